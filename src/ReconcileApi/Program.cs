@@ -1,6 +1,39 @@
+using FluentValidation;
+using ReconcileApi.Data;
+using ReconcileApi.Features.Admin;
+using ReconcileApi.Features.Discrepancies;
+using ReconcileApi.Features.Health;
+using ReconcileApi.Features.Orders;
+using ReconcileApi.Features.Runs;
+using ReconcileApi.Infrastructure;
+
 var builder = WebApplication.CreateBuilder(args);
+builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = builder.Configuration.MaxRequestBodyBytes());
+builder.Services.AddSingleton(TimeProvider.System);
+builder.AddReconcileData();
+builder.AddJobs();
+builder.Services.AddProblems();
+builder.Services.AddApiAuth();
+builder.Services.AddOpenApiDocs();
+builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);
+builder.Services.AddOrders();
+builder.Services.AddDiscrepancies();
+
 var app = builder.Build();
+app.UseProblems();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseOpenApiDocs();
+app.UseJobsDashboard();
+app.MapHealth();
+app.MapAdmin();
+app.MapOrders();
+app.MapRuns();
+app.MapDiscrepancies();
 
-app.MapGet("/", () => "Hello World!");
+await app.MigrateDatabaseAsync();
+await DevelopmentWorkspace.EnsureAsync(app);
+await app.RequeueInterruptedRunsAsync();
+await app.RunAsync();
 
-app.Run();
+public partial class Program;

@@ -1,0 +1,189 @@
+using System.Text.Json.Serialization;
+using ReconcileApi.Engine;
+
+namespace ReconcileApi.Data;
+
+// Persistence types. Money is decimal in code and a fixed-scale integer in the database (see
+// ReconcileDbContext.ConfigureConventions); every DateTime is UTC.
+
+public sealed class Workspace
+{
+    public Guid Id { get; set; }
+    public required string Name { get; set; }
+    public required string Timezone { get; set; }
+    public DateTime CreatedAt { get; set; }
+}
+
+public sealed class ApiKey
+{
+    public Guid Id { get; set; }
+    public Guid WorkspaceId { get; set; }
+    /// <summary>SHA-256 of the whole key, hex. Keys are 256-bit random, so an unsalted hash is enough.</summary>
+    public required string Hash { get; set; }
+    /// <summary>The first characters of the key, to recognise it in listings.</summary>
+    public required string Prefix { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime? RevokedAt { get; set; }
+}
+
+/// <summary>The current version of one order of one source; <see cref="Payload"/> is the canonical JSON.</summary>
+public sealed class StoredOrder
+{
+    public long Id { get; set; }
+    public Guid WorkspaceId { get; set; }
+    public OrderSource Source { get; set; }
+    public required string OrderId { get; set; }
+    public string? OrderNumber { get; set; }
+    public string? CustomerEmail { get; set; }
+    public DateTime? OrderDate { get; set; }
+    public string? Currency { get; set; }
+    public decimal Total { get; set; }
+    public string? Status { get; set; }
+    public int Version { get; set; }
+    public required string ContentHash { get; set; }
+    public required string Payload { get; set; }
+    public Guid BatchId { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime UpdatedAt { get; set; }
+}
+
+/// <summary>A version of an order that a later ingest replaced.</summary>
+public sealed class OrderVersion
+{
+    public long Id { get; set; }
+    public long StoredOrderId { get; set; }
+    public int Version { get; set; }
+    public required string Payload { get; set; }
+    public Guid BatchId { get; set; }
+    public DateTime RecordedAt { get; set; }
+}
+
+public sealed class Batch
+{
+    public Guid Id { get; set; }
+    public Guid WorkspaceId { get; set; }
+    public OrderSource Source { get; set; }
+    public required string Format { get; set; }
+    public int Received { get; set; }
+    public int Inserted { get; set; }
+    public int Updated { get; set; }
+    public int Unchanged { get; set; }
+    public int Rejected { get; set; }
+    /// <summary>JSON array of the receipt's errors.</summary>
+    public required string Errors { get; set; }
+    /// <summary>JSON array of the rejected raw records, so nothing the caller sent vanishes.</summary>
+    public required string RejectedRecords { get; set; }
+    public DateTime CreatedAt { get; set; }
+}
+
+[JsonConverter(typeof(SnakeCaseEnumConverter<RunStatus>))]
+public enum RunStatus { Queued, Running, Succeeded, Failed, Cancelled }
+
+[JsonConverter(typeof(SnakeCaseEnumConverter<RunPhase>))]
+public enum RunPhase { Loading, Matching, Saving }
+
+public sealed class Run
+{
+    public Guid Id { get; set; }
+    public Guid WorkspaceId { get; set; }
+    public RunStatus Status { get; set; }
+    public DateTime From { get; set; }
+    public DateTime To { get; set; }
+    public string? Label { get; set; }
+    public string? CallbackUrl { get; set; }
+    public int SettingsVersion { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime? StartedAt { get; set; }
+    public DateTime? FinishedAt { get; set; }
+    public int StoreOrders { get; set; }
+    public int KeapOrders { get; set; }
+    public int Matched { get; set; }
+    public int Pending { get; set; }
+    public int Discrepancies { get; set; }
+    /// <summary>JSON object: category → count.</summary>
+    public string? ByCategory { get; set; }
+    public decimal Impact { get; set; }
+    public int NewDiscrepancies { get; set; }
+    public int PersistingDiscrepancies { get; set; }
+    public int AutoResolved { get; set; }
+    public RunPhase? Phase { get; set; }
+    public int Processed { get; set; }
+    public int Total { get; set; }
+    public string? Error { get; set; }
+}
+
+[JsonConverter(typeof(SnakeCaseEnumConverter<DiscrepancyState>))]
+public enum DiscrepancyState { Open, Acknowledged, Resolved, Ignored }
+
+public sealed class Discrepancy
+{
+    public long Id { get; set; }
+    public Guid WorkspaceId { get; set; }
+    /// <summary>Category + order key (+ the duplicate record): stable across runs.</summary>
+    public required string IdentityKey { get; set; }
+    public Category Category { get; set; }
+    public Severity Severity { get; set; }
+    public DiscrepancyState State { get; set; }
+    public required string OrderKey { get; set; }
+    public string? StoreOrderId { get; set; }
+    public string? KeapOrderId { get; set; }
+    public string? DuplicateOrderId { get; set; }
+    public string? CustomerEmail { get; set; }
+    public DateTime? OrderDate { get; set; }
+    public string? Field { get; set; }
+    public string? StoreValue { get; set; }
+    public string? KeapValue { get; set; }
+    public decimal? Difference { get; set; }
+    public decimal Impact { get; set; }
+    public string? Currency { get; set; }
+    public required string CauseCode { get; set; }
+    public required string CauseExplanation { get; set; }
+    /// <summary>JSON of the suggested action.</summary>
+    public required string SuggestedAction { get; set; }
+    /// <summary>JSON array of line differences.</summary>
+    public required string LineDifferences { get; set; }
+    public Guid FirstSeenRunId { get; set; }
+    public Guid LastSeenRunId { get; set; }
+    public int Occurrences { get; set; }
+    public DateTime DetectedAt { get; set; }
+    public DateTime UpdatedAt { get; set; }
+    public string? ResolutionAction { get; set; }
+    public string? ResolutionNote { get; set; }
+    public string? ResolvedBy { get; set; }
+    public DateTime? ResolvedAt { get; set; }
+    /// <summary>Bumped on every change; the ETag and the optimistic concurrency token.</summary>
+    public int Version { get; set; }
+}
+
+/// <summary>Which discrepancies a run found (a discrepancy lives across runs).</summary>
+public sealed class RunDiscrepancy
+{
+    public Guid RunId { get; set; }
+    public long DiscrepancyId { get; set; }
+}
+
+/// <summary>Append-only history of a discrepancy. No endpoint edits or deletes these rows.</summary>
+public sealed class DiscrepancyEvent
+{
+    public long Id { get; set; }
+    public long DiscrepancyId { get; set; }
+    public required string Kind { get; set; }
+    public DateTime At { get; set; }
+    public string? Actor { get; set; }
+    public DiscrepancyState? FromState { get; set; }
+    public DiscrepancyState ToState { get; set; }
+    public string? Action { get; set; }
+    public string? Note { get; set; }
+    public Guid? RunId { get; set; }
+    /// <summary>JSON snapshot of the discrepancy's values at that time.</summary>
+    public string? Values { get; set; }
+}
+
+/// <summary>One version of a workspace's reconciliation settings (JSON of ReconcileSettings).</summary>
+public sealed class SettingsVersion
+{
+    public Guid WorkspaceId { get; set; }
+    public int Version { get; set; }
+    public required string Json { get; set; }
+    public DateTime CreatedAt { get; set; }
+}

@@ -1,0 +1,137 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using ReconcileApi.Engine;
+
+namespace ReconcileApi.Data;
+
+/// <summary>
+/// The one model. Each provider has its own subclass so that each keeps its own migrations
+/// (EF Core docs, "Migrations with multiple providers").
+/// </summary>
+public abstract class ReconcileDbContext(DbContextOptions options) : DbContext(options)
+{
+    public DbSet<Workspace> Workspaces => Set<Workspace>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<StoredOrder> Orders => Set<StoredOrder>();
+    public DbSet<OrderVersion> OrderVersions => Set<OrderVersion>();
+    public DbSet<Batch> Batches => Set<Batch>();
+    public DbSet<Run> Runs => Set<Run>();
+    public DbSet<Discrepancy> Discrepancies => Set<Discrepancy>();
+    public DbSet<RunDiscrepancy> RunDiscrepancies => Set<RunDiscrepancy>();
+    public DbSet<DiscrepancyEvent> DiscrepancyEvents => Set<DiscrepancyEvent>();
+    public DbSet<SettingsVersion> SettingsVersions => Set<SettingsVersion>();
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // SQLite cannot compare or sum decimal: money is a fixed-scale integer (4 places, which
+        // covers BigCommerce's 4-decimal amounts) on both providers.
+        configurationBuilder.Properties<decimal>().HaveConversion<MoneyConverter>();
+        configurationBuilder.Properties<DateTime>().HaveConversion<UtcConverter>();
+        configurationBuilder.Properties<OrderSource>().HaveConversion<string>().HaveMaxLength(16);
+        configurationBuilder.Properties<Category>().HaveConversion<string>().HaveMaxLength(32);
+        configurationBuilder.Properties<Severity>().HaveConversion<string>().HaveMaxLength(16);
+        configurationBuilder.Properties<RunStatus>().HaveConversion<string>().HaveMaxLength(16);
+        configurationBuilder.Properties<RunPhase>().HaveConversion<string>().HaveMaxLength(16);
+        configurationBuilder.Properties<DiscrepancyState>().HaveConversion<string>().HaveMaxLength(16);
+    }
+
+    protected override void OnModelCreating(ModelBuilder b)
+    {
+        b.Entity<Workspace>(e =>
+        {
+            e.Property(x => x.Name).HasMaxLength(200);
+            e.Property(x => x.Timezone).HasMaxLength(64);
+        });
+        b.Entity<ApiKey>(e =>
+        {
+            e.Property(x => x.Hash).HasMaxLength(64);
+            e.Property(x => x.Prefix).HasMaxLength(16);
+            e.HasIndex(x => x.Hash).IsUnique();
+            e.HasOne<Workspace>().WithMany().HasForeignKey(x => x.WorkspaceId);
+        });
+        b.Entity<StoredOrder>(e =>
+        {
+            e.ToTable("Orders");
+            e.Property(x => x.OrderId).HasMaxLength(100);
+            e.Property(x => x.OrderNumber).HasMaxLength(200);
+            e.Property(x => x.CustomerEmail).HasMaxLength(320);
+            e.Property(x => x.Currency).HasMaxLength(3);
+            e.Property(x => x.Status).HasMaxLength(64);
+            e.Property(x => x.ContentHash).HasMaxLength(64);
+            e.HasIndex(x => new { x.WorkspaceId, x.Source, x.OrderId }).IsUnique();
+            e.HasIndex(x => new { x.WorkspaceId, x.Source, x.OrderDate });
+            e.HasOne<Workspace>().WithMany().HasForeignKey(x => x.WorkspaceId);
+        });
+        b.Entity<OrderVersion>(e =>
+        {
+            e.HasIndex(x => new { x.StoredOrderId, x.Version }).IsUnique();
+            e.HasOne<StoredOrder>().WithMany().HasForeignKey(x => x.StoredOrderId);
+        });
+        b.Entity<Batch>(e =>
+        {
+            e.Property(x => x.Format).HasMaxLength(32);
+            e.HasIndex(x => new { x.WorkspaceId, x.CreatedAt });
+            e.HasOne<Workspace>().WithMany().HasForeignKey(x => x.WorkspaceId);
+        });
+        b.Entity<Run>(e =>
+        {
+            e.Property(x => x.Label).HasMaxLength(200);
+            e.Property(x => x.CallbackUrl).HasMaxLength(2000);
+            e.HasIndex(x => new { x.WorkspaceId, x.CreatedAt });
+            e.HasIndex(x => x.Status);
+            e.HasOne<Workspace>().WithMany().HasForeignKey(x => x.WorkspaceId);
+        });
+        b.Entity<Discrepancy>(e =>
+        {
+            e.Property(x => x.IdentityKey).HasMaxLength(450);
+            e.Property(x => x.OrderKey).HasMaxLength(200);
+            e.Property(x => x.StoreOrderId).HasMaxLength(100);
+            e.Property(x => x.KeapOrderId).HasMaxLength(100);
+            e.Property(x => x.DuplicateOrderId).HasMaxLength(100);
+            e.Property(x => x.CustomerEmail).HasMaxLength(320);
+            e.Property(x => x.Field).HasMaxLength(64);
+            e.Property(x => x.Currency).HasMaxLength(3);
+            e.Property(x => x.CauseCode).HasMaxLength(64);
+            e.Property(x => x.ResolutionAction).HasMaxLength(32);
+            e.Property(x => x.ResolvedBy).HasMaxLength(200);
+            e.Property(x => x.Version).IsConcurrencyToken();
+            e.HasIndex(x => new { x.WorkspaceId, x.IdentityKey }).IsUnique();
+            e.HasIndex(x => new { x.WorkspaceId, x.State, x.DetectedAt, x.Id });
+            e.HasOne<Workspace>().WithMany().HasForeignKey(x => x.WorkspaceId);
+        });
+        b.Entity<RunDiscrepancy>(e =>
+        {
+            e.HasKey(x => new { x.RunId, x.DiscrepancyId });
+            e.HasOne<Run>().WithMany().HasForeignKey(x => x.RunId);
+            e.HasOne<Discrepancy>().WithMany().HasForeignKey(x => x.DiscrepancyId);
+        });
+        b.Entity<DiscrepancyEvent>(e =>
+        {
+            e.Property(x => x.Kind).HasMaxLength(32);
+            e.Property(x => x.Actor).HasMaxLength(200);
+            e.Property(x => x.Action).HasMaxLength(32);
+            e.HasIndex(x => new { x.DiscrepancyId, x.Id });
+            e.HasOne<Discrepancy>().WithMany().HasForeignKey(x => x.DiscrepancyId);
+        });
+        b.Entity<SettingsVersion>(e =>
+        {
+            e.HasKey(x => new { x.WorkspaceId, x.Version });
+            e.HasOne<Workspace>().WithMany().HasForeignKey(x => x.WorkspaceId);
+        });
+    }
+
+    sealed class MoneyConverter() : ValueConverter<decimal, long>(
+        v => (long)decimal.Round(v * Scale, MidpointRounding.AwayFromZero),
+        v => v / Scale)
+    {
+        const decimal Scale = 10_000m;
+    }
+
+    sealed class UtcConverter() : ValueConverter<DateTime, DateTime>(
+        v => v.Kind == DateTimeKind.Utc ? v : v.ToUniversalTime(),
+        v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
+}
+
+public sealed class SqliteReconcileDbContext(DbContextOptions<SqliteReconcileDbContext> options) : ReconcileDbContext(options);
+
+public sealed class SqlServerReconcileDbContext(DbContextOptions<SqlServerReconcileDbContext> options) : ReconcileDbContext(options);

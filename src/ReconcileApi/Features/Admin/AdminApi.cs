@@ -1,0 +1,115 @@
+using FluentValidation;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using ReconcileApi.Data;
+using ReconcileApi.Features.Orders;
+using ReconcileApi.Infrastructure;
+
+namespace ReconcileApi.Features.Admin;
+
+public sealed record CreateWorkspaceRequest(string Name, string? Timezone = null);
+
+public sealed record WorkspaceCreated(Guid Id, string Name, string Timezone, Guid KeyId, string ApiKey);
+
+public sealed record ApiKeyCreated(Guid KeyId, Guid WorkspaceId, string ApiKey);
+
+public sealed class CreateWorkspaceRequestValidator : AbstractValidator<CreateWorkspaceRequest>
+{
+    public CreateWorkspaceRequestValidator()
+    {
+        RuleFor(r => r.Name).NotEmpty().MaximumLength(200);
+        RuleFor(r => r.Timezone).Must(z => Lenient.TryZone(z, out _)).When(r => r.Timezone is not null)
+            .WithMessage(r => $"'{r.Timezone}' is not an IANA timezone such as America/New_York.");
+    }
+}
+
+/// <summary>Workspaces and keys; only the admin key (Auth:AdminKey) may call these.</summary>
+public static class AdminApi
+{
+    public static IEndpointRouteBuilder MapAdmin(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapApiGroup("Admin", Auth.AdminPolicy).MapGroup("/admin").ProducesProblem(StatusCodes.Status403Forbidden);
+        group.MapPost("/workspaces", CreateWorkspace)
+            .WithName(nameof(CreateWorkspace))
+            .WithSummary("Create a workspace and its first API key (the key is shown once)")
+            .ProducesValidationProblem()
+            .WithExamples(request: new CreateWorkspaceRequest("Acme Store", "America/New_York"), response: Examples.WorkspaceCreated);
+        group.MapPost("/workspaces/{id:guid}/keys", CreateApiKey)
+            .WithName(nameof(CreateApiKey))
+            .WithSummary("Create another API key for a workspace (the key is shown once)")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithExamples(response: Examples.KeyCreated);
+        group.MapDelete("/keys/{keyId:guid}", RevokeApiKey)
+            .WithName(nameof(RevokeApiKey))
+            .WithSummary("Revoke an API key; it stops working at once")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        return app;
+    }
+
+    public static async Task<Created<WorkspaceCreated>> CreateWorkspace(CreateWorkspaceRequest request, ReconcileDbContext db, TimeProvider clock, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var workspace = new Workspace { Id = Guid.CreateVersion7(), Name = request.Name.Trim(), Timezone = request.Timezone ?? "UTC", CreatedAt = now };
+        db.Workspaces.Add(workspace);
+        var (key, secret) = NewKey(workspace.Id, now);
+        db.ApiKeys.Add(key);
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Created($"/api/v1/admin/workspaces/{workspace.Id}",
+            new WorkspaceCreated(workspace.Id, workspace.Name, workspace.Timezone, key.Id, secret));
+    }
+
+    public static async Task<Results<Created<ApiKeyCreated>, ProblemHttpResult>> CreateApiKey(Guid id, ReconcileDbContext db, TimeProvider clock, CancellationToken ct)
+    {
+        if (!await db.Workspaces.AnyAsync(w => w.Id == id, ct))
+            return Problems.NotFound("Workspace", id);
+        var (key, secret) = NewKey(id, clock.GetUtcNow().UtcDateTime);
+        db.ApiKeys.Add(key);
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Created($"/api/v1/admin/keys/{key.Id}", new ApiKeyCreated(key.Id, id, secret));
+    }
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> RevokeApiKey(Guid keyId, ReconcileDbContext db, TimeProvider clock, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var revoked = await db.ApiKeys.Where(k => k.Id == keyId && k.RevokedAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(k => k.RevokedAt, now), ct);
+        if (revoked == 0 && !await db.ApiKeys.AnyAsync(k => k.Id == keyId, ct))
+            return Problems.NotFound("API key", keyId);
+        return TypedResults.NoContent();
+    }
+
+    public static (ApiKey Key, string Secret) NewKey(Guid workspaceId, DateTime now, string? secret = null)
+    {
+        secret ??= Auth.NewKey();
+        return (new ApiKey { Id = Guid.CreateVersion7(), WorkspaceId = workspaceId, Hash = Auth.Hash(secret), Prefix = Auth.KeyPrefix(secret), CreatedAt = now }, secret);
+    }
+}
+
+/// <summary>In Development a default workspace and key exist out of the box; the key is printed at start.</summary>
+public static class DevelopmentWorkspace
+{
+    public static readonly Guid Id = new("00000000-0000-0000-0000-000000000001");
+    public const string DefaultKey = "rk_dev_local_only_key";
+
+    public static async Task EnsureAsync(WebApplication app)
+    {
+        if (!app.Environment.IsDevelopment())
+            return;
+        var key = app.Configuration["Auth:DevelopmentApiKey"] ?? DefaultKey;
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ReconcileDbContext>();
+        var clock = scope.ServiceProvider.GetRequiredService<TimeProvider>();
+        if (!await db.Workspaces.AnyAsync(w => w.Id == Id))
+            db.Workspaces.Add(new Workspace { Id = Id, Name = "Development", Timezone = "UTC", CreatedAt = clock.GetUtcNow().UtcDateTime });
+        var hash = Auth.Hash(key);
+        if (!await db.ApiKeys.AnyAsync(k => k.Hash == hash))
+            db.ApiKeys.Add(AdminApi.NewKey(Id, clock.GetUtcNow().UtcDateTime, key).Key);
+        await db.SaveChangesAsync();
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            var urls = string.Join(", ", app.Urls);
+            Console.WriteLine($"ReconcileApi is listening on {urls} — Swagger UI at /swagger");
+            Console.WriteLine($"Development API key: {key}   (send it as X-Api-Key)");
+        });
+    }
+}

@@ -1,0 +1,62 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using ReconcileApi.Data;
+using ReconcileApi.Engine;
+
+namespace ReconcileApi.Features.Discrepancies;
+
+public sealed record CauseResponse(string Code, string Explanation);
+
+public sealed record SuggestedActionResponse(string Code, string System, JsonElement Values);
+
+public sealed record ResolutionResponse(string Action, string? Note, string? ResolvedBy, DateTime? ResolvedAt);
+
+/// <summary>A discrepancy as the API shows it: flat, nested no deeper than cause, suggestedAction, resolution and lineDifferences.</summary>
+public sealed record DiscrepancyResponse(
+    long Id,
+    Guid RunId,
+    Category Category,
+    Severity Severity,
+    DiscrepancyState State,
+    string OrderKey,
+    string? StoreOrderId,
+    string? KeapOrderId,
+    string? DuplicateOrderId,
+    string? CustomerEmail,
+    DateTime? OrderDate,
+    string? Field,
+    string? StoreValue,
+    string? KeapValue,
+    decimal? Difference,
+    decimal Impact,
+    string? Currency,
+    CauseResponse Cause,
+    SuggestedActionResponse SuggestedAction,
+    IReadOnlyList<LineDifference> LineDifferences,
+    Guid FirstSeenRunId,
+    Guid LastSeenRunId,
+    int Occurrences,
+    DateTime DetectedAt,
+    DateTime UpdatedAt,
+    ResolutionResponse? Resolution)
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public static DiscrepancyResponse From(Discrepancy d)
+    {
+        var action = JsonSerializer.Deserialize<SuggestedAction>(d.SuggestedAction, Json)!;
+        return new(
+            d.Id, d.LastSeenRunId, d.Category, d.Severity, d.State, d.OrderKey, d.StoreOrderId, d.KeapOrderId, d.DuplicateOrderId,
+            d.CustomerEmail, d.OrderDate, d.Field, d.StoreValue, d.KeapValue, d.Difference, d.Impact, d.Currency,
+            new CauseResponse(d.CauseCode, d.CauseExplanation),
+            new SuggestedActionResponse(action.Code, action.System, JsonSerializer.SerializeToElement(action.Values, Json)),
+            JsonSerializer.Deserialize<List<LineDifference>>(d.LineDifferences, Json)!,
+            d.FirstSeenRunId, d.LastSeenRunId, d.Occurrences, d.DetectedAt, d.UpdatedAt,
+            d.ResolutionAction is null ? null : new ResolutionResponse(d.ResolutionAction, d.ResolutionNote, d.ResolvedBy, d.ResolvedAt));
+    }
+
+    public static string ETagOf(Discrepancy d) => $"\"{d.Version}\"";
+}

@@ -1,0 +1,59 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using ReconcileApi.Data;
+using ReconcileApi.Infrastructure;
+
+namespace ReconcileApi.Features.Discrepancies;
+
+/// <summary>GET /api/v1/discrepancies/{id} — with an ETag for If-Match on the resolution.</summary>
+public static class GetDiscrepancy
+{
+    public static RouteHandlerBuilder Map(RouteGroupBuilder group) => group
+        .MapGet("/discrepancies/{id:long}", Handle)
+        .WithName(nameof(GetDiscrepancy))
+        .WithSummary("Read one discrepancy (the ETag header guards a later resolution with If-Match)")
+        .ProducesProblem(StatusCodes.Status404NotFound)
+        .WithExamples(response: Examples.Discrepancy);
+
+    public static async Task<Results<Ok<DiscrepancyResponse>, ProblemHttpResult>> Handle(
+        long id, ClaimsPrincipal user, ReconcileDbContext db, HttpResponse response, CancellationToken ct)
+    {
+        var workspaceId = user.WorkspaceId();
+        var d = await db.Discrepancies.AsNoTracking().SingleOrDefaultAsync(x => x.Id == id && x.WorkspaceId == workspaceId, ct);
+        if (d is null)
+            return Problems.NotFound("Discrepancy", id);
+        response.Headers.ETag = DiscrepancyResponse.ETagOf(d);
+        return TypedResults.Ok(DiscrepancyResponse.From(d));
+    }
+}
+
+public sealed record HistoryEntry(
+    long Id, string Kind, DateTime At, string? Actor, DiscrepancyState? FromState, DiscrepancyState ToState,
+    string? Action, string? Note, Guid? RunId, System.Text.Json.JsonElement? Values);
+
+/// <summary>GET /api/v1/discrepancies/{id}/history — append-only: created, seen again, state changes by whom.</summary>
+public static class GetDiscrepancyHistory
+{
+    public static RouteHandlerBuilder Map(RouteGroupBuilder group) => group
+        .MapGet("/discrepancies/{id:long}/history", Handle)
+        .WithName(nameof(GetDiscrepancyHistory))
+        .WithSummary("Read the append-only history of a discrepancy, oldest first")
+        .ProducesProblem(StatusCodes.Status404NotFound)
+        .WithExamples(response: Examples.History);
+
+    public static async Task<Results<Ok<List<HistoryEntry>>, ProblemHttpResult>> Handle(
+        long id, ClaimsPrincipal user, ReconcileDbContext db, CancellationToken ct)
+    {
+        var workspaceId = user.WorkspaceId();
+        if (!await db.Discrepancies.AnyAsync(d => d.Id == id && d.WorkspaceId == workspaceId, ct))
+            return Problems.NotFound("Discrepancy", id);
+        var events = await db.DiscrepancyEvents.AsNoTracking()
+            .Where(e => e.DiscrepancyId == id)
+            .OrderBy(e => e.Id)
+            .ToListAsync(ct);
+        return TypedResults.Ok(events.ConvertAll(e => new HistoryEntry(
+            e.Id, e.Kind, e.At, e.Actor, e.FromState, e.ToState, e.Action, e.Note, e.RunId,
+            e.Values is null ? null : System.Text.Json.JsonDocument.Parse(e.Values).RootElement.Clone())));
+    }
+}

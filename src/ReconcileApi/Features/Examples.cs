@@ -1,0 +1,77 @@
+using System.Text.Json;
+using ReconcileApi.Data;
+using ReconcileApi.Engine;
+using ReconcileApi.Features.Admin;
+using ReconcileApi.Features.Discrepancies;
+using ReconcileApi.Features.Orders;
+using ReconcileApi.Features.Runs;
+
+namespace ReconcileApi.Features;
+
+/// <summary>The request and response examples of the OpenAPI contract, one realistic story.</summary>
+public static class Examples
+{
+    static readonly Guid RunId = new("0193f0c2-7d4e-7a10-9c55-3c1f0b6f2a11");
+    static readonly Guid BatchId = new("0193f0c1-11aa-7b22-8c33-4d5e6f708192");
+    static readonly DateTime At = new(2026, 10, 2, 6, 0, 5, DateTimeKind.Utc);
+
+    public static readonly CanonicalOrder[] Orders =
+    [
+        new()
+        {
+            OrderId = "450789469", OrderNumber = "#1001", CustomerEmail = "bob@example.com", CustomerName = "Bob Norman",
+            OrderDate = new DateTime(2026, 10, 1, 17, 0, 0, DateTimeKind.Utc), Currency = "USD",
+            Total = 598.94m, Subtotal = 560.00m, Tax = 28.94m, Shipping = 10.00m, Discount = 0m, AmountPaid = 598.94m, AmountRefunded = 0m,
+            Status = "paid", PaymentReference = "ch_3Nx2f1",
+            Lines = [new OrderLine("TEE-BLK-M", "632910392", "Tee", 2, 280.00m, 560.00m)],
+        },
+    ];
+
+    public static readonly IngestReceipt Receipt = new(BatchId, OrderSource.Store, "canonical", 3, 1, 1, 0, 1,
+        [new ReceiptError(2, "450789471", "total", "Must be a number or a numeric string, not \"n/a\".")]);
+
+    public static readonly BatchResponse Batch = new(BatchId, OrderSource.Store, "canonical", At, 3, 1, 1, 0, 1, Receipt.Errors,
+        [JsonSerializer.SerializeToElement(new { orderId = "450789471", orderNumber = "#1003", total = "n/a" })]);
+
+    public static readonly StoredOrderResponse StoredOrder = new(OrderSource.Store, "450789469", 2, BatchId, At.AddDays(-1), At, Orders[0],
+        [new OrderVersionResponse(1, new Guid("0193f0b0-0000-7000-8000-000000000001"), At.AddDays(-1), Orders[0] with { Status = "pending" })]);
+
+    public static readonly StartRunRequest StartRun = new(
+        new DateTime(2026, 9, 1, 0, 0, 0, DateTimeKind.Utc), new DateTime(2026, 10, 1, 0, 0, 0, DateTimeKind.Utc), null, "September close");
+
+    public static readonly RunResponse Run = new(
+        RunId, RunStatus.Succeeded, new DateTime(2026, 9, 1, 0, 0, 0, DateTimeKind.Utc), new DateTime(2026, 10, 1, 0, 0, 0, DateTimeKind.Utc),
+        "September close", null, 0, At, At.AddSeconds(1), At.AddSeconds(3), 1250, 1241, 1236, 2, 17,
+        new Dictionary<string, int> { ["missing_in_keap"] = 9, ["amount_mismatch"] = 5, ["status_mismatch"] = 3 },
+        4120.55m, 6, 11, 2, new RunProgress(RunPhase.Saving, 17, 17), null);
+
+    public static readonly DiscrepancyResponse Discrepancy = new(
+        1042, RunId, Category.AmountMismatch, Severity.Medium, DiscrepancyState.Open, "1001", "450789469", "8812", null,
+        "bob@example.com", new DateTime(2026, 10, 1, 17, 0, 0, DateTimeKind.Utc), "total", "598.94", "560.00", 38.94m, 38.94m, "USD",
+        new CauseResponse("tax_or_shipping_not_synced", "Keap's total is 38.94 lower: exactly the store's tax (28.94) plus shipping (10.00)."),
+        new SuggestedActionResponse("update_keap", "keap", JsonSerializer.SerializeToElement(new { field = "total", value = "598.94" })),
+        [], RunId, RunId, 1, At, At, null);
+
+    public static readonly DiscrepancyPage DiscrepancyPage = new([Discrepancy], "NjM4NjQ4MjI0MDUwMDAwMDAwOjEwNDI");
+
+    public static readonly ResolveRequest Resolve = new("updated_in_keap", "Added the tax and shipping lines in Keap.", "ana@example.com");
+
+    public static readonly DiscrepancyResponse ResolvedDiscrepancy = Discrepancy with
+    {
+        State = DiscrepancyState.Resolved,
+        Resolution = new ResolutionResponse("updated_in_keap", Resolve.Note, Resolve.ResolvedBy, At.AddHours(2)),
+        UpdatedAt = At.AddHours(2),
+    };
+
+    public static readonly HistoryEntry[] History =
+    [
+        new(1, "created", At, "system", null, DiscrepancyState.Open, null, null, RunId, null),
+        new(2, "state_changed", At.AddHours(2), "ana@example.com", DiscrepancyState.Open, DiscrepancyState.Resolved, "updated_in_keap", Resolve.Note, null, null),
+    ];
+
+    public static readonly WorkspaceCreated WorkspaceCreated = new(
+        new Guid("0193f0a0-0000-7000-8000-0000000000aa"), "Acme Store", "America/New_York",
+        new Guid("0193f0a0-0000-7000-8000-0000000000bb"), "rk_4q9V1mXb2kPq8sJf0aLr7tYc3nWz6uHe5gDi1oBv2xM");
+
+    public static readonly ApiKeyCreated KeyCreated = new(WorkspaceCreated.KeyId, WorkspaceCreated.Id, WorkspaceCreated.ApiKey);
+}

@@ -1,0 +1,36 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace ReconcileApi.Features.Health;
+
+/// <summary>/health/live (the process answers) and /health/ready (the database answers).</summary>
+public static class HealthApi
+{
+    public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
+    {
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = Write });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = Write });
+        return app;
+    }
+
+    static Task Write(HttpContext context, HealthReport report)
+    {
+        var checks = report.Entries.ToDictionary(e => e.Key, e => e.Value.Status.ToString().ToLowerInvariant());
+        if (report.Status == HealthStatus.Healthy)
+        {
+            context.Response.ContentType = "application/json";
+            return context.Response.WriteAsync(JsonSerializer.Serialize(new { status = "healthy", checks }));
+        }
+        return context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails =
+            {
+                Status = context.Response.StatusCode,
+                Detail = "Not ready: " + string.Join(", ", checks.Where(c => c.Value != "healthy").Select(c => $"{c.Key} is {c.Value}")),
+                Extensions = { ["checks"] = checks },
+            },
+        }).AsTask();
+    }
+}

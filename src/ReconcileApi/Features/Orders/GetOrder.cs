@@ -1,0 +1,51 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using ReconcileApi.Data;
+using ReconcileApi.Engine;
+using ReconcileApi.Infrastructure;
+
+namespace ReconcileApi.Features.Orders;
+
+public sealed record OrderVersionResponse(int Version, Guid BatchId, DateTime RecordedAt, CanonicalOrder Order);
+
+public sealed record StoredOrderResponse(
+    OrderSource Source,
+    string OrderId,
+    int Version,
+    Guid BatchId,
+    DateTime CreatedAt,
+    DateTime UpdatedAt,
+    CanonicalOrder Order,
+    IReadOnlyList<OrderVersionResponse> PreviousVersions);
+
+/// <summary>GET /api/v1/sources/{source}/orders/{orderId} — the stored order and the versions it replaced.</summary>
+public static class GetOrder
+{
+    public static RouteHandlerBuilder Map(RouteGroupBuilder group) => group
+        .MapGet("/sources/{source}/orders/{orderId}", Handle)
+        .WithName(nameof(GetOrder))
+        .WithSummary("Read one stored order with its previous versions (newest first)")
+        .ProducesProblem(StatusCodes.Status404NotFound)
+        .WithExamples(response: Examples.StoredOrder);
+
+    public static async Task<Results<Ok<StoredOrderResponse>, ProblemHttpResult>> Handle(
+        string source, string orderId, ClaimsPrincipal user, ReconcileDbContext db, CancellationToken ct)
+    {
+        if (!IngestOrders.TryParseSource(source, out var side))
+            return Problems.NotFound("Source", source);
+        var workspaceId = user.WorkspaceId();
+        var stored = await db.Orders.AsNoTracking()
+            .SingleOrDefaultAsync(o => o.WorkspaceId == workspaceId && o.Source == side && o.OrderId == orderId, ct);
+        if (stored is null)
+            return Problems.NotFound("Order", orderId);
+        var versions = await db.OrderVersions.AsNoTracking()
+            .Where(v => v.StoredOrderId == stored.Id)
+            .OrderByDescending(v => v.Version)
+            .ToListAsync(ct);
+        return TypedResults.Ok(new StoredOrderResponse(
+            side, stored.OrderId, stored.Version, stored.BatchId, stored.CreatedAt, stored.UpdatedAt,
+            OrderJson.Deserialize(stored.Payload),
+            versions.Select(v => new OrderVersionResponse(v.Version, v.BatchId, v.RecordedAt, OrderJson.Deserialize(v.Payload))).ToList()));
+    }
+}

@@ -1,0 +1,17 @@
+using ReconcileApi.Infrastructure;
+
+namespace ReconcileApi.Features.Orders;
+
+public static class OrdersApi
+{
+    public static IEndpointRouteBuilder MapOrders(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapApiGroup("Orders");
+        IngestOrders.Map(group);
+        GetBatch.Map(group);
+        GetOrder.Map(group);
+        return app;
+    }
+
+    public static IServiceCollection AddOrders(this IServiceCollection services) => services.AddScoped<OrderIngest>();
+}

@@ -1,0 +1,83 @@
+using Hangfire;
+using Microsoft.EntityFrameworkCore;
+using ReconcileApi.Data;
+using ReconcileApi.Engine;
+using ReconcileApi.Features.Discrepancies;
+using ReconcileApi.Features.Orders;
+using ReconcileApi.Features.Settings;
+
+namespace ReconcileApi.Features.Runs;
+
+/// <summary>
+/// Executes one run. Safe to execute twice: it claims the run with a conditional status update,
+/// and every finding, lifecycle change and the final status are written in one transaction that
+/// only commits while the run is still <c>running</c>. A process killed midway leaves the run
+/// <c>running</c> with nothing half-written; the re-enqueued job starts it again from the orders.
+/// </summary>
+public sealed class ReconcileRunJob(ReconcileDbContext db, DiscrepancyLifecycle lifecycle, TimeProvider clock, IConfiguration configuration, ILogger<ReconcileRunJob> logger)
+{
+    [AutomaticRetry(Attempts = 0)]
+    public async Task ExecuteAsync(Guid runId, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var claimed = await db.Runs
+            .Where(r => r.Id == runId && (r.Status == RunStatus.Queued || r.Status == RunStatus.Running))
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(r => r.Status, RunStatus.Running)
+                .SetProperty(r => r.StartedAt, r => r.StartedAt ?? now)
+                .SetProperty(r => r.Phase, RunPhase.Loading)
+                .SetProperty(r => r.Processed, 0), cancellationToken);
+        if (claimed == 0)
+            return;
+        var run = await db.Runs.AsNoTracking().SingleAsync(r => r.Id == runId, cancellationToken);
+        try
+        {
+            var settings = await SettingsStore.LoadAsync(db, run.WorkspaceId, run.SettingsVersion, cancellationToken);
+            var margin = TimeSpan.FromHours(settings.DateToleranceHours);
+            var store = await LoadAsync(run.WorkspaceId, OrderSource.Store, run.From - margin, run.To + margin, cancellationToken);
+            var keap = await LoadAsync(run.WorkspaceId, OrderSource.Keap, run.From - margin, run.To + margin, cancellationToken);
+            var total = store.Count + keap.Count;
+            if (!await ProgressAsync(runId, RunPhase.Matching, total, total, cancellationToken))
+                return;
+            await TestHooks.PauseAsync(configuration, "Jobs:Testing:PauseBeforeSavingMs", cancellationToken);
+
+            var result = Reconciler.Reconcile(store, keap, settings, new ReconcileWindow(run.From, run.To));
+            if (!await ProgressAsync(runId, RunPhase.Saving, 0, result.Findings.Count, cancellationToken))
+                return;
+            var saved = await lifecycle.ApplyAsync(run, result, cancellationToken);
+            logger.LogInformation("Run {RunId} {Outcome}: {Findings} discrepancies", runId, saved ? "succeeded" : "was cancelled", result.Findings.Count);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogError(e, "Run {RunId} failed", runId);
+            db.ChangeTracker.Clear();
+            var message = e.Message;
+            await db.Runs.Where(r => r.Id == runId && r.Status == RunStatus.Running)
+                .ExecuteUpdateAsync(s => s
+                    .SetProperty(r => r.Status, RunStatus.Failed)
+                    .SetProperty(r => r.Error, message)
+                    .SetProperty(r => r.FinishedAt, clock.GetUtcNow().UtcDateTime), CancellationToken.None);
+        }
+    }
+
+    async Task<List<CanonicalOrder>> LoadAsync(Guid workspaceId, OrderSource source, DateTime from, DateTime to, CancellationToken ct)
+    {
+        var payloads = await db.Orders.AsNoTracking()
+            .Where(o => o.WorkspaceId == workspaceId && o.Source == source && (o.OrderDate == null || (o.OrderDate >= from && o.OrderDate < to)))
+            .Select(o => o.Payload)
+            .ToListAsync(ct);
+        return payloads.ConvertAll(OrderJson.Deserialize);
+    }
+
+    /// <summary>Records the phase; false when the run is no longer running (cancelled).</summary>
+    async Task<bool> ProgressAsync(Guid runId, RunPhase phase, int processed, int total, CancellationToken ct) =>
+        await db.Runs.Where(r => r.Id == runId && r.Status == RunStatus.Running)
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.Phase, phase).SetProperty(r => r.Processed, processed).SetProperty(r => r.Total, total), ct) == 1;
+}
+
+/// <summary>Pauses used only by the crash-recovery test (a run killed midway); zero and absent in production.</summary>
+static class TestHooks
+{
+    public static Task PauseAsync(IConfiguration configuration, string key, CancellationToken ct) =>
+        configuration.GetValue(key, 0) is > 0 and var ms ? Task.Delay(ms, ct) : Task.CompletedTask;
+}

@@ -1,0 +1,64 @@
+using System.Security.Claims;
+using FluentValidation;
+using Hangfire;
+using Microsoft.AspNetCore.Http.HttpResults;
+using ReconcileApi.Data;
+using ReconcileApi.Features.Settings;
+using ReconcileApi.Infrastructure;
+
+namespace ReconcileApi.Features.Runs;
+
+public sealed record StartRunRequest(DateTime? From = null, DateTime? To = null, string? CallbackUrl = null, string? Label = null);
+
+public sealed class StartRunRequestValidator : AbstractValidator<StartRunRequest>
+{
+    public StartRunRequestValidator()
+    {
+        RuleFor(r => r.To).GreaterThan(r => r.From).When(r => r.From is not null && r.To is not null)
+            .WithMessage("Must be after 'from'.");
+        RuleFor(r => r.CallbackUrl)
+            .Must(u => Uri.TryCreate(u, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp))
+            .When(r => r.CallbackUrl is not null)
+            .WithMessage("Must be an absolute http(s) URL.");
+        RuleFor(r => r.Label).MaximumLength(200);
+    }
+}
+
+/// <summary>POST /api/v1/runs — queue a reconciliation of the window [from, to) as a background job.</summary>
+public static class StartRun
+{
+    public const int DefaultWindowDays = 30;
+
+    public static RouteHandlerBuilder Map(RouteGroupBuilder group) => group
+        .MapPost("/runs", Handle)
+        .WithName(nameof(StartRun))
+        .WithSummary("Start a reconciliation run (asynchronous: 202 + Location to poll)")
+        .WithDescription("The default window is the last 30 days. Both sides are read with a margin of dateToleranceHours around the window, " +
+            "so a pair whose dates straddle an edge is matched, not reported missing.")
+        .ProducesValidationProblem()
+        .WithExamples(request: Examples.StartRun, response: Examples.Run);
+
+    public static async Task<Accepted<RunResponse>> Handle(
+        StartRunRequest request, ClaimsPrincipal user, ReconcileDbContext db, IBackgroundJobClient jobs, TimeProvider clock, CancellationToken ct)
+    {
+        var workspaceId = user.WorkspaceId();
+        var now = clock.GetUtcNow().UtcDateTime;
+        var to = request.To?.ToUniversalTime() ?? now;
+        var run = new Run
+        {
+            Id = Guid.CreateVersion7(),
+            WorkspaceId = workspaceId,
+            Status = RunStatus.Queued,
+            From = request.From?.ToUniversalTime() ?? to.AddDays(-DefaultWindowDays),
+            To = to,
+            Label = request.Label,
+            CallbackUrl = request.CallbackUrl,
+            SettingsVersion = await SettingsStore.CurrentVersionAsync(db, workspaceId, ct),
+            CreatedAt = now,
+        };
+        db.Runs.Add(run);
+        await db.SaveChangesAsync(ct);
+        jobs.Enqueue<ReconcileRunJob>(job => job.ExecuteAsync(run.Id, CancellationToken.None));
+        return TypedResults.Accepted($"/api/v1/runs/{run.Id}", RunResponse.Of(run));
+    }
+}

@@ -1,0 +1,123 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using ReconcileApi.Data;
+
+namespace ReconcileApi.Infrastructure;
+
+/// <summary>
+/// API keys: accepted as <c>X-Api-Key</c>, <c>Authorization: Bearer</c>, or HTTP Basic with the key as
+/// user name (Zapier's polling trigger only does Basic). A workspace key is looked up by its SHA-256;
+/// the admin key comes from configuration.
+/// </summary>
+public static class Auth
+{
+    public const string Scheme = "ApiKey";
+    public const string WorkspacePolicy = "workspace";
+    public const string AdminPolicy = "admin";
+    public const string WorkspaceClaim = "workspace_id";
+    const string AdminRole = "admin";
+
+    public static Guid WorkspaceId(this ClaimsPrincipal user) =>
+        Guid.Parse(user.FindFirstValue(WorkspaceClaim) ?? throw new InvalidOperationException("Not a workspace caller."));
+
+    public static string KeyPrefix(string key) => key[..Math.Min(key.Length, 12)];
+
+    public static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+
+    /// <summary>A new key: "rk_" + 256 random bits, URL-safe.</summary>
+    public static string NewKey() =>
+        "rk_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    public static IServiceCollection AddApiAuth(this IServiceCollection services)
+    {
+        services.AddAuthentication(Scheme).AddScheme<AuthenticationSchemeOptions, ApiKeyHandler>(Scheme, null);
+        services.AddAuthorizationBuilder()
+            .AddPolicy(WorkspacePolicy, p => p.RequireClaim(WorkspaceClaim))
+            .AddPolicy(AdminPolicy, p => p.RequireRole(AdminRole));
+        return services;
+    }
+
+    static string? PresentedKey(HttpRequest request)
+    {
+        if (request.Headers["X-Api-Key"].ToString() is { Length: > 0 } header)
+            return header.Trim();
+        var authorization = request.Headers.Authorization.ToString();
+        if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+            return authorization[7..].Trim();
+        if (authorization.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
+        {
+            try
+            {
+                var decoded = Encoding.UTF8.GetString(Convert.FromBase64String(authorization[6..].Trim()));
+                var user = decoded.Split(':', 2)[0];
+                return user.Length > 0 ? user : null;
+            }
+            catch (FormatException)
+            {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    sealed class ApiKeyHandler(
+        IOptionsMonitor<AuthenticationSchemeOptions> options,
+        ILoggerFactory logger,
+        UrlEncoder encoder,
+        IConfiguration configuration,
+        ReconcileDbContext db,
+        IProblemDetailsService problems)
+        : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    {
+        protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+        {
+            if (PresentedKey(Request) is not { } key)
+                return AuthenticateResult.NoResult();
+
+            var adminKey = configuration["Auth:AdminKey"];
+            if (!string.IsNullOrEmpty(adminKey) &&
+                CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(key), Encoding.UTF8.GetBytes(adminKey)))
+                return Success(new Claim(ClaimTypes.Role, AdminRole), new Claim(ClaimTypes.Name, "admin"));
+
+            var hash = Hash(key);
+            var found = await db.ApiKeys.AsNoTracking()
+                .Where(k => k.Hash == hash && k.RevokedAt == null)
+                .Select(k => new { k.Id, k.WorkspaceId })
+                .FirstOrDefaultAsync(Context.RequestAborted);
+            return found is null
+                ? AuthenticateResult.Fail("Unknown or revoked API key.")
+                : Success(new Claim(WorkspaceClaim, found.WorkspaceId.ToString()), new Claim(ClaimTypes.Name, $"key:{found.Id}"));
+        }
+
+        AuthenticateResult Success(params Claim[] claims) =>
+            AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(claims, Auth.Scheme)), Auth.Scheme));
+
+        protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+        {
+            Response.StatusCode = StatusCodes.Status401Unauthorized;
+            Response.Headers.WWWAuthenticate = "Basic realm=\"ReconcileApi\", Bearer";
+            var detail = PresentedKey(Request) is null
+                ? "An API key is required: send it as X-Api-Key, Authorization: Bearer, or Basic auth with the key as user name."
+                : "The API key is unknown or revoked.";
+            await WriteProblem(StatusCodes.Status401Unauthorized, detail);
+        }
+
+        protected override Task HandleForbiddenAsync(AuthenticationProperties properties)
+        {
+            Response.StatusCode = StatusCodes.Status403Forbidden;
+            return WriteProblem(StatusCodes.Status403Forbidden, "This key may not call this endpoint.");
+        }
+
+        Task WriteProblem(int status, string detail) =>
+            problems.WriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = Context,
+                ProblemDetails = new() { Status = status, Detail = detail },
+            }).AsTask();
+    }
+}

@@ -1,0 +1,97 @@
+using Hangfire;
+using Hangfire.AspNetCore;
+using Hangfire.Dashboard;
+using Hangfire.InMemory;
+using Hangfire.SqlServer;
+using Microsoft.EntityFrameworkCore;
+using ReconcileApi.Data;
+using ReconcileApi.Features.Runs;
+
+namespace ReconcileApi.Infrastructure;
+
+/// <summary>
+/// Hangfire executes; our own tables are the truth about a run. On SQL Server the job storage is
+/// SQL Server, so jobs survive restarts and spread across processes. On SQLite the storage is
+/// in memory (Hangfire.Storage.SQLite 0.4 was measured to run one job several times at once: its
+/// dequeue lock is in-process and never renewed) and a start-up pass re-enqueues the runs left
+/// queued or running, which is safe because a SQLite file has exactly one process.
+/// </summary>
+public static class Jobs
+{
+    public static WebApplicationBuilder AddJobs(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var configuration = builder.Configuration;
+        // The storage and activator are registered per host (not through Hangfire's static
+        // JobStorage.Current), so that several hosts in one process never share a queue.
+        if (configuration.Provider() == DatabaseProvider.SqlServer)
+        {
+            var connectionString = configuration.ConnectionString(builder.Environment);
+            services.AddSingleton<JobStorage>(_ => new SqlServerStorage(connectionString, new SqlServerStorageOptions
+            {
+                PrepareSchemaIfNecessary = true,
+                QueuePollInterval = TimeSpan.Zero,
+                SlidingInvisibilityTimeout = TimeSpan.FromMinutes(5),
+                DisableGlobalLocks = true,
+            }));
+        }
+        else
+        {
+            services.AddSingleton<JobStorage>(_ => new InMemoryStorage());
+        }
+        services.AddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
+        services.AddHangfire(c => c
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings());
+
+        var workers = configuration.GetValue("Jobs:WorkerCount", Environment.ProcessorCount);
+        if (workers > 0)
+        {
+            services.AddHangfireServer(o =>
+            {
+                o.WorkerCount = workers;
+                o.SchedulePollingInterval = TimeSpan.FromSeconds(1);
+                o.ShutdownTimeout = TimeSpan.FromSeconds(5);
+            });
+        }
+        services.AddScoped<ReconcileRunJob>();
+        return builder;
+    }
+
+    public static WebApplication UseJobsDashboard(this WebApplication app)
+    {
+        app.UseHangfireDashboard("/hangfire", new DashboardOptions
+        {
+            Authorization = [new DashboardAuthorization(app.Environment.IsDevelopment())],
+            DisplayStorageConnectionString = false,
+        });
+        return app;
+    }
+
+    /// <summary>On SQLite (in-memory job storage) re-enqueue runs a previous process left unfinished.</summary>
+    public static async Task RequeueInterruptedRunsAsync(this WebApplication app)
+    {
+        if (app.Configuration.Provider() != DatabaseProvider.Sqlite)
+            return;
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ReconcileDbContext>();
+        var jobs = scope.ServiceProvider.GetRequiredService<IBackgroundJobClient>();
+        var unfinished = await db.Runs
+            .Where(r => r.Status == RunStatus.Queued || r.Status == RunStatus.Running)
+            .OrderBy(r => r.CreatedAt)
+            .Select(r => r.Id)
+            .ToListAsync();
+        foreach (var runId in unfinished)
+            jobs.Enqueue<ReconcileRunJob>(job => job.ExecuteAsync(runId, CancellationToken.None));
+        if (unfinished.Count > 0)
+            app.Logger.LogInformation("Re-enqueued {Count} interrupted run(s)", unfinished.Count);
+    }
+
+    /// <summary>Open in Development; elsewhere only the admin key (X-Api-Key, Bearer or Basic) opens it.</summary>
+    sealed class DashboardAuthorization(bool isDevelopment) : IDashboardAuthorizationFilter
+    {
+        public bool Authorize(DashboardContext context) =>
+            isDevelopment || context.GetHttpContext().User.IsInRole("admin");
+    }
+}

@@ -1,0 +1,119 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+using Microsoft.OpenApi;
+using Swashbuckle.AspNetCore.SwaggerGen;
+
+namespace ReconcileApi.Infrastructure;
+
+/// <summary>Example request and response bodies of one operation, shown in the contract and the Swagger UI.</summary>
+public sealed record ExamplesMetadata(object? Request, object? Response);
+
+public static class OpenApi
+{
+    public const string DocumentName = "v1";
+
+    public static RouteHandlerBuilder WithExamples(this RouteHandlerBuilder builder, object? request = null, object? response = null) =>
+        builder.WithMetadata(new ExamplesMetadata(request, response));
+
+    public static IServiceCollection AddOpenApiDocs(this IServiceCollection services)
+    {
+        services.AddEndpointsApiExplorer();
+        services.AddSwaggerGen(o =>
+        {
+            o.SwaggerDoc(DocumentName, new OpenApiInfo
+            {
+                Title = "ReconcileApi",
+                Version = "v1",
+                Description = "Finds and tracks the differences between the orders a store recorded and the orders Keap recorded. " +
+                    "Authenticate with an API key as `X-Api-Key`, `Authorization: Bearer <key>`, or Basic auth with the key as user name.",
+            });
+            o.AddSecurityDefinition("apiKey", new OpenApiSecurityScheme { Type = SecuritySchemeType.ApiKey, In = ParameterLocation.Header, Name = "X-Api-Key" });
+            o.AddSecurityDefinition("bearer", new OpenApiSecurityScheme { Type = SecuritySchemeType.Http, Scheme = "bearer" });
+            o.AddSecurityDefinition("basic", new OpenApiSecurityScheme { Type = SecuritySchemeType.Http, Scheme = "basic" });
+            o.AddSecurityRequirement(document => new OpenApiSecurityRequirement
+            {
+                [new OpenApiSecuritySchemeReference("apiKey", document)] = [],
+            });
+            o.SupportNonNullableReferenceTypes();
+            o.OperationFilter<OperationConventions>();
+        });
+        return services;
+    }
+
+    public static WebApplication UseOpenApiDocs(this WebApplication app)
+    {
+        app.UseSwagger();
+        app.UseSwaggerUI(o =>
+        {
+            o.SwaggerEndpoint($"/swagger/{DocumentName}/swagger.json", "ReconcileApi v1");
+            o.DocumentTitle = "ReconcileApi";
+        });
+        return app;
+    }
+
+    /// <summary>operationId from the endpoint name; examples from <see cref="ExamplesMetadata"/>; a problem example on every error response.</summary>
+    sealed class OperationConventions(IOptions<JsonOptions> json) : IOperationFilter
+    {
+        JsonSerializerOptions Json => json.Value.SerializerOptions;
+
+        public void Apply(OpenApiOperation operation, OperationFilterContext context)
+        {
+            var metadata = context.ApiDescription.ActionDescriptor.EndpointMetadata;
+            if (metadata.OfType<ExamplesMetadata>().LastOrDefault() is { } examples)
+            {
+                if (examples.Request is not null && operation.RequestBody?.Content is { } requestContent)
+                {
+                    foreach (var media in requestContent.Values.OfType<OpenApiMediaType>())
+                        media.Example = JsonSerializer.SerializeToNode(examples.Request, Json);
+                }
+                if (examples.Response is not null && operation.Responses is { } responses)
+                {
+                    foreach (var (status, response) in responses)
+                    {
+                        if (status.StartsWith('2') && response.Content is { } content)
+                        {
+                            foreach (var media in content.Values.OfType<OpenApiMediaType>())
+                                media.Example = JsonSerializer.SerializeToNode(examples.Response, Json);
+                        }
+                    }
+                }
+            }
+            if (operation.Responses is { } all)
+            {
+                foreach (var (status, response) in all)
+                {
+                    if (status[0] is '4' or '5' && response.Content is { } content)
+                    {
+                        foreach (var media in content.Values.OfType<OpenApiMediaType>())
+                            media.Example ??= ProblemExample(int.Parse(status));
+                    }
+                }
+            }
+        }
+
+        static JsonNode ProblemExample(int status) => new JsonObject
+        {
+            ["type"] = $"https://tools.ietf.org/html/rfc9110#section-15.{(status >= 500 ? 6 : 5)}.{(status >= 500 ? status - 499 : status - 399)}",
+            ["title"] = Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status),
+            ["status"] = status,
+            ["detail"] = ProblemDetail(status),
+            ["traceId"] = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+        };
+
+        static string ProblemDetail(int status) => status switch
+        {
+            400 => "One or more fields are invalid; see errors.",
+            401 => "An API key is required: send it as X-Api-Key, Authorization: Bearer, or Basic auth with the key as user name.",
+            403 => "This key may not call this endpoint.",
+            404 => "Run '0193f0c2-7d4e-7a10-9c55-3c1f0b6f2a11' was not found in this workspace.",
+            409 => "The discrepancy is resolved; only 'reopen' applies.",
+            412 => "The discrepancy changed since you read it (ETag \"3\"); read it again.",
+            413 => "The body is 41943040 bytes; the limit is 31457280 bytes.",
+            415 => "Content-Type 'text/plain' is not supported; send application/json.",
+            422 => "The Idempotency-Key was used with another body.",
+            _ => "An unexpected error occurred. Quote the traceId when reporting it.",
+        };
+    }
+}

@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.WebUtilities;
+
+namespace ReconcileApi.Infrastructure;
+
+/// <summary>
+/// The one place that mints problem responses (RFC 9457). Every non-2xx answer is
+/// application/problem+json with a traceId; expected outcomes are returned, not thrown.
+/// </summary>
+public static class Problems
+{
+    public static ProblemHttpResult NotFound(string what, object id) =>
+        Problem(StatusCodes.Status404NotFound, $"{what} '{id}' was not found in this workspace.");
+
+    public static ProblemHttpResult BadRequest(string detail, IDictionary<string, object?>? extensions = null) =>
+        Problem(StatusCodes.Status400BadRequest, detail, extensions);
+
+    public static ProblemHttpResult Conflict(string detail, IDictionary<string, object?>? extensions = null) =>
+        Problem(StatusCodes.Status409Conflict, detail, extensions);
+
+    public static ProblemHttpResult PreconditionFailed(string detail) =>
+        Problem(StatusCodes.Status412PreconditionFailed, detail);
+
+    public static ProblemHttpResult PayloadTooLarge(string detail) =>
+        Problem(StatusCodes.Status413PayloadTooLarge, detail);
+
+    public static ProblemHttpResult UnsupportedMediaType(string detail) =>
+        Problem(StatusCodes.Status415UnsupportedMediaType, detail);
+
+    public static ProblemHttpResult Unprocessable(string detail) =>
+        Problem(StatusCodes.Status422UnprocessableEntity, detail);
+
+    public static ProblemHttpResult Problem(int status, string detail, IDictionary<string, object?>? extensions = null) =>
+        TypedResults.Problem(detail: detail, statusCode: status, title: ReasonPhrases.GetReasonPhrase(status), extensions: extensions);
+
+    public static IServiceCollection AddProblems(this IServiceCollection services)
+    {
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
+        {
+            ctx.ProblemDetails.Extensions["traceId"] = Activity.Current?.Id ?? ctx.HttpContext.TraceIdentifier;
+            ctx.ProblemDetails.Title ??= ReasonPhrases.GetReasonPhrase(ctx.ProblemDetails.Status ?? 500);
+            ctx.ProblemDetails.Detail ??= DefaultDetail(ctx.HttpContext.Request, ctx.ProblemDetails.Status ?? 500);
+        });
+        services.AddExceptionHandler<ProblemExceptionHandler>();
+        // Binding failures (bad JSON, wrong content type, oversized body) reach the handler below
+        // instead of becoming an empty 400.
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        return services;
+    }
+
+    /// <summary>What an otherwise empty error answer (from routing or the framework) says went wrong.</summary>
+    static string? DefaultDetail(HttpRequest request, int status) => status switch
+    {
+        StatusCodes.Status404NotFound => $"No endpoint matches {request.Method} {request.Path}; see /swagger for the API.",
+        StatusCodes.Status405MethodNotAllowed => $"{request.Method} is not allowed on {request.Path}.",
+        StatusCodes.Status415UnsupportedMediaType => $"Content-Type '{request.ContentType}' is not supported here; send application/json.",
+        _ => null,
+    };
+
+    public static WebApplication UseProblems(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        // Empty 4xx/5xx answers (unknown routes, 405, the auth challenge) become problems too.
+        app.UseStatusCodePages();
+        return app;
+    }
+
+    /// <summary>Turns exceptions into problems; only the trace id of an unexpected one leaves the process.</summary>
+    sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
+    {
+        public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+        {
+            var (status, detail) = exception switch
+            {
+                BadHttpRequestException { InnerException: JsonException json } =>
+                    (StatusCodes.Status400BadRequest, $"The request body is not valid JSON: {json.Message}"),
+                BadHttpRequestException bad => (bad.StatusCode, bad.Message),
+                _ => (StatusCodes.Status500InternalServerError, "An unexpected error occurred. Quote the traceId when reporting it."),
+            };
+            if (status >= 500)
+                logger.LogError(exception, "Unhandled exception for {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
+            httpContext.Response.StatusCode = status;
+            return await problems.TryWriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = httpContext,
+                ProblemDetails = new ProblemDetails { Status = status, Detail = detail },
+            });
+        }
+    }
+}

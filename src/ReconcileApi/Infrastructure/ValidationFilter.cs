@@ -1,0 +1,33 @@
+using FluentValidation;
+
+namespace ReconcileApi.Infrastructure;
+
+/// <summary>
+/// The one endpoint filter that runs FluentValidation: every argument with a registered validator
+/// is validated, and failures become a validation problem with errors by field.
+/// </summary>
+public sealed class ValidationFilter(IServiceProvider services) : IEndpointFilter
+{
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        Dictionary<string, string[]>? errors = null;
+        foreach (var argument in context.Arguments)
+        {
+            if (argument is null || services.GetService(typeof(IValidator<>).MakeGenericType(argument.GetType())) is not IValidator validator)
+                continue;
+            var result = await validator.ValidateAsync(new ValidationContext<object>(argument), context.HttpContext.RequestAborted);
+            if (result.IsValid)
+                continue;
+            errors ??= [];
+            foreach (var group in result.Errors.GroupBy(e => e.PropertyName))
+                errors[CamelPath(group.Key)] = group.Select(e => e.ErrorMessage).ToArray();
+        }
+        return errors is null
+            ? await next(context)
+            : TypedResults.ValidationProblem(errors, detail: "One or more fields are invalid; see errors.");
+    }
+
+    /// <summary>FluentValidation's property path ("Lines[0].Quantity") in the wire's camelCase.</summary>
+    public static string CamelPath(string path) =>
+        string.Join('.', path.Split('.').Select(p => p.Length == 0 ? p : char.ToLowerInvariant(p[0]) + p[1..]));
+}
