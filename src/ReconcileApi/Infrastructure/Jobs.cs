@@ -2,6 +2,7 @@ using Hangfire;
 using Hangfire.AspNetCore;
 using Hangfire.Dashboard;
 using Hangfire.InMemory;
+using Hangfire.Logging;
 using Hangfire.SqlServer;
 using Microsoft.EntityFrameworkCore;
 using ReconcileApi.Data;
@@ -40,7 +41,8 @@ public static class Jobs
             services.AddSingleton<JobStorage>(_ => new InMemoryStorage());
         }
         services.AddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
-        services.AddHangfire(c => c
+        services.AddHangfire((sp, c) => c
+            .UseLogProvider(new HostLogProvider(new AspNetCoreLogProvider(sp.GetRequiredService<ILoggerFactory>())))
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings());
@@ -86,6 +88,31 @@ public static class Jobs
             jobs.Enqueue<ReconcileRunJob>(job => job.ExecuteAsync(runId, CancellationToken.None));
         if (unfinished.Count > 0)
             app.Logger.LogInformation("Re-enqueued {Count} interrupted run(s)", unfinished.Count);
+    }
+
+    /// <summary>
+    /// Hangfire's log provider is process-wide; when a host that set it is disposed (test hosts are)
+    /// the other hosts must not fail on its disposed logger factory, so such lookups log nothing.
+    /// </summary>
+    sealed class HostLogProvider(ILogProvider inner) : ILogProvider
+    {
+        public ILog GetLogger(string name)
+        {
+            try
+            {
+                return inner.GetLogger(name);
+            }
+            catch (ObjectDisposedException)
+            {
+                return Silent.Instance;
+            }
+        }
+
+        sealed class Silent : ILog
+        {
+            public static readonly Silent Instance = new();
+            public bool Log(Hangfire.Logging.LogLevel logLevel, Func<string>? messageFunc, Exception? exception = null) => false;
+        }
     }
 
     /// <summary>Open in Development; elsewhere only the admin key (X-Api-Key, Bearer or Basic) opens it.</summary>
