@@ -1,3 +1,4 @@
+using ReconcileApi.Features.Orders.Formats;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using ReconcileApi.Data;
 using ReconcileApi.Engine;
+using ReconcileApi.Features.Orders.Formats;
 using ReconcileApi.Infrastructure;
 
 namespace ReconcileApi.Features.Orders;
@@ -107,9 +108,8 @@ public static class IngestOrders
             var elements = orders.ValueKind == JsonValueKind.Array ? orders.EnumerateArray().ToList() : [orders];
             for (var i = 0; i < elements.Count; i++)
             {
-                var errors = new List<FieldError>();
-                var order = CanonicalFormat.Read(elements[i], zone, errors);
-                records.Add(new IncomingRecord(i, order, elements[i].GetRawText(), errors));
+                var read = new CanonicalFormat().Read(elements[i], new FormatContext(zone, new Dictionary<string, string>()));
+                records.Add(new IncomingRecord(i, read.Order, elements[i].GetRawText(), read.Errors));
             }
             var batch = await ingest.StoreAsync(workspaceId, side, format, records, ct);
             return TypedResults.Created($"/api/v1/batches/{batch.Id}", ToReceipt(batch));

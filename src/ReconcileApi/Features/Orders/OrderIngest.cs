@@ -3,6 +3,7 @@ using FluentValidation;
 using Microsoft.EntityFrameworkCore;
 using ReconcileApi.Data;
 using ReconcileApi.Engine;
+using ReconcileApi.Features.Orders.Formats;
 using ReconcileApi.Infrastructure;
 
 namespace ReconcileApi.Features.Orders;

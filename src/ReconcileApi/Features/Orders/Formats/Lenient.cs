@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 
-namespace ReconcileApi.Features.Orders;
+namespace ReconcileApi.Features.Orders.Formats;
 
 /// <summary>Lenient readers for values that arrive as numbers or strings in the wild.</summary>
 public static class Lenient

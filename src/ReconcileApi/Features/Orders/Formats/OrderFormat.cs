@@ -1,0 +1,52 @@
+using System.Text.Json;
+using ReconcileApi.Engine;
+
+namespace ReconcileApi.Features.Orders.Formats;
+
+/// <summary>A problem with one field of one incoming order.</summary>
+public sealed record FieldError(string Field, string Message);
+
+/// <summary>What a format needs besides the record: the zone for offset-less times and the caller's column map.</summary>
+public sealed record FormatContext(TimeZoneInfo Zone, IReadOnlyDictionary<string, string> ColumnMap)
+{
+    public static FormatContext Utc { get; } = new(TimeZoneInfo.Utc, new Dictionary<string, string>());
+}
+
+/// <summary>
+/// One order read from a request: the canonical order (possibly partial when <see cref="Errors"/> is not
+/// empty), or <see cref="SkipReason"/> when the format says the record is not an order to reconcile
+/// (a Shopify test order).
+/// </summary>
+public sealed record ReadOrder(CanonicalOrder Order, List<FieldError> Errors, string? SkipReason = null)
+{
+    public static ReadOrder Skipped(string orderId, string reason) => new(new CanonicalOrder { OrderId = orderId }, [], reason);
+}
+
+/// <summary>A JSON format: one element of the body's order array → one order.</summary>
+public interface IJsonOrderFormat
+{
+    /// <summary>The <c>?format=</c> value.</summary>
+    string Name { get; }
+
+    /// <summary>The property that wraps the array in this format's list responses, e.g. "orders" in <c>{"orders": [...]}</c>.</summary>
+    IReadOnlyList<string> WrapperProperties { get; }
+
+    ReadOrder Read(JsonElement element, FormatContext context);
+}
+
+/// <summary>A table (CSV or the first sheet of a workbook) as header + rows of text cells.</summary>
+public sealed record Table(IReadOnlyList<string> Header, IReadOnlyList<TableRow> Rows);
+
+/// <summary>One data row; <see cref="Line"/> is its 1-based line in the file (the header is line 1).</summary>
+public sealed record TableRow(int Line, IReadOnlyList<string> Cells);
+
+/// <summary>One order read from one or more rows of a table; <see cref="Line"/> is its first row's line.</summary>
+public sealed record TableOrder(int Line, ReadOrder Read, IReadOnlyDictionary<string, string> Raw);
+
+/// <summary>A table format: rows (several per order in Shopify's export) → orders.</summary>
+public interface ITableOrderFormat
+{
+    string Name { get; }
+
+    IEnumerable<TableOrder> Read(Table table, FormatContext context);
+}
