@@ -16,11 +16,13 @@ builder.Services.AddProblems();
 builder.Services.AddApiAuth();
 builder.Services.AddOpenApiDocs();
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);
+builder.Services.AddScoped<Idempotency>();
 builder.Services.AddOrders();
 builder.Services.AddDiscrepancies();
 
 var app = builder.Build();
 app.UseProblems();
+app.UseIdempotencyBuffering();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseOpenApiDocs();

@@ -69,6 +69,8 @@ public sealed class Batch
     public int Updated { get; set; }
     public int Unchanged { get; set; }
     public int Rejected { get; set; }
+    /// <summary>Records the format says are not orders to reconcile (Shopify test orders).</summary>
+    public int Skipped { get; set; }
     /// <summary>JSON array of the receipt's errors.</summary>
     public required string Errors { get; set; }
     /// <summary>JSON array of the rejected raw records, so nothing the caller sent vanishes.</summary>
@@ -185,5 +187,18 @@ public sealed class SettingsVersion
     public Guid WorkspaceId { get; set; }
     public int Version { get; set; }
     public required string Json { get; set; }
+    public DateTime CreatedAt { get; set; }
+}
+
+/// <summary>A POST/PUT seen with an Idempotency-Key: in flight while <see cref="StatusCode"/> is null, then its answer for replays.</summary>
+public sealed class IdempotencyRecord
+{
+    public Guid WorkspaceId { get; set; }
+    public required string Key { get; set; }
+    /// <summary>SHA-256 of method, path and body: the same key with another request is 422.</summary>
+    public required string RequestHash { get; set; }
+    public int? StatusCode { get; set; }
+    public string? ResponseBody { get; set; }
+    public string? Location { get; set; }
     public DateTime CreatedAt { get; set; }
 }

@@ -20,6 +20,7 @@ public abstract class ReconcileDbContext(DbContextOptions options) : DbContext(o
     public DbSet<RunDiscrepancy> RunDiscrepancies => Set<RunDiscrepancy>();
     public DbSet<DiscrepancyEvent> DiscrepancyEvents => Set<DiscrepancyEvent>();
     public DbSet<SettingsVersion> SettingsVersions => Set<SettingsVersion>();
+    public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -112,6 +113,14 @@ public abstract class ReconcileDbContext(DbContextOptions options) : DbContext(o
             e.Property(x => x.Action).HasMaxLength(32);
             e.HasIndex(x => new { x.DiscrepancyId, x.Id });
             e.HasOne<Discrepancy>().WithMany().HasForeignKey(x => x.DiscrepancyId);
+        });
+        b.Entity<IdempotencyRecord>(e =>
+        {
+            e.HasKey(x => new { x.WorkspaceId, x.Key });
+            e.Property(x => x.Key).HasMaxLength(255);
+            e.Property(x => x.RequestHash).HasMaxLength(64);
+            e.Property(x => x.Location).HasMaxLength(500);
+            e.HasIndex(x => x.CreatedAt);
         });
         b.Entity<SettingsVersion>(e =>
         {

@@ -27,10 +27,10 @@ public static class Examples
         },
     ];
 
-    public static readonly IngestReceipt Receipt = new(BatchId, OrderSource.Store, "canonical", 3, 1, 1, 0, 1,
+    public static readonly IngestReceipt Receipt = new(BatchId, OrderSource.Store, "canonical", 3, 1, 1, 0, 1, 0,
         [new ReceiptError(2, "450789471", "total", "Must be a number or a numeric string, not \"n/a\".")]);
 
-    public static readonly BatchResponse Batch = new(BatchId, OrderSource.Store, "canonical", At, 3, 1, 1, 0, 1, Receipt.Errors,
+    public static readonly BatchResponse Batch = new(BatchId, OrderSource.Store, "canonical", At, 3, 1, 1, 0, 1, 0, Receipt.Errors,
         [JsonSerializer.SerializeToElement(new { orderId = "450789471", orderNumber = "#1003", total = "n/a" })]);
 
     public static readonly StoredOrderResponse StoredOrder = new(OrderSource.Store, "450789469", 2, BatchId, At.AddDays(-1), At, Orders[0],

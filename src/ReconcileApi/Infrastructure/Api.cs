@@ -10,6 +10,7 @@ public static class Api
             .WithTags(tag)
             .RequireAuthorization(policy)
             .AddEndpointFilter<ValidationFilter>()
+            .AddEndpointFilter<Idempotency.Filter>()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status500InternalServerError);
 

@@ -18,6 +18,7 @@ public sealed record BatchResponse(
     int Updated,
     int Unchanged,
     int Rejected,
+    int Skipped,
     IReadOnlyList<ReceiptError> Errors,
     IReadOnlyList<JsonElement> RejectedRecords);
 
@@ -38,7 +39,7 @@ public static class GetBatch
         if (batch is null)
             return Problems.NotFound("Batch", batchId);
         return TypedResults.Ok(new BatchResponse(
-            batch.Id, batch.Source, batch.Format, batch.CreatedAt, batch.Received, batch.Inserted, batch.Updated, batch.Unchanged, batch.Rejected,
+            batch.Id, batch.Source, batch.Format, batch.CreatedAt, batch.Received, batch.Inserted, batch.Updated, batch.Unchanged, batch.Rejected, batch.Skipped,
             JsonSerializer.Deserialize<List<ReceiptError>>(batch.Errors, OrderJson.Options)!,
             JsonSerializer.Deserialize<List<JsonElement>>(batch.RejectedRecords, OrderJson.Options)!));
     }

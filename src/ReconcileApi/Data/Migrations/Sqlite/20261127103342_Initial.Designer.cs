@@ -11,7 +11,7 @@ using ReconcileApi.Data;
 namespace ReconcileApi.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteReconcileDbContext))]
-    [Migration("20261127101631_Initial")]
+    [Migration("20261127103342_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -85,6 +85,9 @@ namespace ReconcileApi.Data.Migrations.Sqlite
                     b.Property<string>("RejectedRecords")
                         .IsRequired()
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("Skipped")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Source")
                         .IsRequired()
@@ -288,6 +291,40 @@ namespace ReconcileApi.Data.Migrations.Sqlite
                     b.HasIndex("DiscrepancyId", "Id");
 
                     b.ToTable("DiscrepancyEvents");
+                });
+
+            modelBuilder.Entity("ReconcileApi.Data.IdempotencyRecord", b =>
+                {
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Location")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RequestHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ResponseBody")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("StatusCode")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("WorkspaceId", "Key");
+
+                    b.HasIndex("CreatedAt");
+
+                    b.ToTable("IdempotencyRecords");
                 });
 
             modelBuilder.Entity("ReconcileApi.Data.OrderVersion", b =>

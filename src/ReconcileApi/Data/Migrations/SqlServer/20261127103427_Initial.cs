@@ -12,6 +12,23 @@ namespace ReconcileApi.Data.Migrations.SqlServer
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateTable(
+                name: "IdempotencyRecords",
+                columns: table => new
+                {
+                    WorkspaceId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    Key = table.Column<string>(type: "nvarchar(255)", maxLength: 255, nullable: false),
+                    RequestHash = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    StatusCode = table.Column<int>(type: "int", nullable: true),
+                    ResponseBody = table.Column<string>(type: "nvarchar(max)", nullable: true),
+                    Location = table.Column<string>(type: "nvarchar(500)", maxLength: 500, nullable: true),
+                    CreatedAt = table.Column<DateTime>(type: "datetime2", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_IdempotencyRecords", x => new { x.WorkspaceId, x.Key });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Workspaces",
                 columns: table => new
                 {
@@ -60,6 +77,7 @@ namespace ReconcileApi.Data.Migrations.SqlServer
                     Updated = table.Column<int>(type: "int", nullable: false),
                     Unchanged = table.Column<int>(type: "int", nullable: false),
                     Rejected = table.Column<int>(type: "int", nullable: false),
+                    Skipped = table.Column<int>(type: "int", nullable: false),
                     Errors = table.Column<string>(type: "nvarchar(max)", nullable: false),
                     RejectedRecords = table.Column<string>(type: "nvarchar(max)", nullable: false),
                     CreatedAt = table.Column<DateTime>(type: "datetime2", nullable: false)
@@ -326,6 +344,11 @@ namespace ReconcileApi.Data.Migrations.SqlServer
                 columns: new[] { "DiscrepancyId", "Id" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_IdempotencyRecords_CreatedAt",
+                table: "IdempotencyRecords",
+                column: "CreatedAt");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_OrderVersions_StoredOrderId_Version",
                 table: "OrderVersions",
                 columns: new[] { "StoredOrderId", "Version" },
@@ -369,6 +392,9 @@ namespace ReconcileApi.Data.Migrations.SqlServer
 
             migrationBuilder.DropTable(
                 name: "DiscrepancyEvents");
+
+            migrationBuilder.DropTable(
+                name: "IdempotencyRecords");
 
             migrationBuilder.DropTable(
                 name: "OrderVersions");

@@ -12,7 +12,7 @@ using ReconcileApi.Data;
 namespace ReconcileApi.Data.Migrations.SqlServer
 {
     [DbContext(typeof(SqlServerReconcileDbContext))]
-    [Migration("20261127101654_Initial")]
+    [Migration("20261127103427_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -90,6 +90,9 @@ namespace ReconcileApi.Data.Migrations.SqlServer
                     b.Property<string>("RejectedRecords")
                         .IsRequired()
                         .HasColumnType("nvarchar(max)");
+
+                    b.Property<int>("Skipped")
+                        .HasColumnType("int");
 
                     b.Property<string>("Source")
                         .IsRequired()
@@ -297,6 +300,40 @@ namespace ReconcileApi.Data.Migrations.SqlServer
                     b.HasIndex("DiscrepancyId", "Id");
 
                     b.ToTable("DiscrepancyEvents");
+                });
+
+            modelBuilder.Entity("ReconcileApi.Data.IdempotencyRecord", b =>
+                {
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(255)
+                        .HasColumnType("nvarchar(255)");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("Location")
+                        .HasMaxLength(500)
+                        .HasColumnType("nvarchar(500)");
+
+                    b.Property<string>("RequestHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<string>("ResponseBody")
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<int?>("StatusCode")
+                        .HasColumnType("int");
+
+                    b.HasKey("WorkspaceId", "Key");
+
+                    b.HasIndex("CreatedAt");
+
+                    b.ToTable("IdempotencyRecords");
                 });
 
             modelBuilder.Entity("ReconcileApi.Data.OrderVersion", b =>

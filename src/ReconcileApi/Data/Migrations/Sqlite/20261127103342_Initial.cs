@@ -12,6 +12,23 @@ namespace ReconcileApi.Data.Migrations.Sqlite
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateTable(
+                name: "IdempotencyRecords",
+                columns: table => new
+                {
+                    WorkspaceId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Key = table.Column<string>(type: "TEXT", maxLength: 255, nullable: false),
+                    RequestHash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    StatusCode = table.Column<int>(type: "INTEGER", nullable: true),
+                    ResponseBody = table.Column<string>(type: "TEXT", nullable: true),
+                    Location = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_IdempotencyRecords", x => new { x.WorkspaceId, x.Key });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Workspaces",
                 columns: table => new
                 {
@@ -60,6 +77,7 @@ namespace ReconcileApi.Data.Migrations.Sqlite
                     Updated = table.Column<int>(type: "INTEGER", nullable: false),
                     Unchanged = table.Column<int>(type: "INTEGER", nullable: false),
                     Rejected = table.Column<int>(type: "INTEGER", nullable: false),
+                    Skipped = table.Column<int>(type: "INTEGER", nullable: false),
                     Errors = table.Column<string>(type: "TEXT", nullable: false),
                     RejectedRecords = table.Column<string>(type: "TEXT", nullable: false),
                     CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
@@ -326,6 +344,11 @@ namespace ReconcileApi.Data.Migrations.Sqlite
                 columns: new[] { "DiscrepancyId", "Id" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_IdempotencyRecords_CreatedAt",
+                table: "IdempotencyRecords",
+                column: "CreatedAt");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_OrderVersions_StoredOrderId_Version",
                 table: "OrderVersions",
                 columns: new[] { "StoredOrderId", "Version" },
@@ -369,6 +392,9 @@ namespace ReconcileApi.Data.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "DiscrepancyEvents");
+
+            migrationBuilder.DropTable(
+                name: "IdempotencyRecords");
 
             migrationBuilder.DropTable(
                 name: "OrderVersions");

@@ -1,0 +1,188 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using ReconcileApi.Data;
+
+namespace ReconcileApi.Infrastructure;
+
+/// <summary>
+/// Idempotency-Key on POST/PUT: Make and Zapier replay requests, so the same key and body replays the
+/// first answer (with <c>Idempotent-Replayed: true</c>); the same key with another body is 422; the same
+/// key while the first request is still in flight is 409. Keys expire after 24 hours. Answers of 5xx are
+/// not kept, so a retry after a server error runs again.
+/// </summary>
+public sealed class Idempotency(ReconcileDbContext db, TimeProvider clock)
+{
+    public const string Header = "Idempotency-Key";
+    public const string ReplayedHeader = "Idempotent-Replayed";
+    public static readonly TimeSpan Lifetime = TimeSpan.FromHours(24);
+    /// <summary>An in-flight record older than this belongs to a request that died; a new one may take over.</summary>
+    static readonly TimeSpan Abandoned = TimeSpan.FromMinutes(10);
+
+    public abstract record Outcome;
+    public sealed record Proceed : Outcome;
+    public sealed record Replay(int StatusCode, string? Body, string? Location) : Outcome;
+    public sealed record Rejected(IResult Problem) : Outcome;
+
+    public static string HashRequest(HttpRequest request, ReadOnlySpan<byte> body)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(Encoding.UTF8.GetBytes($"{request.Method} {request.Path}{request.QueryString}\n"));
+        hash.AppendData(body);
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    /// <summary>Claims the key for this request, or says how to answer instead.</summary>
+    public async Task<Outcome> BeginAsync(Guid workspaceId, string key, string requestHash, CancellationToken ct)
+    {
+        if (key.Length > 255)
+            return new Rejected(Problems.BadRequest("The Idempotency-Key is longer than 255 characters."));
+        var now = clock.GetUtcNow().UtcDateTime;
+        var existing = await db.IdempotencyRecords.AsNoTracking().SingleOrDefaultAsync(r => r.WorkspaceId == workspaceId && r.Key == key, ct);
+        if (existing is not null)
+        {
+            var expired = existing.CreatedAt + Lifetime < now;
+            var abandoned = existing.StatusCode is null && existing.CreatedAt + Abandoned < now;
+            if (!expired && !abandoned)
+            {
+                if (existing.RequestHash != requestHash)
+                    return new Rejected(Problems.Unprocessable($"The Idempotency-Key '{key}' was used with another request; use a new key for a new request."));
+                if (existing.StatusCode is null)
+                    return new Rejected(Problems.Conflict($"A request with the Idempotency-Key '{key}' is still in progress; retry after it finishes."));
+                return new Replay(existing.StatusCode.Value, existing.ResponseBody, existing.Location);
+            }
+            // Take over an expired or abandoned key, but only if nobody else did meanwhile.
+            var taken = await db.IdempotencyRecords
+                .Where(r => r.WorkspaceId == workspaceId && r.Key == key && r.CreatedAt == existing.CreatedAt)
+                .ExecuteUpdateAsync(s => s
+                    .SetProperty(r => r.RequestHash, requestHash)
+                    .SetProperty(r => r.StatusCode, (int?)null)
+                    .SetProperty(r => r.ResponseBody, (string?)null)
+                    .SetProperty(r => r.Location, (string?)null)
+                    .SetProperty(r => r.CreatedAt, now), ct);
+            return taken == 1 ? new Proceed() : await BeginAsync(workspaceId, key, requestHash, ct);
+        }
+        db.IdempotencyRecords.Add(new IdempotencyRecord { WorkspaceId = workspaceId, Key = key, RequestHash = requestHash, CreatedAt = now });
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            return new Proceed();
+        }
+        catch (DbUpdateException)
+        {
+            // Another request with the same key won the insert.
+            db.ChangeTracker.Clear();
+            return await BeginAsync(workspaceId, key, requestHash, ct);
+        }
+        finally
+        {
+            db.ChangeTracker.Clear();
+        }
+    }
+
+    public async Task CompleteAsync(Guid workspaceId, string key, int statusCode, string? body, string? location)
+    {
+        var query = db.IdempotencyRecords.Where(r => r.WorkspaceId == workspaceId && r.Key == key);
+        if (statusCode >= 500)
+            await query.ExecuteDeleteAsync(CancellationToken.None);
+        else
+            await query.ExecuteUpdateAsync(s => s
+                .SetProperty(r => r.StatusCode, statusCode)
+                .SetProperty(r => r.ResponseBody, body)
+                .SetProperty(r => r.Location, location), CancellationToken.None);
+    }
+
+    public static IResult ReplayResult(Replay replay) => new ReplayedResult(replay);
+
+    sealed class ReplayedResult(Replay replay) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext context)
+        {
+            context.Response.StatusCode = replay.StatusCode;
+            context.Response.Headers[ReplayedHeader] = "true";
+            if (replay.Location is not null)
+                context.Response.Headers.Location = replay.Location;
+            if (replay.Body is not null)
+            {
+                context.Response.ContentType = replay.StatusCode >= 400 ? "application/problem+json" : "application/json; charset=utf-8";
+                await context.Response.WriteAsync(replay.Body);
+            }
+        }
+    }
+
+    /// <summary>Marks an endpoint that applies idempotency itself (it reads its own body).</summary>
+    public sealed class SelfManaged;
+
+    /// <summary>The endpoint filter for the typed POST/PUT endpoints.</summary>
+    public sealed class Filter(Idempotency idempotency, IOptions<JsonOptions> json) : IEndpointFilter
+    {
+        public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+        {
+            var http = context.HttpContext;
+            var key = http.Request.Headers[Header].ToString();
+            if (key.Length == 0 || !HttpMethods.IsPost(http.Request.Method) && !HttpMethods.IsPut(http.Request.Method)
+                || http.GetEndpoint()?.Metadata.GetMetadata<SelfManaged>() is not null
+                || http.User.FindFirst(Auth.WorkspaceClaim) is null)
+                return await next(context);
+
+            var workspaceId = http.User.WorkspaceId();
+            var body = await ReadBufferedBodyAsync(http.Request);
+            var outcome = await idempotency.BeginAsync(workspaceId, key, HashRequest(http.Request, body), http.RequestAborted);
+            switch (outcome)
+            {
+                case Replay replay:
+                    return ReplayResult(replay);
+                case Rejected rejected:
+                    return rejected.Problem;
+            }
+            object? result;
+            try
+            {
+                result = await next(context);
+            }
+            catch
+            {
+                await idempotency.CompleteAsync(workspaceId, key, 500, null, null);
+                throw;
+            }
+            var (status, value, location) = Describe(result);
+            await idempotency.CompleteAsync(workspaceId, key, status,
+                value is null ? null : JsonSerializer.Serialize(value, value.GetType(), json.Value.SerializerOptions), location);
+            return result;
+        }
+
+        static (int Status, object? Value, string? Location) Describe(object? result) => (
+            (result as IStatusCodeHttpResult)?.StatusCode ?? StatusCodes.Status200OK,
+            (result as IValueHttpResult)?.Value,
+            result?.GetType().GetProperty("Location")?.GetValue(result) as string);
+
+        static async Task<byte[]> ReadBufferedBodyAsync(HttpRequest request)
+        {
+            if (!request.Body.CanSeek)
+                return [];
+            request.Body.Position = 0;
+            using var copy = new MemoryStream();
+            await request.Body.CopyToAsync(copy);
+            request.Body.Position = 0;
+            return copy.ToArray();
+        }
+    }
+}
+
+public static class IdempotencyExtensions
+{
+    /// <summary>Lets the filter read a body the endpoint has already bound (only when a key is sent).</summary>
+    public static WebApplication UseIdempotencyBuffering(this WebApplication app)
+    {
+        app.Use((context, next) =>
+        {
+            if (context.Request.Headers.ContainsKey(Idempotency.Header))
+                context.Request.EnableBuffering();
+            return next(context);
+        });
+        return app;
+    }
+}
