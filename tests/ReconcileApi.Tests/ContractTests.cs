@@ -47,40 +47,75 @@ public sealed class ContractTests(ApiFactory factory) : IClassFixture<ApiFactory
     }
 
     [Fact]
-    public async Task EveryOperation_HasAnOperationIdAndASummary()
+    public async Task EveryOperation_HasAnOperationIdAndASummary() =>
+        AssertNone(IdAndSummaryFailures(await LiveDocumentAsync()));
+
+    [Fact]
+    public async Task EveryOperation_DocumentsAProblemResponse() =>
+        AssertNone(ProblemResponseFailures(await LiveDocumentAsync()));
+
+    [Fact]
+    public async Task EveryRequestBody_AndEverySuccessfulResponseBody_HasAnExample() =>
+        AssertNone(ExampleFailures(await LiveDocumentAsync()));
+
+    [Fact]
+    public async Task EnumSchemas_AreStrings()
+    {
+        var document = await LiveDocumentAsync();
+        Assert.True(CountEnums(document) > 0, "The document has no enum schema at all; the walk is broken.");
+        AssertNone(EnumFailures(document));
+    }
+
+    /// <summary>The rules above must be able to fail: each one flags its defect in a hand-made bad document.</summary>
+    [Fact]
+    public void ContractRules_FlagABadDocument()
+    {
+        var bad = JsonNode.Parse("""
+            {
+              "paths": {
+                "/things": {
+                  "post": {
+                    "requestBody": { "content": { "application/json": { "schema": { "type": "object" } } } },
+                    "responses": {
+                      "200": { "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Colour" } } } },
+                      "400": { "content": { "application/json": { } } }
+                    }
+                  }
+                }
+              },
+              "components": { "schemas": { "Colour": { "type": "integer", "enum": [0, 1] } } }
+            }
+            """)!.AsObject();
+
+        Assert.Equal(["POST /things: no operationId (.WithName)", "POST /things: no summary (.WithSummary)"], IdAndSummaryFailures(bad));
+        Assert.Single(ProblemResponseFailures(bad));
+        Assert.Equal(2, ExampleFailures(bad).Count);
+        Assert.Equal(3, EnumFailures(bad).Count);
+    }
+
+    static List<string> IdAndSummaryFailures(JsonObject document)
     {
         var failures = new List<string>();
-        foreach (var (name, operation) in Operations(await LiveDocumentAsync()))
+        foreach (var (name, operation) in Operations(document))
         {
             if (string.IsNullOrWhiteSpace(operation["operationId"]?.GetValue<string>()))
                 failures.Add($"{name}: no operationId (.WithName)");
             if (string.IsNullOrWhiteSpace(operation["summary"]?.GetValue<string>()))
                 failures.Add($"{name}: no summary (.WithSummary)");
         }
-        Assert.True(failures.Count == 0, string.Join('\n', failures));
+        return failures;
     }
 
-    [Fact]
-    public async Task EveryOperation_DocumentsAProblemResponse()
-    {
-        var failures = new List<string>();
-        foreach (var (name, operation) in Operations(await LiveDocumentAsync()))
-        {
-            var problems = Responses(operation)
-                .Where(r => r.Status[0] is '4' or '5')
-                .Where(r => r.Response["content"]?["application/problem+json"] is not null)
-                .ToList();
-            if (problems.Count == 0)
-                failures.Add($"{name}: no 4xx/5xx response with application/problem+json (.ProducesProblem)");
-        }
-        Assert.True(failures.Count == 0, string.Join('\n', failures));
-    }
+    static List<string> ProblemResponseFailures(JsonObject document) =>
+        Operations(document)
+            .Where(o => !Responses(o.Operation).Any(r => r.Status[0] is '4' or '5' && r.Response["content"]?["application/problem+json"] is not null))
+            .Select(o => $"{o.Name}: no 4xx/5xx response with application/problem+json (.ProducesProblem)")
+            .ToList();
 
-    [Fact]
-    public async Task EveryRequestBody_AndEverySuccessfulResponseBody_HasAnExample()
+    static List<string> ExampleFailures(JsonObject document)
     {
         var failures = new List<string>();
-        foreach (var (name, operation) in Operations(await LiveDocumentAsync()))
+        foreach (var (name, operation) in Operations(document))
         {
             if (operation["requestBody"] is JsonObject body)
             {
@@ -96,20 +131,23 @@ public sealed class ContractTests(ApiFactory factory) : IClassFixture<ApiFactory
                     failures.AddRange(WithoutExample(content).Select(media => $"{name}: response {status} {media} has no example (.WithExamples(response: …))"));
             }
         }
-        Assert.True(failures.Count == 0, string.Join('\n', failures));
+        return failures;
     }
 
-    [Fact]
-    public async Task EnumSchemas_AreStrings()
+    static int CountEnums(JsonObject document)
     {
-        var document = await LiveDocumentAsync();
+        var count = 0;
+        Walk(document, "#", (node, _) => count += node["enum"] is JsonArray ? 1 : 0);
+        return count;
+    }
+
+    static List<string> EnumFailures(JsonObject document)
+    {
         var failures = new List<string>();
-        var enums = 0;
         Walk(document, "#", (node, pointer) =>
         {
             if (node["enum"] is not JsonArray values)
                 return;
-            enums++;
             var types = node["type"] switch
             {
                 JsonValue single => [single.GetValue<string>()],
@@ -117,13 +155,15 @@ public sealed class ContractTests(ApiFactory factory) : IClassFixture<ApiFactory
                 _ => new List<string>(),
             };
             if (!types.Contains("string"))
-                failures.Add($"{pointer}: enum of type '{string.Join(",", types)}' — put a string converter on the enum");
+                failures.Add($"{pointer}: enum of type '{string.Join(",", types)}'; put a string converter on the enum");
             foreach (var value in values.Where(v => v is not null && v.GetValueKind() != JsonValueKind.String))
                 failures.Add($"{pointer}: enum value {value!.ToJsonString()} is not a string");
         });
-        Assert.True(enums > 0, "The document has no enum schema at all; the walk is broken.");
-        Assert.True(failures.Count == 0, string.Join('\n', failures));
+        return failures;
     }
+
+    static void AssertNone(List<string> failures) =>
+        Assert.True(failures.Count == 0, $"{failures.Count} contract rule violation(s):\n" + string.Join('\n', failures));
 
     async Task<string> LiveDocumentTextAsync()
     {
