@@ -1,0 +1,247 @@
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace ReconcileApi.Tests;
+
+/// <summary>
+/// The live OpenAPI document is the contract: it must equal the committed api-spec/openapi.json
+/// (UPDATE_API_SPEC=1, or scripts/update-api-spec.sh, rewrites the file for review), and every
+/// operation must be documented well enough to call it without reading the code.
+/// </summary>
+public sealed class ContractTests(ApiFactory factory) : IClassFixture<ApiFactory>
+{
+    const string SpecPath = "api-spec/openapi.json";
+    static readonly string[] Methods = ["get", "put", "post", "delete", "patch", "head", "options", "trace"];
+
+    static readonly JsonSerializerOptions Pretty = new()
+    {
+        WriteIndented = true,
+        IndentSize = 2,
+        NewLine = "\n",
+        // Keep the file readable: no \u0027 for quotes or \u2014 for dashes in descriptions.
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    [Fact]
+    public async Task LiveDocument_EqualsTheCommittedSpec()
+    {
+        var live = Normalize(await LiveDocumentTextAsync());
+        var path = Path.Combine(RepositoryRoot(), SpecPath);
+
+        if (Environment.GetEnvironmentVariable("UPDATE_API_SPEC") == "1")
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            await File.WriteAllTextAsync(path, live, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+            return;
+        }
+
+        Assert.True(File.Exists(path), $"{SpecPath} is missing; run scripts/update-api-spec.sh and commit the file.");
+        var committed = Normalize(await File.ReadAllTextAsync(path));
+        if (committed != live)
+        {
+            Assert.Fail($"The live OpenAPI document differs from {SpecPath}; run scripts/update-api-spec.sh, review the diff and commit it.\n" +
+                FirstDifference(committed, live));
+        }
+    }
+
+    [Fact]
+    public async Task EveryOperation_HasAnOperationIdAndASummary() =>
+        AssertNone(IdAndSummaryFailures(await LiveDocumentAsync()));
+
+    [Fact]
+    public async Task EveryOperation_DocumentsAProblemResponse() =>
+        AssertNone(ProblemResponseFailures(await LiveDocumentAsync()));
+
+    [Fact]
+    public async Task EveryRequestBody_AndEverySuccessfulResponseBody_HasAnExample() =>
+        AssertNone(ExampleFailures(await LiveDocumentAsync()));
+
+    [Fact]
+    public async Task EnumSchemas_AreStrings()
+    {
+        var document = await LiveDocumentAsync();
+        Assert.True(CountEnums(document) > 0, "The document has no enum schema at all; the walk is broken.");
+        AssertNone(EnumFailures(document));
+    }
+
+    /// <summary>The rules above must be able to fail: each one flags its defect in a hand-made bad document.</summary>
+    [Fact]
+    public void ContractRules_FlagABadDocument()
+    {
+        var bad = JsonNode.Parse("""
+            {
+              "paths": {
+                "/things": {
+                  "post": {
+                    "requestBody": { "content": { "application/json": { "schema": { "type": "object" } } } },
+                    "responses": {
+                      "200": { "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Colour" } } } },
+                      "400": { "content": { "application/json": { } } }
+                    }
+                  }
+                }
+              },
+              "components": { "schemas": { "Colour": { "type": "integer", "enum": [0, 1] } } }
+            }
+            """)!.AsObject();
+
+        Assert.Equal(["POST /things: no operationId (.WithName)", "POST /things: no summary (.WithSummary)"], IdAndSummaryFailures(bad));
+        Assert.Single(ProblemResponseFailures(bad));
+        Assert.Equal(2, ExampleFailures(bad).Count);
+        Assert.Equal(3, EnumFailures(bad).Count);
+    }
+
+    static List<string> IdAndSummaryFailures(JsonObject document)
+    {
+        var failures = new List<string>();
+        foreach (var (name, operation) in Operations(document))
+        {
+            if (string.IsNullOrWhiteSpace(operation["operationId"]?.GetValue<string>()))
+                failures.Add($"{name}: no operationId (.WithName)");
+            if (string.IsNullOrWhiteSpace(operation["summary"]?.GetValue<string>()))
+                failures.Add($"{name}: no summary (.WithSummary)");
+        }
+        return failures;
+    }
+
+    static List<string> ProblemResponseFailures(JsonObject document) =>
+        Operations(document)
+            .Where(o => !Responses(o.Operation).Any(r => r.Status[0] is '4' or '5' && r.Response["content"]?["application/problem+json"] is not null))
+            .Select(o => $"{o.Name}: no 4xx/5xx response with application/problem+json (.ProducesProblem)")
+            .ToList();
+
+    static List<string> ExampleFailures(JsonObject document)
+    {
+        var failures = new List<string>();
+        foreach (var (name, operation) in Operations(document))
+        {
+            if (operation["requestBody"] is JsonObject body)
+            {
+                var content = body["content"] as JsonObject;
+                if (content is null || content.Count == 0)
+                    failures.Add($"{name}: request body without content");
+                else
+                    failures.AddRange(WithoutExample(content).Select(media => $"{name}: request body {media} has no example (.WithExamples(request: …))"));
+            }
+            foreach (var (status, response) in Responses(operation).Where(r => r.Status[0] == '2'))
+            {
+                if (response["content"] is JsonObject content)
+                    failures.AddRange(WithoutExample(content).Select(media => $"{name}: response {status} {media} has no example (.WithExamples(response: …))"));
+            }
+        }
+        return failures;
+    }
+
+    static int CountEnums(JsonObject document)
+    {
+        var count = 0;
+        Walk(document, "#", (node, _) => count += node["enum"] is JsonArray ? 1 : 0);
+        return count;
+    }
+
+    static List<string> EnumFailures(JsonObject document)
+    {
+        var failures = new List<string>();
+        Walk(document, "#", (node, pointer) =>
+        {
+            if (node["enum"] is not JsonArray values)
+                return;
+            var types = node["type"] switch
+            {
+                JsonValue single => [single.GetValue<string>()],
+                JsonArray many => many.Select(t => t!.GetValue<string>()).ToList(),
+                _ => new List<string>(),
+            };
+            if (!types.Contains("string"))
+                failures.Add($"{pointer}: enum of type '{string.Join(",", types)}'; put a string converter on the enum");
+            foreach (var value in values.Where(v => v is not null && v.GetValueKind() != JsonValueKind.String))
+                failures.Add($"{pointer}: enum value {value!.ToJsonString()} is not a string");
+        });
+        return failures;
+    }
+
+    static void AssertNone(List<string> failures) =>
+        Assert.True(failures.Count == 0, $"{failures.Count} contract rule violation(s):\n" + string.Join('\n', failures));
+
+    async Task<string> LiveDocumentTextAsync()
+    {
+        using var client = factory.CreateClient();
+        var response = await client.GetAsync("/swagger/v1/swagger.json");
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"GET /swagger/v1/swagger.json answered {(int)response.StatusCode}: {text}");
+        return text;
+    }
+
+    async Task<JsonObject> LiveDocumentAsync() => JsonNode.Parse(await LiveDocumentTextAsync())!.AsObject();
+
+    /// <summary>Pretty-printed with a trailing newline: the form the committed file has.</summary>
+    static string Normalize(string json) => JsonNode.Parse(json)!.ToJsonString(Pretty) + "\n";
+
+    static IEnumerable<(string Name, JsonObject Operation)> Operations(JsonObject document)
+    {
+        var paths = document["paths"]!.AsObject();
+        Assert.NotEmpty(paths);
+        foreach (var (path, item) in paths)
+        {
+            foreach (var (method, operation) in item!.AsObject())
+            {
+                if (Methods.Contains(method) && operation is JsonObject o)
+                    yield return ($"{method.ToUpperInvariant()} {path}", o);
+            }
+        }
+    }
+
+    static IEnumerable<(string Status, JsonObject Response)> Responses(JsonObject operation) =>
+        (operation["responses"] as JsonObject ?? []).Select(r => (r.Key, r.Value!.AsObject()));
+
+    static IEnumerable<string> WithoutExample(JsonObject content) =>
+        content.Where(m => m.Value is JsonObject media && media["example"] is null && media["examples"] is not JsonObject { Count: > 0 })
+            .Select(m => m.Key);
+
+    static void Walk(JsonNode? node, string pointer, Action<JsonObject, string> visit)
+    {
+        switch (node)
+        {
+            case JsonObject o:
+                visit(o, pointer);
+                foreach (var (key, child) in o)
+                {
+                    // Examples are data, not schemas.
+                    if (key is not ("example" or "examples"))
+                        Walk(child, $"{pointer}/{key.Replace("~", "~0").Replace("/", "~1")}", visit);
+                }
+                break;
+            case JsonArray a:
+                for (var i = 0; i < a.Count; i++)
+                    Walk(a[i], $"{pointer}/{i}", visit);
+                break;
+        }
+    }
+
+    static string FirstDifference(string expected, string actual)
+    {
+        var e = expected.Split('\n');
+        var a = actual.Split('\n');
+        for (var i = 0; i < Math.Max(e.Length, a.Length); i++)
+        {
+            var left = i < e.Length ? e[i] : "<end of file>";
+            var right = i < a.Length ? a[i] : "<end of document>";
+            if (left != right)
+                return $"First difference at line {i + 1}:\n  committed: {left.Trim()}\n  live:      {right.Trim()}";
+        }
+        return "";
+    }
+
+    /// <summary>The folder holding ReconcileApi.sln, found upwards from the test output.</summary>
+    static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "ReconcileApi.sln")))
+                return dir.FullName;
+        }
+        throw new InvalidOperationException($"No ReconcileApi.sln above {AppContext.BaseDirectory}.");
+    }
+}

@@ -1,0 +1,241 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Xunit.Abstractions;
+using Xunit.Sdk;
+using static ReconcileApi.Tests.Api;
+
+namespace ReconcileApi.Tests;
+
+/// <summary>
+/// A run killed midway (the process killed, not stopped) completes after a restart, and its
+/// findings are saved exactly once. The service runs as a child process on a SQLite file of its own.
+/// </summary>
+public sealed class CrashRecoveryTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    const string AdminKey = "crash-test-admin-key";
+    static readonly TimeSpan RunTimeout = TimeSpan.FromSeconds(60);
+    static readonly DateTime Day = DateTime.UtcNow.Date.AddDays(-5).AddHours(12);
+
+    /// <summary>(category, orderKey) of every discrepancy the orders below must produce, once each.</summary>
+    static readonly (string Category, string OrderKey)[] Expected =
+    [
+        ("amount_mismatch", "2002"),
+        ("missing_in_keap", "2003"),
+        ("missing_in_keap", "2004"),
+        ("missing_in_keap", "2005"),
+    ];
+
+    readonly string databasePath = Path.Combine(Path.GetTempPath(), "reconcile-tests", $"crash-{Guid.NewGuid():N}.db");
+    readonly List<ServiceProcess> services = [];
+    readonly System.Diagnostics.Stopwatch clock = System.Diagnostics.Stopwatch.StartNew();
+
+    public Task InitializeAsync()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(databasePath)!);
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var service in services)
+            await service.DisposeAsync();
+        foreach (var suffix in new[] { "", "-wal", "-shm" })
+            File.Delete(databasePath + suffix);
+    }
+
+    [Fact]
+    public async Task Run_KilledWhileMatching_CompletesAfterRestart_WithoutDuplicatedResults()
+    {
+        try
+        {
+            await KillMidRunThenRestartAsync();
+        }
+        catch (Exception e) when (e is not ChildLogsAttached)
+        {
+            throw new ChildLogsAttached(e, string.Join("\n\n", services.Select(s => s.Log)));
+        }
+    }
+
+    async Task KillMidRunThenRestartAsync()
+    {
+        // 1. A service whose job pauses in phase "matching", before anything is saved.
+        var first = await StartAsync("first", pauseBeforeSavingMs: 60_000);
+        string apiKey;
+        string location;
+        using (var admin = first.CreateClient(AdminKey))
+        {
+            var created = await admin.PostAsJsonAsync("/api/v1/admin/workspaces", new { name = "Crash recovery" }, ApiFactory.Json);
+            Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
+            apiKey = (await created.Json()).GetProperty("apiKey").GetString()!;
+        }
+        using (var client = first.CreateClient(apiKey))
+        {
+            await client.IngestAsync("store", new[]
+            {
+                Order("S1", "#2001", 10m, date: Day),
+                Order("S2", "#2002", 20m, date: Day),
+                Order("S3", "#2003", 30m, date: Day),
+                Order("S4", "#2004", 40m, date: Day),
+                Order("S5", "#2005", 50m, date: Day),
+            });
+            await client.IngestAsync("keap", new[]
+            {
+                Order("K1", "#2001", 10m, date: Day),
+                Order("K2", "#2002", 25m, date: Day),
+            });
+
+            var started = await client.PostAsJsonAsync("/api/v1/runs", Window, ApiFactory.Json);
+            Assert.True(started.StatusCode == HttpStatusCode.Accepted, await started.Content.ReadAsStringAsync());
+            location = started.Headers.Location!.ToString();
+
+            var matching = await PollRunAsync(client, location, "running in phase matching",
+                run => Status(run) == "running" && run.GetProperty("progress").GetProperty("phase").GetString() == "matching");
+            Assert.Equal(7, matching.GetProperty("progress").GetProperty("total").GetInt32());
+            Assert.Empty(await client.DiscrepanciesAsync("?state=all"));
+            Note("run is running in phase matching");
+        }
+
+        // 2. Killed mid-run: no graceful shutdown, the open work is simply gone.
+        Assert.False(first.HasExited, "The first service exited before it was killed.");
+        await first.KillAsync();
+        Note("first service killed");
+
+        // 3. Restarted without the pause: the start-up pass re-enqueues the interrupted run.
+        var second = await StartAsync("second", pauseBeforeSavingMs: null);
+        using (var client = second.CreateClient(apiKey))
+        {
+            var run = await PollRunAsync(client, location, "finished", run => Status(run) is not ("queued" or "running"));
+            Assert.True(Status(run) == "succeeded", $"The resumed run ended {Status(run)}: {run}");
+            Note("resumed run succeeded");
+            await WaitForLogAsync(second, "Re-enqueued 1 interrupted run(s)");
+            var runId = run.GetProperty("id").GetGuid();
+            Assert.Equal(Expected.Length, run.GetProperty("discrepancies").GetInt32());
+            Assert.Equal(Expected.Length, run.GetProperty("newDiscrepancies").GetInt32());
+            Assert.Equal(0, run.GetProperty("persistingDiscrepancies").GetInt32());
+            Assert.Equal(5, run.GetProperty("storeOrders").GetInt32());
+            Assert.Equal(2, run.GetProperty("keapOrders").GetInt32());
+            AssertByCategory(run);
+
+            var all = await ListAllAsync(client, "/api/v1/discrepancies?state=all&limit=500");
+            AssertExactlyExpected(all, occurrences: 1);
+            Assert.All(all, d =>
+            {
+                Assert.Equal(runId, d.GetProperty("firstSeenRunId").GetGuid());
+                Assert.Equal(runId, d.GetProperty("lastSeenRunId").GetGuid());
+            });
+            AssertExactlyExpected(await ListAllAsync(client, $"/api/v1/runs/{runId}/discrepancies?state=all&limit=500"), occurrences: 1);
+            foreach (var d in all)
+            {
+                var history = (await (await client.GetAsync($"/api/v1/discrepancies/{d.GetProperty("id").GetInt64()}/history")).Json())
+                    .EnumerateArray().Select(e => e.GetProperty("kind").GetString()).ToList();
+                Assert.Equal(["created"], history);
+            }
+            var ids = all.Select(d => d.GetProperty("id").GetInt64()).ToHashSet();
+
+            // 4. A second run on the restarted service finds the same discrepancies again: persisting, not new.
+            var next = await client.PostAsJsonAsync("/api/v1/runs", Window, ApiFactory.Json);
+            Assert.Equal(HttpStatusCode.Accepted, next.StatusCode);
+            var again = await PollRunAsync(client, next.Headers.Location!.ToString(), "finished", r => Status(r) is not ("queued" or "running"));
+            Assert.True(Status(again) == "succeeded", $"The second run ended {Status(again)}: {again}");
+            Assert.Equal(0, again.GetProperty("newDiscrepancies").GetInt32());
+            Assert.Equal(Expected.Length, again.GetProperty("persistingDiscrepancies").GetInt32());
+            Assert.Equal(0, again.GetProperty("autoResolved").GetInt32());
+            AssertByCategory(again);
+            Note("second run succeeded");
+
+            var afterSecond = await ListAllAsync(client, "/api/v1/discrepancies?state=all&limit=500");
+            AssertExactlyExpected(afterSecond, occurrences: 2);
+            Assert.Equal(ids, afterSecond.Select(d => d.GetProperty("id").GetInt64()).ToHashSet());
+        }
+    }
+
+    static object Window => new { from = Day.AddDays(-3), to = Day.AddDays(3) };
+
+    async Task<ServiceProcess> StartAsync(string name, int? pauseBeforeSavingMs)
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Testing",
+            ["ConnectionStrings__Reconcile"] = $"Data Source={databasePath}",
+            ["Auth__AdminKey"] = AdminKey,
+            ["Jobs__WorkerCount"] = "2",
+        };
+        if (pauseBeforeSavingMs is { } ms)
+            environment["Jobs__Testing__PauseBeforeSavingMs"] = ms.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var service = await ServiceProcess.StartAsync(name, environment);
+        services.Add(service);
+        Note($"{name} service listening on {service.BaseAddress}");
+        return service;
+    }
+
+    void Note(string what) => output.WriteLine($"{clock.Elapsed.TotalSeconds,6:F1} s  {what}");
+
+    /// <summary>The start-up pass logs what it re-enqueued; the console logger writes asynchronously.</summary>
+    static async Task WaitForLogAsync(ServiceProcess service, string text)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!service.Log.Contains(text, StringComparison.Ordinal))
+        {
+            if (DateTime.UtcNow > deadline)
+                Assert.Fail($"The {text.Split(' ')[0]} line never appeared: expected \"{text}\" in the service output.");
+            await Task.Delay(100);
+        }
+    }
+
+    static string? Status(JsonElement run) => run.GetProperty("status").GetString();
+
+    static async Task<JsonElement> PollRunAsync(HttpClient client, string location, string what, Func<JsonElement, bool> done)
+    {
+        var deadline = DateTime.UtcNow + RunTimeout;
+        JsonElement run = default;
+        while (DateTime.UtcNow < deadline)
+        {
+            var response = await client.GetAsync(location);
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"GET {location}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+            run = await response.Json();
+            if (done(run))
+                return run;
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"Run {location} was not {what} within {RunTimeout.TotalSeconds} s; last seen: {run}");
+    }
+
+    /// <summary>Every page of a discrepancy list (the list is cursor paged).</summary>
+    static async Task<List<JsonElement>> ListAllAsync(HttpClient client, string path)
+    {
+        var items = new List<JsonElement>();
+        string? cursor = null;
+        do
+        {
+            var response = await client.GetAsync(cursor is null ? path : $"{path}&cursor={Uri.EscapeDataString(cursor)}");
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"GET {path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+            var page = await response.Json();
+            items.AddRange(page.GetProperty("items").EnumerateArray());
+            cursor = page.GetProperty("nextCursor").ValueKind == JsonValueKind.String ? page.GetProperty("nextCursor").GetString() : null;
+        } while (cursor is not null);
+        return items;
+    }
+
+    static void AssertExactlyExpected(List<JsonElement> discrepancies, int occurrences)
+    {
+        var found = discrepancies
+            .Select(d => (Category: d.GetProperty("category").GetString()!, OrderKey: d.GetProperty("orderKey").GetString()!))
+            .OrderBy(x => x.Category, StringComparer.Ordinal).ThenBy(x => x.OrderKey, StringComparer.Ordinal)
+            .ToList();
+        Assert.Equal(Expected, found);
+        Assert.Equal(discrepancies.Count, discrepancies.Select(d => d.GetProperty("id").GetInt64()).Distinct().Count());
+        Assert.All(discrepancies, d => Assert.Equal(occurrences, d.GetProperty("occurrences").GetInt32()));
+    }
+
+    static void AssertByCategory(JsonElement run)
+    {
+        var byCategory = run.GetProperty("byCategory").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt32());
+        var expected = Expected.GroupBy(e => e.Category).ToDictionary(g => g.Key, g => g.Count());
+        Assert.Equal(expected.OrderBy(p => p.Key), byCategory.OrderBy(p => p.Key));
+    }
+
+    /// <summary>A failure with the children's output appended, so a red run explains itself.</summary>
+    sealed class ChildLogsAttached(Exception inner, string logs)
+        : XunitException($"{inner.Message}\n\n{logs}", inner);
+}
