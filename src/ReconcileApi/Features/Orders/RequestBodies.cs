@@ -133,6 +133,9 @@ public sealed class JsonOrderList
 /// <summary>CSV text and spreadsheets (first sheet) as a header plus rows of text cells.</summary>
 public static class TableReader
 {
+    // ExcelDataReader asks for Windows-1252 even for .xlsx; .NET has it only through this provider.
+    static TableReader() => Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+
     public static Table ReadCsv(byte[] body)
     {
         var config = new CsvConfiguration(CultureInfo.InvariantCulture)

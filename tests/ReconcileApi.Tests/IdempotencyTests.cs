@@ -1,0 +1,100 @@
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using ReconcileApi.Data;
+using static ReconcileApi.Tests.Api;
+
+namespace ReconcileApi.Tests;
+
+public sealed class IdempotencyTests(ApiFactory factory) : IClassFixture<ApiFactory>
+{
+    static HttpRequestMessage Post(string path, object body, string key)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body, options: ApiFactory.Json) };
+        request.Headers.Add("Idempotency-Key", key);
+        return request;
+    }
+
+    [Fact]
+    public async Task Ingest_ReplaysTheFirstReceipt_WhenTheSameKeyAndBodyAreSentAgain()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var orders = new[] { Order("A", total: 10m), Order("B", total: 20m) };
+
+        var first = await ws.Http.SendAsync(Post("/api/v1/sources/store/orders", orders, "key-1"));
+        var second = await ws.Http.SendAsync(Post("/api/v1/sources/store/orders", orders, "key-1"));
+
+        Assert.Equal(HttpStatusCode.Created, second.StatusCode);
+        Assert.Equal("true", second.Headers.GetValues("Idempotent-Replayed").Single());
+        Assert.False(first.Headers.Contains("Idempotent-Replayed"));
+        Assert.Equal(first.Headers.Location, second.Headers.Location);
+        var (a, b) = (await first.Json(), await second.Json());
+        Assert.Equal(a.GetProperty("batchId").GetGuid(), b.GetProperty("batchId").GetGuid());
+        Assert.Equal(2, b.GetProperty("inserted").GetInt32());
+    }
+
+    [Fact]
+    public async Task Ingest_Returns422_WhenTheKeyComesWithAnotherBody()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        await ws.Http.SendAsync(Post("/api/v1/sources/store/orders", new[] { Order("A") }, "key-2"));
+
+        var response = await ws.Http.SendAsync(Post("/api/v1/sources/store/orders", new[] { Order("B") }, "key-2"));
+
+        await response.AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "key-2");
+    }
+
+    [Fact]
+    public async Task Ingest_Returns409_WhileTheFirstRequestWithTheKeyIsInFlight()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var orders = new[] { Order("A") };
+        Assert.Equal(HttpStatusCode.Created, (await ws.Http.SendAsync(Post("/api/v1/sources/store/orders", orders, "key-3"))).StatusCode);
+        // Put the key back in the state of a request that claimed it and has not finished.
+        using (var scope = factory.Services.CreateScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<ReconcileDbContext>();
+            var record = db.IdempotencyRecords.Single(r => r.WorkspaceId == ws.WorkspaceId && r.Key == "key-3");
+            record.StatusCode = null;
+            record.ResponseBody = null;
+            await db.SaveChangesAsync();
+        }
+
+        var response = await ws.Http.SendAsync(Post("/api/v1/sources/store/orders", orders, "key-3"));
+
+        await response.AssertProblemAsync(HttpStatusCode.Conflict, "in progress");
+    }
+
+    [Fact]
+    public async Task Ingest_AcceptsTheKeyAsABodyField_ForToolsThatCannotSetHeaders()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var body = new { idempotencyKey = "zap-123", orders = new[] { Order("A") } };
+
+        var first = await ws.Http.PostAsJsonAsync("/api/v1/sources/store/orders", body, ApiFactory.Json);
+        var replay = await ws.Http.PostAsJsonAsync("/api/v1/sources/store/orders", body, ApiFactory.Json);
+
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        Assert.Equal("true", replay.Headers.GetValues("Idempotent-Replayed").Single());
+        Assert.Equal((await first.Json()).GetProperty("batchId").GetGuid(), (await replay.Json()).GetProperty("batchId").GetGuid());
+    }
+
+    [Fact]
+    public async Task StartRun_ReplaysTheSameRun_AndKeysAreScopedToTheWorkspace()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        using var other = await factory.CreateWorkspaceAsync();
+
+        var first = await ws.Http.SendAsync(Post("/api/v1/runs", new { label = "nightly" }, "run-1"));
+        var replay = await ws.Http.SendAsync(Post("/api/v1/runs", new { label = "nightly" }, "run-1"));
+        var otherWorkspace = await other.Http.SendAsync(Post("/api/v1/runs", new { label = "nightly" }, "run-1"));
+
+        Assert.Equal(HttpStatusCode.Accepted, replay.StatusCode);
+        Assert.Equal("true", replay.Headers.GetValues("Idempotent-Replayed").Single());
+        Assert.Equal(first.Headers.Location, replay.Headers.Location);
+        Assert.Equal((await first.Json()).GetProperty("id").GetGuid(), (await replay.Json()).GetProperty("id").GetGuid());
+        Assert.Single((await (await ws.Http.GetAsync("/api/v1/runs")).Json()).EnumerateArray());
+        Assert.Equal(HttpStatusCode.Accepted, otherWorkspace.StatusCode);
+        Assert.False(otherWorkspace.Headers.Contains("Idempotent-Replayed"));
+    }
+}

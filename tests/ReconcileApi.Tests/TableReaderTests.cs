@@ -1,0 +1,77 @@
+using System.Text;
+using ReconcileApi.Features.Orders;
+
+namespace ReconcileApi.Tests;
+
+public sealed class TableReaderTests
+{
+    static byte[] Utf8(string text, bool bom = false) =>
+        (bom ? Encoding.UTF8.GetPreamble() : []).Concat(Encoding.UTF8.GetBytes(text)).ToArray();
+
+    [Fact]
+    public void ReadCsv_KeepsQuotedCommasAndEmbeddedNewlines_AndNumbersRowsByTheirFirstLine()
+    {
+        var table = TableReader.ReadCsv(Utf8("Name,Lineitem name,Total\n#1001,\"Tee, black\",10.00\n#1002,\"Mug\nwith lid\",5.00\n#1003,Cap,3.00\n"));
+
+        Assert.Equal(["Name", "Lineitem name", "Total"], table.Header);
+        Assert.Equal(3, table.Rows.Count);
+        Assert.Equal("Tee, black", table.Rows[0].Cells[1]);
+        Assert.Equal("Mug\nwith lid", table.Rows[1].Cells[1]);
+        Assert.Equal([2, 3, 5], table.Rows.Select(r => r.Line));
+    }
+
+    [Fact]
+    public void ReadCsv_StripsTheBom_DetectsSemicolons_AndIgnoresBlankTrailingLines()
+    {
+        var table = TableReader.ReadCsv(Utf8("Order Id;Total\r\n1;1.234,50\r\n2;7\r\n\r\n\r\n", bom: true));
+
+        Assert.Equal(["Order Id", "Total"], table.Header);
+        Assert.Equal(2, table.Rows.Count);
+        Assert.Equal("1.234,50", table.Rows[0].Cells[1]);
+    }
+
+    [Fact]
+    public void ReadCsv_ReportsTheLine_WhenAQuotedFieldIsNeverClosed()
+    {
+        var e = Assert.Throws<MalformedBodyException>(() => TableReader.ReadCsv(Utf8("Id,Name\n1,ok\n2,\"broken\n3,x\n")));
+        Assert.Equal(3, e.Line);
+        Assert.Contains("line 3", e.Message);
+    }
+
+    [Fact]
+    public void ReadCsv_Throws_WhenThereIsNoHeader()
+    {
+        Assert.Throws<MalformedBodyException>(() => TableReader.ReadCsv(Utf8("\n\n")));
+    }
+
+    [Fact]
+    public void ReadXlsx_ReadsTheFirstSheet_WithDatesAsTextWithoutOffset()
+    {
+        var workbook = Workbooks.Xlsx(
+            new Dictionary<string, object> { ["Order Id"] = "1", ["Total"] = 12.5, ["Date"] = new DateTime(2026, 10, 1, 9, 30, 0) },
+            new Dictionary<string, object> { ["Order Id"] = "2", ["Total"] = 3, ["Date"] = new DateTime(2026, 10, 2) });
+
+        var table = TableReader.ReadXlsx(workbook);
+
+        Assert.Equal(["Order Id", "Total", "Date"], table.Header);
+        Assert.Equal(["1", "12.5", "2026-10-01T09:30:00"], table.Rows[0].Cells);
+        Assert.Equal("2026-10-02", table.Rows[1].Cells[2]);
+    }
+
+    [Fact]
+    public void ReadXlsx_Throws_WhenTheBodyIsNotAWorkbook()
+    {
+        Assert.Throws<MalformedBodyException>(() => TableReader.ReadXlsx(Utf8("not a zip")));
+    }
+}
+
+public static class Workbooks
+{
+    /// <summary>An .xlsx with one sheet: the keys of the first row are the header.</summary>
+    public static byte[] Xlsx(params Dictionary<string, object>[] rows)
+    {
+        using var stream = new MemoryStream();
+        MiniExcelLibs.MiniExcel.SaveAs(stream, rows);
+        return stream.ToArray();
+    }
+}
