@@ -4,6 +4,8 @@ using System.Net.Sockets;
 
 namespace ReconcileApi.Tests;
 
+// Shared with tests/ReconcileApi.Benchmarks (linked there), so it uses no test framework.
+
 /// <summary>
 /// The real service as a child process (<c>dotnet ReconcileApi.dll</c> from the test output), so a
 /// test can kill it the way an operating system would. Its stdout and stderr are kept for failure
@@ -44,7 +46,8 @@ public sealed class ServiceProcess : IAsyncDisposable
     {
         var directory = AppContext.BaseDirectory;
         var dll = Path.Combine(directory, "ReconcileApi.dll");
-        Assert.True(File.Exists(dll), $"{dll} is missing; the test project must reference the web project.");
+        if (!File.Exists(dll))
+            throw new FileNotFoundException($"{dll} is missing; the project must reference the web project.");
         var baseAddress = new Uri($"http://127.0.0.1:{FreePort()}");
 
         var start = new ProcessStartInfo(DotnetHost())
@@ -70,7 +73,8 @@ public sealed class ServiceProcess : IAsyncDisposable
         var service = new ServiceProcess(process, name, baseAddress);
         process.OutputDataReceived += (_, e) => service.Append(e.Data);
         process.ErrorDataReceived += (_, e) => service.Append(e.Data is null ? null : "[stderr] " + e.Data);
-        Assert.True(process.Start(), $"Could not start {start.FileName} {dll}");
+        if (!process.Start())
+            throw new InvalidOperationException($"Could not start {start.FileName} {dll}");
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 

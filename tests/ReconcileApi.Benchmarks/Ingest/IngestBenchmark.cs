@@ -1,0 +1,152 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using ReconcileApi.Tests;
+
+namespace ReconcileApi.Benchmarks.Ingest;
+
+/// <summary>
+/// Ingest through real HTTP into the SQLite default: the Release service runs as a child process with
+/// a fresh database file; one client sends canonical JSON (1,000 orders of 3 lines on average per
+/// request) for both sources, then the same again (all unchanged), then Shopify's CSV export.
+/// Bodies are built before the clock starts; every receipt is checked.
+/// </summary>
+public static class IngestBenchmark
+{
+    const int PerRequest = 1000;
+
+    public static async Task<int> RunAsync(int orders)
+    {
+        var folder = Directory.CreateTempSubdirectory("reconcile-bench-");
+        try
+        {
+            await using var service = await ServiceProcess.StartAsync("ingest-bench", new Dictionary<string, string>
+            {
+                ["ASPNETCORE_ENVIRONMENT"] = "Production",
+                ["ConnectionStrings__Reconcile"] = $"Data Source={Path.Combine(folder.FullName, "bench.db")}",
+                ["Auth__AdminKey"] = "bench-admin",
+                ["Jobs__WorkerCount"] = "0",
+                ["Logging__LogLevel__Default"] = "Warning",
+            });
+            using var admin = service.CreateClient("bench-admin");
+            Console.WriteLine($"ingest: {orders:N0} orders per source, {PerRequest:N0} per request, one client, SQLite file, Release");
+
+            var json = Generate(orders, seed: 1).Chunk(PerRequest).Select(c => JsonSerializer.Serialize(c, JsonSerializerOptions.Web)).ToList();
+            using var client = await WorkspaceAsync(service, admin);
+            var store = Report("canonical JSON, store (new)", await SendAsync(client, "store", "canonical", json, "application/json", expect: "inserted"));
+            Report("canonical JSON, keap (new)", await SendAsync(client, "keap", "canonical", json, "application/json", expect: "inserted"));
+            Report("canonical JSON, store resent (unchanged)", await SendAsync(client, "store", "canonical", json, "application/json", expect: "unchanged"));
+            json.Clear();
+
+            var csv = Generate(orders, seed: 2).Chunk(PerRequest).Select(ShopifyCsv).ToList();
+            using var csvClient = await WorkspaceAsync(service, admin);
+            var shopifyCsv = Report("shopify-csv, store (new)", await SendAsync(csvClient, "store", "shopify-csv", csv, "text/csv", expect: "inserted"));
+            Console.WriteLine($"shopify-csv / canonical: {store.OrdersPerSecond / shopifyCsv.OrdersPerSecond:0.00}x slower");
+            return 0;
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    sealed record Result(int Orders, long Bytes, TimeSpan Elapsed)
+    {
+        public double OrdersPerSecond => Orders / Elapsed.TotalSeconds;
+    }
+
+    static Result Report(string what, Result r)
+    {
+        Console.WriteLine($"{what,-42} {r.Orders,9:N0} orders {r.Bytes / 1048576.0,7:0.0} MB {r.Elapsed.TotalSeconds,7:0.00} s {r.OrdersPerSecond,9:N0} orders/s");
+        return r;
+    }
+
+    static async Task<HttpClient> WorkspaceAsync(ServiceProcess service, HttpClient admin)
+    {
+        var response = await admin.PostAsJsonAsync("/api/v1/admin/workspaces", new { name = "bench" });
+        response.EnsureSuccessStatusCode();
+        var key = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("apiKey").GetString()!;
+        var client = service.CreateClient(key);
+        client.Timeout = TimeSpan.FromMinutes(2);
+        return client;
+    }
+
+    static async Task<Result> SendAsync(HttpClient client, string source, string format, List<string> bodies, string contentType, string expect)
+    {
+        long bytes = 0;
+        var count = 0;
+        var clock = Stopwatch.StartNew();
+        foreach (var body in bodies)
+        {
+            using var content = new StringContent(body, Encoding.UTF8, contentType);
+            using var response = await client.PostAsync($"/api/v1/sources/{source}/orders?format={format}", content);
+            var text = await response.Content.ReadAsStringAsync();
+            if (response.StatusCode != HttpStatusCode.Created)
+                throw new InvalidOperationException($"{(int)response.StatusCode}: {text}");
+            var receipt = JsonDocument.Parse(text).RootElement;
+            var received = receipt.GetProperty("received").GetInt32();
+            if (receipt.GetProperty(expect).GetInt32() != received || receipt.GetProperty("rejected").GetInt32() != 0)
+                throw new InvalidOperationException($"Expected every order {expect}: {text[..Math.Min(text.Length, 500)]}");
+            count += received;
+            bytes += Encoding.UTF8.GetByteCount(body);
+        }
+        return new Result(count, bytes, clock.Elapsed);
+    }
+
+    /// <summary>Canonical orders with 1–5 lines (3 on average), seeded.</summary>
+    static IEnumerable<Dictionary<string, object?>> Generate(int count, int seed)
+    {
+        var random = new Random(seed);
+        var start = new DateTime(2026, 9, 1, 0, 0, 0, DateTimeKind.Utc);
+        for (var i = 0; i < count; i++)
+        {
+            var lines = Enumerable.Range(0, random.Next(1, 6)).Select(l => new Dictionary<string, object?>
+            {
+                ["sku"] = $"SKU-{random.Next(1, 5000)}",
+                ["productId"] = random.Next(1, 5000).ToString(CultureInfo.InvariantCulture),
+                ["name"] = $"Product {l}",
+                ["quantity"] = random.Next(1, 4),
+                ["unitPrice"] = (random.Next(100, 20000) / 100m).ToString(CultureInfo.InvariantCulture),
+            }).ToList();
+            var subtotal = lines.Sum(l => (int)l["quantity"]! * decimal.Parse((string)l["unitPrice"]!, CultureInfo.InvariantCulture));
+            var tax = Math.Round(subtotal * 0.07m, 2);
+            yield return new Dictionary<string, object?>
+            {
+                ["orderId"] = (4_500_000_000L + i).ToString(CultureInfo.InvariantCulture),
+                ["orderNumber"] = $"#{1001 + i}",
+                ["customerEmail"] = $"customer{random.Next(1, count / 3 + 2)}@example.com",
+                ["orderDate"] = start.AddSeconds(i * 13).ToString("O"),
+                ["currency"] = "USD",
+                ["total"] = (subtotal + tax + 5m).ToString(CultureInfo.InvariantCulture),
+                ["subtotal"] = subtotal.ToString(CultureInfo.InvariantCulture),
+                ["tax"] = tax.ToString(CultureInfo.InvariantCulture),
+                ["shipping"] = "5.00",
+                ["status"] = "paid",
+                ["lines"] = lines,
+            };
+        }
+    }
+
+    /// <summary>The same orders as Shopify's export: one row per line item, order fields on the first row only.</summary>
+    static string ShopifyCsv(Dictionary<string, object?>[] orders)
+    {
+        var csv = new StringBuilder("Name,Email,Financial Status,Currency,Subtotal,Shipping,Taxes,Total,Created at,Lineitem quantity,Lineitem name,Lineitem price,Lineitem sku,Id\n");
+        foreach (var o in orders)
+        {
+            var first = true;
+            foreach (var line in (List<Dictionary<string, object?>>)o["lines"]!)
+            {
+                var date = DateTime.Parse((string)o["orderDate"]!, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
+                csv.Append(o["orderNumber"]).Append(',');
+                csv.Append(first ? $"{o["customerEmail"]},paid,USD,{o["subtotal"]},{o["shipping"]},{o["tax"]},{o["total"]},{date:yyyy-MM-dd HH:mm:ss} +0000" : ",,,,,,,");
+                csv.Append(',').Append(line["quantity"]).Append(",\"").Append(line["name"]).Append("\",").Append(line["unitPrice"]).Append(',').Append(line["sku"]);
+                csv.Append(',').Append(first ? o["orderId"] : "").Append('\n');
+                first = false;
+            }
+        }
+        return csv.ToString();
+    }
+}
