@@ -76,4 +76,11 @@ public sealed class KeapCsvFormatTests
         var read = Assert.Single(Format.Read(table, Utc)).Read;
         Assert.Equal(["Item Type", "Total Due"], read.Errors.Select(e => e.Field));
     }
+
+    [Fact]
+    public void Read_DerivesAmountPaidFromTotalDue_WhenTotalPaidIsMissing()
+    {
+        var table = Table(["Order Id", "Order Total", "Total Due"], ["5", "$100.00", "$40.00"]);
+        Assert.Equal(60m, Assert.Single(Format.Read(table, Utc)).Read.Order.AmountPaid);
+    }
 }

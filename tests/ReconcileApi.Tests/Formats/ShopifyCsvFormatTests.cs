@@ -98,4 +98,13 @@ public sealed class ShopifyCsvFormatTests
         Assert.StartsWith("Line 3:", error.Message);
         Assert.Equal("orderId", Assert.Single(orders[1].Read.Errors).Field);
     }
+
+    [Fact]
+    public void Read_GivesPaidMinusOutstanding_ForPartiallyPaidOrders()
+    {
+        var table = Table(
+            ["Name", "Financial Status", "Total", "Outstanding Balance"],
+            ["#9", "partially_paid", "100.00", "25.00"]);
+        Assert.Equal(75m, Assert.Single(Format.Read(table, Utc)).Read.Order.AmountPaid);
+    }
 }

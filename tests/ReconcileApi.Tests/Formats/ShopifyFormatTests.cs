@@ -134,4 +134,13 @@ public sealed class ShopifyFormatTests
         var o = Format.Read(Json("""{"id": 9, "total_price": "100.00", "financial_status": "partially_paid", "total_outstanding": "60.00"}"""), Utc).Order;
         Assert.Equal(40.00m, o.AmountPaid);
     }
+
+    [Fact]
+    public void Read_LeavesRefundedUnknown_WhenRefundsListNoTransactions()
+    {
+        var o = Format.Read(Json("""{"id": 9, "total_price": "10.00", "refunds": [{"id": 1, "refund_line_items": [{"subtotal": 10.0}]}]}"""), Utc).Order;
+        Assert.Null(o.AmountRefunded);
+        var none = Format.Read(Json("""{"id": 9, "total_price": "10.00", "refunds": []}"""), Utc).Order;
+        Assert.Equal(0m, none.AmountRefunded);
+    }
 }

@@ -49,7 +49,8 @@ public sealed class KeapCsvFormat : ITableOrderFormat
         var id = MissingId(o, o.Text(OrderId), "Order Id");
         var lines = Lines(o, KeapFormat.ItemKind);
         decimal? KindSum(LineKind kind) => lines.Any(l => l.Kind == kind) ? lines.Where(l => l.Kind == kind).Sum(l => l.LineTotal ?? 0) : null;
-        o.Money("totalDue");
+        var total = o.Money("total", required: true) ?? 0;
+        var due = o.Money("totalDue");
         var order = new CanonicalOrder
         {
             OrderId = id ?? "",
@@ -59,12 +60,13 @@ public sealed class KeapCsvFormat : ITableOrderFormat
             OrderDate = o.Instant("orderDate"),
             UpdatedAt = o.Instant("updatedAt"),
             Currency = o.Text("currency")?.ToUpperInvariant(),
-            Total = o.Money("total", required: true) ?? 0,
+            Total = total,
             Subtotal = KindSum(LineKind.Product),
             Tax = KindSum(LineKind.Tax),
             Shipping = KindSum(LineKind.Shipping),
             Discount = KindSum(LineKind.Discount) is { } d ? Math.Abs(d) : null,
-            AmountPaid = o.Money("amountPaid"),
+            // Reports without a Total Paid column often have Total Due.
+            AmountPaid = o.Money("amountPaid") ?? total - due,
             AmountRefunded = o.Money("amountRefunded"),
             Status = o.Text("status"),
             Lines = lines,

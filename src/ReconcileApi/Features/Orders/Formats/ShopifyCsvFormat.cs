@@ -31,6 +31,7 @@ public sealed class ShopifyCsvFormat : ITableOrderFormat
         ["cancelledAt"] = ["Cancelled at"],
         ["paymentReference"] = ["Payment Reference", "Payment ID"],
         ["amountRefunded"] = ["Refunded Amount"],
+        ["outstanding"] = ["Outstanding Balance"],
         [Quantity] = ["Lineitem quantity"],
         [ProductName] = ["Lineitem name"],
         [UnitPrice] = ["Lineitem price"],
@@ -58,9 +59,12 @@ public sealed class ShopifyCsvFormat : ITableOrderFormat
             o.Instant("cancelledAt");
             status = "cancelled";
         }
-        // partially_paid says nothing about how much: unknown rather than a guess.
+        var outstanding = o.Money("outstanding");
         decimal? paid = financial is not null && PaidStatuses.Contains(financial) || paidAt is not null ? total
-            : financial is null || financial.Equals("partially_paid", StringComparison.OrdinalIgnoreCase) ? null : 0;
+            : financial is null ? null
+            // How much of a partially paid order is paid only the outstanding balance can say.
+            : financial.Equals("partially_paid", StringComparison.OrdinalIgnoreCase) ? total - outstanding
+            : 0;
         var order = new CanonicalOrder
         {
             OrderId = id ?? "",

@@ -103,16 +103,23 @@ public sealed class ShopifyFormat : IJsonOrderFormat
         return financial is null ? null : 0;
     }
 
-    /// <summary>Successful refund transactions; an order without a <c>refunds</c> array says nothing.</summary>
+    /// <summary>
+    /// Successful refund transactions. An order without <c>refunds</c>, or whose refunds list no
+    /// transactions (older API versions show only refund line items), says nothing: null, not 0.
+    /// </summary>
     static decimal? Refunded(JsonFields o)
     {
         if (!o.TryGet("refunds", out _))
             return null;
         decimal sum = 0;
+        var refunds = 0;
+        var sawTransactions = false;
         foreach (var refund in o.Objects("refunds"))
         {
+            refunds++;
             foreach (var transaction in refund.Objects("transactions"))
             {
+                sawTransactions = true;
                 if (!string.Equals(transaction.Text("kind"), "refund", StringComparison.OrdinalIgnoreCase))
                     continue;
                 var status = transaction.Text("status");
@@ -121,6 +128,6 @@ public sealed class ShopifyFormat : IJsonOrderFormat
                 sum += transaction.Money("amount") ?? 0;
             }
         }
-        return sum;
+        return refunds > 0 && !sawTransactions ? null : sum;
     }
 }
