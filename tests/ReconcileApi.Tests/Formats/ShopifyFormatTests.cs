@@ -143,4 +143,19 @@ public sealed class ShopifyFormatTests
         var none = Format.Read(Json("""{"id": 9, "total_price": "10.00", "refunds": []}"""), Utc).Order;
         Assert.Equal(0m, none.AmountRefunded);
     }
+
+    [Theory]
+    [InlineData("""{"id": 1, "total_price": "1", "email": "a@x.com", "contact_email": "b@x.com", "customer": {"email": "c@x.com"}}""", "a@x.com")]
+    [InlineData("""{"id": 1, "total_price": "1", "email": null, "contact_email": "b@x.com", "customer": {"email": "c@x.com"}}""", "b@x.com")]
+    [InlineData("""{"id": 1, "total_price": "1", "customer": {"email": "c@x.com"}}""", "c@x.com")]
+    [InlineData("""{"id": 1, "total_price": "1"}""", null)]
+    public void Read_TakesTheFirstEmailOf_EmailContactEmailCustomerEmail(string json, string? email) =>
+        Assert.Equal(email, Format.Read(Json(json), Utc).Order.CustomerEmail);
+
+    [Fact]
+    public void Read_TakesTheBillingAddressName_WhenNoPartsAreGiven()
+    {
+        var o = Format.Read(Json("""{"id": 1, "total_price": "1", "billing_address": {"name": "Bob Norman"}}"""), Utc).Order;
+        Assert.Equal("Bob Norman", o.CustomerName);
+    }
 }

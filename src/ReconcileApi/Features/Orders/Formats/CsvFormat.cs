@@ -48,7 +48,7 @@ public sealed class CsvFormat : ITableOrderFormat
 
     static ReadOrder Map(TableOrderRows o)
     {
-        var id = MissingId(o, o.Text(OrderId), "order id");
+        var id = RequireId(o, o.Text(OrderId), "order id");
         var order = new CanonicalOrder
         {
             OrderId = id ?? "",

@@ -46,7 +46,7 @@ public sealed class KeapCsvFormat : ITableOrderFormat
 
     static ReadOrder Map(TableOrderRows o)
     {
-        var id = MissingId(o, o.Text(OrderId), "Order Id");
+        var id = RequireId(o, o.Text(OrderId), "Order Id");
         var lines = Lines(o, KeapFormat.ItemKind);
         decimal? KindSum(LineKind kind) => lines.Any(l => l.Kind == kind) ? lines.Where(l => l.Kind == kind).Sum(l => l.LineTotal ?? 0) : null;
         var total = o.Money("total", required: true) ?? 0;

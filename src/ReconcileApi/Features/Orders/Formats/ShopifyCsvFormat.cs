@@ -11,11 +11,11 @@ namespace ReconcileApi.Features.Orders.Formats;
 /// </summary>
 public sealed class ShopifyCsvFormat : ITableOrderFormat
 {
-    const string Name_ = "orderNumber";
+    const string OrderName = "orderNumber";
 
     public static IReadOnlyDictionary<string, string[]> Aliases { get; } = new Dictionary<string, string[]>
     {
-        [Name_] = ["Name"],
+        [OrderName] = ["Name"],
         [OrderId] = ["Id"],
         ["customerEmail"] = ["Email"],
         ["customerName"] = ["Billing Name", "Shipping Name"],
@@ -44,12 +44,12 @@ public sealed class ShopifyCsvFormat : ITableOrderFormat
     public string Name => "shopify-csv";
 
     public IEnumerable<TableOrder> Read(Table table, FormatContext context) =>
-        TableOrders.Read(table, context, Aliases, Name_, Map);
+        TableOrders.Read(table, context, Aliases, OrderName, Map);
 
     static ReadOrder Map(TableOrderRows o)
     {
-        var name = o.Text(Name_);
-        var id = MissingId(o, o.Text(OrderId) ?? name, "Name");
+        var name = o.Text(OrderName);
+        var id = RequireId(o, o.Text(OrderId) ?? name, "Name");
         var total = o.Money("total", required: true) ?? 0;
         var financial = o.Text("status");
         var paidAt = o.Instant("paidAt");

@@ -86,7 +86,11 @@ public sealed class TableColumns
     }
 }
 
-/// <summary>The rows of one order in a table, read field by field with errors naming the column and line.</summary>
+/// <summary>
+/// The rows of one order in a table, read field by field. An error names the column as its header is
+/// written in the file (or the canonical field when the table has no such column) and its message starts
+/// with the file line, e.g. <c>Lineitem quantity</c>: "Line 3: 'one' is not a number."
+/// </summary>
 public sealed class TableOrderRows(TableColumns columns, IReadOnlyList<TableRow> rows, FormatContext context, List<FieldError> errors)
 {
     public IReadOnlyList<TableRow> Rows => rows;
@@ -245,7 +249,8 @@ static class TableOrders
         return KeapFormat.ItemKind(text);
     }
 
-    public static string? MissingId(TableOrderRows o, string? id, string vendorField)
+    /// <summary>The order id, or null after reporting it missing (as "orderId", like every format).</summary>
+    public static string? RequireId(TableOrderRows o, string? id, string vendorField)
     {
         if (id is null)
             FormatSupport.MissingOrderId(o.Errors, $"column '{(o.Columns.Has(OrderId) ? o.Columns.HeaderOf(OrderId) : vendorField)}', line {o.Rows[0].Line}");
