@@ -1,10 +1,12 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 
 namespace ReconcileApi.Features.Orders.Formats;
 
 /// <summary>Lenient readers for values that arrive as numbers or strings in the wild.</summary>
-public static class Lenient
+public static partial class Lenient
 {
     /// <summary>Money or quantity as a JSON number or string ("1,234.50", "$12", "12.5000"); exact decimal.</summary>
     public static bool TryDecimal(JsonElement value, out decimal result)
@@ -18,32 +20,131 @@ public static class Lenient
         };
     }
 
+    /// <summary>
+    /// Money or a quantity as typed by people and spreadsheets. Accepted: a stray leading <c>'</c>,
+    /// currency symbols and ISO codes on either side ("$1,234.56", "USD 12.00", "12,00 €"), a sign before
+    /// or after the symbol ("-$5", "$-5"), accounting negatives ("(12.00)"), and grouping by commas,
+    /// dots, spaces or apostrophes. Which separator is the decimal one: with both ',' and '.' the last
+    /// one; with only ',' it is decimal when exactly one comma is followed by one or two digits
+    /// ("12,5", "1.234,56" style), otherwise grouping ("1,234"); with only '.' one dot is decimal
+    /// ("12.5000") and several are grouping ("1.234.567").
+    /// </summary>
     public static bool TryDecimal(string? text, out decimal result)
     {
         result = 0;
         if (string.IsNullOrWhiteSpace(text))
             return false;
-        var cleaned = text.Trim().TrimStart('\'').Replace(",", "").Replace(" ", "");
-        cleaned = cleaned.TrimStart('$', '€', '£', '¥');
-        if (cleaned.StartsWith("-$", StringComparison.Ordinal))
-            cleaned = "-" + cleaned[2..];
-        return decimal.TryParse(cleaned, NumberStyles.Number, CultureInfo.InvariantCulture, out result);
+        var s = text.Trim().TrimStart('\'').Trim();
+        var negative = false;
+        if (s.Length > 2 && s[0] == '(' && s[^1] == ')')
+        {
+            negative = true;
+            s = s[1..^1].Trim();
+        }
+        s = StripCurrency(s);
+        if (s.StartsWith('-') || s.StartsWith('+'))
+        {
+            negative ^= s[0] == '-';
+            s = StripCurrency(s[1..]);
+        }
+        else if (s.EndsWith('-'))
+        {
+            // "12.00-" is how some ledgers print a credit.
+            negative = !negative;
+            s = s[..^1].TrimEnd();
+        }
+        var digits = new StringBuilder(s.Length);
+        foreach (var c in s)
+        {
+            if (c is ' ' or '\u00A0' or '\u202F' or '\'' or '’')
+                continue;
+            digits.Append(c);
+        }
+        s = digits.ToString();
+        if (s.Length == 0 || !s.All(c => char.IsAsciiDigit(c) || c is '.' or ','))
+            return false;
+        var lastComma = s.LastIndexOf(',');
+        var lastDot = s.LastIndexOf('.');
+        if (lastComma >= 0 && lastDot >= 0)
+        {
+            var decimalSeparator = lastComma > lastDot ? ',' : '.';
+            var grouping = decimalSeparator == ',' ? '.' : ',';
+            if (s.Count(c => c == decimalSeparator) > 1)
+                return false;
+            s = s.Replace(grouping.ToString(), "").Replace(',', '.');
+        }
+        else if (lastComma >= 0)
+        {
+            var commas = s.Count(c => c == ',');
+            var decimals = s.Length - lastComma - 1;
+            s = commas == 1 && decimals is 1 or 2 ? s.Replace(',', '.') : s.Replace(",", "");
+        }
+        else if (lastDot >= 0 && s.Count(c => c == '.') > 1)
+        {
+            s = s.Replace(".", "");
+        }
+        if (!decimal.TryParse(s, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out result))
+            return false;
+        if (negative)
+            result = -result;
+        return true;
     }
+
+    static string StripCurrency(string s)
+    {
+        s = CurrencyCode().Replace(s.Trim(), "").Trim();
+        return CurrencySymbol().Replace(s, "").Trim();
+    }
+
+    // An ISO 4217 code before or after the number: "USD 12.00", "12.00 EUR".
+    [GeneratedRegex(@"^[A-Z]{3}(?=[\s\d\-+(]|$)|(?<=[\d\s])[A-Z]{3}$")]
+    private static partial Regex CurrencyCode();
+
+    // A symbol, possibly with the country letters glued to it ("US$", "A$", "R$"), at either end.
+    [GeneratedRegex(@"^[A-Z]{0,2}\p{Sc}+|\p{Sc}+$")]
+    private static partial Regex CurrencySymbol();
 
     /// <summary>
     /// A timestamp as a UTC instant. Values with an offset are exact; values without one are read
-    /// in <paramref name="zone"/>.
+    /// in <paramref name="zone"/>. Accepted besides ISO 8601: RFC 2822 ("Sat, 03 Mar 2018 02:35:28 +0000"),
+    /// offsets without a colon ("2025-10-07 09:50:26 +0200", "2017-11-29T19:16:14.000+0000"), "GMT"/"UTC"
+    /// suffixes, and the invariant culture's month/day/year forms ("11/27/2026 10:15 AM").
     /// </summary>
     public static bool TryInstant(string? text, TimeZoneInfo zone, out DateTime utc)
     {
         utc = default;
         if (string.IsNullOrWhiteSpace(text))
             return false;
-        if (!DateTime.TryParse(text.Trim(), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind | DateTimeStyles.AllowWhiteSpaces, out var parsed))
+        var s = DayName().Replace(text.Trim().TrimStart('\'').Trim(), "");
+        var zoneSuffix = ZoneName().Match(s);
+        if (zoneSuffix.Success)
+            s = s[..zoneSuffix.Index].TrimEnd() + " +00:00";
+        s = CompactOffset().Replace(s, "$1$2:$3");
+        if (OffsetAtEnd().IsMatch(s))
+        {
+            if (!DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces, out var withOffset))
+                return false;
+            utc = withOffset.UtcDateTime;
+            return true;
+        }
+        if (!DateTime.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind | DateTimeStyles.AllowWhiteSpaces, out var parsed))
             return false;
         utc = parsed.Kind == DateTimeKind.Unspecified ? FromZone(parsed, zone) : parsed.ToUniversalTime();
         return true;
     }
+
+    [GeneratedRegex(@"^[A-Za-z]{3,9},\s*")]
+    private static partial Regex DayName();
+
+    [GeneratedRegex(@"(?<=\d)\s*(GMT|UTC|UT)$", RegexOptions.IgnoreCase)]
+    private static partial Regex ZoneName();
+
+    // "+0200" right after a time's seconds, so a date's "-2025" is never taken for an offset.
+    [GeneratedRegex(@"(?<=:\d{2}(?:\.\d+)?\s?)([+-])(\d{2})(\d{2})$")]
+    private static partial Regex CompactOffset();
+
+    [GeneratedRegex(@"(?<=\d)\s*([+-]\d{2}:\d{2}|Z)$", RegexOptions.IgnoreCase)]
+    private static partial Regex OffsetAtEnd();
 
     public static DateTime FromZone(DateTime wallClock, TimeZoneInfo zone)
     {

@@ -1,0 +1,74 @@
+using ReconcileApi.Engine;
+using static ReconcileApi.Features.Orders.Formats.TableOrders;
+
+namespace ReconcileApi.Features.Orders.Formats;
+
+/// <summary>
+/// A generic order table: one row per order, or several rows sharing an order id (one per line; the
+/// order's fields come from its first row that has them). Columns are found by the header aliases in
+/// <see cref="Aliases"/> (keys are the canonical field names a column map may name). Line columns give
+/// product lines unless a line kind column says otherwise.
+/// </summary>
+public sealed class CsvFormat : ITableOrderFormat
+{
+    public static IReadOnlyDictionary<string, string[]> Aliases { get; } = new Dictionary<string, string[]>
+    {
+        [OrderId] = ["order id", "id", "order_id", "order uid"],
+        ["orderNumber"] = ["order number", "order #", "order no", "number", "name", "reference", "title", "order name", "order title", "order reference"],
+        ["customerEmail"] = ["email", "customer email", "contact email", "billing email", "e-mail", "email address"],
+        ["customerName"] = ["customer name", "customer", "billing name", "contact name", "full name"],
+        ["firstName"] = ["first name", "billing first name", "given name", "customer first name"],
+        ["lastName"] = ["last name", "billing last name", "family name", "surname", "customer last name"],
+        ["orderDate"] = ["order date", "date", "created at", "created", "date created", "created date", "order time", "creation date"],
+        ["updatedAt"] = ["updated at", "updated", "date modified", "modified", "last updated", "modification date"],
+        ["currency"] = ["currency", "currency code"],
+        ["total"] = ["total", "order total", "amount", "grand total", "total price", "total amount"],
+        ["subtotal"] = ["subtotal", "sub total", "subtotal price"],
+        ["tax"] = ["tax", "taxes", "total tax", "tax amount", "sales tax"],
+        ["shipping"] = ["shipping", "shipping total", "shipping amount", "shipping cost", "shipping price"],
+        ["discount"] = ["discount", "discounts", "discount amount", "discount total", "total discounts"],
+        ["amountPaid"] = ["amount paid", "total paid", "paid amount"],
+        ["amountRefunded"] = ["amount refunded", "refunded", "refunded amount", "refund total", "refund amount", "total refunded"],
+        ["status"] = ["status", "financial status", "pay status", "payment status", "order status"],
+        ["paymentReference"] = ["payment reference", "transaction id", "payment id", "payment ref"],
+        [Sku] = ["sku", "lineitem sku", "product sku", "item sku", "line sku"],
+        [ProductId] = ["product id", "lineitem product id", "item product id"],
+        [ProductName] = ["product name", "lineitem name", "product", "item name", "item", "line name"],
+        [Quantity] = ["quantity", "qty", "lineitem quantity", "item quantity", "line quantity"],
+        [UnitPrice] = ["unit price", "price", "lineitem price", "item price", "price per unit", "line price"],
+        [LineTotal] = ["line total", "lineitem total", "item total"],
+        [LineDiscount] = ["line discount", "lineitem discount", "item discount"],
+        [LineKindField] = ["line kind", "kind", "line type", "item type"],
+    };
+
+    public string Name => "csv";
+
+    public IEnumerable<TableOrder> Read(Table table, FormatContext context) =>
+        TableOrders.Read(table, context, Aliases, OrderId, Map);
+
+    static ReadOrder Map(TableOrderRows o)
+    {
+        var id = RequireId(o, o.Text(OrderId), "order id");
+        var order = new CanonicalOrder
+        {
+            OrderId = id ?? "",
+            OrderNumber = o.Text("orderNumber"),
+            CustomerEmail = o.Text("customerEmail"),
+            CustomerName = o.Text("customerName") ?? FormatSupport.PersonName(o.Text("firstName"), o.Text("lastName")),
+            OrderDate = o.Instant("orderDate"),
+            UpdatedAt = o.Instant("updatedAt"),
+            Currency = o.Text("currency")?.ToUpperInvariant(),
+            Total = o.Money("total", required: true) ?? 0,
+            Subtotal = o.Money("subtotal"),
+            Tax = o.Money("tax"),
+            Shipping = o.Money("shipping"),
+            Discount = o.Money("discount"),
+            AmountPaid = o.Money("amountPaid"),
+            AmountRefunded = o.Money("amountRefunded"),
+            Status = o.Text("status"),
+            PaymentReference = o.Text("paymentReference"),
+            Lines = Lines(o, Kind),
+        };
+        return new ReadOrder(order, o.Errors);
+    }
+}

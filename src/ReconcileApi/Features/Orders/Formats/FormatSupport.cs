@@ -1,0 +1,47 @@
+using System.Text.Json;
+using ReconcileApi.Engine;
+
+namespace ReconcileApi.Features.Orders.Formats;
+
+/// <summary>Small pieces the vendor formats share.</summary>
+static class FormatSupport
+{
+    /// <summary>
+    /// Every format reports a missing order id under the canonical name "orderId" (the message names the
+    /// vendor's own field), so the receipt shows one error that the order validator does not repeat.
+    /// </summary>
+    public const string OrderIdField = "orderId";
+
+    public static void MissingOrderId(List<FieldError> errors, string vendorField) =>
+        errors.Add(new FieldError(OrderIdField, $"Is required: the order's own id ({vendorField})."));
+
+    /// <summary>The order for a JSON value that is not an object at all.</summary>
+    public static ReadOrder? NotAnObject(JsonElement element)
+    {
+        if (element.ValueKind == JsonValueKind.Object)
+            return null;
+        var errors = new List<FieldError> { new("", $"An order must be a JSON object, not {element.ValueKind.ToString().ToLowerInvariant()}.") };
+        return new ReadOrder(new CanonicalOrder { OrderId = "" }, errors);
+    }
+
+    public static string? PersonName(string? first, string? last)
+    {
+        var name = $"{first?.Trim()} {last?.Trim()}".Trim();
+        return name.Length == 0 ? null : name;
+    }
+
+    public static decimal? Sum(IEnumerable<decimal?> values)
+    {
+        decimal? sum = null;
+        foreach (var v in values)
+        {
+            if (v is { } x)
+                sum = (sum ?? 0) + x;
+        }
+        return sum;
+    }
+
+    /// <summary>Quantity × unit price, less a line discount when one is given.</summary>
+    public static decimal LineAmount(decimal quantity, decimal unitPrice, decimal? discount = null) =>
+        quantity * unitPrice - (discount ?? 0);
+}

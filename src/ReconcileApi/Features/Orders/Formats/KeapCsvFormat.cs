@@ -1,0 +1,76 @@
+using ReconcileApi.Engine;
+using static ReconcileApi.Features.Orders.Formats.TableOrders;
+
+namespace ReconcileApi.Features.Orders.Formats;
+
+/// <summary>
+/// A Keap order or invoice report exported as CSV. Its columns are whatever the user picked, so every
+/// field has aliases (Order Id, Order Title, Order Date, First Name, Last Name, Email, Order Total,
+/// Total Paid, Total Due, Pay Status, Product Name, SKU, Qty, Price …) and a column map overrides them.
+/// Several rows per order id are one order with one line each. An item type column classifies lines as
+/// <see cref="KeapFormat.ItemKind"/> does, and shipping, tax and discount lines give the order's amounts.
+/// Keap reports carry no currency unless a Currency column is added.
+/// </summary>
+public sealed class KeapCsvFormat : ITableOrderFormat
+{
+    public static IReadOnlyDictionary<string, string[]> Aliases { get; } = new Dictionary<string, string[]>
+    {
+        [OrderId] = ["Order Id", "Id", "Invoice Id", "Job Id", "Order_Id"],
+        ["orderNumber"] = ["Order Title", "Title", "Job Title", "Invoice Number", "Order Number"],
+        ["orderDate"] = ["Order Date", "Date Created", "Invoice Date", "Date", "Creation Date"],
+        ["updatedAt"] = ["Last Updated", "Modification Date", "Date Modified"],
+        ["firstName"] = ["First Name", "Contact First Name"],
+        ["lastName"] = ["Last Name", "Contact Last Name"],
+        ["customerName"] = ["Contact Name", "Customer Name", "Name"],
+        ["customerEmail"] = ["Email", "Contact Email", "Email Address"],
+        ["currency"] = ["Currency", "Currency Code"],
+        ["total"] = ["Order Total", "Invoice Total", "Total"],
+        ["amountPaid"] = ["Total Paid", "Amount Paid"],
+        ["totalDue"] = ["Total Due", "Amount Due", "Balance Due"],
+        ["amountRefunded"] = ["Refund Total", "Total Refunded", "Refunded"],
+        ["status"] = ["Pay Status", "Payment Status", "Order Status", "Status"],
+        [ProductName] = ["Product Name", "Product", "Item Name", "Order Item", "Item"],
+        [Sku] = ["SKU", "Product SKU", "Product Code"],
+        [ProductId] = ["Product Id"],
+        [Quantity] = ["Qty", "Quantity"],
+        [UnitPrice] = ["Unit Price", "Price", "Price Per Unit", "Product Price"],
+        [LineTotal] = ["Item Total", "Line Total"],
+        [LineDiscount] = ["Item Discount", "Discount"],
+        [LineKindField] = ["Item Type", "Type", "Order Item Type"],
+    };
+
+    public string Name => "keap-csv";
+
+    public IEnumerable<TableOrder> Read(Table table, FormatContext context) =>
+        TableOrders.Read(table, context, Aliases, OrderId, Map);
+
+    static ReadOrder Map(TableOrderRows o)
+    {
+        var id = RequireId(o, o.Text(OrderId), "Order Id");
+        var lines = Lines(o, KeapFormat.ItemKind);
+        decimal? KindSum(LineKind kind) => lines.Any(l => l.Kind == kind) ? lines.Where(l => l.Kind == kind).Sum(l => l.LineTotal ?? 0) : null;
+        var total = o.Money("total", required: true) ?? 0;
+        var due = o.Money("totalDue");
+        var order = new CanonicalOrder
+        {
+            OrderId = id ?? "",
+            OrderNumber = o.Text("orderNumber"),
+            CustomerEmail = o.Text("customerEmail"),
+            CustomerName = FormatSupport.PersonName(o.Text("firstName"), o.Text("lastName")) ?? o.Text("customerName"),
+            OrderDate = o.Instant("orderDate"),
+            UpdatedAt = o.Instant("updatedAt"),
+            Currency = o.Text("currency")?.ToUpperInvariant(),
+            Total = total,
+            Subtotal = KindSum(LineKind.Product),
+            Tax = KindSum(LineKind.Tax),
+            Shipping = KindSum(LineKind.Shipping),
+            Discount = KindSum(LineKind.Discount) is { } d ? Math.Abs(d) : null,
+            // Reports without a Total Paid column often have Total Due.
+            AmountPaid = o.Money("amountPaid") ?? total - due,
+            AmountRefunded = o.Money("amountRefunded"),
+            Status = o.Text("status"),
+            Lines = lines,
+        };
+        return new ReadOrder(order, o.Errors);
+    }
+}

@@ -1,0 +1,190 @@
+using System.Text.Json;
+using ReconcileApi.Engine;
+
+namespace ReconcileApi.Features.Orders.Formats;
+
+/// <summary>
+/// Keap REST orders, v1 (<c>/crm/rest/v1/orders</c>) and v2 (<c>/crm/rest/v2/orders</c>), told apart per
+/// order: v2 has <c>order_time</c>/<c>creation_time</c>/<c>modification_time</c>, <c>given_name</c>, items with
+/// <c>item_type</c>/<c>price_per_unit</c>, or money as <c>{amount, currency_code, formatted_amount}</c>
+/// objects (amount in minor units). Money may also be a plain major-unit number in both versions.
+/// v1 has no currency: <see cref="CanonicalOrder.Currency"/> stays null unless a money object names one.
+/// Item kinds: see <see cref="ItemKind"/>; shipping, tax and discount items also give the order's
+/// <see cref="CanonicalOrder.Shipping"/>, <see cref="CanonicalOrder.Tax"/> and <see cref="CanonicalOrder.Discount"/>
+/// (discount as a positive amount, including per-item discounts), and product items its subtotal.
+/// </summary>
+public sealed class KeapFormat : IJsonOrderFormat
+{
+    public string Name => "keap";
+
+    public IReadOnlyList<string> WrapperProperties { get; } = ["orders", "order"];
+
+    public ReadOrder Read(JsonElement element, FormatContext context)
+    {
+        if (FormatSupport.NotAnObject(element) is { } notAnObject)
+            return notAnObject;
+        var errors = new List<FieldError>();
+        var o = new JsonFields(element, context.Zone, errors);
+        var money = new KeapMoney();
+        var v2 = IsV2(o);
+
+        var id = o.Text("id");
+        if (id is null)
+            FormatSupport.MissingOrderId(errors, "id");
+
+        var total = money.Read(o, "total", required: true) ?? 0;
+        money.Read(o, "total_due");
+        var lines = new List<OrderLine>();
+        decimal itemDiscounts = 0;
+        foreach (var item in o.Objects("order_items"))
+        {
+            var quantity = item.Money("quantity") ?? 1;
+            var price = money.Read(item, "price_per_unit") ?? money.Read(item, "price") ?? 0;
+            var discount = money.Read(item, "discount");
+            itemDiscounts += Math.Abs(discount ?? 0);
+            var typeText = item.Text("item_type") ?? item.Text("type");
+            var kind = ItemKind(typeText);
+            if (kind is null)
+            {
+                item.Error(item.TryGet("item_type", out _) ? "item_type" : "type", $"Unknown Keap item type '{typeText}'.");
+                kind = LineKind.Product;
+            }
+            lines.Add(new OrderLine(
+                item.Text("product.sku"),
+                item.Text("product.id"),
+                item.Text("name") ?? item.Text("product.name") ?? item.Text("description"),
+                quantity,
+                price,
+                FormatSupport.LineAmount(quantity, price, discount),
+                kind.Value));
+        }
+
+        decimal? KindSum(LineKind kind) => lines.Any(l => l.Kind == kind) ? lines.Where(l => l.Kind == kind).Sum(l => l.LineTotal ?? 0) : null;
+        var discountItems = KindSum(LineKind.Discount);
+        decimal? discountTotal = discountItems is null && itemDiscounts == 0 ? null : Math.Abs(discountItems ?? 0) + itemDiscounts;
+
+        var order = new CanonicalOrder
+        {
+            OrderId = id ?? "",
+            OrderNumber = o.Text("title") ?? o.Text("invoice_number"),
+            CustomerEmail = o.Text("contact.email") ?? FirstEmail(o),
+            CustomerName = v2
+                ? FormatSupport.PersonName(o.Text("contact.given_name"), o.Text("contact.family_name")) ?? FormatSupport.PersonName(o.Text("contact.first_name"), o.Text("contact.last_name"))
+                : FormatSupport.PersonName(o.Text("contact.first_name"), o.Text("contact.last_name")) ?? FormatSupport.PersonName(o.Text("contact.given_name"), o.Text("contact.family_name")),
+            OrderDate = v2 ? o.Instant("order_time") ?? o.Instant("creation_time") : o.Instant("order_date") ?? o.Instant("creation_date"),
+            UpdatedAt = v2 ? o.Instant("modification_time") : o.Instant("modification_date"),
+            Total = total,
+            Subtotal = KindSum(LineKind.Product),
+            Tax = KindSum(LineKind.Tax),
+            Shipping = KindSum(LineKind.Shipping),
+            Discount = discountTotal,
+            AmountPaid = money.Read(o, "total_paid"),
+            AmountRefunded = money.Read(o, "refund_total"),
+            Status = o.Text("status"),
+            Lines = lines,
+        };
+        // Read after every amount, so any money object can name the currency.
+        order = order with { Currency = money.Currency };
+        return new ReadOrder(order, errors);
+    }
+
+    static bool IsV2(JsonFields o)
+    {
+        if (o.TryGet("order_time", out _) || o.TryGet("creation_time", out _) || o.TryGet("modification_time", out _)
+            || o.TryGet("contact.given_name", out _) || o.TryGet("contact.family_name", out _))
+            return true;
+        foreach (var field in (string[])["total", "total_paid", "total_due", "refund_total"])
+        {
+            if (o.TryGet(field, out var value) && value.ValueKind == JsonValueKind.Object)
+                return true;
+        }
+        return o.TryGet("order_items", out var items) && items.ValueKind == JsonValueKind.Array
+            && items.EnumerateArray().Any(i => i.ValueKind == JsonValueKind.Object && (i.TryGetProperty("item_type", out _) || i.TryGetProperty("price_per_unit", out _)));
+    }
+
+    static string? FirstEmail(JsonFields o)
+    {
+        foreach (var address in o.Object("contact").Objects("email_addresses"))
+        {
+            if (address.Text("email") is { } email)
+                return email;
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// A Keap item type (REST names such as PRODUCT or DISCOUNT_ORDER, display names such as
+    /// "Special: Product", or the legacy numeric codes) → line kind; null when unknown. Missing → product.
+    /// PRODUCT, UPSELL, SUBSCRIPTION, PROGRAM → product; SHIPPING → shipping; TAX → tax;
+    /// DISCOUNT* and SPECIAL* (Keap's promotions, priced negative) → discount;
+    /// SERVICE, FEE, FINANCE_CHARGE, UNKNOWN and other known non-product types → fee.
+    /// </summary>
+    public static LineKind? ItemKind(string? type)
+    {
+        if (string.IsNullOrWhiteSpace(type))
+            return LineKind.Product;
+        if (int.TryParse(type, out var code))
+        {
+            return code switch
+            {
+                1 => LineKind.Shipping,
+                2 => LineKind.Tax,
+                4 or 5 or 8 or 9 => LineKind.Product,
+                7 or (>= 10 and <= 14) => LineKind.Discount,
+                0 or 3 or 6 => LineKind.Fee,
+                _ => null,
+            };
+        }
+        var t = new string(type.Trim().ToUpperInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '_').ToArray());
+        if (t.StartsWith("DISCOUNT", StringComparison.Ordinal) || t.StartsWith("SPECIAL", StringComparison.Ordinal) || t == "COUPON")
+            return LineKind.Discount;
+        return t switch
+        {
+            "PRODUCT" or "UPSELL" or "UPSELL_PRODUCT" or "SUBSCRIPTION" or "SUBSCRIPTION_PLAN" or "PROGRAM" or "BUNDLE" => LineKind.Product,
+            "SHIPPING" => LineKind.Shipping,
+            "TAX" => LineKind.Tax,
+            "SERVICE" or "SERVICE_AND_MISC" or "SERVICE___MISC" or "FEE" or "FINANCE_CHARGE" or "FINANCECHARGE" or "UNKNOWN" or "OTHER" => LineKind.Fee,
+            _ => null,
+        };
+    }
+
+    /// <summary>Reads Keap money (a major-unit number or string, or a v2 minor-unit object) and remembers its currency.</summary>
+    sealed class KeapMoney
+    {
+        public string? Currency { get; private set; }
+
+        public decimal? Read(JsonFields f, string path, bool required = false)
+        {
+            if (!f.TryGet(path, out var value) || value.ValueKind != JsonValueKind.Object)
+                return f.Money(path, required);
+            var m = f.Object(path);
+            var currency = m.Text("currency_code")?.ToUpperInvariant();
+            if (currency is not null)
+                Currency ??= currency;
+            if (m.TryGet("amount", out _))
+            {
+                var minor = m.Money("amount");
+                return minor is { } units ? units / MinorUnitScale(currency) : null;
+            }
+            if (m.Text("formatted_amount") is { } formatted)
+            {
+                if (Lenient.TryDecimal(formatted, out var major))
+                    return major;
+                m.Error("formatted_amount", $"'{formatted}' is not an amount.");
+                return null;
+            }
+            if (required)
+                m.Error("amount", "Is required.");
+            return null;
+        }
+    }
+
+    static readonly HashSet<string> ZeroDecimal = new(StringComparer.Ordinal)
+        { "JPY", "KRW", "VND", "CLP", "ISK", "UGX", "PYG", "XAF", "XOF", "XPF", "KMF", "GNF", "DJF", "RWF", "VUV", "BIF" };
+
+    static readonly HashSet<string> ThreeDecimal = new(StringComparer.Ordinal) { "BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND" };
+
+    /// <summary>How many minor units make one major unit (ISO 4217 exponent); 100 when the currency is unknown.</summary>
+    public static decimal MinorUnitScale(string? currency) =>
+        currency is null ? 100m : ZeroDecimal.Contains(currency) ? 1m : ThreeDecimal.Contains(currency) ? 1000m : 100m;
+}

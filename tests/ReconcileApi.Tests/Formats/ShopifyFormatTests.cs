@@ -1,0 +1,161 @@
+using ReconcileApi.Engine;
+using ReconcileApi.Features.Orders.Formats;
+using static ReconcileApi.Tests.Formats.Fixture;
+
+namespace ReconcileApi.Tests.Formats;
+
+public sealed class ShopifyFormatTests
+{
+    static readonly ShopifyFormat Format = new();
+    static readonly System.Text.Json.JsonElement[] Orders = JsonOrders("shopify-orders.json");
+
+    [Fact]
+    public void Read_MapsTheDocumentedOrder1001()
+    {
+        var read = Format.Read(Orders[0], Utc);
+        NoErrors(read);
+        var o = read.Order;
+        Assert.Null(read.SkipReason);
+        Assert.Equal("450789469", o.OrderId);
+        Assert.Equal("#1001", o.OrderNumber);
+        Assert.Equal("bob.norman@mail.example.com", o.CustomerEmail);
+        Assert.Equal("Bob Norman", o.CustomerName);
+        Assert.Equal(At(2008, 1, 10, 16, 0), o.OrderDate);
+        Assert.Equal(At(2008, 1, 10, 16, 0), o.UpdatedAt);
+        Assert.Equal("USD", o.Currency);
+        Assert.Equal(598.94m, o.Total);
+        Assert.Equal(597.00m, o.Subtotal);
+        Assert.Equal(11.94m, o.Tax);
+        Assert.Equal(10.00m, o.Discount);
+        Assert.Equal(0m, o.Shipping);
+        Assert.Equal("partially_refunded", o.Status);
+        Assert.Equal(598.94m, o.AmountPaid);
+    }
+
+    [Fact]
+    public void Read_SumsOnlySuccessfulRefundTransactions()
+    {
+        var o = Format.Read(Orders[0], Utc).Order;
+        Assert.Equal(41.94m, o.AmountRefunded);
+    }
+
+    [Fact]
+    public void Read_GivesProductLinesFromLineItems_AndShippingLinesFromShippingLines()
+    {
+        var lines = Format.Read(Orders[0], Utc).Order.Lines;
+        Assert.Equal(4, lines.Count);
+        var black = lines[2];
+        Assert.Equal(new OrderLine("IPOD2008BLACK", "632910392", "IPod Nano - 8gb", 1, 199.00m, 189.00m, LineKind.Product), black);
+        Assert.Equal(LineKind.Shipping, lines[3].Kind);
+        Assert.Equal("Free Shipping", lines[3].Name);
+        Assert.Equal(0m, lines[3].UnitPrice);
+    }
+
+    [Fact]
+    public void Read_SaysCancelled_WhenCancelledAtIsSet_EvenIfPaid()
+    {
+        var o = Format.Read(Orders[1], Utc).Order;
+        Assert.Equal("cancelled", o.Status);
+        Assert.Equal(45.50m, o.AmountPaid);
+    }
+
+    [Fact]
+    public void Read_TakesTheNumericIdFromAGraphQlId()
+    {
+        Assert.Equal("820982911", Format.Read(Orders[1], Utc).Order.OrderId);
+    }
+
+    [Fact]
+    public void Read_FallsBackToCustomerEmail_AndBillingName_AndShippingLineSum()
+    {
+        var read = Format.Read(Orders[1], Utc);
+        NoErrors(read);
+        var o = read.Order;
+        Assert.Equal("Anna@Example.com", o.CustomerEmail);
+        Assert.Equal("Anna Schmidt", o.CustomerName);
+        Assert.Equal("EUR", o.Currency);
+        Assert.Equal(5.50m, o.Shipping);
+        Assert.Null(o.AmountRefunded);
+        Assert.Equal(At(2026, 10, 1, 7, 15), o.OrderDate);
+    }
+
+    [Fact]
+    public void Read_KeepsANullSkuNull()
+    {
+        var line = Format.Read(Orders[1], Utc).Order.Lines[0];
+        Assert.Null(line.Sku);
+        Assert.Null(line.ProductId);
+        Assert.Equal(2, line.Quantity);
+        Assert.Equal(40.00m, line.LineTotal);
+    }
+
+    [Fact]
+    public void Read_SkipsTestOrders()
+    {
+        var read = Format.Read(Orders[2], Utc);
+        Assert.Equal("test order", read.SkipReason);
+        Assert.Equal("820982912", read.Order.OrderId);
+    }
+
+    [Fact]
+    public void Read_UsesOrderNumberAndProcessedAt_WhenNameAndCreatedAtAreMissing()
+    {
+        var o = Format.Read(Json("""{"id": 1, "order_number": 1005, "processed_at": "2026-10-01T10:00:00+00:00", "total_price": "5.00"}"""), Utc).Order;
+        Assert.Equal("1005", o.OrderNumber);
+        Assert.Equal(At(2026, 10, 1, 10, 0), o.OrderDate);
+        Assert.Null(o.AmountPaid);
+    }
+
+    [Fact]
+    public void Read_ReportsBadFieldsWithTheirPaths()
+    {
+        var read = Format.Read(Json("""
+            {"total_price": "abc", "created_at": "soon", "line_items": [{"quantity": 1, "price": "1.00"}, {"quantity": "two", "price": "1.00"}, 5]}
+            """), Utc);
+        var fields = read.Errors.Select(e => e.Field).ToList();
+        Assert.Contains("orderId", fields);
+        Assert.Contains("total_price", fields);
+        Assert.Contains("created_at", fields);
+        Assert.Contains("line_items[1].quantity", fields);
+        Assert.Contains("line_items[2]", fields);
+        Assert.Equal("", read.Order.OrderId);
+    }
+
+    [Fact]
+    public void Read_ReportsANonObject_InsteadOfThrowing()
+    {
+        var read = Format.Read(Json("42"), Utc);
+        Assert.Single(read.Errors);
+    }
+
+    [Fact]
+    public void Read_GivesPaidMinusOutstanding_ForPartiallyPaidOrders()
+    {
+        var o = Format.Read(Json("""{"id": 9, "total_price": "100.00", "financial_status": "partially_paid", "total_outstanding": "60.00"}"""), Utc).Order;
+        Assert.Equal(40.00m, o.AmountPaid);
+    }
+
+    [Fact]
+    public void Read_LeavesRefundedUnknown_WhenRefundsListNoTransactions()
+    {
+        var o = Format.Read(Json("""{"id": 9, "total_price": "10.00", "refunds": [{"id": 1, "refund_line_items": [{"subtotal": 10.0}]}]}"""), Utc).Order;
+        Assert.Null(o.AmountRefunded);
+        var none = Format.Read(Json("""{"id": 9, "total_price": "10.00", "refunds": []}"""), Utc).Order;
+        Assert.Equal(0m, none.AmountRefunded);
+    }
+
+    [Theory]
+    [InlineData("""{"id": 1, "total_price": "1", "email": "a@x.com", "contact_email": "b@x.com", "customer": {"email": "c@x.com"}}""", "a@x.com")]
+    [InlineData("""{"id": 1, "total_price": "1", "email": null, "contact_email": "b@x.com", "customer": {"email": "c@x.com"}}""", "b@x.com")]
+    [InlineData("""{"id": 1, "total_price": "1", "customer": {"email": "c@x.com"}}""", "c@x.com")]
+    [InlineData("""{"id": 1, "total_price": "1"}""", null)]
+    public void Read_TakesTheFirstEmailOf_EmailContactEmailCustomerEmail(string json, string? email) =>
+        Assert.Equal(email, Format.Read(Json(json), Utc).Order.CustomerEmail);
+
+    [Fact]
+    public void Read_TakesTheBillingAddressName_WhenNoPartsAreGiven()
+    {
+        var o = Format.Read(Json("""{"id": 1, "total_price": "1", "billing_address": {"name": "Bob Norman"}}"""), Utc).Order;
+        Assert.Equal("Bob Norman", o.CustomerName);
+    }
+}

@@ -1,0 +1,108 @@
+using ReconcileApi.Engine;
+using ReconcileApi.Features.Orders.Formats;
+using static ReconcileApi.Tests.Formats.Fixture;
+
+namespace ReconcileApi.Tests.Formats;
+
+public sealed class WooCommerceFormatTests
+{
+    static readonly WooCommerceFormat Format = new();
+    static readonly System.Text.Json.JsonElement[] Orders = JsonOrders("woocommerce-orders.json");
+
+    [Fact]
+    public void Read_MapsTheDocumentedOrder727()
+    {
+        var read = Format.Read(Orders[0], In("America/Los_Angeles"));
+        NoErrors(read);
+        var o = read.Order;
+        Assert.Equal("727", o.OrderId);
+        Assert.Equal("727", o.OrderNumber);
+        Assert.Equal("processing", o.Status);
+        Assert.Equal("john.doe@example.com", o.CustomerEmail);
+        Assert.Equal("John Doe", o.CustomerName);
+        Assert.Equal("USD", o.Currency);
+        Assert.Equal(29.35m, o.Total);
+        Assert.Equal(18.00m, o.Subtotal);
+        Assert.Equal(1.35m, o.Tax);
+        Assert.Equal(10.00m, o.Shipping);
+        Assert.Equal(0m, o.Discount);
+        Assert.Equal(29.35m, o.AmountPaid);
+        Assert.Equal(0m, o.AmountRefunded);
+        Assert.Null(o.PaymentReference);
+    }
+
+    [Fact]
+    public void Read_TakesDateCreatedGmtAsUtc_WhateverTheZone()
+    {
+        var o = Format.Read(Orders[0], In("Asia/Tokyo")).Order;
+        Assert.Equal(At(2017, 3, 22, 19, 28, 2), o.OrderDate);
+        Assert.Equal(At(2017, 3, 22, 19, 28, 8), o.UpdatedAt);
+    }
+
+    [Fact]
+    public void Read_ReadsSiteLocalDateCreatedInTheContextZone_WhenGmtIsMissing()
+    {
+        // 2026-03-29 02:30 does not exist in Berlin (clocks jump to 03:00): read as 03:30 CEST.
+        var o = Format.Read(Orders[1], In("Europe/Berlin")).Order;
+        Assert.Equal(At(2026, 3, 29, 1, 30), o.OrderDate);
+        Assert.Equal(At(2026, 3, 30, 7, 0), o.UpdatedAt);
+    }
+
+    [Fact]
+    public void Read_GivesProductShippingAndFeeLines()
+    {
+        var lines = Format.Read(Orders[0], Utc).Order.Lines;
+        Assert.Equal(3, lines.Count);
+        Assert.Equal(new OrderLine(null, "93", "Woo Single #1", 2, 3m, 6.00m, LineKind.Product), lines[0]);
+        Assert.Equal("Bar3", lines[1].Sku);
+        Assert.Equal("22", lines[1].ProductId);
+        Assert.Equal(new OrderLine("flat_rate", null, "Flat Rate", 1, 10.00m, 10.00m, LineKind.Shipping), lines[2]);
+
+        var other = Format.Read(Orders[1], Utc).Order.Lines;
+        Assert.Equal(new OrderLine(null, null, "Gift wrap", 1, 2.50m, 2.50m, LineKind.Fee), other[2]);
+    }
+
+    [Fact]
+    public void Read_UsesVariationId_WhenProductIdIsZero()
+    {
+        Assert.Equal("451", Format.Read(Orders[1], Utc).Order.Lines[0].ProductId);
+    }
+
+    [Fact]
+    public void Read_SumsNegativeRefundTotalsAsAPositiveAmount()
+    {
+        var o = Format.Read(Orders[1], Utc).Order;
+        Assert.Equal(47.40m, o.AmountRefunded);
+        Assert.Equal("refunded", o.Status);
+    }
+
+    [Fact]
+    public void Read_TakesTransactionIdAsPaymentReference_AndDatePaidAsPaid()
+    {
+        var o = Format.Read(Orders[1], Utc).Order;
+        Assert.Equal("pi_3NxYz", o.PaymentReference);
+        Assert.Equal(47.40m, o.AmountPaid);
+        Assert.Equal("W-1043", o.OrderNumber);
+        Assert.Equal(5.00m, o.Discount);
+    }
+
+    [Fact]
+    public void Read_SaysNothingPaid_WhenDatePaidIsNull()
+    {
+        Assert.Equal(0m, Format.Read(Orders[2], Utc).Order.AmountPaid);
+    }
+
+    [Fact]
+    public void Read_ReportsBadFieldsWithTheirPaths()
+    {
+        var fields = Format.Read(Orders[2], Utc).Errors.Select(e => e.Field).ToList();
+        Assert.Equal(["total", "line_items[0].quantity", "date_created_gmt"], fields);
+    }
+
+    [Fact]
+    public void Read_ReportsAMissingId_AsOrderId()
+    {
+        var read = Format.Read(Json("""{"number": "5", "total": "1.00"}"""), Utc);
+        Assert.Equal("orderId", Assert.Single(read.Errors).Field);
+    }
+}
