@@ -34,7 +34,7 @@ public static class DataSetup
         else
         {
             builder.Services.AddDbContext<ReconcileDbContext, SqliteReconcileDbContext>(o =>
-                o.UseSqlite(connectionString, sqlite => sqlite.CommandTimeout(60)));
+                o.UseSqlite(connectionString, sqlite => sqlite.CommandTimeout(60)).AddInterceptors(new SqlitePragmas()));
         }
         builder.Services.AddHealthChecks().AddDbContextCheck<ReconcileDbContext>("database", tags: ["ready"]);
         return builder;

@@ -61,12 +61,16 @@ public static class OpenApi
         public void Apply(OpenApiOperation operation, OperationFilterContext context)
         {
             var metadata = context.ApiDescription.ActionDescriptor.EndpointMetadata;
+            DescribeFileBodies(operation);
             if (metadata.OfType<ExamplesMetadata>().LastOrDefault() is { } examples)
             {
                 if (examples.Request is not null && operation.RequestBody?.Content is { } requestContent)
                 {
-                    foreach (var media in requestContent.Values.OfType<OpenApiMediaType>())
-                        media.Example = JsonSerializer.SerializeToNode(examples.Request, Json);
+                    foreach (var (mediaType, media) in requestContent)
+                    {
+                        if (mediaType.Contains("json") && media is OpenApiMediaType m)
+                            m.Example = JsonSerializer.SerializeToNode(examples.Request, Json);
+                    }
                 }
                 if (examples.Response is not null && operation.Responses is { } responses)
                 {
@@ -90,6 +94,36 @@ public static class OpenApi
                             media.Example ??= ProblemExample(int.Parse(status));
                     }
                 }
+            }
+        }
+
+        const string CsvExample =
+            "Name,Email,Financial Status,Currency,Total,Created at,Lineitem quantity,Lineitem name,Lineitem price,Lineitem sku,Id\n" +
+            "#1001,bob@example.com,paid,USD,598.94,2026-10-01 12:00:00 -0500,2,Tee,280.00,TEE-BLK-M,450789469\n";
+
+        /// <summary>CSV, workbook and form bodies carry files, not the JSON schema, so the Swagger UI offers an upload.</summary>
+        static void DescribeFileBodies(OpenApiOperation operation)
+        {
+            if (operation.RequestBody?.Content is not { } content)
+                return;
+            foreach (var (mediaType, media) in content)
+            {
+                if (media is not OpenApiMediaType m || mediaType.Contains("json"))
+                    continue;
+                m.Schema = mediaType == "multipart/form-data"
+                    ? new OpenApiSchema
+                    {
+                        Type = JsonSchemaType.Object,
+                        Required = new HashSet<string> { "file" },
+                        Properties = new Dictionary<string, IOpenApiSchema>
+                        {
+                            ["file"] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary", Description = "A CSV export or an .xlsx workbook (first sheet)." },
+                        },
+                    }
+                    : mediaType.StartsWith("text/") || mediaType == "application/csv"
+                        ? new OpenApiSchema { Type = JsonSchemaType.String, Description = "CSV with a header row." }
+                        : new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" };
+                m.Example = m.Schema.Format is null && m.Schema.Type == JsonSchemaType.String ? JsonValue.Create(CsvExample) : null;
             }
         }
 

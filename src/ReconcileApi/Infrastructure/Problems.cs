@@ -57,7 +57,7 @@ public static class Problems
     {
         StatusCodes.Status404NotFound => $"No endpoint matches {request.Method} {request.Path}; see /swagger for the API.",
         StatusCodes.Status405MethodNotAllowed => $"{request.Method} is not allowed on {request.Path}.",
-        StatusCodes.Status415UnsupportedMediaType => $"Content-Type '{request.ContentType}' is not supported here; send application/json.",
+        StatusCodes.Status415UnsupportedMediaType => $"Content-Type '{request.ContentType}' is not supported by {request.Method} {request.Path}; see the operation's request body types in /swagger.",
         _ => null,
     };
 

@@ -29,7 +29,7 @@ public static class IngestBenchmark
                 ["ConnectionStrings__Reconcile"] = $"Data Source={Path.Combine(folder.FullName, "bench.db")}",
                 ["Auth__AdminKey"] = "bench-admin",
                 ["Jobs__WorkerCount"] = "0",
-                ["Logging__LogLevel__Default"] = "Warning",
+                ["Logging__LogLevel__Default"] = "Warning", ["BENCH_TRACE"] = "1",
             });
             using var admin = service.CreateClient("bench-admin");
             Console.WriteLine($"ingest: {orders:N0} orders per source, {PerRequest:N0} per request, one client, SQLite file, Release");

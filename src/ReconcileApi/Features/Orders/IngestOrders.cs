@@ -28,7 +28,7 @@ public sealed record IngestReceipt(
 public static class IngestOrders
 {
     public const int MaxOrdersPerRequest = 50_000;
-    const string Xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    public const string Xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
     enum BodyKind { Json, Csv, Xlsx }
 
@@ -44,7 +44,8 @@ public static class IngestOrders
             "Timestamps without an offset are read in `?timezone=` (IANA) or the workspace's timezone. Each order is validated on its own: valid orders are " +
             "upserted by (source, orderId) and counted as inserted, updated (the previous version is kept) or unchanged; invalid ones are listed in `errors` " +
             "and kept with the batch. Send `Idempotency-Key` (or a top-level `idempotencyKey` in a JSON object body) to make a retry safe.")
-        .Accepts<CanonicalOrder[]>("application/json", "text/csv", Xlsx)
+        // Routing answers 415 for any other content type; the handler says which body it needs.
+        .Accepts<CanonicalOrder[]>("application/json", "text/csv", "application/csv", "text/plain", Xlsx, "multipart/form-data")
         .WithMetadata(new Idempotency.SelfManaged())
         .ProducesProblem(StatusCodes.Status400BadRequest)
         .ProducesProblem(StatusCodes.Status404NotFound)

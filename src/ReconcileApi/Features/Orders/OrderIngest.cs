@@ -36,31 +36,13 @@ public sealed class OrderIngest(ReconcileDbContext db, IValidator<CanonicalOrder
         };
         var errors = new List<ReceiptError>();
         var rejected = new List<JsonElement>();
+        // Reading, validating and hashing a chunk is CPU work done before the chunk's writes; the
+        // first chunk (the whole of a typical request) is ready before the write lock is taken.
+        using var prepared = chunks.Select(chunk => Prepare(batch, chunk, errors, rejected)).GetEnumerator();
+        var hasChunk = prepared.MoveNext();
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        foreach (var chunk in chunks)
-        {
-            batch.Received += chunk.Count;
-            // The last occurrence of an order id in one chunk wins, as if sent one after another.
-            var valid = new Dictionary<string, CanonicalOrder>(StringComparer.Ordinal);
-            foreach (var record in chunk)
-            {
-                if (record.Read.SkipReason is not null)
-                {
-                    batch.Skipped++;
-                    continue;
-                }
-                var failures = Validate(record.Read);
-                if (failures.Count > 0)
-                {
-                    var orderId = record.Read.Order.OrderId is { Length: > 0 } id ? id : null;
-                    errors.AddRange(failures.Select(f => new ReceiptError(record.Index, orderId, f.Field, f.Message, record.Line)));
-                    rejected.Add(record.Raw());
-                    continue;
-                }
-                valid[record.Read.Order.OrderId] = record.Read.Order;
-            }
-            await UpsertAsync(batch, valid.Values, now, ct);
-        }
+        for (; hasChunk; hasChunk = prepared.MoveNext())
+            await UpsertAsync(batch, prepared.Current, now, ct);
         batch.Rejected = rejected.Count;
         batch.Errors = JsonSerializer.Serialize(errors, OrderJson.Options);
         batch.RejectedRecords = JsonSerializer.Serialize(rejected, OrderJson.Options);
@@ -69,6 +51,37 @@ public sealed class OrderIngest(ReconcileDbContext db, IValidator<CanonicalOrder
         await transaction.CommitAsync(ct);
         db.ChangeTracker.Clear();
         return batch;
+    }
+
+    sealed record PreparedOrder(CanonicalOrder Order, string Payload, string Hash);
+
+    List<PreparedOrder> Prepare(Batch batch, IReadOnlyList<IncomingRecord> chunk, List<ReceiptError> errors, List<JsonElement> rejected)
+    {
+        batch.Received += chunk.Count;
+        // The last occurrence of an order id in one chunk wins, as if sent one after another.
+        var valid = new Dictionary<string, CanonicalOrder>(StringComparer.Ordinal);
+        foreach (var record in chunk)
+        {
+            if (record.Read.SkipReason is not null)
+            {
+                batch.Skipped++;
+                continue;
+            }
+            var failures = Validate(record.Read);
+            if (failures.Count > 0)
+            {
+                var orderId = record.Read.Order.OrderId is { Length: > 0 } id ? id : null;
+                errors.AddRange(failures.Select(f => new ReceiptError(record.Index, orderId, f.Field, f.Message, record.Line)));
+                rejected.Add(record.Raw());
+                continue;
+            }
+            valid[record.Read.Order.OrderId] = record.Read.Order;
+        }
+        return valid.Values.Select(order =>
+        {
+            var payload = OrderJson.Serialize(order);
+            return new PreparedOrder(order, payload, OrderJson.Hash(payload));
+        }).ToList();
     }
 
     List<FieldError> Validate(ReadOrder read)
@@ -83,21 +96,24 @@ public sealed class OrderIngest(ReconcileDbContext db, IValidator<CanonicalOrder
         return failures;
     }
 
-    async Task UpsertAsync(Batch batch, ICollection<CanonicalOrder> orders, DateTime now, CancellationToken ct)
+    sealed record Existing(long Id, string OrderId, string ContentHash);
+
+    async Task UpsertAsync(Batch batch, List<PreparedOrder> orders, DateTime now, CancellationToken ct)
     {
         if (orders.Count == 0)
             return;
-        var ids = orders.Select(o => o.OrderId).ToList();
-        var existing = await db.Orders
+        var ids = orders.Select(o => o.Order.OrderId).ToList();
+        var existing = await db.Orders.AsNoTracking()
             .Where(o => o.WorkspaceId == batch.WorkspaceId && o.Source == batch.Source && ids.Contains(o.OrderId))
+            .Select(o => new Existing(o.Id, o.OrderId, o.ContentHash))
             .ToDictionaryAsync(o => o.OrderId, StringComparer.Ordinal, ct);
-        foreach (var order in orders)
+        var inserts = new List<StoredOrder>(orders.Count);
+        var changed = new Dictionary<long, (CanonicalOrder Order, string Payload, string Hash)>();
+        foreach (var (order, payload, hash) in orders)
         {
-            var payload = OrderJson.Serialize(order);
-            var hash = OrderJson.Hash(payload);
             if (!existing.TryGetValue(order.OrderId, out var stored))
             {
-                db.Orders.Add(Apply(new StoredOrder
+                inserts.Add(Apply(new StoredOrder
                 {
                     WorkspaceId = batch.WorkspaceId,
                     Source = batch.Source,
@@ -107,28 +123,36 @@ public sealed class OrderIngest(ReconcileDbContext db, IValidator<CanonicalOrder
                     Version = 1,
                     CreatedAt = now,
                 }, order, batch.Id, now));
-                batch.Inserted++;
             }
-            else if (stored.ContentHash == hash)
+            else if (stored.ContentHash != hash)
             {
-                batch.Unchanged++;
+                changed[stored.Id] = (order, payload, hash);
             }
-            else
+        }
+        batch.Inserted += inserts.Count;
+        batch.Updated += changed.Count;
+        batch.Unchanged += orders.Count - inserts.Count - changed.Count;
+        await db.InsertAsync(inserts, ct);
+        if (changed.Count == 0)
+            return;
+
+        // Changed orders keep their previous version.
+        var changedIds = changed.Keys.ToList();
+        foreach (var stored in await db.Orders.Where(o => changedIds.Contains(o.Id)).ToListAsync(ct))
+        {
+            var (order, payload, hash) = changed[stored.Id];
+            db.OrderVersions.Add(new OrderVersion
             {
-                db.OrderVersions.Add(new OrderVersion
-                {
-                    StoredOrderId = stored.Id,
-                    Version = stored.Version,
-                    Payload = stored.Payload,
-                    BatchId = stored.BatchId,
-                    RecordedAt = stored.UpdatedAt,
-                });
-                stored.Version++;
-                stored.ContentHash = hash;
-                stored.Payload = payload;
-                Apply(stored, order, batch.Id, now);
-                batch.Updated++;
-            }
+                StoredOrderId = stored.Id,
+                Version = stored.Version,
+                Payload = stored.Payload,
+                BatchId = stored.BatchId,
+                RecordedAt = stored.UpdatedAt,
+            });
+            stored.Version++;
+            stored.ContentHash = hash;
+            stored.Payload = payload;
+            Apply(stored, order, batch.Id, now);
         }
         await db.SaveChangesAsync(ct);
         db.ChangeTracker.Clear();

@@ -1,0 +1,185 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using static ReconcileApi.Tests.Api;
+
+namespace ReconcileApi.Tests;
+
+/// <summary>The ingest pipeline over HTTP for every body shape: native JSON, CSV, .xlsx and form uploads.</summary>
+public sealed class IngestFormatsApiTests(ApiFactory factory) : IClassFixture<ApiFactory>
+{
+    static string Fixture(string name) => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Formats", "Fixtures", name));
+
+    [Theory]
+    [InlineData("store", "shopify", "shopify-orders.json")]
+    [InlineData("store", "woocommerce", "woocommerce-orders.json")]
+    [InlineData("store", "bigcommerce", "bigcommerce-orders.json")]
+    [InlineData("keap", "keap", "keap-v1-orders.json")]
+    [InlineData("keap", "keap", "keap-v2-orders.json")]
+    public async Task NativeJson_IsStoredAndEveryRecordAccountedFor(string source, string format, string fixture)
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var response = await ws.Http.PostAsync($"/api/v1/sources/{source}/orders?format={format}", JsonBody(Fixture(fixture)));
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var receipt = await response.Json();
+        Assert.Equal(format, receipt.GetProperty("format").GetString());
+        var received = receipt.GetProperty("received").GetInt32();
+        Assert.True(received > 0);
+        Assert.True(receipt.GetProperty("inserted").GetInt32() > 0);
+        Assert.Equal(received, receipt.GetProperty("inserted").GetInt32() + receipt.GetProperty("rejected").GetInt32()
+            + receipt.GetProperty("skipped").GetInt32() + receipt.GetProperty("updated").GetInt32() + receipt.GetProperty("unchanged").GetInt32());
+    }
+
+    [Fact]
+    public async Task Shopify_SkipsTestOrders_AndCountsThem()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var body = """
+            {"orders": [
+              {"id": 1, "name": "#1001", "email": "a@example.com", "created_at": "2026-10-01T10:00:00-05:00", "currency": "USD",
+               "total_price": "10.00", "financial_status": "paid", "line_items": []},
+              {"id": 2, "name": "#1002", "test": true, "created_at": "2026-10-01T10:00:00-05:00", "currency": "USD",
+               "total_price": "1.00", "financial_status": "paid", "line_items": []}
+            ]}
+            """;
+        var receipt = await (await ws.Http.PostAsync("/api/v1/sources/store/orders?format=shopify", JsonBody(body))).Json();
+
+        Assert.Equal(2, receipt.GetProperty("received").GetInt32());
+        Assert.Equal(1, receipt.GetProperty("inserted").GetInt32());
+        Assert.Equal(1, receipt.GetProperty("skipped").GetInt32());
+        var stored = await (await ws.Http.GetAsync("/api/v1/sources/store/orders/1")).Json();
+        Assert.Equal(new DateTime(2026, 10, 1, 15, 0, 0, DateTimeKind.Utc), stored.GetProperty("order").GetProperty("orderDate").GetDateTime());
+        Assert.Equal(HttpStatusCode.NotFound, (await ws.Http.GetAsync("/api/v1/sources/store/orders/2")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Shopify_AcceptsASingleWrappedOrder()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var body = """{"order": {"id": 7, "name": "#1007", "total_price": "5.00", "financial_status": "paid", "currency": "USD"}}""";
+        var receipt = await (await ws.Http.PostAsync("/api/v1/sources/store/orders?format=shopify", JsonBody(body))).Json();
+        Assert.Equal(1, receipt.GetProperty("inserted").GetInt32());
+    }
+
+    [Fact]
+    public async Task ShopifyCsvExport_IsDetectedFromItsHeader_AndGroupsLineRowsByName()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var response = await ws.Http.PostAsync("/api/v1/sources/store/orders", JsonBody(Fixture("shopify-orders-export.csv"), "text/csv"));
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var receipt = await response.Json();
+        Assert.Equal("shopify-csv", receipt.GetProperty("format").GetString());
+        Assert.True(receipt.GetProperty("inserted").GetInt32() > 0);
+    }
+
+    [Fact]
+    public async Task KeapCsv_IsDetected_WhenUploadedAsAFormFile()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        using var form = new MultipartFormDataContent();
+        var file = new ByteArrayContent(Encoding.UTF8.GetBytes(Fixture("keap-orders-report.csv")));
+        file.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
+        form.Add(file, "file", "orders-report.csv");
+
+        var response = await ws.Http.PostAsync("/api/v1/sources/keap/orders", form);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var receipt = await response.Json();
+        Assert.Equal("keap-csv", receipt.GetProperty("format").GetString());
+        Assert.True(receipt.GetProperty("inserted").GetInt32() > 0);
+        var order = await (await ws.Http.GetAsync("/api/v1/sources/keap/orders/2")).Json();
+        Assert.Equal("Shopify Order #1001", order.GetProperty("order").GetProperty("orderNumber").GetString());
+    }
+
+    [Fact]
+    public async Task GenericCsv_UsesTheColumnMap_AndReportsTheLineOfABadRow()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var csv = "Ref;Grand Total;Buyer\n\"A-1\";\"1.234,50\";a@example.com\nA-2;lots;b@example.com\n\n";
+
+        var response = await ws.Http.PostAsync("/api/v1/sources/store/orders?format=csv&columnMap=orderId=Ref;total=Grand Total;customerEmail=Buyer",
+            JsonBody(csv, "text/csv"));
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var receipt = await response.Json();
+        Assert.Equal(1, receipt.GetProperty("inserted").GetInt32());
+        var error = Assert.Single(receipt.GetProperty("errors").EnumerateArray());
+        Assert.Equal(3, error.GetProperty("line").GetInt32());
+        Assert.Equal("A-2", error.GetProperty("orderId").GetString());
+        var stored = await (await ws.Http.GetAsync("/api/v1/sources/store/orders/A-1")).Json();
+        Assert.Equal(1234.50m, stored.GetProperty("order").GetProperty("total").GetDecimal());
+        var batch = await (await ws.Http.GetAsync(response.Headers.Location)).Json();
+        Assert.Equal("lots", batch.GetProperty("rejectedRecords")[0].GetProperty("Grand Total").GetString());
+    }
+
+    [Fact]
+    public async Task Workbook_IsReadFromItsFirstSheet_AsABodyOrAnUpload()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var xlsx = Workbooks.Xlsx(
+            new Dictionary<string, object> { ["Order Id"] = "X-1", ["Total"] = 19.99, ["Date"] = new DateTime(2026, 10, 1, 9, 30, 0), ["Email"] = "x@example.com" },
+            new Dictionary<string, object> { ["Order Id"] = "X-2", ["Total"] = 5, ["Date"] = new DateTime(2026, 10, 2), ["Email"] = "y@example.com" });
+
+        var body = new ByteArrayContent(xlsx);
+        body.Headers.ContentType = new MediaTypeHeaderValue("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+        var direct = await ws.Http.PostAsync("/api/v1/sources/store/orders?timezone=America/New_York", body);
+        Assert.Equal(HttpStatusCode.Created, direct.StatusCode);
+        Assert.Equal(2, (await direct.Json()).GetProperty("inserted").GetInt32());
+        var stored = await (await ws.Http.GetAsync("/api/v1/sources/store/orders/X-1")).Json();
+        Assert.Equal(19.99m, stored.GetProperty("order").GetProperty("total").GetDecimal());
+        Assert.Equal(new DateTime(2026, 10, 1, 13, 30, 0, DateTimeKind.Utc), stored.GetProperty("order").GetProperty("orderDate").GetDateTime());
+
+        using var form = new MultipartFormDataContent { { new ByteArrayContent(xlsx), "file", "export.xlsx" } };
+        var upload = await (await ws.Http.PostAsync("/api/v1/sources/store/orders?timezone=America/New_York", form)).Json();
+        Assert.Equal(2, upload.GetProperty("unchanged").GetInt32());
+    }
+
+    [Fact]
+    public async Task MalformedCsv_Returns400WithTheLine_AndStoresNothing()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var response = await ws.Http.PostAsync("/api/v1/sources/store/orders?format=csv", JsonBody("Order Id,Total\nM-1,1\nM-2,\"2\n", "text/csv"));
+
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest, "line 3");
+        Assert.Equal(HttpStatusCode.NotFound, (await ws.Http.GetAsync("/api/v1/sources/store/orders/M-1")).StatusCode);
+    }
+
+    [Fact]
+    public async Task FormUpload_Returns400_WithoutAFileField()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        using var form = new MultipartFormDataContent { { new StringContent("x"), "other" } };
+        await (await ws.Http.PostAsync("/api/v1/sources/store/orders", form)).AssertProblemAsync(HttpStatusCode.BadRequest, "file");
+    }
+
+    [Theory]
+    [InlineData("shopify-csv", "application/json", "[]")]
+    [InlineData("shopify", "text/csv", "Name\n#1")]
+    public async Task FormatAndBody_Return415_WhenTheyDoNotFit(string format, string contentType, string body)
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var response = await ws.Http.PostAsync($"/api/v1/sources/store/orders?format={format}", JsonBody(body, contentType));
+        await response.AssertProblemAsync(HttpStatusCode.UnsupportedMediaType, format);
+    }
+
+    [Fact]
+    public async Task WooCommerce_ReadsSiteLocalDatesInTheGivenTimezone_WhenNoGmtDateIsSent()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var body = """[{"id": 727, "number": "727", "status": "processing", "currency": "USD", "date_created": "2026-10-01T10:00:00", "total": "29.35", "billing": {"email": "john@example.com"}, "line_items": []}]""";
+
+        await ws.Http.PostAsync("/api/v1/sources/store/orders?format=woocommerce&timezone=Europe/Berlin", JsonBody(body));
+
+        var stored = await (await ws.Http.GetAsync("/api/v1/sources/store/orders/727")).Json();
+        Assert.Equal(new DateTime(2026, 10, 1, 8, 0, 0, DateTimeKind.Utc), stored.GetProperty("order").GetProperty("orderDate").GetDateTime());
+    }
+
+    [Fact]
+    public async Task Timezone_Returns400_WhenUnknown()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        await (await ws.Http.PostAsync("/api/v1/sources/store/orders?timezone=Mars/Base", JsonBody("[]"))).AssertProblemAsync(HttpStatusCode.BadRequest, "Mars/Base");
+    }
+}
