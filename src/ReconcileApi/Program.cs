@@ -5,6 +5,7 @@ using ReconcileApi.Features.Discrepancies;
 using ReconcileApi.Features.Health;
 using ReconcileApi.Features.Orders;
 using ReconcileApi.Features.Runs;
+using ReconcileApi.Features.Settings;
 using ReconcileApi.Infrastructure;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -32,6 +33,7 @@ app.MapAdmin();
 app.MapOrders();
 app.MapRuns();
 app.MapDiscrepancies();
+app.MapSettings();
 
 await app.MigrateDatabaseAsync();
 await DevelopmentWorkspace.EnsureAsync(app);

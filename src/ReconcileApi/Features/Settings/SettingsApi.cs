@@ -1,0 +1,115 @@
+using System.Security.Claims;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using FluentValidation;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using ReconcileApi.Data;
+using ReconcileApi.Engine;
+using ReconcileApi.Features.Orders.Formats;
+using ReconcileApi.Infrastructure;
+
+namespace ReconcileApi.Features.Settings;
+
+/// <summary>The workspace's current settings; <see cref="Version"/> 0 means the built-in defaults.</summary>
+public sealed record SettingsResponse(int Version, DateTime? UpdatedAt, ReconcileSettings Settings);
+
+public sealed class ReconcileSettingsValidator : AbstractValidator<ReconcileSettings>
+{
+    public ReconcileSettingsValidator()
+    {
+        RuleFor(s => s.StoreKeyPattern).Must(HasOneGroup).WithMessage("Must be a valid regular expression with exactly one capture group.");
+        RuleFor(s => s.KeapKeyPattern).Must(HasOneGroup).WithMessage("Must be a valid regular expression with exactly one capture group.");
+        RuleFor(s => s.AmountTolerance).GreaterThanOrEqualTo(0);
+        RuleFor(s => s.AmountTolerancePercent).InclusiveBetween(0, 100);
+        RuleFor(s => s.DateToleranceHours).InclusiveBetween(0, 24 * 31);
+        RuleFor(s => s.SettleMinutes).InclusiveBetween(0, 60 * 24 * 7);
+        RuleFor(s => s.FuzzyThreshold).InclusiveBetween(0, 1);
+        RuleFor(s => s.Timezone).Must(z => Lenient.TryZone(z, out _)).WithMessage(s => $"'{s.Timezone}' is not an IANA timezone such as America/New_York.");
+    }
+
+    static bool HasOneGroup(string? pattern)
+    {
+        if (string.IsNullOrEmpty(pattern))
+            return false;
+        try
+        {
+            return new Regex(pattern, RegexOptions.None, TimeSpan.FromSeconds(1)).GetGroupNumbers().Length == 2;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+}
+
+/// <summary>GET/PUT /api/v1/settings — what a match is and how fields compare; every change is a new version.</summary>
+public static class SettingsApi
+{
+    public static IEndpointRouteBuilder MapSettings(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapApiGroup("Settings");
+        group.MapGet("/settings", GetSettings)
+            .WithName(nameof(GetSettings))
+            .WithSummary("Read the workspace's reconciliation settings (version 0 = the defaults)")
+            .WithExamples(response: new SettingsResponse(0, null, ReconcileSettings.Default));
+        group.MapPut("/settings", UpdateSettings)
+            .WithName(nameof(UpdateSettings))
+            .WithSummary("Replace the settings; each change is a new version and later runs record the version they used")
+            .WithDescription("Send the whole settings object (start from GET). If-Match with the ETag of the version you read avoids overwriting someone else's change (412 when stale).")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed)
+            .WithExamples(request: ReconcileSettings.Default with { AmountTolerance = 0.05m }, response: new SettingsResponse(1, new DateTime(2026, 10, 2, 8, 0, 0, DateTimeKind.Utc), ReconcileSettings.Default with { AmountTolerance = 0.05m }));
+        return app;
+    }
+
+    static string ETag(int version) => $"\"{version}\"";
+
+    public static async Task<Ok<SettingsResponse>> GetSettings(ClaimsPrincipal user, ReconcileDbContext db, HttpResponse response, CancellationToken ct)
+    {
+        var workspaceId = user.WorkspaceId();
+        var current = await CurrentAsync(db, workspaceId, ct);
+        response.Headers.ETag = ETag(current.Version);
+        return TypedResults.Ok(current);
+    }
+
+    public static async Task<Results<Ok<SettingsResponse>, ProblemHttpResult>> UpdateSettings(
+        ReconcileSettings settings, [FromHeader(Name = "If-Match")] string? ifMatch,
+        ClaimsPrincipal user, ReconcileDbContext db, HttpResponse response, TimeProvider clock, CancellationToken ct)
+    {
+        var workspaceId = user.WorkspaceId();
+        var version = await SettingsStore.CurrentVersionAsync(db, workspaceId, ct);
+        if (ifMatch is not null && ifMatch.Trim() != "*" && ifMatch.Replace("W/", "").Trim() != ETag(version))
+            return Problems.PreconditionFailed($"The settings changed since you read them (now version {version}); read them again.");
+        var row = new SettingsVersion
+        {
+            WorkspaceId = workspaceId,
+            Version = version + 1,
+            Json = JsonSerializer.Serialize(settings, SettingsStore.Json),
+            CreatedAt = clock.GetUtcNow().UtcDateTime,
+        };
+        db.SettingsVersions.Add(row);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            return Problems.PreconditionFailed("The settings were changed by another request at the same time; read them again.");
+        }
+        response.Headers.ETag = ETag(row.Version);
+        return TypedResults.Ok(new SettingsResponse(row.Version, row.CreatedAt, settings));
+    }
+
+    static async Task<SettingsResponse> CurrentAsync(ReconcileDbContext db, Guid workspaceId, CancellationToken ct)
+    {
+        var latest = await db.SettingsVersions.AsNoTracking()
+            .Where(s => s.WorkspaceId == workspaceId)
+            .OrderByDescending(s => s.Version)
+            .FirstOrDefaultAsync(ct);
+        return latest is null
+            ? new SettingsResponse(0, null, await SettingsStore.LoadAsync(db, workspaceId, 0, ct))
+            : new SettingsResponse(latest.Version, latest.CreatedAt, JsonSerializer.Deserialize<ReconcileSettings>(latest.Json, SettingsStore.Json)!);
+    }
+}
