@@ -25,7 +25,7 @@ internal static class FuzzyMatcher
     public static List<FuzzyPair> Pair(
         IReadOnlyList<CanonicalOrder> store, NormalizedOrder[] storeNorm, List<int> storeResidue,
         IReadOnlyList<CanonicalOrder> keap, NormalizedOrder[] keapNorm, List<int> keapResidue,
-        ReconcileSettings settings)
+        ReconcileSettings settings, Normalizer storeNormalizer, Normalizer keapNormalizer)
     {
         var pairs = new List<FuzzyPair>();
         if (storeResidue.Count == 0 || keapResidue.Count == 0)
@@ -61,7 +61,7 @@ internal static class FuzzyMatcher
         foreach (var (s, b) in bestStore)
         {
             if (!b.Tied && bestKeap.TryGetValue(b.Other, out var kb) && !kb.Tied && kb.Other == s)
-                pairs.Add(new(s, b.Other, Math.Round(b.Score, 4), Reasons(store[s], keap[b.Other], storeNorm[s], keapNorm[b.Other], settings)));
+                pairs.Add(new(s, b.Other, Math.Round(b.Score, 4), Reasons(store[s], keap[b.Other], storeNorm[s], keapNorm[b.Other], settings, storeNormalizer.Key(store[s]), keapNormalizer.Key(keap[b.Other]))));
         }
         return pairs;
     }
@@ -95,14 +95,14 @@ internal static class FuzzyMatcher
         return Math.Max(0, 1 - hours / Math.Max(toleranceHours, 1));
     }
 
-    static string Reasons(CanonicalOrder s, CanonicalOrder k, NormalizedOrder sn, NormalizedOrder kn, ReconcileSettings settings)
+    static string Reasons(CanonicalOrder s, CanonicalOrder k, NormalizedOrder sn, NormalizedOrder kn, ReconcileSettings settings, string? storeKey, string? keapKey)
     {
         var diff = s.Total - k.Total;
         var amount = Math.Abs(diff) <= settings.AmountTolerance ? "the same total" : Invariant($"totals {diff} apart");
         var date = sn.Ticks == Normalizer.NoDate || kn.Ticks == Normalizer.NoDate
             ? "no date to compare"
             : Invariant($"dates {Math.Abs(sn.Ticks - kn.Ticks) / (double)TimeSpan.TicksPerHour:0.#} h apart");
-        var refs = (sn.Key, kn.Key) switch
+        var refs = (storeKey, keapKey) switch
         {
             (null, null) => "neither has a usable reference",
             (null, var kk) => $"the store order has no usable reference (Keap says '{kk}')",

@@ -49,6 +49,34 @@ internal sealed class LineComparison
     }
 
     /// <summary>
+    /// An order-insensitive fingerprint of the compared lines (key, quantity, unit price): equal
+    /// fingerprints mean the same lines; different ones are confirmed by <see cref="SameLines"/>.
+    /// </summary>
+    public ulong Fingerprint(IReadOnlyList<OrderLine> lines, OrderSource source)
+    {
+        ulong sum = 0;
+        for (var i = 0; i < lines.Count; i++)
+        {
+            var line = lines[i];
+            if (!IsCompared(line))
+                continue;
+            var key = Engine.Fingerprint.OfFolded(Key(line, source));
+            sum += Engine.Fingerprint.Mix(key.A ^ Engine.Fingerprint.Mix(Bits(line.Quantity) ^ (Bits(line.UnitPrice) * 31)) ^ key.B);
+        }
+        return sum;
+    }
+
+    /// <summary>
+    /// The decimal's representation, not its value: 2.0 and 2.00 differ here, which only sends such a
+    /// pair to the exact comparison (cheaper than normalizing every value).
+    /// </summary>
+    static ulong Bits(decimal d)
+    {
+        var u = System.Runtime.CompilerServices.Unsafe.As<decimal, UInt128>(ref d);
+        return Engine.Fingerprint.Mix((ulong)u ^ (ulong)(u >> 64) * 0x9E3779B97F4A7C15);
+    }
+
+    /// <summary>
     /// Allocation-free check that both sides hold the same lines (same key, quantity and unit price,
     /// one for one). False means "maybe different": <see cref="Differences"/> decides.
     /// </summary>

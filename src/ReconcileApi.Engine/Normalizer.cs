@@ -3,17 +3,24 @@ using System.Collections.Concurrent;
 namespace ReconcileApi.Engine;
 
 /// <summary>What the engine reads from an order once, before matching.</summary>
+/// <remarks>Comparing two of these settles most pairs without touching the orders themselves.</remarks>
 internal struct NormalizedOrder
 {
-    /// <summary>The order key, or null when the order number gives none.</summary>
-    public string? Key;
+    /// <summary>The order key's fingerprint, <see cref="Fingerprint.None"/> when the order number gives none.</summary>
+    public Fingerprint Key;
+    public Fingerprint Email;
+    public Fingerprint Currency;
+    public ulong Lines;
     /// <summary>The order date as UTC ticks, or <see cref="Normalizer.NoDate"/>.</summary>
     public long Ticks;
+    public decimal Total;
     public PaymentState? State;
+
+    public readonly bool HasKey => !Key.IsNone;
 }
 
 /// <summary>Normalizes the orders of one source: key, instant, canonical state.</summary>
-internal sealed class Normalizer(OrderSource source, ReconcileSettings settings, TimeZoneInfo zone)
+internal sealed class Normalizer(OrderSource source, ReconcileSettings settings, TimeZoneInfo zone, LineComparison lines)
 {
     public const long NoDate = long.MinValue;
     const int ParallelFrom = 8192;
@@ -29,18 +36,51 @@ internal sealed class Normalizer(OrderSource source, ReconcileSettings settings,
         var result = new NormalizedOrder[orders.Count];
         ForRanges(orders.Count, (from, to) =>
         {
+            var memo = new Memo();
             for (var i = from; i < to; i++)
-                result[i] = Normalize(orders[i]);
+                result[i] = Normalize(orders[i], ref memo);
         });
         return result;
     }
 
-    public NormalizedOrder Normalize(CanonicalOrder order) => new()
+    /// <summary>
+    /// The last status and currency seen and what they gave: most orders repeat the previous
+    /// order's, and a string compare is cheaper than a case-insensitive lookup or a hash.
+    /// </summary>
+    struct Memo
     {
-        Key = _keys.Extract(order.OrderNumber),
-        Ticks = Instant(order.OrderDate),
-        State = _statuses.Map(order),
-    };
+        public string? Status;
+        public PaymentState? Label;
+        public string? Currency;
+        public Fingerprint CurrencyPrint;
+    }
+
+    public NormalizedOrder Normalize(CanonicalOrder order)
+    {
+        var memo = new Memo();
+        return Normalize(order, ref memo);
+    }
+
+    NormalizedOrder Normalize(CanonicalOrder order, ref Memo memo)
+    {
+        if (!string.Equals(order.Status, memo.Status, StringComparison.Ordinal) || memo.Status is null)
+            (memo.Status, memo.Label) = (order.Status, _statuses.Label(order.Status));
+        if (!string.Equals(order.Currency, memo.Currency, StringComparison.Ordinal) || memo.Currency is null)
+            (memo.Currency, memo.CurrencyPrint) = (order.Currency, Fingerprint.OfFolded(order.Currency));
+        return new NormalizedOrder
+        {
+            Key = _keys.Fingerprint(order.OrderNumber),
+            Email = Fingerprint.OfFolded(order.CustomerEmail),
+            Currency = memo.CurrencyPrint,
+            Lines = lines.Fingerprint(order.Lines, source),
+            Ticks = Instant(order.OrderDate),
+            Total = order.Total,
+            State = _statuses.Map(order, memo.Label),
+        };
+    }
+
+    /// <summary>The order's key as reported in findings, or null when it has none.</summary>
+    public string? Key(CanonicalOrder order) => _keys.Extract(order.OrderNumber);
 
     /// <summary>An order date as an instant: UTC as is, local converted, unspecified read in the settings zone.</summary>
     public long Instant(DateTime? value)

@@ -48,6 +48,17 @@ public sealed class OrderKeyPattern
         return value.IsEmpty ? null : Lower(orderNumber, value);
     }
 
+    /// <summary>The fingerprint of the key <see cref="Extract"/> gives, without allocating on the default pattern.</summary>
+    internal Fingerprint Fingerprint(string? orderNumber)
+    {
+        if (string.IsNullOrEmpty(orderNumber))
+            return Engine.Fingerprint.None;
+        if (_regex is not null)
+            return Extract(orderNumber) is { } key ? Engine.Fingerprint.OfFolded(key) : Engine.Fingerprint.None;
+        var (start, length) = TrailingTokenRange(orderNumber);
+        return length == 0 ? Engine.Fingerprint.None : Engine.Fingerprint.OfFolded(orderNumber.AsSpan(start, length));
+    }
+
     /// <summary>The key an order without a usable reference is reported under.</summary>
     public static string FallbackKey(OrderSource source, string orderId) =>
         (source == OrderSource.Store ? "store-id:" : "keap-id:") + orderId;
@@ -58,6 +69,12 @@ public sealed class OrderKeyPattern
     /// </summary>
     internal static string? TrailingToken(string s)
     {
+        var (start, length) = TrailingTokenRange(s);
+        return length == 0 ? null : Lower(s, s.AsSpan(start, length));
+    }
+
+    static (int Start, int Length) TrailingTokenRange(string s)
+    {
         var end = s.Length;
         while (end > 0 && char.IsWhiteSpace(s[end - 1]))
             end--;
@@ -66,7 +83,7 @@ public sealed class OrderKeyPattern
             start--;
         while (start < end && !char.IsAsciiLetterOrDigit(s[start]))
             start++;
-        return start == end ? null : Lower(s, s.AsSpan(start, end - start));
+        return (start, end - start);
     }
 
     static bool IsTokenChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '_' or '-';

@@ -12,6 +12,15 @@ internal sealed class PairComparer(ReconcileSettings settings, LineComparison li
     readonly long _dateTolerance = (long)(settings.DateToleranceHours * TimeSpan.TicksPerHour);
     readonly SeverityThresholds _thresholds = settings.SeverityThresholds;
 
+    /// <summary>Whether the normalized forms already show the pair agrees on everything compared.</summary>
+    public bool QuickSame(in NormalizedOrder s, in NormalizedOrder k) =>
+        s.Total == k.Total
+        && s.Lines == k.Lines
+        && (s.Email == k.Email || s.Email.IsNone || k.Email.IsNone)
+        && (s.Currency == k.Currency || s.Currency.IsNone || k.Currency.IsNone)
+        && (s.State == k.State || s.State is null || k.State is null)
+        && (s.Ticks == Normalizer.NoDate || k.Ticks == Normalizer.NoDate || Math.Abs(s.Ticks - k.Ticks) <= _dateTolerance);
+
     public void Compare(string key, CanonicalOrder s, CanonicalOrder k, in NormalizedOrder sn, in NormalizedOrder kn, List<Finding> findings)
     {
         var diff = s.Total - k.Total;
@@ -23,7 +32,7 @@ internal sealed class PairComparer(ReconcileSettings settings, LineComparison li
             findings.Add(Make(Category.AmountMismatch, key, s, k, sn, Fields.Total, Money(s.Total), Money(k.Total), s.Total, k.Total,
                 diff, Math.Abs(diff), Causes.Amount(s, k, productLines, settings.AmountTolerance)));
         }
-        if (!string.IsNullOrWhiteSpace(s.Currency) && !string.IsNullOrWhiteSpace(k.Currency)
+        if (sn.Currency != kn.Currency && !sn.Currency.IsNone && !kn.Currency.IsNone
             && !s.Currency.AsSpan().Trim().Equals(k.Currency.AsSpan().Trim(), StringComparison.OrdinalIgnoreCase))
         {
             findings.Add(Make(Category.CurrencyMismatch, key, s, k, sn, Fields.Currency, s.Currency, k.Currency, s.Currency, k.Currency,
@@ -35,7 +44,7 @@ internal sealed class PairComparer(ReconcileSettings settings, LineComparison li
             var (sv, kv) = (StatusMap.CanonicalName(ss), StatusMap.CanonicalName(ks));
             findings.Add(Make(Category.StatusMismatch, key, s, k, sn, Fields.Status, sv, kv, sv, kv, null, impact, cause));
         }
-        if (!Emails.IsBlank(s.CustomerEmail) && !Emails.IsBlank(k.CustomerEmail) && !Emails.Same(s.CustomerEmail, k.CustomerEmail))
+        if (sn.Email != kn.Email && !sn.Email.IsNone && !kn.Email.IsNone && !Emails.Same(s.CustomerEmail, k.CustomerEmail))
         {
             var (sv, kv) = (s.CustomerEmail!.Trim(), k.CustomerEmail!.Trim());
             findings.Add(Make(Category.EmailMismatch, key, s, k, sn, Fields.Email, sv, kv, sv, kv, null, 0m,
@@ -46,7 +55,7 @@ internal sealed class PairComparer(ReconcileSettings settings, LineComparison li
             var (sv, kv) = (Actions.Iso(sn.Ticks), Actions.Iso(kn.Ticks));
             findings.Add(Make(Category.DateMismatch, key, s, k, sn, Fields.OrderDate, sv, kv, sv, kv, null, 0m, Causes.Date(sn.Ticks, kn.Ticks)));
         }
-        if (!lines.SameLines(s.Lines, k.Lines) && lines.Differences(s.Lines, k.Lines) is { Count: > 0 } diffs)
+        if (sn.Lines != kn.Lines && !lines.SameLines(s.Lines, k.Lines) && lines.Differences(s.Lines, k.Lines) is { Count: > 0 } diffs)
         {
             var impact = 0m;
             foreach (var d in diffs)

@@ -20,7 +20,19 @@ public static class Reconciler
         IReadOnlyList<CanonicalOrder> store,
         IReadOnlyList<CanonicalOrder> keap,
         ReconcileSettings settings,
-        ReconcileWindow? window = null)
+        ReconcileWindow? window = null) => Reconcile(store, keap, settings, window, phaseCompleted: null);
+
+    /// <summary>
+    /// <see cref="Reconcile(IReadOnlyList{CanonicalOrder}, IReadOnlyList{CanonicalOrder}, ReconcileSettings, ReconcileWindow?)"/>,
+    /// calling <paramref name="phaseCompleted"/> with each phase's name (<c>normalize</c>, <c>index</c>,
+    /// <c>fuzzy</c>, <c>compare</c>, <c>report</c>, <c>sort</c>) and the time since the start, for progress and profiling.
+    /// </summary>
+    public static ReconciliationResult Reconcile(
+        IReadOnlyList<CanonicalOrder> store,
+        IReadOnlyList<CanonicalOrder> keap,
+        ReconcileSettings settings,
+        ReconcileWindow? window,
+        Action<string, TimeSpan>? phaseCompleted)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(keap);
@@ -28,7 +40,7 @@ public static class Reconciler
         var errors = settings.Validate();
         if (errors.Count > 0)
             throw new ArgumentException("Invalid settings: " + string.Join("; ", errors.Select(e => $"{e.Field}: {e.Message}")), nameof(settings));
-        return new ReconciliationRun(store, keap, settings, window).Execute();
+        return new ReconciliationRun(store, keap, settings, window, phaseCompleted).Execute();
     }
 }
 
@@ -45,37 +57,58 @@ internal sealed class ReconciliationRun
     readonly IReadOnlyList<CanonicalOrder> _store, _keap;
     readonly ReconcileSettings _settings;
     readonly ReconcileWindow? _window;
+    readonly Action<string, TimeSpan>? _phaseCompleted;
+    readonly System.Diagnostics.Stopwatch _clock = new();
     readonly Normalizer _storeNormalizer, _keapNormalizer;
     readonly PairComparer _comparer;
     readonly Actions _actions;
     NormalizedOrder[] _sn = [], _kn = [];
 
-    public ReconciliationRun(IReadOnlyList<CanonicalOrder> store, IReadOnlyList<CanonicalOrder> keap, ReconcileSettings settings, ReconcileWindow? window)
+    public ReconciliationRun(IReadOnlyList<CanonicalOrder> store, IReadOnlyList<CanonicalOrder> keap, ReconcileSettings settings, ReconcileWindow? window, Action<string, TimeSpan>? phaseCompleted)
     {
-        (_store, _keap, _settings, _window) = (store, keap, settings, window);
+        (_store, _keap, _settings, _window, _phaseCompleted) = (store, keap, settings, window, phaseCompleted);
         SettingsValidation.TryFindZone(settings.Timezone, out var zone);
-        _storeNormalizer = new Normalizer(OrderSource.Store, settings, zone);
-        _keapNormalizer = new Normalizer(OrderSource.Keap, settings, zone);
         var lines = new LineComparison(settings);
+        _storeNormalizer = new Normalizer(OrderSource.Store, settings, zone, lines);
+        _keapNormalizer = new Normalizer(OrderSource.Keap, settings, zone, lines);
         _actions = new Actions(settings, lines);
         _comparer = new PairComparer(settings, lines, _actions);
     }
 
     public ReconciliationResult Execute()
     {
+        _clock.Start();
         _sn = _storeNormalizer.NormalizeAll(_store);
         _kn = _keapNormalizer.NormalizeAll(_keap);
 
-        var index = new Dictionary<string, Slot>(_store.Count + _keap.Count, StringComparer.Ordinal);
-        var (keapExtras, keapKeyless) = AddSide(index, _keap, _kn, OrderSource.Keap);
-        var (storeExtras, storeKeyless) = AddSide(index, _store, _sn, OrderSource.Store);
+        Phase("normalize");
+        // The key index is split by fingerprint into one dictionary per core, each built by its own task.
+        var partCount = _store.Count + _keap.Count >= 100_000 ? Math.Clamp(Environment.ProcessorCount, 1, 8) : 1;
+        var index = new Dictionary<Fingerprint, Slot>[partCount];
+        var sides = new (List<int> Extras, List<int> Keyless)[partCount, 2];
+        Parallel.For(0, partCount, p =>
+        {
+            index[p] = new Dictionary<Fingerprint, Slot>((_store.Count + _keap.Count) / partCount + 16);
+            sides[p, 0] = AddSide(index[p], p, partCount, _keap, _kn, OrderSource.Keap);
+            sides[p, 1] = AddSide(index[p], p, partCount, _store, _sn, OrderSource.Store);
+        });
+        List<int> keapExtras = [], keapKeyless = [], storeExtras = [], storeKeyless = [];
+        for (var p = 0; p < partCount; p++)
+        {
+            keapExtras.AddRange(sides[p, 0].Extras);
+            keapKeyless.AddRange(sides[p, 0].Keyless);
+            storeExtras.AddRange(sides[p, 1].Extras);
+            storeKeyless.AddRange(sides[p, 1].Keyless);
+        }
 
+        Phase("index");
         var pairStore = new int[Math.Min(_store.Count, _keap.Count)];
         var pairKeap = new int[pairStore.Length];
         var pairs = 0;
         var storeResidue = storeKeyless;
         var keapResidue = keapKeyless;
-        foreach (var slot in index.Values)
+        foreach (var part in index)
+        foreach (var slot in part.Values)
         {
             if (slot.Store != 0 && slot.Keap != 0)
             {
@@ -89,16 +122,18 @@ internal sealed class ReconciliationRun
         }
 
         var fuzzy = _settings.FuzzyMatching
-            ? FuzzyMatcher.Pair(_store, _sn, storeResidue, _keap, _kn, keapResidue, _settings)
+            ? FuzzyMatcher.Pair(_store, _sn, storeResidue, _keap, _kn, keapResidue, _settings, _storeNormalizer, _keapNormalizer)
             : [];
 
+        Phase("fuzzy");
         var findings = ComparePairs(pairStore, pairKeap, pairs, out var matched);
+        Phase("compare");
         foreach (var p in fuzzy)
         {
             if (!InWindow(_sn[p.Store].Ticks))
                 continue;
             matched++;
-            var key = _sn[p.Store].Key ?? _kn[p.Keap].Key ?? OrderKeyPattern.FallbackKey(OrderSource.Store, _store[p.Store].OrderId);
+            var key = _storeNormalizer.Key(_store[p.Store]) ?? _keapNormalizer.Key(_keap[p.Keap]) ?? OrderKeyPattern.FallbackKey(OrderSource.Store, _store[p.Store].OrderId);
             findings.Add(ProbableMatch(key, p));
             _comparer.Compare(key, _store[p.Store], _keap[p.Keap], _sn[p.Store], _kn[p.Keap], findings);
         }
@@ -106,24 +141,30 @@ internal sealed class ReconciliationRun
         AddDuplicates(findings, index, keapExtras, OrderSource.Keap);
         var pending = AddMissing(findings, storeResidue, keapResidue, fuzzy);
 
+        Phase("report");
         var array = findings.ToArray();
-        Array.Sort(array, FindingOrder.BySeverityThenImpact);
+        FindingOrder.Sort(array);
+        Phase("sort");
         return new ReconciliationResult(CountInWindow(_sn), CountInWindow(_kn), matched, pending, array);
     }
 
     /// <summary>Indexes one side by key; the oldest record of a key is its primary, the others are extras.</summary>
-    (List<int> Extras, List<int> Keyless) AddSide(Dictionary<string, Slot> index, IReadOnlyList<CanonicalOrder> orders, NormalizedOrder[] norm, OrderSource source)
+    /// <remarks>Takes the keys of part <paramref name="part"/> of <paramref name="partCount"/>; keyless orders go with part 0.</remarks>
+    static (List<int> Extras, List<int> Keyless) AddSide(Dictionary<Fingerprint, Slot> index, int part, int partCount, IReadOnlyList<CanonicalOrder> orders, NormalizedOrder[] norm, OrderSource source)
     {
         var extras = new List<int>();
         var keyless = new List<int>();
         for (var i = 0; i < norm.Length; i++)
         {
-            if (norm[i].Key is not { } key)
+            if (!norm[i].HasKey)
             {
-                keyless.Add(i);
+                if (part == 0)
+                    keyless.Add(i);
                 continue;
             }
-            ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(index, key, out _);
+            if (PartOf(norm[i].Key, partCount) != part)
+                continue;
+            ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(index, norm[i].Key, out _);
             ref var primary = ref source == OrderSource.Store ? ref slot.Store : ref slot.Keap;
             if (primary == 0)
                 primary = i + 1;
@@ -137,6 +178,10 @@ internal sealed class ReconciliationRun
         }
         return (extras, keyless);
     }
+
+    void Phase(string name) => _phaseCompleted?.Invoke(name, _clock.Elapsed);
+
+    static int PartOf(Fingerprint key, int partCount) => (int)(key.B % (uint)partCount);
 
     /// <summary>Oldest first (dated before undated), then by order id, so input order never decides.</summary>
     static bool IsOlder(IReadOnlyList<CanonicalOrder> orders, NormalizedOrder[] norm, int a, int b)
@@ -162,7 +207,8 @@ internal sealed class ReconciliationRun
                 if (!InWindow(_sn[s].Ticks))
                     continue;
                 localMatched++;
-                _comparer.Compare(_sn[s].Key!, _store[s], _keap[k], _sn[s], _kn[k], local);
+                if (!_comparer.QuickSame(_sn[s], _kn[k]))
+                    _comparer.Compare(_storeNormalizer.Key(_store[s])!, _store[s], _keap[k], _sn[s], _kn[k], local);
             }
             lock (gate)
             {
@@ -197,7 +243,7 @@ internal sealed class ReconciliationRun
         };
     }
 
-    void AddDuplicates(List<Finding> findings, Dictionary<string, Slot> index, List<int> extras, OrderSource source)
+    void AddDuplicates(List<Finding> findings, Dictionary<Fingerprint, Slot>[] index, List<int> extras, OrderSource source)
     {
         var (orders, norm) = source == OrderSource.Store ? (_store, _sn) : (_keap, _kn);
         var system = source == OrderSource.Store ? "The store" : "Keap";
@@ -206,7 +252,7 @@ internal sealed class ReconciliationRun
             var (extra, en) = (orders[e], norm[e]);
             if (!InWindow(en.Ticks))
                 continue;
-            var slot = index[en.Key!];
+            var slot = index[PartOf(en.Key, index.Length)][en.Key];
             var p = (source == OrderSource.Store ? slot.Store : slot.Keap) - 1;
             var primary = orders[p];
             var identical = PairComparer.SameRecord(primary, extra);
@@ -214,7 +260,7 @@ internal sealed class ReconciliationRun
             {
                 Category = source == OrderSource.Store ? Category.DuplicateInStore : Category.DuplicateInKeap,
                 Severity = SeverityRules.For(Category.DuplicateInStore, extra.Total, _settings.SeverityThresholds),
-                OrderKey = en.Key!,
+                OrderKey = (source == OrderSource.Store ? _storeNormalizer : _keapNormalizer).Key(extra)!,
                 StoreOrderId = source == OrderSource.Store ? primary.OrderId : (slot.Store == 0 ? null : _store[slot.Store - 1].OrderId),
                 KeapOrderId = source == OrderSource.Keap ? primary.OrderId : (slot.Keap == 0 ? null : _keap[slot.Keap - 1].OrderId),
                 DuplicateOrderId = extra.OrderId,
@@ -242,6 +288,7 @@ internal sealed class ReconciliationRun
         {
             var norm = side == OrderSource.Store ? _sn : _kn;
             var pending = 0;
+            var missing = new List<int>();
             foreach (var i in residue)
             {
                 if (paired.Contains(i) || !InWindow(norm[i].Ticks))
@@ -249,8 +296,15 @@ internal sealed class ReconciliationRun
                 if (norm[i].Ticks != Normalizer.NoDate && norm[i].Ticks > cutoff)
                     pending++;
                 else
-                    findings.Add(Missing(side, i));
+                    missing.Add(i);
             }
+            var built = new Finding[missing.Count];
+            Normalizer.ForRanges(missing.Count, (from, to) =>
+            {
+                for (var m = from; m < to; m++)
+                    built[m] = Missing(side, missing[m]);
+            });
+            findings.AddRange(built);
             return pending;
         }
     }
@@ -259,13 +313,13 @@ internal sealed class ReconciliationRun
     {
         var fromStore = side == OrderSource.Store;
         var (order, norm) = fromStore ? (_store[i], _sn[i]) : (_keap[i], _kn[i]);
-        var key = norm.Key ?? OrderKeyPattern.FallbackKey(side, order.OrderId);
+        var key = (fromStore ? _storeNormalizer : _keapNormalizer).Key(order) ?? OrderKeyPattern.FallbackKey(side, order.OrderId);
         var category = fromStore ? Category.MissingInKeap : Category.MissingInStore;
         Cause cause = fromStore
             ? new(CauseCodes.NotSynced, $"No Keap order refers to store order {Actions.StoreReference(order)} and none resembles it: the sync failed or skipped it.")
-            : norm.Key is null
+            : !norm.HasKey
                 ? new(CauseCodes.CreatedInKeap, $"Keap order {order.OrderId} carries no store reference: it was made in Keap (by hand, invoice or checkout form).")
-                : new(CauseCodes.Unknown, $"Keap order {order.OrderId} refers to store order '{norm.Key}', which the store data does not have.");
+                : new(CauseCodes.Unknown, $"Keap order {order.OrderId} refers to store order '{key}', which the store data does not have.");
         return new Finding
         {
             Category = category,

@@ -103,11 +103,14 @@ public sealed class StatusMap
     /// unknown (then status is not compared). Keap: unknown labels are unpaid, and amounts decide
     /// paid-ness; store: a paid order with refunds is (partially) refunded.
     /// </summary>
-    public PaymentState? Map(CanonicalOrder order)
-    {
-        PaymentState? label = order.Status is { } raw && _lookup.TryGetValue(raw.AsSpan().Trim(), out var s) ? s : null;
-        return _source == OrderSource.Keap ? KeapState(order, label ?? PaymentState.Unpaid) : StoreState(order, label);
-    }
+    public PaymentState? Map(CanonicalOrder order) => Map(order, Label(order.Status));
+
+    /// <summary>The state a raw label alone maps to (null: absent or unknown).</summary>
+    internal PaymentState? Label(string? raw) => raw is not null && _lookup.TryGetValue(raw.AsSpan().Trim(), out var s) ? s : null;
+
+    /// <summary><see cref="Map(CanonicalOrder)"/> with the label already looked up.</summary>
+    internal PaymentState? Map(CanonicalOrder order, PaymentState? label) =>
+        _source == OrderSource.Keap ? KeapState(order, label ?? PaymentState.Unpaid) : StoreState(order, label);
 
     static PaymentState KeapState(CanonicalOrder o, PaymentState label)
     {

@@ -3,7 +3,7 @@ using System.Runtime;
 using ReconcileApi.Benchmarks;
 using ReconcileApi.Engine;
 
-// Usage: engine [--sizes 10000,100000,1000000] [--iterations 5] [--seed 42]
+// Usage: engine [--sizes 10000,100000,1000000] [--iterations 5] [--seed 42] [--phases]
 var section = args.FirstOrDefault() ?? "engine";
 if (section != "engine")
 {
@@ -13,9 +13,11 @@ if (section != "engine")
 var sizes = Option("--sizes", "10000,100000,1000000").Split(',').Select(int.Parse).ToArray();
 var iterations = int.Parse(Option("--iterations", "5"));
 var seed = int.Parse(Option("--seed", "42"));
+var showPhases = args.Contains("--phases");
 
+Console.WriteLine($"load average before: {LoadAverage()}");
 Console.WriteLine($"engine benchmark: {Environment.ProcessorCount} cores, server GC {GCSettings.IsServerGC}, {iterations} timed iterations after 1 warm-up, seed {seed}");
-Console.WriteLine($"{"orders/side",12} {"store",9} {"keap",9} {"findings",9} {"median ms",10} {"min ms",8} {"max ms",8} {"alloc MB/run",13} {"peak WS MB",11} {"GC heap MB",11}");
+Console.WriteLine($"{"orders/side",12} {"store",9} {"keap",9} {"findings",9} {"median ms",10} {"min ms",8} {"max ms",8} {"cpu ms",8} {"alloc MB/run",13} {"peak WS MB",11} {"GC heap MB",11}");
 foreach (var n in sizes)
 {
     var data = SyntheticDataset.Generate(n, seed);
@@ -27,25 +29,38 @@ foreach (var n in sizes)
         return 1;
 
     var times = new List<double>();
+    var cpu = new List<double>();
+    using var self = Process.GetCurrentProcess();
     long allocated = 0;
     for (var i = 0; i < iterations; i++)
     {
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         var before = GC.GetTotalAllocatedBytes(precise: true);
+        self.Refresh();
+        var cpuBefore = self.TotalProcessorTime;
         var sw = Stopwatch.StartNew();
-        result = Reconciler.Reconcile(data.Store, data.Keap, settings);
+        var phases = new List<string>();
+        result = Reconciler.Reconcile(data.Store, data.Keap, settings, null, (phase, at) => phases.Add($"{phase} {at.TotalMilliseconds:F0}"));
         sw.Stop();
+        if (showPhases)
+            Console.WriteLine($"  phases (ms since start): {string.Join(", ", phases)}");
+        self.Refresh();
+        cpu.Add((self.TotalProcessorTime - cpuBefore).TotalMilliseconds);
         allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
         times.Add(sw.Elapsed.TotalMilliseconds);
     }
     times.Sort();
+    cpu.Sort();
     using var process = Process.GetCurrentProcess();
     process.Refresh();
     var gcInfo = GC.GetGCMemoryInfo(GCKind.Any);
-    Console.WriteLine($"{n,12:N0} {data.Store.Count,9:N0} {data.Keap.Count,9:N0} {result.Findings.Count,9:N0} {times[times.Count / 2],10:F1} {times[0],8:F1} {times[^1],8:F1} {allocated / 1048576.0,13:F1} {process.PeakWorkingSet64 / 1048576.0,11:F0} {gcInfo.HeapSizeBytes / 1048576.0,11:F0}");
+    Console.WriteLine($"{n,12:N0} {data.Store.Count,9:N0} {data.Keap.Count,9:N0} {result.Findings.Count,9:N0} {times[times.Count / 2],10:F1} {times[0],8:F1} {times[^1],8:F1} {cpu[cpu.Count / 2],8:F0} {allocated / 1048576.0,13:F1} {process.PeakWorkingSet64 / 1048576.0,11:F0} {gcInfo.HeapSizeBytes / 1048576.0,11:F0}");
     GC.KeepAlive(data);
+    Console.WriteLine($"  load average after: {LoadAverage()} (other work on this machine inflates wall times; cpu ms is the process's CPU time, median)");
 }
 return 0;
+
+static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "n/a";
 
 string Option(string name, string fallback)
 {

@@ -90,4 +90,26 @@ public sealed class ActionAndSeverityTests
         Assert.Equal([Severity.Critical, Severity.Medium, Severity.Medium], findings.Select(f => f.Severity));
         Assert.Equal(findings, findings.Order(FindingOrder.BySeverityThenImpact));
     }
+
+    [Fact]
+    public void FastSort_OrdersExactlyLikeTheComparer()
+    {
+        var rng = new Random(7);
+        string[] keys = ["1", "10", "100", "1000", "10000000", "100000000", "100000001", "abcdefghij", "abcdefghik", "b", "store-id:S1"];
+        var findings = Enumerable.Range(0, 500).Select(i => new Finding
+        {
+            Category = (Category)rng.Next(11),
+            Severity = (Severity)rng.Next(4),
+            OrderKey = keys[rng.Next(keys.Length)],
+            DuplicateOrderId = rng.Next(3) == 0 ? $"D{rng.Next(5)}" : null,
+            Impact = rng.Next(3) * 10m,
+            Cause = new Cause("unknown", ""),
+            SuggestedAction = new SuggestedAction("review", "both", new Dictionary<string, object?>()),
+        }).ToArray();
+        var expected = findings.Order(FindingOrder.BySeverityThenImpact).ToArray();
+
+        FindingOrder.Sort(findings);
+
+        Assert.Equal(expected.Select(f => (f.Severity, f.Impact, f.Category, f.OrderKey, f.DuplicateOrderId)), findings.Select(f => (f.Severity, f.Impact, f.Category, f.OrderKey, f.DuplicateOrderId)));
+    }
 }
