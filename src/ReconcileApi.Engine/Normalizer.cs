@@ -38,7 +38,10 @@ internal sealed class Normalizer(OrderSource source, ReconcileSettings settings,
         {
             var memo = new Memo();
             for (var i = from; i < to; i++)
+            {
+                Prefetch.Order(orders, i, to);
                 result[i] = Normalize(orders[i], ref memo);
+            }
         });
         return result;
     }

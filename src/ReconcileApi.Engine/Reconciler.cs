@@ -203,6 +203,11 @@ internal sealed class ReconciliationRun
             var localMatched = 0;
             for (var p = from; p < to; p++)
             {
+                if (p + 8 < to)
+                {
+                    Prefetch.Element(_sn, pairStore[p + 8]);
+                    Prefetch.Element(_kn, pairKeap[p + 8]);
+                }
                 var (s, k) = (pairStore[p], pairKeap[p]);
                 if (!InWindow(_sn[s].Ticks))
                     continue;
