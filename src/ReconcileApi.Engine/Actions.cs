@@ -44,11 +44,13 @@ internal sealed class Actions(ReconcileSettings settings, LineComparison lines)
     /// <summary>Writes the value of the system that is right about <paramref name="field"/> into the other one.</summary>
     public SuggestedAction Update(string field, CanonicalOrder s, CanonicalOrder k, object? storeValue, object? keapValue)
     {
-        var truth = settings.SourceOfTruth.TryGetValue(field, out var t) ? t : OrderSource.Store;
-        return truth == OrderSource.Store
+        return TruthOf(field) == OrderSource.Store
             ? new(ActionCodes.UpdateKeap, Keap, new Dictionary<string, object?> { ["orderId"] = k.OrderId, ["field"] = field, ["value"] = storeValue })
             : new(ActionCodes.UpdateStore, Store, new Dictionary<string, object?> { ["orderId"] = s.OrderId, ["field"] = field, ["value"] = keapValue });
     }
+
+    /// <summary>The system that is right about <paramref name="field"/>: settings, else the store.</summary>
+    public OrderSource TruthOf(string field) => settings.SourceOfTruth.TryGetValue(field, out var t) ? t : OrderSource.Store;
 
     public static SuggestedAction RemoveDuplicate(OrderSource source, CanonicalOrder primary, CanonicalOrder extra) =>
         new(ActionCodes.RemoveDuplicate, source == OrderSource.Store ? Store : Keap, new Dictionary<string, object?>

@@ -1,4 +1,4 @@
-using static System.FormattableString;
+using System.Globalization;
 
 namespace ReconcileApi.Engine;
 
@@ -35,16 +35,16 @@ internal static class Causes
         var (tax, shipping, discount) = (s.Tax ?? 0m, s.Shipping ?? 0m, s.Discount ?? 0m);
         bool Near(decimal x) => x > 0 && Math.Abs(abs - x) <= tolerance;
         if (diff > 0 && Near(tax + shipping) && tax > 0 && shipping > 0)
-            return new(CauseCodes.TaxOrShippingNotSynced, Invariant($"The Keap total {k.Total} is the store total {s.Total} less tax {tax} and shipping {shipping}: those lines were not synced to Keap."));
+            return new(CauseCodes.TaxOrShippingNotSynced, string.Create(CultureInfo.InvariantCulture, $"The Keap total {k.Total} is the store total {s.Total} less tax {tax} and shipping {shipping}: those lines were not synced to Keap."));
         if (diff > 0 && Near(tax))
-            return new(CauseCodes.TaxOrShippingNotSynced, Invariant($"The Keap total {k.Total} is the store total {s.Total} less tax {tax}: the tax line was not synced to Keap."));
+            return new(CauseCodes.TaxOrShippingNotSynced, string.Create(CultureInfo.InvariantCulture, $"The Keap total {k.Total} is the store total {s.Total} less tax {tax}: the tax line was not synced to Keap."));
         if (diff > 0 && Near(shipping))
-            return new(CauseCodes.TaxOrShippingNotSynced, Invariant($"The Keap total {k.Total} is the store total {s.Total} less shipping {shipping}: the shipping line was not synced to Keap."));
+            return new(CauseCodes.TaxOrShippingNotSynced, string.Create(CultureInfo.InvariantCulture, $"The Keap total {k.Total} is the store total {s.Total} less shipping {shipping}: the shipping line was not synced to Keap."));
         if (diff < 0 && Near(discount))
-            return new(CauseCodes.DiscountNotSynced, Invariant($"The Keap total {k.Total} exceeds the store total {s.Total} by the discount {discount}: the discount was not synced to Keap."));
+            return new(CauseCodes.DiscountNotSynced, string.Create(CultureInfo.InvariantCulture, $"The Keap total {k.Total} exceeds the store total {s.Total} by the discount {discount}: the discount was not synced to Keap."));
         if (abs <= 0.01m * Math.Max(1, productLines) + tolerance)
-            return new(CauseCodes.Rounding, Invariant($"The totals differ by {abs} over {Math.Max(1, productLines)} line(s): per-line rounding."));
-        return new(CauseCodes.Unknown, Invariant($"The store total {s.Total} and the Keap total {k.Total} differ by {diff}."));
+            return new(CauseCodes.Rounding, string.Create(CultureInfo.InvariantCulture, $"The totals differ by {abs} over {Math.Max(1, productLines)} line(s): per-line rounding."));
+        return new(CauseCodes.Unknown, string.Create(CultureInfo.InvariantCulture, $"The store total {s.Total} and the Keap total {k.Total} differ by {diff}."));
     }
 
     public static (Cause Cause, decimal Impact) Status(CanonicalOrder s, CanonicalOrder k, PaymentState ss, PaymentState ks)
@@ -54,14 +54,14 @@ internal static class Causes
             && ks is PaymentState.Paid or PaymentState.PartiallyPaid)
         {
             var refunded = s.AmountRefunded is > 0m and var r ? r : s.Total;
-            return (new(CauseCodes.RefundNotPropagated, Invariant($"The store order is {sn} ({refunded} back to the customer) but Keap still has it {kn}: the refund or cancellation did not reach Keap.")), refunded);
+            return (new(CauseCodes.RefundNotPropagated, string.Create(CultureInfo.InvariantCulture, $"The store order is {sn} ({refunded} back to the customer) but Keap still has it {kn}: the refund or cancellation did not reach Keap.")), refunded);
         }
         if (ss is PaymentState.Paid && ks is PaymentState.Unpaid or PaymentState.Draft or PaymentState.PartiallyPaid)
         {
             var unpaid = Math.Max(0m, s.Total - (k.AmountPaid ?? 0m));
-            return (new(CauseCodes.PaymentNotRecorded, Invariant($"The store order is paid but Keap has it {kn} with {k.AmountPaid ?? 0m} of {k.Total} paid: the payment was not recorded in Keap.")), unpaid);
+            return (new(CauseCodes.PaymentNotRecorded, string.Create(CultureInfo.InvariantCulture, $"The store order is paid but Keap has it {kn} with {k.AmountPaid ?? 0m} of {k.Total} paid: the payment was not recorded in Keap.")), unpaid);
         }
-        return (new(CauseCodes.Unknown, Invariant($"The store says {sn} and Keap says {kn}.")), s.Total);
+        return (new(CauseCodes.Unknown, string.Create(CultureInfo.InvariantCulture, $"The store says {sn} and Keap says {kn}.")), s.Total);
     }
 
     public static Cause Date(long storeTicks, long keapTicks)
@@ -70,10 +70,10 @@ internal static class Causes
         var minutes = Math.Abs(delta) / (double)TicksPerMinute;
         var hours = Math.Round(minutes / 60);
         if (hours is >= 1 and <= 14 && Math.Abs(minutes - hours * 60) <= 1)
-            return new(CauseCodes.TimezoneShift, Invariant($"The dates are exactly {hours} h apart: a time without offset was read in the wrong time zone."));
+            return new(CauseCodes.TimezoneShift, string.Create(CultureInfo.InvariantCulture, $"The dates are exactly {hours} h apart: a time without offset was read in the wrong time zone."));
         if (delta > 0)
-            return new(CauseCodes.SyncLag, Invariant($"The Keap date is {minutes / 60:0.#} h after the store date: Keap probably stamped the order when it was synced."));
-        return new(CauseCodes.Unknown, Invariant($"The Keap date is {minutes / 60:0.#} h before the store date."));
+            return new(CauseCodes.SyncLag, string.Create(CultureInfo.InvariantCulture, $"The Keap date is {minutes / 60:0.#} h after the store date: Keap probably stamped the order when it was synced."));
+        return new(CauseCodes.Unknown, string.Create(CultureInfo.InvariantCulture, $"The Keap date is {minutes / 60:0.#} h before the store date."));
     }
 
     public static Cause Lines(IReadOnlyList<LineDifference> diffs, LineComparison lines, IReadOnlyList<OrderLine> storeLines)
@@ -86,7 +86,7 @@ internal static class Causes
             if (storeSku is not null && !lines.IsMapped(storeSku))
                 return new(CauseCodes.UnmappedSku, $"The store SKU '{missing.Line}' has no entry in the SKU map and Keap has '{extra.Line}' instead.");
         }
-        var kinds = string.Join(", ", diffs.GroupBy(d => d.Kind).Select(g => Invariant($"{g.Count()} {g.Key.Replace('_', ' ')}")));
+        var kinds = string.Join(", ", diffs.GroupBy(d => d.Kind).Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Count()} {g.Key.Replace('_', ' ')}")));
         return new(CauseCodes.Unknown, $"The line items differ: {kinds}.");
     }
 
@@ -98,7 +98,7 @@ internal static class Causes
         {
             var minutes = Math.Abs(extraTicks - primaryTicks) / (double)TicksPerMinute;
             if (minutes <= windowMinutes)
-                return new(CauseCodes.RetryDuplicate, Invariant($"{system} record {extra.OrderId} was created {minutes:0.#} min after {primary.OrderId} with the same reference: a retried create."));
+                return new(CauseCodes.RetryDuplicate, string.Create(CultureInfo.InvariantCulture, $"{system} record {extra.OrderId} was created {minutes:0.#} min after {primary.OrderId} with the same reference: a retried create."));
         }
         return new(CauseCodes.Unknown, $"{system} has more than one record ({primary.OrderId}, {extra.OrderId}) with this reference.");
     }

@@ -1,4 +1,4 @@
-using static System.FormattableString;
+using System.Globalization;
 
 namespace ReconcileApi.Engine;
 
@@ -98,10 +98,10 @@ internal static class FuzzyMatcher
     static string Reasons(CanonicalOrder s, CanonicalOrder k, NormalizedOrder sn, NormalizedOrder kn, ReconcileSettings settings, string? storeKey, string? keapKey)
     {
         var diff = s.Total - k.Total;
-        var amount = Math.Abs(diff) <= settings.AmountTolerance ? "the same total" : Invariant($"totals {diff} apart");
+        var amount = Math.Abs(diff) <= settings.AmountTolerance ? "the same total" : string.Create(CultureInfo.InvariantCulture, $"totals {diff} apart");
         var date = sn.Ticks == Normalizer.NoDate || kn.Ticks == Normalizer.NoDate
             ? "no date to compare"
-            : Invariant($"dates {Math.Abs(sn.Ticks - kn.Ticks) / (double)TimeSpan.TicksPerHour:0.#} h apart");
+            : string.Create(CultureInfo.InvariantCulture, $"dates {Math.Abs(sn.Ticks - kn.Ticks) / (double)TimeSpan.TicksPerHour:0.#} h apart");
         var refs = (storeKey, keapKey) switch
         {
             (null, null) => "neither has a usable reference",

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Collections.Frozen;
 
 namespace ReconcileApi.Engine;
@@ -52,6 +53,7 @@ internal sealed class LineComparison
     /// An order-insensitive fingerprint of the compared lines (key, quantity, unit price): equal
     /// fingerprints mean the same lines; different ones are confirmed by <see cref="SameLines"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ulong Fingerprint(IReadOnlyList<OrderLine> lines, OrderSource source)
     {
         ulong sum = 0;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Collections.Concurrent;
 
 namespace ReconcileApi.Engine;
@@ -34,7 +35,8 @@ internal sealed class Normalizer(OrderSource source, ReconcileSettings settings,
     public NormalizedOrder[] NormalizeAll(IReadOnlyList<CanonicalOrder> orders)
     {
         var result = new NormalizedOrder[orders.Count];
-        ForRanges(orders.Count, (from, to) =>
+        // Hot loops skip tiered JIT: a run calls them only a few times, each over many orders.
+        ForRanges(orders.Count, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (from, to) =>
         {
             var memo = new Memo();
             for (var i = from; i < to; i++)
@@ -64,6 +66,7 @@ internal sealed class Normalizer(OrderSource source, ReconcileSettings settings,
         return Normalize(order, ref memo);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     NormalizedOrder Normalize(CanonicalOrder order, ref Memo memo)
     {
         if (!string.Equals(order.Status, memo.Status, StringComparison.Ordinal) || memo.Status is null)

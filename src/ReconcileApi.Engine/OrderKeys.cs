@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 
 namespace ReconcileApi.Engine;
@@ -49,6 +50,7 @@ public sealed class OrderKeyPattern
     }
 
     /// <summary>The fingerprint of the key <see cref="Extract"/> gives, without allocating on the default pattern.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal Fingerprint Fingerprint(string? orderNumber)
     {
         if (string.IsNullOrEmpty(orderNumber))

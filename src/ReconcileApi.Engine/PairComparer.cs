@@ -1,5 +1,5 @@
+using System.Runtime.CompilerServices;
 using System.Globalization;
-using static System.FormattableString;
 
 namespace ReconcileApi.Engine;
 
@@ -13,6 +13,7 @@ internal sealed class PairComparer(ReconcileSettings settings, LineComparison li
     readonly SeverityThresholds _thresholds = settings.SeverityThresholds;
 
     /// <summary>Whether the normalized forms already show the pair agrees on everything compared.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool QuickSame(in NormalizedOrder s, in NormalizedOrder k) =>
         s.Total == k.Total
         && s.Lines == k.Lines
@@ -60,8 +61,11 @@ internal sealed class PairComparer(ReconcileSettings settings, LineComparison li
             var impact = 0m;
             foreach (var d in diffs)
                 impact += Math.Abs((d.StoreQuantity ?? 0) * (d.StoreUnitPrice ?? 0) - (d.KeapQuantity ?? 0) * (d.KeapUnitPrice ?? 0));
+            // Only the side that is right is written to the other, so only its items are built.
+            var storeIsRight = actions.TruthOf(Fields.Lines) == OrderSource.Store;
             findings.Add(Make(Category.LineItemsMismatch, key, s, k, sn, Fields.Lines, Summary(diffs, true), Summary(diffs, false),
-                actions.Items(s.Lines, OrderSource.Store), actions.Items(k.Lines, OrderSource.Keap), null, impact, Causes.Lines(diffs, lines, s.Lines)) with
+                storeIsRight ? actions.Items(s.Lines, OrderSource.Store) : null, storeIsRight ? null : actions.Items(k.Lines, OrderSource.Keap),
+                null, impact, Causes.Lines(diffs, lines, s.Lines)) with
             {
                 LineDifferences = diffs,
             });
@@ -102,7 +106,7 @@ internal sealed class PairComparer(ReconcileSettings settings, LineComparison li
         {
             var (q, p) = store ? (d.StoreQuantity, d.StoreUnitPrice) : (d.KeapQuantity, d.KeapUnitPrice);
             if (q is not null)
-                parts.Add(Invariant($"{d.Line} x{q} @ {p}"));
+                parts.Add(string.Create(CultureInfo.InvariantCulture, $"{d.Line} x{q} @ {p}"));
         }
         return string.Join("; ", parts);
     }

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace ReconcileApi.Engine;
@@ -150,6 +152,7 @@ internal sealed class ReconciliationRun
 
     /// <summary>Indexes one side by key; the oldest record of a key is its primary, the others are extras.</summary>
     /// <remarks>Takes the keys of part <paramref name="part"/> of <paramref name="partCount"/>; keyless orders go with part 0.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static (List<int> Extras, List<int> Keyless) AddSide(Dictionary<Fingerprint, Slot> index, int part, int partCount, IReadOnlyList<CanonicalOrder> orders, NormalizedOrder[] norm, OrderSource source)
     {
         var extras = new List<int>();
@@ -197,7 +200,7 @@ internal sealed class ReconciliationRun
         var all = new List<Finding>();
         var matchedTotal = 0;
         var gate = new object();
-        Normalizer.ForRanges(pairs, (from, to) =>
+        Normalizer.ForRanges(pairs, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (from, to) =>
         {
             var local = new List<Finding>();
             var localMatched = 0;
@@ -243,7 +246,7 @@ internal sealed class ReconciliationRun
             Currency = s.Currency ?? k.Currency,
             MatchScore = p.Score,
             Cause = new Cause(CauseCodes.ReferenceMismatch,
-                $"Store order {Actions.StoreReference(s)} and Keap order {k.OrderId} are not paired by reference but look alike (score {p.Score:0.00}): {p.Reasons}."),
+                string.Create(CultureInfo.InvariantCulture, $"Store order {Actions.StoreReference(s)} and Keap order {k.OrderId} are not paired by reference but look alike (score {p.Score:0.00}): {p.Reasons}.")),
             SuggestedAction = Actions.Review(s, k, p.Score),
         };
     }
