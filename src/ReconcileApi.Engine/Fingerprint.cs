@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Numerics;
 
 namespace ReconcileApi.Engine;
@@ -16,7 +15,6 @@ internal readonly record struct Fingerprint(ulong A, ulong B)
     public bool IsNone => A == 0 && B == 0;
 
     /// <summary>Fingerprint of <paramref name="text"/> trimmed and case-folded; <see cref="None"/> when blank.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Fingerprint OfFolded(ReadOnlySpan<char> text)
     {
         var t = text.Trim();

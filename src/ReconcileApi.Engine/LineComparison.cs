@@ -53,7 +53,6 @@ internal sealed class LineComparison
     /// An order-insensitive fingerprint of the compared lines (key, quantity, unit price): equal
     /// fingerprints mean the same lines; different ones are confirmed by <see cref="SameLines"/>.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ulong Fingerprint(IReadOnlyList<OrderLine> lines, OrderSource source)
     {
         ulong sum = 0;

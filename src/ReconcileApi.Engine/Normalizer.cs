@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Collections.Concurrent;
 
 namespace ReconcileApi.Engine;
@@ -9,8 +8,9 @@ internal struct NormalizedOrder
 {
     /// <summary>The order key's fingerprint, <see cref="Fingerprint.None"/> when the order number gives none.</summary>
     public Fingerprint Key;
-    public Fingerprint Email;
-    public Fingerprint Currency;
+    /// <summary>64 bits of the fingerprint (0 = blank): a difference is always confirmed exactly, so only "same" relies on it.</summary>
+    public ulong Email;
+    public ulong Currency;
     public ulong Lines;
     /// <summary>The order date as UTC ticks, or <see cref="Normalizer.NoDate"/>.</summary>
     public long Ticks;
@@ -35,8 +35,7 @@ internal sealed class Normalizer(OrderSource source, ReconcileSettings settings,
     public NormalizedOrder[] NormalizeAll(IReadOnlyList<CanonicalOrder> orders)
     {
         var result = new NormalizedOrder[orders.Count];
-        // Hot loops skip tiered JIT: a run calls them only a few times, each over many orders.
-        ForRanges(orders.Count, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (from, to) =>
+        ForRanges(orders.Count, (from, to) =>
         {
             var memo = new Memo();
             for (var i = from; i < to; i++)
@@ -57,7 +56,7 @@ internal sealed class Normalizer(OrderSource source, ReconcileSettings settings,
         public string? Status;
         public PaymentState? Label;
         public string? Currency;
-        public Fingerprint CurrencyPrint;
+        public ulong CurrencyPrint;
     }
 
     public NormalizedOrder Normalize(CanonicalOrder order)
@@ -66,17 +65,16 @@ internal sealed class Normalizer(OrderSource source, ReconcileSettings settings,
         return Normalize(order, ref memo);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     NormalizedOrder Normalize(CanonicalOrder order, ref Memo memo)
     {
         if (!string.Equals(order.Status, memo.Status, StringComparison.Ordinal) || memo.Status is null)
             (memo.Status, memo.Label) = (order.Status, _statuses.Label(order.Status));
         if (!string.Equals(order.Currency, memo.Currency, StringComparison.Ordinal) || memo.Currency is null)
-            (memo.Currency, memo.CurrencyPrint) = (order.Currency, Fingerprint.OfFolded(order.Currency));
+            (memo.Currency, memo.CurrencyPrint) = (order.Currency, Fingerprint.OfFolded(order.Currency).A);
         return new NormalizedOrder
         {
             Key = _keys.Fingerprint(order.OrderNumber),
-            Email = Fingerprint.OfFolded(order.CustomerEmail),
+            Email = Fingerprint.OfFolded(order.CustomerEmail).A,
             Currency = memo.CurrencyPrint,
             Lines = lines.Fingerprint(order.Lines, source),
             Ticks = Instant(order.OrderDate),

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 
 namespace ReconcileApi.Engine;
@@ -50,7 +49,6 @@ public sealed class OrderKeyPattern
     }
 
     /// <summary>The fingerprint of the key <see cref="Extract"/> gives, without allocating on the default pattern.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal Fingerprint Fingerprint(string? orderNumber)
     {
         if (string.IsNullOrEmpty(orderNumber))

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Globalization;
 
 namespace ReconcileApi.Engine;
@@ -13,12 +12,11 @@ internal sealed class PairComparer(ReconcileSettings settings, LineComparison li
     readonly SeverityThresholds _thresholds = settings.SeverityThresholds;
 
     /// <summary>Whether the normalized forms already show the pair agrees on everything compared.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool QuickSame(in NormalizedOrder s, in NormalizedOrder k) =>
         s.Total == k.Total
         && s.Lines == k.Lines
-        && (s.Email == k.Email || s.Email.IsNone || k.Email.IsNone)
-        && (s.Currency == k.Currency || s.Currency.IsNone || k.Currency.IsNone)
+        && (s.Email == k.Email || s.Email == 0 || k.Email == 0)
+        && (s.Currency == k.Currency || s.Currency == 0 || k.Currency == 0)
         && (s.State == k.State || s.State is null || k.State is null)
         && (s.Ticks == Normalizer.NoDate || k.Ticks == Normalizer.NoDate || Math.Abs(s.Ticks - k.Ticks) <= _dateTolerance);
 
@@ -33,7 +31,7 @@ internal sealed class PairComparer(ReconcileSettings settings, LineComparison li
             findings.Add(Make(Category.AmountMismatch, key, s, k, sn, Fields.Total, Money(s.Total), Money(k.Total), s.Total, k.Total,
                 diff, Math.Abs(diff), Causes.Amount(s, k, productLines, settings.AmountTolerance)));
         }
-        if (sn.Currency != kn.Currency && !sn.Currency.IsNone && !kn.Currency.IsNone
+        if (sn.Currency != kn.Currency && sn.Currency != 0 && kn.Currency != 0
             && !s.Currency.AsSpan().Trim().Equals(k.Currency.AsSpan().Trim(), StringComparison.OrdinalIgnoreCase))
         {
             findings.Add(Make(Category.CurrencyMismatch, key, s, k, sn, Fields.Currency, s.Currency, k.Currency, s.Currency, k.Currency,
@@ -45,7 +43,7 @@ internal sealed class PairComparer(ReconcileSettings settings, LineComparison li
             var (sv, kv) = (StatusMap.CanonicalName(ss), StatusMap.CanonicalName(ks));
             findings.Add(Make(Category.StatusMismatch, key, s, k, sn, Fields.Status, sv, kv, sv, kv, null, impact, cause));
         }
-        if (sn.Email != kn.Email && !sn.Email.IsNone && !kn.Email.IsNone && !Emails.Same(s.CustomerEmail, k.CustomerEmail))
+        if (sn.Email != kn.Email && sn.Email != 0 && kn.Email != 0 && !Emails.Same(s.CustomerEmail, k.CustomerEmail))
         {
             var (sv, kv) = (s.CustomerEmail!.Trim(), k.CustomerEmail!.Trim());
             findings.Add(Make(Category.EmailMismatch, key, s, k, sn, Fields.Email, sv, kv, sv, kv, null, 0m,

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace ReconcileApi.Engine;
@@ -90,7 +89,8 @@ internal sealed class ReconciliationRun
         var sides = new (List<int> Extras, List<int> Keyless)[partCount, 2];
         Parallel.For(0, partCount, p =>
         {
-            index[p] = new Dictionary<Fingerprint, Slot>((_store.Count + _keap.Count) / partCount + 16);
+            // Most keys are on both sides: the larger side plus a margin is about the number of distinct keys.
+            index[p] = new Dictionary<Fingerprint, Slot>((int)(Math.Max(_store.Count, _keap.Count) * 1.1 / partCount) + 16);
             sides[p, 0] = AddSide(index[p], p, partCount, _keap, _kn, OrderSource.Keap);
             sides[p, 1] = AddSide(index[p], p, partCount, _store, _sn, OrderSource.Store);
         });
@@ -152,7 +152,6 @@ internal sealed class ReconciliationRun
 
     /// <summary>Indexes one side by key; the oldest record of a key is its primary, the others are extras.</summary>
     /// <remarks>Takes the keys of part <paramref name="part"/> of <paramref name="partCount"/>; keyless orders go with part 0.</remarks>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static (List<int> Extras, List<int> Keyless) AddSide(Dictionary<Fingerprint, Slot> index, int part, int partCount, IReadOnlyList<CanonicalOrder> orders, NormalizedOrder[] norm, OrderSource source)
     {
         var extras = new List<int>();
@@ -200,7 +199,7 @@ internal sealed class ReconciliationRun
         var all = new List<Finding>();
         var matchedTotal = 0;
         var gate = new object();
-        Normalizer.ForRanges(pairs, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (from, to) =>
+        Normalizer.ForRanges(pairs, (from, to) =>
         {
             var local = new List<Finding>();
             var localMatched = 0;

@@ -23,6 +23,8 @@ foreach (var n in sizes)
     var data = SyntheticDataset.Generate(n, seed);
     GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
     var settings = ReconcileSettings.Default;
+    using (var p = Process.GetCurrentProcess())
+        Console.WriteLine($"  dataset in memory: working set {p.WorkingSet64 / 1048576.0:F0} MB, GC heap {GC.GetTotalMemory(false) / 1048576.0:F0} MB; peak so far {p.PeakWorkingSet64 / 1048576.0:F0} MB");
 
     if (args.Contains("--profile-normalize"))
         NormalizeProfile.Run(data);
@@ -30,6 +32,7 @@ foreach (var n in sizes)
     if (!Verify(result, data))
         return 1;
     // Small sizes finish before the JIT has settled; a few more untimed runs let it.
+    result = null!;
     for (var w = 0; w < (n <= 100_000 ? 4 : 1); w++)
         Reconciler.Reconcile(data.Store, data.Keap, settings);
 
@@ -39,6 +42,8 @@ foreach (var n in sizes)
     long allocated = 0;
     for (var i = 0; i < iterations; i++)
     {
+        // The previous result must not stay alive through this run: peak memory is the engine's own.
+        result = null!;
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         var before = GC.GetTotalAllocatedBytes(precise: true);
         self.Refresh();

@@ -19,9 +19,11 @@ public sealed class ActionAndSeverityTests
         Assert.Equal("bob@example.com", v["contactEmail"]);
         Assert.Equal("2026-10-01T12:00:00Z", v["orderDate"]);
         Assert.Equal("Shopify Order #1001", v["orderTitle"]);
-        var item = Assert.Single((List<Dictionary<string, object?>>)v["items"]!);
-        Assert.Equal(new Dictionary<string, object?> { ["sku"] = "KTEE", ["name"] = "Tee", ["quantity"] = 2m, ["price"] = 40m }, item);
-        Assert.Contains("\"orderTitle\":\"Shopify Order #1001\"", JsonSerializer.Serialize(finding, JsonSerializerOptions.Web));
+        var item = Assert.Single((IEnumerable<IReadOnlyDictionary<string, object?>>)v["items"]!);
+        Assert.Equal(new Dictionary<string, object?> { ["sku"] = "KTEE", ["name"] = "Tee", ["quantity"] = 2m, ["price"] = 40m }, item.ToDictionary());
+        var json = JsonSerializer.Serialize(finding, JsonSerializerOptions.Web);
+        Assert.Contains("\"orderTitle\":\"Shopify Order #1001\"", json);
+        Assert.Contains("\"items\":[{\"sku\":\"KTEE\",\"name\":\"Tee\",\"quantity\":2,\"price\":40}]", json);
     }
 
     [Fact]
