@@ -6,10 +6,13 @@ namespace ReconcileApi.Engine;
 /// </summary>
 public sealed record ReconcileSettings
 {
+    /// <summary>The key pattern both sides use by default: the trailing token, so "#1001", "1001" and "Shopify Order #1001" all give "1001".</summary>
+    public const string DefaultKeyPattern = @"#?\s*([A-Za-z0-9][A-Za-z0-9_-]*)\s*$";
+
     /// <summary>Regex with one capture group extracting the cross-system reference from the store's order number.</summary>
-    public string StoreKeyPattern { get; init; } = @"#?\s*([A-Za-z0-9][A-Za-z0-9_-]*)\s*$";
+    public string StoreKeyPattern { get; init; } = DefaultKeyPattern;
     /// <summary>Regex with one capture group extracting the store reference from the Keap order number or title.</summary>
-    public string KeapKeyPattern { get; init; } = @"#?\s*([A-Za-z0-9][A-Za-z0-9_-]*)\s*$";
+    public string KeapKeyPattern { get; init; } = DefaultKeyPattern;
     public decimal AmountTolerance { get; init; } = 0.01m;
     public decimal AmountTolerancePercent { get; init; }
     public double DateToleranceHours { get; init; } = 24;
@@ -18,13 +21,17 @@ public sealed record ReconcileSettings
     public int SettleMinutes { get; init; } = 60;
     public bool FuzzyMatching { get; init; } = true;
     public double FuzzyThreshold { get; init; } = 0.8;
-    /// <summary>Raw status (case-insensitive) → canonical state, per source. Empty means the built-in defaults.</summary>
+    /// <summary>Two records with one key created at most this many minutes apart are a retried create (cause <c>retry_duplicate</c>).</summary>
+    public int DuplicateWindowMinutes { get; init; } = 10;
+    /// <summary>The store's name as the Keap connector writes it into order titles ("Shopify Order #1001").</summary>
+    public string StoreName { get; init; } = "Shopify";
+    /// <summary>Raw status (case-insensitive) → canonical state, per source, on top of the built-in defaults.</summary>
     public IReadOnlyDictionary<OrderSource, IReadOnlyDictionary<string, PaymentState>> StatusMap { get; init; } =
         new Dictionary<OrderSource, IReadOnlyDictionary<string, PaymentState>>();
     /// <summary>Store SKU → Keap SKU.</summary>
     public IReadOnlyDictionary<string, string> SkuMap { get; init; } = new Dictionary<string, string>();
     public IReadOnlyList<LineKind> IgnoreLineKinds { get; init; } = [LineKind.Shipping, LineKind.Tax, LineKind.Discount];
-    /// <summary>Field → the system that is right about it (total, status, lines, orderDate, email).</summary>
+    /// <summary>Field → the system that is right about it (total, status, lines, orderDate, email, currency).</summary>
     public IReadOnlyDictionary<string, OrderSource> SourceOfTruth { get; init; } = new Dictionary<string, OrderSource>
     {
         ["total"] = OrderSource.Store,
@@ -33,6 +40,25 @@ public sealed record ReconcileSettings
         ["orderDate"] = OrderSource.Store,
         ["email"] = OrderSource.Keap,
     };
+    /// <summary>Money at stake from which a money discrepancy is critical, high or medium (below: low).</summary>
+    public SeverityThresholds SeverityThresholds { get; init; } = new();
 
     public static ReconcileSettings Default { get; } = new();
+
+    /// <summary>
+    /// Every problem that would make these settings unusable, as (field, message) with camelCase
+    /// field names as on the wire; empty when the settings are valid.
+    /// </summary>
+    public IReadOnlyList<SettingsError> Validate() => SettingsValidation.Validate(this);
 }
+
+/// <summary>Impact thresholds (in order currency) for the severity of money discrepancies.</summary>
+public sealed record SeverityThresholds
+{
+    public decimal Critical { get; init; } = 1000m;
+    public decimal High { get; init; } = 100m;
+    public decimal Medium { get; init; } = 10m;
+}
+
+/// <summary>One invalid settings field: <see cref="Field"/> is the camelCase JSON path (e.g. <c>skuMap</c>, <c>severityThresholds.high</c>).</summary>
+public sealed record SettingsError(string Field, string Message);

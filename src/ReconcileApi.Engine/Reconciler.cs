@@ -1,107 +1,370 @@
-using System.Text.RegularExpressions;
+using System.Globalization;
+using System.Runtime.InteropServices;
 
 namespace ReconcileApi.Engine;
 
 /// <summary>
-/// The reconciliation engine: pure, no I/O. Normalizes both sides, pairs them on the order key and
-/// reports what differs.
+/// The reconciliation engine: pure, no I/O. Normalizes both sides, pairs them on the order key
+/// (duplicates aside), pairs the residue by a fuzzy score, compares each pair and reports what
+/// differs, with a cause, a severity, the money at stake and a suggested action.
 /// </summary>
 public static class Reconciler
 {
+    /// <summary>
+    /// Reconciles <paramref name="store"/> against <paramref name="keap"/>. With a window, both lists
+    /// should hold the orders within <see cref="ReconcileSettings.DateToleranceHours"/> around it; only
+    /// findings whose store date (Keap date for Keap-only records) lies in the window are reported.
+    /// Findings come sorted by <see cref="FindingOrder.BySeverityThenImpact"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The settings fail <see cref="ReconcileSettings.Validate"/>.</exception>
     public static ReconciliationResult Reconcile(
         IReadOnlyList<CanonicalOrder> store,
         IReadOnlyList<CanonicalOrder> keap,
         ReconcileSettings settings,
-        ReconcileWindow? window = null)
-    {
-        var storeKey = new Regex(settings.StoreKeyPattern, RegexOptions.CultureInvariant);
-        var keapKey = new Regex(settings.KeapKeyPattern, RegexOptions.CultureInvariant);
-        var keapByKey = new Dictionary<string, CanonicalOrder>(keap.Count, StringComparer.Ordinal);
-        foreach (var order in keap)
-            keapByKey.TryAdd(Key(keapKey, order), order);
+        ReconcileWindow? window = null) => Reconcile(store, keap, settings, window, phaseCompleted: null);
 
-        var findings = new List<Finding>();
-        var matchedKeap = new HashSet<string>(StringComparer.Ordinal);
-        var matched = 0;
-        foreach (var s in store)
+    /// <summary>
+    /// <see cref="Reconcile(IReadOnlyList{CanonicalOrder}, IReadOnlyList{CanonicalOrder}, ReconcileSettings, ReconcileWindow?)"/>,
+    /// calling <paramref name="phaseCompleted"/> with each phase's name (<c>normalize</c>, <c>index</c>,
+    /// <c>fuzzy</c>, <c>compare</c>, <c>report</c>, <c>sort</c>) and the time since the start, for progress and profiling.
+    /// </summary>
+    public static ReconciliationResult Reconcile(
+        IReadOnlyList<CanonicalOrder> store,
+        IReadOnlyList<CanonicalOrder> keap,
+        ReconcileSettings settings,
+        ReconcileWindow? window,
+        Action<string, TimeSpan>? phaseCompleted)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(keap);
+        ArgumentNullException.ThrowIfNull(settings);
+        var errors = settings.Validate();
+        if (errors.Count > 0)
+            throw new ArgumentException("Invalid settings: " + string.Join("; ", errors.Select(e => $"{e.Field}: {e.Message}")), nameof(settings));
+        return new ReconciliationRun(store, keap, settings, window, phaseCompleted).Execute();
+    }
+}
+
+/// <summary>One reconciliation: the state shared by its phases.</summary>
+internal sealed class ReconciliationRun
+{
+    /// <summary>Primary record indices of a key, 1-based (0 = none).</summary>
+    struct Slot
+    {
+        public int Store;
+        public int Keap;
+    }
+
+    readonly IReadOnlyList<CanonicalOrder> _store, _keap;
+    readonly ReconcileSettings _settings;
+    readonly ReconcileWindow? _window;
+    readonly Action<string, TimeSpan>? _phaseCompleted;
+    readonly System.Diagnostics.Stopwatch _clock = new();
+    readonly Normalizer _storeNormalizer, _keapNormalizer;
+    readonly PairComparer _comparer;
+    readonly Actions _actions;
+    NormalizedOrder[] _sn = [], _kn = [];
+
+    public ReconciliationRun(IReadOnlyList<CanonicalOrder> store, IReadOnlyList<CanonicalOrder> keap, ReconcileSettings settings, ReconcileWindow? window, Action<string, TimeSpan>? phaseCompleted)
+    {
+        (_store, _keap, _settings, _window, _phaseCompleted) = (store, keap, settings, window, phaseCompleted);
+        SettingsValidation.TryFindZone(settings.Timezone, out var zone);
+        var lines = new LineComparison(settings);
+        _storeNormalizer = new Normalizer(OrderSource.Store, settings, zone, lines);
+        _keapNormalizer = new Normalizer(OrderSource.Keap, settings, zone, lines);
+        _actions = new Actions(settings, lines);
+        _comparer = new PairComparer(settings, lines, _actions);
+    }
+
+    public ReconciliationResult Execute()
+    {
+        _clock.Start();
+        _sn = _storeNormalizer.NormalizeAll(_store);
+        _kn = _keapNormalizer.NormalizeAll(_keap);
+
+        Phase("normalize");
+        // The key index is split by fingerprint into one dictionary per core, each built by its own task.
+        var partCount = _store.Count + _keap.Count >= 100_000 ? Math.Clamp(Environment.ProcessorCount, 1, 8) : 1;
+        var index = new Dictionary<Fingerprint, Slot>[partCount];
+        var sides = new (List<int> Extras, List<int> Keyless)[partCount, 2];
+        Parallel.For(0, partCount, p =>
         {
-            var key = Key(storeKey, s);
-            if (!keapByKey.TryGetValue(key, out var k))
+            // Most keys are on both sides: the larger side plus a margin is about the number of distinct keys.
+            index[p] = new Dictionary<Fingerprint, Slot>((int)(Math.Max(_store.Count, _keap.Count) * 1.1 / partCount) + 16);
+            sides[p, 0] = AddSide(index[p], p, partCount, _keap, _kn, OrderSource.Keap);
+            sides[p, 1] = AddSide(index[p], p, partCount, _store, _sn, OrderSource.Store);
+        });
+        List<int> keapExtras = [], keapKeyless = [], storeExtras = [], storeKeyless = [];
+        for (var p = 0; p < partCount; p++)
+        {
+            keapExtras.AddRange(sides[p, 0].Extras);
+            keapKeyless.AddRange(sides[p, 0].Keyless);
+            storeExtras.AddRange(sides[p, 1].Extras);
+            storeKeyless.AddRange(sides[p, 1].Keyless);
+        }
+
+        Phase("index");
+        var pairStore = new int[Math.Min(_store.Count, _keap.Count)];
+        var pairKeap = new int[pairStore.Length];
+        var pairs = 0;
+        var storeResidue = storeKeyless;
+        var keapResidue = keapKeyless;
+        foreach (var part in index)
+        foreach (var slot in part.Values)
+        {
+            if (slot.Store != 0 && slot.Keap != 0)
             {
-                if (window is not { } w || w.Contains(s.OrderDate))
-                    findings.Add(Missing(Category.MissingInKeap, key, s, null));
+                pairStore[pairs] = slot.Store - 1;
+                pairKeap[pairs++] = slot.Keap - 1;
+            }
+            else if (slot.Store != 0)
+                storeResidue.Add(slot.Store - 1);
+            else if (slot.Keap != 0)
+                keapResidue.Add(slot.Keap - 1);
+        }
+
+        var fuzzy = _settings.FuzzyMatching
+            ? FuzzyMatcher.Pair(_store, _sn, storeResidue, _keap, _kn, keapResidue, _settings, _storeNormalizer, _keapNormalizer)
+            : [];
+
+        Phase("fuzzy");
+        var findings = ComparePairs(pairStore, pairKeap, pairs, out var matched);
+        Phase("compare");
+        foreach (var p in fuzzy)
+        {
+            if (!InWindow(_sn[p.Store].Ticks))
+                continue;
+            matched++;
+            var key = _storeNormalizer.Key(_store[p.Store]) ?? _keapNormalizer.Key(_keap[p.Keap]) ?? OrderKeyPattern.FallbackKey(OrderSource.Store, _store[p.Store].OrderId);
+            findings.Add(ProbableMatch(key, p));
+            _comparer.Compare(key, _store[p.Store], _keap[p.Keap], _sn[p.Store], _kn[p.Keap], findings);
+        }
+        AddDuplicates(findings, index, storeExtras, OrderSource.Store);
+        AddDuplicates(findings, index, keapExtras, OrderSource.Keap);
+        var pending = AddMissing(findings, storeResidue, keapResidue, fuzzy);
+
+        Phase("report");
+        var array = findings.ToArray();
+        FindingOrder.Sort(array);
+        Phase("sort");
+        return new ReconciliationResult(CountInWindow(_sn), CountInWindow(_kn), matched, pending, array);
+    }
+
+    /// <summary>Indexes one side by key; the oldest record of a key is its primary, the others are extras.</summary>
+    /// <remarks>Takes the keys of part <paramref name="part"/> of <paramref name="partCount"/>; keyless orders go with part 0.</remarks>
+    static (List<int> Extras, List<int> Keyless) AddSide(Dictionary<Fingerprint, Slot> index, int part, int partCount, IReadOnlyList<CanonicalOrder> orders, NormalizedOrder[] norm, OrderSource source)
+    {
+        var extras = new List<int>();
+        var keyless = new List<int>();
+        for (var i = 0; i < norm.Length; i++)
+        {
+            if (!norm[i].HasKey)
+            {
+                if (part == 0)
+                    keyless.Add(i);
                 continue;
             }
-            matchedKeap.Add(key);
-            matched++;
-            if (window is { } win && !win.Contains(s.OrderDate))
+            if (PartOf(norm[i].Key, partCount) != part)
                 continue;
-            if (Math.Abs(s.Total - k.Total) > settings.AmountTolerance)
-                findings.Add(Pair(Category.AmountMismatch, key, s, k, "total", s.Total.ToString(), k.Total.ToString(), s.Total - k.Total, Math.Abs(s.Total - k.Total)));
-            var (ss, ks) = (Status(s.Status), Status(k.Status));
-            if (!string.Equals(ss, ks, StringComparison.Ordinal))
-                findings.Add(Pair(Category.StatusMismatch, key, s, k, "status", ss, ks, null, s.Total));
+            ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(index, norm[i].Key, out _);
+            ref var primary = ref source == OrderSource.Store ? ref slot.Store : ref slot.Keap;
+            if (primary == 0)
+                primary = i + 1;
+            else if (IsOlder(orders, norm, i, primary - 1))
+            {
+                extras.Add(primary - 1);
+                primary = i + 1;
+            }
+            else
+                extras.Add(i);
         }
-        foreach (var (key, k) in keapByKey)
+        return (extras, keyless);
+    }
+
+    void Phase(string name) => _phaseCompleted?.Invoke(name, _clock.Elapsed);
+
+    static int PartOf(Fingerprint key, int partCount) => (int)(key.B % (uint)partCount);
+
+    /// <summary>Oldest first (dated before undated), then by order id, so input order never decides.</summary>
+    static bool IsOlder(IReadOnlyList<CanonicalOrder> orders, NormalizedOrder[] norm, int a, int b)
+    {
+        var (ta, tb) = (norm[a].Ticks, norm[b].Ticks);
+        if (ta != tb)
+            return tb == Normalizer.NoDate || (ta != Normalizer.NoDate && ta < tb);
+        return string.CompareOrdinal(orders[a].OrderId, orders[b].OrderId) < 0;
+    }
+
+    List<Finding> ComparePairs(int[] pairStore, int[] pairKeap, int pairs, out int matched)
+    {
+        var all = new List<Finding>();
+        var matchedTotal = 0;
+        var gate = new object();
+        Normalizer.ForRanges(pairs, (from, to) =>
         {
-            if (!matchedKeap.Contains(key) && (window is not { } w || w.Contains(k.OrderDate)))
-                findings.Add(Missing(Category.MissingInStore, key, null, k));
-        }
-        return new ReconciliationResult(store.Count, keap.Count, matched, 0, findings);
+            var local = new List<Finding>();
+            var localMatched = 0;
+            for (var p = from; p < to; p++)
+            {
+                if (p + 8 < to)
+                {
+                    Prefetch.Element(_sn, pairStore[p + 8]);
+                    Prefetch.Element(_kn, pairKeap[p + 8]);
+                }
+                var (s, k) = (pairStore[p], pairKeap[p]);
+                if (!InWindow(_sn[s].Ticks))
+                    continue;
+                localMatched++;
+                if (!_comparer.QuickSame(_sn[s], _kn[k]))
+                    _comparer.Compare(_storeNormalizer.Key(_store[s])!, _store[s], _keap[k], _sn[s], _kn[k], local);
+            }
+            lock (gate)
+            {
+                all.AddRange(local);
+                matchedTotal += localMatched;
+            }
+        });
+        matched = matchedTotal;
+        return all;
     }
 
-    static string Key(Regex pattern, CanonicalOrder order)
+    Finding ProbableMatch(string key, FuzzyPair p)
     {
-        var raw = order.OrderNumber ?? order.OrderId;
-        var m = pattern.Match(raw);
-        return (m.Success && m.Groups.Count > 1 ? m.Groups[1].Value : raw).Trim().ToLowerInvariant();
-    }
-
-    static string? Status(string? raw) => raw?.Trim().ToLowerInvariant() switch
-    {
-        null or "" => null,
-        "paid" or "processing" or "completed" => "paid",
-        "pending" or "sent" or "viewed" or "unpaid" or "on-hold" => "unpaid",
-        var other => other,
-    };
-
-    static Finding Missing(Category category, string key, CanonicalOrder? s, CanonicalOrder? k)
-    {
-        var order = (s ?? k)!;
+        var (s, k) = (_store[p.Store], _keap[p.Keap]);
         return new Finding
         {
-            Category = category,
-            Severity = Severity.High,
+            Category = Category.ProbableMatch,
+            Severity = SeverityRules.For(Category.ProbableMatch, 0m, _settings.SeverityThresholds),
             OrderKey = key,
-            StoreOrderId = s?.OrderId,
-            KeapOrderId = k?.OrderId,
-            CustomerEmail = order.CustomerEmail,
-            OrderDate = order.OrderDate,
-            Impact = order.Total,
-            Currency = order.Currency,
-            Cause = new Cause("unknown", "No order with this reference exists on the other side."),
-            SuggestedAction = category == Category.MissingInKeap
-                ? new SuggestedAction("create_in_keap", "keap", new Dictionary<string, object?> { ["orderNumber"] = order.OrderNumber })
-                : new SuggestedAction("review", "keap", new Dictionary<string, object?>()),
+            StoreOrderId = s.OrderId,
+            KeapOrderId = k.OrderId,
+            CustomerEmail = s.CustomerEmail?.Trim(),
+            OrderDate = Date(_sn[p.Store].Ticks),
+            Field = "orderNumber",
+            StoreValue = s.OrderNumber,
+            KeapValue = k.OrderNumber,
+            Currency = s.Currency ?? k.Currency,
+            MatchScore = p.Score,
+            Cause = new Cause(CauseCodes.ReferenceMismatch,
+                string.Create(CultureInfo.InvariantCulture, $"Store order {Actions.StoreReference(s)} and Keap order {k.OrderId} are not paired by reference but look alike (score {p.Score:0.00}): {p.Reasons}.")),
+            SuggestedAction = Actions.Review(s, k, p.Score),
         };
     }
 
-    static Finding Pair(Category category, string key, CanonicalOrder s, CanonicalOrder k, string field, string? storeValue, string? keapValue, decimal? difference, decimal impact) => new()
+    void AddDuplicates(List<Finding> findings, Dictionary<Fingerprint, Slot>[] index, List<int> extras, OrderSource source)
     {
-        Category = category,
-        Severity = Severity.Medium,
-        OrderKey = key,
-        StoreOrderId = s.OrderId,
-        KeapOrderId = k.OrderId,
-        CustomerEmail = s.CustomerEmail,
-        OrderDate = s.OrderDate,
-        Field = field,
-        StoreValue = storeValue,
-        KeapValue = keapValue,
-        Difference = difference,
-        Impact = impact,
-        Currency = s.Currency,
-        Cause = new Cause("unknown", "The two systems disagree on this field."),
-        SuggestedAction = new SuggestedAction("update_keap", "keap", new Dictionary<string, object?> { ["field"] = field, ["value"] = storeValue }),
-    };
+        var (orders, norm) = source == OrderSource.Store ? (_store, _sn) : (_keap, _kn);
+        var system = source == OrderSource.Store ? "The store" : "Keap";
+        foreach (var e in extras)
+        {
+            var (extra, en) = (orders[e], norm[e]);
+            if (!InWindow(en.Ticks))
+                continue;
+            var slot = index[PartOf(en.Key, index.Length)][en.Key];
+            var p = (source == OrderSource.Store ? slot.Store : slot.Keap) - 1;
+            var primary = orders[p];
+            var identical = PairComparer.SameRecord(primary, extra);
+            findings.Add(new Finding
+            {
+                Category = source == OrderSource.Store ? Category.DuplicateInStore : Category.DuplicateInKeap,
+                Severity = SeverityRules.For(Category.DuplicateInStore, extra.Total, _settings.SeverityThresholds),
+                OrderKey = (source == OrderSource.Store ? _storeNormalizer : _keapNormalizer).Key(extra)!,
+                StoreOrderId = source == OrderSource.Store ? primary.OrderId : (slot.Store == 0 ? null : _store[slot.Store - 1].OrderId),
+                KeapOrderId = source == OrderSource.Keap ? primary.OrderId : (slot.Keap == 0 ? null : _keap[slot.Keap - 1].OrderId),
+                DuplicateOrderId = extra.OrderId,
+                CustomerEmail = extra.CustomerEmail?.Trim(),
+                OrderDate = Date(en.Ticks),
+                Impact = extra.Total,
+                Currency = extra.Currency,
+                Cause = Causes.Duplicate(primary, extra, norm[p].Ticks, en.Ticks, identical, _settings.DuplicateWindowMinutes, system),
+                SuggestedAction = Actions.RemoveDuplicate(source, primary, extra),
+            });
+        }
+    }
+
+    /// <summary>Reports the records nothing paired; those younger than the settle time are pending instead.</summary>
+    int AddMissing(List<Finding> findings, List<int> storeResidue, List<int> keapResidue, List<FuzzyPair> fuzzy)
+    {
+        var pairedStore = fuzzy.Select(p => p.Store).ToHashSet();
+        var pairedKeap = fuzzy.Select(p => p.Keap).ToHashSet();
+        var settle = _settings.SettleMinutes * TimeSpan.TicksPerMinute;
+        var storeCutoff = Newest(_kn) is var nk && nk == Normalizer.NoDate ? long.MaxValue : nk - settle;
+        var keapCutoff = Newest(_sn) is var ns && ns == Normalizer.NoDate ? long.MaxValue : ns - settle;
+        return Report(storeResidue, pairedStore, OrderSource.Store, storeCutoff) + Report(keapResidue, pairedKeap, OrderSource.Keap, keapCutoff);
+
+        int Report(List<int> residue, HashSet<int> paired, OrderSource side, long cutoff)
+        {
+            var norm = side == OrderSource.Store ? _sn : _kn;
+            var pending = 0;
+            var missing = new List<int>();
+            foreach (var i in residue)
+            {
+                if (paired.Contains(i) || !InWindow(norm[i].Ticks))
+                    continue;
+                if (norm[i].Ticks != Normalizer.NoDate && norm[i].Ticks > cutoff)
+                    pending++;
+                else
+                    missing.Add(i);
+            }
+            var built = new Finding[missing.Count];
+            Normalizer.ForRanges(missing.Count, (from, to) =>
+            {
+                for (var m = from; m < to; m++)
+                    built[m] = Missing(side, missing[m]);
+            });
+            findings.AddRange(built);
+            return pending;
+        }
+    }
+
+    Finding Missing(OrderSource side, int i)
+    {
+        var fromStore = side == OrderSource.Store;
+        var (order, norm) = fromStore ? (_store[i], _sn[i]) : (_keap[i], _kn[i]);
+        var key = (fromStore ? _storeNormalizer : _keapNormalizer).Key(order) ?? OrderKeyPattern.FallbackKey(side, order.OrderId);
+        var category = fromStore ? Category.MissingInKeap : Category.MissingInStore;
+        Cause cause = fromStore
+            ? new(CauseCodes.NotSynced, $"No Keap order refers to store order {Actions.StoreReference(order)} and none resembles it: the sync failed or skipped it.")
+            : !norm.HasKey
+                ? new(CauseCodes.CreatedInKeap, $"Keap order {order.OrderId} carries no store reference: it was made in Keap (by hand, invoice or checkout form).")
+                : new(CauseCodes.Unknown, $"Keap order {order.OrderId} refers to store order '{key}', which the store data does not have.");
+        return new Finding
+        {
+            Category = category,
+            Severity = SeverityRules.For(category, order.Total, _settings.SeverityThresholds),
+            OrderKey = key,
+            StoreOrderId = fromStore ? order.OrderId : null,
+            KeapOrderId = fromStore ? null : order.OrderId,
+            CustomerEmail = order.CustomerEmail?.Trim(),
+            OrderDate = Date(norm.Ticks),
+            Impact = order.Total,
+            Currency = order.Currency,
+            Cause = cause,
+            SuggestedAction = fromStore ? _actions.CreateInKeap(order, norm.Ticks) : _actions.CreateInStore(order, norm.Ticks),
+        };
+    }
+
+    static long Newest(NormalizedOrder[] norm)
+    {
+        var newest = Normalizer.NoDate;
+        foreach (ref readonly var n in norm.AsSpan())
+            if (n.Ticks > newest)
+                newest = n.Ticks;
+        return newest;
+    }
+
+    bool InWindow(long ticks) => _window is not { } w
+        || (ticks != Normalizer.NoDate && ticks >= w.From.Ticks && ticks < w.To.Ticks);
+
+    int CountInWindow(NormalizedOrder[] norm)
+    {
+        if (_window is null)
+            return norm.Length;
+        var n = 0;
+        foreach (ref readonly var o in norm.AsSpan())
+            if (InWindow(o.Ticks))
+                n++;
+        return n;
+    }
+
+    internal static DateTime? Date(long ticks) => ticks == Normalizer.NoDate ? null : new DateTime(ticks, DateTimeKind.Utc);
 }

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Benchmarks, one section per subcommand: scripts/bench.sh engine [--sizes 10000,100000,1000000] [--iterations 5] [--seed 42]
+# Each section builds in Release and fails (non-zero exit) when its correctness check fails.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+usage() {
+  echo "usage: $0 <section> [options]" >&2
+  echo "sections:" >&2
+  echo "  engine   reconcile synthetic store x Keap datasets in memory (10k, 100k, 1M per side by default)" >&2
+  exit 2
+}
+
+bench_engine() {
+  # The harness verifies that the engine reports exactly the injected discrepancies before timing it.
+  dotnet run -c Release --project tests/ReconcileApi.Benchmarks -- engine "$@"
+}
+
+section="${1:-}"
+[[ -n "$section" ]] || usage
+shift
+case "$section" in
+  engine) bench_engine "$@" ;;
+  *) echo "unknown section: $section" >&2; usage ;;
+esac

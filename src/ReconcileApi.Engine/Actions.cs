@@ -1,0 +1,73 @@
+using System.Globalization;
+
+namespace ReconcileApi.Engine;
+
+/// <summary>The suggested-action codes (<see cref="SuggestedAction.Code"/>).</summary>
+public static class ActionCodes
+{
+    public const string CreateInKeap = "create_in_keap";
+    public const string CreateInStore = "create_in_store";
+    public const string UpdateKeap = "update_keap";
+    public const string UpdateStore = "update_store";
+    public const string RemoveDuplicate = "remove_duplicate";
+    public const string Review = "review";
+}
+
+/// <summary>Builds suggested actions; every value is a string, decimal, double, list or name → value map.</summary>
+internal sealed class Actions(ReconcileSettings settings, LineComparison lines)
+{
+    public const string Store = "store", Keap = "keap", Both = "both";
+
+    /// <summary>What a Keap create-order call needs for a store order Keap lacks.</summary>
+    static readonly string[] CreateInKeapNames = ["contactEmail", "contactName", "orderDate", "orderTitle", "currency", "total", "items"];
+    static readonly string[] CreateInStoreNames = ["orderNumber", "customerEmail", "customerName", "orderDate", "currency", "total", "items"];
+    static readonly string[] UpdateNames = ["orderId", "field", "value"];
+    static readonly string[] DuplicateNames = ["orderId", "keepOrderId"];
+    static readonly string[] ReviewNames = ["storeOrderId", "keapOrderId", "storeOrderNumber", "keapOrderNumber", "matchScore"];
+    static readonly string[] ItemNames = ["sku", "name", "quantity", "price"];
+
+    public SuggestedAction CreateInKeap(CanonicalOrder s, long ticks) => new(ActionCodes.CreateInKeap, Keap, new ActionValues(CreateInKeapNames,
+        s.CustomerEmail?.Trim(), s.CustomerName, Iso(ticks), $"{settings.StoreName} Order #{StoreReference(s)}", s.Currency, s.Total, Items(s.Lines, OrderSource.Store)));
+
+    public SuggestedAction CreateInStore(CanonicalOrder k, long ticks) => new(ActionCodes.CreateInStore, Store, new ActionValues(CreateInStoreNames,
+        k.OrderNumber, k.CustomerEmail?.Trim(), k.CustomerName, Iso(ticks), k.Currency, k.Total, Items(k.Lines, OrderSource.Keap)));
+
+    /// <summary>Writes the value of the system that is right about <paramref name="field"/> into the other one.</summary>
+    public SuggestedAction Update(string field, CanonicalOrder s, CanonicalOrder k, object? storeValue, object? keapValue)
+    {
+        return TruthOf(field) == OrderSource.Store
+            ? new(ActionCodes.UpdateKeap, Keap, new ActionValues(UpdateNames, k.OrderId, field, storeValue))
+            : new(ActionCodes.UpdateStore, Store, new ActionValues(UpdateNames, s.OrderId, field, keapValue));
+    }
+
+    /// <summary>The system that is right about <paramref name="field"/>: settings, else the store.</summary>
+    public OrderSource TruthOf(string field) => settings.SourceOfTruth.TryGetValue(field, out var t) ? t : OrderSource.Store;
+
+    public static SuggestedAction RemoveDuplicate(OrderSource source, CanonicalOrder primary, CanonicalOrder extra) =>
+        new(ActionCodes.RemoveDuplicate, source == OrderSource.Store ? Store : Keap, new ActionValues(DuplicateNames, extra.OrderId, primary.OrderId));
+
+    public static SuggestedAction Review(CanonicalOrder s, CanonicalOrder k, double score) =>
+        new(ActionCodes.Review, Both, new ActionValues(ReviewNames, s.OrderId, k.OrderId, s.OrderNumber, k.OrderNumber, score));
+
+    /// <summary>The compared lines as <c>[{sku, name, quantity, price}]</c>; store SKUs are mapped to Keap's.</summary>
+    public List<ActionValues> Items(IReadOnlyList<OrderLine> orderLines, OrderSource source)
+    {
+        var items = new List<ActionValues>(orderLines.Count);
+        foreach (var line in orderLines)
+        {
+            if (!lines.IsCompared(line))
+                continue;
+            var sku = line.Sku.AsSpan().Trim();
+            items.Add(new ActionValues(ItemNames,
+                sku.IsEmpty ? null : new string(source == OrderSource.Store ? lines.Key(line, source) : sku), line.Name, line.Quantity, line.UnitPrice));
+        }
+        return items;
+    }
+
+    /// <summary>The store's own spelling of its reference ("#1001" → "1001"), or its id when it has no number.</summary>
+    public static string StoreReference(CanonicalOrder s) =>
+        s.OrderNumber?.Trim().TrimStart('#').Trim() is { Length: > 0 } n ? n : s.OrderId;
+
+    public static string? Iso(long ticks) =>
+        ticks == Normalizer.NoDate ? null : new DateTime(ticks, DateTimeKind.Utc).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,128 @@
+using System.Globalization;
+
+namespace ReconcileApi.Engine;
+
+/// <summary>A pair the fuzzy pass proposes: <see cref="Score"/> in [0, 1] and the reasons for it.</summary>
+internal readonly record struct FuzzyPair(int Store, int Keap, double Score, string Reasons);
+
+/// <summary>
+/// Pairs the residue that keys did not pair: candidates share a normalized email and lie within a
+/// day (or the date tolerance, if larger); the score weighs email 0.4, amount 0.4 and date 0.2.
+/// A pair is kept when it scores at least the threshold and each side is the other's single best
+/// candidate, so no record is paired twice and input order does not matter.
+/// </summary>
+internal static class FuzzyMatcher
+{
+    const double EmailWeight = 0.4, AmountWeight = 0.4, DateWeight = 0.2, Epsilon = 1e-9;
+
+    struct Best
+    {
+        public int Other;
+        public double Score;
+        public bool Tied;
+    }
+
+    public static List<FuzzyPair> Pair(
+        IReadOnlyList<CanonicalOrder> store, NormalizedOrder[] storeNorm, List<int> storeResidue,
+        IReadOnlyList<CanonicalOrder> keap, NormalizedOrder[] keapNorm, List<int> keapResidue,
+        ReconcileSettings settings, Normalizer storeNormalizer, Normalizer keapNormalizer)
+    {
+        var pairs = new List<FuzzyPair>();
+        if (storeResidue.Count == 0 || keapResidue.Count == 0)
+            return pairs;
+        var byEmail = new Dictionary<string, List<int>>(keapResidue.Count, StringComparer.OrdinalIgnoreCase);
+        foreach (var k in keapResidue)
+        {
+            if (Emails.Normalize(keap[k].CustomerEmail) is not { } email)
+                continue;
+            if (!byEmail.TryGetValue(email, out var block))
+                byEmail[email] = block = [];
+            block.Add(k);
+        }
+        var blockTicks = (long)(Math.Max(settings.DateToleranceHours, 24) * TimeSpan.TicksPerHour);
+        var bestStore = new Dictionary<int, Best>();
+        var bestKeap = new Dictionary<int, Best>();
+        foreach (var s in storeResidue)
+        {
+            if (Emails.Normalize(store[s].CustomerEmail) is not { } email || !byEmail.TryGetValue(email, out var block))
+                continue;
+            foreach (var k in block)
+            {
+                var (st, kt) = (storeNorm[s].Ticks, keapNorm[k].Ticks);
+                if (st != Normalizer.NoDate && kt != Normalizer.NoDate && Math.Abs(st - kt) > blockTicks)
+                    continue;
+                var score = Score(store[s], keap[k], st, kt, settings);
+                if (score + Epsilon < settings.FuzzyThreshold)
+                    continue;
+                Offer(bestStore, s, k, score);
+                Offer(bestKeap, k, s, score);
+            }
+        }
+        foreach (var (s, b) in bestStore)
+        {
+            if (!b.Tied && bestKeap.TryGetValue(b.Other, out var kb) && !kb.Tied && kb.Other == s)
+                pairs.Add(new(s, b.Other, Math.Round(b.Score, 4), Reasons(store[s], keap[b.Other], storeNorm[s], keapNorm[b.Other], settings, storeNormalizer.Key(store[s]), keapNormalizer.Key(keap[b.Other]))));
+        }
+        return pairs;
+    }
+
+    static void Offer(Dictionary<int, Best> best, int me, int other, double score)
+    {
+        if (!best.TryGetValue(me, out var b) || score > b.Score + Epsilon)
+            best[me] = new Best { Other = other, Score = score };
+        else if (Math.Abs(score - b.Score) <= Epsilon && other != b.Other)
+            best[me] = b with { Tied = true };
+    }
+
+    internal static double Score(CanonicalOrder s, CanonicalOrder k, long st, long kt, ReconcileSettings settings) =>
+        EmailWeight + AmountWeight * AmountScore(s.Total, k.Total, settings.AmountTolerance) + DateWeight * DateScore(st, kt, settings.DateToleranceHours);
+
+    static double AmountScore(decimal a, decimal b, decimal tolerance)
+    {
+        var diff = Math.Abs(a - b);
+        if (diff <= tolerance)
+            return 1;
+        var scale = Math.Max(Math.Max(Math.Abs(a), Math.Abs(b)), 0.01m);
+        // 10 % apart or more scores nothing.
+        return Math.Max(0, 1 - (double)(diff / scale) * 10);
+    }
+
+    static double DateScore(long st, long kt, double toleranceHours)
+    {
+        if (st == Normalizer.NoDate || kt == Normalizer.NoDate)
+            return 0;
+        var hours = Math.Abs(st - kt) / (double)TimeSpan.TicksPerHour;
+        return Math.Max(0, 1 - hours / Math.Max(toleranceHours, 1));
+    }
+
+    static string Reasons(CanonicalOrder s, CanonicalOrder k, NormalizedOrder sn, NormalizedOrder kn, ReconcileSettings settings, string? storeKey, string? keapKey)
+    {
+        var diff = s.Total - k.Total;
+        var amount = Math.Abs(diff) <= settings.AmountTolerance ? "the same total" : string.Create(CultureInfo.InvariantCulture, $"totals {diff} apart");
+        var date = sn.Ticks == Normalizer.NoDate || kn.Ticks == Normalizer.NoDate
+            ? "no date to compare"
+            : string.Create(CultureInfo.InvariantCulture, $"dates {Math.Abs(sn.Ticks - kn.Ticks) / (double)TimeSpan.TicksPerHour:0.#} h apart");
+        var refs = (storeKey, keapKey) switch
+        {
+            (null, null) => "neither has a usable reference",
+            (null, var kk) => $"the store order has no usable reference (Keap says '{kk}')",
+            (var sk, null) => $"the Keap order has no usable reference (store says '{sk}')",
+            var (sk, kk) => $"their references differ ('{sk}' vs '{kk}')",
+        };
+        return $"same email, {amount}, {date}; {refs}";
+    }
+}
+
+internal static class Emails
+{
+    /// <summary>Trimmed and lower-cased; null when blank. Case and spaces are never a discrepancy.</summary>
+    public static string? Normalize(string? email)
+    {
+        var t = email.AsSpan().Trim();
+        return t.IsEmpty ? null : new string(t).ToLowerInvariant();
+    }
+
+    public static bool IsBlank(string? email) => email.AsSpan().Trim().IsEmpty;
+
+    public static bool Same(string? a, string? b) => a.AsSpan().Trim().Equals(b.AsSpan().Trim(), StringComparison.OrdinalIgnoreCase);
+}

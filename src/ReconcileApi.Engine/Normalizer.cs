@@ -1,0 +1,114 @@
+using System.Collections.Concurrent;
+
+namespace ReconcileApi.Engine;
+
+/// <summary>What the engine reads from an order once, before matching.</summary>
+/// <remarks>Comparing two of these settles most pairs without touching the orders themselves.</remarks>
+internal struct NormalizedOrder
+{
+    /// <summary>The order key's fingerprint, <see cref="Fingerprint.None"/> when the order number gives none.</summary>
+    public Fingerprint Key;
+    /// <summary>64 bits of the fingerprint (0 = blank): a difference is always confirmed exactly, so only "same" relies on it.</summary>
+    public ulong Email;
+    public ulong Currency;
+    public ulong Lines;
+    /// <summary>The order date as UTC ticks, or <see cref="Normalizer.NoDate"/>.</summary>
+    public long Ticks;
+    public decimal Total;
+    public PaymentState? State;
+
+    public readonly bool HasKey => !Key.IsNone;
+}
+
+/// <summary>Normalizes the orders of one source: key, instant, canonical state.</summary>
+internal sealed class Normalizer(OrderSource source, ReconcileSettings settings, TimeZoneInfo zone, LineComparison lines)
+{
+    public const long NoDate = long.MinValue;
+    const int ParallelFrom = 8192;
+
+    readonly OrderKeyPattern _keys = new(source == OrderSource.Store ? settings.StoreKeyPattern : settings.KeapKeyPattern);
+    readonly StatusMap _statuses = new(source, settings.StatusMap.GetValueOrDefault(source));
+    readonly bool _utcZone = zone == TimeZoneInfo.Utc || zone.Id is "UTC" or "Etc/UTC";
+
+    public OrderSource Source => source;
+
+    public NormalizedOrder[] NormalizeAll(IReadOnlyList<CanonicalOrder> orders)
+    {
+        var result = new NormalizedOrder[orders.Count];
+        ForRanges(orders.Count, (from, to) =>
+        {
+            var memo = new Memo();
+            for (var i = from; i < to; i++)
+            {
+                Prefetch.Order(orders, i, to);
+                result[i] = Normalize(orders[i], ref memo);
+            }
+        });
+        return result;
+    }
+
+    /// <summary>
+    /// The last status and currency seen and what they gave: most orders repeat the previous
+    /// order's, and a string compare is cheaper than a case-insensitive lookup or a hash.
+    /// </summary>
+    struct Memo
+    {
+        public string? Status;
+        public PaymentState? Label;
+        public string? Currency;
+        public ulong CurrencyPrint;
+    }
+
+    public NormalizedOrder Normalize(CanonicalOrder order)
+    {
+        var memo = new Memo();
+        return Normalize(order, ref memo);
+    }
+
+    NormalizedOrder Normalize(CanonicalOrder order, ref Memo memo)
+    {
+        if (!string.Equals(order.Status, memo.Status, StringComparison.Ordinal) || memo.Status is null)
+            (memo.Status, memo.Label) = (order.Status, _statuses.Label(order.Status));
+        if (!string.Equals(order.Currency, memo.Currency, StringComparison.Ordinal) || memo.Currency is null)
+            (memo.Currency, memo.CurrencyPrint) = (order.Currency, Fingerprint.OfFolded(order.Currency).A);
+        return new NormalizedOrder
+        {
+            Key = _keys.Fingerprint(order.OrderNumber),
+            Email = Fingerprint.OfFolded(order.CustomerEmail).A,
+            Currency = memo.CurrencyPrint,
+            Lines = lines.Fingerprint(order.Lines, source),
+            Ticks = Instant(order.OrderDate),
+            Total = order.Total,
+            State = _statuses.Map(order, memo.Label),
+        };
+    }
+
+    /// <summary>The order's key as reported in findings, or null when it has none.</summary>
+    public string? Key(CanonicalOrder order) => _keys.Extract(order.OrderNumber);
+
+    /// <summary>An order date as an instant: UTC as is, local converted, unspecified read in the settings zone.</summary>
+    public long Instant(DateTime? value)
+    {
+        if (value is not { } d)
+            return NoDate;
+        return d.Kind switch
+        {
+            DateTimeKind.Utc => d.Ticks,
+            DateTimeKind.Local => d.ToUniversalTime().Ticks,
+            _ when _utcZone => d.Ticks,
+            // GetUtcOffset does not throw for wall-clock times skipped by a DST change, ConvertTimeToUtc would.
+            _ => d.Ticks - zone.GetUtcOffset(d).Ticks,
+        };
+    }
+
+    /// <summary>Runs <paramref name="body"/> over [0, count) in chunks, on all cores when the work is large enough.</summary>
+    public static void ForRanges(int count, Action<int, int> body)
+    {
+        if (count < ParallelFrom)
+        {
+            body(0, count);
+            return;
+        }
+        Parallel.ForEach(Partitioner.Create(0, count, Math.Max(ParallelFrom / 2, count / (Environment.ProcessorCount * 8))), r => body(r.Item1, r.Item2));
+    }
+}

@@ -1,0 +1,104 @@
+using System.Text.RegularExpressions;
+
+namespace ReconcileApi.Engine;
+
+/// <summary>
+/// Extracts the cross-system order key from an order number with a settings pattern (one capture group).
+/// Keys are compared case-insensitively, so they come out lower-cased (ASCII).
+/// </summary>
+/// <remarks>
+/// Rule for orders without a usable reference: the key comes from <see cref="CanonicalOrder.OrderNumber"/>
+/// only, never from <see cref="CanonicalOrder.OrderId"/> (each system's own id means nothing to the
+/// other). An order whose number is empty or does not match the pattern has no key: it can only be
+/// paired by the fuzzy pass, and if it stays unpaired it is reported under
+/// <see cref="FallbackKey"/> (<c>store-id:…</c> / <c>keap-id:…</c>).
+/// </remarks>
+public sealed class OrderKeyPattern
+{
+    // A user pattern that backtracks badly must not hang a run: such an order simply has no key.
+    static readonly TimeSpan MatchTimeout = TimeSpan.FromMilliseconds(100);
+    readonly Regex? _regex;
+
+    public OrderKeyPattern(string pattern)
+    {
+        // The default pattern is run by hand: a regex per order is most of a million-order run.
+        if (pattern != ReconcileSettings.DefaultKeyPattern)
+            _regex = new Regex(pattern, RegexOptions.CultureInvariant | RegexOptions.Compiled, MatchTimeout);
+    }
+
+    public string? Extract(string? orderNumber)
+    {
+        if (string.IsNullOrEmpty(orderNumber))
+            return null;
+        if (_regex is null)
+            return TrailingToken(orderNumber);
+        Match m;
+        try
+        {
+            m = _regex.Match(orderNumber);
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            return null;
+        }
+        if (!m.Success)
+            return null;
+        var g = m.Groups.Count > 1 ? m.Groups[1] : m.Groups[0];
+        var value = g.ValueSpan.Trim();
+        return value.IsEmpty ? null : Lower(orderNumber, value);
+    }
+
+    /// <summary>The fingerprint of the key <see cref="Extract"/> gives, without allocating on the default pattern.</summary>
+    internal Fingerprint Fingerprint(string? orderNumber)
+    {
+        if (string.IsNullOrEmpty(orderNumber))
+            return Engine.Fingerprint.None;
+        if (_regex is not null)
+            return Extract(orderNumber) is { } key ? Engine.Fingerprint.OfFolded(key) : Engine.Fingerprint.None;
+        var (start, length) = TrailingTokenRange(orderNumber);
+        return length == 0 ? Engine.Fingerprint.None : Engine.Fingerprint.OfFolded(orderNumber.AsSpan(start, length));
+    }
+
+    /// <summary>The key an order without a usable reference is reported under.</summary>
+    public static string FallbackKey(OrderSource source, string orderId) =>
+        (source == OrderSource.Store ? "store-id:" : "keap-id:") + orderId;
+
+    /// <summary>
+    /// Same result as <see cref="ReconcileSettings.DefaultKeyPattern"/>: the last run of
+    /// <c>[A-Za-z0-9_-]</c> before trailing white space, without its leading '_' and '-'.
+    /// </summary>
+    internal static string? TrailingToken(string s)
+    {
+        var (start, length) = TrailingTokenRange(s);
+        return length == 0 ? null : Lower(s, s.AsSpan(start, length));
+    }
+
+    static (int Start, int Length) TrailingTokenRange(string s)
+    {
+        var end = s.Length;
+        while (end > 0 && char.IsWhiteSpace(s[end - 1]))
+            end--;
+        var start = end;
+        while (start > 0 && IsTokenChar(s[start - 1]))
+            start--;
+        while (start < end && !char.IsAsciiLetterOrDigit(s[start]))
+            start++;
+        return (start, end - start);
+    }
+
+    static bool IsTokenChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '_' or '-';
+
+    static string Lower(string whole, ReadOnlySpan<char> token)
+    {
+        var hasUpper = false;
+        foreach (var c in token)
+            if (char.IsAsciiLetterUpper(c)) { hasUpper = true; break; }
+        if (!hasUpper)
+            return token.Length == whole.Length ? whole : new string(token);
+        return string.Create(token.Length, token, static (dst, src) =>
+        {
+            for (var i = 0; i < src.Length; i++)
+                dst[i] = char.ToLowerInvariant(src[i]);
+        });
+    }
+}

@@ -1,0 +1,103 @@
+using System.Text.RegularExpressions;
+
+namespace ReconcileApi.Engine;
+
+internal static class SettingsValidation
+{
+    static readonly TimeSpan RegexCheckTimeout = TimeSpan.FromSeconds(1);
+
+    public static IReadOnlyList<SettingsError> Validate(ReconcileSettings s)
+    {
+        var errors = new List<SettingsError>();
+        CheckKeyPattern(errors, "storeKeyPattern", s.StoreKeyPattern);
+        CheckKeyPattern(errors, "keapKeyPattern", s.KeapKeyPattern);
+        if (s.AmountTolerance < 0)
+            errors.Add(new("amountTolerance", "Must be zero or more."));
+        if (s.AmountTolerancePercent is < 0 or > 100)
+            errors.Add(new("amountTolerancePercent", "Must be between 0 and 100."));
+        if (!double.IsFinite(s.DateToleranceHours) || s.DateToleranceHours < 0)
+            errors.Add(new("dateToleranceHours", "Must be a finite number of hours, zero or more."));
+        if (!TryFindZone(s.Timezone, out _))
+            errors.Add(new("timezone", $"'{s.Timezone}' is not a known IANA time zone."));
+        if (s.SettleMinutes < 0)
+            errors.Add(new("settleMinutes", "Must be zero or more."));
+        if (s.DuplicateWindowMinutes < 0)
+            errors.Add(new("duplicateWindowMinutes", "Must be zero or more."));
+        if (!double.IsFinite(s.FuzzyThreshold) || s.FuzzyThreshold is < 0 or > 1)
+            errors.Add(new("fuzzyThreshold", "Must be between 0 and 1."));
+        if (string.IsNullOrWhiteSpace(s.StoreName))
+            errors.Add(new("storeName", "Must not be empty."));
+        if (s.StatusMap is null)
+            errors.Add(new("statusMap", "Must be an object (may be empty)."));
+        else
+            foreach (var (source, map) in s.StatusMap)
+                if (map is null || map.Keys.Any(string.IsNullOrWhiteSpace))
+                    errors.Add(new($"statusMap.{(source == OrderSource.Store ? "store" : "keap")}", "Raw statuses must not be empty."));
+        if (s.SkuMap is null || s.SkuMap.Any(p => string.IsNullOrWhiteSpace(p.Key) || string.IsNullOrWhiteSpace(p.Value)))
+            errors.Add(new("skuMap", "Store and Keap SKUs must not be empty."));
+        if (s.IgnoreLineKinds is null)
+            errors.Add(new("ignoreLineKinds", "Must be a list (may be empty)."));
+        if (s.SourceOfTruth is null)
+            errors.Add(new("sourceOfTruth", "Must be an object (may be empty)."));
+        else
+            foreach (var field in s.SourceOfTruth.Keys.Where(f => !Fields.All.Contains(f)))
+                errors.Add(new($"sourceOfTruth.{field}", $"Unknown field; expected one of {string.Join(", ", Fields.All)}."));
+        if (s.SeverityThresholds is not { } t)
+            errors.Add(new("severityThresholds", "Must be an object."));
+        else if (t.Medium < 0 || t.High < t.Medium || t.Critical < t.High)
+            errors.Add(new("severityThresholds", "Must satisfy 0 <= medium <= high <= critical."));
+        return errors;
+    }
+
+    static void CheckKeyPattern(List<SettingsError> errors, string field, string? pattern)
+    {
+        if (string.IsNullOrEmpty(pattern))
+        {
+            errors.Add(new(field, "Must be a regular expression with exactly one capture group."));
+            return;
+        }
+        try
+        {
+            var regex = new Regex(pattern, RegexOptions.CultureInvariant, RegexCheckTimeout);
+            // Group 0 is the whole match; named groups count too.
+            var groups = regex.GetGroupNumbers().Length - 1;
+            if (groups != 1)
+                errors.Add(new(field, $"Must have exactly one capture group; it has {groups}."));
+        }
+        catch (ArgumentException e)
+        {
+            errors.Add(new(field, $"Not a valid regular expression: {e.Message}"));
+        }
+    }
+
+    public static bool TryFindZone(string? id, out TimeZoneInfo zone)
+    {
+        zone = TimeZoneInfo.Utc;
+        if (string.IsNullOrWhiteSpace(id))
+            return false;
+        if (id is "UTC" or "Etc/UTC")
+            return true;
+        try
+        {
+            zone = TimeZoneInfo.FindSystemTimeZoneById(id);
+            return true;
+        }
+        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException)
+        {
+            return false;
+        }
+    }
+}
+
+/// <summary>The field names findings and <see cref="ReconcileSettings.SourceOfTruth"/> use.</summary>
+public static class Fields
+{
+    public const string Total = "total";
+    public const string Currency = "currency";
+    public const string Status = "status";
+    public const string Email = "email";
+    public const string OrderDate = "orderDate";
+    public const string Lines = "lines";
+
+    public static IReadOnlySet<string> All { get; } = new HashSet<string>(StringComparer.Ordinal) { Total, Currency, Status, Email, OrderDate, Lines };
+}

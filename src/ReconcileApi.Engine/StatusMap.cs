@@ -1,0 +1,131 @@
+using System.Collections.Frozen;
+
+namespace ReconcileApi.Engine;
+
+/// <summary>
+/// Raw status → canonical <see cref="PaymentState"/> for one source: built-in defaults (DOMAIN.md
+/// table), the canonical names themselves, then the settings' overrides; case-insensitive.
+/// </summary>
+public sealed class StatusMap
+{
+    /// <summary>Shopify <c>financial_status</c> defaults.</summary>
+    public static IReadOnlyDictionary<string, PaymentState> Shopify { get; } = new Dictionary<string, PaymentState>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["pending"] = PaymentState.Unpaid,
+        ["authorized"] = PaymentState.Unpaid,
+        ["expired"] = PaymentState.Unpaid,
+        ["partially_paid"] = PaymentState.PartiallyPaid,
+        ["paid"] = PaymentState.Paid,
+        ["partially_refunded"] = PaymentState.PartiallyRefunded,
+        ["refunded"] = PaymentState.Refunded,
+        ["voided"] = PaymentState.Cancelled,
+    };
+
+    /// <summary>WooCommerce order <c>status</c> defaults.</summary>
+    public static IReadOnlyDictionary<string, PaymentState> WooCommerce { get; } = new Dictionary<string, PaymentState>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["checkout-draft"] = PaymentState.Draft,
+        ["pending"] = PaymentState.Unpaid,
+        ["on-hold"] = PaymentState.Unpaid,
+        ["processing"] = PaymentState.Paid,
+        ["completed"] = PaymentState.Paid,
+        ["refunded"] = PaymentState.Refunded,
+        ["cancelled"] = PaymentState.Cancelled,
+        ["trash"] = PaymentState.Cancelled,
+        ["failed"] = PaymentState.Failed,
+    };
+
+    /// <summary>BigCommerce order <c>status</c> defaults.</summary>
+    public static IReadOnlyDictionary<string, PaymentState> BigCommerce { get; } = new Dictionary<string, PaymentState>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["Incomplete"] = PaymentState.Draft,
+        ["Pending"] = PaymentState.Unpaid,
+        ["Awaiting Payment"] = PaymentState.Unpaid,
+        ["Manual Verification Required"] = PaymentState.Unpaid,
+        ["Awaiting Fulfillment"] = PaymentState.Paid,
+        ["Awaiting Shipment"] = PaymentState.Paid,
+        ["Awaiting Pickup"] = PaymentState.Paid,
+        ["Shipped"] = PaymentState.Paid,
+        ["Partially Shipped"] = PaymentState.Paid,
+        ["Completed"] = PaymentState.Paid,
+        ["Partially Refunded"] = PaymentState.PartiallyRefunded,
+        ["Refunded"] = PaymentState.Refunded,
+        ["Cancelled"] = PaymentState.Cancelled,
+        ["Declined"] = PaymentState.Failed,
+    };
+
+    /// <summary>Keap status labels; any other label is <see cref="PaymentState.Unpaid"/>, and amounts refine it.</summary>
+    public static IReadOnlyDictionary<string, PaymentState> Keap { get; } = new Dictionary<string, PaymentState>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["DRAFT"] = PaymentState.Draft,
+        ["SENT"] = PaymentState.Unpaid,
+        ["VIEWED"] = PaymentState.Unpaid,
+        ["UNPAID"] = PaymentState.Unpaid,
+        ["PAID"] = PaymentState.Paid,
+    };
+
+    readonly FrozenDictionary<string, PaymentState> _map;
+    readonly FrozenDictionary<string, PaymentState>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+    readonly OrderSource _source;
+
+    public StatusMap(OrderSource source, IReadOnlyDictionary<string, PaymentState>? overrides)
+    {
+        _source = source;
+        var map = new Dictionary<string, PaymentState>(StringComparer.OrdinalIgnoreCase);
+        foreach (var state in Enum.GetValues<PaymentState>())
+            map[CanonicalName(state)] = state;
+        var defaults = source == OrderSource.Keap ? [Keap] : new[] { Shopify, WooCommerce, BigCommerce };
+        foreach (var table in defaults)
+            foreach (var (raw, state) in table)
+                map[raw] = state;
+        if (overrides is not null)
+            foreach (var (raw, state) in overrides)
+                map[raw.Trim()] = state;
+        _map = map.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
+        _lookup = _map.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
+
+    /// <summary>The snake_case wire name of a state ("partially_paid").</summary>
+    public static string CanonicalName(PaymentState state) => state switch
+    {
+        PaymentState.Draft => "draft",
+        PaymentState.Unpaid => "unpaid",
+        PaymentState.PartiallyPaid => "partially_paid",
+        PaymentState.Paid => "paid",
+        PaymentState.PartiallyRefunded => "partially_refunded",
+        PaymentState.Refunded => "refunded",
+        PaymentState.Cancelled => "cancelled",
+        _ => "failed",
+    };
+
+    /// <summary>
+    /// The canonical state of an order of this map's source, or null when a store status is absent or
+    /// unknown (then status is not compared). Keap: unknown labels are unpaid, and amounts decide
+    /// paid-ness; store: a paid order with refunds is (partially) refunded.
+    /// </summary>
+    public PaymentState? Map(CanonicalOrder order) => Map(order, Label(order.Status));
+
+    /// <summary>The state a raw label alone maps to (null: absent or unknown).</summary>
+    internal PaymentState? Label(string? raw) => raw is not null && _lookup.TryGetValue(raw.AsSpan().Trim(), out var s) ? s : null;
+
+    /// <summary><see cref="Map(CanonicalOrder)"/> with the label already looked up.</summary>
+    internal PaymentState? Map(CanonicalOrder order, PaymentState? label) =>
+        _source == OrderSource.Keap ? KeapState(order, label ?? PaymentState.Unpaid) : StoreState(order, label);
+
+    static PaymentState KeapState(CanonicalOrder o, PaymentState label)
+    {
+        var refunded = o.AmountRefunded ?? 0m;
+        if (refunded > 0)
+            return o.AmountPaid is { } p && refunded < p ? PaymentState.PartiallyRefunded : PaymentState.Refunded;
+        if (o.AmountPaid is not { } paid || paid <= 0)
+            return label;
+        return paid >= o.Total ? PaymentState.Paid : PaymentState.PartiallyPaid;
+    }
+
+    static PaymentState? StoreState(CanonicalOrder o, PaymentState? label)
+    {
+        if (label == PaymentState.Paid && o.AmountRefunded is > 0m and var refunded)
+            return refunded < o.Total ? PaymentState.PartiallyRefunded : PaymentState.Refunded;
+        return label;
+    }
+}

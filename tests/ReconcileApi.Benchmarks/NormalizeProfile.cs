@@ -1,0 +1,47 @@
+using System.Diagnostics;
+using ReconcileApi.Engine;
+
+namespace ReconcileApi.Benchmarks;
+
+/// <summary>Times each part of normalization on one thread, to see where a run's first phase goes.</summary>
+internal static class NormalizeProfile
+{
+    public static void Run(SyntheticDataset data)
+    {
+        var settings = ReconcileSettings.Default;
+        var lines = new LineComparison(settings);
+        var keys = new OrderKeyPattern(settings.KeapKeyPattern);
+        var statuses = new StatusMap(OrderSource.Keap, null);
+        var normalizer = new Normalizer(OrderSource.Keap, settings, TimeZoneInfo.Utc, lines);
+        var orders = data.Keap;
+        for (var rep = 0; rep < 3; rep++)
+        {
+            var parts = new List<string>();
+            long sink = 0;
+            Time("touch", () => { foreach (var o in orders) sink += o.OrderId.Length; });
+            Time("key", () => { foreach (var o in orders) sink += (long)keys.Fingerprint(o.OrderNumber).A; });
+            Time("email", () => { foreach (var o in orders) sink += (long)Fingerprint.OfFolded(o.CustomerEmail).A; });
+            Time("lines", () => { foreach (var o in orders) sink += (long)lines.Fingerprint(o.Lines, OrderSource.Keap); });
+            Time("status", () => { foreach (var o in orders) sink += (int)(statuses.Map(o) ?? 0); });
+            Time("all", () => { foreach (var o in orders) sink += normalizer.Normalize(o).Ticks; });
+            var small = orders.Take(10_000).ToList();
+            Time("status-10k-x100", () => { for (var r = 0; r < 100; r++) foreach (var o in small) sink += (int)(statuses.Map(o) ?? 0); });
+            Time("key-10k-x100", () => { for (var r = 0; r < 100; r++) foreach (var o in small) sink += (long)keys.Fingerprint(o.OrderNumber).A; });
+            for (var ab = 0; ab < 3; ab++)
+            {
+                Prefetch.Enabled = false;
+                Time("parallel-no-prefetch", () => sink += normalizer.NormalizeAll(orders).Length);
+                Prefetch.Enabled = true;
+                Time("parallel-prefetch", () => sink += normalizer.NormalizeAll(orders).Length);
+            }
+            Console.WriteLine($"  normalize {orders.Count:N0} Keap orders, one thread (ms): {string.Join(", ", parts)} ({sink % 10})");
+
+            void Time(string name, Action body)
+            {
+                var sw = Stopwatch.StartNew();
+                body();
+                parts.Add($"{name} {sw.Elapsed.TotalMilliseconds:F0}");
+            }
+        }
+    }
+}

@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using System.Runtime;
+using ReconcileApi.Benchmarks;
+using ReconcileApi.Engine;
+
+// Usage: engine [--sizes 10000,100000,1000000] [--iterations 5] [--seed 42] [--phases]
+var section = args.FirstOrDefault() ?? "engine";
+if (section != "engine")
+{
+    Console.Error.WriteLine($"unknown section '{section}'; known: engine");
+    return 2;
+}
+var sizes = Option("--sizes", "10000,100000,1000000").Split(',').Select(int.Parse).ToArray();
+var iterations = int.Parse(Option("--iterations", "5"));
+var seed = int.Parse(Option("--seed", "42"));
+var showPhases = args.Contains("--phases");
+
+Console.WriteLine($"load average before: {LoadAverage()}");
+Console.WriteLine($"engine benchmark: {Environment.ProcessorCount} cores, server GC {GCSettings.IsServerGC}, {iterations} timed iterations after warm-up runs, seed {seed}");
+Console.WriteLine($"{"orders/side",12} {"store",9} {"keap",9} {"findings",9} {"median ms",10} {"min ms",8} {"max ms",8} {"cpu ms",8} {"alloc MB/run",13} {"peak WS MB",11} {"GC heap MB",11}");
+foreach (var n in sizes)
+{
+    var data = SyntheticDataset.Generate(n, seed);
+    GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+    var settings = ReconcileSettings.Default;
+    using (var p = Process.GetCurrentProcess())
+        Console.WriteLine($"  dataset in memory: working set {p.WorkingSet64 / 1048576.0:F0} MB, GC heap {GC.GetTotalMemory(false) / 1048576.0:F0} MB; peak so far {p.PeakWorkingSet64 / 1048576.0:F0} MB");
+
+    if (args.Contains("--profile-normalize"))
+        NormalizeProfile.Run(data);
+    var result = Reconciler.Reconcile(data.Store, data.Keap, settings);
+    if (!Verify(result, data))
+        return 1;
+    // Small sizes finish before the JIT has settled; a few more untimed runs let it.
+    result = null!;
+    for (var w = 0; w < (n <= 100_000 ? 4 : 1); w++)
+        Reconciler.Reconcile(data.Store, data.Keap, settings);
+
+    var times = new List<double>();
+    var cpu = new List<double>();
+    using var self = Process.GetCurrentProcess();
+    long allocated = 0;
+    for (var i = 0; i < iterations; i++)
+    {
+        // The previous result must not stay alive through this run: peak memory is the engine's own.
+        result = null!;
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        var before = GC.GetTotalAllocatedBytes(precise: true);
+        self.Refresh();
+        var cpuBefore = self.TotalProcessorTime;
+        var sw = Stopwatch.StartNew();
+        var phases = new List<string>();
+        var (g0, g1, g2, pause) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration());
+        result = Reconciler.Reconcile(data.Store, data.Keap, settings, null, (phase, at) => phases.Add($"{phase} {at.TotalMilliseconds:F0}"));
+        sw.Stop();
+        if (showPhases)
+            Console.WriteLine($"  phases (ms since start): {string.Join(", ", phases)}; GCs gen0/1/2 {GC.CollectionCount(0) - g0}/{GC.CollectionCount(1) - g1}/{GC.CollectionCount(2) - g2}, pause {(GC.GetTotalPauseDuration() - pause).TotalMilliseconds:F0} ms");
+        self.Refresh();
+        cpu.Add((self.TotalProcessorTime - cpuBefore).TotalMilliseconds);
+        allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+        times.Add(sw.Elapsed.TotalMilliseconds);
+    }
+    times.Sort();
+    cpu.Sort();
+    using var process = Process.GetCurrentProcess();
+    process.Refresh();
+    var gcInfo = GC.GetGCMemoryInfo(GCKind.Any);
+    Console.WriteLine($"{n,12:N0} {data.Store.Count,9:N0} {data.Keap.Count,9:N0} {result.Findings.Count,9:N0} {times[times.Count / 2],10:F1} {times[0],8:F1} {times[^1],8:F1} {cpu[cpu.Count / 2],8:F0} {allocated / 1048576.0,13:F1} {process.PeakWorkingSet64 / 1048576.0,11:F0} {gcInfo.HeapSizeBytes / 1048576.0,11:F0}");
+    GC.KeepAlive(data);
+    Console.WriteLine($"  load average after: {LoadAverage()} (other work on this machine inflates wall times; cpu ms is the process's CPU time, median)");
+}
+return 0;
+
+static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "n/a";
+
+string Option(string name, string fallback)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+}
+
+static bool Verify(ReconciliationResult result, SyntheticDataset data)
+{
+    var actual = result.Findings.Select(f => f.IdentityKey).ToList();
+    var actualSet = actual.ToHashSet(StringComparer.Ordinal);
+    var missing = data.Expected.Where(e => !actualSet.Contains(e)).Order(StringComparer.Ordinal).ToList();
+    var unexpected = actualSet.Where(a => !data.Expected.Contains(a)).Order(StringComparer.Ordinal).ToList();
+    var repeated = actual.Count - actualSet.Count;
+    if (missing.Count == 0 && unexpected.Count == 0 && repeated == 0)
+    {
+        var byCategory = result.Findings.GroupBy(f => f.Category).OrderBy(g => g.Key)
+            .Select(g => $"{g.Key}={g.Count()}");
+        Console.WriteLine($"  verified {data.Expected.Count:N0} injected discrepancies (pending {result.Pending}): {string.Join(" ", byCategory)}");
+        return true;
+    }
+    Console.Error.WriteLine($"VERIFICATION FAILED: {missing.Count} expected findings not reported, {unexpected.Count} unexpected, {repeated} repeated identities");
+    foreach (var m in missing.Take(10))
+        Console.Error.WriteLine($"  missing:    {m}");
+    foreach (var u in unexpected.Take(10))
+        Console.Error.WriteLine($"  unexpected: {u}  {result.Findings.First(f => f.IdentityKey == u).Cause.Explanation}");
+    var expectedByCategory = data.Expected.GroupBy(e => e[..e.IndexOf('|')]).OrderBy(g => g.Key).Select(g => $"{g.Key}={g.Count()}");
+    var actualByCategory = actualSet.GroupBy(e => e[..e.IndexOf('|')]).OrderBy(g => g.Key).Select(g => $"{g.Key}={g.Count()}");
+    Console.Error.WriteLine($"  expected: {string.Join(" ", expectedByCategory)}");
+    Console.Error.WriteLine($"  actual:   {string.Join(" ", actualByCategory)}");
+    return false;
+}

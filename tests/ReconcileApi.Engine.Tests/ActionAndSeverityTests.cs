@@ -1,0 +1,117 @@
+using System.Text.Json;
+using ReconcileApi.Engine;
+using static ReconcileApi.Engine.Tests.Orders;
+
+namespace ReconcileApi.Engine.Tests;
+
+public sealed class ActionAndSeverityTests
+{
+    [Fact]
+    public void MissingInKeap_SuggestsCreateInKeap_WithWhatKeapNeeds()
+    {
+        var settings = ReconcileSettings.Default with { SkuMap = new Dictionary<string, string> { ["TEE-BLK-M"] = "KTEE" } };
+
+        var finding = Single(Findings(Store(), null, settings), Category.MissingInKeap);
+
+        Assert.Equal(ActionCodes.CreateInKeap, finding.SuggestedAction.Code);
+        Assert.Equal("keap", finding.SuggestedAction.System);
+        var v = finding.SuggestedAction.Values;
+        Assert.Equal("bob@example.com", v["contactEmail"]);
+        Assert.Equal("2026-10-01T12:00:00Z", v["orderDate"]);
+        Assert.Equal("Shopify Order #1001", v["orderTitle"]);
+        var item = Assert.Single((IEnumerable<IReadOnlyDictionary<string, object?>>)v["items"]!);
+        Assert.Equal(new Dictionary<string, object?> { ["sku"] = "KTEE", ["name"] = "Tee", ["quantity"] = 2m, ["price"] = 40m }, item.ToDictionary());
+        var json = JsonSerializer.Serialize(finding, JsonSerializerOptions.Web);
+        Assert.Contains("\"orderTitle\":\"Shopify Order #1001\"", json);
+        Assert.Contains("\"items\":[{\"sku\":\"KTEE\",\"name\":\"Tee\",\"quantity\":2,\"price\":40}]", json);
+    }
+
+    [Fact]
+    public void MissingInStore_SuggestsCreateInStore()
+    {
+        var finding = Single(Findings(null, Keap()), Category.MissingInStore);
+
+        Assert.Equal((ActionCodes.CreateInStore, "store"), (finding.SuggestedAction.Code, finding.SuggestedAction.System));
+    }
+
+    [Theory]
+    [InlineData("total", OrderSource.Store, ActionCodes.UpdateKeap, "K1001", 100)]
+    [InlineData("total", OrderSource.Keap, ActionCodes.UpdateStore, "S1001", 80)]
+    public void FieldMismatch_SuggestsWritingTheSourceOfTruthValue(string field, OrderSource truth, string code, string target, decimal value)
+    {
+        var settings = ReconcileSettings.Default with { SourceOfTruth = new Dictionary<string, OrderSource> { [field] = truth } };
+
+        var finding = Single(Findings(Store(), Keap() with { Total = 80m }, settings), Category.AmountMismatch);
+
+        Assert.Equal(code, finding.SuggestedAction.Code);
+        Assert.Equal(target, finding.SuggestedAction.Values["orderId"]);
+        Assert.Equal(field, finding.SuggestedAction.Values["field"]);
+        Assert.Equal(value, finding.SuggestedAction.Values["value"]);
+    }
+
+    [Fact]
+    public void EmailMismatch_UpdatesTheStore_ByDefault()
+    {
+        var finding = Single(Findings(Store(), Keap() with { CustomerEmail = "rob@example.com" }), Category.EmailMismatch);
+
+        Assert.Equal(ActionCodes.UpdateStore, finding.SuggestedAction.Code);
+        Assert.Equal("rob@example.com", finding.SuggestedAction.Values["value"]);
+    }
+
+    [Fact]
+    public void StatusMismatch_RefundNotPropagated_HasTheRefundedAmountAsImpact()
+    {
+        var finding = Single(Findings(Store() with { Status = "partially_refunded", AmountRefunded = 30m }, Keap()), Category.StatusMismatch);
+
+        Assert.Equal(30m, finding.Impact);
+        Assert.Equal(("partially_refunded", "paid"), (finding.StoreValue, finding.KeapValue));
+        Assert.Equal("partially_refunded", finding.SuggestedAction.Values["value"]);
+    }
+
+    [Theory]
+    [InlineData(Category.MissingInKeap, 1500, Severity.Critical)]
+    [InlineData(Category.AmountMismatch, 1000, Severity.Critical)]
+    [InlineData(Category.AmountMismatch, 150, Severity.High)]
+    [InlineData(Category.StatusMismatch, 10, Severity.Medium)]
+    [InlineData(Category.LineItemsMismatch, 9.99, Severity.Low)]
+    [InlineData(Category.EmailMismatch, 5000, Severity.Low)]
+    [InlineData(Category.ProbableMatch, 5000, Severity.Low)]
+    public void Severity_FollowsCategoryAndImpactThresholds(Category category, decimal impact, Severity expected) =>
+        Assert.Equal(expected, SeverityRules.For(category, impact, new SeverityThresholds()));
+
+    [Fact]
+    public void Findings_AreSortedBySeverityThenImpact()
+    {
+        var later = LaterPair();
+        var store = new[] { Store(), Store("#1002", "S1002") with { Total = 5000m }, Store("#1003", "S1003"), later.Store };
+        var keap = new[] { Keap() with { Total = 90m }, Keap("Shopify Order #1003", "K1003") with { Total = 50m }, later.Keap };
+
+        var findings = Reconcile(store, keap).Findings;
+
+        Assert.Equal(["1002", "1003", "1001"], findings.Select(f => f.OrderKey));
+        Assert.Equal([Severity.Critical, Severity.Medium, Severity.Medium], findings.Select(f => f.Severity));
+        Assert.Equal(findings, findings.Order(FindingOrder.BySeverityThenImpact));
+    }
+
+    [Fact]
+    public void FastSort_OrdersExactlyLikeTheComparer()
+    {
+        var rng = new Random(7);
+        string[] keys = ["1", "10", "100", "1000", "10000000", "100000000", "100000001", "abcdefghij", "abcdefghik", "b", "store-id:S1"];
+        var findings = Enumerable.Range(0, 500).Select(i => new Finding
+        {
+            Category = (Category)rng.Next(11),
+            Severity = (Severity)rng.Next(4),
+            OrderKey = keys[rng.Next(keys.Length)],
+            DuplicateOrderId = rng.Next(3) == 0 ? $"D{rng.Next(5)}" : null,
+            Impact = rng.Next(3) * 10m,
+            Cause = new Cause("unknown", ""),
+            SuggestedAction = new SuggestedAction("review", "both", new Dictionary<string, object?>()),
+        }).ToArray();
+        var expected = findings.Order(FindingOrder.BySeverityThenImpact).ToArray();
+
+        FindingOrder.Sort(findings);
+
+        Assert.Equal(expected.Select(f => (f.Severity, f.Impact, f.Category, f.OrderKey, f.DuplicateOrderId)), findings.Select(f => (f.Severity, f.Impact, f.Category, f.OrderKey, f.DuplicateOrderId)));
+    }
+}

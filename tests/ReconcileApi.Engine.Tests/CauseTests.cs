@@ -1,0 +1,96 @@
+using ReconcileApi.Engine;
+using static ReconcileApi.Engine.Tests.Orders;
+
+namespace ReconcileApi.Engine.Tests;
+
+public sealed class CauseTests
+{
+    static readonly ReconcileSettings TightDates = ReconcileSettings.Default with { DateToleranceHours = 1 };
+
+    static readonly Dictionary<string, (CanonicalOrder Store, CanonicalOrder Keap, ReconcileSettings Settings, Category Category, string Cause)> Cases = new()
+    {
+        ["AmountMismatch_HasCauseTaxOrShippingNotSynced_WhenDifferenceEqualsTaxPlusShipping"] =
+            (Store(), Keap() with { Total = 80m }, ReconcileSettings.Default, Category.AmountMismatch, CauseCodes.TaxOrShippingNotSynced),
+        ["AmountMismatch_HasCauseTaxOrShippingNotSynced_WhenDifferenceEqualsTax"] =
+            (Store(), Keap() with { Total = 88m }, ReconcileSettings.Default, Category.AmountMismatch, CauseCodes.TaxOrShippingNotSynced),
+        ["AmountMismatch_HasCauseTaxOrShippingNotSynced_WhenDifferenceEqualsShipping"] =
+            (Store(), Keap() with { Total = 92m }, ReconcileSettings.Default, Category.AmountMismatch, CauseCodes.TaxOrShippingNotSynced),
+        ["AmountMismatch_HasCauseDiscountNotSynced_WhenKeapExceedsStoreByTheDiscount"] =
+            (Store() with { Discount = 15m, Total = 85m }, Keap() with { Total = 100m }, ReconcileSettings.Default, Category.AmountMismatch, CauseCodes.DiscountNotSynced),
+        ["AmountMismatch_HasCauseRounding_WhenDifferenceIsAFewCents"] =
+            (Store(), Keap() with { Total = 100.02m }, ReconcileSettings.Default, Category.AmountMismatch, CauseCodes.Rounding),
+        ["AmountMismatch_HasCauseUnknown_WhenNoRuleExplainsIt"] =
+            (Store(), Keap() with { Total = 63.50m }, ReconcileSettings.Default, Category.AmountMismatch, CauseCodes.Unknown),
+        ["DateMismatch_HasCauseTimezoneShift_WhenDatesAreWholeHoursApart"] =
+            (Store(), Keap(date: T0.AddHours(-5)), TightDates, Category.DateMismatch, CauseCodes.TimezoneShift),
+        ["DateMismatch_HasCauseSyncLag_WhenKeapIsStampedLater"] =
+            (Store(), Keap(date: T0.AddHours(30.5)), TightDates, Category.DateMismatch, CauseCodes.SyncLag),
+        ["DateMismatch_HasCauseUnknown_WhenKeapIsEarlierByOddHours"] =
+            (Store(), Keap(date: T0.AddHours(-30.5)), TightDates, Category.DateMismatch, CauseCodes.Unknown),
+        ["StatusMismatch_HasCauseRefundNotPropagated_WhenStoreRefundedAndKeapPaid"] =
+            (Store() with { Status = "refunded", AmountRefunded = 100m }, Keap(), ReconcileSettings.Default, Category.StatusMismatch, CauseCodes.RefundNotPropagated),
+        ["StatusMismatch_HasCauseRefundNotPropagated_WhenStoreCancelledAndKeapPaid"] =
+            (Store() with { Status = "cancelled" }, Keap(), ReconcileSettings.Default, Category.StatusMismatch, CauseCodes.RefundNotPropagated),
+        ["StatusMismatch_HasCausePaymentNotRecorded_WhenStorePaidAndKeapUnpaid"] =
+            (Store(), Keap() with { Status = "SENT", AmountPaid = 0m }, ReconcileSettings.Default, Category.StatusMismatch, CauseCodes.PaymentNotRecorded),
+        ["StatusMismatch_HasCauseUnknown_WhenStoreFailedAndKeapPaid"] =
+            (Store() with { Status = "failed" }, Keap(), ReconcileSettings.Default, Category.StatusMismatch, CauseCodes.Unknown),
+        ["LineItemsMismatch_HasCauseUnmappedSku_WhenKeapHasAnotherSkuForTheLine"] =
+            (Store(), Keap() with { Lines = [Line("KEAP-TEE")] }, ReconcileSettings.Default, Category.LineItemsMismatch, CauseCodes.UnmappedSku),
+        ["LineItemsMismatch_HasCauseUnknown_WhenOnlyQuantitiesDiffer"] =
+            (Store(), Keap() with { Lines = [Line(quantity: 5)] }, ReconcileSettings.Default, Category.LineItemsMismatch, CauseCodes.Unknown),
+        ["MissingInKeap_HasCauseNotSynced"] =
+            (Store(), Keap("Shopify Order #1002", "K1002"), ReconcileSettings.Default with { FuzzyMatching = false }, Category.MissingInKeap, CauseCodes.NotSynced),
+        ["MissingInStore_HasCauseCreatedInKeap_WhenKeapOrderHasNoReference"] =
+            (Store("#1002", "S1002") with { CustomerEmail = "ann@example.com" }, Keap(number: null), ReconcileSettings.Default, Category.MissingInStore, CauseCodes.CreatedInKeap),
+        ["ProbableMatch_HasCauseReferenceMismatch"] =
+            (Store(number: null), Keap(), ReconcileSettings.Default, Category.ProbableMatch, CauseCodes.ReferenceMismatch),
+    };
+
+    public static TheoryData<string> CaseNames => [.. Cases.Keys];
+
+    [Theory]
+    [MemberData(nameof(CaseNames))]
+    public void Cause_IsRecognisedFromTheNumbers(string name)
+    {
+        var (store, keap, settings, category, cause) = Cases[name];
+
+        var finding = Single(Findings(store, keap, settings), category);
+
+        Assert.Equal(cause, finding.Cause.Code);
+        Assert.False(string.IsNullOrWhiteSpace(finding.Cause.Explanation));
+    }
+
+    [Fact]
+    public void AmountMismatch_ExplainsWithTheNumbers()
+    {
+        var finding = Single(Findings(Store(), Keap() with { Total = 80m }), Category.AmountMismatch);
+
+        Assert.Equal("The Keap total 80 is the store total 100 less tax 12 and shipping 8: those lines were not synced to Keap.", finding.Cause.Explanation);
+        Assert.Equal(20m, finding.Difference);
+        Assert.Equal(20m, finding.Impact);
+    }
+
+    [Theory]
+    [InlineData(0, CauseCodes.RetryDuplicate)]
+    [InlineData(7, CauseCodes.RetryDuplicate)]
+    [InlineData(600, CauseCodes.Unknown)]
+    public void Duplicate_HasCauseRetryDuplicate_WhenCreatedMinutesApart(int minutesApart, string cause)
+    {
+        var copy = Keap() with { OrderId = "K1001b", OrderDate = T0.AddMinutes(1 + minutesApart), Total = 99m };
+
+        var finding = Single(Reconcile([Store()], [Keap(), copy]).Findings, Category.DuplicateInKeap);
+
+        Assert.Equal(cause, finding.Cause.Code);
+    }
+
+    [Fact]
+    public void Duplicate_HasCauseRetryDuplicate_WhenCopiesAreIdentical_HoursApart()
+    {
+        var copy = Keap() with { OrderId = "K1001b", OrderDate = T0.AddHours(5) };
+
+        var finding = Single(Reconcile([Store()], [Keap(), copy]).Findings, Category.DuplicateInKeap);
+
+        Assert.Equal(CauseCodes.RetryDuplicate, finding.Cause.Code);
+    }
+}

@@ -1,0 +1,69 @@
+using ReconcileApi.Engine;
+using static ReconcileApi.Engine.Tests.Orders;
+
+namespace ReconcileApi.Engine.Tests;
+
+public sealed class WindowAndPendingTests
+{
+    [Fact]
+    public void StoreOrder_IsPendingNotMissing_WhenNewerThanSettleTimeBeforeNewestKeapOrder()
+    {
+        var other = Keap("Shopify Order #9999", "K9999", T0.AddMinutes(30));
+        var result = Reconcile([Store(date: T0), Store("#9999", "S9999", T0.AddMinutes(30))], [other]);
+
+        Assert.Empty(result.Findings);
+        Assert.Equal(1, result.Pending);
+    }
+
+    [Fact]
+    public void KeapOrder_IsMissing_WhenOlderThanSettleTime()
+    {
+        var result = Reconcile([Store("#9999", "S9999", T0.AddMinutes(90))], [Keap(date: T0), Keap("Shopify Order #9999", "K9999", T0.AddMinutes(90))]);
+
+        Assert.Equal(Category.MissingInStore, Assert.Single(result.Findings).Category);
+        Assert.Equal(0, result.Pending);
+    }
+
+    [Fact]
+    public void Window_ReportsOnlyFindingsWhoseStoreDateIsInside()
+    {
+        var window = new ReconcileWindow(T0, T0.AddDays(1));
+        var before = Store("#1000", "S1000", T0.AddHours(-2));
+        var inside = Store("#1001", "S1001", T0.AddHours(1));
+        var keapBefore = Keap("Shopify Order #1000", "K1000", T0.AddHours(-2)) with { Total = 1m };
+        var keapInside = Keap("Shopify Order #1001", "K1001", T0.AddHours(1)) with { Total = 1m };
+
+        var result = Reconcile([before, inside], [keapBefore, keapInside], ReconcileSettings.Default, window);
+
+        Assert.Equal("1001", Assert.Single(result.Findings).OrderKey);
+        Assert.Equal(1, result.StoreOrders);
+        Assert.Equal(1, result.Matched);
+    }
+
+    [Fact]
+    public void Window_PairStraddlingTheEdge_IsMatchedNotMissing()
+    {
+        var window = new ReconcileWindow(T0, T0.AddDays(1));
+        var store = Store(date: T0.AddMinutes(10));
+        var keap = Keap(date: T0.AddMinutes(-10));
+        var later = LaterPair();
+
+        var result = Reconcile([store, later.Store], [keap, later.Keap], ReconcileSettings.Default, window);
+
+        Assert.Empty(result.Findings);
+        Assert.Equal(1, result.Matched);
+    }
+
+    [Fact]
+    public void Window_KeapOnlyOrder_IsReportedByItsKeapDate()
+    {
+        var window = new ReconcileWindow(T0, T0.AddDays(1));
+        var later = LaterPair();
+        var keapOnlyInside = Keap("Shopify Order #1005", "K1005", T0.AddHours(3));
+        var keapOnlyOutside = Keap("Shopify Order #1006", "K1006", T0.AddHours(-3));
+
+        var result = Reconcile([later.Store], [keapOnlyInside, keapOnlyOutside, later.Keap], ReconcileSettings.Default with { FuzzyMatching = false }, window);
+
+        Assert.Equal("K1005", Assert.Single(result.Findings).KeapOrderId);
+    }
+}
