@@ -10,6 +10,7 @@ usage() {
   echo "usage: $0 <section> [options]" >&2
   echo "sections:" >&2
   echo "  engine   reconcile synthetic store x Keap datasets in memory (10k, 100k, 1M per side by default)" >&2
+  echo "  ingest   POST orders through HTTP into the SQLite default [--orders 200000] [--clients 1]" >&2
   exit 2
 }
 
@@ -18,10 +19,16 @@ bench_engine() {
   dotnet run -c Release --project tests/ReconcileApi.Benchmarks -- engine "$@"
 }
 
+bench_ingest() {
+  # Every receipt is checked (all inserted, then all unchanged) before a rate is reported.
+  dotnet run -c Release --project tests/ReconcileApi.Benchmarks -- ingest "$@"
+}
+
 section="${1:-}"
 [[ -n "$section" ]] || usage
 shift
 case "$section" in
   engine) bench_engine "$@" ;;
+  ingest) bench_ingest "$@" ;;
   *) echo "unknown section: $section" >&2; usage ;;
 esac

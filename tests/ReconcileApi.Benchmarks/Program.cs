@@ -5,9 +5,11 @@ using ReconcileApi.Engine;
 
 // Usage: engine [--sizes 10000,100000,1000000] [--iterations 5] [--seed 42] [--phases]
 var section = args.FirstOrDefault() ?? "engine";
+if (section == "ingest")
+    return await ReconcileApi.Benchmarks.Ingest.IngestBenchmark.RunAsync(int.Parse(Option("--orders", "200000")), int.Parse(Option("--clients", "1")));
 if (section != "engine")
 {
-    Console.Error.WriteLine($"unknown section '{section}'; known: engine");
+    Console.Error.WriteLine($"unknown section '{section}'; known: engine, ingest");
     return 2;
 }
 var sizes = Option("--sizes", "10000,100000,1000000").Split(',').Select(int.Parse).ToArray();

@@ -80,7 +80,7 @@ public static class Api
             ["currency"] = "USD",
             ["total"] = total.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["status"] = status,
-            ["lines"] = new[] { new { sku = "SKU-1", name = "Thing", quantity = 1, unitPrice = total } },
+            ["lines"] = new[] { new { sku = "SKU-1", name = "Thing", quantity = 1, unitPrice = 10m } },
         };
     }
 }

@@ -75,9 +75,9 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IAsyncLifetim
             {
                 Order("S1", "#2001", 10m, date: Day),
                 Order("S2", "#2002", 20m, date: Day),
-                Order("S3", "#2003", 30m, date: Day),
-                Order("S4", "#2004", 40m, date: Day),
-                Order("S5", "#2005", 50m, date: Day),
+                Order("S3", "#2003", 30m, date: Day.AddDays(-1)),
+                Order("S4", "#2004", 40m, date: Day.AddDays(-1)),
+                Order("S5", "#2005", 50m, date: Day.AddDays(-1)),
             });
             await client.IngestAsync("keap", new[]
             {

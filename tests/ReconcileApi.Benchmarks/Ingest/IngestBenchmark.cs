@@ -18,7 +18,7 @@ public static class IngestBenchmark
 {
     const int PerRequest = 1000;
 
-    public static async Task<int> RunAsync(int orders)
+    public static async Task<int> RunAsync(int orders, int clients)
     {
         var folder = Directory.CreateTempSubdirectory("reconcile-bench-");
         try
@@ -29,21 +29,21 @@ public static class IngestBenchmark
                 ["ConnectionStrings__Reconcile"] = $"Data Source={Path.Combine(folder.FullName, "bench.db")}",
                 ["Auth__AdminKey"] = "bench-admin",
                 ["Jobs__WorkerCount"] = "0",
-                ["Logging__LogLevel__Default"] = "Warning", ["BENCH_TRACE"] = "1",
+                ["Logging__LogLevel__Default"] = "Warning",
             });
             using var admin = service.CreateClient("bench-admin");
-            Console.WriteLine($"ingest: {orders:N0} orders per source, {PerRequest:N0} per request, one client, SQLite file, Release");
+            Console.WriteLine($"ingest: {orders:N0} orders per source, {PerRequest:N0} per request, {clients} client(s), SQLite file, Release; load average {File.ReadAllText("/proc/loadavg").Trim()}");
 
             var json = Generate(orders, seed: 1).Chunk(PerRequest).Select(c => JsonSerializer.Serialize(c, JsonSerializerOptions.Web)).ToList();
             using var client = await WorkspaceAsync(service, admin);
-            var store = Report("canonical JSON, store (new)", await SendAsync(client, "store", "canonical", json, "application/json", expect: "inserted"));
-            Report("canonical JSON, keap (new)", await SendAsync(client, "keap", "canonical", json, "application/json", expect: "inserted"));
-            Report("canonical JSON, store resent (unchanged)", await SendAsync(client, "store", "canonical", json, "application/json", expect: "unchanged"));
+            var store = Report("canonical JSON, store (new)", await SendAsync(client, clients, "store", "canonical", json, "application/json", expect: "inserted"));
+            Report("canonical JSON, keap (new)", await SendAsync(client, clients, "keap", "canonical", json, "application/json", expect: "inserted"));
+            Report("canonical JSON, store resent (unchanged)", await SendAsync(client, clients, "store", "canonical", json, "application/json", expect: "unchanged"));
             json.Clear();
 
             var csv = Generate(orders, seed: 2).Chunk(PerRequest).Select(ShopifyCsv).ToList();
             using var csvClient = await WorkspaceAsync(service, admin);
-            var shopifyCsv = Report("shopify-csv, store (new)", await SendAsync(csvClient, "store", "shopify-csv", csv, "text/csv", expect: "inserted"));
+            var shopifyCsv = Report("shopify-csv, store (new)", await SendAsync(csvClient, clients, "store", "shopify-csv", csv, "text/csv", expect: "inserted"));
             Console.WriteLine($"shopify-csv / canonical: {store.OrdersPerSecond / shopifyCsv.OrdersPerSecond:0.00}x slower");
             return 0;
         }
@@ -74,25 +74,31 @@ public static class IngestBenchmark
         return client;
     }
 
-    static async Task<Result> SendAsync(HttpClient client, string source, string format, List<string> bodies, string contentType, string expect)
+    /// <summary>Sends every body, <paramref name="clients"/> requests at a time, and checks each receipt.</summary>
+    static async Task<Result> SendAsync(HttpClient client, int clients, string source, string format, List<string> bodies, string contentType, string expect)
     {
         long bytes = 0;
         var count = 0;
+        var next = -1;
         var clock = Stopwatch.StartNew();
-        foreach (var body in bodies)
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(async _ =>
         {
-            using var content = new StringContent(body, Encoding.UTF8, contentType);
-            using var response = await client.PostAsync($"/api/v1/sources/{source}/orders?format={format}", content);
-            var text = await response.Content.ReadAsStringAsync();
-            if (response.StatusCode != HttpStatusCode.Created)
-                throw new InvalidOperationException($"{(int)response.StatusCode}: {text}");
-            var receipt = JsonDocument.Parse(text).RootElement;
-            var received = receipt.GetProperty("received").GetInt32();
-            if (receipt.GetProperty(expect).GetInt32() != received || receipt.GetProperty("rejected").GetInt32() != 0)
-                throw new InvalidOperationException($"Expected every order {expect}: {text[..Math.Min(text.Length, 500)]}");
-            count += received;
-            bytes += Encoding.UTF8.GetByteCount(body);
-        }
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < bodies.Count)
+            {
+                using var content = new StringContent(bodies[i], Encoding.UTF8, contentType);
+                using var response = await client.PostAsync($"/api/v1/sources/{source}/orders?format={format}", content);
+                var text = await response.Content.ReadAsStringAsync();
+                if (response.StatusCode != HttpStatusCode.Created)
+                    throw new InvalidOperationException($"{(int)response.StatusCode}: {text}");
+                var receipt = JsonDocument.Parse(text).RootElement;
+                var received = receipt.GetProperty("received").GetInt32();
+                if (receipt.GetProperty(expect).GetInt32() != received || receipt.GetProperty("rejected").GetInt32() != 0)
+                    throw new InvalidOperationException($"Expected every order {expect}: {text[..Math.Min(text.Length, 500)]}");
+                Interlocked.Add(ref count, received);
+                Interlocked.Add(ref bytes, Encoding.UTF8.GetByteCount(bodies[i]));
+            }
+        }));
         return new Result(count, bytes, clock.Elapsed);
     }
 

@@ -1,13 +1,11 @@
 using System.Security.Claims;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using ReconcileApi.Data;
 using ReconcileApi.Engine;
-using ReconcileApi.Features.Orders.Formats;
 using ReconcileApi.Infrastructure;
 
 namespace ReconcileApi.Features.Settings;
@@ -15,33 +13,15 @@ namespace ReconcileApi.Features.Settings;
 /// <summary>The workspace's current settings; <see cref="Version"/> 0 means the built-in defaults.</summary>
 public sealed record SettingsResponse(int Version, DateTime? UpdatedAt, ReconcileSettings Settings);
 
+/// <summary>The engine owns the rules for its settings; this runs them in the one validation filter.</summary>
 public sealed class ReconcileSettingsValidator : AbstractValidator<ReconcileSettings>
 {
-    public ReconcileSettingsValidator()
-    {
-        RuleFor(s => s.StoreKeyPattern).Must(HasOneGroup).WithMessage("Must be a valid regular expression with exactly one capture group.");
-        RuleFor(s => s.KeapKeyPattern).Must(HasOneGroup).WithMessage("Must be a valid regular expression with exactly one capture group.");
-        RuleFor(s => s.AmountTolerance).GreaterThanOrEqualTo(0);
-        RuleFor(s => s.AmountTolerancePercent).InclusiveBetween(0, 100);
-        RuleFor(s => s.DateToleranceHours).InclusiveBetween(0, 24 * 31);
-        RuleFor(s => s.SettleMinutes).InclusiveBetween(0, 60 * 24 * 7);
-        RuleFor(s => s.FuzzyThreshold).InclusiveBetween(0, 1);
-        RuleFor(s => s.Timezone).Must(z => Lenient.TryZone(z, out _)).WithMessage(s => $"'{s.Timezone}' is not an IANA timezone such as America/New_York.");
-    }
-
-    static bool HasOneGroup(string? pattern)
-    {
-        if (string.IsNullOrEmpty(pattern))
-            return false;
-        try
+    public ReconcileSettingsValidator() =>
+        RuleFor(s => s).Custom((settings, context) =>
         {
-            return new Regex(pattern, RegexOptions.None, TimeSpan.FromSeconds(1)).GetGroupNumbers().Length == 2;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
-    }
+            foreach (var error in settings.Validate())
+                context.AddFailure(error.Field, error.Message);
+        });
 }
 
 /// <summary>GET/PUT /api/v1/settings — what a match is and how fields compare; every change is a new version.</summary>
