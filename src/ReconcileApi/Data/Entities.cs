@@ -108,6 +108,13 @@ public sealed class Run
     public int NewDiscrepancies { get; set; }
     public int PersistingDiscrepancies { get; set; }
     public int AutoResolved { get; set; }
+    /// <summary>JSON object: severity → count.</summary>
+    public string? BySeverity { get; set; }
+    /// <summary>Orders and revenue of each side whose date falls in the window.</summary>
+    public int StoreOrdersInWindow { get; set; }
+    public int KeapOrdersInWindow { get; set; }
+    public decimal StoreRevenue { get; set; }
+    public decimal KeapRevenue { get; set; }
     public RunPhase? Phase { get; set; }
     public int Processed { get; set; }
     public int Total { get; set; }
@@ -125,6 +132,8 @@ public sealed class Discrepancy
     public required string IdentityKey { get; set; }
     public Category Category { get; set; }
     public Severity Severity { get; set; }
+    /// <summary><see cref="Severity"/> as a number (critical = 0) so that SQL can sort by it.</summary>
+    public int SeverityRank { get; set; }
     public DiscrepancyState State { get; set; }
     public required string OrderKey { get; set; }
     public string? StoreOrderId { get; set; }

@@ -97,7 +97,9 @@ public abstract class ReconcileDbContext(DbContextOptions options) : DbContext(o
             e.Property(x => x.ResolvedBy).HasMaxLength(200);
             e.Property(x => x.Version).IsConcurrencyToken();
             e.HasIndex(x => new { x.WorkspaceId, x.IdentityKey }).IsUnique();
-            e.HasIndex(x => new { x.WorkspaceId, x.State, x.DetectedAt, x.Id });
+            e.HasIndex(x => new { x.WorkspaceId, x.State, x.DetectedAt, x.SeverityRank, x.Impact, x.Id });
+            e.HasIndex(x => new { x.WorkspaceId, x.State, x.Impact, x.Id });
+            e.HasIndex(x => new { x.WorkspaceId, x.State, x.OrderDate });
             e.HasOne<Workspace>().WithMany().HasForeignKey(x => x.WorkspaceId);
         });
         b.Entity<RunDiscrepancy>(e =>

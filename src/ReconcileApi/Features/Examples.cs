@@ -43,7 +43,9 @@ public static class Examples
         RunId, RunStatus.Succeeded, new DateTime(2026, 9, 1, 0, 0, 0, DateTimeKind.Utc), new DateTime(2026, 10, 1, 0, 0, 0, DateTimeKind.Utc),
         "September close", null, 0, At, At.AddSeconds(1), At.AddSeconds(3), 1250, 1241, 1236, 2, 17,
         new Dictionary<string, int> { ["missing_in_keap"] = 9, ["amount_mismatch"] = 5, ["status_mismatch"] = 3 },
-        4120.55m, 6, 11, 2, new RunProgress(RunPhase.Saving, 17, 17), null);
+        new Dictionary<string, int> { ["critical"] = 1, ["high"] = 9, ["medium"] = 5, ["low"] = 2 },
+        4120.55m,
+        new RunWindowSummary(1248, 1239, 151_220.40m, 147_099.85m, 0.9904m), 6, 11, 2, new RunProgress(RunPhase.Saving, 17, 17), null);
 
     public static readonly DiscrepancyResponse Discrepancy = new(
         1042, RunId, Category.AmountMismatch, Severity.Medium, DiscrepancyState.Open, "1001", "450789469", "8812", null,

@@ -11,6 +11,7 @@ public static class DiscrepanciesApi
         GetDiscrepancy.Map(group);
         GetDiscrepancyHistory.Map(group);
         ResolveDiscrepancy.Map(group);
+        ResolveDiscrepancies.Map(group);
         return app;
     }
 

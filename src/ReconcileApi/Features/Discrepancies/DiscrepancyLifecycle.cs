@@ -2,104 +2,151 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using ReconcileApi.Data;
 using ReconcileApi.Engine;
+using ReconcileApi.Infrastructure;
 
 namespace ReconcileApi.Features.Discrepancies;
 
+/// <summary>What a run found, with the window's order counts and revenue for the summary.</summary>
+public sealed record RunOutcome(ReconciliationResult Result, int StoreOrdersInWindow, int KeapOrdersInWindow, decimal StoreRevenue, decimal KeapRevenue);
+
 /// <summary>
-/// Applies a run's findings to the discrepancies that live across runs: new ones are created, open
-/// ones found again are updated, resolved ones found again are reopened, ignored ones stay ignored
-/// unless their values changed, and open ones in the window that were not found again are resolved
-/// as verified_fixed. Everything, including the run's final status, commits in one transaction.
+/// Applies a run's findings to the discrepancies that live across runs: new ones are created, ones
+/// found again are updated (a resolved one is reopened; an ignored one stays ignored unless its values
+/// changed), and open ones whose order the window covers and that were not found again are resolved as
+/// verified_fixed. Everything, the run's final status included, commits in one transaction; runs of
+/// one workspace take a lock first, so their lifecycle updates never interleave. Writes are set-based
+/// or bulk: a run with tens of thousands of findings costs a few dozen statements, not one per row.
 /// </summary>
 public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clock)
 {
-    const int Chunk = 500;
+    const int Chunk = 2000;
     public const string System = "system";
 
-    public async Task<bool> ApplyAsync(Run run, ReconciliationResult result, CancellationToken ct)
+    sealed record Known(long Id, string IdentityKey, DiscrepancyState State, string? StoreValue, string? KeapValue, decimal? Difference);
+
+    public async Task<bool> ApplyAsync(Run run, RunOutcome outcome, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var findings = result.Findings
+        var findings = outcome.Result.Findings
             .GroupBy(f => f.IdentityKey, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
 
-        var existing = new Dictionary<string, Discrepancy>(StringComparer.Ordinal);
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await LockWorkspaceAsync(run.WorkspaceId, ct);
+
+        var known = new Dictionary<string, Known>(StringComparer.Ordinal);
         foreach (var keys in findings.Keys.Chunk(Chunk))
         {
             var list = keys.ToList();
-            foreach (var d in await db.Discrepancies.Where(d => d.WorkspaceId == run.WorkspaceId && list.Contains(d.IdentityKey)).ToListAsync(ct))
-                existing[d.IdentityKey] = d;
+            var rows = await db.Discrepancies.AsNoTracking()
+                .Where(d => d.WorkspaceId == run.WorkspaceId && list.Contains(d.IdentityKey))
+                .Select(d => new Known(d.Id, d.IdentityKey, d.State, d.StoreValue, d.KeapValue, d.Difference))
+                .ToListAsync(ct);
+            foreach (var row in rows)
+                known[row.IdentityKey] = row;
         }
 
+        var events = new List<DiscrepancyEvent>(findings.Count);
+        var links = new List<RunDiscrepancy>(findings.Count);
+        var fresh = new List<Discrepancy>();
+        var seenAgain = new List<long>();
         int created = 0, persisting = 0;
-        var events = new List<(Discrepancy Discrepancy, DiscrepancyEvent Event)>();
         foreach (var (key, finding) in findings)
         {
-            if (!existing.TryGetValue(key, out var d))
+            if (!known.TryGetValue(key, out var k))
             {
-                d = new Discrepancy
+                var d = new Discrepancy
                 {
                     WorkspaceId = run.WorkspaceId,
                     IdentityKey = key,
                     OrderKey = finding.OrderKey,
                     State = DiscrepancyState.Open,
                     FirstSeenRunId = run.Id,
+                    LastSeenRunId = run.Id,
+                    Occurrences = 1,
                     DetectedAt = now,
+                    UpdatedAt = now,
+                    Version = 1,
                     CauseCode = "",
                     CauseExplanation = "",
                     SuggestedAction = "",
                     LineDifferences = "",
                 };
                 Copy(finding, d);
-                d.LastSeenRunId = run.Id;
-                d.Occurrences = 1;
-                d.UpdatedAt = now;
-                d.Version = 1;
-                db.Discrepancies.Add(d);
-                existing[key] = d;
+                fresh.Add(d);
                 created++;
-                events.Add((d, Event(d, "created", null, run.Id, now)));
                 continue;
             }
-
-            var from = d.State;
-            var valuesChanged = d.StoreValue != finding.StoreValue || d.KeapValue != finding.KeapValue || d.Difference != finding.Difference;
-            Copy(finding, d);
-            d.LastSeenRunId = run.Id;
-            d.Occurrences++;
-            d.UpdatedAt = now;
-            d.Version++;
-            if (from == DiscrepancyState.Resolved || (from == DiscrepancyState.Ignored && valuesChanged))
+            links.Add(new RunDiscrepancy { RunId = run.Id, DiscrepancyId = k.Id });
+            var valuesChanged = k.StoreValue != finding.StoreValue || k.KeapValue != finding.KeapValue || k.Difference != finding.Difference;
+            var reopen = k.State == DiscrepancyState.Resolved || (k.State == DiscrepancyState.Ignored && valuesChanged);
+            if (!reopen && !valuesChanged)
             {
-                d.State = DiscrepancyState.Open;
-                d.ResolutionAction = null;
-                d.ResolutionNote = null;
-                d.ResolvedBy = null;
-                d.ResolvedAt = null;
-                events.Add((d, Event(d, "reopened", from, run.Id, now)));
+                // The common case, found again as it was: one set-based update below.
+                seenAgain.Add(k.Id);
+                events.Add(Event(k.Id, "seen_again", k.State, k.State, run.Id, now, Snapshot(finding)));
+                persisting++;
+                continue;
+            }
+            var tracked = await db.Discrepancies.SingleAsync(d => d.Id == k.Id, ct);
+            Copy(finding, tracked);
+            tracked.LastSeenRunId = run.Id;
+            tracked.Occurrences++;
+            tracked.UpdatedAt = now;
+            tracked.Version++;
+            if (reopen)
+            {
+                tracked.State = DiscrepancyState.Open;
+                tracked.ResolutionAction = null;
+                tracked.ResolutionNote = null;
+                tracked.ResolvedBy = null;
+                tracked.ResolvedAt = null;
+                events.Add(Event(k.Id, "reopened", k.State, DiscrepancyState.Open, run.Id, now, Snapshot(finding)));
                 created++;
             }
             else
             {
-                events.Add((d, Event(d, "seen_again", from, run.Id, now)));
+                events.Add(Event(k.Id, "seen_again", k.State, k.State, run.Id, now, Snapshot(finding)));
                 persisting++;
             }
         }
         await db.SaveChangesAsync(ct);
+        db.ChangeTracker.Clear();
 
-        foreach (var d in existing.Values)
-            db.RunDiscrepancies.Add(new RunDiscrepancy { RunId = run.Id, DiscrepancyId = d.Id });
-        foreach (var (d, e) in events)
+        foreach (var ids in seenAgain.Chunk(Chunk))
         {
-            e.DiscrepancyId = d.Id;
-            db.DiscrepancyEvents.Add(e);
+            await db.Discrepancies.Where(d => ids.Contains(d.Id)).ExecuteUpdateAsync(s => s
+                .SetProperty(d => d.LastSeenRunId, run.Id)
+                .SetProperty(d => d.Occurrences, d => d.Occurrences + 1)
+                .SetProperty(d => d.UpdatedAt, now)
+                .SetProperty(d => d.Version, d => d.Version + 1), ct);
         }
-        var autoResolved = await AutoResolveAsync(run, findings, now, ct);
-        await db.SaveChangesAsync(ct);
 
+        // New discrepancies: bulk insert, then read their database ids back by identity.
+        await db.InsertAsync(fresh, ct);
+        foreach (var keys in fresh.Select(d => d.IdentityKey).Chunk(Chunk))
+        {
+            var list = keys.ToList();
+            var ids = await db.Discrepancies.AsNoTracking()
+                .Where(d => d.WorkspaceId == run.WorkspaceId && list.Contains(d.IdentityKey))
+                .Select(d => new { d.Id, d.IdentityKey })
+                .ToListAsync(ct);
+            foreach (var row in ids)
+            {
+                links.Add(new RunDiscrepancy { RunId = run.Id, DiscrepancyId = row.Id });
+                events.Add(Event(row.Id, "created", null, DiscrepancyState.Open, run.Id, now, Snapshot(findings[row.IdentityKey])));
+            }
+        }
+
+        var autoResolved = await AutoResolveAsync(run, findings, events, now, ct);
+        await db.InsertAsync(links, ct);
+        await db.InsertAsync(events, ct);
+
+        var result = outcome.Result;
         var byCategory = JsonSerializer.Serialize(findings.Values.GroupBy(f => f.Category)
-            .ToDictionary(g => JsonNamingPolicy.SnakeCaseLower.ConvertName(g.Key.ToString()), g => g.Count()));
+            .ToDictionary(g => WireEnum.Name(g.Key), g => g.Count()));
+        var bySeverity = JsonSerializer.Serialize(findings.Values.GroupBy(f => f.Severity)
+            .OrderBy(g => g.Key).ToDictionary(g => WireEnum.Name(g.Key), g => g.Count()));
         var impact = findings.Values.Sum(f => f.Impact);
         var count = findings.Count;
         var finished = await db.Runs.Where(r => r.Id == run.Id && r.Status == RunStatus.Running)
@@ -108,10 +155,15 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
                 .SetProperty(r => r.FinishedAt, now)
                 .SetProperty(r => r.StoreOrders, result.StoreOrders)
                 .SetProperty(r => r.KeapOrders, result.KeapOrders)
+                .SetProperty(r => r.StoreOrdersInWindow, outcome.StoreOrdersInWindow)
+                .SetProperty(r => r.KeapOrdersInWindow, outcome.KeapOrdersInWindow)
+                .SetProperty(r => r.StoreRevenue, outcome.StoreRevenue)
+                .SetProperty(r => r.KeapRevenue, outcome.KeapRevenue)
                 .SetProperty(r => r.Matched, result.Matched)
                 .SetProperty(r => r.Pending, result.Pending)
                 .SetProperty(r => r.Discrepancies, count)
                 .SetProperty(r => r.ByCategory, byCategory)
+                .SetProperty(r => r.BySeverity, bySeverity)
                 .SetProperty(r => r.Impact, impact)
                 .SetProperty(r => r.NewDiscrepancies, created)
                 .SetProperty(r => r.PersistingDiscrepancies, persisting)
@@ -123,50 +175,62 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
         {
             // Cancelled while saving: leave everything as it was.
             await transaction.RollbackAsync(ct);
-            db.ChangeTracker.Clear();
             return false;
         }
         await transaction.CommitAsync(ct);
-        db.ChangeTracker.Clear();
         return true;
     }
 
-    /// <summary>Open or acknowledged discrepancies whose order falls in the window and that this run no longer found.</summary>
-    async Task<int> AutoResolveAsync(Run run, Dictionary<string, Finding> found, DateTime now, CancellationToken ct)
+    /// <summary>
+    /// On SQL Server an application lock per workspace, held until the transaction ends; SQLite's
+    /// write transaction (BEGIN IMMEDIATE) already admits one writer at a time.
+    /// </summary>
+    async Task LockWorkspaceAsync(Guid workspaceId, CancellationToken ct)
     {
-        var candidates = await db.Discrepancies
+        if (!db.Database.IsSqlServer())
+            return;
+        var resource = $"reconcile-lifecycle-{workspaceId}";
+        await db.Database.ExecuteSqlInterpolatedAsync(
+            $"EXEC sp_getapplock @Resource = {resource}, @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = -1", ct);
+    }
+
+    /// <summary>Open or acknowledged discrepancies whose order falls in the window and that this run no longer found.</summary>
+    async Task<int> AutoResolveAsync(Run run, Dictionary<string, Finding> found, List<DiscrepancyEvent> events, DateTime now, CancellationToken ct)
+    {
+        var candidates = await db.Discrepancies.AsNoTracking()
             .Where(d => d.WorkspaceId == run.WorkspaceId
                 && (d.State == DiscrepancyState.Open || d.State == DiscrepancyState.Acknowledged)
                 && d.OrderDate >= run.From && d.OrderDate < run.To)
+            .Select(d => new { d.Id, d.IdentityKey, d.State })
             .ToListAsync(ct);
-        var resolved = 0;
-        foreach (var d in candidates)
+        var fixedOnes = candidates.Where(c => !found.ContainsKey(c.IdentityKey)).ToList();
+        const string note = "Not found again by a run whose window covers the order.";
+        foreach (var ids in fixedOnes.Select(c => c.Id).Chunk(Chunk))
         {
-            if (found.ContainsKey(d.IdentityKey))
-                continue;
-            var from = d.State;
-            d.State = DiscrepancyState.Resolved;
-            d.ResolutionAction = "verified_fixed";
-            d.ResolutionNote = "Not found again by a run whose window covers the order.";
-            d.ResolvedBy = System;
-            d.ResolvedAt = now;
-            d.UpdatedAt = now;
-            d.Version++;
-            var e = Event(d, "state_changed", from, run.Id, now);
-            e.DiscrepancyId = d.Id;
-            e.Action = "verified_fixed";
-            e.Actor = System;
-            e.Note = d.ResolutionNote;
-            db.DiscrepancyEvents.Add(e);
-            resolved++;
+            await db.Discrepancies.Where(d => ids.Contains(d.Id)).ExecuteUpdateAsync(s => s
+                .SetProperty(d => d.State, DiscrepancyState.Resolved)
+                .SetProperty(d => d.ResolutionAction, "verified_fixed")
+                .SetProperty(d => d.ResolutionNote, note)
+                .SetProperty(d => d.ResolvedBy, System)
+                .SetProperty(d => d.ResolvedAt, now)
+                .SetProperty(d => d.UpdatedAt, now)
+                .SetProperty(d => d.Version, d => d.Version + 1), ct);
         }
-        return resolved;
+        foreach (var c in fixedOnes)
+        {
+            var e = Event(c.Id, "state_changed", c.State, DiscrepancyState.Resolved, run.Id, now, null);
+            e.Action = "verified_fixed";
+            e.Note = note;
+            events.Add(e);
+        }
+        return fixedOnes.Count;
     }
 
     static void Copy(Finding f, Discrepancy d)
     {
         d.Category = f.Category;
         d.Severity = f.Severity;
+        d.SeverityRank = (int)f.Severity;
         d.OrderKey = f.OrderKey;
         d.StoreOrderId = f.StoreOrderId;
         d.KeapOrderId = f.KeapOrderId;
@@ -185,14 +249,21 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
         d.LineDifferences = JsonSerializer.Serialize(f.LineDifferences, DiscrepancyResponse.Json);
     }
 
-    public static DiscrepancyEvent Event(Discrepancy d, string kind, DiscrepancyState? from, Guid? runId, DateTime at) => new()
+    /// <summary>The values an event records: what the discrepancy looked like at that time.</summary>
+    public static string Snapshot(Severity severity, string? storeValue, string? keapValue, decimal? difference, decimal impact, string? currency) =>
+        JsonSerializer.Serialize(new { severity, storeValue, keapValue, difference, impact, currency }, DiscrepancyResponse.Json);
+
+    static string Snapshot(Finding f) => Snapshot(f.Severity, f.StoreValue, f.KeapValue, f.Difference, f.Impact, f.Currency);
+
+    public static DiscrepancyEvent Event(long discrepancyId, string kind, DiscrepancyState? from, DiscrepancyState to, Guid? runId, DateTime at, string? values) => new()
     {
+        DiscrepancyId = discrepancyId,
         Kind = kind,
         At = at,
         Actor = System,
         FromState = from,
-        ToState = d.State,
+        ToState = to,
         RunId = runId,
-        Values = JsonSerializer.Serialize(new { d.Severity, d.StoreValue, d.KeapValue, d.Difference, d.Impact, d.Currency }, DiscrepancyResponse.Json),
+        Values = values,
     };
 }

@@ -2,12 +2,18 @@ using System.Globalization;
 using System.Security.Claims;
 using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using ReconcileApi.Data;
 using ReconcileApi.Engine;
 using ReconcileApi.Infrastructure;
 
 namespace ReconcileApi.Features.Discrepancies;
+
+/// <summary>The filters, sort and page of a discrepancy list (query parameters).</summary>
+public sealed record DiscrepancyQuery(
+    string? State = null, string? Category = null, string? Severity = null, DateTime? Since = null, string? OrderKey = null,
+    string? CustomerEmail = null, string? Sort = null, int? Limit = null, string? Cursor = null, string? Format = null);
 
 public sealed record DiscrepancyPage(IReadOnlyList<DiscrepancyResponse> Items, string? NextCursor);
 
@@ -21,37 +27,38 @@ public static class ListDiscrepancies
 
     public static void Map(RouteGroupBuilder group)
     {
-        group.MapGet("/discrepancies", (ClaimsPrincipal user, ReconcileDbContext db, CancellationToken ct,
-                string? state, string? category, string? severity, DateTime? since, string? orderKey, string? customerEmail,
-                string? sort, int? limit, string? cursor) =>
-                Handle(null, user, db, ct, state, category, severity, since, orderKey, customerEmail, sort, limit, cursor))
+        group.MapGet("/discrepancies", ([AsParameters] DiscrepancyQuery query, HttpRequest request, ClaimsPrincipal user, ReconcileDbContext db, CancellationToken ct) =>
+                Handle(null, query, request, user, db, ct))
             .WithName(nameof(ListDiscrepancies))
             .WithSummary("List discrepancies across runs (default: open, newest first)")
             .WithDescription(Description)
             .ProducesValidationProblem()
+            .WithMetadata(new CsvExport.Metadata())
             .WithExamples(response: Examples.DiscrepancyPage);
-        group.MapGet("/runs/{id:guid}/discrepancies", (Guid id, ClaimsPrincipal user, ReconcileDbContext db, CancellationToken ct,
-                string? state, string? category, string? severity, DateTime? since, string? orderKey, string? customerEmail,
-                string? sort, int? limit, string? cursor) =>
-                Handle(id, user, db, ct, state, category, severity, since, orderKey, customerEmail, sort, limit, cursor))
+        group.MapGet("/runs/{id:guid}/discrepancies", (Guid id, [AsParameters] DiscrepancyQuery query, HttpRequest request, ClaimsPrincipal user, ReconcileDbContext db, CancellationToken ct) =>
+                Handle(id, query, request, user, db, ct))
             .WithName("ListRunDiscrepancies")
             .WithSummary("List the discrepancies one run found (default: open, newest first)")
             .WithDescription(Description)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithMetadata(new CsvExport.Metadata())
             .WithExamples(response: Examples.DiscrepancyPage);
     }
 
     const string Description =
         "Filters: `state` (open, acknowledged, resolved, ignored or all; default open), `category` and `severity` (comma-separated), " +
-        "`since` (detected at or after), `orderKey`, `customerEmail`. Sort `-detectedAt` (default) or `-impact`. " +
-        "Page with `limit` (1–500, default 100) and the `nextCursor` of the previous page as `cursor`.";
+        "`since` (detected at or after), `orderKey`, `customerEmail`. " +
+        "Sort `-detectedAt` (default: newest first, one run's findings by severity then impact), `-impact` or `severity`. " +
+        "Page with `limit` (1–500, default 100) and the `nextCursor` of the previous page as `cursor`. " +
+        "`?format=csv` or `Accept: text/csv` streams every matching row (from `cursor` on, up to `limit` when given) as CSV for spreadsheets.";
 
-    public static async Task<Results<Ok<DiscrepancyPage>, ValidationProblem, ProblemHttpResult>> Handle(
-        Guid? runId, ClaimsPrincipal user, ReconcileDbContext db, CancellationToken ct,
-        string? state, string? category, string? severity, DateTime? since, string? orderKey, string? customerEmail,
-        string? sort, int? limit, string? cursor)
+    public static async Task<Results<Ok<DiscrepancyPage>, CsvExport, ValidationProblem, ProblemHttpResult>> Handle(
+        Guid? runId, DiscrepancyQuery q, HttpRequest request, ClaimsPrincipal user, ReconcileDbContext db, CancellationToken ct)
     {
+        var (state, category, severity, since, orderKey, customerEmail, sort, limit, cursor, format) = q;
+        var csv = string.Equals(format, "csv", StringComparison.OrdinalIgnoreCase)
+            || (format is null && request.Headers.Accept.ToString().Contains("text/csv", StringComparison.OrdinalIgnoreCase));
         var workspaceId = user.WorkspaceId();
         var errors = new Dictionary<string, string[]>();
         var query = db.Discrepancies.AsNoTracking().Where(d => d.WorkspaceId == workspaceId);
@@ -86,51 +93,76 @@ public static class ListDiscrepancies
             query = query.Where(d => d.OrderKey == orderKey.Trim().ToLowerInvariant() || d.OrderKey == orderKey.Trim());
         if (!string.IsNullOrWhiteSpace(customerEmail))
             query = query.Where(d => d.CustomerEmail == customerEmail.Trim().ToLowerInvariant() || d.CustomerEmail == customerEmail.Trim());
-        var byImpact = sort switch
+        var order = sort switch
         {
-            null or "" or "-detectedAt" => false,
-            "-impact" => true,
-            _ => Invalid(errors, "sort", "Use -detectedAt or -impact."),
+            null or "" or "-detectedAt" => Sort.Newest,
+            "-impact" => Sort.Impact,
+            "severity" => Sort.Severity,
+            _ => Invalid(errors, "sort", "Use -detectedAt, -impact or severity."),
         };
         var take = limit ?? 100;
         if (take is < 1 or > MaxLimit)
             errors["limit"] = [$"Must be between 1 and {MaxLimit}."];
+        if (format is not null && !csv && !string.Equals(format, "json", StringComparison.OrdinalIgnoreCase))
+            errors["format"] = ["Use json or csv."];
         Cursor? after = null;
         if (cursor is not null && !Cursor.TryParse(cursor, out after))
             errors["cursor"] = ["Is not a cursor this API returned; pass nextCursor unchanged."];
         if (errors.Count > 0)
             return TypedResults.ValidationProblem(errors, detail: "One or more query parameters are invalid; see errors.");
 
-        if (byImpact)
-        {
-            if (after is { } c)
-            {
-                var impact = c.Value / 10_000m;
-                query = query.Where(d => d.Impact < impact || (d.Impact == impact && d.Id < c.Id));
-            }
-            query = query.OrderByDescending(d => d.Impact).ThenByDescending(d => d.Id);
-        }
-        else
-        {
-            if (after is { } c)
-            {
-                var at = new DateTime(c.Value, DateTimeKind.Utc);
-                query = query.Where(d => d.DetectedAt < at || (d.DetectedAt == at && d.Id < c.Id));
-            }
-            query = query.OrderByDescending(d => d.DetectedAt).ThenByDescending(d => d.Id);
-        }
+        query = Page(query, order, after);
+        if (csv)
+            return new CsvExport(limit is null ? query : query.Take(take), runId);
         var rows = await query.Take(take + 1).ToListAsync(ct);
         string? next = null;
         if (rows.Count > take)
         {
             rows.RemoveAt(take);
-            var last = rows[^1];
-            next = new Cursor(byImpact ? (long)(last.Impact * 10_000m) : last.DetectedAt.Ticks, last.Id).ToString();
+            next = Cursor.After(rows[^1], order).ToString();
         }
         var items = rows.Select(DiscrepancyResponse.From).ToList();
         if (runId is { } id)
             items = items.ConvertAll(i => i with { RunId = id });
         return TypedResults.Ok(new DiscrepancyPage(items, next));
+    }
+
+    enum Sort { Newest, Impact, Severity }
+
+    /// <summary>
+    /// Orders the rows and skips past the cursor. Newest first breaks ties (one run's findings share a
+    /// detection time) by severity, then impact; the id makes every order total, so pages never repeat
+    /// or skip a row.
+    /// </summary>
+    static IQueryable<Discrepancy> Page(IQueryable<Discrepancy> query, Sort order, Cursor? after)
+    {
+        switch (order)
+        {
+            case Sort.Impact:
+                if (after is { } a)
+                {
+                    var impact = a.Impact;
+                    query = query.Where(d => d.Impact < impact || (d.Impact == impact && d.Id < a.Id));
+                }
+                return query.OrderByDescending(d => d.Impact).ThenByDescending(d => d.Id);
+            case Sort.Severity:
+                if (after is { } b)
+                {
+                    var impact = b.Impact;
+                    query = query.Where(d => d.SeverityRank > b.Rank || (d.SeverityRank == b.Rank
+                        && (d.Impact < impact || (d.Impact == impact && d.Id < b.Id))));
+                }
+                return query.OrderBy(d => d.SeverityRank).ThenByDescending(d => d.Impact).ThenByDescending(d => d.Id);
+            default:
+                if (after is { } c)
+                {
+                    var at = c.DetectedAt;
+                    var impact = c.Impact;
+                    query = query.Where(d => d.DetectedAt < at || (d.DetectedAt == at && (d.SeverityRank > c.Rank || (d.SeverityRank == c.Rank
+                        && (d.Impact < impact || (d.Impact == impact && d.Id < c.Id))))));
+                }
+                return query.OrderByDescending(d => d.DetectedAt).ThenBy(d => d.SeverityRank).ThenByDescending(d => d.Impact).ThenByDescending(d => d.Id);
+        }
     }
 
     static List<T> ParseList<T>(string text, string field, Dictionary<string, string[]> errors) where T : struct, Enum
@@ -146,17 +178,27 @@ public static class ListDiscrepancies
         return values;
     }
 
-    static bool Invalid(Dictionary<string, string[]> errors, string field, string message)
+    static Sort Invalid(Dictionary<string, string[]> errors, string field, string message)
     {
         errors[field] = [message];
-        return false;
+        return Sort.Newest;
     }
 
-    /// <summary>Opaque keyset cursor: the sort value and the id of the last row of the page.</summary>
-    readonly record struct Cursor(long Value, long Id)
+    /// <summary>Opaque keyset cursor: the sort values and the id of the last row of a page.</summary>
+    sealed record Cursor(long Ticks, int Rank, long ImpactUnits, long Id)
     {
+        public DateTime DetectedAt => new(Ticks, DateTimeKind.Utc);
+        public decimal Impact => ImpactUnits / 10_000m;
+
+        public static Cursor After(Discrepancy d, Sort order) => order switch
+        {
+            Sort.Impact => new Cursor(0, 0, (long)(d.Impact * 10_000m), d.Id),
+            Sort.Severity => new Cursor(0, d.SeverityRank, (long)(d.Impact * 10_000m), d.Id),
+            _ => new Cursor(d.DetectedAt.Ticks, d.SeverityRank, (long)(d.Impact * 10_000m), d.Id),
+        };
+
         public override string ToString() =>
-            Convert.ToBase64String(Encoding.ASCII.GetBytes($"{Value}:{Id}")).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+            Convert.ToBase64String(Encoding.ASCII.GetBytes(string.Join(':', Ticks, Rank, ImpactUnits, Id))).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
         public static bool TryParse(string text, out Cursor? cursor)
         {
@@ -166,17 +208,16 @@ public static class ListDiscrepancies
                 var b64 = text.Replace('-', '+').Replace('_', '/');
                 b64 = b64.PadRight(b64.Length + (4 - b64.Length % 4) % 4, '=');
                 var parts = Encoding.ASCII.GetString(Convert.FromBase64String(b64)).Split(':');
-                if (parts.Length == 2 && long.TryParse(parts[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out var value)
-                    && long.TryParse(parts[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var id))
-                {
-                    cursor = new Cursor(value, id);
-                    return true;
-                }
+                var values = new long[4];
+                if (parts.Length != 4 || !parts.Select((p, i) => long.TryParse(p, NumberStyles.Integer, CultureInfo.InvariantCulture, out values[i])).All(ok => ok))
+                    return false;
+                cursor = new Cursor(values[0], (int)values[1], values[2], values[3]);
+                return true;
             }
             catch (FormatException)
             {
+                return false;
             }
-            return false;
         }
     }
 }

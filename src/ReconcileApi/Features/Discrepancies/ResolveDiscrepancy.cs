@@ -38,6 +38,44 @@ public static class Resolutions
             ["false_positive"] = (Active, DiscrepancyState.Ignored),
             ["reopen"] = ([DiscrepancyState.Resolved, DiscrepancyState.Ignored], DiscrepancyState.Open),
         };
+
+    /// <summary>Why the action does not apply to the discrepancy in its current state, or null when it does.</summary>
+    public static string? Conflict(Discrepancy d, string action)
+    {
+        var (from, _) = Transitions[action];
+        return from.Contains(d.State)
+            ? null
+            : $"The discrepancy is {WireEnum.Name(d.State)}; '{action}' applies only to {string.Join(" or ", from.Select(WireEnum.Name))} ones.";
+    }
+
+    /// <summary>Moves a tracked discrepancy to the action's state and records who did it in its history.</summary>
+    public static DiscrepancyEvent Apply(Discrepancy d, string action, string? note, string resolvedBy, DateTime now)
+    {
+        var previous = d.State;
+        d.State = Transitions[action].To;
+        if (d.State is DiscrepancyState.Resolved or DiscrepancyState.Ignored)
+        {
+            d.ResolutionAction = action;
+            d.ResolutionNote = note;
+            d.ResolvedBy = resolvedBy;
+            d.ResolvedAt = now;
+        }
+        else if (d.State == DiscrepancyState.Open)
+        {
+            d.ResolutionAction = null;
+            d.ResolutionNote = null;
+            d.ResolvedBy = null;
+            d.ResolvedAt = null;
+        }
+        d.UpdatedAt = now;
+        d.Version++;
+        var e = DiscrepancyLifecycle.Event(d.Id, "state_changed", previous, d.State, null, now,
+            DiscrepancyLifecycle.Snapshot(d.Severity, d.StoreValue, d.KeapValue, d.Difference, d.Impact, d.Currency));
+        e.Actor = resolvedBy;
+        e.Action = action;
+        e.Note = note;
+        return e;
+    }
 }
 
 /// <summary>POST /api/v1/discrepancies/{id}/resolution — change the state, recorded in the history.</summary>
@@ -67,39 +105,10 @@ public static class ResolveDiscrepancy
         if (ifMatch is not null && ifMatch.Trim() != "*" && ifMatch.Replace("W/", "").Trim() != DiscrepancyResponse.ETagOf(d))
             return Problems.PreconditionFailed($"The discrepancy changed since you read it (it is now ETag {DiscrepancyResponse.ETagOf(d)}); read it again.");
 
-        var (from, to) = Resolutions.Transitions[request.Action];
-        if (!from.Contains(d.State))
-        {
-            return Problems.Conflict(
-                $"The discrepancy is {WireEnum.Name(d.State)}; '{request.Action}' applies only to {string.Join(" or ", from.Select(WireEnum.Name))} ones.",
-                new Dictionary<string, object?> { ["currentState"] = WireEnum.Name(d.State) });
-        }
+        if (Resolutions.Conflict(d, request.Action) is { } conflict)
+            return Problems.Conflict(conflict, new Dictionary<string, object?> { ["currentState"] = WireEnum.Name(d.State) });
 
-        var now = clock.GetUtcNow().UtcDateTime;
-        var previous = d.State;
-        d.State = to;
-        if (to is DiscrepancyState.Resolved or DiscrepancyState.Ignored)
-        {
-            d.ResolutionAction = request.Action;
-            d.ResolutionNote = request.Note;
-            d.ResolvedBy = request.ResolvedBy;
-            d.ResolvedAt = now;
-        }
-        else if (to == DiscrepancyState.Open)
-        {
-            d.ResolutionAction = null;
-            d.ResolutionNote = null;
-            d.ResolvedBy = null;
-            d.ResolvedAt = null;
-        }
-        d.UpdatedAt = now;
-        d.Version++;
-        var e = DiscrepancyLifecycle.Event(d, "state_changed", previous, null, now);
-        e.DiscrepancyId = d.Id;
-        e.Actor = request.ResolvedBy;
-        e.Action = request.Action;
-        e.Note = request.Note;
-        db.DiscrepancyEvents.Add(e);
+        db.DiscrepancyEvents.Add(Resolutions.Apply(d, request.Action, request.Note, request.ResolvedBy, clock.GetUtcNow().UtcDateTime));
         try
         {
             await db.SaveChangesAsync(ct);

@@ -44,7 +44,11 @@ public sealed class ReconcileRunJob(ReconcileDbContext db, DiscrepancyLifecycle 
             var result = Reconciler.Reconcile(store, keap, settings, new ReconcileWindow(run.From, run.To));
             if (!await ProgressAsync(runId, RunPhase.Saving, 0, result.Findings.Count, cancellationToken))
                 return;
-            var saved = await lifecycle.ApplyAsync(run, result, cancellationToken);
+            var window = new ReconcileWindow(run.From, run.To);
+            var inStore = store.Where(o => window.Contains(o.OrderDate)).ToList();
+            var inKeap = keap.Where(o => window.Contains(o.OrderDate)).ToList();
+            var outcome = new RunOutcome(result, inStore.Count, inKeap.Count, inStore.Sum(o => o.Total), inKeap.Sum(o => o.Total));
+            var saved = await lifecycle.ApplyAsync(run, outcome, cancellationToken);
             logger.LogInformation("Run {RunId} {Outcome}: {Findings} discrepancies", runId, saved ? "succeeded" : "was cancelled", result.Findings.Count);
         }
         catch (Exception e) when (e is not OperationCanceledException)

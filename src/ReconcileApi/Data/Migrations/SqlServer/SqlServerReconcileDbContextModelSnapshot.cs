@@ -211,6 +211,9 @@ namespace ReconcileApi.Data.Migrations.SqlServer
                         .HasMaxLength(16)
                         .HasColumnType("nvarchar(16)");
 
+                    b.Property<int>("SeverityRank")
+                        .HasColumnType("int");
+
                     b.Property<string>("State")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -242,7 +245,11 @@ namespace ReconcileApi.Data.Migrations.SqlServer
                     b.HasIndex("WorkspaceId", "IdentityKey")
                         .IsUnique();
 
-                    b.HasIndex("WorkspaceId", "State", "DetectedAt", "Id");
+                    b.HasIndex("WorkspaceId", "State", "OrderDate");
+
+                    b.HasIndex("WorkspaceId", "State", "Impact", "Id");
+
+                    b.HasIndex("WorkspaceId", "State", "DetectedAt", "SeverityRank", "Impact", "Id");
 
                     b.ToTable("Discrepancies");
                 });
@@ -377,6 +384,9 @@ namespace ReconcileApi.Data.Migrations.SqlServer
                     b.Property<string>("ByCategory")
                         .HasColumnType("nvarchar(max)");
 
+                    b.Property<string>("BySeverity")
+                        .HasColumnType("nvarchar(max)");
+
                     b.Property<string>("CallbackUrl")
                         .HasMaxLength(2000)
                         .HasColumnType("nvarchar(2000)");
@@ -401,6 +411,12 @@ namespace ReconcileApi.Data.Migrations.SqlServer
 
                     b.Property<int>("KeapOrders")
                         .HasColumnType("int");
+
+                    b.Property<int>("KeapOrdersInWindow")
+                        .HasColumnType("int");
+
+                    b.Property<long>("KeapRevenue")
+                        .HasColumnType("bigint");
 
                     b.Property<string>("Label")
                         .HasMaxLength(200)
@@ -438,6 +454,12 @@ namespace ReconcileApi.Data.Migrations.SqlServer
 
                     b.Property<int>("StoreOrders")
                         .HasColumnType("int");
+
+                    b.Property<int>("StoreOrdersInWindow")
+                        .HasColumnType("int");
+
+                    b.Property<long>("StoreRevenue")
+                        .HasColumnType("bigint");
 
                     b.Property<DateTime>("To")
                         .HasColumnType("datetime2");

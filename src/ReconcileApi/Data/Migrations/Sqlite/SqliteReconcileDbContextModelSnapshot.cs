@@ -204,6 +204,9 @@ namespace ReconcileApi.Data.Migrations.Sqlite
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("SeverityRank")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("State")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -235,7 +238,11 @@ namespace ReconcileApi.Data.Migrations.Sqlite
                     b.HasIndex("WorkspaceId", "IdentityKey")
                         .IsUnique();
 
-                    b.HasIndex("WorkspaceId", "State", "DetectedAt", "Id");
+                    b.HasIndex("WorkspaceId", "State", "OrderDate");
+
+                    b.HasIndex("WorkspaceId", "State", "Impact", "Id");
+
+                    b.HasIndex("WorkspaceId", "State", "DetectedAt", "SeverityRank", "Impact", "Id");
 
                     b.ToTable("Discrepancies");
                 });
@@ -366,6 +373,9 @@ namespace ReconcileApi.Data.Migrations.Sqlite
                     b.Property<string>("ByCategory")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("BySeverity")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("CallbackUrl")
                         .HasMaxLength(2000)
                         .HasColumnType("TEXT");
@@ -389,6 +399,12 @@ namespace ReconcileApi.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("KeapOrders")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("KeapOrdersInWindow")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("KeapRevenue")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Label")
@@ -426,6 +442,12 @@ namespace ReconcileApi.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<int>("StoreOrders")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("StoreOrdersInWindow")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("StoreRevenue")
                         .HasColumnType("INTEGER");
 
                     b.Property<DateTime>("To")

@@ -103,6 +103,7 @@ namespace ReconcileApi.Data.Migrations.SqlServer
                     IdentityKey = table.Column<string>(type: "nvarchar(450)", maxLength: 450, nullable: false),
                     Category = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
                     Severity = table.Column<string>(type: "nvarchar(16)", maxLength: 16, nullable: false),
+                    SeverityRank = table.Column<int>(type: "int", nullable: false),
                     State = table.Column<string>(type: "nvarchar(16)", maxLength: 16, nullable: false),
                     OrderKey = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
                     StoreOrderId = table.Column<string>(type: "nvarchar(100)", maxLength: 100, nullable: true),
@@ -200,6 +201,11 @@ namespace ReconcileApi.Data.Migrations.SqlServer
                     NewDiscrepancies = table.Column<int>(type: "int", nullable: false),
                     PersistingDiscrepancies = table.Column<int>(type: "int", nullable: false),
                     AutoResolved = table.Column<int>(type: "int", nullable: false),
+                    BySeverity = table.Column<string>(type: "nvarchar(max)", nullable: true),
+                    StoreOrdersInWindow = table.Column<int>(type: "int", nullable: false),
+                    KeapOrdersInWindow = table.Column<int>(type: "int", nullable: false),
+                    StoreRevenue = table.Column<long>(type: "bigint", nullable: false),
+                    KeapRevenue = table.Column<long>(type: "bigint", nullable: false),
                     Phase = table.Column<string>(type: "nvarchar(16)", maxLength: 16, nullable: true),
                     Processed = table.Column<int>(type: "int", nullable: false),
                     Total = table.Column<int>(type: "int", nullable: false),
@@ -334,9 +340,19 @@ namespace ReconcileApi.Data.Migrations.SqlServer
                 unique: true);
 
             migrationBuilder.CreateIndex(
-                name: "IX_Discrepancies_WorkspaceId_State_DetectedAt_Id",
+                name: "IX_Discrepancies_WorkspaceId_State_DetectedAt_SeverityRank_Impact_Id",
                 table: "Discrepancies",
-                columns: new[] { "WorkspaceId", "State", "DetectedAt", "Id" });
+                columns: new[] { "WorkspaceId", "State", "DetectedAt", "SeverityRank", "Impact", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Discrepancies_WorkspaceId_State_Impact_Id",
+                table: "Discrepancies",
+                columns: new[] { "WorkspaceId", "State", "Impact", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Discrepancies_WorkspaceId_State_OrderDate",
+                table: "Discrepancies",
+                columns: new[] { "WorkspaceId", "State", "OrderDate" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_DiscrepancyEvents_DiscrepancyId_Id",

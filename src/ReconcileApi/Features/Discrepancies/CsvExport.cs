@@ -1,0 +1,96 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using ReconcileApi.Data;
+using ReconcileApi.Infrastructure;
+
+namespace ReconcileApi.Features.Discrepancies;
+
+/// <summary>
+/// Discrepancies as CSV for spreadsheet users, streamed row by row from the query. A text cell that a
+/// spreadsheet would run as a formula (starting with =, +, -, @, tab or carriage return) is prefixed
+/// with an apostrophe so it shows as text; amounts are written as plain numbers, negative ones too.
+/// </summary>
+public sealed class CsvExport(IQueryable<Discrepancy> rows, Guid? runId) : IResult
+{
+    /// <summary>Marks list endpoints that can answer text/csv (documented in the contract).</summary>
+    public sealed class Metadata;
+
+    public const string Header =
+        "id,runId,category,severity,state,orderKey,storeOrderId,keapOrderId,duplicateOrderId,customerEmail,orderDate,field,storeValue,keapValue," +
+        "difference,impact,currency,causeCode,causeExplanation,suggestedAction,suggestedSystem,firstSeenRunId,lastSeenRunId,occurrences," +
+        "detectedAt,updatedAt,resolutionAction,resolutionNote,resolvedBy,resolvedAt";
+
+    public async Task ExecuteAsync(HttpContext context)
+    {
+        context.Response.ContentType = "text/csv; charset=utf-8";
+        context.Response.Headers.ContentDisposition = "attachment; filename=\"discrepancies.csv\"";
+        await using var writer = new StreamWriter(context.Response.Body, new UTF8Encoding(false), 64 * 1024);
+        await writer.WriteAsync(Header + "\r\n");
+        var line = new StringBuilder(512);
+        await foreach (var d in rows.AsNoTracking().AsAsyncEnumerable().WithCancellation(context.RequestAborted))
+        {
+            line.Clear();
+            var response = DiscrepancyResponse.From(d);
+            Append(line, d.Id);
+            Text(line, (runId ?? d.LastSeenRunId).ToString());
+            Text(line, WireEnum.Name(d.Category));
+            Text(line, WireEnum.Name(d.Severity));
+            Text(line, WireEnum.Name(d.State));
+            Text(line, d.OrderKey);
+            Text(line, d.StoreOrderId);
+            Text(line, d.KeapOrderId);
+            Text(line, d.DuplicateOrderId);
+            Text(line, d.CustomerEmail);
+            Text(line, Instant(d.OrderDate));
+            Text(line, d.Field);
+            Text(line, d.StoreValue);
+            Text(line, d.KeapValue);
+            Append(line, d.Difference);
+            Append(line, d.Impact);
+            Text(line, d.Currency);
+            Text(line, d.CauseCode);
+            Text(line, d.CauseExplanation);
+            Text(line, response.SuggestedAction.Code);
+            Text(line, response.SuggestedAction.System);
+            Text(line, d.FirstSeenRunId.ToString());
+            Text(line, d.LastSeenRunId.ToString());
+            Append(line, d.Occurrences);
+            Text(line, Instant(d.DetectedAt));
+            Text(line, Instant(d.UpdatedAt));
+            Text(line, d.ResolutionAction);
+            Text(line, d.ResolutionNote);
+            Text(line, d.ResolvedBy);
+            Text(line, Instant(d.ResolvedAt));
+            line.Length--; // the last separator
+            line.Append("\r\n");
+            await writer.WriteAsync(line);
+        }
+    }
+
+    static string? Instant(DateTime? value) => value?.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    static void Append(StringBuilder line, decimal? number)
+    {
+        if (number is { } n)
+            line.Append(n.ToString(CultureInfo.InvariantCulture));
+        line.Append(',');
+    }
+
+    static void Append(StringBuilder line, long number) => line.Append(number.ToString(CultureInfo.InvariantCulture)).Append(',');
+
+    /// <summary>A text cell: defused if a spreadsheet would evaluate it, quoted when it holds a separator, quote or line break.</summary>
+    public static void Text(StringBuilder line, string? value)
+    {
+        if (!string.IsNullOrEmpty(value))
+        {
+            if (value[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
+                value = "'" + value;
+            if (value.AsSpan().IndexOfAny(",\"\r\n") >= 0)
+                line.Append('"').Append(value.Replace("\"", "\"\"")).Append('"');
+            else
+                line.Append(value);
+        }
+        line.Append(',');
+    }
+}

@@ -1,0 +1,98 @@
+using System.Security.Claims;
+using System.Text.Json.Serialization;
+using FluentValidation;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using ReconcileApi.Data;
+using ReconcileApi.Engine;
+using ReconcileApi.Infrastructure;
+
+namespace ReconcileApi.Features.Discrepancies;
+
+public sealed record ResolveManyRequest(IReadOnlyList<long> Ids, string Action, string? Note, string ResolvedBy);
+
+[JsonConverter(typeof(SnakeCaseEnumConverter<ResolutionOutcome>))]
+public enum ResolutionOutcome { Applied, NotFound, InvalidTransition, ChangedConcurrently }
+
+public sealed record ResolutionResult(long Id, ResolutionOutcome Outcome, DiscrepancyState? State, string? Detail);
+
+public sealed record ResolveManyResponse(int Applied, int Failed, IReadOnlyList<ResolutionResult> Results);
+
+public sealed class ResolveManyRequestValidator : AbstractValidator<ResolveManyRequest>
+{
+    public const int MaxIds = 1000;
+
+    public ResolveManyRequestValidator()
+    {
+        RuleFor(r => r.Ids).NotEmpty().Must(ids => ids.Count <= MaxIds).WithMessage($"Send at most {MaxIds} ids per call.");
+        RuleFor(r => r.Action).Must(a => Resolutions.Transitions.ContainsKey(a ?? ""))
+            .WithMessage(r => $"'{r.Action}' is not an action; use one of: {string.Join(", ", Resolutions.Transitions.Keys)}.");
+        RuleFor(r => r.ResolvedBy).NotEmpty().MaximumLength(200);
+        RuleFor(r => r.Note).MaximumLength(2000);
+    }
+}
+
+/// <summary>POST /api/v1/discrepancies/resolutions — one action for many discrepancies; each id succeeds or fails on its own.</summary>
+public static class ResolveDiscrepancies
+{
+    public static RouteHandlerBuilder Map(RouteGroupBuilder group) => group
+        .MapPost("/discrepancies/resolutions", Handle)
+        .WithName(nameof(ResolveDiscrepancies))
+        .WithSummary("Apply one resolution action to up to 1,000 discrepancies; the answer reports each id")
+        .WithDescription("Each id is applied whole or not at all: `applied`, `not_found` (no such id in this workspace), " +
+            "`invalid_transition` (the action does not apply to its current state) or `changed_concurrently`.")
+        .ProducesValidationProblem()
+        .WithExamples(
+            request: new ResolveManyRequest([1042, 1043, 999], "accepted_difference", "Rounding on legacy orders", "ana@example.com"),
+            response: new ResolveManyResponse(2, 1,
+            [
+                new(1042, ResolutionOutcome.Applied, DiscrepancyState.Ignored, null),
+                new(1043, ResolutionOutcome.Applied, DiscrepancyState.Ignored, null),
+                new(999, ResolutionOutcome.NotFound, null, "Discrepancy '999' was not found in this workspace."),
+            ]));
+
+    public static async Task<Ok<ResolveManyResponse>> Handle(
+        ResolveManyRequest request, ClaimsPrincipal user, ReconcileDbContext db, TimeProvider clock, CancellationToken ct)
+    {
+        var workspaceId = user.WorkspaceId();
+        var now = clock.GetUtcNow().UtcDateTime;
+        var ids = request.Ids.Distinct().ToList();
+        var found = await db.Discrepancies.Where(d => d.WorkspaceId == workspaceId && ids.Contains(d.Id)).ToDictionaryAsync(d => d.Id, ct);
+        var results = new Dictionary<long, ResolutionResult>();
+        var events = new Dictionary<long, DiscrepancyEvent>();
+        foreach (var id in ids)
+        {
+            if (!found.TryGetValue(id, out var d))
+                results[id] = new(id, ResolutionOutcome.NotFound, null, $"Discrepancy '{id}' was not found in this workspace.");
+            else if (Resolutions.Conflict(d, request.Action) is { } conflict)
+                results[id] = new(id, ResolutionOutcome.InvalidTransition, d.State, conflict);
+            else
+            {
+                events[id] = db.DiscrepancyEvents.Add(Resolutions.Apply(d, request.Action, request.Note, request.ResolvedBy, now)).Entity;
+                results[id] = new(id, ResolutionOutcome.Applied, d.State, null);
+            }
+        }
+        // A discrepancy changed by someone else meanwhile fails alone; the rest are saved.
+        while (true)
+        {
+            try
+            {
+                await db.SaveChangesAsync(ct);
+                break;
+            }
+            catch (DbUpdateConcurrencyException e)
+            {
+                foreach (var entry in e.Entries.Where(x => x.Entity is Discrepancy))
+                {
+                    var d = (Discrepancy)entry.Entity;
+                    entry.State = EntityState.Detached;
+                    db.Entry(events[d.Id]).State = EntityState.Detached;
+                    results[d.Id] = new(d.Id, ResolutionOutcome.ChangedConcurrently, null, "The discrepancy changed while this request was applied; read it again.");
+                }
+            }
+        }
+        var ordered = ids.Select(id => results[id]).ToList();
+        var applied = ordered.Count(r => r.Outcome == ResolutionOutcome.Applied);
+        return TypedResults.Ok(new ResolveManyResponse(applied, ordered.Count - applied, ordered));
+    }
+}
