@@ -11,6 +11,7 @@ usage() {
   echo "sections:" >&2
   echo "  engine   reconcile synthetic store x Keap datasets in memory (10k, 100k, 1M per side by default)" >&2
   echo "  ingest   POST orders through HTTP into the SQLite default [--orders 200000] [--clients 1]" >&2
+  echo "  runs     a run end to end over stored orders, twice, then page latency with wrk [--orders 200000] [--seconds 20] [--connections 8]" >&2
   exit 2
 }
 
@@ -24,11 +25,18 @@ bench_ingest() {
   dotnet run -c Release --project tests/ReconcileApi.Benchmarks -- ingest "$@"
 }
 
+bench_runs() {
+  # wrk generates the page load from its own process (Debian's package).
+  command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+  dotnet run -c Release --project tests/ReconcileApi.Benchmarks -- runs "$@"
+}
+
 section="${1:-}"
 [[ -n "$section" ]] || usage
 shift
 case "$section" in
   engine) bench_engine "$@" ;;
   ingest) bench_ingest "$@" ;;
+  runs) bench_runs "$@" ;;
   *) echo "unknown section: $section" >&2; usage ;;
 esac

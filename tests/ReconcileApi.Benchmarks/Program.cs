@@ -6,10 +6,12 @@ using ReconcileApi.Engine;
 // Usage: engine [--sizes 10000,100000,1000000] [--iterations 5] [--seed 42] [--phases]
 var section = args.FirstOrDefault() ?? "engine";
 if (section == "ingest")
-    return await ReconcileApi.Benchmarks.Ingest.IngestBenchmark.RunAsync(int.Parse(Option("--orders", "200000")), int.Parse(Option("--clients", "1")));
+    return await ReconcileApi.Benchmarks.Http.IngestBenchmark.RunAsync(int.Parse(Option("--orders", "200000")), int.Parse(Option("--clients", "1")));
+if (section == "runs")
+    return await ReconcileApi.Benchmarks.Http.RunsBenchmark.RunAsync(int.Parse(Option("--orders", "200000")), int.Parse(Option("--seconds", "20")), int.Parse(Option("--connections", "8")));
 if (section != "engine")
 {
-    Console.Error.WriteLine($"unknown section '{section}'; known: engine, ingest");
+    Console.Error.WriteLine($"unknown section '{section}'; known: engine, ingest, runs");
     return 2;
 }
 var sizes = Option("--sizes", "10000,100000,1000000").Split(',').Select(int.Parse).ToArray();

@@ -97,8 +97,11 @@ public abstract class ReconcileDbContext(DbContextOptions options) : DbContext(o
             e.Property(x => x.ResolvedBy).HasMaxLength(200);
             e.Property(x => x.Version).IsConcurrencyToken();
             e.HasIndex(x => new { x.WorkspaceId, x.IdentityKey }).IsUnique();
-            e.HasIndex(x => new { x.WorkspaceId, x.State, x.DetectedAt, x.SeverityRank, x.Impact, x.Id });
-            e.HasIndex(x => new { x.WorkspaceId, x.State, x.Impact, x.Id });
+            // The list sorts, in the index's own directions so that a page is a range scan, not a sort.
+            e.HasIndex(x => new { x.WorkspaceId, x.State, x.DetectedAt, x.SeverityRank, x.Impact, x.Id })
+                .IsDescending(false, false, true, false, true, true);
+            e.HasIndex(x => new { x.WorkspaceId, x.State, x.Impact, x.Id }).IsDescending(false, false, true, true);
+            e.HasIndex(x => new { x.WorkspaceId, x.State, x.SeverityRank, x.Impact, x.Id }).IsDescending(false, false, false, true, true);
             e.HasIndex(x => new { x.WorkspaceId, x.State, x.OrderDate });
             e.HasOne<Workspace>().WithMany().HasForeignKey(x => x.WorkspaceId);
         });

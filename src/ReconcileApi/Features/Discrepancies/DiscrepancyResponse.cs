@@ -45,15 +45,22 @@ public sealed record DiscrepancyResponse(
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
+    static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement;
+
     public static DiscrepancyResponse From(Discrepancy d)
     {
-        var action = JsonSerializer.Deserialize<SuggestedAction>(d.SuggestedAction, Json)!;
+        // The stored JSON is passed through as it is, not rebuilt into objects and written again.
+        using var action = JsonDocument.Parse(d.SuggestedAction);
+        var root = action.RootElement;
         return new(
             d.Id, d.LastSeenRunId, d.Category, d.Severity, d.State, d.OrderKey, d.StoreOrderId, d.KeapOrderId, d.DuplicateOrderId,
             d.CustomerEmail, d.OrderDate, d.Field, d.StoreValue, d.KeapValue, d.Difference, d.Impact, d.Currency,
             new CauseResponse(d.CauseCode, d.CauseExplanation),
-            new SuggestedActionResponse(action.Code, action.System, JsonSerializer.SerializeToElement(action.Values, Json)),
-            JsonSerializer.Deserialize<List<LineDifference>>(d.LineDifferences, Json)!,
+            new SuggestedActionResponse(
+                root.GetProperty("code").GetString()!,
+                root.GetProperty("system").GetString()!,
+                root.TryGetProperty("values", out var values) ? values.Clone() : EmptyObject),
+            d.LineDifferences is "[]" or "" ? [] : JsonSerializer.Deserialize<List<LineDifference>>(d.LineDifferences, Json)!,
             d.FirstSeenRunId, d.LastSeenRunId, d.Occurrences, d.DetectedAt, d.UpdatedAt,
             d.ResolutionAction is null ? null : new ResolutionResponse(d.ResolutionAction, d.ResolutionNote, d.ResolvedBy, d.ResolvedAt));
     }

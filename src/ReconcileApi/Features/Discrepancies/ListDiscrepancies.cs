@@ -72,7 +72,16 @@ public static class ListDiscrepancies
         if (!string.Equals(state, "all", StringComparison.OrdinalIgnoreCase))
         {
             var states = ParseList<DiscrepancyState>(state ?? "open", "state", errors);
-            query = query.Where(d => states.Contains(d.State));
+            // One state (the common case) as an equality, which the list indexes serve directly.
+            if (states.Count == 1)
+            {
+                var only = states[0];
+                query = query.Where(d => d.State == only);
+            }
+            else
+            {
+                query = query.Where(d => states.Contains(d.State));
+            }
         }
         if (category is not null)
         {

@@ -240,9 +240,14 @@ namespace ReconcileApi.Data.Migrations.Sqlite
 
                     b.HasIndex("WorkspaceId", "State", "OrderDate");
 
-                    b.HasIndex("WorkspaceId", "State", "Impact", "Id");
+                    b.HasIndex("WorkspaceId", "State", "Impact", "Id")
+                        .IsDescending(false, false, true, true);
 
-                    b.HasIndex("WorkspaceId", "State", "DetectedAt", "SeverityRank", "Impact", "Id");
+                    b.HasIndex("WorkspaceId", "State", "SeverityRank", "Impact", "Id")
+                        .IsDescending(false, false, false, true, true);
+
+                    b.HasIndex("WorkspaceId", "State", "DetectedAt", "SeverityRank", "Impact", "Id")
+                        .IsDescending(false, false, true, false, true, true);
 
                     b.ToTable("Discrepancies");
                 });

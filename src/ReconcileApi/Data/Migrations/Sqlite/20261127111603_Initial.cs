@@ -342,17 +342,25 @@ namespace ReconcileApi.Data.Migrations.Sqlite
             migrationBuilder.CreateIndex(
                 name: "IX_Discrepancies_WorkspaceId_State_DetectedAt_SeverityRank_Impact_Id",
                 table: "Discrepancies",
-                columns: new[] { "WorkspaceId", "State", "DetectedAt", "SeverityRank", "Impact", "Id" });
+                columns: new[] { "WorkspaceId", "State", "DetectedAt", "SeverityRank", "Impact", "Id" },
+                descending: new[] { false, false, true, false, true, true });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Discrepancies_WorkspaceId_State_Impact_Id",
                 table: "Discrepancies",
-                columns: new[] { "WorkspaceId", "State", "Impact", "Id" });
+                columns: new[] { "WorkspaceId", "State", "Impact", "Id" },
+                descending: new[] { false, false, true, true });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Discrepancies_WorkspaceId_State_OrderDate",
                 table: "Discrepancies",
                 columns: new[] { "WorkspaceId", "State", "OrderDate" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Discrepancies_WorkspaceId_State_SeverityRank_Impact_Id",
+                table: "Discrepancies",
+                columns: new[] { "WorkspaceId", "State", "SeverityRank", "Impact", "Id" },
+                descending: new[] { false, false, false, true, true });
 
             migrationBuilder.CreateIndex(
                 name: "IX_DiscrepancyEvents_DiscrepancyId_Id",

@@ -4,9 +4,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using ReconcileApi.Tests;
 
-namespace ReconcileApi.Benchmarks.Ingest;
+namespace ReconcileApi.Benchmarks.Http;
 
 /// <summary>
 /// Ingest through real HTTP into the SQLite default: the Release service runs as a child process with
@@ -20,36 +19,22 @@ public static class IngestBenchmark
 
     public static async Task<int> RunAsync(int orders, int clients)
     {
-        var folder = Directory.CreateTempSubdirectory("reconcile-bench-");
-        try
+        await using var service = await BenchService.StartAsync("ingest-bench", workers: 0);
         {
-            await using var service = await ServiceProcess.StartAsync("ingest-bench", new Dictionary<string, string>
-            {
-                ["ASPNETCORE_ENVIRONMENT"] = "Production",
-                ["ConnectionStrings__Reconcile"] = $"Data Source={Path.Combine(folder.FullName, "bench.db")}",
-                ["Auth__AdminKey"] = "bench-admin",
-                ["Jobs__WorkerCount"] = "0",
-                ["Logging__LogLevel__Default"] = "Warning",
-            });
-            using var admin = service.CreateClient("bench-admin");
-            Console.WriteLine($"ingest: {orders:N0} orders per source, {PerRequest:N0} per request, {clients} client(s), SQLite file, Release; load average {File.ReadAllText("/proc/loadavg").Trim()}");
+            Console.WriteLine($"ingest: {orders:N0} orders per source, {PerRequest:N0} per request, {clients} client(s), SQLite file, Release; load average {BenchService.LoadAverage()}");
 
             var json = Generate(orders, seed: 1).Chunk(PerRequest).Select(c => JsonSerializer.Serialize(c, JsonSerializerOptions.Web)).ToList();
-            using var client = await WorkspaceAsync(service, admin);
+            var (client, _) = await service.WorkspaceAsync();
             var store = Report("canonical JSON, store (new)", await SendAsync(client, clients, "store", "canonical", json, "application/json", expect: "inserted"));
             Report("canonical JSON, keap (new)", await SendAsync(client, clients, "keap", "canonical", json, "application/json", expect: "inserted"));
             Report("canonical JSON, store resent (unchanged)", await SendAsync(client, clients, "store", "canonical", json, "application/json", expect: "unchanged"));
             json.Clear();
 
             var csv = Generate(orders, seed: 2).Chunk(PerRequest).Select(ShopifyCsv).ToList();
-            using var csvClient = await WorkspaceAsync(service, admin);
+            var (csvClient, _) = await service.WorkspaceAsync();
             var shopifyCsv = Report("shopify-csv, store (new)", await SendAsync(csvClient, clients, "store", "shopify-csv", csv, "text/csv", expect: "inserted"));
-            Console.WriteLine($"shopify-csv / canonical: {store.OrdersPerSecond / shopifyCsv.OrdersPerSecond:0.00}x slower");
+            Console.WriteLine($"shopify-csv takes {store.OrdersPerSecond / shopifyCsv.OrdersPerSecond:0.00}x the time of canonical JSON per order; load average after: {BenchService.LoadAverage()}");
             return 0;
-        }
-        finally
-        {
-            folder.Delete(recursive: true);
         }
     }
 
@@ -62,16 +47,6 @@ public static class IngestBenchmark
     {
         Console.WriteLine($"{what,-42} {r.Orders,9:N0} orders {r.Bytes / 1048576.0,7:0.0} MB {r.Elapsed.TotalSeconds,7:0.00} s {r.OrdersPerSecond,9:N0} orders/s");
         return r;
-    }
-
-    static async Task<HttpClient> WorkspaceAsync(ServiceProcess service, HttpClient admin)
-    {
-        var response = await admin.PostAsJsonAsync("/api/v1/admin/workspaces", new { name = "bench" });
-        response.EnsureSuccessStatusCode();
-        var key = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("apiKey").GetString()!;
-        var client = service.CreateClient(key);
-        client.Timeout = TimeSpan.FromMinutes(2);
-        return client;
     }
 
     /// <summary>Sends every body, <paramref name="clients"/> requests at a time, and checks each receipt.</summary>

@@ -1,0 +1,55 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using ReconcileApi.Tests;
+
+namespace ReconcileApi.Benchmarks.Http;
+
+/// <summary>The Release service as a child process on a fresh SQLite file, for the HTTP benchmarks.</summary>
+public sealed class BenchService : IAsyncDisposable
+{
+    const string AdminKey = "bench-admin";
+    readonly DirectoryInfo folder;
+
+    BenchService(DirectoryInfo folder, ServiceProcess process)
+    {
+        this.folder = folder;
+        Process = process;
+    }
+
+    public ServiceProcess Process { get; }
+
+    public static async Task<BenchService> StartAsync(string name, int workers)
+    {
+        var folder = Directory.CreateTempSubdirectory("reconcile-bench-");
+        var process = await ServiceProcess.StartAsync(name, new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["ConnectionStrings__Reconcile"] = $"Data Source={Path.Combine(folder.FullName, "bench.db")}",
+            ["Auth__AdminKey"] = AdminKey,
+            ["Jobs__WorkerCount"] = workers.ToString(),
+            ["Logging__LogLevel__Default"] = "Warning",
+            ["Logging__LogLevel__ReconcileApi"] = "Information",
+        });
+        return new BenchService(folder, process);
+    }
+
+    /// <summary>A new workspace and a client with its key.</summary>
+    public async Task<(HttpClient Client, string Key)> WorkspaceAsync()
+    {
+        using var admin = Process.CreateClient(AdminKey);
+        var response = await admin.PostAsJsonAsync("/api/v1/admin/workspaces", new { name = "bench" });
+        response.EnsureSuccessStatusCode();
+        var key = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("apiKey").GetString()!;
+        var client = Process.CreateClient(key);
+        client.Timeout = TimeSpan.FromMinutes(5);
+        return (client, key);
+    }
+
+    public static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "n/a";
+
+    public async ValueTask DisposeAsync()
+    {
+        await Process.DisposeAsync();
+        folder.Delete(recursive: true);
+    }
+}

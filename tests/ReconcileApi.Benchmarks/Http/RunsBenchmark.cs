@@ -1,0 +1,165 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace ReconcileApi.Benchmarks.Http;
+
+/// <summary>
+/// A run end to end on the SQLite default: the seeded dataset of the engine benchmark is ingested
+/// through HTTP (not timed), then one run over it is timed from POST /runs to status succeeded
+/// (load, reconcile, persist findings and lifecycle), then an identical second run. Both must report
+/// exactly the injected discrepancies. Then wrk reads the first page of 100 open discrepancies with 8
+/// connections and reports the latency distribution.
+/// </summary>
+public static partial class RunsBenchmark
+{
+    static readonly DateTime From = new(2026, 10, 1, 0, 0, 0, DateTimeKind.Utc);
+    static readonly DateTime To = new(2026, 11, 1, 0, 0, 0, DateTimeKind.Utc);
+
+    public static async Task<int> RunAsync(int orders, int seconds, int connections)
+    {
+        var data = SyntheticDataset.Generate(orders, seed: 42);
+        var expected = data.Expected
+            .GroupBy(identity => JsonNamingPolicy.SnakeCaseLower.ConvertName(identity.Split('|')[0]))
+            .ToDictionary(g => g.Key, g => g.Count());
+        await using var service = await BenchService.StartAsync("runs-bench", workers: Environment.ProcessorCount);
+        var (client, key) = await service.WorkspaceAsync();
+        Console.WriteLine($"runs: {data.Store.Count:N0} store and {data.Keap.Count:N0} Keap orders stored, {data.Expected.Count:N0} injected discrepancies; load average {BenchService.LoadAverage()}");
+
+        var ingest = Stopwatch.StartNew();
+        await IngestAsync(client, "store", data.Store);
+        await IngestAsync(client, "keap", data.Keap);
+        Console.WriteLine($"  ingested in {ingest.Elapsed.TotalSeconds:F1} s (not part of the run times)");
+
+        var first = await TimedRunAsync(client, "first run", expected);
+        await PrintPhasesAsync(service, first);
+        var second = await TimedRunAsync(client, "second identical run", expected);
+        await PrintPhasesAsync(service, second);
+        if (second.GetProperty("newDiscrepancies").GetInt32() != 0
+            || second.GetProperty("persistingDiscrepancies").GetInt32() != first.GetProperty("discrepancies").GetInt32())
+            throw new InvalidOperationException($"The second run should find every discrepancy again and nothing new: {second}");
+
+        var open = await OpenCountAsync(client);
+        Console.WriteLine($"  open discrepancies: {open:N0}");
+        await SingleClientLatencyAsync(client);
+        if (Environment.GetEnvironmentVariable("BENCH_HOLD") is { } hold)
+        {
+            Console.WriteLine($"HOLD {service.Process.BaseAddress} {key}");
+            await Task.Delay(TimeSpan.FromSeconds(int.Parse(hold)));
+        }
+        await PageLatencyAsync(service.Process.BaseAddress, key, seconds, connections);
+        Console.WriteLine($"  load average after: {BenchService.LoadAverage()}");
+        return 0;
+    }
+
+    static async Task IngestAsync(HttpClient client, string source, List<Engine.CanonicalOrder> orders)
+    {
+        foreach (var chunk in orders.Chunk(1000))
+        {
+            using var content = new StringContent(JsonSerializer.Serialize(chunk, JsonSerializerOptions.Web), Encoding.UTF8, "application/json");
+            using var response = await client.PostAsync($"/api/v1/sources/{source}/orders", content);
+            var text = await response.Content.ReadAsStringAsync();
+            if (response.StatusCode != HttpStatusCode.Created || JsonDocument.Parse(text).RootElement.GetProperty("rejected").GetInt32() != 0)
+                throw new InvalidOperationException($"Ingest failed: {(int)response.StatusCode} {text[..Math.Min(500, text.Length)]}");
+        }
+    }
+
+    static async Task<JsonElement> TimedRunAsync(HttpClient client, string label, Dictionary<string, int> expected)
+    {
+        var clock = Stopwatch.StartNew();
+        var started = await client.PostAsJsonAsync("/api/v1/runs", new { from = From, to = To, label });
+        if (started.StatusCode != HttpStatusCode.Accepted)
+            throw new InvalidOperationException($"POST /runs: {(int)started.StatusCode} {await started.Content.ReadAsStringAsync()}");
+        var location = started.Headers.Location!.ToString();
+        JsonElement run;
+        while (true)
+        {
+            run = JsonDocument.Parse(await client.GetStringAsync(location)).RootElement;
+            if (run.GetProperty("status").GetString() is not ("queued" or "running"))
+                break;
+            await Task.Delay(50);
+        }
+        var elapsed = clock.Elapsed;
+        if (run.GetProperty("status").GetString() != "succeeded")
+            throw new InvalidOperationException($"The run did not succeed: {run}");
+        var found = run.GetProperty("byCategory").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt32());
+        if (!found.OrderBy(p => p.Key).SequenceEqual(expected.OrderBy(p => p.Key)))
+            throw new InvalidOperationException($"The run found {JsonSerializer.Serialize(found)}, the dataset injected {JsonSerializer.Serialize(expected)}");
+        Console.WriteLine($"  {label,-22} {elapsed.TotalSeconds,6:F2} s  discrepancies {run.GetProperty("discrepancies").GetInt32():N0} " +
+            $"(new {run.GetProperty("newDiscrepancies").GetInt32():N0}, persisting {run.GetProperty("persistingDiscrepancies").GetInt32():N0}), " +
+            $"matched {run.GetProperty("matched").GetInt32():N0}; exactly the injected discrepancies by category");
+        return run;
+    }
+
+    /// <summary>The service's own account of where the run's time went.</summary>
+    static async Task PrintPhasesAsync(BenchService service, JsonElement run)
+    {
+        // The job logs after its commit, so the line may trail the status by a moment.
+        var id = run.GetProperty("id").GetString()!;
+        for (var attempt = 0; attempt < 40; attempt++)
+        {
+            var line = service.Process.Log.Split('\n').LastOrDefault(l => l.Contains(id) && l.Contains("loaded"));
+            if (line is not null)
+            {
+                Console.WriteLine($"    service: {line.Trim()}");
+                return;
+            }
+            await Task.Delay(50);
+        }
+    }
+
+    static async Task<int> OpenCountAsync(HttpClient client)
+    {
+        var count = 0;
+        string? cursor = null;
+        do
+        {
+            var page = JsonDocument.Parse(await client.GetStringAsync($"/api/v1/discrepancies?limit=500{(cursor is null ? "" : "&cursor=" + cursor)}")).RootElement;
+            count += page.GetProperty("items").GetArrayLength();
+            cursor = page.GetProperty("nextCursor").GetString();
+        }
+        while (cursor is not null);
+        return count;
+    }
+
+    /// <summary>One client, one request at a time: the page's own cost without queueing.</summary>
+    static async Task SingleClientLatencyAsync(HttpClient client)
+    {
+        var times = new List<double>();
+        for (var i = 0; i < 50; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            using var response = await client.GetAsync("/api/v1/discrepancies?limit=100");
+            await response.Content.ReadAsByteArrayAsync();
+            times.Add(clock.Elapsed.TotalMilliseconds);
+        }
+        times.Sort();
+        Console.WriteLine($"  page of 100, one client, 50 requests: median {times[25]:F1} ms, max {times[^1]:F1} ms");
+    }
+
+    /// <summary>wrk (Debian's package) with <paramref name="connections"/> connections on the first page of 100.</summary>
+    static async Task PageLatencyAsync(Uri baseAddress, string key, int seconds, int connections)
+    {
+        var url = new Uri(baseAddress, "/api/v1/discrepancies?limit=100");
+        var start = new ProcessStartInfo("wrk") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[] { "-t2", $"-c{connections}", $"-d{seconds}s", "--latency", "-H", $"X-Api-Key: {key}", url.ToString() })
+            start.ArgumentList.Add(argument);
+        using var wrk = Process.Start(start) ?? throw new InvalidOperationException("wrk did not start; scripts/bench.sh installs it.");
+        var output = await wrk.StandardOutput.ReadToEndAsync();
+        await wrk.WaitForExitAsync();
+        if (wrk.ExitCode != 0 || output.Contains("Non-2xx"))
+            throw new InvalidOperationException($"wrk failed or saw errors:\n{output}{await wrk.StandardError.ReadToEndAsync()}");
+        var p = Percentiles().Matches(output).ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value);
+        var rate = RequestsPerSecond().Match(output).Groups[1].Value;
+        Console.WriteLine($"  page of 100 open discrepancies, {connections} connections, {seconds} s (wrk): p50 {p["50%"]}, p90 {p["90%"]}, p99 {p["99%"]}; {rate} requests/s");
+    }
+
+    [GeneratedRegex(@"^\s+(50%|75%|90%|99%)\s+(\S+)", RegexOptions.Multiline)]
+    private static partial Regex Percentiles();
+
+    [GeneratedRegex(@"Requests/sec:\s+(\S+)")]
+    private static partial Regex RequestsPerSecond();
+}
