@@ -42,14 +42,32 @@ public static class BulkInsert
         foreach (var chunk in rows.Chunk(rowsPerCommand))
         {
             var text = Statement(sql, table, columns, properties.Count, chunk.Length);
-            if (command.CommandText != text)
-                command.CommandText = text;
-            command.Parameters.Clear();
-            var n = 0;
-            foreach (var row in chunk)
+            if (command.CommandText != text || command.Parameters.Count != chunk.Length * mappings.Count)
             {
-                foreach (var (property, mapping, getter) in mappings)
-                    command.Parameters.Add(mapping.CreateParameter(command, sql.GenerateParameterName("p" + n++), getter.GetClrValue(row), property.IsNullable));
+                // A new statement shape: parameters made by the type mappings (converter, DbType, size).
+                command.CommandText = text;
+                command.Parameters.Clear();
+                var n = 0;
+                foreach (var row in chunk)
+                {
+                    foreach (var (property, mapping, getter) in mappings)
+                        command.Parameters.Add(mapping.CreateParameter(command, sql.GenerateParameterName("p" + n++), getter.GetClrValue(row), property.IsNullable));
+                }
+            }
+            else
+            {
+                // The same shape again (every row on SQLite): only the values change.
+                var n = 0;
+                foreach (var row in chunk)
+                {
+                    foreach (var (_, mapping, getter) in mappings)
+                    {
+                        var value = getter.GetClrValue(row);
+                        if (value is not null && mapping.Converter is { } converter)
+                            value = converter.ConvertToProvider(value);
+                        command.Parameters[n++].Value = value ?? DBNull.Value;
+                    }
+                }
             }
             await command.ExecuteNonQueryAsync(ct);
         }
