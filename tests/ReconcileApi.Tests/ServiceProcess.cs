@@ -31,6 +31,21 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public bool HasExited => process.HasExited;
 
+    /// <summary>CPU time the child has used so far, all threads.</summary>
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            process.Refresh();
+            return process.TotalProcessorTime;
+        }
+    }
+
+    /// <summary>The child's peak resident memory so far (VmHWM), in MB; Linux only.</summary>
+    public double PeakMemoryMb =>
+        File.ReadLines($"/proc/{process.Id}/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal))
+            .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1] is var kb ? double.Parse(kb) / 1024 : 0;
+
     /// <summary>The last lines the child wrote, stdout and stderr interleaved.</summary>
     public string Log
     {

@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using ReconcileApi.Tests;
 
 namespace ReconcileApi.Benchmarks.Http;
 
@@ -20,6 +21,7 @@ public static class IngestBenchmark
     public static async Task<int> RunAsync(int orders, int clients)
     {
         await using var service = await BenchService.StartAsync("ingest-bench", workers: 0);
+        measured = service.Process;
         {
             Console.WriteLine($"ingest: {orders:N0} orders per source, {PerRequest:N0} per request, {clients} client(s), SQLite file, Release; load average {BenchService.LoadAverage()}");
 
@@ -33,28 +35,50 @@ public static class IngestBenchmark
             var csv = Generate(orders, seed: 2).Chunk(PerRequest).Select(ShopifyCsv).ToList();
             var (csvClient, _) = await service.WorkspaceAsync();
             var shopifyCsv = Report("shopify-csv, store (new)", await SendAsync(csvClient, clients, "store", "shopify-csv", csv, "text/csv", expect: "inserted"));
+            await LargeBodyAsync(service, csvClient);
             Console.WriteLine($"shopify-csv takes {store.OrdersPerSecond / shopifyCsv.OrdersPerSecond:0.00}x the time of canonical JSON per order; load average after: {BenchService.LoadAverage()}");
             return 0;
         }
     }
 
+    /// <summary>One request of about 30 MB (the default limit): the service's peak memory before and after.</summary>
+    static async Task LargeBodyAsync(BenchService service, HttpClient client)
+    {
+        var orders = Generate(50_000, seed: 3).Select(o =>
+        {
+            o["orderId"] = "big-" + o["orderId"];
+            o["customerName"] = new string('x', 60);
+            return o;
+        }).ToList();
+        var body = JsonSerializer.Serialize(orders, JsonSerializerOptions.Web);
+        var before = service.Process.PeakMemoryMb;
+        var result = await SendAsync(client, 1, "store", "canonical", [body], "application/json", expect: "inserted");
+        Console.WriteLine($"one request of {result.Bytes / 1048576.0:F1} MB ({result.Orders:N0} orders) in {result.Elapsed.TotalSeconds:F2} s: " +
+            $"service peak memory {before:F0} MB before, {service.Process.PeakMemoryMb:F0} MB after");
+    }
+
     sealed record Result(int Orders, long Bytes, TimeSpan Elapsed)
     {
         public double OrdersPerSecond => Orders / Elapsed.TotalSeconds;
+        /// <summary>The service's CPU time for the phase: less sensitive to other load than the wall time.</summary>
+        public TimeSpan ServiceCpu { get; init; }
     }
 
     static Result Report(string what, Result r)
     {
-        Console.WriteLine($"{what,-42} {r.Orders,9:N0} orders {r.Bytes / 1048576.0,7:0.0} MB {r.Elapsed.TotalSeconds,7:0.00} s {r.OrdersPerSecond,9:N0} orders/s");
+        Console.WriteLine($"{what,-42} {r.Orders,9:N0} orders {r.Bytes / 1048576.0,7:0.0} MB {r.Elapsed.TotalSeconds,7:0.00} s {r.OrdersPerSecond,9:N0} orders/s; service CPU {r.ServiceCpu.TotalMilliseconds / (r.Orders / 1000.0),5:F0} ms per 1,000 orders");
         return r;
     }
 
     /// <summary>Sends every body, <paramref name="clients"/> requests at a time, and checks each receipt.</summary>
+    static ServiceProcess? measured;
+
     static async Task<Result> SendAsync(HttpClient client, int clients, string source, string format, List<string> bodies, string contentType, string expect)
     {
         long bytes = 0;
         var count = 0;
         var next = -1;
+        var cpu = measured?.CpuTime ?? TimeSpan.Zero;
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, clients).Select(async _ =>
         {
@@ -74,7 +98,7 @@ public static class IngestBenchmark
                 Interlocked.Add(ref bytes, Encoding.UTF8.GetByteCount(bodies[i]));
             }
         }));
-        return new Result(count, bytes, clock.Elapsed);
+        return new Result(count, bytes, clock.Elapsed) { ServiceCpu = (measured?.CpuTime ?? TimeSpan.Zero) - cpu };
     }
 
     /// <summary>Canonical orders with 1–5 lines (3 on average), seeded.</summary>

@@ -19,7 +19,8 @@ public sealed record RunOutcome(ReconciliationResult Result, int StoreOrdersInWi
 /// </summary>
 public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clock)
 {
-    const int Chunk = 2000;
+    // Ids per statement: within SQL Server's 2,100 parameters in any translation.
+    const int Chunk = 1000;
     public const string System = "system";
 
     sealed record Known(long Id, string IdentityKey, DiscrepancyState State, string? StoreValue, string? KeapValue, decimal? Difference);

@@ -16,6 +16,12 @@ public readonly struct JsonFields(JsonElement element, TimeZoneInfo zone, List<F
     public bool TryGet(string path, out JsonElement value)
     {
         value = element;
+        if (!path.Contains('.'))
+        {
+            if (value.ValueKind != JsonValueKind.Object || !value.TryGetProperty(path, out value))
+                return false;
+            return value.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined);
+        }
         foreach (var part in path.Split('.'))
         {
             if (value.ValueKind != JsonValueKind.Object || !value.TryGetProperty(part, out value))

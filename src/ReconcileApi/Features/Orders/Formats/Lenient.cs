@@ -34,6 +34,9 @@ public static partial class Lenient
         result = 0;
         if (string.IsNullOrWhiteSpace(text))
             return false;
+        // Fast path for the common plain form ("123.45", "-5"); it accepts nothing the rules below read differently.
+        if (decimal.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out result))
+            return true;
         var s = text.Trim().TrimStart('\'').Trim();
         var negative = false;
         if (s.Length > 2 && s[0] == '(' && s[^1] == ')')
@@ -115,6 +118,14 @@ public static partial class Lenient
         utc = default;
         if (string.IsNullOrWhiteSpace(text))
             return false;
+        // Fast path for ISO 8601 with 'Z' or a "+hh:mm" offset, the form most APIs send.
+        if (text.Length >= 20 && text[4] == '-' && text[7] == '-' && text[10] is 'T' or ' '
+            && (text[^1] is 'Z' || (text[^6] is '+' or '-' && text[^3] == ':'))
+            && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var iso))
+        {
+            utc = iso.UtcDateTime;
+            return true;
+        }
         var s = DayName().Replace(text.Trim().TrimStart('\'').Trim(), "");
         var zoneSuffix = ZoneName().Match(s);
         if (zoneSuffix.Success)
