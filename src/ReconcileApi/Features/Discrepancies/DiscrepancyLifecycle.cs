@@ -22,7 +22,9 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
     const int Chunk = 2000;
     public const string System = "system";
 
-    sealed record Known(long Id, string IdentityKey, DiscrepancyState State, string? StoreValue, string? KeapValue, decimal? Difference);
+    /// <summary>A stored discrepancy with the values its history snapshots record (see <see cref="Snapshot(Finding)"/>).</summary>
+    sealed record Known(long Id, string IdentityKey, DiscrepancyState State, Severity Severity, string? StoreValue, string? KeapValue,
+        decimal? Difference, decimal Impact, string? Currency);
 
     public async Task<bool> ApplyAsync(Run run, RunOutcome outcome, CancellationToken ct)
     {
@@ -40,7 +42,7 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
             var list = keys.ToList();
             var rows = await db.Discrepancies.AsNoTracking()
                 .Where(d => d.WorkspaceId == run.WorkspaceId && list.Contains(d.IdentityKey))
-                .Select(d => new Known(d.Id, d.IdentityKey, d.State, d.StoreValue, d.KeapValue, d.Difference))
+                .Select(d => new Known(d.Id, d.IdentityKey, d.State, d.Severity, d.StoreValue, d.KeapValue, d.Difference, d.Impact, d.Currency))
                 .ToListAsync(ct);
             foreach (var row in rows)
                 known[row.IdentityKey] = row;
@@ -78,7 +80,9 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
                 continue;
             }
             links.Add(new RunDiscrepancy { RunId = run.Id, DiscrepancyId = k.Id });
-            var valuesChanged = k.StoreValue != finding.StoreValue || k.KeapValue != finding.KeapValue || k.Difference != finding.Difference;
+            // The values a history entry records: a missing order has no store/Keap value or difference, only its amount (impact).
+            var valuesChanged = k.StoreValue != finding.StoreValue || k.KeapValue != finding.KeapValue || k.Difference != finding.Difference
+                || k.Impact != finding.Impact || k.Severity != finding.Severity || k.Currency != finding.Currency;
             var reopen = k.State == DiscrepancyState.Resolved || (k.State == DiscrepancyState.Ignored && valuesChanged);
             if (!reopen && !valuesChanged)
             {
