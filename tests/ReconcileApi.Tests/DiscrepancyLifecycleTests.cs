@@ -176,6 +176,51 @@ public sealed class DiscrepancyLifecycleTests(ApiFactory factory) : IClassFixtur
     }
 
     [Fact]
+    public async Task DiscrepancyFoundAgainWithANewImpact_ShowsTheNewImpactSeverityAndSuggestedAction()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        await ws.Http.IngestAsync("store", new[] { Order("S1", "#1001", 10m, date: Day), StoreAnchor() });
+        await ws.Http.IngestAsync("keap", new[] { KeapAnchor() });
+        await ws.Http.RunAsync(Window);
+        var id = Assert.Single(await ws.Http.DiscrepanciesAsync()).Id();
+
+        // The store order was edited: it is still missing in Keap, now for 5,000.
+        await ws.Http.IngestAsync("store", new[] { Order("S1", "#1001", 5000m, date: Day) });
+        var again = await ws.Http.RunAsync(Window);
+
+        var d = await GetAsync(ws, id);
+        Assert.Equal(5000m, again.GetProperty("impact").GetDecimal());
+        Assert.Equal(5000m, d.GetProperty("impact").GetDecimal());
+        Assert.Equal("critical", d.Str("severity"));
+        Assert.Equal(5000m, d.GetProperty("suggestedAction").GetProperty("values").GetProperty("total").GetDecimal());
+        Assert.Equal(2, d.GetProperty("occurrences").GetInt32());
+        Assert.Equal("open", d.Str("state"));
+        var last = (await HistoryAsync(ws, id))[^1];
+        Assert.Equal(5000m, last.GetProperty("values").GetProperty("impact").GetDecimal());
+        Assert.Equal(1, again.GetProperty("persistingDiscrepancies").GetInt32());
+    }
+
+    [Fact]
+    public async Task IgnoredMissingOrder_IsReopened_WhenItsAmountChanges()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        await ws.Http.IngestAsync("store", new[] { Order("S1", "#1001", 10m, date: Day), StoreAnchor() });
+        await ws.Http.IngestAsync("keap", new[] { KeapAnchor() });
+        await ws.Http.RunAsync(Window);
+        var id = Assert.Single(await ws.Http.DiscrepanciesAsync()).Id();
+        await ResolveAsync(ws, id, "accepted_difference", "Test order, never synced");
+        await ws.Http.RunAsync(Window);
+        Assert.Equal("ignored", (await GetAsync(ws, id)).Str("state"));
+
+        await ws.Http.IngestAsync("store", new[] { Order("S1", "#1001", 5000m, date: Day) });
+        await ws.Http.RunAsync(Window);
+
+        var d = await GetAsync(ws, id);
+        Assert.Equal("open", d.Str("state"));
+        Assert.Equal(5000m, d.GetProperty("impact").GetDecimal());
+    }
+
+    [Fact]
     public async Task AcknowledgedDiscrepancy_FoundAgain_StaysAcknowledged_EvenWithNewValues()
     {
         using var ws = await factory.CreateWorkspaceAsync();
