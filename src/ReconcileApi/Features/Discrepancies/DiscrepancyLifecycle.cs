@@ -22,9 +22,25 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
     const int Chunk = 2000;
     public const string System = "system";
 
-    /// <summary>A stored discrepancy with the values its history snapshots record (see <see cref="Snapshot(Finding)"/>).</summary>
+    /// <summary>A stored discrepancy with what a finding writes into it (see <see cref="Copy"/>).</summary>
     sealed record Known(long Id, string IdentityKey, DiscrepancyState State, Severity Severity, string? StoreValue, string? KeapValue,
-        decimal? Difference, decimal Impact, string? Currency);
+        decimal? Difference, decimal Impact, string? Currency, string? CustomerEmail, DateTime? OrderDate, string? StoreOrderId,
+        string? KeapOrderId, string? Field, string CauseCode, string CauseExplanation, string SuggestedAction, string LineDifferences)
+    {
+        /// <summary>
+        /// Whether the values a history entry records changed (severity, store/Keap value, difference, impact,
+        /// currency): a missing order has no store/Keap value or difference, only its amount.
+        /// </summary>
+        public bool ValuesDiffer(Finding f) => StoreValue != f.StoreValue || KeapValue != f.KeapValue || Difference != f.Difference
+            || Impact != f.Impact || Severity != f.Severity || Currency != f.Currency;
+
+        /// <summary>Whether anything the finding would write differs (its values, or e.g. a corrected email or new lines in the suggested action).</summary>
+        public bool Differs(Finding f) => ValuesDiffer(f) || CustomerEmail != f.CustomerEmail || OrderDate != f.OrderDate
+            || StoreOrderId != f.StoreOrderId || KeapOrderId != f.KeapOrderId || Field != f.Field
+            || CauseCode != f.Cause.Code || CauseExplanation != f.Cause.Explanation
+            || SuggestedAction != JsonSerializer.Serialize(f.SuggestedAction, DiscrepancyResponse.Json)
+            || LineDifferences != JsonSerializer.Serialize(f.LineDifferences, DiscrepancyResponse.Json);
+    }
 
     public async Task<bool> ApplyAsync(Run run, RunOutcome outcome, CancellationToken ct)
     {
@@ -42,7 +58,8 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
             var list = keys.ToList();
             var rows = await db.Discrepancies.AsNoTracking()
                 .Where(d => d.WorkspaceId == run.WorkspaceId && list.Contains(d.IdentityKey))
-                .Select(d => new Known(d.Id, d.IdentityKey, d.State, d.Severity, d.StoreValue, d.KeapValue, d.Difference, d.Impact, d.Currency))
+                .Select(d => new Known(d.Id, d.IdentityKey, d.State, d.Severity, d.StoreValue, d.KeapValue, d.Difference, d.Impact, d.Currency,
+                    d.CustomerEmail, d.OrderDate, d.StoreOrderId, d.KeapOrderId, d.Field, d.CauseCode, d.CauseExplanation, d.SuggestedAction, d.LineDifferences))
                 .ToListAsync(ct);
             foreach (var row in rows)
                 known[row.IdentityKey] = row;
@@ -80,11 +97,8 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
                 continue;
             }
             links.Add(new RunDiscrepancy { RunId = run.Id, DiscrepancyId = k.Id });
-            // The values a history entry records: a missing order has no store/Keap value or difference, only its amount (impact).
-            var valuesChanged = k.StoreValue != finding.StoreValue || k.KeapValue != finding.KeapValue || k.Difference != finding.Difference
-                || k.Impact != finding.Impact || k.Severity != finding.Severity || k.Currency != finding.Currency;
-            var reopen = k.State == DiscrepancyState.Resolved || (k.State == DiscrepancyState.Ignored && valuesChanged);
-            if (!reopen && !valuesChanged)
+            var reopen = k.State == DiscrepancyState.Resolved || (k.State == DiscrepancyState.Ignored && k.ValuesDiffer(finding));
+            if (!reopen && !k.Differs(finding))
             {
                 // The common case, found again as it was: one set-based update below.
                 seenAgain.Add(k.Id);
