@@ -200,6 +200,36 @@ public sealed class DiscrepancyLifecycleTests(ApiFactory factory) : IClassFixtur
         Assert.Equal(1, again.GetProperty("persistingDiscrepancies").GetInt32());
     }
 
+    [Theory]
+    [InlineData(null, "open")]
+    [InlineData("false_positive", "ignored")]
+    public async Task MissingOrderFoundAgainWithANewEmailAndLines_ShowsThem_WithoutChangingItsState(string? action, string state)
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        await ws.Http.IngestAsync("store", new[] { Order("S1", "#1001", 10m, email: "typo@exmaple.com", date: Day), StoreAnchor() });
+        await ws.Http.IngestAsync("keap", new[] { KeapAnchor() });
+        await ws.Http.RunAsync(Window);
+        var id = Assert.Single(await ws.Http.DiscrepanciesAsync()).Id();
+        if (action is not null)
+            await ResolveAsync(ws, id, action);
+
+        // Same amount; the customer's email was corrected and the item swapped.
+        await ws.Http.IngestAsync("store", new[]
+        {
+            Order("S1", "#1001", 10m, email: "right@example.com", date: Day)
+                .With("lines", new[] { new { sku = "SKU-2", name = "Other thing", quantity = 1, unitPrice = 10m } }),
+        });
+        await ws.Http.RunAsync(Window);
+
+        var d = await GetAsync(ws, id);
+        Assert.Equal(state, d.Str("state"));
+        Assert.Equal("right@example.com", d.Str("customerEmail"));
+        var values = d.GetProperty("suggestedAction").GetProperty("values");
+        Assert.Equal("right@example.com", values.Str("contactEmail"));
+        Assert.Equal("SKU-2", Assert.Single(values.GetProperty("items").EnumerateArray()).Str("sku"));
+        Assert.Equal(2, d.GetProperty("occurrences").GetInt32());
+    }
+
     [Fact]
     public async Task IgnoredMissingOrder_IsReopened_WhenItsAmountChanges()
     {
