@@ -6,8 +6,13 @@ using ReconcileApi.Infrastructure;
 
 namespace ReconcileApi.Features.Discrepancies;
 
-/// <summary>What a run found, with the window's order counts and revenue for the summary.</summary>
-public sealed record RunOutcome(ReconciliationResult Result, int StoreOrdersInWindow, int KeapOrdersInWindow, decimal StoreRevenue, decimal KeapRevenue);
+/// <summary>
+/// What a run found, with the window's order counts and revenue for the summary. Store orders dated after
+/// <paramref name="StoreOrdersPendingAfter"/> (Keap orders after <paramref name="KeapOrdersPendingAfter"/>) were
+/// too recent for the run to call missing: not finding them missing says nothing about whether they were fixed.
+/// </summary>
+public sealed record RunOutcome(ReconciliationResult Result, int StoreOrdersInWindow, int KeapOrdersInWindow, decimal StoreRevenue, decimal KeapRevenue,
+    DateTime? StoreOrdersPendingAfter = null, DateTime? KeapOrdersPendingAfter = null);
 
 /// <summary>
 /// Applies a run's findings to the discrepancies that live across runs: new ones are created, ones
@@ -156,7 +161,7 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
             }
         }
 
-        var autoResolved = await AutoResolveAsync(run, findings, events, now, ct);
+        var autoResolved = await AutoResolveAsync(run, outcome, findings, events, now, ct);
         await db.InsertAsync(links, ct);
         await db.InsertAsync(events, ct);
 
@@ -213,12 +218,18 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
     }
 
     /// <summary>Open or acknowledged discrepancies whose order falls in the window and that this run no longer found.</summary>
-    async Task<int> AutoResolveAsync(Run run, Dictionary<string, Finding> found, List<DiscrepancyEvent> events, DateTime now, CancellationToken ct)
+    async Task<int> AutoResolveAsync(Run run, RunOutcome outcome, Dictionary<string, Finding> found, List<DiscrepancyEvent> events, DateTime now, CancellationToken ct)
     {
-        var candidates = await db.Discrepancies.AsNoTracking()
+        var query = db.Discrepancies.AsNoTracking()
             .Where(d => d.WorkspaceId == run.WorkspaceId
                 && (d.State == DiscrepancyState.Open || d.State == DiscrepancyState.Acknowledged)
-                && d.OrderDate >= run.From && d.OrderDate < run.To)
+                && d.OrderDate >= run.From && d.OrderDate < run.To);
+        // A missing order that this run saw only as pending was not verified as fixed.
+        if (outcome.StoreOrdersPendingAfter is { } storePending)
+            query = query.Where(d => d.Category != Category.MissingInKeap || d.OrderDate <= storePending);
+        if (outcome.KeapOrdersPendingAfter is { } keapPending)
+            query = query.Where(d => d.Category != Category.MissingInStore || d.OrderDate <= keapPending);
+        var candidates = await query
             .Select(d => new { d.Id, d.IdentityKey, d.State })
             .ToListAsync(ct);
         var fixedOnes = candidates.Where(c => !found.ContainsKey(c.IdentityKey)).ToList();
