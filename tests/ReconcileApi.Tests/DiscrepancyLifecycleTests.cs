@@ -122,6 +122,36 @@ public sealed class DiscrepancyLifecycleTests(ApiFactory factory) : IClassFixtur
     }
 
     [Fact]
+    public async Task MissingOrder_IsNotVerifiedFixed_ByARunInWhoseDataItIsOnlyPending()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        await ws.Http.IngestAsync("store", new[] { Order("S1", "#1001", 70m, email: "lost@example.com", date: Day), Order("S2", "#1002", 20m, date: Day.AddMinutes(-30)) });
+        await ws.Http.IngestAsync("keap", new[]
+        {
+            Order("K2", "Shopify Order #1002", 20m, "PAID", date: Day.AddMinutes(-30)),
+            Order("K3", "Shopify Order #1003", 20m, "PAID", date: Day.AddDays(3)),
+        });
+        // With Keap's order three days later in its data, S1 is settled and missing.
+        await ws.Http.RunAsync(new { from = Day.AddDays(-2), to = Day.AddDays(4) });
+        var id = Assert.Single(await ws.Http.DiscrepanciesAsync("?category=missing_in_keap")).Id();
+
+        // This window ends an hour after S1: the newest Keap order it reads is K2, 30 minutes before S1,
+        // so S1 is too recent to call missing (pending) — which says nothing about whether it was fixed.
+        var narrow = await ws.Http.RunAsync(new { from = Day.AddDays(-2), to = Day.AddHours(1) });
+
+        Assert.Equal("succeeded", narrow.GetProperty("status").GetString());
+        Assert.True(narrow.GetProperty("pending").GetInt32() >= 1, narrow.GetRawText());
+        Assert.Equal(0, narrow.GetProperty("autoResolved").GetInt32());
+        Assert.Equal("open", (await GetAsync(ws, id)).Str("state"));
+
+        // Once Keap has it, a run that sees it settled verifies the fix.
+        await ws.Http.IngestAsync("keap", new[] { Order("K1", "Shopify Order #1001", 70m, "PAID", email: "lost@example.com", date: Day) });
+        var wide = await ws.Http.RunAsync(new { from = Day.AddDays(-2), to = Day.AddDays(4) });
+        Assert.Equal(1, wide.GetProperty("autoResolved").GetInt32());
+        Assert.Equal("verified_fixed", (await GetAsync(ws, id)).GetProperty("resolution").Str("action"));
+    }
+
+    [Fact]
     public async Task ManuallyResolvedDiscrepancy_FoundAgain_IsReopened_AndCountedAsNew()
     {
         using var ws = await factory.CreateWorkspaceAsync();
