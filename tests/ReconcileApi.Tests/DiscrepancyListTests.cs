@@ -377,6 +377,29 @@ public sealed class DiscrepancyListTests(ApiFactory factory) : IClassFixture<Api
     }
 
     [Fact]
+    public async Task Csv_KeepsNegativeTotalsInStoreAndKeapValueAsNumbers_ButEscapesFormulasThatStartWithAMinus()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        // A credit order: negative totals on both sides, 5 apart; and an email that is a formula starting with a minus.
+        await ws.Http.IngestAsync("store", new[]
+        {
+            Order("S1", "#1001", -20m, date: Day),
+            Order("S2", "#1002", 30m, email: "-2+3+cmd|' /C calc'!A0", date: Day),
+            StoreAnchor(),
+        });
+        await ws.Http.IngestAsync("keap", new[] { Order("K1", "Shopify Order #1001", -25m, "PAID", date: Day), KeapAnchor() });
+        await ws.Http.RunAsync(Window);
+
+        var rows = await CsvAsync(await ws.Http.GetAsync("/api/v1/discrepancies?format=csv"));
+
+        var amount = rows.Single(r => r["category"] == "amount_mismatch");
+        Assert.Equal("-20", amount["storeValue"]);
+        Assert.Equal("-25", amount["keapValue"]);
+        Assert.Equal("5", amount["difference"]);
+        Assert.Equal("'-2+3+cmd|' /C calc'!A0", rows.Single(r => r["orderKey"] == "1002")["customerEmail"]);
+    }
+
+    [Fact]
     public async Task Csv_EscapesCellsASpreadsheetWouldRunAsFormulas_KeepsNegativeAmountsAsNumbers_AndQuotesSeparators()
     {
         using var ws = await factory.CreateWorkspaceAsync();
