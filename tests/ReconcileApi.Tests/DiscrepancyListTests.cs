@@ -232,6 +232,29 @@ public sealed class DiscrepancyListTests(ApiFactory factory) : IClassFixture<Api
     }
 
     [Theory]
+    [InlineData("Bob.Smith@Example.com")]
+    [InlineData("bob.smith@example.com")]
+    [InlineData("BOB.SMITH@EXAMPLE.COM")]
+    [InlineData(" bob.smith@example.com ")]
+    public async Task CustomerEmailFilter_IgnoresCaseAndSpaces_AsMatchingDoes(string query)
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        await ws.Http.IngestAsync("store", new[]
+        {
+            Order("S1", "#1001", 30m, email: "Bob.Smith@Example.com", date: Day),
+            Order("S2", "#1002", 40m, email: "someone@example.com", date: Day),
+            StoreAnchor(),
+        });
+        await ws.Http.IngestAsync("keap", new[] { KeapAnchor() });
+        await ws.Http.RunAsync(Window);
+
+        var found = Assert.Single(await ws.Http.DiscrepanciesAsync("?customerEmail=" + Uri.EscapeDataString(query)));
+
+        Assert.Equal("S1", found.Str("storeOrderId"));
+        Assert.Equal("Bob.Smith@Example.com", found.Str("customerEmail"));
+    }
+
+    [Theory]
     [InlineData("?limit=501", "limit")]
     [InlineData("?limit=0", "limit")]
     [InlineData("?cursor=not-a-cursor", "cursor")]
