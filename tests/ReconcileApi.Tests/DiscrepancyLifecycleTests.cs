@@ -121,6 +121,29 @@ public sealed class DiscrepancyLifecycleTests(ApiFactory factory) : IClassFixtur
         Assert.Equal(covering.GetProperty("id").GetGuid(), last.GetProperty("runId").GetGuid());
     }
 
+    [Theory]
+    [InlineData(null, "resolved", 1)]
+    [InlineData("acknowledge", "resolved", 1)]
+    [InlineData("accepted_difference", "ignored", 0)]
+    public async Task DiscrepancyNoLongerFound_IsVerifiedFixedWhenOpenOrAcknowledged_ButAnIgnoredOneStaysIgnored(string? action, string state, int autoResolved)
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        await IngestAmountMismatchAsync(ws);
+        await ws.Http.RunAsync(Window);
+        var id = Assert.Single(await ws.Http.DiscrepanciesAsync()).Id();
+        if (action is not null)
+            await ResolveAsync(ws, id, action, "by hand");
+
+        await ws.Http.IngestAsync("keap", new[] { Order("K1", "Shopify Order #1001", 50m, "PAID", date: Day) });
+        var run = await ws.Http.RunAsync(Window);
+
+        Assert.Equal(autoResolved, run.GetProperty("autoResolved").GetInt32());
+        var d = await GetAsync(ws, id);
+        Assert.Equal(state, d.Str("state"));
+        Assert.Equal(autoResolved == 1 ? "verified_fixed" : action, d.GetProperty("resolution").Str("action"));
+        Assert.Equal(1, d.GetProperty("occurrences").GetInt32());
+    }
+
     [Fact]
     public async Task MissingOrder_IsNotVerifiedFixed_ByARunInWhoseDataItIsOnlyPending()
     {
