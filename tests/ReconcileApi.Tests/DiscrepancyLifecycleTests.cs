@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Hosting;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -407,5 +408,31 @@ public sealed class DiscrepancyLifecycleTests(ApiFactory factory) : IClassFixtur
         });
         foreach (var d in all)
             Assert.Equal(["created", "seen_again"], (await HistoryAsync(ws, d.Id())).Select(h => h.Str("kind")));
+    }
+
+    [Fact]
+    public async Task TwoRunsThatComputedFromTheSameStateAndSaveTogether_StillLeaveOneRowPerIdentity()
+    {
+        // Both runs load the orders, wait, then save at about the same time: each must see what the other saved.
+        using var paused = factory.WithWebHostBuilder(b => b.UseSetting("Jobs:Testing:PauseBeforeSavingMs", "1000"));
+        using var admin = paused.CreateClient();
+        admin.DefaultRequestHeaders.Add("X-Api-Key", ApiFactory.AdminKey);
+        var created = await (await admin.PostAsJsonAsync("/api/v1/admin/workspaces", new { name = "paused" })).Json();
+        using var ws = new WorkspaceClient(paused.CreateClient(), created.GetProperty("id").GetGuid(), created.GetProperty("apiKey").GetString()!);
+        ws.Http.DefaultRequestHeaders.Add("X-Api-Key", ws.ApiKey);
+        await IngestMixAsync(ws);
+
+        var starts = await Task.WhenAll(ws.Http.PostAsJsonAsync("/api/v1/runs", Window), ws.Http.PostAsJsonAsync("/api/v1/runs", Window));
+        var runs = await Task.WhenAll(starts.Select(s => ws.Http.WaitForRunAsync(s.Headers.Location!.ToString())));
+
+        Assert.All(runs, r => Assert.Equal("succeeded", r.GetProperty("status").GetString()));
+        Assert.True(runs[0].GetProperty("startedAt").GetDateTime() < runs[1].GetProperty("finishedAt").GetDateTime()
+            && runs[1].GetProperty("startedAt").GetDateTime() < runs[0].GetProperty("finishedAt").GetDateTime(), "The runs overlapped.");
+        var all = await ws.Http.DiscrepanciesAsync("?state=all");
+        Assert.Equal(4, all.Count);
+        Assert.Equal(all.Count, all.Select(Identity).Distinct().Count());
+        Assert.All(all, d => Assert.Equal(2, d.GetProperty("occurrences").GetInt32()));
+        Assert.Equal([0, 4], runs.Select(r => r.GetProperty("newDiscrepancies").GetInt32()).Order());
+        Assert.Equal([0, 4], runs.Select(r => r.GetProperty("persistingDiscrepancies").GetInt32()).Order());
     }
 }
