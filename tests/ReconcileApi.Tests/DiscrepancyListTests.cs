@@ -63,14 +63,16 @@ public sealed class DiscrepancyListTests(ApiFactory factory) : IClassFixture<Api
         _ => rows.OrderByDescending(DetectedAt).ThenBy(Rank).ThenByDescending(Impact).ThenByDescending(d => d.Id()),
     }).Select(d => d.Id()).ToList();
 
-    static async Task<(List<long> Ids, int Pages)> WalkAsync(HttpClient client, string query, int limit)
+    static async Task<(List<long> Ids, int Pages)> WalkAsync(HttpClient client, string query, int limit, string path = "/api/v1/discrepancies")
     {
         var ids = new List<long>();
         string? cursor = null;
         var pages = 0;
         do
         {
-            var page = await PageAsync(client, $"{query}&limit={limit}" + (cursor is null ? "" : "&cursor=" + Uri.EscapeDataString(cursor)));
+            var response = await client.GetAsync(path + $"{query}&limit={limit}" + (cursor is null ? "" : "&cursor=" + Uri.EscapeDataString(cursor)));
+            Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+            var page = await response.Json();
             var items = Items(page);
             Assert.True(items.Count <= limit);
             ids.AddRange(items.Select(i => i.Id()));
@@ -155,6 +157,22 @@ public sealed class DiscrepancyListTests(ApiFactory factory) : IClassFixture<Api
         var expected = Items(await PageAsync(ws.Http, "?category=missing_in_keap&sort=-impact&limit=500"));
         Assert.Equal(10, expected.Count);
         Assert.Equal(expected.Select(i => i.Id()), ids);
+    }
+
+    [Fact]
+    public async Task CursorPaging_OfOneRunsDiscrepancies_VisitsEachOfThemOnce()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var (_, second) = await TwoRunsAsync(ws);
+        var path = $"/api/v1/runs/{second.GetProperty("id").GetGuid()}/discrepancies";
+        var all = Items(await (await ws.Http.GetAsync(path + "?sort=severity&limit=500")).Json());
+
+        var (ids, pages) = await WalkAsync(ws.Http, "?sort=severity", 4, path);
+
+        Assert.Equal(12, all.Count); // the second run found the first run's eight again
+        Assert.Equal(all.Select(i => i.Id()), ids);
+        Assert.Equal(Expected(all, "severity"), ids);
+        Assert.Equal(3, pages);
     }
 
     [Fact]

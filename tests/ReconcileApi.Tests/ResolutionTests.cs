@@ -130,6 +130,37 @@ public sealed class ResolutionTests(ApiFactory factory) : IClassFixture<ApiFacto
         Assert.Equal(HttpStatusCode.OK, (await ResolveAsync(ws, id, "resynced", ifMatch: newTag)).StatusCode);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task IfMatch_AcceptsTheWeakFormOfTheCurrentETag_AndAStar(bool weak)
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var ids = await MissingOrdersAsync(ws, 1);
+        var etag = (await ws.Http.GetAsync($"/api/v1/discrepancies/{ids[0]}")).Headers.ETag!.Tag;
+
+        var response = await ResolveAsync(ws, ids[0], "acknowledge", ifMatch: weak ? "W/" + etag : "*");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("acknowledged", (await response.Json()).Str("state"));
+    }
+
+    [Fact]
+    public async Task History_CannotBeRewritten_OnlyReadAndAppended()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var ids = await MissingOrdersAsync(ws, 1);
+        var before = (await HistoryAsync(ws, ids[0])).Select(h => h.GetRawText()).ToList();
+
+        foreach (var method in new[] { HttpMethod.Delete, HttpMethod.Put, HttpMethod.Patch, HttpMethod.Post })
+        {
+            var response = await ws.Http.SendAsync(new HttpRequestMessage(method, $"/api/v1/discrepancies/{ids[0]}/history") { Content = JsonContent.Create(new object[0]) });
+            Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
+        }
+
+        Assert.Equal(before, (await HistoryAsync(ws, ids[0])).Select(h => h.GetRawText()));
+    }
+
     [Fact]
     public async Task IfMatch_IsAlsoStale_AfterARunUpdatedTheDiscrepancy()
     {
