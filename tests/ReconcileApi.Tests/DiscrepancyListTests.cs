@@ -417,6 +417,27 @@ public sealed class DiscrepancyListTests(ApiFactory factory) : IClassFixture<Api
         Assert.Equal(runJson.Select(d => d.Id().ToString(CultureInfo.InvariantCulture)), runCsv.Select(r => r["id"]));
     }
 
+    [Theory]
+    [InlineData("/api/v1/discrepancies?severity=urgent", HttpStatusCode.BadRequest)]
+    [InlineData("/api/v1/discrepancies?limit=501", HttpStatusCode.BadRequest)]
+    [InlineData("/api/v1/runs/0193f0a0-0000-7000-8000-000000000001/discrepancies", HttpStatusCode.NotFound)]
+    public async Task Csv_Errors_AreStillProblemJson(string path, HttpStatusCode status)
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/csv"));
+
+        var byAccept = await ws.Http.SendAsync(request);
+        var byFormat = await ws.Http.GetAsync(path + (path.Contains('?') ? "&" : "?") + "format=csv");
+
+        foreach (var response in new[] { byAccept, byFormat })
+        {
+            await response.AssertProblemAsync(status);
+            if (status == HttpStatusCode.BadRequest)
+                Assert.Equal(JsonValueKind.Object, (await response.Json()).GetProperty("errors").ValueKind);
+        }
+    }
+
     [Fact]
     public async Task Csv_KeepsNegativeTotalsInStoreAndKeapValueAsNumbers_ButEscapesFormulasThatStartWithAMinus()
     {
