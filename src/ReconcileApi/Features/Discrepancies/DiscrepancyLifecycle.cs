@@ -36,8 +36,11 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
         /// Whether the values a history entry records changed (severity, store/Keap value, difference, impact,
         /// currency): a missing order has no store/Keap value or difference, only its amount.
         /// </summary>
-        public bool ValuesDiffer(Finding f) => StoreValue != f.StoreValue || KeapValue != f.KeapValue || Difference != f.Difference
-            || Impact != f.Impact || Severity != f.Severity || Currency != f.Currency;
+        public bool ValuesDiffer(Finding f) => StoreValue != f.StoreValue || KeapValue != f.KeapValue || Difference != AsStored(f.Difference)
+            || Impact != AsStored(f.Impact) || Severity != f.Severity || Currency != f.Currency;
+
+        /// <summary>An amount as the database keeps it (four decimals, see ReconcileDbContext's money converter), so a finer one compares equal to itself.</summary>
+        static decimal? AsStored(decimal? amount) => amount is { } a ? decimal.Round(a, 4, MidpointRounding.AwayFromZero) : null;
 
         /// <summary>Whether anything the finding would write differs (its values, or e.g. a corrected email or new lines in the suggested action).</summary>
         public bool Differs(Finding f) => ValuesDiffer(f) || CustomerEmail != f.CustomerEmail || OrderDate != f.OrderDate
