@@ -305,6 +305,23 @@ public sealed class DiscrepancyLifecycleTests(ApiFactory factory) : IClassFixtur
     }
 
     [Fact]
+    public async Task IgnoredDiscrepancy_WithAmountsFinerThanACentTenThousandth_StaysIgnoredWhenFoundAgainUnchanged()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        await ws.Http.IngestAsync("store", new[] { Order("S1", "#1001", 10.123456m, date: Day), StoreAnchor() });
+        await ws.Http.IngestAsync("keap", new[] { Order("K1", "Shopify Order #1001", 5m, "PAID", date: Day), KeapAnchor() });
+        await ws.Http.RunAsync(Window);
+        var id = Assert.Single(await ws.Http.DiscrepanciesAsync()).Id();
+        await ResolveAsync(ws, id, "accepted_difference");
+
+        var again = await ws.Http.RunAsync(Window);
+
+        Assert.Equal(0, again.GetProperty("newDiscrepancies").GetInt32());
+        Assert.Equal("ignored", (await GetAsync(ws, id)).Str("state"));
+        Assert.Equal(["created", "state_changed", "seen_again"], (await HistoryAsync(ws, id)).Select(h => h.Str("kind")));
+    }
+
+    [Fact]
     public async Task AcknowledgedDiscrepancy_FoundAgain_StaysAcknowledged_EvenWithNewValues()
     {
         using var ws = await factory.CreateWorkspaceAsync();
