@@ -266,6 +266,37 @@ public sealed class ResolutionTests(ApiFactory factory) : IClassFixture<ApiFacto
         Assert.Equal(999, body.GetProperty("failed").GetInt32());
     }
 
+    [Theory]
+    [InlineData("resolvedBy", "", "ok")]
+    [InlineData("note", "me", null)]
+    public async Task Resolution_Returns400ByField_WithoutResolvedByOrWithATooLongNote(string field, string resolvedBy, string? note)
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var ids = await MissingOrdersAsync(ws, 1);
+        note ??= new string('x', 2001);
+
+        var single = await ws.Http.PostAsJsonAsync($"/api/v1/discrepancies/{ids[0]}/resolution", new { action = "acknowledge", note, resolvedBy });
+        var bulk = await ws.Http.PostAsJsonAsync("/api/v1/discrepancies/resolutions", new { ids, action = "acknowledge", note, resolvedBy });
+
+        foreach (var response in new[] { single, bulk })
+        {
+            await response.AssertProblemAsync(HttpStatusCode.BadRequest);
+            Assert.True((await response.Json()).GetProperty("errors").TryGetProperty(field, out _));
+        }
+        Assert.Equal("open", (await (await ws.Http.GetAsync($"/api/v1/discrepancies/{ids[0]}")).Json()).Str("state"));
+    }
+
+    [Fact]
+    public async Task Bulk_Returns400ByField_WithoutIds()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+
+        var response = await ws.Http.PostAsJsonAsync("/api/v1/discrepancies/resolutions", new { ids = Array.Empty<long>(), action = "acknowledge", resolvedBy = "me" });
+
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.True((await response.Json()).GetProperty("errors").TryGetProperty("ids", out _));
+    }
+
     [Fact]
     public async Task Bulk_Returns400NamingTheAction_WhenItIsUnknown()
     {
