@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Options;
 
 namespace ReconcileApi.Infrastructure;
 
@@ -45,6 +46,9 @@ public static class Problems
             ctx.ProblemDetails.Title ??= ReasonPhrases.GetReasonPhrase(ctx.ProblemDetails.Status ?? 500);
             ctx.ProblemDetails.Detail ??= DefaultDetail(ctx.HttpContext.Request, ctx.ProblemDetails.Status ?? 500);
         });
+        // After the default writer: it declines when Accept names no JSON type (a CSV export's text/csv),
+        // and the problem would then go out without the customization above (no traceId), or not at all.
+        services.AddSingleton<IProblemDetailsWriter, AnyAcceptProblemWriter>();
         services.AddExceptionHandler<ProblemExceptionHandler>();
         // Binding failures (bad JSON, wrong content type, oversized body) reach the handler below
         // instead of becoming an empty 400.
@@ -67,6 +71,19 @@ public static class Problems
         // Empty 4xx/5xx answers (unknown routes, 405, the auth challenge) become problems too.
         app.UseStatusCodePages();
         return app;
+    }
+
+    /// <summary>Writes a problem whatever the request accepts: an error is problem+json even for a caller that asked for CSV.</summary>
+    sealed class AnyAcceptProblemWriter(IOptions<ProblemDetailsOptions> options, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json) : IProblemDetailsWriter
+    {
+        public bool CanWrite(ProblemDetailsContext context) => true;
+
+        public ValueTask WriteAsync(ProblemDetailsContext context)
+        {
+            options.Value.CustomizeProblemDetails?.Invoke(context);
+            var problem = context.ProblemDetails;
+            return new ValueTask(context.HttpContext.Response.WriteAsJsonAsync(problem, problem.GetType(), json.Value.SerializerOptions, "application/problem+json"));
+        }
     }
 
     /// <summary>Turns exceptions into problems; only the trace id of an unexpected one leaves the process.</summary>

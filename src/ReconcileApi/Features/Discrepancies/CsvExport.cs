@@ -9,7 +9,8 @@ namespace ReconcileApi.Features.Discrepancies;
 /// <summary>
 /// Discrepancies as CSV for spreadsheet users, streamed row by row from the query. A text cell that a
 /// spreadsheet would run as a formula (starting with =, +, -, @, tab or carriage return) is prefixed
-/// with an apostrophe so it shows as text; amounts are written as plain numbers, negative ones too.
+/// with an apostrophe so it shows as text, unless it is a plain negative number (a negative total in storeValue or
+/// keapValue); amounts are written as plain numbers, negative ones too.
 /// </summary>
 public sealed class CsvExport(IQueryable<Discrepancy> rows, Guid? runId) : IResult
 {
@@ -79,12 +80,16 @@ public sealed class CsvExport(IQueryable<Discrepancy> rows, Guid? runId) : IResu
 
     static void Append(StringBuilder line, long number) => line.Append(number.ToString(CultureInfo.InvariantCulture)).Append(',');
 
+    /// <summary>A negative amount in a text cell (a store or Keap total): a spreadsheet reads it as a number, not a formula.</summary>
+    static bool IsNegativeNumber(string value) =>
+        value[0] == '-' && decimal.TryParse(value, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out _);
+
     /// <summary>A text cell: defused if a spreadsheet would evaluate it, quoted when it holds a separator, quote or line break.</summary>
     public static void Text(StringBuilder line, string? value)
     {
         if (!string.IsNullOrEmpty(value))
         {
-            if (value[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
+            if (value[0] is '=' or '+' or '-' or '@' or '\t' or '\r' && !IsNegativeNumber(value))
                 value = "'" + value;
             if (value.AsSpan().IndexOfAny(",\"\r\n") >= 0)
                 line.Append('"').Append(value.Replace("\"", "\"\"")).Append('"');

@@ -6,8 +6,13 @@ using ReconcileApi.Infrastructure;
 
 namespace ReconcileApi.Features.Discrepancies;
 
-/// <summary>What a run found, with the window's order counts and revenue for the summary.</summary>
-public sealed record RunOutcome(ReconciliationResult Result, int StoreOrdersInWindow, int KeapOrdersInWindow, decimal StoreRevenue, decimal KeapRevenue);
+/// <summary>
+/// What a run found, with the window's order counts and revenue for the summary. Store orders dated after
+/// <paramref name="StoreOrdersPendingAfter"/> (Keap orders after <paramref name="KeapOrdersPendingAfter"/>) were
+/// too recent for the run to call missing: not finding them missing says nothing about whether they were fixed.
+/// </summary>
+public sealed record RunOutcome(ReconciliationResult Result, int StoreOrdersInWindow, int KeapOrdersInWindow, decimal StoreRevenue, decimal KeapRevenue,
+    DateTime? StoreOrdersPendingAfter = null, DateTime? KeapOrdersPendingAfter = null);
 
 /// <summary>
 /// Applies a run's findings to the discrepancies that live across runs: new ones are created, ones
@@ -23,7 +28,28 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
     const int Chunk = 1000;
     public const string System = "system";
 
-    sealed record Known(long Id, string IdentityKey, DiscrepancyState State, string? StoreValue, string? KeapValue, decimal? Difference);
+    /// <summary>A stored discrepancy with what a finding writes into it (see <see cref="Copy"/>).</summary>
+    sealed record Known(long Id, string IdentityKey, DiscrepancyState State, Severity Severity, string? StoreValue, string? KeapValue,
+        decimal? Difference, decimal Impact, string? Currency, string? CustomerEmail, DateTime? OrderDate, string? StoreOrderId,
+        string? KeapOrderId, string? Field, string CauseCode, string CauseExplanation, string SuggestedAction, string LineDifferences)
+    {
+        /// <summary>
+        /// Whether the values a history entry records changed (severity, store/Keap value, difference, impact,
+        /// currency): a missing order has no store/Keap value or difference, only its amount.
+        /// </summary>
+        public bool ValuesDiffer(Finding f) => StoreValue != f.StoreValue || KeapValue != f.KeapValue || Difference != AsStored(f.Difference)
+            || Impact != AsStored(f.Impact) || Severity != f.Severity || Currency != f.Currency;
+
+        /// <summary>An amount as the database keeps it (four decimals, see ReconcileDbContext's money converter), so a finer one compares equal to itself.</summary>
+        static decimal? AsStored(decimal? amount) => amount is { } a ? decimal.Round(a, 4, MidpointRounding.AwayFromZero) : null;
+
+        /// <summary>Whether anything the finding would write differs (its values, or e.g. a corrected email or new lines in the suggested action).</summary>
+        public bool Differs(Finding f) => ValuesDiffer(f) || CustomerEmail != f.CustomerEmail || OrderDate != f.OrderDate
+            || StoreOrderId != f.StoreOrderId || KeapOrderId != f.KeapOrderId || Field != f.Field
+            || CauseCode != f.Cause.Code || CauseExplanation != f.Cause.Explanation
+            || SuggestedAction != JsonSerializer.Serialize(f.SuggestedAction, DiscrepancyResponse.Json)
+            || LineDifferences != JsonSerializer.Serialize(f.LineDifferences, DiscrepancyResponse.Json);
+    }
 
     public async Task<bool> ApplyAsync(Run run, RunOutcome outcome, CancellationToken ct)
     {
@@ -41,7 +67,8 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
             var list = keys.ToList();
             var rows = await db.Discrepancies.AsNoTracking()
                 .Where(d => d.WorkspaceId == run.WorkspaceId && list.Contains(d.IdentityKey))
-                .Select(d => new Known(d.Id, d.IdentityKey, d.State, d.StoreValue, d.KeapValue, d.Difference))
+                .Select(d => new Known(d.Id, d.IdentityKey, d.State, d.Severity, d.StoreValue, d.KeapValue, d.Difference, d.Impact, d.Currency,
+                    d.CustomerEmail, d.OrderDate, d.StoreOrderId, d.KeapOrderId, d.Field, d.CauseCode, d.CauseExplanation, d.SuggestedAction, d.LineDifferences))
                 .ToListAsync(ct);
             foreach (var row in rows)
                 known[row.IdentityKey] = row;
@@ -79,9 +106,8 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
                 continue;
             }
             links.Add(new RunDiscrepancy { RunId = run.Id, DiscrepancyId = k.Id });
-            var valuesChanged = k.StoreValue != finding.StoreValue || k.KeapValue != finding.KeapValue || k.Difference != finding.Difference;
-            var reopen = k.State == DiscrepancyState.Resolved || (k.State == DiscrepancyState.Ignored && valuesChanged);
-            if (!reopen && !valuesChanged)
+            var reopen = k.State == DiscrepancyState.Resolved || (k.State == DiscrepancyState.Ignored && k.ValuesDiffer(finding));
+            if (!reopen && !k.Differs(finding))
             {
                 // The common case, found again as it was: one set-based update below.
                 seenAgain.Add(k.Id);
@@ -139,7 +165,7 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
             }
         }
 
-        var autoResolved = await AutoResolveAsync(run, findings, events, now, ct);
+        var autoResolved = await AutoResolveAsync(run, outcome, findings, events, now, ct);
         await db.InsertAsync(links, ct);
         await db.InsertAsync(events, ct);
 
@@ -196,12 +222,18 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
     }
 
     /// <summary>Open or acknowledged discrepancies whose order falls in the window and that this run no longer found.</summary>
-    async Task<int> AutoResolveAsync(Run run, Dictionary<string, Finding> found, List<DiscrepancyEvent> events, DateTime now, CancellationToken ct)
+    async Task<int> AutoResolveAsync(Run run, RunOutcome outcome, Dictionary<string, Finding> found, List<DiscrepancyEvent> events, DateTime now, CancellationToken ct)
     {
-        var candidates = await db.Discrepancies.AsNoTracking()
+        var query = db.Discrepancies.AsNoTracking()
             .Where(d => d.WorkspaceId == run.WorkspaceId
                 && (d.State == DiscrepancyState.Open || d.State == DiscrepancyState.Acknowledged)
-                && d.OrderDate >= run.From && d.OrderDate < run.To)
+                && d.OrderDate >= run.From && d.OrderDate < run.To);
+        // A missing order that this run saw only as pending was not verified as fixed.
+        if (outcome.StoreOrdersPendingAfter is { } storePending)
+            query = query.Where(d => d.Category != Category.MissingInKeap || d.OrderDate <= storePending);
+        if (outcome.KeapOrdersPendingAfter is { } keapPending)
+            query = query.Where(d => d.Category != Category.MissingInStore || d.OrderDate <= keapPending);
+        var candidates = await query
             .Select(d => new { d.Id, d.IdentityKey, d.State })
             .ToListAsync(ct);
         var fixedOnes = candidates.Where(c => !found.ContainsKey(c.IdentityKey)).ToList();

@@ -101,7 +101,11 @@ public static class ListDiscrepancies
         if (!string.IsNullOrWhiteSpace(orderKey))
             query = query.Where(d => d.OrderKey == orderKey.Trim().ToLowerInvariant() || d.OrderKey == orderKey.Trim());
         if (!string.IsNullOrWhiteSpace(customerEmail))
-            query = query.Where(d => d.CustomerEmail == customerEmail.Trim().ToLowerInvariant() || d.CustomerEmail == customerEmail.Trim());
+        {
+            // Emails are stored as the source wrote them; like matching, the filter ignores case.
+            var email = customerEmail.Trim().ToLowerInvariant();
+            query = query.Where(d => d.CustomerEmail != null && d.CustomerEmail.ToLower() == email);
+        }
         var order = sort switch
         {
             null or "" or "-detectedAt" => Sort.Newest,

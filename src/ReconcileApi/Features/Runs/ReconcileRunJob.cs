@@ -4,6 +4,7 @@ using ReconcileApi.Data;
 using ReconcileApi.Engine;
 using ReconcileApi.Features.Discrepancies;
 using ReconcileApi.Features.Orders;
+using ReconcileApi.Features.Orders.Formats;
 using ReconcileApi.Features.Settings;
 
 namespace ReconcileApi.Features.Runs;
@@ -51,7 +52,12 @@ public sealed class ReconcileRunJob(ReconcileDbContext db, DiscrepancyLifecycle 
             var window = new ReconcileWindow(run.From, run.To);
             var inStore = store.Where(o => window.Contains(o.OrderDate)).ToList();
             var inKeap = keap.Where(o => window.Contains(o.OrderDate)).ToList();
-            var outcome = new RunOutcome(result, inStore.Count, inKeap.Count, inStore.Sum(o => o.Total), inKeap.Sum(o => o.Total));
+            // The engine's settle rule: an unpaired order newer than settleMinutes before the other side's newest is pending.
+            Lenient.TryZone(settings.Timezone, out var zone);
+            var settle = TimeSpan.FromMinutes(settings.SettleMinutes);
+            var outcome = new RunOutcome(result, inStore.Count, inKeap.Count, inStore.Sum(o => o.Total), inKeap.Sum(o => o.Total),
+                StoreOrdersPendingAfter: keap.Max(o => Instant(o.OrderDate, zone)) - settle,
+                KeapOrdersPendingAfter: store.Max(o => Instant(o.OrderDate, zone)) - settle);
             var saved = await lifecycle.ApplyAsync(run, outcome, cancellationToken);
             logger.LogInformation(
                 "Run {RunId} {Outcome}: {Orders} orders loaded in {LoadMs:F0} ms, reconciled in {MatchMs:F0} ms, {Findings} discrepancies saved in {SaveMs:F0} ms",
@@ -70,6 +76,15 @@ public sealed class ReconcileRunJob(ReconcileDbContext db, DiscrepancyLifecycle 
                     .SetProperty(r => r.FinishedAt, clock.GetUtcNow().UtcDateTime), CancellationToken.None);
         }
     }
+
+    /// <summary>The instant of an order date as the engine reads it: a time without offset is wall-clock time in the settings' zone.</summary>
+    static DateTime? Instant(DateTime? date, TimeZoneInfo zone) => date switch
+    {
+        null => null,
+        { Kind: DateTimeKind.Utc } d => d,
+        { Kind: DateTimeKind.Local } d => d.ToUniversalTime(),
+        { } d => new DateTime(d.Ticks - zone.GetUtcOffset(d).Ticks, DateTimeKind.Utc),
+    };
 
     async Task<List<CanonicalOrder>> LoadAsync(Guid workspaceId, OrderSource source, DateTime from, DateTime to, CancellationToken ct)
     {

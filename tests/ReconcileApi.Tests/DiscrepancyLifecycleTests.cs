@@ -1,0 +1,455 @@
+using Microsoft.AspNetCore.Hosting;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using static ReconcileApi.Tests.Api;
+using static ReconcileApi.Tests.LifecycleTestData;
+
+namespace ReconcileApi.Tests;
+
+/// <summary>Issue #5: a discrepancy lives across runs — found again, fixed, reopened, ignored, acknowledged.</summary>
+public sealed class DiscrepancyLifecycleTests(ApiFactory factory) : IClassFixture<ApiFactory>
+{
+    /// <summary>An amount mismatch on 1001 (store 50, Keap 40), a store order missing in Keap (1002) and two extra Keap records of 1003.</summary>
+    static async Task IngestMixAsync(WorkspaceClient ws)
+    {
+        await ws.Http.IngestAsync("store", new[]
+        {
+            Order("S1", "#1001", 50m, date: Day),
+            Order("S2", "#1002", 70m, email: "lost@example.com", date: Day),
+            Order("S3", "#1003", 30m, date: Day),
+            StoreAnchor(),
+        });
+        await ws.Http.IngestAsync("keap", new[]
+        {
+            Order("K1", "Shopify Order #1001", 40m, "PAID", date: Day),
+            Order("K3", "Shopify Order #1003", 30m, "PAID", date: Day),
+            Order("K3b", "Shopify Order #1003", 30m, "PAID", date: Day.AddMinutes(2)),
+            Order("K3c", "Shopify Order #1003", 30m, "PAID", date: Day.AddMinutes(4)),
+            KeapAnchor(),
+        });
+    }
+
+    /// <summary>Just the amount mismatch on 1001: store 50, Keap <paramref name="keapTotal"/>.</summary>
+    static async Task IngestAmountMismatchAsync(WorkspaceClient ws, decimal keapTotal = 40m)
+    {
+        await ws.Http.IngestAsync("store", new[] { Order("S1", "#1001", 50m, date: Day), StoreAnchor() });
+        await ws.Http.IngestAsync("keap", new[] { Order("K1", "Shopify Order #1001", keapTotal, "PAID", date: Day), KeapAnchor() });
+    }
+
+    static async Task<JsonElement> GetAsync(WorkspaceClient ws, long id) => await (await ws.Http.GetAsync($"/api/v1/discrepancies/{id}")).Json();
+
+    static async Task<List<JsonElement>> HistoryAsync(WorkspaceClient ws, long id)
+    {
+        var response = await ws.Http.GetAsync($"/api/v1/discrepancies/{id}/history");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (await response.Json()).EnumerateArray().ToList();
+    }
+
+    static async Task ResolveAsync(WorkspaceClient ws, long id, string action, string? note = null, string resolvedBy = "ana@example.com")
+    {
+        var response = await ws.Http.PostAsJsonAsync($"/api/v1/discrepancies/{id}/resolution", new { action, note, resolvedBy });
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+    }
+
+    static string Identity(JsonElement d) => $"{d.Str("category")}|{d.Str("orderKey")}|{d.Str("duplicateOrderId")}";
+
+    [Fact]
+    public async Task SecondRunWithTheSameData_UpdatesTheSameRows_LastSeenRunAndOccurrences_AndCountsThemPersisting()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        await IngestMixAsync(ws);
+
+        var first = await ws.Http.RunAsync(Window);
+        var before = await ws.Http.DiscrepanciesAsync("?state=all");
+        var second = await ws.Http.RunAsync(Window);
+        var after = await ws.Http.DiscrepanciesAsync("?state=all");
+
+        // Amount 1001, missing 1002, and one row per extra Keap record of 1003.
+        Assert.Equal(4, first.GetProperty("discrepancies").GetInt32());
+        Assert.Equal(4, first.GetProperty("newDiscrepancies").GetInt32());
+        Assert.Equal(0, first.GetProperty("persistingDiscrepancies").GetInt32());
+        Assert.Equal(["K3b", "K3c"], before.Where(d => d.Str("category") == "duplicate_in_keap").Select(d => d.Str("duplicateOrderId")).Order());
+
+        Assert.Equal(4, second.GetProperty("discrepancies").GetInt32());
+        Assert.Equal(0, second.GetProperty("newDiscrepancies").GetInt32());
+        Assert.Equal(4, second.GetProperty("persistingDiscrepancies").GetInt32());
+        Assert.Equal(0, second.GetProperty("autoResolved").GetInt32());
+
+        Assert.Equal(before.Select(d => d.Id()).Order(), after.Select(d => d.Id()).Order());
+        Assert.Equal(after.Count, after.Select(Identity).Distinct().Count());
+        var firstId = first.GetProperty("id").GetGuid();
+        var secondId = second.GetProperty("id").GetGuid();
+        foreach (var d in after)
+        {
+            Assert.Equal("open", d.Str("state"));
+            Assert.Equal(2, d.GetProperty("occurrences").GetInt32());
+            Assert.Equal(firstId, d.GetProperty("firstSeenRunId").GetGuid());
+            Assert.Equal(secondId, d.GetProperty("lastSeenRunId").GetGuid());
+            var fromFirst = before.Single(b => b.Id() == d.Id());
+            Assert.Equal(fromFirst.GetProperty("detectedAt").GetDateTime(), d.GetProperty("detectedAt").GetDateTime());
+        }
+        var runIds = (await (await ws.Http.GetAsync($"/api/v1/runs/{secondId}/discrepancies")).Json()).GetProperty("items").EnumerateArray().Select(d => d.Id());
+        Assert.Equal(after.Select(d => d.Id()).Order(), runIds.Order());
+    }
+
+    [Fact]
+    public async Task FixedDiscrepancy_StaysOpen_WhenTheRunsWindowDoesNotCoverTheOrder_AndIsVerifiedFixedWhenItDoes()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        await IngestAmountMismatchAsync(ws);
+        await ws.Http.RunAsync(Window);
+        var id = Assert.Single(await ws.Http.DiscrepanciesAsync()).Id();
+
+        await ws.Http.IngestAsync("keap", new[] { Order("K1", "Shopify Order #1001", 50m, "PAID", date: Day) });
+        // The order is on Day at noon; this window starts an hour later.
+        var elsewhere = await ws.Http.RunAsync(new { from = Day.AddHours(1), to = Day.AddDays(3) });
+        Assert.Equal("succeeded", elsewhere.GetProperty("status").GetString());
+        Assert.Equal(0, elsewhere.GetProperty("autoResolved").GetInt32());
+        var untouched = await GetAsync(ws, id);
+        Assert.Equal("open", untouched.Str("state"));
+        Assert.False(untouched.TryGetProperty("resolution", out var none) && none.ValueKind != JsonValueKind.Null);
+
+        var covering = await ws.Http.RunAsync(Window);
+        Assert.Equal(1, covering.GetProperty("autoResolved").GetInt32());
+        var resolved = await GetAsync(ws, id);
+        Assert.Equal("resolved", resolved.Str("state"));
+        Assert.Equal("verified_fixed", resolved.GetProperty("resolution").Str("action"));
+        Assert.Equal("system", resolved.GetProperty("resolution").Str("resolvedBy"));
+        var last = (await HistoryAsync(ws, id))[^1];
+        Assert.Equal("state_changed", last.Str("kind"));
+        Assert.Equal("verified_fixed", last.Str("action"));
+        Assert.Equal(covering.GetProperty("id").GetGuid(), last.GetProperty("runId").GetGuid());
+    }
+
+    [Theory]
+    [InlineData(null, "resolved", 1)]
+    [InlineData("acknowledge", "resolved", 1)]
+    [InlineData("accepted_difference", "ignored", 0)]
+    public async Task DiscrepancyNoLongerFound_IsVerifiedFixedWhenOpenOrAcknowledged_ButAnIgnoredOneStaysIgnored(string? action, string state, int autoResolved)
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        await IngestAmountMismatchAsync(ws);
+        await ws.Http.RunAsync(Window);
+        var id = Assert.Single(await ws.Http.DiscrepanciesAsync()).Id();
+        if (action is not null)
+            await ResolveAsync(ws, id, action, "by hand");
+
+        await ws.Http.IngestAsync("keap", new[] { Order("K1", "Shopify Order #1001", 50m, "PAID", date: Day) });
+        var run = await ws.Http.RunAsync(Window);
+
+        Assert.Equal(autoResolved, run.GetProperty("autoResolved").GetInt32());
+        var d = await GetAsync(ws, id);
+        Assert.Equal(state, d.Str("state"));
+        Assert.Equal(autoResolved == 1 ? "verified_fixed" : action, d.GetProperty("resolution").Str("action"));
+        Assert.Equal(1, d.GetProperty("occurrences").GetInt32());
+    }
+
+    [Fact]
+    public async Task MissingOrder_IsNotVerifiedFixed_ByARunInWhoseDataItIsOnlyPending()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        await ws.Http.IngestAsync("store", new[] { Order("S1", "#1001", 70m, email: "lost@example.com", date: Day), Order("S2", "#1002", 20m, date: Day.AddMinutes(-30)) });
+        await ws.Http.IngestAsync("keap", new[]
+        {
+            Order("K2", "Shopify Order #1002", 20m, "PAID", date: Day.AddMinutes(-30)),
+            Order("K3", "Shopify Order #1003", 20m, "PAID", date: Day.AddDays(3)),
+        });
+        // With Keap's order three days later in its data, S1 is settled and missing.
+        await ws.Http.RunAsync(new { from = Day.AddDays(-2), to = Day.AddDays(4) });
+        var id = Assert.Single(await ws.Http.DiscrepanciesAsync("?category=missing_in_keap")).Id();
+
+        // This window ends an hour after S1: the newest Keap order it reads is K2, 30 minutes before S1,
+        // so S1 is too recent to call missing (pending) — which says nothing about whether it was fixed.
+        var narrow = await ws.Http.RunAsync(new { from = Day.AddDays(-2), to = Day.AddHours(1) });
+
+        Assert.Equal("succeeded", narrow.GetProperty("status").GetString());
+        Assert.True(narrow.GetProperty("pending").GetInt32() >= 1, narrow.GetRawText());
+        Assert.Equal(0, narrow.GetProperty("autoResolved").GetInt32());
+        Assert.Equal("open", (await GetAsync(ws, id)).Str("state"));
+
+        // Once Keap has it, a run that sees it settled verifies the fix.
+        await ws.Http.IngestAsync("keap", new[] { Order("K1", "Shopify Order #1001", 70m, "PAID", email: "lost@example.com", date: Day) });
+        var wide = await ws.Http.RunAsync(new { from = Day.AddDays(-2), to = Day.AddDays(4) });
+        Assert.Equal(1, wide.GetProperty("autoResolved").GetInt32());
+        Assert.Equal("verified_fixed", (await GetAsync(ws, id)).GetProperty("resolution").Str("action"));
+    }
+
+    [Fact]
+    public async Task ManuallyResolvedDiscrepancy_FoundAgain_IsReopened_AndCountedAsNew()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        await IngestAmountMismatchAsync(ws);
+        await ws.Http.RunAsync(Window);
+        var id = Assert.Single(await ws.Http.DiscrepanciesAsync()).Id();
+        await ResolveAsync(ws, id, "updated_in_keap", "Fixed it, I think");
+
+        var again = await ws.Http.RunAsync(Window);
+
+        Assert.Equal(1, again.GetProperty("newDiscrepancies").GetInt32());
+        Assert.Equal(0, again.GetProperty("persistingDiscrepancies").GetInt32());
+        var reopened = await GetAsync(ws, id);
+        Assert.Equal("open", reopened.Str("state"));
+        Assert.False(reopened.TryGetProperty("resolution", out var r) && r.ValueKind != JsonValueKind.Null);
+        Assert.Equal(2, reopened.GetProperty("occurrences").GetInt32());
+        var history = await HistoryAsync(ws, id);
+        Assert.Equal(["created", "state_changed", "reopened"], history.Select(h => h.Str("kind")));
+        Assert.Equal("resolved", history[2].Str("fromState"));
+        Assert.Equal("open", history[2].Str("toState"));
+        Assert.Single(await ws.Http.DiscrepanciesAsync("?state=all"));
+    }
+
+    [Theory]
+    [InlineData("accepted_difference")]
+    [InlineData("false_positive")]
+    public async Task IgnoredDiscrepancy_StaysIgnored_WhileItsValuesAreUnchanged_AndIsReopenedWhenTheyChange(string action)
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        await IngestAmountMismatchAsync(ws);
+        await ws.Http.RunAsync(Window);
+        var id = Assert.Single(await ws.Http.DiscrepanciesAsync()).Id();
+        await ResolveAsync(ws, id, action, "Known legacy difference");
+
+        var same = await ws.Http.RunAsync(Window);
+        Assert.Equal(0, same.GetProperty("newDiscrepancies").GetInt32());
+        Assert.Equal(1, same.GetProperty("persistingDiscrepancies").GetInt32());
+        var still = await GetAsync(ws, id);
+        Assert.Equal("ignored", still.Str("state"));
+        Assert.Equal(action, still.GetProperty("resolution").Str("action"));
+        Assert.Equal(2, still.GetProperty("occurrences").GetInt32());
+        Assert.Empty(await ws.Http.DiscrepanciesAsync());
+
+        await ws.Http.IngestAsync("keap", new[] { Order("K1", "Shopify Order #1001", 45m, "PAID", date: Day) });
+        var changed = await ws.Http.RunAsync(Window);
+        Assert.Equal(1, changed.GetProperty("newDiscrepancies").GetInt32());
+        var reopened = await GetAsync(ws, id);
+        Assert.Equal("open", reopened.Str("state"));
+        Assert.Equal("45", reopened.Str("keapValue"));
+        Assert.Equal(5m, reopened.GetProperty("difference").GetDecimal());
+        Assert.Equal(["created", "state_changed", "seen_again", "reopened"], (await HistoryAsync(ws, id)).Select(h => h.Str("kind")));
+    }
+
+    [Fact]
+    public async Task DiscrepancyFoundAgainWithANewImpact_ShowsTheNewImpactSeverityAndSuggestedAction()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        await ws.Http.IngestAsync("store", new[] { Order("S1", "#1001", 10m, date: Day), StoreAnchor() });
+        await ws.Http.IngestAsync("keap", new[] { KeapAnchor() });
+        await ws.Http.RunAsync(Window);
+        var id = Assert.Single(await ws.Http.DiscrepanciesAsync()).Id();
+
+        // The store order was edited: it is still missing in Keap, now for 5,000.
+        await ws.Http.IngestAsync("store", new[] { Order("S1", "#1001", 5000m, date: Day) });
+        var again = await ws.Http.RunAsync(Window);
+
+        var d = await GetAsync(ws, id);
+        Assert.Equal(5000m, again.GetProperty("impact").GetDecimal());
+        Assert.Equal(5000m, d.GetProperty("impact").GetDecimal());
+        Assert.Equal("critical", d.Str("severity"));
+        Assert.Equal(5000m, d.GetProperty("suggestedAction").GetProperty("values").GetProperty("total").GetDecimal());
+        Assert.Equal(2, d.GetProperty("occurrences").GetInt32());
+        Assert.Equal("open", d.Str("state"));
+        var last = (await HistoryAsync(ws, id))[^1];
+        Assert.Equal(5000m, last.GetProperty("values").GetProperty("impact").GetDecimal());
+        Assert.Equal(1, again.GetProperty("persistingDiscrepancies").GetInt32());
+    }
+
+    [Theory]
+    [InlineData(null, "open")]
+    [InlineData("false_positive", "ignored")]
+    public async Task MissingOrderFoundAgainWithANewEmailAndLines_ShowsThem_WithoutChangingItsState(string? action, string state)
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        await ws.Http.IngestAsync("store", new[] { Order("S1", "#1001", 10m, email: "typo@exmaple.com", date: Day), StoreAnchor() });
+        await ws.Http.IngestAsync("keap", new[] { KeapAnchor() });
+        await ws.Http.RunAsync(Window);
+        var id = Assert.Single(await ws.Http.DiscrepanciesAsync()).Id();
+        if (action is not null)
+            await ResolveAsync(ws, id, action);
+
+        // Same amount; the customer's email was corrected and the item swapped.
+        await ws.Http.IngestAsync("store", new[]
+        {
+            Order("S1", "#1001", 10m, email: "right@example.com", date: Day)
+                .With("lines", new[] { new { sku = "SKU-2", name = "Other thing", quantity = 1, unitPrice = 10m } }),
+        });
+        await ws.Http.RunAsync(Window);
+
+        var d = await GetAsync(ws, id);
+        Assert.Equal(state, d.Str("state"));
+        Assert.Equal("right@example.com", d.Str("customerEmail"));
+        var values = d.GetProperty("suggestedAction").GetProperty("values");
+        Assert.Equal("right@example.com", values.Str("contactEmail"));
+        Assert.Equal("SKU-2", Assert.Single(values.GetProperty("items").EnumerateArray()).Str("sku"));
+        Assert.Equal(2, d.GetProperty("occurrences").GetInt32());
+    }
+
+    [Fact]
+    public async Task IgnoredMissingOrder_IsReopened_WhenItsAmountChanges()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        await ws.Http.IngestAsync("store", new[] { Order("S1", "#1001", 10m, date: Day), StoreAnchor() });
+        await ws.Http.IngestAsync("keap", new[] { KeapAnchor() });
+        await ws.Http.RunAsync(Window);
+        var id = Assert.Single(await ws.Http.DiscrepanciesAsync()).Id();
+        await ResolveAsync(ws, id, "accepted_difference", "Test order, never synced");
+        await ws.Http.RunAsync(Window);
+        Assert.Equal("ignored", (await GetAsync(ws, id)).Str("state"));
+
+        await ws.Http.IngestAsync("store", new[] { Order("S1", "#1001", 5000m, date: Day) });
+        await ws.Http.RunAsync(Window);
+
+        var d = await GetAsync(ws, id);
+        Assert.Equal("open", d.Str("state"));
+        Assert.Equal(5000m, d.GetProperty("impact").GetDecimal());
+    }
+
+    [Fact]
+    public async Task IgnoredDiscrepancy_WithAmountsFinerThanACentTenThousandth_StaysIgnoredWhenFoundAgainUnchanged()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        await ws.Http.IngestAsync("store", new[] { Order("S1", "#1001", 10.123456m, date: Day), StoreAnchor() });
+        await ws.Http.IngestAsync("keap", new[] { Order("K1", "Shopify Order #1001", 5m, "PAID", date: Day), KeapAnchor() });
+        await ws.Http.RunAsync(Window);
+        var id = Assert.Single(await ws.Http.DiscrepanciesAsync()).Id();
+        await ResolveAsync(ws, id, "accepted_difference");
+
+        var again = await ws.Http.RunAsync(Window);
+
+        Assert.Equal(0, again.GetProperty("newDiscrepancies").GetInt32());
+        Assert.Equal("ignored", (await GetAsync(ws, id)).Str("state"));
+        Assert.Equal(["created", "state_changed", "seen_again"], (await HistoryAsync(ws, id)).Select(h => h.Str("kind")));
+    }
+
+    [Fact]
+    public async Task AcknowledgedDiscrepancy_FoundAgain_StaysAcknowledged_EvenWithNewValues()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        await IngestAmountMismatchAsync(ws);
+        await ws.Http.RunAsync(Window);
+        var id = Assert.Single(await ws.Http.DiscrepanciesAsync()).Id();
+        await ResolveAsync(ws, id, "acknowledge", "Looking into it");
+
+        var again = await ws.Http.RunAsync(Window);
+
+        Assert.Equal(1, again.GetProperty("persistingDiscrepancies").GetInt32());
+        Assert.Equal(0, again.GetProperty("newDiscrepancies").GetInt32());
+        var d = await GetAsync(ws, id);
+        Assert.Equal("acknowledged", d.Str("state"));
+        Assert.Equal(2, d.GetProperty("occurrences").GetInt32());
+        Assert.Equal(again.GetProperty("id").GetGuid(), d.GetProperty("lastSeenRunId").GetGuid());
+        var last = (await HistoryAsync(ws, id))[^1];
+        Assert.Equal("seen_again", last.Str("kind"));
+        Assert.Equal("acknowledged", last.Str("fromState"));
+        Assert.Equal("acknowledged", last.Str("toState"));
+
+        // Someone is on it: new values update it but do not reopen it.
+        await ws.Http.IngestAsync("keap", new[] { Order("K1", "Shopify Order #1001", 45m, "PAID", date: Day) });
+        var changed = await ws.Http.RunAsync(Window);
+        Assert.Equal(0, changed.GetProperty("newDiscrepancies").GetInt32());
+        var updated = await GetAsync(ws, id);
+        Assert.Equal("acknowledged", updated.Str("state"));
+        Assert.Equal("45", updated.Str("keapValue"));
+        Assert.Equal(3, updated.GetProperty("occurrences").GetInt32());
+    }
+
+    [Fact]
+    public async Task History_IsAppendOnlyAndOrdered_CreatedSeenAgainStateChangedReopened_WithActorNoteAndValues()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        await IngestAmountMismatchAsync(ws);
+        var first = await ws.Http.RunAsync(Window);
+        var id = Assert.Single(await ws.Http.DiscrepanciesAsync()).Id();
+        var second = await ws.Http.RunAsync(Window);
+        var beforeChange = await HistoryAsync(ws, id);
+        await ResolveAsync(ws, id, "updated_in_keap", "Added the missing line", "ana@example.com");
+        var beforeReopen = await HistoryAsync(ws, id);
+        var third = await ws.Http.RunAsync(Window);
+        var history = await HistoryAsync(ws, id);
+
+        Assert.Equal(["created", "seen_again", "state_changed", "reopened"], history.Select(h => h.Str("kind")));
+        // Append only: every earlier read is a prefix of the later one, unchanged.
+        Assert.Equal(beforeChange.Select(h => h.GetRawText()), history.Take(beforeChange.Count).Select(h => h.GetRawText()));
+        Assert.Equal(beforeReopen.Select(h => h.GetRawText()), history.Take(beforeReopen.Count).Select(h => h.GetRawText()));
+        var ids = history.Select(h => h.Id()).ToList();
+        Assert.Equal(ids.Order(), ids);
+        var times = history.Select(h => h.GetProperty("at").GetDateTime()).ToList();
+        Assert.Equal(times.Order(), times);
+
+        var (created, seen, changed, reopened) = (history[0], history[1], history[2], history[3]);
+        Assert.Equal(first.GetProperty("id").GetGuid(), created.GetProperty("runId").GetGuid());
+        Assert.Equal("system", created.Str("actor"));
+        Assert.Equal("open", created.Str("toState"));
+        Assert.Equal(10m, created.GetProperty("values").GetProperty("difference").GetDecimal());
+        Assert.Equal(second.GetProperty("id").GetGuid(), seen.GetProperty("runId").GetGuid());
+        Assert.Equal("ana@example.com", changed.Str("actor"));
+        Assert.Equal("updated_in_keap", changed.Str("action"));
+        Assert.Equal("Added the missing line", changed.Str("note"));
+        Assert.Equal("open", changed.Str("fromState"));
+        Assert.Equal("resolved", changed.Str("toState"));
+        Assert.Equal("50", changed.GetProperty("values").Str("storeValue"));
+        Assert.Equal("40", changed.GetProperty("values").Str("keapValue"));
+        Assert.Equal(third.GetProperty("id").GetGuid(), reopened.GetProperty("runId").GetGuid());
+        Assert.Equal("resolved", reopened.Str("fromState"));
+        Assert.Equal("open", reopened.Str("toState"));
+    }
+
+    [Fact]
+    public async Task TwoRunsStartedTogether_BothSucceed_AndLeaveOneRowPerIdentity_WithConsistentCounts()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        await IngestMixAsync(ws);
+
+        var starts = await Task.WhenAll(ws.Http.PostAsJsonAsync("/api/v1/runs", Window), ws.Http.PostAsJsonAsync("/api/v1/runs", Window));
+        Assert.All(starts, s => Assert.Equal(HttpStatusCode.Accepted, s.StatusCode));
+        var runs = await Task.WhenAll(starts.Select(s => ws.Http.WaitForRunAsync(s.Headers.Location!.ToString())));
+
+        Assert.All(runs, r => Assert.Equal("succeeded", r.GetProperty("status").GetString()));
+        var all = await ws.Http.DiscrepanciesAsync("?state=all");
+        Assert.Equal(4, all.Count);
+        Assert.Equal(all.Count, all.Select(Identity).Distinct().Count());
+        Assert.All(all, d => Assert.Equal(2, d.GetProperty("occurrences").GetInt32()));
+        Assert.Equal(runs.Sum(r => r.GetProperty("discrepancies").GetInt32()), all.Sum(d => d.GetProperty("occurrences").GetInt32()));
+        foreach (var run in runs)
+            Assert.Equal(run.GetProperty("discrepancies").GetInt32(),
+                run.GetProperty("newDiscrepancies").GetInt32() + run.GetProperty("persistingDiscrepancies").GetInt32());
+        Assert.Equal(all.Count, runs.Sum(r => r.GetProperty("newDiscrepancies").GetInt32()));
+        Assert.Equal([0, 4], runs.Select(r => r.GetProperty("newDiscrepancies").GetInt32()).Order());
+        // The run that found them first is each one's firstSeenRunId; the other is lastSeenRunId.
+        var firstRun = runs.Single(r => r.GetProperty("newDiscrepancies").GetInt32() == 4).GetProperty("id").GetGuid();
+        var lastRun = runs.Single(r => r.GetProperty("newDiscrepancies").GetInt32() == 0).GetProperty("id").GetGuid();
+        Assert.All(all, d =>
+        {
+            Assert.Equal(firstRun, d.GetProperty("firstSeenRunId").GetGuid());
+            Assert.Equal(lastRun, d.GetProperty("lastSeenRunId").GetGuid());
+        });
+        foreach (var d in all)
+            Assert.Equal(["created", "seen_again"], (await HistoryAsync(ws, d.Id())).Select(h => h.Str("kind")));
+    }
+
+    [Fact]
+    public async Task TwoRunsThatComputedFromTheSameStateAndSaveTogether_StillLeaveOneRowPerIdentity()
+    {
+        // Both runs load the orders, wait, then save at about the same time: each must see what the other saved.
+        using var paused = factory.WithWebHostBuilder(b => b.UseSetting("Jobs:Testing:PauseBeforeSavingMs", "1000"));
+        using var admin = paused.CreateClient();
+        admin.DefaultRequestHeaders.Add("X-Api-Key", ApiFactory.AdminKey);
+        var created = await (await admin.PostAsJsonAsync("/api/v1/admin/workspaces", new { name = "paused" })).Json();
+        using var ws = new WorkspaceClient(paused.CreateClient(), created.GetProperty("id").GetGuid(), created.GetProperty("apiKey").GetString()!);
+        ws.Http.DefaultRequestHeaders.Add("X-Api-Key", ws.ApiKey);
+        await IngestMixAsync(ws);
+
+        var starts = await Task.WhenAll(ws.Http.PostAsJsonAsync("/api/v1/runs", Window), ws.Http.PostAsJsonAsync("/api/v1/runs", Window));
+        var runs = await Task.WhenAll(starts.Select(s => ws.Http.WaitForRunAsync(s.Headers.Location!.ToString())));
+
+        Assert.All(runs, r => Assert.Equal("succeeded", r.GetProperty("status").GetString()));
+        Assert.True(runs[0].GetProperty("startedAt").GetDateTime() < runs[1].GetProperty("finishedAt").GetDateTime()
+            && runs[1].GetProperty("startedAt").GetDateTime() < runs[0].GetProperty("finishedAt").GetDateTime(), "The runs overlapped.");
+        var all = await ws.Http.DiscrepanciesAsync("?state=all");
+        Assert.Equal(4, all.Count);
+        Assert.Equal(all.Count, all.Select(Identity).Distinct().Count());
+        Assert.All(all, d => Assert.Equal(2, d.GetProperty("occurrences").GetInt32()));
+        Assert.Equal([0, 4], runs.Select(r => r.GetProperty("newDiscrepancies").GetInt32()).Order());
+        Assert.Equal([0, 4], runs.Select(r => r.GetProperty("persistingDiscrepancies").GetInt32()).Order());
+    }
+}
