@@ -12,6 +12,8 @@ internal static unsafe class Prefetch
 {
     /// <summary>Off only to measure what the hints are worth.</summary>
     internal static bool Enabled = true;
+    /// <summary>How far ahead: the order object, then what it points to (tuned on the benchmark).</summary>
+    internal static int Far = 32, Near = 16;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Object(object? o)
@@ -34,11 +36,11 @@ internal static unsafe class Prefetch
     {
         if (!Enabled)
             return;
-        if (i + 16 < end)
-            Object(orders[i + 16]);
-        if (i + 8 < end)
+        if (i + Far < end)
+            Object(orders[i + Far]);
+        if (i + Near < end)
         {
-            var o = orders[i + 8];
+            var o = orders[i + Near];
             Object(o.OrderNumber);
             Object(o.CustomerEmail);
             Object(o.Lines);

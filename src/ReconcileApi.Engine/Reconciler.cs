@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
 
 namespace ReconcileApi.Engine;
 
@@ -48,13 +47,6 @@ public static class Reconciler
 /// <summary>One reconciliation: the state shared by its phases.</summary>
 internal sealed class ReconciliationRun
 {
-    /// <summary>Primary record indices of a key, 1-based (0 = none).</summary>
-    struct Slot
-    {
-        public int Store;
-        public int Keap;
-    }
-
     readonly IReadOnlyList<CanonicalOrder> _store, _keap;
     readonly ReconcileSettings _settings;
     readonly ReconcileWindow? _window;
@@ -85,12 +77,12 @@ internal sealed class ReconciliationRun
         Phase("normalize");
         // The key index is split by fingerprint into one dictionary per core, each built by its own task.
         var partCount = _store.Count + _keap.Count >= 100_000 ? Math.Clamp(Environment.ProcessorCount, 1, 8) : 1;
-        var index = new Dictionary<Fingerprint, Slot>[partCount];
+        var index = new KeyTable[partCount];
         var sides = new (List<int> Extras, List<int> Keyless)[partCount, 2];
         Parallel.For(0, partCount, p =>
         {
             // Most keys are on both sides: the larger side plus a margin is about the number of distinct keys.
-            index[p] = new Dictionary<Fingerprint, Slot>((int)(Math.Max(_store.Count, _keap.Count) * 1.1 / partCount) + 16);
+            index[p] = new KeyTable((int)(Math.Max(_store.Count, _keap.Count) * 1.1 / partCount) + 16);
             sides[p, 0] = AddSide(index[p], p, partCount, _keap, _kn, OrderSource.Keap);
             sides[p, 1] = AddSide(index[p], p, partCount, _store, _sn, OrderSource.Store);
         });
@@ -110,7 +102,7 @@ internal sealed class ReconciliationRun
         var storeResidue = storeKeyless;
         var keapResidue = keapKeyless;
         foreach (var part in index)
-        foreach (var slot in part.Values)
+        foreach (var slot in part.Slots())
         {
             if (slot.Store != 0 && slot.Keap != 0)
             {
@@ -152,7 +144,7 @@ internal sealed class ReconciliationRun
 
     /// <summary>Indexes one side by key; the oldest record of a key is its primary, the others are extras.</summary>
     /// <remarks>Takes the keys of part <paramref name="part"/> of <paramref name="partCount"/>; keyless orders go with part 0.</remarks>
-    static (List<int> Extras, List<int> Keyless) AddSide(Dictionary<Fingerprint, Slot> index, int part, int partCount, IReadOnlyList<CanonicalOrder> orders, NormalizedOrder[] norm, OrderSource source)
+    static (List<int> Extras, List<int> Keyless) AddSide(KeyTable index, int part, int partCount, IReadOnlyList<CanonicalOrder> orders, NormalizedOrder[] norm, OrderSource source)
     {
         var extras = new List<int>();
         var keyless = new List<int>();
@@ -166,7 +158,9 @@ internal sealed class ReconciliationRun
             }
             if (PartOf(norm[i].Key, partCount) != part)
                 continue;
-            ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(index, norm[i].Key, out _);
+            if (i + 16 < norm.Length)
+                index.Prefetch(norm[i + 16].Key);
+            ref var slot = ref index.GetOrAdd(norm[i].Key);
             ref var primary = ref source == OrderSource.Store ? ref slot.Store : ref slot.Keap;
             if (primary == 0)
                 primary = i + 1;
@@ -250,7 +244,7 @@ internal sealed class ReconciliationRun
         };
     }
 
-    void AddDuplicates(List<Finding> findings, Dictionary<Fingerprint, Slot>[] index, List<int> extras, OrderSource source)
+    void AddDuplicates(List<Finding> findings, KeyTable[] index, List<int> extras, OrderSource source)
     {
         var (orders, norm) = source == OrderSource.Store ? (_store, _sn) : (_keap, _kn);
         var system = source == OrderSource.Store ? "The store" : "Keap";
@@ -259,7 +253,7 @@ internal sealed class ReconciliationRun
             var (extra, en) = (orders[e], norm[e]);
             if (!InWindow(en.Ticks))
                 continue;
-            var slot = index[PartOf(en.Key, index.Length)][en.Key];
+            var slot = index[PartOf(en.Key, index.Length)].Get(en.Key);
             var p = (source == OrderSource.Store ? slot.Store : slot.Keap) - 1;
             var primary = orders[p];
             var identical = PairComparer.SameRecord(primary, extra);

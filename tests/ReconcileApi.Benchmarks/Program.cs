@@ -3,7 +3,7 @@ using System.Runtime;
 using ReconcileApi.Benchmarks;
 using ReconcileApi.Engine;
 
-// Usage: engine [--sizes 10000,100000,1000000] [--iterations 5] [--seed 42] [--phases]
+// Usage: engine [--sizes 10000,100000,1000000] [--iterations 5] [--seed 42] [--phases] [--profile-normalize] [--prefetch far,near]
 var section = args.FirstOrDefault() ?? "engine";
 if (section != "engine")
 {
@@ -14,6 +14,11 @@ var sizes = Option("--sizes", "10000,100000,1000000").Split(',').Select(int.Pars
 var iterations = int.Parse(Option("--iterations", "5"));
 var seed = int.Parse(Option("--seed", "42"));
 var showPhases = args.Contains("--phases");
+if (Option("--prefetch", "") is { Length: > 0 } prefetch)
+{
+    var d = prefetch.Split(',').Select(int.Parse).ToArray();
+    (Prefetch.Enabled, Prefetch.Far, Prefetch.Near) = (d[0] > 0, d[0], d[1]);
+}
 
 Console.WriteLine($"load average before: {LoadAverage()}");
 Console.WriteLine($"engine benchmark: {Environment.ProcessorCount} cores, server GC {GCSettings.IsServerGC}, {iterations} timed iterations after warm-up runs, seed {seed}");
