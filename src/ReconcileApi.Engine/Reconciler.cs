@@ -76,7 +76,7 @@ internal sealed class ReconciliationRun
 
         Phase("normalize");
         // The key index is split by fingerprint into one dictionary per core, each built by its own task.
-        var partCount = _store.Count + _keap.Count >= 100_000 ? Math.Clamp(Environment.ProcessorCount, 1, 8) : 1;
+        var partCount = _store.Count + _keap.Count >= Normalizer.ParallelFrom * 12 ? Math.Clamp(Environment.ProcessorCount, 2, 8) : 1;
         var index = new KeyTable[partCount];
         var sides = new (List<int> Extras, List<int> Keyless)[partCount, 2];
         Parallel.For(0, partCount, p =>
