@@ -75,7 +75,7 @@ internal sealed class ReconciliationRun
         _kn = _keapNormalizer.NormalizeAll(_keap);
 
         Phase("normalize");
-        // The key index is split by fingerprint into one dictionary per core, each built by its own task.
+        // The key index is split by fingerprint into one table per core, each built by its own task.
         var partCount = _store.Count + _keap.Count >= Normalizer.ParallelFrom * 12 ? Math.Clamp(Environment.ProcessorCount, 2, 8) : 1;
         var index = new KeyTable[partCount];
         var sides = new (List<int> Extras, List<int> Keyless)[partCount, 2];
