@@ -27,12 +27,12 @@ internal static class NormalizeProfile
             var small = orders.Take(10_000).ToList();
             Time("status-10k-x100", () => { for (var r = 0; r < 100; r++) foreach (var o in small) sink += (int)(statuses.Map(o) ?? 0); });
             Time("key-10k-x100", () => { for (var r = 0; r < 100; r++) foreach (var o in small) sink += (long)keys.Fingerprint(o.OrderNumber).A; });
-            foreach (var (far, near) in new[] { (0, 0), (16, 8), (32, 16), (64, 32), (0, 0), (16, 8), (32, 16), (64, 32) })
+            foreach (var bytes in new[] { 64, 320, 192, 64, 320, 192, 64, 320, 192 })
             {
-                (Prefetch.Enabled, Prefetch.Far, Prefetch.Near) = (far > 0, far, near);
-                Time($"parallel-prefetch-{far}/{near}", () => sink += normalizer.NormalizeAll(orders).Length);
+                Prefetch.OrderBytes = bytes;
+                Time($"whole-{bytes}", () => sink += normalizer.NormalizeAll(orders).Length);
             }
-            (Prefetch.Enabled, Prefetch.Far, Prefetch.Near) = (true, 32, 16);
+            Prefetch.OrderBytes = 320;
             Console.WriteLine($"  normalize {orders.Count:N0} Keap orders, one thread (ms): {string.Join(", ", parts)} ({sink % 10})");
 
             void Time(string name, Action body)

@@ -3,7 +3,7 @@ using System.Runtime;
 using ReconcileApi.Benchmarks;
 using ReconcileApi.Engine;
 
-// Usage: engine [--sizes 10000,100000,1000000] [--iterations 5] [--seed 42] [--phases] [--profile-normalize] [--prefetch far,near]
+// Usage: engine [--sizes 10000,100000,1000000] [--iterations 5] [--seed 42] [--phases] [--profile-normalize] [--prefetch far,near[,orderBytes]]
 var section = args.FirstOrDefault() ?? "engine";
 if (section != "engine")
 {
@@ -18,6 +18,8 @@ if (Option("--prefetch", "") is { Length: > 0 } prefetch)
 {
     var d = prefetch.Split(',').Select(int.Parse).ToArray();
     (Prefetch.Enabled, Prefetch.Far, Prefetch.Near) = (d[0] > 0, d[0], d[1]);
+    if (d.Length > 2)
+        Prefetch.OrderBytes = d[2];
 }
 
 Console.WriteLine($"load average before: {LoadAverage()}");
