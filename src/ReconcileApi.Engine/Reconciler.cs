@@ -122,15 +122,7 @@ internal sealed class ReconciliationRun
         Phase("fuzzy");
         var findings = ComparePairs(pairStore, pairKeap, pairs, out var matched);
         Phase("compare");
-        foreach (var p in fuzzy)
-        {
-            if (!InWindow(_sn[p.Store].Ticks))
-                continue;
-            matched++;
-            var key = _storeNormalizer.Key(_store[p.Store]) ?? _keapNormalizer.Key(_keap[p.Keap]) ?? OrderKeyPattern.FallbackKey(OrderSource.Store, _store[p.Store].OrderId);
-            findings.Add(ProbableMatch(key, p));
-            _comparer.Compare(key, _store[p.Store], _keap[p.Keap], _sn[p.Store], _kn[p.Keap], findings);
-        }
+        matched += CompareProbableMatches(fuzzy, findings);
         AddDuplicates(findings, index, storeExtras, OrderSource.Store);
         AddDuplicates(findings, index, keapExtras, OrderSource.Keap);
         var pending = AddMissing(findings, storeResidue, keapResidue, fuzzy);
@@ -219,6 +211,34 @@ internal sealed class ReconciliationRun
         });
         matched = matchedTotal;
         return all;
+    }
+
+    /// <summary>Reports each fuzzy pair in the window as a probable match and compares it like any pair.</summary>
+    int CompareProbableMatches(List<FuzzyPair> fuzzy, List<Finding> findings)
+    {
+        var matched = 0;
+        var gate = new object();
+        Normalizer.ForRanges(fuzzy.Count, (from, to) =>
+        {
+            var local = new List<Finding>();
+            var localMatched = 0;
+            for (var i = from; i < to; i++)
+            {
+                var p = fuzzy[i];
+                if (!InWindow(_sn[p.Store].Ticks))
+                    continue;
+                localMatched++;
+                var key = _storeNormalizer.Key(_store[p.Store]) ?? _keapNormalizer.Key(_keap[p.Keap]) ?? OrderKeyPattern.FallbackKey(OrderSource.Store, _store[p.Store].OrderId);
+                local.Add(ProbableMatch(key, p));
+                _comparer.Compare(key, _store[p.Store], _keap[p.Keap], _sn[p.Store], _kn[p.Keap], local);
+            }
+            lock (gate)
+            {
+                findings.AddRange(local);
+                matched += localMatched;
+            }
+        });
+        return matched;
     }
 
     Finding ProbableMatch(string key, FuzzyPair p)

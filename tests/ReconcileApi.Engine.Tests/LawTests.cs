@@ -144,7 +144,7 @@ public sealed class LawTests
             ReconciliationResult parallel;
             try
             {
-                // Every range split, several index partitions: what a million-order run does.
+                // Every range split, several index partitions, the parallel sort: what a million-order run does.
                 Normalizer.ParallelFrom = 1;
                 parallel = Reconciler.Reconcile(store, keap, ReconcileSettings.Default);
             }
