@@ -3,7 +3,7 @@ using System.Runtime;
 using ReconcileApi.Benchmarks;
 using ReconcileApi.Engine;
 
-// Usage: engine [--sizes 10000,100000,1000000] [--iterations 5] [--seed 42] [--phases] [--profile-normalize] [--prefetch far,near[,orderBytes]]
+// Usage: engine [--sizes 10000,100000,1000000] [--iterations 5] [--seed 42] [--phases] [--profile-normalize] [--prefetch far,near[,orderBytes]] [--in-order]
 var section = args.FirstOrDefault() ?? "engine";
 if (section != "engine")
 {
@@ -23,11 +23,11 @@ if (Option("--prefetch", "") is { Length: > 0 } prefetch)
 }
 
 Console.WriteLine($"load average before: {LoadAverage()}");
-Console.WriteLine($"engine benchmark: {Environment.ProcessorCount} cores, server GC {GCSettings.IsServerGC}, {iterations} timed iterations after warm-up runs, seed {seed}");
+Console.WriteLine($"engine benchmark: {Environment.ProcessorCount} cores, server GC {GCSettings.IsServerGC}, {iterations} timed iterations after warm-up runs, seed {seed}, lists {(args.Contains("--in-order") ? "in creation order" : "shuffled")}");
 Console.WriteLine($"{"orders/side",12} {"store",9} {"keap",9} {"findings",9} {"median ms",10} {"min ms",8} {"max ms",8} {"cpu ms",8} {"alloc MB/run",13} {"peak WS MB",11} {"GC heap MB",11}");
 foreach (var n in sizes)
 {
-    var data = SyntheticDataset.Generate(n, seed);
+    var data = SyntheticDataset.Generate(n, seed, shuffle: !args.Contains("--in-order"));
     GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
     var settings = ReconcileSettings.Default;
     using (var p = Process.GetCurrentProcess())
