@@ -31,10 +31,28 @@ public sealed class FindingOrder : IComparer<Finding>
         var keys = new SortKey[findings.Length];
         for (var i = 0; i < findings.Length; i++)
             keys[i] = new SortKey(findings[i], i);
-        keys.AsSpan().Sort(static (a, b) => a.CompareTo(b));
         var sorted = new Finding[findings.Length];
-        for (var i = 0; i < keys.Length; i++)
-            sorted[i] = findings[keys[i].Index];
+        if (keys.Length < Normalizer.ParallelFrom * 6)
+        {
+            keys.AsSpan().Sort(static (a, b) => a.CompareTo(b));
+            for (var i = 0; i < keys.Length; i++)
+                sorted[i] = findings[keys[i].Index];
+        }
+        else
+        {
+            // Two halves sorted on two cores, then merged.
+            var mid = keys.Length / 2;
+            Parallel.Invoke(
+                () => keys.AsSpan(0, mid).Sort(static (a, b) => a.CompareTo(b)),
+                () => keys.AsSpan(mid).Sort(static (a, b) => a.CompareTo(b)));
+            int l = 0, r = mid, o = 0;
+            while (l < mid && r < keys.Length)
+                sorted[o++] = findings[(keys[r].CompareTo(keys[l]) < 0 ? keys[r++] : keys[l++]).Index];
+            while (l < mid)
+                sorted[o++] = findings[keys[l++].Index];
+            while (r < keys.Length)
+                sorted[o++] = findings[keys[r++].Index];
+        }
         sorted.AsSpan().CopyTo(findings);
     }
 

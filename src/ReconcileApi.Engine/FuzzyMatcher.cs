@@ -30,10 +30,12 @@ internal static class FuzzyMatcher
         var pairs = new List<FuzzyPair>();
         if (storeResidue.Count == 0 || keapResidue.Count == 0)
             return pairs;
-        var byEmail = new Dictionary<string, List<int>>(keapResidue.Count, StringComparer.OrdinalIgnoreCase);
+        // Blocks by the email fingerprint from normalization; a candidate's email is then checked exactly.
+        var byEmail = new Dictionary<ulong, List<int>>(keapResidue.Count);
         foreach (var k in keapResidue)
         {
-            if (Emails.Normalize(keap[k].CustomerEmail) is not { } email)
+            var email = keapNorm[k].Email;
+            if (email == 0)
                 continue;
             if (!byEmail.TryGetValue(email, out var block))
                 byEmail[email] = block = [];
@@ -44,12 +46,13 @@ internal static class FuzzyMatcher
         var bestKeap = new Dictionary<int, Best>();
         foreach (var s in storeResidue)
         {
-            if (Emails.Normalize(store[s].CustomerEmail) is not { } email || !byEmail.TryGetValue(email, out var block))
+            if (storeNorm[s].Email == 0 || !byEmail.TryGetValue(storeNorm[s].Email, out var block))
                 continue;
             foreach (var k in block)
             {
                 var (st, kt) = (storeNorm[s].Ticks, keapNorm[k].Ticks);
-                if (st != Normalizer.NoDate && kt != Normalizer.NoDate && Math.Abs(st - kt) > blockTicks)
+                if ((st != Normalizer.NoDate && kt != Normalizer.NoDate && Math.Abs(st - kt) > blockTicks)
+                    || !Emails.Same(store[s].CustomerEmail, keap[k].CustomerEmail))
                     continue;
                 var score = Score(store[s], keap[k], st, kt, settings);
                 if (score + Epsilon < settings.FuzzyThreshold)
@@ -115,14 +118,8 @@ internal static class FuzzyMatcher
 
 internal static class Emails
 {
-    /// <summary>Trimmed and lower-cased; null when blank. Case and spaces are never a discrepancy.</summary>
-    public static string? Normalize(string? email)
-    {
-        var t = email.AsSpan().Trim();
-        return t.IsEmpty ? null : new string(t).ToLowerInvariant();
-    }
-
     public static bool IsBlank(string? email) => email.AsSpan().Trim().IsEmpty;
 
+    /// <summary>Equal after trimming, ignoring case: case and spaces are never a discrepancy.</summary>
     public static bool Same(string? a, string? b) => a.AsSpan().Trim().Equals(b.AsSpan().Trim(), StringComparison.OrdinalIgnoreCase);
 }

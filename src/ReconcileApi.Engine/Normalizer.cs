@@ -24,7 +24,8 @@ internal struct NormalizedOrder
 internal sealed class Normalizer(OrderSource source, ReconcileSettings settings, TimeZoneInfo zone, LineComparison lines)
 {
     public const long NoDate = long.MinValue;
-    const int ParallelFrom = 8192;
+    /// <summary>Below this many items work stays on one thread; a test lowers it to cover the parallel paths (results never depend on it).</summary>
+    internal static int ParallelFrom = 8192;
 
     readonly OrderKeyPattern _keys = new(source == OrderSource.Store ? settings.StoreKeyPattern : settings.KeapKeyPattern);
     readonly StatusMap _statuses = new(source, settings.StatusMap.GetValueOrDefault(source));
@@ -109,6 +110,6 @@ internal sealed class Normalizer(OrderSource source, ReconcileSettings settings,
             body(0, count);
             return;
         }
-        Parallel.ForEach(Partitioner.Create(0, count, Math.Max(ParallelFrom / 2, count / (Environment.ProcessorCount * 8))), r => body(r.Item1, r.Item2));
+        Parallel.ForEach(Partitioner.Create(0, count, Math.Max(Math.Max(1, ParallelFrom / 2), count / (Environment.ProcessorCount * 8))), r => body(r.Item1, r.Item2));
     }
 }

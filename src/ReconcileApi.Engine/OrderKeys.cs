@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
 
 namespace ReconcileApi.Engine;
@@ -23,7 +24,19 @@ public sealed class OrderKeyPattern
     {
         // The default pattern is run by hand: a regex per order is most of a million-order run.
         if (pattern != ReconcileSettings.DefaultKeyPattern)
-            _regex = new Regex(pattern, RegexOptions.CultureInvariant | RegexOptions.Compiled, MatchTimeout);
+            _regex = Compiled(pattern);
+    }
+
+    // Compiling a regex costs milliseconds; a workspace's patterns change rarely, so runs share them.
+    static readonly ConcurrentDictionary<string, Regex> Cache = new(StringComparer.Ordinal);
+
+    static Regex Compiled(string pattern)
+    {
+        if (Cache.TryGetValue(pattern, out var regex))
+            return regex;
+        if (Cache.Count >= 64)
+            Cache.Clear();
+        return Cache.GetOrAdd(pattern, p => new Regex(p, RegexOptions.CultureInvariant | RegexOptions.Compiled, MatchTimeout));
     }
 
     public string? Extract(string? orderNumber)

@@ -12,6 +12,9 @@ internal static unsafe class Prefetch
 {
     /// <summary>Off only to measure what the hints are worth.</summary>
     internal static bool Enabled = true;
+    /// <summary>How far ahead: the order object, then what it points to (tuned on the benchmark).</summary>
+    internal static int Far = 32, Near = 16;
+    internal static int OrderBytes = 320;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Object(object? o)
@@ -28,17 +31,29 @@ internal static unsafe class Prefetch
             Sse.Prefetch0(Unsafe.AsPointer(ref array[index]));
     }
 
+    /// <summary>All of a larger object: a canonical order spans about five cache lines.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Whole(object? o, int bytes)
+    {
+        if (Sse.IsSupported && Enabled && o is not null)
+        {
+            var p = *(byte**)Unsafe.AsPointer(ref o);
+            for (var offset = 0; offset < bytes; offset += 64)
+                Sse.Prefetch0(p + offset);
+        }
+    }
+
     /// <summary>Two stages ahead: the order itself far ahead, then (once it is cached) what it points to.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Order(IReadOnlyList<CanonicalOrder> orders, int i, int end)
     {
         if (!Enabled)
             return;
-        if (i + 16 < end)
-            Object(orders[i + 16]);
-        if (i + 8 < end)
+        if (i + Far < end)
+            Whole(orders[i + Far], OrderBytes);
+        if (i + Near < end)
         {
-            var o = orders[i + 8];
+            var o = orders[i + Near];
             Object(o.OrderNumber);
             Object(o.CustomerEmail);
             Object(o.Lines);

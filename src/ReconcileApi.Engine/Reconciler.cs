@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
 
 namespace ReconcileApi.Engine;
 
@@ -48,13 +47,6 @@ public static class Reconciler
 /// <summary>One reconciliation: the state shared by its phases.</summary>
 internal sealed class ReconciliationRun
 {
-    /// <summary>Primary record indices of a key, 1-based (0 = none).</summary>
-    struct Slot
-    {
-        public int Store;
-        public int Keap;
-    }
-
     readonly IReadOnlyList<CanonicalOrder> _store, _keap;
     readonly ReconcileSettings _settings;
     readonly ReconcileWindow? _window;
@@ -83,14 +75,14 @@ internal sealed class ReconciliationRun
         _kn = _keapNormalizer.NormalizeAll(_keap);
 
         Phase("normalize");
-        // The key index is split by fingerprint into one dictionary per core, each built by its own task.
-        var partCount = _store.Count + _keap.Count >= 100_000 ? Math.Clamp(Environment.ProcessorCount, 1, 8) : 1;
-        var index = new Dictionary<Fingerprint, Slot>[partCount];
+        // The key index is split by fingerprint into one table per core, each built by its own task.
+        var partCount = _store.Count + _keap.Count >= Normalizer.ParallelFrom * 12 ? Math.Clamp(Environment.ProcessorCount, 2, 8) : 1;
+        var index = new KeyTable[partCount];
         var sides = new (List<int> Extras, List<int> Keyless)[partCount, 2];
         Parallel.For(0, partCount, p =>
         {
             // Most keys are on both sides: the larger side plus a margin is about the number of distinct keys.
-            index[p] = new Dictionary<Fingerprint, Slot>((int)(Math.Max(_store.Count, _keap.Count) * 1.1 / partCount) + 16);
+            index[p] = new KeyTable((int)(Math.Max(_store.Count, _keap.Count) * 1.1 / partCount) + 16);
             sides[p, 0] = AddSide(index[p], p, partCount, _keap, _kn, OrderSource.Keap);
             sides[p, 1] = AddSide(index[p], p, partCount, _store, _sn, OrderSource.Store);
         });
@@ -110,7 +102,7 @@ internal sealed class ReconciliationRun
         var storeResidue = storeKeyless;
         var keapResidue = keapKeyless;
         foreach (var part in index)
-        foreach (var slot in part.Values)
+        foreach (var slot in part.Slots())
         {
             if (slot.Store != 0 && slot.Keap != 0)
             {
@@ -130,15 +122,7 @@ internal sealed class ReconciliationRun
         Phase("fuzzy");
         var findings = ComparePairs(pairStore, pairKeap, pairs, out var matched);
         Phase("compare");
-        foreach (var p in fuzzy)
-        {
-            if (!InWindow(_sn[p.Store].Ticks))
-                continue;
-            matched++;
-            var key = _storeNormalizer.Key(_store[p.Store]) ?? _keapNormalizer.Key(_keap[p.Keap]) ?? OrderKeyPattern.FallbackKey(OrderSource.Store, _store[p.Store].OrderId);
-            findings.Add(ProbableMatch(key, p));
-            _comparer.Compare(key, _store[p.Store], _keap[p.Keap], _sn[p.Store], _kn[p.Keap], findings);
-        }
+        matched += CompareProbableMatches(fuzzy, findings);
         AddDuplicates(findings, index, storeExtras, OrderSource.Store);
         AddDuplicates(findings, index, keapExtras, OrderSource.Keap);
         var pending = AddMissing(findings, storeResidue, keapResidue, fuzzy);
@@ -152,7 +136,7 @@ internal sealed class ReconciliationRun
 
     /// <summary>Indexes one side by key; the oldest record of a key is its primary, the others are extras.</summary>
     /// <remarks>Takes the keys of part <paramref name="part"/> of <paramref name="partCount"/>; keyless orders go with part 0.</remarks>
-    static (List<int> Extras, List<int> Keyless) AddSide(Dictionary<Fingerprint, Slot> index, int part, int partCount, IReadOnlyList<CanonicalOrder> orders, NormalizedOrder[] norm, OrderSource source)
+    static (List<int> Extras, List<int> Keyless) AddSide(KeyTable index, int part, int partCount, IReadOnlyList<CanonicalOrder> orders, NormalizedOrder[] norm, OrderSource source)
     {
         var extras = new List<int>();
         var keyless = new List<int>();
@@ -166,7 +150,9 @@ internal sealed class ReconciliationRun
             }
             if (PartOf(norm[i].Key, partCount) != part)
                 continue;
-            ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(index, norm[i].Key, out _);
+            if (i + 16 < norm.Length)
+                index.Prefetch(norm[i + 16].Key);
+            ref var slot = ref index.GetOrAdd(norm[i].Key);
             ref var primary = ref source == OrderSource.Store ? ref slot.Store : ref slot.Keap;
             if (primary == 0)
                 primary = i + 1;
@@ -227,6 +213,34 @@ internal sealed class ReconciliationRun
         return all;
     }
 
+    /// <summary>Reports each fuzzy pair in the window as a probable match and compares it like any pair.</summary>
+    int CompareProbableMatches(List<FuzzyPair> fuzzy, List<Finding> findings)
+    {
+        var matched = 0;
+        var gate = new object();
+        Normalizer.ForRanges(fuzzy.Count, (from, to) =>
+        {
+            var local = new List<Finding>();
+            var localMatched = 0;
+            for (var i = from; i < to; i++)
+            {
+                var p = fuzzy[i];
+                if (!InWindow(_sn[p.Store].Ticks))
+                    continue;
+                localMatched++;
+                var key = _storeNormalizer.Key(_store[p.Store]) ?? _keapNormalizer.Key(_keap[p.Keap]) ?? OrderKeyPattern.FallbackKey(OrderSource.Store, _store[p.Store].OrderId);
+                local.Add(ProbableMatch(key, p));
+                _comparer.Compare(key, _store[p.Store], _keap[p.Keap], _sn[p.Store], _kn[p.Keap], local);
+            }
+            lock (gate)
+            {
+                findings.AddRange(local);
+                matched += localMatched;
+            }
+        });
+        return matched;
+    }
+
     Finding ProbableMatch(string key, FuzzyPair p)
     {
         var (s, k) = (_store[p.Store], _keap[p.Keap]);
@@ -250,7 +264,7 @@ internal sealed class ReconciliationRun
         };
     }
 
-    void AddDuplicates(List<Finding> findings, Dictionary<Fingerprint, Slot>[] index, List<int> extras, OrderSource source)
+    void AddDuplicates(List<Finding> findings, KeyTable[] index, List<int> extras, OrderSource source)
     {
         var (orders, norm) = source == OrderSource.Store ? (_store, _sn) : (_keap, _kn);
         var system = source == OrderSource.Store ? "The store" : "Keap";
@@ -259,7 +273,7 @@ internal sealed class ReconciliationRun
             var (extra, en) = (orders[e], norm[e]);
             if (!InWindow(en.Ticks))
                 continue;
-            var slot = index[PartOf(en.Key, index.Length)][en.Key];
+            var slot = index[PartOf(en.Key, index.Length)].Get(en.Key);
             var p = (source == OrderSource.Store ? slot.Store : slot.Keap) - 1;
             var primary = orders[p];
             var identical = PairComparer.SameRecord(primary, extra);

@@ -5,6 +5,8 @@ namespace ReconcileApi.Engine;
 internal static class SettingsValidation
 {
     static readonly TimeSpan RegexCheckTimeout = TimeSpan.FromSeconds(1);
+    /// <summary>A year: wider tolerances mean nothing and would overflow tick arithmetic.</summary>
+    const int MaxHours = 24 * 366;
 
     public static IReadOnlyList<SettingsError> Validate(ReconcileSettings s)
     {
@@ -15,14 +17,14 @@ internal static class SettingsValidation
             errors.Add(new("amountTolerance", "Must be zero or more."));
         if (s.AmountTolerancePercent is < 0 or > 100)
             errors.Add(new("amountTolerancePercent", "Must be between 0 and 100."));
-        if (!double.IsFinite(s.DateToleranceHours) || s.DateToleranceHours < 0)
-            errors.Add(new("dateToleranceHours", "Must be a finite number of hours, zero or more."));
+        if (!double.IsFinite(s.DateToleranceHours) || s.DateToleranceHours is < 0 or > MaxHours)
+            errors.Add(new("dateToleranceHours", $"Must be between 0 and {MaxHours} hours."));
         if (!TryFindZone(s.Timezone, out _))
             errors.Add(new("timezone", $"'{s.Timezone}' is not a known IANA time zone."));
-        if (s.SettleMinutes < 0)
-            errors.Add(new("settleMinutes", "Must be zero or more."));
-        if (s.DuplicateWindowMinutes < 0)
-            errors.Add(new("duplicateWindowMinutes", "Must be zero or more."));
+        if (s.SettleMinutes is < 0 or > MaxHours * 60)
+            errors.Add(new("settleMinutes", $"Must be between 0 and {MaxHours * 60} minutes."));
+        if (s.DuplicateWindowMinutes is < 0 or > MaxHours * 60)
+            errors.Add(new("duplicateWindowMinutes", $"Must be between 0 and {MaxHours * 60} minutes."));
         if (!double.IsFinite(s.FuzzyThreshold) || s.FuzzyThreshold is < 0 or > 1)
             errors.Add(new("fuzzyThreshold", "Must be between 0 and 1."));
         if (string.IsNullOrWhiteSpace(s.StoreName))
@@ -82,7 +84,7 @@ internal static class SettingsValidation
             zone = TimeZoneInfo.FindSystemTimeZoneById(id);
             return true;
         }
-        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException)
+        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException or ArgumentException or IOException or UnauthorizedAccessException or System.Security.SecurityException)
         {
             return false;
         }

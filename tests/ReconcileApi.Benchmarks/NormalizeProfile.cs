@@ -27,13 +27,15 @@ internal static class NormalizeProfile
             var small = orders.Take(10_000).ToList();
             Time("status-10k-x100", () => { for (var r = 0; r < 100; r++) foreach (var o in small) sink += (int)(statuses.Map(o) ?? 0); });
             Time("key-10k-x100", () => { for (var r = 0; r < 100; r++) foreach (var o in small) sink += (long)keys.Fingerprint(o.OrderNumber).A; });
-            for (var ab = 0; ab < 3; ab++)
+            Time("email-10k-x100", () => { for (var r = 0; r < 100; r++) foreach (var o in small) sink += (long)Fingerprint.OfFolded(o.CustomerEmail).A; });
+            Time("lines-10k-x100", () => { for (var r = 0; r < 100; r++) foreach (var o in small) sink += (long)lines.Fingerprint(o.Lines, OrderSource.Keap); });
+            Time("all-10k-x100", () => { for (var r = 0; r < 100; r++) foreach (var o in small) sink += normalizer.Normalize(o).Ticks; });
+            foreach (var bytes in new[] { 64, 320, 192, 64, 320, 192, 64, 320, 192 })
             {
-                Prefetch.Enabled = false;
-                Time("parallel-no-prefetch", () => sink += normalizer.NormalizeAll(orders).Length);
-                Prefetch.Enabled = true;
-                Time("parallel-prefetch", () => sink += normalizer.NormalizeAll(orders).Length);
+                Prefetch.OrderBytes = bytes;
+                Time($"whole-{bytes}", () => sink += normalizer.NormalizeAll(orders).Length);
             }
+            Prefetch.OrderBytes = 320;
             Console.WriteLine($"  normalize {orders.Count:N0} Keap orders, one thread (ms): {string.Join(", ", parts)} ({sink % 10})");
 
             void Time(string name, Action body)

@@ -3,7 +3,7 @@ using System.Runtime;
 using ReconcileApi.Benchmarks;
 using ReconcileApi.Engine;
 
-// Usage: engine [--sizes 10000,100000,1000000] [--iterations 5] [--seed 42] [--phases]
+// Usage: engine [--sizes 10000,100000,1000000] [--iterations 5] [--seed 42] [--phases] [--profile-normalize] [--prefetch far,near[,orderBytes]] [--in-order]
 var section = args.FirstOrDefault() ?? "engine";
 if (section == "ingest")
     return await ReconcileApi.Benchmarks.Http.IngestBenchmark.RunAsync(int.Parse(Option("--orders", "200000")), int.Parse(Option("--clients", "1")));
@@ -18,13 +18,20 @@ var sizes = Option("--sizes", "10000,100000,1000000").Split(',').Select(int.Pars
 var iterations = int.Parse(Option("--iterations", "5"));
 var seed = int.Parse(Option("--seed", "42"));
 var showPhases = args.Contains("--phases");
+if (Option("--prefetch", "") is { Length: > 0 } prefetch)
+{
+    var d = prefetch.Split(',').Select(int.Parse).ToArray();
+    (Prefetch.Enabled, Prefetch.Far, Prefetch.Near) = (d[0] > 0, d[0], d[1]);
+    if (d.Length > 2)
+        Prefetch.OrderBytes = d[2];
+}
 
 Console.WriteLine($"load average before: {LoadAverage()}");
-Console.WriteLine($"engine benchmark: {Environment.ProcessorCount} cores, server GC {GCSettings.IsServerGC}, {iterations} timed iterations after warm-up runs, seed {seed}");
+Console.WriteLine($"engine benchmark: {Environment.ProcessorCount} cores, server GC {GCSettings.IsServerGC}, {iterations} timed iterations after warm-up runs, seed {seed}, lists {(args.Contains("--in-order") ? "in creation order" : "shuffled")}");
 Console.WriteLine($"{"orders/side",12} {"store",9} {"keap",9} {"findings",9} {"median ms",10} {"min ms",8} {"max ms",8} {"cpu ms",8} {"alloc MB/run",13} {"peak WS MB",11} {"GC heap MB",11}");
 foreach (var n in sizes)
 {
-    var data = SyntheticDataset.Generate(n, seed);
+    var data = SyntheticDataset.Generate(n, seed, shuffle: !args.Contains("--in-order"));
     GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
     var settings = ReconcileSettings.Default;
     using (var p = Process.GetCurrentProcess())

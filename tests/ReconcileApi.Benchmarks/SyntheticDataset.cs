@@ -18,7 +18,12 @@ public sealed class SyntheticDataset
     static readonly DateTime Start = new(2026, 10, 1, 0, 0, 0, DateTimeKind.Utc);
     static readonly TimeSpan Span = TimeSpan.FromDays(30);
 
-    public static SyntheticDataset Generate(int orders, int seed)
+    /// <param name="shuffle">
+    /// Shuffle both lists (the default): list order then says nothing about where an order lies in
+    /// memory, the worst case. Without it each list is in creation order, as when orders are read
+    /// from a database or a file one after the other.
+    /// </param>
+    public static SyntheticDataset Generate(int orders, int seed, bool shuffle = true)
     {
         var rng = new Random(seed);
         var catalog = new OrderLine[Products * 3];
@@ -174,9 +179,11 @@ public sealed class SyntheticDataset
         foreach (var o in keapOnly.Where(o => o.OrderDate <= newestStore - settle))
             expected.Add($"{Category.MissingInStore}|{o.OrderNumber!["Shopify Order #".Length..]}");
 
-        // Input order must not matter; shuffle so pairs are not neighbours in memory either.
-        Shuffle(store, rng);
-        Shuffle(keap, rng);
+        if (shuffle)
+        {
+            Shuffle(store, rng);
+            Shuffle(keap, rng);
+        }
         return new SyntheticDataset { Store = store, Keap = keap, Expected = expected };
     }
 

@@ -133,6 +133,31 @@ public sealed class LawTests
         return r.Pending - (keap.Count - keapAccounted);
     }
 
+    [Fact]
+    public void ParallelAndPartitionedPaths_GiveTheSameResult()
+    {
+        for (var seed = 0; seed < Runs; seed++)
+        {
+            var (store, keap) = Dataset(seed);
+            var serial = Reconciler.Reconcile(store, keap, ReconcileSettings.Default);
+            var saved = Normalizer.ParallelFrom;
+            ReconciliationResult parallel;
+            try
+            {
+                // Every range split, several index partitions, the parallel sort: what a million-order run does.
+                Normalizer.ParallelFrom = 1;
+                parallel = Reconciler.Reconcile(store, keap, ReconcileSettings.Default);
+            }
+            finally
+            {
+                Normalizer.ParallelFrom = saved;
+            }
+
+            Assert.Equal(serial.Findings.Select(Describe), parallel.Findings.Select(Describe));
+            Assert.Equal((serial.Matched, serial.Pending), (parallel.Matched, parallel.Pending));
+        }
+    }
+
     static string Describe(Finding f) =>
         $"{f.IdentityKey}|{f.Severity}|{f.Impact}|{f.StoreOrderId}|{f.KeapOrderId}|{f.Cause.Code}|{f.Cause.Explanation}|{f.StoreValue}|{f.KeapValue}|{f.MatchScore}";
 }

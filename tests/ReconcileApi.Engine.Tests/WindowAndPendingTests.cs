@@ -66,4 +66,27 @@ public sealed class WindowAndPendingTests
 
         Assert.Equal("K1005", Assert.Single(result.Findings).KeapOrderId);
     }
+
+    [Fact]
+    public void Window_ReportsADuplicate_ByTheExtraRecordsDate()
+    {
+        var window = new ReconcileWindow(T0, T0.AddDays(1));
+        var copyInside = Store(id: "S1001b", date: T0.AddMinutes(5));
+        var copyOutside = Store(id: "S1001c", date: T0.AddDays(2));
+
+        var result = Reconcile([Store(), copyInside, copyOutside], [Keap()], ReconcileSettings.Default, window);
+
+        Assert.Equal("S1001b", Assert.Single(result.Findings).DuplicateOrderId);
+    }
+
+    [Fact]
+    public void Dates_OfEveryKind_AreComparedAsInstants()
+    {
+        var settings = ReconcileSettings.Default with { DateToleranceHours = 0.5 };
+        var local = T0.ToLocalTime();
+        var berlinWallClock = new DateTime(2026, 10, 1, 14, 0, 0, DateTimeKind.Unspecified); // CEST, UTC+2
+
+        Assert.Empty(Reconcile([Store(date: local)], [Keap(date: T0)], settings).Findings);
+        Assert.Empty(Reconcile([Store(date: berlinWallClock)], [Keap(date: T0)], settings with { Timezone = "Europe/Berlin" }).Findings);
+    }
 }
