@@ -182,56 +182,52 @@ internal sealed class ReconciliationRun
 
     List<Finding> ComparePairs(int[] pairStore, int[] pairKeap, int pairs, out int matched)
     {
-        var all = new List<Finding>();
-        var matchedTotal = 0;
-        var gate = new object();
-        Normalizer.ForRanges(pairs, (from, to) =>
+        var findings = new List<Finding>();
+        matched = CollectInParallel(pairs, findings, (p, local) =>
         {
-            var local = new List<Finding>();
-            var localMatched = 0;
-            for (var p = from; p < to; p++)
+            if (p + 8 < pairs)
             {
-                if (p + 8 < to)
-                {
-                    Prefetch.Element(_sn, pairStore[p + 8]);
-                    Prefetch.Element(_kn, pairKeap[p + 8]);
-                }
-                var (s, k) = (pairStore[p], pairKeap[p]);
-                if (!InWindow(_sn[s].Ticks))
-                    continue;
-                localMatched++;
-                if (!_comparer.QuickSame(_sn[s], _kn[k]))
-                    _comparer.Compare(_storeNormalizer.Key(_store[s])!, _store[s], _keap[k], _sn[s], _kn[k], local);
+                Prefetch.Element(_sn, pairStore[p + 8]);
+                Prefetch.Element(_kn, pairKeap[p + 8]);
             }
-            lock (gate)
-            {
-                all.AddRange(local);
-                matchedTotal += localMatched;
-            }
+            var (s, k) = (pairStore[p], pairKeap[p]);
+            if (!InWindow(_sn[s].Ticks))
+                return false;
+            if (!_comparer.QuickSame(_sn[s], _kn[k]))
+                _comparer.Compare(_storeNormalizer.Key(_store[s])!, _store[s], _keap[k], _sn[s], _kn[k], local);
+            return true;
         });
-        matched = matchedTotal;
-        return all;
+        return findings;
     }
 
     /// <summary>Reports each fuzzy pair in the window as a probable match and compares it like any pair.</summary>
-    int CompareProbableMatches(List<FuzzyPair> fuzzy, List<Finding> findings)
+    int CompareProbableMatches(List<FuzzyPair> fuzzy, List<Finding> findings) =>
+        CollectInParallel(fuzzy.Count, findings, (i, local) =>
+        {
+            var p = fuzzy[i];
+            if (!InWindow(_sn[p.Store].Ticks))
+                return false;
+            var key = _storeNormalizer.Key(_store[p.Store]) ?? _keapNormalizer.Key(_keap[p.Keap]) ?? OrderKeyPattern.FallbackKey(OrderSource.Store, _store[p.Store].OrderId);
+            local.Add(ProbableMatch(key, p));
+            _comparer.Compare(key, _store[p.Store], _keap[p.Keap], _sn[p.Store], _kn[p.Keap], local);
+            return true;
+        });
+
+    /// <summary>
+    /// Runs <paramref name="visit"/> for [0, count) on all cores; each call adds its findings to the
+    /// list it is given and says whether it matched a pair. Returns how many did.
+    /// </summary>
+    static int CollectInParallel(int count, List<Finding> findings, Func<int, List<Finding>, bool> visit)
     {
         var matched = 0;
         var gate = new object();
-        Normalizer.ForRanges(fuzzy.Count, (from, to) =>
+        Normalizer.ForRanges(count, (from, to) =>
         {
             var local = new List<Finding>();
             var localMatched = 0;
             for (var i = from; i < to; i++)
-            {
-                var p = fuzzy[i];
-                if (!InWindow(_sn[p.Store].Ticks))
-                    continue;
-                localMatched++;
-                var key = _storeNormalizer.Key(_store[p.Store]) ?? _keapNormalizer.Key(_keap[p.Keap]) ?? OrderKeyPattern.FallbackKey(OrderSource.Store, _store[p.Store].OrderId);
-                local.Add(ProbableMatch(key, p));
-                _comparer.Compare(key, _store[p.Store], _keap[p.Keap], _sn[p.Store], _kn[p.Keap], local);
-            }
+                if (visit(i, local))
+                    localMatched++;
             lock (gate)
             {
                 findings.AddRange(local);
