@@ -10,7 +10,7 @@ usage() {
   echo "usage: $0 <section> [options]" >&2
   echo "sections:" >&2
   echo "  engine   reconcile synthetic store x Keap datasets in memory (10k, 100k, 1M per side by default)" >&2
-  echo "  ingest   POST orders through HTTP into the SQLite default [--orders 200000] [--clients 1]" >&2
+  echo "  ingest   POST orders through HTTP into the SQLite default [--orders 200000] [--clients 2]" >&2
   echo "  runs     a run end to end over stored orders, twice, then page latency with wrk [--orders 200000] [--seconds 20] [--connections 8]" >&2
   exit 2
 }

@@ -6,7 +6,7 @@ using ReconcileApi.Engine;
 // Usage: engine [--sizes 10000,100000,1000000] [--iterations 5] [--seed 42] [--phases] [--profile-normalize] [--prefetch far,near[,orderBytes]] [--in-order]
 var section = args.FirstOrDefault() ?? "engine";
 if (section == "ingest")
-    return await ReconcileApi.Benchmarks.Http.IngestBenchmark.RunAsync(int.Parse(Option("--orders", "200000")), int.Parse(Option("--clients", "1")));
+    return await ReconcileApi.Benchmarks.Http.IngestBenchmark.RunAsync(int.Parse(Option("--orders", "200000")), int.Parse(Option("--clients", "2")));
 if (section == "runs")
     return await ReconcileApi.Benchmarks.Http.RunsBenchmark.RunAsync(int.Parse(Option("--orders", "200000")), int.Parse(Option("--seconds", "20")), int.Parse(Option("--connections", "8")));
 if (section != "engine")

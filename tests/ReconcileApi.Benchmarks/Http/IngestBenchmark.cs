@@ -25,6 +25,11 @@ public static class IngestBenchmark
         {
             Console.WriteLine($"ingest: {orders:N0} orders per source, {PerRequest:N0} per request, {clients} client(s), SQLite file, Release; load average {BenchService.LoadAverage()}");
 
+            // Warm-up in a workspace of its own, so that the figures below are the sustained rate, not the JIT's first minutes.
+            var (warmClient, _) = await service.WorkspaceAsync();
+            var warm = Generate(100_000, seed: 9).Chunk(PerRequest).Select(c => JsonSerializer.Serialize(c, JsonSerializerOptions.Web)).ToList();
+            Report("warm-up (not a figure)", await SendAsync(warmClient, clients, "store", "canonical", warm, "application/json", expect: "inserted"));
+
             var json = Generate(orders, seed: 1).Chunk(PerRequest).Select(c => JsonSerializer.Serialize(c, JsonSerializerOptions.Web)).ToList();
             var (client, _) = await service.WorkspaceAsync();
             var store = Report("canonical JSON, store (new)", await SendAsync(client, clients, "store", "canonical", json, "application/json", expect: "inserted"));
