@@ -88,14 +88,46 @@ public sealed class ReconcileRunJob(ReconcileDbContext db, DiscrepancyLifecycle 
 
     async Task<List<CanonicalOrder>> LoadAsync(Guid workspaceId, OrderSource source, DateTime from, DateTime to, CancellationToken ct)
     {
-        var payloads = await db.Orders.AsNoTracking()
+        const int Batch = 4096;
+        var query = db.Orders.AsNoTracking()
             .Where(o => o.WorkspaceId == workspaceId && o.Source == source && (o.OrderDate == null || (o.OrderDate >= from && o.OrderDate < to)))
-            .Select(o => o.Payload)
-            .ToListAsync(ct);
-        // Reading the rows is one stream; turning the JSON into orders spreads over the cores.
-        var orders = new CanonicalOrder[payloads.Count];
-        Parallel.For(0, orders.Length, i => orders[i] = OrderJson.Deserialize(payloads[i]));
-        return [.. orders];
+            .Select(o => o.Payload);
+        // Rows arrive as one stream, read through EF's command but with the provider's own reader: on
+        // SQLite the payload's UTF-8 bytes are taken as they are (no UTF-16 string per order, half the
+        // memory and no transcoding). The JSON becomes orders on the other cores meanwhile.
+        var parsing = new List<Task<CanonicalOrder[]>>();
+        var batch = new List<byte[]>(Batch);
+        var utf8 = db.Database.IsSqlite();
+        await using (var command = query.CreateDbCommand())
+        {
+            await db.Database.OpenConnectionAsync(ct);
+            try
+            {
+                await using var reader = await command.ExecuteReaderAsync(ct);
+                while (await reader.ReadAsync(ct))
+                {
+                    batch.Add(utf8 ? reader.GetFieldValue<byte[]>(0) : System.Text.Encoding.UTF8.GetBytes(reader.GetString(0)));
+                    if (batch.Count == Batch)
+                    {
+                        parsing.Add(Parse(batch, ct));
+                        batch = new List<byte[]>(Batch);
+                    }
+                }
+            }
+            finally
+            {
+                await db.Database.CloseConnectionAsync();
+            }
+        }
+        parsing.Add(Parse(batch, ct));
+        var parsed = await Task.WhenAll(parsing);
+        var orders = new List<CanonicalOrder>(parsed.Sum(p => p.Length));
+        foreach (var part in parsed)
+            orders.AddRange(part);
+        return orders;
+
+        static Task<CanonicalOrder[]> Parse(List<byte[]> payloads, CancellationToken ct) =>
+            Task.Run(() => payloads.ConvertAll(OrderJson.Deserialize).ToArray(), ct);
     }
 
     /// <summary>Records the phase; false when the run is no longer running (cancelled).</summary>
