@@ -7,15 +7,18 @@ using Swashbuckle.AspNetCore.SwaggerGen;
 
 namespace ReconcileApi.Infrastructure;
 
-/// <summary>Example request and response bodies of one operation, shown in the contract and the Swagger UI.</summary>
-public sealed record ExamplesMetadata(object? Request, object? Response);
+/// <summary>
+/// Example request and response bodies of one operation, shown in the contract and the Swagger UI;
+/// <see cref="Csv"/>, when set, also documents a text/csv form of the 200 response with that example.
+/// </summary>
+public sealed record ExamplesMetadata(object? Request, object? Response, string? Csv = null);
 
 public static class OpenApi
 {
     public const string DocumentName = "v1";
 
-    public static RouteHandlerBuilder WithExamples(this RouteHandlerBuilder builder, object? request = null, object? response = null) =>
-        builder.WithMetadata(new ExamplesMetadata(request, response));
+    public static RouteHandlerBuilder WithExamples(this RouteHandlerBuilder builder, object? request = null, object? response = null, string? csv = null) =>
+        builder.WithMetadata(new ExamplesMetadata(request, response, csv));
 
     public static IServiceCollection AddOpenApiDocs(this IServiceCollection services)
     {
@@ -62,17 +65,14 @@ public static class OpenApi
         {
             var metadata = context.ApiDescription.ActionDescriptor.EndpointMetadata;
             DescribeFileBodies(operation);
-            if (metadata.OfType<ReconcileApi.Features.Discrepancies.CsvExport.Metadata>().Any()
+            if (metadata.OfType<ExamplesMetadata>().LastOrDefault() is { Csv: { } csv }
                 && operation.Responses?.TryGetValue("200", out var ok) == true && ok is OpenApiResponse okResponse)
             {
                 okResponse.Content ??= new Dictionary<string, IOpenApiMediaType>();
                 okResponse.Content["text/csv"] = new OpenApiMediaType
                 {
                     Schema = new OpenApiSchema { Type = JsonSchemaType.String, Description = "The same rows as CSV (?format=csv or Accept: text/csv)." },
-                    Example = JsonValue.Create(ReconcileApi.Features.Discrepancies.CsvExport.Header + "\r\n" +
-                        "1042,0193f0c2-7d4e-7a10-9c55-3c1f0b6f2a11,amount_mismatch,medium,open,1001,450789469,8812,,bob@example.com,2026-10-01T17:00:00Z,total," +
-                        "598.94,560.00,38.94,38.94,USD,tax_or_shipping_not_synced,\"Keap's total is 38.94 lower: the store's tax plus shipping.\",update_keap,keap," +
-                        "0193f0c2-7d4e-7a10-9c55-3c1f0b6f2a11,0193f0c2-7d4e-7a10-9c55-3c1f0b6f2a11,1,2026-10-02T06:00:05Z,2026-10-02T06:00:05Z,,,,\r\n"),
+                    Example = JsonValue.Create(csv),
                 };
             }
             if (metadata.OfType<ExamplesMetadata>().LastOrDefault() is { } examples)

@@ -14,9 +14,6 @@ namespace ReconcileApi.Features.Discrepancies;
 /// </summary>
 public sealed class CsvExport(IQueryable<Discrepancy> rows, Guid? runId) : IResult
 {
-    /// <summary>Marks list endpoints that can answer text/csv (documented in the contract).</summary>
-    public sealed class Metadata;
-
     public const string Header =
         "id,runId,category,severity,state,orderKey,storeOrderId,keapOrderId,duplicateOrderId,customerEmail,orderDate,field,storeValue,keapValue," +
         "difference,impact,currency,causeCode,causeExplanation,suggestedAction,suggestedSystem,firstSeenRunId,lastSeenRunId,occurrences," +

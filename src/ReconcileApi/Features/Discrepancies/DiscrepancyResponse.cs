@@ -64,6 +64,4 @@ public sealed record DiscrepancyResponse(
             d.FirstSeenRunId, d.LastSeenRunId, d.Occurrences, d.DetectedAt, d.UpdatedAt,
             d.ResolutionAction is null ? null : new ResolutionResponse(d.ResolutionAction, d.ResolutionNote, d.ResolvedBy, d.ResolvedAt));
     }
-
-    public static string ETagOf(Discrepancy d) => $"\"{d.Version}\"";
 }

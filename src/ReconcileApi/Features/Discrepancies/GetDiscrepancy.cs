@@ -23,7 +23,7 @@ public static class GetDiscrepancy
         var d = await db.Discrepancies.AsNoTracking().SingleOrDefaultAsync(x => x.Id == id && x.WorkspaceId == workspaceId, ct);
         if (d is null)
             return Problems.NotFound("Discrepancy", id);
-        response.Headers.ETag = DiscrepancyResponse.ETagOf(d);
+        response.Headers.ETag = ETags.Of(d.Version);
         return TypedResults.Ok(DiscrepancyResponse.From(d));
     }
 }

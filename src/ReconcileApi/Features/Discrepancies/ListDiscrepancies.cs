@@ -33,8 +33,7 @@ public static class ListDiscrepancies
             .WithSummary("List discrepancies across runs (default: open, newest first)")
             .WithDescription(Description)
             .ProducesValidationProblem()
-            .WithMetadata(new CsvExport.Metadata())
-            .WithExamples(response: Examples.DiscrepancyPage);
+            .WithExamples(response: Examples.DiscrepancyPage, csv: Examples.DiscrepancyCsv);
         group.MapGet("/runs/{id:guid}/discrepancies", (Guid id, [AsParameters] DiscrepancyQuery query, HttpRequest request, ClaimsPrincipal user, ReconcileDbContext db, CancellationToken ct) =>
                 Handle(id, query, request, user, db, ct))
             .WithName("ListRunDiscrepancies")
@@ -42,8 +41,7 @@ public static class ListDiscrepancies
             .WithDescription(Description)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
-            .WithMetadata(new CsvExport.Metadata())
-            .WithExamples(response: Examples.DiscrepancyPage);
+            .WithExamples(response: Examples.DiscrepancyPage, csv: Examples.DiscrepancyCsv);
     }
 
     const string Description =

@@ -102,8 +102,8 @@ public static class ResolveDiscrepancy
         var d = await db.Discrepancies.SingleOrDefaultAsync(x => x.Id == id && x.WorkspaceId == workspaceId, ct);
         if (d is null)
             return Problems.NotFound("Discrepancy", id);
-        if (ifMatch is not null && ifMatch.Trim() != "*" && ifMatch.Replace("W/", "").Trim() != DiscrepancyResponse.ETagOf(d))
-            return Problems.PreconditionFailed($"The discrepancy changed since you read it (it is now ETag {DiscrepancyResponse.ETagOf(d)}); read it again.");
+        if (!ETags.Matches(ifMatch, d.Version))
+            return Problems.PreconditionFailed($"The discrepancy changed since you read it (it is now ETag {ETags.Of(d.Version)}); read it again.");
 
         if (Resolutions.Conflict(d, request.Action) is { } conflict)
             return Problems.Conflict(conflict, new Dictionary<string, object?> { ["currentState"] = WireEnum.Name(d.State) });
@@ -117,7 +117,7 @@ public static class ResolveDiscrepancy
         {
             return Problems.PreconditionFailed("The discrepancy changed while this request was applied; read it again.");
         }
-        response.Headers.ETag = DiscrepancyResponse.ETagOf(d);
+        response.Headers.ETag = ETags.Of(d.Version);
         return TypedResults.Ok(DiscrepancyResponse.From(d));
     }
 }

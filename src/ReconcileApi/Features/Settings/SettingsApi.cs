@@ -44,13 +44,11 @@ public static class SettingsApi
         return app;
     }
 
-    static string ETag(int version) => $"\"{version}\"";
-
     public static async Task<Ok<SettingsResponse>> GetSettings(ClaimsPrincipal user, ReconcileDbContext db, HttpResponse response, CancellationToken ct)
     {
         var workspaceId = user.WorkspaceId();
         var current = await CurrentAsync(db, workspaceId, ct);
-        response.Headers.ETag = ETag(current.Version);
+        response.Headers.ETag = ETags.Of(current.Version);
         return TypedResults.Ok(current);
     }
 
@@ -60,7 +58,7 @@ public static class SettingsApi
     {
         var workspaceId = user.WorkspaceId();
         var version = await SettingsStore.CurrentVersionAsync(db, workspaceId, ct);
-        if (ifMatch is not null && ifMatch.Trim() != "*" && ifMatch.Replace("W/", "").Trim() != ETag(version))
+        if (!ETags.Matches(ifMatch, version))
             return Problems.PreconditionFailed($"The settings changed since you read them (now version {version}); read them again.");
         var row = new SettingsVersion
         {
@@ -78,7 +76,7 @@ public static class SettingsApi
         {
             return Problems.PreconditionFailed("The settings were changed by another request at the same time; read them again.");
         }
-        response.Headers.ETag = ETag(row.Version);
+        response.Headers.ETag = ETags.Of(row.Version);
         return TypedResults.Ok(new SettingsResponse(row.Version, row.CreatedAt, settings));
     }
 
