@@ -29,7 +29,7 @@ public sealed class CsvExport(IQueryable<Discrepancy> rows, Guid? runId) : IResu
         await foreach (var d in rows.AsNoTracking().AsAsyncEnumerable().WithCancellation(context.RequestAborted))
         {
             line.Clear();
-            var response = DiscrepancyResponse.From(d);
+            var action = DiscrepancyResponse.ActionOf(d);
             Append(line, d.Id);
             Text(line, (runId ?? d.LastSeenRunId).ToString());
             Text(line, WireEnum.Name(d.Category));
@@ -49,8 +49,8 @@ public sealed class CsvExport(IQueryable<Discrepancy> rows, Guid? runId) : IResu
             Text(line, d.Currency);
             Text(line, d.CauseCode);
             Text(line, d.CauseExplanation);
-            Text(line, response.SuggestedAction.Code);
-            Text(line, response.SuggestedAction.System);
+            Text(line, action.Code);
+            Text(line, action.System);
             Text(line, d.FirstSeenRunId.ToString());
             Text(line, d.LastSeenRunId.ToString());
             Append(line, d.Occurrences);

@@ -47,19 +47,24 @@ public sealed record DiscrepancyResponse(
 
     static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement;
 
-    public static DiscrepancyResponse From(Discrepancy d)
+    /// <summary>The stored action JSON passed through as it is, not rebuilt into objects and written again.</summary>
+    public static SuggestedActionResponse ActionOf(Discrepancy d)
     {
-        // The stored JSON is passed through as it is, not rebuilt into objects and written again.
         using var action = JsonDocument.Parse(d.SuggestedAction);
         var root = action.RootElement;
+        return new SuggestedActionResponse(
+            root.GetProperty("code").GetString()!,
+            root.GetProperty("system").GetString()!,
+            root.TryGetProperty("values", out var values) ? values.Clone() : EmptyObject);
+    }
+
+    public static DiscrepancyResponse From(Discrepancy d)
+    {
         return new(
             d.Id, d.LastSeenRunId, d.Category, d.Severity, d.State, d.OrderKey, d.StoreOrderId, d.KeapOrderId, d.DuplicateOrderId,
             d.CustomerEmail, d.OrderDate, d.Field, d.StoreValue, d.KeapValue, d.Difference, d.Impact, d.Currency,
             new CauseResponse(d.CauseCode, d.CauseExplanation),
-            new SuggestedActionResponse(
-                root.GetProperty("code").GetString()!,
-                root.GetProperty("system").GetString()!,
-                root.TryGetProperty("values", out var values) ? values.Clone() : EmptyObject),
+            ActionOf(d),
             d.LineDifferences is "[]" or "" ? [] : JsonSerializer.Deserialize<List<LineDifference>>(d.LineDifferences, Json)!,
             d.FirstSeenRunId, d.LastSeenRunId, d.Occurrences, d.DetectedAt, d.UpdatedAt,
             d.ResolutionAction is null ? null : new ResolutionResponse(d.ResolutionAction, d.ResolutionNote, d.ResolvedBy, d.ResolvedAt));
