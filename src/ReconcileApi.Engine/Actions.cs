@@ -23,14 +23,47 @@ internal sealed class Actions(ReconcileSettings settings, LineComparison lines)
     static readonly string[] CreateInStoreNames = ["orderNumber", "customerEmail", "customerName", "orderDate", "currency", "total", "items"];
     static readonly string[] UpdateNames = ["orderId", "field", "value"];
     static readonly string[] DuplicateNames = ["orderId", "keepOrderId"];
+    static readonly string[] CreateInKeapWithoutItems = CreateInKeapNames[..^1];
+    static readonly string[] CreateInStoreWithoutItems = CreateInStoreNames[..^1];
     static readonly string[] ReviewNames = ["storeOrderId", "keapOrderId", "storeOrderNumber", "keapOrderNumber", "matchScore"];
+    static readonly string[] ReviewKeapNames = ["keapOrderId", "keapOrderTitle", "sourceType"];
     static readonly string[] ItemNames = ["sku", "name", "quantity", "price"];
 
-    public SuggestedAction CreateInKeap(CanonicalOrder s, long ticks) => new(ActionCodes.CreateInKeap, Keap, new ActionValues(CreateInKeapNames,
-        s.CustomerEmail?.Trim(), s.CustomerName, Iso(ticks), $"{settings.StoreName} Order #{StoreReference(s)}", s.Currency, s.Total, Items(s.Lines, OrderSource.Store)));
+    /// <summary>
+    /// What a Keap create-order call needs for a store order Keap lacks. The title names the store as the
+    /// settings do, else as the order's platform, so the default Keap key pattern reads it back. Without
+    /// lines on the store order there are no items to write (never an empty list).
+    /// </summary>
+    public SuggestedAction CreateInKeap(CanonicalOrder s, long ticks)
+    {
+        var title = (settings.StoreName ?? PlatformName(s.Platform)) is { } store ? $"{store} Order #{StoreReference(s)}" : $"Order #{StoreReference(s)}";
+        var items = Items(s.Lines, OrderSource.Store);
+        return new(ActionCodes.CreateInKeap, Keap, items.Count == 0
+            ? new ActionValues(CreateInKeapWithoutItems, s.CustomerEmail?.Trim(), s.CustomerName, Iso(ticks), title, s.Currency, s.Total)
+            : new ActionValues(CreateInKeapNames, s.CustomerEmail?.Trim(), s.CustomerName, Iso(ticks), title, s.Currency, s.Total, items));
+    }
 
-    public SuggestedAction CreateInStore(CanonicalOrder k, long ticks) => new(ActionCodes.CreateInStore, Store, new ActionValues(CreateInStoreNames,
-        k.OrderNumber, k.CustomerEmail?.Trim(), k.CustomerName, Iso(ticks), k.Currency, k.Total, Items(k.Lines, OrderSource.Keap)));
+    public SuggestedAction CreateInStore(CanonicalOrder k, long ticks)
+    {
+        var items = Items(k.Lines, OrderSource.Keap);
+        return new(ActionCodes.CreateInStore, Store, items.Count == 0
+            ? new ActionValues(CreateInStoreWithoutItems, k.OrderNumber, k.CustomerEmail?.Trim(), k.CustomerName, Iso(ticks), k.Currency, k.Total)
+            : new ActionValues(CreateInStoreNames, k.OrderNumber, k.CustomerEmail?.Trim(), k.CustomerName, Iso(ticks), k.Currency, k.Total, items));
+    }
+
+    /// <summary>A Keap order only Keap should have: a person looks at it; nothing is written.</summary>
+    public SuggestedAction ReviewKeapOnly(CanonicalOrder k) =>
+        new(ActionCodes.Review, Keap, new ActionValues(ReviewKeapNames, k.OrderId, k.OrderNumber, k.SourceType));
+
+    /// <summary>How a platform names itself in order titles ("Shopify Order #1001"); null when unknown.</summary>
+    public static string? PlatformName(string? platform) => platform?.Trim().ToLowerInvariant() switch
+    {
+        null or "" => null,
+        "shopify" => "Shopify",
+        "woocommerce" => "WooCommerce",
+        "bigcommerce" => "BigCommerce",
+        var other => char.ToUpperInvariant(other[0]) + other[1..],
+    };
 
     /// <summary>Writes the value of the system that is right about <paramref name="field"/> into the other one.</summary>
     public SuggestedAction Update(string field, CanonicalOrder s, CanonicalOrder k, object? storeValue, object? keapValue)
@@ -57,9 +90,8 @@ internal sealed class Actions(ReconcileSettings settings, LineComparison lines)
         {
             if (!lines.IsCompared(line))
                 continue;
-            var sku = line.Sku.AsSpan().Trim();
-            items.Add(new ActionValues(ItemNames,
-                sku.IsEmpty ? null : new string(source == OrderSource.Store ? lines.Key(line, source) : sku), line.Name, line.Quantity, line.UnitPrice));
+            var sku = lines.Sku(line, source);
+            items.Add(new ActionValues(ItemNames, sku.IsEmpty ? null : new string(sku), line.Name, line.Quantity, line.UnitPrice));
         }
         return items;
     }

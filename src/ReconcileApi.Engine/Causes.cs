@@ -7,6 +7,14 @@ public static class CauseCodes
 {
     public const string TaxOrShippingNotSynced = "tax_or_shipping_not_synced";
     public const string DiscountNotSynced = "discount_not_synced";
+    /// <summary>Keap added tax on top of prices that already included it.</summary>
+    public const string TaxCountedTwice = "tax_counted_twice";
+    /// <summary>The store order was edited after its Keap copy was made.</summary>
+    public const string EditedAfterSync = "edited_after_sync";
+    /// <summary>Keap holds the buyer's (presentment) money instead of the shop's.</summary>
+    public const string PresentmentCurrency = "presentment_currency";
+    /// <summary>The other side has received no order since before this one: its sync stopped.</summary>
+    public const string SyncStopped = "sync_stopped";
     public const string Rounding = "rounding";
     public const string TimezoneShift = "timezone_shift";
     public const string SyncLag = "sync_lag";
@@ -28,40 +36,80 @@ internal static class Causes
 {
     const long TicksPerMinute = TimeSpan.TicksPerMinute;
 
-    public static Cause Amount(CanonicalOrder s, CanonicalOrder k, int productLines, decimal tolerance)
+    public static Cause Amount(CanonicalOrder s, CanonicalOrder k, LineComparison lines, decimal tolerance)
     {
         var diff = s.Total - k.Total;
         var abs = Math.Abs(diff);
         var (tax, shipping, discount) = (s.Tax ?? 0m, s.Shipping ?? 0m, s.Discount ?? 0m);
         bool Near(decimal x) => x > 0 && Math.Abs(abs - x) <= tolerance;
+        if (EditedAfterSync(s, k) is { } edited)
+            return new(CauseCodes.EditedAfterSync, string.Create(CultureInfo.InvariantCulture, $"The store order was edited on {edited} after its Keap copy was made: the Keap total {k.Total} is from before the edit, the store total is now {s.Total}."));
         if (diff > 0 && Near(tax + shipping) && tax > 0 && shipping > 0)
             return new(CauseCodes.TaxOrShippingNotSynced, string.Create(CultureInfo.InvariantCulture, $"The Keap total {k.Total} is the store total {s.Total} less tax {tax} and shipping {shipping}: those lines were not synced to Keap."));
         if (diff > 0 && Near(tax))
             return new(CauseCodes.TaxOrShippingNotSynced, string.Create(CultureInfo.InvariantCulture, $"The Keap total {k.Total} is the store total {s.Total} less tax {tax}: the tax line was not synced to Keap."));
         if (diff > 0 && Near(shipping))
             return new(CauseCodes.TaxOrShippingNotSynced, string.Create(CultureInfo.InvariantCulture, $"The Keap total {k.Total} is the store total {s.Total} less shipping {shipping}: the shipping line was not synced to Keap."));
+        // Tax on top of tax-inclusive prices: the store says its prices include tax, or Keap carries a tax item of that amount.
+        var keapTax = k.Lines.Where(l => l.Kind == LineKind.Tax).Sum(l => l.LineTotal ?? l.Quantity * l.UnitPrice);
+        if (diff < 0 && Near(tax) && (s.TaxesIncluded == true || Math.Abs(keapTax - tax) <= tolerance || !Near(discount)))
+            return new(CauseCodes.TaxCountedTwice, string.Create(CultureInfo.InvariantCulture,
+                $"The Keap total {k.Total} is the store total {s.Total} plus its tax {tax} again: {(s.TaxesIncluded == true ? "the store's prices already include tax" : "the tax was counted twice")}."));
         if (diff < 0 && Near(discount))
             return new(CauseCodes.DiscountNotSynced, string.Create(CultureInfo.InvariantCulture, $"The Keap total {k.Total} exceeds the store total {s.Total} by the discount {discount}: the discount was not synced to Keap."));
+        if (s.PresentmentTotal is { } presentment && !string.Equals(s.PresentmentCurrency, s.Currency, StringComparison.OrdinalIgnoreCase) && Math.Abs(presentment - k.Total) <= tolerance)
+            return new(CauseCodes.PresentmentCurrency, string.Create(CultureInfo.InvariantCulture, $"The Keap total {k.Total} is what the buyer paid in {s.PresentmentCurrency}, booked as {k.Currency ?? s.Currency}; the store total is {s.Total} {s.Currency}."));
+        var productLines = s.Lines.Count(lines.IsCompared);
         if (abs <= 0.01m * Math.Max(1, productLines) + tolerance)
             return new(CauseCodes.Rounding, string.Create(CultureInfo.InvariantCulture, $"The totals differ by {abs} over {Math.Max(1, productLines)} line(s): per-line rounding."));
         return new(CauseCodes.Unknown, string.Create(CultureInfo.InvariantCulture, $"The store total {s.Total} and the Keap total {k.Total} differ by {diff}."));
     }
 
-    public static (Cause Cause, decimal Impact) Status(CanonicalOrder s, CanonicalOrder k, PaymentState ss, PaymentState ks)
+    /// <summary>
+    /// When the store order shows an edit (a line's quantity changed) made after Keap's copy was created,
+    /// the edit's time; else null.
+    /// </summary>
+    public static string? EditedAfterSync(CanonicalOrder s, CanonicalOrder k)
+    {
+        if (s.UpdatedAt is not { } updated || (k.CreatedAt ?? k.OrderDate) is not { } copied || !s.Lines.Any(l => l.OriginalQuantity is { } q && q != l.Quantity))
+            return null;
+        var (u, c) = (Utc(updated), Utc(copied));
+        return u > c ? u.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture) : null;
+
+        // Dates without an offset are wall-clock times; this only compares two, so reading both alike is enough.
+        static DateTime Utc(DateTime d) => d.Kind == DateTimeKind.Local ? d.ToUniversalTime() : d;
+    }
+
+    /// <summary>
+    /// The cause of a payment-state difference and the money at stake: the amount paid or refunded that
+    /// the other side lacks (<paramref name="rate"/> converts Keap's amounts to the store's currency; null
+    /// when they cannot be converted).
+    /// </summary>
+    public static (Cause Cause, decimal Impact) Status(CanonicalOrder s, CanonicalOrder k, PaymentState ss, PaymentState ks, decimal? rate)
     {
         var (sn, kn) = (StatusMap.CanonicalName(ss), StatusMap.CanonicalName(ks));
+        var storeKept = StatusMap.NetKept(s, ss);
+        var keapKept = StatusMap.NetKept(k, ks) * rate;
+        decimal? stake = storeKept is { } a && keapKept is { } b ? Math.Abs(a - b) : null;
         if (ss is PaymentState.Refunded or PaymentState.PartiallyRefunded or PaymentState.Cancelled
             && ks is PaymentState.Paid or PaymentState.PartiallyPaid)
         {
-            var refunded = s.AmountRefunded is > 0m and var r ? r : s.Total;
-            return (new(CauseCodes.RefundNotPropagated, string.Create(CultureInfo.InvariantCulture, $"The store order is {sn} ({refunded} back to the customer) but Keap still has it {kn}: the refund or cancellation did not reach Keap.")), refunded);
+            var back = stake ?? (s.AmountRefunded is > 0m and var r ? r : s.Total);
+            return (new(CauseCodes.RefundNotPropagated, string.Create(CultureInfo.InvariantCulture,
+                $"The store order is {sn} ({back} back to the customer or never taken) but Keap still has it {kn}: the refund or cancellation did not reach Keap.")), back);
         }
-        if (ss is PaymentState.Paid && ks is PaymentState.Unpaid or PaymentState.Draft or PaymentState.PartiallyPaid)
+        if (ss is PaymentState.Cancelled && ks is PaymentState.Unpaid or PaymentState.Draft)
+            return (new(CauseCodes.RefundNotPropagated, $"The store order was cancelled but Keap still has it open ({kn}): the cancellation did not reach Keap; no money was taken."), stake ?? 0m);
+        if (ss is PaymentState.Paid or PaymentState.PartiallyRefunded or PaymentState.PartiallyPaid
+            && ks is PaymentState.Unpaid or PaymentState.Draft or PaymentState.PartiallyPaid
+            && (stake is null || storeKept > keapKept))
         {
-            var unpaid = Math.Max(0m, s.Total - (k.AmountPaid ?? 0m));
-            return (new(CauseCodes.PaymentNotRecorded, string.Create(CultureInfo.InvariantCulture, $"The store order is paid but Keap has it {kn} with {k.AmountPaid ?? 0m} of {k.Total} paid: the payment was not recorded in Keap.")), unpaid);
+            var unpaid = stake ?? Math.Max(0m, s.Total - (k.AmountPaid ?? 0m));
+            return (new(CauseCodes.PaymentNotRecorded, string.Create(CultureInfo.InvariantCulture,
+                $"The store order is {sn} but Keap has it {kn} with {k.AmountPaid ?? 0m} of {k.Total} paid: {unpaid} of payment was not recorded in Keap.")), unpaid);
         }
-        return (new(CauseCodes.Unknown, string.Create(CultureInfo.InvariantCulture, $"The store says {sn} and Keap says {kn}.")), s.Total);
+        var impact = stake ?? s.Total;
+        return (new(CauseCodes.Unknown, string.Create(CultureInfo.InvariantCulture, $"The store says {sn} and Keap says {kn}; {impact} of payment differs.")), impact);
     }
 
     public static Cause Date(long storeTicks, long keapTicks)
@@ -76,18 +124,42 @@ internal static class Causes
         return new(CauseCodes.Unknown, string.Create(CultureInfo.InvariantCulture, $"The Keap date is {minutes / 60:0.#} h before the store date."));
     }
 
-    public static Cause Lines(IReadOnlyList<LineDifference> diffs, LineComparison lines, IReadOnlyList<OrderLine> storeLines)
+    public static Cause Lines(IReadOnlyList<LineDifference> diffs, LineComparison lines, CanonicalOrder s, CanonicalOrder k)
     {
+        if (EditedAfterSync(s, k) is { } edited)
+            return new(CauseCodes.EditedAfterSync, $"The store order's lines were edited on {edited}, after its Keap copy was made: Keap still has the lines from before the edit.");
         var missing = diffs.FirstOrDefault(d => d.Kind == LineComparison.Missing);
         var extra = diffs.FirstOrDefault(d => d.Kind == LineComparison.Extra);
         if (missing is not null && extra is not null)
         {
-            var storeSku = storeLines.FirstOrDefault(l => string.Equals(l.Sku?.Trim(), missing.Line, StringComparison.OrdinalIgnoreCase))?.Sku;
+            var storeSku = s.Lines.FirstOrDefault(l => string.Equals(l.Sku?.Trim(), missing.Line, StringComparison.OrdinalIgnoreCase))?.Sku;
             if (storeSku is not null && !lines.IsMapped(storeSku))
                 return new(CauseCodes.UnmappedSku, $"The store SKU '{missing.Line}' has no entry in the SKU map and Keap has '{extra.Line}' instead.");
         }
         var kinds = string.Join(", ", diffs.GroupBy(d => d.Kind).Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Count()} {g.Key.Replace('_', ' ')}")));
         return new(CauseCodes.Unknown, $"The line items differ: {kinds}.");
+    }
+
+    /// <summary>Keap source types of orders made in Keap itself (by hand, by invoice, by checkout form).</summary>
+    static readonly HashSet<string> MadeInKeap = new(StringComparer.OrdinalIgnoreCase) { "MANUAL_PAYMENT", "INVOICE", "CHECKOUT_FORM" };
+
+    /// <summary>
+    /// A Keap order without a store reference that nothing resembles. Made in Keap (its source type says
+    /// so, or it has none and only a person's title): nothing to sync, so no money at stake and a review.
+    /// Made through the API or an import without a reference: the whole order is unaccounted for.
+    /// </summary>
+    public static (Cause, decimal, SuggestedAction) NoReference(CanonicalOrder k, Actions actions)
+    {
+        var source = k.SourceType?.Trim();
+        if (string.IsNullOrEmpty(source) || MadeInKeap.Contains(source))
+        {
+            var how = string.IsNullOrEmpty(source) ? "by hand, invoice or checkout form" : $"as {source}";
+            return (new(CauseCodes.CreatedInKeap, string.Create(CultureInfo.InvariantCulture,
+                $"Keap order {k.OrderId} ({k.Total}{(k.OrderNumber is { } t ? $", \"{t}\"" : "")}) was made in Keap {how} and carries no store reference: the store never had it.")),
+                0m, actions.ReviewKeapOnly(k));
+        }
+        return (new(CauseCodes.Unknown, $"Keap order {k.OrderId} came in through {source} but carries no store reference, and no store order resembles it."),
+            k.Total, actions.ReviewKeapOnly(k));
     }
 
     public static Cause Duplicate(CanonicalOrder primary, CanonicalOrder extra, long primaryTicks, long extraTicks, bool identical, int windowMinutes, string system)

@@ -1,11 +1,14 @@
-using System.Runtime.CompilerServices;
 using System.Collections.Frozen;
+using System.Text;
 
 namespace ReconcileApi.Engine;
 
 /// <summary>
-/// Compares the product lines of a pair as a multiset keyed by mapped SKU, else product id, else
-/// name (trimmed, case-insensitive). Lines of an ignored kind are left out.
+/// Compares the product lines of a pair, on one basis, only when both sides list lines. Lines are
+/// paired by SKU (store SKUs through the SKU map), then — where a side has no SKU — by normalized
+/// name, then by quantity and price. Product ids are each system's own and never compared. A line
+/// removed by an edit (quantity 0) is not a line. Prices agree when they agree on any basis both sides
+/// can state: as listed, after the line's discount, with or without its tax.
 /// </summary>
 internal sealed class LineComparison
 {
@@ -30,28 +33,32 @@ internal sealed class LineComparison
         _priceTolerance = settings.AmountTolerance;
     }
 
-    public bool IsCompared(OrderLine line) => !_ignored[(int)line.Kind];
+    /// <summary>A line that takes part in the comparison: a kind not ignored, still on the order.</summary>
+    public bool IsCompared(OrderLine line) => !_ignored[(int)line.Kind] && line.Quantity != 0;
+
+    public bool HasCompared(IReadOnlyList<OrderLine> lines)
+    {
+        for (var i = 0; i < lines.Count; i++)
+            if (IsCompared(lines[i]))
+                return true;
+        return false;
+    }
 
     /// <summary>Whether a store SKU has an entry in the SKU map.</summary>
     public bool IsMapped(string? storeSku) => storeSku is not null && _skuLookup.ContainsKey(storeSku.AsSpan().Trim());
 
-    /// <summary>The comparison key of a line; store SKUs go through the SKU map.</summary>
-    public ReadOnlySpan<char> Key(OrderLine line, OrderSource source)
+    /// <summary>The SKU both systems know a line by: store SKUs go through the SKU map; empty when the line has none.</summary>
+    public ReadOnlySpan<char> Sku(OrderLine line, OrderSource source)
     {
         var sku = line.Sku.AsSpan().Trim();
-        if (!sku.IsEmpty)
-        {
-            if (source == OrderSource.Store && _skuMap.Count > 0 && _skuLookup.TryGetValue(sku, out var mapped))
-                return mapped;
-            return sku;
-        }
-        var productId = line.ProductId.AsSpan().Trim();
-        return productId.IsEmpty ? line.Name.AsSpan().Trim() : productId;
+        if (!sku.IsEmpty && source == OrderSource.Store && _skuMap.Count > 0 && _skuLookup.TryGetValue(sku, out var mapped))
+            return mapped;
+        return sku;
     }
 
     /// <summary>
-    /// An order-insensitive fingerprint of the compared lines (key, quantity, unit price): equal
-    /// fingerprints mean the same lines; different ones are confirmed by <see cref="SameLines"/>.
+    /// An order-insensitive fingerprint of the compared lines (SKU or name, quantity, unit price), 0 when
+    /// there are none: equal fingerprints mean the same lines; different ones go to <see cref="Differences"/>.
     /// </summary>
     public ulong Fingerprint(IReadOnlyList<OrderLine> lines, OrderSource source)
     {
@@ -61,8 +68,9 @@ internal sealed class LineComparison
             var line = lines[i];
             if (!IsCompared(line))
                 continue;
-            var key = Engine.Fingerprint.OfFolded(Key(line, source));
-            sum += Engine.Fingerprint.Mix(key.A ^ Engine.Fingerprint.Mix(Bits(line.Quantity) ^ (Bits(line.UnitPrice) * 31)) ^ key.B);
+            var sku = Sku(line, source);
+            var key = Engine.Fingerprint.OfFolded(sku.IsEmpty ? line.Name.AsSpan() : sku);
+            sum += Engine.Fingerprint.Mix(key.A ^ Engine.Fingerprint.Mix(Bits(line.Quantity) ^ (Bits(line.UnitPrice) * 31)) ^ key.B) | 1;
         }
         return sum;
     }
@@ -77,84 +85,165 @@ internal sealed class LineComparison
         return Engine.Fingerprint.Mix((ulong)u ^ (ulong)(u >> 64) * 0x9E3779B97F4A7C15);
     }
 
-    /// <summary>
-    /// Allocation-free check that both sides hold the same lines (same key, quantity and unit price,
-    /// one for one). False means "maybe different": <see cref="Differences"/> decides.
-    /// </summary>
-    public bool SameLines(IReadOnlyList<OrderLine> store, IReadOnlyList<OrderLine> keap)
+    /// <summary>One side's lines of one product, summed (split lines count as one).</summary>
+    internal sealed class Item(string? sku, string name, string display, OrderLine first)
     {
-        if (keap.Count > 64)
-            return false;
-        ulong used = 0;
-        for (var i = 0; i < store.Count; i++)
+        public string? Sku { get; } = sku;
+        /// <summary>Lower-case letters and digits separated by single spaces.</summary>
+        public string Name { get; } = name;
+        public string Display { get; } = display;
+        public OrderLine First { get; } = first;
+        public decimal Quantity, Value, Discount, Tax;
+        public int Lines, DiscountLines, TaxLines;
+
+        /// <summary>Known for the product only when known for each of its lines.</summary>
+        public bool DiscountKnown => DiscountLines == Lines;
+        public bool TaxKnown => TaxLines == Lines;
+
+        public decimal UnitPrice => Quantity == 0 ? 0 : Value / Quantity;
+
+        /// <summary>What one unit costs net of tax and discount, as near as the side tells (for money at stake).</summary>
+        public decimal NetUnit(bool? taxesIncluded) =>
+            Quantity == 0 ? 0 : (Value - Discount - (taxesIncluded == true && TaxKnown ? Tax : 0)) / Quantity;
+
+        /// <summary>Unit prices this line can be said to have; null when tax is inside it but its amount unknown (not comparable with a net price).</summary>
+        public List<decimal> Prices(bool? taxesIncluded)
         {
-            var s = store[i];
-            if (!IsCompared(s))
-                continue;
-            var key = Key(s, OrderSource.Store);
-            var found = false;
-            for (var j = 0; j < keap.Count; j++)
+            var prices = new List<decimal>(4) { UnitPrice };
+            if (DiscountKnown && Discount != 0)
+                prices.Add((Value - Discount) / Quantity);
+            if (TaxKnown && Tax != 0)
             {
-                var k = keap[j];
-                if ((used & (1UL << j)) != 0 || !IsCompared(k) || k.Quantity != s.Quantity
-                    || Math.Abs(k.UnitPrice - s.UnitPrice) > _priceTolerance
-                    || !key.Equals(Key(k, OrderSource.Keap), StringComparison.OrdinalIgnoreCase))
-                    continue;
-                used |= 1UL << j;
-                found = true;
-                break;
+                var perUnit = Tax / Quantity * (taxesIncluded == true ? -1 : 1);
+                for (var i = prices.Count - 1; i >= 0; i--)
+                    prices.Add(prices[i] + perUnit);
             }
-            if (!found)
-                return false;
+            return prices;
         }
-        for (var j = 0; j < keap.Count; j++)
-            if ((used & (1UL << j)) == 0 && IsCompared(keap[j]))
-                return false;
-        return true;
     }
 
-    /// <summary>The differences between the lines of both sides, aggregated per key, in key order.</summary>
-    public List<LineDifference> Differences(IReadOnlyList<OrderLine> store, IReadOnlyList<OrderLine> keap)
+    /// <summary>
+    /// The differences between the lines of both sides in key order, or null when lines are not compared
+    /// (a side without lines). Prices are compared only when <paramref name="comparePrices"/> (same currency).
+    /// </summary>
+    public List<LineDifference>? Differences(CanonicalOrder store, CanonicalOrder keap, bool comparePrices, out decimal storeValue, out decimal keapValue)
     {
-        var s = Aggregate(store, OrderSource.Store);
-        var k = Aggregate(keap, OrderSource.Keap);
+        (storeValue, keapValue) = (0, 0);
+        var (sv, kv) = (0m, 0m);
+        var s = Aggregate(store.Lines, OrderSource.Store);
+        var k = Aggregate(keap.Lines, OrderSource.Keap);
+        if (s.Count == 0 || k.Count == 0)
+            return null;
+        // Prices of a tax-inclusive line whose tax is unknown cannot be set against a net price.
+        comparePrices &= (store.TaxesIncluded == true) == (keap.TaxesIncluded == true)
+            || (store.TaxesIncluded == true ? s.All(i => i.TaxKnown) : k.All(i => i.TaxKnown));
+
+        var pairs = new List<(Item S, Item K)>();
+        // 1. The same SKU.
+        Pair(s, k, pairs, (a, b) => a.Sku is not null && b.Sku is not null && a.Sku.Equals(b.Sku, StringComparison.OrdinalIgnoreCase));
+        // 2. Where a side has no SKU: the same name; 3. then the same quantity and price.
+        Pair(s, k, pairs, (a, b) => (a.Sku is null || b.Sku is null) && a.Name.Length > 0 && a.Name == b.Name);
+        Pair(s, k, pairs, (a, b) => (a.Sku is null || b.Sku is null) && a.Quantity == b.Quantity && (!comparePrices || SamePrice(a, b, store, keap)));
+
         var diffs = new List<LineDifference>();
-        foreach (var (key, sl) in s)
+        foreach (var (a, b) in pairs)
         {
-            if (!k.TryGetValue(key, out var kl))
-                diffs.Add(new(sl.Display, Missing, sl.Quantity, null, sl.UnitPrice, null));
-            else if (sl.Quantity != kl.Quantity)
-                diffs.Add(new(sl.Display, Quantity, sl.Quantity, kl.Quantity, sl.UnitPrice, kl.UnitPrice));
-            else if (Math.Abs(sl.UnitPrice - kl.UnitPrice) > _priceTolerance)
-                diffs.Add(new(sl.Display, UnitPrice, sl.Quantity, kl.Quantity, sl.UnitPrice, kl.UnitPrice));
+            if (a.Quantity != b.Quantity)
+                Add(diffs, new(a.Display, Quantity, a.Quantity, b.Quantity, a.UnitPrice, b.UnitPrice), a, b);
+            else if (comparePrices && !SamePrice(a, b, store, keap))
+                Add(diffs, new(a.Display, UnitPrice, a.Quantity, b.Quantity, a.UnitPrice, b.UnitPrice), a, b);
         }
-        foreach (var (key, kl) in k)
-            if (!s.ContainsKey(key))
-                diffs.Add(new(kl.Display, Extra, null, kl.Quantity, null, kl.UnitPrice));
-        diffs.Sort((a, b) => string.CompareOrdinal(a.Line, b.Line) is var c && c != 0 ? c : string.CompareOrdinal(a.Kind, b.Kind));
+        foreach (var a in s)
+            Add(diffs, new(a.Display, Missing, a.Quantity, null, a.UnitPrice, null), a, null);
+        foreach (var b in k)
+            Add(diffs, new(b.Display, Extra, null, b.Quantity, null, b.UnitPrice), null, b);
+        diffs.Sort((x, y) => string.CompareOrdinal(x.Line, y.Line) is var c && c != 0 ? c : string.CompareOrdinal(x.Kind, y.Kind));
+        (storeValue, keapValue) = (sv, kv);
         return diffs;
+
+        void Add(List<LineDifference> list, LineDifference d, Item? a, Item? b)
+        {
+            list.Add(d);
+            if (a is not null)
+                sv += a.Quantity * a.NetUnit(store.TaxesIncluded);
+            if (b is not null)
+                kv += b.Quantity * b.NetUnit(keap.TaxesIncluded);
+        }
     }
 
-    internal sealed record Aggregated(string Display, decimal Quantity, decimal UnitPrice, OrderLine First);
-
-    internal SortedDictionary<string, Aggregated> Aggregate(IReadOnlyList<OrderLine> lines, OrderSource source)
+    static void Pair(List<Item> s, List<Item> k, List<(Item, Item)> pairs, Func<Item, Item, bool> match)
     {
-        var result = new SortedDictionary<string, Aggregated>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < s.Count; i++)
+        {
+            var j = k.FindIndex(b => match(s[i], b));
+            if (j < 0)
+                continue;
+            pairs.Add((s[i], k[j]));
+            s.RemoveAt(i--);
+            k.RemoveAt(j);
+        }
+    }
+
+    bool SamePrice(Item a, Item b, CanonicalOrder store, CanonicalOrder keap)
+    {
+        var theirs = b.Prices(keap.TaxesIncluded);
+        foreach (var p in a.Prices(store.TaxesIncluded))
+            foreach (var q in theirs)
+                if (Math.Abs(p - q) <= _priceTolerance)
+                    return true;
+        return false;
+    }
+
+    internal List<Item> Aggregate(IReadOnlyList<OrderLine> lines, OrderSource source)
+    {
+        var items = new List<Item>();
         foreach (var line in lines)
         {
             if (!IsCompared(line))
                 continue;
-            var key = new string(Key(line, source));
-            // Several lines of one product (split lines) count as one: quantities add up, the price is their average.
-            result[key] = result.TryGetValue(key, out var a)
-                ? a with
-                {
-                    Quantity = a.Quantity + line.Quantity,
-                    UnitPrice = a.Quantity + line.Quantity == 0 ? a.UnitPrice
-                        : (a.Quantity * a.UnitPrice + line.Quantity * line.UnitPrice) / (a.Quantity + line.Quantity),
-                }
-                : new Aggregated(key, line.Quantity, line.UnitPrice, line);
+            var sku = Sku(line, source);
+            var skuText = sku.IsEmpty ? null : new string(sku);
+            var name = NormalizedName(line.Name);
+            var item = items.Find(i => skuText is not null ? skuText.Equals(i.Sku, StringComparison.OrdinalIgnoreCase) : i.Sku is null && i.Name == name);
+            if (item is null)
+                items.Add(item = new Item(skuText, name, skuText ?? line.Name?.Trim() ?? "", line));
+            // Several lines of one product (split lines) count as one: quantities and amounts add up.
+            item.Lines++;
+            item.Quantity += line.Quantity;
+            item.Value += line.Quantity * line.UnitPrice;
+            if ((line.Discount ?? (line.LineTotal is { } total ? line.Quantity * line.UnitPrice - total : null)) is { } discount)
+            {
+                item.Discount += discount;
+                item.DiscountLines++;
+            }
+            if (line.Tax is { } tax)
+            {
+                item.Tax += tax;
+                item.TaxLines++;
+            }
         }
-        return result;
+        return items;
+    }
+
+    /// <summary>"Tee - Black / M" → "tee black m": letters and digits, lower-cased, one space between words.</summary>
+    internal static string NormalizedName(string? name)
+    {
+        if (string.IsNullOrWhiteSpace(name))
+            return "";
+        var sb = new StringBuilder(name.Length);
+        var space = false;
+        foreach (var c in name)
+        {
+            if (char.IsLetterOrDigit(c))
+            {
+                if (space && sb.Length > 0)
+                    sb.Append(' ');
+                sb.Append(char.ToLowerInvariant(c));
+                space = false;
+            }
+            else
+                space = true;
+        }
+        return sb.ToString();
     }
 }

@@ -36,7 +36,14 @@ public enum Category
 [JsonConverter(typeof(SnakeCaseEnumConverter<Severity>))]
 public enum Severity { Critical, High, Medium, Low }
 
-/// <summary>One line of an order as ingested. Money is exact decimal.</summary>
+/// <summary>
+/// One line of an order as ingested. Money is exact decimal. <see cref="UnitPrice"/> is the price per unit
+/// as the source states it: before the line's <see cref="Discount"/>, and including tax only when the
+/// order says <see cref="CanonicalOrder.TaxesIncluded"/>.
+/// </summary>
+/// <remarks>
+/// <see cref="ProductId"/> is the source system's own id: kept for people, never compared across systems.
+/// </remarks>
 public sealed record OrderLine(
     string? Sku,
     string? ProductId,
@@ -44,7 +51,15 @@ public sealed record OrderLine(
     decimal Quantity,
     decimal UnitPrice,
     decimal? LineTotal = null,
-    LineKind Kind = LineKind.Product);
+    LineKind Kind = LineKind.Product)
+{
+    /// <summary>The discount on the whole line (a positive amount), when the source gives it per line.</summary>
+    public decimal? Discount { get; init; }
+    /// <summary>The tax on the whole line, when the source gives it per line.</summary>
+    public decimal? Tax { get; init; }
+    /// <summary>The quantity first ordered, when an edit or refund changed it (<see cref="Quantity"/> is what the order holds now; 0 = removed).</summary>
+    public decimal? OriginalQuantity { get; init; }
+}
 
 /// <summary>
 /// An order as stored, before normalization. <see cref="OrderDate"/> is an instant when its
@@ -69,14 +84,24 @@ public sealed record CanonicalOrder
     public string? Status { get; init; }
     public string? PaymentReference { get; init; }
     public DateTime? UpdatedAt { get; init; }
+    /// <summary>When the record was created in its own system (Keap's <c>creation_date</c>); the order date may be set by hand.</summary>
+    public DateTime? CreatedAt { get; init; }
+    /// <summary>The store platform the order comes from (<c>shopify</c>, <c>woocommerce</c>, <c>bigcommerce</c>), when known.</summary>
+    public string? Platform { get; init; }
+    /// <summary>Whether line unit prices include tax (Shopify <c>taxes_included</c>); null when the source does not say.</summary>
+    public bool? TaxesIncluded { get; init; }
+    /// <summary>The currency the buyer paid in, when it differs from <see cref="Currency"/> (Shopify presentment money).</summary>
+    public string? PresentmentCurrency { get; init; }
+    /// <summary>The total in <see cref="PresentmentCurrency"/>.</summary>
+    public decimal? PresentmentTotal { get; init; }
+    /// <summary>How Keap got the order (<c>source_type</c>: API, MANUAL_PAYMENT, INVOICE, CHECKOUT_FORM, …).</summary>
+    public string? SourceType { get; init; }
+    /// <summary>The lines as sent; empty when the source sent none, and then lines are not compared.</summary>
     public IReadOnlyList<OrderLine> Lines { get; init; } = [];
 }
 
 /// <summary>The report window <c>[From, To)</c> in UTC; orders outside it are context only.</summary>
-public readonly record struct ReconcileWindow(DateTime From, DateTime To)
-{
-    public bool Contains(DateTime? instant) => instant is { } t && t >= From && t < To;
-}
+public readonly record struct ReconcileWindow(DateTime From, DateTime To);
 
 public sealed record Cause(string Code, string Explanation);
 
@@ -114,9 +139,38 @@ public sealed record Finding
         : $"{Category}|{OrderKey}|{DuplicateOrderId}";
 }
 
-public sealed record ReconciliationResult(
-    int StoreOrders,
-    int KeapOrders,
-    int Matched,
-    int Pending,
-    IReadOnlyList<Finding> Findings);
+/// <summary>An unpaired order younger than the settle time at the run's cut-off: not reported yet.</summary>
+public sealed record PendingOrder(OrderSource Source, string OrderId, string? OrderKey, DateTime OrderDate);
+
+/// <summary>
+/// How far one side's newest order trails: <see cref="BehindHours"/> behind the other side's newest order,
+/// <see cref="BehindCutoffHours"/> behind the run's cut-off. <see cref="NewestOrder"/> is null when the side has no dated order.
+/// </summary>
+public sealed record SyncLag(DateTime? NewestOrder, double? BehindHours, double? BehindCutoffHours);
+
+/// <summary>
+/// What a reconciliation found. Counts and revenue are of the orders whose date lies in the window (all
+/// orders without one). <see cref="MatchRate"/> is the share of the store orders that should be in Keap
+/// (matched or missing, not pending) that found their Keap record. <see cref="NotExpectedInKeap"/> counts
+/// store orders Keap is not expected to have (never paid), <see cref="NotExpectedInStore"/> Keap drafts.
+/// </summary>
+public sealed record ReconciliationResult
+{
+    public required int StoreOrders { get; init; }
+    public required int KeapOrders { get; init; }
+    public required decimal StoreRevenue { get; init; }
+    public required decimal KeapRevenue { get; init; }
+    public required int Matched { get; init; }
+    public required decimal? MatchRate { get; init; }
+    /// <summary>The instant the run looks from: the earlier of the window's end and the run's start (else the newest order).</summary>
+    public required DateTime? Cutoff { get; init; }
+    /// <summary>Unpaired orders dated after this are pending: <see cref="Cutoff"/> less the settle time.</summary>
+    public required DateTime? PendingAfter { get; init; }
+    public required IReadOnlyList<PendingOrder> PendingOrders { get; init; }
+    public int Pending => PendingOrders.Count;
+    public required int NotExpectedInKeap { get; init; }
+    public required int NotExpectedInStore { get; init; }
+    public required SyncLag StoreSyncLag { get; init; }
+    public required SyncLag KeapSyncLag { get; init; }
+    public required IReadOnlyList<Finding> Findings { get; init; }
+}

@@ -13,17 +13,21 @@ namespace ReconcileApi.Engine;
 /// other). An order whose number is empty or does not match the pattern has no key: it can only be
 /// paired by the fuzzy pass, and if it stays unpaired it is reported under
 /// <see cref="FallbackKey"/> (<c>store-id:…</c> / <c>keap-id:…</c>).
+/// The two default patterns are run by hand (a regex per order is most of a million-order run); tests
+/// hold the hand-written readers to the regexes they stand for.
 /// </remarks>
 public sealed class OrderKeyPattern
 {
     // A user pattern that backtracks badly must not hang a run: such an order simply has no key.
     static readonly TimeSpan MatchTimeout = TimeSpan.FromMilliseconds(100);
     readonly Regex? _regex;
+    readonly bool _reference;
 
     public OrderKeyPattern(string pattern)
     {
-        // The default pattern is run by hand: a regex per order is most of a million-order run.
-        if (pattern != ReconcileSettings.DefaultKeyPattern)
+        if (pattern == ReconcileSettings.DefaultKeapKeyPattern)
+            _reference = true;
+        else if (pattern != ReconcileSettings.DefaultStoreKeyPattern)
             _regex = Compiled(pattern);
     }
 
@@ -44,7 +48,10 @@ public sealed class OrderKeyPattern
         if (string.IsNullOrEmpty(orderNumber))
             return null;
         if (_regex is null)
-            return TrailingToken(orderNumber);
+        {
+            var (start, length) = HandRange(orderNumber);
+            return length == 0 ? null : Lower(orderNumber, orderNumber.AsSpan(start, length));
+        }
         Match m;
         try
         {
@@ -61,28 +68,37 @@ public sealed class OrderKeyPattern
         return value.IsEmpty ? null : Lower(orderNumber, value);
     }
 
-    /// <summary>The fingerprint of the key <see cref="Extract"/> gives, without allocating on the default pattern.</summary>
+    /// <summary>The fingerprint of the key <see cref="Extract"/> gives, without allocating on the default patterns.</summary>
     internal Fingerprint Fingerprint(string? orderNumber)
     {
         if (string.IsNullOrEmpty(orderNumber))
             return Engine.Fingerprint.None;
         if (_regex is not null)
             return Extract(orderNumber) is { } key ? Engine.Fingerprint.OfFolded(key) : Engine.Fingerprint.None;
-        var (start, length) = TrailingTokenRange(orderNumber);
+        var (start, length) = HandRange(orderNumber);
         return length == 0 ? Engine.Fingerprint.None : Engine.Fingerprint.OfFolded(orderNumber.AsSpan(start, length));
     }
+
+    (int Start, int Length) HandRange(string s) => _reference ? ReferenceRange(s) : TrailingTokenRange(s);
 
     /// <summary>The key an order without a usable reference is reported under.</summary>
     public static string FallbackKey(OrderSource source, string orderId) =>
         (source == OrderSource.Store ? "store-id:" : "keap-id:") + orderId;
 
     /// <summary>
-    /// Same result as <see cref="ReconcileSettings.DefaultKeyPattern"/>: the last run of
+    /// Same result as <see cref="ReconcileSettings.DefaultStoreKeyPattern"/>: the last run of
     /// <c>[A-Za-z0-9_-]</c> before trailing white space, without its leading '_' and '-'.
     /// </summary>
     internal static string? TrailingToken(string s)
     {
         var (start, length) = TrailingTokenRange(s);
+        return length == 0 ? null : Lower(s, s.AsSpan(start, length));
+    }
+
+    /// <summary>Same result as <see cref="ReconcileSettings.DefaultKeapKeyPattern"/>.</summary>
+    internal static string? Reference(string s)
+    {
+        var (start, length) = ReferenceRange(s);
         return length == 0 ? null : Lower(s, s.AsSpan(start, length));
     }
 
@@ -97,6 +113,71 @@ public sealed class OrderKeyPattern
         while (start < end && !char.IsAsciiLetterOrDigit(s[start]))
             start++;
         return (start, end - start);
+    }
+
+    /// <summary>
+    /// A store reference as a connector writes it into a Keap title: "Shopify Order #1001", "Order 1001",
+    /// "Order No. 1001", "#1001", or a bare number; the reference must hold a digit. Free text ("Annual
+    /// Membership", "Order for Bob") gives none.
+    /// </summary>
+    static (int Start, int Length) ReferenceRange(string s)
+    {
+        var end = s.Length;
+        while (end > 0 && char.IsWhiteSpace(s[end - 1]))
+            end--;
+        var start = end;
+        var digit = false;
+        while (start > 0 && IsTokenChar(s[start - 1]))
+        {
+            start--;
+            digit |= char.IsAsciiDigit(s[start]);
+        }
+        if (start == end || !digit || !char.IsAsciiLetterOrDigit(s[start]))
+            return default;
+        var token = (start, end - start);
+        var rest = s.AsSpan(0, start).Trim();
+        if (rest.IsEmpty)
+        {
+            foreach (var c in s.AsSpan(start, end - start))
+                if (!char.IsAsciiDigit(c))
+                    return default;
+            return token;
+        }
+        if (rest is "#")
+            return token;
+        if (rest[^1] is '#' or ':')
+            rest = rest[..^1].TrimEnd();
+        foreach (var suffix in (ReadOnlySpan<string>)["no.", "no", "nr.", "nr", "number"])
+        {
+            if (rest.Length > suffix.Length && rest.EndsWith(suffix, StringComparison.OrdinalIgnoreCase) && char.IsWhiteSpace(rest[^(suffix.Length + 1)]))
+            {
+                rest = rest[..^suffix.Length].TrimEnd();
+                break;
+            }
+        }
+        if (!rest.EndsWith("order", StringComparison.OrdinalIgnoreCase))
+            return default;
+        var words = rest[..^5];
+        if (words.IsEmpty)
+            return token;
+        if (!char.IsWhiteSpace(words[^1]))
+            return default;
+        // One to three words of letters before "order" ("Shopify", "Big Commerce").
+        var count = 0;
+        for (var i = 0; i < words.Length;)
+        {
+            if (char.IsWhiteSpace(words[i]))
+            {
+                i++;
+                continue;
+            }
+            if (++count > 3)
+                return default;
+            for (; i < words.Length && !char.IsWhiteSpace(words[i]); i++)
+                if (!char.IsAsciiLetter(words[i]))
+                    return default;
+        }
+        return token;
     }
 
     static bool IsTokenChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '_' or '-';

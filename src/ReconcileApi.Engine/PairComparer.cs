@@ -5,6 +5,8 @@ namespace ReconcileApi.Engine;
 /// <summary>
 /// Compares one paired store and Keap order field by field. Allocation-free when they agree: a
 /// <see cref="Finding"/> is built only for an actual discrepancy, at most one per category.
+/// Amounts are compared only in one currency: a Keap copy in another currency is one
+/// <c>currency_mismatch</c>, explained when it is the buyer's (presentment) currency.
 /// </summary>
 internal sealed class PairComparer(ReconcileSettings settings, LineComparison lines, Actions actions)
 {
@@ -14,32 +16,47 @@ internal sealed class PairComparer(ReconcileSettings settings, LineComparison li
     /// <summary>Whether the normalized forms already show the pair agrees on everything compared.</summary>
     public bool QuickSame(in NormalizedOrder s, in NormalizedOrder k) =>
         s.Total == k.Total
-        && s.Lines == k.Lines
+        && (s.Lines == k.Lines || s.Lines == 0 || k.Lines == 0)
         && (s.Email == k.Email || s.Email == 0 || k.Email == 0)
         && (s.Currency == k.Currency || s.Currency == 0 || k.Currency == 0)
         && (s.State == k.State || s.State is null || k.State is null)
         && (s.Ticks == Normalizer.NoDate || k.Ticks == Normalizer.NoDate || Math.Abs(s.Ticks - k.Ticks) <= _dateTolerance);
 
+    /// <summary>How the Keap copy's money relates to the store's.</summary>
+    enum Basis
+    {
+        /// <summary>One currency (or one side does not say which).</summary>
+        Same,
+        /// <summary>Keap holds the buyer's presentment money: comparable through the order's own rate.</summary>
+        Presentment,
+        /// <summary>Another currency, no rate known: amounts are not comparable.</summary>
+        Foreign,
+    }
+
     public void Compare(string key, CanonicalOrder s, CanonicalOrder k, in NormalizedOrder sn, in NormalizedOrder kn, List<Finding> findings)
     {
-        var diff = s.Total - k.Total;
-        if (Math.Abs(diff) > Allowance(s.Total, k.Total))
+        var basis = BasisOf(s, k, sn, kn);
+        // Keap's amounts in the store's currency, where they can be converted.
+        var rate = basis switch
         {
-            var productLines = 0;
-            foreach (var l in s.Lines)
-                if (lines.IsCompared(l)) productLines++;
-            findings.Add(Make(Category.AmountMismatch, key, s, k, sn, Fields.Total, Money(s.Total), Money(k.Total), s.Total, k.Total,
-                diff, Math.Abs(diff), Causes.Amount(s, k, productLines, settings.AmountTolerance)));
-        }
-        if (sn.Currency != kn.Currency && sn.Currency != 0 && kn.Currency != 0
-            && !s.Currency.AsSpan().Trim().Equals(k.Currency.AsSpan().Trim(), StringComparison.OrdinalIgnoreCase))
+            Basis.Same => 1m,
+            Basis.Presentment => s.Total / s.PresentmentTotal!.Value,
+            _ => (decimal?)null,
+        };
+
+        if (basis == Basis.Same)
         {
-            findings.Add(Make(Category.CurrencyMismatch, key, s, k, sn, Fields.Currency, s.Currency, k.Currency, s.Currency, k.Currency,
-                null, s.Total, new Cause(CauseCodes.Unknown, $"The store order is in {s.Currency} and the Keap order in {k.Currency}: shop and presentment currency may have been mixed up.")));
+            var diff = s.Total - k.Total;
+            if (Math.Abs(diff) > Allowance(s.Total, k.Total))
+                findings.Add(Make(Category.AmountMismatch, key, s, k, sn, Fields.Total, Money(s.Total), Money(k.Total), s.Total, k.Total,
+                    diff, Math.Abs(diff), Causes.Amount(s, k, lines, settings.AmountTolerance)));
         }
+        else
+            findings.Add(CurrencyMismatch(key, s, k, sn, basis, rate));
+
         if (sn.State is { } ss && kn.State is { } ks && ss != ks)
         {
-            var (cause, impact) = Causes.Status(s, k, ss, ks);
+            var (cause, impact) = Causes.Status(s, k, ss, ks, rate);
             var (sv, kv) = (StatusMap.CanonicalName(ss), StatusMap.CanonicalName(ks));
             findings.Add(Make(Category.StatusMismatch, key, s, k, sn, Fields.Status, sv, kv, sv, kv, null, impact, cause));
         }
@@ -54,20 +71,58 @@ internal sealed class PairComparer(ReconcileSettings settings, LineComparison li
             var (sv, kv) = (Actions.Iso(sn.Ticks), Actions.Iso(kn.Ticks));
             findings.Add(Make(Category.DateMismatch, key, s, k, sn, Fields.OrderDate, sv, kv, sv, kv, null, 0m, Causes.Date(sn.Ticks, kn.Ticks)));
         }
-        if (sn.Lines != kn.Lines && !lines.SameLines(s.Lines, k.Lines) && lines.Differences(s.Lines, k.Lines) is { Count: > 0 } diffs)
+        if (sn.Lines != kn.Lines && sn.Lines != 0 && kn.Lines != 0
+            && lines.Differences(s, k, comparePrices: basis == Basis.Same, out var storeValue, out var keapValue) is { Count: > 0 } diffs)
         {
-            var impact = 0m;
-            foreach (var d in diffs)
-                impact += Math.Abs((d.StoreQuantity ?? 0) * (d.StoreUnitPrice ?? 0) - (d.KeapQuantity ?? 0) * (d.KeapUnitPrice ?? 0));
+            // Money at stake is the net difference of the differing lines: a renamed SKU at the same price puts nothing at stake.
+            var impact = rate is { } r ? Math.Abs(storeValue - keapValue * r) : storeValue;
             // Only the side that is right is written to the other, so only its items are built.
             var storeIsRight = actions.TruthOf(Fields.Lines) == OrderSource.Store;
             findings.Add(Make(Category.LineItemsMismatch, key, s, k, sn, Fields.Lines, Summary(diffs, true), Summary(diffs, false),
                 storeIsRight ? actions.Items(s.Lines, OrderSource.Store) : null, storeIsRight ? null : actions.Items(k.Lines, OrderSource.Keap),
-                null, impact, Causes.Lines(diffs, lines, s.Lines)) with
+                null, Math.Round(impact, 2), Causes.Lines(diffs, lines, s, k)) with
             {
                 LineDifferences = diffs,
             });
         }
+    }
+
+    static Basis BasisOf(CanonicalOrder s, CanonicalOrder k, in NormalizedOrder sn, in NormalizedOrder kn)
+    {
+        var presentment = s.PresentmentCurrency is { } pc && s.PresentmentTotal is > 0m && !SameCurrency(pc, s.Currency);
+        if (sn.Currency == kn.Currency || sn.Currency == 0 || SameCurrency(s.Currency, k.Currency))
+            return Basis.Same;
+        if (kn.Currency == 0)
+            // Keap v1 has no currency: its amount says which one it is in.
+            return presentment && Math.Abs(k.Total - s.PresentmentTotal!.Value) < Math.Abs(k.Total - s.Total) ? Basis.Presentment : Basis.Same;
+        return presentment && SameCurrency(s.PresentmentCurrency, k.Currency) ? Basis.Presentment : Basis.Foreign;
+    }
+
+    static bool SameCurrency(string? a, string? b) => a.AsSpan().Trim().Equals(b.AsSpan().Trim(), StringComparison.OrdinalIgnoreCase);
+
+    Finding CurrencyMismatch(string key, CanonicalOrder s, CanonicalOrder k, in NormalizedOrder sn, Basis basis, decimal? rate)
+    {
+        var keapCurrency = k.Currency ?? s.PresentmentCurrency;
+        Cause cause;
+        decimal impact;
+        if (basis == Basis.Presentment)
+        {
+            var presentment = s.PresentmentTotal!.Value;
+            var diff = presentment - k.Total;
+            var same = Math.Abs(diff) <= Allowance(presentment, k.Total);
+            impact = same ? 0m : Math.Round(Math.Abs(diff) * rate!.Value, 2);
+            cause = new Cause(CauseCodes.PresentmentCurrency, same
+                ? string.Create(CultureInfo.InvariantCulture, $"Keap has the order in the buyer's currency: {k.Total} {keapCurrency}, the amount the buyer paid, where the store books {s.Total} {s.Currency}. The amounts agree; only the currency basis differs.")
+                : string.Create(CultureInfo.InvariantCulture, $"Keap has the order in the buyer's currency ({k.Total} {keapCurrency}) but the buyer paid {presentment} {keapCurrency}: {Math.Abs(diff)} {keapCurrency} (about {impact} {s.Currency}) apart."));
+        }
+        else
+        {
+            // Amounts in different currencies are never subtracted: the whole order is booked in the wrong currency.
+            impact = s.Total;
+            cause = new Cause(CauseCodes.Unknown, string.Create(CultureInfo.InvariantCulture,
+                $"The store order is {s.Total} {s.Currency} and the Keap order {k.Total} {k.Currency}: the order is booked in another currency, so its amounts cannot be compared."));
+        }
+        return Make(Category.CurrencyMismatch, key, s, k, sn, Fields.Currency, s.Currency, keapCurrency, s.Currency, k.Currency, null, impact, cause);
     }
 
     /// <summary>Totals closer than this are equal: the absolute tolerance or the percentage of the larger total, whichever is wider.</summary>

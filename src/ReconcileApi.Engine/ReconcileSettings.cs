@@ -6,13 +6,21 @@ namespace ReconcileApi.Engine;
 /// </summary>
 public sealed record ReconcileSettings
 {
-    /// <summary>The key pattern both sides use by default: the trailing token, so "#1001", "1001" and "Shopify Order #1001" all give "1001".</summary>
-    public const string DefaultKeyPattern = @"#?\s*([A-Za-z0-9][A-Za-z0-9_-]*)\s*$";
+    /// <summary>The store's default: its order number's trailing token, so "#1001", "1001" and "WC-1001" give "1001", "1001" and "wc-1001".</summary>
+    public const string DefaultStoreKeyPattern = @"#?\s*([A-Za-z0-9][A-Za-z0-9_-]*)\s*$";
+
+    /// <summary>
+    /// Keap's default: a store reference as connectors write it into titles — "Shopify Order #1001",
+    /// "Order 1001", "Order No. 1001", "#1001" or a bare number; the reference holds a digit. A title a
+    /// person typed ("Annual Membership", "Order for Bob") gives no key.
+    /// </summary>
+    public const string DefaultKeapKeyPattern =
+        @"^\s*(?:(?:[A-Za-z]+\s+){0,3}(?i:order)(?:\s+(?i:no\.?|nr\.?|number))?\s*[#:]?\s*|#\s*|(?=[0-9]+\s*$))(?<![A-Za-z0-9_-])((?=[A-Za-z0-9_-]*[0-9])[A-Za-z0-9][A-Za-z0-9_-]*)\s*$";
 
     /// <summary>Regex with one capture group extracting the cross-system reference from the store's order number.</summary>
-    public string StoreKeyPattern { get; init; } = DefaultKeyPattern;
+    public string StoreKeyPattern { get; init; } = DefaultStoreKeyPattern;
     /// <summary>Regex with one capture group extracting the store reference from the Keap order number or title.</summary>
-    public string KeapKeyPattern { get; init; } = DefaultKeyPattern;
+    public string KeapKeyPattern { get; init; } = DefaultKeapKeyPattern;
     public decimal AmountTolerance { get; init; } = 0.01m;
     public decimal AmountTolerancePercent { get; init; }
     public double DateToleranceHours { get; init; } = 24;
@@ -23,8 +31,11 @@ public sealed record ReconcileSettings
     public double FuzzyThreshold { get; init; } = 0.8;
     /// <summary>Two records with one key created at most this many minutes apart are a retried create (cause <c>retry_duplicate</c>).</summary>
     public int DuplicateWindowMinutes { get; init; } = 10;
-    /// <summary>The store's name as the Keap connector writes it into order titles ("Shopify Order #1001").</summary>
-    public string StoreName { get; init; } = "Shopify";
+    /// <summary>
+    /// The store's name as the Keap connector writes it into order titles ("Shopify Order #1001"); null
+    /// (the default) takes it from each order's platform, and an order of unknown platform gets "Order #1001".
+    /// </summary>
+    public string? StoreName { get; init; }
     /// <summary>Raw status (case-insensitive) → canonical state, per source, on top of the built-in defaults.</summary>
     public IReadOnlyDictionary<OrderSource, IReadOnlyDictionary<string, PaymentState>> StatusMap { get; init; } =
         new Dictionary<OrderSource, IReadOnlyDictionary<string, PaymentState>>();

@@ -13,6 +13,9 @@ public static class Reconciler
     /// Reconciles <paramref name="store"/> against <paramref name="keap"/>. With a window, both lists
     /// should hold the orders within <see cref="ReconcileSettings.DateToleranceHours"/> around it; only
     /// findings whose store date (Keap date for Keap-only records) lies in the window are reported.
+    /// <paramref name="asOf"/> is when the run looks (its start): with the window's end, the earlier of the
+    /// two is the cut-off, and unpaired orders younger than the settle time at the cut-off are pending.
+    /// Without either, the newest order of both sides is the cut-off.
     /// Findings come sorted by <see cref="FindingOrder.BySeverityThenImpact"/>.
     /// </summary>
     /// <exception cref="ArgumentException">The settings fail <see cref="ReconcileSettings.Validate"/>.</exception>
@@ -20,10 +23,11 @@ public static class Reconciler
         IReadOnlyList<CanonicalOrder> store,
         IReadOnlyList<CanonicalOrder> keap,
         ReconcileSettings settings,
-        ReconcileWindow? window = null) => Reconcile(store, keap, settings, window, phaseCompleted: null);
+        ReconcileWindow? window = null,
+        DateTime? asOf = null) => Reconcile(store, keap, settings, window, asOf, phaseCompleted: null);
 
     /// <summary>
-    /// <see cref="Reconcile(IReadOnlyList{CanonicalOrder}, IReadOnlyList{CanonicalOrder}, ReconcileSettings, ReconcileWindow?)"/>,
+    /// <see cref="Reconcile(IReadOnlyList{CanonicalOrder}, IReadOnlyList{CanonicalOrder}, ReconcileSettings, ReconcileWindow?, DateTime?)"/>,
     /// calling <paramref name="phaseCompleted"/> with each phase's name (<c>normalize</c>, <c>index</c>,
     /// <c>fuzzy</c>, <c>compare</c>, <c>report</c>, <c>sort</c>) and the time since the start, for progress and profiling.
     /// </summary>
@@ -32,6 +36,7 @@ public static class Reconciler
         IReadOnlyList<CanonicalOrder> keap,
         ReconcileSettings settings,
         ReconcileWindow? window,
+        DateTime? asOf,
         Action<string, TimeSpan>? phaseCompleted)
     {
         ArgumentNullException.ThrowIfNull(store);
@@ -40,7 +45,7 @@ public static class Reconciler
         var errors = settings.Validate();
         if (errors.Count > 0)
             throw new ArgumentException("Invalid settings: " + string.Join("; ", errors.Select(e => $"{e.Field}: {e.Message}")), nameof(settings));
-        return new ReconciliationRun(store, keap, settings, window, phaseCompleted).Execute();
+        return new ReconciliationRun(store, keap, settings, window, asOf, phaseCompleted).Execute();
     }
 }
 
@@ -50,16 +55,18 @@ internal sealed class ReconciliationRun
     readonly IReadOnlyList<CanonicalOrder> _store, _keap;
     readonly ReconcileSettings _settings;
     readonly ReconcileWindow? _window;
+    readonly DateTime? _asOf;
     readonly Action<string, TimeSpan>? _phaseCompleted;
     readonly System.Diagnostics.Stopwatch _clock = new();
     readonly Normalizer _storeNormalizer, _keapNormalizer;
     readonly PairComparer _comparer;
     readonly Actions _actions;
     NormalizedOrder[] _sn = [], _kn = [];
+    long _storeNewest, _keapNewest;
 
-    public ReconciliationRun(IReadOnlyList<CanonicalOrder> store, IReadOnlyList<CanonicalOrder> keap, ReconcileSettings settings, ReconcileWindow? window, Action<string, TimeSpan>? phaseCompleted)
+    public ReconciliationRun(IReadOnlyList<CanonicalOrder> store, IReadOnlyList<CanonicalOrder> keap, ReconcileSettings settings, ReconcileWindow? window, DateTime? asOf, Action<string, TimeSpan>? phaseCompleted)
     {
-        (_store, _keap, _settings, _window, _phaseCompleted) = (store, keap, settings, window, phaseCompleted);
+        (_store, _keap, _settings, _window, _asOf, _phaseCompleted) = (store, keap, settings, window, asOf, phaseCompleted);
         SettingsValidation.TryFindZone(settings.Timezone, out var zone);
         var lines = new LineComparison(settings);
         _storeNormalizer = new Normalizer(OrderSource.Store, settings, zone, lines);
@@ -115,6 +122,9 @@ internal sealed class ReconciliationRun
                 keapResidue.Add(slot.Keap - 1);
         }
 
+        // Orders the other side is not expected to have (never paid, drafts) are nobody's twin.
+        var notExpectedInKeap = RemoveOnlyHere(storeResidue, OrderSource.Store);
+        var notExpectedInStore = RemoveOnlyHere(keapResidue, OrderSource.Keap);
         var fuzzy = _settings.FuzzyMatching
             ? FuzzyMatcher.Pair(_store, _sn, storeResidue, _keap, _kn, keapResidue, _settings, _storeNormalizer, _keapNormalizer)
             : [];
@@ -125,13 +135,73 @@ internal sealed class ReconciliationRun
         matched += CompareProbableMatches(fuzzy, findings);
         AddDuplicates(findings, index, storeExtras, OrderSource.Store);
         AddDuplicates(findings, index, keapExtras, OrderSource.Keap);
-        var pending = AddMissing(findings, storeResidue, keapResidue, fuzzy);
+        (_storeNewest, _keapNewest) = (Newest(_sn), Newest(_kn));
+        var cutoff = Cutoff();
+        var pendingAfter = cutoff == Normalizer.NoDate ? Normalizer.NoDate : Math.Max(DateTime.MinValue.Ticks, cutoff - _settings.SettleMinutes * TimeSpan.TicksPerMinute);
+        var pending = new List<PendingOrder>();
+        var missingInKeap = AddMissing(findings, storeResidue, fuzzy, OrderSource.Store, pendingAfter, pending);
+        AddMissing(findings, keapResidue, fuzzy, OrderSource.Keap, pendingAfter, pending);
+        pending.Sort((a, b) => a.OrderDate.CompareTo(b.OrderDate) is var c && c != 0 ? c
+            : a.Source.CompareTo(b.Source) is var d && d != 0 ? d : string.CompareOrdinal(a.OrderId, b.OrderId));
 
         Phase("report");
         var array = findings.ToArray();
         FindingOrder.Sort(array);
         Phase("sort");
-        return new ReconciliationResult(CountInWindow(_sn), CountInWindow(_kn), matched, pending, array);
+        var (storeOrders, storeRevenue) = InWindow(_store, _sn);
+        var (keapOrders, keapRevenue) = InWindow(_keap, _kn);
+        return new ReconciliationResult
+        {
+            StoreOrders = storeOrders,
+            KeapOrders = keapOrders,
+            StoreRevenue = storeRevenue,
+            KeapRevenue = keapRevenue,
+            Matched = matched,
+            MatchRate = matched + missingInKeap == 0 ? null : Math.Round((decimal)matched / (matched + missingInKeap), 4),
+            Cutoff = Date(cutoff),
+            PendingAfter = Date(pendingAfter),
+            PendingOrders = pending,
+            NotExpectedInKeap = notExpectedInKeap,
+            NotExpectedInStore = notExpectedInStore,
+            StoreSyncLag = Lag(_storeNewest, _keapNewest, cutoff),
+            KeapSyncLag = Lag(_keapNewest, _storeNewest, cutoff),
+            Findings = array,
+        };
+    }
+
+    /// <summary>The earlier of the window's end and the run's start; without either, the newest order of both sides.</summary>
+    long Cutoff()
+    {
+        var cutoff = long.MaxValue;
+        if (_window is { } w)
+            cutoff = w.To.Ticks;
+        if (_asOf is { } asOf)
+            cutoff = Math.Min(cutoff, asOf.Ticks);
+        return cutoff != long.MaxValue ? cutoff : Math.Max(_storeNewest, _keapNewest);
+    }
+
+    static SyncLag Lag(long newest, long otherNewest, long cutoff)
+    {
+        if (newest == Normalizer.NoDate)
+            return new SyncLag(null, null, null);
+        static double Hours(long ticks) => Math.Round(Math.Max(0, ticks) / (double)TimeSpan.TicksPerHour, 2);
+        return new SyncLag(Date(newest), otherNewest == Normalizer.NoDate ? 0 : Hours(otherNewest - newest), cutoff == Normalizer.NoDate ? null : Hours(cutoff - newest));
+    }
+
+    /// <summary>Takes the unpaired orders the other side is not expected to have out of the residue; returns how many lie in the window.</summary>
+    int RemoveOnlyHere(List<int> residue, OrderSource side)
+    {
+        var (orders, norm) = side == OrderSource.Store ? (_store, _sn) : (_keap, _kn);
+        var inWindow = 0;
+        residue.RemoveAll(i =>
+        {
+            if (!StatusMap.OnlyHere(side, orders[i], norm[i].State))
+                return false;
+            if (InWindow(norm[i].Ticks))
+                inWindow++;
+            return true;
+        });
+        return inWindow;
     }
 
     /// <summary>Indexes one side by key; the oldest record of a key is its primary, the others are extras.</summary>
@@ -291,39 +361,32 @@ internal sealed class ReconciliationRun
         }
     }
 
-    /// <summary>Reports the records nothing paired; those younger than the settle time are pending instead.</summary>
-    int AddMissing(List<Finding> findings, List<int> storeResidue, List<int> keapResidue, List<FuzzyPair> fuzzy)
+    /// <summary>
+    /// Reports one side's records that nothing paired; those dated after <paramref name="pendingAfter"/>
+    /// are pending instead. Returns how many were reported missing.
+    /// </summary>
+    int AddMissing(List<Finding> findings, List<int> residue, List<FuzzyPair> fuzzy, OrderSource side, long pendingAfter, List<PendingOrder> pending)
     {
-        var pairedStore = fuzzy.Select(p => p.Store).ToHashSet();
-        var pairedKeap = fuzzy.Select(p => p.Keap).ToHashSet();
-        var settle = _settings.SettleMinutes * TimeSpan.TicksPerMinute;
-        var storeCutoff = Newest(_kn) is var nk && nk == Normalizer.NoDate ? long.MaxValue : nk - settle;
-        var keapCutoff = Newest(_sn) is var ns && ns == Normalizer.NoDate ? long.MaxValue : ns - settle;
-        return Report(storeResidue, pairedStore, OrderSource.Store, storeCutoff) + Report(keapResidue, pairedKeap, OrderSource.Keap, keapCutoff);
-
-        int Report(List<int> residue, HashSet<int> paired, OrderSource side, long cutoff)
+        var (orders, norm, normalizer) = side == OrderSource.Store ? (_store, _sn, _storeNormalizer) : (_keap, _kn, _keapNormalizer);
+        var paired = fuzzy.Select(p => side == OrderSource.Store ? p.Store : p.Keap).ToHashSet();
+        var missing = new List<int>();
+        foreach (var i in residue)
         {
-            var norm = side == OrderSource.Store ? _sn : _kn;
-            var pending = 0;
-            var missing = new List<int>();
-            foreach (var i in residue)
-            {
-                if (paired.Contains(i) || !InWindow(norm[i].Ticks))
-                    continue;
-                if (norm[i].Ticks != Normalizer.NoDate && norm[i].Ticks > cutoff)
-                    pending++;
-                else
-                    missing.Add(i);
-            }
-            var built = new Finding[missing.Count];
-            Normalizer.ForRanges(missing.Count, (from, to) =>
-            {
-                for (var m = from; m < to; m++)
-                    built[m] = Missing(side, missing[m]);
-            });
-            findings.AddRange(built);
-            return pending;
+            if (paired.Contains(i) || !InWindow(norm[i].Ticks))
+                continue;
+            if (norm[i].Ticks != Normalizer.NoDate && norm[i].Ticks > pendingAfter)
+                pending.Add(new PendingOrder(side, orders[i].OrderId, normalizer.Key(orders[i]), Date(norm[i].Ticks)!.Value));
+            else
+                missing.Add(i);
         }
+        var built = new Finding[missing.Count];
+        Normalizer.ForRanges(missing.Count, (from, to) =>
+        {
+            for (var m = from; m < to; m++)
+                built[m] = Missing(side, missing[m]);
+        });
+        findings.AddRange(built);
+        return built.Length;
     }
 
     Finding Missing(OrderSource side, int i)
@@ -332,26 +395,48 @@ internal sealed class ReconciliationRun
         var (order, norm) = fromStore ? (_store[i], _sn[i]) : (_keap[i], _kn[i]);
         var key = (fromStore ? _storeNormalizer : _keapNormalizer).Key(order) ?? OrderKeyPattern.FallbackKey(side, order.OrderId);
         var category = fromStore ? Category.MissingInKeap : Category.MissingInStore;
-        Cause cause = fromStore
-            ? new(CauseCodes.NotSynced, $"No Keap order refers to store order {Actions.StoreReference(order)} and none resembles it: the sync failed or skipped it.")
-            : !norm.HasKey
-                ? new(CauseCodes.CreatedInKeap, $"Keap order {order.OrderId} carries no store reference: it was made in Keap (by hand, invoice or checkout form).")
-                : new(CauseCodes.Unknown, $"Keap order {order.OrderId} refers to store order '{key}', which the store data does not have.");
+        var (cause, impact, action) = fromStore ? MissingInKeap(order, norm)
+            : !norm.HasKey ? Causes.NoReference(order, _actions)
+            : MissingInStore(order, norm, key);
         return new Finding
         {
             Category = category,
-            Severity = SeverityRules.For(category, order.Total, _settings.SeverityThresholds),
+            Severity = SeverityRules.For(category, impact, _settings.SeverityThresholds),
             OrderKey = key,
             StoreOrderId = fromStore ? order.OrderId : null,
             KeapOrderId = fromStore ? null : order.OrderId,
             CustomerEmail = order.CustomerEmail?.Trim(),
             OrderDate = Date(norm.Ticks),
-            Impact = order.Total,
+            Impact = impact,
             Currency = order.Currency,
             Cause = cause,
-            SuggestedAction = fromStore ? _actions.CreateInKeap(order, norm.Ticks) : _actions.CreateInStore(order, norm.Ticks),
+            SuggestedAction = action,
         };
     }
+
+    (Cause, decimal, SuggestedAction) MissingInKeap(CanonicalOrder order, in NormalizedOrder norm)
+    {
+        var reference = Actions.StoreReference(order);
+        var cause = Newer(norm.Ticks, _keapNewest)
+            ? new Cause(CauseCodes.SyncStopped, $"{Newest("Keap", _keapNewest)}, and store order {reference} is newer: the sync to Keap stopped or lost this order.")
+            : new Cause(CauseCodes.NotSynced, $"No Keap order refers to store order {reference} and none resembles it: the sync failed or skipped it.");
+        // Money refunded in full puts nothing at stake.
+        return (cause, Math.Max(0m, order.Total - (order.AmountRefunded ?? 0m)), _actions.CreateInKeap(order, norm.Ticks));
+    }
+
+    (Cause, decimal, SuggestedAction) MissingInStore(CanonicalOrder order, in NormalizedOrder norm, string key)
+    {
+        var cause = Newer(norm.Ticks, _storeNewest)
+            ? new Cause(CauseCodes.SyncStopped, $"{Newest("The store data", _storeNewest)}, and Keap order {order.OrderId} refers to store order '{key}', which is newer: the store's orders stopped reaching ReconcileApi.")
+            : new Cause(CauseCodes.Unknown, $"Keap order {order.OrderId} refers to store order '{key}', which the store data does not have.");
+        return (cause, order.Total, _actions.CreateInStore(order, norm.Ticks));
+    }
+
+    /// <summary>Whether an order is newer than anything the other side has: that side fell silent before it.</summary>
+    static bool Newer(long ticks, long otherNewest) => ticks != Normalizer.NoDate && ticks > otherNewest;
+
+    static string Newest(string side, long newest) =>
+        newest == Normalizer.NoDate ? $"{side} has no order at all in the period read" : $"{side} has no order dated after {Actions.Iso(newest)}";
 
     static long Newest(NormalizedOrder[] norm)
     {
@@ -365,15 +450,14 @@ internal sealed class ReconciliationRun
     bool InWindow(long ticks) => _window is not { } w
         || (ticks != Normalizer.NoDate && ticks >= w.From.Ticks && ticks < w.To.Ticks);
 
-    int CountInWindow(NormalizedOrder[] norm)
+    /// <summary>How many of a side's records lie in the window, and their total.</summary>
+    (int Count, decimal Revenue) InWindow(IReadOnlyList<CanonicalOrder> orders, NormalizedOrder[] norm)
     {
-        if (_window is null)
-            return norm.Length;
-        var n = 0;
-        foreach (ref readonly var o in norm.AsSpan())
-            if (InWindow(o.Ticks))
-                n++;
-        return n;
+        var (count, revenue) = (0, 0m);
+        for (var i = 0; i < norm.Length; i++)
+            if (InWindow(norm[i].Ticks))
+                (count, revenue) = (count + 1, revenue + norm[i].Total);
+        return (count, revenue);
     }
 
     internal static DateTime? Date(long ticks) => ticks == Normalizer.NoDate ? null : new DateTime(ticks, DateTimeKind.Utc);

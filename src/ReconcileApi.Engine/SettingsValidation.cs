@@ -27,8 +27,8 @@ internal static class SettingsValidation
             errors.Add(new("duplicateWindowMinutes", $"Must be between 0 and {MaxHours * 60} minutes."));
         if (!double.IsFinite(s.FuzzyThreshold) || s.FuzzyThreshold is < 0 or > 1)
             errors.Add(new("fuzzyThreshold", "Must be between 0 and 1."));
-        if (string.IsNullOrWhiteSpace(s.StoreName))
-            errors.Add(new("storeName", "Must not be empty."));
+        if (s.StoreName is not null && string.IsNullOrWhiteSpace(s.StoreName))
+            errors.Add(new("storeName", "Must not be empty; leave it out (null) to take the name from each order's platform."));
         if (s.StatusMap is null)
             errors.Add(new("statusMap", "Must be an object (may be empty)."));
         else

@@ -11,7 +11,7 @@ public sealed class ActionAndSeverityTests
     {
         var settings = ReconcileSettings.Default with { SkuMap = new Dictionary<string, string> { ["TEE-BLK-M"] = "KTEE" } };
 
-        var finding = Single(Findings(Store(), null, settings), Category.MissingInKeap);
+        var finding = Single(Findings(Store() with { Platform = "shopify" }, null, settings), Category.MissingInKeap);
 
         Assert.Equal(ActionCodes.CreateInKeap, finding.SuggestedAction.Code);
         Assert.Equal("keap", finding.SuggestedAction.System);
@@ -24,6 +24,29 @@ public sealed class ActionAndSeverityTests
         var json = JsonSerializer.Serialize(finding, JsonSerializerOptions.Web);
         Assert.Contains("\"orderTitle\":\"Shopify Order #1001\"", json);
         Assert.Contains("\"items\":[{\"sku\":\"KTEE\",\"name\":\"Tee\",\"quantity\":2,\"price\":40}]", json);
+    }
+
+    [Theory]
+    [InlineData("woocommerce", null, "WooCommerce Order #1001")]
+    [InlineData("bigcommerce", null, "BigCommerce Order #1001")]
+    [InlineData(null, null, "Order #1001")]
+    [InlineData("woocommerce", "My Shop", "My Shop Order #1001")]
+    public void CreateInKeap_TitleNamesTheOrdersPlatform_OrTheConfiguredStoreName(string? platform, string? storeName, string title)
+    {
+        var finding = Single(Findings(Store() with { Platform = platform }, null, ReconcileSettings.Default with { StoreName = storeName }), Category.MissingInKeap);
+
+        Assert.Equal(title, finding.SuggestedAction.Values["orderTitle"]);
+        // The title reads back as the order's reference under the default Keap pattern.
+        Assert.Equal("1001", new OrderKeyPattern(ReconcileSettings.DefaultKeapKeyPattern).Extract(title));
+    }
+
+    [Fact]
+    public void CreateInKeap_WritesNoItems_WhenTheStoreOrderHasNoLines()
+    {
+        var finding = Single(Findings(Store() with { Lines = [] }, null), Category.MissingInKeap);
+
+        Assert.False(finding.SuggestedAction.Values.ContainsKey("items"));
+        Assert.Equal(100m, finding.SuggestedAction.Values["total"]);
     }
 
     [Fact]

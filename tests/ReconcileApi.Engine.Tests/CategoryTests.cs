@@ -68,14 +68,25 @@ public sealed class CategoryTests
     {
         var keap = Keap(date: T0.AddHours(50)) with
         {
-            Total = 80m, Currency = "EUR", Status = "DRAFT", AmountPaid = 0m, CustomerEmail = "x@example.com", Lines = [Line(quantity: 1)],
+            Total = 80m, Status = "DRAFT", AmountPaid = 0m, CustomerEmail = "x@example.com", Lines = [Line(quantity: 1)],
         };
 
         var findings = Findings(Store(), keap);
 
         Assert.Equal(
-            [Category.AmountMismatch, Category.CurrencyMismatch, Category.StatusMismatch, Category.EmailMismatch, Category.DateMismatch, Category.LineItemsMismatch],
+            [Category.AmountMismatch, Category.StatusMismatch, Category.EmailMismatch, Category.DateMismatch, Category.LineItemsMismatch],
             findings.Select(f => f.Category).Order());
+    }
+
+    [Fact]
+    public void Pair_InAnotherCurrency_IsOneCurrencyMismatch_AndNoAmountIsSubtracted()
+    {
+        var keap = Keap() with { Total = 80m, Currency = "EUR", Lines = [Line(quantity: 1, unitPrice: 30m)] };
+
+        var findings = Findings(Store(), keap);
+
+        Assert.Equal([Category.CurrencyMismatch, Category.LineItemsMismatch], findings.Select(f => f.Category).Order());
+        Assert.Equal(LineComparison.Quantity, Assert.Single(Single(findings, Category.LineItemsMismatch).LineDifferences).Kind);
     }
 
     [Theory]
@@ -122,12 +133,26 @@ public sealed class CategoryTests
     }
 
     [Fact]
-    public void Lines_AreKeyedByProductId_ThenName_WhenSkuIsEmpty()
+    public void Lines_WithoutSku_ArePairedByName_ThenByQuantityAndPrice_NeverByProductId()
     {
-        var store = Store() with { Lines = [Line("", 1, 10m, productId: "P1", name: "x"), Line(null, 1, 5m, name: "Gift card")] };
-        var keap = Keap() with { Lines = [Line(null, 1, 10m, productId: "P1", name: "y"), Line(" ", 1, 5m, name: "gift card")] };
+        // Product ids are each system's own: 632910392 in the store is 17 in Keap.
+        var store = Store() with { Lines = [Line("", 1, 10m, productId: "632910392", name: "Tee - Black / M"), Line(null, 1, 5m, productId: "632910393", name: "Gift card")] };
+        var keap = Keap() with { Lines = [Line(" ", 1, 5m, productId: "17", name: "gift card"), Line(null, 1, 10m, productId: "18", name: "tee black m")] };
 
         Assert.Empty(Findings(store, keap));
+        // A Keap item without SKU under another name, at the same quantity and price, is the same line.
+        Assert.Empty(Findings(store, keap with { Lines = [Line(null, 1, 10m, name: "Premium tee"), Line(null, 1, 5m, name: "Voucher")] }));
+    }
+
+    [Fact]
+    public void Lines_WithTheSameProductId_ButOtherNameAndPrice_AreDifferentLines()
+    {
+        var store = Store() with { Lines = [Line(null, 1, 10m, productId: "P1", name: "Tee")] };
+        var keap = Keap() with { Lines = [Line(null, 1, 25m, productId: "P1", name: "Hoodie")] };
+
+        var finding = Single(Findings(store, keap), Category.LineItemsMismatch);
+
+        Assert.Equal([("Hoodie", "extra"), ("Tee", "missing")], finding.LineDifferences.Select(d => (d.Line, d.Kind)));
     }
 
     [Fact]

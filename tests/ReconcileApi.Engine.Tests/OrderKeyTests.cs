@@ -5,7 +5,8 @@ namespace ReconcileApi.Engine.Tests;
 
 public sealed class OrderKeyTests
 {
-    static readonly OrderKeyPattern Default = new(ReconcileSettings.DefaultKeyPattern);
+    static readonly OrderKeyPattern StoreDefault = new(ReconcileSettings.DefaultStoreKeyPattern);
+    static readonly OrderKeyPattern KeapDefault = new(ReconcileSettings.DefaultKeapKeyPattern);
 
     [Theory]
     [InlineData("#1001", "1001")]
@@ -17,24 +18,64 @@ public sealed class OrderKeyTests
     [InlineData(null, null)]
     [InlineData("", null)]
     [InlineData("###", null)]
-    public void DefaultPattern_ExtractsTheTrailingReference(string? number, string? key) =>
-        Assert.Equal(key, Default.Extract(number));
+    public void StoreDefault_ExtractsTheTrailingReference(string? number, string? key) =>
+        Assert.Equal(key, StoreDefault.Extract(number));
+
+    [Theory]
+    [InlineData("Shopify Order #1001", "1001")]
+    [InlineData("WooCommerce Order #1001", "1001")]
+    [InlineData("Big Commerce Order 1001", "1001")]
+    [InlineData("Order 1001", "1001")]
+    [InlineData("order #1001", "1001")]
+    [InlineData("Order: 1001", "1001")]
+    [InlineData("Order No. 1001", "1001")]
+    [InlineData("Order number 1001", "1001")]
+    [InlineData("#1001", "1001")]
+    [InlineData("  # 1001  ", "1001")]
+    [InlineData("1001", "1001")]
+    [InlineData("Shopify Order #SH-1001", "sh-1001")]
+    // Titles a person typed give no reference.
+    [InlineData("Annual Membership", null)]
+    [InlineData("Order for Bob", null)]
+    [InlineData("Membership 2024", null)]
+    [InlineData("Invoice 1001", null)]
+    [InlineData("Consulting - March", null)]
+    [InlineData("Order #ABC", null)]
+    [InlineData("Order1001", null)]
+    [InlineData("Reorder 1001", null)]
+    [InlineData("SO-2024", null)]
+    [InlineData(null, null)]
+    [InlineData("", null)]
+    public void KeapDefault_ReadsOnlyAStoreReference(string? title, string? key) =>
+        Assert.Equal(key, KeapDefault.Extract(title));
 
     [Fact]
-    public void DefaultPattern_FastPath_AgreesWithTheRegex_OnRandomNumbers()
+    public void StoreDefault_FastPath_AgreesWithTheRegex_OnRandomNumbers()
     {
-        var regex = new Regex(ReconcileSettings.DefaultKeyPattern, RegexOptions.CultureInvariant);
-        const string alphabet = "aZ09#-_ \t.#/é\u00a0";
+        var regex = new Regex(ReconcileSettings.DefaultStoreKeyPattern, RegexOptions.CultureInvariant);
+        AgreesOnRandomText(regex, OrderKeyPattern.TrailingToken, ["a", "Z", "0", "9", "#", "-", "_", " ", "\t", ".", "/", "é", "\u00a0"]);
+    }
+
+    [Fact]
+    public void KeapDefault_FastPath_AgreesWithTheRegex_OnRandomTitles()
+    {
+        var regex = new Regex(ReconcileSettings.DefaultKeapKeyPattern, RegexOptions.CultureInvariant);
+        AgreesOnRandomText(regex, OrderKeyPattern.Reference,
+            ["Order", "ORDER", "order", "Shopify", "Big", "No.", "no", "Nr.", "number", "#", ":", " ", "  ", "\u00a0", "1001", "7", "AB", "x9", "-", "_", ".", "é", "K"]);
+    }
+
+    static void AgreesOnRandomText(Regex regex, Func<string, string?> fastPath, string[] fragments)
+    {
         var rng = new Random(1234);
-        for (var i = 0; i < 20000; i++)
+        for (var i = 0; i < 40000; i++)
         {
-            var chars = new char[rng.Next(0, 12)];
-            for (var c = 0; c < chars.Length; c++)
-                chars[c] = alphabet[rng.Next(alphabet.Length)];
-            var s = new string(chars);
+            var parts = new string[rng.Next(0, 9)];
+            for (var c = 0; c < parts.Length; c++)
+                parts[c] = fragments[rng.Next(fragments.Length)];
+            var s = string.Concat(parts);
             var m = regex.Match(s);
             var expected = m.Success ? m.Groups[1].Value.ToLowerInvariant() : null;
-            Assert.True(expected == OrderKeyPattern.TrailingToken(s), $"'{s}': regex '{expected}', fast path '{OrderKeyPattern.TrailingToken(s)}'");
+            Assert.True(expected == fastPath(s), $"'{s}': regex '{expected}', fast path '{fastPath(s)}'");
         }
     }
 

@@ -155,18 +155,20 @@ public sealed class DiscrepancyLifecycleTests(ApiFactory factory) : IClassFixtur
             Order("K2", "Shopify Order #1002", 20m, "PAID", date: Day.AddMinutes(-30)),
             Order("K3", "Shopify Order #1003", 20m, "PAID", date: Day.AddDays(3)),
         });
-        // With Keap's order three days later in its data, S1 is settled and missing.
         await ws.Http.RunAsync(new { from = Day.AddDays(-2), to = Day.AddDays(4) });
         var id = Assert.Single(await ws.Http.DiscrepanciesAsync("?category=missing_in_keap")).Id();
 
-        // This window ends an hour after S1: the newest Keap order it reads is K2, 30 minutes before S1,
-        // so S1 is too recent to call missing (pending) — which says nothing about whether it was fixed.
-        var narrow = await ws.Http.RunAsync(new { from = Day.AddDays(-2), to = Day.AddHours(1) });
+        // This window ends 30 minutes after S1: at its cut-off S1 is younger than the settle time (60 min),
+        // so it is pending, not missing — which says nothing about whether it was fixed.
+        var narrow = await ws.Http.RunAsync(new { from = Day.AddDays(-2), to = Day.AddMinutes(30) });
 
         Assert.Equal("succeeded", narrow.GetProperty("status").GetString());
-        Assert.True(narrow.GetProperty("pending").GetInt32() >= 1, narrow.GetRawText());
+        Assert.Equal(1, narrow.GetProperty("pending").GetInt32());
         Assert.Equal(0, narrow.GetProperty("autoResolved").GetInt32());
         Assert.Equal("open", (await GetAsync(ws, id)).Str("state"));
+        var pending = await (await ws.Http.GetAsync($"/api/v1/runs/{narrow.Str("id")}/pending")).Json();
+        var item = Assert.Single(pending.GetProperty("items").EnumerateArray());
+        Assert.Equal(("S1", "store", 30), (item.Str("orderId"), item.Str("source"), item.GetProperty("ageMinutes").GetInt32()));
 
         // Once Keap has it, a run that sees it settled verifies the fix.
         await ws.Http.IngestAsync("keap", new[] { Order("K1", "Shopify Order #1001", 70m, "PAID", email: "lost@example.com", date: Day) });

@@ -23,7 +23,7 @@ public sealed class RunResultsTests(ApiFactory factory) : IClassFixture<ApiFacto
             Order("S3", "#1003", 35m, "refunded", email: "carol@example.com", date: Day),
             Order("S5", "#1005", 1500m, email: "dave@example.com", date: Day),
             Order("S6", "#1006", 80m, email: "pat@example.com", date: Day),
-            Order("S7", "#1007", 250m, email: "mia@example.com", date: Day).With("customerName", "Mia Lane")
+            Order("S7", "#1007", 250m, email: "mia@example.com", date: Day).With("customerName", "Mia Lane").With("platform", "shopify")
                 .With("lines", new[] { new { sku = "SKU-7", name = "Widget", quantity = 2, unitPrice = 125m } }),
             StoreAnchor(),
         });

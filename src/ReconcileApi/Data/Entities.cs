@@ -71,8 +71,12 @@ public sealed class Batch
     public int Rejected { get; set; }
     /// <summary>Records the format says are not orders to reconcile (Shopify test orders).</summary>
     public int Skipped { get; set; }
+    /// <summary>Records whose order id came again later in the batch: the last one was kept.</summary>
+    public int Repeated { get; set; }
     /// <summary>JSON array of the receipt's errors.</summary>
     public required string Errors { get; set; }
+    /// <summary>JSON array of the receipt's warnings: stored orders with a field left out, repeats.</summary>
+    public required string Warnings { get; set; }
     /// <summary>JSON array of the rejected raw records, so nothing the caller sent vanishes.</summary>
     public required string RejectedRecords { get; set; }
     public DateTime CreatedAt { get; set; }
@@ -115,10 +119,32 @@ public sealed class Run
     public int KeapOrdersInWindow { get; set; }
     public decimal StoreRevenue { get; set; }
     public decimal KeapRevenue { get; set; }
+    /// <summary>The engine's match rate: matched store orders of those that should be in Keap.</summary>
+    public decimal? MatchRate { get; set; }
+    /// <summary>The instant the run looked from (the earlier of <see cref="To"/> and its start).</summary>
+    public DateTime? Cutoff { get; set; }
+    /// <summary>Unpaired orders dated after this were pending, not missing.</summary>
+    public DateTime? PendingAfter { get; set; }
+    /// <summary>Unpaired orders the other side is not expected to have: never-paid store orders, Keap drafts.</summary>
+    public int NotExpectedInKeap { get; set; }
+    public int NotExpectedInStore { get; set; }
+    /// <summary>JSON object: side → the engine's sync lag.</summary>
+    public string? SyncLag { get; set; }
     public RunPhase? Phase { get; set; }
     public int Processed { get; set; }
     public int Total { get; set; }
     public string? Error { get; set; }
+}
+
+/// <summary>An order a run counted as pending (too young at its cut-off to call missing).</summary>
+public sealed class RunPendingOrder
+{
+    public long Id { get; set; }
+    public Guid RunId { get; set; }
+    public OrderSource Source { get; set; }
+    public required string OrderId { get; set; }
+    public string? OrderKey { get; set; }
+    public DateTime OrderDate { get; set; }
 }
 
 [JsonConverter(typeof(SnakeCaseEnumConverter<DiscrepancyState>))]

@@ -16,6 +16,7 @@ public abstract class ReconcileDbContext(DbContextOptions options) : DbContext(o
     public DbSet<OrderVersion> OrderVersions => Set<OrderVersion>();
     public DbSet<Batch> Batches => Set<Batch>();
     public DbSet<Run> Runs => Set<Run>();
+    public DbSet<RunPendingOrder> RunPendingOrders => Set<RunPendingOrder>();
     public DbSet<Discrepancy> Discrepancies => Set<Discrepancy>();
     public DbSet<RunDiscrepancy> RunDiscrepancies => Set<RunDiscrepancy>();
     public DbSet<DiscrepancyEvent> DiscrepancyEvents => Set<DiscrepancyEvent>();
@@ -78,9 +79,17 @@ public abstract class ReconcileDbContext(DbContextOptions options) : DbContext(o
         {
             e.Property(x => x.Label).HasMaxLength(200);
             e.Property(x => x.CallbackUrl).HasMaxLength(2000);
+            e.Property(x => x.SyncLag).HasMaxLength(1000);
             e.HasIndex(x => new { x.WorkspaceId, x.CreatedAt });
             e.HasIndex(x => x.Status);
             e.HasOne<Workspace>().WithMany().HasForeignKey(x => x.WorkspaceId);
+        });
+        b.Entity<RunPendingOrder>(e =>
+        {
+            e.Property(x => x.OrderId).HasMaxLength(100);
+            e.Property(x => x.OrderKey).HasMaxLength(200);
+            e.HasIndex(x => new { x.RunId, x.Id });
+            e.HasOne<Run>().WithMany().HasForeignKey(x => x.RunId);
         });
         b.Entity<Discrepancy>(e =>
         {

@@ -27,10 +27,12 @@ public static class Examples
         },
     ];
 
-    public static readonly IngestReceipt Receipt = new(BatchId, OrderSource.Store, "canonical", 3, 1, 1, 0, 1, 0,
-        [new ReceiptError(2, "450789471", "total", "Must be a number or a numeric string, not \"n/a\".")]);
+    public static readonly IngestReceipt Receipt = new(BatchId, OrderSource.Store, "canonical", 4, 1, 1, 0, 1, 0, 1,
+        [new ReceiptError(3, "450789471", "total", "Must be a number or a numeric string, not \"n/a\".")],
+        [new ReceiptError(0, "450789469", "orderId", "The same order id comes again at index 1; that later version was kept."),
+         new ReceiptError(2, "450789470", "lines[0].unitPrice", "Is missing. " + ReconcileApi.Features.Orders.Formats.LineReader.LeftOut)]);
 
-    public static readonly BatchResponse Batch = new(BatchId, OrderSource.Store, "canonical", At, 3, 1, 1, 0, 1, 0, Receipt.Errors,
+    public static readonly BatchResponse Batch = new(BatchId, OrderSource.Store, "canonical", At, 4, 1, 1, 0, 1, 0, 1, Receipt.Errors, Receipt.Warnings,
         [JsonSerializer.SerializeToElement(new { orderId = "450789471", orderNumber = "#1003", total = "n/a" })]);
 
     public static readonly StoredOrderResponse StoredOrder = new(OrderSource.Store, "450789469", 2, BatchId, At.AddDays(-1), At, Orders[0],
@@ -45,7 +47,13 @@ public static class Examples
         new Dictionary<string, int> { ["missing_in_keap"] = 9, ["amount_mismatch"] = 5, ["status_mismatch"] = 3 },
         new Dictionary<string, int> { ["critical"] = 1, ["high"] = 9, ["medium"] = 5, ["low"] = 2 },
         4120.55m,
-        new RunWindowSummary(1248, 1239, 151_220.40m, 147_099.85m, 0.9904m), 6, 11, 2, new RunProgress(RunPhase.Saving, 17, 17), null);
+        new RunWindowSummary(1248, 1239, 151_220.40m, 147_099.85m, 0.9928m),
+        new DateTime(2026, 10, 1, 0, 0, 0, DateTimeKind.Utc), new DateTime(2026, 9, 30, 23, 0, 0, DateTimeKind.Utc), 3, 1,
+        new RunSyncLag(new SyncLag(new DateTime(2026, 9, 30, 23, 41, 0, DateTimeKind.Utc), 0, 0.32), new SyncLag(new DateTime(2026, 9, 30, 23, 12, 0, DateTimeKind.Utc), 0.48, 0.8)),
+        6, 11, 2, new RunProgress(RunPhase.Saving, 17, 17), null);
+
+    public static readonly RunPendingPage Pending = new(RunId, new DateTime(2026, 10, 1, 0, 0, 0, DateTimeKind.Utc), new DateTime(2026, 9, 30, 23, 0, 0, DateTimeKind.Utc),
+        [new PendingOrderResponse(88, OrderSource.Store, "450789601", "1187", new DateTime(2026, 9, 30, 23, 41, 0, DateTimeKind.Utc), 19)], null);
 
     public static readonly DiscrepancyResponse Discrepancy = new(
         1042, RunId, Category.AmountMismatch, Severity.Medium, DiscrepancyState.Open, "1001", "450789469", "8812", null,

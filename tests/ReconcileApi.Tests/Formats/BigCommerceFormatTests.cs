@@ -40,11 +40,14 @@ public sealed class BigCommerceFormatTests
     }
 
     [Fact]
-    public void Read_GivesProductLines_WhenProductsIsAnArray()
+    public void Read_GivesProductLinesNetOfTax_WithTheirTax_WhenProductsIsAnArray()
     {
-        var lines = Format.Read(Orders[1], Utc).Order.Lines;
+        var order = Format.Read(Orders[1], Utc).Order;
+        var lines = order.Lines;
         Assert.Equal(2, lines.Count);
-        Assert.Equal(new OrderLine("MUG-1", "77", "BigCommerce Coffee Mug", 2, 50m, 100m, LineKind.Product), lines[0]);
+        Assert.Equal(new OrderLine("MUG-1", "77", "BigCommerce Coffee Mug", 2, 45m, 90m, LineKind.Product) { Tax = 10m }, lines[0]);
+        Assert.False(order.TaxesIncluded);
+        Assert.Equal("bigcommerce", order.Platform);
         Assert.Null(lines[1].Sku);
         Assert.Equal(0m, lines[1].UnitPrice);
     }
@@ -83,14 +86,14 @@ public sealed class BigCommerceFormatTests
     }
 
     [Fact]
-    public void Read_ReportsBadFieldsWithTheirPaths()
+    public void Read_RejectsAnUnreadableOrderDate_AndWarnsOfOtherBadFieldsWithTheirPaths()
     {
         var read = Format.Read(Orders[2], Utc);
-        var fields = read.Errors.Select(e => e.Field).ToList();
-        Assert.Contains("status_id", fields);
-        Assert.Contains("date_created", fields);
-        Assert.Contains("products[0].quantity", fields);
+        Assert.Equal(["date_created"], read.Problems.Errors.Select(e => e.Field));
+        Assert.Equal(["status_id", "products[0].quantity"], read.Problems.Warnings.Select(e => e.Field));
         Assert.Null(read.Order.Status);
+        // A line that cannot be read leaves the order without lines: none is guessed.
+        Assert.Empty(read.Order.Lines);
     }
 
     [Fact]

@@ -118,11 +118,11 @@ public sealed class CsvFormatTests
     {
         var table = Table(["Order Id", "Total"], ["1", "2"]);
         var read = Assert.Single(Format.Read(table, WithMap(("total", "Gross"), ("colour", "Total")))).Read;
-        Assert.Equal(["columnMap.total", "columnMap.colour"], read.Errors.Select(e => e.Field));
+        Assert.Equal(["columnMap.total", "columnMap.colour"], read.Problems.Errors.Select(e => e.Field));
     }
 
     [Fact]
-    public void Read_ReportsErrorsByHeaderWithTheLine_AndAMissingIdAsOrderId()
+    public void Read_ReportsProblemsByHeaderWithTheLine_AndAMissingIdAsOrderId()
     {
         var table = Table(
             ["Order Id", "Order Total", "Created", "Qty", "SKU", "Kind"],
@@ -130,10 +130,12 @@ public sealed class CsvFormatTests
             ["", "5", "", "", "", ""]);
         var orders = Format.Read(table, Utc).ToList();
         Assert.Equal(2, orders.Count);
-        var first = orders[0].Read.Errors;
-        Assert.Equal(["Created", "Order Total", "Qty", "Kind"], first.Select(e => e.Field));
-        Assert.All(first, e => Assert.StartsWith("Line 2:", e.Message));
-        var second = Assert.Single(orders[1].Read.Errors);
+        var first = orders[0].Read.Problems;
+        // The total and the order date reject the order; the line is left out with a warning per bad cell.
+        Assert.Equal(["Created", "Order Total"], first.Errors.Select(e => e.Field));
+        Assert.Equal(["Kind", "Qty", "unitPrice"], first.Warnings.Select(e => e.Field));
+        Assert.All(first.Errors.Concat(first.Warnings.Take(2)), e => Assert.StartsWith("Line 2:", e.Message));
+        var second = Assert.Single(orders[1].Read.Problems.Errors);
         Assert.Equal("orderId", second.Field);
         Assert.Contains("line 3", second.Message);
     }
@@ -142,7 +144,7 @@ public sealed class CsvFormatTests
     public void Read_ReportsAMissingTotalColumn()
     {
         var read = Assert.Single(Format.Read(Table(["Order Id"], ["1"]), Utc)).Read;
-        Assert.Equal("total", Assert.Single(read.Errors).Field);
+        Assert.Equal("total", Assert.Single(read.Problems.Errors).Field);
     }
 
     [Fact]

@@ -71,7 +71,7 @@ static class Fixture
     }
 
     public static void NoErrors(ReadOrder read) =>
-        Assert.True(read.Errors.Count == 0, string.Join("; ", read.Errors.Select(e => $"{e.Field}: {e.Message}")));
+        Assert.True(read.Problems.Errors.Count == 0, string.Join("; ", read.Problems.Errors.Select(e => $"{e.Field}: {e.Message}")));
 
     public static DateTime At(int y, int mo, int d, int h, int mi, int s = 0) => new(y, mo, d, h, mi, s, DateTimeKind.Utc);
 }

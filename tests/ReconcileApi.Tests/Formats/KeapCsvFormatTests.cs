@@ -68,13 +68,26 @@ public sealed class KeapCsvFormatTests
     }
 
     [Fact]
-    public void Read_ReportsAnUnknownItemTypeAndABadTotalDue()
+    public void Read_StoresTheOrder_WarningOfAnUnknownItemTypeAndABadTotalDue()
     {
         var table = Table(
-            ["Order Id", "Order Total", "Total Due", "Product Name", "Item Type"],
-            ["5", "10", "n/a", "X", "Teleport"]);
+            ["Order Id", "Order Total", "Total Due", "Qty", "Price", "Product Name", "Item Type"],
+            ["5", "10", "n/a", "1", "10", "X", "Teleport"]);
         var read = Assert.Single(Format.Read(table, Utc)).Read;
-        Assert.Equal(["Item Type", "Total Due"], read.Errors.Select(e => e.Field));
+        NoErrors(read);
+        Assert.Equal(["Item Type", "Total Due"], read.Problems.Warnings.Select(e => e.Field));
+        // Neither is guessed: no lines, and nothing known paid.
+        Assert.Empty(read.Order.Lines);
+        Assert.Null(read.Order.AmountPaid);
+    }
+
+    [Fact]
+    public void Read_NeverTakesTheInvoiceNumberAsTheStoreReference()
+    {
+        var table = Table(["Order Id", "Invoice Number", "Order Total", "Source Type"], ["5", "1001", "10", "MANUAL_PAYMENT"]);
+        var order = Assert.Single(Format.Read(table, Utc)).Read.Order;
+        Assert.Null(order.OrderNumber);
+        Assert.Equal("MANUAL_PAYMENT", order.SourceType);
     }
 
     [Fact]

@@ -42,24 +42,34 @@ public sealed class KeapFormatTests
     }
 
     [Fact]
-    public void Read_UsesInvoiceNumberAndCreationDate_WhenTitleAndOrderDateAreMissing()
+    public void Read_NeverTakesTheInvoiceNumberAsTheStoreReference_AndFallsBackToTheCreationDate()
     {
         var o = Format.Read(V1[1], Utc).Order;
-        Assert.Equal("32", o.OrderNumber);
+        // invoice_number 32 is Keap's own number: an order without a title has no store reference.
+        Assert.Null(o.OrderNumber);
         Assert.Equal(At(2026, 10, 2, 0, 0), o.OrderDate);
+        Assert.Equal(At(2026, 10, 2, 0, 0), o.CreatedAt);
         Assert.Equal(49m, o.Total);
         Assert.Null(o.Tax);
         Assert.Null(o.Discount);
         Assert.Equal("Jane", o.CustomerName);
-        Assert.Equal(LineKind.Fee, o.Lines[0].Kind);
-        Assert.Null(o.Lines[0].Sku);
     }
 
     [Fact]
-    public void Read_ReportsUnknownItemTypesAndBadQuantities_WithPaths()
+    public void Read_StoresTheOrderWithoutLines_WarningOfUnknownItemTypesAndBadQuantities_WithPaths()
     {
-        var fields = Format.Read(V1[1], Utc).Errors.Select(e => e.Field).ToList();
-        Assert.Equal(["order_items[1].quantity", "order_items[1].type"], fields);
+        var read = Format.Read(V1[1], Utc);
+        NoErrors(read);
+        Assert.Equal(["order_items[1].quantity", "order_items[1].type"], read.Problems.Warnings.Select(e => e.Field));
+        Assert.All(read.Problems.Warnings, w => Assert.EndsWith(LineReader.LeftOut, w.Message));
+        Assert.Empty(read.Order.Lines);
+    }
+
+    [Fact]
+    public void Read_KeepsTheSourceType()
+    {
+        var o = Format.Read(Json("""{"id": 9, "title": "Annual Membership", "total": 120, "source_type": "MANUAL_PAYMENT", "order_date": "2026-10-01T00:00:00Z"}"""), Utc).Order;
+        Assert.Equal(("MANUAL_PAYMENT", "Annual Membership"), (o.SourceType, o.OrderNumber));
     }
 
     [Fact]
@@ -165,10 +175,8 @@ public sealed class KeapFormatTests
         var read = Format.Read(Json("""
             {"order_time": "2026-01-01T00:00:00Z", "total": {"amount": "lots", "currency_code": "USD"}, "order_items": [{"item_type": "PRODUCT", "price_per_unit": {"amount": "x"}}]}
             """), Utc);
-        var fields = read.Errors.Select(e => e.Field).ToList();
-        Assert.Contains("orderId", fields);
-        Assert.Contains("total.amount", fields);
-        Assert.Contains("order_items[0].price_per_unit.amount", fields);
+        Assert.Equal(["orderId", "total.amount"], read.Problems.Errors.Select(e => e.Field).Order());
+        Assert.Contains("order_items[0].price_per_unit.amount", read.Problems.Warnings.Select(e => e.Field));
     }
 
     [Theory]

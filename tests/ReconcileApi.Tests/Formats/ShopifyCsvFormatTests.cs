@@ -48,7 +48,7 @@ public sealed class ShopifyCsvFormatTests
         var lines = Read()[0].Read.Order.Lines;
         Assert.Equal(new OrderLine("IPOD2008GREEN", null, "IPod Nano - 8gb - green, \"limited\"", 1, 199m, 199m), lines[0]);
         Assert.Equal("IPod Nano - 8gb\nred edition", lines[1].Name);
-        Assert.Equal(new OrderLine("IPOD2008BLACK", null, "IPod Nano - 8gb - black", 1, 199m, 189m), lines[2]);
+        Assert.Equal(new OrderLine("IPOD2008BLACK", null, "IPod Nano - 8gb - black", 1, 199m, 189m) { Discount = 10m }, lines[2]);
     }
 
     [Fact]
@@ -93,10 +93,13 @@ public sealed class ShopifyCsvFormatTests
             ["", "3.00", "", "", "", ""]);
         var orders = Format.Read(table, Utc).ToList();
         Assert.Equal(2, orders.Count);
-        var error = Assert.Single(orders[0].Read.Errors);
-        Assert.Equal("Lineitem quantity", error.Field);
-        Assert.StartsWith("Line 3:", error.Message);
-        Assert.Equal("orderId", Assert.Single(orders[1].Read.Errors).Field);
+        // A bad line cell stores the order without lines and says why; it does not reject the order.
+        NoErrors(orders[0].Read);
+        var warning = Assert.Single(orders[0].Read.Problems.Warnings);
+        Assert.Equal("Lineitem quantity", warning.Field);
+        Assert.StartsWith("Line 3:", warning.Message);
+        Assert.Empty(orders[0].Read.Order.Lines);
+        Assert.Equal("orderId", Assert.Single(orders[1].Read.Problems.Errors).Field);
     }
 
     [Fact]

@@ -45,7 +45,7 @@ public sealed class ShopifyFormatTests
         var lines = Format.Read(Orders[0], Utc).Order.Lines;
         Assert.Equal(4, lines.Count);
         var black = lines[2];
-        Assert.Equal(new OrderLine("IPOD2008BLACK", "632910392", "IPod Nano - 8gb", 1, 199.00m, 189.00m, LineKind.Product), black);
+        Assert.Equal(new OrderLine("IPOD2008BLACK", "632910392", "IPod Nano - 8gb", 1, 199.00m, 189.00m, LineKind.Product) { Discount = 10.00m }, black);
         Assert.Equal(LineKind.Shipping, lines[3].Kind);
         Assert.Equal("Free Shipping", lines[3].Name);
         Assert.Equal(0m, lines[3].UnitPrice);
@@ -112,20 +112,17 @@ public sealed class ShopifyFormatTests
         var read = Format.Read(Json("""
             {"total_price": "abc", "created_at": "soon", "line_items": [{"quantity": 1, "price": "1.00"}, {"quantity": "two", "price": "1.00"}, 5]}
             """), Utc);
-        var fields = read.Errors.Select(e => e.Field).ToList();
-        Assert.Contains("orderId", fields);
-        Assert.Contains("total_price", fields);
-        Assert.Contains("created_at", fields);
-        Assert.Contains("line_items[1].quantity", fields);
-        Assert.Contains("line_items[2]", fields);
+        Assert.Equal(["created_at", "orderId", "total_price"], read.Problems.Errors.Select(e => e.Field).Order());
+        Assert.Equal(["line_items[1].quantity", "line_items[2]"], read.Problems.Warnings.Select(e => e.Field).Order());
         Assert.Equal("", read.Order.OrderId);
+        Assert.Empty(read.Order.Lines);
     }
 
     [Fact]
     public void Read_ReportsANonObject_InsteadOfThrowing()
     {
         var read = Format.Read(Json("42"), Utc);
-        Assert.Single(read.Errors);
+        Assert.Single(read.Problems.Errors);
     }
 
     [Fact]

@@ -53,7 +53,7 @@ public sealed class WooCommerceFormatTests
     {
         var lines = Format.Read(Orders[0], Utc).Order.Lines;
         Assert.Equal(3, lines.Count);
-        Assert.Equal(new OrderLine(null, "93", "Woo Single #1", 2, 3m, 6.00m, LineKind.Product), lines[0]);
+        Assert.Equal(new OrderLine(null, "93", "Woo Single #1", 2, 3m, 6.00m, LineKind.Product) { Tax = 0.45m }, lines[0]);
         Assert.Equal("Bar3", lines[1].Sku);
         Assert.Equal("22", lines[1].ProductId);
         Assert.Equal(new OrderLine("flat_rate", null, "Flat Rate", 1, 10.00m, 10.00m, LineKind.Shipping), lines[2]);
@@ -95,14 +95,15 @@ public sealed class WooCommerceFormatTests
     [Fact]
     public void Read_ReportsBadFieldsWithTheirPaths()
     {
-        var fields = Format.Read(Orders[2], Utc).Errors.Select(e => e.Field).ToList();
-        Assert.Equal(["total", "line_items[0].quantity", "date_created_gmt"], fields);
+        var read = Format.Read(Orders[2], Utc);
+        Assert.Equal(["total", "date_created_gmt"], read.Problems.Errors.Select(e => e.Field));
+        Assert.Equal(["line_items[0].quantity"], read.Problems.Warnings.Select(e => e.Field));
     }
 
     [Fact]
     public void Read_ReportsAMissingId_AsOrderId()
     {
         var read = Format.Read(Json("""{"number": "5", "total": "1.00"}"""), Utc);
-        Assert.Equal("orderId", Assert.Single(read.Errors).Field);
+        Assert.Equal("orderId", Assert.Single(read.Problems.Errors).Field);
     }
 }

@@ -7,14 +7,6 @@ using ReconcileApi.Infrastructure;
 namespace ReconcileApi.Features.Discrepancies;
 
 /// <summary>
-/// What a run found, with the window's order counts and revenue for the summary. Store orders dated after
-/// <paramref name="StoreOrdersPendingAfter"/> (Keap orders after <paramref name="KeapOrdersPendingAfter"/>) were
-/// too recent for the run to call missing: not finding them missing says nothing about whether they were fixed.
-/// </summary>
-public sealed record RunOutcome(ReconciliationResult Result, int StoreOrdersInWindow, int KeapOrdersInWindow, decimal StoreRevenue, decimal KeapRevenue,
-    DateTime? StoreOrdersPendingAfter = null, DateTime? KeapOrdersPendingAfter = null);
-
-/// <summary>
 /// Applies a run's findings to the discrepancies that live across runs: new ones are created, ones
 /// found again are updated (a resolved one is reopened; an ignored one stays ignored unless its values
 /// changed), and open ones whose order the window covers and that were not found again are resolved as
@@ -51,10 +43,10 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
             || LineDifferences != JsonSerializer.Serialize(f.LineDifferences, DiscrepancyResponse.Json);
     }
 
-    public async Task<bool> ApplyAsync(Run run, RunOutcome outcome, CancellationToken ct)
+    public async Task<bool> ApplyAsync(Run run, ReconciliationResult result, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        var findings = outcome.Result.Findings
+        var findings = result.Findings
             .GroupBy(f => f.IdentityKey, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
 
@@ -165,16 +157,20 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
             }
         }
 
-        var autoResolved = await AutoResolveAsync(run, outcome, findings, events, now, ct);
+        var autoResolved = await AutoResolveAsync(run, result, findings, events, now, ct);
         await db.InsertAsync(links, ct);
         await db.InsertAsync(events, ct);
+        await db.InsertAsync(result.PendingOrders.Select(p => new RunPendingOrder
+        {
+            RunId = run.Id, Source = p.Source, OrderId = p.OrderId, OrderKey = p.OrderKey, OrderDate = p.OrderDate,
+        }).ToList(), ct);
 
-        var result = outcome.Result;
         var byCategory = JsonSerializer.Serialize(findings.Values.GroupBy(f => f.Category)
             .ToDictionary(g => WireEnum.Name(g.Key), g => g.Count()));
         var bySeverity = JsonSerializer.Serialize(findings.Values.GroupBy(f => f.Severity)
             .OrderBy(g => g.Key).ToDictionary(g => WireEnum.Name(g.Key), g => g.Count()));
         var impact = findings.Values.Sum(f => f.Impact);
+        var syncLag = JsonSerializer.Serialize(new Dictionary<string, SyncLag> { ["store"] = result.StoreSyncLag, ["keap"] = result.KeapSyncLag }, DiscrepancyResponse.Json);
         var count = findings.Count;
         var finished = await db.Runs.Where(r => r.Id == run.Id && r.Status == RunStatus.Running)
             .ExecuteUpdateAsync(s => s
@@ -182,10 +178,16 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
                 .SetProperty(r => r.FinishedAt, now)
                 .SetProperty(r => r.StoreOrders, result.StoreOrders)
                 .SetProperty(r => r.KeapOrders, result.KeapOrders)
-                .SetProperty(r => r.StoreOrdersInWindow, outcome.StoreOrdersInWindow)
-                .SetProperty(r => r.KeapOrdersInWindow, outcome.KeapOrdersInWindow)
-                .SetProperty(r => r.StoreRevenue, outcome.StoreRevenue)
-                .SetProperty(r => r.KeapRevenue, outcome.KeapRevenue)
+                .SetProperty(r => r.StoreOrdersInWindow, result.StoreOrders)
+                .SetProperty(r => r.KeapOrdersInWindow, result.KeapOrders)
+                .SetProperty(r => r.StoreRevenue, result.StoreRevenue)
+                .SetProperty(r => r.KeapRevenue, result.KeapRevenue)
+                .SetProperty(r => r.MatchRate, result.MatchRate)
+                .SetProperty(r => r.Cutoff, result.Cutoff)
+                .SetProperty(r => r.PendingAfter, result.PendingAfter)
+                .SetProperty(r => r.NotExpectedInKeap, result.NotExpectedInKeap)
+                .SetProperty(r => r.NotExpectedInStore, result.NotExpectedInStore)
+                .SetProperty(r => r.SyncLag, syncLag)
                 .SetProperty(r => r.Matched, result.Matched)
                 .SetProperty(r => r.Pending, result.Pending)
                 .SetProperty(r => r.Discrepancies, count)
@@ -222,17 +224,15 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
     }
 
     /// <summary>Open or acknowledged discrepancies whose order falls in the window and that this run no longer found.</summary>
-    async Task<int> AutoResolveAsync(Run run, RunOutcome outcome, Dictionary<string, Finding> found, List<DiscrepancyEvent> events, DateTime now, CancellationToken ct)
+    async Task<int> AutoResolveAsync(Run run, ReconciliationResult result, Dictionary<string, Finding> found, List<DiscrepancyEvent> events, DateTime now, CancellationToken ct)
     {
         var query = db.Discrepancies.AsNoTracking()
             .Where(d => d.WorkspaceId == run.WorkspaceId
                 && (d.State == DiscrepancyState.Open || d.State == DiscrepancyState.Acknowledged)
                 && d.OrderDate >= run.From && d.OrderDate < run.To);
         // A missing order that this run saw only as pending was not verified as fixed.
-        if (outcome.StoreOrdersPendingAfter is { } storePending)
-            query = query.Where(d => d.Category != Category.MissingInKeap || d.OrderDate <= storePending);
-        if (outcome.KeapOrdersPendingAfter is { } keapPending)
-            query = query.Where(d => d.Category != Category.MissingInStore || d.OrderDate <= keapPending);
+        if (result.PendingAfter is { } pendingAfter)
+            query = query.Where(d => (d.Category != Category.MissingInKeap && d.Category != Category.MissingInStore) || d.OrderDate <= pendingAfter);
         var candidates = await query
             .Select(d => new { d.Id, d.IdentityKey, d.State })
             .ToListAsync(ct);

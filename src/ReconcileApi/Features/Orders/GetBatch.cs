@@ -19,7 +19,9 @@ public sealed record BatchResponse(
     int Unchanged,
     int Rejected,
     int Skipped,
+    int Repeated,
     IReadOnlyList<ReceiptError> Errors,
+    IReadOnlyList<ReceiptError> Warnings,
     IReadOnlyList<JsonElement> RejectedRecords);
 
 /// <summary>GET /api/v1/batches/{batchId} — the receipt again, with the rejected records as sent.</summary>
@@ -40,7 +42,9 @@ public static class GetBatch
             return Problems.NotFound("Batch", batchId);
         return TypedResults.Ok(new BatchResponse(
             batch.Id, batch.Source, batch.Format, batch.CreatedAt, batch.Received, batch.Inserted, batch.Updated, batch.Unchanged, batch.Rejected, batch.Skipped,
+            batch.Repeated,
             JsonSerializer.Deserialize<List<ReceiptError>>(batch.Errors, OrderJson.Options)!,
+            JsonSerializer.Deserialize<List<ReceiptError>>(batch.Warnings, OrderJson.Options)!,
             JsonSerializer.Deserialize<List<JsonElement>>(batch.RejectedRecords, OrderJson.Options)!));
     }
 }

@@ -22,7 +22,9 @@ public sealed record IngestReceipt(
     int Unchanged,
     int Rejected,
     int Skipped,
-    IReadOnlyList<ReceiptError> Errors);
+    int Repeated,
+    IReadOnlyList<ReceiptError> Errors,
+    IReadOnlyList<ReceiptError> Warnings);
 
 /// <summary>POST /api/v1/sources/{source}/orders — store a batch of orders of one side, in any supported shape.</summary>
 public static class IngestOrders
@@ -254,8 +256,9 @@ public static class IngestOrders
     }
 
     public static IngestReceipt ToReceipt(Batch batch) => new(
-        batch.Id, batch.Source, batch.Format, batch.Received, batch.Inserted, batch.Updated, batch.Unchanged, batch.Rejected, batch.Skipped,
-        JsonSerializer.Deserialize<List<ReceiptError>>(batch.Errors, OrderJson.Options)!);
+        batch.Id, batch.Source, batch.Format, batch.Received, batch.Inserted, batch.Updated, batch.Unchanged, batch.Rejected, batch.Skipped, batch.Repeated,
+        JsonSerializer.Deserialize<List<ReceiptError>>(batch.Errors, OrderJson.Options)!,
+        JsonSerializer.Deserialize<List<ReceiptError>>(batch.Warnings, OrderJson.Options)!);
 
     public static bool TryParseSource(string text, out OrderSource source) =>
         Enum.TryParse(text, ignoreCase: true, out source) && Enum.IsDefined(source) && !int.TryParse(text, out _);

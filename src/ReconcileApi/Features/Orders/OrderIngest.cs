@@ -11,11 +11,14 @@ namespace ReconcileApi.Features.Orders;
 /// <summary>One record of a request body read by a format; <see cref="Raw"/> renders it as sent, only when it is rejected.</summary>
 public sealed record IncomingRecord(int Index, int? Line, ReadOrder Read, Func<JsonElement> Raw);
 
+/// <summary>A problem with one record of a batch: an error (rejected) or a warning (stored without the field it names).</summary>
 public sealed record ReceiptError(int Index, string? OrderId, string Field, string Message, int? Line = null);
 
 /// <summary>
 /// Validates each record on its own and upserts the valid ones by (workspace, source, orderId), a
-/// chunk at a time, all in one transaction: a request is stored whole or not at all.
+/// chunk at a time, all in one transaction: a request is stored whole or not at all. Every record
+/// received is counted once: inserted, updated, unchanged, rejected, skipped, or repeated (its order id
+/// comes again later in the batch, as when a webhook is delivered twice; the last one is kept).
 /// </summary>
 public sealed class OrderIngest(ReconcileDbContext db, IValidator<CanonicalOrder> validator, TimeProvider clock)
 {
@@ -31,21 +34,22 @@ public sealed class OrderIngest(ReconcileDbContext db, IValidator<CanonicalOrder
             Source = source,
             Format = format,
             Errors = "[]",
+            Warnings = "[]",
             RejectedRecords = "[]",
             CreatedAt = now,
         };
-        var errors = new List<ReceiptError>();
-        var rejected = new List<JsonElement>();
+        var receipt = new Receipt();
         // Reading, validating and hashing a chunk is CPU work done before the chunk's writes; the
         // first chunk (the whole of a typical request) is ready before the write lock is taken.
-        using var prepared = chunks.Select(chunk => Prepare(batch, chunk, errors, rejected)).GetEnumerator();
+        using var prepared = chunks.Select(chunk => Prepare(batch, chunk, receipt)).GetEnumerator();
         var hasChunk = prepared.MoveNext();
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         for (; hasChunk; hasChunk = prepared.MoveNext())
             await UpsertAsync(batch, prepared.Current, now, ct);
-        batch.Rejected = rejected.Count;
-        batch.Errors = JsonSerializer.Serialize(errors, OrderJson.Options);
-        batch.RejectedRecords = JsonSerializer.Serialize(rejected, OrderJson.Options);
+        batch.Rejected = receipt.Rejected.Count;
+        batch.Errors = JsonSerializer.Serialize(receipt.Errors, OrderJson.Options);
+        batch.Warnings = JsonSerializer.Serialize(receipt.Warnings.OrderBy(w => w.Index), OrderJson.Options);
+        batch.RejectedRecords = JsonSerializer.Serialize(receipt.Rejected, OrderJson.Options);
         db.Batches.Add(batch);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
@@ -53,13 +57,21 @@ public sealed class OrderIngest(ReconcileDbContext db, IValidator<CanonicalOrder
         return batch;
     }
 
-    sealed record PreparedOrder(CanonicalOrder Order, string Payload, string Hash);
+    sealed record PreparedOrder(CanonicalOrder Order, string Payload, string Hash, bool Repeat);
 
-    List<PreparedOrder> Prepare(Batch batch, IReadOnlyList<IncomingRecord> chunk, List<ReceiptError> errors, List<JsonElement> rejected)
+    /// <summary>What the receipt says about the records, and which order ids the batch stored at which index.</summary>
+    sealed class Receipt
+    {
+        public List<ReceiptError> Errors { get; } = [];
+        public List<ReceiptError> Warnings { get; } = [];
+        public List<JsonElement> Rejected { get; } = [];
+        public Dictionary<string, (int Index, int? Line)> Stored { get; } = new(StringComparer.Ordinal);
+    }
+
+    List<PreparedOrder> Prepare(Batch batch, IReadOnlyList<IncomingRecord> chunk, Receipt receipt)
     {
         batch.Received += chunk.Count;
-        // The last occurrence of an order id in one chunk wins, as if sent one after another.
-        var valid = new Dictionary<string, CanonicalOrder>(StringComparer.Ordinal);
+        var valid = new Dictionary<string, (CanonicalOrder Order, bool Repeat)>(StringComparer.Ordinal);
         foreach (var record in chunk)
         {
             if (record.Read.SkipReason is not null)
@@ -67,30 +79,43 @@ public sealed class OrderIngest(ReconcileDbContext db, IValidator<CanonicalOrder
                 batch.Skipped++;
                 continue;
             }
+            var orderId = record.Read.Order.OrderId is { Length: > 0 } id ? id : null;
             var failures = Validate(record.Read);
             if (failures.Count > 0)
             {
-                var orderId = record.Read.Order.OrderId is { Length: > 0 } id ? id : null;
-                errors.AddRange(failures.Select(f => new ReceiptError(record.Index, orderId, f.Field, f.Message, record.Line)));
-                rejected.Add(record.Raw());
+                receipt.Errors.AddRange(failures.Select(f => new ReceiptError(record.Index, orderId, f.Field, f.Message, record.Line)));
+                receipt.Rejected.Add(record.Raw());
                 continue;
             }
-            valid[record.Read.Order.OrderId] = record.Read.Order;
+            receipt.Warnings.AddRange(record.Read.Problems.Warnings.Select(w => new ReceiptError(record.Index, orderId, w.Field, w.Message, record.Line)));
+            var order = record.Read.Order;
+            // The same order id again (a webhook delivered twice): the last version wins, as if sent one after another.
+            var repeat = receipt.Stored.TryGetValue(order.OrderId, out var earlier);
+            if (repeat)
+            {
+                batch.Repeated++;
+                receipt.Warnings.Add(new ReceiptError(earlier.Index, order.OrderId, FormatSupport.OrderIdField,
+                    $"The same order id comes again at index {record.Index}{(record.Line is { } l ? $" (line {l})" : "")}; that later version was kept.", earlier.Line));
+            }
+            receipt.Stored[order.OrderId] = (record.Index, record.Line);
+            // A repeat within this chunk replaces the earlier version before anything is written; one of an
+            // order an earlier chunk stored (Repeat) is written again.
+            valid[order.OrderId] = (order, valid.TryGetValue(order.OrderId, out var inChunk) ? inChunk.Repeat : repeat);
         }
-        return valid.Values.Select(order =>
+        return valid.Values.Select(v =>
         {
-            var payload = OrderJson.Serialize(order);
-            return new PreparedOrder(order, payload, OrderJson.Hash(payload));
+            var payload = OrderJson.Serialize(v.Order);
+            return new PreparedOrder(v.Order, payload, OrderJson.Hash(payload), v.Repeat);
         }).ToList();
     }
 
     List<FieldError> Validate(ReadOrder read)
     {
-        var failures = read.Errors.ToList();
+        var failures = read.Problems.Errors.ToList();
         foreach (var e in validator.Validate(read.Order).Errors)
         {
             var field = ValidationFilter.CamelPath(e.PropertyName);
-            if (!read.Errors.Any(f => f.Field == field))
+            if (!read.Problems.Errors.Any(f => f.Field == field))
                 failures.Add(new FieldError(field, e.ErrorMessage));
         }
         return failures;
@@ -109,7 +134,7 @@ public sealed class OrderIngest(ReconcileDbContext db, IValidator<CanonicalOrder
             .ToDictionaryAsync(o => o.OrderId, StringComparer.Ordinal, ct);
         var inserts = new List<StoredOrder>(orders.Count);
         var changed = new Dictionary<long, (CanonicalOrder Order, string Payload, string Hash)>();
-        foreach (var (order, payload, hash) in orders)
+        foreach (var (order, payload, hash, _) in orders)
         {
             if (!existing.TryGetValue(order.OrderId, out var stored))
             {
@@ -129,9 +154,11 @@ public sealed class OrderIngest(ReconcileDbContext db, IValidator<CanonicalOrder
                 changed[stored.Id] = (order, payload, hash);
             }
         }
+        // A repeat of an order an earlier chunk of this batch stored is written again but counted once, as repeated.
+        var repeatsChanged = orders.Count(o => o.Repeat && changed.ContainsKey(existing[o.Order.OrderId].Id));
         batch.Inserted += inserts.Count;
-        batch.Updated += changed.Count;
-        batch.Unchanged += orders.Count - inserts.Count - changed.Count;
+        batch.Updated += changed.Count - repeatsChanged;
+        batch.Unchanged += orders.Count(o => !o.Repeat) - inserts.Count - (changed.Count - repeatsChanged);
         await db.InsertAsync(inserts, ct);
         if (changed.Count == 0)
             return;

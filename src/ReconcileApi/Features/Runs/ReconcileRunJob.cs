@@ -4,7 +4,6 @@ using ReconcileApi.Data;
 using ReconcileApi.Engine;
 using ReconcileApi.Features.Discrepancies;
 using ReconcileApi.Features.Orders;
-using ReconcileApi.Features.Orders.Formats;
 using ReconcileApi.Features.Settings;
 
 namespace ReconcileApi.Features.Runs;
@@ -45,20 +44,12 @@ public sealed class ReconcileRunJob(ReconcileDbContext db, DiscrepancyLifecycle 
             await TestHooks.PauseAsync(configuration, "Jobs:Testing:PauseBeforeSavingMs", cancellationToken);
 
             var matchingStarted = clock.Elapsed;
-            var result = Reconciler.Reconcile(store, keap, settings, new ReconcileWindow(run.From, run.To));
+            // The run looks from its first start, so a run picked up again after a crash gives the same answer.
+            var result = Reconciler.Reconcile(store, keap, settings, new ReconcileWindow(run.From, run.To), run.StartedAt);
             var reconciled = clock.Elapsed;
             if (!await ProgressAsync(runId, RunPhase.Saving, 0, result.Findings.Count, cancellationToken))
                 return;
-            var window = new ReconcileWindow(run.From, run.To);
-            var inStore = store.Where(o => window.Contains(o.OrderDate)).ToList();
-            var inKeap = keap.Where(o => window.Contains(o.OrderDate)).ToList();
-            // The engine's settle rule: an unpaired order newer than settleMinutes before the other side's newest is pending.
-            Lenient.TryZone(settings.Timezone, out var zone);
-            var settle = TimeSpan.FromMinutes(settings.SettleMinutes);
-            var outcome = new RunOutcome(result, inStore.Count, inKeap.Count, inStore.Sum(o => o.Total), inKeap.Sum(o => o.Total),
-                StoreOrdersPendingAfter: keap.Max(o => Instant(o.OrderDate, zone)) - settle,
-                KeapOrdersPendingAfter: store.Max(o => Instant(o.OrderDate, zone)) - settle);
-            var saved = await lifecycle.ApplyAsync(run, outcome, cancellationToken);
+            var saved = await lifecycle.ApplyAsync(run, result, cancellationToken);
             logger.LogInformation(
                 "Run {RunId} {Outcome}: {Orders} orders loaded in {LoadMs:F0} ms, reconciled in {MatchMs:F0} ms, {Findings} discrepancies saved in {SaveMs:F0} ms",
                 runId, saved ? "succeeded" : "was cancelled", total, loaded.TotalMilliseconds, (reconciled - matchingStarted).TotalMilliseconds,
@@ -76,15 +67,6 @@ public sealed class ReconcileRunJob(ReconcileDbContext db, DiscrepancyLifecycle 
                     .SetProperty(r => r.FinishedAt, clock.GetUtcNow().UtcDateTime), CancellationToken.None);
         }
     }
-
-    /// <summary>The instant of an order date as the engine reads it: a time without offset is wall-clock time in the settings' zone.</summary>
-    static DateTime? Instant(DateTime? date, TimeZoneInfo zone) => date switch
-    {
-        null => null,
-        { Kind: DateTimeKind.Utc } d => d,
-        { Kind: DateTimeKind.Local } d => d.ToUniversalTime(),
-        { } d => new DateTime(d.Ticks - zone.GetUtcOffset(d).Ticks, DateTimeKind.Utc),
-    };
 
     async Task<List<CanonicalOrder>> LoadAsync(Guid workspaceId, OrderSource source, DateTime from, DateTime to, CancellationToken ct)
     {

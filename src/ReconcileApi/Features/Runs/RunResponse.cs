@@ -1,13 +1,21 @@
 using System.Text.Json;
 using ReconcileApi.Data;
+using ReconcileApi.Engine;
 
 namespace ReconcileApi.Features.Runs;
 
 /// <summary>
 /// The orders and revenue of each side whose date falls in the run's window, and the match rate: the
-/// share of the store's orders in the window that found their Keap counterpart.
+/// share of the store orders that should be in Keap (matched or missing; not pending, not never-paid)
+/// that found their Keap record. All as the engine counted them.
 /// </summary>
 public sealed record RunWindowSummary(int StoreOrders, int KeapOrders, decimal StoreRevenue, decimal KeapRevenue, decimal? MatchRate);
+
+/// <summary>
+/// How far each side's newest order trails: behind the other side's newest (<c>behindHours</c>) and behind
+/// the run's cut-off (<c>behindCutoffHours</c>). A side whose sync died shows here as hours, not as pending orders.
+/// </summary>
+public sealed record RunSyncLag(SyncLag Store, SyncLag Keap);
 
 public sealed record RunProgress(RunPhase? Phase, int Processed, int Total);
 
@@ -31,6 +39,11 @@ public sealed record RunResponse(
     IReadOnlyDictionary<string, int> BySeverity,
     decimal Impact,
     RunWindowSummary Window,
+    DateTime? Cutoff,
+    DateTime? PendingAfter,
+    int NotExpectedInKeap,
+    int NotExpectedInStore,
+    RunSyncLag? SyncLag,
     int NewDiscrepancies,
     int PersistingDiscrepancies,
     int AutoResolved,
@@ -43,9 +56,13 @@ public sealed record RunResponse(
         Counts(r.ByCategory),
         Counts(r.BySeverity),
         r.Impact,
-        new RunWindowSummary(r.StoreOrdersInWindow, r.KeapOrdersInWindow, r.StoreRevenue, r.KeapRevenue,
-            r.StoreOrdersInWindow == 0 ? null : Math.Round((decimal)Math.Min(r.Matched, r.StoreOrdersInWindow) / r.StoreOrdersInWindow, 4)), r.NewDiscrepancies, r.PersistingDiscrepancies, r.AutoResolved,
+        new RunWindowSummary(r.StoreOrdersInWindow, r.KeapOrdersInWindow, r.StoreRevenue, r.KeapRevenue, r.MatchRate),
+        r.Cutoff, r.PendingAfter, r.NotExpectedInKeap, r.NotExpectedInStore,
+        r.SyncLag is null ? null : JsonSerializer.Deserialize<RunSyncLag>(r.SyncLag, Json),
+        r.NewDiscrepancies, r.PersistingDiscrepancies, r.AutoResolved,
         new RunProgress(r.Phase, r.Processed, r.Total), r.Error);
+
+    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     static Dictionary<string, int> Counts(string? json) =>
         json is null ? new Dictionary<string, int>() : JsonSerializer.Deserialize<Dictionary<string, int>>(json)!;

@@ -11,6 +11,7 @@ public static class RunsApi
         ListRuns.Map(group);
         GetRun.Map(group);
         CancelRun.Map(group);
+        ListPendingOrders.Map(group);
         return app;
     }
 }

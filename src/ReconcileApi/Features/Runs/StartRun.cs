@@ -3,11 +3,14 @@ using FluentValidation;
 using Hangfire;
 using Microsoft.AspNetCore.Http.HttpResults;
 using ReconcileApi.Data;
+using Microsoft.EntityFrameworkCore;
+using ReconcileApi.Features.Orders.Formats;
 using ReconcileApi.Features.Settings;
 using ReconcileApi.Infrastructure;
 
 namespace ReconcileApi.Features.Runs;
 
+/// <summary><see cref="From"/> and <see cref="To"/> without an offset (or a date alone) are read in the workspace's timezone.</summary>
 public sealed record StartRunRequest(DateTime? From = null, DateTime? To = null, string? CallbackUrl = null, string? Label = null);
 
 public sealed class StartRunRequestValidator : AbstractValidator<StartRunRequest>
@@ -33,8 +36,8 @@ public static class StartRun
         .MapPost("/runs", Handle)
         .WithName(nameof(StartRun))
         .WithSummary("Start a reconciliation run (asynchronous: 202 + Location to poll)")
-        .WithDescription("The default window is the last 30 days. Both sides are read with a margin of dateToleranceHours around the window, " +
-            "so a pair whose dates straddle an edge is matched, not reported missing.")
+        .WithDescription("The default window is the last 30 days. `from`/`to` without an offset (or a date alone) are read in the workspace's timezone. " +
+            "Both sides are read with a margin of dateToleranceHours around the window, so a pair whose dates straddle an edge is matched, not reported missing.")
         .ProducesValidationProblem()
         .WithExamples(request: Examples.StartRun, response: Examples.Run);
 
@@ -43,13 +46,16 @@ public static class StartRun
     {
         var workspaceId = user.WorkspaceId();
         var now = clock.GetUtcNow().UtcDateTime;
-        var to = request.To?.ToUniversalTime() ?? now;
+        var zone = TimeZoneInfo.Utc;
+        if (request.From?.Kind == DateTimeKind.Unspecified || request.To?.Kind == DateTimeKind.Unspecified)
+            Lenient.TryZone(await db.Workspaces.Where(w => w.Id == workspaceId).Select(w => w.Timezone).SingleAsync(ct), out zone);
+        var to = Utc(request.To, zone) ?? now;
         var run = new Run
         {
             Id = Guid.CreateVersion7(),
             WorkspaceId = workspaceId,
             Status = RunStatus.Queued,
-            From = request.From?.ToUniversalTime() ?? to.AddDays(-DefaultWindowDays),
+            From = Utc(request.From, zone) ?? to.AddDays(-DefaultWindowDays),
             To = to,
             Label = request.Label,
             CallbackUrl = request.CallbackUrl,
@@ -61,4 +67,13 @@ public static class StartRun
         jobs.Enqueue<ReconcileRunJob>(job => job.ExecuteAsync(run.Id, CancellationToken.None));
         return TypedResults.Accepted($"/api/v1/runs/{run.Id}", RunResponse.Of(run));
     }
+
+    /// <summary>An instant as sent; a wall-clock time (no offset) is read in the workspace's zone.</summary>
+    static DateTime? Utc(DateTime? value, TimeZoneInfo zone) => value switch
+    {
+        null => null,
+        // GetUtcOffset does not throw for a wall-clock time a DST change skips; ConvertTimeToUtc would.
+        { Kind: DateTimeKind.Unspecified } d => new DateTime(d.Ticks - zone.GetUtcOffset(d).Ticks, DateTimeKind.Utc),
+        { } d => d.ToUniversalTime(),
+    };
 }

@@ -88,6 +88,9 @@ namespace ReconcileApi.Data.Migrations.SqlServer
                         .IsRequired()
                         .HasColumnType("nvarchar(max)");
 
+                    b.Property<int>("Repeated")
+                        .HasColumnType("int");
+
                     b.Property<int>("Skipped")
                         .HasColumnType("int");
 
@@ -101,6 +104,10 @@ namespace ReconcileApi.Data.Migrations.SqlServer
 
                     b.Property<int>("Updated")
                         .HasColumnType("int");
+
+                    b.Property<string>("Warnings")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)");
 
                     b.Property<Guid>("WorkspaceId")
                         .HasColumnType("uniqueidentifier");
@@ -399,6 +406,9 @@ namespace ReconcileApi.Data.Migrations.SqlServer
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("datetime2");
 
+                    b.Property<DateTime?>("Cutoff")
+                        .HasColumnType("datetime2");
+
                     b.Property<int>("Discrepancies")
                         .HasColumnType("int");
 
@@ -427,14 +437,26 @@ namespace ReconcileApi.Data.Migrations.SqlServer
                         .HasMaxLength(200)
                         .HasColumnType("nvarchar(200)");
 
+                    b.Property<long?>("MatchRate")
+                        .HasColumnType("bigint");
+
                     b.Property<int>("Matched")
                         .HasColumnType("int");
 
                     b.Property<int>("NewDiscrepancies")
                         .HasColumnType("int");
 
+                    b.Property<int>("NotExpectedInKeap")
+                        .HasColumnType("int");
+
+                    b.Property<int>("NotExpectedInStore")
+                        .HasColumnType("int");
+
                     b.Property<int>("Pending")
                         .HasColumnType("int");
+
+                    b.Property<DateTime?>("PendingAfter")
+                        .HasColumnType("datetime2");
 
                     b.Property<int>("PersistingDiscrepancies")
                         .HasColumnType("int");
@@ -465,6 +487,10 @@ namespace ReconcileApi.Data.Migrations.SqlServer
 
                     b.Property<long>("StoreRevenue")
                         .HasColumnType("bigint");
+
+                    b.Property<string>("SyncLag")
+                        .HasMaxLength(1000)
+                        .HasColumnType("nvarchar(1000)");
 
                     b.Property<DateTime>("To")
                         .HasColumnType("datetime2");
@@ -497,6 +523,41 @@ namespace ReconcileApi.Data.Migrations.SqlServer
                     b.HasIndex("DiscrepancyId");
 
                     b.ToTable("RunDiscrepancies");
+                });
+
+            modelBuilder.Entity("ReconcileApi.Data.RunPendingOrder", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("OrderDate")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("OrderId")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.Property<string>("OrderKey")
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<Guid>("RunId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RunId", "Id");
+
+                    b.ToTable("RunPendingOrders");
                 });
 
             modelBuilder.Entity("ReconcileApi.Data.SettingsVersion", b =>
@@ -679,6 +740,15 @@ namespace ReconcileApi.Data.Migrations.SqlServer
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
 
+                    b.HasOne("ReconcileApi.Data.Run", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ReconcileApi.Data.RunPendingOrder", b =>
+                {
                     b.HasOne("ReconcileApi.Data.Run", null)
                         .WithMany()
                         .HasForeignKey("RunId")

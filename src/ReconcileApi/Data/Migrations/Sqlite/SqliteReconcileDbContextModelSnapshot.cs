@@ -83,6 +83,9 @@ namespace ReconcileApi.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("Repeated")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("Skipped")
                         .HasColumnType("INTEGER");
 
@@ -96,6 +99,10 @@ namespace ReconcileApi.Data.Migrations.Sqlite
 
                     b.Property<int>("Updated")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("Warnings")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
 
                     b.Property<Guid>("WorkspaceId")
                         .HasColumnType("TEXT");
@@ -388,6 +395,9 @@ namespace ReconcileApi.Data.Migrations.Sqlite
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("Cutoff")
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("Discrepancies")
                         .HasColumnType("INTEGER");
 
@@ -416,14 +426,26 @@ namespace ReconcileApi.Data.Migrations.Sqlite
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("MatchRate")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("Matched")
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("NewDiscrepancies")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("NotExpectedInKeap")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("NotExpectedInStore")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("Pending")
                         .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("PendingAfter")
+                        .HasColumnType("TEXT");
 
                     b.Property<int>("PersistingDiscrepancies")
                         .HasColumnType("INTEGER");
@@ -454,6 +476,10 @@ namespace ReconcileApi.Data.Migrations.Sqlite
 
                     b.Property<long>("StoreRevenue")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("SyncLag")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
 
                     b.Property<DateTime>("To")
                         .HasColumnType("TEXT");
@@ -486,6 +512,39 @@ namespace ReconcileApi.Data.Migrations.Sqlite
                     b.HasIndex("DiscrepancyId");
 
                     b.ToTable("RunDiscrepancies");
+                });
+
+            modelBuilder.Entity("ReconcileApi.Data.RunPendingOrder", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("OrderDate")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("OrderId")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("OrderKey")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("RunId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RunId", "Id");
+
+                    b.ToTable("RunPendingOrders");
                 });
 
             modelBuilder.Entity("ReconcileApi.Data.SettingsVersion", b =>
@@ -666,6 +725,15 @@ namespace ReconcileApi.Data.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
 
+                    b.HasOne("ReconcileApi.Data.Run", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ReconcileApi.Data.RunPendingOrder", b =>
+                {
                     b.HasOne("ReconcileApi.Data.Run", null)
                         .WithMany()
                         .HasForeignKey("RunId")

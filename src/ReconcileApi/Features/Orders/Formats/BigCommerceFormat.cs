@@ -6,8 +6,11 @@ namespace ReconcileApi.Features.Orders.Formats;
 /// <summary>
 /// BigCommerce Orders V2 objects (<c>GET /stores/{hash}/v2/orders</c>): RFC 2822 dates, 4-decimal money
 /// strings. The order id is also its order number. <c>products</c> is an array when the caller expanded
-/// it and a <c>{url, resource}</c> reference otherwise; a reference gives no lines. Shipping is an
-/// order amount only (V2 has no shipping line objects on the order).
+/// it and a <c>{url, resource}</c> reference otherwise (the list response): a reference gives no lines,
+/// so lines are not compared. Lines are read net of tax (<c>price_ex_tax</c>), with the tax between
+/// <c>price_inc_tax</c> and it as the line's tax and <c>applied_discounts</c> as its discount. Shipping is
+/// an order amount only (V2 has no shipping line objects on the order). Declined (6) and Incomplete (0)
+/// orders were never paid.
 /// </summary>
 public sealed class BigCommerceFormat : IJsonOrderFormat
 {
@@ -34,12 +37,12 @@ public sealed class BigCommerceFormat : IJsonOrderFormat
     {
         if (FormatSupport.NotAnObject(element) is { } notAnObject)
             return notAnObject;
-        var errors = new List<FieldError>();
-        var o = new JsonFields(element, context.Zone, errors);
+        var problems = new ReadProblems();
+        var o = new JsonFields(element, context.Zone, problems);
 
         var id = o.Text("id");
         if (id is null)
-            FormatSupport.MissingOrderId(errors, "id");
+            FormatSupport.MissingOrderId(problems, "id");
         var total = o.Money("total_inc_tax", required: true) ?? 0;
 
         int? statusId = null;
@@ -48,7 +51,7 @@ public sealed class BigCommerceFormat : IJsonOrderFormat
             if (int.TryParse(statusIdText, out var parsed))
                 statusId = parsed;
             else
-                o.Error("status_id", $"'{statusIdText}' is not a BigCommerce status id.");
+                o.Warn("status_id", $"'{statusIdText}' is not a BigCommerce status id; left out.");
         }
         var status = o.Text("status");
         if (status is null && statusId is { } sid)
@@ -56,10 +59,12 @@ public sealed class BigCommerceFormat : IJsonOrderFormat
             if (StatusNames.TryGetValue(sid, out var name))
                 status = name;
             else
-                o.Error("status_id", $"{sid} is not a BigCommerce status id (0–14).");
+                o.Warn("status_id", $"{sid} is not a BigCommerce status id (0–14); left out.");
         }
 
         var discount = FormatSupport.Sum([o.Money("discount_amount"), o.Money("coupon_discount")]);
+        var currency = (o.Text("default_currency_code") ?? o.Text("currency_code"))?.ToUpperInvariant();
+        var presentment = o.Text("currency_code")?.ToUpperInvariant() is { } shown && shown != currency ? shown : null;
 
         var order = new CanonicalOrder
         {
@@ -67,21 +72,44 @@ public sealed class BigCommerceFormat : IJsonOrderFormat
             OrderNumber = id,
             CustomerEmail = o.Text("billing_address.email"),
             CustomerName = FormatSupport.PersonName(o.Text("billing_address.first_name"), o.Text("billing_address.last_name")),
-            OrderDate = o.Instant("date_created"),
+            OrderDate = o.Instant("date_created", strict: true),
             UpdatedAt = o.Instant("date_modified"),
-            Currency = (o.Text("currency_code") ?? o.Text("default_currency_code"))?.ToUpperInvariant(),
+            // The order's amounts are in its transactional currency (default_currency_code); currency_code is the
+            // currency the shopper saw, at currency_exchange_rate to it.
+            Currency = currency,
+            PresentmentCurrency = presentment,
+            PresentmentTotal = presentment is null ? null : o.Money("currency_exchange_rate") is > 0m and var rate ? Math.Round(total * rate, 2) : null,
             Total = total,
             Subtotal = o.Money("subtotal_ex_tax"),
             Tax = o.Money("total_tax"),
             Shipping = o.Money("shipping_cost_inc_tax") ?? o.Money("shipping_cost_ex_tax"),
             Discount = discount,
             AmountPaid = AmountPaid(o, statusId, total),
-            AmountRefunded = o.Money("refunded_amount"),
+            AmountRefunded = Refunded(o, statusId, total),
             Status = status,
             PaymentReference = o.Text("payment_provider_id"),
-            Lines = ReadProducts(o),
+            Platform = "bigcommerce",
+            Lines = ReadProducts(o, out var taxesIncluded),
+            TaxesIncluded = taxesIncluded,
         };
-        return new ReadOrder(order, errors);
+        return new ReadOrder(order, problems);
+    }
+
+    /// <summary>
+    /// <c>refunded_amount</c> is documented both as "always returns 0" and as the amount refunded so far: a 0
+    /// on a refunded order says nothing (fully refunded: the total; partially: unknown).
+    /// </summary>
+    static decimal? Refunded(JsonFields o, int? statusId, decimal total)
+    {
+        var refunded = o.Money("refunded_amount");
+        if (refunded is > 0m)
+            return refunded;
+        return statusId switch
+        {
+            4 => total,
+            14 => null,
+            _ => refunded,
+        };
     }
 
     static decimal? AmountPaid(JsonFields o, int? statusId, decimal total)
@@ -93,24 +121,37 @@ public sealed class BigCommerceFormat : IJsonOrderFormat
         return null;
     }
 
-    static List<OrderLine> ReadProducts(JsonFields o)
+    static List<OrderLine> ReadProducts(JsonFields o, out bool? taxesIncluded)
     {
-        var lines = new List<OrderLine>();
+        taxesIncluded = null;
+        var lines = new LineReader(o.Problems);
         // A {url, resource} reference: the products were not fetched with the order.
         if (!o.TryGet("products", out var products) || products.ValueKind == JsonValueKind.Object)
-            return lines;
-        foreach (var item in o.Objects("products"))
+            return lines.Lines;
+        foreach (var item in o.Objects("products", lines))
         {
-            var quantity = item.Money("quantity") ?? 1;
-            var price = item.Money("price_inc_tax") ?? item.Money("base_price") ?? item.Money("price_ex_tax") ?? 0;
-            lines.Add(new OrderLine(
-                item.Text("sku"),
-                item.Text("product_id"),
-                item.Text("name"),
-                quantity,
-                price,
-                item.Money("total_inc_tax") ?? quantity * price));
+            var quantity = item.LineAmount("quantity", lines);
+            var exTax = item.Money("price_ex_tax");
+            var incTax = item.Money("price_inc_tax");
+            // Net of tax where the product says it; else the tax-inclusive price, and the order says so.
+            var price = exTax ?? item.Money("base_price") ?? incTax;
+            if (price is null)
+                lines.Unreadable(item.PathOf("price_ex_tax"), "Is missing (and so are base_price and price_inc_tax).");
+            if (quantity is not { } q || price is not { } p)
+                continue;
+            if (exTax is null && incTax is not null && item.Money("base_price") is null)
+                taxesIncluded = true;
+            else
+                taxesIncluded ??= false;
+            decimal? discount = null;
+            foreach (var applied in item.Objects("applied_discounts"))
+                discount = (discount ?? 0) + (applied.Money("amount") ?? 0);
+            lines.Add(new OrderLine(item.Text("sku"), item.Text("product_id"), item.Text("name"), q, p, item.Money("total_ex_tax") ?? q * p)
+            {
+                Tax = exTax is { } ex && incTax is { } inc ? (inc - ex) * q : null,
+                Discount = discount,
+            });
         }
-        return lines;
+        return lines.Lines;
     }
 }

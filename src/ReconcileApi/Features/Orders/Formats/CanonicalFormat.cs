@@ -3,7 +3,7 @@ using ReconcileApi.Engine;
 
 namespace ReconcileApi.Features.Orders.Formats;
 
-/// <summary>The canonical order JSON of DESIGN.md ("Orders — ingest").</summary>
+/// <summary>The canonical order JSON of DESIGN.md ("Orders — ingest"), with the fields the engine reads to compare like with like.</summary>
 public sealed class CanonicalFormat : IJsonOrderFormat
 {
     public string Name => "canonical";
@@ -12,20 +12,17 @@ public sealed class CanonicalFormat : IJsonOrderFormat
 
     public ReadOrder Read(JsonElement element, FormatContext context)
     {
-        var errors = new List<FieldError>();
-        if (element.ValueKind != JsonValueKind.Object)
-        {
-            errors.Add(new FieldError("", $"An order must be a JSON object, not {element.ValueKind.ToString().ToLowerInvariant()}."));
-            return new ReadOrder(new CanonicalOrder { OrderId = "" }, errors);
-        }
-        var o = new JsonFields(element, context.Zone, errors);
+        if (FormatSupport.NotAnObject(element) is { } notAnObject)
+            return notAnObject;
+        var problems = new ReadProblems();
+        var o = new JsonFields(element, context.Zone, problems);
         var order = new CanonicalOrder
         {
             OrderId = o.Text("orderId") ?? "",
             OrderNumber = o.Text("orderNumber"),
             CustomerEmail = o.Text("customerEmail"),
             CustomerName = o.Text("customerName"),
-            OrderDate = o.Instant("orderDate"),
+            OrderDate = o.Instant("orderDate", strict: true),
             Currency = o.Text("currency")?.ToUpperInvariant(),
             Total = o.Money("total", required: true) ?? 0,
             Subtotal = o.Money("subtotal"),
@@ -37,29 +34,37 @@ public sealed class CanonicalFormat : IJsonOrderFormat
             Status = o.Text("status"),
             PaymentReference = o.Text("paymentReference"),
             UpdatedAt = o.Instant("updatedAt"),
+            CreatedAt = o.Instant("createdAt"),
+            Platform = o.Text("platform")?.ToLowerInvariant(),
+            TaxesIncluded = o.Flag("taxesIncluded"),
+            PresentmentCurrency = o.Text("presentmentCurrency")?.ToUpperInvariant(),
+            PresentmentTotal = o.Money("presentmentTotal"),
+            SourceType = o.Text("sourceType")?.ToUpperInvariant(),
             Lines = ReadLines(o),
         };
-        return new ReadOrder(order, errors);
+        return new ReadOrder(order, problems);
     }
 
     static List<OrderLine> ReadLines(JsonFields order)
     {
-        var result = new List<OrderLine>();
-        foreach (var line in order.Objects("lines"))
+        var lines = new LineReader(order.Problems);
+        foreach (var line in order.Objects("lines", lines))
         {
             var kindText = line.Text("kind");
             var kind = LineKind.Product;
             if (kindText is not null && !(Enum.TryParse(kindText, ignoreCase: true, out kind) && Enum.IsDefined(kind) && !int.TryParse(kindText, out _)))
-                line.Error("kind", $"Unknown line kind '{kindText}'; use product, shipping, tax, discount or fee.");
-            result.Add(new OrderLine(
-                line.Text("sku"),
-                line.Text("productId"),
-                line.Text("name"),
-                line.Money("quantity") ?? 1,
-                line.Money("unitPrice") ?? 0,
-                line.Money("lineTotal"),
-                kind));
+                lines.Unreadable(line.PathOf("kind"), $"Unknown line kind '{kindText}'; use product, shipping, tax, discount or fee.");
+            var quantity = line.LineAmount("quantity", lines);
+            var price = line.LineAmount("unitPrice", lines);
+            if (quantity is not { } q || price is not { } p)
+                continue;
+            lines.Add(new OrderLine(line.Text("sku"), line.Text("productId"), line.Text("name"), q, p, line.Money("lineTotal"), kind)
+            {
+                Discount = line.Money("discount"),
+                Tax = line.Money("tax"),
+                OriginalQuantity = line.Money("originalQuantity"),
+            });
         }
-        return result;
+        return lines.Lines;
     }
 }

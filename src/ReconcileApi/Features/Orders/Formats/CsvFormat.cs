@@ -31,6 +31,9 @@ public sealed class CsvFormat : ITableOrderFormat
         ["amountRefunded"] = ["amount refunded", "refunded", "refunded amount", "refund total", "refund amount", "total refunded"],
         ["status"] = ["status", "financial status", "pay status", "payment status", "order status"],
         ["paymentReference"] = ["payment reference", "transaction id", "payment id", "payment ref"],
+        ["platform"] = ["platform", "store platform"],
+        ["sourceType"] = ["source type", "order source"],
+        ["taxesIncluded"] = ["taxes included", "prices include tax", "tax included"],
         [Sku] = ["sku", "lineitem sku", "product sku", "item sku", "line sku"],
         [ProductId] = ["product id", "lineitem product id", "item product id"],
         [ProductName] = ["product name", "lineitem name", "product", "item name", "item", "line name"],
@@ -55,7 +58,7 @@ public sealed class CsvFormat : ITableOrderFormat
             OrderNumber = o.Text("orderNumber"),
             CustomerEmail = o.Text("customerEmail"),
             CustomerName = o.Text("customerName") ?? FormatSupport.PersonName(o.Text("firstName"), o.Text("lastName")),
-            OrderDate = o.Instant("orderDate"),
+            OrderDate = o.Instant("orderDate", strict: true),
             UpdatedAt = o.Instant("updatedAt"),
             Currency = o.Text("currency")?.ToUpperInvariant(),
             Total = o.Money("total", required: true) ?? 0,
@@ -67,8 +70,11 @@ public sealed class CsvFormat : ITableOrderFormat
             AmountRefunded = o.Money("amountRefunded"),
             Status = o.Text("status"),
             PaymentReference = o.Text("paymentReference"),
+            Platform = o.Text("platform")?.ToLowerInvariant(),
+            SourceType = o.Text("sourceType")?.ToUpperInvariant(),
+            TaxesIncluded = Flag(o, "taxesIncluded"),
             Lines = Lines(o, Kind),
         };
-        return new ReadOrder(order, o.Errors);
+        return new ReadOrder(order, o.Problems);
     }
 }

@@ -12,16 +12,17 @@ static class FormatSupport
     /// </summary>
     public const string OrderIdField = "orderId";
 
-    public static void MissingOrderId(List<FieldError> errors, string vendorField) =>
-        errors.Add(new FieldError(OrderIdField, $"Is required: the order's own id ({vendorField})."));
+    public static void MissingOrderId(ReadProblems problems, string vendorField) =>
+        problems.Error(OrderIdField, $"Is required: the order's own id ({vendorField}).");
 
     /// <summary>The order for a JSON value that is not an object at all.</summary>
     public static ReadOrder? NotAnObject(JsonElement element)
     {
         if (element.ValueKind == JsonValueKind.Object)
             return null;
-        var errors = new List<FieldError> { new("", $"An order must be a JSON object, not {element.ValueKind.ToString().ToLowerInvariant()}.") };
-        return new ReadOrder(new CanonicalOrder { OrderId = "" }, errors);
+        var problems = new ReadProblems();
+        problems.Error("", $"An order must be a JSON object, not {element.ValueKind.ToString().ToLowerInvariant()}.");
+        return new ReadOrder(new CanonicalOrder { OrderId = "" }, problems);
     }
 
     public static string? PersonName(string? first, string? last)

@@ -3,14 +3,22 @@ using System.Text.Json;
 namespace ReconcileApi.Features.Orders.Formats;
 
 /// <summary>
-/// Lenient, error-collecting reads of one JSON object's fields: a value that cannot be read becomes a
-/// <see cref="FieldError"/> naming its path (e.g. <c>lines[2].quantity</c>) instead of an exception.
+/// Lenient reads of one JSON object's fields. A value that cannot be read is not an exception but a
+/// problem naming its path (e.g. <c>lines[2].quantity</c>): an error when the order cannot be stored
+/// without it (<c>required</c>, <c>strict</c>), else a warning, and the field is left out.
 /// </summary>
-public readonly struct JsonFields(JsonElement element, TimeZoneInfo zone, List<FieldError> errors, string prefix = "")
+public readonly struct JsonFields(JsonElement element, TimeZoneInfo zone, ReadProblems problems, string prefix = "")
 {
     public JsonElement Element => element;
 
-    public void Error(string name, string message) => errors.Add(new FieldError(prefix + name, message));
+    public ReadProblems Problems => problems;
+
+    /// <summary>The full path of a field of this object, as problems name it ("lines[2].kind").</summary>
+    public string PathOf(string name) => prefix + name;
+
+    public void Error(string name, string message) => problems.Error(prefix + name, message);
+
+    public void Warn(string name, string message) => problems.Warn(prefix + name, message);
 
     /// <summary>The property at a dotted path ("customer.email"), if present and not null.</summary>
     public bool TryGet(string path, out JsonElement value)
@@ -30,7 +38,7 @@ public readonly struct JsonFields(JsonElement element, TimeZoneInfo zone, List<F
         return value.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined);
     }
 
-    /// <summary>A string or number as trimmed text; empty strings are null.</summary>
+    /// <summary>A string or number as trimmed text; empty strings are null; anything else is left out with a warning.</summary>
     public string? Text(string path)
     {
         if (!TryGet(path, out var value))
@@ -45,14 +53,25 @@ public readonly struct JsonFields(JsonElement element, TimeZoneInfo zone, List<F
             case JsonValueKind.True or JsonValueKind.False:
                 return value.GetRawText();
             default:
-                Error(path, $"Must be a string, not {value.ValueKind.ToString().ToLowerInvariant()}.");
+                Warn(path, $"Must be a string, not {Kind(value)}; left out.");
                 return null;
         }
     }
 
-    public bool Bool(string path) =>
-        TryGet(path, out var value) && (value.ValueKind == JsonValueKind.True ||
-            (value.ValueKind == JsonValueKind.String && bool.TryParse(value.GetString(), out var b) && b));
+    /// <summary>true, false, or a "true"/"false" string; null when absent or unreadable (with a warning).</summary>
+    public bool? Flag(string path)
+    {
+        if (!TryGet(path, out var value))
+            return null;
+        if (value.ValueKind is JsonValueKind.True or JsonValueKind.False)
+            return value.GetBoolean();
+        if (value.ValueKind == JsonValueKind.String && bool.TryParse(value.GetString()!.Trim(), out var b))
+            return b;
+        Warn(path, $"Must be true or false, not {value.GetRawText()}; left out.");
+        return null;
+    }
+
+    public bool Bool(string path) => Flag(path) == true;
 
     /// <summary>Money or a quantity as a number or a numeric string; exact decimal.</summary>
     public decimal? Money(string path, bool required = false)
@@ -65,30 +84,63 @@ public readonly struct JsonFields(JsonElement element, TimeZoneInfo zone, List<F
         }
         if (Lenient.TryDecimal(value, out var result))
             return result;
-        Error(path, $"Must be a number or a numeric string, not {value.GetRawText()}.");
+        var message = $"Must be a number or a numeric string, not {value.GetRawText()}.";
+        if (required)
+            Error(path, message);
+        else
+            Warn(path, message + " Left out.");
         return null;
     }
 
-    /// <summary>A timestamp as a UTC instant (ISO 8601 with or without offset, RFC 2822, ...).</summary>
-    public DateTime? Instant(string path)
+    /// <summary>A line's quantity or price: without it the order's lines cannot be read (see <see cref="LineReader"/>).</summary>
+    public decimal? LineAmount(string path, LineReader lines)
+    {
+        if (!TryGet(path, out var value))
+        {
+            lines.Unreadable(prefix + path, "Is missing.");
+            return null;
+        }
+        if (Lenient.TryDecimal(value, out var result))
+            return result;
+        lines.Unreadable(prefix + path, $"Must be a number or a numeric string, not {value.GetRawText()}.");
+        return null;
+    }
+
+    /// <summary>
+    /// A timestamp as a UTC instant (ISO 8601 with or without offset, RFC 2822, ...). One that cannot be
+    /// read is an error when <paramref name="strict"/> (the order date: a run could not place the order), else a warning.
+    /// </summary>
+    public DateTime? Instant(string path, bool strict = false)
     {
         var text = Text(path);
         if (text is null)
             return null;
         if (Lenient.TryInstant(text, zone, out var utc))
             return utc;
-        Error(path, $"'{text}' is not a date; use ISO 8601, e.g. 2026-10-01T12:00:00-05:00.");
+        var message = $"'{text}' is not a date; use ISO 8601, e.g. 2026-10-01T12:00:00-05:00.";
+        if (strict)
+            Error(path, message);
+        else
+            Warn(path, message + " Left out.");
         return null;
     }
 
-    /// <summary>The objects of an array property, each with its own path prefix for errors.</summary>
-    public IEnumerable<JsonFields> Objects(string path)
+    /// <summary>
+    /// The objects of an array property, each with its own path prefix; anything else is left out with a
+    /// warning. For an array of lines pass <paramref name="lines"/>: a line that is not an object makes the
+    /// order's lines unreadable, since comparing the others would report the missing one as a difference.
+    /// </summary>
+    public IEnumerable<JsonFields> Objects(string path, LineReader? lines = null)
     {
         if (!TryGet(path, out var array))
             yield break;
         if (array.ValueKind != JsonValueKind.Array)
         {
-            Error(path, "Must be an array.");
+            var message = $"Must be an array, not {Kind(array)}.";
+            if (lines is null)
+                Warn(path, message + " Left out.");
+            else
+                lines.Unreadable(prefix + path, message);
             yield break;
         }
         var i = 0;
@@ -97,15 +149,21 @@ public readonly struct JsonFields(JsonElement element, TimeZoneInfo zone, List<F
             var itemPath = $"{prefix}{path}[{i++}]";
             if (item.ValueKind != JsonValueKind.Object)
             {
-                errors.Add(new FieldError(itemPath, "Must be a JSON object."));
+                var message = $"Must be a JSON object, not {Kind(item)}.";
+                if (lines is null)
+                    problems.Warn(itemPath, message + " Left out.");
+                else
+                    lines.Unreadable(itemPath, message);
                 continue;
             }
-            yield return new JsonFields(item, zone, errors, itemPath + ".");
+            yield return new JsonFields(item, zone, problems, itemPath + ".");
         }
     }
 
     public JsonFields Object(string path) =>
         TryGet(path, out var value) && value.ValueKind == JsonValueKind.Object
-            ? new JsonFields(value, zone, errors, prefix + path + ".")
-            : new JsonFields(default, zone, errors, prefix + path + ".");
+            ? new JsonFields(value, zone, problems, prefix + path + ".")
+            : new JsonFields(default, zone, problems, prefix + path + ".");
+
+    static string Kind(JsonElement value) => value.ValueKind.ToString().ToLowerInvariant();
 }

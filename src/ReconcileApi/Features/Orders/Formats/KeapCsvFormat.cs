@@ -16,8 +16,9 @@ public sealed class KeapCsvFormat : ITableOrderFormat
     public static IReadOnlyDictionary<string, string[]> Aliases { get; } = new Dictionary<string, string[]>
     {
         [OrderId] = ["Order Id", "Id", "Invoice Id", "Job Id", "Order_Id"],
-        ["orderNumber"] = ["Order Title", "Title", "Job Title", "Invoice Number", "Order Number"],
-        ["orderDate"] = ["Order Date", "Date Created", "Invoice Date", "Date", "Creation Date"],
+        // Keap's own invoice number is not a store reference: only the title carries one.
+        ["orderNumber"] = ["Order Title", "Title", "Job Title"],
+        ["orderDate"] = ["Order Date", "Invoice Date", "Date", "Date Created", "Creation Date"],
         ["updatedAt"] = ["Last Updated", "Modification Date", "Date Modified"],
         ["firstName"] = ["First Name", "Contact First Name"],
         ["lastName"] = ["Last Name", "Contact Last Name"],
@@ -29,6 +30,8 @@ public sealed class KeapCsvFormat : ITableOrderFormat
         ["totalDue"] = ["Total Due", "Amount Due", "Balance Due"],
         ["amountRefunded"] = ["Refund Total", "Total Refunded", "Refunded"],
         ["status"] = ["Pay Status", "Payment Status", "Order Status", "Status"],
+        ["sourceType"] = ["Source Type", "Order Source"],
+        ["createdAt"] = ["Creation Date", "Date Created", "Created"],
         [ProductName] = ["Product Name", "Product", "Item Name", "Order Item", "Item"],
         [Sku] = ["SKU", "Product SKU", "Product Code"],
         [ProductId] = ["Product Id"],
@@ -57,8 +60,10 @@ public sealed class KeapCsvFormat : ITableOrderFormat
             OrderNumber = o.Text("orderNumber"),
             CustomerEmail = o.Text("customerEmail"),
             CustomerName = FormatSupport.PersonName(o.Text("firstName"), o.Text("lastName")) ?? o.Text("customerName"),
-            OrderDate = o.Instant("orderDate"),
+            OrderDate = o.Instant("orderDate", strict: true),
             UpdatedAt = o.Instant("updatedAt"),
+            CreatedAt = o.Instant("createdAt"),
+            SourceType = o.Text("sourceType")?.ToUpperInvariant(),
             Currency = o.Text("currency")?.ToUpperInvariant(),
             Total = total,
             Subtotal = KindSum(LineKind.Product),
@@ -71,6 +76,6 @@ public sealed class KeapCsvFormat : ITableOrderFormat
             Status = o.Text("status"),
             Lines = lines,
         };
-        return new ReadOrder(order, o.Errors);
+        return new ReadOrder(order, o.Problems);
     }
 }

@@ -12,6 +12,8 @@ namespace ReconcileApi.Features.Orders.Formats;
 /// Item kinds: see <see cref="ItemKind"/>; shipping, tax and discount items also give the order's
 /// <see cref="CanonicalOrder.Shipping"/>, <see cref="CanonicalOrder.Tax"/> and <see cref="CanonicalOrder.Discount"/>
 /// (discount as a positive amount, including per-item discounts), and product items its subtotal.
+/// The store reference comes from the title only: <c>invoice_number</c> is Keap's own number. <c>source_type</c>
+/// (API, MANUAL_PAYMENT, INVOICE, CHECKOUT_FORM, …) and the record's creation time are kept for the engine.
 /// </summary>
 public sealed class KeapFormat : IJsonOrderFormat
 {
@@ -23,41 +25,43 @@ public sealed class KeapFormat : IJsonOrderFormat
     {
         if (FormatSupport.NotAnObject(element) is { } notAnObject)
             return notAnObject;
-        var errors = new List<FieldError>();
-        var o = new JsonFields(element, context.Zone, errors);
+        var problems = new ReadProblems();
+        var o = new JsonFields(element, context.Zone, problems);
         var money = new KeapMoney();
         var v2 = IsV2(o);
 
         var id = o.Text("id");
         if (id is null)
-            FormatSupport.MissingOrderId(errors, "id");
+            FormatSupport.MissingOrderId(problems, "id");
 
         var total = money.Read(o, "total", required: true) ?? 0;
         money.Read(o, "total_due");
-        var lines = new List<OrderLine>();
+        var reader = new LineReader(problems);
         decimal itemDiscounts = 0;
-        foreach (var item in o.Objects("order_items"))
+        foreach (var item in o.Objects("order_items", reader))
         {
-            var quantity = item.Money("quantity") ?? 1;
-            var price = money.Read(item, "price_per_unit") ?? money.Read(item, "price") ?? 0;
+            var quantity = item.LineAmount("quantity", reader);
+            var price = item.TryGet("price_per_unit", out _) ? money.Read(item, "price_per_unit") : money.Read(item, "price");
+            if (price is null)
+                reader.Unreadable(item.PathOf(item.TryGet("price_per_unit", out _) ? "price_per_unit" : "price"), "Is missing or not an amount.");
             var discount = money.Read(item, "discount");
             itemDiscounts += Math.Abs(discount ?? 0);
             var typeText = item.Text("item_type") ?? item.Text("type");
             var kind = ItemKind(typeText);
             if (kind is null)
-            {
-                item.Error(item.TryGet("item_type", out _) ? "item_type" : "type", $"Unknown Keap item type '{typeText}'.");
-                kind = LineKind.Product;
-            }
-            lines.Add(new OrderLine(
+                reader.Unreadable(item.PathOf(item.TryGet("item_type", out _) ? "item_type" : "type"), $"Unknown Keap item type '{typeText}'.");
+            if (quantity is not { } q || price is not { } p || kind is null)
+                continue;
+            reader.Add(new OrderLine(
                 item.Text("product.sku"),
                 item.Text("product.id"),
                 item.Text("name") ?? item.Text("product.name") ?? item.Text("description"),
-                quantity,
-                price,
-                FormatSupport.LineAmount(quantity, price, discount),
-                kind.Value));
+                q,
+                p,
+                FormatSupport.LineAmount(q, p, discount),
+                kind.Value) { Discount = discount is { } d && d != 0 ? Math.Abs(d) : null });
         }
+        var lines = reader.Lines;
 
         decimal? KindSum(LineKind kind) => lines.Any(l => l.Kind == kind) ? lines.Where(l => l.Kind == kind).Sum(l => l.LineTotal ?? 0) : null;
         var discountItems = KindSum(LineKind.Discount);
@@ -66,13 +70,16 @@ public sealed class KeapFormat : IJsonOrderFormat
         var order = new CanonicalOrder
         {
             OrderId = id ?? "",
-            OrderNumber = o.Text("title") ?? o.Text("invoice_number"),
+            // Keap's invoice_number is its own number, never the store's reference.
+            OrderNumber = o.Text("title"),
             CustomerEmail = o.Text("contact.email") ?? FirstEmail(o),
             CustomerName = v2
                 ? FormatSupport.PersonName(o.Text("contact.given_name"), o.Text("contact.family_name")) ?? FormatSupport.PersonName(o.Text("contact.first_name"), o.Text("contact.last_name"))
                 : FormatSupport.PersonName(o.Text("contact.first_name"), o.Text("contact.last_name")) ?? FormatSupport.PersonName(o.Text("contact.given_name"), o.Text("contact.family_name")),
-            OrderDate = v2 ? o.Instant("order_time") ?? o.Instant("creation_time") : o.Instant("order_date") ?? o.Instant("creation_date"),
+            OrderDate = v2 ? o.Instant("order_time", strict: true) ?? o.Instant("creation_time", strict: true) : o.Instant("order_date", strict: true) ?? o.Instant("creation_date", strict: true),
             UpdatedAt = v2 ? o.Instant("modification_time") : o.Instant("modification_date"),
+            CreatedAt = v2 ? o.Instant("creation_time") : o.Instant("creation_date"),
+            SourceType = o.Text("source_type")?.ToUpperInvariant(),
             Total = total,
             Subtotal = KindSum(LineKind.Product),
             Tax = KindSum(LineKind.Tax),
@@ -85,7 +92,7 @@ public sealed class KeapFormat : IJsonOrderFormat
         };
         // Read after every amount, so any money object can name the currency.
         order = order with { Currency = money.Currency };
-        return new ReadOrder(order, errors);
+        return new ReadOrder(order, problems);
     }
 
     static bool IsV2(JsonFields o)
@@ -143,7 +150,7 @@ public sealed class KeapFormat : IJsonOrderFormat
             "PRODUCT" or "UPSELL" or "UPSELL_PRODUCT" or "SUBSCRIPTION" or "SUBSCRIPTION_PLAN" or "PROGRAM" or "BUNDLE" => LineKind.Product,
             "SHIPPING" => LineKind.Shipping,
             "TAX" => LineKind.Tax,
-            "SERVICE" or "SERVICE_AND_MISC" or "SERVICE___MISC" or "FEE" or "FINANCE_CHARGE" or "FINANCECHARGE" or "UNKNOWN" or "OTHER" => LineKind.Fee,
+            "SERVICE" or "SERVICE_AND_MISC" or "SERVICE___MISC" or "FEE" or "FINANCE_CHARGE" or "FINANCECHARGE" or "TIP" or "UNKNOWN" or "OTHER" => LineKind.Fee,
             _ => null,
         };
     }
@@ -163,14 +170,17 @@ public sealed class KeapFormat : IJsonOrderFormat
                 Currency ??= currency;
             if (m.TryGet("amount", out _))
             {
-                var minor = m.Money("amount");
+                var minor = m.Money("amount", required);
                 return minor is { } units ? units / MinorUnitScale(currency) : null;
             }
             if (m.Text("formatted_amount") is { } formatted)
             {
                 if (Lenient.TryDecimal(formatted, out var major))
                     return major;
-                m.Error("formatted_amount", $"'{formatted}' is not an amount.");
+                if (required)
+                    m.Error("formatted_amount", $"'{formatted}' is not an amount.");
+                else
+                    m.Warn("formatted_amount", $"'{formatted}' is not an amount; left out.");
                 return null;
             }
             if (required)

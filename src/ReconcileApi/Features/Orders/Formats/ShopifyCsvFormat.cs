@@ -71,7 +71,7 @@ public sealed class ShopifyCsvFormat : ITableOrderFormat
             OrderNumber = name,
             CustomerEmail = o.Text("customerEmail"),
             CustomerName = o.Text("customerName"),
-            OrderDate = o.Instant("orderDate"),
+            OrderDate = o.Instant("orderDate", strict: true),
             Currency = o.Text("currency")?.ToUpperInvariant(),
             Total = total,
             Subtotal = o.Money("subtotal"),
@@ -84,6 +84,6 @@ public sealed class ShopifyCsvFormat : ITableOrderFormat
             PaymentReference = o.Text("paymentReference"),
             Lines = Lines(o, _ => LineKind.Product),
         };
-        return new ReadOrder(order, o.Errors);
+        return new ReadOrder(order, o.Problems);
     }
 }

@@ -5,9 +5,22 @@ namespace ReconcileApi.Features.Orders.Formats;
 
 /// <summary>
 /// Shopify REST Admin order objects (<c>GET /admin/api/…/orders.json</c>, order webhooks).
-/// Lines: <c>line_items</c> become product lines and <c>shipping_lines</c> shipping lines; tax and
-/// discounts stay order-level amounts (Shopify spreads them over lines, so lines of their own would
-/// double count).
+/// <list type="bullet">
+/// <item>Lines: <c>line_items</c> become product lines and <c>shipping_lines</c> shipping lines; tax and
+/// discounts stay order-level amounts (Shopify spreads them over lines, so lines of their own would double
+/// count), and each line keeps its own share: <c>discount_allocations</c> as its discount, <c>tax_lines</c>
+/// as its tax. <c>price</c> is before discounts and includes tax when the order says <c>taxes_included</c>.</item>
+/// <item>Edits: a line's <c>current_quantity</c> is its quantity less what edits and refunds removed. Refunded
+/// units (<c>refunds[].refund_line_items</c>) stay on the line — the refund is the order's payment state, and
+/// Keap cannot take it — while units an edit removed leave it (<see cref="OrderLine.OriginalQuantity"/> keeps
+/// the first quantity). An edited order's total is <c>current_total_price</c> with its refunds added back, so
+/// it is the order after edits and before refunds, like <c>total_price</c> of an unedited one.</item>
+/// <item>Money: <c>currency</c> is the shop's; <c>presentment_currency</c> and <c>total_price_set.presentment_money</c>
+/// are what the buyer paid in. Refund transactions are in the presentment currency: converted to shop money
+/// with the order's own rate (its shop total over its presentment total).</item>
+/// <item>Status: <c>financial_status</c>, or "cancelled" when <c>cancelled_at</c> is set; a cancelled order
+/// counts as paid only if its financial status says so.</item>
+/// </list>
 /// </summary>
 public sealed class ShopifyFormat : IJsonOrderFormat
 {
@@ -23,8 +36,8 @@ public sealed class ShopifyFormat : IJsonOrderFormat
     {
         if (FormatSupport.NotAnObject(element) is { } notAnObject)
             return notAnObject;
-        var errors = new List<FieldError>();
-        var o = new JsonFields(element, context.Zone, errors);
+        var problems = new ReadProblems();
+        var o = new JsonFields(element, context.Zone, problems);
 
         var id = o.Text("id") ?? o.Text("admin_graphql_api_id");
         // The GraphQL id and the REST id name the same order.
@@ -33,9 +46,8 @@ public sealed class ShopifyFormat : IJsonOrderFormat
         if (o.Bool("test"))
             return ReadOrder.Skipped(id ?? "", "test order");
         if (id is null)
-            FormatSupport.MissingOrderId(errors, "id");
+            FormatSupport.MissingOrderId(problems, "id");
 
-        var total = o.Money("total_price", required: true) ?? 0;
         var status = o.Text("financial_status");
         if (o.Text("cancelled_at") is not null)
         {
@@ -43,30 +55,61 @@ public sealed class ShopifyFormat : IJsonOrderFormat
             status = "cancelled";
         }
 
-        var lines = new List<OrderLine>();
-        foreach (var item in o.Objects("line_items"))
+        var refundedUnits = RefundedUnits(o);
+        var lines = new LineReader(problems);
+        var edited = false;
+        foreach (var item in o.Objects("line_items", lines))
         {
-            var quantity = item.Money("quantity") ?? 1;
-            var price = item.Money("price") ?? 0;
-            var discount = item.Money("total_discount");
-            lines.Add(new OrderLine(
-                item.Text("sku"),
-                item.Text("product_id"),
-                item.Text("title") ?? item.Text("name"),
-                quantity,
-                price,
-                FormatSupport.LineAmount(quantity, price, discount)));
+            var ordered = item.LineAmount("quantity", lines);
+            var price = item.LineAmount("price", lines);
+            if (ordered is not { } q || price is not { } p)
+                continue;
+            // What edits removed: the ordered quantity less what is left and what refunds took back.
+            var quantity = q;
+            if (item.Money("current_quantity") is { } current)
+            {
+                var removedByEdit = Math.Max(0, q - current - refundedUnits.GetValueOrDefault(item.Text("id") ?? ""));
+                quantity = q - removedByEdit;
+                edited |= removedByEdit > 0;
+            }
+            decimal? discount = null;
+            foreach (var allocation in item.Objects("discount_allocations"))
+                discount = (discount ?? 0) + (allocation.Money("amount") ?? 0);
+            if (discount is not > 0m)
+                discount = item.Money("total_discount") is > 0m and var lineDiscount ? lineDiscount : null;
+            decimal? tax = null;
+            foreach (var taxLine in item.Objects("tax_lines"))
+                tax = (tax ?? 0) + (taxLine.Money("price") ?? 0);
+            lines.Add(new OrderLine(item.Text("sku"), item.Text("product_id"), item.Text("title") ?? item.Text("name"), quantity, p,
+                FormatSupport.LineAmount(quantity, p, discount))
+            {
+                Discount = discount,
+                // The tax of the units still on the line.
+                Tax = tax is { } t && q != 0 ? t * quantity / q : tax,
+                OriginalQuantity = quantity != q ? q : null,
+            });
         }
         var shippingLines = new List<OrderLine>();
-        foreach (var item in o.Objects("shipping_lines"))
+        foreach (var item in o.Objects("shipping_lines", lines))
         {
-            var price = item.Money("discounted_price") ?? item.Money("price") ?? 0;
-            shippingLines.Add(new OrderLine(item.Text("code"), null, item.Text("title") ?? "Shipping", 1, price, price, LineKind.Shipping));
+            if ((item.Money("discounted_price") ?? item.LineAmount("price", lines)) is { } price)
+                shippingLines.Add(new OrderLine(item.Text("code"), null, item.Text("title") ?? "Shipping", 1, price, price, LineKind.Shipping));
         }
-        lines.AddRange(shippingLines);
+        var shipping = o.Money("total_shipping_price_set.shop_money.amount") ?? FormatSupport.Sum(shippingLines.Select(l => (decimal?)l.UnitPrice));
 
-        var shipping = o.Money("total_shipping_price_set.shop_money.amount")
-            ?? FormatSupport.Sum(shippingLines.Select(l => (decimal?)l.UnitPrice));
+        var shopTotal = o.Money("total_price", required: true) ?? 0;
+        var presentmentCurrency = o.Text("presentment_currency")?.ToUpperInvariant();
+        var currency = o.Text("currency")?.ToUpperInvariant();
+        var presentmentTotal = o.Money("total_price_set.presentment_money.amount");
+        var rate = presentmentTotal is > 0m and var pt && !string.Equals(presentmentCurrency, currency, StringComparison.Ordinal) ? shopTotal / pt : 1m;
+        var refunded = Refunded(o, rate);
+        var total = shopTotal;
+        if (edited && o.Money("current_total_price") is { } currentTotal)
+        {
+            total = currentTotal + RefundedLineMoney(o);
+            if (presentmentTotal is not null)
+                presentmentTotal = Math.Round(total / rate, 2);
+        }
 
         var order = new CanonicalOrder
         {
@@ -76,20 +119,24 @@ public sealed class ShopifyFormat : IJsonOrderFormat
             CustomerName = FormatSupport.PersonName(o.Text("customer.first_name"), o.Text("customer.last_name"))
                 ?? FormatSupport.PersonName(o.Text("billing_address.first_name"), o.Text("billing_address.last_name"))
                 ?? o.Text("billing_address.name"),
-            OrderDate = o.Instant("created_at") ?? o.Instant("processed_at"),
+            OrderDate = o.Instant("created_at", strict: true) ?? o.Instant("processed_at", strict: true),
             UpdatedAt = o.Instant("updated_at"),
-            Currency = o.Text("currency")?.ToUpperInvariant(),
+            Currency = currency,
             Total = total,
             Subtotal = o.Money("subtotal_price"),
             Tax = o.Money("total_tax"),
             Shipping = shipping,
             Discount = o.Money("total_discounts"),
             AmountPaid = AmountPaid(o, total),
-            AmountRefunded = Refunded(o),
+            AmountRefunded = refunded,
             Status = status,
-            Lines = lines,
+            Platform = "shopify",
+            TaxesIncluded = o.Flag("taxes_included"),
+            PresentmentCurrency = presentmentCurrency is not null && presentmentCurrency != currency ? presentmentCurrency : null,
+            PresentmentTotal = presentmentCurrency is not null && presentmentCurrency != currency ? presentmentTotal : null,
+            Lines = lines.IsUnreadable ? [] : [.. lines.Lines, .. shippingLines],
         };
-        return new ReadOrder(order, errors);
+        return new ReadOrder(order, problems);
     }
 
     static decimal? AmountPaid(JsonFields o, decimal total)
@@ -103,15 +150,41 @@ public sealed class ShopifyFormat : IJsonOrderFormat
         return financial is null ? null : 0;
     }
 
+    /// <summary>Units each line item got back through refunds (<c>refund_line_items</c> by <c>line_item_id</c>).</summary>
+    static Dictionary<string, decimal> RefundedUnits(JsonFields o)
+    {
+        var units = new Dictionary<string, decimal>(StringComparer.Ordinal);
+        foreach (var refund in o.Objects("refunds"))
+            foreach (var item in refund.Objects("refund_line_items"))
+                if ((item.Text("line_item_id") ?? item.Text("line_item.id")) is { } lineId)
+                    units[lineId] = units.GetValueOrDefault(lineId) + (item.Money("quantity") ?? 0);
+        return units;
+    }
+
+    /// <summary>The shop money refund line items took off <c>current_total_price</c>: their subtotal and tax.</summary>
+    static decimal RefundedLineMoney(JsonFields o)
+    {
+        decimal sum = 0;
+        foreach (var refund in o.Objects("refunds"))
+        {
+            foreach (var item in refund.Objects("refund_line_items"))
+                sum += (item.Money("subtotal_set.shop_money.amount") ?? item.Money("subtotal") ?? 0) + (item.Money("total_tax_set.shop_money.amount") ?? item.Money("total_tax") ?? 0);
+            foreach (var shipping in refund.Objects("refund_shipping_lines"))
+                sum += shipping.Money("subtotal_amount_set.shop_money.amount") ?? 0;
+        }
+        return sum;
+    }
+
     /// <summary>
-    /// Successful refund transactions. An order without <c>refunds</c>, or whose refunds list no
-    /// transactions (older API versions show only refund line items), says nothing: null, not 0.
+    /// Successful refund transactions, in shop money (<paramref name="rate"/> converts the presentment amounts
+    /// they are written in). An order without <c>refunds</c>, or whose refunds list no transactions (older API
+    /// versions show only refund line items), says nothing: null, not 0. An unreadable amount makes it unknown.
     /// </summary>
-    static decimal? Refunded(JsonFields o)
+    static decimal? Refunded(JsonFields o, decimal rate)
     {
         if (!o.TryGet("refunds", out _))
             return null;
-        decimal sum = 0;
+        decimal? sum = 0;
         var refunds = 0;
         var sawTransactions = false;
         foreach (var refund in o.Objects("refunds"))
@@ -125,7 +198,7 @@ public sealed class ShopifyFormat : IJsonOrderFormat
                 var status = transaction.Text("status");
                 if (status is not null && !string.Equals(status, "success", StringComparison.OrdinalIgnoreCase))
                     continue;
-                sum += transaction.Money("amount") ?? 0;
+                sum += transaction.Money("amount") is { } amount ? Math.Round(amount * rate, 2) : null;
             }
         }
         return refunds > 0 && !sawTransactions ? null : sum;

@@ -87,15 +87,16 @@ public sealed class TableColumns
 }
 
 /// <summary>
-/// The rows of one order in a table, read field by field. An error names the column as its header is
+/// The rows of one order in a table, read field by field. A problem names the column as its header is
 /// written in the file (or the canonical field when the table has no such column) and its message starts
-/// with the file line, e.g. <c>Lineitem quantity</c>: "Line 3: 'one' is not a number."
+/// with the file line, e.g. <c>Lineitem quantity</c>: "Line 3: 'one' is not a number." As in JSON, only
+/// the id, the total and an unreadable order date reject the order; other cells are left out with a warning.
 /// </summary>
-public sealed class TableOrderRows(TableColumns columns, IReadOnlyList<TableRow> rows, FormatContext context, List<FieldError> errors)
+public sealed class TableOrderRows(TableColumns columns, IReadOnlyList<TableRow> rows, FormatContext context, ReadProblems problems)
 {
     public IReadOnlyList<TableRow> Rows => rows;
 
-    public List<FieldError> Errors => errors;
+    public ReadProblems Problems => problems;
 
     public TableColumns Columns => columns;
 
@@ -107,36 +108,62 @@ public sealed class TableOrderRows(TableColumns columns, IReadOnlyList<TableRow>
         if (First(field) is not { } cell)
         {
             if (required)
-                errors.Add(new FieldError(columns.HeaderOf(field), columns.Has(field) ? $"Line {rows[0].Line}: is required." : "Is required: the table has no such column."));
+                problems.Error(columns.HeaderOf(field), columns.Has(field) ? $"Line {rows[0].Line}: is required." : "Is required: the table has no such column.");
             return null;
         }
-        return Money(cell.Row, field);
+        var value = Number(cell.Row, field);
+        if (value is null)
+            Report(required, field, $"Line {cell.Row.Line}: '{cell.Text}' is not a number.");
+        return value;
     }
 
-    public DateTime? Instant(string field) => First(field) is { } cell ? Instant(cell.Row, field) : null;
+    /// <summary>An order-level date; one that cannot be read rejects the order when <paramref name="strict"/> (the order date).</summary>
+    public DateTime? Instant(string field, bool strict = false)
+    {
+        if (First(field) is not { } cell)
+            return null;
+        if (Lenient.TryInstant(cell.Text, context.Zone, out var utc))
+            return utc;
+        Report(strict, field, $"Line {cell.Row.Line}: '{cell.Text}' is not a date; use ISO 8601, e.g. 2026-10-01T12:00:00-05:00.");
+        return null;
+    }
 
     public string? Text(TableRow row, string field) => columns.Cell(row, field);
 
-    public decimal? Money(TableRow row, string field)
+    /// <summary>A number in one row's cell; null when empty or unreadable (the caller says what that means).</summary>
+    public decimal? Number(TableRow row, string field) =>
+        columns.Cell(row, field) is { } text && Lenient.TryDecimal(text, out var value) ? value : null;
+
+    /// <summary>A line's quantity or price in one row: without it the order's lines cannot be read.</summary>
+    public decimal? LineAmount(TableRow row, string field, LineReader lines)
+    {
+        var text = columns.Cell(row, field);
+        if (text is not null && Lenient.TryDecimal(text, out var value))
+            return value;
+        lines.Unreadable(columns.HeaderOf(field), text is null
+            ? columns.Has(field) ? $"Line {row.Line}: is empty." : "The table has no such column."
+            : $"Line {row.Line}: '{text}' is not a number.");
+        return null;
+    }
+
+    /// <summary>An optional number in one row's cell; an unreadable one is left out with a warning.</summary>
+    public decimal? OptionalNumber(TableRow row, string field)
     {
         var text = columns.Cell(row, field);
         if (text is null)
             return null;
         if (Lenient.TryDecimal(text, out var value))
             return value;
-        errors.Add(new FieldError(columns.HeaderOf(field), $"Line {row.Line}: '{text}' is not a number."));
+        Report(false, field, $"Line {row.Line}: '{text}' is not a number.");
         return null;
     }
 
-    public DateTime? Instant(TableRow row, string field)
+    void Report(bool reject, string field, string message)
     {
-        var text = columns.Cell(row, field);
-        if (text is null)
-            return null;
-        if (Lenient.TryInstant(text, context.Zone, out var utc))
-            return utc;
-        errors.Add(new FieldError(columns.HeaderOf(field), $"Line {row.Line}: '{text}' is not a date; use ISO 8601, e.g. 2026-10-01T12:00:00-05:00."));
-        return null;
+        if (reject)
+            problems.Error(columns.HeaderOf(field), message);
+        else
+            problems.Warn(columns.HeaderOf(field), message + " Left out.");
     }
 
     (TableRow Row, string Text)? First(string field)
@@ -202,41 +229,45 @@ static class TableOrders
         }
         foreach (var rows in groups)
         {
-            var errors = new List<FieldError>(columns.MapErrors);
-            var read = map(new TableOrderRows(columns, rows, context, errors));
+            var problems = new ReadProblems();
+            problems.Errors.AddRange(columns.MapErrors);
+            var read = map(new TableOrderRows(columns, rows, context, problems));
             yield return new TableOrder(rows[0].Line, read, columns.Raw(rows));
         }
     }
 
-    /// <summary>One line per row that has any line cell; <paramref name="kindOf"/> reads the row's line kind column.</summary>
+    /// <summary>
+    /// One line per row that has any line cell; <paramref name="kindOf"/> reads the row's line kind column.
+    /// A row whose quantity or price cannot be read (a price may come from the line total) leaves the order
+    /// without lines, with a warning (see <see cref="LineReader"/>).
+    /// </summary>
     public static List<OrderLine> Lines(TableOrderRows o, Func<string?, LineKind?> kindOf)
     {
-        var lines = new List<OrderLine>();
+        var lines = new LineReader(o.Problems);
         foreach (var row in o.Rows)
         {
             if (!LineFields.Any(f => o.Text(row, f) is not null))
                 continue;
-            var quantity = o.Money(row, Quantity) ?? 1;
-            var lineTotal = o.Money(row, LineTotal);
-            var price = o.Money(row, UnitPrice) ?? (lineTotal is { } t && quantity != 0 ? t / quantity : 0);
-            var discount = o.Money(row, LineDiscount);
             var kindText = o.Text(row, LineKindField);
             var kind = kindOf(kindText);
             if (kind is null)
-            {
-                o.Errors.Add(new FieldError(o.Columns.HeaderOf(LineKindField), $"Line {row.Line}: unknown line kind '{kindText}'; use product, shipping, tax, discount or fee."));
-                kind = LineKind.Product;
-            }
+                lines.Unreadable(o.Columns.HeaderOf(LineKindField), $"Line {row.Line}: unknown line kind '{kindText}'; use product, shipping, tax, discount or fee.");
+            var quantity = o.LineAmount(row, Quantity, lines);
+            var lineTotal = o.OptionalNumber(row, LineTotal);
+            var price = o.Text(row, UnitPrice) is null && lineTotal is { } t && quantity is { } q && q != 0 ? t / q : o.LineAmount(row, UnitPrice, lines);
+            if (quantity is null || price is null || kind is null)
+                continue;
+            var discount = o.OptionalNumber(row, LineDiscount);
             lines.Add(new OrderLine(
                 o.Text(row, Sku),
                 o.Text(row, ProductId),
                 o.Text(row, ProductName),
-                quantity,
-                price,
-                lineTotal ?? FormatSupport.LineAmount(quantity, price, discount),
-                kind.Value));
+                quantity.Value,
+                price.Value,
+                lineTotal ?? FormatSupport.LineAmount(quantity.Value, price.Value, discount),
+                kind.Value) { Discount = discount is { } d && d != 0 ? d : null });
         }
-        return lines;
+        return lines.Lines;
     }
 
     /// <summary>A canonical kind name ("shipping") or, failing that, a Keap item type ("DISCOUNT_ORDER").</summary>
@@ -249,11 +280,29 @@ static class TableOrders
         return KeapFormat.ItemKind(text);
     }
 
+    /// <summary>A yes/no cell ("true", "yes", "1"); null when empty, left out with a warning when unreadable.</summary>
+    public static bool? Flag(TableOrderRows o, string field)
+    {
+        var text = o.Text(field);
+        switch (text?.ToLowerInvariant())
+        {
+            case null:
+                return null;
+            case "true" or "yes" or "y" or "1":
+                return true;
+            case "false" or "no" or "n" or "0":
+                return false;
+            default:
+                o.Problems.Warn(o.Columns.HeaderOf(field), $"'{text}' is not yes or no; left out.");
+                return null;
+        }
+    }
+
     /// <summary>The order id, or null after reporting it missing (as "orderId", like every format).</summary>
     public static string? RequireId(TableOrderRows o, string? id, string vendorField)
     {
         if (id is null)
-            FormatSupport.MissingOrderId(o.Errors, $"column '{(o.Columns.Has(OrderId) ? o.Columns.HeaderOf(OrderId) : vendorField)}', line {o.Rows[0].Line}");
+            FormatSupport.MissingOrderId(o.Problems, $"column '{(o.Columns.Has(OrderId) ? o.Columns.HeaderOf(OrderId) : vendorField)}', line {o.Rows[0].Line}");
         return id;
     }
 }

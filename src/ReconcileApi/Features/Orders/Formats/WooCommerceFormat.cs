@@ -8,9 +8,14 @@ namespace ReconcileApi.Features.Orders.Formats;
 /// <c>date_created_gmt</c> is UTC written without an offset, so it is read as UTC; <c>date_created</c>
 /// (site-local, no offset) is only the fallback and is read in <see cref="FormatContext.Zone"/>.
 /// Lines: <c>line_items</c> → product, <c>shipping_lines</c> → shipping, <c>fee_lines</c> → fee.
+/// A line item's <c>price</c> is after coupons (<c>total</c> / quantity) and always net of tax, whatever
+/// <c>prices_include_tax</c> says about how the shop entered prices; so the unit price is taken from
+/// <c>subtotal</c> (before coupons), the coupon share is the line's discount and <c>total_tax</c> its tax.
 /// </summary>
 public sealed class WooCommerceFormat : IJsonOrderFormat
 {
+    static readonly HashSet<string> PaidStatuses = new(StringComparer.OrdinalIgnoreCase) { "processing", "completed", "refunded" };
+
     public string Name => "woocommerce";
 
     public IReadOnlyList<string> WrapperProperties { get; } = ["orders"];
@@ -19,48 +24,65 @@ public sealed class WooCommerceFormat : IJsonOrderFormat
     {
         if (FormatSupport.NotAnObject(element) is { } notAnObject)
             return notAnObject;
-        var errors = new List<FieldError>();
-        var o = new JsonFields(element, context.Zone, errors);
-        var gmt = new JsonFields(element, TimeZoneInfo.Utc, errors);
+        var problems = new ReadProblems();
+        var o = new JsonFields(element, context.Zone, problems);
+        var gmt = new JsonFields(element, TimeZoneInfo.Utc, problems);
 
         var id = o.Text("id");
         if (id is null)
-            FormatSupport.MissingOrderId(errors, "id");
+            FormatSupport.MissingOrderId(problems, "id");
         var total = o.Money("total", required: true) ?? 0;
 
-        var lines = new List<OrderLine>();
+        var lines = new LineReader(problems);
         var subtotals = new List<decimal?>();
-        foreach (var item in o.Objects("line_items"))
+        foreach (var item in o.Objects("line_items", lines))
         {
             var productId = item.Text("product_id") is { } p && p != "0" ? p : item.Text("variation_id");
-            var quantity = item.Money("quantity") ?? 1;
-            var lineTotal = item.Money("total");
-            // price is the unit price after discounts, and may be missing on hand-made payloads.
-            var price = item.Money("price") ?? (lineTotal is { } t && quantity != 0 ? t / quantity : 0);
-            subtotals.Add(item.Money("subtotal") ?? lineTotal);
-            lines.Add(new OrderLine(item.Text("sku"), productId, item.Text("name"), quantity, price, lineTotal ?? quantity * price));
+            var quantity = item.LineAmount("quantity", lines);
+            // Hand-made payloads may give the unit price alone.
+            var lineTotal = item.TryGet("total", out _) || !item.TryGet("price", out _) ? item.LineAmount("total", lines) : item.LineAmount("price", lines) * quantity;
+            var subtotal = item.Money("subtotal");
+            subtotals.Add(subtotal ?? lineTotal);
+            if (quantity is not { } q || lineTotal is not { } t)
+                continue;
+            // Before coupons: the subtotal; without it, the price after them (then the discount is unknown).
+            var before = subtotal ?? t;
+            lines.Add(new OrderLine(item.Text("sku"), productId, item.Text("name"), q, q == 0 ? 0 : before / q, t)
+            {
+                Discount = subtotal is { } st && st != t ? st - t : null,
+                Tax = item.Money("total_tax"),
+            });
         }
-        foreach (var item in o.Objects("shipping_lines"))
+        foreach (var item in o.Objects("shipping_lines", lines))
         {
-            var amount = item.Money("total") ?? 0;
-            lines.Add(new OrderLine(item.Text("method_id"), null, item.Text("method_title") ?? "Shipping", 1, amount, amount, LineKind.Shipping));
+            if (item.LineAmount("total", lines) is { } amount)
+                lines.Add(new OrderLine(item.Text("method_id"), null, item.Text("method_title") ?? "Shipping", 1, amount, amount, LineKind.Shipping));
         }
-        foreach (var item in o.Objects("fee_lines"))
+        foreach (var item in o.Objects("fee_lines", lines))
         {
-            var amount = item.Money("total") ?? 0;
-            lines.Add(new OrderLine(null, null, item.Text("name") ?? "Fee", 1, amount, amount, LineKind.Fee));
+            if (item.LineAmount("total", lines) is { } amount)
+                lines.Add(new OrderLine(null, null, item.Text("name") ?? "Fee", 1, amount, amount, LineKind.Fee));
         }
 
+        // Refunds are listed with negative totals; one that cannot be read leaves the refunded amount unknown, not smaller.
         decimal? refunded = null;
         if (o.TryGet("refunds", out _))
         {
             refunded = 0;
             foreach (var refund in o.Objects("refunds"))
-                refunded += Math.Abs(refund.Money("total") ?? refund.Money("amount") ?? 0);
+            {
+                var amount = refund.Money("total") ?? refund.Money("amount");
+                if (amount is null && !refund.TryGet("total", out _) && !refund.TryGet("amount", out _))
+                    refund.Warn("total", "Is missing; the order's refunded amount is left out.");
+                refunded += amount is { } a ? Math.Abs(a) : null;
+            }
         }
 
         var paid = gmt.Text("date_paid_gmt") is not null ? gmt.Instant("date_paid_gmt") : o.Instant("date_paid");
-        // An order that carries the field but no date is unpaid; one without the field says nothing.
+        // Processing, completed and refunded orders were paid even when a manual gateway (bank transfer) left
+        // no paid date; otherwise an order that carries the field but no date is unpaid; one without it says nothing.
+        var status = o.Text("status");
+        var paidByStatus = status is not null && PaidStatuses.Contains(status);
         var saysPaid = element.TryGetProperty("date_paid_gmt", out _) || element.TryGetProperty("date_paid", out _);
 
         var order = new CanonicalOrder
@@ -70,7 +92,7 @@ public sealed class WooCommerceFormat : IJsonOrderFormat
             CustomerEmail = o.Text("billing.email"),
             CustomerName = FormatSupport.PersonName(o.Text("billing.first_name"), o.Text("billing.last_name"))
                 ?? FormatSupport.PersonName(o.Text("shipping.first_name"), o.Text("shipping.last_name")),
-            OrderDate = gmt.Text("date_created_gmt") is not null ? gmt.Instant("date_created_gmt") : o.Instant("date_created"),
+            OrderDate = gmt.Text("date_created_gmt") is not null ? gmt.Instant("date_created_gmt", strict: true) : o.Instant("date_created", strict: true),
             UpdatedAt = gmt.Text("date_modified_gmt") is not null ? gmt.Instant("date_modified_gmt") : o.Instant("date_modified"),
             Currency = o.Text("currency")?.ToUpperInvariant(),
             Total = total,
@@ -78,12 +100,15 @@ public sealed class WooCommerceFormat : IJsonOrderFormat
             Tax = o.Money("total_tax"),
             Shipping = o.Money("shipping_total"),
             Discount = o.Money("discount_total"),
-            AmountPaid = paid is not null ? total : saysPaid ? 0 : null,
+            AmountPaid = paid is not null || paidByStatus ? total : saysPaid || status is not null ? 0 : null,
             AmountRefunded = refunded,
-            Status = o.Text("status"),
+            Status = status,
             PaymentReference = o.Text("transaction_id"),
-            Lines = lines,
+            Platform = "woocommerce",
+            // Line prices are net of tax in every WooCommerce shop.
+            TaxesIncluded = false,
+            Lines = lines.Lines,
         };
-        return new ReadOrder(order, errors);
+        return new ReadOrder(order, problems);
     }
 }

@@ -1,0 +1,50 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using ReconcileApi.Data;
+using ReconcileApi.Engine;
+using ReconcileApi.Infrastructure;
+
+namespace ReconcileApi.Features.Runs;
+
+/// <summary>An order a run counted as pending: <see cref="AgeMinutes"/> old at the run's cut-off, younger than the settle time.</summary>
+public sealed record PendingOrderResponse(long Id, OrderSource Source, string OrderId, string? OrderKey, DateTime OrderDate, int AgeMinutes);
+
+/// <summary>A page of a run's pending orders, oldest first; <see cref="NextCursor"/> is null on the last page.</summary>
+public sealed record RunPendingPage(Guid RunId, DateTime? Cutoff, DateTime? PendingAfter, IReadOnlyList<PendingOrderResponse> Items, string? NextCursor);
+
+/// <summary>GET /api/v1/runs/{id}/pending — the orders the run counted as pending, with their age.</summary>
+public static class ListPendingOrders
+{
+    public static RouteHandlerBuilder Map(RouteGroupBuilder group) => group
+        .MapGet("/runs/{id:guid}/pending", Handle)
+        .WithName(nameof(ListPendingOrders))
+        .WithSummary("List the orders a run counted as pending (younger than settleMinutes at its cut-off), with their age")
+        .WithDescription("An unpaired order dated after the run's pendingAfter (its cut-off less settleMinutes) is not called missing yet. " +
+            "Page with `limit` (≤ 1000) and `cursor` = the previous page's `nextCursor`.")
+        .ProducesProblem(StatusCodes.Status400BadRequest)
+        .ProducesProblem(StatusCodes.Status404NotFound)
+        .WithExamples(response: Examples.Pending);
+
+    public static async Task<Results<Ok<RunPendingPage>, ProblemHttpResult>> Handle(
+        Guid id, ClaimsPrincipal user, ReconcileDbContext db, CancellationToken ct, int limit = 100, string? cursor = null)
+    {
+        var workspaceId = user.WorkspaceId();
+        var run = await db.Runs.AsNoTracking().Where(r => r.Id == id && r.WorkspaceId == workspaceId)
+            .Select(r => new { r.Cutoff, r.PendingAfter }).SingleOrDefaultAsync(ct);
+        if (run is null)
+            return Problems.NotFound("Run", id);
+        long after = 0;
+        if (cursor is not null && !long.TryParse(cursor, out after))
+            return Problems.BadRequest("Invalid cursor: pass the previous page's nextCursor unchanged.");
+        limit = Math.Clamp(limit, 1, 1000);
+        var rows = await db.RunPendingOrders.AsNoTracking()
+            .Where(p => p.RunId == id && p.Id > after)
+            .OrderBy(p => p.Id)
+            .Take(limit + 1)
+            .ToListAsync(ct);
+        var items = rows.Take(limit).Select(p => new PendingOrderResponse(p.Id, p.Source, p.OrderId, p.OrderKey, p.OrderDate,
+            run.Cutoff is { } cutoff ? (int)Math.Max(0, (cutoff - p.OrderDate).TotalMinutes) : 0)).ToList();
+        return TypedResults.Ok(new RunPendingPage(id, run.Cutoff, run.PendingAfter, items, rows.Count > limit ? items[^1].Id.ToString() : null));
+    }
+}

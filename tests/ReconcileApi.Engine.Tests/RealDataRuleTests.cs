@@ -1,0 +1,300 @@
+using ReconcileApi.Engine;
+using static ReconcileApi.Engine.Tests.Orders;
+
+namespace ReconcileApi.Engine.Tests;
+
+/// <summary>
+/// The rules that decide false alarms on vendor data (DOMAIN.md, "What each vendor's line and money
+/// fields really mean"), one case per rule, each with the answer a bookkeeper expects.
+/// </summary>
+public sealed class RealDataRuleTests
+{
+    static readonly ReconcileWindow Day = new(T0.AddHours(-12), T0.AddHours(12));
+
+    [Fact]
+    public void DeadSync_StoreOrdersAfterKeapsLastOrder_AreMissingWithSyncStopped_NotPending()
+    {
+        // Keap received nothing after the first order; the store kept selling for three days.
+        var store = Enumerable.Range(0, 4).Select(d => Store($"#{1001 + d}", $"S{d}", T0.AddDays(d))).ToList();
+        var keap = new[] { Keap() };
+        var asOf = T0.AddDays(3).AddMinutes(30);
+
+        var result = Reconciler.Reconcile(store, keap, ReconcileSettings.Default, new ReconcileWindow(T0.AddDays(-1), T0.AddDays(4)), asOf);
+
+        Assert.Equal(["1002", "1003"], result.Findings.Select(f => f.OrderKey).Order());
+        Assert.All(result.Findings, f => Assert.Equal((Category.MissingInKeap, CauseCodes.SyncStopped), (f.Category, f.Cause.Code)));
+        // Only the order younger than the settle time at the cut-off waits.
+        Assert.Equal("S3", Assert.Single(result.PendingOrders).OrderId);
+        Assert.Equal(asOf, result.Cutoff);
+        Assert.Equal(asOf.AddMinutes(-60), result.PendingAfter);
+        Assert.Equal(T0.AddMinutes(1), result.KeapSyncLag.NewestOrder);
+        Assert.Equal(71.98, result.KeapSyncLag.BehindHours);
+        Assert.Equal(72.48, result.KeapSyncLag.BehindCutoffHours);
+        Assert.Equal(0, result.StoreSyncLag.BehindHours);
+    }
+
+    [Fact]
+    public void Cutoff_IsTheEarlierOfTheWindowsEndAndTheRunsStart()
+    {
+        var store = new[] { Store(date: T0.AddHours(11.5)) };
+
+        var early = Reconciler.Reconcile(store, [], ReconcileSettings.Default, Day, asOf: T0.AddDays(5));
+        var running = Reconciler.Reconcile(store, [], ReconcileSettings.Default, Day, asOf: T0.AddHours(11.75));
+
+        Assert.Equal(Day.To, early.Cutoff);
+        Assert.Equal(T0.AddHours(11.75), running.Cutoff);
+        Assert.Single(early.PendingOrders);
+        Assert.Equal(CauseCodes.SyncStopped, Assert.Single(Reconciler.Reconcile([Store(date: T0)], [], ReconcileSettings.Default, Day, T0.AddDays(5)).Findings).Cause.Code);
+    }
+
+    [Fact]
+    public void MissingOrder_BeforeKeapsNewestOrder_HasCauseNotSynced()
+    {
+        var later = LaterPair();
+
+        var finding = Single(Reconcile([Store(), later.Store], [later.Keap], ReconcileSettings.Default with { FuzzyMatching = false }).Findings, Category.MissingInKeap);
+
+        Assert.Equal(CauseCodes.NotSynced, finding.Cause.Code);
+    }
+
+    [Fact]
+    public void Result_CarriesWindowCountsRevenueAndMatchRate()
+    {
+        var store = new[] { Store(), Store("#1002", "S1002") with { Total = 50m }, Store("#1003", "S1003") with { Status = "failed" }, Store("#0999", "S0999", T0.AddDays(-2)) };
+        var keap = new[] { Keap() };
+
+        var result = Reconciler.Reconcile(store, keap, ReconcileSettings.Default with { FuzzyMatching = false }, Day, T0.AddDays(1));
+
+        Assert.Equal((3, 1), (result.StoreOrders, result.KeapOrders));
+        Assert.Equal((250m, 100m), (result.StoreRevenue, result.KeapRevenue));
+        // The failed order is not expected in Keap: one matched of two that should be there.
+        Assert.Equal(0.5m, result.MatchRate);
+        Assert.Equal(1, result.NotExpectedInKeap);
+    }
+
+    [Theory]
+    [InlineData("failed", null)]
+    [InlineData("Declined", null)]
+    [InlineData("voided", null)]
+    [InlineData("checkout-draft", null)]
+    [InlineData("Incomplete", null)]
+    [InlineData("cancelled", 0)]
+    [InlineData("trash", 0)]
+    public void StoreOrder_NeverPaid_IsNotExpectedInKeap(string status, int? paid)
+    {
+        var result = Reconcile([Store() with { Status = status, AmountPaid = paid }, LaterPair().Store], [LaterPair().Keap]);
+
+        Assert.Empty(result.Findings);
+        Assert.Equal(1, result.NotExpectedInKeap);
+    }
+
+    [Fact]
+    public void StoreOrder_CancelledAfterPayment_WithTheMoneyKept_IsStillMissingInKeap()
+    {
+        var finding = Single(Findings(Store() with { Status = "cancelled", AmountPaid = 100m }, null), Category.MissingInKeap);
+
+        Assert.Equal(100m, finding.Impact);
+    }
+
+    [Fact]
+    public void KeapDraft_WithoutStoreTwin_IsAQuote_NotMissingInStore()
+    {
+        var result = Reconcile([LaterPair().Store], [Keap("Website redesign quote") with { Status = "DRAFT", AmountPaid = 0m, Total = 4800m }, LaterPair().Keap]);
+
+        Assert.Empty(result.Findings);
+        Assert.Equal(1, result.NotExpectedInStore);
+    }
+
+    [Fact]
+    public void KeapDraftCopy_OfAPaidStoreOrder_IsPaymentNotRecorded()
+    {
+        var finding = Assert.Single(Findings(Store(), Keap() with { Status = "DRAFT", AmountPaid = 0m }));
+
+        Assert.Equal((Category.StatusMismatch, CauseCodes.PaymentNotRecorded, 100m), (finding.Category, finding.Cause.Code, finding.Impact));
+    }
+
+    [Fact]
+    public void KeapOrders_TypedByHand_WithTheSameTitle_AreNotDuplicates()
+    {
+        var a = Keap("Annual Membership", "K1") with { CustomerEmail = "ann@example.com", SourceType = "MANUAL_PAYMENT" };
+        var b = Keap("Annual Membership", "K2") with { CustomerEmail = "joe@example.com", SourceType = "MANUAL_PAYMENT", OrderDate = T0.AddHours(3) };
+
+        var findings = Findings(null, a) .Concat(Findings(null, b)).ToList();
+        var both = Reconcile([LaterPair().Store], [a, b, LaterPair().Keap]).Findings;
+
+        Assert.DoesNotContain(both, f => f.Category == Category.DuplicateInKeap);
+        Assert.All(both, f =>
+        {
+            Assert.Equal((Category.MissingInStore, CauseCodes.CreatedInKeap, Severity.Low, ActionCodes.Review), (f.Category, f.Cause.Code, f.Severity, f.SuggestedAction.Code));
+            Assert.Equal(0m, f.Impact);
+        });
+        Assert.Equal(2, findings.Count);
+    }
+
+    [Fact]
+    public void KeapOrder_MadeThroughTheApi_WithoutReference_IsUnexplainedMoney()
+    {
+        var finding = Single(Findings(null, Keap(number: null) with { SourceType = "API", CustomerEmail = "zed@example.com" }), Category.MissingInStore);
+
+        Assert.Equal((CauseCodes.Unknown, 100m, ActionCodes.Review), (finding.Cause.Code, finding.Impact, finding.SuggestedAction.Code));
+    }
+
+    [Fact]
+    public void TaxInclusiveStoreLines_AgainstNetKeapLines_AreTheSame()
+    {
+        // A VAT shop: 2 × 48.00 including 8.00 tax per unit (16.00 on the line); Keap has 2 × 40.00 net and a tax item.
+        var store = Store() with { TaxesIncluded = true, Lines = [Line(quantity: 2, unitPrice: 48m) with { Tax = 16m }] };
+        var keap = Keap() with { Lines = [Line(quantity: 2, unitPrice: 40m), Line(null, 1, 16m, name: "VAT", kind: LineKind.Tax)] };
+
+        Assert.Empty(Findings(store, keap));
+        // Without a per-line tax amount the prices cannot be set side by side: quantities still are.
+        var noLineTax = store with { Lines = [Line(quantity: 2, unitPrice: 48m)] };
+        Assert.Empty(Findings(noLineTax, keap));
+        Assert.Single(Findings(noLineTax, keap with { Lines = [Line(quantity: 3, unitPrice: 40m)] }), f => f.Category == Category.LineItemsMismatch);
+    }
+
+    [Fact]
+    public void DiscountedStoreLines_AgainstKeapListPrices_AreTheSame()
+    {
+        // WooCommerce: 2 × 40.00 before a 10 % coupon (line total 72.00); Keap lists 2 × 40.00 and a discount item.
+        var store = Store() with { Lines = [Line(quantity: 2, unitPrice: 40m) with { Discount = 8m, LineTotal = 72m }] };
+        var keap = Keap() with { Lines = [Line(quantity: 2, unitPrice: 40m), Line(null, 1, -8m, name: "Coupon", kind: LineKind.Discount)] };
+
+        Assert.Empty(Findings(store, keap));
+        Assert.Empty(Findings(store, keap with { Lines = [Line(quantity: 2, unitPrice: 36m)] }));
+    }
+
+    [Fact]
+    public void LineRemovedByAnEdit_IsNotALine()
+    {
+        var store = Store() with { Lines = [Line(), Line("MUG", 0, 12m) with { OriginalQuantity = 1 }] };
+
+        Assert.Empty(Findings(store, Keap()));
+    }
+
+    [Fact]
+    public void EditAfterTheSync_ExplainsTheLineDifference()
+    {
+        var store = Store() with
+        {
+            UpdatedAt = T0.AddHours(5),
+            Lines = [Line(), Line("MUG", 0, 12m) with { OriginalQuantity = 1 }],
+        };
+        var keap = Keap() with { CreatedAt = T0.AddMinutes(2), Lines = [Line(), Line("MUG", 1, 12m)] };
+
+        var finding = Assert.Single(Findings(store, keap));
+
+        Assert.Equal((Category.LineItemsMismatch, CauseCodes.EditedAfterSync), (finding.Category, finding.Cause.Code));
+        Assert.Equal(12m, finding.Impact);
+    }
+
+    [Fact]
+    public void LinesMissingOnOneSide_AreNotCompared()
+    {
+        Assert.Empty(Findings(Store(), Keap() with { Lines = [] }));
+        Assert.Empty(Findings(Store() with { Lines = [] }, Keap()));
+        Assert.Empty(Findings(Store(), Keap() with { Lines = [Line(null, 1, 8m, name: "Shipping", kind: LineKind.Shipping)] }));
+    }
+
+    [Fact]
+    public void RenamedSku_WithTheSameMoney_IsLow_AndRanksBelowAMissingPayment()
+    {
+        var renamed = Findings(Store(), Keap() with { Lines = [Line("TEE-BLACK-MEDIUM")] });
+        var line = Single(renamed, Category.LineItemsMismatch);
+        var later = LaterPair();
+        var all = Reconcile([Store(), Store("#1002", "S1002") with { Total = 30m }, later.Store],
+            [Keap() with { Lines = [Line("TEE-BLACK-MEDIUM")] }, Keap("Shopify Order #1002", "K1002") with { Total = 30m, AmountPaid = 0m, Status = "SENT" }, later.Keap]).Findings;
+
+        Assert.Equal((0m, Severity.Low, CauseCodes.UnmappedSku), (line.Impact, line.Severity, line.Cause.Code));
+        Assert.Equal([Category.StatusMismatch, Category.LineItemsMismatch], all.Select(f => f.Category));
+    }
+
+    [Fact]
+    public void LineImpact_IsTheNetDifferenceOfTheDifferingLines()
+    {
+        var finding = Single(Findings(Store(), Keap() with { Lines = [Line(quantity: 3)] }), Category.LineItemsMismatch);
+
+        Assert.Equal(40m, finding.Impact);
+    }
+
+    [Fact]
+    public void VatAddedTwice_HasCauseTaxCountedTwice()
+    {
+        // Tax-inclusive total 120.00 with 20.00 VAT inside; Keap added the VAT again.
+        var store = Store() with { Total = 120m, Tax = 20m, Shipping = 0m, TaxesIncluded = true, AmountPaid = 120m };
+        var keap = Keap() with { Total = 140m, AmountPaid = 140m };
+
+        var finding = Single(Findings(store, keap), Category.AmountMismatch);
+
+        Assert.Equal((CauseCodes.TaxCountedTwice, 20m), (finding.Cause.Code, finding.Impact));
+    }
+
+    [Fact]
+    public void KeapCopyInThePresentmentCurrency_IsOneExplainedFinding()
+    {
+        // Shop money 100.00 USD; the buyer paid 92.00 EUR; the connector pushed the EUR amounts and EUR line prices.
+        var store = Store() with { PresentmentCurrency = "EUR", PresentmentTotal = 92m };
+        var keap = Keap() with { Currency = "EUR", Total = 92m, AmountPaid = 92m, Lines = [Line(unitPrice: 36.8m)] };
+
+        var finding = Assert.Single(Findings(store, keap));
+
+        Assert.Equal((Category.CurrencyMismatch, CauseCodes.PresentmentCurrency, 0m, Severity.Low), (finding.Category, finding.Cause.Code, finding.Impact, finding.Severity));
+        // Keap v1 has no currency field: the amount says which money it holds.
+        var v1 = Assert.Single(Findings(store, keap with { Currency = null }));
+        Assert.Equal((Category.CurrencyMismatch, CauseCodes.PresentmentCurrency), (v1.Category, v1.Cause.Code));
+    }
+
+    [Fact]
+    public void KeapCopyInThePresentmentCurrency_WithAnotherAmount_PutsTheDifferenceInShopMoneyAtStake()
+    {
+        var store = Store() with { PresentmentCurrency = "EUR", PresentmentTotal = 80m };
+
+        var finding = Assert.Single(Findings(store, Keap() with { Currency = "EUR", Total = 60m, AmountPaid = 60m }));
+
+        Assert.Equal((Category.CurrencyMismatch, 25m, Severity.Medium), (finding.Category, finding.Impact, finding.Severity));
+    }
+
+    [Fact]
+    public void KeapCopyInAnUnrelatedCurrency_IsOneCurrencyMismatch_ImpactInTheStoresCurrency()
+    {
+        var finding = Assert.Single(Findings(Store() with { Currency = "GBP" }, Keap() with { Currency = "USD", Total = 127m, AmountPaid = 127m }));
+
+        Assert.Equal((Category.CurrencyMismatch, 100m, "GBP"), (finding.Category, finding.Impact, finding.Currency));
+    }
+
+    [Theory]
+    [InlineData("partially_paid", 40, "PAID", 100, 60)]
+    [InlineData("paid", 100, "SENT", 60, 40)]
+    [InlineData("partially_refunded", 100, "PAID", 100, 30)]
+    public void PaymentStateDifference_PutsTheMoneyTheOtherSideLacksAtStake(string storeStatus, decimal storePaid, string keapStatus, decimal keapPaid, decimal impact)
+    {
+        var store = Store() with { Status = storeStatus, AmountPaid = storePaid, AmountRefunded = storeStatus == "partially_refunded" ? 30m : 0m };
+
+        var finding = Single(Findings(store, Keap() with { Status = keapStatus, AmountPaid = keapPaid }), Category.StatusMismatch);
+
+        Assert.Equal(impact, finding.Impact);
+    }
+
+    [Fact]
+    public void StoreCancelledBeforePayment_AgainstAnOpenKeapInvoice_PutsNoMoneyAtStake()
+    {
+        var finding = Single(Findings(Store() with { Status = "voided", AmountPaid = 0m }, Keap() with { Status = "SENT", AmountPaid = 0m }), Category.StatusMismatch);
+
+        Assert.Equal((CauseCodes.RefundNotPropagated, 0m, Severity.Low), (finding.Cause.Code, finding.Impact, finding.Severity));
+    }
+
+    [Fact]
+    public void EditAfterTheSync_ExplainsTheAmountDifference()
+    {
+        var store = Store() with
+        {
+            Total = 88m, AmountPaid = 88m, UpdatedAt = T0.AddHours(5),
+            Lines = [Line(), Line("MUG", 0, 12m) with { OriginalQuantity = 1 }],
+        };
+        var keap = Keap() with { CreatedAt = T0.AddMinutes(2), Lines = [Line(), Line("MUG", 1, 12m)] };
+
+        var finding = Single(Findings(store, keap), Category.AmountMismatch);
+
+        Assert.Equal(CauseCodes.EditedAfterSync, finding.Cause.Code);
+    }
+}
