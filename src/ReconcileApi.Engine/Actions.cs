@@ -27,6 +27,7 @@ internal sealed class Actions(ReconcileSettings settings, LineComparison lines)
     static readonly string[] CreateInStoreWithoutItems = CreateInStoreNames[..^1];
     static readonly string[] ReviewNames = ["storeOrderId", "keapOrderId", "storeOrderNumber", "keapOrderNumber", "matchScore"];
     static readonly string[] ReviewKeapNames = ["keapOrderId", "keapOrderTitle", "sourceType"];
+    static readonly string[] ReviewFieldNames = ["storeOrderId", "keapOrderId", "field", "storeValue", "keapValue"];
     static readonly string[] ItemNames = ["sku", "name", "quantity", "price"];
 
     /// <summary>
@@ -50,6 +51,10 @@ internal sealed class Actions(ReconcileSettings settings, LineComparison lines)
             ? new ActionValues(CreateInStoreWithoutItems, k.OrderNumber, k.CustomerEmail?.Trim(), k.CustomerName, Iso(ticks), k.Currency, k.Total)
             : new ActionValues(CreateInStoreNames, k.OrderNumber, k.CustomerEmail?.Trim(), k.CustomerName, Iso(ticks), k.Currency, k.Total, items));
     }
+
+    /// <summary>A difference of basis, not of money (Keap booked the buyer's currency): a person decides; nothing is written.</summary>
+    public static SuggestedAction ReviewField(string field, CanonicalOrder s, CanonicalOrder k, string? storeValue, string? keapValue) =>
+        new(ActionCodes.Review, Both, new ActionValues(ReviewFieldNames, s.OrderId, k.OrderId, field, storeValue, keapValue));
 
     /// <summary>A Keap order only Keap should have: a person looks at it; nothing is written.</summary>
     public SuggestedAction ReviewKeapOnly(CanonicalOrder k) =>

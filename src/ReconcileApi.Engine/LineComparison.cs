@@ -102,6 +102,26 @@ internal sealed class LineComparison
 
         public decimal UnitPrice => Quantity == 0 ? 0 : Value / Quantity;
 
+        /// <summary>Several products of one name as one (variants one Keap product stands for).</summary>
+        public static Item Merge(List<Item> items)
+        {
+            if (items.Count == 1)
+                return items[0];
+            var first = items[0];
+            var merged = new Item(null, first.Name, first.First.Name?.Trim() ?? first.Name, first.First);
+            foreach (var i in items)
+            {
+                merged.Quantity += i.Quantity;
+                merged.Value += i.Value;
+                merged.Discount += i.Discount;
+                merged.Tax += i.Tax;
+                merged.Lines += i.Lines;
+                merged.DiscountLines += i.DiscountLines;
+                merged.TaxLines += i.TaxLines;
+            }
+            return merged;
+        }
+
         /// <summary>What one unit costs net of tax and discount, as near as the side tells (for money at stake).</summary>
         public decimal NetUnit(bool? taxesIncluded) =>
             Quantity == 0 ? 0 : (Value - Discount - (taxesIncluded == true && TaxKnown ? Tax : 0)) / Quantity;
@@ -141,8 +161,9 @@ internal sealed class LineComparison
         var pairs = new List<(Item S, Item K)>();
         // 1. The same SKU.
         Pair(s, k, pairs, (a, b) => a.Sku is not null && b.Sku is not null && a.Sku.Equals(b.Sku, StringComparison.OrdinalIgnoreCase));
-        // 2. Where a side has no SKU: the same name; 3. then the same quantity and price.
-        Pair(s, k, pairs, (a, b) => (a.Sku is null || b.Sku is null) && a.Name.Length > 0 && a.Name == b.Name);
+        // 2. Where a side has no SKU: the same name — all lines of that name together, since one Keap
+        // product often stands for several store variants; 3. then the same quantity and price.
+        PairByName(s, k, pairs);
         Pair(s, k, pairs, (a, b) => (a.Sku is null || b.Sku is null) && a.Quantity == b.Quantity && (!comparePrices || SamePrice(a, b, store, keap)));
 
         var diffs = new List<LineDifference>();
@@ -168,6 +189,19 @@ internal sealed class LineComparison
                 sv += a.Quantity * a.NetUnit(store.TaxesIncluded);
             if (b is not null)
                 kv += b.Quantity * b.NetUnit(keap.TaxesIncluded);
+        }
+    }
+
+    static void PairByName(List<Item> s, List<Item> k, List<(Item, Item)> pairs)
+    {
+        foreach (var name in s.Select(i => i.Name).Where(n => n.Length > 0).Distinct().ToList())
+        {
+            var (sg, kg) = (s.FindAll(i => i.Name == name), k.FindAll(i => i.Name == name));
+            if (kg.Count == 0 || !(sg.TrueForAll(i => i.Sku is null) || kg.TrueForAll(i => i.Sku is null)))
+                continue;
+            pairs.Add((Item.Merge(sg), Item.Merge(kg)));
+            s.RemoveAll(sg.Contains);
+            k.RemoveAll(kg.Contains);
         }
     }
 

@@ -117,7 +117,7 @@ public sealed class OrderKeyPattern
 
     /// <summary>
     /// A store reference as a connector writes it into a Keap title: "Shopify Order #1001", "Order 1001",
-    /// "Order No. 1001", "#1001", or a bare number; the reference must hold a digit. Free text ("Annual
+    /// "Order No. 1001", "Order: #1001", "#1001", or a bare number; the reference must hold a digit. Free text ("Annual
     /// Membership", "Order for Bob") gives none.
     /// </summary>
     static (int Start, int Length) ReferenceRange(string s)
@@ -145,7 +145,10 @@ public sealed class OrderKeyPattern
         }
         if (rest is "#")
             return token;
-        if (rest[^1] is '#' or ':')
+        // "Order #", "Order:", "Order: #".
+        if (rest[^1] == '#')
+            rest = rest[..^1].TrimEnd();
+        if (!rest.IsEmpty && rest[^1] == ':')
             rest = rest[..^1].TrimEnd();
         foreach (var suffix in (ReadOnlySpan<string>)["no.", "no", "nr.", "nr", "number"])
         {

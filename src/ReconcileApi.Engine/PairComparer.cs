@@ -122,7 +122,8 @@ internal sealed class PairComparer(ReconcileSettings settings, LineComparison li
             cause = new Cause(CauseCodes.Unknown, string.Create(CultureInfo.InvariantCulture,
                 $"The store order is {s.Total} {s.Currency} and the Keap order {k.Total} {k.Currency}: the order is booked in another currency, so its amounts cannot be compared."));
         }
-        return Make(Category.CurrencyMismatch, key, s, k, sn, Fields.Currency, s.Currency, keapCurrency, s.Currency, k.Currency, null, impact, cause);
+        var finding = Make(Category.CurrencyMismatch, key, s, k, sn, Fields.Currency, s.Currency, keapCurrency, s.Currency, k.Currency, null, impact, cause);
+        return basis == Basis.Presentment ? finding with { SuggestedAction = Actions.ReviewField(Fields.Currency, s, k, s.Currency, keapCurrency) } : finding;
     }
 
     /// <summary>Totals closer than this are equal: the absolute tolerance or the percentage of the larger total, whichever is wider.</summary>

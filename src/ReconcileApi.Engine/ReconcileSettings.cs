@@ -11,11 +11,11 @@ public sealed record ReconcileSettings
 
     /// <summary>
     /// Keap's default: a store reference as connectors write it into titles — "Shopify Order #1001",
-    /// "Order 1001", "Order No. 1001", "#1001" or a bare number; the reference holds a digit. A title a
+    /// "Order 1001", "Order No. 1001", "Order: #1001", "#1001" or a bare number; the reference holds a digit. A title a
     /// person typed ("Annual Membership", "Order for Bob") gives no key.
     /// </summary>
     public const string DefaultKeapKeyPattern =
-        @"^\s*(?:(?:[A-Za-z]+\s+){0,3}(?i:order)(?:\s+(?i:no\.?|nr\.?|number))?\s*[#:]?\s*|#\s*|(?=[0-9]+\s*$))(?<![A-Za-z0-9_-])((?=[A-Za-z0-9_-]*[0-9])[A-Za-z0-9][A-Za-z0-9_-]*)\s*$";
+        @"^\s*(?:(?:[A-Za-z]+\s+){0,3}(?i:order)(?:\s+(?i:no\.?|nr\.?|number))?\s*:?\s*#?\s*|#\s*|(?=[0-9]+\s*$))(?<![A-Za-z0-9_-])((?=[A-Za-z0-9_-]*[0-9])[A-Za-z0-9][A-Za-z0-9_-]*)\s*$";
 
     /// <summary>Regex with one capture group extracting the cross-system reference from the store's order number.</summary>
     public string StoreKeyPattern { get; init; } = DefaultStoreKeyPattern;

@@ -30,6 +30,8 @@ public sealed class OrderKeyTests
     [InlineData("Order: 1001", "1001")]
     [InlineData("Order No. 1001", "1001")]
     [InlineData("Order number 1001", "1001")]
+    [InlineData("Shopify Order: #1001", "1001")]
+    [InlineData("Order #: 1001", null)]
     [InlineData("#1001", "1001")]
     [InlineData("  # 1001  ", "1001")]
     [InlineData("1001", "1001")]

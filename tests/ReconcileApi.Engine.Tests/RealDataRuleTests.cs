@@ -189,6 +189,16 @@ public sealed class RealDataRuleTests
     }
 
     [Fact]
+    public void StoreVariants_AgainstOneKeapProductWithoutSku_AreTheSameLine()
+    {
+        var store = Store() with { Lines = [Line("TEE-S", 1, 40m, name: "Tee"), Line("TEE-M", 1, 40m, name: "Tee")] };
+        var keap = Keap() with { Lines = [Line(null, 2, 40m, name: "Tee")] };
+
+        Assert.Empty(Findings(store, keap));
+        Assert.Equal(LineComparison.Quantity, Assert.Single(Single(Findings(store, keap with { Lines = [Line(null, 3, 40m, name: "Tee")] }), Category.LineItemsMismatch).LineDifferences).Kind);
+    }
+
+    [Fact]
     public void LinesMissingOnOneSide_AreNotCompared()
     {
         Assert.Empty(Findings(Store(), Keap() with { Lines = [] }));

@@ -42,6 +42,19 @@ static class FormatSupport
         return sum;
     }
 
+    /// <summary>
+    /// Whether an order's prices include tax, read from its amounts when the source does not say: with tax,
+    /// subtotal + shipping = total means the tax is inside the prices, subtotal + shipping + tax = total that
+    /// it is on top; anything else (or no tax) says nothing.
+    /// </summary>
+    public static bool? TaxesIncludedByAmounts(decimal? subtotal, decimal? shipping, decimal? tax, decimal total)
+    {
+        if (subtotal is not { } sub || tax is not > 0m)
+            return null;
+        var beforeTax = sub + (shipping ?? 0);
+        return Math.Abs(beforeTax - total) <= 0.01m ? true : Math.Abs(beforeTax + tax.Value - total) <= 0.01m ? false : null;
+    }
+
     /// <summary>Quantity × unit price, less a line discount when one is given.</summary>
     public static decimal LineAmount(decimal quantity, decimal unitPrice, decimal? discount = null) =>
         quantity * unitPrice - (discount ?? 0);

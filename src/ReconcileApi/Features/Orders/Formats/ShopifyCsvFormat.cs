@@ -7,7 +7,8 @@ namespace ReconcileApi.Features.Orders.Formats;
 /// Shopify's order export (Orders → Export): one row per line item, grouped by <c>Name</c>; the order's
 /// fields are filled on its first row only. OrderId is the <c>Id</c> column when the export has it, else
 /// the name. Status is <c>Financial Status</c>, or "cancelled" when <c>Cancelled at</c> is set. Rows give
-/// product lines only (the export's shipping is an order amount).
+/// product lines only (the export's shipping is an order amount). Whether line prices include tax is read from
+/// the amounts (see <see cref="FormatSupport.TaxesIncludedByAmounts"/>).
 /// </summary>
 public sealed class ShopifyCsvFormat : ITableOrderFormat
 {
@@ -65,6 +66,7 @@ public sealed class ShopifyCsvFormat : ITableOrderFormat
             // How much of a partially paid order is paid only the outstanding balance can say.
             : financial.Equals("partially_paid", StringComparison.OrdinalIgnoreCase) ? total - outstanding
             : 0;
+        var (subtotal, shipping, tax) = (o.Money("subtotal"), o.Money("shipping"), o.Money("tax"));
         var order = new CanonicalOrder
         {
             OrderId = id ?? "",
@@ -74,9 +76,12 @@ public sealed class ShopifyCsvFormat : ITableOrderFormat
             OrderDate = o.Instant("orderDate", strict: true),
             Currency = o.Text("currency")?.ToUpperInvariant(),
             Total = total,
-            Subtotal = o.Money("subtotal"),
-            Tax = o.Money("tax"),
-            Shipping = o.Money("shipping"),
+            Subtotal = subtotal,
+            Tax = tax,
+            Shipping = shipping,
+            // The export has no taxes-included column; its amounts tell (a VAT shop's Total is Subtotal + Shipping).
+            TaxesIncluded = FormatSupport.TaxesIncludedByAmounts(subtotal, shipping, tax, total),
+            Platform = "shopify",
             Discount = o.Money("discount"),
             AmountPaid = paid,
             AmountRefunded = o.Money("amountRefunded"),

@@ -55,7 +55,9 @@ public sealed class ShopifyFormat : IJsonOrderFormat
             status = "cancelled";
         }
 
-        var refundedUnits = RefundedUnits(o);
+        // Read once: each reading of a bad list would warn again.
+        var refunds = o.TryGet("refunds", out _) ? o.Objects("refunds").ToList() : null;
+        var refundedUnits = RefundedUnits(refunds);
         var lines = new LineReader(problems);
         var edited = false;
         foreach (var item in o.Objects("line_items", lines))
@@ -102,11 +104,11 @@ public sealed class ShopifyFormat : IJsonOrderFormat
         var currency = o.Text("currency")?.ToUpperInvariant();
         var presentmentTotal = o.Money("total_price_set.presentment_money.amount");
         var rate = presentmentTotal is > 0m and var pt && !string.Equals(presentmentCurrency, currency, StringComparison.Ordinal) ? shopTotal / pt : 1m;
-        var refunded = Refunded(o, rate);
+        var refunded = Refunded(refunds, rate);
         var total = shopTotal;
         if (edited && o.Money("current_total_price") is { } currentTotal)
         {
-            total = currentTotal + RefundedLineMoney(o);
+            total = currentTotal + RefundedLineMoney(refunds);
             if (presentmentTotal is not null)
                 presentmentTotal = Math.Round(total / rate, 2);
         }
@@ -131,7 +133,7 @@ public sealed class ShopifyFormat : IJsonOrderFormat
             AmountRefunded = refunded,
             Status = status,
             Platform = "shopify",
-            TaxesIncluded = o.Flag("taxes_included"),
+            TaxesIncluded = o.Flag("taxes_included") ?? FormatSupport.TaxesIncludedByAmounts(o.Money("subtotal_price"), shipping, o.Money("total_tax"), shopTotal),
             PresentmentCurrency = presentmentCurrency is not null && presentmentCurrency != currency ? presentmentCurrency : null,
             PresentmentTotal = presentmentCurrency is not null && presentmentCurrency != currency ? presentmentTotal : null,
             Lines = lines.IsUnreadable ? [] : [.. lines.Lines, .. shippingLines],
@@ -151,10 +153,10 @@ public sealed class ShopifyFormat : IJsonOrderFormat
     }
 
     /// <summary>Units each line item got back through refunds (<c>refund_line_items</c> by <c>line_item_id</c>).</summary>
-    static Dictionary<string, decimal> RefundedUnits(JsonFields o)
+    static Dictionary<string, decimal> RefundedUnits(List<JsonFields>? refunds)
     {
         var units = new Dictionary<string, decimal>(StringComparer.Ordinal);
-        foreach (var refund in o.Objects("refunds"))
+        foreach (var refund in refunds ?? [])
             foreach (var item in refund.Objects("refund_line_items"))
                 if ((item.Text("line_item_id") ?? item.Text("line_item.id")) is { } lineId)
                     units[lineId] = units.GetValueOrDefault(lineId) + (item.Money("quantity") ?? 0);
@@ -162,10 +164,10 @@ public sealed class ShopifyFormat : IJsonOrderFormat
     }
 
     /// <summary>The shop money refund line items took off <c>current_total_price</c>: their subtotal and tax.</summary>
-    static decimal RefundedLineMoney(JsonFields o)
+    static decimal RefundedLineMoney(List<JsonFields>? refunds)
     {
         decimal sum = 0;
-        foreach (var refund in o.Objects("refunds"))
+        foreach (var refund in refunds ?? [])
         {
             foreach (var item in refund.Objects("refund_line_items"))
                 sum += (item.Money("subtotal_set.shop_money.amount") ?? item.Money("subtotal") ?? 0) + (item.Money("total_tax_set.shop_money.amount") ?? item.Money("total_tax") ?? 0);
@@ -180,16 +182,14 @@ public sealed class ShopifyFormat : IJsonOrderFormat
     /// they are written in). An order without <c>refunds</c>, or whose refunds list no transactions (older API
     /// versions show only refund line items), says nothing: null, not 0. An unreadable amount makes it unknown.
     /// </summary>
-    static decimal? Refunded(JsonFields o, decimal rate)
+    static decimal? Refunded(List<JsonFields>? refunds, decimal rate)
     {
-        if (!o.TryGet("refunds", out _))
+        if (refunds is null)
             return null;
         decimal? sum = 0;
-        var refunds = 0;
         var sawTransactions = false;
-        foreach (var refund in o.Objects("refunds"))
+        foreach (var refund in refunds)
         {
-            refunds++;
             foreach (var transaction in refund.Objects("transactions"))
             {
                 sawTransactions = true;
@@ -201,6 +201,6 @@ public sealed class ShopifyFormat : IJsonOrderFormat
                 sum += transaction.Money("amount") is { } amount ? Math.Round(amount * rate, 2) : null;
             }
         }
-        return refunds > 0 && !sawTransactions ? null : sum;
+        return refunds.Count > 0 && !sawTransactions ? null : sum;
     }
 }
