@@ -37,12 +37,12 @@ public enum Category
 public enum Severity { Critical, High, Medium, Low }
 
 /// <summary>
-/// One line of an order as ingested. Money is exact decimal. <see cref="UnitPrice"/> is the price per unit
-/// as the source states it: before the line's <see cref="Discount"/>, and including tax only when the
-/// order says <see cref="CanonicalOrder.TaxesIncluded"/>.
+/// One line of an order as ingested. Money is exact decimal. <c>unitPrice</c> is the price per unit
+/// as the source states it: before the line's <c>discount</c>, and including tax only when the
+/// order says <c>taxesIncluded</c>.
 /// </summary>
 /// <remarks>
-/// <see cref="ProductId"/> is the source system's own id: kept for people, never compared across systems.
+/// <c>productId</c> is the source system's own id: kept for people, never compared across systems.
 /// </remarks>
 public sealed record OrderLine(
     string? Sku,
@@ -57,14 +57,13 @@ public sealed record OrderLine(
     public decimal? Discount { get; init; }
     /// <summary>The tax on the whole line, when the source gives it per line.</summary>
     public decimal? Tax { get; init; }
-    /// <summary>The quantity first ordered, when an edit or refund changed it (<see cref="Quantity"/> is what the order holds now; 0 = removed).</summary>
+    /// <summary>The quantity first ordered, when an edit changed it (<c>quantity</c> is what the order holds now; 0 = removed).</summary>
     public decimal? OriginalQuantity { get; init; }
 }
 
 /// <summary>
-/// An order as stored, before normalization. <see cref="OrderDate"/> is an instant when its
-/// <see cref="DateTime.Kind"/> is <see cref="DateTimeKind.Utc"/>; an <see cref="DateTimeKind.Unspecified"/>
-/// value is a wall-clock time read in <see cref="ReconcileSettings.Timezone"/>.
+/// An order as stored, before normalization. Its <c>orderDate</c> is an instant; in the engine's API a
+/// <c>DateTime</c> of kind Unspecified is a wall-clock time read in the settings' <c>timezone</c>.
 /// </summary>
 public sealed record CanonicalOrder
 {
@@ -90,9 +89,9 @@ public sealed record CanonicalOrder
     public string? Platform { get; init; }
     /// <summary>Whether line unit prices include tax (Shopify <c>taxes_included</c>); null when the source does not say.</summary>
     public bool? TaxesIncluded { get; init; }
-    /// <summary>The currency the buyer paid in, when it differs from <see cref="Currency"/> (Shopify presentment money).</summary>
+    /// <summary>The currency the buyer paid in, when it differs from <c>currency</c> (Shopify presentment money).</summary>
     public string? PresentmentCurrency { get; init; }
-    /// <summary>The total in <see cref="PresentmentCurrency"/>.</summary>
+    /// <summary>The total in <c>presentmentCurrency</c>.</summary>
     public decimal? PresentmentTotal { get; init; }
     /// <summary>How Keap got the order (<c>source_type</c>: API, MANUAL_PAYMENT, INVOICE, CHECKOUT_FORM, …).</summary>
     public string? SourceType { get; init; }
@@ -143,8 +142,8 @@ public sealed record Finding
 public sealed record PendingOrder(OrderSource Source, string OrderId, string? OrderKey, DateTime OrderDate);
 
 /// <summary>
-/// How far one side's newest order trails: <see cref="BehindHours"/> behind the other side's newest order,
-/// <see cref="BehindCutoffHours"/> behind the run's cut-off. <see cref="NewestOrder"/> is null when the side has no dated order.
+/// How far one side's newest order trails: <c>behindHours</c> behind the other side's newest order,
+/// <c>behindCutoffHours</c> behind the run's cut-off. <c>newestOrder</c> is null when the side has no dated order.
 /// </summary>
 public sealed record SyncLag(DateTime? NewestOrder, double? BehindHours, double? BehindCutoffHours);
 

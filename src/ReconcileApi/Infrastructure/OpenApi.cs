@@ -40,6 +40,9 @@ public static class OpenApi
                 [new OpenApiSecuritySchemeReference("apiKey", document)] = [],
             });
             o.SupportNonNullableReferenceTypes();
+            // Field descriptions (the canonical order's among them) from the XML comments of both assemblies.
+            foreach (var assembly in new[] { typeof(OpenApi).Assembly, typeof(Engine.CanonicalOrder).Assembly })
+                o.IncludeXmlComments(Path.Combine(AppContext.BaseDirectory, assembly.GetName().Name + ".xml"));
             o.OperationFilter<OperationConventions>();
         });
         return services;

@@ -23,6 +23,7 @@ public sealed record ReceiptError(int Index, string? OrderId, string Field, stri
 public sealed class OrderIngest(ReconcileDbContext db, IValidator<CanonicalOrder> validator, TimeProvider clock)
 {
     public const int ChunkSize = 1000;
+    const string NoDate = "The order has no date: it is stored, but a run places orders by date, so no run window will include it.";
 
     public async Task<Batch> StoreAsync(Guid workspaceId, OrderSource source, string format, IEnumerable<IReadOnlyList<IncomingRecord>> chunks, CancellationToken ct)
     {
@@ -87,8 +88,11 @@ public sealed class OrderIngest(ReconcileDbContext db, IValidator<CanonicalOrder
                 receipt.Rejected.Add(record.Raw());
                 continue;
             }
-            receipt.Warnings.AddRange(record.Read.Problems.Warnings.Select(w => new ReceiptError(record.Index, orderId, w.Field, w.Message, record.Line)));
+            foreach (var w in record.Read.Problems.Warnings)
+                receipt.Warnings.Add(new ReceiptError(record.Index, orderId, w.Field, w.Message, record.Line));
             var order = record.Read.Order;
+            if (order.OrderDate is null)
+                receipt.Warnings.Add(new ReceiptError(record.Index, orderId, "orderDate", NoDate, record.Line));
             // The same order id again (a webhook delivered twice): the last version wins, as if sent one after another.
             var repeat = receipt.Stored.TryGetValue(order.OrderId, out var earlier);
             if (repeat)

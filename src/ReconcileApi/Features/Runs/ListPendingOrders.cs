@@ -7,10 +7,10 @@ using ReconcileApi.Infrastructure;
 
 namespace ReconcileApi.Features.Runs;
 
-/// <summary>An order a run counted as pending: <see cref="AgeMinutes"/> old at the run's cut-off, younger than the settle time.</summary>
+/// <summary>An order a run counted as pending: <c>ageMinutes</c> old at the run's cut-off, younger than the settle time.</summary>
 public sealed record PendingOrderResponse(long Id, OrderSource Source, string OrderId, string? OrderKey, DateTime OrderDate, int AgeMinutes);
 
-/// <summary>A page of a run's pending orders, oldest first; <see cref="NextCursor"/> is null on the last page.</summary>
+/// <summary>A page of a run's pending orders, oldest first; <c>nextCursor</c> is null on the last page.</summary>
 public sealed record RunPendingPage(Guid RunId, DateTime? Cutoff, DateTime? PendingAfter, IReadOnlyList<PendingOrderResponse> Items, string? NextCursor);
 
 /// <summary>GET /api/v1/runs/{id}/pending — the orders the run counted as pending, with their age.</summary>

@@ -10,7 +10,7 @@ using ReconcileApi.Infrastructure;
 
 namespace ReconcileApi.Features.Runs;
 
-/// <summary><see cref="From"/> and <see cref="To"/> without an offset (or a date alone) are read in the workspace's timezone.</summary>
+/// <summary><c>from</c> and <c>to</c> without an offset (or a date alone) are read in the workspace's timezone; the default window is the last 30 days.</summary>
 public sealed record StartRunRequest(DateTime? From = null, DateTime? To = null, string? CallbackUrl = null, string? Label = null);
 
 public sealed class StartRunRequestValidator : AbstractValidator<StartRunRequest>

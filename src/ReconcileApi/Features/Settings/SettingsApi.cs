@@ -10,7 +10,7 @@ using ReconcileApi.Infrastructure;
 
 namespace ReconcileApi.Features.Settings;
 
-/// <summary>The workspace's current settings; <see cref="Version"/> 0 means the built-in defaults.</summary>
+/// <summary>The workspace's current settings; <c>version</c> 0 means the built-in defaults.</summary>
 public sealed record SettingsResponse(int Version, DateTime? UpdatedAt, ReconcileSettings Settings);
 
 /// <summary>The engine owns the rules for its settings; this runs them in the one validation filter.</summary>
