@@ -6,13 +6,23 @@ namespace ReconcileApi.Engine.Tests;
 public sealed class WindowAndPendingTests
 {
     [Fact]
-    public void StoreOrder_IsPendingNotMissing_WhenNewerThanSettleTimeBeforeNewestKeapOrder()
+    public void StoreOrder_IsPendingNotMissing_WhenYoungerThanTheSettleTimeAtTheCutoff()
     {
-        var other = Keap("Shopify Order #9999", "K9999", T0.AddMinutes(30));
-        var result = Reconcile([Store(date: T0), Store("#9999", "S9999", T0.AddMinutes(30))], [other]);
+        var result = Reconciler.Reconcile([Store(date: T0)], [], ReconcileSettings.Default, asOf: T0.AddMinutes(30));
 
         Assert.Empty(result.Findings);
-        Assert.Equal(1, result.Pending);
+        var pending = Assert.Single(result.PendingOrders);
+        Assert.Equal((OrderSource.Store, "S1001", "1001", T0), (pending.Source, pending.OrderId, pending.OrderKey, pending.OrderDate));
+    }
+
+    [Fact]
+    public void TheOtherSidesNewestOrder_DoesNotMoveTheCutoff()
+    {
+        // Keap's newest order is two days old; the store order is a day old: missing, not pending.
+        var result = Reconciler.Reconcile([Store(date: T0)], [Keap("Shopify Order #0999", "K0999", T0.AddDays(-1))], ReconcileSettings.Default with { FuzzyMatching = false }, asOf: T0.AddDays(1));
+
+        Assert.Equal(Category.MissingInKeap, Single(result.Findings, Category.MissingInKeap).Category);
+        Assert.Empty(result.PendingOrders);
     }
 
     [Fact]
