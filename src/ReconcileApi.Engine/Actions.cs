@@ -28,7 +28,7 @@ internal sealed class Actions(ReconcileSettings settings, LineComparison lines)
     static readonly string[] ReviewNames = ["storeOrderId", "keapOrderId", "storeOrderNumber", "keapOrderNumber", "matchScore"];
     static readonly string[] ReviewKeapNames = ["keapOrderId", "keapOrderTitle", "sourceType"];
     static readonly string[] ReviewFieldNames = ["storeOrderId", "keapOrderId", "field", "storeValue", "keapValue"];
-    static readonly string[] ItemNames = ["sku", "name", "quantity", "price"];
+    static readonly string[] ItemNames = ["sku", "name", "quantity", "price", "type"];
 
     /// <summary>
     /// What a Keap create-order call needs for a store order Keap lacks. The title names the store as the
@@ -38,27 +38,39 @@ internal sealed class Actions(ReconcileSettings settings, LineComparison lines)
     public SuggestedAction CreateInKeap(CanonicalOrder s, long ticks)
     {
         var title = (settings.StoreName ?? PlatformName(s.Platform)) is { } store ? $"{store} Order #{StoreReference(s)}" : $"Order #{StoreReference(s)}";
-        var items = Items(s.Lines, OrderSource.Store);
+        var items = Items(s, OrderSource.Store);
+        // Keap builds an order's total from its items: shipping, tax and discount go in as items of their own.
+        if (items.Count > 0)
+        {
+            var netPrices = s.TaxesIncluded != true || s.Lines.Where(lines.IsCompared).All(l => l.Tax is not null);
+            if (s.Shipping is > 0m and var shipping)
+                items.Add(new ActionValues(ItemNames, null, "Shipping", 1m, shipping, "SHIPPING"));
+            if (s.Tax is > 0m and var tax && netPrices)
+                items.Add(new ActionValues(ItemNames, null, "Tax", 1m, tax, "TAX"));
+            if (s.Discount is > 0m and var discount)
+                items.Add(new ActionValues(ItemNames, null, "Discount", 1m, -discount, "DISCOUNT"));
+        }
         return new(ActionCodes.CreateInKeap, Keap, items.Count == 0
             ? new ActionValues(CreateInKeapWithoutItems, s.CustomerEmail?.Trim(), s.CustomerName, Iso(ticks), title, s.Currency, s.Total)
             : new ActionValues(CreateInKeapNames, s.CustomerEmail?.Trim(), s.CustomerName, Iso(ticks), title, s.Currency, s.Total, items));
     }
 
-    public SuggestedAction CreateInStore(CanonicalOrder k, long ticks)
+    /// <summary>A store order for a Keap order that refers to one the store lacks; its number is the reference Keap's title holds.</summary>
+    public SuggestedAction CreateInStore(CanonicalOrder k, string reference, long ticks)
     {
-        var items = Items(k.Lines, OrderSource.Keap);
+        var items = Items(k, OrderSource.Keap);
         return new(ActionCodes.CreateInStore, Store, items.Count == 0
-            ? new ActionValues(CreateInStoreWithoutItems, k.OrderNumber, k.CustomerEmail?.Trim(), k.CustomerName, Iso(ticks), k.Currency, k.Total)
-            : new ActionValues(CreateInStoreNames, k.OrderNumber, k.CustomerEmail?.Trim(), k.CustomerName, Iso(ticks), k.Currency, k.Total, items));
+            ? new ActionValues(CreateInStoreWithoutItems, "#" + reference, k.CustomerEmail?.Trim(), k.CustomerName, Iso(ticks), k.Currency, k.Total)
+            : new ActionValues(CreateInStoreNames, "#" + reference, k.CustomerEmail?.Trim(), k.CustomerName, Iso(ticks), k.Currency, k.Total, items));
     }
 
     /// <summary>A difference of basis, not of money (Keap booked the buyer's currency): a person decides; nothing is written.</summary>
     public static SuggestedAction ReviewField(string field, CanonicalOrder s, CanonicalOrder k, string? storeValue, string? keapValue) =>
         new(ActionCodes.Review, Both, new ActionValues(ReviewFieldNames, s.OrderId, k.OrderId, field, storeValue, keapValue));
 
-    /// <summary>A Keap order only Keap should have: a person looks at it; nothing is written.</summary>
-    public SuggestedAction ReviewKeapOnly(CanonicalOrder k) =>
-        new(ActionCodes.Review, Keap, new ActionValues(ReviewKeapNames, k.OrderId, k.OrderNumber, k.SourceType));
+    /// <summary>A Keap order for a person to look at (made in Keap, or its store data missing here); nothing is written.</summary>
+    public SuggestedAction ReviewKeapOnly(CanonicalOrder k, string system = Keap) =>
+        new(ActionCodes.Review, system, new ActionValues(ReviewKeapNames, k.OrderId, k.OrderNumber, k.SourceType));
 
     /// <summary>How a platform names itself in order titles ("Shopify Order #1001"); null when unknown.</summary>
     public static string? PlatformName(string? platform) => platform?.Trim().ToLowerInvariant() switch
@@ -87,19 +99,35 @@ internal sealed class Actions(ReconcileSettings settings, LineComparison lines)
     public static SuggestedAction Review(CanonicalOrder s, CanonicalOrder k, double score) =>
         new(ActionCodes.Review, Both, new ActionValues(ReviewNames, s.OrderId, k.OrderId, s.OrderNumber, k.OrderNumber, score));
 
-    /// <summary>The compared lines as <c>[{sku, name, quantity, price}]</c>; store SKUs are mapped to Keap's.</summary>
-    public List<ActionValues> Items(IReadOnlyList<OrderLine> orderLines, OrderSource source)
+    /// <summary>
+    /// The compared lines as <c>[{sku, name, quantity, price, type}]</c>; store SKUs are mapped to Keap's. Prices are
+    /// net of tax, as Keap keeps its lines (tax is an item of its own), wherever a tax-inclusive line's tax is known.
+    /// </summary>
+    public List<ActionValues> Items(CanonicalOrder order, OrderSource source)
     {
-        var items = new List<ActionValues>(orderLines.Count);
-        foreach (var line in orderLines)
+        var items = new List<ActionValues>(order.Lines.Count);
+        foreach (var line in order.Lines)
         {
             if (!lines.IsCompared(line))
                 continue;
             var sku = lines.Sku(line, source);
-            items.Add(new ActionValues(ItemNames, sku.IsEmpty ? null : new string(sku), line.Name, line.Quantity, line.UnitPrice));
+            var price = order.TaxesIncluded == true && line.Tax is { } tax && line.Quantity != 0
+                ? decimal.Round(line.UnitPrice - tax / line.Quantity, 2)
+                : line.UnitPrice;
+            items.Add(new ActionValues(ItemNames, sku.IsEmpty ? null : new string(sku), line.Name, line.Quantity, price, ItemType(line.Kind)));
         }
         return items;
     }
+
+    /// <summary>Keap's <c>item_type</c> for a line kind.</summary>
+    static string ItemType(LineKind kind) => kind switch
+    {
+        LineKind.Shipping => "SHIPPING",
+        LineKind.Tax => "TAX",
+        LineKind.Discount => "DISCOUNT",
+        LineKind.Fee => "FEE",
+        _ => "PRODUCT",
+    };
 
     /// <summary>The store's own spelling of its reference ("#1001" → "1001"), or its id when it has no number.</summary>
     public static string StoreReference(CanonicalOrder s) =>

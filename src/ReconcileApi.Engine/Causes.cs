@@ -36,13 +36,13 @@ internal static class Causes
 {
     const long TicksPerMinute = TimeSpan.TicksPerMinute;
 
-    public static Cause Amount(CanonicalOrder s, CanonicalOrder k, LineComparison lines, decimal tolerance)
+    public static Cause Amount(CanonicalOrder s, CanonicalOrder k, LineComparison lines, decimal tolerance, bool linesDiffer)
     {
         var diff = s.Total - k.Total;
         var abs = Math.Abs(diff);
         var (tax, shipping, discount) = (s.Tax ?? 0m, s.Shipping ?? 0m, s.Discount ?? 0m);
         bool Near(decimal x) => x > 0 && Math.Abs(abs - x) <= tolerance;
-        if (EditedAfterSync(s, k) is { } edited)
+        if (EditedAfterSync(s, k, linesDiffer) is { } edited)
             return new(CauseCodes.EditedAfterSync, string.Create(CultureInfo.InvariantCulture, $"The store order was edited on {edited} after its Keap copy was made: the Keap total {k.Total} is from before the edit, the store total is now {s.Total}."));
         if (diff > 0 && Near(tax + shipping) && tax > 0 && shipping > 0)
             return new(CauseCodes.TaxOrShippingNotSynced, string.Create(CultureInfo.InvariantCulture, $"The Keap total {k.Total} is the store total {s.Total} less tax {tax} and shipping {shipping}: those lines were not synced to Keap."));
@@ -50,6 +50,11 @@ internal static class Causes
             return new(CauseCodes.TaxOrShippingNotSynced, string.Create(CultureInfo.InvariantCulture, $"The Keap total {k.Total} is the store total {s.Total} less tax {tax}: the tax line was not synced to Keap."));
         if (diff > 0 && Near(shipping))
             return new(CauseCodes.TaxOrShippingNotSynced, string.Create(CultureInfo.InvariantCulture, $"The Keap total {k.Total} is the store total {s.Total} less shipping {shipping}: the shipping line was not synced to Keap."));
+        // Fees (cash on delivery, gift wrap) are order items like shipping.
+        var fees = s.Lines.Where(l => l.Kind == LineKind.Fee).Sum(l => l.LineTotal ?? l.Quantity * l.UnitPrice)
+            - k.Lines.Where(l => l.Kind == LineKind.Fee).Sum(l => l.LineTotal ?? l.Quantity * l.UnitPrice);
+        if (diff > 0 && Near(fees))
+            return new(CauseCodes.TaxOrShippingNotSynced, string.Create(CultureInfo.InvariantCulture, $"The Keap total {k.Total} is the store total {s.Total} less its fees {fees}: the fee lines were not synced to Keap."));
         // Tax on top of tax-inclusive prices: the store says its prices include tax, or Keap carries a tax item of that amount.
         var keapTax = k.Lines.Where(l => l.Kind == LineKind.Tax).Sum(l => l.LineTotal ?? l.Quantity * l.UnitPrice);
         if (diff < 0 && Near(tax) && (s.TaxesIncluded == true || Math.Abs(keapTax - tax) <= tolerance || !Near(discount)))
@@ -59,57 +64,31 @@ internal static class Causes
             return new(CauseCodes.DiscountNotSynced, string.Create(CultureInfo.InvariantCulture, $"The Keap total {k.Total} exceeds the store total {s.Total} by the discount {discount}: the discount was not synced to Keap."));
         if (s.PresentmentTotal is { } presentment && !string.Equals(s.PresentmentCurrency, s.Currency, StringComparison.OrdinalIgnoreCase) && Math.Abs(presentment - k.Total) <= tolerance)
             return new(CauseCodes.PresentmentCurrency, string.Create(CultureInfo.InvariantCulture, $"The Keap total {k.Total} is what the buyer paid in {s.PresentmentCurrency}, booked as {k.Currency ?? s.Currency}; the store total is {s.Total} {s.Currency}."));
-        var productLines = s.Lines.Count(lines.IsCompared);
-        if (abs <= 0.01m * Math.Max(1, productLines) + tolerance)
-            return new(CauseCodes.Rounding, string.Create(CultureInfo.InvariantCulture, $"The totals differ by {abs} over {Math.Max(1, productLines)} line(s): per-line rounding."));
+        // A cent per unit: tax and discounts are rounded per line or per unit.
+        var units = Math.Max(1, s.Lines.Where(lines.IsCompared).Sum(l => Math.Abs(l.Quantity)));
+        if (abs <= 0.01m * units + tolerance)
+            return new(CauseCodes.Rounding, string.Create(CultureInfo.InvariantCulture, $"The totals differ by {abs} over {units} unit(s): per-line or per-unit rounding."));
         return new(CauseCodes.Unknown, string.Create(CultureInfo.InvariantCulture, $"The store total {s.Total} and the Keap total {k.Total} differ by {diff}."));
     }
 
     /// <summary>
-    /// When the store order shows an edit (a line's quantity changed) made after Keap's copy was created,
-    /// the edit's time; else null.
+    /// When the store order was edited after Keap's copy was created, the edit's time; else null. An edit is
+    /// shown by a line whose quantity changed (<see cref="OrderLine.OriginalQuantity"/>), or — for a line an
+    /// edit added, which carries no such mark — by lines that differ and an update at least an hour after the
+    /// copy (not the minutes of a payment capture).
     /// </summary>
-    public static string? EditedAfterSync(CanonicalOrder s, CanonicalOrder k)
+    public static string? EditedAfterSync(CanonicalOrder s, CanonicalOrder k, bool linesDiffer)
     {
-        if (s.UpdatedAt is not { } updated || (k.CreatedAt ?? k.OrderDate) is not { } copied || !s.Lines.Any(l => l.OriginalQuantity is { } q && q != l.Quantity))
+        if (s.UpdatedAt is not { } updated || (k.CreatedAt ?? k.OrderDate) is not { } copied)
+            return null;
+        var marked = s.Lines.Any(l => l.OriginalQuantity is { } q && q != l.Quantity);
+        if (!marked && !linesDiffer)
             return null;
         var (u, c) = (Utc(updated), Utc(copied));
-        return u > c ? u.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture) : null;
+        return u > c + (marked ? TimeSpan.Zero : TimeSpan.FromHours(1)) ? u.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture) : null;
 
         // Dates without an offset are wall-clock times; this only compares two, so reading both alike is enough.
         static DateTime Utc(DateTime d) => d.Kind == DateTimeKind.Local ? d.ToUniversalTime() : d;
-    }
-
-    /// <summary>
-    /// The cause of a payment-state difference and the money at stake: the amount paid or refunded that
-    /// the other side lacks (<paramref name="rate"/> converts Keap's amounts to the store's currency; null
-    /// when they cannot be converted).
-    /// </summary>
-    public static (Cause Cause, decimal Impact) Status(CanonicalOrder s, CanonicalOrder k, PaymentState ss, PaymentState ks, decimal? rate)
-    {
-        var (sn, kn) = (StatusMap.CanonicalName(ss), StatusMap.CanonicalName(ks));
-        var storeKept = StatusMap.NetKept(s, ss);
-        var keapKept = StatusMap.NetKept(k, ks) * rate;
-        decimal? stake = storeKept is { } a && keapKept is { } b ? Math.Abs(a - b) : null;
-        if (ss is PaymentState.Refunded or PaymentState.PartiallyRefunded or PaymentState.Cancelled
-            && ks is PaymentState.Paid or PaymentState.PartiallyPaid)
-        {
-            var back = stake ?? (s.AmountRefunded is > 0m and var r ? r : s.Total);
-            return (new(CauseCodes.RefundNotPropagated, string.Create(CultureInfo.InvariantCulture,
-                $"The store order is {sn} ({back} back to the customer or never taken) but Keap still has it {kn}: the refund or cancellation did not reach Keap.")), back);
-        }
-        if (ss is PaymentState.Cancelled && ks is PaymentState.Unpaid or PaymentState.Draft)
-            return (new(CauseCodes.RefundNotPropagated, $"The store order was cancelled but Keap still has it open ({kn}): the cancellation did not reach Keap; no money was taken."), stake ?? 0m);
-        if (ss is PaymentState.Paid or PaymentState.PartiallyRefunded or PaymentState.PartiallyPaid
-            && ks is PaymentState.Unpaid or PaymentState.Draft or PaymentState.PartiallyPaid
-            && (stake is null || storeKept > keapKept))
-        {
-            var unpaid = stake ?? Math.Max(0m, s.Total - (k.AmountPaid ?? 0m));
-            return (new(CauseCodes.PaymentNotRecorded, string.Create(CultureInfo.InvariantCulture,
-                $"The store order is {sn} but Keap has it {kn} with {k.AmountPaid ?? 0m} of {k.Total} paid: {unpaid} of payment was not recorded in Keap.")), unpaid);
-        }
-        var impact = stake ?? s.Total;
-        return (new(CauseCodes.Unknown, string.Create(CultureInfo.InvariantCulture, $"The store says {sn} and Keap says {kn}; {impact} of payment differs.")), impact);
     }
 
     public static Cause Date(long storeTicks, long keapTicks)
@@ -126,8 +105,11 @@ internal static class Causes
 
     public static Cause Lines(IReadOnlyList<LineDifference> diffs, LineComparison lines, CanonicalOrder s, CanonicalOrder k)
     {
-        if (EditedAfterSync(s, k) is { } edited)
+        if (EditedAfterSync(s, k, linesDiffer: true) is { } edited)
             return new(CauseCodes.EditedAfterSync, $"The store order's lines were edited on {edited}, after its Keap copy was made: Keap still has the lines from before the edit.");
+        var fees = s.Lines.Where(l => l.Kind == LineKind.Fee).Select(l => l.Sku?.Trim() is { Length: > 0 } sku ? sku : l.Name?.Trim()).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        if (diffs.All(d => d.Kind == LineComparison.Missing && fees.Contains(d.Line)))
+            return new(CauseCodes.TaxOrShippingNotSynced, $"Keap lacks the store's fee line(s) {string.Join(", ", diffs.Select(d => d.Line))}: fees, like shipping, were not synced to Keap.");
         var missing = diffs.FirstOrDefault(d => d.Kind == LineComparison.Missing);
         var extra = diffs.FirstOrDefault(d => d.Kind == LineComparison.Extra);
         if (missing is not null && extra is not null)

@@ -174,9 +174,10 @@ internal sealed class LineComparison
             else if (comparePrices && !SamePrice(a, b, store, keap))
                 Add(diffs, new(a.Display, UnitPrice, a.Quantity, b.Quantity, a.UnitPrice, b.UnitPrice), a, b);
         }
-        foreach (var a in s)
+        // A zero-priced line on one side only is a bundle's component or a free item: no difference of goods or money.
+        foreach (var a in s.Where(i => i.Value != 0))
             Add(diffs, new(a.Display, Missing, a.Quantity, null, a.UnitPrice, null), a, null);
-        foreach (var b in k)
+        foreach (var b in k.Where(i => i.Value != 0))
             Add(diffs, new(b.Display, Extra, null, b.Quantity, null, b.UnitPrice), null, b);
         diffs.Sort((x, y) => string.CompareOrdinal(x.Line, y.Line) is var c && c != 0 ? c : string.CompareOrdinal(x.Kind, y.Kind));
         (storeValue, keapValue) = (sv, kv);

@@ -171,5 +171,7 @@ public sealed record ReconciliationResult
     public required int NotExpectedInStore { get; init; }
     public required SyncLag StoreSyncLag { get; init; }
     public required SyncLag KeapSyncLag { get; init; }
+    /// <summary>The money at stake over all findings, each difference counted once (a pair's line difference is not added to its total's).</summary>
+    public required decimal Impact { get; init; }
     public required IReadOnlyList<Finding> Findings { get; init; }
 }

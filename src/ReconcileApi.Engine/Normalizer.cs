@@ -16,6 +16,8 @@ internal struct NormalizedOrder
     public long Ticks;
     public decimal Total;
     public PaymentState? State;
+    /// <summary>What is still to collect and what was refunded (<see cref="PaymentPosition"/>), as one fingerprint: equal means the same money.</summary>
+    public ulong Payment;
 
     public readonly bool HasKey => !Key.IsNone;
 }
@@ -72,6 +74,8 @@ internal sealed class Normalizer(OrderSource source, ReconcileSettings settings,
             (memo.Status, memo.Label) = (order.Status, _statuses.Label(order.Status));
         if (!string.Equals(order.Currency, memo.Currency, StringComparison.Ordinal) || memo.Currency is null)
             (memo.Currency, memo.CurrencyPrint) = (order.Currency, Fingerprint.OfFolded(order.Currency).A);
+        var state = _statuses.Map(order, memo.Label);
+        var payment = PaymentPosition.Of(order, state);
         return new NormalizedOrder
         {
             Key = _keys.Fingerprint(order.OrderNumber),
@@ -80,9 +84,13 @@ internal sealed class Normalizer(OrderSource source, ReconcileSettings settings,
             Lines = lines.Fingerprint(order.Lines, source),
             Ticks = Instant(order.OrderDate),
             Total = order.Total,
-            State = _statuses.Map(order, memo.Label),
+            State = state,
+            Payment = Fingerprint.Mix(Scaled(payment.Outstanding) ^ Fingerprint.Mix(Scaled(payment.Refunded))),
         };
     }
+
+    /// <summary>An amount as a whole number of ten-thousandths (its value, not its representation); unknown → a value no amount has.</summary>
+    static ulong Scaled(decimal? amount) => amount is { } a && Math.Abs(a) < 1e14m ? (ulong)(long)decimal.Round(a * 10_000m) : 0x8000_0000_0000_0001UL;
 
     /// <summary>The order's key as reported in findings, or null when it has none.</summary>
     public string? Key(CanonicalOrder order) => _keys.Extract(order.OrderNumber);

@@ -19,7 +19,7 @@ internal sealed class PairComparer(ReconcileSettings settings, LineComparison li
         && (s.Lines == k.Lines || s.Lines == 0 || k.Lines == 0)
         && (s.Email == k.Email || s.Email == 0 || k.Email == 0)
         && (s.Currency == k.Currency || s.Currency == 0 || k.Currency == 0)
-        && (s.State == k.State || s.State is null || k.State is null)
+        && (s.State == k.State && s.Payment == k.Payment || s.State is null || k.State is null)
         && (s.Ticks == Normalizer.NoDate || k.Ticks == Normalizer.NoDate || Math.Abs(s.Ticks - k.Ticks) <= _dateTolerance);
 
     /// <summary>How the Keap copy's money relates to the store's.</summary>
@@ -44,22 +44,26 @@ internal sealed class PairComparer(ReconcileSettings settings, LineComparison li
             _ => (decimal?)null,
         };
 
+        // Lines first: whether they differ tells an edit after the sync from other causes of a total's difference.
+        var (storeValue, keapValue) = (0m, 0m);
+        var diffs = sn.Lines != kn.Lines && sn.Lines != 0 && kn.Lines != 0
+            ? lines.Differences(s, k, comparePrices: basis == Basis.Same, out storeValue, out keapValue)
+            : null;
+        var linesDiffer = diffs is { Count: > 0 };
+
         if (basis == Basis.Same)
         {
             var diff = s.Total - k.Total;
             if (Math.Abs(diff) > Allowance(s.Total, k.Total))
                 findings.Add(Make(Category.AmountMismatch, key, s, k, sn, Fields.Total, Money(s.Total), Money(k.Total), s.Total, k.Total,
-                    diff, Math.Abs(diff), Causes.Amount(s, k, lines, settings.AmountTolerance)));
+                    diff, Math.Abs(diff), Causes.Amount(s, k, lines, settings.AmountTolerance, linesDiffer)));
         }
         else
             findings.Add(CurrencyMismatch(key, s, k, sn, basis, rate));
 
-        if (sn.State is { } ss && kn.State is { } ks && ss != ks)
-        {
-            var (cause, impact) = Causes.Status(s, k, ss, ks, rate);
-            var (sv, kv) = (StatusMap.CanonicalName(ss), StatusMap.CanonicalName(ks));
-            findings.Add(Make(Category.StatusMismatch, key, s, k, sn, Fields.Status, sv, kv, sv, kv, null, impact, cause));
-        }
+        if (sn.State is { } ss && kn.State is { } ks && Payments.Compare(s, k, ss, ks, rate, settings.AmountTolerance) is { } payment)
+            findings.Add(Make(Category.StatusMismatch, key, s, k, sn, Fields.Status, payment.StoreValue, payment.KeapValue,
+                payment.StoreWrite, payment.KeapWrite, null, payment.Impact, payment.Cause));
         if (sn.Email != kn.Email && sn.Email != 0 && kn.Email != 0 && !Emails.Same(s.CustomerEmail, k.CustomerEmail))
         {
             var (sv, kv) = (s.CustomerEmail!.Trim(), k.CustomerEmail!.Trim());
@@ -71,18 +75,17 @@ internal sealed class PairComparer(ReconcileSettings settings, LineComparison li
             var (sv, kv) = (Actions.Iso(sn.Ticks), Actions.Iso(kn.Ticks));
             findings.Add(Make(Category.DateMismatch, key, s, k, sn, Fields.OrderDate, sv, kv, sv, kv, null, 0m, Causes.Date(sn.Ticks, kn.Ticks)));
         }
-        if (sn.Lines != kn.Lines && sn.Lines != 0 && kn.Lines != 0
-            && lines.Differences(s, k, comparePrices: basis == Basis.Same, out var storeValue, out var keapValue) is { Count: > 0 } diffs)
+        if (linesDiffer)
         {
             // Money at stake is the net difference of the differing lines: a renamed SKU at the same price puts nothing at stake.
             var impact = rate is { } r ? Math.Abs(storeValue - keapValue * r) : storeValue;
             // Only the side that is right is written to the other, so only its items are built.
             var storeIsRight = actions.TruthOf(Fields.Lines) == OrderSource.Store;
-            findings.Add(Make(Category.LineItemsMismatch, key, s, k, sn, Fields.Lines, Summary(diffs, true), Summary(diffs, false),
-                storeIsRight ? actions.Items(s.Lines, OrderSource.Store) : null, storeIsRight ? null : actions.Items(k.Lines, OrderSource.Keap),
-                null, Math.Round(impact, 2), Causes.Lines(diffs, lines, s, k)) with
+            findings.Add(Make(Category.LineItemsMismatch, key, s, k, sn, Fields.Lines, Summary(diffs!, true), Summary(diffs!, false),
+                storeIsRight ? actions.Items(s, OrderSource.Store) : null, storeIsRight ? null : actions.Items(k, OrderSource.Keap),
+                null, Math.Round(impact, 2), Causes.Lines(diffs!, lines, s, k)) with
             {
-                LineDifferences = diffs,
+                LineDifferences = diffs!,
             });
         }
     }

@@ -15,7 +15,10 @@ public static class Reconciler
     /// findings whose store date (Keap date for Keap-only records) lies in the window are reported.
     /// <paramref name="asOf"/> is when the run looks (its start): with the window's end, the earlier of the
     /// two is the cut-off, and unpaired orders younger than the settle time at the cut-off are pending.
-    /// Without either, the newest order of both sides is the cut-off.
+    /// Without either, the newest order of both sides is the cut-off. <paramref name="newestStore"/> and
+    /// <paramref name="newestKeap"/> are each side's newest order date in all its data, when the lists hold
+    /// only the window: a side fell silent (cause <c>sync_stopped</c>, <see cref="SyncLag"/>) only if it has
+    /// nothing newer anywhere.
     /// Findings come sorted by <see cref="FindingOrder.BySeverityThenImpact"/>.
     /// </summary>
     /// <exception cref="ArgumentException">The settings fail <see cref="ReconcileSettings.Validate"/>.</exception>
@@ -24,10 +27,12 @@ public static class Reconciler
         IReadOnlyList<CanonicalOrder> keap,
         ReconcileSettings settings,
         ReconcileWindow? window = null,
-        DateTime? asOf = null) => Reconcile(store, keap, settings, window, asOf, phaseCompleted: null);
+        DateTime? asOf = null,
+        DateTime? newestStore = null,
+        DateTime? newestKeap = null) => Reconcile(store, keap, settings, window, asOf, newestStore, newestKeap, phaseCompleted: null);
 
     /// <summary>
-    /// <see cref="Reconcile(IReadOnlyList{CanonicalOrder}, IReadOnlyList{CanonicalOrder}, ReconcileSettings, ReconcileWindow?, DateTime?)"/>,
+    /// <see cref="Reconcile(IReadOnlyList{CanonicalOrder}, IReadOnlyList{CanonicalOrder}, ReconcileSettings, ReconcileWindow?, DateTime?, DateTime?, DateTime?)"/>,
     /// calling <paramref name="phaseCompleted"/> with each phase's name (<c>normalize</c>, <c>index</c>,
     /// <c>fuzzy</c>, <c>compare</c>, <c>report</c>, <c>sort</c>) and the time since the start, for progress and profiling.
     /// </summary>
@@ -37,6 +42,8 @@ public static class Reconciler
         ReconcileSettings settings,
         ReconcileWindow? window,
         DateTime? asOf,
+        DateTime? newestStore,
+        DateTime? newestKeap,
         Action<string, TimeSpan>? phaseCompleted)
     {
         ArgumentNullException.ThrowIfNull(store);
@@ -45,7 +52,7 @@ public static class Reconciler
         var errors = settings.Validate();
         if (errors.Count > 0)
             throw new ArgumentException("Invalid settings: " + string.Join("; ", errors.Select(e => $"{e.Field}: {e.Message}")), nameof(settings));
-        return new ReconciliationRun(store, keap, settings, window, asOf, phaseCompleted).Execute();
+        return new ReconciliationRun(store, keap, settings, window, asOf, phaseCompleted).Execute(newestStore, newestKeap);
     }
 }
 
@@ -75,7 +82,7 @@ internal sealed class ReconciliationRun
         _comparer = new PairComparer(settings, lines, _actions);
     }
 
-    public ReconciliationResult Execute()
+    public ReconciliationResult Execute(DateTime? newestStore, DateTime? newestKeap)
     {
         _clock.Start();
         _sn = _storeNormalizer.NormalizeAll(_store);
@@ -135,7 +142,7 @@ internal sealed class ReconciliationRun
         matched += CompareProbableMatches(fuzzy, findings);
         AddDuplicates(findings, index, storeExtras, OrderSource.Store);
         AddDuplicates(findings, index, keapExtras, OrderSource.Keap);
-        (_storeNewest, _keapNewest) = (Newest(_sn), Newest(_kn));
+        (_storeNewest, _keapNewest) = (Newest(_sn, newestStore), Newest(_kn, newestKeap));
         var cutoff = Cutoff();
         var pendingAfter = cutoff == Normalizer.NoDate ? Normalizer.NoDate : Math.Max(DateTime.MinValue.Ticks, cutoff - _settings.SettleMinutes * TimeSpan.TicksPerMinute);
         var pending = new List<PendingOrder>();
@@ -165,8 +172,26 @@ internal sealed class ReconciliationRun
             NotExpectedInStore = notExpectedInStore,
             StoreSyncLag = Lag(_storeNewest, _keapNewest, cutoff),
             KeapSyncLag = Lag(_keapNewest, _storeNewest, cutoff),
+            Impact = TotalImpact(array),
             Findings = array,
         };
+    }
+
+    /// <summary>
+    /// The money at stake over all findings, each sum of money counted once: the lines of a pair whose total
+    /// also differs are the same money as the total's difference, so their impact is not added again.
+    /// </summary>
+    static decimal TotalImpact(Finding[] findings)
+    {
+        var amounts = new HashSet<(string?, string?)>();
+        foreach (var f in findings)
+            if (f.Category == Category.AmountMismatch)
+                amounts.Add((f.StoreOrderId, f.KeapOrderId));
+        var sum = 0m;
+        foreach (var f in findings)
+            if (f.Category != Category.LineItemsMismatch || !amounts.Contains((f.StoreOrderId, f.KeapOrderId)))
+                sum += f.Impact;
+        return sum;
     }
 
     /// <summary>The earlier of the window's end and the run's start; without either, the newest order of both sides.</summary>
@@ -426,10 +451,12 @@ internal sealed class ReconciliationRun
 
     (Cause, decimal, SuggestedAction) MissingInStore(CanonicalOrder order, in NormalizedOrder norm, string key)
     {
-        var cause = Newer(norm.Ticks, _storeNewest)
-            ? new Cause(CauseCodes.SyncStopped, $"{Newest("The store data", _storeNewest)}, and Keap order {order.OrderId} refers to store order '{key}', which is newer: the store's orders stopped reaching ReconcileApi.")
-            : new Cause(CauseCodes.Unknown, $"Keap order {order.OrderId} refers to store order '{key}', which the store data does not have.");
-        return (cause, order.Total, _actions.CreateInStore(order, norm.Ticks));
+        // The store's data stopped: its orders most likely exist and were not sent here; nothing to create.
+        if (Newer(norm.Ticks, _storeNewest))
+            return (new Cause(CauseCodes.SyncStopped, $"{Newest("The store data", _storeNewest)}, and Keap order {order.OrderId} refers to store order '{key}', which is newer: the store's orders stopped reaching ReconcileApi — send them again."),
+                order.Total, _actions.ReviewKeapOnly(order, Actions.Store));
+        return (new Cause(CauseCodes.Unknown, $"Keap order {order.OrderId} refers to store order '{key}', which the store data does not have."),
+            order.Total, _actions.CreateInStore(order, key, norm.Ticks));
     }
 
     /// <summary>Whether an order is newer than anything the other side has: that side fell silent before it.</summary>
@@ -438,9 +465,10 @@ internal sealed class ReconciliationRun
     static string Newest(string side, long newest) =>
         newest == Normalizer.NoDate ? $"{side} has no order at all in the period read" : $"{side} has no order dated after {Actions.Iso(newest)}";
 
-    static long Newest(NormalizedOrder[] norm)
+    /// <summary>The newest date in the list, or the one the caller knows from all the side's data if later.</summary>
+    static long Newest(NormalizedOrder[] norm, DateTime? known)
     {
-        var newest = Normalizer.NoDate;
+        var newest = known is { } k ? k.ToUniversalTime().Ticks : Normalizer.NoDate;
         foreach (ref readonly var n in norm.AsSpan())
             if (n.Ticks > newest)
                 newest = n.Ticks;

@@ -113,36 +113,11 @@ public sealed class StatusMap
         _source == OrderSource.Keap ? KeapState(order, label ?? PaymentState.Unpaid) : StoreState(order, label);
 
     /// <summary>
-    /// The money the seller kept on an order in the given state: paid less refunded when the amounts are
-    /// known, else what the state implies; null when it cannot tell (partially paid, amount unknown).
-    /// </summary>
-    public static decimal? NetKept(CanonicalOrder o, PaymentState? state)
-    {
-        var refunded = o.AmountRefunded ?? 0m;
-        if (o.AmountPaid is { } paid)
-            return o.AmountRefunded is not null ? paid - refunded
-                : state switch
-                {
-                    // Refunded, amount not said: nothing kept; partially, amount not said: unknown.
-                    PaymentState.Refunded => 0m,
-                    PaymentState.PartiallyRefunded => null,
-                    _ => paid,
-                };
-        return state switch
-        {
-            PaymentState.Paid => o.Total - refunded,
-            PaymentState.PartiallyRefunded => o.AmountRefunded is null ? null : o.Total - refunded,
-            PaymentState.PartiallyPaid or null => null,
-            _ => 0m,
-        };
-    }
-
-    /// <summary>
     /// Whether an order of <paramref name="source"/> is one the other system is not expected to have: a
     /// store order never paid (draft, failed, or cancelled with nothing kept), a Keap draft (a quote).
     /// </summary>
     public static bool OnlyHere(OrderSource source, CanonicalOrder o, PaymentState? state) => source == OrderSource.Store
-        ? state is PaymentState.Draft or PaymentState.Failed || (state == PaymentState.Cancelled && NetKept(o, state) <= 0)
+        ? state is PaymentState.Draft or PaymentState.Failed || (state == PaymentState.Cancelled && PaymentPosition.Of(o, state).Kept <= 0)
         : state == PaymentState.Draft;
 
     static PaymentState KeapState(CanonicalOrder o, PaymentState label)

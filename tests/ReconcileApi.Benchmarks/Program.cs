@@ -62,7 +62,7 @@ foreach (var n in sizes)
         var sw = Stopwatch.StartNew();
         var phases = new List<string>();
         var (g0, g1, g2, pause) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration());
-        result = Reconciler.Reconcile(data.Store, data.Keap, settings, null, null, (phase, at) => phases.Add($"{phase} {at.TotalMilliseconds:F0}"));
+        result = Reconciler.Reconcile(data.Store, data.Keap, settings, null, null, null, null, (phase, at) => phases.Add($"{phase} {at.TotalMilliseconds:F0}"));
         sw.Stop();
         if (showPhases)
             Console.WriteLine($"  phases (ms since start): {string.Join(", ", phases)}; GCs gen0/1/2 {GC.CollectionCount(0) - g0}/{GC.CollectionCount(1) - g1}/{GC.CollectionCount(2) - g2}, pause {(GC.GetTotalPauseDuration() - pause).TotalMilliseconds:F0} ms");

@@ -19,11 +19,25 @@ public sealed class ActionAndSeverityTests
         Assert.Equal("bob@example.com", v["contactEmail"]);
         Assert.Equal("2026-10-01T12:00:00Z", v["orderDate"]);
         Assert.Equal("Shopify Order #1001", v["orderTitle"]);
-        var item = Assert.Single((IEnumerable<IReadOnlyDictionary<string, object?>>)v["items"]!);
-        Assert.Equal(new Dictionary<string, object?> { ["sku"] = "KTEE", ["name"] = "Tee", ["quantity"] = 2m, ["price"] = 40m }, item.ToDictionary());
+        var items = ((IEnumerable<IReadOnlyDictionary<string, object?>>)v["items"]!).Select(i => i.ToDictionary()).ToList();
+        // The product lines, then shipping and tax as items of their own: Keap sums its items into the total.
+        Assert.Equal(new Dictionary<string, object?> { ["sku"] = "KTEE", ["name"] = "Tee", ["quantity"] = 2m, ["price"] = 40m, ["type"] = "PRODUCT" }, items[0]);
+        Assert.Equal([("Shipping", 8m, "SHIPPING"), ("Tax", 12m, "TAX")], items.Skip(1).Select(i => ((string)i["name"]!, (decimal)i["price"]!, (string)i["type"]!)));
+        Assert.Equal(100m, items.Sum(i => (decimal)i["quantity"]! * (decimal)i["price"]!));
         var json = JsonSerializer.Serialize(finding, JsonSerializerOptions.Web);
         Assert.Contains("\"orderTitle\":\"Shopify Order #1001\"", json);
-        Assert.Contains("\"items\":[{\"sku\":\"KTEE\",\"name\":\"Tee\",\"quantity\":2,\"price\":40}]", json);
+        Assert.Contains("{\"sku\":\"KTEE\",\"name\":\"Tee\",\"quantity\":2,\"price\":40,\"type\":\"PRODUCT\"}", json);
+    }
+
+    [Fact]
+    public void Items_OfATaxInclusiveStore_AreWrittenNetOfTax_WithTheTaxAsAnItem()
+    {
+        var store = Store() with { TaxesIncluded = true, Total = 96m, Tax = 16m, Shipping = 0m, Lines = [Line(quantity: 2, unitPrice: 48m) with { Tax = 16m }] };
+
+        var finding = Single(Findings(store, null), Category.MissingInKeap);
+
+        var items = ((IEnumerable<IReadOnlyDictionary<string, object?>>)finding.SuggestedAction.Values["items"]!).ToList();
+        Assert.Equal([(40m, "PRODUCT"), (16m, "TAX")], items.Select(i => ((decimal)i["price"]!, (string)i["type"]!)));
     }
 
     [Theory]

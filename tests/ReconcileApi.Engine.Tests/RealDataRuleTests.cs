@@ -199,6 +199,75 @@ public sealed class RealDataRuleTests
     }
 
     [Fact]
+    public void LineAddedByAnEditAfterTheSync_IsExplainedByTheEdit_AButUpdateMinutesLaterIsNot()
+    {
+        var store = Store() with { Total = 112m, AmountPaid = 112m, UpdatedAt = T0.AddDays(1), Lines = [Line(), Line("WICK", 1, 12m, name: "Wick trimmer")] };
+        var keap = Keap() with { CreatedAt = T0.AddMinutes(1) };
+
+        var findings = Findings(store, keap);
+        var soon = Findings(store with { UpdatedAt = T0.AddMinutes(5) }, keap);
+
+        Assert.All(findings, f => Assert.Equal(CauseCodes.EditedAfterSync, f.Cause.Code));
+        Assert.Equal([Category.AmountMismatch, Category.LineItemsMismatch], findings.Select(f => f.Category).Order());
+        Assert.DoesNotContain(soon, f => f.Cause.Code == CauseCodes.EditedAfterSync);
+    }
+
+    [Fact]
+    public void ZeroPricedLine_OnOneSideOnly_IsABundleComponent_NotADifference()
+    {
+        var keap = Keap() with { Lines = [Line(), Line(null, 1, 0m, name: "Mini Candle (bundle)")] };
+
+        Assert.Empty(Findings(Store(), keap));
+        Assert.Empty(Findings(Store() with { Lines = [Line(), Line("ABLE-1", 1, 0m, name: "Able Brewing System")] }, Keap()));
+    }
+
+    [Fact]
+    public void CentsFromPerUnitRounding_OnOneLineOfSeveralUnits_AreRounding()
+    {
+        var store = Store() with { Total = 100.03m, AmountPaid = 100.03m, Lines = [Line(quantity: 3, unitPrice: 26.67m)] };
+
+        Assert.Equal(CauseCodes.Rounding, Single(Findings(store, Keap() with { Lines = [Line(quantity: 3, unitPrice: 26.67m)] }), Category.AmountMismatch).Cause.Code);
+    }
+
+    [Fact]
+    public void RunImpact_CountsAPairsLineDifferenceOnce_WithItsTotal()
+    {
+        var store = Store() with { Total = 140m, AmountPaid = 140m, Lines = [Line(quantity: 3)] };
+
+        var result = Reconcile([store, LaterPair().Store], [Keap(), LaterPair().Keap]);
+
+        Assert.Equal([40m, 40m], result.Findings.Select(f => f.Impact));
+        Assert.Equal(40m, result.Impact);
+    }
+
+    [Fact]
+    public void PastWindow_KeapsLaterOrdersOutsideIt_MeanItsSyncDidNotStop()
+    {
+        var window = new ReconcileWindow(T0.AddDays(-5), T0.AddDays(1));
+        var store = new[] { Store("#1001", "S1", T0.AddDays(-4)), Store("#1002", "S2", T0) };
+        var keap = new[] { Keap("Shopify Order #1001", "K1", T0.AddDays(-4)) };
+
+        var lost = Single(Reconciler.Reconcile(store, keap, ReconcileSettings.Default with { FuzzyMatching = false }, window, T0.AddDays(10), newestKeap: T0.AddDays(3)).Findings, Category.MissingInKeap);
+        var silent = Single(Reconciler.Reconcile(store, keap, ReconcileSettings.Default with { FuzzyMatching = false }, window, T0.AddDays(10)).Findings, Category.MissingInKeap);
+
+        Assert.Equal((CauseCodes.NotSynced, CauseCodes.SyncStopped), (lost.Cause.Code, silent.Cause.Code));
+    }
+
+    [Fact]
+    public void StoreDataThatStopped_IsNoReasonToCreateStoreOrders()
+    {
+        var later = Keap("Shopify Order #1005", "K1005", T0.AddDays(2));
+
+        var asOf = T0.AddDays(10);
+        var finding = Single(Reconciler.Reconcile([Store()], [Keap(), later], ReconcileSettings.Default, asOf: asOf).Findings, Category.MissingInStore);
+        var refersToNothing = Single(Reconciler.Reconcile([Store(), Store("#1009", "S1009", T0.AddDays(3))], [Keap(), later, Keap("Shopify Order #1009", "K1009", T0.AddDays(3))],
+            ReconcileSettings.Default, asOf: asOf).Findings, Category.MissingInStore);
+
+        Assert.Equal((CauseCodes.SyncStopped, ActionCodes.Review, "store"), (finding.Cause.Code, finding.SuggestedAction.Code, finding.SuggestedAction.System));
+        Assert.Equal((CauseCodes.Unknown, ActionCodes.CreateInStore, "#1005"), (refersToNothing.Cause.Code, refersToNothing.SuggestedAction.Code, refersToNothing.SuggestedAction.Values["orderNumber"]));
+    }
+
+    [Fact]
     public void LinesMissingOnOneSide_AreNotCompared()
     {
         Assert.Empty(Findings(Store(), Keap() with { Lines = [] }));
@@ -283,6 +352,55 @@ public sealed class RealDataRuleTests
         var finding = Single(Findings(store, Keap() with { Status = keapStatus, AmountPaid = keapPaid }), Category.StatusMismatch);
 
         Assert.Equal(impact, finding.Impact);
+    }
+
+    [Theory]
+    // One state on both sides, other money: Shopify 250 of 300 paid, Keap 100 of 300.
+    [InlineData("partially_paid", 300, 250, 0, "SENT", 300, 100, 0, 150, CauseCodes.PaymentNotRecorded)]
+    // The store refunded 60 in two refunds, Keap shows the first 10 only.
+    [InlineData("partially_refunded", 100, 100, 60, "PAID", 100, 100, 10, 50, CauseCodes.RefundNotPropagated)]
+    // A refund of 10 on an order whose Keap copy also lacks 18 of tax and shipping: 10 at stake, not 8 or 28.
+    [InlineData("partially_refunded", 118, 118, 10, "PAID", 100, 100, 0, 10, CauseCodes.RefundNotPropagated)]
+    // Refunded in full against a partial refund in Keap.
+    [InlineData("refunded", 100, 100, 100, "PAID", 100, 100, 20, 80, CauseCodes.RefundNotPropagated)]
+    public void PaymentDifference_IsTheMoneyPaidOrRefundedTheOtherSideLacks(string storeStatus, decimal storeTotal, decimal storePaid, decimal storeRefunded,
+        string keapStatus, decimal keapTotal, decimal keapPaid, decimal keapRefunded, decimal impact, string cause)
+    {
+        var store = Store() with { Status = storeStatus, Total = storeTotal, AmountPaid = storePaid, AmountRefunded = storeRefunded };
+        var keap = Keap() with { Status = keapStatus, Total = keapTotal, AmountPaid = keapPaid, AmountRefunded = keapRefunded };
+
+        var finding = Single(Findings(store, keap), Category.StatusMismatch);
+
+        Assert.Equal((impact, cause), (finding.Impact, finding.Cause.Code));
+    }
+
+    [Fact]
+    public void UnpaidOnBothSides_WithOtherTotals_IsNoPaymentDifference()
+    {
+        // An edit took 15.00 off the unpaid store order after the sync: the totals differ, the payment does not.
+        var findings = Findings(Store() with { Status = "pending", Total = 85m, AmountPaid = 0m }, Keap() with { Status = "SENT", AmountPaid = 0m });
+
+        Assert.Equal(Category.AmountMismatch, Assert.Single(findings).Category);
+    }
+
+    [Fact]
+    public void FeeLineNotInKeap_ExplainsTheAmount()
+    {
+        var store = Store() with { Total = 105m, AmountPaid = 105m, Lines = [Line(), Line(null, 1, 5m, name: "Cash on delivery fee", kind: LineKind.Fee)] };
+
+        var findings = Findings(store, Keap());
+
+        Assert.All(findings, f => Assert.Equal(CauseCodes.TaxOrShippingNotSynced, f.Cause.Code));
+        Assert.Equal([Category.AmountMismatch, Category.LineItemsMismatch], findings.Select(f => f.Category).Order());
+    }
+
+    [Fact]
+    public void PaymentInOneState_WithTheSameMoney_IsNotADifference()
+    {
+        // Keap's copy lacks tax and shipping but both are paid in full: the amount finding says it all.
+        var findings = Findings(Store() with { Total = 118m, AmountPaid = 118m }, Keap() with { Total = 100m, AmountPaid = 100m });
+
+        Assert.Equal(Category.AmountMismatch, Assert.Single(findings).Category);
     }
 
     [Fact]

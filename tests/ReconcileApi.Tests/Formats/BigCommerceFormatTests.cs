@@ -24,7 +24,8 @@ public sealed class BigCommerceFormatTests
         Assert.Equal(51.75m, o.Total);
         Assert.Equal(35.63m, o.Subtotal);
         Assert.Equal(3.40m, o.Tax);
-        Assert.Equal(13.62m, o.Shipping);
+        // Net of tax, like the subtotal: the shipping's 0.90 tax is in total_tax.
+        Assert.Equal(12.72m, o.Shipping);
         Assert.Equal(0m, o.Discount);
         Assert.Equal(0m, o.AmountRefunded);
         Assert.Equal(51.75m, o.AmountPaid);

@@ -169,7 +169,7 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
             .ToDictionary(g => WireEnum.Name(g.Key), g => g.Count()));
         var bySeverity = JsonSerializer.Serialize(findings.Values.GroupBy(f => f.Severity)
             .OrderBy(g => g.Key).ToDictionary(g => WireEnum.Name(g.Key), g => g.Count()));
-        var impact = findings.Values.Sum(f => f.Impact);
+        var impact = result.Impact;
         var syncLag = JsonSerializer.Serialize(new Dictionary<string, SyncLag> { ["store"] = result.StoreSyncLag, ["keap"] = result.KeapSyncLag }, DiscrepancyResponse.Json);
         var count = findings.Count;
         var finished = await db.Runs.Where(r => r.Id == run.Id && r.Status == RunStatus.Running)

@@ -3,7 +3,10 @@ using ReconcileApi.Engine;
 
 namespace ReconcileApi.Features.Orders;
 
-/// <summary>Rules one incoming order must meet to be stored; each order is validated on its own.</summary>
+/// <summary>
+/// Rules one incoming order must meet to be stored; each order is validated on its own. Lines are the
+/// formats' to read: one they cannot read (a negative quantity among them) leaves the order without lines.
+/// </summary>
 public sealed class OrderValidator : AbstractValidator<CanonicalOrder>
 {
     public OrderValidator()
@@ -14,15 +17,5 @@ public sealed class OrderValidator : AbstractValidator<CanonicalOrder>
         RuleFor(o => o.Currency).Must(c => c is null || (c.Length == 3 && c.All(char.IsAsciiLetterUpper)))
             .WithMessage("Must be a three-letter ISO 4217 code such as USD.");
         RuleFor(o => o.Status).MaximumLength(64);
-        // Lines checked in one pass (ingest validates tens of thousands of orders per request; a child
-        // validator per line costs more than the rest of the order's validation).
-        RuleFor(o => o.Lines).Custom((lines, context) =>
-        {
-            for (var i = 0; i < lines.Count; i++)
-            {
-                if (lines[i].Quantity < 0)
-                    context.AddFailure($"lines[{i}].quantity", $"Must be zero or more, not {lines[i].Quantity}.");
-            }
-        });
     }
 }

@@ -45,7 +45,11 @@ public sealed class ReconcileRunJob(ReconcileDbContext db, DiscrepancyLifecycle 
 
             var matchingStarted = clock.Elapsed;
             // The run looks from its first start, so a run picked up again after a crash gives the same answer.
-            var result = Reconciler.Reconcile(store, keap, settings, new ReconcileWindow(run.From, run.To), run.StartedAt);
+            // Whether a side fell silent depends on all its orders, not only those in the window.
+            var startedAt = run.StartedAt ?? now;
+            var newestStore = await NewestAsync(run.WorkspaceId, OrderSource.Store, startedAt + margin, cancellationToken);
+            var newestKeap = await NewestAsync(run.WorkspaceId, OrderSource.Keap, startedAt + margin, cancellationToken);
+            var result = Reconciler.Reconcile(store, keap, settings, new ReconcileWindow(run.From, run.To), startedAt, newestStore, newestKeap);
             var reconciled = clock.Elapsed;
             if (!await ProgressAsync(runId, RunPhase.Saving, 0, result.Findings.Count, cancellationToken))
                 return;
@@ -67,6 +71,10 @@ public sealed class ReconcileRunJob(ReconcileDbContext db, DiscrepancyLifecycle 
                     .SetProperty(r => r.FinishedAt, clock.GetUtcNow().UtcDateTime), CancellationToken.None);
         }
     }
+
+    /// <summary>A side's newest order date up to <paramref name="until"/> (later ones are clock or zone errors, not a live sync).</summary>
+    Task<DateTime?> NewestAsync(Guid workspaceId, OrderSource source, DateTime until, CancellationToken ct) =>
+        db.Orders.Where(o => o.WorkspaceId == workspaceId && o.Source == source && o.OrderDate <= until).MaxAsync(o => o.OrderDate, ct);
 
     async Task<List<CanonicalOrder>> LoadAsync(Guid workspaceId, OrderSource source, DateTime from, DateTime to, CancellationToken ct)
     {

@@ -82,7 +82,8 @@ public sealed class BigCommerceFormat : IJsonOrderFormat
             Total = total,
             Subtotal = o.Money("subtotal_ex_tax"),
             Tax = o.Money("total_tax"),
-            Shipping = o.Money("shipping_cost_inc_tax") ?? o.Money("shipping_cost_ex_tax"),
+            // Net of tax like the subtotal: the shipping's tax is in total_tax.
+            Shipping = o.Money("shipping_cost_ex_tax") ?? o.Money("shipping_cost_inc_tax"),
             Discount = discount,
             AmountPaid = AmountPaid(o, statusId, total),
             AmountRefunded = Refunded(o, statusId, total),
@@ -130,7 +131,7 @@ public sealed class BigCommerceFormat : IJsonOrderFormat
             return lines.Lines;
         foreach (var item in o.Objects("products", lines))
         {
-            var quantity = item.LineAmount("quantity", lines);
+            var quantity = item.LineQuantity("quantity", lines);
             var exTax = item.Money("price_ex_tax");
             var incTax = item.Money("price_inc_tax");
             // Net of tax where the product says it; else the tax-inclusive price, and the order says so.

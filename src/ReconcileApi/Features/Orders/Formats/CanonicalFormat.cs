@@ -54,7 +54,7 @@ public sealed class CanonicalFormat : IJsonOrderFormat
             var kind = LineKind.Product;
             if (kindText is not null && !(Enum.TryParse(kindText, ignoreCase: true, out kind) && Enum.IsDefined(kind) && !int.TryParse(kindText, out _)))
                 lines.Unreadable(line.PathOf("kind"), $"Unknown line kind '{kindText}'; use product, shipping, tax, discount or fee.");
-            var quantity = line.LineAmount("quantity", lines);
+            var quantity = line.LineQuantity("quantity", lines);
             var price = line.LineAmount("unitPrice", lines);
             if (quantity is not { } q || price is not { } p)
                 continue;

@@ -106,6 +106,17 @@ public readonly struct JsonFields(JsonElement element, TimeZoneInfo zone, ReadPr
         return null;
     }
 
+    /// <summary>A line's quantity: as <see cref="LineAmount"/>, and a negative one cannot be read either.</summary>
+    public decimal? LineQuantity(string path, LineReader lines)
+    {
+        var quantity = LineAmount(path, lines);
+        if (quantity is >= 0)
+            return quantity;
+        if (quantity is { } q)
+            lines.Unreadable(prefix + path, $"Must be zero or more, not {q}.");
+        return null;
+    }
+
     /// <summary>
     /// A timestamp as a UTC instant (ISO 8601 with or without offset, RFC 2822, ...). One that cannot be
     /// read is an error when <paramref name="strict"/> (the order date: a run could not place the order), else a warning.

@@ -40,7 +40,7 @@ public sealed class KeapFormat : IJsonOrderFormat
         decimal itemDiscounts = 0;
         foreach (var item in o.Objects("order_items", reader))
         {
-            var quantity = item.LineAmount("quantity", reader);
+            var quantity = item.LineQuantity("quantity", reader);
             var price = item.TryGet("price_per_unit", out _) ? money.Read(item, "price_per_unit") : money.Read(item, "price");
             if (price is null)
                 reader.Unreadable(item.PathOf(item.TryGet("price_per_unit", out _) ? "price_per_unit" : "price"), "Is missing or not an amount.");
@@ -67,6 +67,8 @@ public sealed class KeapFormat : IJsonOrderFormat
         var discountItems = KindSum(LineKind.Discount);
         decimal? discountTotal = discountItems is null && itemDiscounts == 0 ? null : Math.Abs(discountItems ?? 0) + itemDiscounts;
 
+        if (o.TryGet("contact", out var contact) && contact.ValueKind != JsonValueKind.Object)
+            o.Warn("contact", "Must be an object with the contact's email and name; left out.");
         var order = new CanonicalOrder
         {
             OrderId = id ?? "",
@@ -171,7 +173,17 @@ public sealed class KeapFormat : IJsonOrderFormat
             if (m.TryGet("amount", out _))
             {
                 var minor = m.Money("amount", required);
-                return minor is { } units ? units / MinorUnitScale(currency) : null;
+                if (minor is { } units && units != decimal.Truncate(units))
+                {
+                    // Minor units are whole numbers: 10.5 is not an amount Keap writes, and reading it would be a guess.
+                    var message = $"{units} is not a whole number of minor units (cents).";
+                    if (required)
+                        m.Error("amount", message);
+                    else
+                        m.Warn("amount", message + " Left out.");
+                    return null;
+                }
+                return minor is { } whole ? whole / MinorUnitScale(currency) : null;
             }
             if (m.Text("formatted_amount") is { } formatted)
             {

@@ -62,7 +62,7 @@ public sealed class ShopifyFormat : IJsonOrderFormat
         var edited = false;
         foreach (var item in o.Objects("line_items", lines))
         {
-            var ordered = item.LineAmount("quantity", lines);
+            var ordered = item.LineQuantity("quantity", lines);
             var price = item.LineAmount("price", lines);
             if (ordered is not { } q || price is not { } p)
                 continue;

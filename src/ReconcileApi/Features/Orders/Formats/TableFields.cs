@@ -146,6 +146,17 @@ public sealed class TableOrderRows(TableColumns columns, IReadOnlyList<TableRow>
         return null;
     }
 
+    /// <summary>A line's quantity in one row: as <see cref="LineAmount"/>, and a negative one cannot be read either.</summary>
+    public decimal? LineQuantity(TableRow row, string field, LineReader lines)
+    {
+        var quantity = LineAmount(row, field, lines);
+        if (quantity is >= 0)
+            return quantity;
+        if (quantity is { } q)
+            lines.Unreadable(columns.HeaderOf(field), $"Line {row.Line}: must be zero or more, not {q}.");
+        return null;
+    }
+
     /// <summary>An optional number in one row's cell; an unreadable one is left out with a warning.</summary>
     public decimal? OptionalNumber(TableRow row, string field)
     {
@@ -252,7 +263,7 @@ static class TableOrders
             var kind = kindOf(kindText);
             if (kind is null)
                 lines.Unreadable(o.Columns.HeaderOf(LineKindField), $"Line {row.Line}: unknown line kind '{kindText}'; use product, shipping, tax, discount or fee.");
-            var quantity = o.LineAmount(row, Quantity, lines);
+            var quantity = o.LineQuantity(row, Quantity, lines);
             var lineTotal = o.OptionalNumber(row, LineTotal);
             var price = o.Text(row, UnitPrice) is null && lineTotal is { } t && quantity is { } q && q != 0 ? t / q : o.LineAmount(row, UnitPrice, lines);
             if (quantity is null || price is null || kind is null)

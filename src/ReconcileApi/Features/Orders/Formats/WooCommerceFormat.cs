@@ -38,7 +38,7 @@ public sealed class WooCommerceFormat : IJsonOrderFormat
         foreach (var item in o.Objects("line_items", lines))
         {
             var productId = item.Text("product_id") is { } p && p != "0" ? p : item.Text("variation_id");
-            var quantity = item.LineAmount("quantity", lines);
+            var quantity = item.LineQuantity("quantity", lines);
             // Hand-made payloads may give the unit price alone.
             var lineTotal = item.TryGet("total", out _) || !item.TryGet("price", out _) ? item.LineAmount("total", lines) : item.LineAmount("price", lines) * quantity;
             var subtotal = item.Money("subtotal");
