@@ -20,6 +20,7 @@ public sealed class TenancyTests(ApiFactory factory) : IClassFixture<ApiFactory>
 
         await (await a.Http.GetAsync($"/api/v1/runs/{runId}")).AssertProblemAsync(HttpStatusCode.NotFound);
         await (await a.Http.GetAsync($"/api/v1/runs/{runId}/discrepancies")).AssertProblemAsync(HttpStatusCode.NotFound);
+        await (await a.Http.GetAsync($"/api/v1/runs/{runId}/pending")).AssertProblemAsync(HttpStatusCode.NotFound);
         await (await a.Http.PostAsync($"/api/v1/runs/{runId}/cancel", null)).AssertProblemAsync(HttpStatusCode.NotFound);
         await (await a.Http.GetAsync(batch.Headers.Location)).AssertProblemAsync(HttpStatusCode.NotFound);
         await (await a.Http.GetAsync("/api/v1/sources/store/orders/B1")).AssertProblemAsync(HttpStatusCode.NotFound);
