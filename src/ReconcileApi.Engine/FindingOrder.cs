@@ -26,13 +26,13 @@ public sealed class FindingOrder : IComparer<Finding>
     /// Sorts like <see cref="BySeverityThenImpact"/>, but on compact keys: the first eight characters of
     /// the order key are packed into two integers, so most comparisons never touch a finding or a string.
     /// </summary>
-    public static void Sort(Finding[] findings)
+    internal static void Sort(Finding[] findings, Parallelism parallelism)
     {
         var keys = new SortKey[findings.Length];
         for (var i = 0; i < findings.Length; i++)
             keys[i] = new SortKey(findings[i], i);
         var sorted = new Finding[findings.Length];
-        if (keys.Length < Normalizer.ParallelFrom * 6)
+        if (keys.Length < parallelism.From * 6)
         {
             keys.AsSpan().Sort(static (a, b) => a.CompareTo(b));
             for (var i = 0; i < keys.Length; i++)

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-
 namespace ReconcileApi.Engine;
 
 /// <summary>What the engine reads from an order once, before matching.</summary>
@@ -23,11 +21,9 @@ internal struct NormalizedOrder
 }
 
 /// <summary>Normalizes the orders of one source: key, instant, canonical state.</summary>
-internal sealed class Normalizer(OrderSource source, ReconcileSettings settings, TimeZoneInfo zone, LineComparison lines)
+internal sealed class Normalizer(OrderSource source, ReconcileSettings settings, TimeZoneInfo zone, LineComparison lines, Parallelism parallelism)
 {
     public const long NoDate = long.MinValue;
-    /// <summary>Below this many items work stays on one thread; a test lowers it to cover the parallel paths (results never depend on it).</summary>
-    internal static int ParallelFrom = 8192;
 
     readonly OrderKeyPattern _keys = new(source == OrderSource.Store ? settings.StoreKeyPattern : settings.KeapKeyPattern);
     readonly StatusMap _statuses = new(source, settings.StatusMap.GetValueOrDefault(source));
@@ -38,7 +34,7 @@ internal sealed class Normalizer(OrderSource source, ReconcileSettings settings,
     public NormalizedOrder[] NormalizeAll(IReadOnlyList<CanonicalOrder> orders)
     {
         var result = new NormalizedOrder[orders.Count];
-        ForRanges(orders.Count, (from, to) =>
+        parallelism.ForRanges(orders.Count, (from, to) =>
         {
             var memo = new Memo();
             for (var i = from; i < to; i++)
@@ -108,16 +104,5 @@ internal sealed class Normalizer(OrderSource source, ReconcileSettings settings,
             // GetUtcOffset does not throw for wall-clock times skipped by a DST change, ConvertTimeToUtc would.
             _ => d.Ticks - zone.GetUtcOffset(d).Ticks,
         };
-    }
-
-    /// <summary>Runs <paramref name="body"/> over [0, count) in chunks, on all cores when the work is large enough.</summary>
-    public static void ForRanges(int count, Action<int, int> body)
-    {
-        if (count < ParallelFrom)
-        {
-            body(0, count);
-            return;
-        }
-        Parallel.ForEach(Partitioner.Create(0, count, Math.Max(Math.Max(1, ParallelFrom / 2), count / (Environment.ProcessorCount * 8))), r => body(r.Item1, r.Item2));
     }
 }

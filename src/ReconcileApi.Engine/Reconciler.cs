@@ -52,8 +52,12 @@ public static class Reconciler
         var errors = settings.Validate();
         if (errors.Count > 0)
             throw new ArgumentException("Invalid settings: " + string.Join("; ", errors.Select(e => $"{e.Field}: {e.Message}")), nameof(settings));
-        return new ReconciliationRun(store, keap, settings, window, asOf, phaseCompleted).Execute(newestStore, newestKeap);
+        return new ReconciliationRun(store, keap, settings, window, asOf, phaseCompleted, Parallelism.Default).Execute(newestStore, newestKeap);
     }
+
+    /// <summary>For tests: one run with its own <see cref="Parallelism"/> (e.g. every parallel path taken).</summary>
+    internal static ReconciliationResult Reconcile(IReadOnlyList<CanonicalOrder> store, IReadOnlyList<CanonicalOrder> keap, ReconcileSettings settings, Parallelism parallelism) =>
+        new ReconciliationRun(store, keap, settings, null, null, null, parallelism).Execute(null, null);
 }
 
 /// <summary>One reconciliation: the state shared by its phases.</summary>
@@ -64,6 +68,7 @@ internal sealed class ReconciliationRun
     readonly ReconcileWindow? _window;
     readonly DateTime? _asOf;
     readonly Action<string, TimeSpan>? _phaseCompleted;
+    readonly Parallelism _parallelism;
     readonly System.Diagnostics.Stopwatch _clock = new();
     readonly Normalizer _storeNormalizer, _keapNormalizer;
     readonly PairComparer _comparer;
@@ -71,13 +76,14 @@ internal sealed class ReconciliationRun
     NormalizedOrder[] _sn = [], _kn = [];
     long _storeNewest, _keapNewest;
 
-    public ReconciliationRun(IReadOnlyList<CanonicalOrder> store, IReadOnlyList<CanonicalOrder> keap, ReconcileSettings settings, ReconcileWindow? window, DateTime? asOf, Action<string, TimeSpan>? phaseCompleted)
+    public ReconciliationRun(IReadOnlyList<CanonicalOrder> store, IReadOnlyList<CanonicalOrder> keap, ReconcileSettings settings, ReconcileWindow? window, DateTime? asOf,
+        Action<string, TimeSpan>? phaseCompleted, Parallelism parallelism)
     {
-        (_store, _keap, _settings, _window, _asOf, _phaseCompleted) = (store, keap, settings, window, asOf, phaseCompleted);
+        (_store, _keap, _settings, _window, _asOf, _phaseCompleted, _parallelism) = (store, keap, settings, window, asOf, phaseCompleted, parallelism);
         SettingsValidation.TryFindZone(settings.Timezone, out var zone);
         var lines = new LineComparison(settings);
-        _storeNormalizer = new Normalizer(OrderSource.Store, settings, zone, lines);
-        _keapNormalizer = new Normalizer(OrderSource.Keap, settings, zone, lines);
+        _storeNormalizer = new Normalizer(OrderSource.Store, settings, zone, lines, parallelism);
+        _keapNormalizer = new Normalizer(OrderSource.Keap, settings, zone, lines, parallelism);
         _actions = new Actions(settings, lines);
         _comparer = new PairComparer(settings, lines, _actions);
     }
@@ -90,7 +96,7 @@ internal sealed class ReconciliationRun
 
         Phase("normalize");
         // The key index is split by fingerprint into one table per core, each built by its own task.
-        var partCount = _store.Count + _keap.Count >= Normalizer.ParallelFrom * 12 ? Math.Clamp(Environment.ProcessorCount, 2, 8) : 1;
+        var partCount = _store.Count + _keap.Count >= _parallelism.From * 12 ? Math.Clamp(Environment.ProcessorCount, 2, 8) : 1;
         var index = new KeyTable[partCount];
         var sides = new (List<int> Extras, List<int> Keyless)[partCount, 2];
         Parallel.For(0, partCount, p =>
@@ -153,7 +159,7 @@ internal sealed class ReconciliationRun
 
         Phase("report");
         var array = findings.ToArray();
-        FindingOrder.Sort(array);
+        FindingOrder.Sort(array, _parallelism);
         Phase("sort");
         var (storeOrders, storeRevenue) = InWindow(_store, _sn);
         var (keapOrders, keapRevenue) = InWindow(_keap, _kn);
@@ -312,11 +318,11 @@ internal sealed class ReconciliationRun
     /// Runs <paramref name="visit"/> for [0, count) on all cores; each call adds its findings to the
     /// list it is given and says whether it matched a pair. Returns how many did.
     /// </summary>
-    static int CollectInParallel(int count, List<Finding> findings, Func<int, List<Finding>, bool> visit)
+    int CollectInParallel(int count, List<Finding> findings, Func<int, List<Finding>, bool> visit)
     {
         var matched = 0;
         var gate = new object();
-        Normalizer.ForRanges(count, (from, to) =>
+        _parallelism.ForRanges(count, (from, to) =>
         {
             var local = new List<Finding>();
             var localMatched = 0;
@@ -405,7 +411,7 @@ internal sealed class ReconciliationRun
                 missing.Add(i);
         }
         var built = new Finding[missing.Count];
-        Normalizer.ForRanges(missing.Count, (from, to) =>
+        _parallelism.ForRanges(missing.Count, (from, to) =>
         {
             for (var m = from; m < to; m++)
                 built[m] = Missing(side, missing[m]);

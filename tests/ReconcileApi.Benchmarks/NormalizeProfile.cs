@@ -12,7 +12,7 @@ internal static class NormalizeProfile
         var lines = new LineComparison(settings);
         var keys = new OrderKeyPattern(settings.KeapKeyPattern);
         var statuses = new StatusMap(OrderSource.Keap, null);
-        var normalizer = new Normalizer(OrderSource.Keap, settings, TimeZoneInfo.Utc, lines);
+        var normalizer = new Normalizer(OrderSource.Keap, settings, TimeZoneInfo.Utc, lines, Parallelism.Default);
         var orders = data.Keap;
         for (var rep = 0; rep < 3; rep++)
         {

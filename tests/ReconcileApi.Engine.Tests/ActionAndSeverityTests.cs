@@ -148,7 +148,7 @@ public sealed class ActionAndSeverityTests
         }).ToArray();
         var expected = findings.Order(FindingOrder.BySeverityThenImpact).ToArray();
 
-        FindingOrder.Sort(findings);
+        FindingOrder.Sort(findings, Parallelism.Default);
 
         Assert.Equal(expected.Select(f => (f.Severity, f.Impact, f.Category, f.OrderKey, f.DuplicateOrderId)), findings.Select(f => (f.Severity, f.Impact, f.Category, f.OrderKey, f.DuplicateOrderId)));
     }

@@ -142,18 +142,8 @@ public sealed class LawTests
         {
             var (store, keap) = Dataset(seed);
             var serial = Reconciler.Reconcile(store, keap, ReconcileSettings.Default);
-            var saved = Normalizer.ParallelFrom;
-            ReconciliationResult parallel;
-            try
-            {
-                // Every range split, several index partitions, the parallel sort: what a million-order run does.
-                Normalizer.ParallelFrom = 1;
-                parallel = Reconciler.Reconcile(store, keap, ReconcileSettings.Default);
-            }
-            finally
-            {
-                Normalizer.ParallelFrom = saved;
-            }
+            // Every range split, several index partitions, the parallel sort: what a million-order run does.
+            var parallel = Reconciler.Reconcile(store, keap, ReconcileSettings.Default, new Parallelism(1));
 
             Assert.Equal(serial.Findings.Select(Describe), parallel.Findings.Select(Describe));
             Assert.Equal((serial.Matched, serial.Pending), (parallel.Matched, parallel.Pending));

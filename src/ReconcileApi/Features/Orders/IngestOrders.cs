@@ -12,6 +12,9 @@ using ReconcileApi.Infrastructure;
 
 namespace ReconcileApi.Features.Orders;
 
+/// <summary>A problem with one record of a batch: an error (rejected) or a warning (stored without the field it names).</summary>
+public sealed record ReceiptError(int Index, string? OrderId, string Field, string Message, int? Line = null);
+
 public sealed record IngestReceipt(
     Guid BatchId,
     OrderSource Source,
@@ -65,7 +68,7 @@ public static class IngestOrders
         HttpRequest request,
         ClaimsPrincipal user,
         ReconcileDbContext db,
-        OrderIngest ingest,
+        OrderStore ingest,
         Idempotency idempotency,
         IConfiguration configuration,
         IOptions<JsonOptions> json,
@@ -189,7 +192,7 @@ public static class IngestOrders
 
     static IEnumerable<IReadOnlyList<IncomingRecord>> JsonChunks(JsonOrderList list, IJsonOrderFormat format, FormatContext context)
     {
-        var chunk = new List<IncomingRecord>(OrderIngest.ChunkSize);
+        var chunk = new List<IncomingRecord>(OrderStore.ChunkSize);
         for (var i = 0; i < list.Elements.Count; i++)
         {
             var element = list.Element(i);
@@ -197,10 +200,10 @@ public static class IngestOrders
             using (var document = JsonDocument.Parse(element))
                 read = format.Read(document.RootElement, context);
             chunk.Add(new IncomingRecord(i, null, read, () => JsonDocument.Parse(element).RootElement.Clone()));
-            if (chunk.Count == OrderIngest.ChunkSize)
+            if (chunk.Count == OrderStore.ChunkSize)
             {
                 yield return chunk;
-                chunk = new List<IncomingRecord>(OrderIngest.ChunkSize);
+                chunk = new List<IncomingRecord>(OrderStore.ChunkSize);
             }
         }
         if (chunk.Count > 0)
@@ -209,7 +212,7 @@ public static class IngestOrders
 
     static IEnumerable<IReadOnlyList<IncomingRecord>> TableChunks(List<TableOrder> orders) =>
         orders.Select((o, i) => new IncomingRecord(i, o.Line, o.Read, () => JsonSerializer.SerializeToElement(o.Raw)))
-            .Chunk(OrderIngest.ChunkSize);
+            .Chunk(OrderStore.ChunkSize);
 
     static BodyKind? KindOf(string? contentType, string? format)
     {

@@ -13,5 +13,5 @@ public static class OrdersApi
         return app;
     }
 
-    public static IServiceCollection AddOrders(this IServiceCollection services) => services.AddScoped<OrderIngest>();
+    public static IServiceCollection AddOrders(this IServiceCollection services) => services.AddScoped<OrderStore>();
 }

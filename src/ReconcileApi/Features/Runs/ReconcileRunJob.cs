@@ -32,32 +32,32 @@ public sealed class ReconcileRunJob(ReconcileDbContext db, DiscrepancyLifecycle 
         var run = await db.Runs.AsNoTracking().SingleAsync(r => r.Id == runId, cancellationToken);
         try
         {
-            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var elapsed = System.Diagnostics.Stopwatch.StartNew();
             var settings = await SettingsStore.LoadAsync(db, run.WorkspaceId, run.SettingsVersion, cancellationToken);
             var margin = TimeSpan.FromHours(settings.DateToleranceHours);
             var store = await LoadAsync(run.WorkspaceId, OrderSource.Store, run.From - margin, run.To + margin, cancellationToken);
             var keap = await LoadAsync(run.WorkspaceId, OrderSource.Keap, run.From - margin, run.To + margin, cancellationToken);
             var total = store.Count + keap.Count;
-            var loaded = clock.Elapsed;
+            var loaded = elapsed.Elapsed;
             if (!await ProgressAsync(runId, RunPhase.Matching, total, total, cancellationToken))
                 return;
             await TestHooks.PauseAsync(configuration, "Jobs:Testing:PauseBeforeSavingMs", cancellationToken);
 
-            var matchingStarted = clock.Elapsed;
+            var matchingStarted = elapsed.Elapsed;
             // The run looks from its first start, so a run picked up again after a crash gives the same answer.
             // Whether a side fell silent depends on all its orders, not only those in the window.
             var startedAt = run.StartedAt ?? now;
             var newestStore = await NewestAsync(run.WorkspaceId, OrderSource.Store, startedAt + margin, cancellationToken);
             var newestKeap = await NewestAsync(run.WorkspaceId, OrderSource.Keap, startedAt + margin, cancellationToken);
             var result = Reconciler.Reconcile(store, keap, settings, new ReconcileWindow(run.From, run.To), startedAt, newestStore, newestKeap);
-            var reconciled = clock.Elapsed;
+            var reconciled = elapsed.Elapsed;
             if (!await ProgressAsync(runId, RunPhase.Saving, 0, result.Findings.Count, cancellationToken))
                 return;
             var saved = await lifecycle.ApplyAsync(run, result, cancellationToken);
             logger.LogInformation(
                 "Run {RunId} {Outcome}: {Orders} orders loaded in {LoadMs:F0} ms, reconciled in {MatchMs:F0} ms, {Findings} discrepancies saved in {SaveMs:F0} ms",
                 runId, saved ? "succeeded" : "was cancelled", total, loaded.TotalMilliseconds, (reconciled - matchingStarted).TotalMilliseconds,
-                result.Findings.Count, (clock.Elapsed - reconciled).TotalMilliseconds);
+                result.Findings.Count, (elapsed.Elapsed - reconciled).TotalMilliseconds);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

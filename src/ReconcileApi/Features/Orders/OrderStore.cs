@@ -11,16 +11,13 @@ namespace ReconcileApi.Features.Orders;
 /// <summary>One record of a request body read by a format; <see cref="Raw"/> renders it as sent, only when it is rejected.</summary>
 public sealed record IncomingRecord(int Index, int? Line, ReadOrder Read, Func<JsonElement> Raw);
 
-/// <summary>A problem with one record of a batch: an error (rejected) or a warning (stored without the field it names).</summary>
-public sealed record ReceiptError(int Index, string? OrderId, string Field, string Message, int? Line = null);
-
 /// <summary>
 /// Validates each record on its own and upserts the valid ones by (workspace, source, orderId), a
 /// chunk at a time, all in one transaction: a request is stored whole or not at all. Every record
 /// received is counted once: inserted, updated, unchanged, rejected, skipped, or repeated (its order id
 /// comes again later in the batch, as when a webhook is delivered twice; the last one is kept).
 /// </summary>
-public sealed class OrderIngest(ReconcileDbContext db, IValidator<CanonicalOrder> validator, TimeProvider clock)
+public sealed class OrderStore(ReconcileDbContext db, IValidator<CanonicalOrder> validator, TimeProvider clock)
 {
     public const int ChunkSize = 1000;
     const string NoDate = "The order has no date: it is stored, but a run places orders by date, so no run window will include it.";

@@ -1,0 +1,87 @@
+using ReconcileApi.Engine;
+
+namespace ReconcileApi.Features.Orders.Formats;
+
+/// <summary>
+/// Which column holds which canonical field in one table: header aliases per format, overridden by the
+/// caller's <see cref="FormatContext.ColumnMap"/> (canonical field → header text). Headers and map keys are
+/// compared by <see cref="Key"/> (case, spaces, underscores, dashes and dots ignored).
+/// </summary>
+public sealed class TableColumns
+{
+    readonly Dictionary<string, int> index = new(StringComparer.Ordinal);
+    readonly IReadOnlyList<string> header;
+
+    /// <summary>Problems with the column map; every order of the table reports them, so a wrong map never passes silently.</summary>
+    public IReadOnlyList<FieldError> MapErrors { get; }
+
+    public TableColumns(IReadOnlyList<string> header, IReadOnlyDictionary<string, string[]> aliases, IReadOnlyDictionary<string, string> columnMap)
+    {
+        this.header = header;
+        var byKey = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < header.Count; i++)
+            byKey.TryAdd(Key(header[i]), i);
+        foreach (var (field, names) in aliases)
+        {
+            foreach (var name in names)
+            {
+                if (byKey.TryGetValue(Key(name), out var i))
+                {
+                    index[field] = i;
+                    break;
+                }
+            }
+        }
+        var fieldsByKey = aliases.Keys.ToDictionary(Key, f => f, StringComparer.Ordinal);
+        var mapErrors = new List<FieldError>();
+        foreach (var (field, headerText) in columnMap)
+        {
+            if (!fieldsByKey.TryGetValue(Key(field), out var canonical))
+                mapErrors.Add(new FieldError($"columnMap.{field}", $"Unknown field; this format reads {string.Join(", ", aliases.Keys)}."));
+            else if (!byKey.TryGetValue(Key(headerText), out var i))
+                mapErrors.Add(new FieldError($"columnMap.{field}", $"The table has no column '{headerText}'."));
+            else
+                index[canonical] = i;
+        }
+        MapErrors = mapErrors;
+    }
+
+    /// <summary>A header or field name reduced for comparison: "Order #" → "order#", "Lineitem_SKU" → "lineitemsku".</summary>
+    public static string Key(string text) =>
+        new(text.Where(c => !char.IsWhiteSpace(c) && c is not ('_' or '-' or '.' or '\uFEFF')).Select(char.ToLowerInvariant).ToArray());
+
+    public bool Has(string field) => index.ContainsKey(field);
+
+    /// <summary>The column's header as written in the file (what error messages name), or the field itself.</summary>
+    public string HeaderOf(string field) => index.TryGetValue(field, out var i) ? header[i].Trim().TrimStart('\uFEFF') : field;
+
+    /// <summary>The cell of a field in a row, cleaned: trimmed, a spreadsheet's leading <c>'</c> dropped, empty → null.</summary>
+    public string? Cell(TableRow row, string field)
+    {
+        if (!index.TryGetValue(field, out var i) || i >= row.Cells.Count)
+            return null;
+        var text = row.Cells[i]?.Trim();
+        if (text is { Length: > 0 } && text[0] == '\'')
+            text = text[1..].Trim();
+        return string.IsNullOrEmpty(text) ? null : text;
+    }
+
+    public IReadOnlyDictionary<string, string> Raw(IReadOnlyList<TableRow> rows)
+    {
+        // First row by header; later rows (one per line item) as "header (line N)", non-empty cells only.
+        var raw = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var r = 0; r < rows.Count; r++)
+        {
+            var row = rows[r];
+            for (var i = 0; i < header.Count && i < row.Cells.Count; i++)
+            {
+                var cell = row.Cells[i] ?? "";
+                if (r == 0)
+                    raw.TryAdd(header[i], cell);
+                else if (cell.Length > 0)
+                    raw.TryAdd($"{header[i]} (line {row.Line})", cell);
+            }
+        }
+        return raw;
+    }
+}

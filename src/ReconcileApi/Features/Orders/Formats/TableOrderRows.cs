@@ -1,0 +1,105 @@
+using ReconcileApi.Engine;
+
+namespace ReconcileApi.Features.Orders.Formats;
+
+/// <summary>
+/// The rows of one order in a table, read field by field. A problem names the column as its header is
+/// written in the file (or the canonical field when the table has no such column) and its message starts
+/// with the file line, e.g. <c>Lineitem quantity</c>: "Line 3: 'one' is not a number." As in JSON, only
+/// the id, the total and an unreadable order date reject the order; other cells are left out with a warning.
+/// </summary>
+public sealed class TableOrderRows(TableColumns columns, IReadOnlyList<TableRow> rows, FormatContext context, ReadProblems problems)
+{
+    public IReadOnlyList<TableRow> Rows => rows;
+
+    public ReadProblems Problems => problems;
+
+    public TableColumns Columns => columns;
+
+    /// <summary>An order-level field: the first non-empty cell among the order's rows (normally its first row).</summary>
+    public string? Text(string field) => First(field)?.Text;
+
+    public decimal? Money(string field, bool required = false)
+    {
+        if (First(field) is not { } cell)
+        {
+            if (required)
+                problems.Error(columns.HeaderOf(field), columns.Has(field) ? $"Line {rows[0].Line}: is required." : "Is required: the table has no such column.");
+            return null;
+        }
+        var value = Number(cell.Row, field);
+        if (value is null)
+            Report(required, field, $"Line {cell.Row.Line}: '{cell.Text}' is not a number.");
+        return value;
+    }
+
+    /// <summary>An order-level date; one that cannot be read rejects the order when <paramref name="strict"/> (the order date).</summary>
+    public DateTime? Instant(string field, bool strict = false)
+    {
+        if (First(field) is not { } cell)
+            return null;
+        if (Lenient.TryInstant(cell.Text, context.Zone, out var utc))
+            return utc;
+        Report(strict, field, $"Line {cell.Row.Line}: '{cell.Text}' is not a date; use ISO 8601, e.g. 2026-10-01T12:00:00-05:00.");
+        return null;
+    }
+
+    public string? Text(TableRow row, string field) => columns.Cell(row, field);
+
+    /// <summary>A number in one row's cell; null when empty or unreadable (the caller says what that means).</summary>
+    public decimal? Number(TableRow row, string field) =>
+        columns.Cell(row, field) is { } text && Lenient.TryDecimal(text, out var value) ? value : null;
+
+    /// <summary>A line's quantity or price in one row: without it the order's lines cannot be read.</summary>
+    public decimal? LineAmount(TableRow row, string field, LineReader lines)
+    {
+        var text = columns.Cell(row, field);
+        if (text is not null && Lenient.TryDecimal(text, out var value))
+            return value;
+        lines.Unreadable(columns.HeaderOf(field), text is null
+            ? columns.Has(field) ? $"Line {row.Line}: is empty." : "The table has no such column."
+            : $"Line {row.Line}: '{text}' is not a number.");
+        return null;
+    }
+
+    /// <summary>A line's quantity in one row: as <see cref="LineAmount"/>, and a negative one cannot be read either.</summary>
+    public decimal? LineQuantity(TableRow row, string field, LineReader lines)
+    {
+        var quantity = LineAmount(row, field, lines);
+        if (quantity is >= 0)
+            return quantity;
+        if (quantity is { } q)
+            lines.Unreadable(columns.HeaderOf(field), $"Line {row.Line}: must be zero or more, not {q}.");
+        return null;
+    }
+
+    /// <summary>An optional number in one row's cell; an unreadable one is left out with a warning.</summary>
+    public decimal? OptionalNumber(TableRow row, string field)
+    {
+        var text = columns.Cell(row, field);
+        if (text is null)
+            return null;
+        if (Lenient.TryDecimal(text, out var value))
+            return value;
+        Report(false, field, $"Line {row.Line}: '{text}' is not a number.");
+        return null;
+    }
+
+    void Report(bool reject, string field, string message)
+    {
+        if (reject)
+            problems.Error(columns.HeaderOf(field), message);
+        else
+            problems.Warn(columns.HeaderOf(field), message + " Left out.");
+    }
+
+    (TableRow Row, string Text)? First(string field)
+    {
+        foreach (var row in rows)
+        {
+            if (columns.Cell(row, field) is { } text)
+                return (row, text);
+        }
+        return null;
+    }
+}

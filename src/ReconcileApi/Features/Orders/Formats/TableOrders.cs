@@ -1,0 +1,133 @@
+using ReconcileApi.Engine;
+
+namespace ReconcileApi.Features.Orders.Formats;
+
+/// <summary>Groups a table's rows into orders and hands each group to a format's mapping.</summary>
+static class TableOrders
+{
+    public const string OrderId = "orderId";
+    public const string Sku = "sku";
+    public const string ProductId = "productId";
+    public const string ProductName = "productName";
+    public const string Quantity = "quantity";
+    public const string UnitPrice = "unitPrice";
+    public const string LineTotal = "lineTotal";
+    public const string LineDiscount = "lineDiscount";
+    public const string LineKindField = "lineKind";
+
+    static readonly string[] LineFields = [Sku, ProductId, ProductName, Quantity, UnitPrice, LineTotal];
+
+    /// <summary>
+    /// Rows with the same <paramref name="groupField"/> value form one order, in order of first appearance.
+    /// A row with no key but line cells continues the order above it (exports that write the order's fields
+    /// only once); a row with neither starts an order of its own, which then reports its missing id.
+    /// Blank rows are skipped.
+    /// </summary>
+    public static IEnumerable<TableOrder> Read(
+        Table table, FormatContext context, IReadOnlyDictionary<string, string[]> aliases, string groupField,
+        Func<TableOrderRows, ReadOrder> map)
+    {
+        var columns = new TableColumns(table.Header, aliases, context.ColumnMap);
+        var groups = new List<List<TableRow>>();
+        var byKey = new Dictionary<string, List<TableRow>>(StringComparer.Ordinal);
+        List<TableRow>? previous = null;
+        foreach (var row in table.Rows)
+        {
+            if (row.Cells.All(string.IsNullOrWhiteSpace))
+                continue;
+            var key = columns.Cell(row, groupField);
+            List<TableRow>? group;
+            if (key is null)
+            {
+                if (previous is not null && LineFields.Any(f => columns.Cell(row, f) is not null) && columns.Has(groupField))
+                    group = previous;
+                else
+                    groups.Add(group = []);
+            }
+            else if (!byKey.TryGetValue(key, out group))
+            {
+                byKey[key] = group = [];
+                groups.Add(group);
+            }
+            group.Add(row);
+            previous = group;
+        }
+        foreach (var rows in groups)
+        {
+            var problems = new ReadProblems();
+            problems.Errors.AddRange(columns.MapErrors);
+            var read = map(new TableOrderRows(columns, rows, context, problems));
+            yield return new TableOrder(rows[0].Line, read, columns.Raw(rows));
+        }
+    }
+
+    /// <summary>
+    /// One line per row that has any line cell; <paramref name="kindOf"/> reads the row's line kind column.
+    /// A row whose quantity or price cannot be read (a price may come from the line total) leaves the order
+    /// without lines, with a warning (see <see cref="LineReader"/>).
+    /// </summary>
+    public static List<OrderLine> Lines(TableOrderRows o, Func<string?, LineKind?> kindOf)
+    {
+        var lines = new LineReader(o.Problems);
+        foreach (var row in o.Rows)
+        {
+            if (!LineFields.Any(f => o.Text(row, f) is not null))
+                continue;
+            var kindText = o.Text(row, LineKindField);
+            var kind = kindOf(kindText);
+            if (kind is null)
+                lines.Unreadable(o.Columns.HeaderOf(LineKindField), $"Line {row.Line}: unknown line kind '{kindText}'; use product, shipping, tax, discount or fee.");
+            var quantity = o.LineQuantity(row, Quantity, lines);
+            var lineTotal = o.OptionalNumber(row, LineTotal);
+            var price = o.Text(row, UnitPrice) is null && lineTotal is { } t && quantity is { } q && q != 0 ? t / q : o.LineAmount(row, UnitPrice, lines);
+            if (quantity is null || price is null || kind is null)
+                continue;
+            var discount = o.OptionalNumber(row, LineDiscount);
+            lines.Add(new OrderLine(
+                o.Text(row, Sku),
+                o.Text(row, ProductId),
+                o.Text(row, ProductName),
+                quantity.Value,
+                price.Value,
+                lineTotal ?? FormatSupport.LineAmount(quantity.Value, price.Value, discount),
+                kind.Value) { Discount = discount is { } d && d != 0 ? d : null });
+        }
+        return lines.Lines;
+    }
+
+    /// <summary>A canonical kind name ("shipping") or, failing that, a Keap item type ("DISCOUNT_ORDER").</summary>
+    public static LineKind? Kind(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+            return LineKind.Product;
+        if (!int.TryParse(text, out _) && Enum.TryParse<LineKind>(text.Trim(), ignoreCase: true, out var kind) && Enum.IsDefined(kind))
+            return kind;
+        return KeapFormat.ItemKind(text);
+    }
+
+    /// <summary>A yes/no cell ("true", "yes", "1"); null when empty, left out with a warning when unreadable.</summary>
+    public static bool? Flag(TableOrderRows o, string field)
+    {
+        var text = o.Text(field);
+        switch (text?.ToLowerInvariant())
+        {
+            case null:
+                return null;
+            case "true" or "yes" or "y" or "1":
+                return true;
+            case "false" or "no" or "n" or "0":
+                return false;
+            default:
+                o.Problems.Warn(o.Columns.HeaderOf(field), $"'{text}' is not yes or no; left out.");
+                return null;
+        }
+    }
+
+    /// <summary>The order id, or null after reporting it missing (as "orderId", like every format).</summary>
+    public static string? RequireId(TableOrderRows o, string? id, string vendorField)
+    {
+        if (id is null)
+            FormatSupport.MissingOrderId(o.Problems, $"column '{(o.Columns.Has(OrderId) ? o.Columns.HeaderOf(OrderId) : vendorField)}', line {o.Rows[0].Line}");
+        return id;
+    }
+}

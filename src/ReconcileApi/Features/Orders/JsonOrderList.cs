@@ -1,0 +1,100 @@
+using System.Text.Json;
+
+namespace ReconcileApi.Features.Orders;
+
+/// <summary>
+/// The orders of a JSON body, located in one validating pass without building a document of the
+/// whole body: each order is parsed on its own later, so memory stays near the body's size.
+/// Accepts an array, an object whose wrapper property holds the array (or one order), or one order.
+/// </summary>
+public sealed class JsonOrderList
+{
+    static readonly JsonReaderOptions Options = new() { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip };
+
+    JsonOrderList(byte[] body, List<Range> elements, string? idempotencyKey)
+    {
+        Body = body;
+        Elements = elements;
+        IdempotencyKey = idempotencyKey;
+    }
+
+    public byte[] Body { get; }
+    public IReadOnlyList<Range> Elements { get; }
+    /// <summary>The body's top-level <c>idempotencyKey</c>, for no-code tools that cannot set headers.</summary>
+    public string? IdempotencyKey { get; }
+
+    public ReadOnlyMemory<byte> Element(int index) => Body.AsMemory(Elements[index]);
+
+    public static JsonOrderList Locate(byte[] body, IReadOnlyList<string> wrappers)
+    {
+        var elements = new List<Range>();
+        string? key = null;
+        var reader = new Utf8JsonReader(body, Options);
+        try
+        {
+            if (!reader.Read())
+                throw new MalformedBodyException("The body is empty; send a JSON array of orders.", 1, 1);
+            if (reader.TokenType == JsonTokenType.StartArray)
+            {
+                CollectArray(ref reader, elements);
+            }
+            else if (reader.TokenType == JsonTokenType.StartObject)
+            {
+                var rootStart = (int)reader.TokenStartIndex;
+                var wrapped = false;
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    var name = reader.GetString()!;
+                    reader.Read();
+                    if (!wrapped && wrappers.Contains(name) && reader.TokenType == JsonTokenType.StartArray)
+                    {
+                        CollectArray(ref reader, elements);
+                        wrapped = true;
+                    }
+                    else if (!wrapped && wrappers.Contains(name) && reader.TokenType == JsonTokenType.StartObject)
+                    {
+                        var start = (int)reader.TokenStartIndex;
+                        reader.Skip();
+                        elements.Add(start..(int)reader.BytesConsumed);
+                        wrapped = true;
+                    }
+                    else if (name == "idempotencyKey" && reader.TokenType == JsonTokenType.String)
+                    {
+                        key = reader.GetString();
+                    }
+                    else
+                    {
+                        reader.Skip();
+                    }
+                }
+                if (!wrapped)
+                    elements.Add(rootStart..(int)reader.BytesConsumed);
+            }
+            else
+            {
+                throw new MalformedBodyException("The body must be a JSON array of orders, an object that wraps them (e.g. {\"orders\": [...]}), or one order object.", 1, 1);
+            }
+            // Anything after the root value is an error the reader reports here.
+            while (reader.Read())
+            {
+            }
+        }
+        catch (JsonException e)
+        {
+            var line = (int)(e.LineNumber ?? 0) + 1;
+            var position = (int)(e.BytePositionInLine ?? 0) + 1;
+            throw new MalformedBodyException($"Malformed JSON at line {line}, position {position}: {e.Message}", line, position);
+        }
+        return new JsonOrderList(body, elements, key);
+    }
+
+    static void CollectArray(ref Utf8JsonReader reader, List<Range> elements)
+    {
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            var start = (int)reader.TokenStartIndex;
+            reader.Skip();
+            elements.Add(start..(int)reader.BytesConsumed);
+        }
+    }
+}
