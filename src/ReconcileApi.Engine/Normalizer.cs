@@ -101,8 +101,7 @@ internal sealed class Normalizer(OrderSource source, ReconcileSettings settings,
             DateTimeKind.Utc => d.Ticks,
             DateTimeKind.Local => d.ToUniversalTime().Ticks,
             _ when _utcZone => d.Ticks,
-            // GetUtcOffset does not throw for wall-clock times skipped by a DST change, ConvertTimeToUtc would.
-            _ => d.Ticks - zone.GetUtcOffset(d).Ticks,
+            _ => TimeZones.ToUtc(d, zone).Ticks,
         };
     }
 }

@@ -80,7 +80,7 @@ internal sealed class ReconciliationRun
         Action<string, TimeSpan>? phaseCompleted, Parallelism parallelism)
     {
         (_store, _keap, _settings, _window, _asOf, _phaseCompleted, _parallelism) = (store, keap, settings, window, asOf, phaseCompleted, parallelism);
-        SettingsValidation.TryFindZone(settings.Timezone, out var zone);
+        TimeZones.TryFind(settings.Timezone, out var zone);
         var lines = new LineComparison(settings);
         _storeNormalizer = new Normalizer(OrderSource.Store, settings, zone, lines, parallelism);
         _keapNormalizer = new Normalizer(OrderSource.Keap, settings, zone, lines, parallelism);

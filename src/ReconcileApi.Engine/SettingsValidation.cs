@@ -19,7 +19,7 @@ internal static class SettingsValidation
             errors.Add(new("amountTolerancePercent", "Must be between 0 and 100."));
         if (!double.IsFinite(s.DateToleranceHours) || s.DateToleranceHours is < 0 or > MaxHours)
             errors.Add(new("dateToleranceHours", $"Must be between 0 and {MaxHours} hours."));
-        if (!TryFindZone(s.Timezone, out _))
+        if (!TimeZones.TryFind(s.Timezone, out _))
             errors.Add(new("timezone", $"'{s.Timezone}' is not a known IANA time zone."));
         if (s.SettleMinutes is < 0 or > MaxHours * 60)
             errors.Add(new("settleMinutes", $"Must be between 0 and {MaxHours * 60} minutes."));
@@ -69,24 +69,6 @@ internal static class SettingsValidation
         catch (ArgumentException e)
         {
             errors.Add(new(field, $"Not a valid regular expression: {e.Message}"));
-        }
-    }
-
-    public static bool TryFindZone(string? id, out TimeZoneInfo zone)
-    {
-        zone = TimeZoneInfo.Utc;
-        if (string.IsNullOrWhiteSpace(id))
-            return false;
-        if (id is "UTC" or "Etc/UTC")
-            return true;
-        try
-        {
-            zone = TimeZoneInfo.FindSystemTimeZoneById(id);
-            return true;
-        }
-        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException or ArgumentException or IOException or UnauthorizedAccessException or System.Security.SecurityException)
-        {
-            return false;
         }
     }
 }

@@ -203,5 +203,5 @@ public sealed class KeapFormatTests
     [InlineData("12", LineKind.Discount)]
     [InlineData("TELEPORT", null)]
     public void ItemKind_MapsKeapItemTypes(string? type, LineKind? kind) =>
-        Assert.Equal(kind, KeapFormat.ItemKind(type));
+        Assert.Equal(kind, LineKinds.FromKeapItemType(type));
 }

@@ -1,4 +1,4 @@
-using ReconcileApi.Features.Orders.Formats;
+using ReconcileApi.Engine;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -19,7 +19,7 @@ public sealed class CreateWorkspaceRequestValidator : AbstractValidator<CreateWo
     public CreateWorkspaceRequestValidator()
     {
         RuleFor(r => r.Name).NotEmpty().MaximumLength(200);
-        RuleFor(r => r.Timezone).Must(z => Lenient.TryZone(z, out _)).When(r => r.Timezone is not null)
+        RuleFor(r => r.Timezone).Must(z => TimeZones.TryFind(z, out _)).When(r => r.Timezone is not null)
             .WithMessage(r => $"'{r.Timezone}' is not an IANA timezone such as America/New_York.");
     }
 }

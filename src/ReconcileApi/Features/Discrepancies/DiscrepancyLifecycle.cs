@@ -39,8 +39,8 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
         public bool Differs(Finding f) => ValuesDiffer(f) || CustomerEmail != f.CustomerEmail || OrderDate != f.OrderDate
             || StoreOrderId != f.StoreOrderId || KeapOrderId != f.KeapOrderId || Field != f.Field
             || CauseCode != f.Cause.Code || CauseExplanation != f.Cause.Explanation
-            || SuggestedAction != JsonSerializer.Serialize(f.SuggestedAction, DiscrepancyResponse.Json)
-            || LineDifferences != JsonSerializer.Serialize(f.LineDifferences, DiscrepancyResponse.Json);
+            || SuggestedAction != JsonSerializer.Serialize(f.SuggestedAction, StoredJson.Options)
+            || LineDifferences != JsonSerializer.Serialize(f.LineDifferences, StoredJson.Options);
     }
 
     public async Task<bool> ApplyAsync(Run run, ReconciliationResult result, CancellationToken ct)
@@ -170,7 +170,7 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
         var bySeverity = JsonSerializer.Serialize(findings.Values.GroupBy(f => f.Severity)
             .OrderBy(g => g.Key).ToDictionary(g => WireEnum.Name(g.Key), g => g.Count()));
         var impact = result.Impact;
-        var syncLag = JsonSerializer.Serialize(new Dictionary<string, SyncLag> { ["store"] = result.StoreSyncLag, ["keap"] = result.KeapSyncLag }, DiscrepancyResponse.Json);
+        var syncLag = JsonSerializer.Serialize(new Dictionary<string, SyncLag> { ["store"] = result.StoreSyncLag, ["keap"] = result.KeapSyncLag }, StoredJson.Options);
         var count = findings.Count;
         var finished = await db.Runs.Where(r => r.Id == run.Id && r.Status == RunStatus.Running)
             .ExecuteUpdateAsync(s => s
@@ -278,13 +278,13 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
         d.Currency = f.Currency;
         d.CauseCode = f.Cause.Code;
         d.CauseExplanation = f.Cause.Explanation;
-        d.SuggestedAction = JsonSerializer.Serialize(f.SuggestedAction, DiscrepancyResponse.Json);
-        d.LineDifferences = JsonSerializer.Serialize(f.LineDifferences, DiscrepancyResponse.Json);
+        d.SuggestedAction = JsonSerializer.Serialize(f.SuggestedAction, StoredJson.Options);
+        d.LineDifferences = JsonSerializer.Serialize(f.LineDifferences, StoredJson.Options);
     }
 
     /// <summary>The values an event records: what the discrepancy looked like at that time.</summary>
     public static string Snapshot(Severity severity, string? storeValue, string? keapValue, decimal? difference, decimal impact, string? currency) =>
-        JsonSerializer.Serialize(new { severity, storeValue, keapValue, difference, impact, currency }, DiscrepancyResponse.Json);
+        JsonSerializer.Serialize(new { severity, storeValue, keapValue, difference, impact, currency }, StoredJson.Options);
 
     static string Snapshot(Finding f) => Snapshot(f.Severity, f.StoreValue, f.KeapValue, f.Difference, f.Impact, f.Currency);
 

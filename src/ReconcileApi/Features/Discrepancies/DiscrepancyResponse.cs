@@ -40,11 +40,6 @@ public sealed record DiscrepancyResponse(
     DateTime UpdatedAt,
     ResolutionResponse? Resolution)
 {
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
-
     static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement;
 
     /// <summary>The stored action JSON passed through as it is, not rebuilt into objects and written again.</summary>
@@ -65,7 +60,7 @@ public sealed record DiscrepancyResponse(
             d.CustomerEmail, d.OrderDate, d.Field, d.StoreValue, d.KeapValue, d.Difference, d.Impact, d.Currency,
             new CauseResponse(d.CauseCode, d.CauseExplanation),
             ActionOf(d),
-            d.LineDifferences is "[]" or "" ? [] : JsonSerializer.Deserialize<List<LineDifference>>(d.LineDifferences, Json)!,
+            d.LineDifferences is "[]" or "" ? [] : JsonSerializer.Deserialize<List<LineDifference>>(d.LineDifferences, StoredJson.Options)!,
             d.FirstSeenRunId, d.LastSeenRunId, d.Occurrences, d.DetectedAt, d.UpdatedAt,
             d.ResolutionAction is null ? null : new ResolutionResponse(d.ResolutionAction, d.ResolutionNote, d.ResolvedBy, d.ResolvedAt));
     }

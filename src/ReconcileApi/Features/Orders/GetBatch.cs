@@ -43,8 +43,8 @@ public static class GetBatch
         return TypedResults.Ok(new BatchResponse(
             batch.Id, batch.Source, batch.Format, batch.CreatedAt, batch.Received, batch.Inserted, batch.Updated, batch.Unchanged, batch.Rejected, batch.Skipped,
             batch.Repeated,
-            JsonSerializer.Deserialize<List<ReceiptError>>(batch.Errors, OrderJson.Options)!,
-            JsonSerializer.Deserialize<List<ReceiptError>>(batch.Warnings, OrderJson.Options)!,
-            JsonSerializer.Deserialize<List<JsonElement>>(batch.RejectedRecords, OrderJson.Options)!));
+            JsonSerializer.Deserialize<List<ReceiptError>>(batch.Errors, StoredJson.Options)!,
+            JsonSerializer.Deserialize<List<ReceiptError>>(batch.Warnings, StoredJson.Options)!,
+            JsonSerializer.Deserialize<List<JsonElement>>(batch.RejectedRecords, StoredJson.Options)!));
     }
 }

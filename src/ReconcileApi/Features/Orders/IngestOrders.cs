@@ -118,13 +118,13 @@ public static class IngestOrders
         var zone = TimeZoneInfo.Utc;
         if (timezone is not null)
         {
-            if (!Lenient.TryZone(timezone, out zone))
+            if (!TimeZones.TryFind(timezone, out zone))
                 return Problems.BadRequest($"Unknown timezone '{timezone}'; use an IANA name such as America/New_York.");
         }
         else
         {
             var workspaceZone = await db.Workspaces.Where(w => w.Id == user.WorkspaceId()).Select(w => w.Timezone).SingleAsync(ct);
-            Lenient.TryZone(workspaceZone, out zone);
+            TimeZones.TryFind(workspaceZone, out zone);
         }
         var context = new FormatContext(zone, map);
 
@@ -260,8 +260,8 @@ public static class IngestOrders
 
     public static IngestReceipt ToReceipt(Batch batch) => new(
         batch.Id, batch.Source, batch.Format, batch.Received, batch.Inserted, batch.Updated, batch.Unchanged, batch.Rejected, batch.Skipped, batch.Repeated,
-        JsonSerializer.Deserialize<List<ReceiptError>>(batch.Errors, OrderJson.Options)!,
-        JsonSerializer.Deserialize<List<ReceiptError>>(batch.Warnings, OrderJson.Options)!);
+        JsonSerializer.Deserialize<List<ReceiptError>>(batch.Errors, StoredJson.Options)!,
+        JsonSerializer.Deserialize<List<ReceiptError>>(batch.Warnings, StoredJson.Options)!);
 
     public static bool TryParseSource(string text, out OrderSource source) =>
         Enum.TryParse(text, ignoreCase: true, out source) && Enum.IsDefined(source) && !int.TryParse(text, out _);

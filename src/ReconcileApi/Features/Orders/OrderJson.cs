@@ -8,11 +8,6 @@ namespace ReconcileApi.Features.Orders;
 /// <summary>How a canonical order is stored: compact JSON, whose SHA-256 decides "unchanged".</summary>
 public static class OrderJson
 {
-    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
-    {
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
-
     // Orders are written on every ingest and read by every run: source-generated metadata is faster.
     public static string Serialize(CanonicalOrder order) => JsonSerializer.Serialize(order, OrderJsonContext.Default.CanonicalOrder);
 

@@ -45,9 +45,9 @@ public sealed class OrderStore(ReconcileDbContext db, IValidator<CanonicalOrder>
         for (; hasChunk; hasChunk = prepared.MoveNext())
             await UpsertAsync(batch, prepared.Current, now, ct);
         batch.Rejected = receipt.Rejected.Count;
-        batch.Errors = JsonSerializer.Serialize(receipt.Errors, OrderJson.Options);
-        batch.Warnings = JsonSerializer.Serialize(receipt.Warnings.OrderBy(w => w.Index), OrderJson.Options);
-        batch.RejectedRecords = JsonSerializer.Serialize(receipt.Rejected, OrderJson.Options);
+        batch.Errors = JsonSerializer.Serialize(receipt.Errors, StoredJson.Options);
+        batch.Warnings = JsonSerializer.Serialize(receipt.Warnings.OrderBy(w => w.Index), StoredJson.Options);
+        batch.RejectedRecords = JsonSerializer.Serialize(receipt.Rejected, StoredJson.Options);
         db.Batches.Add(batch);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);

@@ -58,11 +58,9 @@ public sealed record RunResponse(
         r.Impact,
         new RunWindowSummary(r.StoreOrdersInWindow, r.KeapOrdersInWindow, r.StoreRevenue, r.KeapRevenue, r.MatchRate),
         r.Cutoff, r.PendingAfter, r.NotExpectedInKeap, r.NotExpectedInStore,
-        r.SyncLag is null ? null : JsonSerializer.Deserialize<RunSyncLag>(r.SyncLag, Json),
+        r.SyncLag is null ? null : JsonSerializer.Deserialize<RunSyncLag>(r.SyncLag, StoredJson.Options),
         r.NewDiscrepancies, r.PersistingDiscrepancies, r.AutoResolved,
         new RunProgress(r.Phase, r.Processed, r.Total), r.Error);
-
-    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     static Dictionary<string, int> Counts(string? json) =>
         json is null ? new Dictionary<string, int>() : JsonSerializer.Deserialize<Dictionary<string, int>>(json)!;

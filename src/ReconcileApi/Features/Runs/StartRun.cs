@@ -4,7 +4,7 @@ using Hangfire;
 using Microsoft.AspNetCore.Http.HttpResults;
 using ReconcileApi.Data;
 using Microsoft.EntityFrameworkCore;
-using ReconcileApi.Features.Orders.Formats;
+using ReconcileApi.Engine;
 using ReconcileApi.Features.Settings;
 using ReconcileApi.Infrastructure;
 
@@ -48,7 +48,7 @@ public static class StartRun
         var now = clock.GetUtcNow().UtcDateTime;
         var zone = TimeZoneInfo.Utc;
         if (request.From?.Kind == DateTimeKind.Unspecified || request.To?.Kind == DateTimeKind.Unspecified)
-            Lenient.TryZone(await db.Workspaces.Where(w => w.Id == workspaceId).Select(w => w.Timezone).SingleAsync(ct), out zone);
+            TimeZones.TryFind(await db.Workspaces.Where(w => w.Id == workspaceId).Select(w => w.Timezone).SingleAsync(ct), out zone);
         var to = Utc(request.To, zone) ?? now;
         var run = new Run
         {
@@ -72,8 +72,7 @@ public static class StartRun
     static DateTime? Utc(DateTime? value, TimeZoneInfo zone) => value switch
     {
         null => null,
-        // GetUtcOffset does not throw for a wall-clock time a DST change skips; ConvertTimeToUtc would.
-        { Kind: DateTimeKind.Unspecified } d => new DateTime(d.Ticks - zone.GetUtcOffset(d).Ticks, DateTimeKind.Utc),
+        { Kind: DateTimeKind.Unspecified } d => TimeZones.ToUtc(d, zone),
         { } d => d.ToUniversalTime(),
     };
 }

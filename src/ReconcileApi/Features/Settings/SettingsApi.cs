@@ -64,7 +64,7 @@ public static class SettingsApi
         {
             WorkspaceId = workspaceId,
             Version = version + 1,
-            Json = JsonSerializer.Serialize(settings, SettingsStore.Json),
+            Json = JsonSerializer.Serialize(settings, StoredJson.Options),
             CreatedAt = clock.GetUtcNow().UtcDateTime,
         };
         db.SettingsVersions.Add(row);
@@ -88,6 +88,6 @@ public static class SettingsApi
             .FirstOrDefaultAsync(ct);
         return latest is null
             ? new SettingsResponse(0, null, await SettingsStore.LoadAsync(db, workspaceId, 0, ct))
-            : new SettingsResponse(latest.Version, latest.CreatedAt, JsonSerializer.Deserialize<ReconcileSettings>(latest.Json, SettingsStore.Json)!);
+            : new SettingsResponse(latest.Version, latest.CreatedAt, JsonSerializer.Deserialize<ReconcileSettings>(latest.Json, StoredJson.Options)!);
     }
 }

@@ -8,8 +8,6 @@ namespace ReconcileApi.Features.Settings;
 /// <summary>Reads a workspace's settings by version; version 0 is the built-in defaults.</summary>
 public static class SettingsStore
 {
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
     public static async Task<int> CurrentVersionAsync(ReconcileDbContext db, Guid workspaceId, CancellationToken ct) =>
         await db.SettingsVersions.Where(s => s.WorkspaceId == workspaceId).MaxAsync(s => (int?)s.Version, ct) ?? 0;
 
@@ -21,7 +19,7 @@ public static class SettingsStore
             .Where(s => s.WorkspaceId == workspaceId && s.Version == version)
             .Select(s => s.Json)
             .SingleAsync(ct);
-        return JsonSerializer.Deserialize<ReconcileSettings>(json, Json)!;
+        return JsonSerializer.Deserialize<ReconcileSettings>(json, StoredJson.Options)!;
     }
 
     /// <summary>The defaults, in the workspace's own timezone.</summary>

@@ -51,14 +51,14 @@ public sealed class CanonicalFormat : IJsonOrderFormat
         foreach (var line in order.Objects("lines", lines))
         {
             var kindText = line.Text("kind");
-            var kind = LineKind.Product;
-            if (kindText is not null && !(Enum.TryParse(kindText, ignoreCase: true, out kind) && Enum.IsDefined(kind) && !int.TryParse(kindText, out _)))
+            var kind = LineKinds.Canonical(kindText);
+            if (kind is null)
                 lines.Unreadable(line.PathOf("kind"), $"Unknown line kind '{kindText}'; use product, shipping, tax, discount or fee.");
             var quantity = line.LineQuantity("quantity", lines);
             var price = line.LineAmount("unitPrice", lines);
-            if (quantity is not { } q || price is not { } p)
+            if (quantity is not { } q || price is not { } p || kind is null)
                 continue;
-            lines.Add(new OrderLine(line.Text("sku"), line.Text("productId"), line.Text("name"), q, p, line.Money("lineTotal"), kind)
+            lines.Add(new OrderLine(line.Text("sku"), line.Text("productId"), line.Text("name"), q, p, line.Money("lineTotal"), kind.Value)
             {
                 Discount = line.Money("discount"),
                 Tax = line.Money("tax"),

@@ -73,7 +73,7 @@ public sealed class CsvFormat : ITableOrderFormat
             Platform = o.Text("platform")?.ToLowerInvariant(),
             SourceType = o.Text("sourceType")?.ToUpperInvariant(),
             TaxesIncluded = Flag(o, "taxesIncluded"),
-            Lines = Lines(o, Kind),
+            Lines = Lines(o, LineKinds.FromText),
         };
         return new ReadOrder(order, o.Problems);
     }

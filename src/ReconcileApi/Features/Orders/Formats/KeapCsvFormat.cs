@@ -8,7 +8,7 @@ namespace ReconcileApi.Features.Orders.Formats;
 /// field has aliases (Order Id, Order Title, Order Date, First Name, Last Name, Email, Order Total,
 /// Total Paid, Total Due, Pay Status, Product Name, SKU, Qty, Price …) and a column map overrides them.
 /// Several rows per order id are one order with one line each. An item type column classifies lines as
-/// <see cref="KeapFormat.ItemKind"/> does, and shipping, tax and discount lines give the order's amounts.
+/// <see cref="LineKinds.FromKeapItemType"/> does, and shipping, tax and discount lines give the order's amounts.
 /// Keap reports carry no currency unless a Currency column is added.
 /// </summary>
 public sealed class KeapCsvFormat : ITableOrderFormat
@@ -50,7 +50,7 @@ public sealed class KeapCsvFormat : ITableOrderFormat
     static ReadOrder Map(TableOrderRows o)
     {
         var id = RequireId(o, o.Text(OrderId), "Order Id");
-        var lines = Lines(o, KeapFormat.ItemKind);
+        var lines = Lines(o, LineKinds.FromKeapItemType);
         decimal? KindSum(LineKind kind) => lines.Any(l => l.Kind == kind) ? lines.Where(l => l.Kind == kind).Sum(l => l.LineTotal ?? 0) : null;
         var total = o.Money("total", required: true) ?? 0;
         var due = o.Money("totalDue");

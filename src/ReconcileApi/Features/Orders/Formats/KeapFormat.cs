@@ -9,7 +9,7 @@ namespace ReconcileApi.Features.Orders.Formats;
 /// <c>item_type</c>/<c>price_per_unit</c>, or money as <c>{amount, currency_code, formatted_amount}</c>
 /// objects (amount in minor units). Money may also be a plain major-unit number in both versions.
 /// v1 has no currency: <see cref="CanonicalOrder.Currency"/> stays null unless a money object names one.
-/// Item kinds: see <see cref="ItemKind"/>; shipping, tax and discount items also give the order's
+/// Item kinds: see <see cref="LineKinds.FromKeapItemType"/>; shipping, tax and discount items also give the order's
 /// <see cref="CanonicalOrder.Shipping"/>, <see cref="CanonicalOrder.Tax"/> and <see cref="CanonicalOrder.Discount"/>
 /// (discount as a positive amount, including per-item discounts), and product items its subtotal.
 /// The store reference comes from the title only: <c>invoice_number</c> is Keap's own number. <c>source_type</c>
@@ -47,7 +47,7 @@ public sealed class KeapFormat : IJsonOrderFormat
             var discount = money.Read(item, "discount");
             itemDiscounts += Math.Abs(discount ?? 0);
             var typeText = item.Text("item_type") ?? item.Text("type");
-            var kind = ItemKind(typeText);
+            var kind = LineKinds.FromKeapItemType(typeText);
             if (kind is null)
                 reader.Unreadable(item.PathOf(item.TryGet("item_type", out _) ? "item_type" : "type"), $"Unknown Keap item type '{typeText}'.");
             if (quantity is not { } q || price is not { } p || kind is null)
@@ -119,42 +119,6 @@ public sealed class KeapFormat : IJsonOrderFormat
                 return email;
         }
         return null;
-    }
-
-    /// <summary>
-    /// A Keap item type (REST names such as PRODUCT or DISCOUNT_ORDER, display names such as
-    /// "Special: Product", or the legacy numeric codes) → line kind; null when unknown. Missing → product.
-    /// PRODUCT, UPSELL, SUBSCRIPTION, PROGRAM → product; SHIPPING → shipping; TAX → tax;
-    /// DISCOUNT* and SPECIAL* (Keap's promotions, priced negative) → discount;
-    /// SERVICE, FEE, FINANCE_CHARGE, UNKNOWN and other known non-product types → fee.
-    /// </summary>
-    public static LineKind? ItemKind(string? type)
-    {
-        if (string.IsNullOrWhiteSpace(type))
-            return LineKind.Product;
-        if (int.TryParse(type, out var code))
-        {
-            return code switch
-            {
-                1 => LineKind.Shipping,
-                2 => LineKind.Tax,
-                4 or 5 or 8 or 9 => LineKind.Product,
-                7 or (>= 10 and <= 14) => LineKind.Discount,
-                0 or 3 or 6 => LineKind.Fee,
-                _ => null,
-            };
-        }
-        var t = new string(type.Trim().ToUpperInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '_').ToArray());
-        if (t.StartsWith("DISCOUNT", StringComparison.Ordinal) || t.StartsWith("SPECIAL", StringComparison.Ordinal) || t == "COUPON")
-            return LineKind.Discount;
-        return t switch
-        {
-            "PRODUCT" or "UPSELL" or "UPSELL_PRODUCT" or "SUBSCRIPTION" or "SUBSCRIPTION_PLAN" or "PROGRAM" or "BUNDLE" => LineKind.Product,
-            "SHIPPING" => LineKind.Shipping,
-            "TAX" => LineKind.Tax,
-            "SERVICE" or "SERVICE_AND_MISC" or "SERVICE___MISC" or "FEE" or "FINANCE_CHARGE" or "FINANCECHARGE" or "TIP" or "UNKNOWN" or "OTHER" => LineKind.Fee,
-            _ => null,
-        };
     }
 
     /// <summary>Reads Keap money (a major-unit number or string, or a v2 minor-unit object) and remembers its currency.</summary>

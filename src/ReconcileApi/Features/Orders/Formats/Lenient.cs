@@ -1,3 +1,4 @@
+using ReconcileApi.Engine;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -140,7 +141,7 @@ public static partial class Lenient
         }
         if (!DateTime.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind | DateTimeStyles.AllowWhiteSpaces, out var parsed))
             return false;
-        utc = parsed.Kind == DateTimeKind.Unspecified ? FromZone(parsed, zone) : parsed.ToUniversalTime();
+        utc = parsed.Kind == DateTimeKind.Unspecified ? TimeZones.ToUtc(parsed, zone) : parsed.ToUniversalTime();
         return true;
     }
 
@@ -156,28 +157,4 @@ public static partial class Lenient
 
     [GeneratedRegex(@"(?<=\d)\s*([+-]\d{2}:\d{2}|Z)$", RegexOptions.IgnoreCase)]
     private static partial Regex OffsetAtEnd();
-
-    public static DateTime FromZone(DateTime wallClock, TimeZoneInfo zone)
-    {
-        // A wall-clock time inside a DST gap does not exist; read it as the instant an hour later.
-        if (zone.IsInvalidTime(wallClock))
-            wallClock = wallClock.AddHours(1);
-        return TimeZoneInfo.ConvertTimeToUtc(DateTime.SpecifyKind(wallClock, DateTimeKind.Unspecified), zone);
-    }
-
-    public static bool TryZone(string? id, out TimeZoneInfo zone)
-    {
-        zone = TimeZoneInfo.Utc;
-        if (string.IsNullOrWhiteSpace(id))
-            return false;
-        try
-        {
-            zone = TimeZoneInfo.FindSystemTimeZoneById(id);
-            return true;
-        }
-        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException)
-        {
-            return false;
-        }
-    }
 }

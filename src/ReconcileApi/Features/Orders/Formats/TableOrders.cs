@@ -95,16 +95,6 @@ static class TableOrders
         return lines.Lines;
     }
 
-    /// <summary>A canonical kind name ("shipping") or, failing that, a Keap item type ("DISCOUNT_ORDER").</summary>
-    public static LineKind? Kind(string? text)
-    {
-        if (string.IsNullOrWhiteSpace(text))
-            return LineKind.Product;
-        if (!int.TryParse(text, out _) && Enum.TryParse<LineKind>(text.Trim(), ignoreCase: true, out var kind) && Enum.IsDefined(kind))
-            return kind;
-        return KeapFormat.ItemKind(text);
-    }
-
     /// <summary>A yes/no cell ("true", "yes", "1"); null when empty, left out with a warning when unreadable.</summary>
     public static bool? Flag(TableOrderRows o, string field)
     {
