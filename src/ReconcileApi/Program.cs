@@ -19,6 +19,7 @@ builder.Services.AddOpenApiDocs();
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);
 builder.Services.AddScoped<Idempotency>();
 builder.Services.AddOrders();
+builder.Services.AddRuns();
 builder.Services.AddDiscrepancies();
 
 var app = builder.Build();

@@ -33,12 +33,8 @@ public sealed class StoredOrder
     public Guid WorkspaceId { get; set; }
     public OrderSource Source { get; set; }
     public required string OrderId { get; set; }
-    public string? OrderNumber { get; set; }
-    public string? CustomerEmail { get; set; }
+    /// <summary>The order's date as an instant: what a run selects its window by (the rest is in <see cref="Payload"/>).</summary>
     public DateTime? OrderDate { get; set; }
-    public string? Currency { get; set; }
-    public decimal Total { get; set; }
-    public string? Status { get; set; }
     public int Version { get; set; }
     public required string ContentHash { get; set; }
     public required string Payload { get; set; }
@@ -110,6 +106,8 @@ public sealed class Run
     public string? ByCategory { get; set; }
     public decimal Impact { get; set; }
     public int NewDiscrepancies { get; set; }
+    /// <summary>Resolved (or ignored, with changed values) discrepancies this run found again.</summary>
+    public int ReopenedDiscrepancies { get; set; }
     public int PersistingDiscrepancies { get; set; }
     public int AutoResolved { get; set; }
     /// <summary>JSON object: severity → count.</summary>
@@ -150,6 +148,28 @@ public sealed class RunPendingOrder
 [JsonConverter(typeof(SnakeCaseEnumConverter<DiscrepancyState>))]
 public enum DiscrepancyState { Open, Acknowledged, Resolved, Ignored }
 
+/// <summary>What a history entry records (wire and column values snake_case: <c>seen_again</c>).</summary>
+[JsonConverter(typeof(SnakeCaseEnumConverter<DiscrepancyEventKind>))]
+public enum DiscrepancyEventKind { Created, SeenAgain, Reopened, StateChanged }
+
+/// <summary>
+/// How a discrepancy was resolved, acknowledged, ignored or reopened: the actions a person sends, and
+/// <see cref="VerifiedFixed"/>, which only a run records (wire and column values snake_case).
+/// </summary>
+[JsonConverter(typeof(SnakeCaseEnumConverter<ResolutionAction>))]
+public enum ResolutionAction
+{
+    Acknowledge,
+    Resynced,
+    CreatedInKeap,
+    UpdatedInKeap,
+    UpdatedInStore,
+    AcceptedDifference,
+    FalsePositive,
+    Reopen,
+    VerifiedFixed,
+}
+
 public sealed class Discrepancy
 {
     public long Id { get; set; }
@@ -184,7 +204,7 @@ public sealed class Discrepancy
     public int Occurrences { get; set; }
     public DateTime DetectedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
-    public string? ResolutionAction { get; set; }
+    public ResolutionAction? ResolutionAction { get; set; }
     public string? ResolutionNote { get; set; }
     public string? ResolvedBy { get; set; }
     public DateTime? ResolvedAt { get; set; }
@@ -204,12 +224,12 @@ public sealed class DiscrepancyEvent
 {
     public long Id { get; set; }
     public long DiscrepancyId { get; set; }
-    public required string Kind { get; set; }
+    public DiscrepancyEventKind Kind { get; set; }
     public DateTime At { get; set; }
     public string? Actor { get; set; }
     public DiscrepancyState? FromState { get; set; }
     public DiscrepancyState ToState { get; set; }
-    public string? Action { get; set; }
+    public ResolutionAction? Action { get; set; }
     public string? Note { get; set; }
     public Guid? RunId { get; set; }
     /// <summary>JSON snapshot of the discrepancy's values at that time.</summary>

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using ReconcileApi.Engine;
+using ReconcileApi.Infrastructure;
 
 namespace ReconcileApi.Data;
 
@@ -35,6 +36,9 @@ public abstract class ReconcileDbContext(DbContextOptions options) : DbContext(o
         configurationBuilder.Properties<RunStatus>().HaveConversion<string>().HaveMaxLength(16);
         configurationBuilder.Properties<RunPhase>().HaveConversion<string>().HaveMaxLength(16);
         configurationBuilder.Properties<DiscrepancyState>().HaveConversion<string>().HaveMaxLength(16);
+        // Stored as on the wire ("seen_again", "verified_fixed"), as they were when they were strings.
+        configurationBuilder.Properties<DiscrepancyEventKind>().HaveConversion<WireEnumConverter<DiscrepancyEventKind>>().HaveMaxLength(32);
+        configurationBuilder.Properties<ResolutionAction>().HaveConversion<WireEnumConverter<ResolutionAction>>().HaveMaxLength(32);
     }
 
     protected override void OnModelCreating(ModelBuilder b)
@@ -55,10 +59,6 @@ public abstract class ReconcileDbContext(DbContextOptions options) : DbContext(o
         {
             e.ToTable("Orders");
             e.Property(x => x.OrderId).HasMaxLength(100);
-            e.Property(x => x.OrderNumber).HasMaxLength(200);
-            e.Property(x => x.CustomerEmail).HasMaxLength(320);
-            e.Property(x => x.Currency).HasMaxLength(3);
-            e.Property(x => x.Status).HasMaxLength(64);
             e.Property(x => x.ContentHash).HasMaxLength(64);
             e.HasIndex(x => new { x.WorkspaceId, x.Source, x.OrderId }).IsUnique();
             e.HasIndex(x => new { x.WorkspaceId, x.Source, x.OrderDate });
@@ -102,7 +102,6 @@ public abstract class ReconcileDbContext(DbContextOptions options) : DbContext(o
             e.Property(x => x.Field).HasMaxLength(64);
             e.Property(x => x.Currency).HasMaxLength(3);
             e.Property(x => x.CauseCode).HasMaxLength(64);
-            e.Property(x => x.ResolutionAction).HasMaxLength(32);
             e.Property(x => x.ResolvedBy).HasMaxLength(200);
             e.Property(x => x.Version).IsConcurrencyToken();
             e.HasIndex(x => new { x.WorkspaceId, x.IdentityKey }).IsUnique();
@@ -122,9 +121,7 @@ public abstract class ReconcileDbContext(DbContextOptions options) : DbContext(o
         });
         b.Entity<DiscrepancyEvent>(e =>
         {
-            e.Property(x => x.Kind).HasMaxLength(32);
             e.Property(x => x.Actor).HasMaxLength(200);
-            e.Property(x => x.Action).HasMaxLength(32);
             e.HasIndex(x => new { x.DiscrepancyId, x.Id });
             e.HasOne<Discrepancy>().WithMany().HasForeignKey(x => x.DiscrepancyId);
         });
@@ -149,6 +146,8 @@ public abstract class ReconcileDbContext(DbContextOptions options) : DbContext(o
     {
         const decimal Scale = 10_000m;
     }
+
+    sealed class WireEnumConverter<T>() : ValueConverter<T, string>(v => WireEnum.Name(v), v => WireEnum.Parse<T>(v)) where T : struct, Enum;
 
     sealed class UtcConverter() : ValueConverter<DateTime, DateTime>(
         v => v.Kind == DateTimeKind.Utc ? v : v.ToUniversalTime(),

@@ -31,7 +31,7 @@ public static class Auth
 
     /// <summary>A new key: "rk_" + 256 random bits, URL-safe.</summary>
     public static string NewKey() =>
-        "rk_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        "rk_" + System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
 
     public static IServiceCollection AddApiAuth(this IServiceCollection services)
     {

@@ -4,9 +4,7 @@ using Hangfire.Dashboard;
 using Hangfire.InMemory;
 using Hangfire.Logging;
 using Hangfire.SqlServer;
-using Microsoft.EntityFrameworkCore;
 using ReconcileApi.Data;
-using ReconcileApi.Features.Runs;
 
 namespace ReconcileApi.Infrastructure;
 
@@ -57,7 +55,6 @@ public static class Jobs
                 o.ShutdownTimeout = TimeSpan.FromSeconds(5);
             });
         }
-        services.AddScoped<ReconcileRunJob>();
         return builder;
     }
 
@@ -69,25 +66,6 @@ public static class Jobs
             DisplayStorageConnectionString = false,
         });
         return app;
-    }
-
-    /// <summary>On SQLite (in-memory job storage) re-enqueue runs a previous process left unfinished.</summary>
-    public static async Task RequeueInterruptedRunsAsync(this WebApplication app)
-    {
-        if (app.Configuration.Provider() != DatabaseProvider.Sqlite)
-            return;
-        await using var scope = app.Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<ReconcileDbContext>();
-        var jobs = scope.ServiceProvider.GetRequiredService<IBackgroundJobClient>();
-        var unfinished = await db.Runs
-            .Where(r => r.Status == RunStatus.Queued || r.Status == RunStatus.Running)
-            .OrderBy(r => r.CreatedAt)
-            .Select(r => r.Id)
-            .ToListAsync();
-        foreach (var runId in unfinished)
-            jobs.Enqueue<ReconcileRunJob>(job => job.ExecuteAsync(runId, CancellationToken.None));
-        if (unfinished.Count > 0)
-            app.Logger.LogInformation("Re-enqueued {Count} interrupted run(s)", unfinished.Count);
     }
 
     /// <summary>

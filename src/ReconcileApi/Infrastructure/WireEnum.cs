@@ -21,5 +21,8 @@ public static class WireEnum
         return false;
     }
 
+    public static T Parse<T>(string text) where T : struct, Enum =>
+        TryParse<T>(text, out var value) ? value : throw new FormatException($"'{text}' is not a {typeof(T).Name}.");
+
     public static string Names<T>() where T : struct, Enum => string.Join(", ", Enum.GetValues<T>().Select(Name));
 }

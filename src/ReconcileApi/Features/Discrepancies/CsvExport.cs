@@ -56,7 +56,7 @@ public sealed class CsvExport(IQueryable<Discrepancy> rows, Guid? runId) : IResu
             Append(line, d.Occurrences);
             Text(line, Instant(d.DetectedAt));
             Text(line, Instant(d.UpdatedAt));
-            Text(line, d.ResolutionAction);
+            Text(line, d.ResolutionAction is { } resolution ? WireEnum.Name(resolution) : null);
             Text(line, d.ResolutionNote);
             Text(line, d.ResolvedBy);
             Text(line, Instant(d.ResolvedAt));

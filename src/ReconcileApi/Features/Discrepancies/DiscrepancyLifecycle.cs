@@ -6,13 +6,17 @@ using ReconcileApi.Infrastructure;
 
 namespace ReconcileApi.Features.Discrepancies;
 
+/// <summary>What a run's findings did to the discrepancies: new ones, reopened ones, ones found again unchanged in state, and ones verified fixed.</summary>
+public sealed record LifecycleChanges(int Created, int Reopened, int Persisting, int AutoResolved);
+
 /// <summary>
 /// Applies a run's findings to the discrepancies that live across runs: new ones are created, ones
 /// found again are updated (a resolved one is reopened; an ignored one stays ignored unless its values
 /// changed), and open ones whose order the window covers and that were not found again are resolved as
-/// verified_fixed. Everything, the run's final status included, commits in one transaction; runs of
-/// one workspace take a lock first, so their lifecycle updates never interleave. Writes are set-based
-/// or bulk: a run with tens of thousands of findings costs a few dozen statements, not one per row.
+/// verified_fixed. It changes discrepancies and their history only: the run job owns the run and the
+/// transaction this runs in. Runs of one workspace take a lock first, so their lifecycle updates never
+/// interleave. Writes are set-based or bulk: a run with tens of thousands of findings costs a few dozen
+/// statements, not one per row.
 /// </summary>
 public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clock)
 {
@@ -43,22 +47,27 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
             || LineDifferences != JsonSerializer.Serialize(f.LineDifferences, StoredJson.Options);
     }
 
-    public async Task<bool> ApplyAsync(Run run, ReconciliationResult result, CancellationToken ct)
+    /// <summary>
+    /// Applies the findings of run <paramref name="runId"/> over <paramref name="window"/>. Runs inside the
+    /// caller's transaction (the run job commits it with the run's completion, or rolls both back), and first
+    /// takes the workspace's lock so that two runs never interleave their updates.
+    /// </summary>
+    public async Task<LifecycleChanges> ApplyAsync(Guid workspaceId, Guid runId, ReconcileWindow window, ReconciliationResult result, CancellationToken ct)
     {
+        if (db.Database.CurrentTransaction is null)
+            throw new InvalidOperationException("The lifecycle applies a run's findings inside the run's transaction.");
+        await LockWorkspaceAsync(workspaceId, ct);
         var now = clock.GetUtcNow().UtcDateTime;
         var findings = result.Findings
             .GroupBy(f => f.IdentityKey, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
-
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        await LockWorkspaceAsync(run.WorkspaceId, ct);
 
         var known = new Dictionary<string, Known>(StringComparer.Ordinal);
         foreach (var keys in findings.Keys.Chunk(Chunk))
         {
             var list = keys.ToList();
             var rows = await db.Discrepancies.AsNoTracking()
-                .Where(d => d.WorkspaceId == run.WorkspaceId && list.Contains(d.IdentityKey))
+                .Where(d => d.WorkspaceId == workspaceId && list.Contains(d.IdentityKey))
                 .Select(d => new Known(d.Id, d.IdentityKey, d.State, d.Severity, d.StoreValue, d.KeapValue, d.Difference, d.Impact, d.Currency,
                     d.CustomerEmail, d.OrderDate, d.StoreOrderId, d.KeapOrderId, d.Field, d.CauseCode, d.CauseExplanation, d.SuggestedAction, d.LineDifferences))
                 .ToListAsync(ct);
@@ -70,19 +79,19 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
         var links = new List<RunDiscrepancy>(findings.Count);
         var fresh = new List<Discrepancy>();
         var seenAgain = new List<long>();
-        int created = 0, persisting = 0;
+        var changed = new Dictionary<long, (Finding Finding, Known Was, bool Reopen)>();
         foreach (var (key, finding) in findings)
         {
             if (!known.TryGetValue(key, out var k))
             {
                 var d = new Discrepancy
                 {
-                    WorkspaceId = run.WorkspaceId,
+                    WorkspaceId = workspaceId,
                     IdentityKey = key,
                     OrderKey = finding.OrderKey,
                     State = DiscrepancyState.Open,
-                    FirstSeenRunId = run.Id,
-                    LastSeenRunId = run.Id,
+                    FirstSeenRunId = runId,
+                    LastSeenRunId = runId,
                     Occurrences = 1,
                     DetectedAt = now,
                     UpdatedAt = now,
@@ -94,39 +103,38 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
                 };
                 Copy(finding, d);
                 fresh.Add(d);
-                created++;
                 continue;
             }
-            links.Add(new RunDiscrepancy { RunId = run.Id, DiscrepancyId = k.Id });
+            links.Add(new RunDiscrepancy { RunId = runId, DiscrepancyId = k.Id });
             var reopen = k.State == DiscrepancyState.Resolved || (k.State == DiscrepancyState.Ignored && k.ValuesDiffer(finding));
-            if (!reopen && !k.Differs(finding))
-            {
+            if (reopen || k.Differs(finding))
+                changed[k.Id] = (finding, k, reopen);
+            else
                 // The common case, found again as it was: one set-based update below.
                 seenAgain.Add(k.Id);
-                events.Add(Event(k.Id, "seen_again", k.State, k.State, run.Id, now, Snapshot(finding)));
-                persisting++;
-                continue;
-            }
-            var tracked = await db.Discrepancies.SingleAsync(d => d.Id == k.Id, ct);
-            Copy(finding, tracked);
-            tracked.LastSeenRunId = run.Id;
-            tracked.Occurrences++;
-            tracked.UpdatedAt = now;
-            tracked.Version++;
-            if (reopen)
+            events.Add(Event(k.Id, reopen ? DiscrepancyEventKind.Reopened : DiscrepancyEventKind.SeenAgain, k.State,
+                reopen ? DiscrepancyState.Open : k.State, runId, now, Snapshot(finding)));
+        }
+
+        // Found again with other values (or reopened): loaded a thousand at a time, changed, saved together.
+        foreach (var ids in changed.Keys.Chunk(Chunk))
+        {
+            foreach (var tracked in await db.Discrepancies.Where(d => ids.Contains(d.Id)).ToListAsync(ct))
             {
-                tracked.State = DiscrepancyState.Open;
-                tracked.ResolutionAction = null;
-                tracked.ResolutionNote = null;
-                tracked.ResolvedBy = null;
-                tracked.ResolvedAt = null;
-                events.Add(Event(k.Id, "reopened", k.State, DiscrepancyState.Open, run.Id, now, Snapshot(finding)));
-                created++;
-            }
-            else
-            {
-                events.Add(Event(k.Id, "seen_again", k.State, k.State, run.Id, now, Snapshot(finding)));
-                persisting++;
+                var (finding, _, reopen) = changed[tracked.Id];
+                Copy(finding, tracked);
+                tracked.LastSeenRunId = runId;
+                tracked.Occurrences++;
+                tracked.UpdatedAt = now;
+                tracked.Version++;
+                if (reopen)
+                {
+                    tracked.State = DiscrepancyState.Open;
+                    tracked.ResolutionAction = null;
+                    tracked.ResolutionNote = null;
+                    tracked.ResolvedBy = null;
+                    tracked.ResolvedAt = null;
+                }
             }
         }
         await db.SaveChangesAsync(ct);
@@ -135,7 +143,7 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
         foreach (var ids in seenAgain.Chunk(Chunk))
         {
             await db.Discrepancies.Where(d => ids.Contains(d.Id)).ExecuteUpdateAsync(s => s
-                .SetProperty(d => d.LastSeenRunId, run.Id)
+                .SetProperty(d => d.LastSeenRunId, runId)
                 .SetProperty(d => d.Occurrences, d => d.Occurrences + 1)
                 .SetProperty(d => d.UpdatedAt, now)
                 .SetProperty(d => d.Version, d => d.Version + 1), ct);
@@ -147,67 +155,21 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
         {
             var list = keys.ToList();
             var ids = await db.Discrepancies.AsNoTracking()
-                .Where(d => d.WorkspaceId == run.WorkspaceId && list.Contains(d.IdentityKey))
+                .Where(d => d.WorkspaceId == workspaceId && list.Contains(d.IdentityKey))
                 .Select(d => new { d.Id, d.IdentityKey })
                 .ToListAsync(ct);
             foreach (var row in ids)
             {
-                links.Add(new RunDiscrepancy { RunId = run.Id, DiscrepancyId = row.Id });
-                events.Add(Event(row.Id, "created", null, DiscrepancyState.Open, run.Id, now, Snapshot(findings[row.IdentityKey])));
+                links.Add(new RunDiscrepancy { RunId = runId, DiscrepancyId = row.Id });
+                events.Add(Event(row.Id, DiscrepancyEventKind.Created, null, DiscrepancyState.Open, runId, now, Snapshot(findings[row.IdentityKey])));
             }
         }
 
-        var autoResolved = await AutoResolveAsync(run, result, findings, events, now, ct);
+        var autoResolved = await AutoResolveAsync(workspaceId, runId, window, result, findings, events, now, ct);
         await db.InsertAsync(links, ct);
         await db.InsertAsync(events, ct);
-        await db.InsertAsync(result.PendingOrders.Select(p => new RunPendingOrder
-        {
-            RunId = run.Id, Source = p.Source, OrderId = p.OrderId, OrderKey = p.OrderKey, OrderDate = p.OrderDate,
-        }).ToList(), ct);
-
-        var byCategory = JsonSerializer.Serialize(findings.Values.GroupBy(f => f.Category)
-            .ToDictionary(g => WireEnum.Name(g.Key), g => g.Count()));
-        var bySeverity = JsonSerializer.Serialize(findings.Values.GroupBy(f => f.Severity)
-            .OrderBy(g => g.Key).ToDictionary(g => WireEnum.Name(g.Key), g => g.Count()));
-        var impact = result.Impact;
-        var syncLag = JsonSerializer.Serialize(new Dictionary<string, SyncLag> { ["store"] = result.StoreSyncLag, ["keap"] = result.KeapSyncLag }, StoredJson.Options);
-        var count = findings.Count;
-        var finished = await db.Runs.Where(r => r.Id == run.Id && r.Status == RunStatus.Running)
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(r => r.Status, RunStatus.Succeeded)
-                .SetProperty(r => r.FinishedAt, now)
-                .SetProperty(r => r.StoreOrders, result.StoreOrders)
-                .SetProperty(r => r.KeapOrders, result.KeapOrders)
-                .SetProperty(r => r.StoreOrdersInWindow, result.StoreOrders)
-                .SetProperty(r => r.KeapOrdersInWindow, result.KeapOrders)
-                .SetProperty(r => r.StoreRevenue, result.StoreRevenue)
-                .SetProperty(r => r.KeapRevenue, result.KeapRevenue)
-                .SetProperty(r => r.MatchRate, result.MatchRate)
-                .SetProperty(r => r.Cutoff, result.Cutoff)
-                .SetProperty(r => r.PendingAfter, result.PendingAfter)
-                .SetProperty(r => r.NotExpectedInKeap, result.NotExpectedInKeap)
-                .SetProperty(r => r.NotExpectedInStore, result.NotExpectedInStore)
-                .SetProperty(r => r.SyncLag, syncLag)
-                .SetProperty(r => r.Matched, result.Matched)
-                .SetProperty(r => r.Pending, result.Pending)
-                .SetProperty(r => r.Discrepancies, count)
-                .SetProperty(r => r.ByCategory, byCategory)
-                .SetProperty(r => r.BySeverity, bySeverity)
-                .SetProperty(r => r.Impact, impact)
-                .SetProperty(r => r.NewDiscrepancies, created)
-                .SetProperty(r => r.PersistingDiscrepancies, persisting)
-                .SetProperty(r => r.AutoResolved, autoResolved)
-                .SetProperty(r => r.Phase, RunPhase.Saving)
-                .SetProperty(r => r.Processed, count)
-                .SetProperty(r => r.Total, count), ct);
-        if (finished == 0)
-        {
-            // Cancelled while saving: leave everything as it was.
-            await transaction.RollbackAsync(ct);
-            return false;
-        }
-        await transaction.CommitAsync(ct);
-        return true;
+        var reopened = changed.Values.Count(c => c.Reopen);
+        return new LifecycleChanges(fresh.Count, reopened, findings.Count - fresh.Count - reopened, autoResolved);
     }
 
     /// <summary>
@@ -224,12 +186,14 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
     }
 
     /// <summary>Open or acknowledged discrepancies whose order falls in the window and that this run no longer found.</summary>
-    async Task<int> AutoResolveAsync(Run run, ReconciliationResult result, Dictionary<string, Finding> found, List<DiscrepancyEvent> events, DateTime now, CancellationToken ct)
+    async Task<int> AutoResolveAsync(Guid workspaceId, Guid runId, ReconcileWindow window, ReconciliationResult result, Dictionary<string, Finding> found,
+        List<DiscrepancyEvent> events, DateTime now, CancellationToken ct)
     {
+        var (from, to) = (window.From, window.To);
         var query = db.Discrepancies.AsNoTracking()
-            .Where(d => d.WorkspaceId == run.WorkspaceId
+            .Where(d => d.WorkspaceId == workspaceId
                 && (d.State == DiscrepancyState.Open || d.State == DiscrepancyState.Acknowledged)
-                && d.OrderDate >= run.From && d.OrderDate < run.To);
+                && d.OrderDate >= from && d.OrderDate < to);
         // A missing order that this run saw only as pending was not verified as fixed.
         if (result.PendingAfter is { } pendingAfter)
             query = query.Where(d => (d.Category != Category.MissingInKeap && d.Category != Category.MissingInStore) || d.OrderDate <= pendingAfter);
@@ -242,7 +206,7 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
         {
             await db.Discrepancies.Where(d => ids.Contains(d.Id)).ExecuteUpdateAsync(s => s
                 .SetProperty(d => d.State, DiscrepancyState.Resolved)
-                .SetProperty(d => d.ResolutionAction, "verified_fixed")
+                .SetProperty(d => d.ResolutionAction, ResolutionAction.VerifiedFixed)
                 .SetProperty(d => d.ResolutionNote, note)
                 .SetProperty(d => d.ResolvedBy, System)
                 .SetProperty(d => d.ResolvedAt, now)
@@ -251,8 +215,8 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
         }
         foreach (var c in fixedOnes)
         {
-            var e = Event(c.Id, "state_changed", c.State, DiscrepancyState.Resolved, run.Id, now, null);
-            e.Action = "verified_fixed";
+            var e = Event(c.Id, DiscrepancyEventKind.StateChanged, c.State, DiscrepancyState.Resolved, runId, now, null);
+            e.Action = ResolutionAction.VerifiedFixed;
             e.Note = note;
             events.Add(e);
         }
@@ -288,7 +252,7 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
 
     static string Snapshot(Finding f) => Snapshot(f.Severity, f.StoreValue, f.KeapValue, f.Difference, f.Impact, f.Currency);
 
-    public static DiscrepancyEvent Event(long discrepancyId, string kind, DiscrepancyState? from, DiscrepancyState to, Guid? runId, DateTime at, string? values) => new()
+    public static DiscrepancyEvent Event(long discrepancyId, DiscrepancyEventKind kind, DiscrepancyState? from, DiscrepancyState to, Guid? runId, DateTime at, string? values) => new()
     {
         DiscrepancyId = discrepancyId,
         Kind = kind,

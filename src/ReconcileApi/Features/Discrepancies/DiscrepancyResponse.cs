@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using ReconcileApi.Data;
 using ReconcileApi.Engine;
+using ReconcileApi.Infrastructure;
 
 namespace ReconcileApi.Features.Discrepancies;
 
@@ -62,6 +63,6 @@ public sealed record DiscrepancyResponse(
             ActionOf(d),
             d.LineDifferences is "[]" or "" ? [] : JsonSerializer.Deserialize<List<LineDifference>>(d.LineDifferences, StoredJson.Options)!,
             d.FirstSeenRunId, d.LastSeenRunId, d.Occurrences, d.DetectedAt, d.UpdatedAt,
-            d.ResolutionAction is null ? null : new ResolutionResponse(d.ResolutionAction, d.ResolutionNote, d.ResolvedBy, d.ResolvedAt));
+            d.ResolutionAction is { } action ? new ResolutionResponse(WireEnum.Name(action), d.ResolutionNote, d.ResolvedBy, d.ResolvedAt) : null);
     }
 }

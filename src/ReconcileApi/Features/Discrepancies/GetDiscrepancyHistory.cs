@@ -31,7 +31,7 @@ public static class GetDiscrepancyHistory
             .OrderBy(e => e.Id)
             .ToListAsync(ct);
         return TypedResults.Ok(events.ConvertAll(e => new HistoryEntry(
-            e.Id, e.Kind, e.At, e.Actor, e.FromState, e.ToState, e.Action, e.Note, e.RunId,
+            e.Id, WireEnum.Name(e.Kind), e.At, e.Actor, e.FromState, e.ToState, e.Action is { } action ? WireEnum.Name(action) : null, e.Note, e.RunId,
             e.Values is null ? null : System.Text.Json.JsonDocument.Parse(e.Values).RootElement.Clone())));
     }
 }

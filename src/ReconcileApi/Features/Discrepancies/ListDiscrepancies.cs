@@ -209,16 +209,14 @@ public static class ListDiscrepancies
         };
 
         public override string ToString() =>
-            Convert.ToBase64String(Encoding.ASCII.GetBytes(string.Join(':', Ticks, Rank, ImpactUnits, Id))).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+            System.Buffers.Text.Base64Url.EncodeToString(Encoding.ASCII.GetBytes(string.Join(':', Ticks, Rank, ImpactUnits, Id)));
 
         public static bool TryParse(string text, out Cursor? cursor)
         {
             cursor = null;
             try
             {
-                var b64 = text.Replace('-', '+').Replace('_', '/');
-                b64 = b64.PadRight(b64.Length + (4 - b64.Length % 4) % 4, '=');
-                var parts = Encoding.ASCII.GetString(Convert.FromBase64String(b64)).Split(':');
+                var parts = Encoding.ASCII.GetString(System.Buffers.Text.Base64Url.DecodeFromChars(text)).Split(':');
                 var values = new long[4];
                 if (parts.Length != 4 || !parts.Select((p, i) => long.TryParse(p, NumberStyles.Integer, CultureInfo.InvariantCulture, out values[i])).All(ok => ok))
                     return false;

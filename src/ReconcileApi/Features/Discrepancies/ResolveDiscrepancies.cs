@@ -25,8 +25,8 @@ public sealed class ResolveManyRequestValidator : AbstractValidator<ResolveManyR
     public ResolveManyRequestValidator()
     {
         RuleFor(r => r.Ids).NotEmpty().Must(ids => ids.Count <= MaxIds).WithMessage($"Send at most {MaxIds} ids per call.");
-        RuleFor(r => r.Action).Must(a => Resolutions.Transitions.ContainsKey(a ?? ""))
-            .WithMessage(r => $"'{r.Action}' is not an action; use one of: {string.Join(", ", Resolutions.Transitions.Keys)}.");
+        RuleFor(r => r.Action).Must(a => Resolutions.TryParse(a, out _))
+            .WithMessage(r => $"'{r.Action}' is not an action; use one of: {Resolutions.Names}.");
         RuleFor(r => r.ResolvedBy).NotEmpty().MaximumLength(200);
         RuleFor(r => r.Note).MaximumLength(2000);
     }
@@ -57,6 +57,7 @@ public static class ResolveDiscrepancies
         var workspaceId = user.WorkspaceId();
         var now = clock.GetUtcNow().UtcDateTime;
         var ids = request.Ids.Distinct().ToList();
+        Resolutions.TryParse(request.Action, out var action);
         var found = await db.Discrepancies.Where(d => d.WorkspaceId == workspaceId && ids.Contains(d.Id)).ToDictionaryAsync(d => d.Id, ct);
         var results = new Dictionary<long, ResolutionResult>();
         var events = new Dictionary<long, DiscrepancyEvent>();
@@ -64,11 +65,11 @@ public static class ResolveDiscrepancies
         {
             if (!found.TryGetValue(id, out var d))
                 results[id] = new(id, ResolutionOutcome.NotFound, null, $"Discrepancy '{id}' was not found in this workspace.");
-            else if (Resolutions.Conflict(d, request.Action) is { } conflict)
+            else if (Resolutions.Conflict(d, action) is { } conflict)
                 results[id] = new(id, ResolutionOutcome.InvalidTransition, d.State, conflict);
             else
             {
-                events[id] = db.DiscrepancyEvents.Add(Resolutions.Apply(d, request.Action, request.Note, request.ResolvedBy, now)).Entity;
+                events[id] = db.DiscrepancyEvents.Add(Resolutions.Apply(d, action, request.Note, request.ResolvedBy, now)).Entity;
                 results[id] = new(id, ResolutionOutcome.Applied, d.State, null);
             }
         }

@@ -14,8 +14,8 @@ public sealed class ResolveRequestValidator : AbstractValidator<ResolveRequest>
 {
     public ResolveRequestValidator()
     {
-        RuleFor(r => r.Action).NotEmpty().Must(a => Resolutions.Transitions.ContainsKey(a ?? ""))
-            .WithMessage(r => $"'{r.Action}' is not an action; use one of: {string.Join(", ", Resolutions.Transitions.Keys)}.");
+        RuleFor(r => r.Action).NotEmpty().Must(a => Resolutions.TryParse(a, out _))
+            .WithMessage(r => $"'{r.Action}' is not an action; use one of: {Resolutions.Names}.");
         RuleFor(r => r.ResolvedBy).NotEmpty().MaximumLength(200);
         RuleFor(r => r.Note).MaximumLength(2000);
     }
@@ -26,30 +26,37 @@ public static class Resolutions
 {
     static readonly DiscrepancyState[] Active = [DiscrepancyState.Open, DiscrepancyState.Acknowledged];
 
-    public static readonly IReadOnlyDictionary<string, (DiscrepancyState[] From, DiscrepancyState To)> Transitions =
-        new Dictionary<string, (DiscrepancyState[], DiscrepancyState)>(StringComparer.Ordinal)
+    /// <summary>The actions a person may send (a run's <see cref="ResolutionAction.VerifiedFixed"/> is not one).</summary>
+    public static readonly IReadOnlyDictionary<ResolutionAction, (DiscrepancyState[] From, DiscrepancyState To)> Transitions =
+        new Dictionary<ResolutionAction, (DiscrepancyState[], DiscrepancyState)>
         {
-            ["acknowledge"] = ([DiscrepancyState.Open], DiscrepancyState.Acknowledged),
-            ["resynced"] = (Active, DiscrepancyState.Resolved),
-            ["created_in_keap"] = (Active, DiscrepancyState.Resolved),
-            ["updated_in_keap"] = (Active, DiscrepancyState.Resolved),
-            ["updated_in_store"] = (Active, DiscrepancyState.Resolved),
-            ["accepted_difference"] = (Active, DiscrepancyState.Ignored),
-            ["false_positive"] = (Active, DiscrepancyState.Ignored),
-            ["reopen"] = ([DiscrepancyState.Resolved, DiscrepancyState.Ignored], DiscrepancyState.Open),
+            [ResolutionAction.Acknowledge] = ([DiscrepancyState.Open], DiscrepancyState.Acknowledged),
+            [ResolutionAction.Resynced] = (Active, DiscrepancyState.Resolved),
+            [ResolutionAction.CreatedInKeap] = (Active, DiscrepancyState.Resolved),
+            [ResolutionAction.UpdatedInKeap] = (Active, DiscrepancyState.Resolved),
+            [ResolutionAction.UpdatedInStore] = (Active, DiscrepancyState.Resolved),
+            [ResolutionAction.AcceptedDifference] = (Active, DiscrepancyState.Ignored),
+            [ResolutionAction.FalsePositive] = (Active, DiscrepancyState.Ignored),
+            [ResolutionAction.Reopen] = ([DiscrepancyState.Resolved, DiscrepancyState.Ignored], DiscrepancyState.Open),
         };
 
+    public static string Names { get; } = string.Join(", ", Transitions.Keys.Select(WireEnum.Name));
+
+    /// <summary>An action as sent ("updated_in_keap"), if it is one a person may send.</summary>
+    public static bool TryParse(string? text, out ResolutionAction action) =>
+        WireEnum.TryParse(text, out action) && Transitions.ContainsKey(action);
+
     /// <summary>Why the action does not apply to the discrepancy in its current state, or null when it does.</summary>
-    public static string? Conflict(Discrepancy d, string action)
+    public static string? Conflict(Discrepancy d, ResolutionAction action)
     {
         var (from, _) = Transitions[action];
         return from.Contains(d.State)
             ? null
-            : $"The discrepancy is {WireEnum.Name(d.State)}; '{action}' applies only to {string.Join(" or ", from.Select(WireEnum.Name))} ones.";
+            : $"The discrepancy is {WireEnum.Name(d.State)}; '{WireEnum.Name(action)}' applies only to {string.Join(" or ", from.Select(WireEnum.Name))} ones.";
     }
 
     /// <summary>Moves a tracked discrepancy to the action's state and records who did it in its history.</summary>
-    public static DiscrepancyEvent Apply(Discrepancy d, string action, string? note, string resolvedBy, DateTime now)
+    public static DiscrepancyEvent Apply(Discrepancy d, ResolutionAction action, string? note, string resolvedBy, DateTime now)
     {
         var previous = d.State;
         d.State = Transitions[action].To;
@@ -69,7 +76,7 @@ public static class Resolutions
         }
         d.UpdatedAt = now;
         d.Version++;
-        var e = DiscrepancyLifecycle.Event(d.Id, "state_changed", previous, d.State, null, now,
+        var e = DiscrepancyLifecycle.Event(d.Id, DiscrepancyEventKind.StateChanged, previous, d.State, null, now,
             DiscrepancyLifecycle.Snapshot(d.Severity, d.StoreValue, d.KeapValue, d.Difference, d.Impact, d.Currency));
         e.Actor = resolvedBy;
         e.Action = action;
@@ -105,10 +112,11 @@ public static class ResolveDiscrepancy
         if (!ETags.Matches(ifMatch, d.Version))
             return Problems.PreconditionFailed($"The discrepancy changed since you read it (it is now ETag {ETags.Of(d.Version)}); read it again.");
 
-        if (Resolutions.Conflict(d, request.Action) is { } conflict)
+        Resolutions.TryParse(request.Action, out var action);
+        if (Resolutions.Conflict(d, action) is { } conflict)
             return Problems.Conflict(conflict, new Dictionary<string, object?> { ["currentState"] = WireEnum.Name(d.State) });
 
-        db.DiscrepancyEvents.Add(Resolutions.Apply(d, request.Action, request.Note, request.ResolvedBy, clock.GetUtcNow().UtcDateTime));
+        db.DiscrepancyEvents.Add(Resolutions.Apply(d, action, request.Note, request.ResolvedBy, clock.GetUtcNow().UtcDateTime));
         try
         {
             await db.SaveChangesAsync(ct);

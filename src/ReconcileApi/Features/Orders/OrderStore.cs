@@ -188,12 +188,7 @@ public sealed class OrderStore(ReconcileDbContext db, IValidator<CanonicalOrder>
 
     static StoredOrder Apply(StoredOrder stored, CanonicalOrder order, Guid batchId, DateTime now)
     {
-        stored.OrderNumber = order.OrderNumber;
-        stored.CustomerEmail = order.CustomerEmail;
         stored.OrderDate = order.OrderDate;
-        stored.Currency = order.Currency;
-        stored.Total = order.Total;
-        stored.Status = order.Status;
         stored.BatchId = batchId;
         stored.UpdatedAt = now;
         return stored;

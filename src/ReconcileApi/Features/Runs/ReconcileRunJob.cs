@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using ReconcileApi.Data;
@@ -5,16 +6,18 @@ using ReconcileApi.Engine;
 using ReconcileApi.Features.Discrepancies;
 using ReconcileApi.Features.Orders;
 using ReconcileApi.Features.Settings;
+using ReconcileApi.Infrastructure;
 
 namespace ReconcileApi.Features.Runs;
 
 /// <summary>
-/// Executes one run. Safe to execute twice: it claims the run with a conditional status update,
-/// and every finding, lifecycle change and the final status are written in one transaction that
-/// only commits while the run is still <c>running</c>. A process killed midway leaves the run
-/// <c>running</c> with nothing half-written; the re-enqueued job starts it again from the orders.
+/// Executes one run and owns it: claim → load → engine → lifecycle → complete. Safe to execute twice: it
+/// claims the run with a conditional status update, and the lifecycle's changes, the pending orders and the
+/// run's completion are written in one transaction that only commits while the run is still <c>running</c>.
+/// A process killed midway leaves the run <c>running</c> with nothing half-written; the re-enqueued job
+/// starts it again from the orders.
 /// </summary>
-public sealed class ReconcileRunJob(ReconcileDbContext db, DiscrepancyLifecycle lifecycle, TimeProvider clock, IConfiguration configuration, ILogger<ReconcileRunJob> logger)
+public sealed class ReconcileRunJob(ReconcileDbContext db, DiscrepancyLifecycle lifecycle, RunCheckpoints checkpoints, TimeProvider clock, ILogger<ReconcileRunJob> logger)
 {
     [AutomaticRetry(Attempts = 0)]
     public async Task ExecuteAsync(Guid runId, CancellationToken cancellationToken)
@@ -41,7 +44,7 @@ public sealed class ReconcileRunJob(ReconcileDbContext db, DiscrepancyLifecycle 
             var loaded = elapsed.Elapsed;
             if (!await ProgressAsync(runId, RunPhase.Matching, total, total, cancellationToken))
                 return;
-            await TestHooks.PauseAsync(configuration, "Jobs:Testing:PauseBeforeSavingMs", cancellationToken);
+            await checkpoints.BeforeMatchingAsync(runId, cancellationToken);
 
             var matchingStarted = elapsed.Elapsed;
             // The run looks from its first start, so a run picked up again after a crash gives the same answer.
@@ -53,7 +56,7 @@ public sealed class ReconcileRunJob(ReconcileDbContext db, DiscrepancyLifecycle 
             var reconciled = elapsed.Elapsed;
             if (!await ProgressAsync(runId, RunPhase.Saving, 0, result.Findings.Count, cancellationToken))
                 return;
-            var saved = await lifecycle.ApplyAsync(run, result, cancellationToken);
+            var saved = await SaveAsync(run, result, cancellationToken);
             logger.LogInformation(
                 "Run {RunId} {Outcome}: {Orders} orders loaded in {LoadMs:F0} ms, reconciled in {MatchMs:F0} ms, {Findings} discrepancies saved in {SaveMs:F0} ms",
                 runId, saved ? "succeeded" : "was cancelled", total, loaded.TotalMilliseconds, (reconciled - matchingStarted).TotalMilliseconds,
@@ -70,6 +73,68 @@ public sealed class ReconcileRunJob(ReconcileDbContext db, DiscrepancyLifecycle 
                     .SetProperty(r => r.Error, message)
                     .SetProperty(r => r.FinishedAt, clock.GetUtcNow().UtcDateTime), CancellationToken.None);
         }
+    }
+
+    /// <summary>
+    /// The lifecycle's changes, the pending orders and the run's completion, in one transaction; false (and
+    /// nothing written) when the run was cancelled meanwhile.
+    /// </summary>
+    async Task<bool> SaveAsync(Run run, ReconciliationResult result, CancellationToken ct)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var changes = await lifecycle.ApplyAsync(run.WorkspaceId, run.Id, new ReconcileWindow(run.From, run.To), result, ct);
+        await db.InsertAsync(result.PendingOrders.Select(p => new RunPendingOrder
+        {
+            RunId = run.Id, Source = p.Source, OrderId = p.OrderId, OrderKey = p.OrderKey, OrderDate = p.OrderDate,
+        }).ToList(), ct);
+        if (!await CompleteAsync(run.Id, result, changes, ct))
+        {
+            await transaction.RollbackAsync(ct);
+            return false;
+        }
+        await transaction.CommitAsync(ct);
+        return true;
+    }
+
+    /// <summary>Marks the run succeeded with what the engine counted and what the lifecycle did; false when it is no longer running.</summary>
+    async Task<bool> CompleteAsync(Guid runId, ReconciliationResult result, LifecycleChanges changes, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var byCategory = JsonSerializer.Serialize(result.Findings.GroupBy(f => f.Category)
+            .ToDictionary(g => WireEnum.Name(g.Key), g => g.Count()), StoredJson.Options);
+        var bySeverity = JsonSerializer.Serialize(result.Findings.GroupBy(f => f.Severity)
+            .OrderBy(g => g.Key).ToDictionary(g => WireEnum.Name(g.Key), g => g.Count()), StoredJson.Options);
+        var syncLag = JsonSerializer.Serialize(new RunSyncLag(result.StoreSyncLag, result.KeapSyncLag), StoredJson.Options);
+        var count = result.Findings.Count;
+        return await db.Runs.Where(r => r.Id == runId && r.Status == RunStatus.Running)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(r => r.Status, RunStatus.Succeeded)
+                .SetProperty(r => r.FinishedAt, now)
+                .SetProperty(r => r.StoreOrders, result.StoreOrders)
+                .SetProperty(r => r.KeapOrders, result.KeapOrders)
+                .SetProperty(r => r.StoreOrdersInWindow, result.StoreOrders)
+                .SetProperty(r => r.KeapOrdersInWindow, result.KeapOrders)
+                .SetProperty(r => r.StoreRevenue, result.StoreRevenue)
+                .SetProperty(r => r.KeapRevenue, result.KeapRevenue)
+                .SetProperty(r => r.MatchRate, result.MatchRate)
+                .SetProperty(r => r.Cutoff, result.Cutoff)
+                .SetProperty(r => r.PendingAfter, result.PendingAfter)
+                .SetProperty(r => r.NotExpectedInKeap, result.NotExpectedInKeap)
+                .SetProperty(r => r.NotExpectedInStore, result.NotExpectedInStore)
+                .SetProperty(r => r.SyncLag, syncLag)
+                .SetProperty(r => r.Matched, result.Matched)
+                .SetProperty(r => r.Pending, result.Pending)
+                .SetProperty(r => r.Discrepancies, count)
+                .SetProperty(r => r.ByCategory, byCategory)
+                .SetProperty(r => r.BySeverity, bySeverity)
+                .SetProperty(r => r.Impact, result.Impact)
+                .SetProperty(r => r.NewDiscrepancies, changes.Created)
+                .SetProperty(r => r.ReopenedDiscrepancies, changes.Reopened)
+                .SetProperty(r => r.PersistingDiscrepancies, changes.Persisting)
+                .SetProperty(r => r.AutoResolved, changes.AutoResolved)
+                .SetProperty(r => r.Phase, RunPhase.Saving)
+                .SetProperty(r => r.Processed, count)
+                .SetProperty(r => r.Total, count), ct) == 1;
     }
 
     /// <summary>A side's newest order date up to <paramref name="until"/> (later ones are clock or zone errors, not a live sync).</summary>
@@ -124,11 +189,4 @@ public sealed class ReconcileRunJob(ReconcileDbContext db, DiscrepancyLifecycle 
     async Task<bool> ProgressAsync(Guid runId, RunPhase phase, int processed, int total, CancellationToken ct) =>
         await db.Runs.Where(r => r.Id == runId && r.Status == RunStatus.Running)
             .ExecuteUpdateAsync(s => s.SetProperty(r => r.Phase, phase).SetProperty(r => r.Processed, processed).SetProperty(r => r.Total, total), ct) == 1;
-}
-
-/// <summary>Pauses used only by the crash-recovery test (a run killed midway); zero and absent in production.</summary>
-static class TestHooks
-{
-    public static Task PauseAsync(IConfiguration configuration, string key, CancellationToken ct) =>
-        configuration.GetValue(key, 0) is > 0 and var ms ? Task.Delay(ms, ct) : Task.CompletedTask;
 }

@@ -45,6 +45,7 @@ public sealed record RunResponse(
     int NotExpectedInStore,
     RunSyncLag? SyncLag,
     int NewDiscrepancies,
+    int ReopenedDiscrepancies,
     int PersistingDiscrepancies,
     int AutoResolved,
     RunProgress Progress,
@@ -59,7 +60,7 @@ public sealed record RunResponse(
         new RunWindowSummary(r.StoreOrdersInWindow, r.KeapOrdersInWindow, r.StoreRevenue, r.KeapRevenue, r.MatchRate),
         r.Cutoff, r.PendingAfter, r.NotExpectedInKeap, r.NotExpectedInStore,
         r.SyncLag is null ? null : JsonSerializer.Deserialize<RunSyncLag>(r.SyncLag, StoredJson.Options),
-        r.NewDiscrepancies, r.PersistingDiscrepancies, r.AutoResolved,
+        r.NewDiscrepancies, r.ReopenedDiscrepancies, r.PersistingDiscrepancies, r.AutoResolved,
         new RunProgress(r.Phase, r.Processed, r.Total), r.Error);
 
     static Dictionary<string, int> Counts(string? json) =>

@@ -4,6 +4,11 @@ namespace ReconcileApi.Features.Runs;
 
 public static class RunsApi
 {
+    /// <summary>The run job and its checkpoints (Hangfire resolves the job from the request scope's container).</summary>
+    public static IServiceCollection AddRuns(this IServiceCollection services) => services
+        .AddScoped<ReconcileRunJob>()
+        .AddSingleton<RunCheckpoints>();
+
     public static IEndpointRouteBuilder MapRuns(this IEndpointRouteBuilder app)
     {
         var group = app.MapApiGroup("Runs");

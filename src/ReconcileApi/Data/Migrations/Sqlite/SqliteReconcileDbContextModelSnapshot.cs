@@ -457,6 +457,9 @@ namespace ReconcileApi.Data.Migrations.Sqlite
                     b.Property<int>("Processed")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("ReopenedDiscrepancies")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("SettingsVersion")
                         .HasColumnType("INTEGER");
 
@@ -584,24 +587,12 @@ namespace ReconcileApi.Data.Migrations.Sqlite
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("Currency")
-                        .HasMaxLength(3)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("CustomerEmail")
-                        .HasMaxLength(320)
-                        .HasColumnType("TEXT");
-
                     b.Property<DateTime?>("OrderDate")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("OrderId")
                         .IsRequired()
                         .HasMaxLength(100)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("OrderNumber")
-                        .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Payload")
@@ -612,13 +603,6 @@ namespace ReconcileApi.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
-
-                    b.Property<string>("Status")
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("Total")
-                        .HasColumnType("INTEGER");
 
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("TEXT");

@@ -1,0 +1,31 @@
+using Hangfire;
+using Microsoft.EntityFrameworkCore;
+using ReconcileApi.Data;
+
+namespace ReconcileApi.Features.Runs;
+
+/// <summary>
+/// On SQLite, Hangfire keeps its jobs in memory (see Infrastructure/Jobs.cs): a run a previous process left
+/// queued or running is enqueued again at start. The run job claims and completes runs so that this is safe.
+/// </summary>
+public static class RunRecovery
+{
+    /// <summary>On SQLite (in-memory job storage) re-enqueue runs a previous process left unfinished.</summary>
+    public static async Task RequeueInterruptedRunsAsync(this WebApplication app)
+    {
+        if (app.Configuration.Provider() != DatabaseProvider.Sqlite)
+            return;
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ReconcileDbContext>();
+        var jobs = scope.ServiceProvider.GetRequiredService<IBackgroundJobClient>();
+        var unfinished = await db.Runs
+            .Where(r => r.Status == RunStatus.Queued || r.Status == RunStatus.Running)
+            .OrderBy(r => r.CreatedAt)
+            .Select(r => r.Id)
+            .ToListAsync();
+        foreach (var runId in unfinished)
+            jobs.Enqueue<ReconcileRunJob>(job => job.ExecuteAsync(runId, CancellationToken.None));
+        if (unfinished.Count > 0)
+            app.Logger.LogInformation("Re-enqueued {Count} interrupted run(s)", unfinished.Count);
+    }
+}
