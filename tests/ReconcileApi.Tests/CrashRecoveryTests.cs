@@ -60,7 +60,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IAsyncLifetim
     async Task KillMidRunThenRestartAsync()
     {
         // 1. A service whose job pauses in phase "matching", before anything is saved.
-        var first = await StartAsync("first", pauseBeforeSavingMs: 60_000);
+        var first = await StartAsync("first", pauseBeforeMatchingMs: 60_000);
         string apiKey;
         string location;
         using (var admin = first.CreateClient(AdminKey))
@@ -102,7 +102,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IAsyncLifetim
         Note("first service killed");
 
         // 3. Restarted without the pause: the start-up pass re-enqueues the interrupted run.
-        var second = await StartAsync("second", pauseBeforeSavingMs: null);
+        var second = await StartAsync("second", pauseBeforeMatchingMs: null);
         using (var client = second.CreateClient(apiKey))
         {
             var run = await PollRunAsync(client, location, "finished", run => Status(run) is not ("queued" or "running"));
@@ -152,7 +152,8 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IAsyncLifetim
 
     static object Window => new { from = Day.AddDays(-3), to = Day.AddDays(3) };
 
-    async Task<ServiceProcess> StartAsync(string name, int? pauseBeforeSavingMs)
+    /// <summary>The service as a child process; with a pause, the test host whose runs hold before matching (its checkpoints replaced).</summary>
+    async Task<ServiceProcess> StartAsync(string name, int? pauseBeforeMatchingMs)
     {
         var environment = new Dictionary<string, string>
         {
@@ -161,9 +162,9 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IAsyncLifetim
             ["Auth__AdminKey"] = AdminKey,
             ["Jobs__WorkerCount"] = "2",
         };
-        if (pauseBeforeSavingMs is { } ms)
-            environment["Jobs__Testing__PauseBeforeSavingMs"] = ms.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var service = await ServiceProcess.StartAsync(name, environment);
+        if (pauseBeforeMatchingMs is { } ms)
+            environment["RECONCILE_TEST_PAUSE_MS"] = ms.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var service = await ServiceProcess.StartAsync(name, environment, pauseBeforeMatchingMs is null ? "ReconcileApi.dll" : "ReconcileApi.TestHost.dll");
         services.Add(service);
         Note($"{name} service listening on {service.BaseAddress}");
         return service;

@@ -1,3 +1,7 @@
+using Microsoft.Extensions.DependencyInjection;
+using ReconcileApi.TestHost;
+using ReconcileApi.Features.Runs;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.AspNetCore.Hosting;
 using System.Net;
 using System.Net.Http.Json;
@@ -433,7 +437,8 @@ public sealed class DiscrepancyLifecycleTests(ApiFactory factory) : IClassFixtur
     public async Task TwoRunsThatComputedFromTheSameStateAndSaveTogether_StillLeaveOneRowPerIdentity()
     {
         // Both runs load the orders, wait, then save at about the same time: each must see what the other saved.
-        using var paused = factory.WithWebHostBuilder(b => b.UseSetting("Jobs:Testing:PauseBeforeSavingMs", "1000"));
+        using var paused = factory.WithWebHostBuilder(b => b.ConfigureTestServices(s =>
+            s.AddSingleton<RunCheckpoints>(new PausingCheckpoints(TimeSpan.FromSeconds(1)))));
         using var admin = paused.CreateClient();
         admin.DefaultRequestHeaders.Add("X-Api-Key", ApiFactory.AdminKey);
         var created = await (await admin.PostAsJsonAsync("/api/v1/admin/workspaces", new { name = "paused" })).Json();

@@ -56,11 +56,14 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the service on a free loopback port and waits until /health/live answers.</summary>
-    public static async Task<ServiceProcess> StartAsync(string name, IReadOnlyDictionary<string, string> environment)
+    /// <summary>
+    /// Starts the service (<paramref name="assembly"/>: the real one, or the test host with its seams) on a
+    /// free loopback port and waits until /health/live answers.
+    /// </summary>
+    public static async Task<ServiceProcess> StartAsync(string name, IReadOnlyDictionary<string, string> environment, string assembly = "ReconcileApi.dll")
     {
         var directory = AppContext.BaseDirectory;
-        var dll = Path.Combine(directory, "ReconcileApi.dll");
+        var dll = Path.Combine(directory, assembly);
         if (!File.Exists(dll))
             throw new FileNotFoundException($"{dll} is missing; the project must reference the web project.");
         var baseAddress = new Uri($"http://127.0.0.1:{FreePort()}");
