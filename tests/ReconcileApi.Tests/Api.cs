@@ -65,7 +65,8 @@ public static class Api
             Assert.Contains(detailContains, problem.GetProperty("detail").GetString(), StringComparison.OrdinalIgnoreCase);
     }
 
-    public static readonly DateTime DefaultDate = DateTime.UtcNow.Date.AddDays(-2).AddHours(12);
+    /// <summary>Noon two days before the service's clock starts.</summary>
+    public static readonly DateTime DefaultDate = ApiFactory.Start.UtcDateTime.Date.AddDays(-2).AddHours(12);
 
     /// <summary>A canonical order with sensible defaults; override what the test is about.</summary>
     public static Dictionary<string, object?> Order(string orderId, string? orderNumber = null, decimal total = 100m,

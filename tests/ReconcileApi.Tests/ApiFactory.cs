@@ -3,17 +3,27 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace ReconcileApi.Tests;
 
 /// <summary>
 /// The real host over HTTP: a SQLite file of its own, migrations applied at start, a real Hangfire
-/// server. Tests isolate themselves by creating a workspace each.
+/// server. Tests isolate themselves by creating a workspace each. The service's clock is a
+/// <see cref="FakeTimeProvider"/> that starts at <see cref="Start"/> (and ticks a millisecond per reading,
+/// so that events keep their order): test data are dated relative to it, so a test reads the same any day.
 /// </summary>
 public class ApiFactory : WebApplicationFactory<Program>
 {
     public const string AdminKey = "test-admin-key";
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>"Now" for the service when a test host starts.</summary>
+    public static readonly DateTimeOffset Start = new(2026, 11, 16, 12, 0, 0, TimeSpan.Zero);
+
+    public FakeTimeProvider Clock { get; } = new(Start) { AutoAdvanceAmount = TimeSpan.FromMilliseconds(1) };
 
     public string DatabasePath { get; } = Path.Combine(Path.GetTempPath(), "reconcile-tests", $"{Guid.NewGuid():N}.db");
 
@@ -26,6 +36,7 @@ public class ApiFactory : WebApplicationFactory<Program>
         builder.UseSetting("ConnectionStrings:Reconcile", $"Data Source={DatabasePath}");
         builder.UseSetting("Auth:AdminKey", AdminKey);
         builder.UseSetting("Jobs:WorkerCount", "2");
+        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
     }
 
     public HttpClient CreateAdminClient()

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Xunit.Abstractions;
 using Xunit.Sdk;
 using static ReconcileApi.Tests.Api;
+using static ReconcileApi.Tests.LifecycleTestData;
 
 namespace ReconcileApi.Tests;
 
@@ -15,7 +16,6 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IAsyncLifetim
 {
     const string AdminKey = "crash-test-admin-key";
     static readonly TimeSpan RunTimeout = TimeSpan.FromSeconds(60);
-    static readonly DateTime Day = DateTime.UtcNow.Date.AddDays(-5).AddHours(12);
 
     /// <summary>(category, orderKey) of every discrepancy the orders below must produce, once each.</summary>
     static readonly (string Category, string OrderKey)[] Expected =
@@ -149,8 +149,6 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IAsyncLifetim
             Assert.Equal(ids, afterSecond.Select(d => d.GetProperty("id").GetInt64()).ToHashSet());
         }
     }
-
-    static object Window => new { from = Day.AddDays(-3), to = Day.AddDays(3) };
 
     /// <summary>The service as a child process; with a pause, the test host whose runs hold before matching (its checkpoints replaced).</summary>
     async Task<ServiceProcess> StartAsync(string name, int? pauseBeforeMatchingMs)

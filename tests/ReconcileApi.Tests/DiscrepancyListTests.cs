@@ -238,7 +238,7 @@ public sealed class DiscrepancyListTests(ApiFactory factory) : IClassFixture<Api
         var recent = await ws.Http.DiscrepanciesAsync("?since=" + Uri.EscapeDataString(since));
         Assert.Equal([2m, 15m, 250m, 3000m], recent.Select(Impact).Order());
         Assert.Equal(12, (await ws.Http.DiscrepanciesAsync("?since=" + Uri.EscapeDataString(Day.AddDays(-30).ToString("O")))).Count);
-        Assert.Empty(await ws.Http.DiscrepanciesAsync("?since=" + Uri.EscapeDataString(DateTime.UtcNow.AddHours(1).ToString("O"))));
+        Assert.Empty(await ws.Http.DiscrepanciesAsync("?since=" + Uri.EscapeDataString(factory.Clock.GetUtcNow().AddHours(1).ToString("O"))));
 
         var byKey = Assert.Single(await ws.Http.DiscrepanciesAsync("?orderKey=1004"));
         Assert.Equal("S4", byKey.Str("storeOrderId"));

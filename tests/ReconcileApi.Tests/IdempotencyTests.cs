@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using ReconcileApi.Data;
+using ReconcileApi.Infrastructure;
 using static ReconcileApi.Tests.Api;
 
 namespace ReconcileApi.Tests;
@@ -50,19 +51,48 @@ public sealed class IdempotencyTests(ApiFactory factory) : IClassFixture<ApiFact
         using var ws = await factory.CreateWorkspaceAsync();
         var orders = new[] { Order("A") };
         Assert.Equal(HttpStatusCode.Created, (await ws.Http.SendAsync(Post("/api/v1/sources/store/orders", orders, "key-3"))).StatusCode);
-        // Put the key back in the state of a request that claimed it and has not finished.
-        using (var scope = factory.Services.CreateScope())
-        {
-            var db = scope.ServiceProvider.GetRequiredService<ReconcileDbContext>();
-            var record = db.IdempotencyRecords.Single(r => r.WorkspaceId == ws.WorkspaceId && r.Key == "key-3");
-            record.StatusCode = null;
-            record.ResponseBody = null;
-            await db.SaveChangesAsync();
-        }
+        await MarkInFlightAsync(factory, ws.WorkspaceId, "key-3");
 
         var response = await ws.Http.SendAsync(Post("/api/v1/sources/store/orders", orders, "key-3"));
 
         await response.AssertProblemAsync(HttpStatusCode.Conflict, "in progress");
+    }
+
+    [Fact]
+    public async Task AKey_IsForgottenAfterADay_AndTakenOverTenMinutesAfterItsRequestDied()
+    {
+        // A factory of its own: this test moves the service's clock.
+        using var own = new ApiFactory();
+        using var ws = await own.CreateWorkspaceAsync();
+        var orders = new[] { Order("A") };
+        var first = await (await ws.Http.SendAsync(Post("/api/v1/sources/store/orders", orders, "key-day"))).Json();
+
+        own.Clock.Advance(Idempotency.Lifetime + TimeSpan.FromMinutes(1));
+        var nextDay = await ws.Http.SendAsync(Post("/api/v1/sources/store/orders", orders, "key-day"));
+
+        Assert.Equal(HttpStatusCode.Created, nextDay.StatusCode);
+        Assert.False(nextDay.Headers.Contains(Idempotency.ReplayedHeader));
+        Assert.NotEqual(first.GetProperty("batchId").GetGuid(), (await nextDay.Json()).GetProperty("batchId").GetGuid());
+
+        await MarkInFlightAsync(own, ws.WorkspaceId, "key-day");
+        own.Clock.Advance(TimeSpan.FromMinutes(9));
+        await (await ws.Http.SendAsync(Post("/api/v1/sources/store/orders", orders, "key-day"))).AssertProblemAsync(HttpStatusCode.Conflict, "in progress");
+        own.Clock.Advance(TimeSpan.FromMinutes(2));
+        var takenOver = await ws.Http.SendAsync(Post("/api/v1/sources/store/orders", orders, "key-day"));
+
+        Assert.Equal(HttpStatusCode.Created, takenOver.StatusCode);
+        Assert.False(takenOver.Headers.Contains(Idempotency.ReplayedHeader));
+    }
+
+    /// <summary>Puts a key back in the state of a request that claimed it and has not finished.</summary>
+    static async Task MarkInFlightAsync(ApiFactory host, Guid workspaceId, string key)
+    {
+        using var scope = host.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<ReconcileDbContext>();
+        var record = db.IdempotencyRecords.Single(r => r.WorkspaceId == workspaceId && r.Key == key);
+        record.StatusCode = null;
+        record.ResponseBody = null;
+        await db.SaveChangesAsync();
     }
 
     [Fact]

@@ -5,8 +5,8 @@ namespace ReconcileApi.Tests;
 /// <summary>Small builders shared by the run, lifecycle, resolution and list tests.</summary>
 public static class LifecycleTestData
 {
-    /// <summary>A noon five days ago: far enough back that a later anchor order settles everything before it.</summary>
-    public static readonly DateTime Day = DateTime.UtcNow.Date.AddDays(-5).AddHours(12);
+    /// <summary>Noon five days before the service's clock starts: far enough back that a later anchor order settles everything before it.</summary>
+    public static readonly DateTime Day = ApiFactory.Start.UtcDateTime.Date.AddDays(-5).AddHours(12);
 
     /// <summary>A window that covers <see cref="Day"/> and the anchors a day later.</summary>
     public static readonly object Window = new { from = Day.AddDays(-3), to = Day.AddDays(3) };

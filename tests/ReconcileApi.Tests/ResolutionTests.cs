@@ -70,7 +70,7 @@ public sealed class ResolutionTests(ApiFactory factory) : IClassFixture<ApiFacto
             Assert.Equal(action, resolution.Str("action"));
             Assert.Equal("Checked with the shop owner", resolution.Str("note"));
             Assert.Equal("ana@example.com", resolution.Str("resolvedBy"));
-            Assert.InRange(resolution.GetProperty("resolvedAt").GetDateTimeOffset(), DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMinutes(1));
+            Assert.InRange(resolution.GetProperty("resolvedAt").GetDateTimeOffset(), ApiFactory.Start, factory.Clock.GetUtcNow());
         }
         else
             Assert.False(hasResolution, body.GetRawText());

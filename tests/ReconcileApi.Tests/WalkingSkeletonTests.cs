@@ -1,13 +1,12 @@
 using System.Net;
 using System.Net.Http.Json;
 using static ReconcileApi.Tests.Api;
+using static ReconcileApi.Tests.LifecycleTestData;
 
 namespace ReconcileApi.Tests;
 
 public sealed class WalkingSkeletonTests(ApiFactory factory) : IClassFixture<ApiFactory>
 {
-    static readonly DateTime Day = DateTime.UtcNow.Date.AddDays(-5).AddHours(12);
-
     [Fact]
     public async Task IngestRunListResolve_WorksEndToEnd_OnTheSqliteFile()
     {
