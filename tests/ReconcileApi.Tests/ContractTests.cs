@@ -55,6 +55,10 @@ public sealed class ContractTests(ApiFactory factory) : IClassFixture<ApiFactory
         AssertNone(ProblemResponseFailures(await LiveDocumentAsync()));
 
     [Fact]
+    public async Task EveryOperation_DocumentsItsSuccessResponse() =>
+        AssertNone(SuccessResponseFailures(await LiveDocumentAsync()));
+
+    [Fact]
     public async Task EveryRequestBody_AndEverySuccessfulResponseBody_HasAnExample() =>
         AssertNone(ExampleFailures(await LiveDocumentAsync()));
 
@@ -91,6 +95,9 @@ public sealed class ContractTests(ApiFactory factory) : IClassFixture<ApiFactory
         Assert.Single(ProblemResponseFailures(bad));
         Assert.Equal(2, ExampleFailures(bad).Count);
         Assert.Equal(3, EnumFailures(bad).Count);
+        Assert.Empty(SuccessResponseFailures(bad));
+        bad["paths"]!["/things"]!["post"]!["responses"]!.AsObject().Remove("200");
+        Assert.Single(SuccessResponseFailures(bad));
     }
 
     static List<string> IdAndSummaryFailures(JsonObject document)
@@ -110,6 +117,13 @@ public sealed class ContractTests(ApiFactory factory) : IClassFixture<ApiFactory
         Operations(document)
             .Where(o => !Responses(o.Operation).Any(r => r.Status[0] is '4' or '5' && r.Response["content"]?["application/problem+json"] is not null))
             .Select(o => $"{o.Name}: no 4xx/5xx response with application/problem+json (.ProducesProblem)")
+            .ToList();
+
+    /// <summary>A generated client needs the success type: an operation that documents only errors gives it nothing to read.</summary>
+    static List<string> SuccessResponseFailures(JsonObject document) =>
+        Operations(document)
+            .Where(o => !Responses(o.Operation).Any(r => r.Status[0] == '2'))
+            .Select(o => $"{o.Name}: no 2xx response (return a typed result, or .Produces<T>())")
             .ToList();
 
     static List<string> ExampleFailures(JsonObject document)

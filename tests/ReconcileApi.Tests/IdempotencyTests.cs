@@ -127,4 +127,62 @@ public sealed class IdempotencyTests(ApiFactory factory) : IClassFixture<ApiFact
         Assert.Equal(HttpStatusCode.Accepted, otherWorkspace.StatusCode);
         Assert.False(otherWorkspace.Headers.Contains("Idempotent-Replayed"));
     }
+
+    [Fact]
+    public async Task Ingest_ClaimsNoKey_ForABodyItCannotRead_SoTheFixedBodyGoesThroughWithTheSameKey()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var malformed = new HttpRequestMessage(HttpMethod.Post, "/api/v1/sources/store/orders") { Content = JsonBody("[{\"orderId\": ") };
+        malformed.Headers.Add("Idempotency-Key", "fix-1");
+
+        await (await ws.Http.SendAsync(malformed)).AssertProblemAsync(HttpStatusCode.BadRequest, "Malformed JSON");
+        var fixedBody = await ws.Http.SendAsync(Post("/api/v1/sources/store/orders", new[] { Order("A") }, "fix-1"));
+
+        Assert.Equal(HttpStatusCode.Created, fixedBody.StatusCode);
+        Assert.False(fixedBody.Headers.Contains(Idempotency.ReplayedHeader));
+    }
+
+    [Fact]
+    public async Task FileUpload_IsReplayed_ByTheFileItCarries()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        HttpRequestMessage Upload(string csv)
+        {
+            var form = new MultipartFormDataContent { { new ByteArrayContent(System.Text.Encoding.UTF8.GetBytes(csv)), "file", "orders.csv" } };
+            var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/sources/store/orders") { Content = form };
+            request.Headers.Add("Idempotency-Key", "upload-1");
+            return request;
+        }
+        const string Csv = "orderId,total,currency,orderDate\nA,10.00,USD,2026-11-10T12:00:00Z\n";
+
+        var first = await ws.Http.SendAsync(Upload(Csv));
+        var replay = await ws.Http.SendAsync(Upload(Csv));
+        var otherFile = await ws.Http.SendAsync(Upload(Csv.Replace("10.00", "11.00")));
+
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        Assert.Equal("true", replay.Headers.GetValues(Idempotency.ReplayedHeader).Single());
+        Assert.Equal((await first.Json()).GetProperty("batchId").GetGuid(), (await replay.Json()).GetProperty("batchId").GetGuid());
+        await otherFile.AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "upload-1");
+    }
+
+    [Fact]
+    public async Task AnEndpointThatAnswersOneOfSeveralResults_IsReplayedWithItsBody()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var settings = new { amountTolerance = 5 };
+        HttpRequestMessage Put()
+        {
+            var request = new HttpRequestMessage(HttpMethod.Put, "/api/v1/settings") { Content = JsonContent.Create(settings, options: ApiFactory.Json) };
+            request.Headers.Add("Idempotency-Key", "settings-1");
+            return request;
+        }
+
+        var first = await ws.Http.SendAsync(Put());
+        var replay = await ws.Http.SendAsync(Put());
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, replay.StatusCode);
+        Assert.Equal("true", replay.Headers.GetValues(Idempotency.ReplayedHeader).Single());
+        Assert.Equal((await first.Json()).GetProperty("version").GetInt32(), (await replay.Json()).GetProperty("version").GetInt32());
+    }
 }

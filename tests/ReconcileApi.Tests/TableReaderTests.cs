@@ -11,7 +11,7 @@ public sealed class TableReaderTests
     [Fact]
     public void ReadCsv_KeepsQuotedCommasAndEmbeddedNewlines_AndNumbersRowsByTheirFirstLine()
     {
-        var table = TableReader.ReadCsv(Utf8("Name,Lineitem name,Total\n#1001,\"Tee, black\",10.00\n#1002,\"Mug\nwith lid\",5.00\n#1003,Cap,3.00\n"));
+        Assert.True(TableReader.TryReadCsv(Utf8("Name,Lineitem name,Total\n#1001,\"Tee, black\",10.00\n#1002,\"Mug\nwith lid\",5.00\n#1003,Cap,3.00\n"), out var table, out _));
 
         Assert.Equal(["Name", "Lineitem name", "Total"], table.Header);
         Assert.Equal(3, table.Rows.Count);
@@ -23,7 +23,7 @@ public sealed class TableReaderTests
     [Fact]
     public void ReadCsv_StripsTheBom_DetectsSemicolons_AndIgnoresBlankTrailingLines()
     {
-        var table = TableReader.ReadCsv(Utf8("Order Id;Total\r\n1;1.234,50\r\n2;7\r\n\r\n\r\n", bom: true));
+        Assert.True(TableReader.TryReadCsv(Utf8("Order Id;Total\r\n1;1.234,50\r\n2;7\r\n\r\n\r\n", bom: true), out var table, out _));
 
         Assert.Equal(["Order Id", "Total"], table.Header);
         Assert.Equal(2, table.Rows.Count);
@@ -33,15 +33,16 @@ public sealed class TableReaderTests
     [Fact]
     public void ReadCsv_ReportsTheLine_WhenAQuotedFieldIsNeverClosed()
     {
-        var e = Assert.Throws<MalformedBodyException>(() => TableReader.ReadCsv(Utf8("Id,Name\n1,ok\n2,\"broken\n3,x\n")));
-        Assert.Equal(3, e.Line);
-        Assert.Contains("line 3", e.Message);
+        Assert.False(TableReader.TryReadCsv(Utf8("Id,Name\n1,ok\n2,\"broken\n3,x\n"), out _, out var malformed));
+        Assert.Equal(3, malformed.Line);
+        Assert.Contains("line 3", malformed.Message);
     }
 
     [Fact]
-    public void ReadCsv_Throws_WhenThereIsNoHeader()
+    public void ReadCsv_SaysSo_WhenThereIsNoHeader()
     {
-        Assert.Throws<MalformedBodyException>(() => TableReader.ReadCsv(Utf8("\n\n")));
+        Assert.False(TableReader.TryReadCsv(Utf8("\n\n"), out _, out var malformed));
+        Assert.Contains("no header", malformed.Message);
     }
 
     [Fact]
@@ -51,7 +52,7 @@ public sealed class TableReaderTests
             new Dictionary<string, object> { ["Order Id"] = "1", ["Total"] = 12.5, ["Date"] = new DateTime(2026, 10, 1, 9, 30, 0) },
             new Dictionary<string, object> { ["Order Id"] = "2", ["Total"] = 3, ["Date"] = new DateTime(2026, 10, 2) });
 
-        var table = TableReader.ReadXlsx(workbook);
+        Assert.True(TableReader.TryReadXlsx(workbook, out var table, out _));
 
         Assert.Equal(["Order Id", "Total", "Date"], table.Header);
         Assert.Equal(["1", "12.5", "2026-10-01T09:30:00"], table.Rows[0].Cells);
@@ -59,9 +60,10 @@ public sealed class TableReaderTests
     }
 
     [Fact]
-    public void ReadXlsx_Throws_WhenTheBodyIsNotAWorkbook()
+    public void ReadXlsx_SaysSo_WhenTheBodyIsNotAWorkbook()
     {
-        Assert.Throws<MalformedBodyException>(() => TableReader.ReadXlsx(Utf8("not a zip")));
+        Assert.False(TableReader.TryReadXlsx(Utf8("not a zip"), out _, out var malformed));
+        Assert.Contains("not a readable .xlsx", malformed.Message);
     }
 }
 

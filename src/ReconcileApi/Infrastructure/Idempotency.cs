@@ -1,7 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using ReconcileApi.Data;
@@ -113,24 +115,22 @@ public sealed class Idempotency(ReconcileDbContext db, TimeProvider clock)
         }
     }
 
-    /// <summary>Marks an endpoint that applies idempotency itself (it reads its own body).</summary>
-    public sealed class SelfManaged;
-
-    /// <summary>The endpoint filter for the typed POST/PUT endpoints.</summary>
+    /// <summary>The endpoint filter every POST/PUT endpoint runs behind.</summary>
     public sealed class Filter(Idempotency idempotency, IOptions<JsonOptions> json) : IEndpointFilter
     {
         public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
         {
             var http = context.HttpContext;
-            var key = http.Request.Headers[Header].ToString();
-            if (key.Length == 0 || !HttpMethods.IsPost(http.Request.Method) && !HttpMethods.IsPut(http.Request.Method)
-                || http.GetEndpoint()?.Metadata.GetMetadata<SelfManaged>() is not null
+            var bound = context.Arguments.OfType<IIdempotentBody>().FirstOrDefault();
+            var key = http.Request.Headers[Header].ToString() is { Length: > 0 } header ? header : bound?.IdempotencyKey;
+            if (string.IsNullOrEmpty(key) || !HttpMethods.IsPost(http.Request.Method) && !HttpMethods.IsPut(http.Request.Method)
+                || bound?.Problem is not null
                 || http.User.FindFirst(Auth.WorkspaceClaim) is null)
                 return await next(context);
 
             var workspaceId = http.User.WorkspaceId();
-            var body = await ReadBufferedBodyAsync(http.Request);
-            var outcome = await idempotency.BeginAsync(workspaceId, key, HashRequest(http.Request, body), http.RequestAborted);
+            var body = bound?.Body ?? await ReadBufferedBodyAsync(http.Request);
+            var outcome = await idempotency.BeginAsync(workspaceId, key, HashRequest(http.Request, body.Span), http.RequestAborted);
             switch (outcome)
             {
                 case Replay replay:
@@ -154,15 +154,21 @@ public sealed class Idempotency(ReconcileDbContext db, TimeProvider clock)
             return result;
         }
 
-        static (int Status, object? Value, string? Location) Describe(object? result) => (
-            (result as IStatusCodeHttpResult)?.StatusCode ?? StatusCodes.Status200OK,
-            (result as IValueHttpResult)?.Value,
-            result?.GetType().GetProperty("Location")?.GetValue(result) as string);
+        /// <summary>Status, body and Location of what the endpoint answered (the chosen case of a <c>Results&lt;…&gt;</c>).</summary>
+        static (int Status, object? Value, string? Location) Describe(object? result)
+        {
+            while (result is INestedHttpResult nested)
+                result = nested.Result;
+            return (
+                (result as IStatusCodeHttpResult)?.StatusCode ?? StatusCodes.Status200OK,
+                (result as IValueHttpResult)?.Value,
+                result?.GetType().GetProperty("Location")?.GetValue(result) as string);
+        }
 
-        static async Task<byte[]> ReadBufferedBodyAsync(HttpRequest request)
+        static async Task<ReadOnlyMemory<byte>> ReadBufferedBodyAsync(HttpRequest request)
         {
             if (!request.Body.CanSeek)
-                return [];
+                return ReadOnlyMemory<byte>.Empty;
             request.Body.Position = 0;
             using var copy = new MemoryStream();
             await request.Body.CopyToAsync(copy);
@@ -170,6 +176,18 @@ public sealed class Idempotency(ReconcileDbContext db, TimeProvider clock)
             return copy.ToArray();
         }
     }
+}
+
+/// <summary>
+/// A body an endpoint reads in its own binder (e.g. a file upload): the filter hashes these bytes, honours a
+/// key the body carries (for tools that cannot set headers), and claims no key for a body it could not read.
+/// </summary>
+public interface IIdempotentBody
+{
+    ReadOnlyMemory<byte> Body { get; }
+    string? IdempotencyKey { get; }
+    /// <summary>Why the request was refused while it was read; the endpoint answers it.</summary>
+    ProblemHttpResult? Problem { get; }
 }
 
 public static class IdempotencyExtensions

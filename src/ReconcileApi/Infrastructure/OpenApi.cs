@@ -17,6 +17,9 @@ public static class OpenApi
 {
     public const string DocumentName = "v1";
 
+    /// <summary>A string parameter an endpoint reads in its own binder, where ApiExplorer cannot see it (required in the path, optional elsewhere).</summary>
+    public sealed record BinderParameter(string Name, ParameterLocation In);
+
     public static RouteHandlerBuilder WithExamples(this RouteHandlerBuilder builder, object? request = null, object? response = null, string? csv = null) =>
         builder.WithMetadata(new ExamplesMetadata(request, response, csv));
 
@@ -67,6 +70,17 @@ public static class OpenApi
         public void Apply(OpenApiOperation operation, OperationFilterContext context)
         {
             var metadata = context.ApiDescription.ActionDescriptor.EndpointMetadata;
+            foreach (var parameter in metadata.OfType<BinderParameter>())
+            {
+                operation.Parameters ??= [];
+                operation.Parameters.Add(new OpenApiParameter
+                {
+                    Name = parameter.Name,
+                    In = parameter.In,
+                    Required = parameter.In == ParameterLocation.Path,
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+                });
+            }
             DescribeFileBodies(operation);
             if (metadata.OfType<ExamplesMetadata>().LastOrDefault() is { Csv: { } csv }
                 && operation.Responses?.TryGetValue("200", out var ok) == true && ok is OpenApiResponse okResponse)

@@ -32,7 +32,7 @@ public static class GetOrder
     public static async Task<Results<Ok<StoredOrderResponse>, ProblemHttpResult>> Handle(
         string source, string orderId, ClaimsPrincipal user, ReconcileDbContext db, CancellationToken ct)
     {
-        if (!IngestOrders.TryParseSource(source, out var side))
+        if (!IngestRequest.TryParseSource(source, out var side))
             return Problems.NotFound("Source", source);
         var workspaceId = user.WorkspaceId();
         var stored = await db.Orders.AsNoTracking()

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 
 namespace ReconcileApi.Features.Orders;
@@ -25,15 +26,20 @@ public sealed class JsonOrderList
 
     public ReadOnlyMemory<byte> Element(int index) => Body.AsMemory(Elements[index]);
 
-    public static JsonOrderList Locate(byte[] body, IReadOnlyList<string> wrappers)
+    public static bool TryLocate(byte[] body, IReadOnlyList<string> wrappers,
+        [NotNullWhen(true)] out JsonOrderList? list, [NotNullWhen(false)] out MalformedBody? malformed)
     {
+        (list, malformed) = (null, null);
         var elements = new List<Range>();
         string? key = null;
         var reader = new Utf8JsonReader(body, Options);
         try
         {
             if (!reader.Read())
-                throw new MalformedBodyException("The body is empty; send a JSON array of orders.", 1, 1);
+            {
+                malformed = new MalformedBody("The body is empty; send a JSON array of orders.", 1, 1);
+                return false;
+            }
             if (reader.TokenType == JsonTokenType.StartArray)
             {
                 CollectArray(ref reader, elements);
@@ -72,7 +78,8 @@ public sealed class JsonOrderList
             }
             else
             {
-                throw new MalformedBodyException("The body must be a JSON array of orders, an object that wraps them (e.g. {\"orders\": [...]}), or one order object.", 1, 1);
+                malformed = new MalformedBody("The body must be a JSON array of orders, an object that wraps them (e.g. {\"orders\": [...]}), or one order object.", 1, 1);
+                return false;
             }
             // Anything after the root value is an error the reader reports here.
             while (reader.Read())
@@ -83,9 +90,11 @@ public sealed class JsonOrderList
         {
             var line = (int)(e.LineNumber ?? 0) + 1;
             var position = (int)(e.BytePositionInLine ?? 0) + 1;
-            throw new MalformedBodyException($"Malformed JSON at line {line}, position {position}: {e.Message}", line, position);
+            malformed = new MalformedBody($"Malformed JSON at line {line}, position {position}: {e.Message}", line, position);
+            return false;
         }
-        return new JsonOrderList(body, elements, key);
+        list = new JsonOrderList(body, elements, key);
+        return true;
     }
 
     static void CollectArray(ref Utf8JsonReader reader, List<Range> elements)

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text;
 using CsvHelper;
@@ -13,8 +14,9 @@ public static class TableReader
     // ExcelDataReader asks for Windows-1252 even for .xlsx; .NET has it only through this provider.
     static TableReader() => Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
 
-    public static Table ReadCsv(byte[] body)
+    public static bool TryReadCsv(byte[] body, [NotNullWhen(true)] out Table? table, [NotNullWhen(false)] out MalformedBody? malformed)
     {
+        (table, malformed) = (null, null);
         var config = new CsvConfiguration(CultureInfo.InvariantCulture)
         {
             DetectDelimiter = true,
@@ -44,17 +46,20 @@ public static class TableReader
                 rows.Add(new TableRow(startLine, record));
         }
         if (IsUnterminated(lastRaw))
-            throw new MalformedBodyException($"Malformed CSV at line {lastLine}: a quoted field is not closed before the end of the file.", lastLine, 1);
-        if (header is null)
-            throw new MalformedBodyException("The CSV has no header row.", 1, 1);
-        return new Table(header, rows);
+            malformed = new MalformedBody($"Malformed CSV at line {lastLine}: a quoted field is not closed before the end of the file.", lastLine, 1);
+        else if (header is null)
+            malformed = new MalformedBody("The CSV has no header row.", 1, 1);
+        else
+            table = new Table(header, rows);
+        return table is not null;
     }
 
     /// <summary>An odd number of quotes in a raw record means a quoted field ran to the end of the file.</summary>
     static bool IsUnterminated(string raw) => raw.Count(c => c == '"') % 2 == 1;
 
-    public static Table ReadXlsx(byte[] body)
+    public static bool TryReadXlsx(byte[] body, [NotNullWhen(true)] out Table? table, [NotNullWhen(false)] out MalformedBody? malformed)
     {
+        (table, malformed) = (null, null);
         try
         {
             using var reader = ExcelReaderFactory.CreateOpenXmlReader(new MemoryStream(body));
@@ -75,13 +80,16 @@ public static class TableReader
                     rows.Add(new TableRow(line, cells));
             }
             if (header is null)
-                throw new MalformedBodyException("The workbook's first sheet has no header row.", 1, 1);
-            return new Table(header, rows);
+                malformed = new MalformedBody("The workbook's first sheet has no header row.", 1, 1);
+            else
+                table = new Table(header, rows);
         }
-        catch (Exception e) when (e is not MalformedBodyException)
+        catch (Exception e)
         {
-            throw new MalformedBodyException($"The body is not a readable .xlsx workbook: {e.Message}", 1, 1);
+            // ExcelDataReader reports a file that is not a workbook with exceptions of its own (and zip ones).
+            malformed = new MalformedBody($"The body is not a readable .xlsx workbook: {e.Message}", 1, 1);
         }
+        return table is not null;
     }
 
     /// <summary>Spreadsheet cells as the text a CSV export of them would hold; dates without an offset.</summary>

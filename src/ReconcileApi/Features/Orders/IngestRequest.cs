@@ -1,0 +1,226 @@
+using System.Reflection;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.OpenApi;
+using ReconcileApi.Data;
+using ReconcileApi.Engine;
+using ReconcileApi.Features.Orders.Formats;
+using ReconcileApi.Infrastructure;
+
+namespace ReconcileApi.Features.Orders;
+
+/// <summary>
+/// The request of <c>POST /api/v1/sources/{source}/orders</c>, read whole while it is bound — before an
+/// idempotency key is claimed or anything stored: the side, the format, the body (JSON, CSV, an .xlsx
+/// workbook, or either as the <c>file</c> of a form upload) with its orders located and ready to read
+/// chunk by chunk, and the body's own <c>idempotencyKey</c> — or the <see cref="Problem"/> that stops it.
+/// A malformed body therefore stores nothing and claims no key: the caller fixes it and retries with the same key.
+/// </summary>
+public sealed class IngestRequest : IIdempotentBody, IEndpointParameterMetadataProvider
+{
+    public const int MaxOrdersPerRequest = 50_000;
+    public const string Xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+    enum BodyKind { Json, Csv, Xlsx }
+
+    /// <summary>The parameters read here; ApiExplorer cannot see into a binder, so the contract learns them from this.</summary>
+    static readonly OpenApi.BinderParameter[] Parameters =
+    [
+        new("source", ParameterLocation.Path),
+        new("format", ParameterLocation.Query),
+        new("timezone", ParameterLocation.Query),
+        new("columnMap", ParameterLocation.Query),
+    ];
+
+    static string AllFormats => string.Join(", ", OrderFormats.Json.Keys.Concat(OrderFormats.Tables.Keys));
+
+    IngestRequest(ProblemHttpResult problem) => Problem = problem;
+
+    IngestRequest(OrderSource side, string format, IEnumerable<IReadOnlyList<IncomingRecord>> chunks, byte[] body, string? idempotencyKey)
+    {
+        Side = side;
+        Format = format;
+        Chunks = chunks;
+        Body = body;
+        IdempotencyKey = idempotencyKey;
+    }
+
+    /// <summary>Why the request cannot be stored; null when it can.</summary>
+    public ProblemHttpResult? Problem { get; }
+    public OrderSource Side { get; }
+    /// <summary>The format the body was read in: the one asked for, or the one a table's header looks like.</summary>
+    public string Format { get; } = "";
+    /// <summary>The body's records, read by the format a chunk at a time as they are stored.</summary>
+    public IEnumerable<IReadOnlyList<IncomingRecord>> Chunks { get; } = [];
+    /// <summary>The body as sent (the uploaded file for a form): what a repeated key must match.</summary>
+    public ReadOnlyMemory<byte> Body { get; }
+    public string? IdempotencyKey { get; }
+
+    public static async ValueTask<IngestRequest> BindAsync(HttpContext context)
+    {
+        var request = context.Request;
+        var ct = context.RequestAborted;
+        if (!TryParseSource(request.RouteValues["source"]?.ToString() ?? "", out var side))
+            return new(Problems.NotFound("Source", request.RouteValues["source"] ?? ""));
+        var format = Query(request, "format")?.Trim().ToLowerInvariant();
+        if (format is not null && !OrderFormats.Json.ContainsKey(format) && !OrderFormats.Tables.ContainsKey(format))
+            return new(Problems.BadRequest($"Unknown format '{format}'. Supported: {AllFormats}."));
+        var limit = context.RequestServices.GetRequiredService<IConfiguration>().MaxRequestBodyBytes();
+        if (request.ContentLength > limit)
+            return new(Problems.PayloadTooLarge($"The body is {request.ContentLength} bytes; the limit is {limit} bytes."));
+        if (!TryParseColumnMap(Query(request, "columnMap"), out var map))
+            return new(Problems.BadRequest("columnMap must be `field=Header;field=Header` or a JSON object {\"field\": \"Header\"}."));
+
+        // The body: JSON, CSV or a workbook, directly or as the `file` of a form upload.
+        byte[]? body;
+        BodyKind kind;
+        if (request.HasFormContentType)
+        {
+            var form = await request.ReadFormAsync(ct);
+            if (form.Files.GetFile("file") is not { } file)
+                return new(Problems.BadRequest("The form upload has no `file` field; attach the export as `file`."));
+            if (file.Length > limit)
+                return new(Problems.PayloadTooLarge($"The file is {file.Length} bytes; the limit is {limit} bytes."));
+            kind = file.FileName.EndsWith(".xlsx", StringComparison.OrdinalIgnoreCase) || file.ContentType == Xlsx ? BodyKind.Xlsx
+                : file.FileName.EndsWith(".json", StringComparison.OrdinalIgnoreCase) || file.ContentType.Contains("json") ? BodyKind.Json
+                : BodyKind.Csv;
+            await using var stream = file.OpenReadStream();
+            body = await RequestBody.ReadAsync(stream, limit, file.Length, ct);
+        }
+        else
+        {
+            if (KindOf(request.ContentType, format) is not { } k)
+                return new(Problems.UnsupportedMediaType($"Content-Type '{request.ContentType}' is not supported; send application/json, text/csv, {Xlsx} or multipart/form-data with a `file`."));
+            kind = k;
+            body = await RequestBody.ReadAsync(request.Body, limit, request.ContentLength, ct);
+        }
+        if (body is null)
+            return new(Problems.PayloadTooLarge($"The body is over the limit of {limit} bytes."));
+        if (format is not null && (kind == BodyKind.Json) != OrderFormats.Json.ContainsKey(format))
+            return new(Problems.UnsupportedMediaType(kind == BodyKind.Json
+                ? $"Format '{format}' is a table format; send it as text/csv, .xlsx or a file upload."
+                : $"Format '{format}' is a JSON format; send it as application/json."));
+
+        var zone = TimeZoneInfo.Utc;
+        if (Query(request, "timezone") is { } timezone)
+        {
+            if (!TimeZones.TryFind(timezone, out zone))
+                return new(Problems.BadRequest($"Unknown timezone '{timezone}'; use an IANA name such as America/New_York."));
+        }
+        else
+        {
+            var db = context.RequestServices.GetRequiredService<ReconcileDbContext>();
+            var workspaceZone = await db.Workspaces.Where(w => w.Id == context.User.WorkspaceId()).Select(w => w.Timezone).SingleAsync(ct);
+            TimeZones.TryFind(workspaceZone, out zone);
+        }
+        var formatContext = new FormatContext(zone, map);
+
+        // The whole body's structure is read here, so that a malformed one is refused before anything is stored.
+        if (kind == BodyKind.Json)
+        {
+            var jsonFormat = OrderFormats.Json[format ?? "canonical"];
+            if (!JsonOrderList.TryLocate(body, jsonFormat.WrapperProperties, out var list, out var malformedJson))
+                return new(malformedJson.ToProblem());
+            if (list.Elements.Count > MaxOrdersPerRequest)
+                return new(TooMany(list.Elements.Count));
+            return new(side, jsonFormat.Name, JsonChunks(list, jsonFormat, formatContext), body, list.IdempotencyKey);
+        }
+        Table? table;
+        MalformedBody? malformed;
+        var read = kind == BodyKind.Xlsx ? TableReader.TryReadXlsx(body, out table, out malformed) : TableReader.TryReadCsv(body, out table, out malformed);
+        if (!read)
+            return new(malformed!.ToProblem());
+        format ??= OrderFormats.DetectTable(table!.Header) ?? "csv";
+        if (!OrderFormats.Tables.TryGetValue(format, out var tableFormat))
+            return new(Problems.BadRequest($"Table format '{format}' is not available. Supported: {string.Join(", ", OrderFormats.Tables.Keys)}."));
+        var orders = tableFormat.Read(table!, formatContext).ToList();
+        if (orders.Count > MaxOrdersPerRequest)
+            return new(TooMany(orders.Count));
+        return new(side, format, TableChunks(orders), body, idempotencyKey: null);
+    }
+
+    public static void PopulateMetadata(ParameterInfo parameter, EndpointBuilder builder)
+    {
+        foreach (var p in Parameters)
+            builder.Metadata.Add(p);
+    }
+
+    public static bool TryParseSource(string text, out OrderSource source) =>
+        Enum.TryParse(text, ignoreCase: true, out source) && Enum.IsDefined(source) && !int.TryParse(text, out _);
+
+    static string? Query(HttpRequest request, string name) =>
+        request.Query[name].ToString() is { } value && !string.IsNullOrWhiteSpace(value) ? value : null;
+
+    static ProblemHttpResult TooMany(int count) =>
+        Problems.PayloadTooLarge($"The body holds {count} orders; send at most {MaxOrdersPerRequest} per request.");
+
+    static IEnumerable<IReadOnlyList<IncomingRecord>> JsonChunks(JsonOrderList list, IJsonOrderFormat format, FormatContext context)
+    {
+        var chunk = new List<IncomingRecord>(OrderStore.ChunkSize);
+        for (var i = 0; i < list.Elements.Count; i++)
+        {
+            var element = list.Element(i);
+            ReadOrder read;
+            using (var document = JsonDocument.Parse(element))
+                read = format.Read(document.RootElement, context);
+            chunk.Add(new IncomingRecord(i, null, read, () => JsonDocument.Parse(element).RootElement.Clone()));
+            if (chunk.Count == OrderStore.ChunkSize)
+            {
+                yield return chunk;
+                chunk = new List<IncomingRecord>(OrderStore.ChunkSize);
+            }
+        }
+        if (chunk.Count > 0)
+            yield return chunk;
+    }
+
+    static IEnumerable<IReadOnlyList<IncomingRecord>> TableChunks(List<TableOrder> orders) =>
+        orders.Select((o, i) => new IncomingRecord(i, o.Line, o.Read, () => JsonSerializer.SerializeToElement(o.Raw)))
+            .Chunk(OrderStore.ChunkSize);
+
+    static BodyKind? KindOf(string? contentType, string? format)
+    {
+        var mediaType = contentType?.Split(';')[0].Trim().ToLowerInvariant();
+        return mediaType switch
+        {
+            "application/json" => BodyKind.Json,
+            not null when mediaType.EndsWith("+json", StringComparison.Ordinal) => BodyKind.Json,
+            "text/csv" or "application/csv" or "text/comma-separated-values" => BodyKind.Csv,
+            // Some tools label CSV text/plain; accept it when a table format says what it is.
+            "text/plain" when format is not null && OrderFormats.Tables.ContainsKey(format) => BodyKind.Csv,
+            Xlsx => BodyKind.Xlsx,
+            _ => null,
+        };
+    }
+
+    static bool TryParseColumnMap(string? text, out IReadOnlyDictionary<string, string> map)
+    {
+        var result = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        map = result;
+        if (string.IsNullOrWhiteSpace(text))
+            return true;
+        try
+        {
+            if (text.TrimStart().StartsWith('{'))
+            {
+                foreach (var (field, header) in JsonSerializer.Deserialize<Dictionary<string, string>>(text)!)
+                    result[field] = header;
+                return true;
+            }
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+        foreach (var pair in text.Split([';', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var parts = pair.Split('=', 2, StringSplitOptions.TrimEntries);
+            if (parts.Length != 2 || parts[0].Length == 0 || parts[1].Length == 0)
+                return false;
+            result[parts[0]] = parts[1];
+        }
+        return true;
+    }
+}
