@@ -9,10 +9,11 @@ using ReconcileApi.Features.Settings;
 using ReconcileApi.Infrastructure;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = builder.Configuration.MaxRequestBodyBytes());
+var options = builder.AddServiceOptions();
+builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.Limits.MaxRequestBodyBytes);
 builder.Services.AddSingleton(TimeProvider.System);
-builder.AddReconcileData();
-builder.AddJobs();
+builder.Services.AddReconcileData(options);
+builder.Services.AddJobs(options);
 builder.Services.AddProblems();
 builder.Services.AddApiAuth();
 builder.Services.AddOpenApiDocs();
@@ -36,9 +37,9 @@ app.MapRuns();
 app.MapDiscrepancies();
 app.MapSettings();
 
-await app.MigrateDatabaseAsync();
-await DevelopmentWorkspace.EnsureAsync(app);
-await app.RequeueInterruptedRunsAsync();
+await app.MigrateDatabaseAsync(options);
+await DevelopmentWorkspace.EnsureAsync(app, options.Auth.DevelopmentApiKey);
+await app.RequeueInterruptedRunsAsync(options);
 await app.RunAsync();
 
 public partial class Program;

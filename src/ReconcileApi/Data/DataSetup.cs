@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
+using ReconcileApi.Infrastructure;
 
 namespace ReconcileApi.Data;
 
@@ -7,33 +8,17 @@ public enum DatabaseProvider { Sqlite, SqlServer }
 
 public static class DataSetup
 {
-    public static DatabaseProvider Provider(this IConfiguration configuration) =>
-        configuration.GetValue("Database:Provider", DatabaseProvider.Sqlite);
-
-    /// <summary>The connection string; on SQLite the default is a file in ./data, created on demand.</summary>
-    public static string ConnectionString(this IConfiguration configuration, IHostEnvironment environment)
+    public static IServiceCollection AddReconcileData(this IServiceCollection services, ServiceOptions options)
     {
-        var configured = configuration.GetConnectionString("Reconcile");
-        if (!string.IsNullOrWhiteSpace(configured))
-            return configured;
-        if (configuration.Provider() == DatabaseProvider.SqlServer)
-            throw new InvalidOperationException("ConnectionStrings:Reconcile is required when Database:Provider is SqlServer.");
-        var folder = Path.Combine(environment.ContentRootPath, "data");
-        Directory.CreateDirectory(folder);
-        return $"Data Source={Path.Combine(folder, "reconcile.db")}";
-    }
-
-    public static WebApplicationBuilder AddReconcileData(this WebApplicationBuilder builder)
-    {
-        var connectionString = builder.Configuration.ConnectionString(builder.Environment);
-        if (builder.Configuration.Provider() == DatabaseProvider.SqlServer)
+        var connectionString = options.ConnectionString;
+        if (options.Database.Provider == DatabaseProvider.SqlServer)
         {
-            builder.Services.AddDbContext<ReconcileDbContext, SqlServerReconcileDbContext>(o =>
+            services.AddDbContext<ReconcileDbContext, SqlServerReconcileDbContext>(o =>
                 o.UseSqlServer(connectionString, sql => sql.EnableRetryOnFailure()));
         }
         else
         {
-            builder.Services.AddDbContext<ReconcileDbContext, SqliteReconcileDbContext>(o =>
+            services.AddDbContext<ReconcileDbContext, SqliteReconcileDbContext>(o =>
                 o.UseSqlite(connectionString, sqlite => sqlite
                     .CommandTimeout(60)
                     // A list (ids.Contains) as one JSON parameter read with json_each: Microsoft.Data.Sqlite
@@ -41,21 +26,18 @@ public static class DataSetup
                     .UseParameterizedCollectionMode(ParameterTranslationMode.Parameter))
                 .AddInterceptors(new SqlitePragmas()));
         }
-        builder.Services.AddHealthChecks().AddDbContextCheck<ReconcileDbContext>("database", tags: ["ready"]);
-        return builder;
+        services.AddHealthChecks().AddDbContextCheck<ReconcileDbContext>("database", tags: ["ready"]);
+        return services;
     }
 
-    public static bool MigrateOnStartup(this IConfiguration configuration) =>
-        configuration.GetValue("Database:MigrateOnStartup", configuration.Provider() == DatabaseProvider.Sqlite);
-
     /// <summary>Applies migrations (when configured) and, on SQLite, switches the file to WAL so readers do not block the writer.</summary>
-    public static async Task MigrateDatabaseAsync(this WebApplication app)
+    public static async Task MigrateDatabaseAsync(this WebApplication app, ServiceOptions options)
     {
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ReconcileDbContext>();
-        if (app.Configuration.MigrateOnStartup())
+        if (options.Database.Migrates)
             await db.Database.MigrateAsync();
-        if (app.Configuration.Provider() == DatabaseProvider.Sqlite)
+        if (options.Database.Provider == DatabaseProvider.Sqlite)
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
     }
 }

@@ -2,8 +2,6 @@ namespace ReconcileApi.Infrastructure;
 
 public static class Api
 {
-    public const long DefaultMaxRequestBodyBytes = 30 * 1024 * 1024;
-
     /// <summary>The /api/v1 group of one feature: its tag, workspace auth, validation, and the problems every operation can answer.</summary>
     public static RouteGroupBuilder MapApiGroup(this IEndpointRouteBuilder app, string tag, string policy = Auth.WorkspacePolicy) =>
         app.MapGroup("/api/v1")
@@ -13,7 +11,4 @@ public static class Api
             .AddEndpointFilter<Idempotency.Filter>()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status500InternalServerError);
-
-    public static long MaxRequestBodyBytes(this IConfiguration configuration) =>
-        configuration.GetValue("Limits:MaxRequestBodyBytes", DefaultMaxRequestBodyBytes);
 }

@@ -69,7 +69,7 @@ public static class Auth
         IOptionsMonitor<AuthenticationSchemeOptions> options,
         ILoggerFactory logger,
         UrlEncoder encoder,
-        IConfiguration configuration,
+        IOptions<ServiceOptions> service,
         ReconcileDbContext db,
         IProblemDetailsService problems)
         : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
@@ -79,7 +79,7 @@ public static class Auth
             if (PresentedKey(Request) is not { } key)
                 return AuthenticateResult.NoResult();
 
-            var adminKey = configuration["Auth:AdminKey"];
+            var adminKey = service.Value.Auth.AdminKey;
             if (!string.IsNullOrEmpty(adminKey) &&
                 CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(key), Encoding.UTF8.GetBytes(adminKey)))
                 return Success(new Claim(ClaimTypes.Role, AdminRole), new Claim(ClaimTypes.Name, "admin"));

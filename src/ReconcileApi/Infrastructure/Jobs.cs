@@ -17,16 +17,13 @@ namespace ReconcileApi.Infrastructure;
 /// </summary>
 public static class Jobs
 {
-    public static WebApplicationBuilder AddJobs(this WebApplicationBuilder builder)
+    public static IServiceCollection AddJobs(this IServiceCollection services, ServiceOptions options)
     {
-        var services = builder.Services;
-        var configuration = builder.Configuration;
         // The storage and activator are registered per host (not through Hangfire's static
         // JobStorage.Current), so that several hosts in one process never share a queue.
-        if (configuration.Provider() == DatabaseProvider.SqlServer)
+        if (options.Database.Provider == DatabaseProvider.SqlServer)
         {
-            var connectionString = configuration.ConnectionString(builder.Environment);
-            services.AddSingleton<JobStorage>(_ => new SqlServerStorage(connectionString, new SqlServerStorageOptions
+            services.AddSingleton<JobStorage>(_ => new SqlServerStorage(options.ConnectionString, new SqlServerStorageOptions
             {
                 PrepareSchemaIfNecessary = true,
                 QueuePollInterval = TimeSpan.Zero,
@@ -45,7 +42,7 @@ public static class Jobs
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings());
 
-        var workers = configuration.GetValue("Jobs:WorkerCount", Environment.ProcessorCount);
+        var workers = options.Jobs.WorkerCount;
         if (workers > 0)
         {
             services.AddHangfireServer(o =>
@@ -55,7 +52,7 @@ public static class Jobs
                 o.ShutdownTimeout = TimeSpan.FromSeconds(5);
             });
         }
-        return builder;
+        return services;
     }
 
     public static WebApplication UseJobsDashboard(this WebApplication app)

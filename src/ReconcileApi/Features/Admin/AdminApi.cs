@@ -90,13 +90,11 @@ public static class AdminApi
 public static class DevelopmentWorkspace
 {
     public static readonly Guid Id = new("00000000-0000-0000-0000-000000000001");
-    public const string DefaultKey = "rk_dev_local_only_key";
 
-    public static async Task EnsureAsync(WebApplication app)
+    public static async Task EnsureAsync(WebApplication app, string key)
     {
         if (!app.Environment.IsDevelopment())
             return;
-        var key = app.Configuration["Auth:DevelopmentApiKey"] ?? DefaultKey;
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ReconcileDbContext>();
         var clock = scope.ServiceProvider.GetRequiredService<TimeProvider>();

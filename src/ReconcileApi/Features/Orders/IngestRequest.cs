@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 using ReconcileApi.Data;
 using ReconcileApi.Engine;
@@ -67,7 +68,7 @@ public sealed class IngestRequest : IIdempotentBody, IEndpointParameterMetadataP
         var format = Query(request, "format")?.Trim().ToLowerInvariant();
         if (format is not null && !OrderFormats.Json.ContainsKey(format) && !OrderFormats.Tables.ContainsKey(format))
             return new(Problems.BadRequest($"Unknown format '{format}'. Supported: {AllFormats}."));
-        var limit = context.RequestServices.GetRequiredService<IConfiguration>().MaxRequestBodyBytes();
+        var limit = context.RequestServices.GetRequiredService<IOptions<ServiceOptions>>().Value.Limits.MaxRequestBodyBytes;
         if (request.ContentLength > limit)
             return new(Problems.PayloadTooLarge($"The body is {request.ContentLength} bytes; the limit is {limit} bytes."));
         if (!TryParseColumnMap(Query(request, "columnMap"), out var map))

@@ -1,6 +1,7 @@
 using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using ReconcileApi.Data;
+using ReconcileApi.Infrastructure;
 
 namespace ReconcileApi.Features.Runs;
 
@@ -11,9 +12,9 @@ namespace ReconcileApi.Features.Runs;
 public static class RunRecovery
 {
     /// <summary>On SQLite (in-memory job storage) re-enqueue runs a previous process left unfinished.</summary>
-    public static async Task RequeueInterruptedRunsAsync(this WebApplication app)
+    public static async Task RequeueInterruptedRunsAsync(this WebApplication app, ServiceOptions options)
     {
-        if (app.Configuration.Provider() != DatabaseProvider.Sqlite)
+        if (options.Database.Provider != DatabaseProvider.Sqlite)
             return;
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ReconcileDbContext>();

@@ -1,0 +1,108 @@
+using FluentValidation;
+using Microsoft.Extensions.Options;
+using ReconcileApi.Data;
+
+namespace ReconcileApi.Infrastructure;
+
+/// <summary>
+/// The service's configuration (README, "Configuration"), bound once at start and validated before anything
+/// is registered: a bad value stops the service with a message that names its key. Code reads these
+/// properties (or <c>IOptions&lt;ServiceOptions&gt;</c>), never configuration keys.
+/// </summary>
+public sealed class ServiceOptions
+{
+    public DatabaseSection Database { get; set; } = new();
+    public ConnectionStringsSection ConnectionStrings { get; set; } = new();
+    public AuthSection Auth { get; set; } = new();
+    public JobsSection Jobs { get; set; } = new();
+    public LimitsSection Limits { get; set; } = new();
+
+    public sealed class DatabaseSection
+    {
+        public DatabaseProvider Provider { get; set; } = DatabaseProvider.Sqlite;
+        /// <summary>Apply migrations at start; by default on SQLite only (a SQL Server schema is deployed on purpose).</summary>
+        public bool? MigrateOnStartup { get; set; }
+        public bool Migrates => MigrateOnStartup ?? Provider == DatabaseProvider.Sqlite;
+    }
+
+    public sealed class ConnectionStringsSection
+    {
+        /// <summary>After <see cref="Load"/>: the one given, or on SQLite a file in ./data under the content root.</summary>
+        public string? Reconcile { get; set; }
+    }
+
+    public sealed class AuthSection
+    {
+        /// <summary>The admin key; none means no admin access.</summary>
+        public string? AdminKey { get; set; }
+        public string DevelopmentApiKey { get; set; } = "rk_dev_local_only_key";
+    }
+
+    public sealed class JobsSection
+    {
+        /// <summary>Hangfire workers in this process; 0 serves HTTP only.</summary>
+        public int WorkerCount { get; set; } = Environment.ProcessorCount;
+    }
+
+    public sealed class LimitsSection
+    {
+        public long MaxRequestBodyBytes { get; set; } = 30 * 1024 * 1024;
+    }
+
+    public string ConnectionString => ConnectionStrings.Reconcile!;
+
+    /// <summary>Binds and validates the configuration; throws <see cref="OptionsValidationException"/> naming each bad key.</summary>
+    public static ServiceOptions Load(IConfiguration configuration, IHostEnvironment environment)
+    {
+        ServiceOptions options;
+        try
+        {
+            options = configuration.Get<ServiceOptions>() ?? new ServiceOptions();
+        }
+        catch (InvalidOperationException e)
+        {
+            // The binder's message names the key and the value it could not convert.
+            throw new OptionsValidationException(nameof(ServiceOptions), typeof(ServiceOptions), [e.Message]);
+        }
+        var result = new Validator().Validate(options);
+        if (!result.IsValid)
+            throw new OptionsValidationException(nameof(ServiceOptions), typeof(ServiceOptions), result.Errors.Select(e => e.ErrorMessage));
+        if (string.IsNullOrWhiteSpace(options.ConnectionStrings.Reconcile))
+        {
+            var folder = Path.Combine(environment.ContentRootPath, "data");
+            Directory.CreateDirectory(folder);
+            options.ConnectionStrings.Reconcile = $"Data Source={Path.Combine(folder, "reconcile.db")}";
+        }
+        return options;
+    }
+
+    sealed class Validator : AbstractValidator<ServiceOptions>
+    {
+        public Validator()
+        {
+            RuleFor(o => o.Database.Provider).IsInEnum()
+                .WithMessage(o => $"Database:Provider must be Sqlite or SqlServer; it is '{o.Database.Provider}'.");
+            RuleFor(o => o.ConnectionStrings.Reconcile).NotEmpty().When(o => o.Database.Provider == DatabaseProvider.SqlServer)
+                .WithMessage("ConnectionStrings:Reconcile is required when Database:Provider is SqlServer.");
+            RuleFor(o => o.Auth.AdminKey).Must(k => k is null || k.Trim().Length > 0)
+                .WithMessage("Auth:AdminKey is blank; leave it out for no admin access, or set a key.");
+            RuleFor(o => o.Auth.DevelopmentApiKey).NotEmpty()
+                .WithMessage("Auth:DevelopmentApiKey is blank; leave it out for the default key, or set one.");
+            RuleFor(o => o.Jobs.WorkerCount).InclusiveBetween(0, 1000)
+                .WithMessage(o => $"Jobs:WorkerCount must be between 0 (serve HTTP only) and 1000; it is {o.Jobs.WorkerCount}.");
+            RuleFor(o => o.Limits.MaxRequestBodyBytes).InclusiveBetween(1, Array.MaxLength)
+                .WithMessage(o => $"Limits:MaxRequestBodyBytes must be between 1 and {Array.MaxLength} bytes; it is {o.Limits.MaxRequestBodyBytes}.");
+        }
+    }
+}
+
+public static class ServiceOptionsExtensions
+{
+    /// <summary>Loads the options (see <see cref="ServiceOptions.Load"/>) and registers them for injection.</summary>
+    public static ServiceOptions AddServiceOptions(this WebApplicationBuilder builder)
+    {
+        var options = ServiceOptions.Load(builder.Configuration, builder.Environment);
+        builder.Services.AddSingleton(Options.Create(options));
+        return options;
+    }
+}

@@ -1,0 +1,57 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace ReconcileApi.Tests;
+
+/// <summary>A bad configuration value stops the service at start, with a message that names the key.</summary>
+public sealed class ConfigurationTests
+{
+    [Theory]
+    [InlineData("Jobs:WorkerCount", "-1", "Jobs:WorkerCount must be between 0 (serve HTTP only) and 1000; it is -1.")]
+    [InlineData("Jobs:WorkerCount", "many", "'many' at 'Jobs:WorkerCount'")]
+    [InlineData("Limits:MaxRequestBodyBytes", "0", "Limits:MaxRequestBodyBytes must be between 1 and")]
+    [InlineData("Database:Provider", "Postgres", "'Postgres' at 'Database:Provider'")]
+    [InlineData("Database:Provider", "7", "Database:Provider must be Sqlite or SqlServer; it is '7'.")]
+    [InlineData("Database:MigrateOnStartup", "sometimes", "'sometimes' at 'Database:MigrateOnStartup'")]
+    [InlineData("Auth:AdminKey", "  ", "Auth:AdminKey is blank")]
+    [InlineData("Auth:DevelopmentApiKey", "", "Auth:DevelopmentApiKey is blank")]
+    public void ABadValue_StopsTheServiceAtStart_NamingTheKey(string key, string value, string message)
+    {
+        using var factory = new ApiFactory().WithWebHostBuilder(b => b.UseSetting(key, value));
+
+        AssertStopsWith(factory, message);
+    }
+
+    [Fact]
+    public void SqlServer_WithoutAConnectionString_StopsTheServiceAtStart()
+    {
+        using var factory = new ApiFactory().WithWebHostBuilder(b => b
+            .UseSetting("Database:Provider", "SqlServer")
+            .UseSetting("ConnectionStrings:Reconcile", ""));
+
+        AssertStopsWith(factory, "ConnectionStrings:Reconcile is required when Database:Provider is SqlServer.");
+    }
+
+    [Fact]
+    public void GoodValues_AreBoundOnce_AndInjected()
+    {
+        using var factory = new ApiFactory().WithWebHostBuilder(b => b.UseSetting("Limits:MaxRequestBodyBytes", "12345"));
+
+        var options = factory.Services.GetService(typeof(IOptions<ReconcileApi.Infrastructure.ServiceOptions>)) as IOptions<ReconcileApi.Infrastructure.ServiceOptions>;
+
+        Assert.Equal(12345, options!.Value.Limits.MaxRequestBodyBytes);
+        Assert.Equal(2, options.Value.Jobs.WorkerCount);
+        Assert.Equal(ApiFactory.AdminKey, options.Value.Auth.AdminKey);
+    }
+
+    static void AssertStopsWith(Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program> factory, string message)
+    {
+        var thrown = Assert.ThrowsAny<Exception>(() => factory.Server);
+        var chain = new List<Exception>();
+        for (Exception? e = thrown; e is not null; e = e.InnerException)
+            chain.Add(e);
+        var invalid = chain.OfType<OptionsValidationException>().FirstOrDefault();
+        Assert.True(invalid is not null, thrown.ToString());
+        Assert.Contains(message, invalid.Message);
+    }
+}
