@@ -1,10 +1,13 @@
-using System.Numerics;
+using System.Buffers;
+using System.IO.Hashing;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Text;
 
 namespace ReconcileApi.Engine;
 
 /// <summary>
-/// 128-bit fingerprints of normalized text, so a million-order run can pair and compare without
+/// 128-bit fingerprints (XxHash128) of normalized text, so a million-order run can pair and compare without
 /// allocating strings. Keys are paired on their 128-bit fingerprint (a false pair would need a
 /// 2^-128 collision); for fields, an equal fingerprint is the fast "same" path and a different one
 /// is always confirmed by an exact comparison, so a difference is never invented.
@@ -15,45 +18,26 @@ internal readonly record struct Fingerprint(ulong A, ulong B)
 
     public bool IsNone => A == 0 && B == 0;
 
-    /// <summary>Fingerprint of <paramref name="text"/> trimmed and case-folded; <see cref="None"/> when blank.</summary>
+    /// <summary>Fingerprint of <paramref name="text"/> trimmed and lower-cased (invariant); <see cref="None"/> when blank.</summary>
+    [SkipLocalsInit]
     public static Fingerprint OfFolded(ReadOnlySpan<char> text)
     {
         var t = text.Trim();
         if (t.IsEmpty)
             return None;
-        ulong a = 0xcbf29ce484222325, b = 0x9E3779B97F4A7C15 ^ (ulong)t.Length;
-        // Four UTF-16 units at a time; ASCII words are lower-cased in place, others char by char.
-        var words = MemoryMarshal.Cast<char, ulong>(t);
-        foreach (var word in words)
-        {
-            var w = (word & 0xFF80FF80FF80FF80UL) == 0 ? LowerAscii(word) : LowerEach(word);
-            a = BitOperations.RotateLeft((a ^ w) * 0x9FB21C651E98DF25UL, 29);
-            b = BitOperations.RotateLeft(b ^ (w * 0xff51afd7ed558ccdUL), 31) * 0xc4ceb9fe1a85ec53UL;
-        }
-        for (var i = words.Length * 4; i < t.Length; i++)
-        {
-            ulong c = Fold(t[i]);
-            a = BitOperations.RotateLeft((a ^ c) * 0x9FB21C651E98DF25UL, 29);
-            b = BitOperations.RotateLeft(b ^ (c * 0xff51afd7ed558ccdUL), 31) * 0xc4ceb9fe1a85ec53UL;
-        }
+        char[]? rented = null;
+        var folded = (t.Length <= 256 ? stackalloc char[256] : rented = ArrayPool<char>.Shared.Rent(t.Length))[..t.Length];
+        // Vectorized for ASCII (almost every key and email); invariant lower-casing for the rest.
+        if (Ascii.ToLower(t, folded, out _) != OperationStatus.Done)
+            t.ToLowerInvariant(folded);
+        var hash = XxHash128.HashToUInt128(MemoryMarshal.AsBytes(folded));
+        if (rented is not null)
+            ArrayPool<char>.Shared.Return(rented);
         // Never None for real text.
-        return new(Mix(a) | 1, Mix(b));
+        return new((ulong)hash | 1, (ulong)(hash >> 64));
     }
 
-    /// <summary>Lower-cases four ASCII units at once: a lane in 'A'..'Z' gets its 0x20 bit.</summary>
-    static ulong LowerAscii(ulong w) =>
-        w | (((w + 0x003F003F003F003FUL) & ~(w + 0x0025002500250025UL) & 0x0080008000800080UL) >> 2);
-
-    static ulong LowerEach(ulong w)
-    {
-        ulong folded = 0;
-        for (var lane = 0; lane < 4; lane++)
-            folded |= (ulong)Fold((char)(w >> (16 * lane))) << (16 * lane);
-        return folded;
-    }
-
-    static char Fold(char c) => char.IsAsciiLetterUpper(c) ? (char)(c | 0x20) : char.IsAscii(c) ? c : char.ToLowerInvariant(c);
-
+    /// <summary>A 64-bit finalizer (MurmurHash3's fmix64) for combining values into one fingerprint.</summary>
     public static ulong Mix(ulong x)
     {
         x ^= x >> 33;

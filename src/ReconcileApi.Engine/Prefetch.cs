@@ -7,6 +7,10 @@ namespace ReconcileApi.Engine;
 /// Cache prefetch hints. A large run is bound by memory latency: every order, its strings and its
 /// lines live somewhere else on the heap. Asking for the next orders' memory a few iterations ahead
 /// lets those misses overlap. A hint never faults and changes no result; without SSE it does nothing.
+/// Measured worth (2026-11-30, 1M orders per side, <c>scripts/bench.sh engine --sizes 1000000 --phases</c>
+/// against <c>--prefetch 0,0</c>, three interleaved rounds each, two sessions): without the hints the engine
+/// took 1,842 instead of 1,593 ms and 2,045 instead of 1,413 ms (CPU 3,200 vs 2,701 and 3,621 vs 2,491 ms);
+/// the normalize pass 949 vs 601 ms. They buy 16–45 % of engine time, so they stay.
 /// </summary>
 internal static unsafe class Prefetch
 {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 
 namespace ReconcileApi.Engine;
 
@@ -97,12 +98,12 @@ internal sealed class ReconciliationRun
         Phase("normalize");
         // The key index is split by fingerprint into one table per core, each built by its own task.
         var partCount = _store.Count + _keap.Count >= _parallelism.From * 12 ? Math.Clamp(Environment.ProcessorCount, 2, 8) : 1;
-        var index = new KeyTable[partCount];
+        var index = new Dictionary<Fingerprint, Slot>[partCount];
         var sides = new (List<int> Extras, List<int> Keyless)[partCount, 2];
         Parallel.For(0, partCount, p =>
         {
             // Most keys are on both sides: the larger side plus a margin is about the number of distinct keys.
-            index[p] = new KeyTable((int)(Math.Max(_store.Count, _keap.Count) * 1.1 / partCount) + 16);
+            index[p] = new Dictionary<Fingerprint, Slot>((int)(Math.Max(_store.Count, _keap.Count) * 1.1 / partCount) + 16);
             sides[p, 0] = AddSide(index[p], p, partCount, _keap, _kn, OrderSource.Keap);
             sides[p, 1] = AddSide(index[p], p, partCount, _store, _sn, OrderSource.Store);
         });
@@ -122,7 +123,7 @@ internal sealed class ReconciliationRun
         var storeResidue = storeKeyless;
         var keapResidue = keapKeyless;
         foreach (var part in index)
-        foreach (var slot in part.Slots())
+        foreach (var slot in part.Values)
         {
             if (slot.Store != 0 && slot.Keap != 0)
             {
@@ -159,7 +160,7 @@ internal sealed class ReconciliationRun
 
         Phase("report");
         var array = findings.ToArray();
-        FindingOrder.Sort(array, _parallelism);
+        Array.Sort(array, FindingOrder.BySeverityThenImpact);
         Phase("sort");
         var (storeOrders, storeRevenue) = InWindow(_store, _sn);
         var (keapOrders, keapRevenue) = InWindow(_keap, _kn);
@@ -237,7 +238,7 @@ internal sealed class ReconciliationRun
 
     /// <summary>Indexes one side by key; the oldest record of a key is its primary, the others are extras.</summary>
     /// <remarks>Takes the keys of part <paramref name="part"/> of <paramref name="partCount"/>; keyless orders go with part 0.</remarks>
-    static (List<int> Extras, List<int> Keyless) AddSide(KeyTable index, int part, int partCount, IReadOnlyList<CanonicalOrder> orders, NormalizedOrder[] norm, OrderSource source)
+    static (List<int> Extras, List<int> Keyless) AddSide(Dictionary<Fingerprint, Slot> index, int part, int partCount, IReadOnlyList<CanonicalOrder> orders, NormalizedOrder[] norm, OrderSource source)
     {
         var extras = new List<int>();
         var keyless = new List<int>();
@@ -251,9 +252,7 @@ internal sealed class ReconciliationRun
             }
             if (PartOf(norm[i].Key, partCount) != part)
                 continue;
-            if (i + 16 < norm.Length)
-                index.Prefetch(norm[i + 16].Key);
-            ref var slot = ref index.GetOrAdd(norm[i].Key);
+            ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(index, norm[i].Key, out _);
             ref var primary = ref source == OrderSource.Store ? ref slot.Store : ref slot.Keap;
             if (primary == 0)
                 primary = i + 1;
@@ -361,7 +360,7 @@ internal sealed class ReconciliationRun
         };
     }
 
-    void AddDuplicates(List<Finding> findings, KeyTable[] index, List<int> extras, OrderSource source)
+    void AddDuplicates(List<Finding> findings, Dictionary<Fingerprint, Slot>[] index, List<int> extras, OrderSource source)
     {
         var (orders, norm) = source == OrderSource.Store ? (_store, _sn) : (_keap, _kn);
         var system = source == OrderSource.Store ? "The store" : "Keap";
@@ -370,7 +369,7 @@ internal sealed class ReconciliationRun
             var (extra, en) = (orders[e], norm[e]);
             if (!InWindow(en.Ticks))
                 continue;
-            var slot = index[PartOf(en.Key, index.Length)].Get(en.Key);
+            var slot = index[PartOf(en.Key, index.Length)][en.Key];
             var p = (source == OrderSource.Store ? slot.Store : slot.Keap) - 1;
             var primary = orders[p];
             var identical = PairComparer.SameRecord(primary, extra);
@@ -495,4 +494,11 @@ internal sealed class ReconciliationRun
     }
 
     internal static DateTime? Date(long ticks) => ticks == Normalizer.NoDate ? null : new DateTime(ticks, DateTimeKind.Utc);
+}
+
+/// <summary>The primary record of a key on each side, 1-based (0 = none).</summary>
+internal struct Slot
+{
+    public int Store;
+    public int Keap;
 }

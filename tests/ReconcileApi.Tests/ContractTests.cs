@@ -251,7 +251,7 @@ public sealed class ContractTests(ApiFactory factory) : IClassFixture<ApiFactory
     }
 
     /// <summary>The folder holding ReconcileApi.sln, found upwards from the test output.</summary>
-    static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
