@@ -21,7 +21,7 @@ internal struct NormalizedOrder
 }
 
 /// <summary>Normalizes the orders of one source: key, instant, canonical state.</summary>
-internal sealed class Normalizer(OrderSource source, ReconcileSettings settings, TimeZoneInfo zone, LineComparison lines, Parallelism parallelism)
+internal sealed class Normalizer(OrderSource source, ReconcileSettings settings, TimeZoneInfo zone, LineComparison lines, Tuning tuning)
 {
     public const long NoDate = long.MinValue;
 
@@ -34,12 +34,13 @@ internal sealed class Normalizer(OrderSource source, ReconcileSettings settings,
     public NormalizedOrder[] NormalizeAll(IReadOnlyList<CanonicalOrder> orders)
     {
         var result = new NormalizedOrder[orders.Count];
-        parallelism.ForRanges(orders.Count, (from, to) =>
+        tuning.ForRanges(orders.Count, (from, to) =>
         {
             var memo = new Memo();
             for (var i = from; i < to; i++)
             {
-                Prefetch.Order(orders, i, to);
+                if (tuning.Prefetch)
+                    Prefetch.Order(orders, i, to);
                 result[i] = Normalize(orders[i], ref memo);
             }
         });

@@ -53,12 +53,13 @@ public static class Reconciler
         var errors = settings.Validate();
         if (errors.Count > 0)
             throw new ArgumentException("Invalid settings: " + string.Join("; ", errors.Select(e => $"{e.Field}: {e.Message}")), nameof(settings));
-        return new ReconciliationRun(store, keap, settings, window, asOf, phaseCompleted, Parallelism.Default).Execute(newestStore, newestKeap);
+        return new ReconciliationRun(store, keap, settings, window, asOf, phaseCompleted, Tuning.Default).Execute(newestStore, newestKeap);
     }
 
-    /// <summary>For tests: one run with its own <see cref="Parallelism"/> (e.g. every parallel path taken).</summary>
-    internal static ReconciliationResult Reconcile(IReadOnlyList<CanonicalOrder> store, IReadOnlyList<CanonicalOrder> keap, ReconcileSettings settings, Parallelism parallelism) =>
-        new ReconciliationRun(store, keap, settings, null, null, null, parallelism).Execute(null, null);
+    /// <summary>For tests and the benchmark: one run with its own <see cref="Tuning"/> (e.g. every parallel path taken).</summary>
+    internal static ReconciliationResult Reconcile(IReadOnlyList<CanonicalOrder> store, IReadOnlyList<CanonicalOrder> keap, ReconcileSettings settings,
+        Tuning tuning, Action<string, TimeSpan>? phaseCompleted = null) =>
+        new ReconciliationRun(store, keap, settings, null, null, phaseCompleted, tuning).Execute(null, null);
 }
 
 /// <summary>One reconciliation: the state shared by its phases.</summary>
@@ -69,7 +70,7 @@ internal sealed class ReconciliationRun
     readonly ReconcileWindow? _window;
     readonly DateTime? _asOf;
     readonly Action<string, TimeSpan>? _phaseCompleted;
-    readonly Parallelism _parallelism;
+    readonly Tuning _tuning;
     readonly System.Diagnostics.Stopwatch _clock = new();
     readonly Normalizer _storeNormalizer, _keapNormalizer;
     readonly PairComparer _comparer;
@@ -78,13 +79,13 @@ internal sealed class ReconciliationRun
     long _storeNewest, _keapNewest;
 
     public ReconciliationRun(IReadOnlyList<CanonicalOrder> store, IReadOnlyList<CanonicalOrder> keap, ReconcileSettings settings, ReconcileWindow? window, DateTime? asOf,
-        Action<string, TimeSpan>? phaseCompleted, Parallelism parallelism)
+        Action<string, TimeSpan>? phaseCompleted, Tuning tuning)
     {
-        (_store, _keap, _settings, _window, _asOf, _phaseCompleted, _parallelism) = (store, keap, settings, window, asOf, phaseCompleted, parallelism);
+        (_store, _keap, _settings, _window, _asOf, _phaseCompleted, _tuning) = (store, keap, settings, window, asOf, phaseCompleted, tuning);
         TimeZones.TryFind(settings.Timezone, out var zone);
         var lines = new LineComparison(settings);
-        _storeNormalizer = new Normalizer(OrderSource.Store, settings, zone, lines, parallelism);
-        _keapNormalizer = new Normalizer(OrderSource.Keap, settings, zone, lines, parallelism);
+        _storeNormalizer = new Normalizer(OrderSource.Store, settings, zone, lines, tuning);
+        _keapNormalizer = new Normalizer(OrderSource.Keap, settings, zone, lines, tuning);
         _actions = new Actions(settings, lines);
         _comparer = new PairComparer(settings, lines, _actions);
     }
@@ -97,7 +98,7 @@ internal sealed class ReconciliationRun
 
         Phase("normalize");
         // The key index is split by fingerprint into one table per core, each built by its own task.
-        var partCount = _store.Count + _keap.Count >= _parallelism.From * 12 ? Math.Clamp(Environment.ProcessorCount, 2, 8) : 1;
+        var partCount = _store.Count + _keap.Count >= _tuning.ParallelFrom * 12 ? Math.Clamp(Environment.ProcessorCount, 2, 8) : 1;
         var index = new Dictionary<Fingerprint, Slot>[partCount];
         var sides = new (List<int> Extras, List<int> Keyless)[partCount, 2];
         Parallel.For(0, partCount, p =>
@@ -285,7 +286,7 @@ internal sealed class ReconciliationRun
         var findings = new List<Finding>();
         matched = CollectInParallel(pairs, findings, (p, local) =>
         {
-            if (p + 8 < pairs)
+            if (_tuning.Prefetch && p + 8 < pairs)
             {
                 Prefetch.Element(_sn, pairStore[p + 8]);
                 Prefetch.Element(_kn, pairKeap[p + 8]);
@@ -321,7 +322,7 @@ internal sealed class ReconciliationRun
     {
         var matched = 0;
         var gate = new object();
-        _parallelism.ForRanges(count, (from, to) =>
+        _tuning.ForRanges(count, (from, to) =>
         {
             var local = new List<Finding>();
             var localMatched = 0;
@@ -410,7 +411,7 @@ internal sealed class ReconciliationRun
                 missing.Add(i);
         }
         var built = new Finding[missing.Count];
-        _parallelism.ForRanges(missing.Count, (from, to) =>
+        _tuning.ForRanges(missing.Count, (from, to) =>
         {
             for (var m = from; m < to; m++)
                 built[m] = Missing(side, missing[m]);

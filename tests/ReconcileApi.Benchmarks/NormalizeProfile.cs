@@ -12,7 +12,7 @@ internal static class NormalizeProfile
         var lines = new LineComparison(settings);
         var keys = new OrderKeyPattern(settings.KeapKeyPattern);
         var statuses = new StatusMap(OrderSource.Keap, null);
-        var normalizer = new Normalizer(OrderSource.Keap, settings, TimeZoneInfo.Utc, lines, Parallelism.Default);
+        var normalizer = new Normalizer(OrderSource.Keap, settings, TimeZoneInfo.Utc, lines, Tuning.Default);
         var orders = data.Keap;
         for (var rep = 0; rep < 3; rep++)
         {
@@ -30,12 +30,7 @@ internal static class NormalizeProfile
             Time("email-10k-x100", () => { for (var r = 0; r < 100; r++) foreach (var o in small) sink += (long)Fingerprint.OfFolded(o.CustomerEmail).A; });
             Time("lines-10k-x100", () => { for (var r = 0; r < 100; r++) foreach (var o in small) sink += (long)lines.Fingerprint(o.Lines, OrderSource.Keap); });
             Time("all-10k-x100", () => { for (var r = 0; r < 100; r++) foreach (var o in small) sink += normalizer.Normalize(o).Ticks; });
-            foreach (var bytes in new[] { 64, 320, 192, 64, 320, 192, 64, 320, 192 })
-            {
-                Prefetch.OrderBytes = bytes;
-                Time($"whole-{bytes}", () => sink += normalizer.NormalizeAll(orders).Length);
-            }
-            Prefetch.OrderBytes = 320;
+            Time("all-parallel", () => sink += normalizer.NormalizeAll(orders).Length);
             Console.WriteLine($"  normalize {orders.Count:N0} Keap orders, one thread (ms): {string.Join(", ", parts)} ({sink % 10})");
 
             void Time(string name, Action body)

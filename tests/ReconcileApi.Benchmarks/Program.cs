@@ -3,7 +3,7 @@ using System.Runtime;
 using ReconcileApi.Benchmarks;
 using ReconcileApi.Engine;
 
-// Usage: engine [--sizes 10000,100000,1000000] [--iterations 5] [--seed 42] [--phases] [--profile-normalize] [--prefetch far,near[,orderBytes]] [--in-order]
+// Usage: engine [--sizes 10000,100000,1000000] [--iterations 5] [--seed 42] [--phases] [--profile-normalize] [--no-prefetch] [--in-order]
 var section = args.FirstOrDefault() ?? "engine";
 if (section == "ingest")
     return await ReconcileApi.Benchmarks.Http.IngestBenchmark.RunAsync(int.Parse(Option("--orders", "200000")), int.Parse(Option("--clients", "2")));
@@ -18,13 +18,8 @@ var sizes = Option("--sizes", "10000,100000,1000000").Split(',').Select(int.Pars
 var iterations = int.Parse(Option("--iterations", "5"));
 var seed = int.Parse(Option("--seed", "42"));
 var showPhases = args.Contains("--phases");
-if (Option("--prefetch", "") is { Length: > 0 } prefetch)
-{
-    var d = prefetch.Split(',').Select(int.Parse).ToArray();
-    (Prefetch.Enabled, Prefetch.Far, Prefetch.Near) = (d[0] > 0, d[0], d[1]);
-    if (d.Length > 2)
-        Prefetch.OrderBytes = d[2];
-}
+// --no-prefetch measures what the prefetch hints are worth (src/ReconcileApi.Engine/Prefetch.cs).
+var tuning = Tuning.Default with { Prefetch = !args.Contains("--no-prefetch") };
 
 Console.WriteLine($"load average before: {LoadAverage()}");
 Console.WriteLine($"engine benchmark: {Environment.ProcessorCount} cores, server GC {GCSettings.IsServerGC}, {iterations} timed iterations after warm-up runs, seed {seed}, lists {(args.Contains("--in-order") ? "in creation order" : "shuffled")}");
@@ -39,13 +34,13 @@ foreach (var n in sizes)
 
     if (args.Contains("--profile-normalize"))
         NormalizeProfile.Run(data);
-    var result = Reconciler.Reconcile(data.Store, data.Keap, settings);
+    var result = Reconciler.Reconcile(data.Store, data.Keap, settings, tuning);
     if (!Verify(result, data))
         return 1;
     // Small sizes finish before the JIT has settled; a few more untimed runs let it.
     result = null!;
     for (var w = 0; w < (n <= 100_000 ? 4 : 1); w++)
-        Reconciler.Reconcile(data.Store, data.Keap, settings);
+        Reconciler.Reconcile(data.Store, data.Keap, settings, tuning);
 
     var times = new List<double>();
     var cpu = new List<double>();
@@ -62,7 +57,7 @@ foreach (var n in sizes)
         var sw = Stopwatch.StartNew();
         var phases = new List<string>();
         var (g0, g1, g2, pause) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration());
-        result = Reconciler.Reconcile(data.Store, data.Keap, settings, null, null, null, null, (phase, at) => phases.Add($"{phase} {at.TotalMilliseconds:F0}"));
+        result = Reconciler.Reconcile(data.Store, data.Keap, settings, tuning, (phase, at) => phases.Add($"{phase} {at.TotalMilliseconds:F0}"));
         sw.Stop();
         if (showPhases)
             Console.WriteLine($"  phases (ms since start): {string.Join(", ", phases)}; GCs gen0/1/2 {GC.CollectionCount(0) - g0}/{GC.CollectionCount(1) - g1}/{GC.CollectionCount(2) - g2}, pause {(GC.GetTotalPauseDuration() - pause).TotalMilliseconds:F0} ms");

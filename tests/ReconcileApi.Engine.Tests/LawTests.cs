@@ -143,7 +143,7 @@ public sealed class LawTests
             var (store, keap) = Dataset(seed);
             var serial = Reconciler.Reconcile(store, keap, ReconcileSettings.Default);
             // Every range split, several index partitions, the parallel sort: what a million-order run does.
-            var parallel = Reconciler.Reconcile(store, keap, ReconcileSettings.Default, new Parallelism(1));
+            var parallel = Reconciler.Reconcile(store, keap, ReconcileSettings.Default, new Tuning(ParallelFrom: 1));
 
             Assert.Equal(serial.Findings.Select(Describe), parallel.Findings.Select(Describe));
             Assert.Equal((serial.Matched, serial.Pending), (parallel.Matched, parallel.Pending));
