@@ -1,12 +1,10 @@
 using FluentValidation;
-using ReconcileApi.Data;
 using ReconcileApi.Features.Admin;
 using ReconcileApi.Features.Discrepancies;
 using ReconcileApi.Features.Health;
 using ReconcileApi.Features.Orders;
 using ReconcileApi.Features.Runs;
 using ReconcileApi.Features.Settings;
-using ReconcileApi.Infrastructure;
 
 var builder = WebApplication.CreateBuilder(args);
 var options = builder.AddServiceOptions();

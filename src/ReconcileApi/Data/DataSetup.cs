@@ -1,6 +1,4 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
-using ReconcileApi.Infrastructure;
 
 namespace ReconcileApi.Data;
 

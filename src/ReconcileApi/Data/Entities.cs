@@ -1,5 +1,4 @@
 using System.Text.Json.Serialization;
-using ReconcileApi.Engine;
 
 namespace ReconcileApi.Data;
 

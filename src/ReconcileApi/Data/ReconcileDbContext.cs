@@ -1,7 +1,4 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
-using ReconcileApi.Engine;
-using ReconcileApi.Infrastructure;
 
 namespace ReconcileApi.Data;
 

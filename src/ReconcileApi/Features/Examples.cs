@@ -1,6 +1,3 @@
-using System.Text.Json;
-using ReconcileApi.Data;
-using ReconcileApi.Engine;
 using ReconcileApi.Features.Admin;
 using ReconcileApi.Features.Discrepancies;
 using ReconcileApi.Features.Orders;

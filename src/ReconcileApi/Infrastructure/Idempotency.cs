@@ -1,12 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Http.Metadata;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using ReconcileApi.Data;
 
 namespace ReconcileApi.Infrastructure;
 

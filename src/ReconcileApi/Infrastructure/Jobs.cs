@@ -4,7 +4,6 @@ using Hangfire.Dashboard;
 using Hangfire.InMemory;
 using Hangfire.Logging;
 using Hangfire.SqlServer;
-using ReconcileApi.Data;
 
 namespace ReconcileApi.Infrastructure;
 

@@ -1,6 +1,5 @@
 using FluentValidation;
 using Microsoft.Extensions.Options;
-using ReconcileApi.Data;
 
 namespace ReconcileApi.Infrastructure;
 

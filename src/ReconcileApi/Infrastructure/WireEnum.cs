@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace ReconcileApi.Infrastructure;
 
 /// <summary>Enum values as they appear on the wire (snake_case).</summary>

@@ -1,10 +1,5 @@
-using ReconcileApi.Engine;
 using FluentValidation;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
-using ReconcileApi.Data;
 using ReconcileApi.Features.Orders;
-using ReconcileApi.Infrastructure;
 
 namespace ReconcileApi.Features.Admin;
 

@@ -1,8 +1,5 @@
 using System.Globalization;
 using System.Text;
-using Microsoft.EntityFrameworkCore;
-using ReconcileApi.Data;
-using ReconcileApi.Infrastructure;
 
 namespace ReconcileApi.Features.Discrepancies;
 

@@ -1,5 +1,3 @@
-using ReconcileApi.Infrastructure;
-
 namespace ReconcileApi.Features.Discrepancies;
 
 public static class DiscrepanciesApi

@@ -1,9 +1,3 @@
-using System.Text.Json;
-using Microsoft.EntityFrameworkCore;
-using ReconcileApi.Data;
-using ReconcileApi.Engine;
-using ReconcileApi.Infrastructure;
-
 namespace ReconcileApi.Features.Discrepancies;
 
 /// <summary>What a run's findings did to the discrepancies: new ones, reopened ones, ones found again unchanged in state, and ones verified fixed.</summary>

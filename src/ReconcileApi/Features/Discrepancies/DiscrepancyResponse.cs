@@ -1,8 +1,4 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
-using ReconcileApi.Data;
-using ReconcileApi.Engine;
-using ReconcileApi.Infrastructure;
 
 namespace ReconcileApi.Features.Discrepancies;
 

@@ -1,9 +1,3 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
-using ReconcileApi.Data;
-using ReconcileApi.Infrastructure;
-
 namespace ReconcileApi.Features.Discrepancies;
 
 /// <summary>GET /api/v1/discrepancies/{id} — with an ETag for If-Match on the resolution.</summary>

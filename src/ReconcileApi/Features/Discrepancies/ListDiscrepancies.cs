@@ -1,12 +1,6 @@
 using System.Globalization;
-using System.Security.Claims;
 using System.Text;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.EntityFrameworkCore;
-using ReconcileApi.Data;
-using ReconcileApi.Engine;
-using ReconcileApi.Infrastructure;
 
 namespace ReconcileApi.Features.Discrepancies;
 

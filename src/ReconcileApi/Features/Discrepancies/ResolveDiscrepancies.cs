@@ -1,11 +1,5 @@
-using System.Security.Claims;
 using System.Text.Json.Serialization;
 using FluentValidation;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
-using ReconcileApi.Data;
-using ReconcileApi.Engine;
-using ReconcileApi.Infrastructure;
 
 namespace ReconcileApi.Features.Discrepancies;
 

@@ -1,10 +1,5 @@
-using System.Security.Claims;
 using FluentValidation;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.EntityFrameworkCore;
-using ReconcileApi.Data;
-using ReconcileApi.Infrastructure;
 
 namespace ReconcileApi.Features.Discrepancies;
 

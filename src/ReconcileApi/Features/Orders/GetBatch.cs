@@ -1,11 +1,3 @@
-using System.Security.Claims;
-using System.Text.Json;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
-using ReconcileApi.Data;
-using ReconcileApi.Engine;
-using ReconcileApi.Infrastructure;
-
 namespace ReconcileApi.Features.Orders;
 
 public sealed record BatchResponse(

@@ -1,10 +1,3 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
-using ReconcileApi.Data;
-using ReconcileApi.Engine;
-using ReconcileApi.Infrastructure;
-
 namespace ReconcileApi.Features.Orders;
 
 public sealed record OrderVersionResponse(int Version, Guid BatchId, DateTime RecordedAt, CanonicalOrder Order);

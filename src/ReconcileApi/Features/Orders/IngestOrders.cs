@@ -1,10 +1,3 @@
-using System.Security.Claims;
-using System.Text.Json;
-using Microsoft.AspNetCore.Http.HttpResults;
-using ReconcileApi.Data;
-using ReconcileApi.Engine;
-using ReconcileApi.Infrastructure;
-
 namespace ReconcileApi.Features.Orders;
 
 /// <summary>A problem with one record of a batch: an error (rejected) or a warning (stored without the field it names).</summary>

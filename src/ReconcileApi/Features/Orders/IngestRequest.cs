@@ -1,14 +1,8 @@
 using System.Reflection;
-using System.Text.Json;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Metadata;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
-using ReconcileApi.Data;
-using ReconcileApi.Engine;
 using ReconcileApi.Features.Orders.Formats;
-using ReconcileApi.Infrastructure;
 
 namespace ReconcileApi.Features.Orders;
 

@@ -1,6 +1,3 @@
-using Microsoft.AspNetCore.Http.HttpResults;
-using ReconcileApi.Infrastructure;
-
 namespace ReconcileApi.Features.Orders;
 
 /// <summary>A whole-request fault found while reading a body: what is wrong and where, answered as a 400 problem.</summary>

@@ -1,7 +1,5 @@
 using System.Security.Cryptography;
-using System.Text.Json;
 using System.Text.Json.Serialization;
-using ReconcileApi.Engine;
 
 namespace ReconcileApi.Features.Orders;
 

@@ -1,10 +1,5 @@
-using System.Text.Json;
 using FluentValidation;
-using Microsoft.EntityFrameworkCore;
-using ReconcileApi.Data;
-using ReconcileApi.Engine;
 using ReconcileApi.Features.Orders.Formats;
-using ReconcileApi.Infrastructure;
 
 namespace ReconcileApi.Features.Orders;
 

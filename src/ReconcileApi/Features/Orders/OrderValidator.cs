@@ -1,5 +1,4 @@
 using FluentValidation;
-using ReconcileApi.Engine;
 
 namespace ReconcileApi.Features.Orders;
 

@@ -1,5 +1,3 @@
-using ReconcileApi.Infrastructure;
-
 namespace ReconcileApi.Features.Orders;
 
 public static class OrdersApi

@@ -1,9 +1,3 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
-using ReconcileApi.Data;
-using ReconcileApi.Infrastructure;
-
 namespace ReconcileApi.Features.Runs;
 
 /// <summary>POST /api/v1/runs/{id}/cancel — stop a queued or running run; its findings are not saved.</summary>

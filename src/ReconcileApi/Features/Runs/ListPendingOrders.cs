@@ -1,10 +1,3 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
-using ReconcileApi.Data;
-using ReconcileApi.Engine;
-using ReconcileApi.Infrastructure;
-
 namespace ReconcileApi.Features.Runs;
 
 /// <summary>An order a run counted as pending: <c>ageMinutes</c> old at the run's cut-off, younger than the settle time.</summary>

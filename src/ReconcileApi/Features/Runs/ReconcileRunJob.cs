@@ -1,12 +1,7 @@
-using System.Text.Json;
 using Hangfire;
-using Microsoft.EntityFrameworkCore;
-using ReconcileApi.Data;
-using ReconcileApi.Engine;
 using ReconcileApi.Features.Discrepancies;
 using ReconcileApi.Features.Orders;
 using ReconcileApi.Features.Settings;
-using ReconcileApi.Infrastructure;
 
 namespace ReconcileApi.Features.Runs;
 

@@ -1,7 +1,4 @@
 using Hangfire;
-using Microsoft.EntityFrameworkCore;
-using ReconcileApi.Data;
-using ReconcileApi.Infrastructure;
 
 namespace ReconcileApi.Features.Runs;
 

@@ -1,7 +1,3 @@
-using System.Text.Json;
-using ReconcileApi.Data;
-using ReconcileApi.Engine;
-
 namespace ReconcileApi.Features.Runs;
 
 /// <summary>

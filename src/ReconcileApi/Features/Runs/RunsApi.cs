@@ -1,5 +1,3 @@
-using ReconcileApi.Infrastructure;
-
 namespace ReconcileApi.Features.Runs;
 
 public static class RunsApi

@@ -1,12 +1,6 @@
-using System.Security.Claims;
 using FluentValidation;
 using Hangfire;
-using Microsoft.AspNetCore.Http.HttpResults;
-using ReconcileApi.Data;
-using Microsoft.EntityFrameworkCore;
-using ReconcileApi.Engine;
 using ReconcileApi.Features.Settings;
-using ReconcileApi.Infrastructure;
 
 namespace ReconcileApi.Features.Runs;
 

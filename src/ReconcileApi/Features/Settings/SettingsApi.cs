@@ -1,12 +1,5 @@
-using System.Security.Claims;
-using System.Text.Json;
 using FluentValidation;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.EntityFrameworkCore;
-using ReconcileApi.Data;
-using ReconcileApi.Engine;
-using ReconcileApi.Infrastructure;
 
 namespace ReconcileApi.Features.Settings;
 

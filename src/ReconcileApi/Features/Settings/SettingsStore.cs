@@ -1,8 +1,3 @@
-using System.Text.Json;
-using Microsoft.EntityFrameworkCore;
-using ReconcileApi.Data;
-using ReconcileApi.Engine;
-
 namespace ReconcileApi.Features.Settings;
 
 /// <summary>Reads a workspace's settings by version; version 0 is the built-in defaults.</summary>

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using ReconcileApi.Engine;
-
 namespace ReconcileApi.Features.Orders.Formats;
 
 /// <summary>The canonical order JSON of DESIGN.md ("Orders — ingest"), with the fields the engine reads to compare like with like.</summary>

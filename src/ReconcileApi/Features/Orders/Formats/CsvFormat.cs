@@ -1,4 +1,3 @@
-using ReconcileApi.Engine;
 using static ReconcileApi.Features.Orders.Formats.TableOrders;
 
 namespace ReconcileApi.Features.Orders.Formats;

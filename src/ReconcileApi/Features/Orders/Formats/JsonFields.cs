@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace ReconcileApi.Features.Orders.Formats;
 
 /// <summary>

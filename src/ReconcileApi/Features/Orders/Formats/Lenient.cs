@@ -1,7 +1,5 @@
-using ReconcileApi.Engine;
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using System.Text.RegularExpressions;
 
 namespace ReconcileApi.Features.Orders.Formats;

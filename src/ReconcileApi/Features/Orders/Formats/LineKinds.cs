@@ -1,5 +1,3 @@
-using ReconcileApi.Engine;
-
 namespace ReconcileApi.Features.Orders.Formats;
 
 /// <summary>Line kinds from the names the formats meet: canonical names and Keap's item types, in one place.</summary>

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using ReconcileApi.Engine;
-
 namespace ReconcileApi.Features.Orders.Formats;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using ReconcileApi.Engine;
-
 namespace ReconcileApi.Features.Orders.Formats;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using ReconcileApi.Engine;
-
 namespace ReconcileApi.Features.Orders.Formats;
 
 /// <summary>Groups a table's rows into orders and hands each group to a format's mapping.</summary>
