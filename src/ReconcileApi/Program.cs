@@ -1,4 +1,3 @@
-using FluentValidation;
 using ReconcileApi.Features.Admin;
 using ReconcileApi.Features.Discrepancies;
 using ReconcileApi.Features.Health;
@@ -15,7 +14,7 @@ builder.Services.AddJobs(options);
 builder.Services.AddProblems();
 builder.Services.AddApiAuth();
 builder.Services.AddOpenApiDocs();
-builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);
+ValidationFilter.Register(builder.Services);
 builder.Services.AddScoped<Idempotency>();
 builder.Services.AddOrders();
 builder.Services.AddRuns();

@@ -27,6 +27,16 @@ public sealed class ValidationFilter(IServiceProvider services) : IEndpointFilte
             : TypedResults.ValidationProblem(errors, detail: "One or more fields are invalid; see errors.");
     }
 
+    /// <summary>
+    /// Registers the validators and this filter's rule for all of them: a rule stops at its first failure, so a
+    /// check never runs on a value its precondition refused (<c>ids</c> missing, then "at most 1,000 ids").
+    /// </summary>
+    public static IServiceCollection Register(IServiceCollection services)
+    {
+        ValidatorOptions.Global.DefaultRuleLevelCascadeMode = CascadeMode.Stop;
+        return services.AddValidatorsFromAssemblyContaining<ValidationFilter>(ServiceLifetime.Singleton);
+    }
+
     /// <summary>FluentValidation's property path ("Lines[0].Quantity") in the wire's camelCase.</summary>
     public static string CamelPath(string path) =>
         string.Join('.', path.Split('.').Select(p => p.Length == 0 ? p : char.ToLowerInvariant(p[0]) + p[1..]));

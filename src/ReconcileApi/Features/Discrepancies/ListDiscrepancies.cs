@@ -192,6 +192,9 @@ public static class ListDiscrepancies
     /// <summary>Opaque keyset cursor: the sort values and the id of the last row of a page.</summary>
     sealed record Cursor(long Ticks, int Rank, long ImpactUnits, long Id)
     {
+        /// <summary>More than any finding's impact: the difference of two totals within ±10^12, in 1/10,000 units.</summary>
+        const long MaxImpactUnits = 100_000_000_000_000_000;
+
         public DateTime DetectedAt => new(Ticks, DateTimeKind.Utc);
         public decimal Impact => ImpactUnits / 10_000m;
 
@@ -214,7 +217,11 @@ public static class ListDiscrepancies
                 var values = new long[4];
                 if (parts.Length != 4 || !parts.Select((p, i) => long.TryParse(p, NumberStyles.Integer, CultureInfo.InvariantCulture, out values[i])).All(ok => ok))
                     return false;
-                cursor = new Cursor(values[0], (int)values[1], values[2], values[3]);
+                // Only values a page could have ended on: a tampered cursor is refused, not turned into a date or rank.
+                var (ticks, rank, impact, id) = (values[0], values[1], values[2], values[3]);
+                if (ticks < 0 || ticks > DateTime.MaxValue.Ticks || rank is < 0 or > 3 || impact is < -MaxImpactUnits or > MaxImpactUnits || id < 0)
+                    return false;
+                cursor = new Cursor(ticks, (int)rank, impact, id);
                 return true;
             }
             catch (FormatException)

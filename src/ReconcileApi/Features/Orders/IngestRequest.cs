@@ -73,7 +73,16 @@ public sealed class IngestRequest : IIdempotentBody, IEndpointParameterMetadataP
         BodyKind kind;
         if (request.HasFormContentType)
         {
-            var form = await request.ReadFormAsync(ct);
+            IFormCollection form;
+            try
+            {
+                form = await request.ReadFormAsync(ct);
+            }
+            catch (Exception e) when (e is InvalidDataException or (IOException and not BadHttpRequestException) && !ct.IsCancellationRequested)
+            {
+                // No boundary, a malformed part header, a truncated body, too many parts, an over-long boundary…
+                return new(Problems.BadRequest($"The form upload could not be read: {e.Message} Send multipart/form-data with a boundary and the export as `file`."));
+            }
             if (form.Files.GetFile("file") is not { } file)
                 return new(Problems.BadRequest("The form upload has no `file` field; attach the export as `file`."));
             if (file.Length > limit)
@@ -158,9 +167,18 @@ public sealed class IngestRequest : IIdempotentBody, IEndpointParameterMetadataP
         {
             var element = list.Element(i);
             ReadOrder read;
-            using (var document = JsonDocument.Parse(element))
-                read = format.Read(document.RootElement, context);
-            chunk.Add(new IncomingRecord(i, null, read, () => JsonDocument.Parse(element).RootElement.Clone()));
+            using (var document = JsonOrderList.Parse(element))
+            {
+                try
+                {
+                    read = format.Read(document.RootElement, context);
+                }
+                catch (InvalidOperationException) when (InvalidText.Find(document.RootElement) is { } path)
+                {
+                    read = InvalidText.Rejected(path);
+                }
+            }
+            chunk.Add(new IncomingRecord(i, null, read, () => InvalidText.Raw(element)));
             if (chunk.Count == OrderStore.ChunkSize)
             {
                 yield return chunk;
@@ -200,8 +218,12 @@ public sealed class IngestRequest : IIdempotentBody, IEndpointParameterMetadataP
         {
             if (text.TrimStart().StartsWith('{'))
             {
-                foreach (var (field, header) in JsonSerializer.Deserialize<Dictionary<string, string>>(text)!)
+                foreach (var (field, header) in JsonSerializer.Deserialize<Dictionary<string, string?>>(text)!)
+                {
+                    if (string.IsNullOrWhiteSpace(header))
+                        return false;
                     result[field] = header;
+                }
                 return true;
             }
         }

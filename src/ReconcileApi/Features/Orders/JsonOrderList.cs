@@ -10,6 +10,8 @@ namespace ReconcileApi.Features.Orders;
 public sealed class JsonOrderList
 {
     static readonly JsonReaderOptions Options = new() { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip };
+    /// <summary>The same leniency for each order as for the body around it: trailing commas and comments.</summary>
+    static readonly JsonDocumentOptions DocumentOptions = new() { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip };
 
     JsonOrderList(byte[] body, List<Range> elements, string? idempotencyKey)
     {
@@ -25,13 +27,18 @@ public sealed class JsonOrderList
 
     public ReadOnlyMemory<byte> Element(int index) => Body.AsMemory(Elements[index]);
 
+    /// <summary>One order of the body as a document (its structure was validated when the list was located).</summary>
+    public static JsonDocument Parse(ReadOnlyMemory<byte> element) => JsonDocument.Parse(element, DocumentOptions);
+
     public static bool TryLocate(byte[] body, IReadOnlyList<string> wrappers,
         [NotNullWhen(true)] out JsonOrderList? list, [NotNullWhen(false)] out MalformedBody? malformed)
     {
         (list, malformed) = (null, null);
         var elements = new List<Range>();
         string? key = null;
-        var reader = new Utf8JsonReader(body, Options);
+        // A byte order mark (some Windows tools write one) is not JSON; positions stay those of the body.
+        var offset = body.AsSpan().StartsWith("\uFEFF"u8) ? 3 : 0;
+        var reader = new Utf8JsonReader(body.AsSpan(offset), Options);
         try
         {
             if (!reader.Read())
@@ -41,29 +48,30 @@ public sealed class JsonOrderList
             }
             if (reader.TokenType == JsonTokenType.StartArray)
             {
-                CollectArray(ref reader, elements);
+                CollectArray(ref reader, elements, offset);
             }
             else if (reader.TokenType == JsonTokenType.StartObject)
             {
-                var rootStart = (int)reader.TokenStartIndex;
+                var rootStart = (int)reader.TokenStartIndex + offset;
                 var wrapped = false;
                 while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                 {
-                    var name = reader.GetString()!;
+                    var isWrapper = !wrapped && IsAny(ref reader, wrappers);
+                    var isKey = reader.ValueTextEquals("idempotencyKey"u8);
                     reader.Read();
-                    if (!wrapped && wrappers.Contains(name) && reader.TokenType == JsonTokenType.StartArray)
+                    if (isWrapper && reader.TokenType == JsonTokenType.StartArray)
                     {
-                        CollectArray(ref reader, elements);
+                        CollectArray(ref reader, elements, offset);
                         wrapped = true;
                     }
-                    else if (!wrapped && wrappers.Contains(name) && reader.TokenType == JsonTokenType.StartObject)
+                    else if (isWrapper && reader.TokenType == JsonTokenType.StartObject)
                     {
-                        var start = (int)reader.TokenStartIndex;
+                        var start = (int)reader.TokenStartIndex + offset;
                         reader.Skip();
-                        elements.Add(start..(int)reader.BytesConsumed);
+                        elements.Add(start..((int)reader.BytesConsumed + offset));
                         wrapped = true;
                     }
-                    else if (name == "idempotencyKey" && reader.TokenType == JsonTokenType.String)
+                    else if (isKey && reader.TokenType == JsonTokenType.String)
                     {
                         key = reader.GetString();
                     }
@@ -73,7 +81,7 @@ public sealed class JsonOrderList
                     }
                 }
                 if (!wrapped)
-                    elements.Add(rootStart..(int)reader.BytesConsumed);
+                    elements.Add(rootStart..((int)reader.BytesConsumed + offset));
             }
             else
             {
@@ -84,6 +92,11 @@ public sealed class JsonOrderList
             while (reader.Read())
             {
             }
+        }
+        catch (InvalidOperationException)
+        {
+            malformed = new MalformedBody("The body's idempotencyKey is not valid text (a lone UTF-16 surrogate or invalid UTF-8).", 1, 1);
+            return false;
         }
         catch (JsonException e)
         {
@@ -96,13 +109,23 @@ public sealed class JsonOrderList
         return true;
     }
 
-    static void CollectArray(ref Utf8JsonReader reader, List<Range> elements)
+    static bool IsAny(ref Utf8JsonReader reader, IReadOnlyList<string> names)
+    {
+        foreach (var name in names)
+        {
+            if (reader.ValueTextEquals(name))
+                return true;
+        }
+        return false;
+    }
+
+    static void CollectArray(ref Utf8JsonReader reader, List<Range> elements, int offset)
     {
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
-            var start = (int)reader.TokenStartIndex;
+            var start = (int)reader.TokenStartIndex + offset;
             reader.Skip();
-            elements.Add(start..(int)reader.BytesConsumed);
+            elements.Add(start..((int)reader.BytesConsumed + offset));
         }
     }
 }

@@ -82,7 +82,7 @@ public sealed class OrderStore(ReconcileDbContext db, IValidator<CanonicalOrder>
             }
             foreach (var w in record.Read.Problems.Warnings)
                 receipt.Warnings.Add(new ReceiptError(record.Index, orderId, w.Field, w.Message, record.Line));
-            var order = record.Read.Order;
+            var order = Rounded(record.Read.Order);
             if (order.OrderDate is null)
                 receipt.Warnings.Add(new ReceiptError(record.Index, orderId, "orderDate", NoDate, record.Line));
             // The same order id again (a webhook delivered twice): the last version wins, as if sent one after another.
@@ -103,6 +103,26 @@ public sealed class OrderStore(ReconcileDbContext db, IValidator<CanonicalOrder>
             var payload = OrderJson.Serialize(v.Order);
             return new PreparedOrder(v.Order, payload, OrderJson.Hash(payload), v.Repeat);
         }).ToList();
+    }
+
+    /// <summary>Money and quantities to the <see cref="OrderValidator.Decimals"/> places kept (the order itself when it has no more).</summary>
+    static CanonicalOrder Rounded(CanonicalOrder o)
+    {
+        static bool Fine(decimal? v) => v is null || v.Value.Scale <= OrderValidator.Decimals;
+        static decimal? R(decimal? v) => v is null ? null : decimal.Round(v.Value, OrderValidator.Decimals, MidpointRounding.AwayFromZero);
+        if (Fine(o.Total) && Fine(o.Subtotal) && Fine(o.Tax) && Fine(o.Shipping) && Fine(o.Discount) && Fine(o.AmountPaid) && Fine(o.AmountRefunded)
+            && Fine(o.PresentmentTotal) && o.Lines.All(l => Fine(l.Quantity) && Fine(l.UnitPrice) && Fine(l.LineTotal) && Fine(l.Discount) && Fine(l.Tax) && Fine(l.OriginalQuantity)))
+            return o;
+        return o with
+        {
+            Total = R(o.Total)!.Value, Subtotal = R(o.Subtotal), Tax = R(o.Tax), Shipping = R(o.Shipping), Discount = R(o.Discount),
+            AmountPaid = R(o.AmountPaid), AmountRefunded = R(o.AmountRefunded), PresentmentTotal = R(o.PresentmentTotal),
+            Lines = [.. o.Lines.Select(l => l with
+            {
+                Quantity = R(l.Quantity)!.Value, UnitPrice = R(l.UnitPrice)!.Value, LineTotal = R(l.LineTotal),
+                Discount = R(l.Discount), Tax = R(l.Tax), OriginalQuantity = R(l.OriginalQuantity),
+            })],
+        };
     }
 
     List<FieldError> Validate(ReadOrder read)

@@ -5,9 +5,21 @@ namespace ReconcileApi.Features.Orders;
 /// <summary>
 /// Rules one incoming order must meet to be stored; each order is validated on its own. Lines are the
 /// formats' to read: one they cannot read (a negative quantity among them) leaves the order without lines.
+/// Money and quantities are bounded (<see cref="MaxMoney"/>, <see cref="MaxQuantity"/>) so that no sum,
+/// difference or line value a run computes can overflow.
 /// </summary>
 public sealed class OrderValidator : AbstractValidator<CanonicalOrder>
 {
+    /// <summary>Any amount: a total, a line price, a tax (±1,000,000,000,000).</summary>
+    public const decimal MaxMoney = 1_000_000_000_000m;
+    /// <summary>Any quantity (±1,000,000).</summary>
+    public const decimal MaxQuantity = 1_000_000m;
+    /// <summary>Decimal places kept: the database stores money to this scale.</summary>
+    public const int Decimals = 4;
+
+    static readonly string MoneyMessage = $"Must be between -{MaxMoney:N0} and {MaxMoney:N0}.";
+    static readonly string QuantityMessage = $"Must be between -{MaxQuantity:N0} and {MaxQuantity:N0}.";
+
     public OrderValidator()
     {
         RuleFor(o => o.OrderId).NotEmpty().WithMessage("Is required: the order's own id in its system.").MaximumLength(100);
@@ -16,5 +28,26 @@ public sealed class OrderValidator : AbstractValidator<CanonicalOrder>
         RuleFor(o => o.Currency).Must(c => c is null || (c.Length == 3 && c.All(char.IsAsciiLetterUpper)))
             .WithMessage("Must be a three-letter ISO 4217 code such as USD.");
         RuleFor(o => o.Status).MaximumLength(64);
+        RuleFor(o => o.Total).Must(v => Money(v)).WithMessage(MoneyMessage);
+        RuleFor(o => o.Subtotal).Must(Money).WithMessage(MoneyMessage);
+        RuleFor(o => o.Tax).Must(Money).WithMessage(MoneyMessage);
+        RuleFor(o => o.Shipping).Must(Money).WithMessage(MoneyMessage);
+        RuleFor(o => o.Discount).Must(Money).WithMessage(MoneyMessage);
+        RuleFor(o => o.AmountPaid).Must(Money).WithMessage(MoneyMessage);
+        RuleFor(o => o.AmountRefunded).Must(Money).WithMessage(MoneyMessage);
+        RuleFor(o => o.PresentmentTotal).Must(Money).WithMessage(MoneyMessage);
+        RuleForEach(o => o.Lines).ChildRules(line =>
+        {
+            line.RuleFor(l => l.Quantity).Must(v => Quantity(v)).WithMessage(QuantityMessage);
+            line.RuleFor(l => l.OriginalQuantity).Must(Quantity).WithMessage(QuantityMessage);
+            line.RuleFor(l => l.UnitPrice).Must(v => Money(v)).WithMessage(MoneyMessage);
+            line.RuleFor(l => l.LineTotal).Must(Money).WithMessage(MoneyMessage);
+            line.RuleFor(l => l.Discount).Must(Money).WithMessage(MoneyMessage);
+            line.RuleFor(l => l.Tax).Must(Money).WithMessage(MoneyMessage);
+        });
     }
+
+    static bool Money(decimal? value) => value is null || Math.Abs(value.Value) <= MaxMoney;
+
+    static bool Quantity(decimal? value) => value is null || Math.Abs(value.Value) <= MaxQuantity;
 }

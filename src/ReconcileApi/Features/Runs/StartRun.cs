@@ -11,14 +11,21 @@ public sealed class StartRunRequestValidator : AbstractValidator<StartRunRequest
 {
     public StartRunRequestValidator()
     {
-        RuleFor(r => r.To).GreaterThan(r => r.From).When(r => r.From is not null && r.To is not null)
-            .WithMessage("Must be after 'from'.");
+        RuleFor(r => r.From).Must(InRange).WithMessage(RangeMessage);
+        RuleFor(r => r.To).Must(InRange).WithMessage(RangeMessage);
+        RuleFor(r => r.To).GreaterThan(r => r.From).When(r => r.From is not null && r.To is not null).WithMessage("Must be after 'from'.");
         RuleFor(r => r.CallbackUrl)
             .Must(u => Uri.TryCreate(u, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp))
             .When(r => r.CallbackUrl is not null)
             .WithMessage("Must be an absolute http(s) URL.");
         RuleFor(r => r.Label).MaximumLength(200);
     }
+
+    /// <summary>The dates a window may name: far from the calendar's edges, where adding a margin or a zone offset would overflow.</summary>
+    public static readonly DateTime Earliest = new(1970, 1, 1), Latest = new(2100, 1, 1);
+    static readonly string RangeMessage = $"Must be between {Earliest:yyyy-MM-dd} and {Latest:yyyy-MM-dd}.";
+
+    static bool InRange(DateTime? value) => value is null || (value.Value >= Earliest && value.Value <= Latest);
 }
 
 /// <summary>POST /api/v1/runs — queue a reconciliation of the window [from, to) as a background job.</summary>

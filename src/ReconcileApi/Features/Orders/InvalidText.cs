@@ -1,0 +1,79 @@
+using System.Text;
+using ReconcileApi.Features.Orders.Formats;
+
+namespace ReconcileApi.Features.Orders;
+
+/// <summary>
+/// Text in a JSON body that is not valid Unicode: a lone UTF-16 surrogate escape (<c>"\ud800"</c>) or invalid
+/// UTF-8 bytes. System.Text.Json refuses to turn such a string into .NET text, so an order a format cannot read
+/// for that reason is rejected naming the field, and its raw record is kept as text with the bad parts replaced.
+/// </summary>
+public static class InvalidText
+{
+    public const string Message = "Is not valid text (a lone UTF-16 surrogate or invalid UTF-8); the record is kept among the rejected records.";
+
+    /// <summary>The path of the first string (or property name) in <paramref name="element"/> that is not valid text; null when all are.</summary>
+    public static string? Find(JsonElement element, string path = "")
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String:
+                return IsValid(element) ? null : path;
+            case JsonValueKind.Array:
+                var i = 0;
+                foreach (var item in element.EnumerateArray())
+                {
+                    if (Find(item, $"{path}[{i++}]") is { } found)
+                        return found;
+                }
+                return null;
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    string name;
+                    try
+                    {
+                        name = property.Name;
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        return path.Length == 0 ? "(a property name)" : path + ".(a property name)";
+                    }
+                    if (Find(property.Value, path.Length == 0 ? name : $"{path}.{name}") is { } found)
+                        return found;
+                }
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    public static ReadOrder Rejected(string path)
+    {
+        var problems = new ReadProblems();
+        problems.Error(path, Message);
+        return new ReadOrder(new CanonicalOrder { OrderId = "" }, problems);
+    }
+
+    /// <summary>The record as sent, or, when it holds text that cannot be written back as JSON, its raw text (bad parts as U+FFFD).</summary>
+    public static JsonElement Raw(ReadOnlyMemory<byte> element)
+    {
+        using var document = JsonOrderList.Parse(element);
+        return Find(document.RootElement) is null
+            ? document.RootElement.Clone()
+            : JsonSerializer.SerializeToElement(Encoding.UTF8.GetString(element.Span));
+    }
+
+    static bool IsValid(JsonElement value)
+    {
+        try
+        {
+            value.GetString();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,209 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using static ReconcileApi.Tests.Api;
+using static ReconcileApi.Tests.LifecycleTestData;
+
+namespace ReconcileApi.Tests;
+
+/// <summary>
+/// Input an attacker or a careless integration sends: each class gets a clear 4xx problem (never a 500),
+/// valid orders beside bad ones are kept, and nothing accepted can make a later run fail.
+/// </summary>
+public sealed class HostileInputTests(ApiFactory factory) : IClassFixture<ApiFactory>
+{
+    const string StoreOrders = "/api/v1/sources/store/orders";
+
+    [Theory]
+    [InlineData("{\"orderId\":\"1\",\"total\":1,}")]
+    [InlineData("{\"orders\":[{\"orderId\":\"1\",\"total\":1,\"currency\":\"USD\",},]}")]
+    [InlineData("[{\"orderId\":\"1\",\"total\":1,\"currency\":\"USD\" /* a comment */},]")]
+    public async Task TrailingCommasAndComments_AreReadLikeTheRestOfTheBody(string json)
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+
+        var response = await ws.Http.PostAsync(StoreOrders, JsonBody(json));
+
+        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+        Assert.Equal(1, (await response.Json()).GetProperty("received").GetInt32());
+    }
+
+    [Fact]
+    public async Task AJsonBodyWithAByteOrderMark_IsRead()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var bytes = Encoding.UTF8.GetPreamble().Concat(Encoding.UTF8.GetBytes("[{\"orderId\":\"1\",\"total\":1,\"currency\":\"USD\"}]")).ToArray();
+        var content = new ByteArrayContent(bytes);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+
+        var response = await ws.Http.PostAsync(StoreOrders, content);
+
+        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+        Assert.Equal(1, (await response.Json()).GetProperty("inserted").GetInt32());
+    }
+
+    [Theory]
+    [InlineData("total", "922337203685477.58")]
+    [InlineData("total", "-1000000000000.01")]
+    [InlineData("lines[0].quantity", "79000000000000000000000000000")]
+    [InlineData("lines[0].quantity", "1000001")]
+    [InlineData("lines[0].unitPrice", "1e13")]
+    public async Task MoneyAndQuantitiesOutOfRange_RejectThatOrderOnly(string field, string value)
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var bad = Order("BAD");
+        var number = decimal.Parse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture);
+        if (field == "total")
+            bad["total"] = value;
+        else
+            bad["lines"] = new[] { new Dictionary<string, object> { ["sku"] = "S", ["name"] = "N",
+                ["quantity"] = field.EndsWith("quantity") ? number : 1m, ["unitPrice"] = field.EndsWith("unitPrice") ? number : 10m } };
+
+        var receipt = await ws.Http.IngestAsync("store", new[] { Order("GOOD"), bad });
+
+        Assert.Equal(1, receipt.GetProperty("inserted").GetInt32());
+        var error = Assert.Single(receipt.GetProperty("errors").EnumerateArray());
+        Assert.Equal("BAD", error.Str("orderId"));
+        Assert.Equal(field, error.Str("field"));
+    }
+
+    [Fact]
+    public async Task ExtremeAcceptedValues_NeverMakeARunFail()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        const decimal Max = 1_000_000_000_000m;
+        await ws.Http.IngestAsync("store", new[]
+        {
+            Order("S1", "#1", Max, date: Day),
+            Order("S2", "#2", -Max, date: Day) ,
+            Order("S3", "#3", Max, date: Day).With("lines", new[] { new { sku = "Q", name = "Q", quantity = 1_000_000m, unitPrice = Max } }),
+            StoreAnchor(),
+        });
+        await ws.Http.IngestAsync("keap", new[]
+        {
+            Order("K1", "Shopify Order #1", -Max, "PAID", date: Day),
+            Order("K2", "Shopify Order #2", Max, "PAID", date: Day),
+            Order("K3", "Shopify Order #3", -Max, "PAID", date: Day).With("lines", new[] { new { sku = "Q", name = "Q", quantity = -1_000_000m, unitPrice = -Max } }),
+            KeapAnchor(),
+        });
+
+        var run = await ws.Http.RunAsync(Window);
+
+        Assert.True(run.Str("status") == "succeeded", run.GetRawText());
+    }
+
+    [Theory]
+    [InlineData("[{\"orderId\":\"1\",\"total\":1,\"currency\":\"USD\",\"customerEmail\":\"\\ud800@example.com\"}]")]
+    [InlineData("[{\"orderId\":\"\\udc00\",\"total\":1,\"currency\":\"USD\"}]")]
+    public async Task ALoneSurrogate_IsAFieldError_AndTheRecordIsKept(string json)
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+
+        var response = await ws.Http.PostAsync(StoreOrders, JsonBody(json));
+
+        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+        var receipt = await response.Json();
+        Assert.Equal(1, receipt.GetProperty("rejected").GetInt32());
+        var batch = await (await ws.Http.GetAsync(response.Headers.Location)).Json();
+        Assert.Single(batch.GetProperty("rejectedRecords").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task InvalidUtf8_IsAFieldError_AndTheRecordIsKept()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var bytes = Encoding.UTF8.GetBytes("[{\"orderId\":\"1\",\"total\":1,\"currency\":\"USD\",\"customerEmail\":\"XX@example.com\"},{\"orderId\":\"2\",\"total\":1,\"currency\":\"USD\"}]");
+        var at = Array.IndexOf(bytes, (byte)'X');
+        (bytes[at], bytes[at + 1]) = (0xC3, 0x28);
+        var content = new ByteArrayContent(bytes);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+
+        var response = await ws.Http.PostAsync(StoreOrders, content);
+
+        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+        var receipt = await response.Json();
+        Assert.Equal(1, receipt.GetProperty("inserted").GetInt32());
+        Assert.Equal(1, receipt.GetProperty("rejected").GetInt32());
+    }
+
+    public static TheoryData<string, string> BrokenMultiparts => new()
+    {
+        { "multipart/form-data", "--x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\n\r\norderId,total\r\n1,2\r\n--x--\r\n" },
+        { "multipart/form-data; boundary=x", "--x\r\nContent-Disposition form-data name=file\r\n\r\n1\r\n--x--\r\n" },
+        { "multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\n\r\norderId,total\r\n1," },
+        { "multipart/form-data; boundary=" + new string('b', 200), "--" + new string('b', 200) + "\r\n\r\n" },
+        { "multipart/form-data; boundary=x", string.Concat(Enumerable.Repeat("--x\r\nContent-Disposition: form-data; name=\"f\"\r\n\r\nv\r\n", 1100)) + "--x--\r\n" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BrokenMultiparts))]
+    public async Task ABrokenMultipartBody_IsA400NamingTheProblem(string contentType, string body)
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var content = new StringContent(body);
+        content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+
+        var response = await ws.Http.PostAsync(StoreOrders, content);
+
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest, "form upload");
+    }
+
+    [Theory]
+    [InlineData("{\"total\": null}")]
+    [InlineData("{\"total\": 5}")]
+    [InlineData("[1,2]")]
+    public async Task AColumnMapThatIsNotFieldToHeaderText_IsA400(string map)
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+
+        var response = await ws.Http.PostAsync($"{StoreOrders}?columnMap={Uri.EscapeDataString(map)}", JsonBody("orderId,total\n1,2\n", "text/csv"));
+
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest, "columnMap");
+    }
+
+    [Theory]
+    [InlineData("{\"action\":\"ignore\",\"resolvedBy\":\"a@example.com\"}")]
+    [InlineData("{\"ids\":null,\"action\":\"ignore\",\"resolvedBy\":\"a@example.com\"}")]
+    public async Task BulkResolutionWithoutIds_IsAValidationProblem(string json)
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+
+        var response = await ws.Http.PostAsync("/api/v1/discrepancies/resolutions", JsonBody(json));
+
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.True((await response.Json()).GetProperty("errors").TryGetProperty("ids", out _));
+    }
+
+    [Theory]
+    [InlineData("0001-01-01T00:00:00Z", "0001-01-05T00:00:00Z", "from")]
+    [InlineData("2026-01-01T00:00:00Z", "9999-12-31T00:00:00Z", "to")]
+    [InlineData(null, "9999-12-31T23:59:59", "to")]
+    public async Task ARunWindowAtTheCalendarsEdges_IsAFieldError(string? from, string to, string field)
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+
+        var response = await ws.Http.PostAsJsonAsync("/api/v1/runs", new { from, to });
+
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.True((await response.Json()).GetProperty("errors").TryGetProperty(field, out _), await response.Content.ReadAsStringAsync());
+    }
+
+    [Theory]
+    [InlineData("9223372036854775807:0:0:0")]
+    [InlineData("-1:0:0:0")]
+    [InlineData("0:99999999999:0:0")]
+    [InlineData("0:0:-9223372036854775808:0")]
+    public async Task ATamperedCursor_IsA400(string raw)
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var cursor = System.Buffers.Text.Base64Url.EncodeToString(Encoding.ASCII.GetBytes(raw));
+
+        foreach (var sort in new[] { "newest", "impact", "severity" })
+        {
+            var response = await ws.Http.GetAsync($"/api/v1/discrepancies?sort={sort}&cursor={cursor}");
+            await response.AssertProblemAsync(HttpStatusCode.BadRequest);
+            Assert.Contains("cursor", await response.Content.ReadAsStringAsync());
+        }
+    }
+}
