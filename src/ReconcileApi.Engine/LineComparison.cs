@@ -130,6 +130,9 @@ internal sealed class LineComparison
         public List<decimal> Prices(bool? taxesIncluded)
         {
             var prices = new List<decimal>(4) { UnitPrice };
+            // No unit to spread a discount or a tax over (a line of quantity 0, or lines that cancel out).
+            if (Quantity == 0)
+                return prices;
             if (DiscountKnown && Discount != 0)
                 prices.Add((Value - Discount) / Quantity);
             if (TaxKnown && Tax != 0)

@@ -14,6 +14,8 @@ public sealed class OrderValidator : AbstractValidator<CanonicalOrder>
     public const decimal MaxMoney = 1_000_000_000_000m;
     /// <summary>Any quantity (±1,000,000).</summary>
     public const decimal MaxQuantity = 1_000_000m;
+    /// <summary>Lines per order: with the bounds above, no order's line value can overflow even converted at an extreme rate.</summary>
+    public const int MaxLines = 10_000;
     /// <summary>Decimal places kept: the database stores money to this scale.</summary>
     public const int Decimals = 4;
 
@@ -36,6 +38,7 @@ public sealed class OrderValidator : AbstractValidator<CanonicalOrder>
         RuleFor(o => o.AmountPaid).Must(Money).WithMessage(MoneyMessage);
         RuleFor(o => o.AmountRefunded).Must(Money).WithMessage(MoneyMessage);
         RuleFor(o => o.PresentmentTotal).Must(Money).WithMessage(MoneyMessage);
+        RuleFor(o => o.Lines.Count).LessThanOrEqualTo(MaxLines).OverridePropertyName("lines").WithMessage($"Holds more than {MaxLines:N0} lines.");
         RuleForEach(o => o.Lines).ChildRules(line =>
         {
             line.RuleFor(l => l.Quantity).Must(v => Quantity(v)).WithMessage(QuantityMessage);
