@@ -36,6 +36,8 @@ public class ApiFactory : WebApplicationFactory<Program>
         builder.UseSetting("ConnectionStrings:Reconcile", $"Data Source={DatabasePath}");
         builder.UseSetting("Auth:AdminKey", AdminKey);
         builder.UseSetting("Jobs:WorkerCount", "2");
+        // Tests send hundreds of requests a minute with one key; RateLimitTests holds the limiter to its number.
+        builder.UseSetting("RateLimit:PermitsPerMinute", "1000000");
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
     }
 

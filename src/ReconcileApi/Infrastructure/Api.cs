@@ -7,8 +7,10 @@ public static class Api
         app.MapGroup("/api/v1")
             .WithTags(tag)
             .RequireAuthorization(policy)
+            .RequireRateLimiting(RateLimits.Policy)
             .AddEndpointFilter<ValidationFilter>()
             .AddEndpointFilter<Idempotency.Filter>()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status500InternalServerError);
 }

@@ -15,6 +15,7 @@ public sealed class ServiceOptions
     public AuthSection Auth { get; set; } = new();
     public JobsSection Jobs { get; set; } = new();
     public LimitsSection Limits { get; set; } = new();
+    public RateLimitSection RateLimit { get; set; } = new();
 
     public sealed class DatabaseSection
     {
@@ -46,6 +47,12 @@ public sealed class ServiceOptions
     public sealed class LimitsSection
     {
         public long MaxRequestBodyBytes { get; set; } = 30 * 1024 * 1024;
+    }
+
+    public sealed class RateLimitSection
+    {
+        /// <summary>Requests a minute per API key (and per client address without a valid key).</summary>
+        public int PermitsPerMinute { get; set; } = 600;
     }
 
     public string ConnectionString => ConnectionStrings.Reconcile!;
@@ -89,6 +96,8 @@ public sealed class ServiceOptions
                 .WithMessage("Auth:DevelopmentApiKey is blank; leave it out for the default key, or set one.");
             RuleFor(o => o.Jobs.WorkerCount).InclusiveBetween(0, 1000)
                 .WithMessage(o => $"Jobs:WorkerCount must be between 0 (serve HTTP only) and 1000; it is {o.Jobs.WorkerCount}.");
+            RuleFor(o => o.RateLimit.PermitsPerMinute).InclusiveBetween(1, 1_000_000)
+                .WithMessage(o => $"RateLimit:PermitsPerMinute must be between 1 and 1000000; it is {o.RateLimit.PermitsPerMinute}.");
             RuleFor(o => o.Limits.MaxRequestBodyBytes).InclusiveBetween(1, Array.MaxLength)
                 .WithMessage(o => $"Limits:MaxRequestBodyBytes must be between 1 and {Array.MaxLength} bytes; it is {o.Limits.MaxRequestBodyBytes}.");
         }

@@ -27,6 +27,8 @@ public sealed class BenchService : IAsyncDisposable
             ["ConnectionStrings__Reconcile"] = $"Data Source={Path.Combine(folder.FullName, "bench.db")}",
             ["Auth__AdminKey"] = AdminKey,
             ["Jobs__WorkerCount"] = workers.ToString(),
+            // The benchmarks measure throughput, not the per-key limit.
+            ["RateLimit__PermitsPerMinute"] = "1000000",
             ["Logging__LogLevel__Default"] = "Warning",
             ["Logging__LogLevel__ReconcileApi"] = "Information",
         });
