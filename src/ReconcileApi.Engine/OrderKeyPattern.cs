@@ -18,7 +18,12 @@ namespace ReconcileApi.Engine;
 /// </remarks>
 public sealed class OrderKeyPattern
 {
-    // A user pattern that backtracks badly must not hang a run: such an order simply has no key.
+    /// <summary>
+    /// A workspace's own pattern runs without backtracking (<see cref="RegexOptions.NonBacktracking"/>): its time
+    /// is linear in the order number, so a pattern such as <c>^(a+)+$</c> cannot stall a run or the runs of other
+    /// workspaces. The timeout is a last guard; an order whose match times out has no key.
+    /// </summary>
+    internal const RegexOptions UserPatternOptions = RegexOptions.CultureInvariant | RegexOptions.NonBacktracking;
     static readonly TimeSpan MatchTimeout = TimeSpan.FromMilliseconds(100);
     readonly Regex? _regex;
     readonly bool _reference;
@@ -40,7 +45,7 @@ public sealed class OrderKeyPattern
             return regex;
         if (Cache.Count >= 64)
             Cache.Clear();
-        return Cache.GetOrAdd(pattern, p => new Regex(p, RegexOptions.CultureInvariant | RegexOptions.Compiled, MatchTimeout));
+        return Cache.GetOrAdd(pattern, p => new Regex(p, UserPatternOptions, MatchTimeout));
     }
 
     public string? Extract(string? orderNumber)

@@ -51,6 +51,9 @@ internal static class SettingsValidation
         return errors;
     }
 
+    /// <summary>Long enough for any real reference format; a longer pattern is a mistake or an attack.</summary>
+    public const int MaxKeyPatternLength = 500;
+
     static void CheckKeyPattern(List<SettingsError> errors, string field, string? pattern)
     {
         if (string.IsNullOrEmpty(pattern))
@@ -58,13 +61,26 @@ internal static class SettingsValidation
             errors.Add(new(field, "Must be a regular expression with exactly one capture group."));
             return;
         }
+        // The defaults are read by hand (OrderKeyPattern), never run as regexes.
+        if (pattern is ReconcileSettings.DefaultStoreKeyPattern or ReconcileSettings.DefaultKeapKeyPattern)
+            return;
+        if (pattern.Length > MaxKeyPatternLength)
+        {
+            errors.Add(new(field, $"Must be at most {MaxKeyPatternLength} characters; it is {pattern.Length}."));
+            return;
+        }
         try
         {
-            var regex = new Regex(pattern, RegexOptions.CultureInvariant, RegexCheckTimeout);
+            var regex = new Regex(pattern, OrderKeyPattern.UserPatternOptions, RegexCheckTimeout);
             // Group 0 is the whole match; named groups count too.
             var groups = regex.GetGroupNumbers().Length - 1;
             if (groups != 1)
                 errors.Add(new(field, $"Must have exactly one capture group; it has {groups}."));
+        }
+        catch (NotSupportedException)
+        {
+            errors.Add(new(field, "Uses a construct that cannot run in linear time (a lookaround, a backreference, an atomic or conditional group); " +
+                "patterns run without backtracking so that none can stall a run. Write it without one."));
         }
         catch (ArgumentException e)
         {

@@ -206,4 +206,35 @@ public sealed class HostileInputTests(ApiFactory factory) : IClassFixture<ApiFac
             Assert.Contains("cursor", await response.Content.ReadAsStringAsync());
         }
     }
+
+    [Fact]
+    public async Task ABacktrackingKeyPattern_CannotStallARun()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        // Catastrophic for a backtracking engine on "aaa…ab": 2^40 steps, or the 100 ms match timeout per order.
+        (await ws.Http.PutAsJsonAsync("/api/v1/settings", new { keapKeyPattern = "^(a+)+$" })).EnsureSuccessStatusCode();
+        var evil = new string('a', 40) + "b";
+        await ws.Http.IngestAsync("keap", Enumerable.Range(0, 1000).Select(i => Order($"K{i}", evil, 10m, "PAID", date: Day)).ToArray());
+        await ws.Http.IngestAsync("store", new[] { Order("S1", "#1", 10m, date: Day) });
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var run = await ws.Http.RunAsync(Window);
+
+        Assert.True(run.Str("status") == "succeeded", run.GetRawText());
+        // With backtracking (and its timeout) this run took over 100 s; without, well under a second of matching.
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"The run took {clock.Elapsed}.");
+    }
+
+    [Theory]
+    [InlineData("(?<=#)(\\d+)")]
+    [InlineData("(\\d)\\1")]
+    public async Task AKeyPatternThatCannotRunInLinearTime_IsRefused(string pattern)
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+
+        var response = await ws.Http.PutAsJsonAsync("/api/v1/settings", new { storeKeyPattern = pattern });
+
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.Contains("linear time", await response.Content.ReadAsStringAsync());
+    }
 }
