@@ -237,4 +237,49 @@ public sealed class HostileInputTests(ApiFactory factory) : IClassFixture<ApiFac
         await response.AssertProblemAsync(HttpStatusCode.BadRequest);
         Assert.Contains("linear time", await response.Content.ReadAsStringAsync());
     }
+
+    [Fact]
+    public async Task AWorkbookThatExpandsPastTheLimit_IsRefusedBeforeItIsExpanded()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        // 300 MB of zeros deflate to about 300 KB: the archive's directory tells the expanded size up front.
+        using var zip = new MemoryStream();
+        using (var archive = new System.IO.Compression.ZipArchive(zip, System.IO.Compression.ZipArchiveMode.Create, leaveOpen: true))
+        {
+            await using var entry = archive.CreateEntry("xl/sharedStrings.xml", System.IO.Compression.CompressionLevel.Fastest).Open();
+            var zeros = new byte[1 << 20];
+            for (var i = 0; i < 300; i++)
+                await entry.WriteAsync(zeros);
+        }
+        var content = new ByteArrayContent(zip.ToArray());
+        content.Headers.ContentType = new MediaTypeHeaderValue(ReconcileApi.Features.Orders.IngestRequest.Xlsx);
+
+        var response = await ws.Http.PostAsync(StoreOrders, content);
+
+        await response.AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge, "expands to");
+    }
+
+    [Fact]
+    public async Task AWorkbookCellLongerThanExcelAllows_IsA400NamingIt()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var workbook = Workbooks.Xlsx(new Dictionary<string, object> { ["orderId"] = "1", ["total"] = 1, ["note"] = new string('x', 40_000) });
+        var content = new ByteArrayContent(workbook);
+        content.Headers.ContentType = new MediaTypeHeaderValue(ReconcileApi.Features.Orders.IngestRequest.Xlsx);
+
+        var response = await ws.Http.PostAsync(StoreOrders, content);
+
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest, "line 2, column 3");
+    }
+
+    [Fact]
+    public async Task ATableWithMoreRowsThanTheLimit_IsRefusedWithoutReadingTheRest()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var csv = "orderId,total\n" + string.Concat(Enumerable.Range(0, 250_001).Select(i => $"{i},1\n"));
+
+        var response = await ws.Http.PostAsync(StoreOrders, JsonBody(csv, "text/csv"));
+
+        await response.AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge, "more than 250000 rows");
+    }
 }

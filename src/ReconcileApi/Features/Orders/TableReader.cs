@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using System.IO.Compression;
 using System.Text;
 using CsvHelper;
 using CsvHelper.Configuration;
@@ -8,9 +9,20 @@ using ReconcileApi.Features.Orders.Formats;
 
 namespace ReconcileApi.Features.Orders;
 
-/// <summary>CSV text and spreadsheets (first sheet) as a header plus rows of text cells.</summary>
+/// <summary>
+/// CSV text and spreadsheets (first sheet) as a header plus rows of text cells, within limits that keep a small
+/// hostile file from costing gigabytes: at most <see cref="MaxRows"/> rows, cells of at most
+/// <see cref="MaxCellLength"/> characters, and a workbook whose parts expand to at most <see cref="MaxExpandedBytes"/>
+/// (checked from the archive's directory before anything is expanded).
+/// </summary>
 public static class TableReader
 {
+    /// <summary>Five rows per order at the 50,000-order limit (exports list one row per order line).</summary>
+    public const int MaxRows = 250_000;
+    /// <summary>Excel's own limit for one cell.</summary>
+    public const int MaxCellLength = 32_767;
+    public const long MaxExpandedBytes = 256L * 1024 * 1024;
+
     // ExcelDataReader asks for Windows-1252 even for .xlsx; .NET has it only through this provider.
     static TableReader() => Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
 
@@ -28,8 +40,7 @@ public static class TableReader
         };
         using var text = new StreamReader(new MemoryStream(body), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
         using var parser = new CsvParser(text, config);
-        IReadOnlyList<string>? header = null;
-        var rows = new List<TableRow>();
+        var rows = new Rows("CSV");
         var line = 1;
         var (lastRaw, lastLine) = ("", 1);
         while (parser.Read())
@@ -38,19 +49,15 @@ public static class TableReader
             var startLine = line;
             line = parser.RawRow + 1;
             (lastRaw, lastLine) = (parser.RawRecord, startLine);
-            if (record.All(string.IsNullOrWhiteSpace))
-                continue;
-            if (header is null)
-                header = record.Select(h => h.Trim().TrimStart('\uFEFF')).ToList();
-            else
-                rows.Add(new TableRow(startLine, record));
+            if (!rows.Add(startLine, record, out malformed))
+                return false;
         }
         if (IsUnterminated(lastRaw))
             malformed = new MalformedBody($"Malformed CSV at line {lastLine}: a quoted field is not closed before the end of the file.", lastLine, 1);
-        else if (header is null)
+        else if (rows.Header is null)
             malformed = new MalformedBody("The CSV has no header row.", 1, 1);
         else
-            table = new Table(header, rows);
+            table = new Table(rows.Header, rows.Data);
         return table is not null;
     }
 
@@ -62,9 +69,18 @@ public static class TableReader
         (table, malformed) = (null, null);
         try
         {
+            using (var archive = new ZipArchive(new MemoryStream(body), ZipArchiveMode.Read))
+            {
+                var expanded = archive.Entries.Sum(e => e.Length);
+                if (expanded > MaxExpandedBytes)
+                {
+                    malformed = new MalformedBody($"The workbook expands to {expanded} bytes; the limit is {MaxExpandedBytes}. Send the first sheet as CSV, or fewer rows per request.",
+                        1, 1, StatusCodes.Status413PayloadTooLarge);
+                    return false;
+                }
+            }
             using var reader = ExcelReaderFactory.CreateOpenXmlReader(new MemoryStream(body));
-            IReadOnlyList<string>? header = null;
-            var rows = new List<TableRow>();
+            var rows = new Rows("workbook");
             var line = 0;
             while (reader.Read())
             {
@@ -72,24 +88,55 @@ public static class TableReader
                 var cells = new string[reader.FieldCount];
                 for (var i = 0; i < cells.Length; i++)
                     cells[i] = Cell(reader.GetValue(i));
-                if (cells.All(string.IsNullOrWhiteSpace))
-                    continue;
-                if (header is null)
-                    header = cells.Select(c => c.Trim()).ToList();
-                else
-                    rows.Add(new TableRow(line, cells));
+                if (!rows.Add(line, cells, out malformed))
+                    return false;
             }
-            if (header is null)
+            if (rows.Header is null)
                 malformed = new MalformedBody("The workbook's first sheet has no header row.", 1, 1);
             else
-                table = new Table(header, rows);
+                table = new Table(rows.Header, rows.Data);
         }
-        catch (Exception e)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            // ExcelDataReader reports a file that is not a workbook with exceptions of its own (and zip ones).
+            // ExcelDataReader and the zip reader report a file that is not a workbook with exceptions of their own.
             malformed = new MalformedBody($"The body is not a readable .xlsx workbook: {e.Message}", 1, 1);
         }
         return table is not null;
+    }
+
+    /// <summary>The header (the first row that is not blank), then the data rows, each checked against the limits.</summary>
+    sealed class Rows(string what)
+    {
+        public IReadOnlyList<string>? Header { get; private set; }
+        public List<TableRow> Data { get; } = [];
+
+        public bool Add(int line, string[] cells, [NotNullWhen(false)] out MalformedBody? malformed)
+        {
+            malformed = null;
+            if (cells.All(string.IsNullOrWhiteSpace))
+                return true;
+            for (var i = 0; i < cells.Length; i++)
+            {
+                if (cells[i].Length > MaxCellLength)
+                {
+                    malformed = new MalformedBody($"The {what}'s cell at line {line}, column {i + 1} holds {cells[i].Length} characters; a cell holds at most {MaxCellLength}.", line, i + 1);
+                    return false;
+                }
+            }
+            if (Header is null)
+            {
+                Header = cells.Select(h => h.Trim().TrimStart('\uFEFF')).ToList();
+                return true;
+            }
+            if (Data.Count == MaxRows)
+            {
+                malformed = new MalformedBody($"The {what} holds more than {MaxRows} rows; send at most {MaxRows} rows (50,000 orders) per request.", line, 1,
+                    StatusCodes.Status413PayloadTooLarge);
+                return false;
+            }
+            Data.Add(new TableRow(line, cells));
+            return true;
+        }
     }
 
     /// <summary>Spreadsheet cells as the text a CSV export of them would hold; dates without an offset.</summary>
