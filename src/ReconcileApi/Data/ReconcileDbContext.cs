@@ -79,6 +79,9 @@ public abstract class ReconcileDbContext(DbContextOptions options) : DbContext(o
             e.Property(x => x.SyncLag).HasMaxLength(1000);
             e.HasIndex(x => new { x.WorkspaceId, x.CreatedAt });
             e.HasIndex(x => x.Status);
+            // One running run per workspace (ReconcileRunJob): the rule holds even when two processes claim at once.
+            // [Status] is valid quoting for SQLite as well as SQL Server.
+            e.HasIndex(x => x.WorkspaceId, "IX_Runs_OneRunningPerWorkspace").IsUnique().HasFilter("[Status] = 'Running'");
             e.HasOne<Workspace>().WithMany().HasForeignKey(x => x.WorkspaceId);
         });
         b.Entity<RunPendingOrder>(e =>

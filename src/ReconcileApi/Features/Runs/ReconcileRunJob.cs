@@ -11,22 +11,44 @@ namespace ReconcileApi.Features.Runs;
 /// run's completion are written in one transaction that only commits while the run is still <c>running</c>.
 /// A process killed midway leaves the run <c>running</c> with nothing half-written; the re-enqueued job
 /// starts it again from the orders.
+/// Fairness: a workspace runs one run at a time, oldest first. A run whose workspace is busy stays
+/// <c>queued</c> and its job looks again in <see cref="WaitBeforeRetry"/>, leaving the worker to other
+/// workspaces' runs; a unique index on the running run of a workspace makes the rule hold across processes.
 /// </summary>
-public sealed class ReconcileRunJob(ReconcileDbContext db, DiscrepancyLifecycle lifecycle, RunCheckpoints checkpoints, TimeProvider clock, ILogger<ReconcileRunJob> logger)
+public sealed class ReconcileRunJob(
+    ReconcileDbContext db, DiscrepancyLifecycle lifecycle, RunCheckpoints checkpoints, IBackgroundJobClient jobs, TimeProvider clock, ILogger<ReconcileRunJob> logger)
 {
+    public static readonly TimeSpan WaitBeforeRetry = TimeSpan.FromSeconds(2);
+
     [AutomaticRetry(Attempts = 0)]
     public async Task ExecuteAsync(Guid runId, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        var claimed = await db.Runs
-            .Where(r => r.Id == runId && (r.Status == RunStatus.Queued || r.Status == RunStatus.Running))
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(r => r.Status, RunStatus.Running)
-                .SetProperty(r => r.StartedAt, r => r.StartedAt ?? now)
-                .SetProperty(r => r.Phase, RunPhase.Loading)
-                .SetProperty(r => r.Processed, 0), cancellationToken);
+        int claimed;
+        try
+        {
+            claimed = await db.Runs
+                .Where(r => r.Id == runId && (r.Status == RunStatus.Queued || r.Status == RunStatus.Running)
+                    && !db.Runs.Any(o => o.WorkspaceId == r.WorkspaceId && o.Id != r.Id
+                        && (o.Status == RunStatus.Running || (o.Status == RunStatus.Queued && o.CreatedAt < r.CreatedAt))))
+                .ExecuteUpdateAsync(s => s
+                    .SetProperty(r => r.Status, RunStatus.Running)
+                    .SetProperty(r => r.StartedAt, r => r.StartedAt ?? now)
+                    .SetProperty(r => r.Phase, RunPhase.Loading)
+                    .SetProperty(r => r.Processed, 0), cancellationToken);
+        }
+        catch (System.Data.Common.DbException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Another process claimed a run of this workspace at the same moment (the unique index said no).
+            claimed = 0;
+        }
         if (claimed == 0)
+        {
+            // Still queued: the workspace is busy with another run, or an older one waits first.
+            if (await db.Runs.AnyAsync(r => r.Id == runId && r.Status == RunStatus.Queued, cancellationToken))
+                jobs.Schedule<ReconcileRunJob>(job => job.ExecuteAsync(runId, CancellationToken.None), WaitBeforeRetry);
             return;
+        }
         var run = await db.Runs.AsNoTracking().SingleAsync(r => r.Id == runId, cancellationToken);
         try
         {

@@ -510,6 +510,10 @@ namespace ReconcileApi.Data.Migrations.SqlServer
 
                     b.HasIndex("WorkspaceId", "CreatedAt");
 
+                    b.HasIndex(new[] { "WorkspaceId" }, "IX_Runs_OneRunningPerWorkspace")
+                        .IsUnique()
+                        .HasFilter("[Status] = 'Running'");
+
                     b.ToTable("Runs");
                 });
 

@@ -499,6 +499,10 @@ namespace ReconcileApi.Data.Migrations.Sqlite
 
                     b.HasIndex("WorkspaceId", "CreatedAt");
 
+                    b.HasIndex(new[] { "WorkspaceId" }, "IX_Runs_OneRunningPerWorkspace")
+                        .IsUnique()
+                        .HasFilter("[Status] = 'Running'");
+
                     b.ToTable("Runs");
                 });
 
