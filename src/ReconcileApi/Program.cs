@@ -23,11 +23,12 @@ builder.Services.AddDiscrepancies();
 
 var app = builder.Build();
 app.UseProblems();
+app.UseSecurityHeaders();
 app.UseIdempotencyBuffering();
 app.UseAuthentication();
 app.UseRateLimiter();
 app.UseAuthorization();
-app.UseOpenApiDocs();
+app.UseOpenApiDocs(options.Swagger.Public!.Value);
 app.UseJobsDashboard();
 app.MapHealth();
 app.MapAdmin();

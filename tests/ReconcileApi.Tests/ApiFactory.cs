@@ -17,7 +17,7 @@ namespace ReconcileApi.Tests;
 /// </summary>
 public class ApiFactory : WebApplicationFactory<Program>
 {
-    public const string AdminKey = "test-admin-key";
+    public const string AdminKey = "test-admin-key-0123456789abcdefghij";
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>"Now" for the service when a test host starts.</summary>

@@ -15,6 +15,8 @@ public sealed class ConfigurationTests
     [InlineData("Database:MigrateOnStartup", "sometimes", "'sometimes' at 'Database:MigrateOnStartup'")]
     [InlineData("Auth:AdminKey", "  ", "Auth:AdminKey is blank")]
     [InlineData("Auth:DevelopmentApiKey", "", "Auth:DevelopmentApiKey is blank")]
+    [InlineData("Auth:AdminKey", "short-key", "Auth:AdminKey must be at least 32 characters outside Development; it has 9.")]
+    [InlineData("RateLimit:PermitsPerMinute", "0", "RateLimit:PermitsPerMinute must be between 1 and 1000000")]
     public void ABadValue_StopsTheServiceAtStart_NamingTheKey(string key, string value, string message)
     {
         using var factory = new ApiFactory().WithWebHostBuilder(b => b.UseSetting(key, value));

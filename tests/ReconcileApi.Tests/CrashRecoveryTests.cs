@@ -14,7 +14,7 @@ namespace ReconcileApi.Tests;
 /// </summary>
 public sealed class CrashRecoveryTests(ITestOutputHelper output) : IAsyncLifetime
 {
-    const string AdminKey = "crash-test-admin-key";
+    const string AdminKey = "crash-test-admin-key-0123456789abcdef";
     static readonly TimeSpan RunTimeout = TimeSpan.FromSeconds(60);
 
     /// <summary>(category, orderKey) of every discrepancy the orders below must produce, once each.</summary>

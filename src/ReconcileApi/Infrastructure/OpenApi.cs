@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authentication;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
@@ -50,8 +51,19 @@ public static class OpenApi
         return services;
     }
 
-    public static WebApplication UseOpenApiDocs(this WebApplication app)
+    /// <summary>The contract and the Swagger UI; unless <c>Swagger:Public</c>, only for a caller with a valid key (Basic auth in a browser).</summary>
+    public static WebApplication UseOpenApiDocs(this WebApplication app, bool isPublic)
     {
+        if (!isPublic)
+        {
+            app.Use(async (context, next) =>
+            {
+                if (context.Request.Path.StartsWithSegments("/swagger") && context.User.Identity?.IsAuthenticated != true)
+                    await context.ChallengeAsync();
+                else
+                    await next(context);
+            });
+        }
         app.UseSwagger();
         app.UseSwaggerUI(o =>
         {

@@ -16,6 +16,7 @@ public sealed class ServiceOptions
     public JobsSection Jobs { get; set; } = new();
     public LimitsSection Limits { get; set; } = new();
     public RateLimitSection RateLimit { get; set; } = new();
+    public SwaggerSection Swagger { get; set; } = new();
 
     public sealed class DatabaseSection
     {
@@ -55,6 +56,12 @@ public sealed class ServiceOptions
         public int PermitsPerMinute { get; set; } = 600;
     }
 
+    public sealed class SwaggerSection
+    {
+        /// <summary>Whether the contract and the Swagger UI answer without a key; after <see cref="Load"/>: true in Development unless set.</summary>
+        public bool? Public { get; set; }
+    }
+
     public string ConnectionString => ConnectionStrings.Reconcile!;
 
     /// <summary>Binds and validates the configuration; throws <see cref="OptionsValidationException"/> naming each bad key.</summary>
@@ -70,9 +77,10 @@ public sealed class ServiceOptions
             // The binder's message names the key and the value it could not convert.
             throw new OptionsValidationException(nameof(ServiceOptions), typeof(ServiceOptions), [e.Message]);
         }
-        var result = new Validator().Validate(options);
+        var result = new Validator(environment.IsDevelopment()).Validate(options);
         if (!result.IsValid)
             throw new OptionsValidationException(nameof(ServiceOptions), typeof(ServiceOptions), result.Errors.Select(e => e.ErrorMessage));
+        options.Swagger.Public ??= environment.IsDevelopment();
         if (string.IsNullOrWhiteSpace(options.ConnectionStrings.Reconcile))
         {
             var folder = Path.Combine(environment.ContentRootPath, "data");
@@ -82,9 +90,12 @@ public sealed class ServiceOptions
         return options;
     }
 
+    /// <summary>Outside Development an admin key must be long enough not to be guessed (at 600 guesses a minute per address).</summary>
+    public const int MinAdminKeyLength = 32;
+
     sealed class Validator : AbstractValidator<ServiceOptions>
     {
-        public Validator()
+        public Validator(bool development)
         {
             RuleFor(o => o.Database.Provider).IsInEnum()
                 .WithMessage(o => $"Database:Provider must be Sqlite or SqlServer; it is '{o.Database.Provider}'.");
@@ -92,6 +103,8 @@ public sealed class ServiceOptions
                 .WithMessage("ConnectionStrings:Reconcile is required when Database:Provider is SqlServer.");
             RuleFor(o => o.Auth.AdminKey).Must(k => k is null || k.Trim().Length > 0)
                 .WithMessage("Auth:AdminKey is blank; leave it out for no admin access, or set a key.");
+            RuleFor(o => o.Auth.AdminKey).Must(k => k is null || k.Trim().Length == 0 || k.Length >= MinAdminKeyLength).When(_ => !development)
+                .WithMessage(o => $"Auth:AdminKey must be at least {MinAdminKeyLength} characters outside Development; it has {o.Auth.AdminKey!.Length}. Generate one, e.g. `openssl rand -base64 32`.");
             RuleFor(o => o.Auth.DevelopmentApiKey).NotEmpty()
                 .WithMessage("Auth:DevelopmentApiKey is blank; leave it out for the default key, or set one.");
             RuleFor(o => o.Jobs.WorkerCount).InclusiveBetween(0, 1000)

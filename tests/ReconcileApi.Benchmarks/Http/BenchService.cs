@@ -7,7 +7,7 @@ namespace ReconcileApi.Benchmarks.Http;
 /// <summary>The Release service as a child process on a fresh SQLite file, for the HTTP benchmarks.</summary>
 public sealed class BenchService : IAsyncDisposable
 {
-    const string AdminKey = "bench-admin";
+    const string AdminKey = "bench-admin-key-0123456789abcdefghijkl";
     readonly DirectoryInfo folder;
 
     BenchService(DirectoryInfo folder, ServiceProcess process)

@@ -14,10 +14,11 @@ public sealed class StartRunRequestValidator : AbstractValidator<StartRunRequest
         RuleFor(r => r.From).Must(InRange).WithMessage(RangeMessage);
         RuleFor(r => r.To).Must(InRange).WithMessage(RangeMessage);
         RuleFor(r => r.To).GreaterThan(r => r.From).When(r => r.From is not null && r.To is not null).WithMessage("Must be after 'from'.");
-        RuleFor(r => r.CallbackUrl)
-            .Must(u => Uri.TryCreate(u, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp))
-            .When(r => r.CallbackUrl is not null)
-            .WithMessage("Must be an absolute http(s) URL.");
+        RuleFor(r => r.CallbackUrl).CustomAsync(async (url, context, ct) =>
+        {
+            if (url is not null && await OutboundUrls.RefusalAsync(url, ct) is { } refusal)
+                context.AddFailure(refusal);
+        });
         RuleFor(r => r.Label).MaximumLength(200);
     }
 

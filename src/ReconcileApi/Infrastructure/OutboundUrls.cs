@@ -1,0 +1,68 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace ReconcileApi.Infrastructure;
+
+/// <summary>
+/// Where the service may send a request a caller named (a run's <c>callbackUrl</c>; webhooks later): never to
+/// the service's own machine or network — loopback, private, carrier-grade NAT, link-local (cloud metadata lives
+/// at 169.254.169.254), unique-local, multicast or unspecified addresses, nor to names that mean such a place
+/// (<c>localhost</c>, <c>*.internal</c>). A name is resolved and refused if any of its addresses is; a name
+/// that does not resolve now is accepted here and must be checked again when a request is sent.
+/// </summary>
+public static class OutboundUrls
+{
+    static readonly TimeSpan ResolveTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>Why <paramref name="url"/> is refused, or null when it may be called.</summary>
+    public static async Task<string?> RefusalAsync(string url, CancellationToken ct)
+    {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
+            return "Must be an absolute http(s) URL.";
+        if (uri.UserInfo.Length > 0)
+            return "Must not carry a user name or password; put a secret in the path or a query parameter.";
+        var host = uri.IdnHost.TrimEnd('.');
+        if (uri.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6)
+            return IPAddress.TryParse(uri.HostNameType == UriHostNameType.IPv6 ? host.Trim('[', ']') : host, out var literal) && IsForbidden(literal)
+                ? Refused(host) : null;
+        if (host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
+            || host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase)
+            || host.EndsWith(".internal", StringComparison.OrdinalIgnoreCase)
+            || host.EndsWith(".local", StringComparison.OrdinalIgnoreCase))
+            return Refused(host);
+        IPAddress[] addresses;
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(ResolveTimeout);
+            addresses = await Dns.GetHostAddressesAsync(host, timeout.Token);
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException or ArgumentException && !ct.IsCancellationRequested)
+        {
+            return null;
+        }
+        return addresses.Any(IsForbidden) ? Refused(host) : null;
+    }
+
+    static string Refused(string host) =>
+        $"Must be reachable on the public internet; '{host}' is a loopback, private, link-local or metadata address (or resolves to one).";
+
+    public static bool IsForbidden(IPAddress address)
+    {
+        if (address.IsIPv4MappedToIPv6)
+            address = address.MapToIPv4();
+        if (IPAddress.IsLoopback(address) || address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any) || address.Equals(IPAddress.Broadcast))
+            return true;
+        if (address.AddressFamily == AddressFamily.InterNetwork)
+        {
+            var b = address.GetAddressBytes();
+            return b[0] is 0 or 10 or 127 or >= 224                // this network, private, loopback, multicast and reserved
+                || (b[0] == 100 && b[1] is >= 64 and <= 127)        // carrier-grade NAT (also some clouds' metadata)
+                || (b[0] == 169 && b[1] == 254)                     // link-local, cloud metadata
+                || (b[0] == 172 && b[1] is >= 16 and <= 31)
+                || (b[0] == 192 && b[1] == 168)
+                || (b[0] == 192 && b[1] == 0 && b[2] == 0);         // IETF protocol assignments
+        }
+        return address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6Multicast || address.IsIPv6UniqueLocal;
+    }
+}
