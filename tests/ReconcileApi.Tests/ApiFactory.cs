@@ -36,6 +36,9 @@ public class ApiFactory : WebApplicationFactory<Program>
         builder.UseSetting("ConnectionStrings:Reconcile", $"Data Source={DatabasePath}");
         builder.UseSetting("Auth:AdminKey", AdminKey);
         builder.UseSetting("Jobs:WorkerCount", "2");
+        // A retrying execution strategy refuses transactions begun outside it, as SQL Server's does: the suite proves the
+        // SQL Server path wraps every transaction (README, "Provider-specific code").
+        builder.UseSetting("Database:RetryOnFailure", "true");
         // Tests send hundreds of requests a minute with one key; RateLimitTests holds the limiter to its number.
         builder.UseSetting("RateLimit:PermitsPerMinute", "1000000");
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));

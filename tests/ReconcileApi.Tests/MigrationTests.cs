@@ -64,6 +64,32 @@ public sealed class MigrationTests(ITestOutputHelper output)
         Assert.Contains("IF NOT EXISTS", script);
     }
 
+    /// <summary>
+    /// The lifecycle and ingest read rows by a thousand ids or keys per query: on SQL Server that must stay under
+    /// its 2,100-parameter cap and be valid T-SQL (EF's translation, checked without a server).
+    /// </summary>
+    [Fact]
+    public void SqlServerQueries_ByAThousandIds_StayUnderTheParameterCap_AndParse()
+    {
+        using var db = SqlServer();
+        var ids = Enumerable.Range(1, 1000).Select(i => (long)i).ToArray();
+        var keys = Enumerable.Range(1, 1000).Select(i => $"key-{i}").ToArray();
+        var workspace = Guid.NewGuid();
+
+        foreach (var sql in new[]
+        {
+            db.Discrepancies.Where(d => ids.Contains(d.Id)).ToQueryString(),
+            db.Discrepancies.Where(d => d.WorkspaceId == workspace && keys.Contains(d.IdentityKey)).ToQueryString(),
+            db.Orders.Where(o => o.WorkspaceId == workspace && keys.Contains(o.OrderId)).Select(o => new { o.Id, o.OrderId, o.ContentHash }).ToQueryString(),
+        })
+        {
+            var parameters = sql.Split('\n').Count(line => line.StartsWith("DECLARE @", StringComparison.Ordinal));
+            Assert.True(parameters is > 0 and < 2100, $"{parameters} parameters:\n{sql[..Math.Min(sql.Length, 2000)]}");
+            new TSql160Parser(initialQuotedIdentifiers: true).Parse(new StringReader(sql), out var errors);
+            Assert.True(errors.Count == 0, string.Join('\n', errors.Select(e => e.Message)) + "\n" + sql[..Math.Min(sql.Length, 2000)]);
+        }
+    }
+
     [Fact]
     public async Task SqliteMigrations_ApplyToAFreshFile()
     {

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore.Design;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace ReconcileApi.Data;
 
@@ -12,7 +13,11 @@ public static class DataSetup
         if (options.Database.Provider == DatabaseProvider.SqlServer)
         {
             services.AddDbContext<ReconcileDbContext, SqlServerReconcileDbContext>(o =>
-                o.UseSqlServer(connectionString, sql => sql.EnableRetryOnFailure()));
+                o.UseSqlServer(connectionString, sql =>
+                {
+                    if (options.Database.Retries)
+                        sql.EnableRetryOnFailure();
+                }));
         }
         else
         {
@@ -21,7 +26,8 @@ public static class DataSetup
                     .CommandTimeout(60)
                     // A list (ids.Contains) as one JSON parameter read with json_each: Microsoft.Data.Sqlite
                     // binds parameters by name in linear time, so a thousand of them cost more than the query.
-                    .UseParameterizedCollectionMode(ParameterTranslationMode.Parameter))
+                    .UseParameterizedCollectionMode(ParameterTranslationMode.Parameter)
+                    .ExecutionStrategy(d => options.Database.Retries ? new SqliteRetryingExecutionStrategy(d) : new NonRetryingExecutionStrategy(d)))
                 .AddInterceptors(new SqlitePragmas()));
         }
         services.AddHealthChecks().AddDbContextCheck<ReconcileDbContext>("database", tags: ["ready"]);

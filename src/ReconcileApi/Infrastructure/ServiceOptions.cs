@@ -24,6 +24,9 @@ public sealed class ServiceOptions
         /// <summary>Apply migrations at start; by default on SQLite only (a SQL Server schema is deployed on purpose).</summary>
         public bool? MigrateOnStartup { get; set; }
         public bool Migrates => MigrateOnStartup ?? Provider == DatabaseProvider.Sqlite;
+        /// <summary>Retry transient failures through an execution strategy; by default on SQL Server only.</summary>
+        public bool? RetryOnFailure { get; set; }
+        public bool Retries => RetryOnFailure ?? Provider == DatabaseProvider.SqlServer;
     }
 
     public sealed class ConnectionStringsSection

@@ -17,8 +17,16 @@ public sealed class OrderStore(ReconcileDbContext db, IValidator<CanonicalOrder>
     public const int ChunkSize = 1000;
     const string NoDate = "The order has no date: it is stored, but a run places orders by date, so no run window will include it.";
 
-    public async Task<Batch> StoreAsync(Guid workspaceId, OrderSource source, string format, IEnumerable<IReadOnlyList<IncomingRecord>> chunks, CancellationToken ct)
+    /// <remarks>
+    /// Runs inside the provider's execution strategy (SQL Server retries transient failures and refuses a
+    /// transaction begun outside it); an attempt starts from the first chunk again with a fresh batch.
+    /// </remarks>
+    public Task<Batch> StoreAsync(Guid workspaceId, OrderSource source, string format, IEnumerable<IReadOnlyList<IncomingRecord>> chunks, CancellationToken ct) =>
+        db.Database.CreateExecutionStrategy().ExecuteAsync(ct => AttemptAsync(workspaceId, source, format, chunks, ct), ct);
+
+    async Task<Batch> AttemptAsync(Guid workspaceId, OrderSource source, string format, IEnumerable<IReadOnlyList<IncomingRecord>> chunks, CancellationToken ct)
     {
+        db.ChangeTracker.Clear();
         var now = clock.GetUtcNow().UtcDateTime;
         var batch = new Batch
         {

@@ -97,8 +97,13 @@ public sealed class ReconcileRunJob(
     /// The lifecycle's changes, the pending orders and the run's completion, in one transaction; false (and
     /// nothing written) when the run was cancelled meanwhile.
     /// </summary>
-    async Task<bool> SaveAsync(Run run, ReconciliationResult result, CancellationToken ct)
+    /// <remarks>Inside the provider's execution strategy (see <see cref="OrderStore.StoreAsync"/>); an attempt starts clean.</remarks>
+    Task<bool> SaveAsync(Run run, ReconciliationResult result, CancellationToken ct) =>
+        db.Database.CreateExecutionStrategy().ExecuteAsync(ct => AttemptSaveAsync(run, result, ct), ct);
+
+    async Task<bool> AttemptSaveAsync(Run run, ReconciliationResult result, CancellationToken ct)
     {
+        db.ChangeTracker.Clear();
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var changes = await lifecycle.ApplyAsync(run.WorkspaceId, run.Id, new ReconcileWindow(run.From, run.To), result, ct);
         await db.InsertAsync(result.PendingOrders.Select(p => new RunPendingOrder
