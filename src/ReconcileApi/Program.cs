@@ -40,6 +40,7 @@ app.MapSettings();
 await app.MigrateDatabaseAsync(options);
 await DevelopmentWorkspace.EnsureAsync(app, options.Auth.DevelopmentApiKey);
 await app.RequeueInterruptedRunsAsync(options);
+await app.ForgetInterruptedClaimsAsync(options);
 await app.RunAsync();
 
 public partial class Program;

@@ -45,11 +45,14 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IAsyncLifetim
     }
 
     [Fact]
-    public async Task Run_KilledWhileMatching_CompletesAfterRestart_WithoutDuplicatedResults()
+    public Task Run_KilledWhileMatching_CompletesAfterRestart_WithoutDuplicatedResults() => WithChildLogs(KillMidRunThenRestartAsync);
+
+    /// <summary>A failure carries the children's output: what they logged explains what the test saw.</summary>
+    async Task WithChildLogs(Func<Task> test)
     {
         try
         {
-            await KillMidRunThenRestartAsync();
+            await test();
         }
         catch (Exception e) when (e is not ChildLogsAttached)
         {
@@ -150,8 +153,81 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IAsyncLifetim
         }
     }
 
-    /// <summary>The service as a child process; with a pause, the test host whose runs hold before matching (its checkpoints replaced).</summary>
-    async Task<ServiceProcess> StartAsync(string name, int? pauseBeforeMatchingMs)
+    [Fact]
+    public Task Ingest_KilledAfterItsBatchCommitted_IsReplayedAfterRestart_AndADeadRequestsClaimDoesNotLockItsKey() =>
+        WithChildLogs(KillAfterIngestCommitThenRestartAsync);
+
+    async Task KillAfterIngestCommitThenRestartAsync()
+    {
+        // 1. A service whose ingest holds after its batch is committed, before the answer leaves.
+        var first = await StartAsync("first", pauseBeforeMatchingMs: null, pauseAfterIngestMs: 60_000);
+        string apiKey;
+        Guid workspaceId;
+        using (var admin = first.CreateClient(AdminKey))
+        {
+            var created = await (await admin.PostAsJsonAsync("/api/v1/admin/workspaces", new { name = "Crash idempotency" }, ApiFactory.Json)).Json();
+            (apiKey, workspaceId) = (created.GetProperty("apiKey").GetString()!, created.GetProperty("id").GetGuid());
+        }
+        var orders = new[] { Order("S1", "#3001", 10m, date: Day), Order("S2", "#3002", 20m, date: Day) };
+        HttpRequestMessage Ingest()
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/sources/store/orders") { Content = JsonContent.Create(orders, options: ApiFactory.Json) };
+            request.Headers.Add("Idempotency-Key", "crash-ingest-1");
+            return request;
+        }
+        using (var client = first.CreateClient(apiKey))
+        {
+            var unanswered = client.SendAsync(Ingest());
+            _ = unanswered.ContinueWith(t => t.Exception, TaskScheduler.Default);
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            while ((await client.GetAsync("/api/v1/sources/store/orders/S1")).StatusCode != HttpStatusCode.OK)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "The ingest never committed.");
+                await Task.Delay(100);
+            }
+            Note("ingest committed, answer held");
+        }
+        await first.KillAsync();
+        Note("first service killed");
+
+        // 2. A quick endpoint's claim whose request died with the process (as if killed between claim and answer).
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={databasePath}"))
+        {
+            await connection.OpenAsync();
+            await using var insert = connection.CreateCommand();
+            insert.CommandText = "INSERT INTO IdempotencyRecords (WorkspaceId, Key, RequestHash, CreatedAt) VALUES ($w, 'crash-run-1', 'x', $at)";
+            insert.Parameters.AddWithValue("$w", workspaceId.ToString().ToUpperInvariant());
+            insert.Parameters.AddWithValue("$at", DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm:ss.fffffff", System.Globalization.CultureInfo.InvariantCulture));
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        // 3. After a restart the retry replays the committed answer, and the dead claim locks nothing.
+        var second = await StartAsync("second", pauseBeforeMatchingMs: null);
+        using (var client = second.CreateClient(apiKey))
+        {
+            var retry = await client.SendAsync(Ingest());
+            Assert.True(retry.StatusCode == HttpStatusCode.Created, await retry.Content.ReadAsStringAsync());
+            Assert.Equal("true", retry.Headers.GetValues("Idempotent-Replayed").Single());
+            var receipt = await retry.Json();
+            Assert.Equal(2, receipt.GetProperty("inserted").GetInt32());
+            var stored = await (await client.GetAsync("/api/v1/sources/store/orders/S1")).Json();
+            Assert.Equal(receipt.GetProperty("batchId").GetGuid(), stored.GetProperty("batchId").GetGuid());
+            Assert.Equal(1, stored.GetProperty("version").GetInt32());
+            Note("retry replayed the committed receipt");
+
+            var run = new HttpRequestMessage(HttpMethod.Post, "/api/v1/runs") { Content = JsonContent.Create(Window, options: ApiFactory.Json) };
+            run.Headers.Add("Idempotency-Key", "crash-run-1");
+            var started = await client.SendAsync(run);
+            Assert.True(started.StatusCode == HttpStatusCode.Accepted, await started.Content.ReadAsStringAsync());
+            await WaitForLogAsync(second, "Forgot 1 idempotency claim(s)");
+        }
+    }
+
+    /// <summary>
+    /// The service as a child process; with a pause, the test host (its checkpoints replaced) whose runs hold
+    /// before matching, or whose ingests hold after their commit.
+    /// </summary>
+    async Task<ServiceProcess> StartAsync(string name, int? pauseBeforeMatchingMs, int? pauseAfterIngestMs = null)
     {
         var environment = new Dictionary<string, string>
         {
@@ -162,7 +238,10 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IAsyncLifetim
         };
         if (pauseBeforeMatchingMs is { } ms)
             environment["RECONCILE_TEST_PAUSE_MS"] = ms.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var service = await ServiceProcess.StartAsync(name, environment, pauseBeforeMatchingMs is null ? "ReconcileApi.dll" : "ReconcileApi.TestHost.dll");
+        if (pauseAfterIngestMs is { } ingestMs)
+            environment["RECONCILE_TEST_INGEST_PAUSE_MS"] = ingestMs.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var testHost = pauseBeforeMatchingMs is not null || pauseAfterIngestMs is not null;
+        var service = await ServiceProcess.StartAsync(name, environment, testHost ? "ReconcileApi.TestHost.dll" : "ReconcileApi.dll");
         services.Add(service);
         Note($"{name} service listening on {service.BaseAddress}");
         return service;

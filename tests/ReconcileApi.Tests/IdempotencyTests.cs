@@ -46,20 +46,19 @@ public sealed class IdempotencyTests(ApiFactory factory) : IClassFixture<ApiFact
     }
 
     [Fact]
-    public async Task Ingest_Returns409_WhileTheFirstRequestWithTheKeyIsInFlight()
+    public async Task AQuickEndpoint_Returns409_WhileTheFirstRequestWithTheKeyIsInFlight()
     {
         using var ws = await factory.CreateWorkspaceAsync();
-        var orders = new[] { Order("A") };
-        Assert.Equal(HttpStatusCode.Created, (await ws.Http.SendAsync(Post("/api/v1/sources/store/orders", orders, "key-3"))).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await ws.Http.SendAsync(Post("/api/v1/runs", new { label = "a" }, "key-3"))).StatusCode);
         await MarkInFlightAsync(factory, ws.WorkspaceId, "key-3");
 
-        var response = await ws.Http.SendAsync(Post("/api/v1/sources/store/orders", orders, "key-3"));
+        var response = await ws.Http.SendAsync(Post("/api/v1/runs", new { label = "a" }, "key-3"));
 
         await response.AssertProblemAsync(HttpStatusCode.Conflict, "in progress");
     }
 
     [Fact]
-    public async Task AKey_IsForgottenAfterADay_AndTakenOverTenMinutesAfterItsRequestDied()
+    public async Task AKey_IsForgottenAfterADay_AndAClaimIsTakenOverOnceItsRequestCannotBeRunning()
     {
         // A factory of its own: this test moves the service's clock.
         using var own = new ApiFactory();
@@ -74,14 +73,43 @@ public sealed class IdempotencyTests(ApiFactory factory) : IClassFixture<ApiFact
         Assert.False(nextDay.Headers.Contains(Idempotency.ReplayedHeader));
         Assert.NotEqual(first.GetProperty("batchId").GetGuid(), (await nextDay.Json()).GetProperty("batchId").GetGuid());
 
-        await MarkInFlightAsync(own, ws.WorkspaceId, "key-day");
-        own.Clock.Advance(TimeSpan.FromMinutes(9));
-        await (await ws.Http.SendAsync(Post("/api/v1/sources/store/orders", orders, "key-day"))).AssertProblemAsync(HttpStatusCode.Conflict, "in progress");
-        own.Clock.Advance(TimeSpan.FromMinutes(2));
-        var takenOver = await ws.Http.SendAsync(Post("/api/v1/sources/store/orders", orders, "key-day"));
+        Assert.Equal(HttpStatusCode.Accepted, (await ws.Http.SendAsync(Post("/api/v1/runs", new { label = "r" }, "key-run"))).StatusCode);
+        await MarkInFlightAsync(own, ws.WorkspaceId, "key-run");
+        own.Clock.Advance(Idempotency.Abandoned - TimeSpan.FromSeconds(5));
+        await (await ws.Http.SendAsync(Post("/api/v1/runs", new { label = "r" }, "key-run"))).AssertProblemAsync(HttpStatusCode.Conflict, "in progress");
+        own.Clock.Advance(TimeSpan.FromSeconds(10));
+        var takenOver = await ws.Http.SendAsync(Post("/api/v1/runs", new { label = "r" }, "key-run"));
 
-        Assert.Equal(HttpStatusCode.Created, takenOver.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, takenOver.StatusCode);
         Assert.False(takenOver.Headers.Contains(Idempotency.ReplayedHeader));
+    }
+
+    [Fact]
+    public async Task Ingest_WritesItsAnswerWithItsBatch_AndLeavesNoClaimBehind()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+
+        var response = await ws.Http.SendAsync(Post("/api/v1/sources/store/orders", new[] { Order("A") }, "key-tx"));
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        using var scope = factory.Services.CreateScope();
+        var record = scope.ServiceProvider.GetRequiredService<ReconcileDbContext>().IdempotencyRecords.Single(r => r.WorkspaceId == ws.WorkspaceId && r.Key == "key-tx");
+        Assert.Equal(201, record.StatusCode);
+        Assert.Equal(response.Headers.Location!.ToString(), record.Location);
+    }
+
+    [Fact]
+    public async Task ConcurrentIngestsWithOneKey_StoreOneBatch_AndAnswerAlike()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var orders = Enumerable.Range(0, 2000).Select(i => Order($"C{i}")).ToArray();
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => ws.Http.SendAsync(Post("/api/v1/sources/store/orders", orders, "key-race"))));
+
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.Created, a.StatusCode));
+        var batches = (await Task.WhenAll(answers.Select(a => a.Json()))).Select(r => r.GetProperty("batchId").GetGuid()).Distinct().ToList();
+        Assert.Single(batches);
+        Assert.Equal(3, answers.Count(a => a.Headers.Contains(Idempotency.ReplayedHeader)));
     }
 
     /// <summary>Puts a key back in the state of a request that claimed it and has not finished.</summary>

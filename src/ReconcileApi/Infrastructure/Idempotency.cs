@@ -12,13 +12,29 @@ namespace ReconcileApi.Infrastructure;
 /// key while the first request is still in flight is 409. Keys expire after 24 hours. Answers of 5xx are
 /// not kept, so a retry after a server error runs again.
 /// </summary>
-public sealed class Idempotency(ReconcileDbContext db, TimeProvider clock)
+/// <remarks>
+/// Crash consistency. An endpoint with <see cref="RecordedByEndpoint"/> (ingest: long, one transaction) claims
+/// nothing beforehand: it adds the completed record inside its own transaction (<see cref="AddCompleted"/>),
+/// so a retry after a crash either replays the committed answer or runs again, and a concurrent duplicate
+/// loses at commit and replays the winner's answer. The other write endpoints are quick: they claim the key
+/// first, and a claim left by a request that died is taken over after <see cref="Abandoned"/> — at once on
+/// SQLite, where a start clears the claims of the previous process (<see cref="IdempotencyExtensions.ForgetInterruptedClaimsAsync"/>).
+/// </remarks>
+public sealed class Idempotency(ReconcileDbContext db, TimeProvider clock, IOptions<JsonOptions> json)
 {
     public const string Header = "Idempotency-Key";
     public const string ReplayedHeader = "Idempotent-Replayed";
     public static readonly TimeSpan Lifetime = TimeSpan.FromHours(24);
-    /// <summary>An in-flight record older than this belongs to a request that died; a new one may take over.</summary>
-    static readonly TimeSpan Abandoned = TimeSpan.FromMinutes(10);
+    /// <summary>An in-flight claim older than this belongs to a request that died (claiming endpoints answer in well under a second).</summary>
+    public static readonly TimeSpan Abandoned = TimeSpan.FromSeconds(30);
+
+    /// <summary>Marks an endpoint that writes its idempotency record in its own transaction (<see cref="AddCompleted"/>).</summary>
+    public sealed class RecordedByEndpoint;
+
+    sealed record PendingKey(Guid WorkspaceId, string Key, string RequestHash);
+
+    /// <summary>Set by the filter for a <see cref="RecordedByEndpoint"/> request that carries a key.</summary>
+    PendingKey? pending;
 
     public abstract record Outcome;
     public sealed record Proceed : Outcome;
@@ -33,8 +49,11 @@ public sealed class Idempotency(ReconcileDbContext db, TimeProvider clock)
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
-    /// <summary>Claims the key for this request, or says how to answer instead.</summary>
-    public async Task<Outcome> BeginAsync(Guid workspaceId, string key, string requestHash, CancellationToken ct)
+    /// <summary>
+    /// Claims the key for this request (or, with <paramref name="claim"/> false, only makes sure no answer exists
+    /// yet), or says how to answer instead.
+    /// </summary>
+    public async Task<Outcome> BeginAsync(Guid workspaceId, string key, string requestHash, CancellationToken ct, bool claim = true)
     {
         if (key.Length > 255)
             return new Rejected(Problems.BadRequest("The Idempotency-Key is longer than 255 characters."));
@@ -52,6 +71,14 @@ public sealed class Idempotency(ReconcileDbContext db, TimeProvider clock)
                     return new Rejected(Problems.Conflict($"A request with the Idempotency-Key '{key}' is still in progress; retry after it finishes."));
                 return new Replay(existing.StatusCode.Value, existing.ResponseBody, existing.Location);
             }
+            if (!claim)
+            {
+                // The endpoint inserts the record at its commit: the old one goes, unless somebody replaced it meanwhile.
+                await db.IdempotencyRecords
+                    .Where(r => r.WorkspaceId == workspaceId && r.Key == key && r.CreatedAt == existing.CreatedAt)
+                    .ExecuteDeleteAsync(ct);
+                return Pending(workspaceId, key, requestHash);
+            }
             // Take over an expired or abandoned key, but only if nobody else did meanwhile.
             var taken = await db.IdempotencyRecords
                 .Where(r => r.WorkspaceId == workspaceId && r.Key == key && r.CreatedAt == existing.CreatedAt)
@@ -63,6 +90,8 @@ public sealed class Idempotency(ReconcileDbContext db, TimeProvider clock)
                     .SetProperty(r => r.CreatedAt, now), ct);
             return taken == 1 ? new Proceed() : await BeginAsync(workspaceId, key, requestHash, ct);
         }
+        if (!claim)
+            return Pending(workspaceId, key, requestHash);
         db.IdempotencyRecords.Add(new IdempotencyRecord { WorkspaceId = workspaceId, Key = key, RequestHash = requestHash, CreatedAt = now });
         try
         {
@@ -79,6 +108,28 @@ public sealed class Idempotency(ReconcileDbContext db, TimeProvider clock)
         {
             db.ChangeTracker.Clear();
         }
+    }
+
+    Proceed Pending(Guid workspaceId, string key, string requestHash)
+    {
+        pending = new PendingKey(workspaceId, key, requestHash);
+        return new Proceed();
+    }
+
+    /// <summary>
+    /// For a <see cref="RecordedByEndpoint"/> endpoint: adds the answer's record to the context, to be saved by the
+    /// endpoint's own transaction (nothing when the request carries no key).
+    /// </summary>
+    public void AddCompleted(int statusCode, object value, string? location)
+    {
+        if (pending is not { } p)
+            return;
+        db.IdempotencyRecords.Add(new IdempotencyRecord
+        {
+            WorkspaceId = p.WorkspaceId, Key = p.Key, RequestHash = p.RequestHash, StatusCode = statusCode,
+            ResponseBody = JsonSerializer.Serialize(value, value.GetType(), json.Value.SerializerOptions), Location = location,
+            CreatedAt = clock.GetUtcNow().UtcDateTime,
+        });
     }
 
     public async Task CompleteAsync(Guid workspaceId, string key, int statusCode, string? body, string? location)
@@ -126,13 +177,34 @@ public sealed class Idempotency(ReconcileDbContext db, TimeProvider clock)
 
             var workspaceId = http.User.WorkspaceId();
             var body = bound?.Body ?? await ReadBufferedBodyAsync(http.Request);
-            var outcome = await idempotency.BeginAsync(workspaceId, key, HashRequest(http.Request, body.Span), http.RequestAborted);
+            var hash = HashRequest(http.Request, body.Span);
+            var recordedByEndpoint = http.GetEndpoint()?.Metadata.GetMetadata<RecordedByEndpoint>() is not null;
+            var outcome = await idempotency.BeginAsync(workspaceId, key, hash, http.RequestAborted, claim: !recordedByEndpoint);
             switch (outcome)
             {
                 case Replay replay:
                     return ReplayResult(replay);
                 case Rejected rejected:
                     return rejected.Problem;
+            }
+            if (recordedByEndpoint)
+            {
+                try
+                {
+                    return await next(context);
+                }
+                catch (DbUpdateException)
+                {
+                    // A concurrent request with the same key committed first: its answer is this one's.
+                    switch (await idempotency.BeginAsync(workspaceId, key, hash, http.RequestAborted, claim: false))
+                    {
+                        case Replay replay:
+                            return ReplayResult(replay);
+                        case Rejected rejected:
+                            return rejected.Problem;
+                    }
+                    throw;
+                }
             }
             object? result;
             try
@@ -188,6 +260,21 @@ public interface IIdempotentBody
 
 public static class IdempotencyExtensions
 {
+    /// <summary>
+    /// On SQLite one process owns the file, so a claim still in flight at start belongs to a request the previous
+    /// process never finished: it is forgotten, and a retry with its key runs at once instead of answering 409.
+    /// </summary>
+    public static async Task ForgetInterruptedClaimsAsync(this WebApplication app, ServiceOptions options)
+    {
+        if (options.Database.Provider != DatabaseProvider.Sqlite)
+            return;
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ReconcileDbContext>();
+        var forgotten = await db.IdempotencyRecords.Where(r => r.StatusCode == null).ExecuteDeleteAsync();
+        if (forgotten > 0)
+            app.Logger.LogInformation("Forgot {Count} idempotency claim(s) of requests the previous process did not finish", forgotten);
+    }
+
     /// <summary>Lets the filter read a body the endpoint has already bound (only when a key is sent).</summary>
     public static WebApplication UseIdempotencyBuffering(this WebApplication app)
     {

@@ -38,16 +38,22 @@ public static class IngestOrders
         .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
         .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
         .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+        .WithMetadata(new Idempotency.RecordedByEndpoint())
         .WithExamples(request: Examples.Orders, response: Examples.Receipt);
 
     public static async Task<Results<Created<IngestReceipt>, ProblemHttpResult>> Handle(
-        IngestRequest request, ClaimsPrincipal user, OrderStore store, CancellationToken ct)
+        IngestRequest request, ClaimsPrincipal user, OrderStore store, Idempotency idempotency, IngestCheckpoints checkpoints, CancellationToken ct)
     {
         if (request.Problem is { } problem)
             return problem;
-        var batch = await store.StoreAsync(user.WorkspaceId(), request.Side, request.Format, request.Chunks, ct);
-        return TypedResults.Created($"/api/v1/batches/{batch.Id}", ToReceipt(batch));
+        // The answer's idempotency record is committed with the batch: a retry after a crash replays it.
+        var batch = await store.StoreAsync(user.WorkspaceId(), request.Side, request.Format, request.Chunks,
+            b => idempotency.AddCompleted(StatusCodes.Status201Created, ToReceipt(b), LocationOf(b)), ct);
+        await checkpoints.AfterStoredAsync(batch.Id, ct);
+        return TypedResults.Created(LocationOf(batch), ToReceipt(batch));
     }
+
+    static string LocationOf(Batch batch) => $"/api/v1/batches/{batch.Id}";
 
     public static IngestReceipt ToReceipt(Batch batch) => new(
         batch.Id, batch.Source, batch.Format, batch.Received, batch.Inserted, batch.Updated, batch.Unchanged, batch.Rejected, batch.Skipped, batch.Repeated,

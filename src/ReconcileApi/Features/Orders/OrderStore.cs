@@ -20,11 +20,14 @@ public sealed class OrderStore(ReconcileDbContext db, IValidator<CanonicalOrder>
     /// <remarks>
     /// Runs inside the provider's execution strategy (SQL Server retries transient failures and refuses a
     /// transaction begun outside it); an attempt starts from the first chunk again with a fresh batch.
+    /// <c>beforeCommit</c> adds what must be committed with the batch (the idempotency record of its answer).
     /// </remarks>
-    public Task<Batch> StoreAsync(Guid workspaceId, OrderSource source, string format, IEnumerable<IReadOnlyList<IncomingRecord>> chunks, CancellationToken ct) =>
-        db.Database.CreateExecutionStrategy().ExecuteAsync(ct => AttemptAsync(workspaceId, source, format, chunks, ct), ct);
+    public Task<Batch> StoreAsync(Guid workspaceId, OrderSource source, string format, IEnumerable<IReadOnlyList<IncomingRecord>> chunks,
+        Action<Batch> beforeCommit, CancellationToken ct) =>
+        db.Database.CreateExecutionStrategy().ExecuteAsync(ct => AttemptAsync(workspaceId, source, format, chunks, beforeCommit, ct), ct);
 
-    async Task<Batch> AttemptAsync(Guid workspaceId, OrderSource source, string format, IEnumerable<IReadOnlyList<IncomingRecord>> chunks, CancellationToken ct)
+    async Task<Batch> AttemptAsync(Guid workspaceId, OrderSource source, string format, IEnumerable<IReadOnlyList<IncomingRecord>> chunks,
+        Action<Batch> beforeCommit, CancellationToken ct)
     {
         db.ChangeTracker.Clear();
         var now = clock.GetUtcNow().UtcDateTime;
@@ -52,6 +55,7 @@ public sealed class OrderStore(ReconcileDbContext db, IValidator<CanonicalOrder>
         batch.Warnings = JsonSerializer.Serialize(receipt.Warnings.OrderBy(w => w.Index), StoredJson.Options);
         batch.RejectedRecords = JsonSerializer.Serialize(receipt.Rejected, StoredJson.Options);
         db.Batches.Add(batch);
+        beforeCommit(batch);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         db.ChangeTracker.Clear();

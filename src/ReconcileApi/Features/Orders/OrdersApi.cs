@@ -11,5 +11,7 @@ public static class OrdersApi
         return app;
     }
 
-    public static IServiceCollection AddOrders(this IServiceCollection services) => services.AddScoped<OrderStore>();
+    public static IServiceCollection AddOrders(this IServiceCollection services) => services
+        .AddScoped<OrderStore>()
+        .AddSingleton<IngestCheckpoints>();
 }
