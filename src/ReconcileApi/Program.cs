@@ -2,6 +2,7 @@ using ReconcileApi.Features.Admin;
 using ReconcileApi.Features.Discrepancies;
 using ReconcileApi.Features.Health;
 using ReconcileApi.Features.Orders;
+using ReconcileApi.Features.Retention;
 using ReconcileApi.Features.Runs;
 using ReconcileApi.Features.Settings;
 
@@ -20,6 +21,7 @@ builder.Services.AddScoped<Idempotency>();
 builder.Services.AddOrders();
 builder.Services.AddRuns();
 builder.Services.AddDiscrepancies();
+builder.Services.AddRetention();
 
 var app = builder.Build();
 app.UseProblems();
@@ -41,6 +43,7 @@ await app.MigrateDatabaseAsync(options);
 await DevelopmentWorkspace.EnsureAsync(app, options.Auth.DevelopmentApiKey);
 await app.RequeueInterruptedRunsAsync(options);
 await app.ForgetInterruptedClaimsAsync(options);
+app.ScheduleRetention(options);
 await app.RunAsync();
 
 public partial class Program;

@@ -17,6 +17,8 @@ public sealed class ConfigurationTests
     [InlineData("Auth:DevelopmentApiKey", "", "Auth:DevelopmentApiKey is blank")]
     [InlineData("Auth:AdminKey", "short-key", "Auth:AdminKey must be at least 32 characters outside Development; it has 9.")]
     [InlineData("RateLimit:PermitsPerMinute", "0", "RateLimit:PermitsPerMinute must be between 1 and 1000000")]
+    [InlineData("Retention:Cron", "every night", "Retention:Cron must be a cron expression such as '30 3 * * *'; it is 'every night'.")]
+    [InlineData("Retention:OrderVersionDays", "0", "Retention:OrderVersionDays must be between 1 and 36500")]
     public void ABadValue_StopsTheServiceAtStart_NamingTheKey(string key, string value, string message)
     {
         using var factory = new ApiFactory().WithWebHostBuilder(b => b.UseSetting(key, value));

@@ -17,6 +17,7 @@ public sealed class ServiceOptions
     public LimitsSection Limits { get; set; } = new();
     public RateLimitSection RateLimit { get; set; } = new();
     public SwaggerSection Swagger { get; set; } = new();
+    public RetentionSection Retention { get; set; } = new();
 
     public sealed class DatabaseSection
     {
@@ -63,6 +64,16 @@ public sealed class ServiceOptions
     {
         /// <summary>Whether the contract and the Swagger UI answer without a key; after <see cref="Load"/>: true in Development unless set.</summary>
         public bool? Public { get; set; }
+    }
+
+    public sealed class RetentionSection
+    {
+        /// <summary>Days a replaced version of an order is kept.</summary>
+        public int OrderVersionDays { get; set; } = 90;
+        /// <summary>Days the raw rejected records of a batch are kept (its receipt stays).</summary>
+        public int RejectedRecordDays { get; set; } = 90;
+        /// <summary>When the daily purge runs (cron, UTC).</summary>
+        public string Cron { get; set; } = "30 3 * * *";
     }
 
     public string ConnectionString => ConnectionStrings.Reconcile!;
@@ -114,6 +125,12 @@ public sealed class ServiceOptions
                 .WithMessage(o => $"Jobs:WorkerCount must be between 0 (serve HTTP only) and 1000; it is {o.Jobs.WorkerCount}.");
             RuleFor(o => o.RateLimit.PermitsPerMinute).InclusiveBetween(1, 1_000_000)
                 .WithMessage(o => $"RateLimit:PermitsPerMinute must be between 1 and 1000000; it is {o.RateLimit.PermitsPerMinute}.");
+            RuleFor(o => o.Retention.OrderVersionDays).InclusiveBetween(1, 36_500)
+                .WithMessage(o => $"Retention:OrderVersionDays must be between 1 and 36500; it is {o.Retention.OrderVersionDays}.");
+            RuleFor(o => o.Retention.RejectedRecordDays).InclusiveBetween(1, 36_500)
+                .WithMessage(o => $"Retention:RejectedRecordDays must be between 1 and 36500; it is {o.Retention.RejectedRecordDays}.");
+            RuleFor(o => o.Retention.Cron).Must(c => Cronos.CronExpression.TryParse(c, out _))
+                .WithMessage(o => $"Retention:Cron must be a cron expression such as '30 3 * * *'; it is '{o.Retention.Cron}'.");
             RuleFor(o => o.Limits.MaxRequestBodyBytes).InclusiveBetween(1, Array.MaxLength)
                 .WithMessage(o => $"Limits:MaxRequestBodyBytes must be between 1 and {Array.MaxLength} bytes; it is {o.Limits.MaxRequestBodyBytes}.");
         }

@@ -1,0 +1,33 @@
+using Microsoft.Extensions.Options;
+
+namespace ReconcileApi.Features.Retention;
+
+/// <summary>
+/// What would otherwise grow without bound, purged once a day (<c>Retention:Cron</c>): idempotency records past
+/// their 24 hours, versions of orders a later ingest replaced (after <c>Retention:OrderVersionDays</c>), and the
+/// raw rejected records kept with a batch (after <c>Retention:RejectedRecordDays</c>; the receipt itself — counts,
+/// errors, warnings — stays). Each purge is one set-based delete or update.
+/// </summary>
+public sealed class RetentionJob(ReconcileDbContext db, IOptions<ServiceOptions> options, TimeProvider clock, ILogger<RetentionJob> logger)
+{
+    public const string RecurringJobId = "retention";
+
+    public async Task<RetentionResult> RunAsync(CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var retention = options.Value.Retention;
+        var keysBefore = now - Idempotency.Lifetime;
+        var versionsBefore = now.AddDays(-retention.OrderVersionDays);
+        var rejectedBefore = now.AddDays(-retention.RejectedRecordDays);
+        var result = new RetentionResult(
+            await db.IdempotencyRecords.Where(r => r.CreatedAt < keysBefore).ExecuteDeleteAsync(ct),
+            await db.OrderVersions.Where(v => v.RecordedAt < versionsBefore).ExecuteDeleteAsync(ct),
+            await db.Batches.Where(b => b.CreatedAt < rejectedBefore && b.RejectedRecords != "[]")
+                .ExecuteUpdateAsync(s => s.SetProperty(b => b.RejectedRecords, "[]"), ct));
+        logger.LogInformation("Retention: {Keys} expired idempotency records, {Versions} replaced order versions, rejected records of {Batches} batches purged",
+            result.IdempotencyRecords, result.OrderVersions, result.BatchesWithRejectedRecords);
+        return result;
+    }
+}
+
+public sealed record RetentionResult(int IdempotencyRecords, int OrderVersions, int BatchesWithRejectedRecords);
