@@ -1,4 +1,6 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using ReconcileApi.Data;
 using ReconcileApi.TestHost;
 using ReconcileApi.Features.Runs;
 using Microsoft.AspNetCore.TestHost;
@@ -232,7 +234,7 @@ public sealed class DiscrepancyLifecycleTests(ApiFactory factory) : IClassFixtur
         Assert.Equal("open", reopened.Str("state"));
         Assert.Equal("45", reopened.Str("keapValue"));
         Assert.Equal(5m, reopened.GetProperty("difference").GetDecimal());
-        Assert.Equal(["created", "state_changed", "seen_again", "reopened"], (await HistoryAsync(ws, id)).Select(h => h.Str("kind")));
+        Assert.Equal(["created", "state_changed", "reopened"], (await HistoryAsync(ws, id)).Select(h => h.Str("kind")));
     }
 
     [Fact]
@@ -324,7 +326,7 @@ public sealed class DiscrepancyLifecycleTests(ApiFactory factory) : IClassFixtur
 
         Assert.Equal(0, again.GetProperty("newDiscrepancies").GetInt32());
         Assert.Equal("ignored", (await GetAsync(ws, id)).Str("state"));
-        Assert.Equal(["created", "state_changed", "seen_again"], (await HistoryAsync(ws, id)).Select(h => h.Str("kind")));
+        Assert.Equal(["created", "state_changed"], (await HistoryAsync(ws, id)).Select(h => h.Str("kind")));
     }
 
     [Fact]
@@ -344,10 +346,8 @@ public sealed class DiscrepancyLifecycleTests(ApiFactory factory) : IClassFixtur
         Assert.Equal("acknowledged", d.Str("state"));
         Assert.Equal(2, d.GetProperty("occurrences").GetInt32());
         Assert.Equal(again.GetProperty("id").GetGuid(), d.GetProperty("lastSeenRunId").GetGuid());
-        var last = (await HistoryAsync(ws, id))[^1];
-        Assert.Equal("seen_again", last.Str("kind"));
-        Assert.Equal("acknowledged", last.Str("fromState"));
-        Assert.Equal("acknowledged", last.Str("toState"));
+        // Found again as it was: counted, not written to the history.
+        Assert.Equal(["created", "state_changed"], (await HistoryAsync(ws, id)).Select(h => h.Str("kind")));
 
         // Someone is on it: new values update it but do not reopen it.
         await ws.Http.IngestAsync("keap", new[] { Order("K1", "Shopify Order #1001", 45m, "PAID", date: Day) });
@@ -357,10 +357,16 @@ public sealed class DiscrepancyLifecycleTests(ApiFactory factory) : IClassFixtur
         Assert.Equal("acknowledged", updated.Str("state"));
         Assert.Equal("45", updated.Str("keapValue"));
         Assert.Equal(3, updated.GetProperty("occurrences").GetInt32());
+        var last = (await HistoryAsync(ws, id))[^1];
+        Assert.Equal("values_changed", last.Str("kind"));
+        Assert.Equal(changed.GetProperty("id").GetGuid(), last.GetProperty("runId").GetGuid());
+        Assert.Equal("acknowledged", last.Str("fromState"));
+        Assert.Equal("acknowledged", last.Str("toState"));
+        Assert.Equal("45", last.GetProperty("values").Str("keapValue"));
     }
 
     [Fact]
-    public async Task History_IsAppendOnlyAndOrdered_CreatedSeenAgainStateChangedReopened_WithActorNoteAndValues()
+    public async Task History_IsAppendOnlyAndOrdered_CreatedStateChangedReopened_WithActorNoteAndValues()
     {
         using var ws = await factory.CreateWorkspaceAsync();
         await IngestAmountMismatchAsync(ws);
@@ -373,7 +379,9 @@ public sealed class DiscrepancyLifecycleTests(ApiFactory factory) : IClassFixtur
         var third = await ws.Http.RunAsync(Window);
         var history = await HistoryAsync(ws, id);
 
-        Assert.Equal(["created", "seen_again", "state_changed", "reopened"], history.Select(h => h.Str("kind")));
+        // The second run found it as it was: no entry (occurrences counts it).
+        Assert.Single(beforeChange);
+        Assert.Equal(["created", "state_changed", "reopened"], history.Select(h => h.Str("kind")));
         // Append only: every earlier read is a prefix of the later one, unchanged.
         Assert.Equal(beforeChange.Select(h => h.GetRawText()), history.Take(beforeChange.Count).Select(h => h.GetRawText()));
         Assert.Equal(beforeReopen.Select(h => h.GetRawText()), history.Take(beforeReopen.Count).Select(h => h.GetRawText()));
@@ -382,12 +390,13 @@ public sealed class DiscrepancyLifecycleTests(ApiFactory factory) : IClassFixtur
         var times = history.Select(h => h.GetProperty("at").GetDateTime()).ToList();
         Assert.Equal(times.Order(), times);
 
-        var (created, seen, changed, reopened) = (history[0], history[1], history[2], history[3]);
+        var (created, changed, reopened) = (history[0], history[1], history[2]);
         Assert.Equal(first.GetProperty("id").GetGuid(), created.GetProperty("runId").GetGuid());
         Assert.Equal("system", created.Str("actor"));
         Assert.Equal("open", created.Str("toState"));
         Assert.Equal(10m, created.GetProperty("values").GetProperty("difference").GetDecimal());
-        Assert.Equal(second.GetProperty("id").GetGuid(), seen.GetProperty("runId").GetGuid());
+        Assert.Equal(3, (await GetAsync(ws, id)).GetProperty("occurrences").GetInt32());
+        Assert.Equal("succeeded", second.Str("status"));
         Assert.Equal("ana@example.com", changed.Str("actor"));
         Assert.Equal("updated_in_keap", changed.Str("action"));
         Assert.Equal("Added the missing line", changed.Str("note"));
@@ -430,7 +439,30 @@ public sealed class DiscrepancyLifecycleTests(ApiFactory factory) : IClassFixtur
             Assert.Equal(lastRun, d.GetProperty("lastSeenRunId").GetGuid());
         });
         foreach (var d in all)
-            Assert.Equal(["created", "seen_again"], (await HistoryAsync(ws, d.Id())).Select(h => h.Str("kind")));
+            Assert.Equal(["created"], (await HistoryAsync(ws, d.Id())).Select(h => h.Str("kind")));
+    }
+
+    [Fact]
+    public async Task RunsThatFindTheSameAgain_GrowNeitherHistoryNorLinks_AndTheLatestRunStillListsAll()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        await IngestMixAsync(ws);
+        var runs = new List<JsonElement>();
+        for (var i = 0; i < 4; i++)
+            runs.Add(await ws.Http.RunAsync(Window));
+
+        var all = await ws.Http.DiscrepanciesAsync("?state=all");
+        Assert.Equal(4, all.Count);
+        Assert.All(all, d => Assert.Equal(4, d.GetProperty("occurrences").GetInt32()));
+        using var scope = factory.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<ReconcileDbContext>();
+        var ids = all.Select(d => d.Id()).ToList();
+        Assert.Equal(4, await db.DiscrepancyEvents.CountAsync(e => ids.Contains(e.DiscrepancyId)));
+        Assert.Equal(4, await db.RunDiscrepancies.CountAsync(l => ids.Contains(l.DiscrepancyId)));
+        // The latest run lists everything it found; the first lists what it created.
+        Assert.Equal(4, (await (await ws.Http.GetAsync($"/api/v1/runs/{runs[^1].Str("id")}/discrepancies?state=all")).Json()).GetProperty("items").GetArrayLength());
+        Assert.Equal(4, (await (await ws.Http.GetAsync($"/api/v1/runs/{runs[0].Str("id")}/discrepancies?state=all")).Json()).GetProperty("items").GetArrayLength());
+        Assert.Equal(0, (await (await ws.Http.GetAsync($"/api/v1/runs/{runs[1].Str("id")}/discrepancies?state=all")).Json()).GetProperty("items").GetArrayLength());
     }
 
     [Fact]

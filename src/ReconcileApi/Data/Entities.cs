@@ -147,9 +147,13 @@ public sealed class RunPendingOrder
 [JsonConverter(typeof(SnakeCaseEnumConverter<DiscrepancyState>))]
 public enum DiscrepancyState { Open, Acknowledged, Resolved, Ignored }
 
-/// <summary>What a history entry records (wire and column values snake_case: <c>seen_again</c>).</summary>
+/// <summary>
+/// What a history entry records (wire and column values snake_case: <c>values_changed</c>). A run that finds a
+/// discrepancy again as it was records nothing here (its <c>occurrences</c> and <c>lastSeenRunId</c> say so);
+/// <see cref="SeenAgain"/> is only in histories written before that rule.
+/// </summary>
 [JsonConverter(typeof(SnakeCaseEnumConverter<DiscrepancyEventKind>))]
-public enum DiscrepancyEventKind { Created, SeenAgain, Reopened, StateChanged }
+public enum DiscrepancyEventKind { Created, SeenAgain, Reopened, StateChanged, ValuesChanged }
 
 /// <summary>
 /// How a discrepancy was resolved, acknowledged, ignored or reopened: the actions a person sends, and

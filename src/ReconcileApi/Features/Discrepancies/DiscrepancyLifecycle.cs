@@ -99,15 +99,21 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
                 fresh.Add(d);
                 continue;
             }
-            links.Add(new RunDiscrepancy { RunId = runId, DiscrepancyId = k.Id });
             var reopen = k.State == DiscrepancyState.Resolved || (k.State == DiscrepancyState.Ignored && k.ValuesDiffer(finding));
             if (reopen || k.Differs(finding))
+            {
+                // A change is history, and the run is linked to what it changed.
                 changed[k.Id] = (finding, k, reopen);
+                links.Add(new RunDiscrepancy { RunId = runId, DiscrepancyId = k.Id });
+                events.Add(Event(k.Id, reopen ? DiscrepancyEventKind.Reopened : DiscrepancyEventKind.ValuesChanged, k.State,
+                    reopen ? DiscrepancyState.Open : k.State, runId, now, Snapshot(finding)));
+            }
             else
-                // The common case, found again as it was: one set-based update below.
+            {
+                // The common case, found again as it was: counted on the row (one set-based update below), no event,
+                // no link — a year of daily runs grows the history by what changed, not by what persisted.
                 seenAgain.Add(k.Id);
-            events.Add(Event(k.Id, reopen ? DiscrepancyEventKind.Reopened : DiscrepancyEventKind.SeenAgain, k.State,
-                reopen ? DiscrepancyState.Open : k.State, runId, now, Snapshot(finding)));
+            }
         }
 
         // Found again with other values (or reopened): loaded a thousand at a time, changed, saved together.

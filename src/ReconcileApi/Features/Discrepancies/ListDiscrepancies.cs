@@ -31,8 +31,9 @@ public static class ListDiscrepancies
         group.MapGet("/runs/{id:guid}/discrepancies", (Guid id, [AsParameters] DiscrepancyQuery query, HttpRequest request, ClaimsPrincipal user, ReconcileDbContext db, CancellationToken ct) =>
                 Handle(id, query, request, user, db, ct))
             .WithName("ListRunDiscrepancies")
-            .WithSummary("List the discrepancies one run found (default: open, newest first)")
-            .WithDescription(Description)
+            .WithSummary("List the discrepancies one run created, reopened or changed, and those it is the latest run to have seen (default: open, newest first)")
+            .WithDescription("For the workspace's latest run that is everything it found; an earlier run's list no longer shows what later runs saw " +
+                "again unchanged (those count in the discrepancy's `occurrences` and `lastSeenRunId`, not in a row per run). " + Description)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .WithExamples(response: Examples.DiscrepancyPage, csv: Examples.DiscrepancyCsv);
@@ -59,7 +60,9 @@ public static class ListDiscrepancies
         {
             if (!await db.Runs.AnyAsync(r => r.Id == rid && r.WorkspaceId == workspaceId, ct))
                 return Problems.NotFound("Run", rid);
-            query = query.Where(d => db.RunDiscrepancies.Any(rd => rd.RunId == rid && rd.DiscrepancyId == d.Id));
+            // What the run created, reopened or changed (linked), and what it is the latest run to have seen: for
+            // the workspace's latest run, everything it found. Persisting rows are not linked to every run.
+            query = query.Where(d => d.LastSeenRunId == rid || db.RunDiscrepancies.Any(rd => rd.RunId == rid && rd.DiscrepancyId == d.Id));
         }
         if (!string.Equals(state, "all", StringComparison.OrdinalIgnoreCase))
         {
