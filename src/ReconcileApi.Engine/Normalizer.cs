@@ -25,7 +25,7 @@ internal sealed class Normalizer(OrderSource source, ReconcileSettings settings,
 {
     public const long NoDate = long.MinValue;
 
-    readonly OrderKeyPattern _keys = new(source == OrderSource.Store ? settings.StoreKeyPattern : settings.KeapKeyPattern);
+    readonly OrderKeyPattern _keys = new(source == OrderSource.Store ? settings.StoreKeyPattern : settings.KeapKeyPattern, tuning.KeyPatternBudget);
     readonly StatusMap _statuses = new(source, settings.StatusMap.GetValueOrDefault(source));
     readonly bool _utcZone = zone == TimeZoneInfo.Utc || zone.Id is "UTC" or "Etc/UTC";
 

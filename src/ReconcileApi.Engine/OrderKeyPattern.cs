@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Text.RegularExpressions;
 
 namespace ReconcileApi.Engine;
@@ -25,11 +26,17 @@ public sealed class OrderKeyPattern
     /// </summary>
     internal const RegexOptions UserPatternOptions = RegexOptions.CultureInvariant | RegexOptions.NonBacktracking;
     static readonly TimeSpan MatchTimeout = TimeSpan.FromMilliseconds(100);
+    /// <summary>What one run may spend in a workspace's own pattern, all orders together (<see cref="Tuning.KeyPatternBudget"/>).</summary>
+    readonly TimeSpan _budget;
+    readonly long _budgetTicks;
+    long _spentTicks;
     readonly Regex? _regex;
     readonly bool _reference;
 
-    public OrderKeyPattern(string pattern)
+    public OrderKeyPattern(string pattern, TimeSpan? budget = null)
     {
+        _budget = budget ?? Tuning.Default.KeyPatternBudget;
+        _budgetTicks = (long)(_budget.TotalSeconds * Stopwatch.Frequency);
         if (pattern == ReconcileSettings.DefaultKeapKeyPattern)
             _reference = true;
         else if (pattern != ReconcileSettings.DefaultStoreKeyPattern)
@@ -58,6 +65,7 @@ public sealed class OrderKeyPattern
             return length == 0 ? null : Lower(orderNumber, orderNumber.AsSpan(start, length));
         }
         Match m;
+        var started = Stopwatch.GetTimestamp();
         try
         {
             m = _regex.Match(orderNumber);
@@ -65,6 +73,13 @@ public sealed class OrderKeyPattern
         catch (RegexMatchTimeoutException)
         {
             return null;
+        }
+        finally
+        {
+            // The whole run's budget: linear time per order still adds up over millions of them.
+            if (Interlocked.Add(ref _spentTicks, Stopwatch.GetTimestamp() - started) > _budgetTicks)
+                throw new RunBudgetExceededException(
+                    $"The key pattern '{_regex}' took more than {_budget.TotalSeconds:0.###} s over this run's order numbers, so the run stopped. Use a simpler pattern (or the default).");
         }
         if (!m.Success)
             return null;

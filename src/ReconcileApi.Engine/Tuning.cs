@@ -9,9 +9,12 @@ namespace ReconcileApi.Engine;
 /// </summary>
 /// <param name="ParallelFrom">Below this many items a loop stays on one thread (threads cost more than small loops).</param>
 /// <param name="Prefetch">Whether the loops issue <see cref="Engine.Prefetch"/> hints.</param>
-internal readonly record struct Tuning(int ParallelFrom, bool Prefetch = true)
+/// <param name="KeyPatternBudgetSeconds">What a run may spend in a workspace's own key pattern, all orders together.</param>
+internal readonly record struct Tuning(int ParallelFrom, bool Prefetch = true, double KeyPatternBudgetSeconds = 60)
 {
     public static Tuning Default { get; } = new(8192);
+
+    public TimeSpan KeyPatternBudget => TimeSpan.FromSeconds(KeyPatternBudgetSeconds);
 
     /// <summary>Runs <paramref name="body"/> over [0, count) in chunks, on all cores when the work is large enough.</summary>
     public void ForRanges(int count, Action<int, int> body)

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using ReconcileApi.Engine;
+using static ReconcileApi.Engine.Tests.Orders;
 
 namespace ReconcileApi.Engine.Tests;
 
@@ -99,5 +100,29 @@ public sealed class OrderKeyTests
 
         Assert.Empty(result.Findings);
         Assert.Equal(1, result.Matched);
+    }
+
+    [Fact]
+    public void AWorkspacePattern_StopsTheRunOnceItSpendsItsBudget_WithASentence()
+    {
+        var settings = ReconcileSettings.Default with { KeapKeyPattern = @"^(a+)+$" };
+        var keap = Enumerable.Range(0, 2000).Select(i => Keap(new string('a', 60) + "b", $"K{i}")).ToList();
+
+        var thrown = Record.Exception(() => Reconciler.Reconcile([Store()], keap, settings, new Tuning(ParallelFrom: 1, KeyPatternBudgetSeconds: 0.0001)));
+
+        var budget = thrown as RunBudgetExceededException ?? (thrown as AggregateException)?.Flatten().InnerExceptions.OfType<RunBudgetExceededException>().First();
+        Assert.NotNull(budget);
+        Assert.Contains("took more than", budget.Message);
+    }
+
+    [Fact]
+    public void AWorkspacePattern_RunsWithinTheDefaultBudget_OnWhatWouldBacktrackForever()
+    {
+        var settings = ReconcileSettings.Default with { KeapKeyPattern = @"^(a+)+$" };
+        var keap = Enumerable.Range(0, 2000).Select(i => Keap(new string('a', 60) + "b", $"K{i}")).ToList();
+
+        var result = Reconciler.Reconcile([Store()], keap, settings);
+
+        Assert.Equal(2000, result.KeapOrders);
     }
 }

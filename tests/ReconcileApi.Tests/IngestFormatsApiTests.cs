@@ -183,6 +183,7 @@ public sealed class IngestFormatsApiTests(ApiFactory factory) : IClassFixture<Ap
     [InlineData("America")]
     [InlineData("Etc")]
     [InlineData("America/")]
+    [InlineData("posix")]
     public async Task Timezone_Returns400_WhenItIsNotAZone(string zone)
     {
         using var ws = await factory.CreateWorkspaceAsync();

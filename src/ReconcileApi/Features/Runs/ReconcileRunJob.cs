@@ -84,7 +84,12 @@ public sealed class ReconcileRunJob(
             logger.LogError(e, "Run {RunId} failed", runId);
             db.ChangeTracker.Clear();
             // What failed inside is for the log (with the run id); the caller gets a sentence it can act on.
-            var message = $"The run stopped on an unexpected error and saved nothing; it is logged with run id {runId}. Start a new run; if it fails again, report that id.";
+            // The engine's parallel loops wrap what they throw.
+            var budget = e as RunBudgetExceededException
+                ?? (e as AggregateException)?.Flatten().InnerExceptions.OfType<RunBudgetExceededException>().FirstOrDefault();
+            var message = budget is not null
+                ? budget.Message
+                : $"The run stopped on an unexpected error and saved nothing; it is logged with run id {runId}. Start a new run; if it fails again, report that id.";
             await db.Runs.Where(r => r.Id == runId && r.Status == RunStatus.Running)
                 .ExecuteUpdateAsync(s => s
                     .SetProperty(r => r.Status, RunStatus.Failed)
