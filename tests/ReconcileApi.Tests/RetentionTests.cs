@@ -13,7 +13,7 @@ namespace ReconcileApi.Tests;
 public sealed class RetentionTests
 {
     [Fact]
-    public async Task ThePurge_RemovesExpiredKeysOldVersionsAndOldRejectedRecords_AndKeepsTheRest()
+    public async Task ThePurge_RemovesExpiredKeysOldVersionsAndOldBatchPayloads_AndKeepsTheRest()
     {
         // A factory of its own: this test moves the service's clock.
         using var factory = new ApiFactory();
@@ -24,7 +24,7 @@ public sealed class RetentionTests
         var key = new HttpRequestMessage(HttpMethod.Post, "/api/v1/runs") { Content = JsonBody("{}") };
         key.Headers.Add("Idempotency-Key", "old-key");
         await ws.Http.SendAsync(key);
-        factory.Clock.Advance(TimeSpan.FromDays(91));
+        factory.Clock.Advance(TimeSpan.FromDays(181));
         // Recent: the same again.
         await ws.Http.IngestAsync("store", new[] { Order("B", total: 10m), Order("BAD2").With("total", "n/a") });
         await ws.Http.IngestAsync("store", new[] { Order("B", total: 11m) });

@@ -9,7 +9,7 @@ namespace ReconcileApi.Infrastructure;
 /// <summary>
 /// Idempotency-Key on POST/PUT: Make and Zapier replay requests, so the same key and body replays the
 /// first answer (with <c>Idempotent-Replayed: true</c>); the same key with another body is 422; the same
-/// key while the first request is still in flight is 409. Keys expire after 24 hours. Answers of 5xx are
+/// key while the first request is still in flight is 409. Keys expire after Retention:IdempotencyHours (24). Answers of 5xx are
 /// not kept, so a retry after a server error runs again.
 /// </summary>
 /// <remarks>
@@ -20,11 +20,12 @@ namespace ReconcileApi.Infrastructure;
 /// first, and a claim left by a request that died is taken over after <see cref="Abandoned"/> — at once on
 /// SQLite, where a start clears the claims of the previous process (<see cref="IdempotencyExtensions.ForgetInterruptedClaimsAsync"/>).
 /// </remarks>
-public sealed class Idempotency(ReconcileDbContext db, TimeProvider clock, IOptions<JsonOptions> json)
+public sealed class Idempotency(ReconcileDbContext db, TimeProvider clock, IOptions<JsonOptions> json, IOptions<ServiceOptions> service)
 {
     public const string Header = "Idempotency-Key";
     public const string ReplayedHeader = "Idempotent-Replayed";
-    public static readonly TimeSpan Lifetime = TimeSpan.FromHours(24);
+    /// <summary>How long a key replays its answer (<c>Retention:IdempotencyHours</c>, default 24); the daily purge drops it after.</summary>
+    TimeSpan Lifetime => TimeSpan.FromHours(service.Value.Retention.IdempotencyHours);
     /// <summary>An in-flight claim older than this belongs to a request that died (claiming endpoints answer in well under a second).</summary>
     public static readonly TimeSpan Abandoned = TimeSpan.FromSeconds(30);
 

@@ -68,10 +68,12 @@ public sealed class ServiceOptions
 
     public sealed class RetentionSection
     {
+        /// <summary>Hours an idempotency key replays its first answer; the purge drops it after.</summary>
+        public int IdempotencyHours { get; set; } = 24;
+        /// <summary>Days a batch keeps its raw payload (the rejected records as sent; its receipt stays).</summary>
+        public int BatchPayloadDays { get; set; } = 90;
         /// <summary>Days a replaced version of an order is kept.</summary>
-        public int OrderVersionDays { get; set; } = 90;
-        /// <summary>Days the raw rejected records of a batch are kept (its receipt stays).</summary>
-        public int RejectedRecordDays { get; set; } = 90;
+        public int OrderVersionDays { get; set; } = 180;
         /// <summary>When the daily purge runs (cron, UTC).</summary>
         public string Cron { get; set; } = "30 3 * * *";
     }
@@ -127,8 +129,10 @@ public sealed class ServiceOptions
                 .WithMessage(o => $"RateLimit:PermitsPerMinute must be between 1 and 1000000; it is {o.RateLimit.PermitsPerMinute}.");
             RuleFor(o => o.Retention.OrderVersionDays).InclusiveBetween(1, 36_500)
                 .WithMessage(o => $"Retention:OrderVersionDays must be between 1 and 36500; it is {o.Retention.OrderVersionDays}.");
-            RuleFor(o => o.Retention.RejectedRecordDays).InclusiveBetween(1, 36_500)
-                .WithMessage(o => $"Retention:RejectedRecordDays must be between 1 and 36500; it is {o.Retention.RejectedRecordDays}.");
+            RuleFor(o => o.Retention.BatchPayloadDays).InclusiveBetween(1, 36_500)
+                .WithMessage(o => $"Retention:BatchPayloadDays must be between 1 and 36500; it is {o.Retention.BatchPayloadDays}.");
+            RuleFor(o => o.Retention.IdempotencyHours).InclusiveBetween(1, 24 * 365)
+                .WithMessage(o => $"Retention:IdempotencyHours must be between 1 and 8760; it is {o.Retention.IdempotencyHours}.");
             RuleFor(o => o.Retention.Cron).Must(c => Cronos.CronExpression.TryParse(c, out _))
                 .WithMessage(o => $"Retention:Cron must be a cron expression such as '30 3 * * *'; it is '{o.Retention.Cron}'.");
             RuleFor(o => o.Limits.MaxRequestBodyBytes).InclusiveBetween(1, Array.MaxLength)

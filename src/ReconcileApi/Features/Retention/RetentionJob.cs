@@ -1,12 +1,13 @@
 using Microsoft.Extensions.Options;
+using ReconcileApi.Infrastructure;
 
 namespace ReconcileApi.Features.Retention;
 
 /// <summary>
 /// What would otherwise grow without bound, purged once a day (<c>Retention:Cron</c>): idempotency records past
-/// their 24 hours, versions of orders a later ingest replaced (after <c>Retention:OrderVersionDays</c>), and the
-/// raw rejected records kept with a batch (after <c>Retention:RejectedRecordDays</c>; the receipt itself — counts,
-/// errors, warnings — stays). Each purge is one set-based delete or update.
+/// <c>Retention:IdempotencyHours</c>, versions of orders a later ingest replaced (after <c>Retention:OrderVersionDays</c>),
+/// and a batch's raw payload — the rejected records as sent (after <c>Retention:BatchPayloadDays</c>; the receipt itself,
+/// counts, errors and warnings, stays). Each purge is one set-based delete or update.
 /// </summary>
 public sealed class RetentionJob(ReconcileDbContext db, IOptions<ServiceOptions> options, TimeProvider clock, ILogger<RetentionJob> logger)
 {
@@ -16,9 +17,9 @@ public sealed class RetentionJob(ReconcileDbContext db, IOptions<ServiceOptions>
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var retention = options.Value.Retention;
-        var keysBefore = now - Idempotency.Lifetime;
+        var keysBefore = now.AddHours(-retention.IdempotencyHours);
         var versionsBefore = now.AddDays(-retention.OrderVersionDays);
-        var rejectedBefore = now.AddDays(-retention.RejectedRecordDays);
+        var rejectedBefore = now.AddDays(-retention.BatchPayloadDays);
         var result = new RetentionResult(
             await db.IdempotencyRecords.Where(r => r.CreatedAt < keysBefore).ExecuteDeleteAsync(ct),
             await db.OrderVersions.Where(v => v.RecordedAt < versionsBefore).ExecuteDeleteAsync(ct),
