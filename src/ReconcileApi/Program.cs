@@ -1,9 +1,11 @@
 using ReconcileApi.Features.Admin;
+using ReconcileApi.Features.Alerts;
 using ReconcileApi.Features.Discrepancies;
 using ReconcileApi.Features.Health;
 using ReconcileApi.Features.Orders;
 using ReconcileApi.Features.Retention;
 using ReconcileApi.Features.Runs;
+using ReconcileApi.Features.Schedules;
 using ReconcileApi.Features.Settings;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -22,6 +24,8 @@ builder.Services.AddOrders();
 builder.Services.AddRuns();
 builder.Services.AddDiscrepancies();
 builder.Services.AddRetention();
+builder.Services.AddSchedules();
+builder.Services.AddAlerts();
 
 var app = builder.Build();
 app.UseProblems();
@@ -38,12 +42,15 @@ app.MapOrders();
 app.MapRuns();
 app.MapDiscrepancies();
 app.MapSettings();
+app.MapSchedules();
+app.MapAlerts();
 
 await app.MigrateDatabaseAsync(options);
 await DevelopmentWorkspace.EnsureAsync(app, options.Auth.DevelopmentApiKey);
 await app.RequeueInterruptedRunsAsync(options);
 await app.ForgetInterruptedClaimsAsync(options);
 app.ScheduleRetention(options);
+await app.RegisterSchedulesAsync();
 await app.RunAsync();
 
 public partial class Program;

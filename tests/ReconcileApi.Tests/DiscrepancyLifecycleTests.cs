@@ -16,26 +16,6 @@ namespace ReconcileApi.Tests;
 /// <summary>Issue #5: a discrepancy lives across runs — found again, fixed, reopened, ignored, acknowledged.</summary>
 public sealed class DiscrepancyLifecycleTests(ApiFactory factory) : IClassFixture<ApiFactory>
 {
-    /// <summary>An amount mismatch on 1001 (store 50, Keap 40), a store order missing in Keap (1002) and two extra Keap records of 1003.</summary>
-    static async Task IngestMixAsync(WorkspaceClient ws)
-    {
-        await ws.Http.IngestAsync("store", new[]
-        {
-            Order("S1", "#1001", 50m, date: Day),
-            Order("S2", "#1002", 70m, email: "lost@example.com", date: Day),
-            Order("S3", "#1003", 30m, date: Day),
-            StoreAnchor(),
-        });
-        await ws.Http.IngestAsync("keap", new[]
-        {
-            Order("K1", "Shopify Order #1001", 40m, "PAID", date: Day),
-            Order("K3", "Shopify Order #1003", 30m, "PAID", date: Day),
-            Order("K3b", "Shopify Order #1003", 30m, "PAID", date: Day.AddMinutes(2)),
-            Order("K3c", "Shopify Order #1003", 30m, "PAID", date: Day.AddMinutes(4)),
-            KeapAnchor(),
-        });
-    }
-
     /// <summary>Just the amount mismatch on 1001: store 50, Keap <paramref name="keapTotal"/>.</summary>
     static async Task IngestAmountMismatchAsync(WorkspaceClient ws, decimal keapTotal = 40m)
     {

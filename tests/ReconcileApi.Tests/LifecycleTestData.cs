@@ -1,4 +1,5 @@
 using System.Text.Json;
+using static ReconcileApi.Tests.Api;
 
 namespace ReconcileApi.Tests;
 
@@ -24,6 +25,26 @@ public static class LifecycleTestData
     /// </summary>
     public static Dictionary<string, object?> StoreAnchor() => Api.Order("S-ANCHOR", "#9999", 10m, email: "anchor@example.com", date: Day.AddDays(1));
     public static Dictionary<string, object?> KeapAnchor() => Api.Order("K-ANCHOR", "Shopify Order #9999", 10m, "PAID", email: "anchor@example.com", date: Day.AddDays(1));
+
+    /// <summary>An amount mismatch on 1001 (store 50, Keap 40), a store order missing in Keap (1002) and two extra Keap records of 1003.</summary>
+    public static async Task IngestMixAsync(WorkspaceClient ws)
+    {
+        await ws.Http.IngestAsync("store", new[]
+        {
+            Order("S1", "#1001", 50m, date: Day),
+            Order("S2", "#1002", 70m, email: "lost@example.com", date: Day),
+            Order("S3", "#1003", 30m, date: Day),
+            StoreAnchor(),
+        });
+        await ws.Http.IngestAsync("keap", new[]
+        {
+            Order("K1", "Shopify Order #1001", 40m, "PAID", date: Day),
+            Order("K3", "Shopify Order #1003", 30m, "PAID", date: Day),
+            Order("K3b", "Shopify Order #1003", 30m, "PAID", date: Day.AddMinutes(2)),
+            Order("K3c", "Shopify Order #1003", 30m, "PAID", date: Day.AddMinutes(4)),
+            KeapAnchor(),
+        });
+    }
 
     public static string Str(this JsonElement e, string property) =>
         e.TryGetProperty(property, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : "";

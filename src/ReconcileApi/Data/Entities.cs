@@ -10,6 +10,8 @@ public sealed class Workspace
     public Guid Id { get; set; }
     public required string Name { get; set; }
     public required string Timezone { get; set; }
+    /// <summary>JSON array of the alert rules watched after every run of the workspace (Features/Alerts).</summary>
+    public string AlertRules { get; set; } = "[]";
     public DateTime CreatedAt { get; set; }
 }
 
@@ -92,6 +94,11 @@ public sealed class Run
     public DateTime To { get; set; }
     public string? Label { get; set; }
     public string? CallbackUrl { get; set; }
+    /// <summary>The schedule that started the run, and the occurrence it ran for (null when triggered by hand).</summary>
+    public Guid? ScheduleId { get; set; }
+    public DateTime? ScheduledFor { get; set; }
+    /// <summary>When alerts and webhook events for the finished run were raised; null while that is still to do.</summary>
+    public DateTime? NotifiedAt { get; set; }
     public int SettingsVersion { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime? StartedAt { get; set; }
@@ -131,6 +138,46 @@ public sealed class Run
     public int Processed { get; set; }
     public int Total { get; set; }
     public string? Error { get; set; }
+}
+
+/// <summary>A recurring run of a workspace: a Hangfire recurring job keyed by <see cref="Id"/> (Features/Schedules).</summary>
+public sealed class Schedule
+{
+    public Guid Id { get; set; }
+    public Guid WorkspaceId { get; set; }
+    public required string Name { get; set; }
+    /// <summary>Five-field cron, read in <see cref="Timezone"/>.</summary>
+    public required string Cron { get; set; }
+    public required string Timezone { get; set; }
+    /// <summary>Each run covers the days before its occurrence.</summary>
+    public int WindowDays { get; set; }
+    public bool Enabled { get; set; }
+    /// <summary>JSON array of the schedule's alert rules.</summary>
+    public required string Alerts { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime UpdatedAt { get; set; }
+}
+
+/// <summary>
+/// A rule's condition that held: open until the condition clears (<see cref="ClearedAt"/>), so a condition that holds
+/// across many runs is one alert. <see cref="ConditionKey"/> names the rule and where it is from (workspace or schedule).
+/// </summary>
+public sealed class Alert
+{
+    public long Id { get; set; }
+    public Guid WorkspaceId { get; set; }
+    public Guid? ScheduleId { get; set; }
+    /// <summary>The run whose result raised it (null when raised at ingest: <c>side_silent</c>).</summary>
+    public Guid? RunId { get; set; }
+    public required string Rule { get; set; }
+    public required string ConditionKey { get; set; }
+    public required string Message { get; set; }
+    public decimal? Value { get; set; }
+    public decimal? Threshold { get; set; }
+    public DateTime TriggeredAt { get; set; }
+    public DateTime? ClearedAt { get; set; }
+    public DateTime? AcknowledgedAt { get; set; }
+    public string? AcknowledgedBy { get; set; }
 }
 
 /// <summary>An order a run counted as pending (too young at its cut-off to call missing).</summary>

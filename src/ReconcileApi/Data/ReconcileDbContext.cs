@@ -15,6 +15,8 @@ public abstract class ReconcileDbContext(DbContextOptions options) : DbContext(o
     public DbSet<Batch> Batches => Set<Batch>();
     public DbSet<Run> Runs => Set<Run>();
     public DbSet<RunPendingOrder> RunPendingOrders => Set<RunPendingOrder>();
+    public DbSet<Schedule> Schedules => Set<Schedule>();
+    public DbSet<Alert> Alerts => Set<Alert>();
     public DbSet<Discrepancy> Discrepancies => Set<Discrepancy>();
     public DbSet<RunDiscrepancy> RunDiscrepancies => Set<RunDiscrepancy>();
     public DbSet<DiscrepancyEvent> DiscrepancyEvents => Set<DiscrepancyEvent>();
@@ -72,6 +74,17 @@ public abstract class ReconcileDbContext(DbContextOptions options) : DbContext(o
             e.HasIndex(x => new { x.WorkspaceId, x.CreatedAt });
             e.HasOne<Workspace>().WithMany().HasForeignKey(x => x.WorkspaceId);
         });
+        b.Entity<Alert>(e =>
+        {
+            e.Property(x => x.Rule).HasMaxLength(40);
+            e.Property(x => x.ConditionKey).HasMaxLength(200);
+            e.Property(x => x.Message).HasMaxLength(1000);
+            e.Property(x => x.AcknowledgedBy).HasMaxLength(200);
+            // An alert fires once per condition: one open alert per condition, whichever process evaluates it.
+            e.HasIndex(x => new { x.WorkspaceId, x.ConditionKey }).IsUnique().HasFilter("[ClearedAt] IS NULL");
+            e.HasIndex(x => new { x.WorkspaceId, x.Id });
+            e.HasOne<Workspace>().WithMany().HasForeignKey(x => x.WorkspaceId);
+        });
         b.Entity<Run>(e =>
         {
             e.Property(x => x.Label).HasMaxLength(200);
@@ -82,6 +95,16 @@ public abstract class ReconcileDbContext(DbContextOptions options) : DbContext(o
             // One running run per workspace (ReconcileRunJob): the rule holds even when two processes claim at once.
             // [Status] is valid quoting for SQLite as well as SQL Server.
             e.HasIndex(x => x.WorkspaceId, "IX_Runs_OneRunningPerWorkspace").IsUnique().HasFilter("[Status] = 'Running'");
+            // One run per occurrence of a schedule, whichever process fires it.
+            e.HasIndex(x => new { x.ScheduleId, x.ScheduledFor }).IsUnique().HasFilter("[ScheduledFor] IS NOT NULL");
+            e.HasOne<Workspace>().WithMany().HasForeignKey(x => x.WorkspaceId);
+        });
+        b.Entity<Schedule>(e =>
+        {
+            e.Property(x => x.Name).HasMaxLength(200);
+            e.Property(x => x.Cron).HasMaxLength(100);
+            e.Property(x => x.Timezone).HasMaxLength(64);
+            e.HasIndex(x => new { x.WorkspaceId, x.CreatedAt });
             e.HasOne<Workspace>().WithMany().HasForeignKey(x => x.WorkspaceId);
         });
         b.Entity<RunPendingOrder>(e =>

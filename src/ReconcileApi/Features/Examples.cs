@@ -1,7 +1,9 @@
 using ReconcileApi.Features.Admin;
+using ReconcileApi.Features.Alerts;
 using ReconcileApi.Features.Discrepancies;
 using ReconcileApi.Features.Orders;
 using ReconcileApi.Features.Runs;
+using ReconcileApi.Features.Schedules;
 
 namespace ReconcileApi.Features;
 
@@ -40,7 +42,7 @@ public static class Examples
 
     public static readonly RunResponse Run = new(
         RunId, RunStatus.Succeeded, new DateTime(2026, 9, 1, 0, 0, 0, DateTimeKind.Utc), new DateTime(2026, 10, 1, 0, 0, 0, DateTimeKind.Utc),
-        "September close", null, 0, At, At.AddSeconds(1), At.AddSeconds(3), 1250, 1241, 1236, 2, 17,
+        "September close", null, null, 0, At, At.AddSeconds(1), At.AddSeconds(3), 1250, 1241, 1236, 2, 17,
         new Dictionary<string, int> { ["missing_in_keap"] = 9, ["amount_mismatch"] = 5, ["status_mismatch"] = 3 },
         new Dictionary<string, int> { ["critical"] = 1, ["high"] = 9, ["medium"] = 5, ["low"] = 2 },
         4120.55m,
@@ -48,6 +50,18 @@ public static class Examples
         new DateTime(2026, 10, 1, 0, 0, 0, DateTimeKind.Utc), new DateTime(2026, 9, 30, 23, 0, 0, DateTimeKind.Utc), 3, 1,
         new RunSyncLag(new SyncLag(new DateTime(2026, 9, 30, 23, 41, 0, DateTimeKind.Utc), 0, 0.32), new SyncLag(new DateTime(2026, 9, 30, 23, 12, 0, DateTimeKind.Utc), 0.48, 0.8)),
         6, 0, 11, 2, new RunProgress(RunPhase.Saving, 17, 17), null);
+
+    public static readonly ScheduleRequest Schedule = new("Every morning", "0 6 * * *", "America/New_York", 7, true,
+        [new AlertRule(AlertRuleKind.MatchRateBelow, Threshold: 0.98m), new AlertRule(AlertRuleKind.SideSilent, Hours: 24),
+         new AlertRule(AlertRuleKind.NewDiscrepanciesAbove, Threshold: 0, Severity: Severity.Critical)]);
+
+    public static readonly ScheduleResponse ScheduleResponse = new(new Guid("0193f0c0-5c4e-7d10-8a55-2b1f0b6f2a10"), Schedule.Name, Schedule.Cron,
+        Schedule.Timezone!, Schedule.WindowDays, true, Schedule.Alerts!, new DateTime(2026, 10, 3, 10, 0, 0, DateTimeKind.Utc), At, At);
+
+    public static readonly AlertPage AlertPage = new(
+        [new AlertResponse(311, AlertRuleKind.SideSilent, AlertStatus.Open, false,
+            "Keap has received no order for 49.5 h (last dated 2026-09-30 04:30 UTC) while the store received orders in the last 24 h: the sync has likely stopped.",
+            49.5m, 24, null, null, At, null, null, null)], null);
 
     public static readonly RunPendingPage Pending = new(RunId, new DateTime(2026, 10, 1, 0, 0, 0, DateTimeKind.Utc), new DateTime(2026, 9, 30, 23, 0, 0, DateTimeKind.Utc),
         [new PendingOrderResponse(88, OrderSource.Store, "450789601", "1187", new DateTime(2026, 9, 30, 23, 41, 0, DateTimeKind.Utc), 19)], null);

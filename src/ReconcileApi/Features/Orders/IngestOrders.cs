@@ -1,3 +1,4 @@
+using ReconcileApi.Features.Alerts;
 namespace ReconcileApi.Features.Orders;
 
 /// <summary>A problem with one record of a batch: an error (rejected) or a warning (stored without the field it names).</summary>
@@ -42,7 +43,7 @@ public static class IngestOrders
         .WithExamples(request: Examples.Orders, response: Examples.Receipt);
 
     public static async Task<Results<Created<IngestReceipt>, ProblemHttpResult>> Handle(
-        IngestRequest request, ClaimsPrincipal user, OrderStore store, Idempotency idempotency, IngestCheckpoints checkpoints, CancellationToken ct)
+        IngestRequest request, ClaimsPrincipal user, OrderStore store, Idempotency idempotency, IngestCheckpoints checkpoints, SilenceWatch silence, CancellationToken ct)
     {
         if (request.Problem is { } problem)
             return problem;
@@ -50,6 +51,8 @@ public static class IngestOrders
         var batch = await store.StoreAsync(user.WorkspaceId(), request.Side, request.Format, request.Chunks,
             b => idempotency.AddCompleted(StatusCodes.Status201Created, ToReceipt(b), LocationOf(b)), ct);
         await checkpoints.AfterStoredAsync(batch.Id, ct);
+        if (batch.Inserted + batch.Updated > 0)
+            silence.OrdersStored(batch.WorkspaceId);
         return TypedResults.Created(LocationOf(batch), ToReceipt(batch));
     }
 

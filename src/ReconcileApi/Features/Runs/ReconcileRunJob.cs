@@ -16,7 +16,7 @@ namespace ReconcileApi.Features.Runs;
 /// workspaces' runs; a unique index on the running run of a workspace makes the rule hold across processes.
 /// </summary>
 public sealed class ReconcileRunJob(
-    ReconcileDbContext db, DiscrepancyLifecycle lifecycle, RunCheckpoints checkpoints, IBackgroundJobClient jobs, TimeProvider clock, ILogger<ReconcileRunJob> logger)
+    ReconcileDbContext db, DiscrepancyLifecycle lifecycle, RunCheckpoints checkpoints, RunNotifications notifications, IBackgroundJobClient jobs, TimeProvider clock, ILogger<ReconcileRunJob> logger)
 {
     public static readonly TimeSpan WaitBeforeRetry = TimeSpan.FromSeconds(2);
 
@@ -45,8 +45,11 @@ public sealed class ReconcileRunJob(
         if (claimed == 0)
         {
             // Still queued: the workspace is busy with another run, or an older one waits first.
-            if (await db.Runs.AnyAsync(r => r.Id == runId && r.Status == RunStatus.Queued, cancellationToken))
+            var status = await db.Runs.Where(r => r.Id == runId).Select(r => new { r.Status, r.NotifiedAt }).SingleOrDefaultAsync(cancellationToken);
+            if (status?.Status == RunStatus.Queued)
                 jobs.Schedule<ReconcileRunJob>(job => job.ExecuteAsync(runId, CancellationToken.None), WaitBeforeRetry);
+            else if (status is { NotifiedAt: null, Status: RunStatus.Succeeded or RunStatus.Failed })
+                await NotifyAsync(runId); // this job ended the run and stopped before announcing it
             return;
         }
         var run = await db.Runs.AsNoTracking().SingleAsync(r => r.Id == runId, cancellationToken);
@@ -74,6 +77,8 @@ public sealed class ReconcileRunJob(
             if (!await ProgressAsync(runId, RunPhase.Saving, 0, result.Findings.Count, cancellationToken))
                 return;
             var saved = await SaveAsync(run, result, cancellationToken);
+            if (saved)
+                await NotifyAsync(runId);
             logger.LogInformation(
                 "Run {RunId} {Outcome}: {Orders} orders loaded in {LoadMs:F0} ms, reconciled in {MatchMs:F0} ms, {Findings} discrepancies saved in {SaveMs:F0} ms",
                 runId, saved ? "succeeded" : "was cancelled", total, loaded.TotalMilliseconds, (reconciled - matchingStarted).TotalMilliseconds,
@@ -95,6 +100,22 @@ public sealed class ReconcileRunJob(
                     .SetProperty(r => r.Status, RunStatus.Failed)
                     .SetProperty(r => r.Error, message)
                     .SetProperty(r => r.FinishedAt, clock.GetUtcNow().UtcDateTime), CancellationToken.None);
+            await NotifyAsync(runId);
+        }
+    }
+
+    /// <summary>Alerts and webhook events of the ended run; their failure is logged and retried as a job, never the run's.</summary>
+    async Task NotifyAsync(Guid runId)
+    {
+        try
+        {
+            db.ChangeTracker.Clear();
+            await notifications.NotifyAsync(runId, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Run {RunId}: alerts and webhook events failed; retrying as a job", runId);
+            jobs.Enqueue<RunNotifications>(n => n.NotifyAsync(runId, CancellationToken.None));
         }
     }
 

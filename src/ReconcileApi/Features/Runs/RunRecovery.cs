@@ -25,5 +25,13 @@ public static class RunRecovery
             jobs.Enqueue<ReconcileRunJob>(job => job.ExecuteAsync(runId, CancellationToken.None));
         if (unfinished.Count > 0)
             app.Logger.LogInformation("Re-enqueued {Count} interrupted run(s)", unfinished.Count);
+        // Runs that ended just before the stop but were not announced yet (older ones predate notifications or are stale news).
+        var since = app.Services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime.AddHours(-1);
+        var unannounced = await db.Runs
+            .Where(r => (r.Status == RunStatus.Succeeded || r.Status == RunStatus.Failed) && r.NotifiedAt == null && r.FinishedAt > since)
+            .Select(r => r.Id)
+            .ToListAsync();
+        foreach (var runId in unannounced)
+            jobs.Enqueue<RunNotifications>(n => n.NotifyAsync(runId, CancellationToken.None));
     }
 }

@@ -22,6 +22,7 @@ public sealed record RunResponse(
     DateTime To,
     string? Label,
     string? CallbackUrl,
+    Guid? ScheduleId,
     int SettingsVersion,
     DateTime CreatedAt,
     DateTime? StartedAt,
@@ -48,7 +49,7 @@ public sealed record RunResponse(
     string? Error)
 {
     public static RunResponse Of(Run r) => new(
-        r.Id, r.Status, r.From, r.To, r.Label, r.CallbackUrl, r.SettingsVersion, r.CreatedAt, r.StartedAt, r.FinishedAt,
+        r.Id, r.Status, r.From, r.To, r.Label, r.CallbackUrl, r.ScheduleId, r.SettingsVersion, r.CreatedAt, r.StartedAt, r.FinishedAt,
         r.StoreOrders, r.KeapOrders, r.Matched, r.Pending, r.Discrepancies,
         Counts(r.ByCategory),
         Counts(r.BySeverity),

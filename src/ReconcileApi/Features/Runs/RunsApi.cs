@@ -5,6 +5,8 @@ public static class RunsApi
     /// <summary>The run job and its checkpoints (Hangfire resolves the job from the request scope's container).</summary>
     public static IServiceCollection AddRuns(this IServiceCollection services) => services
         .AddScoped<ReconcileRunJob>()
+        .AddScoped<RunStarter>()
+        .AddScoped<RunNotifications>()
         .AddSingleton<RunCheckpoints>();
 
     public static IEndpointRouteBuilder MapRuns(this IEndpointRouteBuilder app)

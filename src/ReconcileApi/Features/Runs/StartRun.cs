@@ -1,5 +1,4 @@
 using FluentValidation;
-using Hangfire;
 using ReconcileApi.Features.Settings;
 
 namespace ReconcileApi.Features.Runs;
@@ -44,30 +43,16 @@ public static class StartRun
         .WithExamples(request: Examples.StartRun, response: Examples.Run);
 
     public static async Task<Accepted<RunResponse>> Handle(
-        StartRunRequest request, ClaimsPrincipal user, ReconcileDbContext db, IBackgroundJobClient jobs, TimeProvider clock, CancellationToken ct)
+        StartRunRequest request, ClaimsPrincipal user, ReconcileDbContext db, RunStarter runs, TimeProvider clock, CancellationToken ct)
     {
         var workspaceId = user.WorkspaceId();
-        var now = clock.GetUtcNow().UtcDateTime;
         var zone = TimeZoneInfo.Utc;
         if (request.From?.Kind == DateTimeKind.Unspecified || request.To?.Kind == DateTimeKind.Unspecified)
             TimeZones.TryFind(await db.Workspaces.Where(w => w.Id == workspaceId).Select(w => w.Timezone).SingleAsync(ct), out zone);
-        var to = Utc(request.To, zone) ?? now;
-        var run = new Run
-        {
-            Id = Guid.CreateVersion7(),
-            WorkspaceId = workspaceId,
-            Status = RunStatus.Queued,
-            From = Utc(request.From, zone) ?? to.AddDays(-DefaultWindowDays),
-            To = to,
-            Label = request.Label,
-            CallbackUrl = request.CallbackUrl,
-            SettingsVersion = await SettingsStore.CurrentVersionAsync(db, workspaceId, ct),
-            CreatedAt = now,
-        };
-        db.Runs.Add(run);
-        await db.SaveChangesAsync(ct);
-        jobs.Enqueue<ReconcileRunJob>(job => job.ExecuteAsync(run.Id, CancellationToken.None));
-        return TypedResults.Accepted($"/api/v1/runs/{run.Id}", RunResponse.Of(run));
+        var to = Utc(request.To, zone) ?? clock.GetUtcNow().UtcDateTime;
+        var run = await runs.StartAsync(workspaceId,
+            new RunStarter.Request(Utc(request.From, zone) ?? to.AddDays(-DefaultWindowDays), to, request.Label, request.CallbackUrl), ct);
+        return TypedResults.Accepted($"/api/v1/runs/{run!.Id}", RunResponse.Of(run));
     }
 
     /// <summary>An instant as sent; a wall-clock time (no offset) is read in the workspace's zone.</summary>

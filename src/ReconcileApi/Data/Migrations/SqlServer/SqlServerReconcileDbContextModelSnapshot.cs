@@ -22,6 +22,68 @@ namespace ReconcileApi.Data.Migrations.SqlServer
 
             SqlServerModelBuilderExtensions.UseIdentityColumns(modelBuilder);
 
+            modelBuilder.Entity("ReconcileApi.Data.Alert", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime?>("AcknowledgedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("AcknowledgedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<DateTime?>("ClearedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("ConditionKey")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<string>("Message")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("nvarchar(1000)");
+
+                    b.Property<string>("Rule")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("nvarchar(40)");
+
+                    b.Property<Guid?>("RunId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<Guid?>("ScheduleId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<long?>("Threshold")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime>("TriggeredAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<long?>("Value")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("WorkspaceId", "ConditionKey")
+                        .IsUnique()
+                        .HasFilter("[ClearedAt] IS NULL");
+
+                    b.HasIndex("WorkspaceId", "Id");
+
+                    b.ToTable("Alerts");
+                });
+
             modelBuilder.Entity("ReconcileApi.Data.ApiKey", b =>
                 {
                     b.Property<Guid>("Id")
@@ -452,6 +514,9 @@ namespace ReconcileApi.Data.Migrations.SqlServer
                     b.Property<int>("NotExpectedInStore")
                         .HasColumnType("int");
 
+                    b.Property<DateTime?>("NotifiedAt")
+                        .HasColumnType("datetime2");
+
                     b.Property<int>("Pending")
                         .HasColumnType("int");
 
@@ -470,6 +535,12 @@ namespace ReconcileApi.Data.Migrations.SqlServer
 
                     b.Property<int>("ReopenedDiscrepancies")
                         .HasColumnType("int");
+
+                    b.Property<Guid?>("ScheduleId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<DateTime?>("ScheduledFor")
+                        .HasColumnType("datetime2");
 
                     b.Property<int>("SettingsVersion")
                         .HasColumnType("int");
@@ -507,6 +578,10 @@ namespace ReconcileApi.Data.Migrations.SqlServer
                     b.HasKey("Id");
 
                     b.HasIndex("Status");
+
+                    b.HasIndex("ScheduleId", "ScheduledFor")
+                        .IsUnique()
+                        .HasFilter("[ScheduledFor] IS NOT NULL");
 
                     b.HasIndex("WorkspaceId", "CreatedAt");
 
@@ -565,6 +640,53 @@ namespace ReconcileApi.Data.Migrations.SqlServer
                     b.HasIndex("RunId", "Id");
 
                     b.ToTable("RunPendingOrders");
+                });
+
+            modelBuilder.Entity("ReconcileApi.Data.Schedule", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("Alerts")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("Cron")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("bit");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<string>("Timezone")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<int>("WindowDays")
+                        .HasColumnType("int");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("WorkspaceId", "CreatedAt");
+
+                    b.ToTable("Schedules");
                 });
 
             modelBuilder.Entity("ReconcileApi.Data.SettingsVersion", b =>
@@ -648,6 +770,10 @@ namespace ReconcileApi.Data.Migrations.SqlServer
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uniqueidentifier");
 
+                    b.Property<string>("AlertRules")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("datetime2");
 
@@ -664,6 +790,15 @@ namespace ReconcileApi.Data.Migrations.SqlServer
                     b.HasKey("Id");
 
                     b.ToTable("Workspaces");
+                });
+
+            modelBuilder.Entity("ReconcileApi.Data.Alert", b =>
+                {
+                    b.HasOne("ReconcileApi.Data.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("ReconcileApi.Data.ApiKey", b =>
@@ -740,6 +875,15 @@ namespace ReconcileApi.Data.Migrations.SqlServer
                     b.HasOne("ReconcileApi.Data.Run", null)
                         .WithMany()
                         .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ReconcileApi.Data.Schedule", b =>
+                {
+                    b.HasOne("ReconcileApi.Data.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -17,6 +17,66 @@ namespace ReconcileApi.Data.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("ReconcileApi.Data.Alert", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("AcknowledgedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AcknowledgedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("ClearedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ConditionKey")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Message")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Rule")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("RunId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("ScheduleId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("Threshold")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("TriggeredAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("Value")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("WorkspaceId", "ConditionKey")
+                        .IsUnique()
+                        .HasFilter("[ClearedAt] IS NULL");
+
+                    b.HasIndex("WorkspaceId", "Id");
+
+                    b.ToTable("Alerts");
+                });
+
             modelBuilder.Entity("ReconcileApi.Data.ApiKey", b =>
                 {
                     b.Property<Guid>("Id")
@@ -441,6 +501,9 @@ namespace ReconcileApi.Data.Migrations.Sqlite
                     b.Property<int>("NotExpectedInStore")
                         .HasColumnType("INTEGER");
 
+                    b.Property<DateTime?>("NotifiedAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("Pending")
                         .HasColumnType("INTEGER");
 
@@ -459,6 +522,12 @@ namespace ReconcileApi.Data.Migrations.Sqlite
 
                     b.Property<int>("ReopenedDiscrepancies")
                         .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("ScheduleId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("ScheduledFor")
+                        .HasColumnType("TEXT");
 
                     b.Property<int>("SettingsVersion")
                         .HasColumnType("INTEGER");
@@ -496,6 +565,10 @@ namespace ReconcileApi.Data.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.HasIndex("Status");
+
+                    b.HasIndex("ScheduleId", "ScheduledFor")
+                        .IsUnique()
+                        .HasFilter("[ScheduledFor] IS NOT NULL");
 
                     b.HasIndex("WorkspaceId", "CreatedAt");
 
@@ -552,6 +625,53 @@ namespace ReconcileApi.Data.Migrations.Sqlite
                     b.HasIndex("RunId", "Id");
 
                     b.ToTable("RunPendingOrders");
+                });
+
+            modelBuilder.Entity("ReconcileApi.Data.Schedule", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Alerts")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Cron")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Timezone")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("WindowDays")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("WorkspaceId", "CreatedAt");
+
+                    b.ToTable("Schedules");
                 });
 
             modelBuilder.Entity("ReconcileApi.Data.SettingsVersion", b =>
@@ -633,6 +753,10 @@ namespace ReconcileApi.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("AlertRules")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
@@ -649,6 +773,15 @@ namespace ReconcileApi.Data.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.ToTable("Workspaces");
+                });
+
+            modelBuilder.Entity("ReconcileApi.Data.Alert", b =>
+                {
+                    b.HasOne("ReconcileApi.Data.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("ReconcileApi.Data.ApiKey", b =>
@@ -725,6 +858,15 @@ namespace ReconcileApi.Data.Migrations.Sqlite
                     b.HasOne("ReconcileApi.Data.Run", null)
                         .WithMany()
                         .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ReconcileApi.Data.Schedule", b =>
+                {
+                    b.HasOne("ReconcileApi.Data.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -1,0 +1,150 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace ReconcileApi.Data.Migrations.SqlServer
+{
+    /// <inheritdoc />
+    public partial class Monitoring : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<string>(
+                name: "AlertRules",
+                table: "Workspaces",
+                type: "nvarchar(max)",
+                nullable: false,
+                defaultValue: "");
+
+            migrationBuilder.AddColumn<DateTime>(
+                name: "NotifiedAt",
+                table: "Runs",
+                type: "datetime2",
+                nullable: true);
+
+            migrationBuilder.AddColumn<Guid>(
+                name: "ScheduleId",
+                table: "Runs",
+                type: "uniqueidentifier",
+                nullable: true);
+
+            migrationBuilder.AddColumn<DateTime>(
+                name: "ScheduledFor",
+                table: "Runs",
+                type: "datetime2",
+                nullable: true);
+
+            migrationBuilder.CreateTable(
+                name: "Alerts",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("SqlServer:Identity", "1, 1"),
+                    WorkspaceId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    ScheduleId = table.Column<Guid>(type: "uniqueidentifier", nullable: true),
+                    RunId = table.Column<Guid>(type: "uniqueidentifier", nullable: true),
+                    Rule = table.Column<string>(type: "nvarchar(40)", maxLength: 40, nullable: false),
+                    ConditionKey = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
+                    Message = table.Column<string>(type: "nvarchar(1000)", maxLength: 1000, nullable: false),
+                    Value = table.Column<long>(type: "bigint", nullable: true),
+                    Threshold = table.Column<long>(type: "bigint", nullable: true),
+                    TriggeredAt = table.Column<DateTime>(type: "datetime2", nullable: false),
+                    ClearedAt = table.Column<DateTime>(type: "datetime2", nullable: true),
+                    AcknowledgedAt = table.Column<DateTime>(type: "datetime2", nullable: true),
+                    AcknowledgedBy = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Alerts", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Alerts_Workspaces_WorkspaceId",
+                        column: x => x.WorkspaceId,
+                        principalTable: "Workspaces",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "Schedules",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    Name = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
+                    Cron = table.Column<string>(type: "nvarchar(100)", maxLength: 100, nullable: false),
+                    Timezone = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    WindowDays = table.Column<int>(type: "int", nullable: false),
+                    Enabled = table.Column<bool>(type: "bit", nullable: false),
+                    Alerts = table.Column<string>(type: "nvarchar(max)", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "datetime2", nullable: false),
+                    UpdatedAt = table.Column<DateTime>(type: "datetime2", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Schedules", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Schedules_Workspaces_WorkspaceId",
+                        column: x => x.WorkspaceId,
+                        principalTable: "Workspaces",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Runs_ScheduleId_ScheduledFor",
+                table: "Runs",
+                columns: new[] { "ScheduleId", "ScheduledFor" },
+                unique: true,
+                filter: "[ScheduledFor] IS NOT NULL");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Alerts_WorkspaceId_ConditionKey",
+                table: "Alerts",
+                columns: new[] { "WorkspaceId", "ConditionKey" },
+                unique: true,
+                filter: "[ClearedAt] IS NULL");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Alerts_WorkspaceId_Id",
+                table: "Alerts",
+                columns: new[] { "WorkspaceId", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Schedules_WorkspaceId_CreatedAt",
+                table: "Schedules",
+                columns: new[] { "WorkspaceId", "CreatedAt" });
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "Alerts");
+
+            migrationBuilder.DropTable(
+                name: "Schedules");
+
+            migrationBuilder.DropIndex(
+                name: "IX_Runs_ScheduleId_ScheduledFor",
+                table: "Runs");
+
+            migrationBuilder.DropColumn(
+                name: "AlertRules",
+                table: "Workspaces");
+
+            migrationBuilder.DropColumn(
+                name: "NotifiedAt",
+                table: "Runs");
+
+            migrationBuilder.DropColumn(
+                name: "ScheduleId",
+                table: "Runs");
+
+            migrationBuilder.DropColumn(
+                name: "ScheduledFor",
+                table: "Runs");
+        }
+    }
+}

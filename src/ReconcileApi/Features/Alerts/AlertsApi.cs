@@ -1,0 +1,18 @@
+namespace ReconcileApi.Features.Alerts;
+
+public static class AlertsApi
+{
+    public static IServiceCollection AddAlerts(this IServiceCollection services) => services
+        .AddScoped<AlertEvaluator>()
+        .AddScoped<SilenceCheckJob>()
+        .AddSingleton<SilenceWatch>();
+
+    public static IEndpointRouteBuilder MapAlerts(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapApiGroup("Alerts");
+        AlertRules.Map(group);
+        ListAlerts.Map(group);
+        AcknowledgeAlert.Map(group);
+        return app;
+    }
+}

@@ -1,0 +1,32 @@
+using System.Collections.Concurrent;
+using Hangfire;
+using ReconcileApi.Features.Runs;
+
+namespace ReconcileApi.Features.Alerts;
+
+/// <summary>
+/// <c>side_silent</c> is checked after ingests, not only after runs, so a dead sync raises its alert with no schedule at all.
+/// The check runs as a job after the request (ingest stays fast), and ingests coalesce: while a workspace's check waits to
+/// start, later ingests add none — the waiting check will see their orders.
+/// </summary>
+public sealed class SilenceWatch(IBackgroundJobClient jobs)
+{
+    readonly ConcurrentDictionary<Guid, byte> waiting = new();
+
+    public void OrdersStored(Guid workspaceId)
+    {
+        if (waiting.TryAdd(workspaceId, 0))
+            jobs.Enqueue<SilenceCheckJob>(job => job.RunAsync(workspaceId, CancellationToken.None));
+    }
+
+    public void Starting(Guid workspaceId) => waiting.TryRemove(workspaceId, out _);
+}
+
+public sealed class SilenceCheckJob(SilenceWatch watch, AlertEvaluator alerts, RunNotifications notifications)
+{
+    public async Task RunAsync(Guid workspaceId, CancellationToken ct)
+    {
+        watch.Starting(workspaceId);
+        await notifications.AnnounceAsync(workspaceId, await alerts.AfterIngestAsync(workspaceId, ct), ct);
+    }
+}

@@ -1,0 +1,93 @@
+using Hangfire;
+using ReconcileApi.Features.Alerts;
+using ReconcileApi.Features.Discrepancies;
+
+namespace ReconcileApi.Features.Runs;
+
+/// <summary>What a webhook says about a run: flat fields a Make or Zapier step maps without parsing.</summary>
+public sealed record RunEventData(
+    Guid RunId, RunStatus Status, Guid? ScheduleId, string? Label, DateTime From, DateTime To, DateTime? FinishedAt,
+    int StoreOrders, int KeapOrders, int Matched, decimal? MatchRate, int Pending, int Discrepancies, int NewDiscrepancies,
+    int ReopenedDiscrepancies, int AutoResolved, decimal Impact, string? TopCategory, int TopCategoryCount,
+    int Critical, int High, int Medium, int Low, string? Error, string RunUrl, string DiscrepanciesUrl);
+
+/// <summary>One finding in a <c>discrepancy.created</c> event.</summary>
+public sealed record DiscrepancyEventItem(
+    long Id, Category Category, Severity Severity, string OrderKey, string? StoreOrderId, string? KeapOrderId, string? CustomerEmail,
+    DateTime? OrderDate, string? Field, string? StoreValue, string? KeapValue, decimal Impact, string? Currency,
+    string CauseCode, string CauseText, string ActionCode, string ActionSystem, bool Reopened, string Url);
+
+/// <summary>The findings a run found for the first time (or again after they were resolved), the worst first, at most <see cref="RunNotifications.MaxItems"/>.</summary>
+public sealed record DiscrepanciesCreatedData(
+    Guid RunId, Guid? ScheduleId, int Count, int Included, bool Truncated, string DiscrepanciesUrl, IReadOnlyList<DiscrepancyEventItem> Items);
+
+public sealed record AlertEventData(
+    long AlertId, AlertRuleKind Rule, string Message, decimal? Value, decimal? Threshold, Guid? ScheduleId, Guid? RunId, DateTime TriggeredAt, string AlertsUrl);
+
+/// <summary>
+/// After a run ends: the alert rules are checked and the webhook events raised (<c>run.succeeded</c> or
+/// <c>run.failed</c>, <c>discrepancy.created</c> when it found new findings, <c>alert.triggered</c> per alert it opened),
+/// then the run is marked notified. Safe to repeat: an alert opens once per condition, and a run already notified is left alone.
+/// </summary>
+public sealed class RunNotifications(ReconcileDbContext db, AlertEvaluator alerts, TimeProvider clock, ILogger<RunNotifications> logger)
+{
+    public const int MaxItems = 100;
+
+    [AutomaticRetry(Attempts = 3)]
+    public async Task NotifyAsync(Guid runId, CancellationToken ct)
+    {
+        var run = await db.Runs.AsNoTracking().SingleOrDefaultAsync(r => r.Id == runId, ct);
+        if (run is null || run.NotifiedAt is not null || run.Status is not (RunStatus.Succeeded or RunStatus.Failed))
+            return;
+        var opened = await alerts.AfterRunAsync(run, ct);
+        var events = new List<(string Type, object Data)>
+        {
+            (run.Status == RunStatus.Succeeded ? "run.succeeded" : "run.failed", RunData(run)),
+        };
+        if (run.NewDiscrepancies + run.ReopenedDiscrepancies > 0)
+            events.Add(("discrepancy.created", await CreatedDataAsync(run, ct)));
+        events.AddRange(opened.Select(a => ("alert.triggered", (object)AlertData(a))));
+        await PublishAsync(run.WorkspaceId, events, run.CallbackUrl, ct);
+        await db.Runs.Where(r => r.Id == runId).ExecuteUpdateAsync(s => s.SetProperty(r => r.NotifiedAt, clock.GetUtcNow().UtcDateTime), ct);
+        logger.LogInformation("Run {RunId}: {Events} webhook event(s), {Alerts} alert(s) opened", runId, events.Count, opened.Count);
+    }
+
+    /// <summary>Alerts raised outside a run (<c>side_silent</c> at ingest) are announced the same way.</summary>
+    public Task AnnounceAsync(Guid workspaceId, IReadOnlyList<Alert> opened, CancellationToken ct) =>
+        opened.Count == 0 ? Task.CompletedTask : PublishAsync(workspaceId, opened.Select(a => ("alert.triggered", (object)AlertData(a))).ToList(), null, ct);
+
+    Task PublishAsync(Guid workspaceId, List<(string Type, object Data)> events, string? callbackUrl, CancellationToken ct) => Task.CompletedTask;
+
+    static RunEventData RunData(Run run)
+    {
+        var categories = JsonSerializer.Deserialize<Dictionary<string, int>>(run.ByCategory ?? "{}")!;
+        var severities = JsonSerializer.Deserialize<Dictionary<string, int>>(run.BySeverity ?? "{}")!;
+        var top = categories.OrderByDescending(c => c.Value).ThenBy(c => c.Key, StringComparer.Ordinal).FirstOrDefault();
+        return new RunEventData(
+            run.Id, run.Status, run.ScheduleId, run.Label, run.From, run.To, run.FinishedAt, run.StoreOrders, run.KeapOrders, run.Matched,
+            run.MatchRate, run.Pending, run.Discrepancies, run.NewDiscrepancies, run.ReopenedDiscrepancies, run.AutoResolved, run.Impact,
+            top.Key, top.Value, severities.GetValueOrDefault("critical"), severities.GetValueOrDefault("high"),
+            severities.GetValueOrDefault("medium"), severities.GetValueOrDefault("low"), run.Error,
+            $"/api/v1/runs/{run.Id}", $"/api/v1/runs/{run.Id}/discrepancies");
+    }
+
+    async Task<DiscrepanciesCreatedData> CreatedDataAsync(Run run, CancellationToken ct)
+    {
+        var reopened = db.DiscrepancyEvents.Where(e => e.RunId == run.Id && e.Kind == DiscrepancyEventKind.Reopened).Select(e => e.DiscrepancyId);
+        var found = db.Discrepancies.AsNoTracking()
+            .Where(d => d.WorkspaceId == run.WorkspaceId && (d.FirstSeenRunId == run.Id || reopened.Contains(d.Id)));
+        var count = await found.CountAsync(ct);
+        var rows = await found.OrderBy(d => d.SeverityRank).ThenByDescending(d => d.Impact).ThenBy(d => d.Id).Take(MaxItems).ToListAsync(ct);
+        var items = rows.Select(d =>
+        {
+            var action = DiscrepancyResponse.ActionOf(d);
+            return new DiscrepancyEventItem(d.Id, d.Category, d.Severity, d.OrderKey, d.StoreOrderId, d.KeapOrderId, d.CustomerEmail, d.OrderDate,
+                d.Field, d.StoreValue, d.KeapValue, d.Impact, d.Currency, d.CauseCode, d.CauseExplanation, action.Code, action.System,
+                d.FirstSeenRunId != run.Id, $"/api/v1/discrepancies/{d.Id}");
+        }).ToList();
+        return new DiscrepanciesCreatedData(run.Id, run.ScheduleId, count, items.Count, count > items.Count, $"/api/v1/runs/{run.Id}/discrepancies", items);
+    }
+
+    static AlertEventData AlertData(Alert a) =>
+        new(a.Id, WireEnum.Parse<AlertRuleKind>(a.Rule), a.Message, a.Value, a.Threshold, a.ScheduleId, a.RunId, a.TriggeredAt, "/api/v1/alerts?status=open");
+}

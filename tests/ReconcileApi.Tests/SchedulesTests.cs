@@ -1,0 +1,158 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Hangfire;
+using Hangfire.Storage;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using ReconcileApi.Data;
+using ReconcileApi.Features.Schedules;
+using static ReconcileApi.Tests.Api;
+using static ReconcileApi.Tests.LifecycleTestData;
+
+namespace ReconcileApi.Tests;
+
+/// <summary>Issue #11: schedules are Hangfire recurring jobs that start ordinary runs, once per occurrence.</summary>
+public sealed class SchedulesTests(ApiFactory factory) : IClassFixture<ApiFactory>
+{
+    static object Daily(string name = "Every morning", int windowDays = 7, bool enabled = true, object[]? alerts = null) =>
+        new { name, cron = "0 6 * * *", timezone = "America/New_York", windowDays, enabled, alerts = alerts ?? [] };
+
+    static List<string> RecurringJobIds(WebApplicationFactory<Program> host)
+    {
+        using var connection = host.Services.GetRequiredService<JobStorage>().GetConnection();
+        return connection.GetRecurringJobs().Select(j => j.Id).ToList();
+    }
+
+    [Fact]
+    public async Task Schedule_CreatedReadUpdatedDeleted_AndHangfireFollowsEachChange()
+    {
+        using var ws = await factory.CreateWorkspaceAsync("Europe/Berlin");
+        var created = await ws.Http.PostAsJsonAsync("/api/v1/schedules", new { name = "Nightly", cron = "30 2 * * *" });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var schedule = await created.Json();
+        var id = schedule.Str("id");
+        Assert.Equal($"/api/v1/schedules/{id}", created.Headers.Location!.ToString());
+        Assert.Equal("Europe/Berlin", schedule.Str("timezone")); // the workspace's zone by default
+        Assert.Equal(7, schedule.GetProperty("windowDays").GetInt32());
+        // 02:30 in Berlin (UTC+1 in November) after the clock's 2026-11-16 12:00 UTC.
+        Assert.Equal(new DateTime(2026, 11, 17, 1, 30, 0, DateTimeKind.Utc), schedule.GetProperty("nextRunAt").GetDateTime().ToUniversalTime());
+        Assert.Contains(Schedules.JobId(Guid.Parse(id)), RecurringJobIds(factory));
+
+        var listed = await (await ws.Http.GetAsync("/api/v1/schedules")).Json();
+        Assert.Equal(id, Assert.Single(listed.EnumerateArray()).Str("id"));
+
+        var paused = await ws.Http.PutAsJsonAsync($"/api/v1/schedules/{id}", Daily("Nightly, paused", enabled: false));
+        Assert.Equal(HttpStatusCode.OK, paused.StatusCode);
+        Assert.Equal(JsonValueKind.Null, (await paused.Json()).GetProperty("nextRunAt").ValueKind);
+        Assert.DoesNotContain(Schedules.JobId(Guid.Parse(id)), RecurringJobIds(factory));
+        Assert.Equal(HttpStatusCode.OK, (await ws.Http.PutAsJsonAsync($"/api/v1/schedules/{id}", Daily("Nightly again"))).StatusCode);
+        Assert.Contains(Schedules.JobId(Guid.Parse(id)), RecurringJobIds(factory));
+        Assert.Equal("Nightly again", (await (await ws.Http.GetAsync($"/api/v1/schedules/{id}")).Json()).Str("name"));
+
+        using var other = await factory.CreateWorkspaceAsync();
+        await (await other.Http.GetAsync($"/api/v1/schedules/{id}")).AssertProblemAsync(HttpStatusCode.NotFound);
+        await (await other.Http.DeleteAsync($"/api/v1/schedules/{id}")).AssertProblemAsync(HttpStatusCode.NotFound);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await ws.Http.DeleteAsync($"/api/v1/schedules/{id}")).StatusCode);
+        Assert.DoesNotContain(Schedules.JobId(Guid.Parse(id)), RecurringJobIds(factory));
+        await (await ws.Http.GetAsync($"/api/v1/schedules/{id}")).AssertProblemAsync(HttpStatusCode.NotFound);
+    }
+
+    [Theory]
+    [InlineData("""{"name": "x", "cron": "every day"}""", "cron")]
+    [InlineData("""{"name": "x", "cron": "0 6 * * * *"}""", "cron")]
+    [InlineData("""{"name": "x", "cron": "0 6 * * *", "timezone": "Mars/Olympus"}""", "timezone")]
+    [InlineData("""{"name": "x", "cron": "0 6 * * *", "windowDays": 0}""", "windowDays")]
+    [InlineData("""{"name": "", "cron": "0 6 * * *"}""", "name")]
+    [InlineData("""{"name": "x", "cron": "0 6 * * *", "alerts": [{"rule": "match_rate_below", "threshold": 95}]}""", "alerts[0].threshold")]
+    [InlineData("""{"name": "x", "cron": "0 6 * * *", "alerts": [{"rule": "side_silent"}]}""", "alerts[0].hours")]
+    public async Task InvalidSchedule_IsA400NamingTheField(string body, string field)
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var response = await ws.Http.PostAsync("/api/v1/schedules", JsonBody(body));
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest);
+        var errors = (await response.Json()).GetProperty("errors");
+        Assert.True(errors.TryGetProperty(field, out _), $"No error for '{field}': {errors}");
+    }
+
+    [Fact]
+    public async Task Trigger_StartsAnOrdinaryRunOfTheScheduleNow_WithItsLocation()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        await IngestMixAsync(ws);
+        var schedule = await (await ws.Http.PostAsJsonAsync("/api/v1/schedules", Daily(windowDays: 10))).Json();
+        var triggered = await ws.Http.PostAsync($"/api/v1/schedules/{schedule.Str("id")}/trigger", null);
+        Assert.Equal(HttpStatusCode.Accepted, triggered.StatusCode);
+        var accepted = await triggered.Json();
+        Assert.Equal($"/api/v1/runs/{accepted.Str("id")}", triggered.Headers.Location!.ToString());
+        var run = await ws.Http.WaitForRunAsync(triggered.Headers.Location!.ToString());
+        Assert.Equal("succeeded", run.Str("status"));
+        Assert.Equal(schedule.Str("id"), run.Str("scheduleId"));
+        Assert.Equal("Every morning", run.Str("label"));
+        var to = run.GetProperty("to").GetDateTime().ToUniversalTime();
+        Assert.Equal(TimeSpan.FromDays(10), to - run.GetProperty("from").GetDateTime().ToUniversalTime());
+        Assert.True(run.GetProperty("discrepancies").GetInt32() > 0, run.ToString());
+
+        await (await ws.Http.PostAsync($"/api/v1/schedules/{Guid.NewGuid()}/trigger", null)).AssertProblemAsync(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task HangfireFiringAnOccurrence_StartsOneRunForIt_EvenWhenFiredAgainOrByTwoWorkersAtOnce()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        await IngestMixAsync(ws);
+        var schedule = await (await ws.Http.PostAsJsonAsync("/api/v1/schedules", Daily())).Json();
+        var id = Guid.Parse(schedule.Str("id"));
+
+        // Hangfire fires the recurring job (as its scheduler would at 06:00 New York); the run is for the latest occurrence.
+        factory.Services.GetRequiredService<IRecurringJobManager>().Trigger(Schedules.JobId(id));
+        var run = await WaitForScheduledRunAsync(ws, id);
+        Assert.Equal("succeeded", run.Str("status"));
+        var occurrence = new DateTime(2026, 11, 16, 11, 0, 0, DateTimeKind.Utc); // 06:00 EST on the clock's day
+        Assert.Equal(occurrence, run.GetProperty("to").GetDateTime().ToUniversalTime());
+        Assert.Equal(occurrence.AddDays(-7), run.GetProperty("from").GetDateTime().ToUniversalTime());
+
+        // The same occurrence fired again, and by two workers at the same moment (two processes on one SQL Server): no second run.
+        await Task.WhenAll(Enumerable.Range(0, 2).Select(async _ =>
+        {
+            await using var scope = factory.Services.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<ScheduledRunJob>().RunOccurrenceAsync(id, CancellationToken.None);
+        }));
+        factory.Services.GetRequiredService<IRecurringJobManager>().Trigger(Schedules.JobId(id));
+        await Task.Delay(1500);
+        var runs = (await (await ws.Http.GetAsync("/api/v1/runs")).Json()).EnumerateArray().ToList();
+        Assert.Single(runs);
+        await using var check = factory.Services.CreateAsyncScope();
+        var db = check.ServiceProvider.GetRequiredService<ReconcileDbContext>();
+        Assert.Equal(occurrence, Assert.Single(db.Runs.Where(r => r.ScheduleId == id)).ScheduledFor);
+    }
+
+    [Fact]
+    public async Task Restart_RegistersTheSchedulesAgainFromTheDatabase()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var enabled = Guid.Parse((await (await ws.Http.PostAsJsonAsync("/api/v1/schedules", Daily("on"))).Json()).Str("id"));
+        var disabled = Guid.Parse((await (await ws.Http.PostAsJsonAsync("/api/v1/schedules", Daily("off", enabled: false))).Json()).Str("id"));
+
+        // A second host on the same SQLite file starts with empty in-memory Hangfire storage, as a restarted process does.
+        using var restarted = factory.WithWebHostBuilder(_ => { });
+        var ids = RecurringJobIds(restarted);
+        Assert.Contains(Schedules.JobId(enabled), ids);
+        Assert.DoesNotContain(Schedules.JobId(disabled), ids);
+    }
+
+    static async Task<JsonElement> WaitForScheduledRunAsync(WorkspaceClient ws, Guid scheduleId)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            var runs = (await (await ws.Http.GetAsync("/api/v1/runs")).Json()).EnumerateArray()
+                .Where(r => r.GetProperty("scheduleId").ValueKind == JsonValueKind.String && r.Str("scheduleId") == scheduleId.ToString()).ToList();
+            if (runs.Count > 0)
+                return await ws.Http.WaitForRunAsync($"/api/v1/runs/{runs[0].Str("id")}");
+            await Task.Delay(50);
+        }
+        throw new TimeoutException($"Schedule {scheduleId} started no run");
+    }
+}
