@@ -99,8 +99,18 @@ public sealed record CanonicalOrder
     public IReadOnlyList<OrderLine> Lines { get; init; } = [];
 }
 
-/// <summary>The report window <c>[From, To)</c> in UTC; orders outside it are context only.</summary>
-public readonly record struct ReconcileWindow(DateTime From, DateTime To);
+/// <summary>
+/// The report window <c>[From, To)</c> in UTC; orders outside it are context only. <paramref name="Zone"/> is where the
+/// result's <see cref="ReconciliationResult.Days"/> begin and end (UTC when null).
+/// </summary>
+public readonly record struct ReconcileWindow(DateTime From, DateTime To, TimeZoneInfo? Zone = null);
+
+/// <summary>
+/// One local day of a run's window, as the run counted it: the orders of each side dated that day and their total,
+/// the store orders that found their Keap record and those missing in Keap (pending ones are neither). The days add up
+/// to the run's own counts. <paramref name="Complete"/>: the window covers the whole day.
+/// </summary>
+public sealed record DayCounts(DateOnly Date, bool Complete, int StoreOrders, int KeapOrders, decimal StoreRevenue, decimal KeapRevenue, int Matched, int MissingInKeap);
 
 public sealed record Cause(string Code, string Explanation);
 
@@ -174,4 +184,6 @@ public sealed record ReconciliationResult
     /// <summary>The money at stake over all findings, each difference counted once (a pair's line difference is not added to its total's).</summary>
     public required decimal Impact { get; init; }
     public required IReadOnlyList<Finding> Findings { get; init; }
+    /// <summary>The window's local days (in <see cref="ReconcileWindow.Zone"/>); empty without a window.</summary>
+    public IReadOnlyList<DayCounts> Days { get; init; } = [];
 }

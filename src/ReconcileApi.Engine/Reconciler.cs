@@ -77,6 +77,9 @@ internal sealed class ReconciliationRun
     readonly Actions _actions;
     NormalizedOrder[] _sn = [], _kn = [];
     long _storeNewest, _keapNewest;
+    /// <summary>Per store order: matched in the window (for <see cref="ReconciliationResult.Days"/>; each pair writes its own slot).</summary>
+    bool[] _storeMatched = [];
+    List<int> _storeMissing = [];
 
     public ReconciliationRun(IReadOnlyList<CanonicalOrder> store, IReadOnlyList<CanonicalOrder> keap, ReconcileSettings settings, ReconcileWindow? window, DateTime? asOf,
         Action<string, TimeSpan>? phaseCompleted, Tuning tuning)
@@ -95,6 +98,8 @@ internal sealed class ReconciliationRun
         _clock.Start();
         _sn = _storeNormalizer.NormalizeAll(_store);
         _kn = _keapNormalizer.NormalizeAll(_keap);
+        if (_window is not null)
+            _storeMatched = new bool[_store.Count];
 
         Phase("normalize");
         // The key index is split by fingerprint into one table per core, each built by its own task.
@@ -178,6 +183,7 @@ internal sealed class ReconciliationRun
             PendingOrders = pending,
             NotExpectedInKeap = notExpectedInKeap,
             NotExpectedInStore = notExpectedInStore,
+            Days = DailyCounts(),
             StoreSyncLag = Lag(_storeNewest, _keapNewest, cutoff),
             KeapSyncLag = Lag(_keapNewest, _storeNewest, cutoff),
             Impact = TotalImpact(array),
@@ -294,6 +300,8 @@ internal sealed class ReconciliationRun
             var (s, k) = (pairStore[p], pairKeap[p]);
             if (!InWindow(_sn[s].Ticks))
                 return false;
+            if (_storeMatched.Length > 0)
+                _storeMatched[s] = true;
             if (!_comparer.QuickSame(_sn[s], _kn[k]))
                 _comparer.Compare(_storeNormalizer.Key(_store[s])!, _store[s], _keap[k], _sn[s], _kn[k], local);
             return true;
@@ -308,6 +316,8 @@ internal sealed class ReconciliationRun
             var p = fuzzy[i];
             if (!InWindow(_sn[p.Store].Ticks))
                 return false;
+            if (_storeMatched.Length > 0)
+                _storeMatched[p.Store] = true;
             var key = _storeNormalizer.Key(_store[p.Store]) ?? _keapNormalizer.Key(_keap[p.Keap]) ?? OrderKeyPattern.FallbackKey(OrderSource.Store, _store[p.Store].OrderId);
             local.Add(ProbableMatch(key, p));
             _comparer.Compare(key, _store[p.Store], _keap[p.Keap], _sn[p.Store], _kn[p.Keap], local);
@@ -417,6 +427,8 @@ internal sealed class ReconciliationRun
                 built[m] = Missing(side, missing[m]);
         });
         findings.AddRange(built);
+        if (side == OrderSource.Store)
+            _storeMissing = missing;
         return built.Length;
     }
 
@@ -480,6 +492,56 @@ internal sealed class ReconciliationRun
                 newest = n.Ticks;
         return newest;
     }
+
+    /// <summary>The window cut into local days: each order counted on the day its date falls (a binary search over the days' starts).</summary>
+    IReadOnlyList<DayCounts> DailyCounts()
+    {
+        if (_window is not { } w || w.To <= w.From)
+            return [];
+        var zone = w.Zone ?? TimeZoneInfo.Utc;
+        var first = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(w.From, zone));
+        var last = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(w.To.AddTicks(-1), zone));
+        var n = last.DayNumber - first.DayNumber + 1;
+        var starts = new long[n + 1];
+        for (var d = 0; d <= n; d++)
+            starts[d] = TimeZones.ToUtc(first.AddDays(d).ToDateTime(TimeOnly.MinValue), zone).Ticks;
+        int DayOf(long ticks)
+        {
+            var i = Array.BinarySearch(starts, 0, n, ticks);
+            return i >= 0 ? i : Math.Max(0, ~i - 1);
+        }
+        var (store, keap, matched, missing) = (new int[n], new int[n], new int[n], new int[n]);
+        var (storeRevenue, keapRevenue) = (new decimal[n], new decimal[n]);
+        for (var i = 0; i < _sn.Length; i++)
+        {
+            if (!InWindow(_sn[i].Ticks))
+                continue;
+            var d = DayOf(_sn[i].Ticks);
+            store[d]++;
+            storeRevenue[d] += _sn[i].Total;
+            if (_storeMatched[i])
+                matched[d]++;
+        }
+        for (var i = 0; i < _kn.Length; i++)
+        {
+            if (!InWindow(_kn[i].Ticks))
+                continue;
+            var d = DayOf(_kn[i].Ticks);
+            keap[d]++;
+            keapRevenue[d] += _kn[i].Total;
+        }
+        foreach (var i in _storeMissing)
+            missing[DayOf(_sn[i].Ticks)]++;
+        // A long window lists the days it found orders on; a usual one lists every day, quiet ones too.
+        var days = new List<DayCounts>(Math.Min(n, MaxQuietDays));
+        for (var d = 0; d < n; d++)
+            if (n <= MaxQuietDays || store[d] + keap[d] > 0)
+                days.Add(new DayCounts(first.AddDays(d), starts[d] >= w.From.Ticks && starts[d + 1] <= w.To.Ticks,
+                    store[d], keap[d], storeRevenue[d], keapRevenue[d], matched[d], missing[d]));
+        return days;
+    }
+
+    const int MaxQuietDays = 1000;
 
     bool InWindow(long ticks) => _window is not { } w
         || (ticks != Normalizer.NoDate && ticks >= w.From.Ticks && ticks < w.To.Ticks);

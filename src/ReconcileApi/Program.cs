@@ -2,6 +2,7 @@ using ReconcileApi.Features.Admin;
 using ReconcileApi.Features.Alerts;
 using ReconcileApi.Features.Discrepancies;
 using ReconcileApi.Features.Health;
+using ReconcileApi.Features.Metrics;
 using ReconcileApi.Features.Orders;
 using ReconcileApi.Features.Retention;
 using ReconcileApi.Features.Runs;
@@ -44,6 +45,7 @@ app.MapDiscrepancies();
 app.MapSettings();
 app.MapSchedules();
 app.MapAlerts();
+app.MapMetrics();
 
 await app.MigrateDatabaseAsync(options);
 await DevelopmentWorkspace.EnsureAsync(app, options.Auth.DevelopmentApiKey);

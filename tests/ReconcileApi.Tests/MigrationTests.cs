@@ -90,6 +90,21 @@ public sealed class MigrationTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>Metrics sum money in SQL: on SQL Server the fixed-scale column is summed and the query is valid T-SQL.</summary>
+    [Fact]
+    public void SqlServerMetricsAggregates_Parse()
+    {
+        using var db = SqlServer();
+        var workspace = Guid.NewGuid();
+        var sql = db.Discrepancies.Where(d => d.WorkspaceId == workspace && d.DetectedAt >= DateTime.UtcNow)
+            .GroupBy(d => new { d.CauseCode, d.Category })
+            .Select(g => new { g.Key.CauseCode, g.Key.Category, Count = g.Count(), Impact = g.Sum(d => d.Impact) })
+            .ToQueryString();
+        Assert.Contains("SUM([d].[Impact])", sql);
+        new TSql160Parser(initialQuotedIdentifiers: true).Parse(new StringReader(sql), out var errors);
+        Assert.True(errors.Count == 0, string.Join('\n', errors.Select(e => e.Message)) + "\n" + sql);
+    }
+
     [Fact]
     public async Task SqliteMigrations_ApplyToAFreshFile()
     {

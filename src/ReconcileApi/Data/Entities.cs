@@ -180,6 +180,22 @@ public sealed class Alert
     public string? AcknowledgedBy { get; set; }
 }
 
+/// <summary>One local day of a run's window as the run counted it (the engine's <c>DayCounts</c>), for GET /metrics/daily.</summary>
+public sealed class RunDay
+{
+    public Guid RunId { get; set; }
+    public DateOnly Date { get; set; }
+    public Guid WorkspaceId { get; set; }
+    /// <summary>The window covered the whole day (a later partial count does not replace a whole one).</summary>
+    public bool Complete { get; set; }
+    public int StoreOrders { get; set; }
+    public int KeapOrders { get; set; }
+    public decimal StoreRevenue { get; set; }
+    public decimal KeapRevenue { get; set; }
+    public int Matched { get; set; }
+    public int MissingInKeap { get; set; }
+}
+
 /// <summary>An order a run counted as pending (too young at its cut-off to call missing).</summary>
 public sealed class RunPendingOrder
 {

@@ -17,6 +17,7 @@ public abstract class ReconcileDbContext(DbContextOptions options) : DbContext(o
     public DbSet<RunPendingOrder> RunPendingOrders => Set<RunPendingOrder>();
     public DbSet<Schedule> Schedules => Set<Schedule>();
     public DbSet<Alert> Alerts => Set<Alert>();
+    public DbSet<RunDay> RunDays => Set<RunDay>();
     public DbSet<Discrepancy> Discrepancies => Set<Discrepancy>();
     public DbSet<RunDiscrepancy> RunDiscrepancies => Set<RunDiscrepancy>();
     public DbSet<DiscrepancyEvent> DiscrepancyEvents => Set<DiscrepancyEvent>();
@@ -73,6 +74,12 @@ public abstract class ReconcileDbContext(DbContextOptions options) : DbContext(o
             e.Property(x => x.Format).HasMaxLength(32);
             e.HasIndex(x => new { x.WorkspaceId, x.CreatedAt });
             e.HasOne<Workspace>().WithMany().HasForeignKey(x => x.WorkspaceId);
+        });
+        b.Entity<RunDay>(e =>
+        {
+            e.HasKey(x => new { x.RunId, x.Date });
+            e.HasIndex(x => new { x.WorkspaceId, x.Date });
+            e.HasOne<Run>().WithMany().HasForeignKey(x => x.RunId).OnDelete(DeleteBehavior.Cascade);
         });
         b.Entity<Alert>(e =>
         {
@@ -134,6 +141,9 @@ public abstract class ReconcileDbContext(DbContextOptions options) : DbContext(o
             e.HasIndex(x => new { x.WorkspaceId, x.State, x.Impact, x.Id }).IsDescending(false, false, true, true);
             e.HasIndex(x => new { x.WorkspaceId, x.State, x.SeverityRank, x.Impact, x.Id }).IsDescending(false, false, false, true, true);
             e.HasIndex(x => new { x.WorkspaceId, x.State, x.OrderDate });
+            // Metrics: findings by the day they were first detected and by the day they were resolved.
+            e.HasIndex(x => new { x.WorkspaceId, x.DetectedAt });
+            e.HasIndex(x => new { x.WorkspaceId, x.ResolvedAt });
             e.HasOne<Workspace>().WithMany().HasForeignKey(x => x.WorkspaceId);
         });
         b.Entity<RunDiscrepancy>(e =>

@@ -1,6 +1,7 @@
 using ReconcileApi.Features.Admin;
 using ReconcileApi.Features.Alerts;
 using ReconcileApi.Features.Discrepancies;
+using ReconcileApi.Features.Metrics;
 using ReconcileApi.Features.Orders;
 using ReconcileApi.Features.Runs;
 using ReconcileApi.Features.Schedules;
@@ -62,6 +63,26 @@ public static class Examples
         [new AlertResponse(311, AlertRuleKind.SideSilent, AlertStatus.Open, false,
             "Keap has received no order for 49.5 h (last dated 2026-09-30 04:30 UTC) while the store received orders in the last 24 h: the sync has likely stopped.",
             49.5m, 24, null, null, At, null, null, null)], null);
+
+    static readonly Dictionary<string, int> NoCounts = [];
+
+    public static readonly DailyMetrics DailyMetrics = new(new DateOnly(2026, 9, 30), new DateOnly(2026, 10, 1), "America/New_York",
+        new MetricsTotals(83, 81, 10_120.40m, 9_880.15m, 80, 2, 0.9756m, 3, 1, 240.25m),
+        new OpenDiscrepancies(17, 4120.55m, new Dictionary<string, int> { ["missing_in_keap"] = 9, ["amount_mismatch"] = 5, ["status_mismatch"] = 3 },
+            new Dictionary<string, int> { ["critical"] = 1, ["high"] = 9, ["medium"] = 5, ["low"] = 2 }),
+        [
+            new DailyMetric(new DateOnly(2026, 9, 30), RunId, 41, 41, 5_020.00m, 5_020.00m, 41, 0, 1m, 0, NoCounts, NoCounts, 0, 1, 20.5),
+            new DailyMetric(new DateOnly(2026, 10, 1), RunId, 42, 40, 5_100.40m, 4_860.15m, 39, 2, 0.9512m, 3,
+                new Dictionary<string, int> { ["missing_in_keap"] = 2, ["amount_mismatch"] = 1 }, new Dictionary<string, int> { ["high"] = 2, ["medium"] = 1 },
+                240.25m, 0, null),
+        ]);
+
+    public static readonly CauseMetrics CauseMetrics = new(new DateOnly(2026, 9, 2), new DateOnly(2026, 10, 1), new DateOnly(2026, 8, 3), new DateOnly(2026, 9, 1),
+        "America/New_York",
+        [
+            new CauseMetric("sync_stopped", Category.MissingInKeap, 9, 2_310.00m, 1, 120.00m, Trend.Up),
+            new CauseMetric("tax_or_shipping_not_synced", Category.AmountMismatch, 5, 180.40m, 5, 176.10m, Trend.Flat),
+        ]);
 
     public static readonly RunPendingPage Pending = new(RunId, new DateTime(2026, 10, 1, 0, 0, 0, DateTimeKind.Utc), new DateTime(2026, 9, 30, 23, 0, 0, DateTimeKind.Utc),
         [new PendingOrderResponse(88, OrderSource.Store, "450789601", "1187", new DateTime(2026, 9, 30, 23, 41, 0, DateTimeKind.Utc), 19)], null);

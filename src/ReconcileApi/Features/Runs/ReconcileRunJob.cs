@@ -72,7 +72,9 @@ public sealed class ReconcileRunJob(
             var startedAt = run.StartedAt ?? now;
             var newestStore = await NewestAsync(run.WorkspaceId, OrderSource.Store, startedAt + margin, cancellationToken);
             var newestKeap = await NewestAsync(run.WorkspaceId, OrderSource.Keap, startedAt + margin, cancellationToken);
-            var result = Reconciler.Reconcile(store, keap, settings, new ReconcileWindow(run.From, run.To), startedAt, newestStore, newestKeap);
+            var zoneId = await db.Workspaces.Where(w => w.Id == run.WorkspaceId).Select(w => w.Timezone).SingleAsync(cancellationToken);
+            TimeZones.TryFind(zoneId, out var zone);
+            var result = Reconciler.Reconcile(store, keap, settings, new ReconcileWindow(run.From, run.To, zone), startedAt, newestStore, newestKeap);
             var reconciled = elapsed.Elapsed;
             if (!await ProgressAsync(runId, RunPhase.Saving, 0, result.Findings.Count, cancellationToken))
                 return;
@@ -135,6 +137,11 @@ public sealed class ReconcileRunJob(
         await db.InsertAsync(result.PendingOrders.Select(p => new RunPendingOrder
         {
             RunId = run.Id, Source = p.Source, OrderId = p.OrderId, OrderKey = p.OrderKey, OrderDate = p.OrderDate,
+        }).ToList(), ct);
+        await db.InsertAsync(result.Days.Select(d => new RunDay
+        {
+            RunId = run.Id, WorkspaceId = run.WorkspaceId, Date = d.Date, Complete = d.Complete, StoreOrders = d.StoreOrders, KeapOrders = d.KeapOrders,
+            StoreRevenue = d.StoreRevenue, KeapRevenue = d.KeapRevenue, Matched = d.Matched, MissingInKeap = d.MissingInKeap,
         }).ToList(), ct);
         if (!await CompleteAsync(run.Id, result, changes, ct))
         {

@@ -311,8 +311,12 @@ namespace ReconcileApi.Data.Migrations.SqlServer
 
                     b.HasKey("Id");
 
+                    b.HasIndex("WorkspaceId", "DetectedAt");
+
                     b.HasIndex("WorkspaceId", "IdentityKey")
                         .IsUnique();
+
+                    b.HasIndex("WorkspaceId", "ResolvedAt");
 
                     b.HasIndex("WorkspaceId", "State", "OrderDate");
 
@@ -592,6 +596,45 @@ namespace ReconcileApi.Data.Migrations.SqlServer
                     b.ToTable("Runs");
                 });
 
+            modelBuilder.Entity("ReconcileApi.Data.RunDay", b =>
+                {
+                    b.Property<Guid>("RunId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<DateOnly>("Date")
+                        .HasColumnType("date");
+
+                    b.Property<bool>("Complete")
+                        .HasColumnType("bit");
+
+                    b.Property<int>("KeapOrders")
+                        .HasColumnType("int");
+
+                    b.Property<long>("KeapRevenue")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Matched")
+                        .HasColumnType("int");
+
+                    b.Property<int>("MissingInKeap")
+                        .HasColumnType("int");
+
+                    b.Property<int>("StoreOrders")
+                        .HasColumnType("int");
+
+                    b.Property<long>("StoreRevenue")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.HasKey("RunId", "Date");
+
+                    b.HasIndex("WorkspaceId", "Date");
+
+                    b.ToTable("RunDays");
+                });
+
             modelBuilder.Entity("ReconcileApi.Data.RunDiscrepancy", b =>
                 {
                     b.Property<Guid>("RunId")
@@ -851,6 +894,15 @@ namespace ReconcileApi.Data.Migrations.SqlServer
                     b.HasOne("ReconcileApi.Data.Workspace", null)
                         .WithMany()
                         .HasForeignKey("WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ReconcileApi.Data.RunDay", b =>
+                {
+                    b.HasOne("ReconcileApi.Data.Run", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

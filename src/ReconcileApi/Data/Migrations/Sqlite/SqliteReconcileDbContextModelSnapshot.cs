@@ -302,8 +302,12 @@ namespace ReconcileApi.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
+                    b.HasIndex("WorkspaceId", "DetectedAt");
+
                     b.HasIndex("WorkspaceId", "IdentityKey")
                         .IsUnique();
+
+                    b.HasIndex("WorkspaceId", "ResolvedAt");
 
                     b.HasIndex("WorkspaceId", "State", "OrderDate");
 
@@ -579,6 +583,45 @@ namespace ReconcileApi.Data.Migrations.Sqlite
                     b.ToTable("Runs");
                 });
 
+            modelBuilder.Entity("ReconcileApi.Data.RunDay", b =>
+                {
+                    b.Property<Guid>("RunId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("Date")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Complete")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("KeapOrders")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("KeapRevenue")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Matched")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("MissingInKeap")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("StoreOrders")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("StoreRevenue")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("RunId", "Date");
+
+                    b.HasIndex("WorkspaceId", "Date");
+
+                    b.ToTable("RunDays");
+                });
+
             modelBuilder.Entity("ReconcileApi.Data.RunDiscrepancy", b =>
                 {
                     b.Property<Guid>("RunId")
@@ -834,6 +877,15 @@ namespace ReconcileApi.Data.Migrations.Sqlite
                     b.HasOne("ReconcileApi.Data.Workspace", null)
                         .WithMany()
                         .HasForeignKey("WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ReconcileApi.Data.RunDay", b =>
+                {
+                    b.HasOne("ReconcileApi.Data.Run", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -67,6 +67,32 @@ namespace ReconcileApi.Data.Migrations.SqlServer
                 });
 
             migrationBuilder.CreateTable(
+                name: "RunDays",
+                columns: table => new
+                {
+                    RunId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    Date = table.Column<DateOnly>(type: "date", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    Complete = table.Column<bool>(type: "bit", nullable: false),
+                    StoreOrders = table.Column<int>(type: "int", nullable: false),
+                    KeapOrders = table.Column<int>(type: "int", nullable: false),
+                    StoreRevenue = table.Column<long>(type: "bigint", nullable: false),
+                    KeapRevenue = table.Column<long>(type: "bigint", nullable: false),
+                    Matched = table.Column<int>(type: "int", nullable: false),
+                    MissingInKeap = table.Column<int>(type: "int", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_RunDays", x => new { x.RunId, x.Date });
+                    table.ForeignKey(
+                        name: "FK_RunDays_Runs_RunId",
+                        column: x => x.RunId,
+                        principalTable: "Runs",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Schedules",
                 columns: table => new
                 {
@@ -100,6 +126,16 @@ namespace ReconcileApi.Data.Migrations.SqlServer
                 filter: "[ScheduledFor] IS NOT NULL");
 
             migrationBuilder.CreateIndex(
+                name: "IX_Discrepancies_WorkspaceId_DetectedAt",
+                table: "Discrepancies",
+                columns: new[] { "WorkspaceId", "DetectedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Discrepancies_WorkspaceId_ResolvedAt",
+                table: "Discrepancies",
+                columns: new[] { "WorkspaceId", "ResolvedAt" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Alerts_WorkspaceId_ConditionKey",
                 table: "Alerts",
                 columns: new[] { "WorkspaceId", "ConditionKey" },
@@ -110,6 +146,11 @@ namespace ReconcileApi.Data.Migrations.SqlServer
                 name: "IX_Alerts_WorkspaceId_Id",
                 table: "Alerts",
                 columns: new[] { "WorkspaceId", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_RunDays_WorkspaceId_Date",
+                table: "RunDays",
+                columns: new[] { "WorkspaceId", "Date" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Schedules_WorkspaceId_CreatedAt",
@@ -124,11 +165,22 @@ namespace ReconcileApi.Data.Migrations.SqlServer
                 name: "Alerts");
 
             migrationBuilder.DropTable(
+                name: "RunDays");
+
+            migrationBuilder.DropTable(
                 name: "Schedules");
 
             migrationBuilder.DropIndex(
                 name: "IX_Runs_ScheduleId_ScheduledFor",
                 table: "Runs");
+
+            migrationBuilder.DropIndex(
+                name: "IX_Discrepancies_WorkspaceId_DetectedAt",
+                table: "Discrepancies");
+
+            migrationBuilder.DropIndex(
+                name: "IX_Discrepancies_WorkspaceId_ResolvedAt",
+                table: "Discrepancies");
 
             migrationBuilder.DropColumn(
                 name: "AlertRules",
