@@ -5,6 +5,7 @@ using ReconcileApi.Features.Orders;
 using ReconcileApi.Features.Retention;
 using ReconcileApi.Features.Runs;
 using ReconcileApi.Features.Settings;
+using ReconcileApi.Features.Webhooks;
 
 var builder = WebApplication.CreateBuilder(args);
 var options = builder.AddServiceOptions();
@@ -22,6 +23,8 @@ builder.Services.AddOrders();
 builder.Services.AddRuns();
 builder.Services.AddDiscrepancies();
 builder.Services.AddRetention();
+builder.Services.AddOutboundUrls();
+builder.Services.AddWebhooks(options);
 
 var app = builder.Build();
 app.UseProblems();
@@ -38,12 +41,14 @@ app.MapOrders();
 app.MapRuns();
 app.MapDiscrepancies();
 app.MapSettings();
+app.MapWebhooks();
 
 await app.MigrateDatabaseAsync(options);
 await DevelopmentWorkspace.EnsureAsync(app, options.Auth.DevelopmentApiKey);
 await app.RequeueInterruptedRunsAsync(options);
 await app.ForgetInterruptedClaimsAsync(options);
 app.ScheduleRetention(options);
+await app.ResumeWebhookDeliveriesAsync(options);
 await app.RunAsync();
 
 public partial class Program;
