@@ -54,7 +54,21 @@ public sealed class WebhookRecoveryTests
         var waiting = Assert.Single(items, d => d.Str("status") == "pending");
         Assert.Equal(0, waiting.GetProperty("attempts").GetInt32());
         Assert.Equal(0, waiting.GetProperty("attemptLog").GetArrayLength());
+        Assert.True(waiting.GetProperty("nextAttemptAt").GetDateTime() > factory.Clock.GetUtcNow().UtcDateTime, "The waiting delivery says when it goes.");
         Assert.Equal(1, Assert.Single(items, d => d.Str("status") == "succeeded").GetProperty("attempts").GetInt32());
+    }
+
+    [Fact]
+    public async Task Deliveries_RunOnTheirOwnQueue_EvenWithNoWorkerForRuns()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        using var factory = new SettingsFactory(new() { ["Jobs:WorkerCount"] = "0" });
+        using var ws = await factory.CreateWorkspaceAsync();
+        await SubscribeAsync(ws, receiver.Url);
+
+        await PublishAsync(factory, ws.WorkspaceId);
+
+        Assert.Single(await receiver.WaitForAsync(1));
     }
 
     [Fact]

@@ -34,6 +34,11 @@ public sealed class WebhookDeliveryJob(
         }
         if (limiter.WaitFor(new Uri(delivery.Url).IdnHost) is { } wait)
         {
+            // The log says when it goes, and the overdue sweep does not take the wait for a lost job.
+            var due = clock.GetUtcNow().UtcDateTime + wait;
+            await db.WebhookDeliveries
+                .Where(d => d.Id == deliveryId && d.Status == WebhookDeliveryStatus.Pending && d.Attempts == attempt - 1)
+                .ExecuteUpdateAsync(s => s.SetProperty(d => d.NextAttemptAt, due), cancellationToken);
             queue.Schedule(deliveryId, attempt, wait);
             return;
         }
