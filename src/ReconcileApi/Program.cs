@@ -8,6 +8,7 @@ using ReconcileApi.Features.Retention;
 using ReconcileApi.Features.Runs;
 using ReconcileApi.Features.Schedules;
 using ReconcileApi.Features.Settings;
+using ReconcileApi.Features.Webhooks;
 
 var builder = WebApplication.CreateBuilder(args);
 var options = builder.AddServiceOptions();
@@ -27,6 +28,8 @@ builder.Services.AddDiscrepancies();
 builder.Services.AddRetention();
 builder.Services.AddSchedules();
 builder.Services.AddAlerts();
+builder.Services.AddOutboundUrls();
+builder.Services.AddWebhooks(options);
 
 var app = builder.Build();
 app.UseProblems();
@@ -46,6 +49,7 @@ app.MapSettings();
 app.MapSchedules();
 app.MapAlerts();
 app.MapMetrics();
+app.MapWebhooks();
 
 await app.MigrateDatabaseAsync(options);
 await DevelopmentWorkspace.EnsureAsync(app, options.Auth.DevelopmentApiKey);
@@ -53,6 +57,7 @@ await app.RequeueInterruptedRunsAsync(options);
 await app.ForgetInterruptedClaimsAsync(options);
 app.ScheduleRetention(options);
 await app.RegisterSchedulesAsync();
+await app.ResumeWebhookDeliveriesAsync(options);
 await app.RunAsync();
 
 public partial class Program;

@@ -41,6 +41,8 @@ public class ApiFactory : WebApplicationFactory<Program>
         builder.UseSetting("Database:RetryOnFailure", "true");
         // Tests send hundreds of requests a minute with one key; RateLimitTests holds the limiter to its number.
         builder.UseSetting("RateLimit:PermitsPerMinute", "1000000");
+        // Webhook tests receive on 127.0.0.1; OutboundUrlTests holds the service to the public-internet rule.
+        builder.UseSetting("Webhooks:AllowPrivateTargets", "true");
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
     }
 

@@ -19,6 +19,10 @@ public sealed class ConfigurationTests
     [InlineData("RateLimit:PermitsPerMinute", "0", "RateLimit:PermitsPerMinute must be between 1 and 1000000")]
     [InlineData("Retention:Cron", "every night", "Retention:Cron must be a cron expression such as '30 3 * * *'; it is 'every night'.")]
     [InlineData("Retention:OrderVersionDays", "0", "Retention:OrderVersionDays must be between 1 and 36500")]
+    [InlineData("Webhooks:RetrySchedule", "5s 5 minutes", "Webhooks:RetrySchedule must be at most 20 waits")]
+    [InlineData("Webhooks:RetrySchedule", "5s 8d", "it is '5s 8d'.")]
+    [InlineData("Webhooks:WorkerCount", "-1", "Webhooks:WorkerCount must be between 0 (deliver none in this process) and 1000; it is -1.")]
+    [InlineData("Webhooks:PerTargetPerMinute", "0", "Webhooks:PerTargetPerMinute must be between 1 and 1000000")]
     public void ABadValue_StopsTheServiceAtStart_NamingTheKey(string key, string value, string message)
     {
         using var factory = new ApiFactory().WithWebHostBuilder(b => b.UseSetting(key, value));

@@ -282,40 +282,4 @@ public sealed class HostileInputTests(ApiFactory factory) : IClassFixture<ApiFac
 
         await response.AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge, "more than 250000 rows");
     }
-
-    [Theory]
-    [InlineData("http://127.0.0.1/hook")]
-    [InlineData("http://localhost:8080/hook")]
-    [InlineData("http://10.1.2.3/hook")]
-    [InlineData("http://192.168.0.10/hook")]
-    [InlineData("http://172.20.0.1/hook")]
-    [InlineData("http://169.254.169.254/latest/meta-data/")]
-    [InlineData("http://100.100.100.200/")]
-    [InlineData("http://[::1]/hook")]
-    [InlineData("http://[fe80::1]/hook")]
-    [InlineData("http://[fd00:ec2::254]/")]
-    [InlineData("http://[::ffff:127.0.0.1]/hook")]
-    [InlineData("http://0x7f000001/hook")]
-    [InlineData("http://metadata.google.internal/computeMetadata/v1/")]
-    [InlineData("https://user:secret@example.com/hook")]
-    [InlineData("ftp://example.com/hook")]
-    public async Task ACallbackUrlIntoTheServicesOwnNetwork_IsRefused(string url)
-    {
-        using var ws = await factory.CreateWorkspaceAsync();
-
-        var response = await ws.Http.PostAsJsonAsync("/api/v1/runs", new { callbackUrl = url });
-
-        await response.AssertProblemAsync(HttpStatusCode.BadRequest);
-        Assert.True((await response.Json()).GetProperty("errors").TryGetProperty("callbackUrl", out _));
-    }
-
-    [Fact]
-    public async Task APublicCallbackUrl_IsAccepted()
-    {
-        using var ws = await factory.CreateWorkspaceAsync();
-
-        var response = await ws.Http.PostAsJsonAsync("/api/v1/runs", new { callbackUrl = "https://hooks.zapier.com/hooks/catch/123/abc/" });
-
-        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-    }
 }

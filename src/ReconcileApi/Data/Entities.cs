@@ -323,3 +323,57 @@ public sealed class IdempotencyRecord
     public string? Location { get; set; }
     public DateTime CreatedAt { get; set; }
 }
+
+/// <summary>Where a webhook delivery stands: <see cref="Pending"/> until an attempt succeeds or the retry schedule runs out.</summary>
+[JsonConverter(typeof(SnakeCaseEnumConverter<WebhookDeliveryStatus>))]
+public enum WebhookDeliveryStatus { Pending, Succeeded, Failed }
+
+/// <summary>A workspace's webhook endpoint and the event types it receives.</summary>
+public sealed class WebhookSubscription
+{
+    public Guid Id { get; set; }
+    public Guid WorkspaceId { get; set; }
+    public required string Url { get; set; }
+    /// <summary>The subscribed event types, comma-separated (<c>run.succeeded,alert.triggered</c>).</summary>
+    public required string Events { get; set; }
+    /// <summary>
+    /// The signing secret as shown once (<c>whsec_</c> + base64). Stored as it is, not hashed: every delivery is
+    /// signed with it (an HMAC key must be known to the signer).
+    /// </summary>
+    public required string Secret { get; set; }
+    public DateTime CreatedAt { get; set; }
+}
+
+/// <summary>One message to one target: a subscription's, or a run's <c>callbackUrl</c> (no subscription, unsigned).</summary>
+public sealed class WebhookDelivery
+{
+    /// <summary>Guid v7; the Standard Webhooks message id is <c>msg_</c> + this in hex (<c>webhook-id</c>), the same on every attempt.</summary>
+    public Guid Id { get; set; }
+    public Guid WorkspaceId { get; set; }
+    /// <summary>Null for a run's callbackUrl.</summary>
+    public Guid? SubscriptionId { get; set; }
+    public required string Url { get; set; }
+    public required string EventType { get; set; }
+    /// <summary>The exact JSON body sent on every attempt (the signature covers these bytes).</summary>
+    public required string Payload { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public WebhookDeliveryStatus Status { get; set; }
+    public int Attempts { get; set; }
+    /// <summary>When the next attempt is due; null while one is in flight and once the delivery is settled.</summary>
+    public DateTime? NextAttemptAt { get; set; }
+    public int? LastStatusCode { get; set; }
+    public string? LastError { get; set; }
+}
+
+/// <summary>One HTTP attempt of a delivery, kept for the deliveries log.</summary>
+public sealed class WebhookAttempt
+{
+    public long Id { get; set; }
+    public Guid DeliveryId { get; set; }
+    public DateTime AttemptedAt { get; set; }
+    public int? StatusCode { get; set; }
+    public int DurationMs { get; set; }
+    /// <summary>The start of the response body (at most 1 KB).</summary>
+    public string? Response { get; set; }
+    public string? Error { get; set; }
+}

@@ -23,6 +23,9 @@ public abstract class ReconcileDbContext(DbContextOptions options) : DbContext(o
     public DbSet<DiscrepancyEvent> DiscrepancyEvents => Set<DiscrepancyEvent>();
     public DbSet<SettingsVersion> SettingsVersions => Set<SettingsVersion>();
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
+    public DbSet<WebhookSubscription> WebhookSubscriptions => Set<WebhookSubscription>();
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
+    public DbSet<WebhookAttempt> WebhookAttempts => Set<WebhookAttempt>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -36,6 +39,7 @@ public abstract class ReconcileDbContext(DbContextOptions options) : DbContext(o
         configurationBuilder.Properties<RunStatus>().HaveConversion<string>().HaveMaxLength(16);
         configurationBuilder.Properties<RunPhase>().HaveConversion<string>().HaveMaxLength(16);
         configurationBuilder.Properties<DiscrepancyState>().HaveConversion<string>().HaveMaxLength(16);
+        configurationBuilder.Properties<WebhookDeliveryStatus>().HaveConversion<string>().HaveMaxLength(16);
         // Stored as on the wire ("seen_again", "verified_fixed"), as they were when they were strings.
         configurationBuilder.Properties<DiscrepancyEventKind>().HaveConversion<WireEnumConverter<DiscrepancyEventKind>>().HaveMaxLength(32);
         configurationBuilder.Properties<ResolutionAction>().HaveConversion<WireEnumConverter<ResolutionAction>>().HaveMaxLength(32);
@@ -170,6 +174,33 @@ public abstract class ReconcileDbContext(DbContextOptions options) : DbContext(o
         {
             e.HasKey(x => new { x.WorkspaceId, x.Version });
             e.HasOne<Workspace>().WithMany().HasForeignKey(x => x.WorkspaceId);
+        });
+        b.Entity<WebhookSubscription>(e =>
+        {
+            e.Property(x => x.Url).HasMaxLength(2000);
+            e.Property(x => x.Events).HasMaxLength(500);
+            e.Property(x => x.Secret).HasMaxLength(200);
+            e.HasIndex(x => new { x.WorkspaceId, x.CreatedAt });
+            e.HasOne<Workspace>().WithMany().HasForeignKey(x => x.WorkspaceId);
+        });
+        b.Entity<WebhookDelivery>(e =>
+        {
+            e.Property(x => x.Url).HasMaxLength(2000);
+            e.Property(x => x.EventType).HasMaxLength(64);
+            e.Property(x => x.LastError).HasMaxLength(1000);
+            // A subscription's log, newest first; the deliveries still due (start-up pass, overdue sweep).
+            e.HasIndex(x => new { x.SubscriptionId, x.CreatedAt });
+            e.HasIndex(x => new { x.Status, x.NextAttemptAt });
+            // Deleting a subscription deletes its log. No foreign key to the workspace: a second cascade path
+            // (workspace → subscription → delivery) is refused by SQL Server.
+            e.HasOne<WebhookSubscription>().WithMany().HasForeignKey(x => x.SubscriptionId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<WebhookAttempt>(e =>
+        {
+            e.Property(x => x.Response).HasMaxLength(1024);
+            e.Property(x => x.Error).HasMaxLength(1000);
+            e.HasIndex(x => new { x.DeliveryId, x.Id });
+            e.HasOne<WebhookDelivery>().WithMany().HasForeignKey(x => x.DeliveryId).OnDelete(DeleteBehavior.Cascade);
         });
     }
 

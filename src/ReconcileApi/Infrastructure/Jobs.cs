@@ -16,6 +16,8 @@ namespace ReconcileApi.Infrastructure;
 /// </summary>
 public static class Jobs
 {
+    public const string DefaultQueue = "default";
+
     public static IServiceCollection AddJobs(this IServiceCollection services, ServiceOptions options)
     {
         // The storage and activator are registered per host (not through Hangfire's static
@@ -46,6 +48,9 @@ public static class Jobs
         {
             services.AddHangfireServer(o =>
             {
+                // Only the default queue: queues of their own (webhooks) have servers of their own, so a backlog
+                // there never takes the workers runs need.
+                o.Queues = [DefaultQueue];
                 o.WorkerCount = workers;
                 o.SchedulePollingInterval = TimeSpan.FromSeconds(1);
                 o.ShutdownTimeout = TimeSpan.FromSeconds(5);

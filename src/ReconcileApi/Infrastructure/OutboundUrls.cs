@@ -4,23 +4,34 @@ using System.Net.Sockets;
 namespace ReconcileApi.Infrastructure;
 
 /// <summary>
-/// Where the service may send a request a caller named (a run's <c>callbackUrl</c>; webhooks later): never to
+/// Where the service may send a request a caller named (a run's <c>callbackUrl</c>, a webhook): never to
 /// the service's own machine or network — loopback, private, carrier-grade NAT, link-local (cloud metadata lives
 /// at 169.254.169.254), unique-local, multicast or unspecified addresses, nor to names that mean such a place
 /// (<c>localhost</c>, <c>*.internal</c>). A name is resolved and refused if any of its addresses is; a name
-/// that does not resolve now is accepted here and must be checked again when a request is sent.
+/// that does not resolve now is accepted here and is checked again when a request is sent: <see cref="CreateHandler"/>
+/// resolves the name itself and connects only to an address it checked, so a name that changes its answer between
+/// the two (DNS rebinding) still cannot reach inside. <c>Webhooks:AllowPrivateTargets</c> lifts the address rule
+/// (tests, a service on a private network); the form rules (absolute http(s), no user info) stay.
 /// </summary>
 public static class OutboundUrls
 {
     static readonly TimeSpan ResolveTimeout = TimeSpan.FromSeconds(2);
 
+    public static IServiceCollection AddOutboundUrls(this IServiceCollection services)
+    {
+        services.AddSingleton<IHostResolver, DnsHostResolver>();
+        return services;
+    }
+
     /// <summary>Why <paramref name="url"/> is refused, or null when it may be called.</summary>
-    public static async Task<string?> RefusalAsync(string url, CancellationToken ct)
+    public static async Task<string?> RefusalAsync(string url, IHostResolver resolver, bool allowPrivateTargets, CancellationToken ct)
     {
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
             return "Must be an absolute http(s) URL.";
         if (uri.UserInfo.Length > 0)
             return "Must not carry a user name or password; put a secret in the path or a query parameter.";
+        if (allowPrivateTargets)
+            return null;
         var host = uri.IdnHost.TrimEnd('.');
         if (uri.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6)
             return IPAddress.TryParse(uri.HostNameType == UriHostNameType.IPv6 ? host.Trim('[', ']') : host, out var literal) && IsForbidden(literal)
@@ -35,7 +46,7 @@ public static class OutboundUrls
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(ResolveTimeout);
-            addresses = await Dns.GetHostAddressesAsync(host, timeout.Token);
+            addresses = await resolver.ResolveAsync(host, timeout.Token);
         }
         catch (Exception e) when (e is SocketException or OperationCanceledException or ArgumentException && !ct.IsCancellationRequested)
         {
@@ -43,6 +54,42 @@ public static class OutboundUrls
         }
         return addresses.Any(IsForbidden) ? Refused(host) : null;
     }
+
+    /// <summary>
+    /// The handler for requests to URLs callers named: it resolves the host through <paramref name="resolver"/>, refuses
+    /// (<see cref="RefusedException"/>) when any address is <see cref="IsForbidden"/> unless <paramref name="allowPrivateTargets"/>,
+    /// and connects to the addresses it checked; redirects are not followed (a 3xx is the answer).
+    /// </summary>
+    public static SocketsHttpHandler CreateHandler(IHostResolver resolver, bool allowPrivateTargets) => new()
+    {
+        AllowAutoRedirect = false,
+        UseCookies = false,
+        ConnectTimeout = TimeSpan.FromSeconds(5),
+        PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+        ConnectCallback = async (context, ct) =>
+        {
+            var host = context.DnsEndPoint.Host.Trim('[', ']');
+            IPAddress[] addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await resolver.ResolveAsync(host, ct);
+            if (addresses.Length == 0)
+                throw new RefusedException($"refused: '{host}' resolves to no address");
+            if (!allowPrivateTargets && addresses.FirstOrDefault(IsForbidden) is { } forbidden)
+                throw new RefusedException($"refused: {forbidden} is a loopback/private/link-local/metadata address" + (literal is null ? $" ('{host}' resolves to it)" : ""));
+            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                await socket.ConnectAsync(addresses, context.DnsEndPoint.Port, ct);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        },
+    };
+
+    /// <summary>A request the guard refused to connect; its message says why.</summary>
+    public sealed class RefusedException(string message) : Exception(message);
 
     static string Refused(string host) =>
         $"Must be reachable on the public internet; '{host}' is a loopback, private, link-local or metadata address (or resolves to one).";
@@ -65,4 +112,15 @@ public static class OutboundUrls
         }
         return address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6Multicast || address.IsIPv6UniqueLocal;
     }
+}
+
+/// <summary>Host-name resolution, behind a seam so that a test can make a name resolve anywhere without DNS.</summary>
+public interface IHostResolver
+{
+    Task<IPAddress[]> ResolveAsync(string host, CancellationToken ct);
+}
+
+public sealed class DnsHostResolver : IHostResolver
+{
+    public Task<IPAddress[]> ResolveAsync(string host, CancellationToken ct) => Dns.GetHostAddressesAsync(host, ct);
 }

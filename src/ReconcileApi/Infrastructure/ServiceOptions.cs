@@ -18,6 +18,7 @@ public sealed class ServiceOptions
     public RateLimitSection RateLimit { get; set; } = new();
     public SwaggerSection Swagger { get; set; } = new();
     public RetentionSection Retention { get; set; } = new();
+    public WebhooksSection Webhooks { get; set; } = new();
 
     public sealed class DatabaseSection
     {
@@ -78,6 +79,25 @@ public sealed class ServiceOptions
         public string Cron { get; set; } = "30 3 * * *";
     }
 
+    public sealed class WebhooksSection
+    {
+        /// <summary>Let webhooks and run callbacks reach loopback, private, link-local and metadata addresses (tests, a private network).</summary>
+        public bool AllowPrivateTargets { get; set; }
+        /// <summary>Hangfire workers of the <c>webhooks</c> queue in this process (apart from <see cref="JobsSection.WorkerCount"/>); 0 delivers none here.</summary>
+        public int WorkerCount { get; set; } = 4;
+        /// <summary>Attempts a minute per target host from this process; more wait, without counting as attempts.</summary>
+        public int PerTargetPerMinute { get; set; } = 60;
+        /// <summary>
+        /// The waits after each failed attempt (Standard Webhooks' schedule after the immediate first attempt), one
+        /// string such as <c>"5s 5m 30m 2h 5h 10h 10h"</c>: the configuration binder appends to a list's defaults
+        /// instead of replacing them, so a list could not be shortened from configuration.
+        /// </summary>
+        public string RetrySchedule { get; set; } = "5s 5m 30m 2h 5h 10h 10h";
+
+        /// <summary><see cref="RetrySchedule"/> read; null when it does not parse (the validator says so at start).</summary>
+        public IReadOnlyList<TimeSpan>? RetryDelays() => Durations.TryParseList(RetrySchedule, out var delays) ? delays : null;
+    }
+
     public string ConnectionString => ConnectionStrings.Reconcile!;
 
     /// <summary>Binds and validates the configuration; throws <see cref="OptionsValidationException"/> naming each bad key.</summary>
@@ -135,9 +155,53 @@ public sealed class ServiceOptions
                 .WithMessage(o => $"Retention:IdempotencyHours must be between 1 and 8760; it is {o.Retention.IdempotencyHours}.");
             RuleFor(o => o.Retention.Cron).Must(c => Cronos.CronExpression.TryParse(c, out _))
                 .WithMessage(o => $"Retention:Cron must be a cron expression such as '30 3 * * *'; it is '{o.Retention.Cron}'.");
+            RuleFor(o => o.Webhooks.WorkerCount).InclusiveBetween(0, 1000)
+                .WithMessage(o => $"Webhooks:WorkerCount must be between 0 (deliver none in this process) and 1000; it is {o.Webhooks.WorkerCount}.");
+            RuleFor(o => o.Webhooks.PerTargetPerMinute).InclusiveBetween(1, 1_000_000)
+                .WithMessage(o => $"Webhooks:PerTargetPerMinute must be between 1 and 1000000; it is {o.Webhooks.PerTargetPerMinute}.");
+            RuleFor(o => o.Webhooks).Must(w => w.RetryDelays() is { Count: <= 20 } delays && delays.All(d => d <= TimeSpan.FromDays(7)))
+                .WithMessage(o => $"Webhooks:RetrySchedule must be at most 20 waits of at most 7 days each, separated by spaces, each a number and a unit (ms, s, m, h, d), such as '5s 5m 30m 2h 5h 10h 10h'; it is '{o.Webhooks.RetrySchedule}'.");
             RuleFor(o => o.Limits.MaxRequestBodyBytes).InclusiveBetween(1, Array.MaxLength)
                 .WithMessage(o => $"Limits:MaxRequestBodyBytes must be between 1 and {Array.MaxLength} bytes; it is {o.Limits.MaxRequestBodyBytes}.");
         }
+    }
+}
+
+/// <summary>Durations as people write them in configuration: <c>500ms</c>, <c>5s</c>, <c>30m</c>, <c>2h</c>, <c>1d</c>.</summary>
+public static class Durations
+{
+    /// <summary>A list separated by spaces or commas; an empty text is an empty list.</summary>
+    public static bool TryParseList(string? text, out List<TimeSpan> values)
+    {
+        values = [];
+        foreach (var part in (text ?? "").Split([' ', ',', '\t'], StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!TryParse(part, out var value))
+                return false;
+            values.Add(value);
+        }
+        return true;
+    }
+
+    public static bool TryParse(string text, out TimeSpan value)
+    {
+        value = default;
+        var digits = 0;
+        while (digits < text.Length && char.IsAsciiDigit(text[digits]))
+            digits++;
+        if (digits == 0 || digits > 9 || !int.TryParse(text.AsSpan(0, digits), System.Globalization.CultureInfo.InvariantCulture, out var number))
+            return false;
+        TimeSpan? parsed = text[digits..].ToLowerInvariant() switch
+        {
+            "ms" => TimeSpan.FromMilliseconds(number),
+            "s" => TimeSpan.FromSeconds(number),
+            "m" => TimeSpan.FromMinutes(number),
+            "h" => TimeSpan.FromHours(number),
+            "d" => TimeSpan.FromDays(number),
+            _ => null,
+        };
+        value = parsed ?? default;
+        return parsed is not null;
     }
 }
 

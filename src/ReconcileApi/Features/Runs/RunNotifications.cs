@@ -1,6 +1,7 @@
 using Hangfire;
 using ReconcileApi.Features.Alerts;
 using ReconcileApi.Features.Discrepancies;
+using ReconcileApi.Features.Webhooks;
 
 namespace ReconcileApi.Features.Runs;
 
@@ -29,7 +30,7 @@ public sealed record AlertEventData(
 /// <c>run.failed</c>, <c>discrepancy.created</c> when it found new findings, <c>alert.triggered</c> per alert it opened),
 /// then the run is marked notified. Safe to repeat: an alert opens once per condition, and a run already notified is left alone.
 /// </summary>
-public sealed class RunNotifications(ReconcileDbContext db, AlertEvaluator alerts, TimeProvider clock, ILogger<RunNotifications> logger)
+public sealed class RunNotifications(ReconcileDbContext db, AlertEvaluator alerts, WebhookEvents webhooks, TimeProvider clock, ILogger<RunNotifications> logger)
 {
     public const int MaxItems = 100;
 
@@ -40,23 +41,27 @@ public sealed class RunNotifications(ReconcileDbContext db, AlertEvaluator alert
         if (run is null || run.NotifiedAt is not null || run.Status is not (RunStatus.Succeeded or RunStatus.Failed))
             return;
         var opened = await alerts.AfterRunAsync(run, ct);
-        var events = new List<(string Type, object Data)>
-        {
-            (run.Status == RunStatus.Succeeded ? "run.succeeded" : "run.failed", RunData(run)),
-        };
+        // The run's own callbackUrl hears how it ended; subscriptions hear what they subscribed to.
+        await webhooks.PublishAsync(run.WorkspaceId, run.Status == RunStatus.Succeeded ? WebhookEventTypes.RunSucceeded : WebhookEventTypes.RunFailed,
+            RunData(run), run.CallbackUrl, ct);
+        var events = 1;
         if (run.NewDiscrepancies + run.ReopenedDiscrepancies > 0)
-            events.Add(("discrepancy.created", await CreatedDataAsync(run, ct)));
-        events.AddRange(opened.Select(a => ("alert.triggered", (object)AlertData(a))));
-        await PublishAsync(run.WorkspaceId, events, run.CallbackUrl, ct);
+        {
+            await webhooks.PublishAsync(run.WorkspaceId, WebhookEventTypes.DiscrepancyCreated, await CreatedDataAsync(run, ct), null, ct);
+            events++;
+        }
+        await AnnounceAsync(run.WorkspaceId, opened, ct);
+        events += opened.Count;
         await db.Runs.Where(r => r.Id == runId).ExecuteUpdateAsync(s => s.SetProperty(r => r.NotifiedAt, clock.GetUtcNow().UtcDateTime), ct);
-        logger.LogInformation("Run {RunId}: {Events} webhook event(s), {Alerts} alert(s) opened", runId, events.Count, opened.Count);
+        logger.LogInformation("Run {RunId}: {Events} webhook event(s), {Alerts} alert(s) opened", runId, events, opened.Count);
     }
 
     /// <summary>Alerts raised outside a run (<c>side_silent</c> at ingest) are announced the same way.</summary>
-    public Task AnnounceAsync(Guid workspaceId, IReadOnlyList<Alert> opened, CancellationToken ct) =>
-        opened.Count == 0 ? Task.CompletedTask : PublishAsync(workspaceId, opened.Select(a => ("alert.triggered", (object)AlertData(a))).ToList(), null, ct);
-
-    Task PublishAsync(Guid workspaceId, List<(string Type, object Data)> events, string? callbackUrl, CancellationToken ct) => Task.CompletedTask;
+    public async Task AnnounceAsync(Guid workspaceId, IReadOnlyList<Alert> opened, CancellationToken ct)
+    {
+        foreach (var alert in opened)
+            await webhooks.PublishAsync(workspaceId, WebhookEventTypes.AlertTriggered, AlertData(alert), null, ct);
+    }
 
     static RunEventData RunData(Run run)
     {

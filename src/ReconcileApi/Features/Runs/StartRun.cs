@@ -1,4 +1,5 @@
 using FluentValidation;
+using Microsoft.Extensions.Options;
 using ReconcileApi.Features.Settings;
 
 namespace ReconcileApi.Features.Runs;
@@ -8,14 +9,15 @@ public sealed record StartRunRequest(DateTime? From = null, DateTime? To = null,
 
 public sealed class StartRunRequestValidator : AbstractValidator<StartRunRequest>
 {
-    public StartRunRequestValidator()
+    public StartRunRequestValidator(IHostResolver resolver, IOptions<ServiceOptions> options)
     {
+        var allowPrivateTargets = options.Value.Webhooks.AllowPrivateTargets;
         RuleFor(r => r.From).Must(InRange).WithMessage(RangeMessage);
         RuleFor(r => r.To).Must(InRange).WithMessage(RangeMessage);
         RuleFor(r => r.To).GreaterThan(r => r.From).When(r => r.From is not null && r.To is not null).WithMessage("Must be after 'from'.");
         RuleFor(r => r.CallbackUrl).CustomAsync(async (url, context, ct) =>
         {
-            if (url is not null && await OutboundUrls.RefusalAsync(url, ct) is { } refusal)
+            if (url is not null && await OutboundUrls.RefusalAsync(url, resolver, allowPrivateTargets, ct) is { } refusal)
                 context.AddFailure(refusal);
         });
         RuleFor(r => r.Label).MaximumLength(200);

@@ -1,0 +1,60 @@
+using FluentValidation;
+using Microsoft.Extensions.Options;
+
+namespace ReconcileApi.Features.Webhooks;
+
+/// <summary><c>secret</c> is optional: leave it out and one is generated (<c>whsec_</c> + base64 of 32 random bytes).</summary>
+public sealed record CreateWebhookRequest(string Url, string[] Events, string? Secret = null);
+
+public sealed class CreateWebhookRequestValidator : AbstractValidator<CreateWebhookRequest>
+{
+    public CreateWebhookRequestValidator(IHostResolver resolver, IOptions<ServiceOptions> options)
+    {
+        var allowPrivateTargets = options.Value.Webhooks.AllowPrivateTargets;
+        RuleFor(r => r.Url).NotEmpty().MaximumLength(2000).CustomAsync(async (url, context, ct) =>
+        {
+            if (await OutboundUrls.RefusalAsync(url, resolver, allowPrivateTargets, ct) is { } refusal)
+                context.AddFailure(refusal);
+        });
+        RuleFor(r => r.Events).NotEmpty().WithMessage($"Name at least one event type: {string.Join(", ", WebhookEventTypes.All)}.")
+            .Must(events => events.All(WebhookEventTypes.All.Contains))
+            .WithMessage(r => $"Unknown event type(s): {string.Join(", ", r.Events.Where(e => !WebhookEventTypes.All.Contains(e)).Select(e => $"'{e}'"))}; " +
+                $"the event types are {string.Join(", ", WebhookEventTypes.All)}.");
+        RuleFor(r => r.Secret).Must(s => WebhookSecrets.KeyOf(s) is not null).When(r => r.Secret is not null)
+            .WithMessage($"Must be '{WebhookSecrets.Prefix}' followed by the base64 of {WebhookSecrets.MinBytes} to {WebhookSecrets.MaxBytes} random bytes; or leave it out and one is generated.");
+    }
+}
+
+/// <summary>POST /api/v1/webhooks — subscribe a URL to event types; the answer shows the signing secret once.</summary>
+public static class CreateWebhook
+{
+    public static RouteHandlerBuilder Map(RouteGroupBuilder group) => group
+        .MapPost("/webhooks", Handle)
+        .WithName(nameof(CreateWebhook))
+        .WithSummary("Subscribe a URL to event types (the signing secret is shown once)")
+        .WithDescription("Events: run.succeeded, run.failed, alert.triggered, discrepancy.created. Deliveries follow Standard Webhooks " +
+            "(webhook-id, webhook-timestamp, webhook-signature: v1,<base64 HMAC-SHA256 of id.timestamp.body keyed with the secret's decoded bytes>). " +
+            "The URL must be reachable on the public internet (not loopback, private, link-local or metadata addresses).")
+        .ProducesValidationProblem()
+        .WithExamples(request: new CreateWebhookRequest("https://hooks.example.com/reconcile", [WebhookEventTypes.RunFailed, WebhookEventTypes.AlertTriggered]),
+            response: WebhookExamples.Created);
+
+    public static async Task<Created<WebhookCreated>> Handle(
+        CreateWebhookRequest request, ClaimsPrincipal user, ReconcileDbContext db, TimeProvider clock, CancellationToken ct)
+    {
+        var subscription = new WebhookSubscription
+        {
+            Id = Guid.CreateVersion7(),
+            WorkspaceId = user.WorkspaceId(),
+            Url = request.Url,
+            Events = string.Join(',', request.Events.Distinct()),
+            Secret = request.Secret ?? WebhookSecrets.Generate(),
+            CreatedAt = clock.GetUtcNow().UtcDateTime,
+        };
+        db.WebhookSubscriptions.Add(subscription);
+        await db.SaveChangesAsync(ct);
+        var shown = WebhookResponse.Of(subscription);
+        return TypedResults.Created($"/api/v1/webhooks/{subscription.Id}",
+            new WebhookCreated(shown.Id, shown.Url, shown.Events, subscription.Secret, shown.CreatedAt));
+    }
+}

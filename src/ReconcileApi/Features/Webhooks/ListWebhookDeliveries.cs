@@ -1,0 +1,51 @@
+using FluentValidation;
+
+namespace ReconcileApi.Features.Webhooks;
+
+/// <summary><c>limit</c>: the newest deliveries to show, 1–100 (default 20).</summary>
+public sealed record DeliveriesQuery(int? Limit)
+{
+    public int Take => Limit ?? 20;
+}
+
+public sealed class DeliveriesQueryValidator : AbstractValidator<DeliveriesQuery>
+{
+    public DeliveriesQueryValidator() => RuleFor(q => q.Limit).InclusiveBetween(1, 100);
+}
+
+/// <summary>GET /api/v1/webhooks/{id}/deliveries — the delivery log: every message and every attempt of it.</summary>
+public static class ListWebhookDeliveries
+{
+    public static RouteHandlerBuilder Map(RouteGroupBuilder group) => group
+        .MapGet("/webhooks/{id:guid}/deliveries", Handle)
+        .WithName(nameof(ListWebhookDeliveries))
+        .WithSummary("The subscription's deliveries, newest first, each with its attempts (status code, duration, start of the answer, error)")
+        .ProducesValidationProblem()
+        .ProducesProblem(StatusCodes.Status404NotFound)
+        .WithExamples(response: new WebhookDeliveryPage([WebhookExamples.Delivery]));
+
+    public static async Task<Results<Ok<WebhookDeliveryPage>, ProblemHttpResult>> Handle(
+        Guid id, [AsParameters] DeliveriesQuery query, ClaimsPrincipal user, ReconcileDbContext db, CancellationToken ct)
+    {
+        var workspaceId = user.WorkspaceId();
+        if (!await db.WebhookSubscriptions.AnyAsync(s => s.Id == id && s.WorkspaceId == workspaceId, ct))
+            return Problems.NotFound("Webhook", id);
+        var deliveries = await db.WebhookDeliveries.AsNoTracking()
+            .Where(d => d.SubscriptionId == id)
+            .OrderByDescending(d => d.CreatedAt).ThenByDescending(d => d.Id)
+            .Take(query.Take)
+            .ToListAsync(ct);
+        return TypedResults.Ok(new WebhookDeliveryPage(await WithAttemptsAsync(db, deliveries, ct)));
+    }
+
+    public static async Task<List<WebhookDeliveryResponse>> WithAttemptsAsync(ReconcileDbContext db, List<WebhookDelivery> deliveries, CancellationToken ct)
+    {
+        var ids = deliveries.ConvertAll(d => d.Id);
+        var attempts = (await db.WebhookAttempts.AsNoTracking().Where(a => ids.Contains(a.DeliveryId)).OrderBy(a => a.Id).ToListAsync(ct))
+            .ToLookup(a => a.DeliveryId);
+        return deliveries.ConvertAll(d => new WebhookDeliveryResponse(
+            d.Id, WebhookSecrets.MessageId(d.Id), d.EventType, d.Status, d.Attempts, d.CreatedAt, d.NextAttemptAt, d.LastStatusCode, d.LastError,
+            JsonDocument.Parse(d.Payload).RootElement.Clone(),
+            attempts[d.Id].Select(a => new WebhookAttemptResponse(a.Id, a.AttemptedAt, a.StatusCode, a.DurationMs, a.Response, a.Error)).ToList()));
+    }
+}

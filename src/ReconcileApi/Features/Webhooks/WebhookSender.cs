@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Text;
+
+namespace ReconcileApi.Features.Webhooks;
+
+/// <summary>What one attempt got: the status code (none without an answer), the start of the answer, and why it failed.</summary>
+public sealed record SendResult(int? StatusCode, string? Response, string? Error, int DurationMs)
+{
+    public bool Succeeded => Error is null;
+}
+
+/// <summary>
+/// Sends one attempt of a delivery through the guarded client (<see cref="OutboundUrls.CreateHandler"/>: addresses
+/// checked at connect time, no redirects): Standard Webhooks headers, a signature when there is a secret, 10 s for
+/// the whole exchange, at most 64 KB of the answer read and 1 KB of it kept.
+/// </summary>
+public sealed class WebhookSender(HttpClient http, TimeProvider clock)
+{
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+    public const int MaxResponseBytes = 64 * 1024, KeptResponseChars = 1024;
+    public const string UserAgent = "ReconcileApi-Webhooks/1";
+
+    public async Task<SendResult> SendAsync(WebhookDelivery delivery, byte[]? key, CancellationToken ct)
+    {
+        var messageId = WebhookSecrets.MessageId(delivery.Id);
+        var timestamp = clock.GetUtcNow().ToUnixTimeSeconds();
+        using var request = new HttpRequestMessage(HttpMethod.Post, delivery.Url)
+        {
+            Content = new ByteArrayContent(Encoding.UTF8.GetBytes(delivery.Payload)) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } },
+        };
+        request.Headers.Add("webhook-id", messageId);
+        request.Headers.Add("webhook-timestamp", timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (key is not null)
+            request.Headers.Add("webhook-signature", WebhookSecrets.Sign(key, messageId, timestamp, delivery.Payload));
+        request.Headers.UserAgent.ParseAdd(UserAgent);
+
+        var started = Stopwatch.GetTimestamp();
+        int Elapsed() => (int)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(Timeout);
+        try
+        {
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            var text = await ReadStartAsync(response.Content, timeout.Token);
+            var status = (int)response.StatusCode;
+            var error = status switch
+            {
+                >= 200 and < 300 => null,
+                >= 300 and < 400 => $"redirect not followed ({status} to {response.Headers.Location?.ToString() ?? "no Location"}); subscribe the final URL",
+                _ => $"answered {status}",
+            };
+            return new SendResult(status, text, error, Elapsed());
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            return new SendResult(null, null, $"timed out after {Timeout.TotalSeconds:0} s", Elapsed());
+        }
+        catch (HttpRequestException e)
+        {
+            return new SendResult(null, null, Describe(e), Elapsed());
+        }
+    }
+
+    /// <summary>The guard's refusal as it was worded; otherwise what the connection said.</summary>
+    static string Describe(Exception e)
+    {
+        for (var inner = e; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is OutboundUrls.RefusedException refused)
+                return refused.Message;
+        }
+        return e.InnerException is { } cause ? $"{e.Message} ({cause.Message})" : e.Message;
+    }
+
+    /// <summary>Reads at most <see cref="MaxResponseBytes"/> of the answer and keeps its first <see cref="KeptResponseChars"/> characters.</summary>
+    static async Task<string?> ReadStartAsync(HttpContent content, CancellationToken ct)
+    {
+        await using var stream = await content.ReadAsStreamAsync(ct);
+        var buffer = new byte[MaxResponseBytes];
+        var length = 0;
+        int read;
+        while (length < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(length), ct)) > 0)
+            length += read;
+        if (length == 0)
+            return null;
+        var text = Encoding.UTF8.GetString(buffer, 0, length);
+        return text.Length <= KeptResponseChars ? text : text[..KeptResponseChars];
+    }
+}
