@@ -1,4 +1,5 @@
 using ReconcileApi.Features.Admin;
+using ReconcileApi.Features.Dashboard;
 using ReconcileApi.Features.Discrepancies;
 using ReconcileApi.Features.Health;
 using ReconcileApi.Features.Orders;
@@ -38,6 +39,7 @@ app.MapOrders();
 app.MapRuns();
 app.MapDiscrepancies();
 app.MapSettings();
+app.MapDashboard();
 
 await app.MigrateDatabaseAsync(options);
 await DevelopmentWorkspace.EnsureAsync(app, options.Auth.DevelopmentApiKey);
