@@ -89,6 +89,37 @@ public sealed class DashboardBrowserTests(DashboardBrowserTests.SeededService se
         }
     }
 
+    [Fact]
+    public async Task Page_OnAPhone_IsOneColumn_WithoutSidewaysScrolling()
+    {
+        var layout = await Chromium.EvaluateAsync(seeded.Browser, seeded.PageUrl(seeded.ApiKey), PhoneWidth, PhoneHeight,
+            ready: "document.getElementById('dashboard')?.dataset.state === 'ready'",
+            expression: """
+                (() => {
+                  const root = document.documentElement;
+                  const name = (e) => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.dataset.testid ? `[${e.dataset.testid}]` : '');
+                  const row = document.querySelector('[data-testid=run-row]');
+                  return {
+                    viewport: root.clientWidth,
+                    scrollWidth: root.scrollWidth,
+                    columns: getComputedStyle(document.getElementById('dashboard')).gridTemplateColumns.split(' ').length,
+                    overflowing: [...document.querySelectorAll('body *')]
+                      .filter((e) => e.getBoundingClientRect().right > root.clientWidth + 0.5).slice(0, 8).map(name),
+                    runRowDisplay: row ? getComputedStyle(row).display : null,
+                  };
+                })()
+                """);
+        output.WriteLine($"phone layout: {layout}");
+
+        Assert.Equal(PhoneWidth, layout.GetProperty("viewport").GetInt32());
+        Assert.Equal(1, layout.GetProperty("columns").GetInt32());
+        Assert.True(layout.GetProperty("scrollWidth").GetInt32() <= PhoneWidth,
+            $"The page is {layout.GetProperty("scrollWidth")} px wide on a {PhoneWidth} px phone; past its right edge: {layout.GetProperty("overflowing")}");
+        Assert.Empty(layout.GetProperty("overflowing").EnumerateArray());
+        // A table row becomes a card of label/value lines.
+        Assert.Equal("block", layout.GetProperty("runRowDisplay").GetString());
+    }
+
     /// <summary>
     /// What the page draws from <c>/api/v1/metrics/daily</c>, <c>/metrics/causes</c> and <c>/alerts</c> for the seeded
     /// data. Those endpoints are being built on main; until they are merged the page shows those sections as "not

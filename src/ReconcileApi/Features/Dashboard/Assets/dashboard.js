@@ -232,7 +232,6 @@
       banner('info', 'Enter a workspace API key to see its dashboard.');
       showKeyForm(true);
       main.dataset.state = 'locked';
-      checkLayout();
       return;
     }
     showKeyForm(false);
@@ -270,7 +269,6 @@
       banner('error', `The page failed to draw a section: ${broken.message}`);
     }
     main.dataset.state = refused ? 'locked' : 'ready';
-    checkLayout();
   }
 
   // ---- metrics: summary, match rate, open by category and severity ----
@@ -462,20 +460,11 @@
     return formatNumber;
   }
 
-  // ---- layout: the page says whether it overflows sideways (a phone must not scroll horizontally) ----
-
-  function checkLayout() {
-    const root = document.documentElement;
-    root.dataset.overflowX = String(root.scrollWidth > root.clientWidth);
-    root.dataset.viewportWidth = String(root.clientWidth);
-  }
-
   let resizeTimer = 0;
   function onResize() {
     clearTimeout(resizeTimer);
     resizeTimer = setTimeout(() => {
       if (state.daily && section('match-rate').element.dataset.state === 'ready') renderMatchRate();
-      checkLayout();
     }, 150);
   }
 
