@@ -90,6 +90,17 @@ public sealed class DashboardBrowserTests(DashboardBrowserTests.SeededService se
     }
 
     [Fact]
+    public async Task KeyInTheFragment_MovesToSessionStorage_AndLeavesTheAddressBar()
+    {
+        var page = await Chromium.EvaluateAsync(seeded.Browser, seeded.PageUrl(seeded.ApiKey), DesktopWidth, 900,
+            ready: "document.getElementById('dashboard')?.dataset.state === 'ready'",
+            expression: "({ href: location.href, stored: Object.keys(sessionStorage).map((k) => sessionStorage.getItem(k)) })");
+
+        Assert.Equal(new Uri(seeded.PageUrl(key: null)).ToString(), page.GetProperty("href").GetString());
+        Assert.Equal([seeded.ApiKey], page.GetProperty("stored").EnumerateArray().Select(v => v.GetString()));
+    }
+
+    [Fact]
     public async Task Page_OnAPhone_IsOneColumn_WithoutSidewaysScrolling()
     {
         var layout = await Chromium.EvaluateAsync(seeded.Browser, seeded.PageUrl(seeded.ApiKey), PhoneWidth, PhoneHeight,
