@@ -1,5 +1,6 @@
 using ReconcileApi.Features.Admin;
 using ReconcileApi.Features.Alerts;
+using ReconcileApi.Features.Dashboard;
 using ReconcileApi.Features.Discrepancies;
 using ReconcileApi.Features.Health;
 using ReconcileApi.Features.Metrics;
@@ -50,6 +51,7 @@ app.MapSchedules();
 app.MapAlerts();
 app.MapMetrics();
 app.MapWebhooks();
+app.MapDashboard();
 
 await app.MigrateDatabaseAsync(options);
 await DevelopmentWorkspace.EnsureAsync(app, options.Auth.DevelopmentApiKey);

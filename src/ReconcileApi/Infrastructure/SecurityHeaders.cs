@@ -4,7 +4,8 @@ namespace ReconcileApi.Infrastructure;
 /// Headers on every answer: <c>X-Content-Type-Options: nosniff</c>; <c>Cache-Control: no-store</c> on the API (its
 /// answers are a workspace's data, and some carry a key shown once); a strict Content-Security-Policy on the HTML
 /// pages the service serves (the Swagger UI and the jobs dashboard): scripts only from the service itself, no
-/// framing, no plugins. Styles may be inline: both pages set some.
+/// framing, no plugins. Styles may be inline: both pages set some. A page that sets a policy of its own (the
+/// dashboard's is stricter) keeps it.
 /// </summary>
 public static class SecurityHeaders
 {
@@ -22,7 +23,8 @@ public static class SecurityHeaders
                 headers.XContentTypeOptions = "nosniff";
                 if (context.Request.Path.StartsWithSegments("/api"))
                     headers.CacheControl = "no-store";
-                if (context.Response.ContentType?.StartsWith("text/html", StringComparison.OrdinalIgnoreCase) == true)
+                if (context.Response.ContentType?.StartsWith("text/html", StringComparison.OrdinalIgnoreCase) == true
+                    && !headers.ContainsKey(Microsoft.Net.Http.Headers.HeaderNames.ContentSecurityPolicy))
                     headers.ContentSecurityPolicy = ContentSecurityPolicy;
                 return Task.CompletedTask;
             });
