@@ -36,16 +36,23 @@ public static class CreateWebhook
             "(webhook-id, webhook-timestamp, webhook-signature: v1,<base64 HMAC-SHA256 of id.timestamp.body keyed with the secret's decoded bytes>). " +
             "The URL must be reachable on the public internet (not loopback, private, link-local or metadata addresses).")
         .ProducesValidationProblem()
+        .ProducesProblem(StatusCodes.Status409Conflict)
         .WithExamples(request: new CreateWebhookRequest("https://hooks.example.com/reconcile", [WebhookEventTypes.RunFailed, WebhookEventTypes.AlertTriggered]),
             response: WebhookExamples.Created);
 
-    public static async Task<Created<WebhookCreated>> Handle(
+    /// <summary>Every event fans out to each subscription: a bound keeps one workspace from multiplying deliveries without end.</summary>
+    public const int MaxPerWorkspace = 20;
+
+    public static async Task<Results<Created<WebhookCreated>, ProblemHttpResult>> Handle(
         CreateWebhookRequest request, ClaimsPrincipal user, ReconcileDbContext db, TimeProvider clock, CancellationToken ct)
     {
+        var workspaceId = user.WorkspaceId();
+        if (await db.WebhookSubscriptions.CountAsync(s => s.WorkspaceId == workspaceId, ct) >= MaxPerWorkspace)
+            return Problems.Conflict($"The workspace has {MaxPerWorkspace} webhooks, the most it may have; delete one (DELETE /api/v1/webhooks/{{id}}) or let one URL take several events.");
         var subscription = new WebhookSubscription
         {
             Id = Guid.CreateVersion7(),
-            WorkspaceId = user.WorkspaceId(),
+            WorkspaceId = workspaceId,
             Url = request.Url,
             Events = string.Join(',', request.Events.Distinct()),
             Secret = request.Secret ?? WebhookSecrets.Generate(),
