@@ -12,6 +12,7 @@ usage() {
   echo "  engine   reconcile synthetic store x Keap datasets in memory (10k, 100k, 1M per side by default)" >&2
   echo "  ingest   POST orders through HTTP into the SQLite default [--orders 200000] [--clients 2]" >&2
   echo "  runs     a run end to end over stored orders, twice, then page latency with wrk [--orders 200000] [--seconds 20] [--connections 8]" >&2
+  echo "  monitoring  run end → webhook latency (median of 20), then page p99 and a run with 1,000 deliveries queued to a 2 s target [--runs 20] [--backlog 1000] [--seconds 10] [--per-target 60]" >&2
   exit 2
 }
 
@@ -31,6 +32,11 @@ bench_runs() {
   dotnet run -c Release --project tests/ReconcileApi.Benchmarks -- runs "$@"
 }
 
+bench_monitoring() {
+  command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+  dotnet run -c Release --project tests/ReconcileApi.Benchmarks -- monitoring "$@"
+}
+
 section="${1:-}"
 [[ -n "$section" ]] || usage
 shift
@@ -38,5 +44,6 @@ case "$section" in
   engine) bench_engine "$@" ;;
   ingest) bench_ingest "$@" ;;
   runs) bench_runs "$@" ;;
+  monitoring) bench_monitoring "$@" ;;
   *) echo "unknown section: $section" >&2; usage ;;
 esac

@@ -191,6 +191,7 @@ public abstract class ReconcileDbContext(DbContextOptions options) : DbContext(o
             // A subscription's log, newest first; the deliveries still due (start-up pass, overdue sweep).
             e.HasIndex(x => new { x.SubscriptionId, x.CreatedAt });
             e.HasIndex(x => new { x.Status, x.NextAttemptAt });
+            e.HasIndex(x => x.CreatedAt); // the retention purge
             // Deleting a subscription deletes its log. No foreign key to the workspace: a second cascade path
             // (workspace → subscription → delivery) is refused by SQL Server.
             e.HasOne<WebhookSubscription>().WithMany().HasForeignKey(x => x.SubscriptionId).OnDelete(DeleteBehavior.Cascade);

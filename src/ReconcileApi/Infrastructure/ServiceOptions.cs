@@ -75,6 +75,8 @@ public sealed class ServiceOptions
         public int BatchPayloadDays { get; set; } = 90;
         /// <summary>Days a replaced version of an order is kept.</summary>
         public int OrderVersionDays { get; set; } = 180;
+        /// <summary>Days a finished webhook delivery (succeeded or failed) and its attempts stay in the log.</summary>
+        public int WebhookDeliveryDays { get; set; } = 30;
         /// <summary>When the daily purge runs (cron, UTC).</summary>
         public string Cron { get; set; } = "30 3 * * *";
     }
@@ -151,6 +153,8 @@ public sealed class ServiceOptions
                 .WithMessage(o => $"Retention:OrderVersionDays must be between 1 and 36500; it is {o.Retention.OrderVersionDays}.");
             RuleFor(o => o.Retention.BatchPayloadDays).InclusiveBetween(1, 36_500)
                 .WithMessage(o => $"Retention:BatchPayloadDays must be between 1 and 36500; it is {o.Retention.BatchPayloadDays}.");
+            RuleFor(o => o.Retention.WebhookDeliveryDays).InclusiveBetween(1, 36_500)
+                .WithMessage(o => $"Retention:WebhookDeliveryDays must be between 1 and 36500; it is {o.Retention.WebhookDeliveryDays}.");
             RuleFor(o => o.Retention.IdempotencyHours).InclusiveBetween(1, 24 * 365)
                 .WithMessage(o => $"Retention:IdempotencyHours must be between 1 and 8760; it is {o.Retention.IdempotencyHours}.");
             RuleFor(o => o.Retention.Cron).Must(c => Cronos.CronExpression.TryParse(c, out _))

@@ -18,10 +18,10 @@ public sealed class BenchService : IAsyncDisposable
 
     public ServiceProcess Process { get; }
 
-    public static async Task<BenchService> StartAsync(string name, int workers)
+    public static async Task<BenchService> StartAsync(string name, int workers, IReadOnlyDictionary<string, string>? settings = null)
     {
         var folder = Directory.CreateTempSubdirectory("reconcile-bench-");
-        var process = await ServiceProcess.StartAsync(name, new Dictionary<string, string>
+        var environment = new Dictionary<string, string>
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["ConnectionStrings__Reconcile"] = $"Data Source={Path.Combine(folder.FullName, "bench.db")}",
@@ -31,7 +31,10 @@ public sealed class BenchService : IAsyncDisposable
             ["RateLimit__PermitsPerMinute"] = "1000000",
             ["Logging__LogLevel__Default"] = "Warning",
             ["Logging__LogLevel__ReconcileApi"] = "Information",
-        });
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+            environment[key] = value;
+        var process = await ServiceProcess.StartAsync(name, environment);
         return new BenchService(folder, process);
     }
 

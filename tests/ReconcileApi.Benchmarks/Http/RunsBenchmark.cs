@@ -16,8 +16,8 @@ namespace ReconcileApi.Benchmarks.Http;
 /// </summary>
 public static partial class RunsBenchmark
 {
-    static readonly DateTime From = new(2026, 10, 1, 0, 0, 0, DateTimeKind.Utc);
-    static readonly DateTime To = new(2026, 11, 1, 0, 0, 0, DateTimeKind.Utc);
+    internal static readonly DateTime From = new(2026, 10, 1, 0, 0, 0, DateTimeKind.Utc);
+    internal static readonly DateTime To = new(2026, 11, 1, 0, 0, 0, DateTimeKind.Utc);
 
     public static async Task<int> RunAsync(int orders, int seconds, int connections)
     {
@@ -55,7 +55,7 @@ public static partial class RunsBenchmark
         return 0;
     }
 
-    static async Task IngestAsync(HttpClient client, string source, List<Engine.CanonicalOrder> orders)
+    internal static async Task IngestAsync(HttpClient client, string source, List<Engine.CanonicalOrder> orders)
     {
         foreach (var chunk in orders.Chunk(1000))
         {
@@ -141,7 +141,7 @@ public static partial class RunsBenchmark
     }
 
     /// <summary>wrk (Debian's package) with <paramref name="connections"/> connections on the first page of 100.</summary>
-    static async Task PageLatencyAsync(Uri baseAddress, string key, int seconds, int connections)
+    internal static async Task<double> PageLatencyAsync(Uri baseAddress, string key, int seconds, int connections, string label = "")
     {
         var url = new Uri(baseAddress, "/api/v1/discrepancies?limit=100");
         var start = new ProcessStartInfo("wrk") { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -154,8 +154,15 @@ public static partial class RunsBenchmark
             throw new InvalidOperationException($"wrk failed or saw errors:\n{output}{await wrk.StandardError.ReadToEndAsync()}");
         var p = Percentiles().Matches(output).ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value);
         var rate = RequestsPerSecond().Match(output).Groups[1].Value;
-        Console.WriteLine($"  page of 100 open discrepancies, {connections} connections, {seconds} s (wrk): p50 {p["50%"]}, p90 {p["90%"]}, p99 {p["99%"]}; {rate} requests/s");
+        Console.WriteLine($"  page of 100 open discrepancies{label}, {connections} connections, {seconds} s (wrk): p50 {p["50%"]}, p90 {p["90%"]}, p99 {p["99%"]}; {rate} requests/s");
+        return Milliseconds(p["99%"]);
     }
+
+    /// <summary>wrk's "812.00us", "12.34ms", "1.20s" in milliseconds.</summary>
+    static double Milliseconds(string text) =>
+        text.EndsWith("us", StringComparison.Ordinal) ? double.Parse(text[..^2], System.Globalization.CultureInfo.InvariantCulture) / 1000
+        : text.EndsWith("ms", StringComparison.Ordinal) ? double.Parse(text[..^2], System.Globalization.CultureInfo.InvariantCulture)
+        : double.Parse(text[..^1], System.Globalization.CultureInfo.InvariantCulture) * 1000;
 
     [GeneratedRegex(@"^\s+(50%|75%|90%|99%)\s+(\S+)", RegexOptions.Multiline)]
     private static partial Regex Percentiles();

@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace ReconcileApi.Data.Migrations.SqlServer
+namespace ReconcileApi.Data.Migrations.Sqlite
 {
     /// <inheritdoc />
     public partial class Monitoring : Migration
@@ -14,46 +14,46 @@ namespace ReconcileApi.Data.Migrations.SqlServer
             migrationBuilder.AddColumn<string>(
                 name: "AlertRules",
                 table: "Workspaces",
-                type: "nvarchar(max)",
+                type: "TEXT",
                 nullable: false,
                 defaultValue: "");
 
             migrationBuilder.AddColumn<DateTime>(
                 name: "NotifiedAt",
                 table: "Runs",
-                type: "datetime2",
+                type: "TEXT",
                 nullable: true);
 
             migrationBuilder.AddColumn<Guid>(
                 name: "ScheduleId",
                 table: "Runs",
-                type: "uniqueidentifier",
+                type: "TEXT",
                 nullable: true);
 
             migrationBuilder.AddColumn<DateTime>(
                 name: "ScheduledFor",
                 table: "Runs",
-                type: "datetime2",
+                type: "TEXT",
                 nullable: true);
 
             migrationBuilder.CreateTable(
                 name: "Alerts",
                 columns: table => new
                 {
-                    Id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("SqlServer:Identity", "1, 1"),
-                    WorkspaceId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    ScheduleId = table.Column<Guid>(type: "uniqueidentifier", nullable: true),
-                    RunId = table.Column<Guid>(type: "uniqueidentifier", nullable: true),
-                    Rule = table.Column<string>(type: "nvarchar(40)", maxLength: 40, nullable: false),
-                    ConditionKey = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
-                    Message = table.Column<string>(type: "nvarchar(1000)", maxLength: 1000, nullable: false),
-                    Value = table.Column<long>(type: "bigint", nullable: true),
-                    Threshold = table.Column<long>(type: "bigint", nullable: true),
-                    TriggeredAt = table.Column<DateTime>(type: "datetime2", nullable: false),
-                    ClearedAt = table.Column<DateTime>(type: "datetime2", nullable: true),
-                    AcknowledgedAt = table.Column<DateTime>(type: "datetime2", nullable: true),
-                    AcknowledgedBy = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: true)
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    WorkspaceId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ScheduleId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    RunId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    Rule = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
+                    ConditionKey = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Message = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: false),
+                    Value = table.Column<long>(type: "INTEGER", nullable: true),
+                    Threshold = table.Column<long>(type: "INTEGER", nullable: true),
+                    TriggeredAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    ClearedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    AcknowledgedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    AcknowledgedBy = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -70,16 +70,16 @@ namespace ReconcileApi.Data.Migrations.SqlServer
                 name: "RunDays",
                 columns: table => new
                 {
-                    RunId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    Date = table.Column<DateOnly>(type: "date", nullable: false),
-                    WorkspaceId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    Complete = table.Column<bool>(type: "bit", nullable: false),
-                    StoreOrders = table.Column<int>(type: "int", nullable: false),
-                    KeapOrders = table.Column<int>(type: "int", nullable: false),
-                    StoreRevenue = table.Column<long>(type: "bigint", nullable: false),
-                    KeapRevenue = table.Column<long>(type: "bigint", nullable: false),
-                    Matched = table.Column<int>(type: "int", nullable: false),
-                    MissingInKeap = table.Column<int>(type: "int", nullable: false)
+                    RunId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Date = table.Column<DateOnly>(type: "TEXT", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Complete = table.Column<bool>(type: "INTEGER", nullable: false),
+                    StoreOrders = table.Column<int>(type: "INTEGER", nullable: false),
+                    KeapOrders = table.Column<int>(type: "INTEGER", nullable: false),
+                    StoreRevenue = table.Column<long>(type: "INTEGER", nullable: false),
+                    KeapRevenue = table.Column<long>(type: "INTEGER", nullable: false),
+                    Matched = table.Column<int>(type: "INTEGER", nullable: false),
+                    MissingInKeap = table.Column<int>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -96,16 +96,16 @@ namespace ReconcileApi.Data.Migrations.SqlServer
                 name: "Schedules",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    WorkspaceId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    Name = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
-                    Cron = table.Column<string>(type: "nvarchar(100)", maxLength: 100, nullable: false),
-                    Timezone = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
-                    WindowDays = table.Column<int>(type: "int", nullable: false),
-                    Enabled = table.Column<bool>(type: "bit", nullable: false),
-                    Alerts = table.Column<string>(type: "nvarchar(max)", nullable: false),
-                    CreatedAt = table.Column<DateTime>(type: "datetime2", nullable: false),
-                    UpdatedAt = table.Column<DateTime>(type: "datetime2", nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Cron = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    Timezone = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    WindowDays = table.Column<int>(type: "INTEGER", nullable: false),
+                    Enabled = table.Column<bool>(type: "INTEGER", nullable: false),
+                    Alerts = table.Column<string>(type: "TEXT", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    UpdatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -122,12 +122,12 @@ namespace ReconcileApi.Data.Migrations.SqlServer
                 name: "WebhookSubscriptions",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    WorkspaceId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    Url = table.Column<string>(type: "nvarchar(2000)", maxLength: 2000, nullable: false),
-                    Events = table.Column<string>(type: "nvarchar(500)", maxLength: 500, nullable: false),
-                    Secret = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
-                    CreatedAt = table.Column<DateTime>(type: "datetime2", nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Url = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: false),
+                    Events = table.Column<string>(type: "TEXT", maxLength: 500, nullable: false),
+                    Secret = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -144,18 +144,18 @@ namespace ReconcileApi.Data.Migrations.SqlServer
                 name: "WebhookDeliveries",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    WorkspaceId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    SubscriptionId = table.Column<Guid>(type: "uniqueidentifier", nullable: true),
-                    Url = table.Column<string>(type: "nvarchar(2000)", maxLength: 2000, nullable: false),
-                    EventType = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
-                    Payload = table.Column<string>(type: "nvarchar(max)", nullable: false),
-                    CreatedAt = table.Column<DateTime>(type: "datetime2", nullable: false),
-                    Status = table.Column<string>(type: "nvarchar(16)", maxLength: 16, nullable: false),
-                    Attempts = table.Column<int>(type: "int", nullable: false),
-                    NextAttemptAt = table.Column<DateTime>(type: "datetime2", nullable: true),
-                    LastStatusCode = table.Column<int>(type: "int", nullable: true),
-                    LastError = table.Column<string>(type: "nvarchar(1000)", maxLength: 1000, nullable: true)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SubscriptionId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    Url = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: false),
+                    EventType = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Payload = table.Column<string>(type: "TEXT", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    Attempts = table.Column<int>(type: "INTEGER", nullable: false),
+                    NextAttemptAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    LastStatusCode = table.Column<int>(type: "INTEGER", nullable: true),
+                    LastError = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -172,14 +172,14 @@ namespace ReconcileApi.Data.Migrations.SqlServer
                 name: "WebhookAttempts",
                 columns: table => new
                 {
-                    Id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("SqlServer:Identity", "1, 1"),
-                    DeliveryId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    AttemptedAt = table.Column<DateTime>(type: "datetime2", nullable: false),
-                    StatusCode = table.Column<int>(type: "int", nullable: true),
-                    DurationMs = table.Column<int>(type: "int", nullable: false),
-                    Response = table.Column<string>(type: "nvarchar(1024)", maxLength: 1024, nullable: true),
-                    Error = table.Column<string>(type: "nvarchar(1000)", maxLength: 1000, nullable: true)
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    DeliveryId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    AttemptedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    StatusCode = table.Column<int>(type: "INTEGER", nullable: true),
+                    DurationMs = table.Column<int>(type: "INTEGER", nullable: false),
+                    Response = table.Column<string>(type: "TEXT", maxLength: 1024, nullable: true),
+                    Error = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -235,6 +235,11 @@ namespace ReconcileApi.Data.Migrations.SqlServer
                 name: "IX_WebhookAttempts_DeliveryId_Id",
                 table: "WebhookAttempts",
                 columns: new[] { "DeliveryId", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_WebhookDeliveries_CreatedAt",
+                table: "WebhookDeliveries",
+                column: "CreatedAt");
 
             migrationBuilder.CreateIndex(
                 name: "IX_WebhookDeliveries_Status_NextAttemptAt",
