@@ -210,6 +210,28 @@ public sealed class AlertsTests(ApiFactory factory) : IClassFixture<ApiFactory>
         await (await ws.Http.GetAsync("/api/v1/alerts?cursor=abc")).AssertProblemAsync(HttpStatusCode.BadRequest, "cursor");
     }
 
+    [Fact]
+    public async Task ARunThatEndedButWasNotAnnounced_IsAnnouncedAfterARestart()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        await PutRulesAsync(ws, new { rule = "new_discrepancies_above", threshold = 0 });
+        await IngestMixAsync(ws);
+        var run = await RunAndNotifyAsync(ws, Window);
+        // As if the process died after the run's commit, before its alerts and events.
+        var id = Guid.Parse(run.Str("id"));
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<ReconcileApi.Data.ReconcileDbContext>();
+            await db.Alerts.Where(a => a.WorkspaceId == ws.WorkspaceId).ExecuteDeleteAsync();
+            await db.Runs.Where(r => r.Id == id).ExecuteUpdateAsync(s => s.SetProperty(r => r.NotifiedAt, (DateTime?)null));
+        }
+        Assert.Empty(await AlertsAsync(ws));
+
+        using var restarted = factory.WithWebHostBuilder(_ => { });
+        await WaitForNotifiedAsync(restarted, run);
+        Assert.Equal(run.Str("id"), Assert.Single(await AlertsAsync(ws)).Str("runId"));
+    }
+
     static async Task<WorkspaceClient> WorkspaceOn(Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program> host)
     {
         using var admin = host.CreateClient();

@@ -55,6 +55,8 @@ public sealed class OutboundUrlTests(PrivateTargetsRefusedFactory factory) : ICl
     [InlineData("http://[fd00:ec2::254]/")]
     [InlineData("http://[::ffff:127.0.0.1]/hook")]
     [InlineData("http://0x7f000001/hook")]
+    [InlineData("http://[64:ff9b::a9fe:a9fe]/latest/meta-data/")]
+    [InlineData("http://[2002:7f00:1::1]/hook")]
     [InlineData("http://metadata.google.internal/computeMetadata/v1/")]
     [InlineData("https://user:secret@example.com/hook")]
     [InlineData("ftp://example.com/hook")]

@@ -63,6 +63,8 @@ public static class OutboundUrls
     public static SocketsHttpHandler CreateHandler(IHostResolver resolver, bool allowPrivateTargets) => new()
     {
         AllowAutoRedirect = false,
+        // A proxy (HTTP_PROXY in the environment) would be the address checked, and it would reach anything.
+        UseProxy = false,
         UseCookies = false,
         ConnectTimeout = TimeSpan.FromSeconds(5),
         PooledConnectionLifetime = TimeSpan.FromMinutes(2),
@@ -110,6 +112,12 @@ public static class OutboundUrls
                 || (b[0] == 192 && b[1] == 168)
                 || (b[0] == 192 && b[1] == 0 && b[2] == 0);         // IETF protocol assignments
         }
+        var v6 = address.GetAddressBytes();
+        // NAT64 (64:ff9b::/96) and 6to4 (2002::/16) carry an IPv4 address that a gateway would reach.
+        if (v6[0] == 0x00 && v6[1] == 0x64 && v6[2] == 0xff && v6[3] == 0x9b && v6.AsSpan(4, 8).IndexOfAnyExcept((byte)0) < 0)
+            return IsForbidden(new IPAddress(v6.AsSpan(12, 4)));
+        if (v6[0] == 0x20 && v6[1] == 0x02)
+            return IsForbidden(new IPAddress(v6.AsSpan(2, 4)));
         return address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6Multicast || address.IsIPv6UniqueLocal;
     }
 }
