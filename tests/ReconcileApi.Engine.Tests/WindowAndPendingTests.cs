@@ -99,4 +99,31 @@ public sealed class WindowAndPendingTests
         Assert.Empty(Reconcile([Store(date: local)], [Keap(date: T0)], settings).Findings);
         Assert.Empty(Reconcile([Store(date: berlinWallClock)], [Keap(date: T0)], settings with { Timezone = "Europe/Berlin" }).Findings);
     }
+
+    [Fact]
+    public void Days_CutTheWindowInTheZonesLocalDays_AndAddUpToTheRun()
+    {
+        var newYork = TimeZoneInfo.FindSystemTimeZoneById("America/New_York");
+        DateTime Local(int day, int hour) => TimeZoneInfo.ConvertTimeToUtc(new DateTime(2026, 10, day, hour, 0, 0), newYork);
+        // 1 October 23:00 New York is 2 October in UTC; the 1003 pair sits on 2 October, 1002 never reached Keap.
+        var store = new[] { Store("#1001", "S1", Local(1, 10)), Store("#1002", "S2", Local(1, 23)), Store("#1003", "S3", Local(2, 9)) };
+        var keap = new[] { Keap("Shopify Order #1001", "K1", Local(1, 10)), Keap("Shopify Order #1003", "K3", Local(2, 9)) };
+        var window = new ReconcileWindow(Local(1, 0), Local(3, 0), newYork);
+
+        var result = Reconciler.Reconcile(store, keap, ReconcileSettings.Default with { FuzzyMatching = false }, window, asOf: Local(5, 0));
+
+        Assert.Equal([new DateOnly(2026, 10, 1), new DateOnly(2026, 10, 2)], result.Days.Select(d => d.Date));
+        var (first, second) = (result.Days[0], result.Days[1]);
+        Assert.Equal((2, 1, 1, 1, true), (first.StoreOrders, first.KeapOrders, first.Matched, first.MissingInKeap, first.Complete));
+        Assert.Equal((1, 1, 1, 0, true), (second.StoreOrders, second.KeapOrders, second.Matched, second.MissingInKeap, second.Complete));
+        Assert.Equal(result.StoreOrders, result.Days.Sum(d => d.StoreOrders));
+        Assert.Equal(result.StoreRevenue, result.Days.Sum(d => d.StoreRevenue));
+        Assert.Equal(result.Matched, result.Days.Sum(d => d.Matched));
+        Assert.Equal(result.MatchRate, Math.Round((decimal)result.Days.Sum(d => d.Matched) / result.Days.Sum(d => d.Matched + d.MissingInKeap), 4));
+
+        // A window that starts at noon covers part of its first day; no window, no days.
+        var partial = Reconciler.Reconcile(store, keap, ReconcileSettings.Default, window with { From = Local(1, 12) }, asOf: Local(5, 0));
+        Assert.False(partial.Days[0].Complete);
+        Assert.Empty(Reconciler.Reconcile(store, keap, ReconcileSettings.Default).Days);
+    }
 }
