@@ -60,6 +60,7 @@ public sealed class DiscrepancyListTests(ApiFactory factory) : IClassFixture<Api
     {
         "-impact" => rows.OrderByDescending(Impact).ThenByDescending(d => d.Id()),
         "severity" => rows.OrderBy(Rank).ThenByDescending(Impact).ThenByDescending(d => d.Id()),
+        "-id" => rows.OrderByDescending(d => d.Id()),
         _ => rows.OrderByDescending(DetectedAt).ThenBy(Rank).ThenByDescending(Impact).ThenByDescending(d => d.Id()),
     }).Select(d => d.Id()).ToList();
 
@@ -109,6 +110,7 @@ public sealed class DiscrepancyListTests(ApiFactory factory) : IClassFixture<Api
     [InlineData("-impact")]
     [InlineData("severity")]
     [InlineData("-detectedAt")]
+    [InlineData("-id")]
     public async Task Sort_OrdersByItsKeys(string sort)
     {
         using var ws = await factory.CreateWorkspaceAsync();
@@ -131,6 +133,7 @@ public sealed class DiscrepancyListTests(ApiFactory factory) : IClassFixture<Api
     [InlineData("-impact", 5)]
     [InlineData("severity", 1)]
     [InlineData("severity", 5)]
+    [InlineData("-id", 5)]
     public async Task CursorPaging_VisitsEveryRowExactlyOnce_InTheSortsOrder(string sort, int limit)
     {
         using var ws = await factory.CreateWorkspaceAsync();
@@ -334,6 +337,11 @@ public sealed class DiscrepancyListTests(ApiFactory factory) : IClassFixture<Api
                     Assert.All(inner.EnumerateObject(), p => Assert.DoesNotContain(p.Value.ValueKind, new[] { JsonValueKind.Object, JsonValueKind.Array }));
             foreach (var scalar in new[] { "id", "runId", "category", "severity", "state", "orderKey", "impact", "occurrences", "detectedAt" })
                 Assert.True(item.TryGetProperty(scalar, out _), scalar);
+            // The nested cause and action again as flat fields, for tools that map without parsing.
+            Assert.Equal(item.GetProperty("cause").Str("code"), item.Str("causeCode"));
+            Assert.Equal(item.GetProperty("cause").Str("explanation"), item.Str("causeText"));
+            Assert.Equal(item.GetProperty("suggestedAction").Str("code"), item.Str("actionCode"));
+            Assert.Equal(item.GetProperty("suggestedAction").Str("system"), item.Str("actionSystem"));
         }
     }
 
@@ -378,6 +386,44 @@ public sealed class DiscrepancyListTests(ApiFactory factory) : IClassFixture<Api
         var header = rows[0];
         Assert.All(rows, r => Assert.Equal(header.Count, r.Count));
         return rows.Skip(1).Select(r => header.Zip(r).ToDictionary(p => p.First, p => p.Second)).ToList();
+    }
+
+    [Fact]
+    public async Task Csv_ForExcel_HasAByteOrderMarkAndPlainDates_AndCarriesSuggestedValuesAndLineDifferences()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        await TwoRunsAsync(ws);
+        // One pair whose lines differ (Keap has one tee of two), beside the usual mix.
+        await ws.Http.IngestAsync("store", new[] { Order("S50", "#5001", 80m, email: "lines@example.com", date: Day)
+            .With("lines", new[] { new { sku = "TEE", name = "Tee", quantity = 2, unitPrice = 40m } }) });
+        await ws.Http.IngestAsync("keap", new[] { Order("K50", "Shopify Order #5001", 40m, "PAID", email: "lines@example.com", date: Day)
+            .With("lines", new[] { new { sku = "TEE", name = "Tee", quantity = 1, unitPrice = 40m } }) });
+        await ws.Http.RunAsync(Window);
+        var json = await ws.Http.DiscrepanciesAsync("?limit=500");
+        Assert.Contains(json, d => d.GetProperty("lineDifferences").GetArrayLength() > 0);
+
+        var response = await ws.Http.GetAsync("/api/v1/discrepancies?format=csv&excel=true");
+        var bytes = await response.Content.ReadAsByteArrayAsync();
+        Assert.Equal(new byte[] { 0xEF, 0xBB, 0xBF }, bytes[..3]);
+        var rows = ParseCsv(Encoding.UTF8.GetString(bytes, 3, bytes.Length - 3));
+        var header = rows[0];
+        var byId = rows.Skip(1).Select(r => header.Zip(r).ToDictionary(p => p.First, p => p.Second)).ToDictionary(r => r["id"]);
+        foreach (var d in json)
+        {
+            var row = byId[d.Id().ToString(CultureInfo.InvariantCulture)];
+            Assert.Matches(@"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$", row["detectedAt"]);
+            Assert.Equal(d.GetProperty("detectedAt").GetDateTime().ToUniversalTime(), DateTime.SpecifyKind(DateTime.Parse(row["detectedAt"], CultureInfo.InvariantCulture), DateTimeKind.Utc), TimeSpan.FromSeconds(1));
+            Assert.Equal(JsonSerializer.Serialize(d.GetProperty("suggestedAction").GetProperty("values")), JsonSerializer.Serialize(JsonDocument.Parse(row["suggestedValues"]).RootElement));
+            var lines = d.GetProperty("lineDifferences").EnumerateArray().ToList();
+            Assert.Equal(lines.Count == 0, row["lineDifferences"].Length == 0);
+            foreach (var line in lines)
+                Assert.Contains($"{line.Str("line")}: {line.Str("kind")}", row["lineDifferences"]);
+        }
+
+        // Without excel: no byte order mark, ISO dates with Z.
+        var plain = await (await ws.Http.GetAsync("/api/v1/discrepancies?format=csv")).Content.ReadAsByteArrayAsync();
+        Assert.Equal((byte)'i', plain[0]);
+        Assert.Contains("Z,", Encoding.UTF8.GetString(plain));
     }
 
     [Fact]

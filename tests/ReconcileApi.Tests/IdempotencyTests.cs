@@ -151,7 +151,7 @@ public sealed class IdempotencyTests(ApiFactory factory) : IClassFixture<ApiFact
         Assert.Equal("true", replay.Headers.GetValues("Idempotent-Replayed").Single());
         Assert.Equal(first.Headers.Location, replay.Headers.Location);
         Assert.Equal((await first.Json()).GetProperty("id").GetGuid(), (await replay.Json()).GetProperty("id").GetGuid());
-        Assert.Single((await (await ws.Http.GetAsync("/api/v1/runs")).Json()).EnumerateArray());
+        Assert.Single((await (await ws.Http.GetAsync("/api/v1/runs")).Json()).GetProperty("items").EnumerateArray());
         Assert.Equal(HttpStatusCode.Accepted, otherWorkspace.StatusCode);
         Assert.False(otherWorkspace.Headers.Contains("Idempotent-Replayed"));
     }

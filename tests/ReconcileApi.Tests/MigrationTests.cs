@@ -92,7 +92,7 @@ public sealed class MigrationTests(ITestOutputHelper output)
 
     /// <summary>Metrics sum money in SQL: on SQL Server the fixed-scale column is summed and the query is valid T-SQL.</summary>
     [Fact]
-    public void SqlServerMetricsAggregates_Parse()
+    public void SqlServerMetricsAndRunListQueries_Parse()
     {
         using var db = SqlServer();
         var workspace = Guid.NewGuid();
@@ -101,6 +101,11 @@ public sealed class MigrationTests(ITestOutputHelper output)
             .Select(g => new { g.Key.CauseCode, g.Key.Category, Count = g.Count(), Impact = g.Sum(d => d.Impact) })
             .ToQueryString();
         Assert.Contains("SUM([d].[Impact])", sql);
+        // The run list's keyset cursor compares ids in SQL.
+        var (at, id) = (DateTime.UtcNow, Guid.NewGuid());
+        sql += ";\n" + db.Runs.Where(r => r.WorkspaceId == workspace && (r.CreatedAt < at || (r.CreatedAt == at && r.Id.CompareTo(id) < 0)))
+            .OrderByDescending(r => r.CreatedAt).ThenByDescending(r => r.Id).Take(51).ToQueryString();
+        Assert.Contains("[r].[Id] < @", sql);
         new TSql160Parser(initialQuotedIdentifiers: true).Parse(new StringReader(sql), out var errors);
         Assert.True(errors.Count == 0, string.Join('\n', errors.Select(e => e.Message)) + "\n" + sql);
     }

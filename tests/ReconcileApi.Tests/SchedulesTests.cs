@@ -121,7 +121,7 @@ public sealed class SchedulesTests(ApiFactory factory) : IClassFixture<ApiFactor
         }));
         factory.Services.GetRequiredService<IRecurringJobManager>().Trigger(Schedules.JobId(id));
         await Task.Delay(1500);
-        var runs = (await (await ws.Http.GetAsync("/api/v1/runs")).Json()).EnumerateArray().ToList();
+        var runs = (await (await ws.Http.GetAsync("/api/v1/runs")).Json()).GetProperty("items").EnumerateArray().ToList();
         Assert.Single(runs);
         await using var check = factory.Services.CreateAsyncScope();
         var db = check.ServiceProvider.GetRequiredService<ReconcileDbContext>();
@@ -147,7 +147,7 @@ public sealed class SchedulesTests(ApiFactory factory) : IClassFixture<ApiFactor
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (DateTime.UtcNow < deadline)
         {
-            var runs = (await (await ws.Http.GetAsync("/api/v1/runs")).Json()).EnumerateArray()
+            var runs = (await (await ws.Http.GetAsync("/api/v1/runs")).Json()).GetProperty("items").EnumerateArray()
                 .Where(r => r.GetProperty("scheduleId").ValueKind == JsonValueKind.String && r.Str("scheduleId") == scheduleId.ToString()).ToList();
             if (runs.Count > 0)
                 return await ws.Http.WaitForRunAsync($"/api/v1/runs/{runs[0].Str("id")}");

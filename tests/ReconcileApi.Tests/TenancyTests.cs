@@ -29,7 +29,7 @@ public sealed class TenancyTests(ApiFactory factory) : IClassFixture<ApiFactory>
         await (await a.Http.PostAsJsonAsync($"/api/v1/discrepancies/{discrepancyId}/resolution", new { action = "acknowledge", resolvedBy = "a" }))
             .AssertProblemAsync(HttpStatusCode.NotFound);
         Assert.Empty(await a.Http.DiscrepanciesAsync("?state=all"));
-        Assert.Empty((await (await a.Http.GetAsync("/api/v1/runs")).Json()).EnumerateArray());
+        Assert.Empty((await (await a.Http.GetAsync("/api/v1/runs")).Json()).GetProperty("items").EnumerateArray());
 
         // B still sees its own.
         Assert.Equal(HttpStatusCode.OK, (await b.Http.GetAsync($"/api/v1/discrepancies/{discrepancyId}")).StatusCode);

@@ -143,6 +143,8 @@ public abstract class ReconcileDbContext(DbContextOptions options) : DbContext(o
             e.HasIndex(x => new { x.WorkspaceId, x.State, x.DetectedAt, x.SeverityRank, x.Impact, x.Id })
                 .IsDescending(false, false, true, false, true, true);
             e.HasIndex(x => new { x.WorkspaceId, x.State, x.Impact, x.Id }).IsDescending(false, false, true, true);
+            // sort=-id, the polling order (Zapier reads the first page).
+            e.HasIndex(x => new { x.WorkspaceId, x.State, x.Id }).IsDescending(false, false, true);
             e.HasIndex(x => new { x.WorkspaceId, x.State, x.SeverityRank, x.Impact, x.Id }).IsDescending(false, false, false, true, true);
             e.HasIndex(x => new { x.WorkspaceId, x.State, x.OrderDate });
             // Metrics: findings by the day they were first detected and by the day they were resolved.

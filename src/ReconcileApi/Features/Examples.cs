@@ -97,7 +97,8 @@ public static class Examples
     public const string DiscrepancyCsv = CsvExport.Header + "\r\n" +
         "1042,0193f0c2-7d4e-7a10-9c55-3c1f0b6f2a11,amount_mismatch,medium,open,1001,450789469,8812,,bob@example.com,2026-10-01T17:00:00Z,total," +
         "598.94,560.00,38.94,38.94,USD,tax_or_shipping_not_synced,\"Keap's total is 38.94 lower: the store's tax plus shipping.\",update_keap,keap," +
-        "0193f0c2-7d4e-7a10-9c55-3c1f0b6f2a11,0193f0c2-7d4e-7a10-9c55-3c1f0b6f2a11,1,2026-10-02T06:00:05Z,2026-10-02T06:00:05Z,,,,\r\n";
+        "0193f0c2-7d4e-7a10-9c55-3c1f0b6f2a11,0193f0c2-7d4e-7a10-9c55-3c1f0b6f2a11,1,2026-10-02T06:00:05Z,2026-10-02T06:00:05Z,,,,," +
+        "\"{\"\"field\"\":\"\"total\"\",\"\"value\"\":\"\"598.94\"\"}\",\r\n";
 
     public static readonly DiscrepancyPage DiscrepancyPage = new([Discrepancy], "NjM4NjQ4MjI0MDUwMDAwMDAwOjEwNDI");
 

@@ -9,18 +9,22 @@ namespace ReconcileApi.Features.Discrepancies;
 /// with an apostrophe so it shows as text, unless it is a plain negative number (a negative total in storeValue or
 /// keapValue); amounts are written as plain numbers, negative ones too.
 /// </summary>
-public sealed class CsvExport(IQueryable<Discrepancy> rows, Guid? runId) : IResult
+/// <remarks>
+/// <c>excel</c>: a UTF-8 byte order mark (so Excel reads accents and currency signs right) and times as
+/// <c>2026-10-01 17:00:00</c> (UTC), which Excel turns into dates; otherwise ISO 8601 with Z.
+/// </remarks>
+public sealed class CsvExport(IQueryable<Discrepancy> rows, Guid? runId, bool excel = false) : IResult
 {
     public const string Header =
         "id,runId,category,severity,state,orderKey,storeOrderId,keapOrderId,duplicateOrderId,customerEmail,orderDate,field,storeValue,keapValue," +
         "difference,impact,currency,causeCode,causeExplanation,suggestedAction,suggestedSystem,firstSeenRunId,lastSeenRunId,occurrences," +
-        "detectedAt,updatedAt,resolutionAction,resolutionNote,resolvedBy,resolvedAt";
+        "detectedAt,updatedAt,resolutionAction,resolutionNote,resolvedBy,resolvedAt,suggestedValues,lineDifferences";
 
     public async Task ExecuteAsync(HttpContext context)
     {
         context.Response.ContentType = "text/csv; charset=utf-8";
         context.Response.Headers.ContentDisposition = "attachment; filename=\"discrepancies.csv\"";
-        await using var writer = new StreamWriter(context.Response.Body, new UTF8Encoding(false), 64 * 1024);
+        await using var writer = new StreamWriter(context.Response.Body, new UTF8Encoding(encoderShouldEmitUTF8Identifier: excel), 64 * 1024);
         await writer.WriteAsync(Header + "\r\n");
         var line = new StringBuilder(512);
         await foreach (var d in rows.AsNoTracking().AsAsyncEnumerable().WithCancellation(context.RequestAborted))
@@ -57,13 +61,28 @@ public sealed class CsvExport(IQueryable<Discrepancy> rows, Guid? runId) : IResu
             Text(line, d.ResolutionNote);
             Text(line, d.ResolvedBy);
             Text(line, Instant(d.ResolvedAt));
+            Text(line, action.Values.GetRawText());
+            Text(line, Lines(d.LineDifferences));
             line.Length--; // the last separator
             line.Append("\r\n");
             await writer.WriteAsync(line);
         }
     }
 
-    static string? Instant(DateTime? value) => value?.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+    string? Instant(DateTime? value) => value?.ToString(excel ? "yyyy-MM-dd HH:mm:ss" : "yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    /// <summary>The line differences as one readable cell: <c>Tee: quantity_differs (store 2 × 280.00; keap 1 × 280.00)</c>.</summary>
+    static string? Lines(string json)
+    {
+        if (json is "[]" or "")
+            return null;
+        var lines = JsonSerializer.Deserialize<List<LineDifference>>(json, StoredJson.Options)!;
+        return string.Join("; ", lines.Select(l =>
+            $"{l.Line}: {l.Kind} (store {Side(l.StoreQuantity, l.StoreUnitPrice)}; keap {Side(l.KeapQuantity, l.KeapUnitPrice)})"));
+
+        static string Side(decimal? quantity, decimal? price) => quantity is null && price is null ? "none"
+            : $"{quantity?.ToString(CultureInfo.InvariantCulture) ?? "?"} × {price?.ToString(CultureInfo.InvariantCulture) ?? "?"}";
+    }
 
     static void Append(StringBuilder line, decimal? number)
     {

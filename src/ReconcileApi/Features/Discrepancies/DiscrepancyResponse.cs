@@ -39,6 +39,12 @@ public sealed record DiscrepancyResponse(
 {
     static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement;
 
+    // Flat copies of the nested cause and action, for tools that map fields without parsing (Make, Zapier).
+    public string CauseCode => Cause.Code;
+    public string CauseText => Cause.Explanation;
+    public string ActionCode => SuggestedAction.Code;
+    public string ActionSystem => SuggestedAction.System;
+
     /// <summary>The stored action JSON passed through as it is, not rebuilt into objects and written again.</summary>
     public static SuggestedActionResponse ActionOf(Discrepancy d)
     {

@@ -7,7 +7,7 @@ namespace ReconcileApi.Features.Discrepancies;
 /// <summary>The filters, sort and page of a discrepancy list (query parameters).</summary>
 public sealed record DiscrepancyQuery(
     string? State = null, string? Category = null, string? Severity = null, DateTime? Since = null, string? OrderKey = null,
-    string? CustomerEmail = null, string? Sort = null, int? Limit = null, string? Cursor = null, string? Format = null);
+    string? CustomerEmail = null, string? Sort = null, int? Limit = null, string? Cursor = null, string? Format = null, bool? Excel = null);
 
 public sealed record DiscrepancyPage(IReadOnlyList<DiscrepancyResponse> Items, string? NextCursor);
 
@@ -42,14 +42,16 @@ public static class ListDiscrepancies
     const string Description =
         "Filters: `state` (open, acknowledged, resolved, ignored or all; default open), `category` and `severity` (comma-separated), " +
         "`since` (detected at or after), `orderKey`, `customerEmail`. " +
-        "Sort `-detectedAt` (default: newest first, one run's findings by severity then impact), `-impact` or `severity`. " +
+        "Sort `-detectedAt` (default: newest first, one run's findings by severity then impact), `-impact`, `severity`, or `-id` " +
+        "(newest first by id: a polling trigger that reads only the first page sees every new finding across runs). " +
         "Page with `limit` (1–500, default 100) and the `nextCursor` of the previous page as `cursor`. " +
-        "`?format=csv` or `Accept: text/csv` streams every matching row (from `cursor` on, up to `limit` when given) as CSV for spreadsheets.";
+        "`?format=csv` or `Accept: text/csv` streams every matching row (from `cursor` on, up to `limit` when given) as CSV for spreadsheets, " +
+        "with the suggested values (JSON) and the line differences as columns; add `excel=true` for a byte order mark and dates Excel recognises.";
 
     public static async Task<Results<Ok<DiscrepancyPage>, CsvExport, ValidationProblem, ProblemHttpResult>> Handle(
         Guid? runId, DiscrepancyQuery q, HttpRequest request, ClaimsPrincipal user, ReconcileDbContext db, CancellationToken ct)
     {
-        var (state, category, severity, since, orderKey, customerEmail, sort, limit, cursor, format) = q;
+        var (state, category, severity, since, orderKey, customerEmail, sort, limit, cursor, format, excel) = q;
         var csv = string.Equals(format, "csv", StringComparison.OrdinalIgnoreCase)
             || (format is null && request.Headers.Accept.ToString().Contains("text/csv", StringComparison.OrdinalIgnoreCase));
         var workspaceId = user.WorkspaceId();
@@ -106,7 +108,8 @@ public static class ListDiscrepancies
             null or "" or "-detectedAt" => Sort.Newest,
             "-impact" => Sort.Impact,
             "severity" => Sort.Severity,
-            _ => Invalid(errors, "sort", "Use -detectedAt, -impact or severity."),
+            "-id" => Sort.NewestId,
+            _ => Invalid(errors, "sort", "Use -detectedAt, -impact, severity or -id."),
         };
         var take = limit ?? 100;
         if (take is < 1 or > MaxLimit)
@@ -121,7 +124,7 @@ public static class ListDiscrepancies
 
         query = Page(query, order, after);
         if (csv)
-            return new CsvExport(limit is null ? query : query.Take(take), runId);
+            return new CsvExport(limit is null ? query : query.Take(take), runId, excel == true);
         var rows = await query.Take(take + 1).ToListAsync(ct);
         string? next = null;
         if (rows.Count > take)
@@ -135,7 +138,7 @@ public static class ListDiscrepancies
         return TypedResults.Ok(new DiscrepancyPage(items, next));
     }
 
-    enum Sort { Newest, Impact, Severity }
+    enum Sort { Newest, Impact, Severity, NewestId }
 
     /// <summary>
     /// Orders the rows and skips past the cursor. Newest first breaks ties (one run's findings share a
@@ -146,6 +149,10 @@ public static class ListDiscrepancies
     {
         switch (order)
         {
+            case Sort.NewestId:
+                if (after is { } i)
+                    query = query.Where(d => d.Id < i.Id);
+                return query.OrderByDescending(d => d.Id);
             case Sort.Impact:
                 if (after is { } a)
                 {
@@ -203,6 +210,7 @@ public static class ListDiscrepancies
 
         public static Cursor After(Discrepancy d, Sort order) => order switch
         {
+            Sort.NewestId => new Cursor(0, 0, 0, d.Id),
             Sort.Impact => new Cursor(0, 0, (long)(d.Impact * 10_000m), d.Id),
             Sort.Severity => new Cursor(0, d.SeverityRank, (long)(d.Impact * 10_000m), d.Id),
             _ => new Cursor(d.DetectedAt.Ticks, d.SeverityRank, (long)(d.Impact * 10_000m), d.Id),

@@ -1,22 +1,82 @@
+using System.Globalization;
+using System.Text;
+
 namespace ReconcileApi.Features.Runs;
 
-/// <summary>GET /api/v1/runs — newest first.</summary>
+public sealed record RunPage(IReadOnlyList<RunResponse> Items, string? NextCursor);
+
+/// <summary>GET /api/v1/runs — newest first, cursor paged like the discrepancy lists.</summary>
 public static class ListRuns
 {
+    const int DefaultLimit = 50, MaxLimit = 500;
+
     public static RouteHandlerBuilder Map(RouteGroupBuilder group) => group
         .MapGet("/runs", Handle)
         .WithName(nameof(ListRuns))
-        .WithSummary("List runs, newest first")
-        .WithExamples(response: new[] { Examples.Run });
+        .WithSummary("List runs, newest first, a page at a time")
+        .WithDescription("`limit` 1–500 (default 50); pass the previous page's `nextCursor` as `cursor`. `scheduleId` keeps one schedule's runs, " +
+            "`status` one status (queued, running, succeeded, failed, cancelled).")
+        .ProducesValidationProblem()
+        .WithExamples(response: new RunPage([Examples.Run], null));
 
-    public static async Task<Ok<List<RunResponse>>> Handle(ClaimsPrincipal user, ReconcileDbContext db, CancellationToken ct, int limit = 50)
+    public static async Task<Results<Ok<RunPage>, ValidationProblem>> Handle(
+        ClaimsPrincipal user, ReconcileDbContext db, CancellationToken ct,
+        string? limit = null, string? cursor = null, string? status = null, string? scheduleId = null)
     {
         var workspaceId = user.WorkspaceId();
-        var runs = await db.Runs.AsNoTracking()
-            .Where(r => r.WorkspaceId == workspaceId)
-            .OrderByDescending(r => r.CreatedAt)
-            .Take(Math.Clamp(limit, 1, 500))
-            .ToListAsync(ct);
-        return TypedResults.Ok(runs.Select(RunResponse.Of).ToList());
+        var errors = new Dictionary<string, string[]>();
+        var take = DefaultLimit;
+        if (limit is not null && (!int.TryParse(limit, NumberStyles.Integer, CultureInfo.InvariantCulture, out take) || take is < 1 or > MaxLimit))
+            errors["limit"] = [$"Must be a whole number between 1 and {MaxLimit}."];
+        var query = db.Runs.AsNoTracking().Where(r => r.WorkspaceId == workspaceId);
+        if (status is not null)
+        {
+            if (WireEnum.TryParse<RunStatus>(status, out var wanted))
+                query = query.Where(r => r.Status == wanted);
+            else
+                errors["status"] = [$"Must be one of: {WireEnum.Names<RunStatus>()}."];
+        }
+        if (scheduleId is not null)
+        {
+            if (Guid.TryParse(scheduleId, out var schedule))
+                query = query.Where(r => r.ScheduleId == schedule);
+            else
+                errors["scheduleId"] = ["Must be a schedule id (a GUID)."];
+        }
+        if (cursor is not null)
+        {
+            if (TryParse(cursor, out var at, out var id))
+                query = query.Where(r => r.CreatedAt < at || (r.CreatedAt == at && r.Id.CompareTo(id) < 0));
+            else
+                errors["cursor"] = ["Is not a cursor this API returned; pass nextCursor unchanged."];
+        }
+        if (errors.Count > 0)
+            return TypedResults.ValidationProblem(errors, detail: "One or more query parameters are invalid; see errors.");
+        var runs = await query.OrderByDescending(r => r.CreatedAt).ThenByDescending(r => r.Id).Take(take + 1).ToListAsync(ct);
+        string? next = null;
+        if (runs.Count > take)
+        {
+            runs.RemoveAt(take);
+            next = System.Buffers.Text.Base64Url.EncodeToString(Encoding.ASCII.GetBytes($"{runs[^1].CreatedAt.Ticks}:{runs[^1].Id:N}"));
+        }
+        return TypedResults.Ok(new RunPage(runs.Select(RunResponse.Of).ToList(), next));
+    }
+
+    static bool TryParse(string cursor, out DateTime at, out Guid id)
+    {
+        (at, id) = (default, default);
+        try
+        {
+            var parts = Encoding.ASCII.GetString(System.Buffers.Text.Base64Url.DecodeFromChars(cursor)).Split(':');
+            if (parts.Length != 2 || !long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
+                || ticks > DateTime.MaxValue.Ticks || !Guid.TryParseExact(parts[1], "N", out id))
+                return false;
+            at = new DateTime(ticks, DateTimeKind.Utc);
+            return true;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
     }
 }

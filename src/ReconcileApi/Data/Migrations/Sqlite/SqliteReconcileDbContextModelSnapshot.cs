@@ -309,6 +309,9 @@ namespace ReconcileApi.Data.Migrations.Sqlite
 
                     b.HasIndex("WorkspaceId", "ResolvedAt");
 
+                    b.HasIndex("WorkspaceId", "State", "Id")
+                        .IsDescending(false, false, true);
+
                     b.HasIndex("WorkspaceId", "State", "OrderDate");
 
                     b.HasIndex("WorkspaceId", "State", "Impact", "Id")

@@ -414,7 +414,7 @@
   }
 
   function renderRuns(data) {
-    const runs = Array.isArray(data) ? data : data.items || [];
+    const runs = data.items;
     if (runs.length === 0) {
       setState('runs', 'empty', 'No runs yet: start one with POST /api/v1/runs.');
       return;
