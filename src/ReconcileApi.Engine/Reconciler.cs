@@ -192,19 +192,24 @@ internal sealed class ReconciliationRun
     }
 
     /// <summary>
-    /// The money at stake over all findings, each sum of money counted once: the lines of a pair whose total
-    /// also differs are the same money as the total's difference, so their impact is not added again.
+    /// The money at stake over all findings, each order's money counted once: the findings about one order (or one
+    /// pair, or one extra record) overlap — a pair whose total, payment and lines differ is one sum at stake, not three —
+    /// so each order counts with its largest finding. The run's impact therefore never exceeds the money of the orders
+    /// it found something about.
     /// </summary>
     static decimal TotalImpact(Finding[] findings)
     {
-        var amounts = new HashSet<(string?, string?)>();
+        var perOrder = new Dictionary<(string?, string?, string?), decimal>();
         foreach (var f in findings)
-            if (f.Category == Category.AmountMismatch)
-                amounts.Add((f.StoreOrderId, f.KeapOrderId));
+        {
+            (string?, string?, string?) order = f.DuplicateOrderId is { } extra ? (null, null, extra)
+                : f.StoreOrderId is null && f.KeapOrderId is null ? (null, null, "key:" + f.OrderKey)
+                : (f.StoreOrderId, f.KeapOrderId, null);
+            perOrder[order] = Math.Max(perOrder.GetValueOrDefault(order), f.Impact);
+        }
         var sum = 0m;
-        foreach (var f in findings)
-            if (f.Category != Category.LineItemsMismatch || !amounts.Contains((f.StoreOrderId, f.KeapOrderId)))
-                sum += f.Impact;
+        foreach (var impact in perOrder.Values)
+            sum += impact;
         return sum;
     }
 

@@ -126,4 +126,17 @@ public sealed class WindowAndPendingTests
         Assert.False(partial.Days[0].Complete);
         Assert.Empty(Reconciler.Reconcile(store, keap, ReconcileSettings.Default).Days);
     }
+
+    [Fact]
+    public void RunImpact_CountsEachOrdersMoneyOnce_WhenSeveralFindingsConcernIt()
+    {
+        // Keap has 60 of 100, unpaid, on another day: the amount, the status and the date differ — one order's money at stake.
+        var keap = Keap() with { Total = 60m, AmountPaid = 0m, Status = "UNPAID", OrderDate = T0.AddDays(3) };
+        var result = Reconciler.Reconcile([Store()], [keap], ReconcileSettings.Default);
+
+        Assert.True(result.Findings.Count >= 2, string.Join(", ", result.Findings.Select(f => f.Category)));
+        Assert.True(result.Findings.Sum(f => f.Impact) > result.Impact, string.Join(", ", result.Findings.Select(f => $"{f.Category} {f.Impact}")));
+        Assert.Equal(result.Findings.Max(f => f.Impact), result.Impact);
+        Assert.True(result.Impact <= 100m);
+    }
 }

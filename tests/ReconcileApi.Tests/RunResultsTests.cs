@@ -45,6 +45,28 @@ public sealed class RunResultsTests(ApiFactory factory) : IClassFixture<ApiFacto
     static JsonElement Single(List<JsonElement> items, string category) => Assert.Single(items, i => i.Str("category") == category);
 
     [Fact]
+    public async Task Run_SaysWhatItFoundInASentence_EndsInPhaseDone_AndCountsEachOrdersMoneyOnce()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var (run, items) = await RunScenarioAsync(ws);
+
+        Assert.Equal("done", run.GetProperty("progress").Str("phase"));
+        var summary = run.Str("summary");
+        var storeOrders = run.GetProperty("window").GetProperty("storeOrders").GetInt32();
+        var byCategory = run.GetProperty("byCategory");
+        Assert.Contains($"{byCategory.GetProperty("missing_in_keap").GetInt32()} of {storeOrders} store orders", summary);
+        Assert.Contains($"{byCategory.GetProperty("amount_mismatch").GetInt32()} amount", summary);
+        Assert.EndsWith($"money at stake {run.GetProperty("impact").GetDecimal().ToString("#,##0.00", System.Globalization.CultureInfo.InvariantCulture)}.", summary);
+        // Each order (or extra record) counts once, with its largest finding: never more than the findings add up to,
+        // and never more than the money of the orders they are about.
+        var perOrder = items.GroupBy(i => i.TryGetProperty("duplicateOrderId", out var d) && d.ValueKind == JsonValueKind.String
+                ? "dup:" + d.GetString() : $"{i.Str("storeOrderId")}|{i.Str("keapOrderId")}")
+            .Sum(g => g.Max(i => i.GetProperty("impact").GetDecimal()));
+        Assert.Equal(perOrder, run.GetProperty("impact").GetDecimal());
+        Assert.True(run.GetProperty("impact").GetDecimal() <= run.GetProperty("window").GetProperty("storeRevenue").GetDecimal() + run.GetProperty("window").GetProperty("keapRevenue").GetDecimal());
+    }
+
+    [Fact]
     public async Task AmountMismatch_WhereKeapLacksTaxAndShipping_SaysSoAndSuggestsUpdatingKeapWithTheStoreTotal()
     {
         using var ws = await factory.CreateWorkspaceAsync();

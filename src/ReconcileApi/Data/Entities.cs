@@ -83,7 +83,7 @@ public sealed class Batch
 public enum RunStatus { Queued, Running, Succeeded, Failed, Cancelled }
 
 [JsonConverter(typeof(SnakeCaseEnumConverter<RunPhase>))]
-public enum RunPhase { Loading, Matching, Saving }
+public enum RunPhase { Loading, Matching, Saving, Done }
 
 public sealed class Run
 {

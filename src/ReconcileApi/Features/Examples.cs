@@ -50,7 +50,7 @@ public static class Examples
         new RunWindowSummary(1248, 1239, 151_220.40m, 147_099.85m, 0.9928m),
         new DateTime(2026, 10, 1, 0, 0, 0, DateTimeKind.Utc), new DateTime(2026, 9, 30, 23, 0, 0, DateTimeKind.Utc), 3, 1,
         new RunSyncLag(new SyncLag(new DateTime(2026, 9, 30, 23, 41, 0, DateTimeKind.Utc), 0, 0.32), new SyncLag(new DateTime(2026, 9, 30, 23, 12, 0, DateTimeKind.Utc), 0.48, 0.8)),
-        6, 0, 11, 2, new RunProgress(RunPhase.Saving, 17, 17), null);
+        6, 0, 11, 2, new RunProgress(RunPhase.Done, 17, 17), null);
 
     public static readonly ScheduleRequest Schedule = new("Every morning", "0 6 * * *", "America/New_York", 7, true,
         [new AlertRule(AlertRuleKind.MatchRateBelow, Threshold: 0.98m), new AlertRule(AlertRuleKind.SideSilent, Hours: 24),

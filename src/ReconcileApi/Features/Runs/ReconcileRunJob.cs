@@ -188,7 +188,7 @@ public sealed class ReconcileRunJob(
                 .SetProperty(r => r.ReopenedDiscrepancies, changes.Reopened)
                 .SetProperty(r => r.PersistingDiscrepancies, changes.Persisting)
                 .SetProperty(r => r.AutoResolved, changes.AutoResolved)
-                .SetProperty(r => r.Phase, RunPhase.Saving)
+                .SetProperty(r => r.Phase, RunPhase.Done)
                 .SetProperty(r => r.Processed, count)
                 .SetProperty(r => r.Total, count), ct) == 1;
     }

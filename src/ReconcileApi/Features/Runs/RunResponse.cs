@@ -48,6 +48,9 @@ public sealed record RunResponse(
     RunProgress Progress,
     string? Error)
 {
+    /// <summary>What the run found, in a sentence a person can read (also for a Zap's or scenario's notification).</summary>
+    public string Summary => RunSummary.Of(this);
+
     public static RunResponse Of(Run r) => new(
         r.Id, r.Status, r.From, r.To, r.Label, r.CallbackUrl, r.ScheduleId, r.SettingsVersion, r.CreatedAt, r.StartedAt, r.FinishedAt,
         r.StoreOrders, r.KeapOrders, r.Matched, r.Pending, r.Discrepancies,
