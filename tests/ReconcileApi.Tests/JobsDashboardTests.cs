@@ -42,6 +42,20 @@ public sealed class JobsDashboardTests(ApiFactory factory) : IClassFixture<ApiFa
     }
 
     [Fact]
+    public async Task Dashboard_NamesARunsJobByItsRunAndWorkspace()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var run = await ws.Http.RunAsync();
+        using var admin = factory.CreateAdminClient();
+        var name = $"Run {run.Str("id")} (workspace {ws.WorkspaceId})";
+        var page = "";
+        // The job is marked succeeded just after the run (it announces the run first).
+        for (var i = 0; i < 100 && !page.Contains(name); i++, await Task.Delay(50))
+            page = System.Net.WebUtility.HtmlDecode(await (await admin.GetAsync("/hangfire/jobs/succeeded")).Content.ReadAsStringAsync());
+        Assert.Contains(name, page);
+    }
+
+    [Fact]
     public async Task Dashboard_Returns401_WithAWrongKey()
     {
         using var client = factory.CreateClient();

@@ -24,6 +24,7 @@ public sealed class SilenceWatch(IBackgroundJobClient jobs)
 
 public sealed class SilenceCheckJob(SilenceWatch watch, AlertEvaluator alerts, RunNotifications notifications)
 {
+    [JobDisplayName("Check side_silent rules (workspace {0})")]
     public async Task RunAsync(Guid workspaceId, CancellationToken ct)
     {
         watch.Starting(workspaceId);

@@ -14,6 +14,7 @@ public sealed class RetentionJob(ReconcileDbContext db, IOptions<ServiceOptions>
 {
     public const string RecurringJobId = "retention";
 
+    [Hangfire.JobDisplayName("Retention purge")]
     public async Task<RetentionResult> RunAsync(CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;

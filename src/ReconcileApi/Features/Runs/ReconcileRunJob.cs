@@ -20,8 +20,10 @@ public sealed class ReconcileRunJob(
 {
     public static readonly TimeSpan WaitBeforeRetry = TimeSpan.FromSeconds(2);
 
+    // workspaceId: the run's workspace, only for the name of the job in the Hangfire dashboard.
     [AutomaticRetry(Attempts = 0)]
-    public async Task ExecuteAsync(Guid runId, CancellationToken cancellationToken)
+    [JobDisplayName("Run {0} (workspace {1})")]
+    public async Task ExecuteAsync(Guid runId, Guid workspaceId, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         int claimed;
@@ -47,7 +49,7 @@ public sealed class ReconcileRunJob(
             // Still queued: the workspace is busy with another run, or an older one waits first.
             var status = await db.Runs.Where(r => r.Id == runId).Select(r => new { r.Status, r.NotifiedAt }).SingleOrDefaultAsync(cancellationToken);
             if (status?.Status == RunStatus.Queued)
-                jobs.Schedule<ReconcileRunJob>(job => job.ExecuteAsync(runId, CancellationToken.None), WaitBeforeRetry);
+                jobs.Schedule<ReconcileRunJob>(job => job.ExecuteAsync(runId, workspaceId, CancellationToken.None), WaitBeforeRetry);
             else if (status is { NotifiedAt: null, Status: RunStatus.Succeeded or RunStatus.Failed })
                 await NotifyAsync(runId); // this job ended the run and stopped before announcing it
             return;

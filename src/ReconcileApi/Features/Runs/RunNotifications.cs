@@ -35,6 +35,7 @@ public sealed class RunNotifications(ReconcileDbContext db, AlertEvaluator alert
     public const int MaxItems = 100;
 
     [AutomaticRetry(Attempts = 3)]
+    [JobDisplayName("Announce run {0}")]
     public async Task NotifyAsync(Guid runId, CancellationToken ct)
     {
         var run = await db.Runs.AsNoTracking().SingleOrDefaultAsync(r => r.Id == runId, ct);

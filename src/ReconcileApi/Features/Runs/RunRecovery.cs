@@ -19,10 +19,10 @@ public static class RunRecovery
         var unfinished = await db.Runs
             .Where(r => r.Status == RunStatus.Queued || r.Status == RunStatus.Running)
             .OrderBy(r => r.CreatedAt)
-            .Select(r => r.Id)
+            .Select(r => new { r.Id, r.WorkspaceId })
             .ToListAsync();
-        foreach (var runId in unfinished)
-            jobs.Enqueue<ReconcileRunJob>(job => job.ExecuteAsync(runId, CancellationToken.None));
+        foreach (var run in unfinished)
+            jobs.Enqueue<ReconcileRunJob>(job => job.ExecuteAsync(run.Id, run.WorkspaceId, CancellationToken.None));
         if (unfinished.Count > 0)
             app.Logger.LogInformation("Re-enqueued {Count} interrupted run(s)", unfinished.Count);
         // Runs that ended just before the stop but were not announced yet (older ones predate notifications or are stale news).

@@ -34,7 +34,7 @@ public sealed class RunStarter(ReconcileDbContext db, IBackgroundJobClient jobs,
             db.ChangeTracker.Clear();
             return null;
         }
-        jobs.Enqueue<ReconcileRunJob>(job => job.ExecuteAsync(run.Id, CancellationToken.None));
+        jobs.Enqueue<ReconcileRunJob>(job => job.ExecuteAsync(run.Id, workspaceId, CancellationToken.None));
         return run;
     }
 }

@@ -96,6 +96,7 @@ public sealed class ScheduledRunJob(ReconcileDbContext db, RunStarter runs, IRec
     // The run row is unique per (schedule, occurrence); the lock keeps two workers from racing to that index.
     [DisableConcurrentExecution(timeoutInSeconds: 60)]
     [AutomaticRetry(Attempts = 3)]
+    [JobDisplayName("Schedule {0}: start its run")]
     public async Task RunOccurrenceAsync(Guid scheduleId, CancellationToken ct)
     {
         var schedule = await db.Schedules.AsNoTracking().SingleOrDefaultAsync(s => s.Id == scheduleId, ct);

@@ -19,6 +19,7 @@ public sealed class WebhookDeliveryJob(
 
     [AutomaticRetry(Attempts = 0)]
     [Queue(WebhookDeliveryQueue.Name)]
+    [JobDisplayName("Webhook delivery {0}, attempt {1}")]
     public async Task DeliverAsync(Guid deliveryId, int attempt, CancellationToken cancellationToken)
     {
         var delivery = await db.WebhookDeliveries.AsNoTracking().SingleOrDefaultAsync(d => d.Id == deliveryId, cancellationToken);
