@@ -36,6 +36,9 @@ public sealed class StoredOrder
     public required string OrderId { get; set; }
     /// <summary>The order's date as an instant: what a run selects its window by (the rest is in <see cref="Payload"/>).</summary>
     public DateTime? OrderDate { get; set; }
+    /// <summary>The order number as sent, and the customer's email in lower case: what the order list filters by.</summary>
+    public string? OrderNumber { get; set; }
+    public string? CustomerEmail { get; set; }
     public int Version { get; set; }
     public required string ContentHash { get; set; }
     public required string Payload { get; set; }

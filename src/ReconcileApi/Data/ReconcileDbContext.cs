@@ -66,6 +66,9 @@ public abstract class ReconcileDbContext(DbContextOptions options) : DbContext(o
             e.Property(x => x.ContentHash).HasMaxLength(64);
             e.HasIndex(x => new { x.WorkspaceId, x.Source, x.OrderId }).IsUnique();
             e.HasIndex(x => new { x.WorkspaceId, x.Source, x.OrderDate });
+            e.Property(x => x.OrderNumber).HasMaxLength(200);
+            e.Property(x => x.CustomerEmail).HasMaxLength(320);
+            e.HasIndex(x => new { x.WorkspaceId, x.Source, x.CustomerEmail });
             e.HasOne<Workspace>().WithMany().HasForeignKey(x => x.WorkspaceId);
         });
         b.Entity<OrderVersion>(e =>

@@ -216,6 +216,8 @@ public sealed class OrderStore(ReconcileDbContext db, IValidator<CanonicalOrder>
     static StoredOrder Apply(StoredOrder stored, CanonicalOrder order, Guid batchId, DateTime now)
     {
         stored.OrderDate = order.OrderDate;
+        stored.OrderNumber = order.OrderNumber;
+        stored.CustomerEmail = order.CustomerEmail?.Trim().ToLowerInvariant();
         stored.BatchId = batchId;
         stored.UpdatedAt = now;
         return stored;

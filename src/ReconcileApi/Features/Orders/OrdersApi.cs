@@ -7,6 +7,7 @@ public static class OrdersApi
         var group = app.MapApiGroup("Orders");
         IngestOrders.Map(group);
         GetBatch.Map(group);
+        ListOrders.Map(group);
         GetOrder.Map(group);
         return app;
     }

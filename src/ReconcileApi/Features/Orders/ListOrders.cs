@@ -1,0 +1,87 @@
+using System.Globalization;
+
+namespace ReconcileApi.Features.Orders;
+
+public sealed record StoredOrderItem(OrderSource Source, string OrderId, int Version, Guid BatchId, DateTime CreatedAt, DateTime UpdatedAt, CanonicalOrder Order);
+
+public sealed record StoredOrderPage(IReadOnlyList<StoredOrderItem> Items, string? NextCursor);
+
+/// <summary>GET /api/v1/sources/{source}/orders — browse what is stored, latest stored first.</summary>
+public static class ListOrders
+{
+    const int DefaultLimit = 100, MaxLimit = 500;
+
+    public static RouteHandlerBuilder Map(RouteGroupBuilder group) => group
+        .MapGet("/sources/{source}/orders", Handle)
+        .WithName(nameof(ListOrders))
+        .WithSummary("List a side's stored orders, the latest stored first (filters: since, orderKey, email)")
+        .WithDescription("`since`: stored or changed at or after this instant. `orderKey`: the order's reference as the workspace's key pattern reads it " +
+            "from the order number (`1001` finds `#1001` and `Shopify Order #1001`), or its order id. `email`: the customer's email, any case. " +
+            "`limit` 1–500 (default 100), `cursor` = the previous page's `nextCursor`.")
+        .ProducesValidationProblem()
+        .ProducesProblem(StatusCodes.Status404NotFound)
+        .WithExamples(response: new StoredOrderPage([new StoredOrderItem(Examples.StoredOrder.Source, Examples.StoredOrder.OrderId, Examples.StoredOrder.Version,
+            Examples.StoredOrder.BatchId, Examples.StoredOrder.CreatedAt, Examples.StoredOrder.UpdatedAt, Examples.StoredOrder.Order)], null));
+
+    public static async Task<Results<Ok<StoredOrderPage>, ValidationProblem, ProblemHttpResult>> Handle(
+        string source, ClaimsPrincipal user, ReconcileDbContext db, CancellationToken ct,
+        string? since = null, string? orderKey = null, string? email = null, string? limit = null, string? cursor = null)
+    {
+        if (!IngestRequest.TryParseSource(source, out var side))
+            return Problems.NotFound("Source", source);
+        var workspaceId = user.WorkspaceId();
+        var errors = new Dictionary<string, string[]>();
+        var take = DefaultLimit;
+        if (limit is not null && (!int.TryParse(limit, NumberStyles.Integer, CultureInfo.InvariantCulture, out take) || take is < 1 or > MaxLimit))
+            errors["limit"] = [$"Must be a whole number between 1 and {MaxLimit}."];
+        var query = db.Orders.AsNoTracking().Where(o => o.WorkspaceId == workspaceId && o.Source == side);
+        if (since is not null)
+        {
+            if (DateTime.TryParse(since, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var from))
+                query = query.Where(o => o.UpdatedAt >= from);
+            else
+                errors["since"] = ["Must be an instant like 2026-11-01T00:00:00Z."];
+        }
+        if (!string.IsNullOrWhiteSpace(email))
+        {
+            var wanted = email.Trim().ToLowerInvariant();
+            query = query.Where(o => o.CustomerEmail == wanted);
+        }
+        if (cursor is not null)
+        {
+            if (long.TryParse(cursor, NumberStyles.None, CultureInfo.InvariantCulture, out var before))
+                query = query.Where(o => o.Id < before);
+            else
+                errors["cursor"] = ["Is not a cursor this API returned; pass nextCursor unchanged."];
+        }
+        if (errors.Count > 0)
+            return TypedResults.ValidationProblem(errors, detail: "One or more query parameters are invalid; see errors.");
+
+        List<StoredOrder> rows;
+        if (!string.IsNullOrWhiteSpace(orderKey))
+        {
+            // The key is what the workspace's pattern reads from the order number: the number must contain it, and the
+            // pattern must read exactly it (so 1001 does not find #11001). Few orders share a key: no paging needed.
+            var key = orderKey.Trim();
+            var settings = await Settings.SettingsStore.LoadAsync(db, workspaceId,
+                await Settings.SettingsStore.CurrentVersionAsync(db, workspaceId, ct), ct);
+            var pattern = new OrderKeyPattern(side == OrderSource.Store ? settings.StoreKeyPattern : settings.KeapKeyPattern);
+            var candidates = await query.Where(o => o.OrderId == key || (o.OrderNumber != null && o.OrderNumber.Contains(key)))
+                .OrderByDescending(o => o.Id).Take(MaxLimit * 4).ToListAsync(ct);
+            rows = candidates.Where(o => o.OrderId == key || string.Equals(pattern.Extract(o.OrderNumber), key, StringComparison.OrdinalIgnoreCase))
+                .Take(take + 1).ToList();
+        }
+        else
+        {
+            rows = await query.OrderByDescending(o => o.Id).Take(take + 1).ToListAsync(ct);
+        }
+        string? next = null;
+        if (rows.Count > take)
+        {
+            rows.RemoveAt(take);
+            next = rows[^1].Id.ToString(CultureInfo.InvariantCulture);
+        }
+        return TypedResults.Ok(new StoredOrderPage(
+            rows.Select(o => new StoredOrderItem(side, o.OrderId, o.Version, o.BatchId, o.CreatedAt, o.UpdatedAt, OrderJson.Deserialize(o.Payload))).ToList(), next));
+    }
+}
