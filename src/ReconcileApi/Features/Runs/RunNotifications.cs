@@ -46,7 +46,8 @@ public sealed class RunNotifications(ReconcileDbContext db, AlertEvaluator alert
         await webhooks.PublishAsync(run.WorkspaceId, run.Status == RunStatus.Succeeded ? WebhookEventTypes.RunSucceeded : WebhookEventTypes.RunFailed,
             RunData(run), run.CallbackUrl, ct);
         var events = 1;
-        if (run.NewDiscrepancies + run.ReopenedDiscrepancies > 0)
+        // The findings event reads the run's new findings: only when someone listens (a callbackUrl does not take it).
+        if (run.NewDiscrepancies + run.ReopenedDiscrepancies > 0 && await webhooks.AnyListeningAsync(run.WorkspaceId, WebhookEventTypes.DiscrepancyCreated, ct))
         {
             await webhooks.PublishAsync(run.WorkspaceId, WebhookEventTypes.DiscrepancyCreated, await CreatedDataAsync(run, ct), null, ct);
             events++;

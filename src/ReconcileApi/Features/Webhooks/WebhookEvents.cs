@@ -13,6 +13,10 @@ public sealed record WebhookMessage(string Type, DateTime Timestamp, object Data
 /// </summary>
 public sealed class WebhookEvents(ReconcileDbContext db, WebhookDeliveryQueue queue, TimeProvider clock, IOptions<JsonOptions> json)
 {
+    /// <summary>Whether any subscription of the workspace takes <paramref name="type"/>: an event costly to build is built only then.</summary>
+    public Task<bool> AnyListeningAsync(Guid workspaceId, string type, CancellationToken ct) =>
+        db.WebhookSubscriptions.AnyAsync(s => s.WorkspaceId == workspaceId && s.Events.Contains(type), ct);
+
     /// <param name="workspaceId">Whose subscriptions receive it.</param>
     /// <param name="type">One of <see cref="WebhookEventTypes.All"/>.</param>
     /// <param name="data">The event's flat fields, serialized in the API's camelCase JSON.</param>
