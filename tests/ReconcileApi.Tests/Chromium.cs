@@ -193,93 +193,16 @@ public static class Chromium
             // A helper process may still hold a file for a moment; the temp folder is cleaned anyway.
         }
     }
+    static string? FindOnPath() => SystemTools.FindOnPath(Executable);
 
-    static string? FindOnPath() =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "")
-            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Select(folder => Path.Combine(folder, Executable))
-            .FirstOrDefault(File.Exists);
+    static Task<string> InstallAsync(Action<string> note) =>
+        SystemTools.InstallWithAptAsync(Executable, InstallCommand, InstallTimeout, note,
+            "this test needs a real browser (it does not skip)", $"elsewhere, put a Chromium named '{Executable}' on PATH");
 
-    static async Task<string> InstallAsync(Action<string> note)
-    {
-        if (!OperatingSystem.IsLinux() || !File.Exists("/etc/debian_version") || !IsRoot())
-        {
-            throw new InvalidOperationException(
-                $"{Executable} is not on PATH, and this test needs a real browser (it does not skip). Install it and run the tests " +
-                $"again: on Debian or Ubuntu `sudo sh -c '{InstallCommand}'`; elsewhere, put a Chromium named '{Executable}' on PATH. " +
-                "(As root on Debian the test installs it by itself.)");
-        }
+    static ProcessStartInfo StartInfo(string file, IEnumerable<string> arguments) => SystemTools.StartInfo(file, arguments);
 
-        // One installer at a time across processes (FileShare.None takes an exclusive lock on the file).
-        var lockPath = Path.Combine(Path.GetTempPath(), "reconcile-chromium-install.lock");
-        var deadline = DateTime.UtcNow + InstallTimeout;
-        FileStream? held = null;
-        while (held is null)
-        {
-            try
-            {
-                held = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            }
-            catch (IOException) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(TimeSpan.FromSeconds(1));
-            }
-        }
-        await using (held)
-        {
-            // Another run may have installed it while this one waited.
-            if (FindOnPath() is { } installed)
-                return installed;
-            note($"{Executable} is not on PATH; installing it: {InstallCommand}");
-            var (exitCode, output, errors) = await RunAsync("/bin/sh", ["-c", InstallCommand], InstallTimeout,
-                new Dictionary<string, string> { ["DEBIAN_FRONTEND"] = "noninteractive" });
-            if (exitCode != 0 || FindOnPath() is not { } path)
-                throw new InvalidOperationException($"Installing {Executable} failed (exit {exitCode}): {InstallCommand}\n{Tail(output)}\n{Tail(errors)}");
-            note($"installed {path}");
-            return path;
-        }
-    }
+    static Task<(int ExitCode, string Output, string Errors)> RunAsync(string file, IEnumerable<string> arguments, TimeSpan timeout) =>
+        SystemTools.RunAsync(file, arguments, timeout);
 
-    /// <summary>The effective user id is 0 (the second field of Uid: in /proc/self/status).</summary>
-    static bool IsRoot() =>
-        File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("Uid:", StringComparison.Ordinal)) is { } line
-        && line.Split((char[])['\t', ' '], StringSplitOptions.RemoveEmptyEntries) is [_, _, "0", ..];
-
-    static ProcessStartInfo StartInfo(string file, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
-    {
-        var start = new ProcessStartInfo(file)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-            start.ArgumentList.Add(argument);
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
-            start.Environment[key] = value;
-        return start;
-    }
-
-    static async Task<(int ExitCode, string Output, string Errors)> RunAsync(
-        string file, IEnumerable<string> arguments, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null)
-    {
-        var start = StartInfo(file, arguments, environment);
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {file}.");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        using var cancel = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(cancel.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{file} {string.Join(' ', start.ArgumentList)} did not finish within {timeout.TotalSeconds} s.\n{Tail(await errors)}");
-        }
-        return (process.ExitCode, await output, await errors);
-    }
-
-    static string Tail(string text, int lines = 30) =>
-        string.Join('\n', text.Split('\n', StringSplitOptions.RemoveEmptyEntries).TakeLast(lines));
+    static string Tail(string text) => SystemTools.Tail(text);
 }

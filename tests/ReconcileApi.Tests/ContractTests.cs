@@ -70,6 +70,93 @@ public sealed class ContractTests(ApiFactory factory) : IClassFixture<ApiFactory
         AssertNone(EnumFailures(document));
     }
 
+    [Fact]
+    public async Task QueryParameters_AreNamedAsTheApiReadsThem() =>
+        AssertNone(ParameterNameFailures(await LiveDocumentAsync()));
+
+    /// <summary>The API writes every property of an answer, nulls included: a client may rely on each being there.</summary>
+    [Fact]
+    public async Task EveryAnsweredSchema_RequiresEveryProperty() =>
+        AssertNone(RequiredFailures(await LiveDocumentAsync()));
+
+    [Fact]
+    public async Task EveryWorkspacePostAndPut_DeclaresIdempotencyKey() =>
+        AssertNone(IdempotencyFailures(await LiveDocumentAsync()));
+
+    /// <summary>What is null at run time is nullable in the contract (NullableFromAnnotations), and what never is, is not.</summary>
+    [Theory]
+    [InlineData("DiscrepancyResponse", "resolution", true)]
+    [InlineData("RunProgress", "phase", true)]
+    [InlineData("HistoryEntry", "fromState", true)]
+    [InlineData("RunResponse", "syncLag", true)]
+    [InlineData("RunResponse", "label", true)]
+    [InlineData("RunWindowSummary", "matchRate", true)]
+    [InlineData("DiscrepancyResponse", "id", false)]
+    [InlineData("DiscrepancyResponse", "cause", false)]
+    [InlineData("RunResponse", "progress", false)]
+    [InlineData("CanonicalOrderInput", "tax", true)]
+    [InlineData("CanonicalOrderInput", "total", false)]
+    public async Task Nullability_FollowsTheCSharpAnnotations(string schema, string property, bool nullable)
+    {
+        var document = await LiveDocumentAsync();
+        var node = document["components"]!["schemas"]![schema]!["properties"]![property]!.AsObject();
+        Assert.Equal(nullable, AllowsNull(node));
+    }
+
+    /// <summary>Request money is a number or a decimal string; answered money is a number.</summary>
+    [Fact]
+    public async Task Money_IsANumberOrADecimalString_InRequestsOnly()
+    {
+        var schemas = (await LiveDocumentAsync())["components"]!["schemas"]!;
+        var requested = schemas["OrderLineInput"]!["properties"]!["unitPrice"]!["oneOf"]!.AsArray().Select(m => m!["type"]!.GetValue<string>());
+        Assert.Equal(["number", "string"], requested);
+        Assert.Equal("number", schemas["OrderLine"]!["properties"]!["unitPrice"]!["type"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Security_OffersEachSchemeAsAnAlternative()
+    {
+        var document = await LiveDocumentAsync();
+        var schemes = document["components"]!["securitySchemes"]!.AsObject().Select(s => s.Key).Order().ToList();
+        var alternatives = document["security"]!.AsArray().Select(r => r!.AsObject().Select(s => s.Key).ToList()).ToList();
+        Assert.All(alternatives, a => Assert.Single(a));
+        Assert.Equal(schemes, alternatives.Select(a => a[0]).Order().ToList());
+        Assert.Equal(["apiKey", "basic", "bearer"], schemes);
+    }
+
+    [Fact]
+    public async Task SwaggerUi_PersistsAuthorization()
+    {
+        using var client = factory.CreateAdminClient();
+        var script = await client.GetStringAsync("/swagger/index.js");
+        Assert.Contains("\"persistAuthorization\":true", script.Replace(" ", ""));
+    }
+
+    /// <summary>Each value the contract offers for a query parameter is one the endpoint accepts (no 400).</summary>
+    [Fact]
+    public async Task EveryOfferedQueryValue_IsAccepted()
+    {
+        var document = await LiveDocumentAsync();
+        using var workspace = await factory.CreateWorkspaceAsync();
+        var tried = 0;
+        foreach (var (name, operation) in Operations(document).Where(o => o.Name.StartsWith("GET ", StringComparison.Ordinal) && !o.Name.Contains('{')))
+        {
+            foreach (var parameter in (operation["parameters"] as JsonArray ?? []).OfType<JsonObject>().Where(p => p["in"]?.GetValue<string>() == "query"))
+            {
+                var schema = parameter["schema"]!;
+                var values = (schema["enum"] ?? schema["items"]?["enum"]) as JsonArray;
+                foreach (var value in values?.Select(v => v?.GetValue<string>()).OfType<string>() ?? [])
+                {
+                    var path = name[4..] + "?" + parameter["name"]!.GetValue<string>() + "=" + Uri.EscapeDataString(value);
+                    using var response = await workspace.Http.GetAsync(path);
+                    Assert.True((int)response.StatusCode < 400, $"{path} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+                    tried++;
+                }
+            }
+        }
+        Assert.True(tried >= 20, $"Only {tried} offered values were tried; the walk is broken.");
+    }
+
     /// <summary>The rules above must be able to fail: each one flags its defect in a hand-made bad document.</summary>
     [Fact]
     public void ContractRules_FlagABadDocument()
@@ -98,7 +185,72 @@ public sealed class ContractTests(ApiFactory factory) : IClassFixture<ApiFactory
         Assert.Empty(SuccessResponseFailures(bad));
         bad["paths"]!["/things"]!["post"]!["responses"]!.AsObject().Remove("200");
         Assert.Single(SuccessResponseFailures(bad));
+
+        var answered = JsonNode.Parse("""
+            {
+              "paths": {
+                "/api/v1/things": {
+                  "get": {
+                    "parameters": [{ "name": "Limit", "in": "query", "schema": { "type": "integer" } }],
+                    "responses": { "200": { "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Thing" } } } } }
+                  },
+                  "put": { "responses": { "204": { } } }
+                }
+              },
+              "components": { "schemas": { "Thing": { "type": "object", "required": ["id"], "properties": { "id": { "type": "integer" }, "name": { "type": "string" } } } } }
+            }
+            """)!.AsObject();
+        Assert.Single(ParameterNameFailures(answered));
+        Assert.Single(RequiredFailures(answered));
+        Assert.Single(IdempotencyFailures(answered));
     }
+
+    static List<string> ParameterNameFailures(JsonObject document) =>
+        Operations(document)
+            .SelectMany(o => (o.Operation["parameters"] as JsonArray ?? []).OfType<JsonObject>()
+                .Where(p => p["in"]?.GetValue<string>() == "query" && p["name"]?.GetValue<string>() is { Length: > 0 } n && !char.IsLower(n[0]))
+                .Select(p => $"{o.Name}: query parameter '{p["name"]}' is not camelCase (the API reads it case-insensitively; say it as clients should)"))
+            .ToList();
+
+    /// <summary>Component schemas a 2xx answer reaches whose required list leaves out a property.</summary>
+    static List<string> RequiredFailures(JsonObject document)
+    {
+        var schemas = document["components"]?["schemas"] as JsonObject ?? [];
+        var reached = new SortedSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<JsonNode?>(Operations(document).SelectMany(o => Responses(o.Operation).Where(r => r.Status[0] == '2').Select(r => (JsonNode?)r.Response)));
+        while (pending.TryPop(out var node))
+        {
+            Walk(node, "#", (o, _) =>
+            {
+                if (o["$ref"]?.GetValue<string>() is { } reference && reached.Add(reference.Split('/')[^1]))
+                    pending.Push(schemas[reference.Split('/')[^1]]);
+            });
+        }
+        var failures = new List<string>();
+        foreach (var id in reached)
+        {
+            if (schemas[id]?["properties"] is not JsonObject properties)
+                continue;
+            var required = (schemas[id]!["required"] as JsonArray ?? []).Select(r => r!.GetValue<string>()).ToHashSet();
+            failures.AddRange(properties.Select(p => p.Key).Where(p => !required.Contains(p))
+                .Select(p => $"#/components/schemas/{id}: '{p}' is answered but not required (the API writes every property, nulls too)"));
+        }
+        return failures;
+    }
+
+    /// <summary>Workspace POST/PUT operations (the admin ones pass the idempotency filter by) without the Idempotency-Key header.</summary>
+    static List<string> IdempotencyFailures(JsonObject document) =>
+        Operations(document)
+            .Where(o => (o.Name.StartsWith("POST /api/v1/", StringComparison.Ordinal) || o.Name.StartsWith("PUT /api/v1/", StringComparison.Ordinal))
+                && !o.Name.Contains("/api/v1/admin/", StringComparison.Ordinal))
+            .Where(o => !(o.Operation["parameters"] as JsonArray ?? []).Any(p => p?["in"]?.GetValue<string>() == "header" && p["name"]?.GetValue<string>() == "Idempotency-Key"))
+            .Select(o => $"{o.Name}: no Idempotency-Key header parameter")
+            .ToList();
+
+    /// <summary>A property schema that admits null: nullable beside a type, or a oneOf member that does.</summary>
+    static bool AllowsNull(JsonObject schema) =>
+        schema["nullable"]?.GetValue<bool>() == true
+        || (schema["oneOf"] as JsonArray ?? []).OfType<JsonObject>().Any(AllowsNull);
 
     static List<string> IdAndSummaryFailures(JsonObject document)
     {

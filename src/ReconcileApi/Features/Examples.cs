@@ -107,7 +107,7 @@ public static class Examples
     public static readonly DiscrepancyResponse ResolvedDiscrepancy = Discrepancy with
     {
         State = DiscrepancyState.Resolved,
-        Resolution = new ResolutionResponse("updated_in_keap", Resolve.Note, Resolve.ResolvedBy, At.AddHours(2)),
+        Resolution = new ResolutionResponse(ResolutionAction.UpdatedInKeap, Resolve.Note, Resolve.ResolvedBy, At.AddHours(2)),
         UpdatedAt = At.AddHours(2),
     };
 

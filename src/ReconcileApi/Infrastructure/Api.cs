@@ -3,8 +3,9 @@ namespace ReconcileApi.Infrastructure;
 public static class Api
 {
     /// <summary>The /api/v1 group of one feature: its tag, workspace auth, validation, and the problems every operation can answer.</summary>
-    public static RouteGroupBuilder MapApiGroup(this IEndpointRouteBuilder app, string tag, string policy = Auth.WorkspacePolicy) =>
-        app.MapGroup("/api/v1")
+    public static RouteGroupBuilder MapApiGroup(this IEndpointRouteBuilder app, string tag, string policy = Auth.WorkspacePolicy)
+    {
+        var group = app.MapGroup("/api/v1")
             .WithTags(tag)
             .RequireAuthorization(policy)
             .RequireRateLimiting(RateLimits.Policy)
@@ -13,4 +14,9 @@ public static class Api
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status500InternalServerError);
+        // The filter honours Idempotency-Key for workspace callers only (an admin request passes through it).
+        if (policy == Auth.WorkspacePolicy)
+            group.WithMetadata(new Idempotency.Honoured());
+        return group;
+    }
 }

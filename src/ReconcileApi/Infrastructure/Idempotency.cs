@@ -29,6 +29,9 @@ public sealed class Idempotency(ReconcileDbContext db, TimeProvider clock, IOpti
     /// <summary>An in-flight claim older than this belongs to a request that died (claiming endpoints answer in well under a second).</summary>
     public static readonly TimeSpan Abandoned = TimeSpan.FromSeconds(30);
 
+    /// <summary>Marks the endpoints behind the filter whose keys it honours (workspace callers'): the contract declares the header there.</summary>
+    public sealed class Honoured;
+
     /// <summary>Marks an endpoint that writes its idempotency record in its own transaction (<see cref="AddCompleted"/>).</summary>
     public sealed class RecordedByEndpoint;
 

@@ -13,12 +13,22 @@ namespace ReconcileApi.Infrastructure;
 /// </summary>
 public sealed record ExamplesMetadata(object? Request, object? Response, string? Csv = null);
 
-public static class OpenApi
+public static partial class OpenApi
 {
     public const string DocumentName = "v1";
 
     /// <summary>A string parameter an endpoint reads in its own binder, where ApiExplorer cannot see it (required in the path, optional elsewhere).</summary>
     public sealed record BinderParameter(string Name, ParameterLocation In);
+
+    /// <summary>
+    /// The values a text parameter takes, shown as an enum (a dropdown in the Swagger UI) on every operation of the
+    /// endpoint or group that has a parameter of that name; <see cref="List"/> when it takes several, comma-separated.
+    /// </summary>
+    public sealed record ParameterValues(string Name, IReadOnlyList<string> Values, bool List = false);
+
+    public static TBuilder WithParameterValues<TBuilder>(this TBuilder builder, string name, IEnumerable<string> values, bool list = false)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new ParameterValues(name, values.ToList(), list));
 
     public static RouteHandlerBuilder WithExamples(this RouteHandlerBuilder builder, object? request = null, object? response = null, string? csv = null) =>
         builder.WithMetadata(new ExamplesMetadata(request, response, csv));
@@ -38,15 +48,19 @@ public static class OpenApi
             o.AddSecurityDefinition("apiKey", new OpenApiSecurityScheme { Type = SecuritySchemeType.ApiKey, In = ParameterLocation.Header, Name = "X-Api-Key" });
             o.AddSecurityDefinition("bearer", new OpenApiSecurityScheme { Type = SecuritySchemeType.Http, Scheme = "bearer" });
             o.AddSecurityDefinition("basic", new OpenApiSecurityScheme { Type = SecuritySchemeType.Http, Scheme = "basic" });
-            o.AddSecurityRequirement(document => new OpenApiSecurityRequirement
-            {
-                [new OpenApiSecuritySchemeReference("apiKey", document)] = [],
-            });
+            // One requirement per scheme: alternatives, so any one of them authenticates (and the Swagger UI sends whichever is filled).
+            foreach (var scheme in new[] { "apiKey", "bearer", "basic" })
+                o.AddSecurityRequirement(document => new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(scheme, document)] = [] });
+            o.AddServer(new OpenApiServer { Url = "/", Description = "This service" });
             o.SupportNonNullableReferenceTypes();
+            o.SchemaFilter<NullableFromAnnotations>();
+            o.SchemaFilter<ValuesFromDeclarations>();
+            o.DocumentFilter<RequestAndResponseForms>();
             // Field descriptions (the canonical order's among them) from the XML comments of both assemblies.
             foreach (var assembly in new[] { typeof(OpenApi).Assembly, typeof(Engine.CanonicalOrder).Assembly })
                 o.IncludeXmlComments(Path.Combine(AppContext.BaseDirectory, assembly.GetName().Name + ".xml"));
             o.OperationFilter<OperationConventions>();
+            o.OperationFilter<ParameterConventions>();
         });
         return services;
     }
@@ -69,6 +83,8 @@ public static class OpenApi
         {
             o.SwaggerEndpoint($"/swagger/{DocumentName}/swagger.json", "ReconcileApi v1");
             o.DocumentTitle = "ReconcileApi";
+            // The key typed into Authorize survives a reload of the page.
+            o.EnablePersistAuthorization();
         });
         return app;
     }
@@ -119,7 +135,8 @@ public static class OpenApi
                     {
                         if (status.StartsWith('2') && response.Content is { } content)
                         {
-                            foreach (var media in content.Values.OfType<OpenApiMediaType>())
+                            // The JSON forms only: a text/csv answer keeps its CSV example.
+                            foreach (var media in content.Where(c => c.Key.Contains("json")).Select(c => c.Value).OfType<OpenApiMediaType>())
                                 media.Example = JsonSerializer.SerializeToNode(examples.Response, Json);
                         }
                     }
@@ -168,14 +185,21 @@ public static class OpenApi
             }
         }
 
-        static JsonNode ProblemExample(int status) => new JsonObject
+        static JsonNode ProblemExample(int status)
         {
-            ["type"] = $"https://tools.ietf.org/html/rfc9110#section-15.{(status >= 500 ? 6 : 5)}.{(status >= 500 ? status - 499 : status - 399)}",
-            ["title"] = Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status),
-            ["status"] = status,
-            ["detail"] = ProblemDetail(status),
-            ["traceId"] = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
-        };
+            var problem = new JsonObject
+            {
+                ["type"] = $"https://tools.ietf.org/html/rfc9110#section-15.{(status >= 500 ? 6 : 5)}.{(status >= 500 ? status - 499 : status - 399)}",
+                ["title"] = Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status),
+                ["status"] = status,
+                ["detail"] = ProblemDetail(status),
+                ["traceId"] = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+            };
+            // A validation problem always carries its errors (a 400 documented as a plain problem may too).
+            if (status == StatusCodes.Status400BadRequest)
+                problem["errors"] = new JsonObject { ["limit"] = new JsonArray("Must be between 1 and 500.") };
+            return problem;
+        }
 
         static string ProblemDetail(int status) => status switch
         {
@@ -190,5 +214,50 @@ public static class OpenApi
             422 => "The Idempotency-Key was used with another body.",
             _ => "An unexpected error occurred. Quote the traceId when reporting it.",
         };
+    }
+
+    /// <summary>
+    /// Parameters as the API reads them: query names in camelCase (an <c>[AsParameters]</c> record binds them without
+    /// regard to case, but ApiExplorer names them after its C# properties), the values declared with
+    /// <see cref="ParameterValues"/> as enums, and <c>Idempotency-Key</c> on every POST and PUT the idempotency filter honours.
+    /// </summary>
+    sealed class ParameterConventions : IOperationFilter
+    {
+        public void Apply(OpenApiOperation operation, OperationFilterContext context)
+        {
+            var metadata = context.ApiDescription.ActionDescriptor.EndpointMetadata;
+            foreach (var parameter in operation.Parameters?.OfType<OpenApiParameter>() ?? [])
+            {
+                if (parameter.In == ParameterLocation.Query && parameter.Name is { Length: > 0 } name && char.IsUpper(name[0]))
+                    parameter.Name = JsonNamingPolicy.CamelCase.ConvertName(name);
+                var values = metadata.OfType<ParameterValues>().LastOrDefault(v => string.Equals(v.Name, parameter.Name, StringComparison.OrdinalIgnoreCase));
+                // A parameter typed as an enum already says its values.
+                if (values is null || parameter.Schema is not OpenApiSchema { Enum: null or { Count: 0 }, Type: { } type } || (type & ~JsonSchemaType.Null) != JsonSchemaType.String)
+                    continue;
+                var choices = new OpenApiSchema { Type = JsonSchemaType.String, Enum = values.Values.Select(v => (JsonNode)JsonValue.Create(v)).ToList() };
+                parameter.Schema = values.List ? new OpenApiSchema { Type = JsonSchemaType.Array, Items = choices } : choices;
+                if (values.List)
+                {
+                    // ?severity=high,critical — one comma-separated value (repeating the parameter works too).
+                    parameter.Style = ParameterStyle.Form;
+                    parameter.Explode = false;
+                }
+            }
+            if (operation.Parameters?.OfType<OpenApiParameter>().FirstOrDefault(p => p.In == ParameterLocation.Header && p.Name == "If-Match") is { Description: null } ifMatch)
+                ifMatch.Description = "The ETag you read the resource with: 412 when it changed since (the change is not applied). Without it the change applies whatever the version.";
+            if (metadata.OfType<Idempotency.Honoured>().Any() && context.ApiDescription.HttpMethod is "POST" or "PUT"
+                && operation.Parameters?.Any(p => string.Equals(p.Name, Idempotency.Header, StringComparison.OrdinalIgnoreCase)) != true)
+            {
+                operation.Parameters ??= [];
+                operation.Parameters.Add(new OpenApiParameter
+                {
+                    Name = Idempotency.Header,
+                    In = ParameterLocation.Header,
+                    Description = "Makes a retry safe: the same key with the same request replays the first answer (`Idempotent-Replayed: true`) " +
+                        "for Retention:IdempotencyHours (24 by default); with another request it is 422, while the first is still in progress 409.",
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = 255 },
+                });
+            }
+        }
     }
 }

@@ -22,5 +22,7 @@ public static class WireEnum
     public static T Parse<T>(string text) where T : struct, Enum =>
         TryParse<T>(text, out var value) ? value : throw new FormatException($"'{text}' is not a {typeof(T).Name}.");
 
-    public static string Names<T>() where T : struct, Enum => string.Join(", ", Enum.GetValues<T>().Select(Name));
+    public static string Names<T>() where T : struct, Enum => string.Join(", ", Values<T>());
+
+    public static IReadOnlyList<string> Values<T>() where T : struct, Enum => Enum.GetValues<T>().Select(Name).ToList();
 }

@@ -9,7 +9,8 @@ public static class AlertsApi
 
     public static IEndpointRouteBuilder MapAlerts(this IEndpointRouteBuilder app)
     {
-        var group = app.MapApiGroup("Alerts");
+        var group = app.MapApiGroup("Alerts")
+            .WithParameterValues("status", WireEnum.Values<AlertStatus>());
         AlertRules.Map(group);
         ListAlerts.Map(group);
         AcknowledgeAlert.Map(group);

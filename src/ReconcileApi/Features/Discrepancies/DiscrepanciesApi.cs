@@ -4,7 +4,13 @@ public static class DiscrepanciesApi
 {
     public static IEndpointRouteBuilder MapDiscrepancies(this IEndpointRouteBuilder app)
     {
-        var group = app.MapApiGroup("Discrepancies");
+        var group = app.MapApiGroup("Discrepancies")
+            // What the list reads from its text parameters (ContractTests checks each one is accepted).
+            .WithParameterValues("state", [.. WireEnum.Values<DiscrepancyState>(), "all"], list: true)
+            .WithParameterValues("category", WireEnum.Values<Category>(), list: true)
+            .WithParameterValues("severity", WireEnum.Values<Severity>(), list: true)
+            .WithParameterValues("sort", ["-detectedAt", "-impact", "severity", "-id"])
+            .WithParameterValues("format", ["json", "csv"]);
         ListDiscrepancies.Map(group);
         GetDiscrepancy.Map(group);
         GetDiscrepancyHistory.Map(group);

@@ -6,7 +6,7 @@ public sealed record CauseResponse(string Code, string Explanation);
 
 public sealed record SuggestedActionResponse(string Code, string System, JsonElement Values);
 
-public sealed record ResolutionResponse(string Action, string? Note, string? ResolvedBy, DateTime? ResolvedAt);
+public sealed record ResolutionResponse(ResolutionAction Action, string? Note, string? ResolvedBy, DateTime? ResolvedAt);
 
 /// <summary>A discrepancy as the API shows it: flat, nested no deeper than cause, suggestedAction, resolution and lineDifferences.</summary>
 public sealed record DiscrepancyResponse(
@@ -65,6 +65,6 @@ public sealed record DiscrepancyResponse(
             ActionOf(d),
             d.LineDifferences is "[]" or "" ? [] : JsonSerializer.Deserialize<List<LineDifference>>(d.LineDifferences, StoredJson.Options)!,
             d.FirstSeenRunId, d.LastSeenRunId, d.Occurrences, d.DetectedAt, d.UpdatedAt,
-            d.ResolutionAction is { } action ? new ResolutionResponse(WireEnum.Name(action), d.ResolutionNote, d.ResolvedBy, d.ResolvedAt) : null);
+            d.ResolutionAction is { } action ? new ResolutionResponse(action, d.ResolutionNote, d.ResolvedBy, d.ResolvedAt) : null);
     }
 }

@@ -3,7 +3,8 @@ using FluentValidation;
 
 namespace ReconcileApi.Features.Discrepancies;
 
-public sealed record ResolveManyRequest(IReadOnlyList<long> Ids, string Action, string? Note, string ResolvedBy);
+public sealed record ResolveManyRequest(
+    IReadOnlyList<long> Ids, [property: OpenApi.ValuesOf(typeof(Resolutions), nameof(Resolutions.Actions))] string Action, string? Note, string ResolvedBy);
 
 [JsonConverter(typeof(SnakeCaseEnumConverter<ResolutionOutcome>))]
 public enum ResolutionOutcome { Applied, NotFound, InvalidTransition, ChangedConcurrently }

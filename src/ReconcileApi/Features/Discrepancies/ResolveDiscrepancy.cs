@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace ReconcileApi.Features.Discrepancies;
 
-public sealed record ResolveRequest(string Action, string? Note, string ResolvedBy);
+public sealed record ResolveRequest([property: OpenApi.ValuesOf(typeof(Resolutions), nameof(Resolutions.Actions))] string Action, string? Note, string ResolvedBy);
 
 public sealed class ResolveRequestValidator : AbstractValidator<ResolveRequest>
 {
@@ -35,7 +35,9 @@ public static class Resolutions
             [ResolutionAction.Reopen] = ([DiscrepancyState.Resolved, DiscrepancyState.Ignored], DiscrepancyState.Open),
         };
 
-    public static string Names { get; } = string.Join(", ", Transitions.Keys.Select(WireEnum.Name));
+    public static IReadOnlyList<string> Actions { get; } = Transitions.Keys.Select(WireEnum.Name).ToList();
+
+    public static string Names { get; } = string.Join(", ", Actions);
 
     /// <summary>An action as sent ("updated_in_keap"), if it is one a person may send.</summary>
     public static bool TryParse(string? text, out ResolutionAction action) =>

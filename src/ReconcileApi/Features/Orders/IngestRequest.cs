@@ -149,6 +149,7 @@ public sealed class IngestRequest : IIdempotentBody, IEndpointParameterMetadataP
     {
         foreach (var p in Parameters)
             builder.Metadata.Add(p);
+        builder.Metadata.Add(new OpenApi.ParameterValues("format", [.. OrderFormats.Json.Keys, .. OrderFormats.Tables.Keys]));
     }
 
     public static bool TryParseSource(string text, out OrderSource source) =>

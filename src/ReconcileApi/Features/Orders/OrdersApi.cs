@@ -4,7 +4,8 @@ public static class OrdersApi
 {
     public static IEndpointRouteBuilder MapOrders(this IEndpointRouteBuilder app)
     {
-        var group = app.MapApiGroup("Orders");
+        var group = app.MapApiGroup("Orders")
+            .WithParameterValues("source", WireEnum.Values<OrderSource>());
         IngestOrders.Map(group);
         GetBatch.Map(group);
         ListOrders.Map(group);
