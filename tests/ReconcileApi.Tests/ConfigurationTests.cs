@@ -22,6 +22,8 @@ public sealed class ConfigurationTests
     [InlineData("Webhooks:RetrySchedule", "5s 5 minutes", "Webhooks:RetrySchedule must be at most 20 waits")]
     [InlineData("Webhooks:RetrySchedule", "5s 8d", "it is '5s 8d'.")]
     [InlineData("Webhooks:WorkerCount", "-1", "Webhooks:WorkerCount must be between 0 (deliver none in this process) and 1000; it is -1.")]
+    [InlineData("ForwardedHeaders:KnownNetworks", "10.0.0.0/8 the proxy", "ForwardedHeaders:KnownNetworks must be networks in CIDR notation")]
+    [InlineData("ForwardedHeaders:ForwardLimit", "0", "ForwardedHeaders:ForwardLimit must be between 1 and 10; it is 0.")]
     [InlineData("Webhooks:PerTargetPerMinute", "0", "Webhooks:PerTargetPerMinute must be between 1 and 1000000")]
     public void ABadValue_StopsTheServiceAtStart_NamingTheKey(string key, string value, string message)
     {

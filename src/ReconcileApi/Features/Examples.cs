@@ -38,18 +38,21 @@ public static class Examples
     public static readonly StoredOrderResponse StoredOrder = new(OrderSource.Store, "450789469", 2, BatchId, At.AddDays(-1), At, Orders[0],
         [new OrderVersionResponse(1, new Guid("0193f0b0-0000-7000-8000-000000000001"), At.AddDays(-1), Orders[0] with { Status = "pending" })]);
 
-    public static readonly StartRunRequest StartRun = new(
-        new DateTime(2026, 9, 1, 0, 0, 0, DateTimeKind.Utc), new DateTime(2026, 10, 1, 0, 0, 0, DateTimeKind.Utc), null, "September close");
+    // The window covers the ingest example's order (2026-10-01 17:00 UTC), so trying the examples in order in the
+    // Swagger UI (ingest, start a run, list its findings, resolve one) finds something (ExamplesTests).
+    static readonly DateTime WindowFrom = new(2026, 9, 2, 0, 0, 0, DateTimeKind.Utc), WindowTo = new(2026, 10, 2, 0, 0, 0, DateTimeKind.Utc);
+
+    public static readonly StartRunRequest StartRun = new(WindowFrom, WindowTo, null, "30 days to October 2");
 
     public static readonly RunResponse Run = new(
-        RunId, RunStatus.Succeeded, new DateTime(2026, 9, 1, 0, 0, 0, DateTimeKind.Utc), new DateTime(2026, 10, 1, 0, 0, 0, DateTimeKind.Utc),
-        "September close", null, null, 0, At, At.AddSeconds(1), At.AddSeconds(3), 1250, 1241, 1236, 2, 17,
+        RunId, RunStatus.Succeeded, WindowFrom, WindowTo,
+        StartRun.Label, null, null, 0, At, At.AddSeconds(1), At.AddSeconds(3), 1250, 1241, 1236, 2, 17,
         new Dictionary<string, int> { ["missing_in_keap"] = 9, ["amount_mismatch"] = 5, ["status_mismatch"] = 3 },
         new Dictionary<string, int> { ["critical"] = 1, ["high"] = 9, ["medium"] = 5, ["low"] = 2 },
         4120.55m,
         new RunWindowSummary(1248, 1239, 151_220.40m, 147_099.85m, 0.9928m),
-        new DateTime(2026, 10, 1, 0, 0, 0, DateTimeKind.Utc), new DateTime(2026, 9, 30, 23, 0, 0, DateTimeKind.Utc), 3, 1,
-        new RunSyncLag(new SyncLag(new DateTime(2026, 9, 30, 23, 41, 0, DateTimeKind.Utc), 0, 0.32), new SyncLag(new DateTime(2026, 9, 30, 23, 12, 0, DateTimeKind.Utc), 0.48, 0.8)),
+        WindowTo, WindowTo.AddHours(-1), 3, 1,
+        new RunSyncLag(new SyncLag(WindowTo.AddMinutes(-19), 0, 0.32), new SyncLag(WindowTo.AddMinutes(-48), 0.48, 0.8)),
         6, 0, 11, 2, new RunProgress(RunPhase.Done, 17, 17), null);
 
     public static readonly ScheduleRequest Schedule = new("Every morning", "0 6 * * *", "America/New_York", 7, true,
@@ -84,21 +87,24 @@ public static class Examples
             new CauseMetric("tax_or_shipping_not_synced", Category.AmountMismatch, 5, 180.40m, 5, 176.10m, Trend.Flat),
         ]);
 
-    public static readonly RunPendingPage Pending = new(RunId, new DateTime(2026, 10, 1, 0, 0, 0, DateTimeKind.Utc), new DateTime(2026, 9, 30, 23, 0, 0, DateTimeKind.Utc),
-        [new PendingOrderResponse(88, OrderSource.Store, "450789601", "1187", new DateTime(2026, 9, 30, 23, 41, 0, DateTimeKind.Utc), 19)], null);
+    public static readonly RunPendingPage Pending = new(RunId, WindowTo, WindowTo.AddHours(-1),
+        [new PendingOrderResponse(88, OrderSource.Store, "450789601", "1187", WindowTo.AddMinutes(-19), 19)], null);
+
+    // The sentence the engine writes for these numbers (README walkthrough, step 4).
+    const string CauseText = "The Keap total 560.00 is the store total 598.94 less tax 28.94 and shipping 10.00: those lines were not synced to Keap.";
 
     public static readonly DiscrepancyResponse Discrepancy = new(
         1042, RunId, Category.AmountMismatch, Severity.Medium, DiscrepancyState.Open, "1001", "450789469", "8812", null,
         "bob@example.com", new DateTime(2026, 10, 1, 17, 0, 0, DateTimeKind.Utc), "total", "598.94", "560.00", 38.94m, 38.94m, "USD",
-        new CauseResponse("tax_or_shipping_not_synced", "Keap's total is 38.94 lower: exactly the store's tax (28.94) plus shipping (10.00)."),
-        new SuggestedActionResponse("update_keap", "keap", JsonSerializer.SerializeToElement(new { field = "total", value = "598.94" })),
+        new CauseResponse("tax_or_shipping_not_synced", CauseText),
+        new SuggestedActionResponse("update_keap", "keap", JsonSerializer.SerializeToElement(new { orderId = "8812", field = "total", value = 598.94m })),
         [], RunId, RunId, 1, At, At, null);
 
     public const string DiscrepancyCsv = CsvExport.Header + "\r\n" +
         "1042,0193f0c2-7d4e-7a10-9c55-3c1f0b6f2a11,amount_mismatch,medium,open,1001,450789469,8812,,bob@example.com,2026-10-01T17:00:00Z,total," +
-        "598.94,560.00,38.94,38.94,USD,tax_or_shipping_not_synced,\"Keap's total is 38.94 lower: the store's tax plus shipping.\",update_keap,keap," +
+        "598.94,560.00,38.94,38.94,USD,tax_or_shipping_not_synced,\"" + CauseText + "\",update_keap,keap," +
         "0193f0c2-7d4e-7a10-9c55-3c1f0b6f2a11,0193f0c2-7d4e-7a10-9c55-3c1f0b6f2a11,1,2026-10-02T06:00:05Z,2026-10-02T06:00:05Z,,,,," +
-        "\"{\"\"field\"\":\"\"total\"\",\"\"value\"\":\"\"598.94\"\"}\",\r\n";
+        "\"{\"\"orderId\"\":\"\"8812\"\",\"\"field\"\":\"\"total\"\",\"\"value\"\":598.94}\",\r\n";
 
     public static readonly DiscrepancyPage DiscrepancyPage = new([Discrepancy], "NjM4NjQ4MjI0MDUwMDAwMDAwOjEwNDI");
 

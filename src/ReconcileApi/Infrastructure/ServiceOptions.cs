@@ -19,6 +19,7 @@ public sealed class ServiceOptions
     public SwaggerSection Swagger { get; set; } = new();
     public RetentionSection Retention { get; set; } = new();
     public WebhooksSection Webhooks { get; set; } = new();
+    public ForwardedHeadersSection ForwardedHeaders { get; set; } = new();
 
     public sealed class DatabaseSection
     {
@@ -100,6 +101,32 @@ public sealed class ServiceOptions
         public IReadOnlyList<TimeSpan>? RetryDelays() => Durations.TryParseList(RetrySchedule, out var delays) ? delays : null;
     }
 
+    public sealed class ForwardedHeadersSection
+    {
+        /// <summary>Read the client's scheme and address from <c>X-Forwarded-Proto</c>/<c>X-Forwarded-For</c> (behind a reverse proxy).</summary>
+        public bool Enabled { get; set; }
+        /// <summary>
+        /// The networks whose proxies are believed besides loopback, CIDR separated by spaces or commas (<c>10.0.0.0/8 fd00::/8</c>);
+        /// one string for the reason <see cref="WebhooksSection.RetrySchedule"/> is.
+        /// </summary>
+        public string KnownNetworks { get; set; } = "";
+        /// <summary>How many proxies' entries of <c>X-Forwarded-For</c> are read, from the right.</summary>
+        public int ForwardLimit { get; set; } = 1;
+
+        /// <summary><see cref="KnownNetworks"/> read; null when one does not parse (the validator says so at start).</summary>
+        public IReadOnlyList<System.Net.IPNetwork>? Networks()
+        {
+            var networks = new List<System.Net.IPNetwork>();
+            foreach (var text in KnownNetworks.Split([' ', ',', ';'], StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (!System.Net.IPNetwork.TryParse(text, out var network))
+                    return null;
+                networks.Add(network);
+            }
+            return networks;
+        }
+    }
+
     public string ConnectionString => ConnectionStrings.Reconcile!;
 
     /// <summary>Binds and validates the configuration; throws <see cref="OptionsValidationException"/> naming each bad key.</summary>
@@ -165,6 +192,10 @@ public sealed class ServiceOptions
                 .WithMessage(o => $"Webhooks:PerTargetPerMinute must be between 1 and 1000000; it is {o.Webhooks.PerTargetPerMinute}.");
             RuleFor(o => o.Webhooks).Must(w => w.RetryDelays() is { Count: <= 20 } delays && delays.All(d => d <= TimeSpan.FromDays(7)))
                 .WithMessage(o => $"Webhooks:RetrySchedule must be at most 20 waits of at most 7 days each, separated by spaces, each a number and a unit (ms, s, m, h, d), such as '5s 5m 30m 2h 5h 10h 10h'; it is '{o.Webhooks.RetrySchedule}'.");
+            RuleFor(o => o.ForwardedHeaders).Must(f => f.Networks() is not null)
+                .WithMessage(o => $"ForwardedHeaders:KnownNetworks must be networks in CIDR notation separated by spaces, such as '10.0.0.0/8 172.16.0.0/12'; it is '{o.ForwardedHeaders.KnownNetworks}'.");
+            RuleFor(o => o.ForwardedHeaders.ForwardLimit).InclusiveBetween(1, 10)
+                .WithMessage(o => $"ForwardedHeaders:ForwardLimit must be between 1 and 10; it is {o.ForwardedHeaders.ForwardLimit}.");
             RuleFor(o => o.Limits.MaxRequestBodyBytes).InclusiveBetween(1, Array.MaxLength)
                 .WithMessage(o => $"Limits:MaxRequestBodyBytes must be between 1 and {Array.MaxLength} bytes; it is {o.Limits.MaxRequestBodyBytes}.");
         }
