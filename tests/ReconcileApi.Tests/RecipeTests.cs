@@ -144,6 +144,9 @@ public sealed partial class RecipeTests
     {
         var code = JavaScriptFence().Match(Recipe("zapier.md"));
         Assert.True(code.Success, "zapier.md has no ```javascript block.");
+        if (SystemTools.FindOnPath("node") is null)
+            await SystemTools.InstallWithAptAsync("node", "apt-get update && apt-get install -y --no-install-recommends nodejs", TimeSpan.FromMinutes(10),
+                Console.WriteLine, "the Zapier recipe's Code step is run with Node.js (the test does not skip)", "elsewhere, install Node.js from https://nodejs.org");
         var file = Path.Combine(Path.GetTempPath(), $"zapier-code-{Guid.NewGuid():N}.js");
         await File.WriteAllTextAsync(file,
             "const inputData = JSON.parse(process.argv[2]);\nlet output;\n(async () => {\n" + code.Groups[1].Value +
