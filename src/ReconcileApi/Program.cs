@@ -35,7 +35,7 @@ builder.Services.AddWebhooks(options);
 var app = builder.Build();
 app.UseProblems();
 app.UseSecurityHeaders();
-app.UseIdempotencyBuffering();
+app.UseJsonBodyBuffering();
 app.UseAuthentication();
 app.UseRateLimiter();
 app.UseAuthorization();

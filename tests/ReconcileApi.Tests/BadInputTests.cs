@@ -158,7 +158,7 @@ public sealed class BadInputTests(ApiFactory factory) : IClassFixture<ApiFactory
     public async Task StartRun_Returns400WithPosition_WhenJsonIsMalformed_And415_ForOtherContentTypes()
     {
         using var ws = await factory.CreateWorkspaceAsync();
-        await (await ws.Http.PostAsync("/api/v1/runs", JsonBody("{\"from\": 12"))).AssertProblemAsync(HttpStatusCode.BadRequest, "BytePositionInLine");
+        await (await ws.Http.PostAsync("/api/v1/runs", JsonBody("{\"from\": 12"))).AssertProblemAsync(HttpStatusCode.BadRequest, "position");
         await (await ws.Http.PostAsync("/api/v1/runs", JsonBody("{}", "text/plain"))).AssertProblemAsync(HttpStatusCode.UnsupportedMediaType);
     }
 

@@ -170,14 +170,19 @@ public sealed class Idempotency(ReconcileDbContext db, TimeProvider clock, IOpti
         {
             var http = context.HttpContext;
             var bound = context.Arguments.OfType<IIdempotentBody>().FirstOrDefault();
-            var key = http.Request.Headers[Header].ToString() is { Length: > 0 } header ? header : bound?.IdempotencyKey;
-            if (string.IsNullOrEmpty(key) || !HttpMethods.IsPost(http.Request.Method) && !HttpMethods.IsPut(http.Request.Method)
+            if (!HttpMethods.IsPost(http.Request.Method) && !HttpMethods.IsPut(http.Request.Method)
                 || bound?.Problem is not null
                 || http.User.FindFirst(Auth.WorkspaceClaim) is null)
                 return await next(context);
+            var body = bound?.Body ?? await JsonBodies.ReadBufferedAsync(http.Request);
+            // The header wins; else the body's own idempotencyKey (no-code tools that cannot set headers), on every write.
+            var key = http.Request.Headers[Header].ToString() is { Length: > 0 } header ? header
+                : bound is not null ? bound.IdempotencyKey
+                : JsonBodies.IdempotencyKey(body.Span);
+            if (string.IsNullOrEmpty(key))
+                return await next(context);
 
             var workspaceId = http.User.WorkspaceId();
-            var body = bound?.Body ?? await ReadBufferedBodyAsync(http.Request);
             var hash = HashRequest(http.Request, body.Span);
             var recordedByEndpoint = http.GetEndpoint()?.Metadata.GetMetadata<RecordedByEndpoint>() is not null;
             var outcome = await idempotency.BeginAsync(workspaceId, key, hash, http.RequestAborted, claim: !recordedByEndpoint);
@@ -233,17 +238,6 @@ public sealed class Idempotency(ReconcileDbContext db, TimeProvider clock, IOpti
                 (result as IValueHttpResult)?.Value,
                 result?.GetType().GetProperty("Location")?.GetValue(result) as string);
         }
-
-        static async Task<ReadOnlyMemory<byte>> ReadBufferedBodyAsync(HttpRequest request)
-        {
-            if (!request.Body.CanSeek)
-                return ReadOnlyMemory<byte>.Empty;
-            request.Body.Position = 0;
-            using var copy = new MemoryStream();
-            await request.Body.CopyToAsync(copy);
-            request.Body.Position = 0;
-            return copy.ToArray();
-        }
     }
 }
 
@@ -274,17 +268,5 @@ public static class IdempotencyExtensions
         var forgotten = await db.IdempotencyRecords.Where(r => r.StatusCode == null).ExecuteDeleteAsync();
         if (forgotten > 0)
             app.Logger.LogInformation("Forgot {Count} idempotency claim(s) of requests the previous process did not finish", forgotten);
-    }
-
-    /// <summary>Lets the filter read a body the endpoint has already bound (only when a key is sent).</summary>
-    public static WebApplication UseIdempotencyBuffering(this WebApplication app)
-    {
-        app.Use((context, next) =>
-        {
-            if (context.Request.Headers.ContainsKey(Idempotency.Header))
-                context.Request.EnableBuffering();
-            return next(context);
-        });
-        return app;
     }
 }

@@ -149,6 +149,8 @@ public sealed class IngestRequest : IIdempotentBody, IEndpointParameterMetadataP
     {
         foreach (var p in Parameters)
             builder.Metadata.Add(p);
+        // Vendor payloads stay lenient: this binder reads the body, not the framework's JSON binding.
+        builder.Metadata.Add(new JsonBodies.ReadByBinder());
     }
 
     public static bool TryParseSource(string text, out OrderSource source) =>
