@@ -194,4 +194,43 @@ public sealed class NoCodeCallerTests(ApiFactory factory) : IClassFixture<ApiFac
         Assert.Equal("true", createdAgain.Headers.GetValues(Idempotency.ReplayedHeader).Single());
         Assert.Equal(created.GetProperty("id").GetGuid(), (await createdAgain.Json()).GetProperty("id").GetGuid());
     }
+
+    [Fact]
+    public async Task ABatchWhoseEveryOrderIsRejected_Is422WithTheReceipt_AndTheBatchIsStillStored()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        const string Body = """[{"orderNumber": "#1", "total": "10"}, {"orderId": "B", "total": "ten"}]""";
+        HttpRequestMessage Post()
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/sources/store/orders") { Content = JsonBody(Body) };
+            request.Headers.Add(Idempotency.Header, "all-rejected");
+            return request;
+        }
+
+        var response = await ws.Http.SendAsync(Post());
+
+        await response.AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "Every order of the batch was rejected");
+        var problem = await response.Json();
+        Assert.Equal(422, problem.GetProperty("status").GetInt32());
+        Assert.False(string.IsNullOrEmpty(problem.GetProperty("type").GetString()));
+        Assert.False(string.IsNullOrEmpty(problem.GetProperty("title").GetString()));
+        Assert.Equal((2, 2, 0), (problem.GetProperty("received").GetInt32(), problem.GetProperty("rejected").GetInt32(), problem.GetProperty("inserted").GetInt32()));
+        Assert.Equal("canonical", problem.GetProperty("format").GetString());
+        Assert.Equal(["orderId", "total"], problem.GetProperty("errors").EnumerateArray().Select(e => e.GetProperty("field").GetString()));
+        var batchId = problem.GetProperty("batchId").GetGuid();
+        Assert.Equal($"/api/v1/batches/{batchId}", response.Headers.Location!.ToString());
+        var batch = await (await ws.Http.GetAsync(response.Headers.Location)).Json();
+        Assert.Equal(2, batch.GetProperty("rejected").GetInt32());
+        Assert.Equal(2, batch.GetProperty("rejectedRecords").GetArrayLength());
+
+        var replay = await ws.Http.SendAsync(Post());
+        await replay.AssertProblemAsync(HttpStatusCode.UnprocessableEntity);
+        Assert.Equal("true", replay.Headers.GetValues(Idempotency.ReplayedHeader).Single());
+        Assert.Equal(batchId, (await replay.Json()).GetProperty("batchId").GetGuid());
+        Assert.Equal(response.Headers.Location, replay.Headers.Location);
+
+        // One order stored is a 201 as before.
+        var mixed = await ws.Http.PostAsync("/api/v1/sources/store/orders", JsonBody("""[{"orderId": "C", "total": "10"}, {"orderId": "D", "total": "ten"}]"""));
+        Assert.Equal(HttpStatusCode.Created, mixed.StatusCode);
+    }
 }

@@ -149,6 +149,15 @@ public sealed class Idempotency(ReconcileDbContext db, TimeProvider clock, IOpti
 
     sealed class ReplayedResult(Replay replay) : IResult
     {
+        /// <summary>A replayed problem carries this request's traceId, as every problem does (the stored one was kept without it).</summary>
+        static string WithTraceId(string body, HttpContext context)
+        {
+            if (System.Text.Json.Nodes.JsonNode.Parse(body) is not System.Text.Json.Nodes.JsonObject problem)
+                return body;
+            problem["traceId"] = System.Diagnostics.Activity.Current?.Id ?? context.TraceIdentifier;
+            return problem.ToJsonString();
+        }
+
         public async Task ExecuteAsync(HttpContext context)
         {
             context.Response.StatusCode = replay.StatusCode;
@@ -158,7 +167,7 @@ public sealed class Idempotency(ReconcileDbContext db, TimeProvider clock, IOpti
             if (replay.Body is not null)
             {
                 context.Response.ContentType = replay.StatusCode >= 400 ? "application/problem+json" : "application/json; charset=utf-8";
-                await context.Response.WriteAsync(replay.Body);
+                await context.Response.WriteAsync(replay.StatusCode >= 400 ? WithTraceId(replay.Body, context) : replay.Body);
             }
         }
     }
