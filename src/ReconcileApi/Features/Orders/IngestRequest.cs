@@ -125,8 +125,20 @@ public sealed class IngestRequest : IIdempotentBody, IEndpointParameterMetadataP
         if (kind == BodyKind.Json)
         {
             var jsonFormat = OrderFormats.Json[format ?? "canonical"];
-            if (!JsonOrderList.TryLocate(body, jsonFormat.WrapperProperties, out var list, out var malformedJson))
+            if (!JsonOrderList.TryLocate(body, format is null ? OrderFormats.JsonWrappers : jsonFormat.WrapperProperties, out var list, out var malformedJson))
                 return new(malformedJson.ToProblem());
+            if (format is null)
+            {
+                // No ?format=: a vendor's own JSON (Shopify, WooCommerce, BigCommerce, Keap) is recognised by its fields.
+                var detected = OrderFormats.DetectJson(list.FieldNames(3));
+                if (detected.Format is null)
+                    return new(Problems.BadRequest(detected.Hint!));
+                jsonFormat = detected.Format;
+                // Found in a wrapper this format does not have ({"order": …} for canonical): the object is then one order.
+                if (list.Wrapper is { } wrapper && !jsonFormat.WrapperProperties.Contains(wrapper)
+                    && !JsonOrderList.TryLocate(body, jsonFormat.WrapperProperties, out list, out malformedJson))
+                    return new(malformedJson.ToProblem());
+            }
             if (list.Elements.Count > MaxOrdersPerRequest)
                 return new(TooMany(list.Elements.Count));
             return new(side, jsonFormat.Name, JsonChunks(list, jsonFormat, formatContext), body, list.IdempotencyKey);

@@ -7,6 +7,13 @@ public sealed class CanonicalFormat : IJsonOrderFormat
 
     public IReadOnlyList<string> WrapperProperties { get; } = ["orders"];
 
+    /// <summary>The canonical order's own camelCase fields, which no vendor's order has.</summary>
+    public IReadOnlyList<string> Signature { get; } =
+    [
+        "orderId", "orderNumber", "customerEmail", "customerName", "orderDate", "amountPaid", "amountRefunded", "paymentReference", "updatedAt",
+        "createdAt", "taxesIncluded", "presentmentCurrency", "presentmentTotal", "sourceType", "lines",
+    ];
+
     public ReadOrder Read(JsonElement element, FormatContext context)
     {
         if (FormatSupport.NotAnObject(element) is { } notAnObject)

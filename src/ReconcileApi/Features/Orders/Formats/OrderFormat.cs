@@ -28,6 +28,12 @@ public interface IJsonOrderFormat
     /// <summary>The property that wraps the array in this format's list responses, e.g. "orders" in <c>{"orders": [...]}</c>.</summary>
     IReadOnlyList<string> WrapperProperties { get; }
 
+    /// <summary>
+    /// Top-level field names of this shape's orders as its vendor documents them: how a JSON body sent without
+    /// <c>?format=</c> is recognised (<see cref="OrderFormats.DetectJson"/>).
+    /// </summary>
+    IReadOnlyList<string> Signature { get; }
+
     ReadOrder Read(JsonElement element, FormatContext context);
 }
 
