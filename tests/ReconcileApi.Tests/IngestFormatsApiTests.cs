@@ -147,7 +147,7 @@ public sealed class IngestFormatsApiTests(ApiFactory factory) : IClassFixture<Ap
         file.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
         form.Add(file, "file", "orders-report.csv");
 
-        var response = await ws.Http.PostAsync("/api/v1/sources/keap/orders", form);
+        var response = await ws.Http.PostAsync("/api/v1/sources/keap/orders?dateOrder=mdy", form);
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var receipt = await response.Json();

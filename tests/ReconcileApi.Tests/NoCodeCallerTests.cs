@@ -233,4 +233,42 @@ public sealed class NoCodeCallerTests(ApiFactory factory) : IClassFixture<ApiFac
         var mixed = await ws.Http.PostAsync("/api/v1/sources/store/orders", JsonBody("""[{"orderId": "C", "total": "10"}, {"orderId": "D", "total": "ten"}]"""));
         Assert.Equal(HttpStatusCode.Created, mixed.StatusCode);
     }
+
+    static async Task<string?> StoredDateAsync(WorkspaceClient ws, string orderId) =>
+        (await (await ws.Http.GetAsync($"/api/v1/sources/store/orders/{orderId}")).Json()).GetProperty("order").GetProperty("orderDate").GetString();
+
+    [Fact]
+    public async Task AnAmbiguousDate_IsRejectedNamingOrderDate_UnlessTheRequestOrTheWorkspaceNamesADateOrder()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+
+        var ambiguous = await ws.Http.PostAsync("/api/v1/sources/store/orders", JsonBody("""[{"orderId": "A", "total": 10, "orderDate": "05/06/2026"}]"""));
+        await ambiguous.AssertProblemAsync(HttpStatusCode.UnprocessableEntity);
+        var error = Assert.Single((await ambiguous.Json()).GetProperty("errors").EnumerateArray());
+        Assert.Equal("orderDate", error.GetProperty("field").GetString());
+        Assert.Contains("ISO 8601", error.GetProperty("message").GetString());
+        Assert.Contains("dateOrder", error.GetProperty("message").GetString());
+
+        // Unambiguous ones read as before.
+        await ws.Http.IngestAsync("store", new[] { new { orderId = "B", total = 10, orderDate = "13/06/2026" }, new { orderId = "C", total = 10, orderDate = "2026-06-05T00:00:00Z" } });
+        Assert.StartsWith("2026-06-13", await StoredDateAsync(ws, "B"));
+
+        Assert.Equal(HttpStatusCode.Created, (await ws.Http.PostAsync("/api/v1/sources/store/orders?dateOrder=dmy", JsonBody("""[{"orderId": "D", "total": 10, "orderDate": "05/06/2026"}]"""))).StatusCode);
+        Assert.StartsWith("2026-06-05", await StoredDateAsync(ws, "D"));
+        Assert.Equal(HttpStatusCode.Created, (await ws.Http.PostAsync("/api/v1/sources/store/orders?dateOrder=mdy", JsonBody("""[{"orderId": "E", "total": 10, "orderDate": "05/06/2026"}]"""))).StatusCode);
+        Assert.StartsWith("2026-05-06", await StoredDateAsync(ws, "E"));
+        await (await ws.Http.PostAsync("/api/v1/sources/store/orders?dateOrder=ymd", JsonBody("[]"))).AssertProblemAsync(HttpStatusCode.BadRequest, "dateOrder");
+
+        // CSV too, and the workspace's setting when the request names none.
+        var csv = await ws.Http.PostAsync("/api/v1/sources/store/orders", JsonBody("orderId,total,orderDate\nF,10,05/06/2026\n", "text/csv"));
+        await csv.AssertProblemAsync(HttpStatusCode.UnprocessableEntity);
+        Assert.Contains("dateOrder", (await csv.Json()).GetProperty("errors")[0].GetProperty("message").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await ws.Http.PutAsync("/api/v1/settings", JsonBody("""{"dateOrder": "dmy"}"""))).StatusCode);
+        Assert.Equal("dmy", (await (await ws.Http.GetAsync("/api/v1/settings")).Json()).GetProperty("settings").GetProperty("dateOrder").GetString());
+        Assert.Equal(HttpStatusCode.Created, (await ws.Http.PostAsync("/api/v1/sources/store/orders", JsonBody("orderId,total,orderDate\nF,10,05/06/2026\n", "text/csv"))).StatusCode);
+        Assert.StartsWith("2026-06-05", await StoredDateAsync(ws, "F"));
+
+        var errors = await ErrorsAsync(await ws.Http.PutAsync("/api/v1/settings", JsonBody("""{"dateOrder": "ymd"}""")));
+        Assert.Equal("Must be one of: dmy, mdy.", errors.GetProperty("dateOrder")[0].GetString());
+    }
 }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 using ReconcileApi.Features.Orders.Formats;
+using ReconcileApi.Features.Settings;
 
 namespace ReconcileApi.Features.Orders;
 
@@ -27,6 +28,7 @@ public sealed class IngestRequest : IIdempotentBody, IEndpointParameterMetadataP
         new("format", ParameterLocation.Query),
         new("timezone", ParameterLocation.Query),
         new("columnMap", ParameterLocation.Query),
+        new("dateOrder", ParameterLocation.Query),
     ];
 
     static string AllFormats => string.Join(", ", OrderFormats.Json.Keys.Concat(OrderFormats.Tables.Keys));
@@ -119,7 +121,19 @@ public sealed class IngestRequest : IIdempotentBody, IEndpointParameterMetadataP
             var workspaceZone = await db.Workspaces.Where(w => w.Id == context.User.WorkspaceId()).Select(w => w.Timezone).SingleAsync(ct);
             TimeZones.TryFind(workspaceZone, out zone);
         }
-        var formatContext = new FormatContext(zone, map);
+        // Numeric dates such as 05/06/2026: the request's order, else the workspace's; neither rejects the ambiguous ones.
+        DateOrder? dateOrder;
+        if (Query(request, "dateOrder") is { } orderText)
+        {
+            if (!WireEnum.TryParse<DateOrder>(orderText, out var parsed))
+                return new(Problems.BadRequest($"Unknown dateOrder '{orderText}'; use dmy (05/06/2026 is 5 June) or mdy (05/06/2026 is May 6)."));
+            dateOrder = parsed;
+        }
+        else
+        {
+            dateOrder = (await SettingsStore.CurrentAsync(context.RequestServices.GetRequiredService<ReconcileDbContext>(), context.User.WorkspaceId(), ct)).DateOrder;
+        }
+        var formatContext = new FormatContext(zone, map, dateOrder);
 
         // The whole body's structure is read here, so that a malformed one is refused before anything is stored.
         if (kind == BodyKind.Json)

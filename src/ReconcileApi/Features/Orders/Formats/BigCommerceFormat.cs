@@ -42,7 +42,7 @@ public sealed class BigCommerceFormat : IJsonOrderFormat
         if (FormatSupport.NotAnObject(element) is { } notAnObject)
             return notAnObject;
         var problems = new ReadProblems();
-        var o = new JsonFields(element, context.Zone, problems);
+        var o = new JsonFields(element, context.Zone, problems, dateOrder: context.DateOrder);
 
         var id = o.Text("id");
         if (id is null)

@@ -19,7 +19,7 @@ public sealed class CanonicalFormat : IJsonOrderFormat
         if (FormatSupport.NotAnObject(element) is { } notAnObject)
             return notAnObject;
         var problems = new ReadProblems();
-        var o = new JsonFields(element, context.Zone, problems);
+        var o = new JsonFields(element, context.Zone, problems, dateOrder: context.DateOrder);
         var order = new CanonicalOrder
         {
             OrderId = o.Text("orderId") ?? "",

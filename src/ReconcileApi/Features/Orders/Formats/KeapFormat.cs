@@ -30,7 +30,7 @@ public sealed class KeapFormat : IJsonOrderFormat
         if (FormatSupport.NotAnObject(element) is { } notAnObject)
             return notAnObject;
         var problems = new ReadProblems();
-        var o = new JsonFields(element, context.Zone, problems);
+        var o = new JsonFields(element, context.Zone, problems, dateOrder: context.DateOrder);
         var money = new KeapMoney();
         var v2 = IsV2(o);
 

@@ -42,7 +42,7 @@ public sealed class ShopifyFormat : IJsonOrderFormat
         if (FormatSupport.NotAnObject(element) is { } notAnObject)
             return notAnObject;
         var problems = new ReadProblems();
-        var o = new JsonFields(element, context.Zone, problems);
+        var o = new JsonFields(element, context.Zone, problems, dateOrder: context.DateOrder);
 
         var id = o.Text("id") ?? o.Text("admin_graphql_api_id");
         // The GraphQL id and the REST id name the same order.

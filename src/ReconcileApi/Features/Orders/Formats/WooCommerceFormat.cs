@@ -30,8 +30,8 @@ public sealed class WooCommerceFormat : IJsonOrderFormat
         if (FormatSupport.NotAnObject(element) is { } notAnObject)
             return notAnObject;
         var problems = new ReadProblems();
-        var o = new JsonFields(element, context.Zone, problems);
-        var gmt = new JsonFields(element, TimeZoneInfo.Utc, problems);
+        var o = new JsonFields(element, context.Zone, problems, dateOrder: context.DateOrder);
+        var gmt = new JsonFields(element, TimeZoneInfo.Utc, problems, dateOrder: context.DateOrder);
 
         var id = o.Text("id");
         if (id is null)
