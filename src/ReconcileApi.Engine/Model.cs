@@ -10,6 +10,10 @@ public sealed class SnakeCaseEnumConverter<TEnum>() : JsonStringEnumConverter<TE
 [JsonConverter(typeof(SnakeCaseEnumConverter<OrderSource>))]
 public enum OrderSource { Store, Keap }
 
+/// <summary>How a numeric date whose first two parts could each be the day (<c>05/06/2026</c>) is read: day first or month first.</summary>
+[JsonConverter(typeof(SnakeCaseEnumConverter<DateOrder>))]
+public enum DateOrder { Dmy, Mdy }
+
 [JsonConverter(typeof(SnakeCaseEnumConverter<LineKind>))]
 public enum LineKind { Product, Shipping, Tax, Discount, Fee }
 

@@ -26,6 +26,11 @@ public sealed record ReconcileSettings
     public double DateToleranceHours { get; init; } = 24;
     /// <summary>IANA zone for wall-clock times without an offset.</summary>
     public string Timezone { get; init; } = "UTC";
+    /// <summary>
+    /// How ingest reads numeric dates such as <c>05/06/2026</c> where either part could be the day: <c>dmy</c> or <c>mdy</c>.
+    /// Null (the default) rejects such a date instead of guessing; <c>13/06/2026</c> and ISO 8601 are read either way.
+    /// </summary>
+    public DateOrder? DateOrder { get; init; }
     public int SettleMinutes { get; init; } = 60;
     public bool FuzzyMatching { get; init; } = true;
     public double FuzzyThreshold { get; init; } = 0.8;

@@ -21,6 +21,8 @@ internal static class SettingsValidation
             errors.Add(new("dateToleranceHours", $"Must be between 0 and {MaxHours} hours."));
         if (!TimeZones.TryFind(s.Timezone, out _))
             errors.Add(new("timezone", $"'{s.Timezone}' is not a known IANA time zone."));
+        if (s.DateOrder is { } order && !Enum.IsDefined(order))
+            errors.Add(new("dateOrder", "Must be dmy, mdy, or null to reject dates such as 05/06/2026 whose order is ambiguous."));
         if (s.SettleMinutes is < 0 or > MaxHours * 60)
             errors.Add(new("settleMinutes", $"Must be between 0 and {MaxHours * 60} minutes."));
         if (s.DuplicateWindowMinutes is < 0 or > MaxHours * 60)

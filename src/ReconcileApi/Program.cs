@@ -36,7 +36,7 @@ var app = builder.Build();
 app.UseReverseProxyHeaders(options);
 app.UseProblems();
 app.UseSecurityHeaders();
-app.UseIdempotencyBuffering();
+app.UseJsonBodyBuffering();
 app.UseAuthentication();
 app.UseRateLimiter();
 app.UseAuthorization();

@@ -32,6 +32,69 @@ public sealed class IngestFormatsApiTests(ApiFactory factory) : IClassFixture<Ap
             + receipt.GetProperty("skipped").GetInt32() + receipt.GetProperty("updated").GetInt32() + receipt.GetProperty("unchanged").GetInt32());
     }
 
+    /// <summary>Every vendor JSON body of the fixtures and the vendor cases, with the format it is in.</summary>
+    public static IEnumerable<(string Name, string Source, string Format, string Body)> VendorBodies()
+    {
+        foreach (var (source, format, fixture) in new[] { ("store", "shopify", "shopify-orders.json"), ("store", "woocommerce", "woocommerce-orders.json"),
+                     ("store", "bigcommerce", "bigcommerce-orders.json"), ("keap", "keap", "keap-v1-orders.json"), ("keap", "keap", "keap-v2-orders.json") })
+            yield return (fixture, source, format, Fixture(fixture));
+        foreach (var file in Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "Vendor", "Cases"), "*.json").Order())
+        {
+            var root = System.Text.Json.JsonDocument.Parse(File.ReadAllText(file)).RootElement;
+            foreach (var side in new[] { "store", "keap" })
+            {
+                if (root.TryGetProperty(side, out var batch) && batch.TryGetProperty("body", out var body) && body.ValueKind != System.Text.Json.JsonValueKind.Null)
+                    yield return ($"{Path.GetFileName(file)} ({side})", side, batch.GetProperty("format").GetString()!, body.GetRawText());
+            }
+        }
+    }
+
+    [Fact]
+    public async Task VendorJson_WithoutFormat_IsDetected_AndReadAsWithIt()
+    {
+        using var detected = await factory.CreateWorkspaceAsync();
+        using var told = await factory.CreateWorkspaceAsync();
+        var bodies = VendorBodies().ToList();
+        Assert.True(bodies.Count > 100, $"only {bodies.Count} vendor bodies found");
+        foreach (var (name, source, format, body) in bodies)
+        {
+            var withFormat = await (await told.Http.PostAsync($"/api/v1/sources/{source}/orders?format={format}", JsonBody(body))).Json();
+            var response = await detected.Http.PostAsync($"/api/v1/sources/{source}/orders", JsonBody(body));
+            var receipt = await response.Json();
+
+            Assert.True(format == receipt.GetProperty("format").GetString(), $"{name}: {receipt}");
+            foreach (var count in new[] { "received", "inserted", "updated", "unchanged", "rejected", "skipped", "repeated" })
+                Assert.True(withFormat.GetProperty(count).GetInt32() == receipt.GetProperty(count).GetInt32(), $"{name} {count}: {receipt} vs {withFormat}");
+        }
+    }
+
+    [Theory]
+    [InlineData("""{"orders": [{"id": 1, "line_items": [{"sku": "A", "quantity": 1, "price": "5.00"}], "total_price": "5.00"}]}""", "shopify")]
+    [InlineData("""{"order": {"id": 2, "name": "#1002", "line_items": [], "total_price": "5.00", "created_at": "2026-11-01T10:00:00Z"}}""", "shopify")]
+    [InlineData("""[{"id": 3, "line_items": [], "billing": {"email": "a@example.com"}, "date_created": "2026-11-01T10:00:00", "total": "5.00"}]""", "woocommerce")]
+    [InlineData("""[{"id": 4, "date_created": "Sun, 01 Nov 2026 10:00:00 +0000", "total_inc_tax": "5.0000"}]""", "bigcommerce")]
+    [InlineData("""{"orders": [{"id": 5, "order_items": [], "contact": {"email": "a@example.com"}, "total": 5}]}""", "keap")]
+    [InlineData("""[{"orderId": "6", "total": 5, "line_items": "the caller's own field"}]""", "canonical")]
+    [InlineData("""[{"total": 5}]""", "canonical")]
+    public async Task JsonWithoutFormat_IsReadInTheShapeItsFieldsName(string body, string format)
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var response = await ws.Http.PostAsync("/api/v1/sources/store/orders", JsonBody(body));
+        Assert.True(response.StatusCode is HttpStatusCode.Created or HttpStatusCode.UnprocessableEntity, await response.Content.ReadAsStringAsync());
+        Assert.Equal(format, (await response.Json()).GetProperty("format").GetString());
+    }
+
+    [Theory]
+    [InlineData("""[{"id": 7, "line_items": [], "total_tax": "1.00"}]""", "?format=shopify or ?format=woocommerce")]
+    [InlineData("""{"orders": [{"id": 8, "contact_email": "a@example.com", "total": "5"}]}""", "?format=shopify")]
+    public async Task VendorLikeJson_ThatNoFormatWins_Is400NamingTheFormatsToSend(string body, string hint)
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var response = await ws.Http.PostAsync("/api/v1/sources/store/orders", JsonBody(body));
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest, hint);
+        Assert.Equal(HttpStatusCode.NotFound, (await ws.Http.GetAsync("/api/v1/sources/store/orders/7")).StatusCode);
+    }
+
     [Fact]
     public async Task Shopify_SkipsTestOrders_AndCountsThem()
     {
@@ -84,7 +147,7 @@ public sealed class IngestFormatsApiTests(ApiFactory factory) : IClassFixture<Ap
         file.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
         form.Add(file, "file", "orders-report.csv");
 
-        var response = await ws.Http.PostAsync("/api/v1/sources/keap/orders", form);
+        var response = await ws.Http.PostAsync("/api/v1/sources/keap/orders?dateOrder=mdy", form);
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var receipt = await response.Json();

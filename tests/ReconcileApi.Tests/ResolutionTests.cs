@@ -86,6 +86,29 @@ public sealed class ResolutionTests(ApiFactory factory) : IClassFixture<ApiFacto
     [Theory]
     [InlineData(null, "reopen", "open")]
     [InlineData("acknowledge", "acknowledge", "acknowledged")]
+    [InlineData("resynced", "resynced", "resolved")]
+    [InlineData("false_positive", "false_positive", "ignored")]
+    public async Task Action_IsA200NoOp_WhenTheDiscrepancyIsAlreadyInItsStateByThatAction_EvenWithTheFirstAttemptsStaleETag(string? before, string action, string state)
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var id = (await MissingOrdersAsync(ws, 1))[0];
+        var etag = (await ws.Http.GetAsync($"/api/v1/discrepancies/{id}")).Headers.ETag!.Tag;
+        if (before is not null)
+            Assert.Equal(HttpStatusCode.OK, (await ResolveAsync(ws, id, before, "first", ifMatch: etag)).StatusCode);
+        var historyBefore = (await HistoryAsync(ws, id)).Count;
+        var current = await (await ws.Http.GetAsync($"/api/v1/discrepancies/{id}")).Json();
+
+        // Zapier's Autoreplay sends the same request again, If-Match included.
+        var response = await ResolveAsync(ws, id, action, "second", ifMatch: etag);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.Json();
+        Assert.Equal(state, body.Str("state"));
+        Assert.Equal(current.Str("updatedAt"), body.Str("updatedAt"));
+        Assert.Equal(historyBefore, (await HistoryAsync(ws, id)).Count);
+    }
+
+    [Theory]
     [InlineData("acknowledge", "reopen", "acknowledged")]
     [InlineData("resynced", "acknowledge", "resolved")]
     [InlineData("resynced", "updated_in_store", "resolved")]
@@ -194,16 +217,19 @@ public sealed class ResolutionTests(ApiFactory factory) : IClassFixture<ApiFacto
     public async Task Bulk_ReportsEachId_AppliedNotFoundOrInvalidTransition_AndAnotherWorkspacesIdIsNotFound()
     {
         using var ws = await factory.CreateWorkspaceAsync();
-        var ids = await MissingOrdersAsync(ws, 3);
+        var ids = await MissingOrdersAsync(ws, 4);
         using var other = await factory.CreateWorkspaceAsync();
         var otherIds = await MissingOrdersAsync(other, 1);
         Assert.Equal(HttpStatusCode.OK, (await ResolveAsync(ws, ids[2], "resynced")).StatusCode);
+        // Already ignored by the same action: a repeat, unchanged.
+        Assert.Equal(HttpStatusCode.OK, (await ResolveAsync(ws, ids[3], "accepted_difference")).StatusCode);
+        var historyOfRepeat = (await HistoryAsync(ws, ids[3])).Count;
         var historyOfResolved = (await HistoryAsync(ws, ids[2])).Count;
         var unknown = ids.Max() + otherIds.Max() + 1_000_000;
 
         var response = await ws.Http.PostAsJsonAsync("/api/v1/discrepancies/resolutions", new
         {
-            ids = new[] { ids[0], unknown, ids[2], otherIds[0], ids[1] },
+            ids = new[] { ids[0], unknown, ids[2], otherIds[0], ids[1], ids[3] },
             action = "accepted_difference",
             note = "Legacy rounding",
             resolvedBy = "bulk@example.com",
@@ -212,10 +238,13 @@ public sealed class ResolutionTests(ApiFactory factory) : IClassFixture<ApiFacto
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var body = await response.Json();
         Assert.Equal(2, body.GetProperty("applied").GetInt32());
+        Assert.Equal(1, body.GetProperty("unchanged").GetInt32());
         Assert.Equal(3, body.GetProperty("failed").GetInt32());
         var results = body.GetProperty("results").EnumerateArray().ToList();
-        Assert.Equal([ids[0], unknown, ids[2], otherIds[0], ids[1]], results.Select(r => r.Id()));
-        Assert.Equal(["applied", "not_found", "invalid_transition", "not_found", "applied"], results.Select(r => r.Str("outcome")));
+        Assert.Equal([ids[0], unknown, ids[2], otherIds[0], ids[1], ids[3]], results.Select(r => r.Id()));
+        Assert.Equal(["applied", "not_found", "invalid_transition", "not_found", "applied", "unchanged"], results.Select(r => r.Str("outcome")));
+        Assert.Equal("ignored", results[5].Str("state"));
+        Assert.Equal(historyOfRepeat, (await HistoryAsync(ws, ids[3])).Count);
         Assert.Equal("ignored", results[0].Str("state"));
         Assert.Equal("resolved", results[2].Str("state"));
 

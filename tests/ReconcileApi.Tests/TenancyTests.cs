@@ -56,7 +56,7 @@ public sealed class TenancyTests(ApiFactory factory) : IClassFixture<ApiFactory>
     }
 
     [Fact]
-    public async Task Key_IsAccepted_AsBearerAndAsBasicUserName()
+    public async Task Key_IsAccepted_AsBearerAndAsBasicUserNameOrPassword()
     {
         using var ws = await factory.CreateWorkspaceAsync();
         using var client = factory.CreateClient();
@@ -66,6 +66,17 @@ public sealed class TenancyTests(ApiFactory factory) : IClassFixture<ApiFactory>
 
         client.DefaultRequestHeaders.Authorization = WorkspaceClient.Basic(ws.ApiKey);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/discrepancies")).StatusCode);
+
+        // Some tools only fill the password field: ":key".
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(":" + ws.ApiKey)));
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/discrepancies")).StatusCode);
+
+        // A user name and another password: the user name is the key, as before.
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(ws.ApiKey + ":ignored")));
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/discrepancies")).StatusCode);
+
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(":")));
+        await (await client.GetAsync("/api/v1/discrepancies")).AssertProblemAsync(HttpStatusCode.Unauthorized, "password with an empty user name");
     }
 
     [Fact]

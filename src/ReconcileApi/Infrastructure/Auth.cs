@@ -8,7 +8,8 @@ namespace ReconcileApi.Infrastructure;
 
 /// <summary>
 /// API keys: accepted as <c>X-Api-Key</c>, <c>Authorization: Bearer</c>, or HTTP Basic with the key as
-/// user name (Zapier's polling trigger only does Basic). A workspace key is looked up by its SHA-256;
+/// user name (Zapier's polling trigger only does Basic) or as password with an empty user name (some tools
+/// only fill the password field). A workspace key is looked up by its SHA-256;
 /// the admin key comes from configuration.
 /// </summary>
 public static class Auth
@@ -51,8 +52,10 @@ public static class Auth
             try
             {
                 var decoded = Encoding.UTF8.GetString(Convert.FromBase64String(authorization[6..].Trim()));
-                var user = decoded.Split(':', 2)[0];
-                return user.Length > 0 ? user : null;
+                var parts = decoded.Split(':', 2);
+                // "key:" (key as user name) or ":key" (key as password, no user name).
+                var key = parts[0].Length > 0 ? parts[0] : parts.Length == 2 ? parts[1] : "";
+                return key.Length > 0 ? key : null;
             }
             catch (FormatException)
             {
@@ -99,7 +102,7 @@ public static class Auth
             Response.StatusCode = StatusCodes.Status401Unauthorized;
             Response.Headers.WWWAuthenticate = "Basic realm=\"ReconcileApi\", Bearer";
             var detail = PresentedKey(Request) is null
-                ? "An API key is required: send it as X-Api-Key, Authorization: Bearer, or Basic auth with the key as user name."
+                ? "An API key is required: send it as X-Api-Key, Authorization: Bearer, or Basic auth with the key as user name (or as password with an empty user name)."
                 : "The API key is unknown or revoked.";
             await WriteProblem(StatusCodes.Status401Unauthorized, detail);
         }

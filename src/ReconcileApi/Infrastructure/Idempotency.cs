@@ -152,6 +152,15 @@ public sealed class Idempotency(ReconcileDbContext db, TimeProvider clock, IOpti
 
     sealed class ReplayedResult(Replay replay) : IResult
     {
+        /// <summary>A replayed problem carries this request's traceId, as every problem does (the stored one was kept without it).</summary>
+        static string WithTraceId(string body, HttpContext context)
+        {
+            if (System.Text.Json.Nodes.JsonNode.Parse(body) is not System.Text.Json.Nodes.JsonObject problem)
+                return body;
+            problem["traceId"] = System.Diagnostics.Activity.Current?.Id ?? context.TraceIdentifier;
+            return problem.ToJsonString();
+        }
+
         public async Task ExecuteAsync(HttpContext context)
         {
             context.Response.StatusCode = replay.StatusCode;
@@ -161,7 +170,7 @@ public sealed class Idempotency(ReconcileDbContext db, TimeProvider clock, IOpti
             if (replay.Body is not null)
             {
                 context.Response.ContentType = replay.StatusCode >= 400 ? "application/problem+json" : "application/json; charset=utf-8";
-                await context.Response.WriteAsync(replay.Body);
+                await context.Response.WriteAsync(replay.StatusCode >= 400 ? WithTraceId(replay.Body, context) : replay.Body);
             }
         }
     }
@@ -173,14 +182,19 @@ public sealed class Idempotency(ReconcileDbContext db, TimeProvider clock, IOpti
         {
             var http = context.HttpContext;
             var bound = context.Arguments.OfType<IIdempotentBody>().FirstOrDefault();
-            var key = http.Request.Headers[Header].ToString() is { Length: > 0 } header ? header : bound?.IdempotencyKey;
-            if (string.IsNullOrEmpty(key) || !HttpMethods.IsPost(http.Request.Method) && !HttpMethods.IsPut(http.Request.Method)
+            if (!HttpMethods.IsPost(http.Request.Method) && !HttpMethods.IsPut(http.Request.Method)
                 || bound?.Problem is not null
                 || http.User.FindFirst(Auth.WorkspaceClaim) is null)
                 return await next(context);
+            var body = bound?.Body ?? await JsonBodies.ReadBufferedAsync(http.Request);
+            // The header wins; else the body's own idempotencyKey (no-code tools that cannot set headers), on every write.
+            var key = http.Request.Headers[Header].ToString() is { Length: > 0 } header ? header
+                : bound is not null ? bound.IdempotencyKey
+                : JsonBodies.IdempotencyKey(body.Span);
+            if (string.IsNullOrEmpty(key))
+                return await next(context);
 
             var workspaceId = http.User.WorkspaceId();
-            var body = bound?.Body ?? await ReadBufferedBodyAsync(http.Request);
             var hash = HashRequest(http.Request, body.Span);
             var recordedByEndpoint = http.GetEndpoint()?.Metadata.GetMetadata<RecordedByEndpoint>() is not null;
             var outcome = await idempotency.BeginAsync(workspaceId, key, hash, http.RequestAborted, claim: !recordedByEndpoint);
@@ -236,17 +250,6 @@ public sealed class Idempotency(ReconcileDbContext db, TimeProvider clock, IOpti
                 (result as IValueHttpResult)?.Value,
                 result?.GetType().GetProperty("Location")?.GetValue(result) as string);
         }
-
-        static async Task<ReadOnlyMemory<byte>> ReadBufferedBodyAsync(HttpRequest request)
-        {
-            if (!request.Body.CanSeek)
-                return ReadOnlyMemory<byte>.Empty;
-            request.Body.Position = 0;
-            using var copy = new MemoryStream();
-            await request.Body.CopyToAsync(copy);
-            request.Body.Position = 0;
-            return copy.ToArray();
-        }
     }
 }
 
@@ -277,17 +280,5 @@ public static class IdempotencyExtensions
         var forgotten = await db.IdempotencyRecords.Where(r => r.StatusCode == null).ExecuteDeleteAsync();
         if (forgotten > 0)
             app.Logger.LogInformation("Forgot {Count} idempotency claim(s) of requests the previous process did not finish", forgotten);
-    }
-
-    /// <summary>Lets the filter read a body the endpoint has already bound (only when a key is sent).</summary>
-    public static WebApplication UseIdempotencyBuffering(this WebApplication app)
-    {
-        app.Use((context, next) =>
-        {
-            if (context.Request.Headers.ContainsKey(Idempotency.Header))
-                context.Request.EnableBuffering();
-            return next(context);
-        });
-        return app;
     }
 }

@@ -43,7 +43,7 @@ public static partial class OpenApi
                 Title = "ReconcileApi",
                 Version = "v1",
                 Description = "Finds and tracks the differences between the orders a store recorded and the orders Keap recorded. " +
-                    "Authenticate with an API key as `X-Api-Key`, `Authorization: Bearer <key>`, or Basic auth with the key as user name.",
+                    "Authenticate with an API key as `X-Api-Key`, `Authorization: Bearer <key>`, or Basic auth with the key as user name (or as password with an empty user name).",
             });
             o.AddSecurityDefinition("apiKey", new OpenApiSecurityScheme { Type = SecuritySchemeType.ApiKey, In = ParameterLocation.Header, Name = "X-Api-Key" });
             o.AddSecurityDefinition("bearer", new OpenApiSecurityScheme { Type = SecuritySchemeType.Http, Scheme = "bearer" });
@@ -204,7 +204,7 @@ public static partial class OpenApi
         static string ProblemDetail(int status) => status switch
         {
             400 => "One or more fields are invalid; see errors.",
-            401 => "An API key is required: send it as X-Api-Key, Authorization: Bearer, or Basic auth with the key as user name.",
+            401 => "An API key is required: send it as X-Api-Key, Authorization: Bearer, or Basic auth with the key as user name (or as password with an empty user name).",
             403 => "This key may not call this endpoint.",
             404 => "Run '0193f0c2-7d4e-7a10-9c55-3c1f0b6f2a11' was not found in this workspace.",
             409 => "The discrepancy is resolved; only 'reopen' applies.",

@@ -89,21 +89,14 @@ public static class Problems
     {
         public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
         {
-            var (status, detail) = exception switch
-            {
-                BadHttpRequestException { InnerException: JsonException json } =>
-                    (StatusCodes.Status400BadRequest, $"The request body is not valid JSON: {json.Message}"),
-                BadHttpRequestException bad => (bad.StatusCode, bad.Message),
-                _ => (StatusCodes.Status500InternalServerError, "An unexpected error occurred. Quote the traceId when reporting it."),
-            };
-            if (status >= 500)
+            // Binding failures (a body or query parameter that does not read as its type) name the field, in the caller's terms.
+            var problem = exception is BadHttpRequestException bad
+                ? await BindingFailures.DescribeAsync(httpContext, bad)
+                : new ProblemDetails { Status = StatusCodes.Status500InternalServerError, Detail = "An unexpected error occurred. Quote the traceId when reporting it." };
+            if (problem.Status >= 500)
                 logger.LogError(exception, "Unhandled exception for {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
-            httpContext.Response.StatusCode = status;
-            return await problems.TryWriteAsync(new ProblemDetailsContext
-            {
-                HttpContext = httpContext,
-                ProblemDetails = new ProblemDetails { Status = status, Detail = detail },
-            });
+            httpContext.Response.StatusCode = problem.Status!.Value;
+            return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem });
         }
     }
 }

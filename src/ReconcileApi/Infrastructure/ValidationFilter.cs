@@ -1,16 +1,23 @@
 using FluentValidation;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
 
 namespace ReconcileApi.Infrastructure;
 
 /// <summary>
 /// The one endpoint filter that runs FluentValidation: every argument with a registered validator
-/// is validated, and failures become a validation problem with errors by field.
+/// is validated, and failures become a validation problem with errors by field. A JSON body's properties that its
+/// type does not have are errors too (a typo such as <c>"form"</c> would otherwise fall back to a default silently).
 /// </summary>
-public sealed class ValidationFilter(IServiceProvider services) : IEndpointFilter
+public sealed class ValidationFilter(IServiceProvider services, IOptions<JsonOptions> json) : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         Dictionary<string, string[]>? errors = null;
+        if (JsonBodies.BodyType(context.HttpContext.GetEndpoint()) is { } bodyType
+            && await JsonBodies.ReadBufferedAsync(context.HttpContext.Request) is { Length: > 0 } body
+            && JsonBodies.UnknownProperties(body.Span, bodyType, json.Value.SerializerOptions) is { Count: > 0 } unknown)
+            errors = unknown;
         foreach (var argument in context.Arguments)
         {
             if (argument is null || services.GetService(typeof(IValidator<>).MakeGenericType(argument.GetType())) is not IValidator validator)

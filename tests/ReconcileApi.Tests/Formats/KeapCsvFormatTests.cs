@@ -12,7 +12,8 @@ public sealed class KeapCsvFormatTests
     [Fact]
     public void Read_MapsAKeapReport_OneOrderPerOrderId()
     {
-        var orders = Format.Read(Report, In("America/New_York")).ToList();
+        // The report's dates are month first (10/01/2026): ambiguous without a date order.
+        var orders = Format.Read(Report, In("America/New_York") with { DateOrder = DateOrder.Mdy }).ToList();
         Assert.Equal(["2", "3"], orders.Select(o => o.Read.Order.OrderId));
         var read = orders[0].Read;
         NoErrors(read);
@@ -45,7 +46,7 @@ public sealed class KeapCsvFormatTests
     [Fact]
     public void Read_ReadsThousandsSeparatorsAndQuotedCommas()
     {
-        var read = Format.Read(Report, Utc).Last().Read;
+        var read = Format.Read(Report, Utc with { DateOrder = DateOrder.Mdy }).Last().Read;
         NoErrors(read);
         Assert.Equal(1049m, read.Order.Total);
         Assert.Equal(0m, read.Order.AmountPaid);
@@ -95,5 +96,14 @@ public sealed class KeapCsvFormatTests
     {
         var table = Table(["Order Id", "Order Total", "Total Due"], ["5", "$100.00", "$40.00"]);
         Assert.Equal(60m, Assert.Single(Format.Read(table, Utc)).Read.Order.AmountPaid);
+    }
+
+    [Fact]
+    public void Read_RejectsTheReportsMonthFirstDates_WithoutADateOrder()
+    {
+        var read = Format.Read(Report, Utc).First().Read;
+        var error = Assert.Single(read.Problems.Errors);
+        Assert.Equal("Order Date", error.Field);
+        Assert.Contains("dateOrder", error.Message);
     }
 }

@@ -1,4 +1,5 @@
 using ReconcileApi.Features.Orders.Formats;
+using ReconcileApi.Engine;
 
 namespace ReconcileApi.Tests.Formats;
 
@@ -63,7 +64,10 @@ public sealed class LenientTests
     [Theory]
     [InlineData("2026-10-01T12:00:00", "2026-10-01T16:00:00Z")]
     [InlineData("2026-10-01 12:00", "2026-10-01T16:00:00Z")]
-    [InlineData("10/01/2026 12:00 PM", "2026-10-01T16:00:00Z")]
+    [InlineData("10/21/2026 12:00 PM", "2026-10-21T16:00:00Z")]
+    [InlineData("21/10/2026 12:00", "2026-10-21T16:00:00Z")]
+    [InlineData("13.06.2026", "2026-06-13T04:00:00Z")]
+    [InlineData("05/05/2026", "2026-05-05T04:00:00Z")]
     [InlineData("2026-01-15", "2026-01-15T05:00:00Z")]
     [InlineData("2026-03-08T02:30:00", "2026-03-08T07:30:00Z")]
     public void TryInstant_ReadsOffsetlessTimesInTheGivenZone(string text, string expected)
@@ -74,6 +78,24 @@ public sealed class LenientTests
     }
 
     [Theory]
+    [InlineData("05/06/2026", null, null)]
+    [InlineData("05/06/2026 10:00", null, null)]
+    [InlineData("5.6.2026", null, null)]
+    [InlineData("05/06/2026", DateOrder.Dmy, "2026-06-05T00:00:00Z")]
+    [InlineData("05/06/2026 10:00", DateOrder.Mdy, "2026-05-06T10:00:00Z")]
+    [InlineData("13/06/2026", DateOrder.Mdy, "2026-06-13T00:00:00Z")]
+    [InlineData("2026-05-06", null, "2026-05-06T00:00:00Z")]
+    public void TryInstant_RejectsAnAmbiguousNumericDate_UnlessADateOrderIsNamed(string text, DateOrder? order, string? expected)
+    {
+        var read = Lenient.TryInstant(text, TimeZoneInfo.Utc, order, out var utc, out var ambiguous);
+        Assert.Equal(expected is not null, read);
+        Assert.Equal(expected is null, ambiguous);
+        if (expected is not null)
+            Assert.Equal(DateTime.Parse(expected, null, System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal), utc);
+    }
+
+    [Theory]
+    [InlineData("13/13/2026")]
     [InlineData("yesterday")]
     [InlineData("2025-13-45 10:00:00 +0200")]
     [InlineData("Sat, 99 Mar 2018 02:35:28 +0000")]

@@ -7,11 +7,12 @@ public sealed record ResolveManyRequest(
     IReadOnlyList<long> Ids, [property: OpenApi.ValuesOf(typeof(Resolutions), nameof(Resolutions.Actions))] string Action, string? Note, string ResolvedBy);
 
 [JsonConverter(typeof(SnakeCaseEnumConverter<ResolutionOutcome>))]
-public enum ResolutionOutcome { Applied, NotFound, InvalidTransition, ChangedConcurrently }
+public enum ResolutionOutcome { Applied, Unchanged, NotFound, InvalidTransition, ChangedConcurrently }
 
 public sealed record ResolutionResult(long Id, ResolutionOutcome Outcome, DiscrepancyState? State, string? Detail);
 
-public sealed record ResolveManyResponse(int Applied, int Failed, IReadOnlyList<ResolutionResult> Results);
+/// <summary><c>unchanged</c> counts ids already in the action's state by that action (a repeat): they succeed without a change.</summary>
+public sealed record ResolveManyResponse(int Applied, int Unchanged, int Failed, IReadOnlyList<ResolutionResult> Results);
 
 public sealed class ResolveManyRequestValidator : AbstractValidator<ResolveManyRequest>
 {
@@ -34,12 +35,13 @@ public static class ResolveDiscrepancies
         .MapPost("/discrepancies/resolutions", Handle)
         .WithName(nameof(ResolveDiscrepancies))
         .WithSummary("Apply one resolution action to up to 1,000 discrepancies; the answer reports each id")
-        .WithDescription("Each id is applied whole or not at all: `applied`, `not_found` (no such id in this workspace), " +
+        .WithDescription("Each id is applied whole or not at all: `applied`, `unchanged` (already in the action's state by that action: a repeat, " +
+            "counted as done, not as failed), `not_found` (no such id in this workspace), " +
             "`invalid_transition` (the action does not apply to its current state) or `changed_concurrently`.")
         .ProducesValidationProblem()
         .WithExamples(
             request: new ResolveManyRequest([1042, 1043, 999], "accepted_difference", "Rounding on legacy orders", "ana@example.com"),
-            response: new ResolveManyResponse(2, 1,
+            response: new ResolveManyResponse(2, 0, 1,
             [
                 new(1042, ResolutionOutcome.Applied, DiscrepancyState.Ignored, null),
                 new(1043, ResolutionOutcome.Applied, DiscrepancyState.Ignored, null),
@@ -60,6 +62,8 @@ public static class ResolveDiscrepancies
         {
             if (!found.TryGetValue(id, out var d))
                 results[id] = new(id, ResolutionOutcome.NotFound, null, $"Discrepancy '{id}' was not found in this workspace.");
+            else if (Resolutions.AlreadyApplied(d, action))
+                results[id] = new(id, ResolutionOutcome.Unchanged, d.State, null);
             else if (Resolutions.Conflict(d, action) is { } conflict)
                 results[id] = new(id, ResolutionOutcome.InvalidTransition, d.State, conflict);
             else
@@ -89,6 +93,7 @@ public static class ResolveDiscrepancies
         }
         var ordered = ids.Select(id => results[id]).ToList();
         var applied = ordered.Count(r => r.Outcome == ResolutionOutcome.Applied);
-        return TypedResults.Ok(new ResolveManyResponse(applied, ordered.Count - applied, ordered));
+        var unchanged = ordered.Count(r => r.Outcome == ResolutionOutcome.Unchanged);
+        return TypedResults.Ok(new ResolveManyResponse(applied, unchanged, ordered.Count - applied - unchanged, ordered));
     }
 }

@@ -43,6 +43,16 @@ public static class Resolutions
     public static bool TryParse(string? text, out ResolutionAction action) =>
         WireEnum.TryParse(text, out action) && Transitions.ContainsKey(action);
 
+    /// <summary>
+    /// Whether the discrepancy already is where the action takes it, and (resolved or ignored) by that same action: a
+    /// repeated request — Zapier's Autoreplay, Make's re-run — which is answered as a no-op, not as a conflict.
+    /// </summary>
+    public static bool AlreadyApplied(Discrepancy d, ResolutionAction action)
+    {
+        var to = Transitions[action].To;
+        return d.State == to && (to is not (DiscrepancyState.Resolved or DiscrepancyState.Ignored) || d.ResolutionAction == action);
+    }
+
     /// <summary>Why the action does not apply to the discrepancy in its current state, or null when it does.</summary>
     public static string? Conflict(Discrepancy d, ResolutionAction action)
     {
@@ -90,7 +100,9 @@ public static class ResolveDiscrepancy
         .WithName(nameof(ResolveDiscrepancy))
         .WithSummary("Resolve, acknowledge, ignore or reopen a discrepancy")
         .WithDescription("Actions: acknowledge (open → acknowledged); resynced, created_in_keap, updated_in_keap, updated_in_store (→ resolved); " +
-            "accepted_difference, false_positive (→ ignored); reopen (resolved or ignored → open). Send If-Match with the ETag you read to avoid " +
+            "accepted_difference, false_positive (→ ignored); reopen (resolved or ignored → open). Repeating the action that put the discrepancy " +
+            "in its current state changes nothing and answers 200 with it (a replayed request is not a conflict); another action that does not apply " +
+            "to the state is 409. Send If-Match with the ETag you read to avoid " +
             "overwriting someone else's change (412 when stale). Returns the whole updated discrepancy.")
         .ProducesValidationProblem()
         .ProducesProblem(StatusCodes.Status404NotFound)
@@ -106,10 +118,16 @@ public static class ResolveDiscrepancy
         var d = await db.Discrepancies.SingleOrDefaultAsync(x => x.Id == id && x.WorkspaceId == workspaceId, ct);
         if (d is null)
             return Problems.NotFound("Discrepancy", id);
+        Resolutions.TryParse(request.Action, out var action);
+        // A repeat overwrites nothing, so even the If-Match of the first attempt (now stale) gets the discrepancy as it is.
+        if (Resolutions.AlreadyApplied(d, action))
+        {
+            response.Headers.ETag = ETags.Of(d.Version);
+            return TypedResults.Ok(DiscrepancyResponse.From(d));
+        }
         if (!ETags.Matches(ifMatch, d.Version))
             return Problems.PreconditionFailed($"The discrepancy changed since you read it (it is now ETag {ETags.Of(d.Version)}); read it again.");
 
-        Resolutions.TryParse(request.Action, out var action);
         if (Resolutions.Conflict(d, action) is { } conflict)
             return Problems.Conflict(conflict, new Dictionary<string, object?> { ["currentState"] = WireEnum.Name(d.State) });
 

@@ -26,11 +26,13 @@ public static class IngestOrders
         .WithName(nameof(IngestOrders))
         .WithSummary("Ingest a batch of orders from the store or from Keap (JSON, CSV, .xlsx or a file upload)")
         .WithDescription("JSON bodies: an array of orders, the format's list wrapper (`{\"orders\": [...]}`), or one order; `?format=` canonical (default), " +
-            "shopify, woocommerce, bigcommerce or keap. CSV (`text/csv`), an Excel workbook (first sheet) or a `multipart/form-data` upload with a `file` field: " +
+            "shopify, woocommerce, bigcommerce or keap; without it, a vendor's own JSON is recognised by its documented fields (the receipt's `format` says " +
+            "which was used) and vendor-like JSON that names no one vendor is a 400 naming the values to send. CSV (`text/csv`), an Excel workbook (first sheet) or a `multipart/form-data` upload with a `file` field: " +
             "`?format=` csv, shopify-csv or keap-csv (detected from the header when absent); `?columnMap=total=Grand Total;orderId=Ref` maps columns explicitly. " +
-            "Timestamps without an offset are read in `?timezone=` (IANA) or the workspace's timezone. Each order is validated on its own: valid orders are " +
+            "Timestamps without an offset are read in `?timezone=` (IANA) or the workspace's timezone; a numeric date whose day could come first or second (05/06/2026) " +
+            "is rejected unless `?dateOrder=dmy|mdy` or the workspace setting `dateOrder` says which. Each order is validated on its own: valid orders are " +
             "upserted by (source, orderId) and counted as inserted, updated (the previous version is kept) or unchanged; invalid ones are listed in `errors` " +
-            "and kept with the batch. Send `Idempotency-Key` (or a top-level `idempotencyKey` in a JSON object body) to make a retry safe.")
+            "and kept with the batch; when every order is rejected the answer is a 422 problem that carries the receipt's fields (the batch is stored and its Location works). Send `Idempotency-Key` (or a top-level `idempotencyKey` in a JSON object body) to make a retry safe.")
         // Routing answers 415 for any other content type; the binder says which body it needs.
         .Accepts<CanonicalOrder[]>("application/json", "text/csv", "application/csv", "text/plain", IngestRequest.Xlsx, "multipart/form-data")
         .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -43,20 +45,44 @@ public static class IngestOrders
         .WithExamples(request: Examples.Orders, response: Examples.Receipt);
 
     public static async Task<Results<Created<IngestReceipt>, ProblemHttpResult>> Handle(
-        IngestRequest request, ClaimsPrincipal user, OrderStore store, Idempotency idempotency, IngestCheckpoints checkpoints, SilenceWatch silence, CancellationToken ct)
+        IngestRequest request, ClaimsPrincipal user, OrderStore store, Idempotency idempotency, IngestCheckpoints checkpoints, SilenceWatch silence,
+        HttpResponse response, CancellationToken ct)
     {
         if (request.Problem is { } problem)
             return problem;
         // The answer's idempotency record is committed with the batch: a retry after a crash replays it.
         var batch = await store.StoreAsync(user.WorkspaceId(), request.Side, request.Format, request.Chunks,
-            b => idempotency.AddCompleted(StatusCodes.Status201Created, ToReceipt(b), LocationOf(b)), ct);
+            b => idempotency.AddCompleted(AllRejected(b) ? StatusCodes.Status422UnprocessableEntity : StatusCodes.Status201Created,
+                AllRejected(b) ? RejectedProblem(ToReceipt(b)).ProblemDetails : ToReceipt(b), LocationOf(b)), ct);
         await checkpoints.AfterStoredAsync(batch.Id, ct);
         if (batch.Inserted + batch.Updated > 0)
             silence.OrdersStored(batch.WorkspaceId);
+        if (AllRejected(batch))
+        {
+            // Stored all the same (the rejected records are kept with it): the receipt stays readable at its Location.
+            response.Headers.Location = LocationOf(batch);
+            return RejectedProblem(ToReceipt(batch));
+        }
         return TypedResults.Created(LocationOf(batch), ToReceipt(batch));
     }
 
     static string LocationOf(Batch batch) => $"/api/v1/batches/{batch.Id}";
+
+    /// <summary>
+    /// Nothing of the batch could be stored: a 2xx would let a Zapier or Make step pass as if the orders had arrived.
+    /// (Skipped records, e.g. Shopify test orders, are not failures: a batch of them alone is still a 201.)
+    /// </summary>
+    static bool AllRejected(Batch batch) => batch.Rejected > 0 && batch.Inserted + batch.Updated + batch.Unchanged == 0;
+
+    /// <summary>The 422 of a batch whose every order was rejected: a problem that carries the whole receipt as its extensions.</summary>
+    static ProblemHttpResult RejectedProblem(IngestReceipt receipt)
+    {
+        var extensions = JsonSerializer.SerializeToElement(receipt, JsonSerializerOptions.Web).EnumerateObject()
+            .ToDictionary(p => p.Name, p => (object?)p.Value.Clone());
+        return Problems.Problem(StatusCodes.Status422UnprocessableEntity,
+            $"Every order of the batch was rejected ({receipt.Rejected} of {receipt.Received}): nothing was stored. The batch keeps them " +
+            "as sent (Location); `errors` says what to fix in each.", extensions);
+    }
 
     public static IngestReceipt ToReceipt(Batch batch) => new(
         batch.Id, batch.Source, batch.Format, batch.Received, batch.Inserted, batch.Updated, batch.Unchanged, batch.Rejected, batch.Skipped, batch.Repeated,

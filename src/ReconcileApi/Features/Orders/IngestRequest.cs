@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 using ReconcileApi.Features.Orders.Formats;
+using ReconcileApi.Features.Settings;
 
 namespace ReconcileApi.Features.Orders;
 
@@ -27,6 +28,7 @@ public sealed class IngestRequest : IIdempotentBody, IEndpointParameterMetadataP
         new("format", ParameterLocation.Query),
         new("timezone", ParameterLocation.Query),
         new("columnMap", ParameterLocation.Query),
+        new("dateOrder", ParameterLocation.Query),
     ];
 
     static string AllFormats => string.Join(", ", OrderFormats.Json.Keys.Concat(OrderFormats.Tables.Keys));
@@ -119,14 +121,38 @@ public sealed class IngestRequest : IIdempotentBody, IEndpointParameterMetadataP
             var workspaceZone = await db.Workspaces.Where(w => w.Id == context.User.WorkspaceId()).Select(w => w.Timezone).SingleAsync(ct);
             TimeZones.TryFind(workspaceZone, out zone);
         }
-        var formatContext = new FormatContext(zone, map);
+        // Numeric dates such as 05/06/2026: the request's order, else the workspace's; neither rejects the ambiguous ones.
+        DateOrder? dateOrder;
+        if (Query(request, "dateOrder") is { } orderText)
+        {
+            if (!WireEnum.TryParse<DateOrder>(orderText, out var parsed))
+                return new(Problems.BadRequest($"Unknown dateOrder '{orderText}'; use dmy (05/06/2026 is 5 June) or mdy (05/06/2026 is May 6)."));
+            dateOrder = parsed;
+        }
+        else
+        {
+            dateOrder = (await SettingsStore.CurrentAsync(context.RequestServices.GetRequiredService<ReconcileDbContext>(), context.User.WorkspaceId(), ct)).DateOrder;
+        }
+        var formatContext = new FormatContext(zone, map, dateOrder);
 
         // The whole body's structure is read here, so that a malformed one is refused before anything is stored.
         if (kind == BodyKind.Json)
         {
             var jsonFormat = OrderFormats.Json[format ?? "canonical"];
-            if (!JsonOrderList.TryLocate(body, jsonFormat.WrapperProperties, out var list, out var malformedJson))
+            if (!JsonOrderList.TryLocate(body, format is null ? OrderFormats.JsonWrappers : jsonFormat.WrapperProperties, out var list, out var malformedJson))
                 return new(malformedJson.ToProblem());
+            if (format is null)
+            {
+                // No ?format=: a vendor's own JSON (Shopify, WooCommerce, BigCommerce, Keap) is recognised by its fields.
+                var detected = OrderFormats.DetectJson(list.FieldNames(3));
+                if (detected.Format is null)
+                    return new(Problems.BadRequest(detected.Hint!));
+                jsonFormat = detected.Format;
+                // Found in a wrapper this format does not have ({"order": …} for canonical): the object is then one order.
+                if (list.Wrapper is { } wrapper && !jsonFormat.WrapperProperties.Contains(wrapper)
+                    && !JsonOrderList.TryLocate(body, jsonFormat.WrapperProperties, out list, out malformedJson))
+                    return new(malformedJson.ToProblem());
+            }
             if (list.Elements.Count > MaxOrdersPerRequest)
                 return new(TooMany(list.Elements.Count));
             return new(side, jsonFormat.Name, JsonChunks(list, jsonFormat, formatContext), body, list.IdempotencyKey);
@@ -150,6 +176,9 @@ public sealed class IngestRequest : IIdempotentBody, IEndpointParameterMetadataP
         foreach (var p in Parameters)
             builder.Metadata.Add(p);
         builder.Metadata.Add(new OpenApi.ParameterValues("format", [.. OrderFormats.Json.Keys, .. OrderFormats.Tables.Keys]));
+        builder.Metadata.Add(new OpenApi.ParameterValues("dateOrder", WireEnum.Values<DateOrder>()));
+        // Vendor payloads stay lenient: this binder reads the body, not the framework's JSON binding.
+        builder.Metadata.Add(new JsonBodies.ReadByBinder());
     }
 
     public static bool TryParseSource(string text, out OrderSource source) =>

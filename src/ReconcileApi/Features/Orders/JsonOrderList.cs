@@ -13,17 +13,37 @@ public sealed class JsonOrderList
     /// <summary>The same leniency for each order as for the body around it: trailing commas and comments.</summary>
     static readonly JsonDocumentOptions DocumentOptions = new() { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip };
 
-    JsonOrderList(byte[] body, List<Range> elements, string? idempotencyKey)
+    JsonOrderList(byte[] body, List<Range> elements, string? idempotencyKey, string? wrapper)
     {
         Body = body;
         Elements = elements;
         IdempotencyKey = idempotencyKey;
+        Wrapper = wrapper;
     }
 
     public byte[] Body { get; }
     public IReadOnlyList<Range> Elements { get; }
     /// <summary>The body's top-level <c>idempotencyKey</c>, for no-code tools that cannot set headers.</summary>
     public string? IdempotencyKey { get; }
+    /// <summary>The wrapper property the orders were found in (<c>orders</c>); null for an array or a single order.</summary>
+    public string? Wrapper { get; }
+
+    /// <summary>The top-level property names of the first <paramref name="count"/> orders that are objects: what a format is recognised by.</summary>
+    public IReadOnlyCollection<string> FieldNames(int count)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        var objects = 0;
+        for (var i = 0; i < Elements.Count && objects < count; i++)
+        {
+            using var document = Parse(Element(i));
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+                continue;
+            objects++;
+            foreach (var property in document.RootElement.EnumerateObject())
+                names.Add(property.Name);
+        }
+        return names;
+    }
 
     public ReadOnlyMemory<byte> Element(int index) => Body.AsMemory(Elements[index]);
 
@@ -35,7 +55,7 @@ public sealed class JsonOrderList
     {
         (list, malformed) = (null, null);
         var elements = new List<Range>();
-        string? key = null;
+        string? key = null, wrapper = null;
         // A byte order mark (some Windows tools write one) is not JSON; positions stay those of the body.
         var offset = body.AsSpan().StartsWith("\uFEFF"u8) ? 3 : 0;
         var reader = new Utf8JsonReader(body.AsSpan(offset), Options);
@@ -57,19 +77,20 @@ public sealed class JsonOrderList
                 while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                 {
                     var isWrapper = !wrapped && IsAny(ref reader, wrappers);
+                    var name = isWrapper ? reader.GetString() : null;
                     var isKey = reader.ValueTextEquals("idempotencyKey"u8);
                     reader.Read();
                     if (isWrapper && reader.TokenType == JsonTokenType.StartArray)
                     {
                         CollectArray(ref reader, elements, offset);
-                        wrapped = true;
+                        (wrapped, wrapper) = (true, name);
                     }
                     else if (isWrapper && reader.TokenType == JsonTokenType.StartObject)
                     {
                         var start = (int)reader.TokenStartIndex + offset;
                         reader.Skip();
                         elements.Add(start..((int)reader.BytesConsumed + offset));
-                        wrapped = true;
+                        (wrapped, wrapper) = (true, name);
                     }
                     else if (isKey && reader.TokenType == JsonTokenType.String)
                     {
@@ -105,7 +126,7 @@ public sealed class JsonOrderList
             malformed = new MalformedBody($"Malformed JSON at line {line}, position {position}: {e.Message}", line, position);
             return false;
         }
-        list = new JsonOrderList(body, elements, key);
+        list = new JsonOrderList(body, elements, key, wrapper);
         return true;
     }
 

@@ -39,14 +39,16 @@ public static class StartRun
         .MapPost("/runs", Handle)
         .WithName(nameof(StartRun))
         .WithSummary("Start a reconciliation run (asynchronous: 202 + Location to poll)")
-        .WithDescription("The default window is the last 30 days. `from`/`to` without an offset (or a date alone) are read in the workspace's timezone. " +
+        .WithDescription("No body, an empty body or `{}` starts a run over the default window, the last 30 days. `from`/`to` without an offset (or a date alone) are read in the workspace's timezone. " +
             "Both sides are read with a margin of dateToleranceHours around the window, so a pair whose dates straddle an edge is matched, not reported missing.")
         .ProducesValidationProblem()
         .WithExamples(request: Examples.StartRun, response: Examples.Run);
 
     public static async Task<Accepted<RunResponse>> Handle(
-        StartRunRequest request, ClaimsPrincipal user, ReconcileDbContext db, RunStarter runs, TimeProvider clock, CancellationToken ct)
+        StartRunRequest? request, ClaimsPrincipal user, ReconcileDbContext db, RunStarter runs, TimeProvider clock, CancellationToken ct)
     {
+        // No body at all (Zapier and Make send none for "start a run"): the defaults.
+        request ??= new StartRunRequest();
         var workspaceId = user.WorkspaceId();
         var zone = TimeZoneInfo.Utc;
         if (request.From?.Kind == DateTimeKind.Unspecified || request.To?.Kind == DateTimeKind.Unspecified)

@@ -6,6 +6,13 @@ public static class SettingsStore
     public static async Task<int> CurrentVersionAsync(ReconcileDbContext db, Guid workspaceId, CancellationToken ct) =>
         await db.SettingsVersions.Where(s => s.WorkspaceId == workspaceId).MaxAsync(s => (int?)s.Version, ct) ?? 0;
 
+    /// <summary>The workspace's latest settings, or the defaults (in UTC) when it has none.</summary>
+    public static async Task<ReconcileSettings> CurrentAsync(ReconcileDbContext db, Guid workspaceId, CancellationToken ct)
+    {
+        var json = await db.SettingsVersions.Where(s => s.WorkspaceId == workspaceId).OrderByDescending(s => s.Version).Select(s => s.Json).FirstOrDefaultAsync(ct);
+        return json is null ? ReconcileSettings.Default : JsonSerializer.Deserialize<ReconcileSettings>(json, StoredJson.Options)!;
+    }
+
     public static async Task<ReconcileSettings> LoadAsync(ReconcileDbContext db, Guid workspaceId, int version, CancellationToken ct)
     {
         if (version == 0)

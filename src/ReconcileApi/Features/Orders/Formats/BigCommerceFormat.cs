@@ -30,12 +30,19 @@ public sealed class BigCommerceFormat : IJsonOrderFormat
 
     public IReadOnlyList<string> WrapperProperties { get; } = ["orders"];
 
+    /// <summary>V2 order fields (DOMAIN.md, "BigCommerce"); <c>date_created</c> is WooCommerce's too.</summary>
+    public IReadOnlyList<string> Signature { get; } =
+    [
+        "date_created", "status_id", "total_inc_tax", "total_ex_tax", "subtotal_inc_tax", "subtotal_ex_tax", "shipping_cost_inc_tax",
+        "billing_address", "items_total", "refunded_amount", "default_currency_code", "products", "is_deleted", "geoip_country",
+    ];
+
     public ReadOrder Read(JsonElement element, FormatContext context)
     {
         if (FormatSupport.NotAnObject(element) is { } notAnObject)
             return notAnObject;
         var problems = new ReadProblems();
-        var o = new JsonFields(element, context.Zone, problems);
+        var o = new JsonFields(element, context.Zone, problems, dateOrder: context.DateOrder);
 
         var id = o.Text("id");
         if (id is null)

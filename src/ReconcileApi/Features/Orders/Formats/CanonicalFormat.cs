@@ -7,12 +7,19 @@ public sealed class CanonicalFormat : IJsonOrderFormat
 
     public IReadOnlyList<string> WrapperProperties { get; } = ["orders"];
 
+    /// <summary>The canonical order's own camelCase fields, which no vendor's order has.</summary>
+    public IReadOnlyList<string> Signature { get; } =
+    [
+        "orderId", "orderNumber", "customerEmail", "customerName", "orderDate", "amountPaid", "amountRefunded", "paymentReference", "updatedAt",
+        "createdAt", "taxesIncluded", "presentmentCurrency", "presentmentTotal", "sourceType", "lines",
+    ];
+
     public ReadOrder Read(JsonElement element, FormatContext context)
     {
         if (FormatSupport.NotAnObject(element) is { } notAnObject)
             return notAnObject;
         var problems = new ReadProblems();
-        var o = new JsonFields(element, context.Zone, problems);
+        var o = new JsonFields(element, context.Zone, problems, dateOrder: context.DateOrder);
         var order = new CanonicalOrder
         {
             OrderId = o.Text("orderId") ?? "",

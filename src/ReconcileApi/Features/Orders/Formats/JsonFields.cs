@@ -5,7 +5,7 @@ namespace ReconcileApi.Features.Orders.Formats;
 /// problem naming its path (e.g. <c>lines[2].quantity</c>): an error when the order cannot be stored
 /// without it (<c>required</c>, <c>strict</c>), else a warning, and the field is left out.
 /// </summary>
-public readonly struct JsonFields(JsonElement element, TimeZoneInfo zone, ReadProblems problems, string prefix = "")
+public readonly struct JsonFields(JsonElement element, TimeZoneInfo zone, ReadProblems problems, string prefix = "", DateOrder? dateOrder = null)
 {
     public JsonElement Element => element;
 
@@ -124,9 +124,9 @@ public readonly struct JsonFields(JsonElement element, TimeZoneInfo zone, ReadPr
         var text = Text(path);
         if (text is null)
             return null;
-        if (Lenient.TryInstant(text, zone, out var utc))
+        if (Lenient.TryInstant(text, zone, dateOrder, out var utc, out var ambiguous))
             return utc;
-        var message = $"'{text}' is not a date; use ISO 8601, e.g. 2026-10-01T12:00:00-05:00.";
+        var message = ambiguous ? Lenient.AmbiguousDate(text) : $"'{text}' is not a date; use ISO 8601, e.g. 2026-10-01T12:00:00-05:00.";
         if (strict)
             Error(path, message);
         else
@@ -165,14 +165,14 @@ public readonly struct JsonFields(JsonElement element, TimeZoneInfo zone, ReadPr
                     lines.Unreadable(itemPath, message);
                 continue;
             }
-            yield return new JsonFields(item, zone, problems, itemPath + ".");
+            yield return new JsonFields(item, zone, problems, itemPath + ".", dateOrder);
         }
     }
 
     public JsonFields Object(string path) =>
         TryGet(path, out var value) && value.ValueKind == JsonValueKind.Object
-            ? new JsonFields(value, zone, problems, prefix + path + ".")
-            : new JsonFields(default, zone, problems, prefix + path + ".");
+            ? new JsonFields(value, zone, problems, prefix + path + ".", dateOrder)
+            : new JsonFields(default, zone, problems, prefix + path + ".", dateOrder);
 
     static string Kind(JsonElement value) => value.ValueKind.ToString().ToLowerInvariant();
 }

@@ -18,12 +18,19 @@ public sealed class KeapFormat : IJsonOrderFormat
 
     public IReadOnlyList<string> WrapperProperties { get; } = ["orders", "order"];
 
+    /// <summary>REST v1 and v2 order fields (DOMAIN.md, "Keap").</summary>
+    public IReadOnlyList<string> Signature { get; } =
+    [
+        "order_items", "contact", "order_date", "order_time", "creation_date", "creation_time", "modification_date", "modification_time",
+        "total_paid", "total_due", "refund_total", "source_type", "order_type", "invoice_number", "shipping_information",
+    ];
+
     public ReadOrder Read(JsonElement element, FormatContext context)
     {
         if (FormatSupport.NotAnObject(element) is { } notAnObject)
             return notAnObject;
         var problems = new ReadProblems();
-        var o = new JsonFields(element, context.Zone, problems);
+        var o = new JsonFields(element, context.Zone, problems, dateOrder: context.DateOrder);
         var money = new KeapMoney();
         var v2 = IsV2(o);
 

@@ -112,9 +112,17 @@ public static partial class Lenient
     /// offsets without a colon ("2025-10-07 09:50:26 +0200", "2017-11-29T19:16:14.000+0000"), "GMT"/"UTC"
     /// suffixes, and the invariant culture's month/day/year forms ("11/27/2026 10:15 AM").
     /// </summary>
-    public static bool TryInstant(string? text, TimeZoneInfo zone, out DateTime utc)
+    public static bool TryInstant(string? text, TimeZoneInfo zone, out DateTime utc) => TryInstant(text, zone, null, out utc, out _);
+
+    /// <summary>
+    /// As <see cref="TryInstant(string?, TimeZoneInfo, out DateTime)"/>, reading a numeric day-month-year date ("05/06/2026",
+    /// "13.06.2026") in the order its numbers allow (13/06 can only be 13 June), else in <paramref name="order"/>; without an
+    /// order, one whose first two parts are different and both at most 12 is <paramref name="ambiguous"/>, and not read.
+    /// </summary>
+    public static bool TryInstant(string? text, TimeZoneInfo zone, DateOrder? order, out DateTime utc, out bool ambiguous)
     {
         utc = default;
+        ambiguous = false;
         if (string.IsNullOrWhiteSpace(text))
             return false;
         // Fast path for ISO 8601 with 'Z' or a "+hh:mm" offset, the form most APIs send.
@@ -126,6 +134,18 @@ public static partial class Lenient
             return true;
         }
         var s = DayName().Replace(text.Trim().TrimStart('\'').Trim(), "");
+        if (NumericDate().Match(s) is { Success: true } numeric)
+        {
+            var (first, second) = (int.Parse(numeric.Groups[1].Value), int.Parse(numeric.Groups[2].Value));
+            var dayFirst = first > 12 ? true : second > 12 ? false : first == second ? true : order is { } o ? o == DateOrder.Dmy : (bool?)null;
+            if (dayFirst is null)
+            {
+                ambiguous = true;
+                return false;
+            }
+            var (day, month) = dayFirst.Value ? (first, second) : (second, first);
+            s = $"{numeric.Groups[3].Value}-{month:D2}-{day:D2}{s[numeric.Length..]}";
+        }
         var zoneSuffix = ZoneName().Match(s);
         if (zoneSuffix.Success)
             s = s[..zoneSuffix.Index].TrimEnd() + " +00:00";
@@ -142,6 +162,15 @@ public static partial class Lenient
         utc = parsed.Kind == DateTimeKind.Unspecified ? TimeZones.ToUtc(parsed, zone) : parsed.ToUniversalTime();
         return true;
     }
+
+    /// <summary>What a receipt says of a date <see cref="TryInstant(string?, TimeZoneInfo, DateOrder?, out DateTime, out bool)"/> found ambiguous.</summary>
+    public static string AmbiguousDate(string text) =>
+        $"'{text}' is ambiguous: the day could come first or second. Send ISO 8601 (e.g. 2026-06-05T12:00:00Z), or set a date order: " +
+        "?dateOrder=dmy or ?dateOrder=mdy on the request, or dateOrder in the workspace settings.";
+
+    // "05/06/2026", "5.6.2026", "05-06-2026 10:00": two one- or two-digit parts, then a four-digit year.
+    [GeneratedRegex(@"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})(?=$|[\sT,])")]
+    private static partial Regex NumericDate();
 
     [GeneratedRegex(@"^[A-Za-z]{3,9},\s*")]
     private static partial Regex DayName();

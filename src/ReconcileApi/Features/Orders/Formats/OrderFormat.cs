@@ -3,8 +3,11 @@ namespace ReconcileApi.Features.Orders.Formats;
 /// <summary>A problem with one field of one incoming order.</summary>
 public sealed record FieldError(string Field, string Message);
 
-/// <summary>What a format needs besides the record: the zone for offset-less times and the caller's column map.</summary>
-public sealed record FormatContext(TimeZoneInfo Zone, IReadOnlyDictionary<string, string> ColumnMap)
+/// <summary>
+/// What a format needs besides the record: the zone for offset-less times, the caller's column map, and the order of numeric
+/// dates such as 05/06/2026 (null: such a date is ambiguous and rejected).
+/// </summary>
+public sealed record FormatContext(TimeZoneInfo Zone, IReadOnlyDictionary<string, string> ColumnMap, DateOrder? DateOrder = null)
 {
     public static FormatContext Utc { get; } = new(TimeZoneInfo.Utc, new Dictionary<string, string>());
 }
@@ -27,6 +30,12 @@ public interface IJsonOrderFormat
 
     /// <summary>The property that wraps the array in this format's list responses, e.g. "orders" in <c>{"orders": [...]}</c>.</summary>
     IReadOnlyList<string> WrapperProperties { get; }
+
+    /// <summary>
+    /// Top-level field names of this shape's orders as its vendor documents them: how a JSON body sent without
+    /// <c>?format=</c> is recognised (<see cref="OrderFormats.DetectJson"/>).
+    /// </summary>
+    IReadOnlyList<string> Signature { get; }
 
     ReadOrder Read(JsonElement element, FormatContext context);
 }

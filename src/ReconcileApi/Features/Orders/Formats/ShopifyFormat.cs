@@ -29,12 +29,20 @@ public sealed class ShopifyFormat : IJsonOrderFormat
 
     public IReadOnlyList<string> WrapperProperties { get; } = ["orders", "order"];
 
+    /// <summary>REST Admin order fields (DOMAIN.md, "Shopify"); <c>line_items</c> and <c>total_tax</c> are WooCommerce's too.</summary>
+    public IReadOnlyList<string> Signature { get; } =
+    [
+        "line_items", "total_price", "subtotal_price", "total_tax", "total_discounts", "financial_status", "fulfillment_status", "order_number",
+        "processed_at", "created_at", "current_total_price", "total_line_items_price", "admin_graphql_api_id", "taxes_included",
+        "presentment_currency", "contact_email", "total_shipping_price_set", "cancelled_at",
+    ];
+
     public ReadOrder Read(JsonElement element, FormatContext context)
     {
         if (FormatSupport.NotAnObject(element) is { } notAnObject)
             return notAnObject;
         var problems = new ReadProblems();
-        var o = new JsonFields(element, context.Zone, problems);
+        var o = new JsonFields(element, context.Zone, problems, dateOrder: context.DateOrder);
 
         var id = o.Text("id") ?? o.Text("admin_graphql_api_id");
         // The GraphQL id and the REST id name the same order.

@@ -17,13 +17,21 @@ public sealed class WooCommerceFormat : IJsonOrderFormat
 
     public IReadOnlyList<string> WrapperProperties { get; } = ["orders"];
 
+    /// <summary>REST v3 order fields (DOMAIN.md, "WooCommerce"); not <c>shipping</c>, which canonical orders have as money.</summary>
+    public IReadOnlyList<string> Signature { get; } =
+    [
+        "line_items", "billing", "date_created", "date_created_gmt", "date_paid", "date_completed", "prices_include_tax", "discount_total",
+        "shipping_total", "cart_tax", "total_tax", "shipping_lines", "fee_lines", "coupon_lines", "order_key", "payment_method_title", "created_via",
+        "currency_symbol",
+    ];
+
     public ReadOrder Read(JsonElement element, FormatContext context)
     {
         if (FormatSupport.NotAnObject(element) is { } notAnObject)
             return notAnObject;
         var problems = new ReadProblems();
-        var o = new JsonFields(element, context.Zone, problems);
-        var gmt = new JsonFields(element, TimeZoneInfo.Utc, problems);
+        var o = new JsonFields(element, context.Zone, problems, dateOrder: context.DateOrder);
+        var gmt = new JsonFields(element, TimeZoneInfo.Utc, problems, dateOrder: context.DateOrder);
 
         var id = o.Text("id");
         if (id is null)

@@ -1,0 +1,173 @@
+using System.Globalization;
+using System.Reflection;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+
+namespace ReconcileApi.Infrastructure;
+
+/// <summary>
+/// What the framework's parameter binding refused, told the caller's way: the field by its wire name (camelCase, its path
+/// in the body) and what it must look like — never the framework's text, a .NET type name or an internal class's path.
+/// </summary>
+public static class BindingFailures
+{
+    const string FieldsInvalid = "One or more fields are invalid; see errors.";
+
+    public static async Task<ProblemDetails> DescribeAsync(HttpContext context, BadHttpRequestException exception)
+    {
+        var request = context.Request;
+        // The exception handler has cleared the endpoint and route values; its feature keeps them.
+        var failed = context.Features.Get<IExceptionHandlerFeature>();
+        var endpoint = failed?.Endpoint ?? context.GetEndpoint();
+        var routeValues = failed?.RouteValues ?? request.RouteValues;
+        switch (exception.StatusCode)
+        {
+            case StatusCodes.Status415UnsupportedMediaType:
+                return Problem(StatusCodes.Status415UnsupportedMediaType,
+                    $"Send the body as JSON with Content-Type: application/json (this request's Content-Type is '{request.ContentType}').");
+            case StatusCodes.Status413PayloadTooLarge:
+                return Problem(StatusCodes.Status413PayloadTooLarge, "The body is over the request body limit (Limits:MaxRequestBodyBytes).");
+            case not StatusCodes.Status400BadRequest:
+                return Problem(exception.StatusCode, "The request could not be read.");
+        }
+        var options = context.RequestServices.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
+        if (exception.InnerException is JsonException json)
+            return DescribeBody(await JsonBodies.ReadBufferedAsync(request), json, JsonBodies.BodyType(endpoint), options);
+        if (endpoint?.Metadata.GetMetadata<MethodInfo>() is { } method && ParameterErrors(request, routeValues, method) is { Count: > 0 } errors)
+            return new HttpValidationProblemDetails(errors) { Status = StatusCodes.Status400BadRequest, Detail = FieldsInvalid };
+        if (JsonBodies.BodyType(endpoint) is not null && request.ContentLength is null or 0)
+            return Problem(StatusCodes.Status400BadRequest, "The request needs a JSON body; see the operation's request body in /swagger.");
+        return Problem(StatusCodes.Status400BadRequest, "The request could not be read; check its parameters and body against /swagger.");
+    }
+
+    static ProblemDetails Problem(int status, string detail) => new() { Status = status, Detail = detail };
+
+    static ProblemDetails DescribeBody(ReadOnlyMemory<byte> body, JsonException json, Type? bodyType, JsonSerializerOptions options)
+    {
+        // A body that is not JSON at all: say where, in the reader's words (no type names there).
+        if (SyntaxError(body.Span) is { } syntax)
+        {
+            var line = (syntax.LineNumber ?? 0) + 1;
+            var position = (syntax.BytePositionInLine ?? 0) + 1;
+            return new ProblemDetails
+            {
+                Status = StatusCodes.Status400BadRequest,
+                Detail = $"The request body is not valid JSON at line {line}, position {position}: {WithoutLocation(syntax.Message)}",
+                Extensions = { ["line"] = line, ["position"] = position },
+            };
+        }
+        if (bodyType is null || json.Path is null)
+            return Problem(StatusCodes.Status400BadRequest, "The request body could not be read; see the operation's request body in /swagger.");
+        var (field, type) = JsonBodies.Resolve(json.Path, bodyType, options);
+        if (field.Length == 0)
+            return Problem(StatusCodes.Status400BadRequest, "The request body must be a JSON object; see the operation's request body in /swagger.");
+        var message = type is null ? "Has a value of the wrong kind; see the operation's request body in /swagger." : JsonBodies.Expectation(type);
+        return new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [message] })
+        {
+            Status = StatusCodes.Status400BadRequest,
+            Detail = FieldsInvalid,
+        };
+    }
+
+    static JsonException? SyntaxError(ReadOnlySpan<byte> body)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(body);
+            while (reader.Read())
+            {
+            }
+            return null;
+        }
+        catch (JsonException e)
+        {
+            return e;
+        }
+    }
+
+    /// <summary>The reader's sentence without the " LineNumber: 0 | BytePositionInLine: 12." it appends (the problem says it in 1-based terms).</summary>
+    static string WithoutLocation(string message)
+    {
+        foreach (var marker in new[] { " Path: ", " LineNumber: ", " | LineNumber" })
+        {
+            var at = message.IndexOf(marker, StringComparison.Ordinal);
+            if (at >= 0)
+                message = message[..at];
+        }
+        return message.Trim();
+    }
+
+    /// <summary>The query, route and header parameters of the handler whose text does not read as their type (or that are missing).</summary>
+    static Dictionary<string, string[]> ParameterErrors(HttpRequest request, RouteValueDictionary routeValues, MethodInfo method)
+    {
+        var errors = new Dictionary<string, string[]>();
+        foreach (var (name, type, header, required) in Parameters(method))
+        {
+            var text = header ? request.Headers[name].ToString()
+                : routeValues.TryGetValue(name, out var route) ? route?.ToString()
+                : request.Query[name].ToString();
+            var wire = ValidationFilter.CamelPath(name);
+            if (string.IsNullOrEmpty(text))
+            {
+                if (required)
+                    errors[wire] = ["Is required."];
+            }
+            else if (!Reads(text, type))
+            {
+                errors[wire] = [JsonBodies.Expectation(type)];
+            }
+        }
+        return errors;
+    }
+
+    static IEnumerable<(string Name, Type Type, bool Header, bool Required)> Parameters(MethodInfo method)
+    {
+        foreach (var p in method.GetParameters())
+        {
+            if (p.GetCustomAttribute<AsParametersAttribute>() is not null)
+            {
+                var constructor = p.ParameterType.GetConstructors().MaxBy(c => c.GetParameters().Length);
+                foreach (var member in constructor?.GetParameters() ?? [])
+                {
+                    if (Simple(member.ParameterType))
+                        yield return (NameOf(member), member.ParameterType, member.GetCustomAttribute<FromHeaderAttribute>() is not null, Required(member));
+                }
+            }
+            else if (Simple(p.ParameterType) && p.GetCustomAttribute<FromBodyAttribute>() is null && p.GetCustomAttribute<FromServicesAttribute>() is null)
+            {
+                yield return (NameOf(p), p.ParameterType, p.GetCustomAttribute<FromHeaderAttribute>() is not null, Required(p));
+            }
+        }
+    }
+
+    static string NameOf(ParameterInfo p) =>
+        p.GetCustomAttribute<FromQueryAttribute>()?.Name ?? p.GetCustomAttribute<FromHeaderAttribute>()?.Name ?? p.GetCustomAttribute<FromRouteAttribute>()?.Name ?? p.Name!;
+
+    static bool Required(ParameterInfo p) =>
+        !p.HasDefaultValue && !p.IsOptional && Nullable.GetUnderlyingType(p.ParameterType) is null
+        && (p.ParameterType.IsValueType || new NullabilityInfoContext().Create(p).WriteState == NullabilityState.NotNull);
+
+    static bool Simple(Type type)
+    {
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        return type.IsPrimitive || type.IsEnum || type == typeof(string) || type == typeof(decimal) || type == typeof(DateTime)
+            || type == typeof(DateTimeOffset) || type == typeof(DateOnly) || type == typeof(TimeSpan) || type == typeof(Guid);
+    }
+
+    /// <summary>Whether the text reads as the type, as the framework reads it (invariant culture).</summary>
+    static bool Reads(string text, Type type)
+    {
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        if (type == typeof(string))
+            return true;
+        if (type.IsEnum)
+            return Enum.TryParse(type, text, ignoreCase: true, out _);
+        if (type == typeof(bool))
+            return bool.TryParse(text, out _);
+        if (type == typeof(DateTime))
+            return DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AllowWhiteSpaces, out _);
+        var tryParse = type.GetMethod("TryParse", BindingFlags.Public | BindingFlags.Static, [typeof(string), typeof(IFormatProvider), type.MakeByRefType()]);
+        return tryParse is null || (bool)tryParse.Invoke(null, [text, CultureInfo.InvariantCulture, null])!;
+    }
+}

@@ -1,0 +1,241 @@
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.AspNetCore.Http.Metadata;
+
+namespace ReconcileApi.Infrastructure;
+
+/// <summary>
+/// Our own JSON request bodies — the ones the framework binds (runs, resolutions, settings, schedules, alert rules,
+/// webhooks, workspaces): kept readable after binding, so the validation filter can refuse properties the type does not
+/// have (a typo such as <c>"form"</c> must not fall back to a default) and the idempotency filter can read a body's
+/// <c>idempotencyKey</c>. Bodies an endpoint reads in its own binder (ingest: vendor payloads stay lenient) are left alone.
+/// </summary>
+public static class JsonBodies
+{
+    /// <summary>The top-level property any write body may carry instead of the <c>Idempotency-Key</c> header.</summary>
+    public const string IdempotencyKeyProperty = "idempotencyKey";
+
+    /// <summary>Marks an endpoint whose binder reads the body itself: it is neither buffered nor checked here.</summary>
+    public sealed class ReadByBinder;
+
+    /// <summary>The type of the endpoint's framework-bound JSON body, or null when it has none.</summary>
+    public static Type? BodyType(Endpoint? endpoint) =>
+        endpoint is null || endpoint.Metadata.GetMetadata<ReadByBinder>() is not null
+            ? null
+            : endpoint.Metadata.GetMetadata<IAcceptsMetadata>()?.RequestType;
+
+    /// <summary>Keeps the bodies of write requests readable after binding (small: our own requests, not ingest's).</summary>
+    public static WebApplication UseJsonBodyBuffering(this WebApplication app)
+    {
+        app.Use((context, next) =>
+        {
+            var method = context.Request.Method;
+            if ((HttpMethods.IsPost(method) || HttpMethods.IsPut(method) || HttpMethods.IsPatch(method))
+                && context.GetEndpoint()?.Metadata.GetMetadata<ReadByBinder>() is null)
+                context.Request.EnableBuffering();
+            return next(context);
+        });
+        return app;
+    }
+
+    /// <summary>The body as sent, when it was buffered (empty otherwise); the stream is left at its start.</summary>
+    public static async Task<ReadOnlyMemory<byte>> ReadBufferedAsync(HttpRequest request)
+    {
+        if (!request.Body.CanSeek)
+            return ReadOnlyMemory<byte>.Empty;
+        request.Body.Position = 0;
+        using var copy = new MemoryStream();
+        await request.Body.CopyToAsync(copy);
+        request.Body.Position = 0;
+        return copy.ToArray();
+    }
+
+    /// <summary>The body's top-level <c>idempotencyKey</c> string, if it is a JSON object that has one.</summary>
+    public static string? IdempotencyKey(ReadOnlySpan<byte> body)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(body);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+                return null;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isKey = reader.ValueTextEquals(IdempotencyKeyProperty);
+                reader.Read();
+                if (isKey && reader.TokenType == JsonTokenType.String)
+                    return reader.GetString();
+                reader.Skip();
+            }
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            // Not JSON the binder accepted: it answered already.
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Every property of the body that <paramref name="type"/> does not have, at any depth, by its path
+    /// (<c>alerts[0].thresold</c>) with a suggestion: "Unknown property; did you mean 'threshold'?". A top-level
+    /// <c>idempotencyKey</c> is known to every body.
+    /// </summary>
+    public static Dictionary<string, string[]> UnknownProperties(ReadOnlySpan<byte> body, Type type, JsonSerializerOptions options)
+    {
+        var found = new Dictionary<string, string[]>();
+        JsonDocument document;
+        try
+        {
+            var reader = new Utf8JsonReader(body);
+            if (!JsonDocument.TryParseValue(ref reader, out var parsed))
+                return found;
+            document = parsed;
+        }
+        catch (JsonException)
+        {
+            return found;
+        }
+        using (document)
+            Walk(document.RootElement, options.GetTypeInfo(type), "", options, found);
+        return found;
+    }
+
+    static void Walk(JsonElement value, JsonTypeInfo info, string path, JsonSerializerOptions options, Dictionary<string, string[]> found)
+    {
+        switch (info.Kind)
+        {
+            case JsonTypeInfoKind.Object when value.ValueKind == JsonValueKind.Object:
+                if (info.Properties.Any(p => p.IsExtensionData))
+                    return;
+                var comparison = options.PropertyNameCaseInsensitive ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+                foreach (var property in value.EnumerateObject())
+                {
+                    var at = path.Length == 0 ? property.Name : $"{path}.{property.Name}";
+                    var known = info.Properties.FirstOrDefault(p => string.Equals(p.Name, property.Name, comparison));
+                    if (known is not null)
+                        Walk(property.Value, options.GetTypeInfo(known.PropertyType), at, options, found);
+                    else if (!(path.Length == 0 && property.NameEquals(IdempotencyKeyProperty)))
+                        found[at] = [Unknown(property.Name, info.Properties.Select(p => p.Name).ToList())];
+                }
+                break;
+            case JsonTypeInfoKind.Enumerable when value.ValueKind == JsonValueKind.Array && info.ElementType is { } element:
+                var i = 0;
+                foreach (var item in value.EnumerateArray())
+                    Walk(item, options.GetTypeInfo(element), $"{path}[{i++}]", options, found);
+                break;
+            case JsonTypeInfoKind.Dictionary when value.ValueKind == JsonValueKind.Object && info.ElementType is { } element:
+                foreach (var property in value.EnumerateObject())
+                    Walk(property.Value, options.GetTypeInfo(element), path.Length == 0 ? property.Name : $"{path}.{property.Name}", options, found);
+                break;
+        }
+    }
+
+    static string Unknown(string name, IReadOnlyList<string> known)
+    {
+        var closest = known
+            .Select(k => (Name: k, Distance: Distance(name.ToLowerInvariant(), k.ToLowerInvariant())))
+            .Where(k => k.Distance <= Math.Max(1, Math.Min(3, name.Length / 3)))
+            .OrderBy(k => k.Distance)
+            .FirstOrDefault();
+        return closest.Name is not null
+            ? $"Unknown property; did you mean '{closest.Name}'?"
+            : $"Unknown property; expected {(known.Count == 0 ? "none" : "one of: " + string.Join(", ", known))}.";
+    }
+
+    /// <summary>Edits (insert, delete, replace, swap two neighbours) from one name to another: "form" is one from "from".</summary>
+    static int Distance(string a, string b)
+    {
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (var i = 0; i <= a.Length; i++)
+            d[i, 0] = i;
+        for (var j = 0; j <= b.Length; j++)
+            d[0, j] = j;
+        for (var i = 1; i <= a.Length; i++)
+        {
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                    d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
+            }
+        }
+        return d[a.Length, b.Length];
+    }
+
+    /// <summary>What a value of <paramref name="type"/> must look like, as a caller reads it (never a .NET type name).</summary>
+    public static string Expectation(Type type)
+    {
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        if (type.IsEnum)
+            return $"Must be one of: {string.Join(", ", Enum.GetNames(type).Select(JsonNamingPolicy.SnakeCaseLower.ConvertName))}.";
+        return Type.GetTypeCode(type) switch
+        {
+            TypeCode.DateTime => "Must be a date like 2026-11-01T00:00:00Z.",
+            TypeCode.Boolean => "Must be true or false.",
+            TypeCode.String or TypeCode.Char => "Must be text.",
+            TypeCode.Byte or TypeCode.SByte or TypeCode.Int16 or TypeCode.UInt16 or TypeCode.Int32 or TypeCode.UInt32 or TypeCode.Int64 or TypeCode.UInt64
+                => "Must be a whole number.",
+            TypeCode.Decimal or TypeCode.Double or TypeCode.Single => "Must be a number.",
+            _ when type == typeof(DateTimeOffset) => "Must be a date like 2026-11-01T00:00:00Z.",
+            _ when type == typeof(DateOnly) => "Must be a date like 2026-11-01.",
+            _ when type == typeof(TimeSpan) => "Must be a duration like 01:30:00.",
+            _ when type == typeof(Guid) => "Must be an id like 0193f0c2-7d4e-7a10-9c55-3c1f0b6f2a11.",
+            _ when type.IsAssignableTo(typeof(System.Collections.IDictionary)) || type.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IReadOnlyDictionary<,>))
+                => "Must be a JSON object.",
+            _ when type.IsAssignableTo(typeof(System.Collections.IEnumerable)) => "Must be a list (a JSON array).",
+            _ => "Must be a JSON object.",
+        };
+    }
+
+    /// <summary>
+    /// The type a JSON path of the body (<c>$.alerts[0].threshold</c>, as <see cref="JsonException.Path"/> gives it) leads to,
+    /// and the path as the wire names it (<c>alerts[0].threshold</c>); null where the path leaves the type.
+    /// </summary>
+    public static (string Field, Type? Type) Resolve(string path, Type root, JsonSerializerOptions options)
+    {
+        var field = new System.Text.StringBuilder();
+        Type? type = root;
+        var i = path.StartsWith('$') ? 1 : 0;
+        while (i < path.Length)
+        {
+            string? name = null;
+            if (path[i] == '.')
+            {
+                var end = path.IndexOfAny(['.', '['], i + 1);
+                name = path[(i + 1)..(end < 0 ? path.Length : end)];
+                i = end < 0 ? path.Length : end;
+            }
+            else if (path[i] == '[' && i + 1 < path.Length && path[i + 1] == '\'')
+            {
+                var end = path.IndexOf("']", i + 2, StringComparison.Ordinal);
+                if (end < 0)
+                    break;
+                name = path[(i + 2)..end];
+                i = end + 2;
+            }
+            else if (path[i] == '[')
+            {
+                var end = path.IndexOf(']', i);
+                if (end < 0)
+                    break;
+                field.Append(path[i..(end + 1)]);
+                type = type is null ? null : options.GetTypeInfo(type) is { Kind: JsonTypeInfoKind.Enumerable, ElementType: { } e } ? e : null;
+                i = end + 1;
+                continue;
+            }
+            else
+            {
+                break;
+            }
+            if (field.Length > 0)
+                field.Append('.');
+            field.Append(name);
+            type = type is null ? null : options.GetTypeInfo(type) switch
+            {
+                { Kind: JsonTypeInfoKind.Object } info => info.Properties.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase))?.PropertyType,
+                { Kind: JsonTypeInfoKind.Dictionary, ElementType: { } e } => e,
+                _ => null,
+            };
+        }
+        return (field.ToString(), type);
+    }
+}
