@@ -74,7 +74,7 @@ public sealed class NoCodeCallerTests(ApiFactory factory) : IClassFixture<ApiFac
 
         var errors = await ErrorsAsync(response);
         Assert.Contains(message, errors.GetProperty(field)[0].GetString());
-        Assert.Empty((await (await ws.Http.GetAsync("/api/v1/runs")).Json()).EnumerateArray());
+        Assert.Empty((await (await ws.Http.GetAsync("/api/v1/runs")).Json()).GetProperty("items").EnumerateArray());
         Assert.Equal(0, (await (await ws.Http.GetAsync("/api/v1/settings")).Json()).GetProperty("version").GetInt32());
     }
 
@@ -124,7 +124,7 @@ public sealed class NoCodeCallerTests(ApiFactory factory) : IClassFixture<ApiFac
     [Theory]
     [InlineData("/api/v1/discrepancies?since=yesterday", "since", "Must be a date like 2026-11-01T00:00:00Z.")]
     [InlineData("/api/v1/discrepancies?limit=abc", "limit", "Must be a whole number.")]
-    [InlineData("/api/v1/runs?limit=abc", "limit", "Must be a whole number.")]
+    [InlineData("/api/v1/runs?limit=abc", "limit", "Must be a whole number between 1 and 500.")]
     [InlineData("/api/v1/alerts?limit=ten", "limit", "Must be a whole number.")]
     public async Task AQueryParameterOfTheWrongKind_Is400NamingIt(string path, string field, string message)
     {
@@ -179,7 +179,7 @@ public sealed class NoCodeCallerTests(ApiFactory factory) : IClassFixture<ApiFac
         await other.AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "zap-run-1");
         Assert.Equal(HttpStatusCode.Accepted, headerWins.StatusCode);
         Assert.False(headerWins.Headers.Contains(Idempotency.ReplayedHeader));
-        Assert.Equal(2, (await (await ws.Http.GetAsync("/api/v1/runs")).Json()).GetArrayLength());
+        Assert.Equal(2, (await (await ws.Http.GetAsync("/api/v1/runs")).Json()).GetProperty("items").GetArrayLength());
 
         var settings = """{"amountTolerance": 5, "idempotencyKey": "zap-settings-1"}""";
         var put = await ws.Http.PutAsync("/api/v1/settings", JsonBody(settings));
