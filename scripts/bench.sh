@@ -13,6 +13,7 @@ usage() {
   echo "  ingest   POST orders through HTTP into the SQLite default [--orders 200000] [--clients 2]" >&2
   echo "  runs     a run end to end over stored orders, twice, then page latency with wrk [--orders 200000] [--seconds 20] [--connections 8]" >&2
   echo "  monitoring  run end → webhook latency (median of 20), then page p99 and a run with 1,000 deliveries queued to a 2 s target [--runs 20] [--backlog 1000] [--seconds 10] [--per-target 60]" >&2
+  echo "  scale       the whole path at a million orders a side (ingest over HTTP, two runs, page latency) beside DuckDB's bare join [--orders 1000000] [--clients 4] [--seconds 20] [--connections 8]" >&2
   exit 2
 }
 
@@ -37,6 +38,11 @@ bench_monitoring() {
   dotnet run -c Release --project tests/ReconcileApi.Benchmarks -- monitoring "$@"
 }
 
+bench_scale() {
+  command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+  dotnet run -c Release --project tests/ReconcileApi.Benchmarks -- scale "$@"
+}
+
 section="${1:-}"
 [[ -n "$section" ]] || usage
 shift
@@ -45,5 +51,6 @@ case "$section" in
   ingest) bench_ingest "$@" ;;
   runs) bench_runs "$@" ;;
   monitoring) bench_monitoring "$@" ;;
+  scale) bench_scale "$@" ;;
   *) echo "unknown section: $section" >&2; usage ;;
 esac

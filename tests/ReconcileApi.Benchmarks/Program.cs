@@ -9,11 +9,13 @@ if (section == "ingest")
     return await ReconcileApi.Benchmarks.Http.IngestBenchmark.RunAsync(int.Parse(Option("--orders", "200000")), int.Parse(Option("--clients", "2")));
 if (section == "runs")
     return await ReconcileApi.Benchmarks.Http.RunsBenchmark.RunAsync(int.Parse(Option("--orders", "200000")), int.Parse(Option("--seconds", "20")), int.Parse(Option("--connections", "8")));
+if (section == "scale")
+    return await ReconcileApi.Benchmarks.Http.ScaleBenchmark.RunAsync(int.Parse(Option("--orders", "1000000")), int.Parse(Option("--clients", "4")), int.Parse(Option("--seconds", "20")), int.Parse(Option("--connections", "8")));
 if (section == "monitoring")
     return await ReconcileApi.Benchmarks.Http.MonitoringBenchmark.RunAsync(int.Parse(Option("--runs", "20")), int.Parse(Option("--backlog", "1000")), int.Parse(Option("--seconds", "10")), int.Parse(Option("--per-target", "60")));
 if (section != "engine")
 {
-    Console.Error.WriteLine($"unknown section '{section}'; known: engine, ingest, runs, monitoring");
+    Console.Error.WriteLine($"unknown section '{section}'; known: engine, ingest, runs, monitoring, scale");
     return 2;
 }
 var sizes = Option("--sizes", "10000,100000,1000000").Split(',').Select(int.Parse).ToArray();

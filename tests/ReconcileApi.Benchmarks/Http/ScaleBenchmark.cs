@@ -1,0 +1,160 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using DuckDB.NET.Data;
+
+namespace ReconcileApi.Benchmarks.Http;
+
+/// <summary>
+/// The whole path at scale (issue #13): the engine benchmark's seeded dataset (default a million orders a side) is
+/// ingested over HTTP by several clients, 1,000 orders a request (timed: new, then the store side again unchanged), a
+/// run over it is timed from POST /runs to succeeded and checked to report exactly the injected discrepancies, then an
+/// identical second run, then wrk reads a page of 100 discrepancies. The service's peak memory is read from the OS.
+/// Beside it, DuckDB does the bare comparison in SQL over the same orders (key extraction, full outer join, totals,
+/// status, email): the yardstick the issue names.
+/// </summary>
+public static class ScaleBenchmark
+{
+    public static async Task<int> RunAsync(int orders, int clients, int seconds, int connections)
+    {
+        var generated = Stopwatch.StartNew();
+        var data = SyntheticDataset.Generate(orders, seed: 42);
+        var expected = data.Expected
+            .GroupBy(identity => JsonNamingPolicy.SnakeCaseLower.ConvertName(identity.Split('|')[0]))
+            .ToDictionary(g => g.Key, g => g.Count());
+        Console.WriteLine($"scale: {data.Store.Count:N0} store and {data.Keap.Count:N0} Keap orders, {data.Expected.Count:N0} injected discrepancies " +
+            $"(generated in {generated.Elapsed.TotalSeconds:F1} s); {Environment.ProcessorCount} cores; load average {BenchService.LoadAverage()}");
+
+        await DuckDbAsync(data);
+
+        await using var service = await BenchService.StartAsync("scale-bench", workers: Environment.ProcessorCount);
+        var (client, key) = await service.WorkspaceAsync();
+        var store = Bodies(data.Store);
+        var keap = Bodies(data.Keap);
+        Report("ingest store, new", await SendAsync(client, clients, "store", store, "inserted"), service);
+        Report("ingest Keap, new", await SendAsync(client, clients, "keap", keap, "inserted"), service);
+        Report("ingest store again, unchanged", await SendAsync(client, clients, "store", store, "unchanged"), service);
+        store.Clear();
+        keap.Clear();
+
+        var first = await RunsBenchmarkTimed(client, "first run", expected);
+        var second = await RunsBenchmarkTimed(client, "second identical run", expected);
+        if (second.GetProperty("newDiscrepancies").GetInt32() != 0
+            || second.GetProperty("persistingDiscrepancies").GetInt32() != first.GetProperty("discrepancies").GetInt32())
+            throw new InvalidOperationException($"The second run should find every discrepancy again and nothing new: {second}");
+        Console.WriteLine($"  service peak memory so far: {service.Process.PeakMemoryMb:N0} MB");
+        await RunsBenchmark.PageLatencyAsync(service.Process.BaseAddress, key, seconds, connections, $" (of {first.GetProperty("discrepancies").GetInt32():N0})");
+        Console.WriteLine($"  service peak memory: {service.Process.PeakMemoryMb:N0} MB; load average after: {BenchService.LoadAverage()}");
+        return 0;
+    }
+
+    static List<string> Bodies(List<Engine.CanonicalOrder> orders) =>
+        orders.Chunk(1000).Select(chunk => JsonSerializer.Serialize(chunk, JsonSerializerOptions.Web)).ToList();
+
+    static async Task<(int Orders, TimeSpan Elapsed, TimeSpan Cpu)> SendAsync(HttpClient client, int clients, string source, List<string> bodies, string expect)
+    {
+        var count = 0;
+        var next = -1;
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(async _ =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < bodies.Count)
+            {
+                using var content = new StringContent(bodies[i], Encoding.UTF8, "application/json");
+                using var response = await client.PostAsync($"/api/v1/sources/{source}/orders", content);
+                var text = await response.Content.ReadAsStringAsync();
+                if (response.StatusCode != HttpStatusCode.Created)
+                    throw new InvalidOperationException($"{(int)response.StatusCode}: {text[..Math.Min(text.Length, 500)]}");
+                var receipt = JsonDocument.Parse(text).RootElement;
+                var received = receipt.GetProperty("received").GetInt32();
+                if (receipt.GetProperty(expect).GetInt32() != received)
+                    throw new InvalidOperationException($"Expected every order {expect}: {text[..Math.Min(text.Length, 500)]}");
+                Interlocked.Add(ref count, received);
+            }
+        }));
+        return (count, clock.Elapsed, TimeSpan.Zero);
+    }
+
+    static void Report(string what, (int Orders, TimeSpan Elapsed, TimeSpan Cpu) r, BenchService service) =>
+        Console.WriteLine($"  {what,-32} {r.Orders,10:N0} orders in {r.Elapsed.TotalSeconds,6:F1} s: {r.Orders / r.Elapsed.TotalSeconds,8:N0} orders/s; service peak memory {service.Process.PeakMemoryMb:N0} MB");
+
+    static async Task<JsonElement> RunsBenchmarkTimed(HttpClient client, string label, Dictionary<string, int> expected)
+    {
+        var clock = Stopwatch.StartNew();
+        var started = await client.PostAsJsonAsync("/api/v1/runs", new { from = RunsBenchmark.From, to = RunsBenchmark.To, label });
+        if (started.StatusCode != HttpStatusCode.Accepted)
+            throw new InvalidOperationException($"POST /runs: {(int)started.StatusCode} {await started.Content.ReadAsStringAsync()}");
+        JsonElement run;
+        do
+        {
+            await Task.Delay(100);
+            run = JsonDocument.Parse(await client.GetStringAsync(started.Headers.Location)).RootElement;
+        }
+        while (run.GetProperty("status").GetString() is "queued" or "running");
+        var elapsed = clock.Elapsed;
+        if (run.GetProperty("status").GetString() != "succeeded")
+            throw new InvalidOperationException($"The run did not succeed: {run}");
+        var found = run.GetProperty("byCategory").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt32());
+        if (!found.OrderBy(p => p.Key).SequenceEqual(expected.OrderBy(p => p.Key)))
+            throw new InvalidOperationException($"The run found {JsonSerializer.Serialize(found)}, the dataset injected {JsonSerializer.Serialize(expected)}");
+        Console.WriteLine($"  {label,-32} {elapsed.TotalSeconds,6:F1} s: {run.GetProperty("discrepancies").GetInt32():N0} discrepancies " +
+            $"(new {run.GetProperty("newDiscrepancies").GetInt32():N0}, persisting {run.GetProperty("persistingDiscrepancies").GetInt32():N0}); exactly the injected ones");
+        return run;
+    }
+
+    /// <summary>
+    /// DuckDB (in process, all cores) over the same orders: loaded with its appender (not timed), then one query that
+    /// reads each side's reference from the order number, full-outer-joins the sides on it and counts what is missing on
+    /// either side and which totals, statuses and emails differ. The median of three runs of the query.
+    /// </summary>
+    static async Task DuckDbAsync(SyntheticDataset data)
+    {
+        await using var connection = new DuckDBConnection("DataSource=:memory:");
+        await connection.OpenAsync();
+        await using (var create = connection.CreateCommand())
+        {
+            create.CommandText = """
+                CREATE TABLE store (order_id VARCHAR, order_number VARCHAR, email VARCHAR, total DECIMAL(18,4), status VARCHAR, order_date TIMESTAMP);
+                CREATE TABLE keap (order_id VARCHAR, order_number VARCHAR, email VARCHAR, total DECIMAL(18,4), status VARCHAR, order_date TIMESTAMP);
+                """;
+            await create.ExecuteNonQueryAsync();
+        }
+        var loading = Stopwatch.StartNew();
+        foreach (var (table, orders) in new[] { ("store", data.Store), ("keap", data.Keap) })
+        {
+            using var appender = connection.CreateAppender(table);
+            foreach (var o in orders)
+                appender.CreateRow().AppendValue(o.OrderId).AppendValue(o.OrderNumber).AppendValue(o.CustomerEmail).AppendValue(o.Total)
+                    .AppendValue(o.Status).AppendValue(o.OrderDate).EndRow();
+        }
+        var loaded = loading.Elapsed;
+        const string Query = """
+            WITH s AS (SELECT regexp_extract(order_number, '#\s*([A-Za-z0-9][A-Za-z0-9_-]*)\s*$', 1) AS k, total, lower(status) AS status, lower(trim(email)) AS email FROM store),
+                 c AS (SELECT regexp_extract(order_number, '#\s*([A-Za-z0-9][A-Za-z0-9_-]*)\s*$', 1) AS k, total, lower(status) AS status, lower(trim(email)) AS email FROM keap)
+            SELECT count(*) FILTER (WHERE c.k IS NULL) AS missing_in_keap,
+                   count(*) FILTER (WHERE s.k IS NULL) AS missing_in_store,
+                   count(*) FILTER (WHERE s.k IS NOT NULL AND c.k IS NOT NULL AND s.total <> c.total) AS amount_differs,
+                   count(*) FILTER (WHERE s.k IS NOT NULL AND c.k IS NOT NULL AND s.email <> c.email) AS email_differs,
+                   count(*) FILTER (WHERE s.k IS NOT NULL AND c.k IS NOT NULL AND (s.status = 'refunded') <> (c.status = 'refunded')) AS status_differs
+            FROM (SELECT * FROM s WHERE k <> '') s FULL OUTER JOIN (SELECT * FROM c WHERE k <> '') c ON s.k = c.k
+            """;
+        var times = new List<double>();
+        string counts = "";
+        for (var i = 0; i < 3; i++)
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = Query;
+            var clock = Stopwatch.StartNew();
+            await using var reader = await command.ExecuteReaderAsync();
+            await reader.ReadAsync();
+            times.Add(clock.Elapsed.TotalMilliseconds);
+            counts = string.Join(", ", Enumerable.Range(0, reader.FieldCount).Select(f => $"{reader.GetName(f)} {reader.GetValue(f)}"));
+        }
+        times.Sort();
+        Console.WriteLine($"  DuckDB: the comparison in SQL over the same {data.Store.Count + data.Keap.Count:N0} orders, median of 3: {times[1]:N0} ms " +
+            $"(loaded in {loaded.TotalSeconds:F1} s, not timed); it counts {counts} — a bare join without lines, fuzzy pairs, pending or causes");
+    }
+}
