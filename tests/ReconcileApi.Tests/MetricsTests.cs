@@ -155,5 +155,9 @@ public sealed class MetricsTests(ApiFactory factory) : IClassFixture<ApiFactory>
         Assert.Equal(today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), daily.Str("to"));
         Assert.Equal(30, daily.GetProperty("days").GetArrayLength());
         Assert.Equal(JsonValueKind.Null, daily.GetProperty("totals").GetProperty("matchRate").ValueKind);
+
+        // An instant (as generated clients send dates) counts as its day in the workspace's zone: 20:00 UTC is the next day in Auckland.
+        var instants = await MetricsAsync(ws, "/api/v1/metrics/daily?from=2026-11-01T20:00:00Z&to=2026-11-02T08:00:00%2B13:00");
+        Assert.Equal(("2026-11-02", "2026-11-02"), (instants.Str("from"), instants.Str("to")));
     }
 }

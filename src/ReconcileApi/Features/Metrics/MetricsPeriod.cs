@@ -26,8 +26,8 @@ public sealed record MetricsPeriod(DateOnly From, DateOnly To, TimeZoneInfo Zone
     {
         TimeZones.TryFind(await db.Workspaces.Where(w => w.Id == workspaceId).Select(w => w.Timezone).SingleAsync(ct), out var zone);
         var errors = new Dictionary<string, string[]>();
-        var last = Parse(to, "to", errors) ?? DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(clock.GetUtcNow().UtcDateTime, zone));
-        var first = Parse(from, "from", errors) ?? last.AddDays(1 - DefaultDays);
+        var last = Parse(to, "to", zone, errors) ?? DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(clock.GetUtcNow().UtcDateTime, zone));
+        var first = Parse(from, "from", zone, errors) ?? last.AddDays(1 - DefaultDays);
         if (errors.Count == 0 && first > last)
             errors["from"] = ["Must be on or before 'to'."];
         else if (errors.Count == 0 && last.DayNumber - first.DayNumber + 1 > MaxDays)
@@ -37,13 +37,17 @@ public sealed record MetricsPeriod(DateOnly From, DateOnly To, TimeZoneInfo Zone
             : (new MetricsPeriod(first, last, zone), null);
     }
 
-    static DateOnly? Parse(string? text, string field, Dictionary<string, string[]> errors)
+    /// <summary>A day (<c>2026-11-01</c>), or an instant (<c>2026-11-01T08:00:00Z</c>, as generated clients send dates) read as its day in the zone.</summary>
+    static DateOnly? Parse(string? text, string field, TimeZoneInfo zone, Dictionary<string, string[]> errors)
     {
         if (string.IsNullOrWhiteSpace(text))
             return null;
-        if (DateOnly.TryParseExact(text.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
-            && day.Year is >= 1970 and < 2100)
+        text = text.Trim();
+        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day) && day.Year is >= 1970 and < 2100)
             return day;
+        if (text.Contains('T') && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var instant)
+            && instant.Year is >= 1970 and < 2100)
+            return DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, zone).DateTime);
         errors[field] = ["Must be a date like 2026-11-01 (a day in the workspace's timezone)."];
         return null;
     }
