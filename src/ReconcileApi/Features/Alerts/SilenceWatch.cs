@@ -7,16 +7,22 @@ namespace ReconcileApi.Features.Alerts;
 /// <summary>
 /// <c>side_silent</c> is checked after ingests, not only after runs, so a dead sync raises its alert with no schedule at all.
 /// The check runs as a job after the request (ingest stays fast), and ingests coalesce: while a workspace's check waits to
-/// start, later ingests add none — the waiting check will see their orders.
+/// start, later ingests add none — the waiting check will see their orders. With several processes on one SQL Server the
+/// check may start in another process, so a wait is trusted for <see cref="Coalesce"/> only, then a new check is enqueued.
 /// </summary>
-public sealed class SilenceWatch(IBackgroundJobClient jobs)
+public sealed class SilenceWatch(IBackgroundJobClient jobs, TimeProvider clock)
 {
-    readonly ConcurrentDictionary<Guid, byte> waiting = new();
+    public static readonly TimeSpan Coalesce = TimeSpan.FromSeconds(10);
+    readonly ConcurrentDictionary<Guid, DateTimeOffset> waiting = new();
 
     public void OrdersStored(Guid workspaceId)
     {
-        if (waiting.TryAdd(workspaceId, 0))
-            jobs.Enqueue<SilenceCheckJob>(job => job.RunAsync(workspaceId, CancellationToken.None));
+        var now = clock.GetUtcNow();
+        var since = waiting.GetOrAdd(workspaceId, now);
+        if (since != now && now - since < Coalesce)
+            return;
+        waiting[workspaceId] = now;
+        jobs.Enqueue<SilenceCheckJob>(job => job.RunAsync(workspaceId, CancellationToken.None));
     }
 
     public void Starting(Guid workspaceId) => waiting.TryRemove(workspaceId, out _);
