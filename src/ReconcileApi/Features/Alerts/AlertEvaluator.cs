@@ -80,8 +80,8 @@ public sealed class AlertEvaluator(ReconcileDbContext db, TimeProvider clock, IL
     {
         var now = clock.GetUtcNow().UtcDateTime;
         // Dates past now are clock or zone errors, not a live sync (as the run's sync lag reads them).
-        var store = await NewestAsync(workspaceId, OrderSource.Store, now, ct);
-        var keap = await NewestAsync(workspaceId, OrderSource.Keap, now, ct);
+        var store = await Orders.OrderStore.NewestOrderDateAsync(db, workspaceId, OrderSource.Store, now, ct);
+        var keap = await Orders.OrderStore.NewestOrderDateAsync(db, workspaceId, OrderSource.Keap, now, ct);
         var since = now.AddHours(-hours);
         foreach (var (side, newest, other, otherNewest) in new[] { ("Keap", keap, "the store", store), ("The store", store, "Keap", keap) })
         {
@@ -95,9 +95,6 @@ public sealed class AlertEvaluator(ReconcileDbContext db, TimeProvider clock, IL
         }
         return new Verdict(false, null, "Both sides receive orders.");
     }
-
-    Task<DateTime?> NewestAsync(Guid workspaceId, OrderSource source, DateTime until, CancellationToken ct) =>
-        db.Orders.Where(o => o.WorkspaceId == workspaceId && o.Source == source && o.OrderDate <= until).MaxAsync(o => o.OrderDate, ct);
 
     /// <summary>Opens or clears the condition's alert; the alert when this call opened it.</summary>
     async Task<Alert?> ApplyAsync(Guid workspaceId, Guid? scheduleId, Guid? runId, AlertRule rule, Verdict verdict, CancellationToken ct)

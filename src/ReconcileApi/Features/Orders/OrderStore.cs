@@ -213,6 +213,13 @@ public sealed class OrderStore(ReconcileDbContext db, IValidator<CanonicalOrder>
         db.ChangeTracker.Clear();
     }
 
+    /// <summary>
+    /// A side's newest order date up to <paramref name="until"/> (later ones are clock or zone errors, not a live sync): how
+    /// a run measures sync lag and <c>side_silent</c> tells a dead sync. One index seek (workspace, source, date).
+    /// </summary>
+    public static Task<DateTime?> NewestOrderDateAsync(ReconcileDbContext db, Guid workspaceId, OrderSource source, DateTime until, CancellationToken ct) =>
+        db.Orders.Where(o => o.WorkspaceId == workspaceId && o.Source == source && o.OrderDate <= until).MaxAsync(o => o.OrderDate, ct);
+
     static StoredOrder Apply(StoredOrder stored, CanonicalOrder order, Guid batchId, DateTime now)
     {
         stored.OrderDate = order.OrderDate;

@@ -72,8 +72,8 @@ public sealed class ReconcileRunJob(
             // The run looks from its first start, so a run picked up again after a crash gives the same answer.
             // Whether a side fell silent depends on all its orders, not only those in the window.
             var startedAt = run.StartedAt ?? now;
-            var newestStore = await NewestAsync(run.WorkspaceId, OrderSource.Store, startedAt + margin, cancellationToken);
-            var newestKeap = await NewestAsync(run.WorkspaceId, OrderSource.Keap, startedAt + margin, cancellationToken);
+            var newestStore = await OrderStore.NewestOrderDateAsync(db, run.WorkspaceId, OrderSource.Store, startedAt + margin, cancellationToken);
+            var newestKeap = await OrderStore.NewestOrderDateAsync(db, run.WorkspaceId, OrderSource.Keap, startedAt + margin, cancellationToken);
             var zoneId = await db.Workspaces.Where(w => w.Id == run.WorkspaceId).Select(w => w.Timezone).SingleAsync(cancellationToken);
             TimeZones.TryFind(zoneId, out var zone);
             var result = Reconciler.Reconcile(store, keap, settings, new ReconcileWindow(run.From, run.To, zone), startedAt, newestStore, newestKeap);
@@ -195,9 +195,6 @@ public sealed class ReconcileRunJob(
                 .SetProperty(r => r.Total, count), ct) == 1;
     }
 
-    /// <summary>A side's newest order date up to <paramref name="until"/> (later ones are clock or zone errors, not a live sync).</summary>
-    Task<DateTime?> NewestAsync(Guid workspaceId, OrderSource source, DateTime until, CancellationToken ct) =>
-        db.Orders.Where(o => o.WorkspaceId == workspaceId && o.Source == source && o.OrderDate <= until).MaxAsync(o => o.OrderDate, ct);
 
     async Task<List<CanonicalOrder>> LoadAsync(Guid workspaceId, OrderSource source, DateTime from, DateTime to, CancellationToken ct)
     {
