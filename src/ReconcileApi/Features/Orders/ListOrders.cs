@@ -25,35 +25,27 @@ public static class ListOrders
 
     public static async Task<Results<Ok<StoredOrderPage>, ValidationProblem, ProblemHttpResult>> Handle(
         string source, ClaimsPrincipal user, ReconcileDbContext db, CancellationToken ct,
-        string? since = null, string? orderKey = null, string? email = null, string? limit = null, string? cursor = null)
+        DateTime? since = null, string? orderKey = null, string? email = null, int limit = DefaultLimit, long? cursor = null)
     {
         if (!IngestRequest.TryParseSource(source, out var side))
             return Problems.NotFound("Source", source);
         var workspaceId = user.WorkspaceId();
         var errors = new Dictionary<string, string[]>();
-        var take = DefaultLimit;
-        if (limit is not null && (!int.TryParse(limit, NumberStyles.Integer, CultureInfo.InvariantCulture, out take) || take is < 1 or > MaxLimit))
-            errors["limit"] = [$"Must be a whole number between 1 and {MaxLimit}."];
+        if (limit is < 1 or > MaxLimit)
+            errors["limit"] = [$"Must be between 1 and {MaxLimit}."];
         var query = db.Orders.AsNoTracking().Where(o => o.WorkspaceId == workspaceId && o.Source == side);
-        if (since is not null)
+        if (since is { } s)
         {
-            if (DateTime.TryParse(since, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var from))
-                query = query.Where(o => o.UpdatedAt >= from);
-            else
-                errors["since"] = ["Must be an instant like 2026-11-01T00:00:00Z."];
+            var from = s.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(s, DateTimeKind.Utc) : s.ToUniversalTime();
+            query = query.Where(o => o.UpdatedAt >= from);
         }
         if (!string.IsNullOrWhiteSpace(email))
         {
             var wanted = email.Trim().ToLowerInvariant();
             query = query.Where(o => o.CustomerEmail == wanted);
         }
-        if (cursor is not null)
-        {
-            if (long.TryParse(cursor, NumberStyles.None, CultureInfo.InvariantCulture, out var before))
-                query = query.Where(o => o.Id < before);
-            else
-                errors["cursor"] = ["Is not a cursor this API returned; pass nextCursor unchanged."];
-        }
+        if (cursor is { } before)
+            query = query.Where(o => o.Id < before);
         if (errors.Count > 0)
             return TypedResults.ValidationProblem(errors, detail: "One or more query parameters are invalid; see errors.");
 
@@ -69,16 +61,16 @@ public static class ListOrders
             var candidates = await query.Where(o => o.OrderId == key || (o.OrderNumber != null && o.OrderNumber.Contains(key)))
                 .OrderByDescending(o => o.Id).Take(MaxLimit * 4).ToListAsync(ct);
             rows = candidates.Where(o => o.OrderId == key || string.Equals(pattern.Extract(o.OrderNumber), key, StringComparison.OrdinalIgnoreCase))
-                .Take(take + 1).ToList();
+                .Take(limit + 1).ToList();
         }
         else
         {
-            rows = await query.OrderByDescending(o => o.Id).Take(take + 1).ToListAsync(ct);
+            rows = await query.OrderByDescending(o => o.Id).Take(limit + 1).ToListAsync(ct);
         }
         string? next = null;
-        if (rows.Count > take)
+        if (rows.Count > limit)
         {
-            rows.RemoveAt(take);
+            rows.RemoveAt(limit);
             next = rows[^1].Id.ToString(CultureInfo.InvariantCulture);
         }
         return TypedResults.Ok(new StoredOrderPage(

@@ -22,13 +22,12 @@ public static class ListRuns
 
     public static async Task<Results<Ok<RunPage>, ValidationProblem>> Handle(
         ClaimsPrincipal user, ReconcileDbContext db, CancellationToken ct,
-        string? limit = null, string? cursor = null, string? status = null, string? scheduleId = null)
+        int limit = DefaultLimit, string? cursor = null, string? status = null, Guid? scheduleId = null)
     {
         var workspaceId = user.WorkspaceId();
         var errors = new Dictionary<string, string[]>();
-        var take = DefaultLimit;
-        if (limit is not null && (!int.TryParse(limit, NumberStyles.Integer, CultureInfo.InvariantCulture, out take) || take is < 1 or > MaxLimit))
-            errors["limit"] = [$"Must be a whole number between 1 and {MaxLimit}."];
+        if (limit is < 1 or > MaxLimit)
+            errors["limit"] = [$"Must be between 1 and {MaxLimit}."];
         var query = db.Runs.AsNoTracking().Where(r => r.WorkspaceId == workspaceId);
         if (status is not null)
         {
@@ -37,13 +36,8 @@ public static class ListRuns
             else
                 errors["status"] = [$"Must be one of: {WireEnum.Names<RunStatus>()}."];
         }
-        if (scheduleId is not null)
-        {
-            if (Guid.TryParse(scheduleId, out var schedule))
-                query = query.Where(r => r.ScheduleId == schedule);
-            else
-                errors["scheduleId"] = ["Must be a schedule id (a GUID)."];
-        }
+        if (scheduleId is { } schedule)
+            query = query.Where(r => r.ScheduleId == schedule);
         if (cursor is not null)
         {
             if (TryParse(cursor, out var at, out var id))
@@ -53,11 +47,11 @@ public static class ListRuns
         }
         if (errors.Count > 0)
             return TypedResults.ValidationProblem(errors, detail: "One or more query parameters are invalid; see errors.");
-        var runs = await query.OrderByDescending(r => r.CreatedAt).ThenByDescending(r => r.Id).Take(take + 1).ToListAsync(ct);
+        var runs = await query.OrderByDescending(r => r.CreatedAt).ThenByDescending(r => r.Id).Take(limit + 1).ToListAsync(ct);
         string? next = null;
-        if (runs.Count > take)
+        if (runs.Count > limit)
         {
-            runs.RemoveAt(take);
+            runs.RemoveAt(limit);
             next = System.Buffers.Text.Base64Url.EncodeToString(Encoding.ASCII.GetBytes($"{runs[^1].CreatedAt.Ticks}:{runs[^1].Id:N}"));
         }
         return TypedResults.Ok(new RunPage(runs.Select(RunResponse.Of).ToList(), next));
