@@ -110,6 +110,36 @@ public sealed class MigrationTests(ITestOutputHelper output)
         Assert.True(errors.Count == 0, string.Join('\n', errors.Select(e => e.Message)) + "\n" + sql);
     }
 
+    /// <summary>Orders stored before the list filters had columns get their number and email from their payload.</summary>
+    [Fact]
+    public async Task SqliteMonitoringMigration_FillsTheOrderListColumnsOfStoredOrders()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "reconcile-tests", $"migrate-{Guid.NewGuid():N}.db");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        try
+        {
+            await using var db = Sqlite(path);
+            var migrations = db.Database.GetMigrations().ToList();
+            var monitoring = migrations.Single(m => m.EndsWith("_Monitoring", StringComparison.Ordinal));
+            await db.GetService<Microsoft.EntityFrameworkCore.Migrations.IMigrator>().MigrateAsync(migrations[migrations.IndexOf(monitoring) - 1]);
+            await db.Database.ExecuteSqlRawAsync("""
+                PRAGMA foreign_keys = OFF;
+                INSERT INTO "Orders" ("WorkspaceId", "Source", "OrderId", "OrderDate", "Version", "ContentHash", "Payload", "BatchId", "CreatedAt", "UpdatedAt")
+                VALUES ('00000000-0000-0000-0000-000000000001', 'store', 'S1', NULL, 1, 'h',
+                        '{{"orderId":"S1","orderNumber":"#1001","customerEmail":" Ann@Example.com","total":10}}',
+                        '00000000-0000-0000-0000-000000000002', '2026-11-01 00:00:00', '2026-11-01 00:00:00');
+                """);
+            await db.Database.MigrateAsync();
+            var order = await db.Orders.SingleAsync();
+            Assert.Equal(("#1001", "ann@example.com"), (order.OrderNumber, order.CustomerEmail));
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            File.Delete(path);
+        }
+    }
+
     [Fact]
     public async Task SqliteMigrations_ApplyToAFreshFile()
     {

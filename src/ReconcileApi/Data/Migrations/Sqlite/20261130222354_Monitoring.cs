@@ -36,6 +36,20 @@ namespace ReconcileApi.Data.Migrations.Sqlite
                 type: "TEXT",
                 nullable: true);
 
+            migrationBuilder.AddColumn<string>(
+                name: "CustomerEmail",
+                table: "Orders",
+                type: "TEXT",
+                maxLength: 320,
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "OrderNumber",
+                table: "Orders",
+                type: "TEXT",
+                maxLength: 200,
+                nullable: true);
+
             migrationBuilder.CreateTable(
                 name: "Alerts",
                 columns: table => new
@@ -200,6 +214,11 @@ namespace ReconcileApi.Data.Migrations.Sqlite
                 filter: "[ScheduledFor] IS NOT NULL");
 
             migrationBuilder.CreateIndex(
+                name: "IX_Orders_WorkspaceId_Source_CustomerEmail",
+                table: "Orders",
+                columns: new[] { "WorkspaceId", "Source", "CustomerEmail" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Discrepancies_WorkspaceId_DetectedAt",
                 table: "Discrepancies",
                 columns: new[] { "WorkspaceId", "DetectedAt" });
@@ -208,6 +227,12 @@ namespace ReconcileApi.Data.Migrations.Sqlite
                 name: "IX_Discrepancies_WorkspaceId_ResolvedAt",
                 table: "Discrepancies",
                 columns: new[] { "WorkspaceId", "ResolvedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Discrepancies_WorkspaceId_State_Id",
+                table: "Discrepancies",
+                columns: new[] { "WorkspaceId", "State", "Id" },
+                descending: new[] { false, false, true });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Alerts_WorkspaceId_ConditionKey",
@@ -255,6 +280,11 @@ namespace ReconcileApi.Data.Migrations.Sqlite
                 name: "IX_WebhookSubscriptions_WorkspaceId_CreatedAt",
                 table: "WebhookSubscriptions",
                 columns: new[] { "WorkspaceId", "CreatedAt" });
+
+            // Orders stored before these columns: read from their canonical payload.
+            migrationBuilder.Sql("""
+                UPDATE "Orders" SET "OrderNumber" = json_extract("Payload", '$.orderNumber'), "CustomerEmail" = lower(trim(json_extract("Payload", '$.customerEmail')));
+                """);
         }
 
         /// <inheritdoc />
@@ -283,11 +313,19 @@ namespace ReconcileApi.Data.Migrations.Sqlite
                 table: "Runs");
 
             migrationBuilder.DropIndex(
+                name: "IX_Orders_WorkspaceId_Source_CustomerEmail",
+                table: "Orders");
+
+            migrationBuilder.DropIndex(
                 name: "IX_Discrepancies_WorkspaceId_DetectedAt",
                 table: "Discrepancies");
 
             migrationBuilder.DropIndex(
                 name: "IX_Discrepancies_WorkspaceId_ResolvedAt",
+                table: "Discrepancies");
+
+            migrationBuilder.DropIndex(
+                name: "IX_Discrepancies_WorkspaceId_State_Id",
                 table: "Discrepancies");
 
             migrationBuilder.DropColumn(
@@ -305,6 +343,14 @@ namespace ReconcileApi.Data.Migrations.Sqlite
             migrationBuilder.DropColumn(
                 name: "ScheduledFor",
                 table: "Runs");
+
+            migrationBuilder.DropColumn(
+                name: "CustomerEmail",
+                table: "Orders");
+
+            migrationBuilder.DropColumn(
+                name: "OrderNumber",
+                table: "Orders");
         }
     }
 }

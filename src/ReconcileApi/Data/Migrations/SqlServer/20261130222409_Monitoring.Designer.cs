@@ -12,8 +12,8 @@ using ReconcileApi.Data;
 namespace ReconcileApi.Data.Migrations.SqlServer
 {
     [DbContext(typeof(SqlServerReconcileDbContext))]
-    [Migration("20261130210658_PollingOrderIndex")]
-    partial class PollingOrderIndex
+    [Migration("20261130222409_Monitoring")]
+    partial class Monitoring
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -777,6 +777,10 @@ namespace ReconcileApi.Data.Migrations.SqlServer
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("datetime2");
 
+                    b.Property<string>("CustomerEmail")
+                        .HasMaxLength(320)
+                        .HasColumnType("nvarchar(320)");
+
                     b.Property<DateTime?>("OrderDate")
                         .HasColumnType("datetime2");
 
@@ -784,6 +788,10 @@ namespace ReconcileApi.Data.Migrations.SqlServer
                         .IsRequired()
                         .HasMaxLength(100)
                         .HasColumnType("nvarchar(100)");
+
+                    b.Property<string>("OrderNumber")
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
 
                     b.Property<string>("Payload")
                         .IsRequired()
@@ -804,6 +812,8 @@ namespace ReconcileApi.Data.Migrations.SqlServer
                         .HasColumnType("uniqueidentifier");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("WorkspaceId", "Source", "CustomerEmail");
 
                     b.HasIndex("WorkspaceId", "Source", "OrderDate");
 

@@ -11,8 +11,8 @@ using ReconcileApi.Data;
 namespace ReconcileApi.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteReconcileDbContext))]
-    [Migration("20261130210631_PollingOrderIndex")]
-    partial class PollingOrderIndex
+    [Migration("20261130222354_Monitoring")]
+    partial class Monitoring
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -760,12 +760,20 @@ namespace ReconcileApi.Data.Migrations.Sqlite
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("CustomerEmail")
+                        .HasMaxLength(320)
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("OrderDate")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("OrderId")
                         .IsRequired()
                         .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("OrderNumber")
+                        .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Payload")
@@ -787,6 +795,8 @@ namespace ReconcileApi.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("WorkspaceId", "Source", "CustomerEmail");
 
                     b.HasIndex("WorkspaceId", "Source", "OrderDate");
 
