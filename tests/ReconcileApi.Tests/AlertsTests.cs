@@ -153,6 +153,53 @@ public sealed class AlertsTests(ApiFactory factory) : IClassFixture<ApiFactory>
         Assert.Single(alerts);
     }
 
+    /// <summary>The vendors' own payloads (Shopify REST orders, Keap REST v1 orders) with every date moved to <paramref name="at"/>.</summary>
+    static async Task IngestVendorOrdersAsync(WorkspaceClient ws, string source, string format, string fixture, DateTime at)
+    {
+        var json = System.Text.RegularExpressions.Regex.Replace(
+            File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Formats", "Fixtures", fixture)),
+            @"""\d{4}-\d{2}-\d{2}T[0-9:.]+(Z|[+-]\d{2}:?\d{2})""", $"\"{at:yyyy-MM-ddTHH:mm:ssZ}\"");
+        var response = await ws.Http.PostAsync($"/api/v1/sources/{source}/orders?format={format}", JsonBody(json));
+        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+        Assert.True((await response.Json()).GetProperty("inserted").GetInt32() > 0);
+    }
+
+    /// <summary>Waits until the side_silent checks that followed the workspace's ingests have run (ingests coalesce into one or more).</summary>
+    async Task WaitForSilenceCheckAsync(WorkspaceClient ws)
+    {
+        var monitoring = factory.Services.GetRequiredService<Hangfire.JobStorage>().GetMonitoringApi();
+        bool Ours(Hangfire.Common.Job? job) => job?.Type == typeof(ReconcileApi.Features.Alerts.SilenceCheckJob) && Equals(job.Args[0], ws.WorkspaceId);
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!monitoring.SucceededJobs(0, 1000).Any(j => Ours(j.Value.Job))
+               || monitoring.EnqueuedJobs("default", 0, 1000).Any(j => Ours(j.Value.Job))
+               || monitoring.ProcessingJobs(0, 1000).Any(j => Ours(j.Value.Job)))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The side_silent check never ran.");
+            await Task.Delay(25);
+        }
+    }
+
+    [Fact]
+    public async Task SideSilent_OnTheVendorsOwnPayloads_FiresForADeadKeapSync_AndNotWhileBothSidesSell()
+    {
+        var now = ApiFactory.Start.UtcDateTime;
+        // Clean: Shopify and Keap both have orders from two hours ago — nothing is silent.
+        using var live = await factory.CreateWorkspaceAsync();
+        await PutRulesAsync(live, new { rule = "side_silent", hours = 24 });
+        await IngestVendorOrdersAsync(live, "keap", "keap", "keap-v1-orders.json", now.AddHours(-2));
+        await IngestVendorOrdersAsync(live, "store", "shopify", "shopify-orders.json", now.AddHours(-2));
+        await WaitForSilenceCheckAsync(live);
+        Assert.Empty(await AlertsAsync(live));
+
+        // Keap's last orders are three days old while Shopify's keep coming: the sync into Keap died.
+        using var dead = await factory.CreateWorkspaceAsync();
+        await PutRulesAsync(dead, new { rule = "side_silent", hours = 24 });
+        await IngestVendorOrdersAsync(dead, "keap", "keap", "keap-v1-orders.json", now.AddDays(-3));
+        await IngestVendorOrdersAsync(dead, "store", "shopify", "shopify-orders.json", now.AddHours(-2));
+        var alert = Assert.Single(await WaitForAlertsAsync(dead, a => a.Count > 0));
+        Assert.StartsWith("Keap has received no order for 72", alert.Str("message"));
+    }
+
     [Fact]
     public async Task NewDiscrepanciesRule_OfAScheduleAndACategory_FiresForThatSchedulesRun()
     {
