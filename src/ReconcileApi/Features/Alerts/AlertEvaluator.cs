@@ -67,7 +67,7 @@ public sealed class AlertEvaluator(ReconcileDbContext db, TimeProvider clock, IL
                 var count = await found.CountAsync(ct);
                 var what = string.Join(' ', new[] { rule.Severity is { } s ? WireEnum.Name(s) : null, rule.Category is { } c ? WireEnum.Name(c) : null }.OfType<string>());
                 return new Verdict(count > rule.Threshold, count,
-                    $"{count} new {(what.Length > 0 ? what + " " : "")}discrepancies (more than {rule.Threshold:0}) in run {run.Id}.");
+                    $"{count} new {(what.Length > 0 ? what + " " : "")}{(count == 1 ? "discrepancy" : "discrepancies")} (more than {rule.Threshold:0}) in run {run.Id}.");
             case AlertRuleKind.SideSilent:
                 return await SilenceAsync(run.WorkspaceId, rule.Hours!.Value, ct);
             default:
