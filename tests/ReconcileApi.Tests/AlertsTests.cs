@@ -228,7 +228,7 @@ public sealed class AlertsTests(ApiFactory factory) : IClassFixture<ApiFactory>
     {
         var checkpoints = new FailingCheckpoints();
         using var failing = factory.WithWebHostBuilder(b => b.ConfigureTestServices(s => s.AddSingleton<RunCheckpoints>(checkpoints)));
-        using var ws = await WorkspaceOn(failing);
+        using var ws = await failing.CreateWorkspaceAsync();
         await PutRulesAsync(ws, new { rule = "run_failed" });
         await IngestMixAsync(ws);
         checkpoints.Fail = true;
@@ -246,7 +246,7 @@ public sealed class AlertsTests(ApiFactory factory) : IClassFixture<ApiFactory>
         Assert.Equal("open", body.Str("status")); // seen, not fixed
         Assert.Equal(HttpStatusCode.OK, (await ws.Http.PostAsync($"/api/v1/alerts/{id}/acknowledge", null)).StatusCode);
 
-        using var other = await WorkspaceOn(failing);
+        using var other = await failing.CreateWorkspaceAsync();
         await (await other.Http.PostAsync($"/api/v1/alerts/{id}/acknowledge", null)).AssertProblemAsync(HttpStatusCode.NotFound);
         Assert.Empty(await AlertsAsync(other));
 
@@ -277,16 +277,6 @@ public sealed class AlertsTests(ApiFactory factory) : IClassFixture<ApiFactory>
         using var restarted = factory.WithWebHostBuilder(_ => { });
         await WaitForNotifiedAsync(restarted, run);
         Assert.Equal(run.Str("id"), Assert.Single(await AlertsAsync(ws)).Str("runId"));
-    }
-
-    static async Task<WorkspaceClient> WorkspaceOn(Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program> host)
-    {
-        using var admin = host.CreateClient();
-        admin.DefaultRequestHeaders.Add("X-Api-Key", ApiFactory.AdminKey);
-        var created = await (await admin.PostAsJsonAsync("/api/v1/admin/workspaces", new { name = "alerts" })).Json();
-        var ws = new WorkspaceClient(host.CreateClient(), created.GetProperty("id").GetGuid(), created.Str("apiKey"));
-        ws.Http.DefaultRequestHeaders.Add("X-Api-Key", ws.ApiKey);
-        return ws;
     }
 
     sealed class FailingCheckpoints : RunCheckpoints

@@ -53,24 +53,28 @@ public class ApiFactory : WebApplicationFactory<Program>
         return client;
     }
 
-    /// <summary>A new workspace and a client authenticated with its key.</summary>
-    public async Task<WorkspaceClient> CreateWorkspaceAsync(string? timezone = null)
-    {
-        using var admin = CreateAdminClient();
-        var response = await admin.PostAsJsonAsync("/api/v1/admin/workspaces", new { name = "Test " + Guid.NewGuid().ToString("N")[..6], timezone });
-        response.EnsureSuccessStatusCode();
-        var created = await response.Content.ReadFromJsonAsync<JsonElement>();
-        var key = created.GetProperty("apiKey").GetString()!;
-        var client = CreateClient();
-        client.DefaultRequestHeaders.Add("X-Api-Key", key);
-        return new WorkspaceClient(client, created.GetProperty("id").GetGuid(), key);
-    }
-
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
         foreach (var suffix in new[] { "", "-wal", "-shm" })
             File.Delete(DatabasePath + suffix);
+    }
+}
+
+public static class Workspaces
+{
+    /// <summary>A new workspace on <paramref name="host"/> (the factory, or a host derived from it) and a client authenticated with its key.</summary>
+    public static async Task<WorkspaceClient> CreateWorkspaceAsync(this WebApplicationFactory<Program> host, string? timezone = null)
+    {
+        using var admin = host.CreateClient();
+        admin.DefaultRequestHeaders.Add("X-Api-Key", ApiFactory.AdminKey);
+        var response = await admin.PostAsJsonAsync("/api/v1/admin/workspaces", new { name = "Test " + Guid.NewGuid().ToString("N")[..6], timezone });
+        response.EnsureSuccessStatusCode();
+        var created = await response.Content.ReadFromJsonAsync<JsonElement>();
+        var key = created.GetProperty("apiKey").GetString()!;
+        var client = host.CreateClient();
+        client.DefaultRequestHeaders.Add("X-Api-Key", key);
+        return new WorkspaceClient(client, created.GetProperty("id").GetGuid(), key);
     }
 }
 

@@ -451,18 +451,14 @@ public sealed class DiscrepancyLifecycleTests(ApiFactory factory) : IClassFixtur
         // Every run holds a second before matching: long enough for the others to try to start meanwhile.
         using var paused = factory.WithWebHostBuilder(b => b.ConfigureTestServices(s =>
             s.AddSingleton<RunCheckpoints>(new PausingCheckpoints(TimeSpan.FromSeconds(1)))));
-        async Task<WorkspaceClient> Workspace(string name)
+        async Task<WorkspaceClient> Workspace()
         {
-            using var admin = paused.CreateClient();
-            admin.DefaultRequestHeaders.Add("X-Api-Key", ApiFactory.AdminKey);
-            var created = await (await admin.PostAsJsonAsync("/api/v1/admin/workspaces", new { name })).Json();
-            var ws = new WorkspaceClient(paused.CreateClient(), created.GetProperty("id").GetGuid(), created.GetProperty("apiKey").GetString()!);
-            ws.Http.DefaultRequestHeaders.Add("X-Api-Key", ws.ApiKey);
+            var ws = await paused.CreateWorkspaceAsync();
             await IngestMixAsync(ws);
             return ws;
         }
-        using var busy = await Workspace("busy");
-        using var other = await Workspace("other");
+        using var busy = await Workspace();
+        using var other = await Workspace();
 
         var first = await busy.Http.PostAsJsonAsync("/api/v1/runs", Window);
         var second = await busy.Http.PostAsJsonAsync("/api/v1/runs", Window);
