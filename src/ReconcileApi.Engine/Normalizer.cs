@@ -34,12 +34,15 @@ internal sealed class Normalizer(OrderSource source, ReconcileSettings settings,
     public NormalizedOrder[] NormalizeAll(IReadOnlyList<CanonicalOrder> orders)
     {
         var result = new NormalizedOrder[orders.Count];
+        // Hints help only orders already on the heap: a list that builds each order when read (the service's
+        // stored orders, decoded from their binary form) would build it twice.
+        var prefetch = tuning.Prefetch && orders is CanonicalOrder[] or List<CanonicalOrder>;
         tuning.ForRanges(orders.Count, (from, to) =>
         {
             var memo = new Memo();
             for (var i = from; i < to; i++)
             {
-                if (tuning.Prefetch)
+                if (prefetch)
                     Prefetch.Order(orders, i, to);
                 result[i] = Normalize(orders[i], ref memo);
             }

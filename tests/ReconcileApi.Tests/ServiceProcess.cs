@@ -31,6 +31,8 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public bool HasExited => process.HasExited;
 
+    public int Id => process.Id;
+
     /// <summary>CPU time the child has used so far, all threads.</summary>
     public TimeSpan CpuTime
     {

@@ -1,4 +1,7 @@
 using System.Data.Common;
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using SQLitePCL;
 using System.Text;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
@@ -29,19 +32,24 @@ public static class BulkInsert
         var sql = db.GetService<ISqlGenerationHelper>();
         var columns = string.Join(", ", properties.Select(p => sql.DelimitIdentifier(p.GetColumnName(table)!)));
         var mappings = properties.Select(p => (Property: p, Mapping: (RelationalTypeMapping)p.GetRelationalTypeMapping(), Getter: p.GetGetter())).ToList();
-        // SQLite binds parameters by name in linear time, so a single-row statement prepared once and
-        // executed per row is its fastest path; SQL Server is fastest with many rows per round trip.
-        var rowsPerCommand = db.Database.IsSqlite() ? 1 : Math.Max(1, MaxParameters / properties.Count);
 
         var connection = db.Database.GetDbConnection();
         if (connection.State != System.Data.ConnectionState.Open)
             await db.Database.OpenConnectionAsync(ct);
+        if (connection is SqliteConnection sqlite)
+        {
+            InsertSqlite(sqlite, Statement(sql, table, columns, properties.Count, 1), mappings.ConvertAll(m => m.Mapping.Converter is { } c ? (Func<object?, object?>)c.ConvertToProvider : null),
+                mappings.ConvertAll(m => m.Getter), rows, ct);
+            return;
+        }
+        // SQL Server is fastest with many rows per round trip.
+        var rowsPerCommand = Math.Max(1, MaxParameters / properties.Count);
         await using var command = connection.CreateCommand();
         command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
         foreach (var chunk in rows.Chunk(rowsPerCommand))
         {
             var text = Statement(sql, table, columns, properties.Count, chunk.Length);
-            if (command.CommandText != text || command.Parameters.Count != chunk.Length * mappings.Count)
+            if (command.CommandText != text)
             {
                 // A new statement shape: parameters made by the type mappings (converter, DbType, size).
                 command.CommandText = text;
@@ -55,7 +63,7 @@ public static class BulkInsert
             }
             else
             {
-                // The same shape again (every row on SQLite): only the values change.
+                // The same shape again: only the values change.
                 var n = 0;
                 foreach (var row in chunk)
                 {
@@ -70,6 +78,78 @@ public static class BulkInsert
             }
             await command.ExecuteNonQueryAsync(ct);
         }
+    }
+
+    /// <summary>
+    /// SQLite: one single-row statement prepared once and stepped per row, its values bound by position straight
+    /// into SQLite. Microsoft.Data.Sqlite binds every parameter by name on every execution (a name lookup and a
+    /// UTF-8 copy of the name each time): 40 % of saving a run's findings. The values are written in the forms
+    /// Microsoft.Data.Sqlite gives them (<see cref="Bind"/>); a test compares every bulk-inserted table with SaveChanges.
+    /// </summary>
+    static void InsertSqlite<T>(SqliteConnection connection, string text, List<Func<object?, object?>?> converters, List<IClrPropertyGetter> getters,
+        IReadOnlyList<T> rows, CancellationToken ct) where T : class
+    {
+        var handle = connection.Handle!;
+        Check(handle, raw.sqlite3_prepare_v2(handle, text, out var statement));
+        using (statement)
+        {
+            var utf8 = new byte[256];
+            foreach (var row in rows)
+            {
+                ct.ThrowIfCancellationRequested();
+                for (var i = 0; i < getters.Count; i++)
+                {
+                    var value = getters[i].GetClrValue(row);
+                    if (value is not null && converters[i] is { } convert)
+                        value = convert(value);
+                    Bind(statement, i + 1, value, ref utf8);
+                }
+                var step = raw.sqlite3_step(statement);
+                raw.sqlite3_reset(statement);
+                if (step != raw.SQLITE_DONE)
+                    Check(handle, step);
+            }
+        }
+    }
+
+    static void Bind(sqlite3_stmt statement, int index, object? value, ref byte[] utf8)
+    {
+        var rc = value switch
+        {
+            null or DBNull => raw.sqlite3_bind_null(statement, index),
+            string s => BindText(statement, index, s, ref utf8),
+            long l => raw.sqlite3_bind_int64(statement, index, l),
+            int i => raw.sqlite3_bind_int64(statement, index, i),
+            short i => raw.sqlite3_bind_int64(statement, index, i),
+            byte i => raw.sqlite3_bind_int64(statement, index, i),
+            bool b => raw.sqlite3_bind_int64(statement, index, b ? 1 : 0),
+            double d when !double.IsNaN(d) => raw.sqlite3_bind_double(statement, index, d),
+            byte[] bytes => raw.sqlite3_bind_blob(statement, index, bytes),
+            DateTime d => BindText(statement, index, d.ToString(@"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFF", CultureInfo.InvariantCulture), ref utf8),
+            DateOnly d => BindText(statement, index, d.ToString(@"yyyy\-MM\-dd", CultureInfo.InvariantCulture), ref utf8),
+            Guid g => BindText(statement, index, g.ToString().ToUpperInvariant(), ref utf8),
+            Enum e => raw.sqlite3_bind_int64(statement, index, Convert.ToInt64(e, CultureInfo.InvariantCulture)),
+            decimal m => BindText(statement, index, m.ToString("0.0###########################", CultureInfo.InvariantCulture), ref utf8),
+            _ => throw new NotSupportedException($"Bulk insert into SQLite has no binding for {value.GetType().Name}; add it beside the others."),
+        };
+        if (rc != raw.SQLITE_OK)
+            throw new SqliteException($"SQLite could not bind parameter {index}.", rc);
+    }
+
+    static int BindText(sqlite3_stmt statement, int index, string value, ref byte[] utf8)
+    {
+        var length = Encoding.UTF8.GetMaxByteCount(value.Length);
+        if (length > utf8.Length)
+            utf8 = new byte[Math.Max(length, utf8.Length * 2)];
+        var written = Encoding.UTF8.GetBytes(value, utf8);
+        // SQLite copies the text (SQLITE_TRANSIENT), so the buffer is reused for the next value.
+        return raw.sqlite3_bind_text(statement, index, utf8.AsSpan(0, written));
+    }
+
+    static void Check(sqlite3 handle, int rc)
+    {
+        if (rc != raw.SQLITE_OK)
+            throw new SqliteException(raw.sqlite3_errmsg(handle).utf8_to_string(), rc, raw.sqlite3_extended_errcode(handle));
     }
 
     static string Statement(ISqlGenerationHelper sql, StoreObjectIdentifier table, string columns, int columnCount, int rowCount)

@@ -42,6 +42,11 @@ public sealed class StoredOrder
     public int Version { get; set; }
     public required string ContentHash { get; set; }
     public required string Payload { get; set; }
+    /// <summary>
+    /// The same order in <see cref="Features.Orders.OrderCodec"/>'s binary form: what a run reads. Null for orders
+    /// stored before it existed (a run then reads <see cref="Payload"/>).
+    /// </summary>
+    public byte[]? Compact { get; set; }
     public Guid BatchId { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }

@@ -29,7 +29,7 @@ public sealed class BenchService : IAsyncDisposable
             ["Jobs__WorkerCount"] = workers.ToString(),
             // The benchmarks measure throughput, not the per-key limit.
             ["RateLimit__PermitsPerMinute"] = "1000000",
-            ["Logging__LogLevel__Default"] = "Warning",
+            ["Logging__LogLevel__Default"] = "Warning", 
             ["Logging__LogLevel__ReconcileApi"] = "Information",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
@@ -55,6 +55,10 @@ public sealed class BenchService : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Process.DisposeAsync();
-        folder.Delete(recursive: true);
+        // BENCH_KEEP_DATABASE=1 keeps the SQLite file to look into afterwards (sqlite3, EXPLAIN QUERY PLAN).
+        if (Environment.GetEnvironmentVariable("BENCH_KEEP_DATABASE") == "1")
+            Console.WriteLine($"  database kept: {folder.FullName}");
+        else
+            folder.Delete(recursive: true);
     }
 }

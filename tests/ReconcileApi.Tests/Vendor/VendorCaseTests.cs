@@ -38,6 +38,9 @@ public sealed class VendorCaseTests(ApiFactory factory) : IClassFixture<ApiFacto
                     Assert.True(count.Value.GetInt32() == receipt.GetProperty(count.Name).GetInt32(), $"{side} receipt {count.Name}: {receipt}");
         }
 
+        // What the run reads, the binary form, is the stored order exactly.
+        await CompactOrderTests.AssertDecodesToPayloadAsync(factory.Services, ws.WorkspaceId);
+
         var run = await ws.Http.RunAsync(c.GetProperty("window"));
         Assert.True(run.Str("status") == "succeeded", run.GetRawText());
         var items = (await (await ws.Http.GetAsync($"/api/v1/runs/{run.Str("id")}/discrepancies?limit=500")).Json())

@@ -11,8 +11,6 @@ public static class OrderJson
 
     public static CanonicalOrder Deserialize(string payload) => JsonSerializer.Deserialize(payload, OrderJsonContext.Default.CanonicalOrder)!;
 
-    public static CanonicalOrder Deserialize(byte[] utf8) => JsonSerializer.Deserialize(utf8, OrderJsonContext.Default.CanonicalOrder)!;
-
     public static string Hash(string payload) => Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(payload)));
 }
 

@@ -62,7 +62,7 @@ public sealed class OrderStore(ReconcileDbContext db, IValidator<CanonicalOrder>
         return batch;
     }
 
-    sealed record PreparedOrder(CanonicalOrder Order, string Payload, string Hash, bool Repeat);
+    sealed record PreparedOrder(CanonicalOrder Order, string Payload, byte[] Compact, string Hash, bool Repeat);
 
     /// <summary>What the receipt says about the records, and which order ids the batch stored at which index.</summary>
     sealed class Receipt
@@ -113,7 +113,7 @@ public sealed class OrderStore(ReconcileDbContext db, IValidator<CanonicalOrder>
         return valid.Values.Select(v =>
         {
             var payload = OrderJson.Serialize(v.Order);
-            return new PreparedOrder(v.Order, payload, OrderJson.Hash(payload), v.Repeat);
+            return new PreparedOrder(v.Order, payload, OrderCodec.Encode(v.Order), OrderJson.Hash(payload), v.Repeat);
         }).ToList();
     }
 
@@ -161,9 +161,10 @@ public sealed class OrderStore(ReconcileDbContext db, IValidator<CanonicalOrder>
             .Select(o => new Existing(o.Id, o.OrderId, o.ContentHash))
             .ToDictionaryAsync(o => o.OrderId, StringComparer.Ordinal, ct);
         var inserts = new List<StoredOrder>(orders.Count);
-        var changed = new Dictionary<long, (CanonicalOrder Order, string Payload, string Hash)>();
-        foreach (var (order, payload, hash, _) in orders)
+        var changed = new Dictionary<long, PreparedOrder>();
+        foreach (var prepared in orders)
         {
+            var (order, payload, compact, hash, _) = prepared;
             if (!existing.TryGetValue(order.OrderId, out var stored))
             {
                 inserts.Add(Apply(new StoredOrder
@@ -173,13 +174,14 @@ public sealed class OrderStore(ReconcileDbContext db, IValidator<CanonicalOrder>
                     OrderId = order.OrderId,
                     ContentHash = hash,
                     Payload = payload,
+                    Compact = compact,
                     Version = 1,
                     CreatedAt = now,
                 }, order, batch.Id, now));
             }
             else if (stored.ContentHash != hash)
             {
-                changed[stored.Id] = (order, payload, hash);
+                changed[stored.Id] = prepared;
             }
         }
         // A repeat of an order an earlier chunk of this batch stored is written again but counted once, as repeated.
@@ -195,7 +197,7 @@ public sealed class OrderStore(ReconcileDbContext db, IValidator<CanonicalOrder>
         var changedIds = changed.Keys.ToList();
         foreach (var stored in await db.Orders.Where(o => changedIds.Contains(o.Id)).ToListAsync(ct))
         {
-            var (order, payload, hash) = changed[stored.Id];
+            var (order, payload, compact, hash, _) = changed[stored.Id];
             db.OrderVersions.Add(new OrderVersion
             {
                 StoredOrderId = stored.Id,
@@ -207,6 +209,7 @@ public sealed class OrderStore(ReconcileDbContext db, IValidator<CanonicalOrder>
             stored.Version++;
             stored.ContentHash = hash;
             stored.Payload = payload;
+            stored.Compact = compact;
             Apply(stored, order, batch.Id, now);
         }
         await db.SaveChangesAsync(ct);

@@ -766,6 +766,9 @@ namespace ReconcileApi.Data.Migrations.SqlServer
                     b.Property<Guid>("BatchId")
                         .HasColumnType("uniqueidentifier");
 
+                    b.Property<byte[]>("Compact")
+                        .HasColumnType("varbinary(max)");
+
                     b.Property<string>("ContentHash")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -813,6 +816,8 @@ namespace ReconcileApi.Data.Migrations.SqlServer
                     b.HasIndex("WorkspaceId", "Source", "CustomerEmail");
 
                     b.HasIndex("WorkspaceId", "Source", "OrderDate");
+
+                    SqlServerIndexBuilderExtensions.IncludeProperties(b.HasIndex("WorkspaceId", "Source", "OrderDate"), new[] { "Compact" });
 
                     b.HasIndex("WorkspaceId", "Source", "OrderId")
                         .IsUnique();

@@ -749,6 +749,9 @@ namespace ReconcileApi.Data.Migrations.Sqlite
                     b.Property<Guid>("BatchId")
                         .HasColumnType("TEXT");
 
+                    b.Property<byte[]>("Compact")
+                        .HasColumnType("BLOB");
+
                     b.Property<string>("ContentHash")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -795,10 +798,10 @@ namespace ReconcileApi.Data.Migrations.Sqlite
 
                     b.HasIndex("WorkspaceId", "Source", "CustomerEmail");
 
-                    b.HasIndex("WorkspaceId", "Source", "OrderDate");
-
                     b.HasIndex("WorkspaceId", "Source", "OrderId")
                         .IsUnique();
+
+                    b.HasIndex("WorkspaceId", "Source", "OrderDate", "Compact");
 
                     b.ToTable("Orders", (string)null);
                 });

@@ -1,0 +1,264 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Text;
+
+namespace ReconcileApi.Features.Orders;
+
+/// <summary>
+/// The binary form of a canonical order that runs read (<see cref="StoredOrder.Compact"/>), written once at ingest
+/// beside the JSON payload so a run does not parse two million JSON documents. Exact: every value comes back as it
+/// went in, decimals with their scale (<c>5.00</c> stays <c>5.00</c>) and dates with their kind.
+/// </summary>
+/// <remarks>
+/// Layout: a version byte, a bit set of the fields present, then those fields in declaration order. Strings are a
+/// varint byte count and UTF-8; decimals a byte (scale, sign, whether the mantissa fits 64 bits) and a varint or the
+/// three 32-bit words; dates a kind byte and varint ticks; lines a count, then per line a bit set, its kind and fields.
+/// A new field means a new version; <see cref="Decode"/> refuses one it does not know.
+/// </remarks>
+public static class OrderCodec
+{
+    public const byte Version = 1;
+
+    [Flags]
+    enum Has : uint
+    {
+        OrderNumber = 1 << 0, CustomerEmail = 1 << 1, CustomerName = 1 << 2, OrderDate = 1 << 3, Currency = 1 << 4,
+        Subtotal = 1 << 5, Tax = 1 << 6, Shipping = 1 << 7, Discount = 1 << 8, AmountPaid = 1 << 9, AmountRefunded = 1 << 10,
+        Status = 1 << 11, PaymentReference = 1 << 12, UpdatedAt = 1 << 13, CreatedAt = 1 << 14, Platform = 1 << 15,
+        TaxesIncluded = 1 << 16, TaxesIncludedTrue = 1 << 17, PresentmentCurrency = 1 << 18, PresentmentTotal = 1 << 19,
+        SourceType = 1 << 20, Lines = 1 << 21,
+    }
+
+    [Flags]
+    enum LineHas : byte { Sku = 1 << 0, ProductId = 1 << 1, Name = 1 << 2, LineTotal = 1 << 3, Discount = 1 << 4, Tax = 1 << 5, OriginalQuantity = 1 << 6 }
+
+    public static byte[] Encode(CanonicalOrder o)
+    {
+        var w = new Writer(new ArrayBufferWriter<byte>(256));
+        var has = (o.OrderNumber is null ? 0 : Has.OrderNumber) | (o.CustomerEmail is null ? 0 : Has.CustomerEmail)
+            | (o.CustomerName is null ? 0 : Has.CustomerName) | (o.OrderDate is null ? 0 : Has.OrderDate) | (o.Currency is null ? 0 : Has.Currency)
+            | (o.Subtotal is null ? 0 : Has.Subtotal) | (o.Tax is null ? 0 : Has.Tax) | (o.Shipping is null ? 0 : Has.Shipping)
+            | (o.Discount is null ? 0 : Has.Discount) | (o.AmountPaid is null ? 0 : Has.AmountPaid) | (o.AmountRefunded is null ? 0 : Has.AmountRefunded)
+            | (o.Status is null ? 0 : Has.Status) | (o.PaymentReference is null ? 0 : Has.PaymentReference) | (o.UpdatedAt is null ? 0 : Has.UpdatedAt)
+            | (o.CreatedAt is null ? 0 : Has.CreatedAt) | (o.Platform is null ? 0 : Has.Platform)
+            | (o.TaxesIncluded is null ? 0 : Has.TaxesIncluded) | (o.TaxesIncluded == true ? Has.TaxesIncludedTrue : 0)
+            | (o.PresentmentCurrency is null ? 0 : Has.PresentmentCurrency) | (o.PresentmentTotal is null ? 0 : Has.PresentmentTotal)
+            | (o.SourceType is null ? 0 : Has.SourceType) | (o.Lines.Count == 0 ? 0 : Has.Lines);
+        w.Byte(Version);
+        w.Varint((uint)has);
+        w.String(o.OrderId);
+        w.String(o.OrderNumber);
+        w.String(o.CustomerEmail);
+        w.String(o.CustomerName);
+        w.Date(o.OrderDate);
+        w.String(o.Currency);
+        w.Decimal(o.Total);
+        w.Decimal(o.Subtotal);
+        w.Decimal(o.Tax);
+        w.Decimal(o.Shipping);
+        w.Decimal(o.Discount);
+        w.Decimal(o.AmountPaid);
+        w.Decimal(o.AmountRefunded);
+        w.String(o.Status);
+        w.String(o.PaymentReference);
+        w.Date(o.UpdatedAt);
+        w.Date(o.CreatedAt);
+        w.String(o.Platform);
+        w.String(o.PresentmentCurrency);
+        w.Decimal(o.PresentmentTotal);
+        w.String(o.SourceType);
+        if (o.Lines.Count > 0)
+        {
+            w.Varint((uint)o.Lines.Count);
+            foreach (var l in o.Lines)
+            {
+                w.Byte((byte)((l.Sku is null ? 0 : LineHas.Sku) | (l.ProductId is null ? 0 : LineHas.ProductId) | (l.Name is null ? 0 : LineHas.Name)
+                    | (l.LineTotal is null ? 0 : LineHas.LineTotal) | (l.Discount is null ? 0 : LineHas.Discount) | (l.Tax is null ? 0 : LineHas.Tax)
+                    | (l.OriginalQuantity is null ? 0 : LineHas.OriginalQuantity)));
+                w.Byte((byte)l.Kind);
+                w.String(l.Sku);
+                w.String(l.ProductId);
+                w.String(l.Name);
+                w.Decimal(l.Quantity);
+                w.Decimal(l.UnitPrice);
+                w.Decimal(l.LineTotal);
+                w.Decimal(l.Discount);
+                w.Decimal(l.Tax);
+                w.Decimal(l.OriginalQuantity);
+            }
+        }
+        return w.Buffer.WrittenSpan.ToArray();
+    }
+
+    public static CanonicalOrder Decode(ReadOnlySpan<byte> encoded)
+    {
+        var r = new Reader(encoded);
+        if (r.Byte() != Version)
+            throw new FormatException($"Not an order in the binary form of version {Version}.");
+        var has = (Has)r.Varint();
+        var order = new CanonicalOrder
+        {
+            OrderId = r.String()!,
+            OrderNumber = r.String(has, Has.OrderNumber),
+            CustomerEmail = r.String(has, Has.CustomerEmail),
+            CustomerName = r.String(has, Has.CustomerName),
+            OrderDate = r.Date(has, Has.OrderDate),
+            Currency = r.String(has, Has.Currency),
+            Total = r.Decimal(),
+            Subtotal = r.Decimal(has, Has.Subtotal),
+            Tax = r.Decimal(has, Has.Tax),
+            Shipping = r.Decimal(has, Has.Shipping),
+            Discount = r.Decimal(has, Has.Discount),
+            AmountPaid = r.Decimal(has, Has.AmountPaid),
+            AmountRefunded = r.Decimal(has, Has.AmountRefunded),
+            Status = r.String(has, Has.Status),
+            PaymentReference = r.String(has, Has.PaymentReference),
+            UpdatedAt = r.Date(has, Has.UpdatedAt),
+            CreatedAt = r.Date(has, Has.CreatedAt),
+            Platform = r.String(has, Has.Platform),
+            TaxesIncluded = (has & Has.TaxesIncluded) == 0 ? null : (has & Has.TaxesIncludedTrue) != 0,
+            PresentmentCurrency = r.String(has, Has.PresentmentCurrency),
+            PresentmentTotal = r.Decimal(has, Has.PresentmentTotal),
+            SourceType = r.String(has, Has.SourceType),
+        };
+        if ((has & Has.Lines) == 0)
+            return order;
+        var lines = new OrderLine[r.Varint()];
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var lh = (LineHas)r.Byte();
+            var kind = (LineKind)r.Byte();
+            lines[i] = new OrderLine(
+                r.String((uint)lh, (uint)LineHas.Sku), r.String((uint)lh, (uint)LineHas.ProductId), r.String((uint)lh, (uint)LineHas.Name),
+                r.Decimal(), r.Decimal(), r.Decimal((uint)lh, (uint)LineHas.LineTotal), kind)
+            {
+                Discount = r.Decimal((uint)lh, (uint)LineHas.Discount),
+                Tax = r.Decimal((uint)lh, (uint)LineHas.Tax),
+                OriginalQuantity = r.Decimal((uint)lh, (uint)LineHas.OriginalQuantity),
+            };
+        }
+        return order with { Lines = lines };
+    }
+
+    // Decimal header: scale in the low five bits, the sign, and whether the 96-bit mantissa fits a 64-bit varint.
+    const byte Negative = 0x80, Wide = 0x40, ScaleMask = 0x1F;
+
+    readonly struct Writer(ArrayBufferWriter<byte> buffer)
+    {
+        public ArrayBufferWriter<byte> Buffer => buffer;
+
+        public void Byte(byte value)
+        {
+            buffer.GetSpan(1)[0] = value;
+            buffer.Advance(1);
+        }
+
+        public void Varint(ulong value)
+        {
+            var span = buffer.GetSpan(10);
+            var n = 0;
+            for (; value >= 0x80; value >>= 7)
+                span[n++] = (byte)(value | 0x80);
+            span[n++] = (byte)value;
+            buffer.Advance(n);
+        }
+
+        public void String(string? value)
+        {
+            if (value is null)
+                return;
+            var length = Encoding.UTF8.GetByteCount(value);
+            Varint((uint)length);
+            buffer.Advance(Encoding.UTF8.GetBytes(value, buffer.GetSpan(length)));
+        }
+
+        public void Date(DateTime? value)
+        {
+            if (value is not { } d)
+                return;
+            Byte((byte)d.Kind);
+            Varint((ulong)d.Ticks);
+        }
+
+        public void Decimal(decimal? value)
+        {
+            if (value is not { } d)
+                return;
+            Span<int> bits = stackalloc int[4];
+            decimal.GetBits(d, bits);
+            var header = (byte)(((bits[3] >> 16) & ScaleMask) | (bits[3] < 0 ? Negative : 0) | (bits[2] != 0 ? Wide : 0));
+            Byte(header);
+            if (bits[2] == 0)
+            {
+                Varint(((ulong)(uint)bits[1] << 32) | (uint)bits[0]);
+                return;
+            }
+            var span = buffer.GetSpan(12);
+            BinaryPrimitives.WriteInt32LittleEndian(span, bits[0]);
+            BinaryPrimitives.WriteInt32LittleEndian(span[4..], bits[1]);
+            BinaryPrimitives.WriteInt32LittleEndian(span[8..], bits[2]);
+            buffer.Advance(12);
+        }
+    }
+
+    ref struct Reader(ReadOnlySpan<byte> data)
+    {
+        readonly ReadOnlySpan<byte> _data = data;
+        int _at;
+
+        public byte Byte() => _data[_at++];
+
+        public ulong Varint()
+        {
+            ulong value = 0;
+            for (var shift = 0; ; shift += 7)
+            {
+                var b = _data[_at++];
+                value |= (ulong)(b & 0x7F) << shift;
+                if (b < 0x80)
+                    return value;
+                if (shift > 63)
+                    throw new FormatException("A varint longer than 64 bits.");
+            }
+        }
+
+        public string? String()
+        {
+            var length = checked((int)Varint());
+            var value = Encoding.UTF8.GetString(_data.Slice(_at, length));
+            _at += length;
+            return value;
+        }
+
+        public string? String(Has has, Has field) => (has & field) == 0 ? null : String();
+
+        public string? String(uint has, uint field) => (has & field) == 0 ? null : String();
+
+        public DateTime? Date(Has has, Has field)
+        {
+            if ((has & field) == 0)
+                return null;
+            var kind = (DateTimeKind)Byte();
+            return new DateTime((long)Varint(), kind);
+        }
+
+        public decimal Decimal()
+        {
+            var header = Byte();
+            var (negative, scale) = ((header & Negative) != 0, (byte)(header & ScaleMask));
+            if ((header & Wide) == 0)
+            {
+                var mantissa = Varint();
+                return new decimal((int)(uint)mantissa, (int)(uint)(mantissa >> 32), 0, negative, scale);
+            }
+            var words = _data.Slice(_at, 12);
+            _at += 12;
+            return new decimal(BinaryPrimitives.ReadInt32LittleEndian(words), BinaryPrimitives.ReadInt32LittleEndian(words[4..]),
+                BinaryPrimitives.ReadInt32LittleEndian(words[8..]), negative, scale);
+        }
+
+        public decimal? Decimal(Has has, Has field) => (has & field) == 0 ? null : Decimal();
+
+        public decimal? Decimal(uint has, uint field) => (has & field) == 0 ? null : Decimal();
+    }
+}
