@@ -14,6 +14,7 @@ usage() {
   echo "  runs     a run end to end over stored orders, twice, then page latency with wrk [--orders 200000] [--seconds 20] [--connections 8]" >&2
   echo "  monitoring  run end → webhook latency (median of 20), then page p99 and a run with 1,000 deliveries queued to a 2 s target [--runs 20] [--backlog 1000] [--seconds 10] [--per-target 60]" >&2
   echo "  scale       the whole path at a million orders a side (ingest over HTTP, two runs, page latency) beside DuckDB's bare join [--orders 1000000] [--clients 4] [--seconds 20] [--connections 8]" >&2
+  echo "  workers     8 workspaces ask for a run at once, served by 1, 2 and 4 Hangfire workers (runs/hour, orders/s) [--workspaces 8] [--orders 20000] [--workers 1,2,4] [--rounds 3]" >&2
   exit 2
 }
 
@@ -43,6 +44,10 @@ bench_scale() {
   dotnet run -c Release --project tests/ReconcileApi.Benchmarks -- scale "$@"
 }
 
+bench_workers() {
+  dotnet run -c Release --project tests/ReconcileApi.Benchmarks -- workers "$@"
+}
+
 section="${1:-}"
 [[ -n "$section" ]] || usage
 shift
@@ -52,5 +57,6 @@ case "$section" in
   runs) bench_runs "$@" ;;
   monitoring) bench_monitoring "$@" ;;
   scale) bench_scale "$@" ;;
+  workers) bench_workers "$@" ;;
   *) echo "unknown section: $section" >&2; usage ;;
 esac

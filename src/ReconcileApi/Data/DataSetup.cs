@@ -30,6 +30,7 @@ public static class DataSetup
                     .ExecutionStrategy(d => options.Database.Retries ? new SqliteRetryingExecutionStrategy(d) : new NonRetryingExecutionStrategy(d)))
                 .AddInterceptors(new SqlitePragmas()));
         }
+        services.AddSingleton<WriteGate>();
         services.AddHealthChecks().AddDbContextCheck<ReconcileDbContext>("database", tags: ["ready"]);
         return services;
     }

@@ -95,7 +95,7 @@ public static partial class RunsBenchmark
     }
 
     /// <summary>The service's own account of where the run's time went.</summary>
-    static async Task PrintPhasesAsync(BenchService service, JsonElement run)
+    internal static async Task PrintPhasesAsync(BenchService service, JsonElement run)
     {
         // The job logs after its commit, so the line may trail the status by a moment.
         var id = run.GetProperty("id").GetString()!;

@@ -47,9 +47,9 @@ public static class ScaleBenchmark
             : null;
         var first = await RunsBenchmarkTimed(client, "first run", expected);
         trace?.WaitForExit();
-        Console.WriteLine($"    {await PhasesAsync(service, first)}");
+        await RunsBenchmark.PrintPhasesAsync(service, first);
         var second = await RunsBenchmarkTimed(client, "second identical run", expected);
-        Console.WriteLine($"    {await PhasesAsync(service, second)}");
+        await RunsBenchmark.PrintPhasesAsync(service, second);
         if (second.GetProperty("newDiscrepancies").GetInt32() != 0
             || second.GetProperty("persistingDiscrepancies").GetInt32() != first.GetProperty("discrepancies").GetInt32())
             throw new InvalidOperationException($"The second run should find every discrepancy again and nothing new: {second}");
@@ -57,19 +57,6 @@ public static class ScaleBenchmark
         await RunsBenchmark.PageLatencyAsync(service.Process.BaseAddress, key, seconds, connections, $" (of {first.GetProperty("discrepancies").GetInt32():N0})");
         Console.WriteLine($"  service peak memory: {service.Process.PeakMemoryMb:N0} MB; load average after: {BenchService.LoadAverage()}");
         return 0;
-    }
-
-    /// <summary>The service's own account of the run's phases (its log line).</summary>
-    static async Task<string> PhasesAsync(BenchService service, JsonElement run)
-    {
-        // The job logs after it announced the run, a moment after the run reads succeeded.
-        var id = run.GetProperty("id").GetString()!;
-        for (var attempt = 0; attempt < 50; attempt++, await Task.Delay(100))
-        {
-            if (service.Process.Log.Split('\n').LastOrDefault(l => l.Contains(id, StringComparison.Ordinal) && l.Contains("loaded in", StringComparison.Ordinal)) is { } line)
-                return line.Trim();
-        }
-        return "(the run's log line was not found)";
     }
 
     static List<string> Bodies(List<Engine.CanonicalOrder> orders) =>

@@ -12,7 +12,7 @@ public sealed record IncomingRecord(int Index, int? Line, ReadOrder Read, Func<J
 /// received is counted once: inserted, updated, unchanged, rejected, skipped, or repeated (its order id
 /// comes again later in the batch, as when a webhook is delivered twice; the last one is kept).
 /// </summary>
-public sealed class OrderStore(ReconcileDbContext db, IValidator<CanonicalOrder> validator, TimeProvider clock)
+public sealed class OrderStore(ReconcileDbContext db, IValidator<CanonicalOrder> validator, WriteGate gate, TimeProvider clock)
 {
     public const int ChunkSize = 1000;
     const string NoDate = "The order has no date: it is stored, but a run places orders by date, so no run window will include it.";
@@ -47,6 +47,7 @@ public sealed class OrderStore(ReconcileDbContext db, IValidator<CanonicalOrder>
         // first chunk (the whole of a typical request) is ready before the write lock is taken.
         using var prepared = chunks.Select(chunk => Prepare(batch, chunk, receipt)).GetEnumerator();
         var hasChunk = prepared.MoveNext();
+        using var turn = await gate.EnterAsync(db, ct);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         for (; hasChunk; hasChunk = prepared.MoveNext())
             await UpsertAsync(batch, prepared.Current, now, ct);

@@ -16,7 +16,7 @@ namespace ReconcileApi.Features.Runs;
 /// workspaces' runs; a unique index on the running run of a workspace makes the rule hold across processes.
 /// </summary>
 public sealed class ReconcileRunJob(
-    ReconcileDbContext db, IServiceScopeFactory scopes, DiscrepancyLifecycle lifecycle, RunCheckpoints checkpoints, RunNotifications notifications, IBackgroundJobClient jobs, TimeProvider clock, ILogger<ReconcileRunJob> logger)
+    ReconcileDbContext db, IServiceScopeFactory scopes, WriteGate gate, DiscrepancyLifecycle lifecycle, RunCheckpoints checkpoints, RunNotifications notifications, IBackgroundJobClient jobs, TimeProvider clock, ILogger<ReconcileRunJob> logger)
 {
     public static readonly TimeSpan WaitBeforeRetry = TimeSpan.FromSeconds(2);
 
@@ -133,7 +133,9 @@ public sealed class ReconcileRunJob(
     async Task<bool> AttemptSaveAsync(Run run, ReconciliationResult result, CancellationToken ct)
     {
         db.ChangeTracker.Clear();
+        using var turn = await gate.EnterAsync(db, ct);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await SqlitePragmas.LargeWriteCacheAsync(db, ct);
         var changes = await lifecycle.ApplyAsync(run.WorkspaceId, run.Id, new ReconcileWindow(run.From, run.To), result, ct);
         await db.InsertAsync(result.PendingOrders.Select(p => new RunPendingOrder
         {
