@@ -34,11 +34,17 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
         static decimal? AsStored(decimal? amount) => amount is { } a ? decimal.Round(a, 4, MidpointRounding.AwayFromZero) : null;
 
         /// <summary>Whether anything the finding would write differs (its values, or e.g. a corrected email or new lines in the suggested action).</summary>
-        public bool Differs(Finding f) => ValuesDiffer(f) || CustomerEmail != f.CustomerEmail || OrderDate != f.OrderDate
+        public bool Differs(Finding f, Texts texts) => ValuesDiffer(f) || CustomerEmail != f.CustomerEmail || OrderDate != f.OrderDate
             || StoreOrderId != f.StoreOrderId || KeapOrderId != f.KeapOrderId || Field != f.Field
             || CauseCode != f.Cause.Code || CauseExplanation != f.Cause.Explanation
-            || SuggestedAction != JsonSerializer.Serialize(f.SuggestedAction, StoredJson.Options)
-            || LineDifferences != JsonSerializer.Serialize(f.LineDifferences, StoredJson.Options);
+            || SuggestedAction != texts.SuggestedAction || LineDifferences != texts.LineDifferences;
+    }
+
+    /// <summary>A finding's suggested action and line differences as stored (JSON).</summary>
+    sealed record Texts(string SuggestedAction, string LineDifferences)
+    {
+        public static Texts Of(Finding f) =>
+            new(JsonSerializer.Serialize(f.SuggestedAction, StoredJson.Options), JsonSerializer.Serialize(f.LineDifferences, StoredJson.Options));
     }
 
     /// <summary>
@@ -55,6 +61,9 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
         var findings = result.Findings
             .GroupBy(f => f.IdentityKey, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+
+        // Serializing every finding's action and lines is the largest CPU cost here after the writes: done on all cores.
+        var texts = findings.AsParallel().ToDictionary(p => p.Key, p => Texts.Of(p.Value), StringComparer.Ordinal);
 
         var known = new Dictionary<string, Known>(StringComparer.Ordinal);
         foreach (var keys in findings.Keys.Chunk(Chunk))
@@ -95,12 +104,12 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
                     SuggestedAction = "",
                     LineDifferences = "",
                 };
-                Copy(finding, d);
+                Copy(finding, texts[key], d);
                 fresh.Add(d);
                 continue;
             }
             var reopen = k.State == DiscrepancyState.Resolved || (k.State == DiscrepancyState.Ignored && k.ValuesDiffer(finding));
-            if (reopen || k.Differs(finding))
+            if (reopen || k.Differs(finding, texts[key]))
             {
                 // A change is history, and the run is linked to what it changed.
                 changed[k.Id] = (finding, k, reopen);
@@ -122,7 +131,7 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
             foreach (var tracked in await db.Discrepancies.Where(d => ids.Contains(d.Id)).ToListAsync(ct))
             {
                 var (finding, _, reopen) = changed[tracked.Id];
-                Copy(finding, tracked);
+                Copy(finding, texts[tracked.IdentityKey], tracked);
                 tracked.LastSeenRunId = runId;
                 tracked.Occurrences++;
                 tracked.UpdatedAt = now;
@@ -149,21 +158,19 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
                 .SetProperty(d => d.Version, d => d.Version + 1), ct);
         }
 
-        // New discrepancies: bulk insert, then read their database ids back by identity.
+        // New discrepancies: bulk insert, then their database ids in one range read. This transaction holds the
+        // workspace's lock, so the workspace's rows past the highest id before the insert are exactly these.
+        var before = await db.Discrepancies.MaxAsync(d => (long?)d.Id, ct) ?? 0;
         await db.InsertAsync(fresh, ct);
-        foreach (var keys in fresh.Select(d => d.IdentityKey).Chunk(Chunk))
-        {
-            var list = keys.ToList();
-            var ids = await db.Discrepancies.AsNoTracking()
-                .Where(d => d.WorkspaceId == workspaceId && list.Contains(d.IdentityKey))
-                .Select(d => new { d.Id, d.IdentityKey })
-                .ToListAsync(ct);
-            foreach (var row in ids)
-            {
-                links.Add(new RunDiscrepancy { RunId = runId, DiscrepancyId = row.Id });
-                events.Add(Event(row.Id, DiscrepancyEventKind.Created, null, DiscrepancyState.Open, runId, now, Snapshot(findings[row.IdentityKey])));
-            }
-        }
+        var created = await db.Discrepancies.AsNoTracking()
+            .Where(d => d.Id > before && d.WorkspaceId == workspaceId)
+            .Select(d => new { d.Id, d.IdentityKey })
+            .ToListAsync(ct);
+        if (created.Count != fresh.Count)
+            throw new InvalidOperationException($"Inserted {fresh.Count} discrepancies but read back {created.Count}: another writer of the workspace ran inside this transaction.");
+        links.AddRange(created.Select(c => new RunDiscrepancy { RunId = runId, DiscrepancyId = c.Id }));
+        events.AddRange(created.AsParallel().AsOrdered()
+            .Select(c => Event(c.Id, DiscrepancyEventKind.Created, null, DiscrepancyState.Open, runId, now, Snapshot(findings[c.IdentityKey]))));
 
         var autoResolved = await AutoResolveAsync(workspaceId, runId, window, result, findings, events, now, ct);
         await db.InsertAsync(links, ct);
@@ -223,7 +230,7 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
         return fixedOnes.Count;
     }
 
-    static void Copy(Finding f, Discrepancy d)
+    static void Copy(Finding f, Texts texts, Discrepancy d)
     {
         d.Category = f.Category;
         d.Severity = f.Severity;
@@ -242,8 +249,8 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
         d.Currency = f.Currency;
         d.CauseCode = f.Cause.Code;
         d.CauseExplanation = f.Cause.Explanation;
-        d.SuggestedAction = JsonSerializer.Serialize(f.SuggestedAction, StoredJson.Options);
-        d.LineDifferences = JsonSerializer.Serialize(f.LineDifferences, StoredJson.Options);
+        d.SuggestedAction = texts.SuggestedAction;
+        d.LineDifferences = texts.LineDifferences;
     }
 
     /// <summary>The values an event records: what the discrepancy looked like at that time.</summary>

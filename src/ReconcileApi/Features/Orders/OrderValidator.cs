@@ -39,14 +39,27 @@ public sealed class OrderValidator : AbstractValidator<CanonicalOrder>
         RuleFor(o => o.AmountRefunded).Must(Money).WithMessage(MoneyMessage);
         RuleFor(o => o.PresentmentTotal).Must(Money).WithMessage(MoneyMessage);
         RuleFor(o => o.Lines.Count).LessThanOrEqualTo(MaxLines).OverridePropertyName("lines").WithMessage($"Holds more than {MaxLines:N0} lines.");
-        RuleForEach(o => o.Lines).ChildRules(line =>
+        // One rule over all lines, naming a line's field (lines[2].quantity) only when it fails: a child validator
+        // per line built a validation context and property path for every line of every order (31 % of ingest's
+        // CPU in a trace of 1,000-order requests).
+        RuleFor(o => o.Lines).Custom((lines, context) =>
         {
-            line.RuleFor(l => l.Quantity).Must(v => Quantity(v)).WithMessage(QuantityMessage);
-            line.RuleFor(l => l.OriginalQuantity).Must(Quantity).WithMessage(QuantityMessage);
-            line.RuleFor(l => l.UnitPrice).Must(v => Money(v)).WithMessage(MoneyMessage);
-            line.RuleFor(l => l.LineTotal).Must(Money).WithMessage(MoneyMessage);
-            line.RuleFor(l => l.Discount).Must(Money).WithMessage(MoneyMessage);
-            line.RuleFor(l => l.Tax).Must(Money).WithMessage(MoneyMessage);
+            for (var i = 0; i < lines.Count; i++)
+            {
+                var l = lines[i];
+                if (!Quantity(l.Quantity))
+                    context.AddFailure($"Lines[{i}].Quantity", QuantityMessage);
+                if (!Quantity(l.OriginalQuantity))
+                    context.AddFailure($"Lines[{i}].OriginalQuantity", QuantityMessage);
+                if (!Money(l.UnitPrice))
+                    context.AddFailure($"Lines[{i}].UnitPrice", MoneyMessage);
+                if (!Money(l.LineTotal))
+                    context.AddFailure($"Lines[{i}].LineTotal", MoneyMessage);
+                if (!Money(l.Discount))
+                    context.AddFailure($"Lines[{i}].Discount", MoneyMessage);
+                if (!Money(l.Tax))
+                    context.AddFailure($"Lines[{i}].Tax", MoneyMessage);
+            }
         });
     }
 
