@@ -47,18 +47,18 @@ public sealed class OrderValidator : AbstractValidator<CanonicalOrder>
             for (var i = 0; i < lines.Count; i++)
             {
                 var l = lines[i];
-                if (!Quantity(l.Quantity))
-                    context.AddFailure($"Lines[{i}].Quantity", QuantityMessage);
-                if (!Quantity(l.OriginalQuantity))
-                    context.AddFailure($"Lines[{i}].OriginalQuantity", QuantityMessage);
-                if (!Money(l.UnitPrice))
-                    context.AddFailure($"Lines[{i}].UnitPrice", MoneyMessage);
-                if (!Money(l.LineTotal))
-                    context.AddFailure($"Lines[{i}].LineTotal", MoneyMessage);
-                if (!Money(l.Discount))
-                    context.AddFailure($"Lines[{i}].Discount", MoneyMessage);
-                if (!Money(l.Tax))
-                    context.AddFailure($"Lines[{i}].Tax", MoneyMessage);
+                Check(Quantity(l.Quantity), "Quantity", QuantityMessage);
+                Check(Quantity(l.OriginalQuantity), "OriginalQuantity", QuantityMessage);
+                Check(Money(l.UnitPrice), "UnitPrice", MoneyMessage);
+                Check(Money(l.LineTotal), "LineTotal", MoneyMessage);
+                Check(Money(l.Discount), "Discount", MoneyMessage);
+                Check(Money(l.Tax), "Tax", MoneyMessage);
+
+                void Check(bool valid, string field, string message)
+                {
+                    if (!valid)
+                        context.AddFailure($"Lines[{i}].{field}", message);
+                }
             }
         });
     }
