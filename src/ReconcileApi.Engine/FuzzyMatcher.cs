@@ -48,13 +48,17 @@ internal static class FuzzyMatcher
         {
             if (storeNorm[s].Email == 0 || !byEmail.TryGetValue(storeNorm[s].Email, out var block))
                 continue;
+            // Each order is read once here: the service's lists decode an order every time it is read.
+            var so = store[s];
             foreach (var k in block)
             {
                 var (st, kt) = (storeNorm[s].Ticks, keapNorm[k].Ticks);
-                if ((st != Normalizer.NoDate && kt != Normalizer.NoDate && Math.Abs(st - kt) > blockTicks)
-                    || !Emails.Same(store[s].CustomerEmail, keap[k].CustomerEmail))
+                if (st != Normalizer.NoDate && kt != Normalizer.NoDate && Math.Abs(st - kt) > blockTicks)
                     continue;
-                var score = Score(store[s], keap[k], st, kt, settings);
+                var ko = keap[k];
+                if (!Emails.Same(so.CustomerEmail, ko.CustomerEmail))
+                    continue;
+                var score = Score(so, ko, st, kt, settings);
                 if (score + Epsilon < settings.FuzzyThreshold)
                     continue;
                 Offer(bestStore, s, k, score);
@@ -64,7 +68,10 @@ internal static class FuzzyMatcher
         foreach (var (s, b) in bestStore)
         {
             if (!b.Tied && bestKeap.TryGetValue(b.Other, out var kb) && !kb.Tied && kb.Other == s)
-                pairs.Add(new(s, b.Other, Math.Round(b.Score, 4), Reasons(store[s], keap[b.Other], storeNorm[s], keapNorm[b.Other], settings, storeNormalizer.Key(store[s]), keapNormalizer.Key(keap[b.Other]))));
+            {
+                var (so, ko) = (store[s], keap[b.Other]);
+                pairs.Add(new(s, b.Other, Math.Round(b.Score, 4), Reasons(so, ko, storeNorm[s], keapNorm[b.Other], settings, storeNormalizer.Key(so), keapNormalizer.Key(ko))));
+            }
         }
         return pairs;
     }

@@ -308,7 +308,10 @@ internal sealed class ReconciliationRun
             if (_storeMatched.Length > 0)
                 _storeMatched[s] = true;
             if (!_comparer.QuickSame(_sn[s], _kn[k]))
-                _comparer.Compare(_storeNormalizer.Key(_store[s])!, _store[s], _keap[k], _sn[s], _kn[k], local);
+            {
+                var so = _store[s];
+                _comparer.Compare(_storeNormalizer.Key(so)!, so, _keap[k], _sn[s], _kn[k], local);
+            }
             return true;
         });
         return findings;
@@ -323,9 +326,10 @@ internal sealed class ReconciliationRun
                 return false;
             if (_storeMatched.Length > 0)
                 _storeMatched[p.Store] = true;
-            var key = _storeNormalizer.Key(_store[p.Store]) ?? _keapNormalizer.Key(_keap[p.Keap]) ?? OrderKeyPattern.FallbackKey(OrderSource.Store, _store[p.Store].OrderId);
+            var (so, ko) = (_store[p.Store], _keap[p.Keap]);
+            var key = _storeNormalizer.Key(so) ?? _keapNormalizer.Key(ko) ?? OrderKeyPattern.FallbackKey(OrderSource.Store, so.OrderId);
             local.Add(ProbableMatch(key, p));
-            _comparer.Compare(key, _store[p.Store], _keap[p.Keap], _sn[p.Store], _kn[p.Keap], local);
+            _comparer.Compare(key, so, ko, _sn[p.Store], _kn[p.Keap], local);
             return true;
         });
 
@@ -421,7 +425,10 @@ internal sealed class ReconciliationRun
             if (paired.Contains(i) || !InWindow(norm[i].Ticks))
                 continue;
             if (norm[i].Ticks != Normalizer.NoDate && norm[i].Ticks > pendingAfter)
-                pending.Add(new PendingOrder(side, orders[i].OrderId, normalizer.Key(orders[i]), Date(norm[i].Ticks)!.Value));
+            {
+                var order = orders[i];
+                pending.Add(new PendingOrder(side, order.OrderId, normalizer.Key(order), Date(norm[i].Ticks)!.Value));
+            }
             else
                 missing.Add(i);
         }

@@ -3,7 +3,7 @@ using System.Runtime;
 using ReconcileApi.Benchmarks;
 using ReconcileApi.Engine;
 
-// Usage: engine [--sizes 10000,100000,1000000] [--iterations 5] [--seed 42] [--phases] [--profile-normalize] [--no-prefetch] [--in-order]
+// Usage: engine [--sizes 10000,100000,1000000] [--iterations 5] [--seed 42] [--phases] [--profile-normalize] [--no-prefetch] [--in-order] [--encoded]
 var section = args.FirstOrDefault() ?? "engine";
 if (section == "ingest")
     return await ReconcileApi.Benchmarks.Http.IngestBenchmark.RunAsync(int.Parse(Option("--orders", "200000")), int.Parse(Option("--clients", "2")));
@@ -29,11 +29,15 @@ var showPhases = args.Contains("--phases");
 var tuning = Tuning.Default with { Prefetch = !args.Contains("--no-prefetch") };
 
 Console.WriteLine($"load average before: {LoadAverage()}");
-Console.WriteLine($"engine benchmark: {Environment.ProcessorCount} cores, server GC {GCSettings.IsServerGC}, {iterations} timed iterations after warm-up runs, seed {seed}, lists {(args.Contains("--in-order") ? "in creation order" : "shuffled")}");
+Console.WriteLine($"engine benchmark: {Environment.ProcessorCount} cores, server GC {GCSettings.IsServerGC}, {iterations} timed iterations after warm-up runs, seed {seed}, lists {(args.Contains("--in-order") ? "in creation order" : "shuffled")}{(args.Contains("--encoded") ? ", encoded (decoded when read)" : "")}");
 Console.WriteLine($"{"orders/side",12} {"store",9} {"keap",9} {"findings",9} {"median ms",10} {"min ms",8} {"max ms",8} {"cpu ms",8} {"alloc MB/run",13} {"peak WS MB",11} {"GC heap MB",11}");
 foreach (var n in sizes)
 {
     var data = SyntheticDataset.Generate(n, seed, shuffle: !args.Contains("--in-order"));
+    // --encoded: the orders as a run holds them, in their binary form, each decoded when the engine reads it (issue #13).
+    IReadOnlyList<CanonicalOrder> store = data.Store, keap = data.Keap;
+    if (args.Contains("--encoded"))
+        (store, keap) = (Encoded(data.Store), Encoded(data.Keap));
     GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
     var settings = ReconcileSettings.Default;
     using (var p = Process.GetCurrentProcess())
@@ -41,13 +45,13 @@ foreach (var n in sizes)
 
     if (args.Contains("--profile-normalize"))
         NormalizeProfile.Run(data);
-    var result = Reconciler.Reconcile(data.Store, data.Keap, settings, tuning);
+    var result = Reconciler.Reconcile(store, keap, settings, tuning);
     if (!Verify(result, data))
         return 1;
     // Small sizes finish before the JIT has settled; a few more untimed runs let it.
     result = null!;
     for (var w = 0; w < (n <= 100_000 ? 4 : 1); w++)
-        Reconciler.Reconcile(data.Store, data.Keap, settings, tuning);
+        Reconciler.Reconcile(store, keap, settings, tuning);
 
     var times = new List<double>();
     var cpu = new List<double>();
@@ -64,7 +68,7 @@ foreach (var n in sizes)
         var sw = Stopwatch.StartNew();
         var phases = new List<string>();
         var (g0, g1, g2, pause) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration());
-        result = Reconciler.Reconcile(data.Store, data.Keap, settings, tuning, (phase, at) => phases.Add($"{phase} {at.TotalMilliseconds:F0}"));
+        result = Reconciler.Reconcile(store, keap, settings, tuning, (phase, at) => phases.Add($"{phase} {at.TotalMilliseconds:F0}"));
         sw.Stop();
         if (showPhases)
             Console.WriteLine($"  phases (ms since start): {string.Join(", ", phases)}; GCs gen0/1/2 {GC.CollectionCount(0) - g0}/{GC.CollectionCount(1) - g1}/{GC.CollectionCount(2) - g2}, pause {(GC.GetTotalPauseDuration() - pause).TotalMilliseconds:F0} ms");
@@ -83,6 +87,14 @@ foreach (var n in sizes)
     Console.WriteLine($"  load average after: {LoadAverage()} (other work on this machine inflates wall times; cpu ms is the process's CPU time, median)");
 }
 return 0;
+
+static ReconcileApi.Features.Orders.EncodedOrders Encoded(List<CanonicalOrder> orders)
+{
+    var list = new ReconcileApi.Features.Orders.EncodedOrders();
+    foreach (var o in orders)
+        list.Add(ReconcileApi.Features.Orders.OrderCodec.Encode(o));
+    return list;
+}
 
 static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "n/a";
 
