@@ -103,7 +103,7 @@ public static class OrderCodec
             CustomerEmail = r.String(has, Has.CustomerEmail),
             CustomerName = r.String(has, Has.CustomerName),
             OrderDate = r.Date(has, Has.OrderDate),
-            Currency = r.String(has, Has.Currency, repeated: true),
+            Currency = r.String(has, Has.Currency),
             Total = r.Decimal(),
             Subtotal = r.Decimal(has, Has.Subtotal),
             Tax = r.Decimal(has, Has.Tax),
@@ -111,15 +111,15 @@ public static class OrderCodec
             Discount = r.Decimal(has, Has.Discount),
             AmountPaid = r.Decimal(has, Has.AmountPaid),
             AmountRefunded = r.Decimal(has, Has.AmountRefunded),
-            Status = r.String(has, Has.Status, repeated: true),
+            Status = r.String(has, Has.Status),
             PaymentReference = r.String(has, Has.PaymentReference),
             UpdatedAt = r.Date(has, Has.UpdatedAt),
             CreatedAt = r.Date(has, Has.CreatedAt),
-            Platform = r.String(has, Has.Platform, repeated: true),
+            Platform = r.String(has, Has.Platform),
             TaxesIncluded = (has & Has.TaxesIncluded) == 0 ? null : (has & Has.TaxesIncludedTrue) != 0,
-            PresentmentCurrency = r.String(has, Has.PresentmentCurrency, repeated: true),
+            PresentmentCurrency = r.String(has, Has.PresentmentCurrency),
             PresentmentTotal = r.Decimal(has, Has.PresentmentTotal),
-            SourceType = r.String(has, Has.SourceType, repeated: true),
+            SourceType = r.String(has, Has.SourceType),
         };
         if ((has & Has.Lines) == 0)
             return order;
@@ -222,18 +222,17 @@ public static class OrderCodec
             }
         }
 
-        public string? String(bool repeated = false)
+        public string? String()
         {
             var length = checked((int)Varint());
-            var bytes = _data.Slice(_at, length);
+            var value = Encoding.UTF8.GetString(_data.Slice(_at, length));
             _at += length;
-            return repeated ? Repeated.Get(bytes) : Encoding.UTF8.GetString(bytes);
+            return value;
         }
 
-        public string? String(Has has, Has field, bool repeated = false) => (has & field) == 0 ? null : String(repeated);
+        public string? String(Has has, Has field) => (has & field) == 0 ? null : String();
 
-        /// <summary>A line's text (SKU, product id, name): they repeat across orders, as a catalog does.</summary>
-        public string? String(uint has, uint field) => (has & field) == 0 ? null : String(repeated: true);
+        public string? String(uint has, uint field) => (has & field) == 0 ? null : String();
 
         public DateTime? Date(Has has, Has field)
         {
@@ -261,34 +260,5 @@ public static class OrderCodec
         public decimal? Decimal(Has has, Has field) => (has & field) == 0 ? null : Decimal();
 
         public decimal? Decimal(uint has, uint field) => (has & field) == 0 ? null : Decimal();
-    }
-
-    /// <summary>
-    /// Short ASCII strings this thread decoded, by a hash of their bytes, for the fields that repeat from order to order
-    /// (currency, status, platform, a catalog's SKUs and names): a run decodes every order once or twice, and most of
-    /// those strings would otherwise be transcoded and allocated again each time. A slot holds the last string that
-    /// hashed there; a string is returned only when its bytes equal the ones read.
-    /// </summary>
-    static class Repeated
-    {
-        const int Slots = 4096, MaxLength = 64;
-        [ThreadStatic] static string?[]? t_strings;
-
-        public static string Get(ReadOnlySpan<byte> utf8)
-        {
-            if (utf8.Length > MaxLength)
-                return Encoding.UTF8.GetString(utf8);
-            var strings = t_strings ??= new string?[Slots];
-            var hash = 2166136261u;
-            foreach (var b in utf8)
-                hash = (hash ^ b) * 16777619u;
-            ref var slot = ref strings[hash & (Slots - 1)];
-            if (slot is { } known && Ascii.Equals(utf8, known))
-                return known;
-            var value = Encoding.UTF8.GetString(utf8);
-            if (Ascii.IsValid(utf8))
-                slot = value;
-            return value;
-        }
     }
 }
