@@ -67,22 +67,27 @@ public static partial class RunsBenchmark
         }
     }
 
-    static async Task<JsonElement> TimedRunAsync(HttpClient client, string label, Dictionary<string, int> expected)
+    /// <summary>POST /runs over the benchmark window, then polls the run until it ends; the time from the POST to the end.</summary>
+    internal static async Task<(JsonElement Run, TimeSpan Elapsed)> RunToEndAsync(HttpClient client, string? label = null)
     {
         var clock = Stopwatch.StartNew();
         var started = await client.PostAsJsonAsync("/api/v1/runs", new { from = From, to = To, label });
         if (started.StatusCode != HttpStatusCode.Accepted)
             throw new InvalidOperationException($"POST /runs: {(int)started.StatusCode} {await started.Content.ReadAsStringAsync()}");
         var location = started.Headers.Location!.ToString();
-        JsonElement run;
         while (true)
         {
-            run = JsonDocument.Parse(await client.GetStringAsync(location)).RootElement;
+            var run = JsonDocument.Parse(await client.GetStringAsync(location)).RootElement;
             if (run.GetProperty("status").GetString() is not ("queued" or "running"))
-                break;
+                return (run, clock.Elapsed);
             await Task.Delay(50);
         }
-        var elapsed = clock.Elapsed;
+    }
+
+    /// <summary>A run that must succeed with exactly the injected discrepancies by category; prints its time.</summary>
+    internal static async Task<JsonElement> TimedRunAsync(HttpClient client, string label, Dictionary<string, int> expected)
+    {
+        var (run, elapsed) = await RunToEndAsync(client, label);
         if (run.GetProperty("status").GetString() != "succeeded")
             throw new InvalidOperationException($"The run did not succeed: {run}");
         var found = run.GetProperty("byCategory").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt32());

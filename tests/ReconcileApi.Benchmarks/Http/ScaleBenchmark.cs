@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using DuckDB.NET.Data;
@@ -45,10 +44,10 @@ public static class ScaleBenchmark
             ? Process.Start(Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".dotnet", "tools", "dotnet-trace"),
                 $"collect -p {service.Process.Id} --profile dotnet-sampled-thread-time --duration 00:00:{int.Parse(traceSeconds):D2} -o /tmp/scale-run.nettrace")
             : null;
-        var first = await RunsBenchmarkTimed(client, "first run", expected);
+        var first = await RunsBenchmark.TimedRunAsync(client, "first run", expected);
         trace?.WaitForExit();
         await RunsBenchmark.PrintPhasesAsync(service, first);
-        var second = await RunsBenchmarkTimed(client, "second identical run", expected);
+        var second = await RunsBenchmark.TimedRunAsync(client, "second identical run", expected);
         await RunsBenchmark.PrintPhasesAsync(service, second);
         if (second.GetProperty("newDiscrepancies").GetInt32() != 0
             || second.GetProperty("persistingDiscrepancies").GetInt32() != first.GetProperty("discrepancies").GetInt32())
@@ -89,30 +88,6 @@ public static class ScaleBenchmark
 
     static void Report(string what, (int Orders, TimeSpan Elapsed, TimeSpan Cpu) r, BenchService service) =>
         Console.WriteLine($"  {what,-32} {r.Orders,10:N0} orders in {r.Elapsed.TotalSeconds,6:F1} s: {r.Orders / r.Elapsed.TotalSeconds,8:N0} orders/s; service peak memory {service.Process.PeakMemoryMb:N0} MB");
-
-    static async Task<JsonElement> RunsBenchmarkTimed(HttpClient client, string label, Dictionary<string, int> expected)
-    {
-        var clock = Stopwatch.StartNew();
-        var started = await client.PostAsJsonAsync("/api/v1/runs", new { from = RunsBenchmark.From, to = RunsBenchmark.To, label });
-        if (started.StatusCode != HttpStatusCode.Accepted)
-            throw new InvalidOperationException($"POST /runs: {(int)started.StatusCode} {await started.Content.ReadAsStringAsync()}");
-        JsonElement run;
-        do
-        {
-            await Task.Delay(100);
-            run = JsonDocument.Parse(await client.GetStringAsync(started.Headers.Location)).RootElement;
-        }
-        while (run.GetProperty("status").GetString() is "queued" or "running");
-        var elapsed = clock.Elapsed;
-        if (run.GetProperty("status").GetString() != "succeeded")
-            throw new InvalidOperationException($"The run did not succeed: {run}");
-        var found = run.GetProperty("byCategory").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt32());
-        if (!found.OrderBy(p => p.Key).SequenceEqual(expected.OrderBy(p => p.Key)))
-            throw new InvalidOperationException($"The run found {JsonSerializer.Serialize(found)}, the dataset injected {JsonSerializer.Serialize(expected)}");
-        Console.WriteLine($"  {label,-32} {elapsed.TotalSeconds,6:F1} s: {run.GetProperty("discrepancies").GetInt32():N0} discrepancies " +
-            $"(new {run.GetProperty("newDiscrepancies").GetInt32():N0}, persisting {run.GetProperty("persistingDiscrepancies").GetInt32():N0}); exactly the injected ones");
-        return run;
-    }
 
     /// <summary>
     /// DuckDB (in process, all cores) over the same orders: loaded with its appender (not timed), then one query that

@@ -1,7 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
 
 namespace ReconcileApi.Benchmarks.Http;
 
@@ -35,22 +32,9 @@ public static class WorkersBenchmark
             for (var round = 0; round < rounds; round++)
             {
                 var clock = Stopwatch.StartNew();
-                var runs = await Task.WhenAll(clients.Select(async client =>
-                {
-                    var started = await client.PostAsJsonAsync("/api/v1/runs", new { from = RunsBenchmark.From, to = RunsBenchmark.To });
-                    if (started.StatusCode != HttpStatusCode.Accepted)
-                        throw new InvalidOperationException($"POST /runs: {(int)started.StatusCode} {await started.Content.ReadAsStringAsync()}");
-                    JsonElement run;
-                    do
-                    {
-                        await Task.Delay(50);
-                        run = JsonDocument.Parse(await client.GetStringAsync(started.Headers.Location)).RootElement;
-                    }
-                    while (run.GetProperty("status").GetString() is "queued" or "running");
-                    return run;
-                }));
+                var runs = await Task.WhenAll(clients.Select(client => RunsBenchmark.RunToEndAsync(client)));
                 times.Add(clock.Elapsed.TotalSeconds);
-                foreach (var run in runs)
+                foreach (var (run, _) in runs)
                 {
                     if (run.GetProperty("status").GetString() != "succeeded" || run.GetProperty("discrepancies").GetInt32() != expected)
                         throw new InvalidOperationException($"Each run should succeed with the {expected} injected discrepancies: {run}");

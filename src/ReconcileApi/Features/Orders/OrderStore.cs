@@ -63,7 +63,7 @@ public sealed class OrderStore(ReconcileDbContext db, IValidator<CanonicalOrder>
         return batch;
     }
 
-    sealed record PreparedOrder(CanonicalOrder Order, string Payload, byte[] Compact, string Hash, bool Repeat);
+    sealed record PreparedOrder(CanonicalOrder Order, string Payload, string Hash, bool Repeat);
 
     /// <summary>What the receipt says about the records, and which order ids the batch stored at which index.</summary>
     sealed class Receipt
@@ -114,7 +114,7 @@ public sealed class OrderStore(ReconcileDbContext db, IValidator<CanonicalOrder>
         return valid.Values.Select(v =>
         {
             var payload = OrderJson.Serialize(v.Order);
-            return new PreparedOrder(v.Order, payload, OrderCodec.Encode(v.Order), OrderJson.Hash(payload), v.Repeat);
+            return new PreparedOrder(v.Order, payload, OrderJson.Hash(payload), v.Repeat);
         }).ToList();
     }
 
@@ -165,7 +165,7 @@ public sealed class OrderStore(ReconcileDbContext db, IValidator<CanonicalOrder>
         var changed = new Dictionary<long, PreparedOrder>();
         foreach (var prepared in orders)
         {
-            var (order, payload, compact, hash, _) = prepared;
+            var (order, payload, hash, _) = prepared;
             if (!existing.TryGetValue(order.OrderId, out var stored))
             {
                 inserts.Add(Apply(new StoredOrder
@@ -175,7 +175,6 @@ public sealed class OrderStore(ReconcileDbContext db, IValidator<CanonicalOrder>
                     OrderId = order.OrderId,
                     ContentHash = hash,
                     Payload = payload,
-                    Compact = compact,
                     Version = 1,
                     CreatedAt = now,
                 }, order, batch.Id, now));
@@ -198,7 +197,7 @@ public sealed class OrderStore(ReconcileDbContext db, IValidator<CanonicalOrder>
         var changedIds = changed.Keys.ToList();
         foreach (var stored in await db.Orders.Where(o => changedIds.Contains(o.Id)).ToListAsync(ct))
         {
-            var (order, payload, compact, hash, _) = changed[stored.Id];
+            var (order, payload, hash, _) = changed[stored.Id];
             db.OrderVersions.Add(new OrderVersion
             {
                 StoredOrderId = stored.Id,
@@ -210,7 +209,6 @@ public sealed class OrderStore(ReconcileDbContext db, IValidator<CanonicalOrder>
             stored.Version++;
             stored.ContentHash = hash;
             stored.Payload = payload;
-            stored.Compact = compact;
             Apply(stored, order, batch.Id, now);
         }
         await db.SaveChangesAsync(ct);
@@ -224,8 +222,10 @@ public sealed class OrderStore(ReconcileDbContext db, IValidator<CanonicalOrder>
     public static Task<DateTime?> NewestOrderDateAsync(ReconcileDbContext db, Guid workspaceId, OrderSource source, DateTime until, CancellationToken ct) =>
         db.Orders.Where(o => o.WorkspaceId == workspaceId && o.Source == source && o.OrderDate <= until).MaxAsync(o => o.OrderDate, ct);
 
+    /// <summary>The columns derived from the order, set when it is written (an unchanged order is not): its binary form for runs, and what the order list and the run's index read.</summary>
     static StoredOrder Apply(StoredOrder stored, CanonicalOrder order, Guid batchId, DateTime now)
     {
+        stored.Compact = OrderCodec.Encode(order);
         stored.OrderDate = order.OrderDate;
         stored.OrderNumber = order.OrderNumber;
         stored.CustomerEmail = order.CustomerEmail?.Trim().ToLowerInvariant();
