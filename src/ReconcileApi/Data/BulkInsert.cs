@@ -13,7 +13,9 @@ namespace ReconcileApi.Data;
 /// INSERT statements built from the EF model — table, columns and each property's type mapping with its
 /// value converter — so both providers store exactly what SaveChanges would, at a fraction of its
 /// per-entity cost: many rows per statement on SQL Server, one row prepared once and stepped per row on
-/// SQLite. Database-generated keys are left to the database and not read back.
+/// SQLite. Database-generated keys are left to the database; SQLite reports each row's (its rowid), which is
+/// set on the entity as SaveChanges would. SQL Server's multi-row insert does not say which row got which
+/// key, so there they stay unset.
 /// </summary>
 public static class BulkInsert
 {
@@ -27,9 +29,10 @@ public static class BulkInsert
         var entity = db.Model.FindEntityType(typeof(T)) ?? throw new InvalidOperationException($"{typeof(T).Name} is not in the model.");
         var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
         // Identity keys are the database's to assign; every other property is written as it is.
-        var properties = entity.GetProperties()
-            .Where(p => !(p.IsPrimaryKey() && p.ValueGenerated == ValueGenerated.OnAdd && (p.ClrType == typeof(long) || p.ClrType == typeof(int))))
-            .ToList();
+        var identity = entity.FindPrimaryKey()?.Properties is [{ ValueGenerated: ValueGenerated.OnAdd } key] && (key.ClrType == typeof(long) || key.ClrType == typeof(int))
+            ? key
+            : null;
+        var properties = entity.GetProperties().Where(p => p != identity).ToList();
         var sql = db.GetService<ISqlGenerationHelper>();
         var columns = string.Join(", ", properties.Select(p => sql.DelimitIdentifier(p.GetColumnName(table)!)));
         var mappings = properties.Select(p => (Property: p, Mapping: (RelationalTypeMapping)p.GetRelationalTypeMapping(), Getter: p.GetGetter())).ToList();
@@ -39,7 +42,7 @@ public static class BulkInsert
             await db.Database.OpenConnectionAsync(ct);
         if (connection is SqliteConnection sqlite)
         {
-            InsertSqlite(sqlite, Statement(sql, table, columns, properties.Count, 1), mappings.ConvertAll(m => (m.Mapping, m.Getter)), rows, ct);
+            InsertSqlite(sqlite, Statement(sql, table, columns, properties.Count, 1), mappings.ConvertAll(m => (m.Mapping, m.Getter)), identity, rows, ct);
             return;
         }
         // SQL Server is fastest with many rows per round trip.
@@ -68,7 +71,7 @@ public static class BulkInsert
                 foreach (var row in chunk)
                 {
                     foreach (var (_, mapping, getter) in mappings)
-                        command.Parameters[n++].Value = ProviderValue(mapping, getter, row) ?? DBNull.Value;
+                        command.Parameters[n++].Value = ProviderValue(mapping, getter.GetClrValue(row)) ?? DBNull.Value;
                 }
             }
             await command.ExecuteNonQueryAsync(ct);
@@ -82,32 +85,60 @@ public static class BulkInsert
     /// Microsoft.Data.Sqlite gives them (<see cref="Bind"/>); a test compares every bulk-inserted table with SaveChanges.
     /// </summary>
     static void InsertSqlite<T>(SqliteConnection connection, string text, List<(RelationalTypeMapping Mapping, IClrPropertyGetter Getter)> columns,
-        IReadOnlyList<T> rows, CancellationToken ct) where T : class
+        IProperty? identity, IReadOnlyList<T> rows, CancellationToken ct) where T : class
     {
+        var setKey = identity?.PropertyInfo;
         var handle = connection.Handle!;
         Check(handle, raw.sqlite3_prepare_v2(handle, text, out var statement));
         using (statement)
         {
             var utf8 = new byte[256];
+            // SQLite keeps a statement's bindings across a reset, so a value equal to the row before's is not bound
+            // again: a run's findings share their workspace, run, state and timestamps.
+            var previous = new object?[columns.Count];
+            var first = true;
             foreach (var row in rows)
             {
                 ct.ThrowIfCancellationRequested();
                 for (var i = 0; i < columns.Count; i++)
-                    Bind(statement, i + 1, ProviderValue(columns[i].Mapping, columns[i].Getter, row), ref utf8);
+                {
+                    var value = columns[i].Getter.GetClrValue(row);
+                    if (!first && Identical(value, previous[i]))
+                        continue;
+                    previous[i] = value;
+                    Bind(statement, i + 1, ProviderValue(columns[i].Mapping, value), ref utf8);
+                }
+                first = false;
                 var step = raw.sqlite3_step(statement);
                 raw.sqlite3_reset(statement);
                 if (step != raw.SQLITE_DONE)
                     Check(handle, step);
+                if (setKey is not null)
+                {
+                    var rowid = raw.sqlite3_last_insert_rowid(handle);
+                    setKey.SetValue(row, identity!.ClrType == typeof(int) ? checked((int)rowid) : rowid);
+                }
             }
         }
     }
 
-    /// <summary>A property's value as the database stores it: through the mapping's value converter, if any.</summary>
-    static object? ProviderValue(RelationalTypeMapping mapping, IClrPropertyGetter getter, object row)
+    /// <summary>
+    /// Whether two values are the same value in every respect a converter may read: <see cref="object.Equals(object?, object?)"/>
+    /// holds a UTC and a local time of equal ticks, 1.0 and 1.00, 0.0 and -0.0 equal.
+    /// </summary>
+    static bool Identical(object? a, object? b) => a switch
     {
-        var value = getter.GetClrValue(row);
-        return value is not null && mapping.Converter is { } converter ? converter.ConvertToProvider(value) : value;
-    }
+        DateTime x => b is DateTime y && x.Ticks == y.Ticks && x.Kind == y.Kind,
+        DateTimeOffset x => b is DateTimeOffset y && x.EqualsExact(y),
+        decimal x => b is decimal y && x == y && x.Scale == y.Scale,
+        double x => b is double y && BitConverter.DoubleToInt64Bits(x) == BitConverter.DoubleToInt64Bits(y),
+        float x => b is float y && BitConverter.SingleToInt32Bits(x) == BitConverter.SingleToInt32Bits(y),
+        _ => Equals(a, b),
+    };
+
+    /// <summary>A property's value as the database stores it: through the mapping's value converter, if any.</summary>
+    static object? ProviderValue(RelationalTypeMapping mapping, object? value) =>
+        value is not null && mapping.Converter is { } converter ? converter.ConvertToProvider(value) : value;
 
     static void Bind(sqlite3_stmt statement, int index, object? value, ref byte[] utf8)
     {
