@@ -29,6 +29,7 @@ public static class DataSetup
                     .UseParameterizedCollectionMode(ParameterTranslationMode.Parameter)
                     .ExecutionStrategy(d => options.Database.Retries ? new SqliteRetryingExecutionStrategy(d) : new NonRetryingExecutionStrategy(d)))
                 .AddInterceptors(new SqlitePragmas()));
+            services.AddHostedService<SqliteCheckpointer>();
         }
         services.AddSingleton<WriteGate>();
         services.AddHealthChecks().AddDbContextCheck<ReconcileDbContext>("database", tags: ["ready"]);

@@ -8,12 +8,13 @@ namespace ReconcileApi.Data;
 /// instead of at every commit. A crash of the process loses nothing; a power cut may lose the last
 /// commits but never corrupts the file (SQLite docs, "WAL mode"). busy_timeout lets a writer wait
 /// for another instead of failing at once. A 64 MB page cache and memory-mapped reads keep a run's
-/// hundreds of thousands of rows and the discrepancy indexes out of per-page system calls.
+/// hundreds of thousands of rows and the discrepancy indexes out of per-page system calls. No connection
+/// checkpoints when it commits: <see cref="SqliteCheckpointer"/> does, in the background.
 /// </summary>
 public sealed class SqlitePragmas : DbConnectionInterceptor
 {
     const string Pragmas =
-        "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000; PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456; PRAGMA temp_store=MEMORY;";
+        "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000; PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456; PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=0;";
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
     {

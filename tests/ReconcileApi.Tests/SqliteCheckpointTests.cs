@@ -1,0 +1,64 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using ReconcileApi.Data;
+using static ReconcileApi.Tests.Api;
+using static ReconcileApi.Tests.LifecycleTestData;
+
+namespace ReconcileApi.Tests;
+
+/// <summary>
+/// Issue #13: no connection checkpoints when it commits (a million-order run's end waited seconds for SQLite to copy
+/// its pages into the database file); <see cref="SqliteCheckpointer"/> does it in the background instead.
+/// </summary>
+public sealed class SqliteCheckpointTests(ApiFactory factory) : IClassFixture<ApiFactory>
+{
+    [Fact]
+    public async Task Committed_orders_reach_the_database_file_without_the_writer_checkpointing()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        await ws.Http.IngestAsync("store", new[] { Order("CK1", "#9001", 5m, date: Day) });
+        using (var scope = factory.Services.CreateScope())
+        {
+            // A connection of the service's own: automatic checkpoints off.
+            var db = scope.ServiceProvider.GetRequiredService<ReconcileDbContext>();
+            await db.Database.OpenConnectionAsync();
+            await using var pragma = db.Database.GetDbConnection().CreateCommand();
+            pragma.CommandText = "PRAGMA wal_autocheckpoint";
+            Assert.Equal(0L, await pragma.ExecuteScalarAsync());
+        }
+
+        // The database file alone — a copy without the log — holds the order once a checkpoint copied it there.
+        var deadline = DateTime.UtcNow + SqliteCheckpointer.Interval * 10;
+        while (await CountInFileAsync(factory.DatabasePath, "CK1") != 1)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The order is still only in the write-ahead log.");
+            await Task.Delay(100);
+        }
+    }
+
+    static async Task<long> CountInFileAsync(string databasePath, string orderId)
+    {
+        var copy = Path.Combine(Path.GetTempPath(), $"checkpoint-{Guid.NewGuid():N}.db");
+        try
+        {
+            File.Copy(databasePath, copy);
+            await using var connection = new SqliteConnection($"Data Source={copy};Pooling=False");
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT count(*) FROM Orders WHERE OrderId = $id";
+            command.Parameters.AddWithValue("$id", orderId);
+            return (long)(await command.ExecuteScalarAsync())!;
+        }
+        catch (SqliteException)
+        {
+            // Copied while a checkpoint was writing it: try again.
+            return -1;
+        }
+        finally
+        {
+            foreach (var file in new[] { copy, copy + "-wal", copy + "-shm" })
+                File.Delete(file);
+        }
+    }
+}
