@@ -10,15 +10,18 @@ if (section == "ingest")
 if (section == "runs")
     return await ReconcileApi.Benchmarks.Http.RunsBenchmark.RunAsync(int.Parse(Option("--orders", "200000")), int.Parse(Option("--seconds", "20")), int.Parse(Option("--connections", "8")));
 if (section == "scale")
-    return await ReconcileApi.Benchmarks.Http.ScaleBenchmark.RunAsync(int.Parse(Option("--orders", "1000000")), int.Parse(Option("--clients", "4")), int.Parse(Option("--seconds", "20")), int.Parse(Option("--connections", "8")));
+    return await ReconcileApi.Benchmarks.Http.ScaleBenchmark.RunAsync(int.Parse(Option("--orders", "1000000")), int.Parse(Option("--clients", "4")), int.Parse(Option("--seconds", "20")), int.Parse(Option("--connections", "8")),
+        args.Contains("--from-snapshot") ? Option("--from-snapshot", "") : args.Contains("--snapshot") ? Option("--snapshot", "") : null, args.Contains("--from-snapshot"), args.Contains("--cold"));
 if (section == "workers")
     return await ReconcileApi.Benchmarks.Http.WorkersBenchmark.RunAsync(int.Parse(Option("--workspaces", "8")), int.Parse(Option("--orders", "20000")),
         Option("--workers", "1,2,4").Split(',').Select(int.Parse).ToArray(), int.Parse(Option("--rounds", "3")));
+if (section == "save")
+    return await SaveBenchmark.RunAsync(int.Parse(Option("--orders", "1000000")), int.Parse(Option("--rounds", "3")));
 if (section == "monitoring")
     return await ReconcileApi.Benchmarks.Http.MonitoringBenchmark.RunAsync(int.Parse(Option("--runs", "20")), int.Parse(Option("--backlog", "1000")), int.Parse(Option("--seconds", "10")), int.Parse(Option("--per-target", "60")));
 if (section != "engine")
 {
-    Console.Error.WriteLine($"unknown section '{section}'; known: engine, ingest, runs, monitoring, scale, workers");
+    Console.Error.WriteLine($"unknown section '{section}'; known: engine, ingest, runs, monitoring, scale, workers, save");
     return 2;
 }
 var sizes = Option("--sizes", "10000,100000,1000000").Split(',').Select(int.Parse).ToArray();

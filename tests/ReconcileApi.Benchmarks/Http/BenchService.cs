@@ -18,9 +18,12 @@ public sealed class BenchService : IAsyncDisposable
 
     public ServiceProcess Process { get; }
 
-    public static async Task<BenchService> StartAsync(string name, int workers, IReadOnlyDictionary<string, string>? settings = null)
+    /// <param name="database">A SQLite file to start from (copied), e.g. one <see cref="BackupAsync"/> wrote; else an empty one.</param>
+    public static async Task<BenchService> StartAsync(string name, int workers, IReadOnlyDictionary<string, string>? settings = null, string? database = null)
     {
         var folder = Directory.CreateTempSubdirectory("reconcile-bench-");
+        if (database is not null)
+            File.Copy(database, Path.Combine(folder.FullName, "bench.db"));
         var environment = new Dictionary<string, string>
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
@@ -29,8 +32,11 @@ public sealed class BenchService : IAsyncDisposable
             ["Jobs__WorkerCount"] = workers.ToString(),
             // The benchmarks measure throughput, not the per-key limit.
             ["RateLimit__PermitsPerMinute"] = "1000000",
-            ["Logging__LogLevel__Default"] = "Warning", 
+            ["Logging__LogLevel__Default"] = "Warning",
             ["Logging__LogLevel__ReconcileApi"] = "Information",
+            // The lifecycle's steps in a run's save (RunsBenchmark.PrintPhasesAsync prints them).
+            [$"Logging__LogLevel__{typeof(Features.Discrepancies.DiscrepancyLifecycle).FullName}"] = "Debug",
+            [$"Logging__LogLevel__{typeof(Features.Runs.ReconcileRunJob).FullName}"] = "Debug",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
             environment[key] = value;
@@ -48,6 +54,16 @@ public sealed class BenchService : IAsyncDisposable
         var client = Process.CreateClient(key);
         client.Timeout = TimeSpan.FromMinutes(5);
         return (client, key);
+    }
+
+    /// <summary>A consistent copy of the service's database (SQLite's online backup) in <paramref name="file"/>.</summary>
+    public async Task BackupAsync(string file)
+    {
+        await using var source = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(folder.FullName, "bench.db")}");
+        await using var target = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={file};Pooling=False");
+        await source.OpenAsync();
+        await target.OpenAsync();
+        source.BackupDatabase(target);
     }
 
     public static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "n/a";

@@ -106,10 +106,13 @@ public static partial class RunsBenchmark
         var id = run.GetProperty("id").GetString()!;
         for (var attempt = 0; attempt < 40; attempt++)
         {
-            var line = service.Process.Log.Split('\n').LastOrDefault(l => l.Contains(id) && l.Contains("loaded"));
+            var lines = service.Process.Log.Split('\n');
+            var line = lines.LastOrDefault(l => l.Contains(id) && l.Contains("loaded"));
             if (line is not null)
             {
                 Console.WriteLine($"    service: {line.Trim()}");
+                foreach (var steps in lines.Where(l => l.Contains(id) && (l.Contains("Engine of") || l.Contains("Lifecycle of") || l.Contains("Save of"))))
+                    Console.WriteLine($"    service: {steps.Trim()}");
                 return;
             }
             await Task.Delay(50);

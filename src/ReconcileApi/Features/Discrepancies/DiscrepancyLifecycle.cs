@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace ReconcileApi.Features.Discrepancies;
 
 /// <summary>What a run's findings did to the discrepancies: new ones, reopened ones, ones found again unchanged in state, and ones verified fixed.</summary>
@@ -12,7 +14,7 @@ public sealed record LifecycleChanges(int Created, int Reopened, int Persisting,
 /// interleave. Writes are set-based or bulk: a run with tens of thousands of findings costs a few dozen
 /// statements, not one per row.
 /// </summary>
-public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clock)
+public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clock, ILogger<DiscrepancyLifecycle> logger)
 {
     // Ids per statement: within SQL Server's 2,100 parameters in any translation.
     const int Chunk = 1000;
@@ -44,7 +46,7 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
     sealed record Texts(string SuggestedAction, string LineDifferences)
     {
         public static Texts Of(Finding f) =>
-            new(JsonSerializer.Serialize(f.SuggestedAction, StoredJson.Options), JsonSerializer.Serialize(f.LineDifferences, StoredJson.Options));
+            new(StoredJson.Serialize(f.SuggestedAction), JsonSerializer.Serialize(f.LineDifferences, StoredJson.Options));
     }
 
     /// <summary>
@@ -57,6 +59,9 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
         if (db.Database.CurrentTransaction is null)
             throw new InvalidOperationException("The lifecycle applies a run's findings inside the run's transaction.");
         await LockWorkspaceAsync(workspaceId, ct);
+        var timer = Stopwatch.StartNew();
+        var marks = new List<string>();
+        void Mark(string step) => marks.Add($"{step} {timer.ElapsedMilliseconds}");
         var now = clock.GetUtcNow().UtcDateTime;
         var findings = result.Findings
             .GroupBy(f => f.IdentityKey, StringComparer.Ordinal)
@@ -65,8 +70,11 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
         // Serializing every finding's action and lines is the largest CPU cost here after the writes: done on all cores.
         var texts = findings.AsParallel().ToDictionary(p => p.Key, p => Texts.Of(p.Value), StringComparer.Ordinal);
 
+        Mark("texts");
         var known = new Dictionary<string, Known>(StringComparer.Ordinal);
-        foreach (var keys in findings.Keys.Chunk(Chunk))
+        // A workspace's first run has nothing to look up.
+        var anyStored = await db.Discrepancies.AnyAsync(d => d.WorkspaceId == workspaceId, ct);
+        foreach (var keys in anyStored ? findings.Keys.Chunk(Chunk) : [])
         {
             var list = keys.ToList();
             var rows = await db.Discrepancies.AsNoTracking()
@@ -78,6 +86,7 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
                 known[row.IdentityKey] = row;
         }
 
+        Mark("known");
         var events = new List<DiscrepancyEvent>(findings.Count);
         var links = new List<RunDiscrepancy>(findings.Count);
         var fresh = new List<Discrepancy>();
@@ -125,6 +134,7 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
             }
         }
 
+        Mark("sorted");
         // Found again with other values (or reopened): loaded a thousand at a time, changed, saved together.
         foreach (var ids in changed.Keys.Chunk(Chunk))
         {
@@ -148,6 +158,7 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
         }
         await db.SaveChangesAsync(ct);
         db.ChangeTracker.Clear();
+        Mark("changed");
 
         foreach (var ids in seenAgain.Chunk(Chunk))
         {
@@ -158,23 +169,34 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
                 .SetProperty(d => d.Version, d => d.Version + 1), ct);
         }
 
-        // New discrepancies: bulk insert, then their database ids in one range read. This transaction holds the
-        // workspace's lock, so the workspace's rows past the highest id before the insert are exactly these.
+        Mark("seen again");
+        // New discrepancies: bulk insert, which sets their ids on SQLite. On SQL Server they are read back in one
+        // range: this transaction holds the workspace's lock, so its rows past the highest id before the insert are these.
         var before = await db.Discrepancies.MaxAsync(d => (long?)d.Id, ct) ?? 0;
         await db.InsertAsync(fresh, ct);
-        var created = await db.Discrepancies.AsNoTracking()
-            .Where(d => d.Id > before && d.WorkspaceId == workspaceId)
-            .Select(d => new { d.Id, d.IdentityKey })
-            .ToListAsync(ct);
-        if (created.Count != fresh.Count)
-            throw new InvalidOperationException($"Inserted {fresh.Count} discrepancies but read back {created.Count}: another writer of the workspace ran inside this transaction.");
-        links.AddRange(created.Select(c => new RunDiscrepancy { RunId = runId, DiscrepancyId = c.Id }));
-        events.AddRange(created.AsParallel().AsOrdered()
-            .Select(c => Event(c.Id, DiscrepancyEventKind.Created, null, DiscrepancyState.Open, runId, now, Snapshot(findings[c.IdentityKey]))));
-
-        var autoResolved = await AutoResolveAsync(workspaceId, runId, window, result, findings, events, now, ct);
+        Mark("inserted");
+        if (fresh.Exists(d => d.Id == 0))
+        {
+            var ids = await db.Discrepancies.AsNoTracking()
+                .Where(d => d.Id > before && d.WorkspaceId == workspaceId)
+                .ToDictionaryAsync(d => d.IdentityKey, d => d.Id, StringComparer.Ordinal, ct);
+            if (ids.Count != fresh.Count)
+                throw new InvalidOperationException($"Inserted {fresh.Count} discrepancies but read back {ids.Count}: another writer of the workspace ran inside this transaction.");
+            fresh.ForEach(d => d.Id = ids[d.IdentityKey]);
+        }
+        links.AddRange(fresh.Select(d => new RunDiscrepancy { RunId = runId, DiscrepancyId = d.Id }));
+        var createdEvents = new DiscrepancyEvent[fresh.Count];
+        Parallel.For(0, fresh.Count, i => createdEvents[i] =
+            Event(fresh[i].Id, DiscrepancyEventKind.Created, null, DiscrepancyState.Open, runId, now, Snapshot(findings[fresh[i].IdentityKey])));
+        events.AddRange(createdEvents);
+        Mark("ids");
+        var autoResolved = await AutoResolveAsync(workspaceId, runId, window, result, events, now, ct);
+        Mark("auto-resolved");
         await db.InsertAsync(links, ct);
+        Mark("links");
         await db.InsertAsync(events, ct);
+        Mark("events");
+        logger.LogDebug("Lifecycle of run {RunId}, ms since start: {Steps}", runId, string.Join(", ", marks));
         var reopened = changed.Values.Count(c => c.Reopen);
         return new LifecycleChanges(fresh.Count, reopened, findings.Count - fresh.Count - reopened, autoResolved);
     }
@@ -193,7 +215,7 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
     }
 
     /// <summary>Open or acknowledged discrepancies whose order falls in the window and that this run no longer found.</summary>
-    async Task<int> AutoResolveAsync(Guid workspaceId, Guid runId, ReconcileWindow window, ReconciliationResult result, Dictionary<string, Finding> found,
+    async Task<int> AutoResolveAsync(Guid workspaceId, Guid runId, ReconcileWindow window, ReconciliationResult result,
         List<DiscrepancyEvent> events, DateTime now, CancellationToken ct)
     {
         var (from, to) = (window.From, window.To);
@@ -204,10 +226,11 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
         // A missing order that this run saw only as pending was not verified as fixed.
         if (result.PendingAfter is { } pendingAfter)
             query = query.Where(d => (d.Category != Category.MissingInKeap && d.Category != Category.MissingInStore) || d.OrderDate <= pendingAfter);
-        var candidates = await query
-            .Select(d => new { d.Id, d.IdentityKey, d.State })
+        // Every discrepancy this run found was stamped with it above (created, changed or counted again): the rest are fixed.
+        var fixedOnes = await query
+            .Where(d => d.LastSeenRunId != runId)
+            .Select(d => new { d.Id, d.State })
             .ToListAsync(ct);
-        var fixedOnes = candidates.Where(c => !found.ContainsKey(c.IdentityKey)).ToList();
         const string note = "Not found again by a run whose window covers the order.";
         foreach (var ids in fixedOnes.Select(c => c.Id).Chunk(Chunk))
         {

@@ -75,17 +75,21 @@ public sealed class ReconcileRunJob(
             var newestKeap = await OrderStore.NewestOrderDateAsync(db, run.WorkspaceId, OrderSource.Keap, startedAt + margin, cancellationToken);
             var zoneId = await db.Workspaces.Where(w => w.Id == run.WorkspaceId).Select(w => w.Timezone).SingleAsync(cancellationToken);
             TimeZones.TryFind(zoneId, out var zone);
-            var result = Reconciler.Reconcile(store, keap, settings, new ReconcileWindow(run.From, run.To, zone), startedAt, newestStore, newestKeap);
+            var phases = new List<string>();
+            var result = Reconciler.Reconcile(store, keap, settings, new ReconcileWindow(run.From, run.To, zone), startedAt, newestStore, newestKeap,
+                (phase, at) => phases.Add($"{phase} {at.TotalMilliseconds:F0}"));
+            logger.LogDebug("Engine of run {RunId}, ms since start: {Phases}", runId, string.Join(", ", phases));
             var reconciled = elapsed.Elapsed;
             if (!await ProgressAsync(runId, RunPhase.Saving, 0, result.Findings.Count, cancellationToken))
                 return;
             var saved = await SaveAsync(run, result, cancellationToken);
+            var committed = elapsed.Elapsed;
             if (saved)
                 await NotifyAsync(runId);
             logger.LogInformation(
-                "Run {RunId} {Outcome}: {Orders} orders loaded in {LoadMs:F0} ms, reconciled in {MatchMs:F0} ms, {Findings} discrepancies saved in {SaveMs:F0} ms",
+                "Run {RunId} {Outcome}: {Orders} orders loaded in {LoadMs:F0} ms, reconciled in {MatchMs:F0} ms, {Findings} discrepancies saved in {SaveMs:F0} ms, alerts and webhooks in {NotifyMs:F0} ms",
                 runId, saved ? "succeeded" : "was cancelled", total, loaded.TotalMilliseconds, (reconciled - matchingStarted).TotalMilliseconds,
-                result.Findings.Count, (elapsed.Elapsed - reconciled).TotalMilliseconds);
+                result.Findings.Count, (committed - reconciled).TotalMilliseconds, (elapsed.Elapsed - committed).TotalMilliseconds);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -133,10 +137,13 @@ public sealed class ReconcileRunJob(
     async Task<bool> AttemptSaveAsync(Run run, ReconciliationResult result, CancellationToken ct)
     {
         db.ChangeTracker.Clear();
+        var timer = System.Diagnostics.Stopwatch.StartNew();
         using var turn = await gate.EnterAsync(db, ct);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         await SqlitePragmas.LargeWriteCacheAsync(db, ct);
+        var begun = timer.ElapsedMilliseconds;
         var changes = await lifecycle.ApplyAsync(run.WorkspaceId, run.Id, new ReconcileWindow(run.From, run.To), result, ct);
+        var applied = timer.ElapsedMilliseconds;
         await db.InsertAsync(result.PendingOrders.Select(p => new RunPendingOrder
         {
             RunId = run.Id, Source = p.Source, OrderId = p.OrderId, OrderKey = p.OrderKey, OrderDate = p.OrderDate,
@@ -146,12 +153,16 @@ public sealed class ReconcileRunJob(
             RunId = run.Id, WorkspaceId = run.WorkspaceId, Date = d.Date, Complete = d.Complete, StoreOrders = d.StoreOrders, KeapOrders = d.KeapOrders,
             StoreRevenue = d.StoreRevenue, KeapRevenue = d.KeapRevenue, Matched = d.Matched, MissingInKeap = d.MissingInKeap,
         }).ToList(), ct);
+        var written = timer.ElapsedMilliseconds;
         if (!await CompleteAsync(run.Id, result, changes, ct))
         {
             await transaction.RollbackAsync(ct);
             return false;
         }
+        var completed = timer.ElapsedMilliseconds;
         await transaction.CommitAsync(ct);
+        logger.LogDebug("Save of run {RunId}, ms since start: transaction begun {Begun}, lifecycle {Applied}, pending orders and days {Written}, completed {Completed}, committed {Committed}",
+            run.Id, begun, applied, written, completed, timer.ElapsedMilliseconds);
         return true;
     }
 
