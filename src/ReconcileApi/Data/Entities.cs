@@ -286,7 +286,10 @@ public sealed class Discrepancy
     public int Version { get; set; }
 }
 
-/// <summary>Which discrepancies a run found (a discrepancy lives across runs).</summary>
+/// <summary>
+/// Which discrepancies a run reopened or changed (a discrepancy lives across runs). What a run created names it in
+/// <see cref="Discrepancy.FirstSeenRunId"/> and has no link (runs before issue #13 wrote one too).
+/// </summary>
 public sealed class RunDiscrepancy
 {
     public Guid RunId { get; set; }

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace ReconcileApi.Data;
 
 /// <summary>
@@ -19,8 +21,7 @@ public sealed class SqliteCheckpointer(IServiceScopeFactory scopes, ILogger<Sqli
         {
             try
             {
-                await using var scope = scopes.CreateAsyncScope();
-                await scope.ServiceProvider.GetRequiredService<ReconcileDbContext>().Database.ExecuteSqlRawAsync("PRAGMA wal_checkpoint(PASSIVE);", stoppingToken);
+                await CheckpointAsync(stoppingToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -28,5 +29,22 @@ public sealed class SqliteCheckpointer(IServiceScopeFactory scopes, ILogger<Sqli
                 logger.LogWarning(e, "SQLite checkpoint failed");
             }
         }
+    }
+
+    long lastCopied;
+
+    async Task CheckpointAsync(CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ReconcileDbContext>();
+        await db.Database.OpenConnectionAsync(ct);
+        await using var command = db.Database.GetDbConnection().CreateCommand();
+        command.CommandText = "PRAGMA wal_checkpoint(PASSIVE);";
+        var started = Stopwatch.GetTimestamp();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        // One row: whether it was blocked, the log's pages, the pages now in the database file.
+        if (await reader.ReadAsync(ct) && reader.GetInt64(2) is var copied && copied != lastCopied && (lastCopied = copied) > 0)
+            logger.LogDebug("Checkpoint: {Pages} of {LogPages} pages of the log in the database file after {Ms:F0} ms", reader.GetInt64(2), reader.GetInt64(1),
+                Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 }

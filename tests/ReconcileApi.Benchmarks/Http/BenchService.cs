@@ -37,6 +37,7 @@ public sealed class BenchService : IAsyncDisposable
             // The lifecycle's steps in a run's save (RunsBenchmark.PrintPhasesAsync prints them).
             [$"Logging__LogLevel__{typeof(Features.Discrepancies.DiscrepancyLifecycle).FullName}"] = "Debug",
             [$"Logging__LogLevel__{typeof(Features.Runs.ReconcileRunJob).FullName}"] = "Debug",
+            [$"Logging__LogLevel__{typeof(Data.SqliteCheckpointer).FullName}"] = "Debug",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
             environment[key] = value;

@@ -18,6 +18,8 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
 {
     // Ids per statement: within SQL Server's 2,100 parameters in any translation.
     const int Chunk = 1000;
+    // New discrepancies made and written per step (see ApplyAsync).
+    const int Block = 8192;
     public const string System = "system";
 
     /// <summary>A stored discrepancy with what a finding writes into it (see <see cref="Copy"/>).</summary>
@@ -67,10 +69,6 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
             .GroupBy(f => f.IdentityKey, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
 
-        // Serializing every finding's action and lines is the largest CPU cost here after the writes: done on all cores.
-        var texts = findings.AsParallel().ToDictionary(p => p.Key, p => Texts.Of(p.Value), StringComparer.Ordinal);
-
-        Mark("texts");
         var known = new Dictionary<string, Known>(StringComparer.Ordinal);
         // A workspace's first run has nothing to look up.
         var anyStored = await db.Discrepancies.AnyAsync(d => d.WorkspaceId == workspaceId, ct);
@@ -87,40 +85,27 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
         }
 
         Mark("known");
+        // Serializing a finding's action and lines is the largest CPU cost here after the writes: for the known ones
+        // (to compare) here on all cores, for new ones while the insert writes them (below).
+        var texts = findings.Where(p => known.ContainsKey(p.Key)).AsParallel().WithCancellation(ct)
+            .ToDictionary(p => p.Key, p => Texts.Of(p.Value), StringComparer.Ordinal);
+        Mark("texts");
         var events = new List<DiscrepancyEvent>(findings.Count);
         var links = new List<RunDiscrepancy>(findings.Count);
-        var fresh = new List<Discrepancy>();
+        var newFindings = new List<KeyValuePair<string, Finding>>();
         var seenAgain = new List<long>();
         var changed = new Dictionary<long, (Finding Finding, Known Was, bool Reopen)>();
         foreach (var (key, finding) in findings)
         {
             if (!known.TryGetValue(key, out var k))
             {
-                var d = new Discrepancy
-                {
-                    WorkspaceId = workspaceId,
-                    IdentityKey = key,
-                    OrderKey = finding.OrderKey,
-                    State = DiscrepancyState.Open,
-                    FirstSeenRunId = runId,
-                    LastSeenRunId = runId,
-                    Occurrences = 1,
-                    DetectedAt = now,
-                    UpdatedAt = now,
-                    Version = 1,
-                    CauseCode = "",
-                    CauseExplanation = "",
-                    SuggestedAction = "",
-                    LineDifferences = "",
-                };
-                Copy(finding, texts[key], d);
-                fresh.Add(d);
+                newFindings.Add(new(key, finding));
                 continue;
             }
             var reopen = k.State == DiscrepancyState.Resolved || (k.State == DiscrepancyState.Ignored && k.ValuesDiffer(finding));
             if (reopen || k.Differs(finding, texts[key]))
             {
-                // A change is history, and the run is linked to what it changed.
+                // A change is history, and the run is linked to what it changed (what it created names it: FirstSeenRunId).
                 changed[k.Id] = (finding, k, reopen);
                 links.Add(new RunDiscrepancy { RunId = runId, DiscrepancyId = k.Id });
                 events.Add(Event(k.Id, reopen ? DiscrepancyEventKind.Reopened : DiscrepancyEventKind.ValuesChanged, k.State,
@@ -173,7 +158,19 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
         // New discrepancies: bulk insert, which sets their ids on SQLite. On SQL Server they are read back in one
         // range: this transaction holds the workspace's lock, so its rows past the highest id before the insert are these.
         var before = await db.Discrepancies.MaxAsync(d => (long?)d.Id, ct) ?? 0;
-        await db.InsertAsync(fresh, ct);
+        // Made a block ahead on another thread while this one writes the block before: SQLite's insert is single-threaded.
+        var fresh = new List<Discrepancy>(newFindings.Count);
+        Task<Discrepancy[]> Make(int start) => Task.Run(() => newFindings.Skip(start).Take(Block)
+            .Select(p => New(workspaceId, runId, now, p.Key, p.Value)).ToArray(), ct);
+        var next = Make(0);
+        for (var start = 0; start < newFindings.Count; start += Block)
+        {
+            var block = await next;
+            if (start + Block < newFindings.Count)
+                next = Make(start + Block);
+            await db.InsertAsync(block, ct);
+            fresh.AddRange(block);
+        }
         Mark("inserted");
         if (fresh.Exists(d => d.Id == 0))
         {
@@ -184,7 +181,6 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
                 throw new InvalidOperationException($"Inserted {fresh.Count} discrepancies but read back {ids.Count}: another writer of the workspace ran inside this transaction.");
             fresh.ForEach(d => d.Id = ids[d.IdentityKey]);
         }
-        links.AddRange(fresh.Select(d => new RunDiscrepancy { RunId = runId, DiscrepancyId = d.Id }));
         var createdEvents = new DiscrepancyEvent[fresh.Count];
         Parallel.For(0, fresh.Count, i => createdEvents[i] =
             Event(fresh[i].Id, DiscrepancyEventKind.Created, null, DiscrepancyState.Open, runId, now, Snapshot(findings[fresh[i].IdentityKey])));
@@ -251,6 +247,29 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
             events.Add(e);
         }
         return fixedOnes.Count;
+    }
+
+    static Discrepancy New(Guid workspaceId, Guid runId, DateTime now, string key, Finding finding)
+    {
+        var d = new Discrepancy
+        {
+            WorkspaceId = workspaceId,
+            IdentityKey = key,
+            OrderKey = finding.OrderKey,
+            State = DiscrepancyState.Open,
+            FirstSeenRunId = runId,
+            LastSeenRunId = runId,
+            Occurrences = 1,
+            DetectedAt = now,
+            UpdatedAt = now,
+            Version = 1,
+            CauseCode = "",
+            CauseExplanation = "",
+            SuggestedAction = "",
+            LineDifferences = "",
+        };
+        Copy(finding, Texts.Of(finding), d);
+        return d;
     }
 
     static void Copy(Finding f, Texts texts, Discrepancy d)

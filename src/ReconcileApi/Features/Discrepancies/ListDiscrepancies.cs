@@ -62,9 +62,10 @@ public static class ListDiscrepancies
         {
             if (!await db.Runs.AnyAsync(r => r.Id == rid && r.WorkspaceId == workspaceId, ct))
                 return Problems.NotFound("Run", rid);
-            // What the run created, reopened or changed (linked), and what it is the latest run to have seen: for
-            // the workspace's latest run, everything it found. Persisting rows are not linked to every run.
-            query = query.Where(d => d.LastSeenRunId == rid || db.RunDiscrepancies.Any(rd => rd.RunId == rid && rd.DiscrepancyId == d.Id));
+            // What the run created (first seen), reopened or changed (linked), and what it is the latest run to have seen:
+            // for the workspace's latest run, everything it found. Persisting rows are not linked to every run.
+            query = query.Where(d => d.LastSeenRunId == rid || d.FirstSeenRunId == rid
+                || db.RunDiscrepancies.Any(rd => rd.RunId == rid && rd.DiscrepancyId == d.Id));
         }
         if (!string.Equals(state, "all", StringComparison.OrdinalIgnoreCase))
         {
