@@ -20,7 +20,7 @@ public static class ScaleBenchmark
     /// A folder for the database after the ingest (and the workspace's key): with <paramref name="fromSnapshot"/> a later
     /// invocation starts from a copy of it and skips the ingest, to time the runs again in two minutes instead of nine.
     /// </param>
-    public static async Task<int> RunAsync(int orders, int clients, int seconds, int connections, string? snapshot, bool fromSnapshot, bool cold)
+    public static async Task<int> RunAsync(int orders, int clients, int seconds, int connections, string? snapshot, bool fromSnapshot)
     {
         var generated = Stopwatch.StartNew();
         var data = SyntheticDataset.Generate(orders, seed: 42);
@@ -63,9 +63,6 @@ public static class ScaleBenchmark
             }
         }
 
-        if (!cold)
-            await WarmUpAsync(service);
-
         // BENCH_TRACE=<seconds>: a CPU trace of the service during the first run (dotnet-trace, installed as a global tool),
         // summarised with `dotnet-trace report <file> topN --inclusive`.
         using var trace = Environment.GetEnvironmentVariable("BENCH_TRACE") is { } traceSeconds
@@ -92,24 +89,6 @@ public static class ScaleBenchmark
         await RunsBenchmark.PageLatencyAsync(service.Process.BaseAddress, key, seconds, connections, of + ", again");
         Console.WriteLine($"  service peak memory: {service.Process.PeakMemoryMb:N0} MB; load average after: {BenchService.LoadAverage()}");
         return 0;
-    }
-
-    /// <summary>
-    /// A run over a small workspace first, so that the timed runs meet the engine's code compiled with .NET's tiered,
-    /// profile-guided JIT, as in a service that has run before. The very first run of a process spends seconds in
-    /// unoptimized code (on 2 busy cores the JIT's background recompilation waits): `--cold` leaves this out to show it.
-    /// </summary>
-    static async Task WarmUpAsync(BenchService service)
-    {
-        var clock = Stopwatch.StartNew();
-        var data = SyntheticDataset.Generate(20_000, seed: 7);
-        var (client, _) = await service.WorkspaceAsync();
-        await RunsBenchmark.IngestAsync(client, "store", data.Store);
-        await RunsBenchmark.IngestAsync(client, "keap", data.Keap);
-        var (run, elapsed) = await RunsBenchmark.RunToEndAsync(client, "warm-up");
-        if (run.GetProperty("discrepancies").GetInt32() != data.Expected.Count)
-            throw new InvalidOperationException($"The warm-up run should find its {data.Expected.Count} injected discrepancies: {run}");
-        Console.WriteLine($"  warm-up: another workspace's 20,000-order run first ({elapsed.TotalSeconds:F1} s; {clock.Elapsed.TotalSeconds:F1} s with its ingest); --cold leaves it out");
     }
 
     static List<string> Bodies(List<Engine.CanonicalOrder> orders) =>
