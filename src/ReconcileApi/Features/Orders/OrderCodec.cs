@@ -96,48 +96,51 @@ public static class OrderCodec
         if (r.Byte() != Version)
             throw new FormatException($"Not an order in the binary form of version {Version}.");
         var has = (Has)r.Varint();
-        var order = new CanonicalOrder
+        return new CanonicalOrder
         {
             OrderId = r.String()!,
-            OrderNumber = r.String(has, Has.OrderNumber),
-            CustomerEmail = r.String(has, Has.CustomerEmail),
-            CustomerName = r.String(has, Has.CustomerName),
-            OrderDate = r.Date(has, Has.OrderDate),
-            Currency = r.String(has, Has.Currency),
+            OrderNumber = r.String(has.HasFlag(Has.OrderNumber)),
+            CustomerEmail = r.String(has.HasFlag(Has.CustomerEmail)),
+            CustomerName = r.String(has.HasFlag(Has.CustomerName)),
+            OrderDate = r.Date(has.HasFlag(Has.OrderDate)),
+            Currency = r.String(has.HasFlag(Has.Currency)),
             Total = r.Decimal(),
-            Subtotal = r.Decimal(has, Has.Subtotal),
-            Tax = r.Decimal(has, Has.Tax),
-            Shipping = r.Decimal(has, Has.Shipping),
-            Discount = r.Decimal(has, Has.Discount),
-            AmountPaid = r.Decimal(has, Has.AmountPaid),
-            AmountRefunded = r.Decimal(has, Has.AmountRefunded),
-            Status = r.String(has, Has.Status),
-            PaymentReference = r.String(has, Has.PaymentReference),
-            UpdatedAt = r.Date(has, Has.UpdatedAt),
-            CreatedAt = r.Date(has, Has.CreatedAt),
-            Platform = r.String(has, Has.Platform),
-            TaxesIncluded = (has & Has.TaxesIncluded) == 0 ? null : (has & Has.TaxesIncludedTrue) != 0,
-            PresentmentCurrency = r.String(has, Has.PresentmentCurrency),
-            PresentmentTotal = r.Decimal(has, Has.PresentmentTotal),
-            SourceType = r.String(has, Has.SourceType),
+            Subtotal = r.Decimal(has.HasFlag(Has.Subtotal)),
+            Tax = r.Decimal(has.HasFlag(Has.Tax)),
+            Shipping = r.Decimal(has.HasFlag(Has.Shipping)),
+            Discount = r.Decimal(has.HasFlag(Has.Discount)),
+            AmountPaid = r.Decimal(has.HasFlag(Has.AmountPaid)),
+            AmountRefunded = r.Decimal(has.HasFlag(Has.AmountRefunded)),
+            Status = r.String(has.HasFlag(Has.Status)),
+            PaymentReference = r.String(has.HasFlag(Has.PaymentReference)),
+            UpdatedAt = r.Date(has.HasFlag(Has.UpdatedAt)),
+            CreatedAt = r.Date(has.HasFlag(Has.CreatedAt)),
+            Platform = r.String(has.HasFlag(Has.Platform)),
+            TaxesIncluded = has.HasFlag(Has.TaxesIncluded) ? has.HasFlag(Has.TaxesIncludedTrue) : null,
+            PresentmentCurrency = r.String(has.HasFlag(Has.PresentmentCurrency)),
+            PresentmentTotal = r.Decimal(has.HasFlag(Has.PresentmentTotal)),
+            SourceType = r.String(has.HasFlag(Has.SourceType)),
+            // Last, as in the layout: an initializer assigns in the order written.
+            Lines = has.HasFlag(Has.Lines) ? ReadLines(ref r) : [],
         };
-        if ((has & Has.Lines) == 0)
-            return order;
+    }
+
+    static OrderLine[] ReadLines(ref Reader r)
+    {
         var lines = new OrderLine[r.Varint()];
         for (var i = 0; i < lines.Length; i++)
         {
             var lh = (LineHas)r.Byte();
             var kind = (LineKind)r.Byte();
-            lines[i] = new OrderLine(
-                r.String((uint)lh, (uint)LineHas.Sku), r.String((uint)lh, (uint)LineHas.ProductId), r.String((uint)lh, (uint)LineHas.Name),
-                r.Decimal(), r.Decimal(), r.Decimal((uint)lh, (uint)LineHas.LineTotal), kind)
+            lines[i] = new OrderLine(r.String(lh.HasFlag(LineHas.Sku)), r.String(lh.HasFlag(LineHas.ProductId)), r.String(lh.HasFlag(LineHas.Name)),
+                r.Decimal(), r.Decimal(), r.Decimal(lh.HasFlag(LineHas.LineTotal)), kind)
             {
-                Discount = r.Decimal((uint)lh, (uint)LineHas.Discount),
-                Tax = r.Decimal((uint)lh, (uint)LineHas.Tax),
-                OriginalQuantity = r.Decimal((uint)lh, (uint)LineHas.OriginalQuantity),
+                Discount = r.Decimal(lh.HasFlag(LineHas.Discount)),
+                Tax = r.Decimal(lh.HasFlag(LineHas.Tax)),
+                OriginalQuantity = r.Decimal(lh.HasFlag(LineHas.OriginalQuantity)),
             };
         }
-        return order with { Lines = lines };
+        return lines;
     }
 
     // Decimal header: scale in the low five bits, the sign, and whether the 96-bit mantissa fits a 64-bit varint.
@@ -230,13 +233,11 @@ public static class OrderCodec
             return value;
         }
 
-        public string? String(Has has, Has field) => (has & field) == 0 ? null : String();
+        public string? String(bool present) => present ? String() : null;
 
-        public string? String(uint has, uint field) => (has & field) == 0 ? null : String();
-
-        public DateTime? Date(Has has, Has field)
+        public DateTime? Date(bool present)
         {
-            if ((has & field) == 0)
+            if (!present)
                 return null;
             var kind = (DateTimeKind)Byte();
             return new DateTime((long)Varint(), kind);
@@ -257,8 +258,6 @@ public static class OrderCodec
                 BinaryPrimitives.ReadInt32LittleEndian(words[8..]), negative, scale);
         }
 
-        public decimal? Decimal(Has has, Has field) => (has & field) == 0 ? null : Decimal();
-
-        public decimal? Decimal(uint has, uint field) => (has & field) == 0 ? null : Decimal();
+        public decimal? Decimal(bool present) => present ? Decimal() : null;
     }
 }
