@@ -95,7 +95,7 @@ public static class ScaleBenchmark
     static List<string> Bodies(List<Engine.CanonicalOrder> orders) =>
         orders.Chunk(1000).Select(chunk => JsonSerializer.Serialize(chunk, JsonSerializerOptions.Web)).ToList();
 
-    static async Task<(int Orders, TimeSpan Elapsed, TimeSpan Cpu)> SendAsync(HttpClient client, int clients, string source, List<string> bodies, string expect)
+    static async Task<(int Orders, TimeSpan Elapsed)> SendAsync(HttpClient client, int clients, string source, List<string> bodies, string expect)
     {
         var count = 0;
         var next = -1;
@@ -117,10 +117,10 @@ public static class ScaleBenchmark
                 Interlocked.Add(ref count, received);
             }
         }));
-        return (count, clock.Elapsed, TimeSpan.Zero);
+        return (count, clock.Elapsed);
     }
 
-    static void Report(string what, (int Orders, TimeSpan Elapsed, TimeSpan Cpu) r, BenchService service) =>
+    static void Report(string what, (int Orders, TimeSpan Elapsed) r, BenchService service) =>
         Console.WriteLine($"  {what,-32} {r.Orders,10:N0} orders in {r.Elapsed.TotalSeconds,6:F1} s: {r.Orders / r.Elapsed.TotalSeconds,8:N0} orders/s; service peak memory {service.Process.PeakMemoryMb:N0} MB");
 
     /// <summary>

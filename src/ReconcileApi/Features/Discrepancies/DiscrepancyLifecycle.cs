@@ -92,7 +92,7 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
             .ToDictionary(p => p.Key, p => Texts.Of(p.Value), StringComparer.Ordinal);
         Mark("texts");
         var events = new List<DiscrepancyEvent>(findings.Count);
-        var links = new List<RunDiscrepancy>(findings.Count);
+        var links = new List<RunDiscrepancy>();
         var newFindings = new List<KeyValuePair<string, Finding>>();
         var seenAgain = new List<long>();
         var changed = new Dictionary<long, (Finding Finding, Known Was, bool Reopen)>();
@@ -120,7 +120,7 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
             }
         }
 
-        Mark("sorted");
+        Mark("classified");
         // Found again with other values (or reopened): loaded a thousand at a time, changed, saved together.
         foreach (var ids in changed.Keys.Chunk(Chunk))
         {
