@@ -10,15 +10,63 @@ public sealed class FindingOrder : IComparer<Finding>
         if (ReferenceEquals(x, y)) return 0;
         if (x is null) return 1;
         if (y is null) return -1;
-        // Enums compared as integers: Enum.CompareTo(object) would box both sides on every comparison.
-        var c = ((int)x.Severity).CompareTo((int)y.Severity); // Critical is 0
-        if (c != 0) return c;
-        c = y.Impact.CompareTo(x.Impact);
-        if (c != 0) return c;
-        c = ((int)x.Category).CompareTo((int)y.Category);
-        if (c != 0) return c;
-        c = string.CompareOrdinal(x.OrderKey, y.OrderKey);
-        return c != 0 ? c : string.CompareOrdinal(x.DuplicateOrderId, y.DuplicateOrderId);
+        return new Keyed(x).CompareTo(new Keyed(y));
+    }
+
+    /// <summary>
+    /// The findings in this order. The fields compared first are copied beside each finding, so most comparisons
+    /// read one array instead of two objects anywhere on the heap (a million-order run sorts ~180k findings).
+    /// </summary>
+    internal static Finding[] Sorted(IReadOnlyList<Finding> findings)
+    {
+        var keyed = new Keyed[findings.Count];
+        for (var i = 0; i < keyed.Length; i++)
+            keyed[i] = new Keyed(findings[i]);
+        Array.Sort(keyed);
+        var sorted = new Finding[keyed.Length];
+        for (var i = 0; i < keyed.Length; i++)
+            sorted[i] = keyed[i].Finding;
+        return sorted;
+    }
+
+    readonly struct Keyed(Finding finding) : IComparable<Keyed>
+    {
+        // Enums kept as integers: Enum.CompareTo(object) would box both sides on every comparison.
+        readonly int _severity = (int)finding.Severity; // Critical is 0
+        readonly int _category = (int)finding.Category;
+        readonly decimal _impact = finding.Impact;
+        // The key's first eight characters: equal severity, money and category (a zero-impact email or date
+        // finding) are ordered by key, and most keys differ there.
+        readonly ulong _key0 = Packed(finding.OrderKey, 0), _key1 = Packed(finding.OrderKey, 4);
+        public Finding Finding { get; } = finding;
+
+        /// <summary>
+        /// Four UTF-16 units from <paramref name="from"/>, the first highest, missing ones as 0: when two differ, they
+        /// order as <see cref="string.CompareOrdinal(string, string)"/> does the whole strings.
+        /// </summary>
+        static ulong Packed(string? s, int from)
+        {
+            var packed = 0UL;
+            for (var i = from; i < from + 4; i++)
+                packed = packed << 16 | (s is not null && i < s.Length ? s[i] : 0UL);
+            return packed;
+        }
+
+        public int CompareTo(Keyed other)
+        {
+            var c = _severity.CompareTo(other._severity);
+            if (c != 0) return c;
+            c = other._impact.CompareTo(_impact);
+            if (c != 0) return c;
+            c = _category.CompareTo(other._category);
+            if (c != 0) return c;
+            c = _key0.CompareTo(other._key0);
+            if (c != 0) return c;
+            c = _key1.CompareTo(other._key1);
+            if (c != 0) return c;
+            c = string.CompareOrdinal(Finding.OrderKey, other.Finding.OrderKey);
+            return c != 0 ? c : string.CompareOrdinal(Finding.DuplicateOrderId, other.Finding.DuplicateOrderId);
+        }
     }
 }
 

@@ -165,8 +165,10 @@ internal sealed class ReconciliationRun
             : a.Source.CompareTo(b.Source) is var d && d != 0 ? d : string.CompareOrdinal(a.OrderId, b.OrderId));
 
         Phase("report");
-        var array = findings.ToArray();
-        Array.Sort(array, FindingOrder.BySeverityThenImpact);
+        // The money at stake does not depend on the order: counted on the other core while the findings are sorted.
+        var impact = 0m;
+        Finding[] array = [];
+        Parallel.Invoke(() => array = FindingOrder.Sorted(findings), () => impact = TotalImpact(findings));
         Phase("sort");
         var (storeOrders, storeRevenue) = InWindow(_store, _sn);
         var (keapOrders, keapRevenue) = InWindow(_keap, _kn);
@@ -186,7 +188,7 @@ internal sealed class ReconciliationRun
             Days = DailyCounts(),
             StoreSyncLag = Lag(_storeNewest, _keapNewest, cutoff),
             KeapSyncLag = Lag(_keapNewest, _storeNewest, cutoff),
-            Impact = TotalImpact(array),
+            Impact = impact,
             Findings = array,
         };
     }
@@ -197,20 +199,45 @@ internal sealed class ReconciliationRun
     /// so each order counts with its largest finding. The run's impact therefore never exceeds the money of the orders
     /// it found something about.
     /// </summary>
-    static decimal TotalImpact(Finding[] findings)
+    static decimal TotalImpact(List<Finding> findings)
     {
-        var perOrder = new Dictionary<(string?, string?, string?), decimal>();
+        var perOrder = new Dictionary<OrderIdentity, decimal>(findings.Count);
         foreach (var f in findings)
         {
-            (string?, string?, string?) order = f.DuplicateOrderId is { } extra ? (null, null, extra)
-                : f.StoreOrderId is null && f.KeapOrderId is null ? (null, null, "key:" + f.OrderKey)
-                : (f.StoreOrderId, f.KeapOrderId, null);
-            perOrder[order] = Math.Max(perOrder.GetValueOrDefault(order), f.Impact);
+            var order = f.DuplicateOrderId is { } extra ? new OrderIdentity(null, null, extra)
+                : f.StoreOrderId is null && f.KeapOrderId is null ? new OrderIdentity(null, null, "key:" + f.OrderKey)
+                : new OrderIdentity(f.StoreOrderId, f.KeapOrderId, null);
+            ref var impact = ref CollectionsMarshal.GetValueRefOrAddDefault(perOrder, order, out _);
+            impact = Math.Max(impact, f.Impact);
         }
         var sum = 0m;
         foreach (var impact in perOrder.Values)
             sum += impact;
         return sum;
+    }
+
+    /// <summary>What a finding is about, hashed once (a tuple of strings would hash all three on every probe).</summary>
+    readonly struct OrderIdentity : IEquatable<OrderIdentity>
+    {
+        readonly string? _store, _keap, _extra;
+        readonly int _hash;
+
+        public OrderIdentity(string? store, string? keap, string? extra)
+        {
+            (_store, _keap, _extra) = (store, keap, extra);
+            _hash = HashCode.Combine(Hash(store), Hash(keap), Hash(extra));
+        }
+
+        static ulong Hash(string? s) => s is null ? 0 : System.IO.Hashing.XxHash3.HashToUInt64(MemoryMarshal.AsBytes(s.AsSpan())) | 1;
+
+        public bool Equals(OrderIdentity other) => _hash == other._hash
+            && string.Equals(_store, other._store, StringComparison.Ordinal)
+            && string.Equals(_keap, other._keap, StringComparison.Ordinal)
+            && string.Equals(_extra, other._extra, StringComparison.Ordinal);
+
+        public override bool Equals(object? obj) => obj is OrderIdentity other && Equals(other);
+
+        public override int GetHashCode() => _hash;
     }
 
     /// <summary>The earlier of the window's end and the run's start; without either, the newest order of both sides.</summary>

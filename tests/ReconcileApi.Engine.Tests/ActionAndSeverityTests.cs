@@ -131,6 +131,31 @@ public sealed class ActionAndSeverityTests
     }
 
     [Fact]
+    public void Sorted_OrdersKeysAsOrdinalStrings_WhateverTheirFirstEightCharacters()
+    {
+        // The sort copies each key's first eight UTF-16 units beside the finding; ties on them, shorter keys, a NUL,
+        // letters beyond Latin-1 and surrogates must still order as string.CompareOrdinal does.
+        string[] keys = ["1000123", "10001234", "100012345", "100012344", "1000123\0", "1000123\0a", "a", "", "é1", "\uFFFF", "\uD83D\uDE00x",
+            "\uD83D\uDE00", "ABCDEFGH", "ABCDEFGHI", "abcdefgh", "ABCDEFGh", "\u0100", "\u00FF", "1000123 ", "10001230"];
+        var random = new Random(7);
+        var findings = new List<Finding>();
+        foreach (var key in keys)
+            foreach (var (severity, impact, category) in new[] { (Severity.Low, 0m, Category.EmailMismatch), (Severity.Low, 0m, Category.DateMismatch), (Severity.High, 150.5m, Category.AmountMismatch), (Severity.High, 150.49m, Category.AmountMismatch) })
+                foreach (var duplicate in new string?[] { null, "D2", "D10" })
+                    findings.Add(new Finding { Category = category, Severity = severity, OrderKey = key, Impact = impact, DuplicateOrderId = duplicate, Cause = new Cause("unknown", ""), SuggestedAction = new SuggestedAction("review", "both", new Dictionary<string, object?>()) });
+        var shuffled = findings.OrderBy(_ => random.Next()).ToList();
+
+        var sorted = FindingOrder.Sorted(shuffled);
+
+        var expected = shuffled.OrderBy(f => (int)f.Severity).ThenByDescending(f => f.Impact).ThenBy(f => (int)f.Category)
+            .ThenBy(f => f.OrderKey, StringComparer.Ordinal).ThenBy(f => f.DuplicateOrderId, StringComparer.Ordinal).ToList();
+        Assert.Equal(expected.Select(Describe), sorted.Select(Describe));
+        Assert.Equal(expected.Select(Describe), shuffled.Order(FindingOrder.BySeverityThenImpact).Select(Describe));
+
+        static string Describe(Finding f) => $"{f.Severity}|{f.Impact}|{f.Category}|{string.Join(",", f.OrderKey.Select(c => (int)c))}|{f.DuplicateOrderId}";
+    }
+
+    [Fact]
     public void Comparer_AllocatesNothing()
     {
         // Enum.CompareTo(object) boxed both sides on every comparison: 230 MB per million-order sort.
