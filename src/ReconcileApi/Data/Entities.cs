@@ -47,6 +47,11 @@ public sealed class StoredOrder
     /// stored before it existed (a run then reads <see cref="Payload"/>).
     /// </summary>
     public byte[]? Compact { get; set; }
+    /// <summary>
+    /// The hash of the JSON record this version was read from, as sent (<see cref="Features.Orders.SentRecord"/>), when it
+    /// was read without a warning: the same bytes sent again are unchanged without being read. Null otherwise.
+    /// </summary>
+    public byte[]? SentHash { get; set; }
     public Guid BatchId { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }

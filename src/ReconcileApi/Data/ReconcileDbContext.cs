@@ -64,6 +64,7 @@ public abstract class ReconcileDbContext(DbContextOptions options) : DbContext(o
             e.ToTable("Orders");
             e.Property(x => x.OrderId).HasMaxLength(100);
             e.Property(x => x.ContentHash).HasMaxLength(64);
+            e.Property(x => x.SentHash).HasMaxLength(16);
             e.HasIndex(x => new { x.WorkspaceId, x.Source, x.OrderId }).IsUnique();
             // A run reads a side's window from this index alone, in date order, without visiting the table: the
             // binary form rides along (SQLite has no INCLUDE, so it is the last key column there). Measured on 200k

@@ -192,23 +192,13 @@ public sealed class IngestRequest : IIdempotentBody, IEndpointParameterMetadataP
 
     static IEnumerable<IReadOnlyList<IncomingRecord>> JsonChunks(JsonOrderList list, IJsonOrderFormat format, FormatContext context)
     {
+        var seed = SentRecord.Seed(format.Name, context);
         var chunk = new List<IncomingRecord>(OrderStore.ChunkSize);
         for (var i = 0; i < list.Elements.Count; i++)
         {
             var element = list.Element(i);
-            ReadOrder read;
-            using (var document = JsonOrderList.Parse(element))
-            {
-                try
-                {
-                    read = format.Read(document.RootElement, context);
-                }
-                catch (InvalidOperationException) when (InvalidText.Find(document.RootElement) is { } path)
-                {
-                    read = InvalidText.Rejected(path);
-                }
-            }
-            chunk.Add(new IncomingRecord(i, null, read, () => InvalidText.Raw(element)));
+            chunk.Add(new IncomingRecord(i, null, () => Read(element, format, context), () => InvalidText.Raw(element),
+                SentRecord.Of(element.Span, seed, format.OrderIdField)));
             if (chunk.Count == OrderStore.ChunkSize)
             {
                 yield return chunk;
@@ -217,6 +207,19 @@ public sealed class IngestRequest : IIdempotentBody, IEndpointParameterMetadataP
         }
         if (chunk.Count > 0)
             yield return chunk;
+    }
+
+    static ReadOrder Read(ReadOnlyMemory<byte> element, IJsonOrderFormat format, FormatContext context)
+    {
+        using var document = JsonOrderList.Parse(element);
+        try
+        {
+            return format.Read(document.RootElement, context);
+        }
+        catch (InvalidOperationException) when (InvalidText.Find(document.RootElement) is { } path)
+        {
+            return InvalidText.Rejected(path);
+        }
     }
 
     static IEnumerable<IReadOnlyList<IncomingRecord>> TableChunks(List<TableOrder> orders) =>

@@ -9,7 +9,7 @@ namespace ReconcileApi.Features.Orders;
 /// </summary>
 public sealed class JsonOrderList
 {
-    static readonly JsonReaderOptions Options = new() { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip };
+    internal static readonly JsonReaderOptions Options = new() { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip };
     /// <summary>The same leniency for each order as for the body around it: trailing commas and comments.</summary>
     static readonly JsonDocumentOptions DocumentOptions = new() { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip };
 

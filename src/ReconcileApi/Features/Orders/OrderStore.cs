@@ -3,8 +3,23 @@ using ReconcileApi.Features.Orders.Formats;
 
 namespace ReconcileApi.Features.Orders;
 
-/// <summary>One record of a request body read by a format; <see cref="Raw"/> renders it as sent, only when it is rejected.</summary>
-public sealed record IncomingRecord(int Index, int? Line, ReadOrder Read, Func<JsonElement> Raw);
+/// <summary>
+/// One record of a request body, read by its format when <see cref="Read"/> is first asked for (a record recognised
+/// by <see cref="Sent"/> never is); <see cref="Raw"/> renders it as sent, only when it is rejected.
+/// </summary>
+public sealed class IncomingRecord(int index, int? line, Func<ReadOrder> read, Func<JsonElement> raw, SentRecord? sent = null)
+{
+    ReadOrder? _read;
+
+    public IncomingRecord(int index, int? line, ReadOrder read, Func<JsonElement> raw) : this(index, line, () => read, raw) => _read = read;
+
+    public int Index => index;
+    public int? Line => line;
+    public ReadOrder Read => _read ??= read();
+    public Func<JsonElement> Raw => raw;
+    /// <summary>The record's bytes as sent (JSON records of a format that names its order id field); null otherwise.</summary>
+    public SentRecord? Sent => sent;
+}
 
 /// <summary>
 /// Validates each record on its own and upserts the valid ones by (workspace, source, orderId), a
@@ -45,12 +60,12 @@ public sealed class OrderStore(ReconcileDbContext db, IValidator<CanonicalOrder>
         var receipt = new Receipt();
         // Reading, validating and hashing a chunk is CPU work done before the chunk's writes; the
         // first chunk (the whole of a typical request) is ready before the write lock is taken.
-        using var prepared = chunks.Select(chunk => Prepare(batch, chunk, receipt)).GetEnumerator();
-        var hasChunk = prepared.MoveNext();
+        using var chunk = chunks.GetEnumerator();
+        var prepared = chunk.MoveNext() ? await PrepareAsync(batch, chunk.Current, receipt, ct) : null;
         using var turn = await gate.EnterAsync(db, ct);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        for (; hasChunk; hasChunk = prepared.MoveNext())
-            await UpsertAsync(batch, prepared.Current, now, ct);
+        for (; prepared is not null; prepared = chunk.MoveNext() ? await PrepareAsync(batch, chunk.Current, receipt, ct) : null)
+            await UpsertAsync(batch, prepared, now, ct);
         batch.Rejected = receipt.Rejected.Count;
         batch.Errors = JsonSerializer.Serialize(receipt.Errors, StoredJson.Options);
         batch.Warnings = JsonSerializer.Serialize(receipt.Warnings.OrderBy(w => w.Index), StoredJson.Options);
@@ -63,7 +78,11 @@ public sealed class OrderStore(ReconcileDbContext db, IValidator<CanonicalOrder>
         return batch;
     }
 
-    sealed record PreparedOrder(CanonicalOrder Order, string Payload, string Hash, bool Repeat);
+    /// <summary>
+    /// An order to store; <see cref="Known"/>: one the record's <see cref="SentRecord"/> showed unchanged, never read
+    /// (no <see cref="Order"/> or <see cref="Payload"/>). <see cref="SentHash"/>: the record's hash, kept with what is written.
+    /// </summary>
+    sealed record PreparedOrder(string OrderId, CanonicalOrder? Order, string? Payload, string? Hash, bool Repeat, byte[]? SentHash, bool Known = false);
 
     /// <summary>What the receipt says about the records, and which order ids the batch stored at which index.</summary>
     sealed class Receipt
@@ -74,12 +93,19 @@ public sealed class OrderStore(ReconcileDbContext db, IValidator<CanonicalOrder>
         public Dictionary<string, (int Index, int? Line)> Stored { get; } = new(StringComparer.Ordinal);
     }
 
-    List<PreparedOrder> Prepare(Batch batch, IReadOnlyList<IncomingRecord> chunk, Receipt receipt)
+    async Task<List<PreparedOrder>> PrepareAsync(Batch batch, IReadOnlyList<IncomingRecord> chunk, Receipt receipt, CancellationToken ct)
     {
+        var known = await KnownAsync(batch, chunk, ct);
         batch.Received += chunk.Count;
-        var valid = new Dictionary<string, (CanonicalOrder Order, bool Repeat)>(StringComparer.Ordinal);
+        var valid = new Dictionary<string, PreparedOrder>(StringComparer.Ordinal);
         foreach (var record in chunk)
         {
+            if (record.Sent is { OrderId: { } sentId } sent && known.TryGetValue(sentId, out var stored) && sent.Matches(stored))
+            {
+                // The bytes the stored version was read from, without a warning: unchanged, and nothing to report but a repeat.
+                Keep(record, sentId, null, null);
+                continue;
+            }
             if (record.Read.SkipReason is not null)
             {
                 batch.Skipped++;
@@ -98,24 +124,49 @@ public sealed class OrderStore(ReconcileDbContext db, IValidator<CanonicalOrder>
             var order = Rounded(record.Read.Order);
             if (order.OrderDate is null)
                 receipt.Warnings.Add(new ReceiptError(record.Index, orderId, "orderDate", NoDate, record.Line));
-            // The same order id again (a webhook delivered twice): the last version wins, as if sent one after another.
-            var repeat = receipt.Stored.TryGetValue(order.OrderId, out var earlier);
-            if (repeat)
-            {
-                batch.Repeated++;
-                receipt.Warnings.Add(new ReceiptError(earlier.Index, order.OrderId, FormatSupport.OrderIdField,
-                    $"The same order id comes again at index {record.Index}{(record.Line is { } l ? $" (line {l})" : "")}; that later version was kept.", earlier.Line));
-            }
-            receipt.Stored[order.OrderId] = (record.Index, record.Line);
-            // A repeat within this chunk replaces the earlier version before anything is written; one of an
-            // order an earlier chunk stored (Repeat) is written again.
-            valid[order.OrderId] = (order, valid.TryGetValue(order.OrderId, out var inChunk) ? inChunk.Repeat : repeat);
+            var clean = record.Read.Problems.Warnings.Count == 0 && order.OrderDate is not null;
+            Keep(record, order.OrderId, order, clean ? record.Sent?.HashBytes() : null);
         }
         return valid.Values.Select(v =>
         {
-            var payload = OrderJson.Serialize(v.Order);
-            return new PreparedOrder(v.Order, payload, OrderJson.Hash(payload), v.Repeat);
+            if (v.Known)
+                return v;
+            var payload = OrderJson.Serialize(v.Order!);
+            return v with { Payload = payload, Hash = OrderJson.Hash(payload) };
         }).ToList();
+
+        void Keep(IncomingRecord record, string orderId, CanonicalOrder? order, byte[]? sentHash)
+        {
+            // The same order id again (a webhook delivered twice): the last version wins, as if sent one after another.
+            var repeat = receipt.Stored.TryGetValue(orderId, out var earlier);
+            if (repeat)
+            {
+                batch.Repeated++;
+                receipt.Warnings.Add(new ReceiptError(earlier.Index, orderId, FormatSupport.OrderIdField,
+                    $"The same order id comes again at index {record.Index}{(record.Line is { } l ? $" (line {l})" : "")}; that later version was kept.", earlier.Line));
+            }
+            receipt.Stored[orderId] = (record.Index, record.Line);
+            // A repeat within this chunk replaces the earlier version before anything is written; one of an
+            // order an earlier chunk stored (Repeat) is written again.
+            valid[orderId] = new PreparedOrder(orderId, order, null, null, valid.TryGetValue(orderId, out var inChunk) ? inChunk.Repeat : repeat,
+                sentHash, Known: order is null);
+        }
+    }
+
+    /// <summary>
+    /// The stored hashes (<see cref="StoredOrder.SentHash"/>) of the orders the chunk's JSON records name, by order id: one
+    /// index read. Before the write lock for a request's first chunk: an order another request changes meanwhile is then
+    /// taken as this request found it — as if this request had come first, which it may have.
+    /// </summary>
+    async Task<Dictionary<string, byte[]?>> KnownAsync(Batch batch, IReadOnlyList<IncomingRecord> chunk, CancellationToken ct)
+    {
+        var ids = chunk.Select(r => r.Sent?.OrderId).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        if (ids.Count == 0)
+            return new(StringComparer.Ordinal);
+        return await db.Orders.AsNoTracking()
+            .Where(o => o.WorkspaceId == batch.WorkspaceId && o.Source == batch.Source && ids.Contains(o.OrderId) && o.SentHash != null)
+            .Select(o => new { o.OrderId, o.SentHash })
+            .ToDictionaryAsync(o => o.OrderId, o => o.SentHash, StringComparer.Ordinal, ct);
     }
 
     /// <summary>Money and quantities to the <see cref="OrderValidator.Decimals"/> places kept (the order itself when it has no more).</summary>
@@ -150,46 +201,55 @@ public sealed class OrderStore(ReconcileDbContext db, IValidator<CanonicalOrder>
         return failures;
     }
 
-    sealed record Existing(long Id, string OrderId, string ContentHash);
+    sealed record Existing(long Id, string OrderId, string ContentHash, byte[]? SentHash);
 
     async Task UpsertAsync(Batch batch, List<PreparedOrder> orders, DateTime now, CancellationToken ct)
     {
         if (orders.Count == 0)
             return;
-        var ids = orders.Select(o => o.Order.OrderId).ToList();
-        var existing = await db.Orders.AsNoTracking()
+        var read = orders.Where(o => !o.Known).ToList();
+        var ids = read.Select(o => o.OrderId).ToList();
+        var existing = ids.Count == 0 ? [] : await db.Orders.AsNoTracking()
             .Where(o => o.WorkspaceId == batch.WorkspaceId && o.Source == batch.Source && ids.Contains(o.OrderId))
-            .Select(o => new Existing(o.Id, o.OrderId, o.ContentHash))
+            .Select(o => new Existing(o.Id, o.OrderId, o.ContentHash, o.SentHash))
             .ToDictionaryAsync(o => o.OrderId, StringComparer.Ordinal, ct);
-        var inserts = new List<StoredOrder>(orders.Count);
+        var inserts = new List<StoredOrder>(read.Count);
         var changed = new Dictionary<long, PreparedOrder>();
-        foreach (var prepared in orders)
+        var rehashed = new List<(long Id, byte[] SentHash)>();
+        foreach (var prepared in read)
         {
-            var (order, payload, hash, _) = prepared;
-            if (!existing.TryGetValue(order.OrderId, out var stored))
+            var (orderId, order, payload, hash, _, sentHash, _) = prepared;
+            if (!existing.TryGetValue(orderId, out var stored))
             {
                 inserts.Add(Apply(new StoredOrder
                 {
                     WorkspaceId = batch.WorkspaceId,
                     Source = batch.Source,
-                    OrderId = order.OrderId,
-                    ContentHash = hash,
-                    Payload = payload,
+                    OrderId = orderId,
+                    ContentHash = hash!,
+                    Payload = payload!,
                     Version = 1,
                     CreatedAt = now,
-                }, order, batch.Id, now));
+                }, order!, sentHash, batch.Id, now));
             }
             else if (stored.ContentHash != hash)
             {
                 changed[stored.Id] = prepared;
             }
+            else if (sentHash is not null && !sentHash.AsSpan().SequenceEqual(stored.SentHash))
+            {
+                // Unchanged, sent in other bytes (or stored by another build): the next identical resend is recognised.
+                rehashed.Add((stored.Id, sentHash));
+            }
         }
         // A repeat of an order an earlier chunk of this batch stored is written again but counted once, as repeated.
-        var repeatsChanged = orders.Count(o => o.Repeat && changed.ContainsKey(existing[o.Order.OrderId].Id));
+        var repeatsChanged = read.Count(o => o.Repeat && changed.ContainsKey(existing[o.OrderId].Id));
         batch.Inserted += inserts.Count;
         batch.Updated += changed.Count - repeatsChanged;
         batch.Unchanged += orders.Count(o => !o.Repeat) - inserts.Count - (changed.Count - repeatsChanged);
         await db.InsertAsync(inserts, ct);
+        foreach (var (id, sentHash) in rehashed)
+            await db.Orders.Where(o => o.Id == id).ExecuteUpdateAsync(u => u.SetProperty(o => o.SentHash, sentHash), ct);
         if (changed.Count == 0)
             return;
 
@@ -197,7 +257,7 @@ public sealed class OrderStore(ReconcileDbContext db, IValidator<CanonicalOrder>
         var changedIds = changed.Keys.ToList();
         foreach (var stored in await db.Orders.Where(o => changedIds.Contains(o.Id)).ToListAsync(ct))
         {
-            var (order, payload, hash, _) = changed[stored.Id];
+            var (_, order, payload, hash, _, sentHash, _) = changed[stored.Id];
             db.OrderVersions.Add(new OrderVersion
             {
                 StoredOrderId = stored.Id,
@@ -207,9 +267,9 @@ public sealed class OrderStore(ReconcileDbContext db, IValidator<CanonicalOrder>
                 RecordedAt = stored.UpdatedAt,
             });
             stored.Version++;
-            stored.ContentHash = hash;
-            stored.Payload = payload;
-            Apply(stored, order, batch.Id, now);
+            stored.ContentHash = hash!;
+            stored.Payload = payload!;
+            Apply(stored, order!, sentHash, batch.Id, now);
         }
         await db.SaveChangesAsync(ct);
         db.ChangeTracker.Clear();
@@ -223,9 +283,10 @@ public sealed class OrderStore(ReconcileDbContext db, IValidator<CanonicalOrder>
         db.Orders.Where(o => o.WorkspaceId == workspaceId && o.Source == source && o.OrderDate <= until).MaxAsync(o => o.OrderDate, ct);
 
     /// <summary>The columns derived from the order, set when it is written (an unchanged order is not): its binary form for runs, and what the order list and the run's index read.</summary>
-    static StoredOrder Apply(StoredOrder stored, CanonicalOrder order, Guid batchId, DateTime now)
+    static StoredOrder Apply(StoredOrder stored, CanonicalOrder order, byte[]? sentHash, Guid batchId, DateTime now)
     {
         stored.Compact = OrderCodec.Encode(order);
+        stored.SentHash = sentHash;
         stored.OrderDate = order.OrderDate;
         stored.OrderNumber = order.OrderNumber;
         stored.CustomerEmail = order.CustomerEmail?.Trim().ToLowerInvariant();

@@ -797,6 +797,10 @@ namespace ReconcileApi.Data.Migrations.SqlServer
                         .IsRequired()
                         .HasColumnType("nvarchar(max)");
 
+                    b.Property<byte[]>("SentHash")
+                        .HasMaxLength(16)
+                        .HasColumnType("varbinary(16)");
+
                     b.Property<string>("Source")
                         .IsRequired()
                         .HasMaxLength(16)

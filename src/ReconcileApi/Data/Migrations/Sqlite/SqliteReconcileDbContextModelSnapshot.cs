@@ -780,6 +780,10 @@ namespace ReconcileApi.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<byte[]>("SentHash")
+                        .HasMaxLength(16)
+                        .HasColumnType("BLOB");
+
                     b.Property<string>("Source")
                         .IsRequired()
                         .HasMaxLength(16)

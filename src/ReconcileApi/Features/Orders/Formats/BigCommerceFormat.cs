@@ -28,6 +28,8 @@ public sealed class BigCommerceFormat : IJsonOrderFormat
 
     public string Name => "bigcommerce";
 
+    public string OrderIdField => "id";
+
     public IReadOnlyList<string> WrapperProperties { get; } = ["orders"];
 
     /// <summary>V2 order fields (DOMAIN.md, "BigCommerce"); <c>date_created</c> is WooCommerce's too.</summary>

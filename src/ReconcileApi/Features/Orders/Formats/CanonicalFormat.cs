@@ -5,6 +5,8 @@ public sealed class CanonicalFormat : IJsonOrderFormat
 {
     public string Name => "canonical";
 
+    public string OrderIdField => "orderId";
+
     public IReadOnlyList<string> WrapperProperties { get; } = ["orders"];
 
     /// <summary>The canonical order's own camelCase fields, which no vendor's order has.</summary>

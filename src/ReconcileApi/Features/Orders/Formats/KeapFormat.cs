@@ -16,6 +16,8 @@ public sealed class KeapFormat : IJsonOrderFormat
 {
     public string Name => "keap";
 
+    public string OrderIdField => "id";
+
     public IReadOnlyList<string> WrapperProperties { get; } = ["orders", "order"];
 
     /// <summary>REST v1 and v2 order fields (DOMAIN.md, "Keap").</summary>

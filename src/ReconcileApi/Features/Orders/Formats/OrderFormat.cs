@@ -37,6 +37,9 @@ public interface IJsonOrderFormat
     /// </summary>
     IReadOnlyList<string> Signature { get; }
 
+    /// <summary>The top-level field this shape keeps its order id in: where a record sent again is looked up (<see cref="SentRecord"/>).</summary>
+    string OrderIdField { get; }
+
     ReadOrder Read(JsonElement element, FormatContext context);
 }
 

@@ -27,6 +27,8 @@ public sealed class ShopifyFormat : IJsonOrderFormat
 
     public string Name => "shopify";
 
+    public string OrderIdField => "id";
+
     public IReadOnlyList<string> WrapperProperties { get; } = ["orders", "order"];
 
     /// <summary>REST Admin order fields (DOMAIN.md, "Shopify"); <c>line_items</c> and <c>total_tax</c> are WooCommerce's too.</summary>

@@ -15,6 +15,8 @@ public sealed class WooCommerceFormat : IJsonOrderFormat
 
     public string Name => "woocommerce";
 
+    public string OrderIdField => "id";
+
     public IReadOnlyList<string> WrapperProperties { get; } = ["orders"];
 
     /// <summary>REST v3 order fields (DOMAIN.md, "WooCommerce"); not <c>shipping</c>, which canonical orders have as money.</summary>
