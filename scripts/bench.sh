@@ -13,7 +13,7 @@ usage() {
   echo "  ingest   POST orders through HTTP into the SQLite default [--orders 200000] [--clients 2]" >&2
   echo "  runs     a run end to end over stored orders, twice, then page latency with wrk [--orders 200000] [--seconds 20] [--connections 8]" >&2
   echo "  monitoring  run end → webhook latency (median of 20), then page p99 and a run with 1,000 deliveries queued to a 2 s target [--runs 20] [--backlog 1000] [--seconds 10] [--per-target 60]" >&2
-  echo "  scale       the whole path at a million orders a side (ingest over HTTP, two runs, page latency) beside DuckDB's bare join [--orders 1000000] [--clients 4] [--seconds 20] [--connections 8] [--in-order: orders sent in date order, not shuffled] [--snapshot DIR: keep the database after the ingest] [--from-snapshot DIR: start there, skip the ingest]" >&2
+  echo "  scale       the whole path at a million orders a side (ingest over HTTP, two runs, page latency) beside DuckDB's bare join [--orders 1000000] [--clients 4] [--seconds 20] [--connections 8] [--in-order: orders sent in date order, not shuffled] [--snapshot DIR: keep the database after the ingest] [--from-snapshot DIR: start there, skip the ingest] [--resend: with --from-snapshot, send the store side again twice, unchanged]" >&2
   echo "  save        a run's save alone: the findings over a million orders a side applied and committed three times (new, then persisting) [--orders 1000000] [--rounds 3]" >&2
   echo "  workers     8 workspaces ask for a run at once, served by 1, 2 and 4 Hangfire workers (runs/hour, orders/s) [--workspaces 8] [--orders 20000] [--workers 1,2,4] [--rounds 3]" >&2
   exit 2

@@ -1,4 +1,5 @@
 using FluentValidation;
+using Microsoft.EntityFrameworkCore.Storage;
 using ReconcileApi.Features.Orders.Formats;
 
 namespace ReconcileApi.Features.Orders;
@@ -248,8 +249,7 @@ public sealed class OrderStore(ReconcileDbContext db, IValidator<CanonicalOrder>
         batch.Updated += changed.Count - repeatsChanged;
         batch.Unchanged += orders.Count(o => !o.Repeat) - inserts.Count - (changed.Count - repeatsChanged);
         await db.InsertAsync(inserts, ct);
-        foreach (var (id, sentHash) in rehashed)
-            await db.Orders.Where(o => o.Id == id).ExecuteUpdateAsync(u => u.SetProperty(o => o.SentHash, sentHash), ct);
+        await RehashAsync(rehashed, ct);
         if (changed.Count == 0)
             return;
 
@@ -273,6 +273,31 @@ public sealed class OrderStore(ReconcileDbContext db, IValidator<CanonicalOrder>
         }
         await db.SaveChangesAsync(ct);
         db.ChangeTracker.Clear();
+    }
+
+    /// <summary>
+    /// Stores the hashes of unchanged orders sent in other bytes: one prepared statement, executed per order. After an
+    /// upgrade (a new build seeds other hashes) every order's first resend comes here once.
+    /// </summary>
+    async Task RehashAsync(List<(long Id, byte[] SentHash)> rehashed, CancellationToken ct)
+    {
+        if (rehashed.Count == 0)
+            return;
+        await using var command = db.Database.GetDbConnection().CreateCommand();
+        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+        command.CommandText = "UPDATE Orders SET SentHash = @hash WHERE Id = @id";
+        var hash = command.CreateParameter();
+        (hash.ParameterName, hash.DbType, hash.Size) = ("@hash", System.Data.DbType.Binary, 16);
+        var id = command.CreateParameter();
+        (id.ParameterName, id.DbType) = ("@id", System.Data.DbType.Int64);
+        command.Parameters.Add(hash);
+        command.Parameters.Add(id);
+        await command.PrepareAsync(ct);
+        foreach (var (orderId, sentHash) in rehashed)
+        {
+            (hash.Value, id.Value) = (sentHash, orderId);
+            await command.ExecuteNonQueryAsync(ct);
+        }
     }
 
     /// <summary>
