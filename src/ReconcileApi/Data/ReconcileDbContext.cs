@@ -65,7 +65,17 @@ public abstract class ReconcileDbContext(DbContextOptions options) : DbContext(o
             e.Property(x => x.OrderId).HasMaxLength(100);
             e.Property(x => x.ContentHash).HasMaxLength(64);
             e.Property(x => x.SentHash).HasMaxLength(16);
-            e.HasIndex(x => new { x.WorkspaceId, x.Source, x.OrderId }).IsUnique();
+            // A record sent again is recognised from the index alone (SentRecord), without a random table page per order:
+            // 1,000 of a million ids in 3.3-4.8 ms instead of 8-12 ms; resends of a million orders 90,368-108,316 a second
+            // instead of 75,898-83,874 (interleaved). On SQLite it is a second index, which an order inserted at a random
+            // place pays for (+40 % log pages per 1,000 shuffled inserts; appended when ids grow with time, as they do).
+            if (Database.IsSqlServer())
+                e.HasIndex(x => new { x.WorkspaceId, x.Source, x.OrderId }).IsUnique().IncludeProperties(x => x.SentHash);
+            else
+            {
+                e.HasIndex(x => new { x.WorkspaceId, x.Source, x.OrderId }).IsUnique();
+                e.HasIndex(x => new { x.WorkspaceId, x.Source, x.OrderId, x.SentHash });
+            }
             // A run reads a side's window from this index alone, in date order, without visiting the table: the
             // binary form rides along (SQLite has no INCLUDE, so it is the last key column there). Measured on 200k
             // orders a side: 66 ms instead of 540 ms through the table.

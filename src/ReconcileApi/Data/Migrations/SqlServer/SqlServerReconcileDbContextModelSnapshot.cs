@@ -826,6 +826,8 @@ namespace ReconcileApi.Data.Migrations.SqlServer
                     b.HasIndex("WorkspaceId", "Source", "OrderId")
                         .IsUnique();
 
+                    SqlServerIndexBuilderExtensions.IncludeProperties(b.HasIndex("WorkspaceId", "Source", "OrderId"), new[] { "SentHash" });
+
                     b.ToTable("Orders", (string)null);
                 });
 

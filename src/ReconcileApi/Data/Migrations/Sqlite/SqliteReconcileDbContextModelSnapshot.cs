@@ -807,6 +807,8 @@ namespace ReconcileApi.Data.Migrations.Sqlite
 
                     b.HasIndex("WorkspaceId", "Source", "OrderDate", "Compact");
 
+                    b.HasIndex("WorkspaceId", "Source", "OrderId", "SentHash");
+
                     b.ToTable("Orders", (string)null);
                 });
 
