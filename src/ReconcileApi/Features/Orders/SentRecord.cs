@@ -10,15 +10,16 @@ namespace ReconcileApi.Features.Orders;
 /// </summary>
 /// <remarks>
 /// Identical bytes read by the same code, in the same format and context, give the same order and the same receipt
-/// lines, so the hash is seeded with all of them: the build of this assembly (any change of a reader or validator
-/// changes it), the format, the zone, the date order and the column map. A hash is stored only for an order read
-/// without a warning, so a recognised record has none to report. <see cref="OrderId"/> is a hint, found by a shallow
+/// lines, so the hash is seeded with all of them: the builds of this assembly and the engine's (any change of a reader,
+/// the validator, the zones or the order model changes one), the format, the zone, the date order and the column map. A
+/// hash is stored only for an order read without a warning, so a recognised record has none to report. <see cref="OrderId"/> is a hint, found by a shallow
 /// scan of the top-level fields: a stored order is taken as this record only when its hash matches too, and a hash
 /// that matches was made from these very bytes, which name that order — so a wrong hint can only miss.
 /// </remarks>
 public readonly record struct SentRecord(UInt128 Hash, string? OrderId)
 {
-    static readonly string Build = typeof(SentRecord).Module.ModuleVersionId.ToString();
+    /// <summary>The builds of the readers and validator (this assembly) and of what they call in the engine's (zones, the order model).</summary>
+    static readonly string Build = $"{typeof(SentRecord).Module.ModuleVersionId}/{typeof(CanonicalOrder).Module.ModuleVersionId}";
 
     /// <summary>What the bytes of one request's records are read with.</summary>
     public static long Seed(string format, FormatContext context)
