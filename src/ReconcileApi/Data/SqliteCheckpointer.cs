@@ -10,9 +10,21 @@ namespace ReconcileApi.Data;
 /// (<see cref="SqlitePragmas"/>); a PASSIVE checkpoint waits for no reader and no writer. The last connection to
 /// close checkpoints what is left, and a log left by a crash is recovered at the next open (SQLite docs, "WAL mode").
 /// </summary>
-public sealed class SqliteCheckpointer(IServiceScopeFactory scopes, ILogger<SqliteCheckpointer> logger) : BackgroundService
+/// <remarks>
+/// A PASSIVE checkpoint never rewinds the log: SQLite starts writing it from the beginning again only when a writer
+/// begins after a checkpoint that copied every page and no reader still uses the old ones, which under a steady ingest
+/// with concurrent readers never happens — the log of a 200,000-order-a-side ingest grew to 7.7 GB (`scripts/bench.sh
+/// scale --orders 200000`), and every read and write of the runs after it paid for it. So once the log passes
+/// <see cref="ResetPages"/>, the next tick takes the <see cref="WriteGate"/> (no long write is under way) and runs a
+/// TRUNCATE checkpoint, which waits at most 200 ms for readers before giving up until the next tick.
+/// </remarks>
+public sealed class SqliteCheckpointer(IServiceScopeFactory scopes, WriteGate gate, ILogger<SqliteCheckpointer> logger) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
+    /// <summary>The log's size (4 KB pages, 64 MB) past which it is copied and truncated.</summary>
+    public const long ResetPages = 16_384;
+    /// <summary>How long the truncating checkpoint waits for readers (200 ms), and the usual wait it restores.</summary>
+    const string ResetWait = "PRAGMA busy_timeout=200;", UsualWait = "PRAGMA busy_timeout=" + SqlitePragmas.BusyTimeout + ";";
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -38,13 +50,35 @@ public sealed class SqliteCheckpointer(IServiceScopeFactory scopes, ILogger<Sqli
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ReconcileDbContext>();
         await db.Database.OpenConnectionAsync(ct);
-        await using var command = db.Database.GetDbConnection().CreateCommand();
-        command.CommandText = "PRAGMA wal_checkpoint(PASSIVE);";
         var started = Stopwatch.GetTimestamp();
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        // One row: whether it was blocked, the log's pages, the pages now in the database file.
-        if (await reader.ReadAsync(ct) && reader.GetInt64(2) is var copied && copied != lastCopied && (lastCopied = copied) > 0)
-            logger.LogDebug("Checkpoint: {Pages} of {LogPages} pages of the log in the database file after {Ms:F0} ms", reader.GetInt64(2), reader.GetInt64(1),
+        var (_, logPages, copied) = await CheckpointAsync(db, "PASSIVE", ct);
+        if (copied != lastCopied && (lastCopied = copied) > 0)
+            logger.LogDebug("Checkpoint: {Pages} of {LogPages} pages of the log in the database file after {Ms:F0} ms", copied, logPages,
                 Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        if (logPages < ResetPages)
+            return;
+        using var turn = await gate.EnterAsync(db, ct);
+        started = Stopwatch.GetTimestamp();
+        await db.Database.ExecuteSqlRawAsync(ResetWait, ct);
+        try
+        {
+            var (busy, _, _) = await CheckpointAsync(db, "TRUNCATE", ct);
+            lastCopied = 0;
+            logger.LogDebug("Log of {LogPages} pages {Outcome} after {Ms:F0} ms", logPages, busy ? "still in use by a reader, kept" : "copied and truncated",
+                Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+        finally
+        {
+            await db.Database.ExecuteSqlRawAsync(UsualWait, CancellationToken.None);
+        }
+    }
+
+    /// <summary>One row: whether it was blocked, the log's pages, the pages now in the database file.</summary>
+    static async Task<(bool Busy, long LogPages, long Copied)> CheckpointAsync(ReconcileDbContext db, string mode, CancellationToken ct)
+    {
+        await using var command = db.Database.GetDbConnection().CreateCommand();
+        command.CommandText = $"PRAGMA wal_checkpoint({mode});";
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) ? (reader.GetInt64(0) != 0, reader.GetInt64(1), reader.GetInt64(2)) : (false, 0, 0);
     }
 }

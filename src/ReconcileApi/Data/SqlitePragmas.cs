@@ -13,8 +13,10 @@ namespace ReconcileApi.Data;
 /// </summary>
 public sealed class SqlitePragmas : DbConnectionInterceptor
 {
+    public const string BusyTimeout = "30000";
+
     const string Pragmas =
-        "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000; PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456; PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=0;";
+        "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=" + BusyTimeout + "; PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456; PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=0;";
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
     {
