@@ -37,6 +37,29 @@ public sealed class SqliteCheckpointTests(ApiFactory factory) : IClassFixture<Ap
         }
     }
 
+    [Fact]
+    public async Task A_log_past_its_limit_is_truncated()
+    {
+        // 100 MB in one transaction: a PASSIVE checkpoint copies it, but only a truncating one gives the space back.
+        using (var scope = factory.Services.CreateScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<ReconcileDbContext>();
+            await db.Database.ExecuteSqlRawAsync("CREATE TABLE IF NOT EXISTS CheckpointFiller (Data BLOB)");
+            await db.Database.ExecuteSqlRawAsync(
+                "INSERT INTO CheckpointFiller SELECT zeroblob(1048576) FROM (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100) SELECT i FROM n)");
+            await db.Database.ExecuteSqlRawAsync("DROP TABLE CheckpointFiller");
+        }
+
+        var deadline = DateTime.UtcNow + SqliteCheckpointer.Interval * 10;
+        while (LogBytes() >= SqliteCheckpointer.ResetPages * 4096)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"The log still holds {LogBytes():N0} bytes.");
+            await Task.Delay(100);
+        }
+
+        long LogBytes() => new FileInfo(factory.DatabasePath + "-wal") is { Exists: true } log ? log.Length : 0;
+    }
+
     static async Task<long> CountInFileAsync(string databasePath, string orderId)
     {
         var copy = Path.Combine(Path.GetTempPath(), $"checkpoint-{Guid.NewGuid():N}.db");
