@@ -16,15 +16,15 @@ namespace ReconcileApi.Data;
 /// with concurrent readers never happens — the log of a 200,000-order-a-side ingest grew to 7.7 GB (`scripts/bench.sh
 /// scale --orders 200000`), and every read and write of the runs after it paid for it. So once the log passes
 /// <see cref="ResetPages"/>, the next tick takes the <see cref="WriteGate"/> (no long write is under way) and runs a
-/// TRUNCATE checkpoint, which waits at most 200 ms for readers before giving up until the next tick.
+/// TRUNCATE checkpoint, which waits at most 50 ms for readers before giving up until the next tick.
 /// </remarks>
 public sealed class SqliteCheckpointer(IServiceScopeFactory scopes, WriteGate gate, ILogger<SqliteCheckpointer> logger) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
     /// <summary>The log's size (4 KB pages, 64 MB) past which it is copied and truncated.</summary>
     public const long ResetPages = 16_384;
-    /// <summary>How long the truncating checkpoint waits for readers (200 ms), and the usual wait it restores.</summary>
-    const string ResetWait = "PRAGMA busy_timeout=200;", UsualWait = "PRAGMA busy_timeout=" + SqlitePragmas.BusyTimeout + ";";
+    /// <summary>How long the truncating checkpoint waits for readers (50 ms: an ingest's own reads take a few; a run's load is left to finish), and the usual wait it restores.</summary>
+    const string ResetWait = "PRAGMA busy_timeout=50;", UsualWait = "PRAGMA busy_timeout=" + SqlitePragmas.BusyTimeout + ";";
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
