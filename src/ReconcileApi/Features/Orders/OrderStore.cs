@@ -83,7 +83,10 @@ public sealed class OrderStore(ReconcileDbContext db, IValidator<CanonicalOrder>
     /// An order to store; <see cref="Known"/>: one the record's <see cref="SentRecord"/> showed unchanged, never read
     /// (no <see cref="Order"/> or <see cref="Payload"/>). <see cref="SentHash"/>: the record's hash, kept with what is written.
     /// </summary>
-    sealed record PreparedOrder(string OrderId, CanonicalOrder? Order, string? Payload, string? Hash, bool Repeat, byte[]? SentHash, bool Known = false);
+    sealed record PreparedOrder(string OrderId, CanonicalOrder? Order, string? Payload, string? Hash, bool Repeat, byte[]? SentHash)
+    {
+        public bool Known => Order is null;
+    }
 
     /// <summary>What the receipt says about the records, and which order ids the batch stored at which index.</summary>
     sealed class Receipt
@@ -149,8 +152,7 @@ public sealed class OrderStore(ReconcileDbContext db, IValidator<CanonicalOrder>
             receipt.Stored[orderId] = (record.Index, record.Line);
             // A repeat within this chunk replaces the earlier version before anything is written; one of an
             // order an earlier chunk stored (Repeat) is written again.
-            valid[orderId] = new PreparedOrder(orderId, order, null, null, valid.TryGetValue(orderId, out var inChunk) ? inChunk.Repeat : repeat,
-                sentHash, Known: order is null);
+            valid[orderId] = new PreparedOrder(orderId, order, null, null, valid.TryGetValue(orderId, out var inChunk) ? inChunk.Repeat : repeat, sentHash);
         }
     }
 
@@ -219,7 +221,7 @@ public sealed class OrderStore(ReconcileDbContext db, IValidator<CanonicalOrder>
         var rehashed = new List<(long Id, byte[] SentHash)>();
         foreach (var prepared in read)
         {
-            var (orderId, order, payload, hash, _, sentHash, _) = prepared;
+            var (orderId, order, payload, hash, _, sentHash) = prepared;
             if (!existing.TryGetValue(orderId, out var stored))
             {
                 inserts.Add(Apply(new StoredOrder
@@ -257,7 +259,7 @@ public sealed class OrderStore(ReconcileDbContext db, IValidator<CanonicalOrder>
         var changedIds = changed.Keys.ToList();
         foreach (var stored in await db.Orders.Where(o => changedIds.Contains(o.Id)).ToListAsync(ct))
         {
-            var (_, order, payload, hash, _, sentHash, _) = changed[stored.Id];
+            var (_, order, payload, hash, _, sentHash) = changed[stored.Id];
             db.OrderVersions.Add(new OrderVersion
             {
                 StoredOrderId = stored.Id,
