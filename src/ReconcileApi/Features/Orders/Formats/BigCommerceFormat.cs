@@ -46,7 +46,7 @@ public sealed class BigCommerceFormat : IJsonOrderFormat
         var problems = new ReadProblems();
         var o = new JsonFields(element, context.Zone, problems, dateOrder: context.DateOrder);
 
-        var id = o.Text("id");
+        var id = o.Text(OrderIdField);
         if (id is null)
             FormatSupport.MissingOrderId(problems, "id");
         var total = o.Money("total_inc_tax", required: true) ?? 0;

@@ -24,7 +24,7 @@ public sealed class CanonicalFormat : IJsonOrderFormat
         var o = new JsonFields(element, context.Zone, problems, dateOrder: context.DateOrder);
         var order = new CanonicalOrder
         {
-            OrderId = o.Text("orderId") ?? "",
+            OrderId = o.Text(OrderIdField) ?? "",
             OrderNumber = o.Text("orderNumber"),
             CustomerEmail = o.Text("customerEmail"),
             CustomerName = o.Text("customerName"),

@@ -36,7 +36,7 @@ public sealed class KeapFormat : IJsonOrderFormat
         var money = new KeapMoney();
         var v2 = IsV2(o);
 
-        var id = o.Text("id");
+        var id = o.Text(OrderIdField);
         if (id is null)
             FormatSupport.MissingOrderId(problems, "id");
 

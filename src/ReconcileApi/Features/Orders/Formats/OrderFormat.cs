@@ -37,7 +37,7 @@ public interface IJsonOrderFormat
     /// </summary>
     IReadOnlyList<string> Signature { get; }
 
-    /// <summary>The top-level field this shape keeps its order id in: where a record sent again is looked up (<see cref="SentRecord"/>).</summary>
+    /// <summary>The top-level field this shape keeps its order id in: what the reader takes the id from, and where a record sent again is looked up (<see cref="SentRecord"/>).</summary>
     string OrderIdField { get; }
 
     ReadOrder Read(JsonElement element, FormatContext context);

@@ -46,7 +46,7 @@ public sealed class ShopifyFormat : IJsonOrderFormat
         var problems = new ReadProblems();
         var o = new JsonFields(element, context.Zone, problems, dateOrder: context.DateOrder);
 
-        var id = o.Text("id") ?? o.Text("admin_graphql_api_id");
+        var id = o.Text(OrderIdField) ?? o.Text("admin_graphql_api_id");
         // The GraphQL id and the REST id name the same order.
         if (id is not null && id.StartsWith(GidPrefix, StringComparison.Ordinal))
             id = id[GidPrefix.Length..];

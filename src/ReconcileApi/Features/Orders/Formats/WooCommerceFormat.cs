@@ -35,7 +35,7 @@ public sealed class WooCommerceFormat : IJsonOrderFormat
         var o = new JsonFields(element, context.Zone, problems, dateOrder: context.DateOrder);
         var gmt = new JsonFields(element, TimeZoneInfo.Utc, problems, dateOrder: context.DateOrder);
 
-        var id = o.Text("id");
+        var id = o.Text(OrderIdField);
         if (id is null)
             FormatSupport.MissingOrderId(problems, "id");
         var total = o.Money("total", required: true) ?? 0;
