@@ -16,11 +16,20 @@ namespace ReconcileApi.Data.Migrations.Sqlite
                 type: "BLOB",
                 maxLength: 16,
                 nullable: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Orders_WorkspaceId_Source_OrderId_SentHash",
+                table: "Orders",
+                columns: new[] { "WorkspaceId", "Source", "OrderId", "SentHash" });
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropIndex(
+                name: "IX_Orders_WorkspaceId_Source_OrderId_SentHash",
+                table: "Orders");
+
             migrationBuilder.DropColumn(
                 name: "SentHash",
                 table: "Orders");

@@ -5,7 +5,7 @@
 namespace ReconcileApi.Data.Migrations.SqlServer
 {
     /// <inheritdoc />
-    public partial class OrderSentHashIndex : Migration
+    public partial class OrderSentHash : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
@@ -13,6 +13,13 @@ namespace ReconcileApi.Data.Migrations.SqlServer
             migrationBuilder.DropIndex(
                 name: "IX_Orders_WorkspaceId_Source_OrderId",
                 table: "Orders");
+
+            migrationBuilder.AddColumn<byte[]>(
+                name: "SentHash",
+                table: "Orders",
+                type: "varbinary(16)",
+                maxLength: 16,
+                nullable: true);
 
             migrationBuilder.CreateIndex(
                 name: "IX_Orders_WorkspaceId_Source_OrderId",
@@ -27,6 +34,10 @@ namespace ReconcileApi.Data.Migrations.SqlServer
         {
             migrationBuilder.DropIndex(
                 name: "IX_Orders_WorkspaceId_Source_OrderId",
+                table: "Orders");
+
+            migrationBuilder.DropColumn(
+                name: "SentHash",
                 table: "Orders");
 
             migrationBuilder.CreateIndex(

@@ -11,7 +11,7 @@ using ReconcileApi.Data;
 namespace ReconcileApi.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteReconcileDbContext))]
-    [Migration("20261201033013_OrderSentHash")]
+    [Migration("20261201054304_OrderSentHash")]
     partial class OrderSentHash
     {
         /// <inheritdoc />
@@ -809,6 +809,8 @@ namespace ReconcileApi.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.HasIndex("WorkspaceId", "Source", "OrderDate", "Compact");
+
+                    b.HasIndex("WorkspaceId", "Source", "OrderId", "SentHash");
 
                     b.ToTable("Orders", (string)null);
                 });
