@@ -160,17 +160,19 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
         // range: this transaction holds the workspace's lock, so its rows past the highest id before the insert are these.
         var before = await db.Discrepancies.MaxAsync(d => (long?)d.Id, ct) ?? 0;
         // Made a block ahead on another thread while this one writes the block before: SQLite's insert is single-threaded.
-        var fresh = new List<Discrepancy>(newFindings.Count);
-        Task<Discrepancy[]> Make(int start) => Task.Run(() => newFindings.Skip(start).Take(Block)
-            .Select(p => New(workspaceId, runId, now, p.Key, p.Value)).ToArray(), ct);
+        // The values of each one's created event are made there too (they are the finding's, not the row's). Only the key,
+        // id and those values are kept past a block's insert: the rows and their texts die young instead of being promoted.
+        var fresh = new List<(string Key, long Id, string Values)>(newFindings.Count);
+        Task<(Discrepancy Row, string Values)[]> Make(int start) => Task.Run(() => newFindings.Skip(start).Take(Block)
+            .Select(p => (New(workspaceId, runId, now, p.Key, p.Value), Snapshot(p.Value))).ToArray(), ct);
         var next = Make(0);
         for (var start = 0; start < newFindings.Count; start += Block)
         {
             var block = await next;
             if (start + Block < newFindings.Count)
                 next = Make(start + Block);
-            await db.InsertAsync(block, ct);
-            fresh.AddRange(block);
+            await db.InsertAsync(Array.ConvertAll(block, b => b.Row), ct);
+            fresh.AddRange(block.Select(b => (b.Row.IdentityKey, b.Row.Id, b.Values)));
         }
         Mark("inserted");
         if (fresh.Exists(d => d.Id == 0))
@@ -181,14 +183,16 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
                 .ToDictionaryAsync(d => d.IdentityKey, d => d.Id, StringComparer.Ordinal, ct);
             if (ids.Count != fresh.Count)
                 throw new InvalidOperationException($"Inserted {fresh.Count} discrepancies but read back {ids.Count}: another writer of the workspace ran inside this transaction.");
-            fresh.ForEach(d => d.Id = ids[d.IdentityKey]);
+            fresh = fresh.ConvertAll(d => (d.Key, ids[d.Key], d.Values));
         }
-        var createdEvents = new DiscrepancyEvent[fresh.Count];
-        Parallel.For(0, fresh.Count, i => createdEvents[i] =
-            Event(fresh[i].Id, DiscrepancyEventKind.Created, null, DiscrepancyState.Open, runId, now, Snapshot(findings[fresh[i].IdentityKey])));
-        events.AddRange(createdEvents);
+        events.AddRange(fresh.Select(d => Event(d.Id, DiscrepancyEventKind.Created, null, DiscrepancyState.Open, runId, now, d.Values)));
+        // Every discrepancy this run found: created, changed or counted again above.
+        var found = new HashSet<long>(fresh.Count + changed.Count + seenAgain.Count);
+        fresh.ForEach(d => found.Add(d.Id));
+        found.UnionWith(changed.Keys);
+        found.UnionWith(seenAgain);
         Mark("ids");
-        var autoResolved = await AutoResolveAsync(workspaceId, runId, window, result, events, now, ct);
+        var autoResolved = await AutoResolveAsync(workspaceId, runId, window, result, found, events, now, ct);
         Mark("auto-resolved");
         await db.InsertAsync(links, ct);
         Mark("links");
@@ -212,23 +216,28 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
             $"EXEC sp_getapplock @Resource = {resource}, @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = -1", ct);
     }
 
-    /// <summary>Open or acknowledged discrepancies whose order falls in the window and that this run no longer found.</summary>
-    async Task<int> AutoResolveAsync(Guid workspaceId, Guid runId, ReconcileWindow window, ReconciliationResult result,
+    /// <summary>Open or acknowledged discrepancies whose order falls in the window and that this run (<paramref name="found"/>) no longer found.</summary>
+    async Task<int> AutoResolveAsync(Guid workspaceId, Guid runId, ReconcileWindow window, ReconciliationResult result, HashSet<long> found,
         List<DiscrepancyEvent> events, DateTime now, CancellationToken ct)
     {
         var (from, to) = (window.From, window.To);
-        var query = db.Discrepancies.AsNoTracking()
+        // The ids alone come from the (workspace, state, order date) index without reading a row; only those this run
+        // did not find are read. Asking the database for rows whose LastSeenRunId is not this run read every one in the window.
+        var inWindow = await db.Discrepancies.AsNoTracking()
             .Where(d => d.WorkspaceId == workspaceId
                 && (d.State == DiscrepancyState.Open || d.State == DiscrepancyState.Acknowledged)
-                && d.OrderDate >= from && d.OrderDate < to);
-        // A missing order that this run saw only as pending was not verified as fixed.
-        if (result.PendingAfter is { } pendingAfter)
-            query = query.Where(d => (d.Category != Category.MissingInKeap && d.Category != Category.MissingInStore) || d.OrderDate <= pendingAfter);
-        // Every discrepancy this run found was stamped with it above (created, changed or counted again): the rest are fixed.
-        var fixedOnes = await query
-            .Where(d => d.LastSeenRunId != runId)
-            .Select(d => new { d.Id, d.State })
+                && d.OrderDate >= from && d.OrderDate < to)
+            .Select(d => d.Id)
             .ToListAsync(ct);
+        var fixedOnes = new List<(long Id, DiscrepancyState State)>();
+        foreach (var ids in inWindow.Where(id => !found.Contains(id)).Chunk(Chunk))
+        {
+            var query = db.Discrepancies.AsNoTracking().Where(d => ids.Contains(d.Id));
+            // A missing order that this run saw only as pending was not verified as fixed.
+            if (result.PendingAfter is { } pendingAfter)
+                query = query.Where(d => (d.Category != Category.MissingInKeap && d.Category != Category.MissingInStore) || d.OrderDate <= pendingAfter);
+            fixedOnes.AddRange((await query.Select(d => new { d.Id, d.State }).ToListAsync(ct)).Select(d => (d.Id, d.State)));
+        }
         const string note = "Not found again by a run whose window covers the order.";
         foreach (var ids in fixedOnes.Select(c => c.Id).Chunk(Chunk))
         {
