@@ -160,19 +160,18 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
         // range: this transaction holds the workspace's lock, so its rows past the highest id before the insert are these.
         var before = await db.Discrepancies.MaxAsync(d => (long?)d.Id, ct) ?? 0;
         // Made a block ahead on another thread while this one writes the block before: SQLite's insert is single-threaded.
-        // The values of each one's created event are made there too (they are the finding's, not the row's). Only the key,
-        // id and those values are kept past a block's insert: the rows and their texts die young instead of being promoted.
-        var fresh = new List<(string Key, long Id, string Values)>(newFindings.Count);
-        Task<(Discrepancy Row, string Values)[]> Make(int start) => Task.Run(() => newFindings.Skip(start).Take(Block)
-            .Select(p => (New(workspaceId, runId, now, p.Key, p.Value), Snapshot(p.Value))).ToArray(), ct);
+        // Only each one's key and id are needed after its block's insert (its created event, the run's found set).
+        var fresh = new List<(string Key, long Id)>(newFindings.Count);
+        Task<Discrepancy[]> Make(int start) => Task.Run(() => newFindings.Skip(start).Take(Block)
+            .Select(p => New(workspaceId, runId, now, p.Key, p.Value)).ToArray(), ct);
         var next = Make(0);
         for (var start = 0; start < newFindings.Count; start += Block)
         {
             var block = await next;
             if (start + Block < newFindings.Count)
                 next = Make(start + Block);
-            await db.InsertAsync(Array.ConvertAll(block, b => b.Row), ct);
-            fresh.AddRange(block.Select(b => (b.Row.IdentityKey, b.Row.Id, b.Values)));
+            await db.InsertAsync(block, ct);
+            fresh.AddRange(block.Select(d => (d.IdentityKey, d.Id)));
         }
         Mark("inserted");
         if (fresh.Exists(d => d.Id == 0))
@@ -183,9 +182,12 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
                 .ToDictionaryAsync(d => d.IdentityKey, d => d.Id, StringComparer.Ordinal, ct);
             if (ids.Count != fresh.Count)
                 throw new InvalidOperationException($"Inserted {fresh.Count} discrepancies but read back {ids.Count}: another writer of the workspace ran inside this transaction.");
-            fresh = fresh.ConvertAll(d => (d.Key, ids[d.Key], d.Values));
+            fresh = fresh.ConvertAll(d => (d.Key, ids[d.Key]));
         }
-        events.AddRange(fresh.Select(d => Event(d.Id, DiscrepancyEventKind.Created, null, DiscrepancyState.Open, runId, now, d.Values)));
+        var createdEvents = new DiscrepancyEvent[fresh.Count];
+        Parallel.For(0, fresh.Count, i => createdEvents[i] =
+            Event(fresh[i].Id, DiscrepancyEventKind.Created, null, DiscrepancyState.Open, runId, now, Snapshot(findings[fresh[i].Key])));
+        events.AddRange(createdEvents);
         // Every discrepancy this run found: created, changed or counted again above.
         var found = new HashSet<long>(fresh.Count + changed.Count + seenAgain.Count);
         fresh.ForEach(d => found.Add(d.Id));
