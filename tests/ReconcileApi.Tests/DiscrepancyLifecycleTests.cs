@@ -217,6 +217,54 @@ public sealed class DiscrepancyLifecycleTests(ApiFactory factory) : IClassFixtur
         Assert.Equal(["created", "state_changed", "reopened"], (await HistoryAsync(ws, id)).Select(h => h.Str("kind")));
     }
 
+    /// <summary>
+    /// A run compares the signature of what a finding writes (<see cref="Data.Discrepancy.Signature"/>); discrepancies stored
+    /// before it have none and are compared by their fields, signed as they were written: an ignored one found again
+    /// unchanged stays ignored, an open one unchanged writes no history, and a change is found and stores a signature.
+    /// </summary>
+    [Theory]
+    [InlineData("accepted_difference")]
+    [InlineData(null)]
+    public async Task DiscrepancyStoredBeforeSignatures_IsComparedByItsFields_UnchangedStaysAsItWas_ChangedIsFound(string? action)
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        await IngestAmountMismatchAsync(ws);
+        await ws.Http.RunAsync(Window);
+        var id = Assert.Single(await ws.Http.DiscrepanciesAsync()).Id();
+        if (action is not null)
+            await ResolveAsync(ws, id, action, "Known legacy difference");
+        async Task<byte[]?> SignatureAsync()
+        {
+            await using var scope = factory.Services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<ReconcileDbContext>();
+            return await db.Discrepancies.Where(d => d.Id == id).Select(d => d.Signature).SingleAsync();
+        }
+        var signed = await SignatureAsync();
+        Assert.Equal(24, signed?.Length);
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<ReconcileDbContext>();
+            await db.Discrepancies.Where(d => d.Id == id).ExecuteUpdateAsync(s => s.SetProperty(d => d.Signature, (byte[]?)null));
+        }
+        var history = (await HistoryAsync(ws, id)).Count;
+
+        var same = await ws.Http.RunAsync(Window);
+        Assert.Equal((0, 0, 1), (same.GetProperty("newDiscrepancies").GetInt32(), same.GetProperty("reopenedDiscrepancies").GetInt32(),
+            same.GetProperty("persistingDiscrepancies").GetInt32()));
+        Assert.Equal(action is null ? "open" : "ignored", (await GetAsync(ws, id)).Str("state"));
+        Assert.Equal(history, (await HistoryAsync(ws, id)).Count);
+        Assert.Null(await SignatureAsync());
+
+        await ws.Http.IngestAsync("keap", new[] { Order("K1", "Shopify Order #1001", 45m, "PAID", date: Day) });
+        var changed = await ws.Http.RunAsync(Window);
+        Assert.Equal(action is null ? 0 : 1, changed.GetProperty("reopenedDiscrepancies").GetInt32());
+        var now = await GetAsync(ws, id);
+        Assert.Equal(("open", "45"), (now.Str("state"), now.Str("keapValue")));
+        Assert.Equal(action is null ? "values_changed" : "reopened", (await HistoryAsync(ws, id))[^1].Str("kind"));
+        Assert.Equal(24, (await SignatureAsync())?.Length);
+        Assert.NotEqual(signed, await SignatureAsync());
+    }
+
     [Fact]
     public async Task DiscrepancyFoundAgainWithANewImpact_ShowsTheNewImpactSeverityAndSuggestedAction()
     {

@@ -278,6 +278,8 @@ public sealed class Discrepancy
     public required string SuggestedAction { get; set; }
     /// <summary>JSON array of line differences.</summary>
     public required string LineDifferences { get; set; }
+    /// <summary>What the last finding wrote into the fields above, hashed (<see cref="Features.Discrepancies.FindingSignature"/>); null before issue #13.</summary>
+    public byte[]? Signature { get; set; }
     public Guid FirstSeenRunId { get; set; }
     public Guid LastSeenRunId { get; set; }
     public int Occurrences { get; set; }

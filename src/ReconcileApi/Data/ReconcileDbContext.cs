@@ -157,6 +157,7 @@ public abstract class ReconcileDbContext(DbContextOptions options) : DbContext(o
             e.Property(x => x.Currency).HasMaxLength(3);
             e.Property(x => x.CauseCode).HasMaxLength(64);
             e.Property(x => x.ResolvedBy).HasMaxLength(200);
+            e.Property(x => x.Signature).HasMaxLength(Features.Discrepancies.FindingSignature.Length);
             e.Property(x => x.Version).IsConcurrencyToken();
             e.HasIndex(x => new { x.WorkspaceId, x.IdentityKey }).IsUnique();
             // The list sorts, in the index's own directions so that a page is a range scan, not a sort.
@@ -227,17 +228,20 @@ public abstract class ReconcileDbContext(DbContextOptions options) : DbContext(o
         });
     }
 
-    sealed class MoneyConverter() : ValueConverter<decimal, long>(
-        v => (long)decimal.Round(v * Scale, MidpointRounding.AwayFromZero),
-        v => v / Scale)
-    {
-        const decimal Scale = 10_000m;
-    }
+    /// <summary>An amount as both providers store it: ten-thousandths, rounded half away from zero.</summary>
+    public static long StoredMoney(decimal v) => (long)decimal.Round(v * MoneyScale, MidpointRounding.AwayFromZero);
+
+    /// <summary>A time as both providers store it: UTC.</summary>
+    public static DateTime StoredTime(DateTime v) => v.Kind == DateTimeKind.Utc ? v : v.ToUniversalTime();
+
+    const decimal MoneyScale = 10_000m;
+
+    sealed class MoneyConverter() : ValueConverter<decimal, long>(v => StoredMoney(v), v => v / MoneyScale);
 
     sealed class WireEnumConverter<T>() : ValueConverter<T, string>(v => WireEnum.Name(v), v => WireEnum.Parse<T>(v)) where T : struct, Enum;
 
     sealed class UtcConverter() : ValueConverter<DateTime, DateTime>(
-        v => v.Kind == DateTimeKind.Utc ? v : v.ToUniversalTime(),
+        v => StoredTime(v),
         v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
 }
 

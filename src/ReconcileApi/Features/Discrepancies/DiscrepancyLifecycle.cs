@@ -22,33 +22,17 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
     const int Block = 8192;
     public const string System = "system";
 
-    /// <summary>A stored discrepancy with what a finding writes into it (see <see cref="Copy"/>).</summary>
-    sealed record Known(long Id, string IdentityKey, DiscrepancyState State, Severity Severity, string? StoreValue, string? KeapValue,
-        decimal? Difference, decimal Impact, string? Currency, string? CustomerEmail, DateTime? OrderDate, string? StoreOrderId,
-        string? KeapOrderId, string? Field, string CauseCode, string CauseExplanation, string SuggestedAction, string LineDifferences)
+    /// <summary>A stored discrepancy and the signature of what a finding wrote into it (see <see cref="Copy"/>).</summary>
+    sealed record Known(long Id, string IdentityKey, DiscrepancyState State, byte[]? Signature);
+
+    /// <summary>A finding's suggested action and line differences as stored (JSON), and the signature of all it writes.</summary>
+    sealed record Texts(string SuggestedAction, string LineDifferences, byte[] Signature)
     {
-        /// <summary>
-        /// Whether the values a history entry records changed (severity, store/Keap value, difference, impact,
-        /// currency): a missing order has no store/Keap value or difference, only its amount.
-        /// </summary>
-        public bool ValuesDiffer(Finding f) => StoreValue != f.StoreValue || KeapValue != f.KeapValue || Difference != AsStored(f.Difference)
-            || Impact != AsStored(f.Impact) || Severity != f.Severity || Currency != f.Currency;
-
-        /// <summary>An amount as the database keeps it (four decimals, see ReconcileDbContext's money converter), so a finer one compares equal to itself.</summary>
-        static decimal? AsStored(decimal? amount) => amount is { } a ? decimal.Round(a, 4, MidpointRounding.AwayFromZero) : null;
-
-        /// <summary>Whether anything the finding would write differs (its values, or e.g. a corrected email or new lines in the suggested action).</summary>
-        public bool Differs(Finding f, Texts texts) => ValuesDiffer(f) || CustomerEmail != f.CustomerEmail || OrderDate != f.OrderDate
-            || StoreOrderId != f.StoreOrderId || KeapOrderId != f.KeapOrderId || Field != f.Field
-            || CauseCode != f.Cause.Code || CauseExplanation != f.Cause.Explanation
-            || SuggestedAction != texts.SuggestedAction || LineDifferences != texts.LineDifferences;
-    }
-
-    /// <summary>A finding's suggested action and line differences as stored (JSON).</summary>
-    sealed record Texts(string SuggestedAction, string LineDifferences)
-    {
-        public static Texts Of(Finding f) =>
-            new(StoredJson.Serialize(f.SuggestedAction), JsonSerializer.Serialize(f.LineDifferences, StoredJson.Options));
+        public static Texts Of(Finding f)
+        {
+            var (action, lines) = (StoredJson.Serialize(f.SuggestedAction), JsonSerializer.Serialize(f.LineDifferences, StoredJson.Options));
+            return new(action, lines, FindingSignature.Of(f, action, lines));
+        }
     }
 
     /// <summary>
@@ -77,11 +61,17 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
             var list = keys.ToList();
             var rows = await db.Discrepancies.AsNoTracking()
                 .Where(d => d.WorkspaceId == workspaceId && list.Contains(d.IdentityKey))
-                .Select(d => new Known(d.Id, d.IdentityKey, d.State, d.Severity, d.StoreValue, d.KeapValue, d.Difference, d.Impact, d.Currency,
-                    d.CustomerEmail, d.OrderDate, d.StoreOrderId, d.KeapOrderId, d.Field, d.CauseCode, d.CauseExplanation, d.SuggestedAction, d.LineDifferences))
+                .Select(d => new Known(d.Id, d.IdentityKey, d.State, d.Signature))
                 .ToListAsync(ct);
             foreach (var row in rows)
                 known[row.IdentityKey] = row;
+            // Written before signatures were kept: the stored fields are read and signed here, until a run changes them.
+            var unsigned = rows.Where(r => r.Signature is null).Select(r => r.Id).ToList();
+            if (unsigned.Count > 0)
+            {
+                foreach (var d in await db.Discrepancies.AsNoTracking().Where(d => unsigned.Contains(d.Id)).ToListAsync(ct))
+                    known[d.IdentityKey] = known[d.IdentityKey] with { Signature = FindingSignature.Of(d) };
+            }
         }
 
         Mark("known");
@@ -103,8 +93,9 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
                 newFindings.Add(new(key, finding));
                 continue;
             }
-            var reopen = k.State == DiscrepancyState.Resolved || (k.State == DiscrepancyState.Ignored && k.ValuesDiffer(finding));
-            if (reopen || k.Differs(finding, texts[key]))
+            var signature = texts[key].Signature;
+            var reopen = k.State == DiscrepancyState.Resolved || (k.State == DiscrepancyState.Ignored && FindingSignature.ValuesDiffer(k.Signature!, signature));
+            if (reopen || FindingSignature.Differs(k.Signature!, signature))
             {
                 // A change is history, and the run is linked to what it changed (what it created names it: FirstSeenRunId).
                 changed[k.Id] = (finding, k, reopen);
@@ -306,6 +297,7 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
         d.CauseExplanation = f.Cause.Explanation;
         d.SuggestedAction = texts.SuggestedAction;
         d.LineDifferences = texts.LineDifferences;
+        d.Signature = texts.Signature;
     }
 
     /// <summary>The values an event records: what the discrepancy looked like at that time.</summary>

@@ -283,6 +283,10 @@ namespace ReconcileApi.Data.Migrations.SqlServer
                     b.Property<int>("SeverityRank")
                         .HasColumnType("int");
 
+                    b.Property<byte[]>("Signature")
+                        .HasMaxLength(24)
+                        .HasColumnType("varbinary(24)");
+
                     b.Property<string>("State")
                         .IsRequired()
                         .HasMaxLength(16)

@@ -274,6 +274,10 @@ namespace ReconcileApi.Data.Migrations.Sqlite
                     b.Property<int>("SeverityRank")
                         .HasColumnType("INTEGER");
 
+                    b.Property<byte[]>("Signature")
+                        .HasMaxLength(24)
+                        .HasColumnType("BLOB");
+
                     b.Property<string>("State")
                         .IsRequired()
                         .HasMaxLength(16)

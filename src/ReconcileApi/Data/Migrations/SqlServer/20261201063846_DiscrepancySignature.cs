@@ -1,0 +1,29 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace ReconcileApi.Data.Migrations.SqlServer
+{
+    /// <inheritdoc />
+    public partial class DiscrepancySignature : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<byte[]>(
+                name: "Signature",
+                table: "Discrepancies",
+                type: "varbinary(24)",
+                maxLength: 24,
+                nullable: true);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropColumn(
+                name: "Signature",
+                table: "Discrepancies");
+        }
+    }
+}
