@@ -138,6 +138,7 @@ public sealed class ReconcileRunJob(
     {
         db.ChangeTracker.Clear();
         var timer = System.Diagnostics.Stopwatch.StartNew();
+        var (gcPause, fullCollections) = (GC.GetTotalPauseDuration(), GC.CollectionCount(2));
         using var turn = await gate.EnterAsync(db, ct);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         await SqlitePragmas.LargeWriteCacheAsync(db, ct);
@@ -161,8 +162,10 @@ public sealed class ReconcileRunJob(
         }
         var completed = timer.ElapsedMilliseconds;
         await transaction.CommitAsync(ct);
-        logger.LogDebug("Save of run {RunId}, ms since start: transaction begun {Begun}, lifecycle {Applied}, pending orders and days {Written}, completed {Completed}, committed {Committed}",
-            run.Id, begun, applied, written, completed, timer.ElapsedMilliseconds);
+        // The process's collections meanwhile: a full one over the engine's promoted garbage can take seconds.
+        logger.LogDebug("Save of run {RunId}, ms since start: transaction begun {Begun}, lifecycle {Applied}, pending orders and days {Written}, completed {Completed}, committed {Committed}; GC paused {PauseMs:F0} ms in it ({FullCollections} full)",
+            run.Id, begun, applied, written, completed, timer.ElapsedMilliseconds, (GC.GetTotalPauseDuration() - gcPause).TotalMilliseconds,
+            GC.CollectionCount(2) - fullCollections);
         return true;
     }
 
