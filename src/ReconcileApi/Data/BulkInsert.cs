@@ -128,6 +128,8 @@ public static class BulkInsert
     /// </summary>
     static bool Identical(object? a, object? b) => a switch
     {
+        // Most columns are text: compared first, without the virtual Equals.
+        string x => b is string y && string.Equals(x, y),
         DateTime x => b is DateTime y && x.Ticks == y.Ticks && x.Kind == y.Kind,
         DateTimeOffset x => b is DateTimeOffset y && x.EqualsExact(y),
         decimal x => b is decimal y && x == y && x.Scale == y.Scale,
@@ -153,7 +155,10 @@ public static class BulkInsert
             bool b => raw.sqlite3_bind_int64(statement, index, b ? 1 : 0),
             double d when !double.IsNaN(d) => raw.sqlite3_bind_double(statement, index, d),
             byte[] bytes => raw.sqlite3_bind_blob(statement, index, bytes),
-            DateTime d => BindText(statement, index, d.ToString(@"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFF", CultureInfo.InvariantCulture), ref utf8),
+            // Formatted straight into UTF-8, as Microsoft.Data.Sqlite formats it (the same format string).
+            DateTime d => d.TryFormat(utf8, out var written, @"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFF", CultureInfo.InvariantCulture)
+                ? raw.sqlite3_bind_text(statement, index, utf8.AsSpan(0, written))
+                : throw new InvalidOperationException("A time did not fit the binding buffer."),
             DateOnly d => BindText(statement, index, d.ToString(@"yyyy\-MM\-dd", CultureInfo.InvariantCulture), ref utf8),
             Guid g => BindText(statement, index, g.ToString().ToUpperInvariant(), ref utf8),
             Enum e => raw.sqlite3_bind_int64(statement, index, Convert.ToInt64(e, CultureInfo.InvariantCulture)),
