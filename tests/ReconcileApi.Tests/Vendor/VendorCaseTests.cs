@@ -84,6 +84,17 @@ public sealed class VendorCaseTests(ApiFactory factory) : IClassFixture<ApiFacto
                 }
             }
         }
+
+        // The same data again: every finding persists unchanged (its stored signature matches what the finding writes),
+        // nothing is new, reopened or resolved, and no history is written beyond each one's creation.
+        var again = await ws.Http.RunAsync(c.GetProperty("window"));
+        Assert.True((0, 0, 0, items.Count) == (again.GetProperty("newDiscrepancies").GetInt32(), again.GetProperty("reopenedDiscrepancies").GetInt32(),
+            again.GetProperty("autoResolved").GetInt32(), again.GetProperty("persistingDiscrepancies").GetInt32()), $"{name}: second run {again}");
+        foreach (var item in items)
+        {
+            var history = (await (await ws.Http.GetAsync($"/api/v1/discrepancies/{item.Id()}/history")).Json()).EnumerateArray().Select(h => h.Str("kind"));
+            Assert.True(history.SequenceEqual(["created"]), $"{name}: history of {item.Str("category")} {item.Str("orderKey")}: {string.Join(", ", history)}");
+        }
     }
 
     static async Task<JsonElement> IngestAsync(HttpClient http, string side, JsonElement batch)
