@@ -162,7 +162,7 @@ public sealed class ReconcileRunJob(
         }
         var completed = timer.ElapsedMilliseconds;
         await transaction.CommitAsync(ct);
-        // The process's collections meanwhile: a full one over the engine's promoted garbage can take seconds.
+        // The process's collections meanwhile, to tell the collector's share of a slow save from the database's.
         logger.LogDebug("Save of run {RunId}, ms since start: transaction begun {Begun}, lifecycle {Applied}, pending orders and days {Written}, completed {Completed}, committed {Committed}; GC paused {PauseMs:F0} ms in it ({FullCollections} full)",
             run.Id, begun, applied, written, completed, timer.ElapsedMilliseconds, (GC.GetTotalPauseDuration() - gcPause).TotalMilliseconds,
             GC.CollectionCount(2) - fullCollections);
