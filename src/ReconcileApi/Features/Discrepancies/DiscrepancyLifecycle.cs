@@ -85,7 +85,7 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
         var links = new List<RunDiscrepancy>();
         var newFindings = new List<KeyValuePair<string, Finding>>();
         var seenAgain = new List<long>();
-        var changed = new Dictionary<long, (Finding Finding, Known Was, bool Reopen)>();
+        var changed = new Dictionary<long, (Finding Finding, bool Reopen)>();
         foreach (var (key, finding) in findings)
         {
             if (!known.TryGetValue(key, out var k))
@@ -98,7 +98,7 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
             if (reopen || FindingSignature.Differs(k.Signature!, signature))
             {
                 // A change is history, and the run is linked to what it changed (what it created names it: FirstSeenRunId).
-                changed[k.Id] = (finding, k, reopen);
+                changed[k.Id] = (finding, reopen);
                 links.Add(new RunDiscrepancy { RunId = runId, DiscrepancyId = k.Id });
                 events.Add(Event(k.Id, reopen ? DiscrepancyEventKind.Reopened : DiscrepancyEventKind.ValuesChanged, k.State,
                     reopen ? DiscrepancyState.Open : k.State, runId, now, Snapshot(finding)));
@@ -117,7 +117,7 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
         {
             foreach (var tracked in await db.Discrepancies.Where(d => ids.Contains(d.Id)).ToListAsync(ct))
             {
-                var (finding, _, reopen) = changed[tracked.Id];
+                var (finding, reopen) = changed[tracked.Id];
                 Copy(finding, texts[tracked.IdentityKey], tracked);
                 tracked.LastSeenRunId = runId;
                 tracked.Occurrences++;
