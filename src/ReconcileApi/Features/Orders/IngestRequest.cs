@@ -35,7 +35,7 @@ public sealed class IngestRequest : IIdempotentBody, IEndpointParameterMetadataP
 
     IngestRequest(ProblemHttpResult problem) => Problem = problem;
 
-    IngestRequest(OrderSource side, string format, IEnumerable<IReadOnlyList<IncomingRecord>> chunks, byte[] body, string? idempotencyKey)
+    IngestRequest(OrderSource side, string format, IEnumerable<IReadOnlyList<IncomingRecord>> chunks, ReadOnlyMemory<byte> body, string? idempotencyKey)
     {
         Side = side;
         Format = format;
@@ -71,7 +71,7 @@ public sealed class IngestRequest : IIdempotentBody, IEndpointParameterMetadataP
             return new(Problems.BadRequest("columnMap must be `field=Header;field=Header` or a JSON object {\"field\": \"Header\"}."));
 
         // The body: JSON, CSV or a workbook, directly or as the `file` of a form upload.
-        byte[]? body;
+        ArraySegment<byte>? received;
         BodyKind kind;
         if (request.HasFormContentType)
         {
@@ -93,16 +93,16 @@ public sealed class IngestRequest : IIdempotentBody, IEndpointParameterMetadataP
                 : file.FileName.EndsWith(".json", StringComparison.OrdinalIgnoreCase) || file.ContentType.Contains("json") ? BodyKind.Json
                 : BodyKind.Csv;
             await using var stream = file.OpenReadStream();
-            body = await RequestBody.ReadAsync(stream, limit, file.Length, ct);
+            received = await RequestBody.ReadAsync(context, stream, limit, file.Length, ct);
         }
         else
         {
             if (KindOf(request.ContentType, format) is not { } k)
                 return new(Problems.UnsupportedMediaType($"Content-Type '{request.ContentType}' is not supported; send application/json, text/csv, {Xlsx} or multipart/form-data with a `file`."));
             kind = k;
-            body = await RequestBody.ReadAsync(request.Body, limit, request.ContentLength, ct);
+            received = await RequestBody.ReadAsync(context, request.Body, limit, request.ContentLength, ct);
         }
-        if (body is null)
+        if (received is not { } body)
             return new(Problems.PayloadTooLarge($"The body is over the limit of {limit} bytes."));
         if (format is not null && (kind == BodyKind.Json) != OrderFormats.Json.ContainsKey(format))
             return new(Problems.UnsupportedMediaType(kind == BodyKind.Json

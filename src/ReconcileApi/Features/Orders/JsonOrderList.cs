@@ -13,7 +13,7 @@ public sealed class JsonOrderList
     /// <summary>The same leniency for each order as for the body around it: trailing commas and comments.</summary>
     static readonly JsonDocumentOptions DocumentOptions = new() { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip };
 
-    JsonOrderList(byte[] body, List<Range> elements, string? idempotencyKey, string? wrapper)
+    JsonOrderList(ReadOnlyMemory<byte> body, List<Range> elements, string? idempotencyKey, string? wrapper)
     {
         Body = body;
         Elements = elements;
@@ -21,7 +21,7 @@ public sealed class JsonOrderList
         Wrapper = wrapper;
     }
 
-    public byte[] Body { get; }
+    public ReadOnlyMemory<byte> Body { get; }
     public IReadOnlyList<Range> Elements { get; }
     /// <summary>The body's top-level <c>idempotencyKey</c>, for no-code tools that cannot set headers.</summary>
     public string? IdempotencyKey { get; }
@@ -45,20 +45,20 @@ public sealed class JsonOrderList
         return names;
     }
 
-    public ReadOnlyMemory<byte> Element(int index) => Body.AsMemory(Elements[index]);
+    public ReadOnlyMemory<byte> Element(int index) => Body[Elements[index]];
 
     /// <summary>One order of the body as a document (its structure was validated when the list was located).</summary>
     public static JsonDocument Parse(ReadOnlyMemory<byte> element) => JsonDocument.Parse(element, DocumentOptions);
 
-    public static bool TryLocate(byte[] body, IReadOnlyList<string> wrappers,
+    public static bool TryLocate(ReadOnlyMemory<byte> body, IReadOnlyList<string> wrappers,
         [NotNullWhen(true)] out JsonOrderList? list, [NotNullWhen(false)] out MalformedBody? malformed)
     {
         (list, malformed) = (null, null);
         var elements = new List<Range>();
         string? key = null, wrapper = null;
         // A byte order mark (some Windows tools write one) is not JSON; positions stay those of the body.
-        var offset = body.AsSpan().StartsWith("\uFEFF"u8) ? 3 : 0;
-        var reader = new Utf8JsonReader(body.AsSpan(offset), Options);
+        var offset = body.Span.StartsWith("\uFEFF"u8) ? 3 : 0;
+        var reader = new Utf8JsonReader(body.Span[offset..], Options);
         try
         {
             if (!reader.Read())

@@ -23,10 +23,12 @@ public static class TableReader
     public const int MaxCellLength = 32_767;
     public const long MaxExpandedBytes = 256L * 1024 * 1024;
 
+    static MemoryStream Stream(ArraySegment<byte> body) => new(body.Array!, body.Offset, body.Count, writable: false);
+
     // ExcelDataReader asks for Windows-1252 even for .xlsx; .NET has it only through this provider.
     static TableReader() => Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
 
-    public static bool TryReadCsv(byte[] body, [NotNullWhen(true)] out Table? table, [NotNullWhen(false)] out MalformedBody? malformed)
+    public static bool TryReadCsv(ArraySegment<byte> body, [NotNullWhen(true)] out Table? table, [NotNullWhen(false)] out MalformedBody? malformed)
     {
         (table, malformed) = (null, null);
         var config = new CsvConfiguration(CultureInfo.InvariantCulture)
@@ -38,7 +40,7 @@ public static class TableReader
             BadDataFound = null,
             MissingFieldFound = null,
         };
-        using var text = new StreamReader(new MemoryStream(body), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        using var text = new StreamReader(Stream(body), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
         using var parser = new CsvParser(text, config);
         var rows = new Rows("CSV");
         var line = 1;
@@ -64,12 +66,12 @@ public static class TableReader
     /// <summary>An odd number of quotes in a raw record means a quoted field ran to the end of the file.</summary>
     static bool IsUnterminated(string raw) => raw.Count(c => c == '"') % 2 == 1;
 
-    public static bool TryReadXlsx(byte[] body, [NotNullWhen(true)] out Table? table, [NotNullWhen(false)] out MalformedBody? malformed)
+    public static bool TryReadXlsx(ArraySegment<byte> body, [NotNullWhen(true)] out Table? table, [NotNullWhen(false)] out MalformedBody? malformed)
     {
         (table, malformed) = (null, null);
         try
         {
-            using (var archive = new ZipArchive(new MemoryStream(body), ZipArchiveMode.Read))
+            using (var archive = new ZipArchive(Stream(body), ZipArchiveMode.Read))
             {
                 var expanded = archive.Entries.Sum(e => e.Length);
                 if (expanded > MaxExpandedBytes)
@@ -79,7 +81,7 @@ public static class TableReader
                     return false;
                 }
             }
-            using var reader = ExcelReaderFactory.CreateOpenXmlReader(new MemoryStream(body));
+            using var reader = ExcelReaderFactory.CreateOpenXmlReader(Stream(body));
             var rows = new Rows("workbook");
             var line = 0;
             while (reader.Read())
