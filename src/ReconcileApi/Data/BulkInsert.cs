@@ -155,19 +155,23 @@ public static class BulkInsert
             bool b => raw.sqlite3_bind_int64(statement, index, b ? 1 : 0),
             double d when !double.IsNaN(d) => raw.sqlite3_bind_double(statement, index, d),
             byte[] bytes => raw.sqlite3_bind_blob(statement, index, bytes),
-            // Formatted straight into UTF-8, as Microsoft.Data.Sqlite formats it (the same format string).
-            DateTime d => d.TryFormat(utf8, out var written, @"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFF", CultureInfo.InvariantCulture)
-                ? raw.sqlite3_bind_text(statement, index, utf8.AsSpan(0, written))
-                : throw new InvalidOperationException("A time did not fit the binding buffer."),
-            DateOnly d => BindText(statement, index, d.ToString(@"yyyy\-MM\-dd", CultureInfo.InvariantCulture), ref utf8),
+            // Times, dates and decimals are formatted as Microsoft.Data.Sqlite formats them (the same format strings).
+            DateTime d => BindFormatted(statement, index, d, @"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFF", utf8),
+            DateOnly d => BindFormatted(statement, index, d, @"yyyy\-MM\-dd", utf8),
             Guid g => BindText(statement, index, g.ToString().ToUpperInvariant(), ref utf8),
             Enum e => raw.sqlite3_bind_int64(statement, index, Convert.ToInt64(e, CultureInfo.InvariantCulture)),
-            decimal m => BindText(statement, index, m.ToString("0.0###########################", CultureInfo.InvariantCulture), ref utf8),
+            decimal m => BindFormatted(statement, index, m, "0.0###########################", utf8),
             _ => throw new NotSupportedException($"Bulk insert into SQLite has no binding for {value.GetType().Name}; add it beside the others."),
         };
         if (rc != raw.SQLITE_OK)
             throw new SqliteException($"SQLite could not bind parameter {index}.", rc);
     }
+
+    /// <summary>A value formatted straight into the UTF-8 buffer (at least 256 bytes: any time, date or decimal fits).</summary>
+    static int BindFormatted<T>(sqlite3_stmt statement, int index, T value, string format, byte[] utf8) where T : IUtf8SpanFormattable =>
+        value.TryFormat(utf8, out var written, format, CultureInfo.InvariantCulture)
+            ? raw.sqlite3_bind_text(statement, index, utf8.AsSpan(0, written))
+            : throw new InvalidOperationException($"A {typeof(T).Name} did not fit the binding buffer.");
 
     static int BindText(sqlite3_stmt statement, int index, string value, ref byte[] utf8)
     {
