@@ -31,7 +31,7 @@ var showPhases = args.Contains("--phases");
 // --no-prefetch measures what the prefetch hints are worth (src/ReconcileApi.Engine/Prefetch.cs).
 var tuning = Tuning.Default with { Prefetch = !args.Contains("--no-prefetch") };
 
-Console.WriteLine($"load average before: {LoadAverage()}");
+Console.WriteLine($"load average before: {LoadAverage()}; {ReconcileApi.Benchmarks.Http.BenchService.FreshMemory()}");
 Console.WriteLine($"engine benchmark: {Environment.ProcessorCount} cores, server GC {GCSettings.IsServerGC}, {iterations} timed iterations after warm-up runs, seed {seed}, lists {(args.Contains("--in-order") ? "in creation order" : "shuffled")}{(args.Contains("--encoded") ? ", encoded (decoded when read)" : "")}");
 Console.WriteLine($"{"orders/side",12} {"store",9} {"keap",9} {"findings",9} {"median ms",10} {"min ms",8} {"max ms",8} {"cpu ms",8} {"alloc MB/run",13} {"peak WS MB",11} {"GC heap MB",11}");
 foreach (var n in sizes)
@@ -99,7 +99,7 @@ static ReconcileApi.Features.Orders.EncodedOrders Encoded(List<CanonicalOrder> o
     return list;
 }
 
-static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "n/a";
+static string LoadAverage() => ReconcileApi.Benchmarks.Http.BenchService.LoadAverage();
 
 string Option(string name, string fallback)
 {

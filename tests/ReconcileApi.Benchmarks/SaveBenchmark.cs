@@ -49,7 +49,7 @@ public static class SaveBenchmark
             await db.SaveChangesAsync();
         }
         Console.WriteLine($"save: {result.Findings.Count:N0} findings over {data.Store.Count:N0} x {data.Keap.Count:N0} orders into {folder.FullName}; " +
-            $"{Environment.ProcessorCount} cores; load average {Http.BenchService.LoadAverage()}");
+            $"{Environment.ProcessorCount} cores; load average {Http.BenchService.LoadAverage()}; {Http.BenchService.FreshMemory()}");
         try
         {
             for (var round = 0; round < rounds; round++)

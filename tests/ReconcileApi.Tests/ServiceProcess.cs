@@ -43,6 +43,16 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Of <see cref="CpuTime"/>, the time spent in the kernel on the child's behalf (system calls, page faults).</summary>
+    public TimeSpan KernelTime
+    {
+        get
+        {
+            process.Refresh();
+            return process.PrivilegedProcessorTime;
+        }
+    }
+
     /// <summary>The child's peak resident memory so far (VmHWM), in MB; Linux only.</summary>
     public double PeakMemoryMb =>
         File.ReadLines($"/proc/{process.Id}/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal))

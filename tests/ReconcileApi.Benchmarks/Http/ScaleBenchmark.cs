@@ -78,10 +78,11 @@ public static class ScaleBenchmark
             ? Process.Start(Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".dotnet", "tools", "dotnet-trace"),
                 $"collect -p {service.Process.Id} --profile dotnet-sampled-thread-time --duration 00:00:{int.Parse(traceSeconds):D2} -o /tmp/scale-run.nettrace")
             : null;
-        var first = await RunsBenchmark.TimedRunAsync(client, "first run", expected);
+        Console.WriteLine($"  before the first run: {BenchService.FreshMemory()}; load average {BenchService.LoadAverage()}");
+        var first = await RunsBenchmark.TimedRunAsync(client, service, "first run", expected);
         trace?.WaitForExit();
         await RunsBenchmark.PrintPhasesAsync(service, first);
-        var second = await RunsBenchmark.TimedRunAsync(client, "second identical run", expected);
+        var second = await RunsBenchmark.TimedRunAsync(client, service, "second identical run", expected);
         await RunsBenchmark.PrintPhasesAsync(service, second);
         if (second.GetProperty("newDiscrepancies").GetInt32() != 0
             || second.GetProperty("persistingDiscrepancies").GetInt32() != first.GetProperty("discrepancies").GetInt32())
