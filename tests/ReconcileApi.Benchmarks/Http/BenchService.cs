@@ -74,7 +74,7 @@ public sealed class BenchService : IAsyncDisposable
     /// How fast this machine hands out memory no process has touched lately: 256 MB mapped, one byte written per 4 KB
     /// page, timed. On bare metal the kernel zeroes pages at several GB/s; on this project's virtual machines the host
     /// backs a guest page only when it is first touched, and memory freed for a few seconds goes back to the host
-    /// (free page reporting), so the rate swings from about 2,500 MB/s down to 150 MB/s — and a run that grows to
+    /// (free page reporting), so the rate swings from about 2,500 MB/s down to 100 MB/s — and a run that grows to
     /// 2.4 GB pays that, in the kernel, on its critical path. Printed beside the load average to read a figure by.
     /// </summary>
     public static string FreshMemory()
