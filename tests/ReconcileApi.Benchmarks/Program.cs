@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime;
 using ReconcileApi.Benchmarks;
+using ReconcileApi.Benchmarks.Http;
 using ReconcileApi.Engine;
 
 // Usage: engine [--sizes 10000,100000,1000000] [--iterations 5] [--seed 42] [--phases] [--profile-normalize] [--no-prefetch] [--in-order] [--encoded]
@@ -31,7 +32,7 @@ var showPhases = args.Contains("--phases");
 // --no-prefetch measures what the prefetch hints are worth (src/ReconcileApi.Engine/Prefetch.cs).
 var tuning = Tuning.Default with { Prefetch = !args.Contains("--no-prefetch") };
 
-Console.WriteLine($"load average before: {LoadAverage()}; {ReconcileApi.Benchmarks.Http.BenchService.FreshMemory()}");
+Console.WriteLine($"load average before: {BenchService.LoadAverage()}; {BenchService.FreshMemory()}");
 Console.WriteLine($"engine benchmark: {Environment.ProcessorCount} cores, server GC {GCSettings.IsServerGC}, {iterations} timed iterations after warm-up runs, seed {seed}, lists {(args.Contains("--in-order") ? "in creation order" : "shuffled")}{(args.Contains("--encoded") ? ", encoded (decoded when read)" : "")}");
 Console.WriteLine($"{"orders/side",12} {"store",9} {"keap",9} {"findings",9} {"median ms",10} {"min ms",8} {"max ms",8} {"cpu ms",8} {"alloc MB/run",13} {"peak WS MB",11} {"GC heap MB",11}");
 foreach (var n in sizes)
@@ -87,7 +88,7 @@ foreach (var n in sizes)
     var gcInfo = GC.GetGCMemoryInfo(GCKind.Any);
     Console.WriteLine($"{n,12:N0} {data.Store.Count,9:N0} {data.Keap.Count,9:N0} {result.Findings.Count,9:N0} {times[times.Count / 2],10:F1} {times[0],8:F1} {times[^1],8:F1} {cpu[cpu.Count / 2],8:F0} {allocated / 1048576.0,13:F1} {process.PeakWorkingSet64 / 1048576.0,11:F0} {gcInfo.HeapSizeBytes / 1048576.0,11:F0}");
     GC.KeepAlive(data);
-    Console.WriteLine($"  load average after: {LoadAverage()} (other work on this machine inflates wall times; cpu ms is the process's CPU time, median)");
+    Console.WriteLine($"  load average after: {BenchService.LoadAverage()} (other work on this machine inflates wall times; cpu ms is the process's CPU time, median)");
 }
 return 0;
 
@@ -98,8 +99,6 @@ static ReconcileApi.Features.Orders.EncodedOrders Encoded(List<CanonicalOrder> o
         list.Add(ReconcileApi.Features.Orders.OrderCodec.Encode(o));
     return list;
 }
-
-static string LoadAverage() => ReconcileApi.Benchmarks.Http.BenchService.LoadAverage();
 
 string Option(string name, string fallback)
 {

@@ -23,7 +23,7 @@ public static class TableReader
     public const int MaxCellLength = 32_767;
     public const long MaxExpandedBytes = 256L * 1024 * 1024;
 
-    static MemoryStream Stream(ArraySegment<byte> body) => new(body.Array!, body.Offset, body.Count, writable: false);
+    static MemoryStream ReadOnlyStream(ArraySegment<byte> body) => new(body.Array!, body.Offset, body.Count, writable: false);
 
     // ExcelDataReader asks for Windows-1252 even for .xlsx; .NET has it only through this provider.
     static TableReader() => Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
@@ -40,7 +40,7 @@ public static class TableReader
             BadDataFound = null,
             MissingFieldFound = null,
         };
-        using var text = new StreamReader(Stream(body), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        using var text = new StreamReader(ReadOnlyStream(body), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
         using var parser = new CsvParser(text, config);
         var rows = new Rows("CSV");
         var line = 1;
@@ -71,7 +71,7 @@ public static class TableReader
         (table, malformed) = (null, null);
         try
         {
-            using (var archive = new ZipArchive(Stream(body), ZipArchiveMode.Read))
+            using (var archive = new ZipArchive(ReadOnlyStream(body), ZipArchiveMode.Read))
             {
                 var expanded = archive.Entries.Sum(e => e.Length);
                 if (expanded > MaxExpandedBytes)
@@ -81,7 +81,7 @@ public static class TableReader
                     return false;
                 }
             }
-            using var reader = ExcelReaderFactory.CreateOpenXmlReader(Stream(body));
+            using var reader = ExcelReaderFactory.CreateOpenXmlReader(ReadOnlyStream(body));
             var rows = new Rows("workbook");
             var line = 0;
             while (reader.Read())
