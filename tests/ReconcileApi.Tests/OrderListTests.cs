@@ -1,5 +1,10 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using ReconcileApi.Data;
+using ReconcileApi.Engine;
+using ReconcileApi.Features.Orders;
 using static ReconcileApi.Tests.Api;
 using static ReconcileApi.Tests.LifecycleTestData;
 
@@ -41,6 +46,65 @@ public sealed class OrderListTests(ApiFactory factory) : IClassFixture<ApiFactor
         Assert.Equal(["S2"], Ids(await ListAsync(ws, "store/orders?orderKey=S2")));
         Assert.Equal(["S1"], Ids(await ListAsync(ws, "store/orders?email=ann@example.COM")));
         Assert.Equal(["S4"], Ids(await ListAsync(ws, $"store/orders?since={later:O}")));
+    }
+
+    [Fact]
+    public async Task EmailFilter_FindsACustomersOrdersAcrossIdBlocks_LatestFirst_FromTheBlockIndex()
+    {
+        // The SQLite index is keyed by blocks of 4,096 order ids (EmailIndex): Ann's orders sit in three blocks, with
+        // another workspace's orders and another customer's between them, and pages must cross from block to block.
+        using var ws = await factory.CreateWorkspaceAsync();
+        using var other = await factory.CreateWorkspaceAsync();
+        var filler = Enumerable.Range(0, 4_500).Select(i => Order($"X{i}", $"#{i}", email: "ann@example.com")).ToList();
+        await ws.Http.IngestAsync("store", new[] { Order("A1", "#1", email: "ann@example.com"), Order("B1", "#2", email: "bob@example.com") });
+        foreach (var chunk in filler.Chunk(1_000))
+            await other.Http.IngestAsync("store", chunk);
+        await ws.Http.IngestAsync("store", new[] { Order("A2", "#3", email: "Ann@example.com"), Order("A3", "#4", email: "ann@example.com") });
+        await ws.Http.IngestAsync("keap", new[] { Order("K1", "Shopify Order #1", status: "PAID", email: "ann@example.com") });
+        foreach (var chunk in filler.Chunk(1_000))
+            await other.Http.IngestAsync("keap", chunk);
+        await ws.Http.IngestAsync("store", new[] { Order("A4", "#5", email: "ann@example.com"), Order("B2", "#6", email: "bob@example.com") });
+
+        Assert.Equal(["A4", "A3", "A2", "A1"], Ids(await ListAsync(ws, "store/orders?email=ann@example.com")));
+        var first = await ListAsync(ws, "store/orders?email=ann@example.com&limit=2");
+        Assert.Equal(["A4", "A3"], Ids(first));
+        var second = await ListAsync(ws, $"store/orders?email=ann@example.com&limit=2&cursor={first.Str("nextCursor")}");
+        Assert.Equal(["A2", "A1"], Ids(second));
+        Assert.Equal(JsonValueKind.Null, second.GetProperty("nextCursor").ValueKind);
+        Assert.Equal(["B2", "B1"], Ids(await ListAsync(ws, "store/orders?email=bob@example.com")));
+        Assert.Equal(["K1"], Ids(await ListAsync(ws, "keap/orders?email=ann@example.com")));
+        Assert.Empty(Ids(await ListAsync(ws, "store/orders?email=nobody@example.com")));
+
+        using var scope = factory.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<ReconcileDbContext>();
+        var ids = await db.Orders.Where(o => o.WorkspaceId == ws.WorkspaceId && o.Source == OrderSource.Store).Select(o => o.Id).ToListAsync();
+        Assert.Equal(3, ids.Select(id => id / EmailIndex.Block).Distinct().Count());
+        var query = await EmailIndex.WhereEmailAsync(db, db.Orders.Where(o => o.WorkspaceId == ws.WorkspaceId && o.Source == OrderSource.Store),
+            ws.WorkspaceId, OrderSource.Store, "ann@example.com", CancellationToken.None);
+        Assert.Contains("SEARCH o USING INDEX IX_Orders_WorkspaceId_Source_IdBlock_CustomerEmail (WorkspaceId=? AND Source=? AND <expr>=? AND CustomerEmail=?)", await QueryPlanAsync(db, query.OrderByDescending(o => o.Id).Take(3)));
+    }
+
+    /// <summary>SQLite's plan for what EF sends, its parameters bound as EF's `.param set` lines give them.</summary>
+    static async Task<string> QueryPlanAsync<T>(ReconcileDbContext db, IQueryable<T> query)
+    {
+        var text = query.ToQueryString();
+        await db.Database.OpenConnectionAsync();
+        await using var command = db.Database.GetDbConnection().CreateCommand();
+        var lines = text.Split('\n');
+        foreach (var line in lines.Where(l => l.StartsWith(".param set ", StringComparison.Ordinal)))
+        {
+            var parts = line[".param set ".Length..].Split(' ', 2);
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = parts[0];
+            parameter.Value = parts[1].StartsWith('\'') ? parts[1].Trim('\'') : parts[1];
+            command.Parameters.Add(parameter);
+        }
+        command.CommandText = "EXPLAIN QUERY PLAN " + string.Join('\n', lines.Where(l => !l.StartsWith(".param", StringComparison.Ordinal)));
+        var plan = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+            plan.Add(reader.GetString(3));
+        return string.Join("\n", plan);
     }
 
     [Theory]

@@ -40,10 +40,7 @@ public static class ListOrders
             query = query.Where(o => o.UpdatedAt >= from);
         }
         if (!string.IsNullOrWhiteSpace(email))
-        {
-            var wanted = email.Trim().ToLowerInvariant();
-            query = query.Where(o => o.CustomerEmail == wanted);
-        }
+            query = await EmailIndex.WhereEmailAsync(db, query, workspaceId, side, email.Trim().ToLowerInvariant(), ct);
         if (cursor is { } before)
             query = query.Where(o => o.Id < before);
         if (errors.Count > 0)

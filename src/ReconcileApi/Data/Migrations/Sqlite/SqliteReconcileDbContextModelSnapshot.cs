@@ -804,8 +804,6 @@ namespace ReconcileApi.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("WorkspaceId", "Source", "CustomerEmail");
-
                     b.HasIndex("WorkspaceId", "Source", "OrderId")
                         .IsUnique();
 

@@ -1,0 +1,34 @@
+namespace ReconcileApi.Features.Orders;
+
+/// <summary>
+/// The order list's email filter on SQLite. Emails arrive in no order, so a plain (workspace, source, email) index put every
+/// new order on a random page of it, and SQLite's log takes whole pages: in an ingest that otherwise appends (ids and
+/// dates growing, as syncs send them) that index was 910 of every 1,332 log pages. Its SQLite form is keyed by the order's
+/// block of <see cref="Block"/> ids first (migration EmailIndexByIdBlock): a transaction's orders take consecutive ids, so
+/// their entries land in one block's few pages. Measured with `sqlite3` alone, 400,000 orders after 200,000 in
+/// transactions of 1,000: 10.97 s with the plain index, 6.06 s with this one, 4.50 s with none.
+/// A lookup walks the side's blocks from the newest, two index seeks each (≈ 250 blocks at a million orders, under a
+/// millisecond), then seeks the email in each. SQL Server keeps the plain index: its log records rows, not pages.
+/// </summary>
+public static class EmailIndex
+{
+    public const int Block = 4096;
+
+    public static async Task<IQueryable<StoredOrder>> WhereEmailAsync(ReconcileDbContext db, IQueryable<StoredOrder> query, Guid workspaceId,
+        OrderSource side, string email, CancellationToken ct)
+    {
+        query = query.Where(o => o.CustomerEmail == email);
+        if (!db.Database.IsSqlite())
+            return query;
+        var source = side.ToString();
+        var blocks = await db.Database.SqlQuery<long>($"""
+            WITH RECURSIVE b(k) AS (
+                SELECT max("Id" / 4096) FROM "Orders" WHERE "WorkspaceId" = {workspaceId} AND "Source" = {source}
+                UNION ALL
+                SELECT (SELECT max("Id" / 4096) FROM "Orders" WHERE "WorkspaceId" = {workspaceId} AND "Source" = {source} AND "Id" / 4096 < b.k)
+                FROM b WHERE b.k IS NOT NULL)
+            SELECT k AS "Value" FROM b WHERE k IS NOT NULL
+            """).ToListAsync(ct);
+        return query.Where(o => blocks.Contains(o.Id / Block));
+    }
+}
