@@ -7,8 +7,9 @@ namespace ReconcileApi.Features.Orders;
 /// block of <see cref="Block"/> ids first (migration EmailIndexByIdBlock): a transaction's orders take consecutive ids, so
 /// their entries land in one block's few pages. Measured with `sqlite3` alone, 400,000 orders after 200,000 in
 /// transactions of 1,000: 10.97 s with the plain index, 6.06 s with this one, 4.50 s with none.
-/// A lookup walks the side's blocks from the newest, two index seeks each (≈ 250 blocks at a million orders, under a
-/// millisecond), then seeks the email in each. SQL Server keeps the plain index: its log records rows, not pages.
+/// A lookup lists the side's blocks (two index seeks each), then seeks the email in each: at a million orders a side, 241
+/// blocks and 2 ms in `sqlite3` against 0.04 ms with the plain index. SQL Server keeps the plain index: its log records
+/// rows, not pages. The SQL below must say `"Id" / 4096` as the index does, or SQLite cannot use it.
 /// </summary>
 public static class EmailIndex
 {
