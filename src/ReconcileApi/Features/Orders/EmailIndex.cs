@@ -10,6 +10,9 @@ namespace ReconcileApi.Features.Orders;
 /// A lookup lists the side's blocks (two index seeks each), then seeks the email in each: at a million orders a side, 241
 /// blocks and 2 ms in `sqlite3` against 0.04 ms with the plain index. SQL Server keeps the plain index: its log records
 /// rows, not pages. The SQL below must say `"Id" / 4096` as the index does, or SQLite cannot use it.
+/// The walk grows with the blocks a side's orders are spread over, not with its orders: a workspace that sends an order
+/// at a time among busy others can touch a block per order (a side of 100,000 such orders among 100 million: at most
+/// 24,400 blocks, ≈ 50,000 seeks, tens of milliseconds) — still a lookup, never a scan of the orders.
 /// </summary>
 public static class EmailIndex
 {
