@@ -30,20 +30,30 @@ public sealed class OrderValidator : AbstractValidator<CanonicalOrder>
         RuleFor(o => o.Currency).Must(c => c is null || (c.Length == 3 && c.All(char.IsAsciiLetterUpper)))
             .WithMessage("Must be a three-letter ISO 4217 code such as USD.");
         RuleFor(o => o.Status).MaximumLength(64);
-        RuleFor(o => o.Total).Must(v => Money(v)).WithMessage(MoneyMessage);
-        RuleFor(o => o.Subtotal).Must(Money).WithMessage(MoneyMessage);
-        RuleFor(o => o.Tax).Must(Money).WithMessage(MoneyMessage);
-        RuleFor(o => o.Shipping).Must(Money).WithMessage(MoneyMessage);
-        RuleFor(o => o.Discount).Must(Money).WithMessage(MoneyMessage);
-        RuleFor(o => o.AmountPaid).Must(Money).WithMessage(MoneyMessage);
-        RuleFor(o => o.AmountRefunded).Must(Money).WithMessage(MoneyMessage);
-        RuleFor(o => o.PresentmentTotal).Must(Money).WithMessage(MoneyMessage);
-        RuleFor(o => o.Lines.Count).LessThanOrEqualTo(MaxLines).OverridePropertyName("lines").WithMessage($"Holds more than {MaxLines:N0} lines.");
-        // One rule over all lines, naming a line's field (lines[2].quantity) only when it fails: a child validator
-        // per line built a validation context and property path for every line of every order (31 % of ingest's
-        // CPU in a trace of 1,000-order requests).
+        // The amounts in one rule, and the lines in one below, each naming a field only when it fails: a rule per amount
+        // took 7.7 % of the service's CPU in an ingest of new orders (`perf`; FluentValidation builds a context per rule),
+        // and a child validator per line had taken 31 %.
+        RuleFor(o => o).Custom((o, context) =>
+        {
+            Check(o.Total, "Total");
+            Check(o.Subtotal, "Subtotal");
+            Check(o.Tax, "Tax");
+            Check(o.Shipping, "Shipping");
+            Check(o.Discount, "Discount");
+            Check(o.AmountPaid, "AmountPaid");
+            Check(o.AmountRefunded, "AmountRefunded");
+            Check(o.PresentmentTotal, "PresentmentTotal");
+
+            void Check(decimal? value, string field)
+            {
+                if (!Money(value))
+                    context.AddFailure(field, MoneyMessage);
+            }
+        });
         RuleFor(o => o.Lines).Custom((lines, context) =>
         {
+            if (lines.Count > MaxLines)
+                context.AddFailure("lines", $"Holds more than {MaxLines:N0} lines.");
             for (var i = 0; i < lines.Count; i++)
             {
                 var l = lines[i];
