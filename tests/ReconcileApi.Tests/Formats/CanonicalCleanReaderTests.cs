@@ -103,6 +103,8 @@ public sealed class CanonicalCleanReaderTests
         }
         if (random.Next(8) == 0)
             parts.Add("\"extra\": {\"nested\": [1, {\"orderId\": \"inner\"}], \"s\": \"\\ud800\"}");
+        if (random.Next(20) == 0)
+            parts.Add("\"\\ud800name\": 1");
         switch (random.Next(10))
         {
             case 0:
