@@ -15,8 +15,14 @@ public sealed class SqlitePragmas : DbConnectionInterceptor
 {
     public const string BusyTimeout = "30000";
 
-    const string Pragmas =
-        "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=" + BusyTimeout + "; PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456; PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=0;";
+    /// <summary>
+    /// The size (256 MB) the write-ahead log's file is cut back to after a restart (<see cref="SqliteCheckpointer"/>): above the
+    /// ≈ 80-170 MB a steady ingest writes between restarts, so those reuse the file's pages; a run's save may write more.
+    /// </summary>
+    public const long LogSizeLimit = 256L * 1024 * 1024;
+
+    static readonly string Pragmas =
+        $"PRAGMA synchronous=NORMAL; PRAGMA busy_timeout={BusyTimeout}; PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456; PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit={LogSizeLimit};";
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
     {
