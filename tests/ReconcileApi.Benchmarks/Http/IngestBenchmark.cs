@@ -59,7 +59,7 @@ public static class IngestBenchmark
     static void ReadCanonical()
     {
         var orders = Generate(100_000, seed: 3).Select(o => JsonSerializer.SerializeToUtf8Bytes(o, JsonSerializerOptions.Web)).ToList();
-        var format = new CanonicalFormat();
+        IJsonOrderFormat format = new CanonicalFormat();
         double document = double.MaxValue, onePass = double.MaxValue;
         for (var round = 0; round < 5; round++)
         {
@@ -74,7 +74,7 @@ public static class IngestBenchmark
             clock.Restart();
             foreach (var order in orders)
             {
-                if (CanonicalCleanReader.TryRead(order, FormatContext.Utc) is null)
+                if (format.TryReadClean(order, FormatContext.Utc) is null)
                     throw new InvalidOperationException("A generated order was not read in one pass.");
             }
             onePass = Math.Min(onePass, clock.Elapsed.TotalMilliseconds);

@@ -57,13 +57,14 @@ public sealed class CanonicalCleanReaderTests
             var (json, twice) = OrderJson(random, wild);
             var context = contexts[random.Next(contexts.Length)];
             var bytes = Encoding.UTF8.GetBytes(json);
-            var fast = CanonicalCleanReader.TryRead(bytes, context);
+            IJsonOrderFormat format = new CanonicalFormat();
+            var fast = format.TryReadClean(bytes, context);
             ReadOrder? slow;
             using (var document = JsonOrderList.Parse(bytes))
             {
                 try
                 {
-                    slow = new CanonicalFormat().Read(document.RootElement, context);
+                    slow = format.Read(document.RootElement, context);
                 }
                 catch (InvalidOperationException)
                 {

@@ -211,7 +211,7 @@ public sealed class IngestRequest : IIdempotentBody, IEndpointParameterMetadataP
 
     static ReadOrder Read(ReadOnlyMemory<byte> element, IJsonOrderFormat format, FormatContext context)
     {
-        if (format is CanonicalFormat && CanonicalCleanReader.TryRead(element.Span, context) is { } clean)
+        if (format.TryReadClean(element.Span, context) is { } clean)
             return new ReadOrder(clean, new ReadProblems());
         using var document = JsonOrderList.Parse(element);
         try

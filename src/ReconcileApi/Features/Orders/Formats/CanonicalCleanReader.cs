@@ -11,7 +11,7 @@ namespace ReconcileApi.Features.Orders.Formats;
 /// belongs in <see cref="CanonicalFormat.Read"/>, here and in that test's generator. Reading a document per order and
 /// looking each field up by name was a fifth of the service's CPU in an ingest of new canonical orders (`perf`).
 /// </summary>
-public static class CanonicalCleanReader
+internal static class CanonicalCleanReader
 {
     enum Field { None = -1, OrderId, OrderNumber, CustomerEmail, CustomerName, OrderDate, Currency, Total, Subtotal, Tax, Shipping, Discount,
         AmountPaid, AmountRefunded, Status, PaymentReference, UpdatedAt, CreatedAt, Platform, TaxesIncluded, PresentmentCurrency,

@@ -16,6 +16,8 @@ public sealed class CanonicalFormat : IJsonOrderFormat
         "createdAt", "taxesIncluded", "presentmentCurrency", "presentmentTotal", "sourceType", "lines",
     ];
 
+    public CanonicalOrder? TryReadClean(ReadOnlySpan<byte> json, FormatContext context) => CanonicalCleanReader.TryRead(json, context);
+
     public ReadOrder Read(JsonElement element, FormatContext context)
     {
         if (FormatSupport.NotAnObject(element) is { } notAnObject)

@@ -41,6 +41,12 @@ public interface IJsonOrderFormat
     string OrderIdField { get; }
 
     ReadOrder Read(JsonElement element, FormatContext context);
+
+    /// <summary>
+    /// The order read straight from its bytes when it is clean — every field of its usual kind, nothing to warn about —
+    /// which is cheaper than a document; null when it is not (or the format has no such reader), and <see cref="Read"/> reads it.
+    /// </summary>
+    CanonicalOrder? TryReadClean(ReadOnlySpan<byte> json, FormatContext context) => null;
 }
 
 /// <summary>A table (CSV or the first sheet of a workbook) as header + rows of text cells.</summary>
