@@ -9,21 +9,23 @@ using static ReconcileApi.Tests.LifecycleTestData;
 namespace ReconcileApi.Tests;
 
 /// <summary>
-/// Issue #13: what a run reads is the binary form written at ingest (<see cref="OrderCodec"/>), so it must give back
-/// exactly the stored order. Every vendor case checks its stored orders with <see cref="AssertDecodesToPayloadAsync"/>.
+/// Issue #13: an order is stored in its binary form (<see cref="OrderCodec"/>), which the order list, a run and the next
+/// ingest read, so it must give back exactly the order. Every vendor case checks its stored orders with <see cref="AssertStoredAsBinaryAsync"/>.
 /// </summary>
 public sealed class CompactOrderTests(ApiFactory factory) : IClassFixture<ApiFactory>
 {
-    /// <summary>Every stored order of the workspace: its binary form decodes to its JSON payload, value for value.</summary>
-    internal static async Task AssertDecodesToPayloadAsync(IServiceProvider services, Guid workspaceId)
+    /// <summary>Every stored order of the workspace is its binary form alone, hashed as ingest compares it, and decodes to an order that encodes the same.</summary>
+    internal static async Task AssertStoredAsBinaryAsync(IServiceProvider services, Guid workspaceId)
     {
         using var scope = services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<ReconcileDbContext>();
-        var rows = await db.Orders.Where(o => o.WorkspaceId == workspaceId).Select(o => new { o.OrderId, o.Payload, o.Compact }).ToListAsync();
+        var rows = await db.Orders.Where(o => o.WorkspaceId == workspaceId).Select(o => new { o.OrderId, o.Payload, o.Compact, o.ContentHash }).ToListAsync();
         foreach (var row in rows)
         {
             Assert.True(row.Compact is not null, $"order {row.OrderId} has no binary form");
-            Assert.Equal(row.Payload, OrderJson.Serialize(OrderCodec.Decode(row.Compact)));
+            Assert.Equal("", row.Payload);
+            Assert.Equal(OrderCodec.Hash(row.Compact), row.ContentHash);
+            Assert.Equal(row.Compact, OrderCodec.Encode(OrderCodec.Decode(row.Compact)));
         }
     }
 
@@ -103,34 +105,67 @@ public sealed class CompactOrderTests(ApiFactory factory) : IClassFixture<ApiFac
         Assert.Throws<FormatException>(() => OrderCodec.Decode([OrderCodec.Version + 1, 0]));
 
     [Fact]
-    public async Task Orders_stored_before_the_binary_form_are_read_from_their_payload()
+    public async Task Orders_stored_as_JSON_by_earlier_builds_are_read_from_it_and_unchanged_when_sent_again()
     {
         using var ws = await factory.CreateWorkspaceAsync();
-        await ws.Http.IngestAsync("store", new[] { StoreAnchor(), Order("S1", "#1001", 50m, date: Day), Order("S2", "#1002", 20m, date: Day) });
+        var store = new[] { StoreAnchor(), Order("S1", "#1001", 50m, date: Day), Order("S2", "#1002", 20m, date: Day) };
+        await ws.Http.IngestAsync("store", store);
         await ws.Http.IngestAsync("keap", new[] { KeapAnchor(), Order("K1", "Shopify Order #1001", 40m, "PAID", date: Day) });
         var first = await ws.Http.RunAsync(Window);
         Assert.Equal("succeeded", first.Str("status"));
         Assert.Equal(2, first.GetProperty("discrepancies").GetInt32());
+        var s1 = await (await ws.Http.GetAsync("/api/v1/sources/store/orders/S1")).Json();
 
-        // As a database migrated from before issue #13 holds them.
+        // As databases of earlier builds hold them: the JSON and the SHA-256 of it; before issue #13 without the binary
+        // form (all but S2), between then and 2026-12-02 with it (S2).
         using (var scope = factory.Services.CreateScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<ReconcileDbContext>();
-            Assert.Equal(5, await db.Orders.Where(o => o.WorkspaceId == ws.WorkspaceId).ExecuteUpdateAsync(s => s.SetProperty(o => o.Compact, (byte[]?)null)));
+            var rows = await db.Orders.Where(o => o.WorkspaceId == ws.WorkspaceId).ToListAsync();
+            Assert.Equal(5, rows.Count);
+            foreach (var row in rows)
+            {
+                var order = OrderCodec.Decode(row.Compact);
+                (row.Payload, row.ContentHash, row.SentHash) = (OrderJson.Serialize(order), OrderJson.LegacyHash(order), null);
+                if (row.OrderId != "S2")
+                    row.Compact = null;
+            }
+            await db.SaveChangesAsync();
         }
         var second = await ws.Http.RunAsync(Window);
         Assert.Equal("succeeded", second.Str("status"));
         Assert.Equal(2, second.GetProperty("persistingDiscrepancies").GetInt32());
         Assert.Equal(0, second.GetProperty("newDiscrepancies").GetInt32());
         Assert.Equal(first.GetProperty("window").GetProperty("matchRate").GetDecimal(), second.GetProperty("window").GetProperty("matchRate").GetDecimal());
+        Assert.Equal(s1.ToString(), (await (await ws.Http.GetAsync("/api/v1/sources/store/orders/S1")).Json()).ToString());
+
+        var again = await ws.Http.IngestAsync("store", store);
+        Assert.Equal((3, 0, 0), (again.GetProperty("unchanged").GetInt32(), again.GetProperty("updated").GetInt32(), again.GetProperty("inserted").GetInt32()));
+        var changed = await ws.Http.IngestAsync("store", new[] { Order("S1", "#1001", 55m, date: Day), Order("S2", "#1002", 25m, date: Day) });
+        Assert.Equal(2, changed.GetProperty("updated").GetInt32());
+        var s1Now = await (await ws.Http.GetAsync("/api/v1/sources/store/orders/S1")).Json();
+        Assert.Equal(55m, s1Now.GetProperty("order").GetProperty("total").GetDecimal());
+        // The version replaced is the order as it was, read from the JSON the earlier build stored.
+        Assert.Equal(s1.GetProperty("order").ToString(), s1Now.GetProperty("previousVersions")[0].GetProperty("order").ToString());
+        using (var scope = factory.Services.CreateScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<ReconcileDbContext>();
+            var rewritten = await db.Orders.Where(o => o.WorkspaceId == ws.WorkspaceId && (o.OrderId == "S1" || o.OrderId == "S2")).ToListAsync();
+            Assert.All(rewritten, o => Assert.Equal(("", OrderCodec.Hash(o.Compact)), (o.Payload, o.ContentHash)));
+        }
     }
 
     [Fact]
-    public async Task A_changed_order_gets_a_new_binary_form()
+    public async Task A_changed_order_gets_a_new_binary_form_and_keeps_its_previous_version_as_JSON()
     {
         using var ws = await factory.CreateWorkspaceAsync();
         await ws.Http.IngestAsync("store", new[] { Order("S1", "#1001", 50m, date: Day) });
+        var before = await (await ws.Http.GetAsync("/api/v1/sources/store/orders/S1")).Json();
         await ws.Http.IngestAsync("store", new[] { Order("S1", "#1001", 45.10m, email: "new@example.com", date: Day) });
-        await AssertDecodesToPayloadAsync(factory.Services, ws.WorkspaceId);
+        await AssertStoredAsBinaryAsync(factory.Services, ws.WorkspaceId);
+        var after = await (await ws.Http.GetAsync("/api/v1/sources/store/orders/S1")).Json();
+        Assert.Equal((2, "new@example.com", 45.10m), (after.GetProperty("version").GetInt32(), after.GetProperty("order").Str("customerEmail"),
+            after.GetProperty("order").GetProperty("total").GetDecimal()));
+        Assert.Equal(before.GetProperty("order").ToString(), after.GetProperty("previousVersions")[0].GetProperty("order").ToString());
     }
 }

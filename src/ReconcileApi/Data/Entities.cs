@@ -27,24 +27,32 @@ public sealed class ApiKey
     public DateTime? RevokedAt { get; set; }
 }
 
-/// <summary>The current version of one order of one source; <see cref="Payload"/> is the canonical JSON.</summary>
+/// <summary>The current version of one order of one source; <see cref="Compact"/> is the order.</summary>
 public sealed class StoredOrder
 {
     public long Id { get; set; }
     public Guid WorkspaceId { get; set; }
     public OrderSource Source { get; set; }
     public required string OrderId { get; set; }
-    /// <summary>The order's date as an instant: what a run selects its window by (the rest is in <see cref="Payload"/>).</summary>
+    /// <summary>The order's date as an instant: what a run selects its window by (the rest is in <see cref="Compact"/>).</summary>
     public DateTime? OrderDate { get; set; }
     /// <summary>The order number as sent, and the customer's email in lower case: what the order list filters by.</summary>
     public string? OrderNumber { get; set; }
     public string? CustomerEmail { get; set; }
     public int Version { get; set; }
+    /// <summary>
+    /// What decides whether the order sent again changed: <see cref="Features.Orders.OrderCodec.Hash"/> of <see cref="Compact"/>,
+    /// or for an order stored before 2026-12-02 <see cref="Features.Orders.OrderJson.LegacyHash"/> (64 hex digits).
+    /// </summary>
     public required string ContentHash { get; set; }
+    /// <summary>
+    /// Empty: the order is <see cref="Compact"/>. Orders stored before 2026-12-02 keep their canonical JSON here (it was
+    /// a third of each row, written and logged for every new order, and the binary form gives back the same order).
+    /// </summary>
     public required string Payload { get; set; }
     /// <summary>
-    /// The same order in <see cref="Features.Orders.OrderCodec"/>'s binary form: what a run reads. Null for orders
-    /// stored before it existed (a run then reads <see cref="Payload"/>).
+    /// The order in <see cref="Features.Orders.OrderCodec"/>'s binary form: what the order list, a run and the next ingest
+    /// read. Null for orders stored before it existed (which have their <see cref="Payload"/>).
     /// </summary>
     public byte[]? Compact { get; set; }
     /// <summary>

@@ -39,7 +39,7 @@ public sealed class VendorCaseTests(ApiFactory factory) : IClassFixture<ApiFacto
         }
 
         // What the run reads, the binary form, is the stored order exactly.
-        await CompactOrderTests.AssertDecodesToPayloadAsync(factory.Services, ws.WorkspaceId);
+        await CompactOrderTests.AssertStoredAsBinaryAsync(factory.Services, ws.WorkspaceId);
 
         var run = await ws.Http.RunAsync(c.GetProperty("window"));
         Assert.True(run.Str("status") == "succeeded", run.GetRawText());

@@ -38,7 +38,7 @@ public static class GetOrder
             .ToListAsync(ct);
         return TypedResults.Ok(new StoredOrderResponse(
             side, stored.OrderId, stored.Version, stored.BatchId, stored.CreatedAt, stored.UpdatedAt,
-            OrderJson.Deserialize(stored.Payload),
+            OrderJson.Of(stored),
             versions.Select(v => new OrderVersionResponse(v.Version, v.BatchId, v.RecordedAt, OrderJson.Deserialize(v.Payload))).ToList()));
     }
 }

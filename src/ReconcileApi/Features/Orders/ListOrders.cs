@@ -71,6 +71,6 @@ public static class ListOrders
             next = rows[^1].Id.ToString(CultureInfo.InvariantCulture);
         }
         return TypedResults.Ok(new StoredOrderPage(
-            rows.Select(o => new StoredOrderItem(side, o.OrderId, o.Version, o.BatchId, o.CreatedAt, o.UpdatedAt, OrderJson.Deserialize(o.Payload))).ToList(), next));
+            rows.Select(o => new StoredOrderItem(side, o.OrderId, o.Version, o.BatchId, o.CreatedAt, o.UpdatedAt, OrderJson.Of(o))).ToList(), next));
     }
 }

@@ -90,6 +90,12 @@ public static class OrderCodec
         return w.Buffer.WrittenSpan.ToArray();
     }
 
+    /// <summary>
+    /// What decides "unchanged" at ingest (<see cref="StoredOrder.ContentHash"/>): the 128-bit xxHash of the binary form, 32
+    /// hex digits. The form is exact, so equal orders hash equal and any difference a reader could see changes it.
+    /// </summary>
+    public static string Hash(ReadOnlySpan<byte> encoded) => Convert.ToHexStringLower(System.IO.Hashing.XxHash128.Hash(encoded));
+
     public static CanonicalOrder Decode(ReadOnlySpan<byte> encoded)
     {
         var r = new Reader(encoded);

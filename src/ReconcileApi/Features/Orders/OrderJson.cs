@@ -3,7 +3,10 @@ using System.Text.Json.Serialization;
 
 namespace ReconcileApi.Features.Orders;
 
-/// <summary>How a canonical order is stored: compact JSON, whose SHA-256 decides "unchanged".</summary>
+/// <summary>
+/// A canonical order as JSON: how orders were stored before their binary form (<see cref="OrderCodec"/>) became the stored
+/// order, how a version an ingest replaces is kept, and how an order stored by those builds is told unchanged.
+/// </summary>
 public static class OrderJson
 {
     // Orders are written on every ingest and read by every run: source-generated metadata is faster.
@@ -11,7 +14,17 @@ public static class OrderJson
 
     public static CanonicalOrder Deserialize(string payload) => JsonSerializer.Deserialize(payload, OrderJsonContext.Default.CanonicalOrder)!;
 
-    public static string Hash(string payload) => Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(payload)));
+    /// <summary>
+    /// The content hash builds before 2026-12-02 stored (<see cref="StoredOrder.ContentHash"/>, 64 hex digits): the SHA-256
+    /// of the order's JSON. An order stored then is unchanged when the order sent now hashes to it this way.
+    /// </summary>
+    public static string LegacyHash(CanonicalOrder order) =>
+        Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Serialize(order))));
+
+    public const int LegacyHashLength = 64;
+
+    /// <summary>The order a stored row holds: its binary form, or for a row stored before there was one, its JSON.</summary>
+    public static CanonicalOrder Of(StoredOrder stored) => stored.Compact is { } compact ? OrderCodec.Decode(compact) : Deserialize(stored.Payload);
 }
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]

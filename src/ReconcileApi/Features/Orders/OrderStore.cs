@@ -81,9 +81,9 @@ public sealed class OrderStore(ReconcileDbContext db, IValidator<CanonicalOrder>
 
     /// <summary>
     /// An order to store; <see cref="Known"/>: one the record's <see cref="SentRecord"/> showed unchanged, never read
-    /// (no <see cref="Order"/> or <see cref="Payload"/>). <see cref="SentHash"/>: the record's hash, kept with what is written.
+    /// (no <see cref="Order"/> or <see cref="Compact"/>). <see cref="SentHash"/>: the record's hash, kept with what is written.
     /// </summary>
-    sealed record PreparedOrder(string OrderId, CanonicalOrder? Order, string? Payload, string? Hash, bool Repeat, byte[]? SentHash)
+    sealed record PreparedOrder(string OrderId, CanonicalOrder? Order, byte[]? Compact, string? Hash, bool Repeat, byte[]? SentHash)
     {
         public bool Known => Order is null;
     }
@@ -135,8 +135,8 @@ public sealed class OrderStore(ReconcileDbContext db, IValidator<CanonicalOrder>
         {
             if (v.Known)
                 return v;
-            var payload = OrderJson.Serialize(v.Order!);
-            return v with { Payload = payload, Hash = OrderJson.Hash(payload) };
+            var compact = OrderCodec.Encode(v.Order!);
+            return v with { Compact = compact, Hash = OrderCodec.Hash(compact) };
         }).ToList();
 
         void Keep(IncomingRecord record, string orderId, CanonicalOrder? order, byte[]? sentHash)
@@ -221,7 +221,7 @@ public sealed class OrderStore(ReconcileDbContext db, IValidator<CanonicalOrder>
         var rehashed = new List<(long Id, byte[] SentHash)>();
         foreach (var prepared in read)
         {
-            var (orderId, order, payload, hash, _, sentHash) = prepared;
+            var (orderId, order, compact, hash, _, sentHash) = prepared;
             if (!existing.TryGetValue(orderId, out var stored))
             {
                 inserts.Add(Apply(new StoredOrder
@@ -230,12 +230,14 @@ public sealed class OrderStore(ReconcileDbContext db, IValidator<CanonicalOrder>
                     Source = batch.Source,
                     OrderId = orderId,
                     ContentHash = hash!,
-                    Payload = payload!,
+                    Payload = "",
                     Version = 1,
                     CreatedAt = now,
-                }, order!, sentHash, batch.Id, now));
+                }, order!, compact!, sentHash, batch.Id, now));
             }
-            else if (stored.ContentHash != hash)
+            // An order stored before 2026-12-02 holds the hash of its JSON: unchanged when this order's JSON hashes the same.
+            else if (stored.ContentHash != hash
+                && (stored.ContentHash.Length != OrderJson.LegacyHashLength || stored.ContentHash != OrderJson.LegacyHash(order!)))
             {
                 changed[stored.Id] = prepared;
             }
@@ -259,19 +261,20 @@ public sealed class OrderStore(ReconcileDbContext db, IValidator<CanonicalOrder>
         var changedIds = changed.Keys.ToList();
         foreach (var stored in await db.Orders.Where(o => changedIds.Contains(o.Id)).ToListAsync(ct))
         {
-            var (_, order, payload, hash, _, sentHash) = changed[stored.Id];
+            var (_, order, compact, hash, _, sentHash) = changed[stored.Id];
             db.OrderVersions.Add(new OrderVersion
             {
                 StoredOrderId = stored.Id,
                 Version = stored.Version,
-                Payload = stored.Payload,
+                // Versions are few and read as JSON (the order's page); the current order is only its binary form.
+                Payload = stored.Payload.Length > 0 ? stored.Payload : OrderJson.Serialize(OrderJson.Of(stored)),
                 BatchId = stored.BatchId,
                 RecordedAt = stored.UpdatedAt,
             });
             stored.Version++;
             stored.ContentHash = hash!;
-            stored.Payload = payload!;
-            Apply(stored, order!, sentHash, batch.Id, now);
+            stored.Payload = "";
+            Apply(stored, order!, compact!, sentHash, batch.Id, now);
         }
         await db.SaveChangesAsync(ct);
         db.ChangeTracker.Clear();
@@ -309,10 +312,10 @@ public sealed class OrderStore(ReconcileDbContext db, IValidator<CanonicalOrder>
     public static Task<DateTime?> NewestOrderDateAsync(ReconcileDbContext db, Guid workspaceId, OrderSource source, DateTime until, CancellationToken ct) =>
         db.Orders.Where(o => o.WorkspaceId == workspaceId && o.Source == source && o.OrderDate <= until).MaxAsync(o => o.OrderDate, ct);
 
-    /// <summary>The columns derived from the order, set when it is written (an unchanged order is not): its binary form for runs, and what the order list and the run's index read.</summary>
-    static StoredOrder Apply(StoredOrder stored, CanonicalOrder order, byte[]? sentHash, Guid batchId, DateTime now)
+    /// <summary>The columns derived from the order, set when it is written (an unchanged order is not): its binary form, and what the order list and the run's index read.</summary>
+    static StoredOrder Apply(StoredOrder stored, CanonicalOrder order, byte[] compact, byte[]? sentHash, Guid batchId, DateTime now)
     {
-        stored.Compact = OrderCodec.Encode(order);
+        stored.Compact = compact;
         stored.SentHash = sentHash;
         stored.OrderDate = order.OrderDate;
         stored.OrderNumber = order.OrderNumber;
