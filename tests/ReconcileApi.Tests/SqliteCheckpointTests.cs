@@ -1,6 +1,8 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using ReconcileApi.Data;
 using static ReconcileApi.Tests.Api;
 using static ReconcileApi.Tests.LifecycleTestData;
@@ -71,6 +73,47 @@ public sealed class SqliteCheckpointTests(ApiFactory factory) : IClassFixture<Ap
             await db.Database.OpenConnectionAsync();
             await using var reader = await command.ExecuteReaderAsync();
             return await reader.ReadAsync() ? reader.GetInt64(1) : 0;
+        }
+    }
+
+    [Fact]
+    public async Task An_idle_log_is_restarted_once_not_at_every_tick()
+    {
+        // A restarted log keeps its page count until a writer starts it over; with no writer coming, each tick had taken
+        // the write gate and restarted it again (seen as a log line a second after a million-order run).
+        var lines = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using var own = new ApiFactory();
+        using var host = own.WithWebHostBuilder(b => b.ConfigureLogging(l => l
+            .AddProvider(new CapturingLoggerProvider(typeof(SqliteCheckpointer).FullName!, lines))
+            .AddFilter(typeof(SqliteCheckpointer).FullName, LogLevel.Debug)));
+        using var scope = host.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<ReconcileDbContext>();
+        var megabytes = SqliteCheckpointer.ResetPages * 4096 / 1048576 + 8;
+        await db.Database.ExecuteSqlRawAsync("CREATE TABLE IdleFiller (Data BLOB)");
+        await db.Database.ExecuteSqlAsync(
+            $"INSERT INTO IdleFiller SELECT zeroblob(1048576) FROM (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {megabytes}) SELECT i FROM n)");
+
+        var deadline = DateTime.UtcNow + SqliteCheckpointer.Interval * 10;
+        while (!lines.Any(l => l.Contains("copied and restarted")))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The log was not restarted: " + string.Join(" | ", lines));
+            await Task.Delay(100);
+        }
+        await Task.Delay(SqliteCheckpointer.Interval * 4);
+        Assert.Single(lines, l => l.Contains("copied and restarted"));
+    }
+
+    sealed class CapturingLoggerProvider(string category, System.Collections.Concurrent.ConcurrentQueue<string> lines) : ILoggerProvider
+    {
+        public ILogger CreateLogger(string name) => name == category ? new Logger(lines) : Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+        public void Dispose() { }
+
+        sealed class Logger(System.Collections.Concurrent.ConcurrentQueue<string> lines) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+            public bool IsEnabled(LogLevel level) => true;
+            public void Log<TState>(LogLevel level, EventId id, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+                lines.Enqueue(formatter(state, exception));
         }
     }
 

@@ -50,6 +50,9 @@ public sealed class SqliteCheckpointer(IServiceScopeFactory scopes, WriteGate ga
     }
 
     long lastCopied;
+    // The log's pages when a restart last succeeded: the log keeps that count until a writer starts it over, and an idle
+    // service would otherwise take the write gate and restart the same log every tick.
+    long restartedAt = -1;
 
     async Task CheckpointAsync(CancellationToken ct)
     {
@@ -61,15 +64,16 @@ public sealed class SqliteCheckpointer(IServiceScopeFactory scopes, WriteGate ga
         if (copied != lastCopied && (lastCopied = copied) > 0)
             logger.LogDebug("Checkpoint: {Pages} of {LogPages} pages of the log in the database file after {Ms:F0} ms", copied, logPages,
                 Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-        if (logPages < ResetPages)
+        if (logPages < ResetPages || logPages == restartedAt)
             return;
         using var turn = await gate.EnterAsync(db, ct);
         started = Stopwatch.GetTimestamp();
         await db.Database.ExecuteSqlRawAsync(ResetWait, ct);
         try
         {
-            var (busy, _, _) = await CheckpointAsync(db, "RESTART", ct);
-            lastCopied = 0;
+            (var busy, _, lastCopied) = await CheckpointAsync(db, "RESTART", ct);
+            if (!busy)
+                restartedAt = logPages;
             logger.LogDebug("Log of {LogPages} pages {Outcome} after {Ms:F0} ms", logPages, busy ? "still in use by a reader, kept" : "copied and restarted",
                 Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
