@@ -117,7 +117,7 @@ public sealed class CompactOrderTests(ApiFactory factory) : IClassFixture<ApiFac
         var s1 = await (await ws.Http.GetAsync("/api/v1/sources/store/orders/S1")).Json();
 
         // As databases of earlier builds hold them: the JSON and the SHA-256 of it; before issue #13 without the binary
-        // form (all but S2), between then and 2026-12-02 with it (S2).
+        // form (all but S2), between then and the binary form becoming the stored order with it (S2).
         using (var scope = factory.Services.CreateScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<ReconcileDbContext>();

@@ -42,11 +42,11 @@ public sealed class StoredOrder
     public int Version { get; set; }
     /// <summary>
     /// What decides whether the order sent again changed: <see cref="Features.Orders.OrderCodec.Hash"/> of <see cref="Compact"/>,
-    /// or for an order stored before 2026-12-02 <see cref="Features.Orders.OrderJson.LegacyHash"/> (64 hex digits).
+    /// or for an order stored by earlier builds <see cref="Features.Orders.OrderJson.LegacyHash"/> (64 hex digits).
     /// </summary>
     public required string ContentHash { get; set; }
     /// <summary>
-    /// Empty: the order is <see cref="Compact"/>. Orders stored before 2026-12-02 keep their canonical JSON here (it was
+    /// Empty: the order is <see cref="Compact"/>. Orders stored by earlier builds keep their canonical JSON here (it was
     /// a third of each row, written and logged for every new order, and the binary form gives back the same order).
     /// </summary>
     public required string Payload { get; set; }

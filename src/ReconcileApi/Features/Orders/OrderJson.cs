@@ -15,7 +15,7 @@ public static class OrderJson
     public static CanonicalOrder Deserialize(string payload) => JsonSerializer.Deserialize(payload, OrderJsonContext.Default.CanonicalOrder)!;
 
     /// <summary>
-    /// The content hash builds before 2026-12-02 stored (<see cref="StoredOrder.ContentHash"/>, 64 hex digits): the SHA-256
+    /// The content hash earlier builds stored (<see cref="StoredOrder.ContentHash"/>, 64 hex digits): the SHA-256
     /// of the order's JSON. An order stored then is unchanged when the order sent now hashes to it this way.
     /// </summary>
     public static string LegacyHash(CanonicalOrder order) =>

@@ -235,7 +235,7 @@ public sealed class OrderStore(ReconcileDbContext db, IValidator<CanonicalOrder>
                     CreatedAt = now,
                 }, order!, compact!, sentHash, batch.Id, now));
             }
-            // An order stored before 2026-12-02 holds the hash of its JSON: unchanged when this order's JSON hashes the same.
+            // An order stored by an earlier build holds the hash of its JSON: unchanged when this order's JSON hashes the same.
             else if (stored.ContentHash != hash
                 && (stored.ContentHash.Length != OrderJson.LegacyHashLength || stored.ContentHash != OrderJson.LegacyHash(order!)))
             {
