@@ -49,7 +49,7 @@ public sealed class StoredOrder
     /// Empty: the order is <see cref="Compact"/>. Orders stored by earlier builds keep their canonical JSON here (it was
     /// a third of each row, written and logged for every new order, and the binary form gives back the same order).
     /// </summary>
-    public required string Payload { get; set; }
+    public string Payload { get; set; } = "";
     /// <summary>
     /// The order in <see cref="Features.Orders.OrderCodec"/>'s binary form: what the order list, a run and the next ingest
     /// read. Null for orders stored before it existed (which have their <see cref="Payload"/>).

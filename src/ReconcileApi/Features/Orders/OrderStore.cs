@@ -206,6 +206,13 @@ public sealed class OrderStore(ReconcileDbContext db, IValidator<CanonicalOrder>
 
     sealed record Existing(long Id, string OrderId, string ContentHash, byte[]? SentHash);
 
+    /// <summary>
+    /// Whether <paramref name="order"/> is what is stored: by the hash of its binary form, or for an order an earlier build
+    /// stored with the hash of its JSON (<see cref="OrderJson.LegacyHash"/>), by that.
+    /// </summary>
+    static bool Unchanged(Existing stored, string hash, CanonicalOrder order) =>
+        stored.ContentHash == hash || (stored.ContentHash.Length == OrderJson.LegacyHashLength && stored.ContentHash == OrderJson.LegacyHash(order));
+
     async Task UpsertAsync(Batch batch, List<PreparedOrder> orders, DateTime now, CancellationToken ct)
     {
         if (orders.Count == 0)
@@ -230,14 +237,11 @@ public sealed class OrderStore(ReconcileDbContext db, IValidator<CanonicalOrder>
                     Source = batch.Source,
                     OrderId = orderId,
                     ContentHash = hash!,
-                    Payload = "",
                     Version = 1,
                     CreatedAt = now,
                 }, order!, compact!, sentHash, batch.Id, now));
             }
-            // An order stored by an earlier build holds the hash of its JSON: unchanged when this order's JSON hashes the same.
-            else if (stored.ContentHash != hash
-                && (stored.ContentHash.Length != OrderJson.LegacyHashLength || stored.ContentHash != OrderJson.LegacyHash(order!)))
+            else if (!Unchanged(stored, hash!, order!))
             {
                 changed[stored.Id] = prepared;
             }
