@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using ReconcileApi.Data;
 using static ReconcileApi.Tests.Api;
 using static ReconcileApi.Tests.LifecycleTestData;
@@ -81,11 +82,12 @@ public sealed class SqliteCheckpointTests(ApiFactory factory) : IClassFixture<Ap
     {
         // A restarted log keeps its page count until a writer starts it over; with no writer coming, each tick had taken
         // the write gate and restarted it again (seen as a log line a second after a million-order run).
-        var lines = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var logs = new FakeLogCollector();
         using var own = new ApiFactory();
         using var host = own.WithWebHostBuilder(b => b.ConfigureLogging(l => l
-            .AddProvider(new CapturingLoggerProvider(typeof(SqliteCheckpointer).FullName!, lines))
+            .AddProvider(new FakeLoggerProvider(logs))
             .AddFilter(typeof(SqliteCheckpointer).FullName, LogLevel.Debug)));
+        int Restarts() => logs.GetSnapshot().Count(r => r.Category == typeof(SqliteCheckpointer).FullName && r.Message.Contains("copied and restarted"));
         using var scope = host.Services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<ReconcileDbContext>();
         var megabytes = SqliteCheckpointer.ResetPages * 4096 / 1048576 + 8;
@@ -94,27 +96,13 @@ public sealed class SqliteCheckpointTests(ApiFactory factory) : IClassFixture<Ap
             $"INSERT INTO IdleFiller SELECT zeroblob(1048576) FROM (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {megabytes}) SELECT i FROM n)");
 
         var deadline = DateTime.UtcNow + SqliteCheckpointer.Interval * 10;
-        while (!lines.Any(l => l.Contains("copied and restarted")))
+        while (Restarts() == 0)
         {
-            Assert.True(DateTime.UtcNow < deadline, "The log was not restarted: " + string.Join(" | ", lines));
+            Assert.True(DateTime.UtcNow < deadline, "The log was not restarted.");
             await Task.Delay(100);
         }
         await Task.Delay(SqliteCheckpointer.Interval * 4);
-        Assert.Single(lines, l => l.Contains("copied and restarted"));
-    }
-
-    sealed class CapturingLoggerProvider(string category, System.Collections.Concurrent.ConcurrentQueue<string> lines) : ILoggerProvider
-    {
-        public ILogger CreateLogger(string name) => name == category ? new Logger(lines) : Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
-        public void Dispose() { }
-
-        sealed class Logger(System.Collections.Concurrent.ConcurrentQueue<string> lines) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-            public bool IsEnabled(LogLevel level) => true;
-            public void Log<TState>(LogLevel level, EventId id, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                lines.Enqueue(formatter(state, exception));
-        }
+        Assert.Equal(1, Restarts());
     }
 
     static async Task<long> CountInFileAsync(string databasePath, string orderId)
