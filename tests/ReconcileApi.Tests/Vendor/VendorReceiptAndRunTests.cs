@@ -85,6 +85,31 @@ public sealed class VendorReceiptAndRunTests(ApiFactory factory) : IClassFixture
     }
 
     [Fact]
+    public async Task VendorOrderSentAgain_IsUnchangedByItsContent_AndUpdatedOnlyWhenItChanges()
+    {
+        // The order draws a warning (an unreadable line), so no hash of its bytes is kept and every resend is read and
+        // compared by the hash of what was stored: the same order must count unchanged however its JSON is written.
+        using var ws = await factory.CreateWorkspaceAsync();
+        var order = ShopifyOrder(j => j.Replace("\"quantity\": 1,", "\"quantity\": \"one\","));
+        async Task<(int Inserted, int Updated, int Unchanged)> SendAsync(string body)
+        {
+            var receipt = await (await ws.Http.PostAsync("/api/v1/sources/store/orders?format=shopify", JsonBody(body))).Json();
+            return (receipt.GetProperty("inserted").GetInt32(), receipt.GetProperty("updated").GetInt32(), receipt.GetProperty("unchanged").GetInt32());
+        }
+
+        Assert.Equal((1, 0, 0), await SendAsync(JsonSerializer.Serialize(new[] { order })));
+        Assert.Equal((0, 0, 1), await SendAsync(JsonSerializer.Serialize(new[] { order })));
+        Assert.Equal((0, 0, 1), await SendAsync(JsonSerializer.Serialize(new { orders = new[] { order } }, new JsonSerializerOptions { WriteIndented = true })));
+        Assert.Empty((await (await ws.Http.GetAsync("/api/v1/sources/store/orders/450789469")).Json()).GetProperty("previousVersions").EnumerateArray());
+
+        var refunded = ShopifyOrder(j => j.Replace("\"quantity\": 1,", "\"quantity\": \"one\",").Replace("\"partially_refunded\"", "\"refunded\""));
+        Assert.Equal((0, 1, 0), await SendAsync(JsonSerializer.Serialize(new[] { refunded })));
+        var stored = await (await ws.Http.GetAsync("/api/v1/sources/store/orders/450789469")).Json();
+        Assert.Equal(("refunded", 2), (stored.GetProperty("order").Str("status"), stored.GetProperty("version").GetInt32()));
+        Assert.Equal("partially_refunded", Assert.Single(stored.GetProperty("previousVersions").EnumerateArray()).GetProperty("order").Str("status"));
+    }
+
+    [Fact]
     public async Task RunWindow_WithoutOffset_IsReadInTheWorkspaceTimezone()
     {
         using var ws = await factory.CreateWorkspaceAsync("America/New_York");
