@@ -24,6 +24,7 @@ public static class StoredJson
     static readonly JsonEncodedText ValuesName = JsonEncodedText.Encode(Name(nameof(SuggestedAction.Values)));
 
     [ThreadStatic] static ArrayBufferWriter<byte>? buffer;
+    [ThreadStatic] static Utf8JsonWriter? actionWriter;
 
     /// <summary>
     /// A suggested action as <c>JsonSerializer.Serialize(action, Options)</c> writes it, character for character (a
@@ -35,15 +36,16 @@ public static class StoredJson
     {
         var output = buffer ??= new ArrayBufferWriter<byte>(1024);
         output.ResetWrittenCount();
-        using (var writer = new Utf8JsonWriter(output, new JsonWriterOptions { Encoder = Options.Encoder, SkipValidation = true }))
-        {
-            writer.WriteStartObject();
-            writer.WriteString(CodeName, action.Code);
-            writer.WriteString(SystemName, action.System);
-            writer.WritePropertyName(ValuesName);
-            WriteMap(writer, action.Values);
-            writer.WriteEndObject();
-        }
+        // One writer per thread, reset for each action (a run writes one per finding).
+        var writer = actionWriter ??= new Utf8JsonWriter(output, new JsonWriterOptions { Encoder = Options.Encoder, SkipValidation = true });
+        writer.Reset(output);
+        writer.WriteStartObject();
+        writer.WriteString(CodeName, action.Code);
+        writer.WriteString(SystemName, action.System);
+        writer.WritePropertyName(ValuesName);
+        WriteMap(writer, action.Values);
+        writer.WriteEndObject();
+        writer.Flush();
         return Encoding.UTF8.GetString(output.WrittenSpan);
     }
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Runtime.InteropServices;
@@ -31,30 +32,36 @@ public static class FindingSignature
         string? customerEmail, DateTime? orderDate, string? storeOrderId, string? keapOrderId, string? field, string causeCode,
         string causeExplanation, string suggestedAction, string lineDifferences)
     {
-        var values = new XxHash64();
-        Number(values, (int)severity);
-        Text(values, storeValue);
-        Text(values, keapValue);
-        Amount(values, difference);
-        Amount(values, impact);
-        Text(values, currency);
+        // The fields are laid out in one buffer and each part hashed in one call: the same bytes as appending them one by
+        // one to a streaming hash (signatures earlier builds stored stay equal), at a fraction of its per-append cost.
+        var bytes = Scratch;
+        bytes.ResetWrittenCount();
+        Number(bytes, (int)severity);
+        Text(bytes, storeValue);
+        Text(bytes, keapValue);
+        Amount(bytes, difference);
+        Amount(bytes, impact);
+        Text(bytes, currency);
         var signature = new byte[Length];
-        values.GetCurrentHash(signature.AsSpan(0, ValuesLength));
+        XxHash64.Hash(bytes.WrittenSpan, signature.AsSpan(0, ValuesLength));
 
-        var all = new XxHash128();
-        all.Append(signature.AsSpan(0, ValuesLength));
-        Text(all, customerEmail);
-        Number(all, orderDate is { } date ? ReconcileDbContext.StoredTime(date).Ticks : -1);
-        Text(all, storeOrderId);
-        Text(all, keapOrderId);
-        Text(all, field);
-        Text(all, causeCode);
-        Text(all, causeExplanation);
-        Text(all, suggestedAction);
-        Text(all, lineDifferences);
-        all.GetCurrentHash(signature.AsSpan(ValuesLength));
+        bytes.ResetWrittenCount();
+        bytes.Write(signature.AsSpan(0, ValuesLength));
+        Text(bytes, customerEmail);
+        Number(bytes, orderDate is { } date ? ReconcileDbContext.StoredTime(date).Ticks : -1);
+        Text(bytes, storeOrderId);
+        Text(bytes, keapOrderId);
+        Text(bytes, field);
+        Text(bytes, causeCode);
+        Text(bytes, causeExplanation);
+        Text(bytes, suggestedAction);
+        Text(bytes, lineDifferences);
+        XxHash128.Hash(bytes.WrittenSpan, signature.AsSpan(ValuesLength));
         return signature;
     }
+
+    [ThreadStatic] static ArrayBufferWriter<byte>? scratch;
+    static ArrayBufferWriter<byte> Scratch => scratch ??= new ArrayBufferWriter<byte>(4096);
 
     /// <summary>Whether the values a history entry records differ.</summary>
     public static bool ValuesDiffer(byte[] stored, byte[] current) => !stored.AsSpan(0, ValuesLength).SequenceEqual(current.AsSpan(0, ValuesLength));
@@ -63,24 +70,23 @@ public static class FindingSignature
     public static bool Differs(byte[] stored, byte[] current) => !stored.AsSpan().SequenceEqual(current);
 
     /// <summary>A text with its length first, so that neighbours cannot run into each other; null as length −1.</summary>
-    static void Text(NonCryptographicHashAlgorithm hash, string? text)
+    static void Text(ArrayBufferWriter<byte> bytes, string? text)
     {
-        Number(hash, text?.Length ?? -1);
+        Number(bytes, text?.Length ?? -1);
         if (text is not null)
-            hash.Append(MemoryMarshal.AsBytes(text.AsSpan()));
+            bytes.Write(MemoryMarshal.AsBytes(text.AsSpan()));
     }
 
     /// <summary>An amount as stored, after a number that says whether there is one.</summary>
-    static void Amount(NonCryptographicHashAlgorithm hash, decimal? amount)
+    static void Amount(ArrayBufferWriter<byte> bytes, decimal? amount)
     {
-        Number(hash, amount is null ? 0 : 1);
-        Number(hash, amount is { } a ? ReconcileDbContext.StoredMoney(a) : 0);
+        Number(bytes, amount is null ? 0 : 1);
+        Number(bytes, amount is { } a ? ReconcileDbContext.StoredMoney(a) : 0);
     }
 
-    static void Number(NonCryptographicHashAlgorithm hash, long value)
+    static void Number(ArrayBufferWriter<byte> bytes, long value)
     {
-        Span<byte> bytes = stackalloc byte[sizeof(long)];
-        BinaryPrimitives.WriteInt64LittleEndian(bytes, value);
-        hash.Append(bytes);
+        BinaryPrimitives.WriteInt64LittleEndian(bytes.GetSpan(sizeof(long)), value);
+        bytes.Advance(sizeof(long));
     }
 }
