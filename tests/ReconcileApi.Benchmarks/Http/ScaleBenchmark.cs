@@ -82,6 +82,10 @@ public static class ScaleBenchmark
         var first = await RunsBenchmark.TimedRunAsync(client, service, "first run", expected);
         trace?.WaitForExit();
         await RunsBenchmark.PrintPhasesAsync(service, first);
+        // The page's code is compiled by its first requests: served here once, so that the window after the second run
+        // measures what a run leaves behind (its garbage, its log), not the first call of an endpoint.
+        await RunsBenchmark.PageLatencyAsync(service.Process.BaseAddress, key, 3, connections, " after the first run, the page served for the first time");
+        PrintCollection(service, first);
         var second = await RunsBenchmark.TimedRunAsync(client, service, "second identical run", expected);
         await RunsBenchmark.PrintPhasesAsync(service, second);
         if (second.GetProperty("newDiscrepancies").GetInt32() != 0
@@ -96,9 +100,18 @@ public static class ScaleBenchmark
         var saved = Array.FindLastIndex(log, l => l.Contains(second.GetProperty("id").GetString()!) && l.Contains("Save of"));
         foreach (var line in log.Skip(saved + 1).Where(l => l.Contains("Checkpoint:")))
             Console.WriteLine($"    service: {line.Trim()}");
+        PrintCollection(service, second);
         await RunsBenchmark.PageLatencyAsync(service.Process.BaseAddress, key, seconds, connections, of + ", again");
         Console.WriteLine($"  service peak memory: {service.Process.PeakMemoryMb:N0} MB; load average after: {BenchService.LoadAverage()}");
         return 0;
+    }
+
+    /// <summary>The full collection the run job makes after a large run (ReconcileRunJob.CollectRunMemory), with its pause.</summary>
+    static void PrintCollection(BenchService service, JsonElement run)
+    {
+        var id = run.GetProperty("id").GetString()!;
+        foreach (var line in service.Process.Log.Split('\n').Where(l => l.Contains(id) && l.Contains("memory collected")))
+            Console.WriteLine($"    service: {line.Trim()}");
     }
 
     /// <summary>The request bodies as the client sends them, UTF-8 encoded before any clock starts.</summary>
