@@ -132,7 +132,7 @@ public sealed class ReconcileRunJob(
     /// A run of a million orders a side leaves about 2 GB of garbage. Collected whenever the runtime next chose to, the
     /// collections stalled the requests that came then: the page of 100 discrepancies, 8 connections, p99 81–224 ms right
     /// after such a run (`scripts/bench.sh scale`, 23 runs), 22–49 ms a few seconds later. Collected here, once, the pause
-    /// (169–309 ms) falls on this job's thread as the run ends: p99 right after the run 27–38 ms (README, "Speed").
+    /// (169–309 ms) falls on this job's thread as the run ends: p99 right after the run 27–58 ms (README, "Speed").
     /// </summary>
     void CollectRunMemory(Guid runId, int orders)
     {
