@@ -266,39 +266,31 @@ public static class OrderCodec
 
         public readonly ReadOnlySpan<byte> Since(int start) => _data[start.._at];
 
-        /// <summary>Moves past a line without decoding it (see <see cref="ReadLine"/> for its layout).</summary>
+        /// <summary>Moves past a line, reading its fields as <see cref="ReadLine"/> does but making no strings or line.</summary>
         public void SkipLine()
         {
             var lh = (LineHas)Byte();
-            _at++; // kind
-            SkipString(lh.HasFlag(LineHas.Sku));
-            SkipString(lh.HasFlag(LineHas.ProductId));
-            SkipString(lh.HasFlag(LineHas.Name));
-            SkipDecimal(true);
-            SkipDecimal(true);
-            SkipDecimal(lh.HasFlag(LineHas.LineTotal));
-            SkipDecimal(lh.HasFlag(LineHas.Discount));
-            SkipDecimal(lh.HasFlag(LineHas.Tax));
-            SkipDecimal(lh.HasFlag(LineHas.OriginalQuantity));
+            Byte(); // kind
+            Bytes(lh.HasFlag(LineHas.Sku));
+            Bytes(lh.HasFlag(LineHas.ProductId));
+            Bytes(lh.HasFlag(LineHas.Name));
+            Decimal();
+            Decimal();
+            Decimal(lh.HasFlag(LineHas.LineTotal));
+            Decimal(lh.HasFlag(LineHas.Discount));
+            Decimal(lh.HasFlag(LineHas.Tax));
+            Decimal(lh.HasFlag(LineHas.OriginalQuantity));
         }
 
-        void SkipString(bool present)
+        /// <summary>A text's UTF-8 bytes (its length first), moved past; empty when absent.</summary>
+        ReadOnlySpan<byte> Bytes(bool present = true)
         {
             if (!present)
-                return;
-            // Not `_at += Varint()`: that adds to _at as it was before the length was read.
+                return default;
             var length = checked((int)Varint());
+            var bytes = _data.Slice(_at, length);
             _at += length;
-        }
-
-        void SkipDecimal(bool present)
-        {
-            if (!present)
-                return;
-            if ((Byte() & Wide) == 0)
-                Varint();
-            else
-                _at += 12;
+            return bytes;
         }
 
         public ulong Varint()
@@ -315,13 +307,7 @@ public static class OrderCodec
             }
         }
 
-        public string? String()
-        {
-            var length = checked((int)Varint());
-            var value = Encoding.UTF8.GetString(_data.Slice(_at, length));
-            _at += length;
-            return value;
-        }
+        public string? String() => Encoding.UTF8.GetString(Bytes());
 
         public string? String(bool present) => present ? String() : null;
 
@@ -330,9 +316,7 @@ public static class OrderCodec
         {
             if (!present)
                 return null;
-            var length = checked((int)Varint());
-            var bytes = _data.Slice(_at, length);
-            _at += length;
+            var bytes = Bytes();
             var recent = Recent<string>.OfThisThread;
             return recent.TryGet(bytes, out var slot) ?? recent.Remember(slot, bytes, Encoding.UTF8.GetString(bytes));
         }
