@@ -34,7 +34,7 @@ public static class FindingSignature
     {
         // The fields are laid out in one buffer and each part hashed in one call: the same bytes as appending them one by
         // one to a streaming hash (signatures earlier builds stored stay equal), at a fraction of its per-append cost.
-        var bytes = Scratch;
+        var bytes = scratch ??= new ArrayBufferWriter<byte>(4096);
         bytes.ResetWrittenCount();
         Number(bytes, (int)severity);
         Text(bytes, storeValue);
@@ -61,7 +61,6 @@ public static class FindingSignature
     }
 
     [ThreadStatic] static ArrayBufferWriter<byte>? scratch;
-    static ArrayBufferWriter<byte> Scratch => scratch ??= new ArrayBufferWriter<byte>(4096);
 
     /// <summary>Whether the values a history entry records differ.</summary>
     public static bool ValuesDiffer(byte[] stored, byte[] current) => !stored.AsSpan(0, ValuesLength).SequenceEqual(current.AsSpan(0, ValuesLength));
