@@ -47,7 +47,14 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
         await LockWorkspaceAsync(workspaceId, ct);
         var timer = Stopwatch.StartNew();
         var marks = new List<string>();
-        void Mark(string step) => marks.Add($"{step} {timer.ElapsedMilliseconds}");
+        // A step during which the runtime made a full collection says so: its pause is in the step's time.
+        var fullCollections = GC.CollectionCount(2);
+        void Mark(string step)
+        {
+            var full = GC.CollectionCount(2);
+            marks.Add($"{step} {timer.ElapsedMilliseconds}{(full > fullCollections ? " (full GC)" : "")}");
+            fullCollections = full;
+        }
         var now = clock.GetUtcNow().UtcDateTime;
         var findings = result.Findings
             .GroupBy(f => f.IdentityKey, StringComparer.Ordinal)
