@@ -126,7 +126,7 @@ public sealed class ReconcileRunJob(
     }
 
     /// <summary>Runs of at least this many orders (both sides) end with a full collection (<see cref="CollectRunMemory"/>).</summary>
-    public const int CollectAfterOrders = 250_000;
+    const int CollectAfterOrders = 250_000;
 
     /// <summary>
     /// A run of a million orders a side leaves about 2 GB of garbage. Collected whenever the runtime next chose to, the
