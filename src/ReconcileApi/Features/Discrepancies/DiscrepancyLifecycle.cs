@@ -47,22 +47,33 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
         await LockWorkspaceAsync(workspaceId, ct);
         var timer = Stopwatch.StartNew();
         var marks = new List<string>();
-        // A step during which the runtime made a full collection says so: its pause is in the step's time.
-        var fullCollections = GC.CollectionCount(2);
+        // A step during which the runtime paused for collections says how long (and whether one was full): that pause is in the step's time.
+        var (fullCollections, paused) = (GC.CollectionCount(2), GC.GetTotalPauseDuration());
         void Mark(string step)
         {
-            var full = GC.CollectionCount(2);
-            marks.Add($"{step} {timer.ElapsedMilliseconds}{(full > fullCollections ? " (full GC)" : "")}");
-            fullCollections = full;
+            var (full, pause) = (GC.CollectionCount(2), GC.GetTotalPauseDuration());
+            var gc = (pause - paused).TotalMilliseconds >= 1 ? $" (GC {(pause - paused).TotalMilliseconds:F0}{(full > fullCollections ? ", full" : "")})" : "";
+            marks.Add($"{step} {timer.ElapsedMilliseconds}{gc}");
+            (fullCollections, paused) = (full, pause);
         }
         var now = clock.GetUtcNow().UtcDateTime;
-        var findings = result.Findings
-            .GroupBy(f => f.IdentityKey, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        // One finding per identity, the first (in the engine's order, which the dictionary keeps).
+        var findings = new Dictionary<string, Finding>(result.Findings.Count, StringComparer.Ordinal);
+        foreach (var f in result.Findings)
+            findings.TryAdd(f.IdentityKey, f);
 
         var known = new Dictionary<string, Known>(StringComparer.Ordinal);
         // A workspace's first run has nothing to look up.
         var anyStored = await db.Discrepancies.AnyAsync(d => d.WorkspaceId == workspaceId, ct);
+        // Serializing a finding's action and lines is the largest CPU cost here after the writes. A run that finds stored
+        // discrepancies compares them by their texts' signature, so every finding's texts are made on the other cores
+        // while this thread reads the stored ones (one core's work: SQLite); a first run makes them while it inserts (below).
+        var textsAhead = anyStored
+            ? Task.Run(() => findings.AsParallel().WithDegreeOfParallelism(Math.Max(1, Environment.ProcessorCount - 1)).WithCancellation(ct)
+                // The work is in Select: PLINQ's ToDictionary calls its selectors on the consuming thread, one at a time.
+                .Select(p => (p.Key, Texts: Texts.Of(p.Value)))
+                .ToDictionary(p => p.Key, p => p.Texts, StringComparer.Ordinal), ct)
+            : Task.FromResult(new Dictionary<string, Texts>());
         foreach (var keys in anyStored ? findings.Keys.Chunk(Chunk) : [])
         {
             var list = keys.ToList();
@@ -82,11 +93,7 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
         }
 
         Mark("known");
-        // Serializing a finding's action and lines is the largest CPU cost here after the writes: for the known ones
-        // (to compare) here on all cores, for new ones while the insert writes them (below). Serializing them all on
-        // the other core while this thread reads the known ones measured no faster (save bench, interleaved).
-        var texts = findings.Where(p => known.ContainsKey(p.Key)).AsParallel().WithCancellation(ct)
-            .ToDictionary(p => p.Key, p => Texts.Of(p.Value), StringComparer.Ordinal);
+        var texts = await textsAhead;
         Mark("texts");
         var events = new List<DiscrepancyEvent>(findings.Count);
         var links = new List<RunDiscrepancy>();
@@ -161,7 +168,7 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
         // Only each one's key and id are needed after its block's insert (its created event, the run's found set).
         var fresh = new List<(string Key, long Id)>(newFindings.Count);
         Task<Discrepancy[]> Make(int start) => Task.Run(() => newFindings.Skip(start).Take(Block)
-            .Select(p => New(workspaceId, runId, now, p.Key, p.Value)).ToArray(), ct);
+            .Select(p => New(workspaceId, runId, now, p.Key, p.Value, texts.GetValueOrDefault(p.Key) ?? Texts.Of(p.Value))).ToArray(), ct);
         var next = Make(0);
         for (var start = 0; start < newFindings.Count; start += Block)
         {
@@ -260,7 +267,7 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
         return fixedOnes.Count;
     }
 
-    static Discrepancy New(Guid workspaceId, Guid runId, DateTime now, string key, Finding finding)
+    static Discrepancy New(Guid workspaceId, Guid runId, DateTime now, string key, Finding finding, Texts texts)
     {
         var d = new Discrepancy
         {
@@ -279,7 +286,7 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
             SuggestedAction = "",
             LineDifferences = "",
         };
-        Copy(finding, Texts.Of(finding), d);
+        Copy(finding, texts, d);
         return d;
     }
 
