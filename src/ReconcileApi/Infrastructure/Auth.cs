@@ -65,6 +65,19 @@ public static class Auth
         return null;
     }
 
+    sealed record KeyMatch(Guid Id, Guid WorkspaceId);
+
+    /// <summary>
+    /// Compiled once: every request looks its key up (13 % of the service's samples under wrk on a page of 100), and a LINQ
+    /// query built anew is walked by Entity Framework to find it in its cache each time. A page of 100 at 8 connections:
+    /// 320.8 against 310.5 requests a second, medians of five alternated pairs (README, "Speed").
+    /// </summary>
+    static readonly Func<ReconcileDbContext, string, CancellationToken, Task<KeyMatch?>> FindKey = EF.CompileAsyncQuery(
+        (ReconcileDbContext db, string hash, CancellationToken ct) => db.ApiKeys.AsNoTracking()
+            .Where(k => k.Hash == hash && k.RevokedAt == null)
+            .Select(k => new KeyMatch(k.Id, k.WorkspaceId))
+            .FirstOrDefault());
+
     sealed class ApiKeyHandler(
         IOptionsMonitor<AuthenticationSchemeOptions> options,
         ILoggerFactory logger,
@@ -84,11 +97,7 @@ public static class Auth
                 CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(key), Encoding.UTF8.GetBytes(adminKey)))
                 return Success(new Claim(ClaimTypes.Role, AdminRole), new Claim(ClaimTypes.Name, "admin"));
 
-            var hash = Hash(key);
-            var found = await db.ApiKeys.AsNoTracking()
-                .Where(k => k.Hash == hash && k.RevokedAt == null)
-                .Select(k => new { k.Id, k.WorkspaceId })
-                .FirstOrDefaultAsync(Context.RequestAborted);
+            var found = await FindKey(db, Hash(key), Context.RequestAborted);
             return found is null
                 ? AuthenticateResult.Fail("Unknown or revoked API key.")
                 : Success(new Claim(WorkspaceClaim, found.WorkspaceId.ToString()), new Claim(ClaimTypes.Name, $"key:{found.Id}"));
