@@ -79,6 +79,34 @@ public sealed class DiscrepancyLifecycleTests(ApiFactory factory) : IClassFixtur
         Assert.Equal(after.Select(d => d.Id()).Order(), runIds.Order());
     }
 
+    /// <summary>
+    /// A run that finds stored discrepancies makes every finding's texts ahead, on other threads, and the new ones it creates
+    /// use them: they must read exactly as the same findings do when a workspace's first run creates them.
+    /// </summary>
+    [Fact]
+    public async Task DiscrepanciesCreatedBesideStoredOnes_ReadAsAFirstRunCreatesThem()
+    {
+        using var later = await factory.CreateWorkspaceAsync();
+        await IngestAmountMismatchAsync(later);
+        Assert.Equal(1, (await later.Http.RunAsync(Window)).GetProperty("newDiscrepancies").GetInt32());
+        await IngestMixAsync(later);
+        var second = await later.Http.RunAsync(Window);
+        Assert.Equal((3, 1), (second.GetProperty("newDiscrepancies").GetInt32(), second.GetProperty("persistingDiscrepancies").GetInt32()));
+
+        using var fresh = await factory.CreateWorkspaceAsync();
+        await IngestMixAsync(fresh);
+        Assert.Equal(4, (await fresh.Http.RunAsync(Window)).GetProperty("newDiscrepancies").GetInt32());
+
+        static Dictionary<string, string> Written(List<JsonElement> rows) => rows.ToDictionary(Identity, d => string.Join("\n",
+            new[] { "severity", "field", "storeValue", "keapValue", "difference", "impact", "cause", "suggestedAction", "lineDifferences" }
+                .Select(name => d.GetProperty(name).GetRawText())));
+        var created = (await later.Http.DiscrepanciesAsync("?state=all")).Where(d => d.GetProperty("occurrences").GetInt32() == 1).ToList();
+        Assert.Equal(3, created.Count);
+        var expected = Written(await fresh.Http.DiscrepanciesAsync("?state=all"));
+        foreach (var (identity, written) in Written(created))
+            Assert.Equal(expected[identity], written);
+    }
+
     [Fact]
     public async Task FixedDiscrepancy_StaysOpen_WhenTheRunsWindowDoesNotCoverTheOrder_AndIsVerifiedFixedWhenItDoes()
     {
