@@ -52,8 +52,8 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
         void Mark(string step)
         {
             var (full, pause) = (GC.CollectionCount(2), GC.GetTotalPauseDuration());
-            var gc = (pause - paused).TotalMilliseconds >= 1 ? $" (GC {(pause - paused).TotalMilliseconds:F0}{(full > fullCollections ? ", full" : "")})" : "";
-            marks.Add($"{step} {timer.ElapsedMilliseconds}{gc}");
+            var ms = (pause - paused).TotalMilliseconds;
+            marks.Add($"{step} {timer.ElapsedMilliseconds}{(ms >= 1 ? $" (GC {ms:F0}{(full > fullCollections ? ", full" : "")})" : "")}");
             (fullCollections, paused) = (full, pause);
         }
         var now = clock.GetUtcNow().UtcDateTime;
