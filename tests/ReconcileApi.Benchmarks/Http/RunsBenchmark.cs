@@ -101,6 +101,9 @@ public static partial class RunsBenchmark
         // The kernel's share: SQLite's file reads and writes, and page faults on memory the process touches for the first
         // time, which this machine makes slow when its memory is cold (BenchService.FreshMemory).
         Console.WriteLine($"    service CPU in the run: {cpu.TotalSeconds:F1} s, of which in the kernel {kernel.TotalSeconds:F1} s");
+        // The run's own clock: from its creation to the job claiming it (the POST's answer, Hangfire's pickup), then to its end.
+        var (created, claimed, finished) = (run.GetProperty("createdAt").GetDateTime(), run.GetProperty("startedAt").GetDateTime(), run.GetProperty("finishedAt").GetDateTime());
+        Console.WriteLine($"    queued {(claimed - created).TotalSeconds:F2} s, claimed to finished {(finished - claimed).TotalSeconds:F2} s");
         return run;
     }
 
