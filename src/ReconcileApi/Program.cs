@@ -33,6 +33,7 @@ builder.Services.AddOutboundUrls();
 builder.Services.AddWebhooks(options);
 
 var app = builder.Build();
+app.UseHeadAsGet();
 app.UseReverseProxyHeaders(options);
 app.UseProblems();
 app.UseSecurityHeaders();

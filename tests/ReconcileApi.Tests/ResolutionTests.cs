@@ -281,6 +281,25 @@ public sealed class ResolutionTests(ApiFactory factory) : IClassFixture<ApiFacto
     }
 
     [Fact]
+    public async Task ConcurrentActions_WithoutIfMatch_EachGetTheStateTheOthersLeft_NeverA412()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var id = (await MissingOrdersAsync(ws, 1))[0];
+        string[] actions = ["false_positive", "resynced", "acknowledge", "reopen"];
+
+        // Requests that race for one discrepancy: the losers of each write are decided again on what the winner left.
+        var responses = await Task.WhenAll(Enumerable.Range(0, 24).Select(i => ResolveAsync(ws, id, actions[i % actions.Length])));
+
+        foreach (var response in responses)
+            Assert.True(response.StatusCode is HttpStatusCode.OK or HttpStatusCode.Conflict,
+                $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        // The history holds each applied change once, and its last state is the discrepancy's.
+        var history = await HistoryAsync(ws, id);
+        var state = (await (await ws.Http.GetAsync($"/api/v1/discrepancies/{id}")).Json()).Str("state");
+        Assert.Equal(state, history[^1].Str("toState"));
+    }
+
+    [Fact]
     public async Task Bulk_Accepts1000Ids()
     {
         using var ws = await factory.CreateWorkspaceAsync();

@@ -62,6 +62,7 @@ public sealed class SchedulesTests(ApiFactory factory) : IClassFixture<ApiFactor
     [Theory]
     [InlineData("""{"name": "x", "cron": "every day"}""", "cron")]
     [InlineData("""{"name": "x", "cron": "0 6 * * * *"}""", "cron")]
+    [InlineData("""{"name": "x", "cron": "0 0 30 2 *"}""", "cron")] // 30 February: a schedule that would never run
     [InlineData("""{"name": "x", "cron": "0 6 * * *", "timezone": "Mars/Olympus"}""", "timezone")]
     [InlineData("""{"name": "x", "cron": "0 6 * * *", "windowDays": 0}""", "windowDays")]
     [InlineData("""{"name": "", "cron": "0 6 * * *"}""", "name")]

@@ -33,6 +33,10 @@ public static class Problems
     public static ProblemHttpResult Unprocessable(string detail) =>
         Problem(StatusCodes.Status422UnprocessableEntity, detail);
 
+    /// <summary>A 400 for query parameters, by name in <c>errors</c> and in the detail (which a no-code tool may show alone).</summary>
+    public static ValidationProblem InvalidQuery(Dictionary<string, string[]> errors) =>
+        TypedResults.ValidationProblem(errors, detail: $"Invalid query parameter{(errors.Count == 1 ? "" : "s")}: {string.Join(", ", errors.Keys)}; see errors.");
+
     public static ProblemHttpResult Problem(int status, string detail, IDictionary<string, object?>? extensions = null) =>
         TypedResults.Problem(detail: detail, statusCode: status, title: ReasonPhrases.GetReasonPhrase(status), extensions: extensions);
 

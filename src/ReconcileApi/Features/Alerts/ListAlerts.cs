@@ -19,33 +19,43 @@ public sealed record AlertPage(IReadOnlyList<AlertResponse> Items, string? NextC
 /// <summary>GET /api/v1/alerts — newest first, a page at a time.</summary>
 public static class ListAlerts
 {
+    const int DefaultLimit = 50, MaxLimit = 500;
+
     public static RouteHandlerBuilder Map(RouteGroupBuilder group) => group
         .MapGet("/alerts", Handle)
         .WithName(nameof(ListAlerts))
         .WithSummary("List alerts, newest first (status=open for the conditions that still hold)")
-        .ProducesProblem(StatusCodes.Status400BadRequest)
+        .WithDescription("`limit` 1–500 (default 50); pass the previous page's `nextCursor` as `cursor`; `status` open or cleared.")
+        .ProducesValidationProblem()
+        .WithParameterValues("status", WireEnum.Values<AlertStatus>())
         .WithExamples(response: Examples.AlertPage);
 
-    public static async Task<Results<Ok<AlertPage>, ProblemHttpResult>> Handle(
-        ClaimsPrincipal user, ReconcileDbContext db, CancellationToken ct, string? status = null, int limit = 50, string? cursor = null)
+    public static async Task<Results<Ok<AlertPage>, ValidationProblem>> Handle(
+        ClaimsPrincipal user, ReconcileDbContext db, CancellationToken ct, string? status = null, int limit = DefaultLimit, string? cursor = null)
     {
         var workspaceId = user.WorkspaceId();
         var query = db.Alerts.AsNoTracking().Where(a => a.WorkspaceId == workspaceId);
+        var errors = new Dictionary<string, string[]>();
+        if (limit is < 1 or > MaxLimit)
+            errors["limit"] = [$"Must be between 1 and {MaxLimit}."];
         if (status is not null)
         {
-            if (!WireEnum.TryParse<AlertStatus>(status, out var wanted))
-                return Problems.BadRequest($"status must be one of: {WireEnum.Names<AlertStatus>()}.");
-            query = wanted == AlertStatus.Open ? query.Where(a => a.ClearedAt == null) : query.Where(a => a.ClearedAt != null);
+            if (WireEnum.TryParse<AlertStatus>(status, out var wanted))
+                query = wanted == AlertStatus.Open ? query.Where(a => a.ClearedAt == null) : query.Where(a => a.ClearedAt != null);
+            else
+                errors["status"] = [$"Must be one of: {WireEnum.Names<AlertStatus>()}."];
         }
         if (cursor is not null)
         {
-            if (!long.TryParse(cursor, out var before) || before <= 0)
-                return Problems.BadRequest("cursor must be the nextCursor of a previous page.");
-            query = query.Where(a => a.Id < before);
+            if (long.TryParse(cursor, out var before) && before > 0)
+                query = query.Where(a => a.Id < before);
+            else
+                errors["cursor"] = ["Is not a cursor this API returned; pass nextCursor unchanged."];
         }
-        var size = Math.Clamp(limit, 1, 500);
-        var rows = await query.OrderByDescending(a => a.Id).Take(size + 1).ToListAsync(ct);
-        var next = rows.Count > size ? rows[size - 1].Id.ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
-        return TypedResults.Ok(new AlertPage(rows.Take(size).Select(AlertResponse.Of).ToList(), next));
+        if (errors.Count > 0)
+            return Problems.InvalidQuery(errors);
+        var rows = await query.OrderByDescending(a => a.Id).Take(limit + 1).ToListAsync(ct);
+        var next = rows.Count > limit ? rows[limit - 1].Id.ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
+        return TypedResults.Ok(new AlertPage(rows.Take(limit).Select(AlertResponse.Of).ToList(), next));
     }
 }

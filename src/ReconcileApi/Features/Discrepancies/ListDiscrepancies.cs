@@ -121,7 +121,7 @@ public static class ListDiscrepancies
         if (cursor is not null && !Cursor.TryParse(cursor, out after))
             errors["cursor"] = ["Is not a cursor this API returned; pass nextCursor unchanged."];
         if (errors.Count > 0)
-            return TypedResults.ValidationProblem(errors, detail: "One or more query parameters are invalid; see errors.");
+            return Problems.InvalidQuery(errors);
 
         query = Page(query, order, after);
         if (csv)

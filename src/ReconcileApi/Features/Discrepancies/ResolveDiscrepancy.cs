@@ -115,32 +115,49 @@ public static class ResolveDiscrepancy
         ClaimsPrincipal user, ReconcileDbContext db, HttpResponse response, TimeProvider clock, CancellationToken ct)
     {
         var workspaceId = user.WorkspaceId();
-        var d = await db.Discrepancies.SingleOrDefaultAsync(x => x.Id == id && x.WorkspaceId == workspaceId, ct);
-        if (d is null)
-            return Problems.NotFound("Discrepancy", id);
         Resolutions.TryParse(request.Action, out var action);
-        // A repeat overwrites nothing, so even the If-Match of the first attempt (now stale) gets the discrepancy as it is.
-        if (Resolutions.AlreadyApplied(d, action))
+        // Without If-Match the caller asked for the action, not for the version it read: when another request changes the
+        // discrepancy meanwhile, the action is decided again on what that request left (a repeat, a conflict, or applied).
+        for (var attempt = 1; ; attempt++)
         {
+            var d = await db.Discrepancies.SingleOrDefaultAsync(x => x.Id == id && x.WorkspaceId == workspaceId, ct);
+            if (d is null)
+                return Problems.NotFound("Discrepancy", id);
+            // A repeat overwrites nothing, so even the If-Match of the first attempt (now stale) gets the discrepancy as it is.
+            if (Resolutions.AlreadyApplied(d, action))
+            {
+                response.Headers.ETag = ETags.Of(d.Version);
+                return TypedResults.Ok(DiscrepancyResponse.From(d));
+            }
+            if (!ETags.Matches(ifMatch, d.Version))
+                return Problems.PreconditionFailed($"The discrepancy changed since you read it (it is now ETag {ETags.Of(d.Version)}); read it again.");
+
+            if (Resolutions.Conflict(d, action) is { } conflict)
+                return Problems.Conflict(conflict, new Dictionary<string, object?> { ["currentState"] = WireEnum.Name(d.State) });
+
+            db.DiscrepancyEvents.Add(Resolutions.Apply(d, action, request.Note, request.ResolvedBy, clock.GetUtcNow().UtcDateTime));
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateConcurrencyException) when (ifMatch is null && attempt < MaxAttempts)
+            {
+                db.ChangeTracker.Clear();
+                continue;
+            }
+            catch (DbUpdateConcurrencyException) when (ifMatch is null)
+            {
+                return Problems.Conflict("The discrepancy kept changing under other requests while this one was applied; send it again.");
+            }
+            catch (DbUpdateConcurrencyException)
+            {
+                return Problems.PreconditionFailed("The discrepancy changed while this request was applied; read it again.");
+            }
             response.Headers.ETag = ETags.Of(d.Version);
             return TypedResults.Ok(DiscrepancyResponse.From(d));
         }
-        if (!ETags.Matches(ifMatch, d.Version))
-            return Problems.PreconditionFailed($"The discrepancy changed since you read it (it is now ETag {ETags.Of(d.Version)}); read it again.");
-
-        if (Resolutions.Conflict(d, action) is { } conflict)
-            return Problems.Conflict(conflict, new Dictionary<string, object?> { ["currentState"] = WireEnum.Name(d.State) });
-
-        db.DiscrepancyEvents.Add(Resolutions.Apply(d, action, request.Note, request.ResolvedBy, clock.GetUtcNow().UtcDateTime));
-        try
-        {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            return Problems.PreconditionFailed("The discrepancy changed while this request was applied; read it again.");
-        }
-        response.Headers.ETag = ETags.Of(d.Version);
-        return TypedResults.Ok(DiscrepancyResponse.From(d));
     }
+
+    /// <summary>Tries of a request without If-Match that keeps losing the race to other changes.</summary>
+    const int MaxAttempts = 3;
 }

@@ -33,7 +33,7 @@ public sealed record MetricsPeriod(DateOnly From, DateOnly To, TimeZoneInfo Zone
         else if (errors.Count == 0 && last.DayNumber - first.DayNumber + 1 > MaxDays)
             errors["from"] = [$"The period may span at most {MaxDays} days; ask for a year at a time."];
         return errors.Count > 0
-            ? (null, TypedResults.ValidationProblem(errors, detail: "One or more query parameters are invalid; see errors."))
+            ? (null, Problems.InvalidQuery(errors))
             : (new MetricsPeriod(first, last, zone), null);
     }
 

@@ -12,11 +12,15 @@ public sealed record StoredOrderResponse(
     CanonicalOrder Order,
     IReadOnlyList<OrderVersionResponse> PreviousVersions);
 
-/// <summary>GET /api/v1/sources/{source}/orders/{orderId} — the stored order and the versions it replaced.</summary>
+/// <summary>
+/// GET /api/v1/sources/{source}/orders/{orderId} — the stored order and the versions it replaced. Order ids may hold
+/// slashes (Shopify's GraphQL ids: <c>gid://shopify/Order/123</c>): the id is the rest of the path, sent encoded
+/// (<c>gid:%2F%2Fshopify%2FOrder%2F123</c>, as a URL template encodes it) or as it is.
+/// </summary>
 public static class GetOrder
 {
     public static RouteHandlerBuilder Map(RouteGroupBuilder group) => group
-        .MapGet("/sources/{source}/orders/{orderId}", Handle)
+        .MapGet("/sources/{source}/orders/{**orderId}", Handle)
         .WithName(nameof(GetOrder))
         .WithSummary("Read one stored order with its previous versions (newest first)")
         .ProducesProblem(StatusCodes.Status404NotFound)
@@ -27,6 +31,8 @@ public static class GetOrder
     {
         if (!IngestRequest.TryParseSource(source, out var side))
             return Problems.NotFound("Source", source);
+        // The server decodes every escape of the path but %2F (a slash it must not take for a separator).
+        orderId = orderId.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
         var workspaceId = user.WorkspaceId();
         var stored = await db.Orders.AsNoTracking()
             .SingleOrDefaultAsync(o => o.WorkspaceId == workspaceId && o.Source == side && o.OrderId == orderId, ct);

@@ -44,7 +44,7 @@ public static class ListOrders
         if (cursor is { } before)
             query = query.Where(o => o.Id < before);
         if (errors.Count > 0)
-            return TypedResults.ValidationProblem(errors, detail: "One or more query parameters are invalid; see errors.");
+            return Problems.InvalidQuery(errors);
 
         List<StoredOrder> rows;
         if (!string.IsNullOrWhiteSpace(orderKey))

@@ -9,28 +9,34 @@ public sealed record RunPendingPage(Guid RunId, DateTime? Cutoff, DateTime? Pend
 /// <summary>GET /api/v1/runs/{id}/pending — the orders the run counted as pending, with their age.</summary>
 public static class ListPendingOrders
 {
+    const int DefaultLimit = 100, MaxLimit = 1000;
+
     public static RouteHandlerBuilder Map(RouteGroupBuilder group) => group
         .MapGet("/runs/{id:guid}/pending", Handle)
         .WithName(nameof(ListPendingOrders))
         .WithSummary("List the orders a run counted as pending (younger than settleMinutes at its cut-off), with their age")
         .WithDescription("An unpaired order dated after the run's pendingAfter (its cut-off less settleMinutes) is not called missing yet. " +
-            "Page with `limit` (≤ 1000) and `cursor` = the previous page's `nextCursor`.")
-        .ProducesProblem(StatusCodes.Status400BadRequest)
+            "Page with `limit` (1–1000, default 100) and `cursor` = the previous page's `nextCursor`.")
+        .ProducesValidationProblem()
         .ProducesProblem(StatusCodes.Status404NotFound)
         .WithExamples(response: Examples.Pending);
 
-    public static async Task<Results<Ok<RunPendingPage>, ProblemHttpResult>> Handle(
-        Guid id, ClaimsPrincipal user, ReconcileDbContext db, CancellationToken ct, int limit = 100, string? cursor = null)
+    public static async Task<Results<Ok<RunPendingPage>, ProblemHttpResult, ValidationProblem>> Handle(
+        Guid id, ClaimsPrincipal user, ReconcileDbContext db, CancellationToken ct, int limit = DefaultLimit, string? cursor = null)
     {
+        var errors = new Dictionary<string, string[]>();
+        if (limit is < 1 or > MaxLimit)
+            errors["limit"] = [$"Must be between 1 and {MaxLimit}."];
+        long after = 0;
+        if (cursor is not null && !(long.TryParse(cursor, out after) && after >= 0))
+            errors["cursor"] = ["Is not a cursor this API returned; pass nextCursor unchanged."];
+        if (errors.Count > 0)
+            return Problems.InvalidQuery(errors);
         var workspaceId = user.WorkspaceId();
         var run = await db.Runs.AsNoTracking().Where(r => r.Id == id && r.WorkspaceId == workspaceId)
             .Select(r => new { r.Cutoff, r.PendingAfter }).SingleOrDefaultAsync(ct);
         if (run is null)
             return Problems.NotFound("Run", id);
-        long after = 0;
-        if (cursor is not null && !long.TryParse(cursor, out after))
-            return Problems.BadRequest("Invalid cursor: pass the previous page's nextCursor unchanged.");
-        limit = Math.Clamp(limit, 1, 1000);
         var rows = await db.RunPendingOrders.AsNoTracking()
             .Where(p => p.RunId == id && p.Id > after)
             .OrderBy(p => p.Id)

@@ -46,7 +46,7 @@ public static class ListRuns
                 errors["cursor"] = ["Is not a cursor this API returned; pass nextCursor unchanged."];
         }
         if (errors.Count > 0)
-            return TypedResults.ValidationProblem(errors, detail: "One or more query parameters are invalid; see errors.");
+            return Problems.InvalidQuery(errors);
         var runs = await query.OrderByDescending(r => r.CreatedAt).ThenByDescending(r => r.Id).Take(limit + 1).ToListAsync(ct);
         string? next = null;
         if (runs.Count > limit)

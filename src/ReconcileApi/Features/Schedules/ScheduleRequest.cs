@@ -33,6 +33,11 @@ public sealed class ScheduleRequestValidator : AbstractValidator<ScheduleRequest
         RuleFor(r => r.Cron).NotEmpty().MaximumLength(100)
             .Must(c => c is null || CronExpression.TryParse(c, CronFormat.Standard, out _))
             .WithMessage("Must be a five-field cron expression (minute hour day-of-month month day-of-week), e.g. '0 6 * * *' for 06:00 every day.");
+        // A valid expression can still name no date ('0 0 30 2 *', 30 February): such a schedule would never run.
+        RuleFor(r => r.Cron)
+            .Must(c => CronExpression.Parse(c, CronFormat.Standard).GetNextOccurrence(DateTime.UtcNow) is not null)
+            .When(r => r.Cron is not null && CronExpression.TryParse(r.Cron, CronFormat.Standard, out _))
+            .WithMessage("Names no date that exists (e.g. 30 February), so the schedule would never run.");
         RuleFor(r => r.Timezone).Must(t => t is null || TimeZones.TryFind(t, out _))
             .WithMessage("Must be an IANA timezone such as 'America/New_York' (or leave it out for the workspace's).");
         RuleFor(r => r.WindowDays).InclusiveBetween(1, 366);
