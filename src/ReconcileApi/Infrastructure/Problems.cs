@@ -18,6 +18,10 @@ public static class Problems
     public static ProblemHttpResult BadRequest(string detail, IDictionary<string, object?>? extensions = null) =>
         Problem(StatusCodes.Status400BadRequest, detail, extensions);
 
+    /// <summary>A 400 about one field (or query parameter), in the <c>errors</c> shape of the validation problems; the detail says it in a sentence.</summary>
+    public static ProblemHttpResult Invalid(string field, string message, string detail) =>
+        BadRequest(detail, new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { [field] = [message] } });
+
     public static ProblemHttpResult Conflict(string detail, IDictionary<string, object?>? extensions = null) =>
         Problem(StatusCodes.Status409Conflict, detail, extensions);
 

@@ -63,12 +63,13 @@ public sealed class IngestRequest : IIdempotentBody, IEndpointParameterMetadataP
             return new(Problems.NotFound("Source", request.RouteValues["source"] ?? ""));
         var format = Query(request, "format")?.Trim().ToLowerInvariant();
         if (format is not null && !OrderFormats.Json.ContainsKey(format) && !OrderFormats.Tables.ContainsKey(format))
-            return new(Problems.BadRequest($"Unknown format '{format}'. Supported: {AllFormats}."));
+            return new(Problems.Invalid("format", $"Must be one of: {AllFormats}.", $"Unknown format '{format}'. Supported: {AllFormats}."));
         var limit = context.RequestServices.GetRequiredService<IOptions<ServiceOptions>>().Value.Limits.MaxRequestBodyBytes;
         if (request.ContentLength > limit)
             return new(Problems.PayloadTooLarge($"The body is {request.ContentLength} bytes; the limit is {limit} bytes."));
         if (!TryParseColumnMap(Query(request, "columnMap"), out var map))
-            return new(Problems.BadRequest("columnMap must be `field=Header;field=Header` or a JSON object {\"field\": \"Header\"}."));
+            return new(Problems.Invalid("columnMap", "Must be `field=Header;field=Header` or a JSON object {\"field\": \"Header\"}.",
+                "columnMap must be `field=Header;field=Header` or a JSON object {\"field\": \"Header\"}."));
 
         // The body: JSON, CSV or a workbook, directly or as the `file` of a form upload.
         ArraySegment<byte>? received;
@@ -113,7 +114,8 @@ public sealed class IngestRequest : IIdempotentBody, IEndpointParameterMetadataP
         if (Query(request, "timezone") is { } timezone)
         {
             if (!TimeZones.TryFind(timezone, out zone))
-                return new(Problems.BadRequest($"Unknown timezone '{timezone}'; use an IANA name such as America/New_York."));
+                return new(Problems.Invalid("timezone", "Must be an IANA time zone such as America/New_York.",
+                    $"Unknown timezone '{timezone}'; use an IANA name such as America/New_York."));
         }
         else
         {
@@ -126,7 +128,8 @@ public sealed class IngestRequest : IIdempotentBody, IEndpointParameterMetadataP
         if (Query(request, "dateOrder") is { } orderText)
         {
             if (!WireEnum.TryParse<DateOrder>(orderText, out var parsed))
-                return new(Problems.BadRequest($"Unknown dateOrder '{orderText}'; use dmy (05/06/2026 is 5 June) or mdy (05/06/2026 is May 6)."));
+                return new(Problems.Invalid("dateOrder", "Must be one of: dmy, mdy.",
+                    $"Unknown dateOrder '{orderText}'; use dmy (05/06/2026 is 5 June) or mdy (05/06/2026 is May 6)."));
             dateOrder = parsed;
         }
         else

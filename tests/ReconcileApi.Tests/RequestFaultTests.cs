@@ -1,0 +1,39 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using static ReconcileApi.Tests.Api;
+
+namespace ReconcileApi.Tests;
+
+/// <summary>
+/// Requests a probe found answered wrongly: a fault in what was sent is a problem that says what and where (an
+/// <c>errors</c> entry by field), never silently ignored, never the framework's text.
+/// </summary>
+public sealed class RequestFaultTests(ApiFactory factory) : IClassFixture<ApiFactory>
+{
+    const string StoreOrders = "/api/v1/sources/store/orders";
+
+    static async Task<JsonElement> ErrorAsync(HttpResponseMessage response, HttpStatusCode status, string field)
+    {
+        await response.AssertProblemAsync(status);
+        var problem = await response.Json();
+        Assert.True(problem.TryGetProperty("errors", out var errors), problem.ToString());
+        return errors.GetProperty(field)[0];
+    }
+
+    static string OrderJson(string id) => $$"""{"orderId": "{{id}}", "total": 10, "currency": "USD", "orderDate": "2026-11-10T12:00:00Z"}""";
+
+    [Theory]
+    [InlineData("format=zzz", "format")]
+    [InlineData("timezone=Nowhere/City", "timezone")]
+    [InlineData("dateOrder=x", "dateOrder")]
+    [InlineData("columnMap=garbage", "columnMap")]
+    public async Task AnIngestQueryParameterThatDoesNotRead_Is400WithErrorsOnIt(string query, string field)
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var response = await ws.Http.PostAsync($"{StoreOrders}?{query}", JsonBody($"[{OrderJson("Q")}]"));
+        Assert.StartsWith("Must be", (await ErrorAsync(response, HttpStatusCode.BadRequest, field)).GetString());
+        Assert.Contains(field, (await response.Json()).GetProperty("detail").GetString());
+    }
+}
