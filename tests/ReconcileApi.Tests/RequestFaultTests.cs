@@ -25,6 +25,23 @@ public sealed class RequestFaultTests(ApiFactory factory) : IClassFixture<ApiFac
     static string OrderJson(string id) => $$"""{"orderId": "{{id}}", "total": 10, "currency": "USD", "orderDate": "2026-11-10T12:00:00Z"}""";
 
     [Theory]
+    [InlineData("/api/v1/runs", """{"idempotencyKey": 12345}""")]
+    [InlineData("/api/v1/runs", """{"idempotencyKey": {"k": 1}}""")]
+    [InlineData(StoreOrders, """{"idempotencyKey": 5, "orders": [{"orderId": "K", "total": 1}]}""")]
+    public async Task AnIdempotencyKeyInTheBodyThatIsNotAString_Is400OnIt_AndNothingRuns(string path, string body)
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+
+        var first = await ws.Http.PostAsync(path, JsonBody(body));
+        var second = await ws.Http.PostAsync(path, JsonBody(body));
+
+        Assert.StartsWith("Must be a string", (await ErrorAsync(first, HttpStatusCode.BadRequest, "idempotencyKey")).GetString());
+        Assert.StartsWith("Must be a string", (await ErrorAsync(second, HttpStatusCode.BadRequest, "idempotencyKey")).GetString());
+        Assert.Empty((await (await ws.Http.GetAsync("/api/v1/runs")).Json()).GetProperty("items").EnumerateArray());
+        Assert.Equal(HttpStatusCode.NotFound, (await ws.Http.GetAsync(StoreOrders + "/K")).StatusCode);
+    }
+
+    [Theory]
     [InlineData("format=zzz", "format")]
     [InlineData("timezone=Nowhere/City", "timezone")]
     [InlineData("dateOrder=x", "dateOrder")]

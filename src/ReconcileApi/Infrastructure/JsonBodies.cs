@@ -49,9 +49,16 @@ public static class JsonBodies
         return copy.ToArray();
     }
 
-    /// <summary>The body's top-level <c>idempotencyKey</c> string, if it is a JSON object that has one.</summary>
-    public static string? IdempotencyKey(ReadOnlySpan<byte> body)
+    /// <summary>What a top-level <c>idempotencyKey</c> that is not text is told (a number would otherwise be ignored and the request run twice).</summary>
+    public const string IdempotencyKeyNotText = "Must be a string (this request's key, at most 255 characters), or left out.";
+
+    /// <summary>
+    /// The body's top-level <c>idempotencyKey</c> string, if it is a JSON object that has one; <paramref name="notText"/> when
+    /// it has one of another kind (null counts as none: no-code tools send null for an unmapped field).
+    /// </summary>
+    public static string? IdempotencyKey(ReadOnlySpan<byte> body, out bool notText)
     {
+        notText = false;
         try
         {
             var reader = new Utf8JsonReader(body);
@@ -63,6 +70,7 @@ public static class JsonBodies
                 reader.Read();
                 if (isKey && reader.TokenType == JsonTokenType.String)
                     return reader.GetString();
+                notText |= isKey && reader.TokenType != JsonTokenType.Null;
                 reader.Skip();
             }
         }

@@ -96,6 +96,12 @@ public sealed class JsonOrderList
                     {
                         key = reader.GetString();
                     }
+                    else if (isKey && reader.TokenType != JsonTokenType.Null)
+                    {
+                        malformed = new MalformedBody("The body's idempotencyKey must be a string.", 1, 1,
+                            Field: JsonBodies.IdempotencyKeyProperty, FieldMessage: JsonBodies.IdempotencyKeyNotText);
+                        return false;
+                    }
                     else
                     {
                         reader.Skip();
