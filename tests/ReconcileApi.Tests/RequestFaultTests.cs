@@ -42,6 +42,17 @@ public sealed class RequestFaultTests(ApiFactory factory) : IClassFixture<ApiFac
     }
 
     [Theory]
+    [InlineData("""{"statusMap": {"store": "x"}}""", "statusMap.store", "Must be a JSON object.")]
+    [InlineData("""{"statusMap": []}""", "statusMap", "Must be a JSON object.")]
+    [InlineData("""{"statusMap": {"mars": {}}}""", "statusMap.mars", "Unknown property; expected one of: store, keap.")]
+    public async Task AMapSettingOfTheWrongShape_SaysItMustBeAnObject_AndNamesAnUnknownKey(string body, string field, string message)
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var response = await ws.Http.PutAsync("/api/v1/settings", JsonBody(body));
+        Assert.Equal(message, (await ErrorAsync(response, HttpStatusCode.BadRequest, field)).GetString());
+    }
+
+    [Theory]
     [InlineData("format=zzz", "format")]
     [InlineData("timezone=Nowhere/City", "timezone")]
     [InlineData("dateOrder=x", "dateOrder")]

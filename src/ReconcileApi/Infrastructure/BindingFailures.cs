@@ -59,10 +59,10 @@ public static class BindingFailures
         }
         if (bodyType is null || json.Path is null)
             return Problem(StatusCodes.Status400BadRequest, "The request body could not be read; see the operation's request body in /swagger.");
-        var (field, type) = JsonBodies.Resolve(json.Path, bodyType, options);
+        var (field, type) = JsonBodies.Resolve(json.Path, bodyType, options, out var unknownKey);
         if (field.Length == 0)
             return Problem(StatusCodes.Status400BadRequest, "The request body must be a JSON object; see the operation's request body in /swagger.");
-        var message = type is null ? "Has a value of the wrong kind; see the operation's request body in /swagger." : JsonBodies.Expectation(type);
+        var message = unknownKey ?? (type is null ? "Has a value of the wrong kind; see the operation's request body in /swagger." : JsonBodies.Expectation(type));
         return new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [message] })
         {
             Status = StatusCodes.Status400BadRequest,

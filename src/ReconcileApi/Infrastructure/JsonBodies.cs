@@ -169,12 +169,15 @@ public static class JsonBodies
         return d[a.Length, b.Length];
     }
 
+    /// <summary>An enum member's name on the wire (snake_case).</summary>
+    static string Wire(string name) => JsonNamingPolicy.SnakeCaseLower.ConvertName(name);
+
     /// <summary>What a value of <paramref name="type"/> must look like, as a caller reads it (never a .NET type name).</summary>
     public static string Expectation(Type type)
     {
         type = Nullable.GetUnderlyingType(type) ?? type;
         if (type.IsEnum)
-            return $"Must be one of: {string.Join(", ", Enum.GetNames(type).Select(JsonNamingPolicy.SnakeCaseLower.ConvertName))}.";
+            return $"Must be one of: {string.Join(", ", Enum.GetNames(type).Select(Wire))}.";
         return Type.GetTypeCode(type) switch
         {
             TypeCode.DateTime => "Must be a date like 2026-11-01T00:00:00Z.",
@@ -187,7 +190,8 @@ public static class JsonBodies
             _ when type == typeof(DateOnly) => "Must be a date like 2026-11-01.",
             _ when type == typeof(TimeSpan) => "Must be a duration like 01:30:00.",
             _ when type == typeof(Guid) => "Must be an id like 0193f0c2-7d4e-7a10-9c55-3c1f0b6f2a11.",
-            _ when type.IsAssignableTo(typeof(System.Collections.IDictionary)) || type.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IReadOnlyDictionary<,>))
+            // The declared type may be the interface itself, which GetInterfaces() does not list.
+            _ when type.IsAssignableTo(typeof(System.Collections.IDictionary)) || type.GetInterfaces().Append(type).Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IReadOnlyDictionary<,>))
                 => "Must be a JSON object.",
             _ when type.IsAssignableTo(typeof(System.Collections.IEnumerable)) => "Must be a list (a JSON array).",
             _ => "Must be a JSON object.",
@@ -196,10 +200,12 @@ public static class JsonBodies
 
     /// <summary>
     /// The type a JSON path of the body (<c>$.alerts[0].threshold</c>, as <see cref="JsonException.Path"/> gives it) leads to,
-    /// and the path as the wire names it (<c>alerts[0].threshold</c>); null where the path leaves the type.
+    /// and the path as the wire names it (<c>alerts[0].threshold</c>); null where the path leaves the type. A key a map
+    /// keyed by an enum does not have (<c>statusMap.mars</c>) is an unknown property: <paramref name="unknownKey"/> says so.
     /// </summary>
-    public static (string Field, Type? Type) Resolve(string path, Type root, JsonSerializerOptions options)
+    public static (string Field, Type? Type) Resolve(string path, Type root, JsonSerializerOptions options, out string? unknownKey)
     {
+        unknownKey = null;
         var field = new System.Text.StringBuilder();
         Type? type = root;
         var i = path.StartsWith('$') ? 1 : 0;
@@ -237,7 +243,14 @@ public static class JsonBodies
             if (field.Length > 0)
                 field.Append('.');
             field.Append(name);
-            type = type is null ? null : options.GetTypeInfo(type) switch
+            var parent = type is null ? null : options.GetTypeInfo(type);
+            if (parent is { Kind: JsonTypeInfoKind.Dictionary, KeyType: { IsEnum: true } keys }
+                && Enum.GetNames(keys).Select(Wire).ToList() is var names && !names.Contains(name, StringComparer.OrdinalIgnoreCase))
+            {
+                unknownKey = Unknown(name!, names);
+                return (field.ToString(), null);
+            }
+            type = parent switch
             {
                 { Kind: JsonTypeInfoKind.Object } info => info.Properties.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase))?.PropertyType,
                 { Kind: JsonTypeInfoKind.Dictionary, ElementType: { } e } => e,
