@@ -41,6 +41,47 @@ public sealed class RequestFaultTests(ApiFactory factory) : IClassFixture<ApiFac
         Assert.Equal(HttpStatusCode.NotFound, (await ws.Http.GetAsync(StoreOrders + "/K")).StatusCode);
     }
 
+    static ByteArrayContent Csv(string text)
+    {
+        var content = new ByteArrayContent(Encoding.UTF8.GetBytes(text));
+        content.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
+        return content;
+    }
+
+    [Fact]
+    public async Task AFormUploadWithTwoFiles_Is400OnFile_AndStoresNeither()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        using var form = new MultipartFormDataContent
+        {
+            { Csv("orderId,total\nF-1,1\n"), "file", "a.csv" },
+            { Csv("orderId,total\nF-2,2\n"), "file", "b.csv" },
+        };
+
+        var response = await ws.Http.PostAsync(StoreOrders, form);
+
+        Assert.Contains("one file per request", (await ErrorAsync(response, HttpStatusCode.BadRequest, "file")).GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await ws.Http.GetAsync(StoreOrders + "/F-1")).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("upload", true)]
+    [InlineData("note", false)]
+    public async Task AFormFieldBesideFile_Is400NamingIt(string name, bool isFile)
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        using var form = new MultipartFormDataContent { { Csv("orderId,total\nG-1,1\n"), "file", "a.csv" } };
+        if (isFile)
+            form.Add(Csv("orderId,total\nG-2,2\n"), name, "b.csv");
+        else
+            form.Add(new StringContent("hello"), name);
+
+        var response = await ws.Http.PostAsync(StoreOrders, form);
+
+        Assert.Contains("`file`", (await ErrorAsync(response, HttpStatusCode.BadRequest, name)).GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await ws.Http.GetAsync(StoreOrders + "/G-1")).StatusCode);
+    }
+
     [Theory]
     [InlineData("""{"statusMap": {"store": "x"}}""", "statusMap.store", "Must be a JSON object.")]
     [InlineData("""{"statusMap": []}""", "statusMap", "Must be a JSON object.")]

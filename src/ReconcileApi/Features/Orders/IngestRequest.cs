@@ -86,8 +86,9 @@ public sealed class IngestRequest : IIdempotentBody, IEndpointParameterMetadataP
                 // No boundary, a malformed part header, a truncated body, too many parts, an over-long boundary…
                 return new(Problems.BadRequest($"The form upload could not be read: {e.Message} Send multipart/form-data with a boundary and the export as `file`."));
             }
-            if (form.Files.GetFile("file") is not { } file)
-                return new(Problems.BadRequest("The form upload has no `file` field; attach the export as `file`."));
+            if (FormFault(form) is { } fault)
+                return new(fault);
+            var file = form.Files[0];
             if (file.Length > limit)
                 return new(Problems.PayloadTooLarge($"The file is {file.Length} bytes; the limit is {limit} bytes."));
             kind = file.FileName.EndsWith(".xlsx", StringComparison.OrdinalIgnoreCase) || file.ContentType == Xlsx ? BodyKind.Xlsx
@@ -189,6 +190,24 @@ public sealed class IngestRequest : IIdempotentBody, IEndpointParameterMetadataP
 
     static string? Query(HttpRequest request, string name) =>
         request.Query[name].ToString() is { } value && !string.IsNullOrWhiteSpace(value) ? value : null;
+
+    /// <summary>
+    /// Why a form upload is not one <c>file</c> and nothing else, or null when it is. One file per request keeps one batch
+    /// one file — its receipt's lines, its stored records and its idempotency hash are that file's — so a second file is
+    /// refused rather than read into the same batch; any other field would be left unread, so it is refused by its name.
+    /// </summary>
+    static ProblemHttpResult? FormFault(IFormCollection form)
+    {
+        const string Attach = "attach the export as `file`, one file per request";
+        var files = form.Files.GetFiles("file");
+        if (files.Count == 0)
+            return Problems.BadRequest($"The form upload has no `file` field; {Attach}.");
+        if (files.Count > 1)
+            return Problems.Invalid("file", $"Sent {files.Count} times; send one file per request.", $"The form upload has {files.Count} `file` parts; send one file per request.");
+        var other = form.Files.FirstOrDefault(f => f.Name != "file")?.Name ?? form.Keys.FirstOrDefault();
+        return other is null ? null
+            : Problems.Invalid(other, $"Unknown form field; {Attach}.", $"The form upload has a field '{other}' that is not read; {Attach}.");
+    }
 
     static ProblemHttpResult TooMany(int count) =>
         Problems.PayloadTooLarge($"The body holds {count} orders; send at most {MaxOrdersPerRequest} per request.");
