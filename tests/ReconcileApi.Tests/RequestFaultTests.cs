@@ -13,6 +13,7 @@ namespace ReconcileApi.Tests;
 public sealed class RequestFaultTests(ApiFactory factory) : IClassFixture<ApiFactory>
 {
     const string StoreOrders = "/api/v1/sources/store/orders";
+    static readonly string[] FrameworkText = ["LineNumber", "BytePositionInLine", "isFinalBlock", "another component", "System."];
 
     static async Task<JsonElement> ErrorAsync(HttpResponseMessage response, HttpStatusCode status, string field)
     {
@@ -20,6 +21,13 @@ public sealed class RequestFaultTests(ApiFactory factory) : IClassFixture<ApiFac
         var problem = await response.Json();
         Assert.True(problem.TryGetProperty("errors", out var errors), problem.ToString());
         return errors.GetProperty(field)[0];
+    }
+
+    static async Task AssertNoFrameworkTextAsync(HttpResponseMessage response)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        foreach (var text in FrameworkText)
+            Assert.DoesNotContain(text, body);
     }
 
     static string OrderJson(string id) => $$"""{"orderId": "{{id}}", "total": 10, "currency": "USD", "orderDate": "2026-11-10T12:00:00Z"}""";
@@ -80,6 +88,45 @@ public sealed class RequestFaultTests(ApiFactory factory) : IClassFixture<ApiFac
 
         Assert.Contains("`file`", (await ErrorAsync(response, HttpStatusCode.BadRequest, name)).GetString());
         Assert.Equal(HttpStatusCode.NotFound, (await ws.Http.GetAsync(StoreOrders + "/G-1")).StatusCode);
+    }
+
+    [Fact]
+    public async Task MalformedJson_SaysWhereOnce_InPlainWords()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+
+        var response = await ws.Http.PostAsync(StoreOrders, JsonBody("""[{"orderId":"a1","total":1,}"""));
+
+        // The body's 28 characters end with the array still open: the reader stops just past them.
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest, "Malformed JSON at line 1, position 29: ");
+        await AssertNoFrameworkTextAsync(response);
+        var problem = await response.Json();
+        Assert.Equal(1, problem.GetProperty("line").GetInt32());
+        Assert.Equal(29, problem.GetProperty("position").GetInt32());
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("  \n ")]
+    public async Task AnEmptyIngestBody_SaysTheBodyIsEmpty(string body)
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var response = await ws.Http.PostAsync(StoreOrders, JsonBody(body));
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest, "The body is empty: send");
+        await AssertNoFrameworkTextAsync(response);
+    }
+
+    [Fact]
+    public async Task ACutShortMultipartBody_SaysSo_WithoutTheFrameworkText()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var content = new StringContent("--x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\n\r\norderId,total\r\n1,");
+        content.Headers.ContentType = MediaTypeHeaderValue.Parse("multipart/form-data; boundary=x");
+
+        var response = await ws.Http.PostAsync(StoreOrders, content);
+
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest, "The multipart body is incomplete or malformed.");
+        await AssertNoFrameworkTextAsync(response);
     }
 
     [Theory]

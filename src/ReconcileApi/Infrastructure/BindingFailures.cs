@@ -48,12 +48,11 @@ public static class BindingFailures
         // A body that is not JSON at all: say where, in the reader's words (no type names there).
         if (SyntaxError(body.Span) is { } syntax)
         {
-            var line = (syntax.LineNumber ?? 0) + 1;
-            var position = (syntax.BytePositionInLine ?? 0) + 1;
+            var (line, position, reason) = JsonBodies.SyntaxFault(syntax);
             return new ProblemDetails
             {
                 Status = StatusCodes.Status400BadRequest,
-                Detail = $"The request body is not valid JSON at line {line}, position {position}: {WithoutLocation(syntax.Message)}",
+                Detail = $"The request body is not valid JSON at line {line}, position {position}: {reason}",
                 Extensions = { ["line"] = line, ["position"] = position },
             };
         }
@@ -84,18 +83,6 @@ public static class BindingFailures
         {
             return e;
         }
-    }
-
-    /// <summary>The reader's sentence without the " LineNumber: 0 | BytePositionInLine: 12." it appends (the problem says it in 1-based terms).</summary>
-    static string WithoutLocation(string message)
-    {
-        foreach (var marker in new[] { " Path: ", " LineNumber: ", " | LineNumber" })
-        {
-            var at = message.IndexOf(marker, StringComparison.Ordinal);
-            if (at >= 0)
-                message = message[..at];
-        }
-        return message.Trim();
     }
 
     /// <summary>The query, route and header parameters of the handler whose text does not read as their type (or that are missing).</summary>

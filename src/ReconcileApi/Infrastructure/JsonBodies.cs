@@ -82,6 +82,22 @@ public static class JsonBodies
     }
 
     /// <summary>
+    /// Where a JSON syntax error is — line and byte position, both 1-based — and what it is: the reader's sentence without the
+    /// " LineNumber: 0 | BytePositionInLine: 12." it appends in 0-based terms, so a problem says the place once.
+    /// </summary>
+    public static (int Line, int Position, string Reason) SyntaxFault(JsonException e)
+    {
+        var reason = e.Message;
+        foreach (var marker in new[] { " Path: ", " LineNumber: ", " | LineNumber" })
+        {
+            var at = reason.IndexOf(marker, StringComparison.Ordinal);
+            if (at >= 0)
+                reason = reason[..at];
+        }
+        return ((int)(e.LineNumber ?? 0) + 1, (int)(e.BytePositionInLine ?? 0) + 1, reason.Trim());
+    }
+
+    /// <summary>
     /// Every property of the body that <paramref name="type"/> does not have, at any depth, by its path
     /// (<c>alerts[0].thresold</c>) with a suggestion: "Unknown property; did you mean 'threshold'?". A top-level
     /// <c>idempotencyKey</c> is known to every body.

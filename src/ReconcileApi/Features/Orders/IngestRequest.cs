@@ -84,7 +84,7 @@ public sealed class IngestRequest : IIdempotentBody, IEndpointParameterMetadataP
             catch (Exception e) when (e is InvalidDataException or (IOException and not BadHttpRequestException) && !ct.IsCancellationRequested)
             {
                 // No boundary, a malformed part header, a truncated body, too many parts, an over-long boundary…
-                return new(Problems.BadRequest($"The form upload could not be read: {e.Message} Send multipart/form-data with a boundary and the export as `file`."));
+                return new(Problems.BadRequest($"The form upload could not be read: {Unreadable(request, e)} Send multipart/form-data with a boundary and the export as `file`."));
             }
             if (FormFault(form) is { } fault)
                 return new(fault);
@@ -190,6 +190,20 @@ public sealed class IngestRequest : IIdempotentBody, IEndpointParameterMetadataP
 
     static string? Query(HttpRequest request, string name) =>
         request.Query[name].ToString() is { } value && !string.IsNullOrWhiteSpace(value) ? value : null;
+
+    /// <summary>What was wrong with a form upload that could not be read, in our words: the framework's text names its own internals.</summary>
+    static string Unreadable(HttpRequest request, Exception e)
+    {
+        var boundary = Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(request.ContentType, out var type)
+            ? Microsoft.Net.Http.Headers.HeaderUtilities.RemoveQuotes(type.Boundary).Length : 0;
+        return boundary == 0 ? "the Content-Type has no boundary."
+            : boundary > MaxBoundaryLength ? $"the boundary is longer than {MaxBoundaryLength} characters."
+            : e.Message.Contains("count limit", StringComparison.OrdinalIgnoreCase) ? $"it has more than {MaxFormParts:N0} parts."
+            : "the multipart body is incomplete or malformed.";
+    }
+
+    /// <summary>The framework's form limits (FormOptions' defaults), as they are told to the caller.</summary>
+    const int MaxBoundaryLength = 70, MaxFormParts = 1024;
 
     /// <summary>
     /// Why a form upload is not one <c>file</c> and nothing else, or null when it is. One file per request keeps one batch

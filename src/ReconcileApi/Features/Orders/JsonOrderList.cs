@@ -50,6 +50,8 @@ public sealed class JsonOrderList
     /// <summary>One order of the body as a document (its structure was validated when the list was located).</summary>
     public static JsonDocument Parse(ReadOnlyMemory<byte> element) => JsonDocument.Parse(element, DocumentOptions);
 
+    const string Empty = "The body is empty: send a JSON array of orders, an object that wraps them (e.g. {\"orders\": [...]}), or one order object.";
+
     public static bool TryLocate(ReadOnlyMemory<byte> body, IReadOnlyList<string> wrappers,
         [NotNullWhen(true)] out JsonOrderList? list, [NotNullWhen(false)] out MalformedBody? malformed)
     {
@@ -58,12 +60,17 @@ public sealed class JsonOrderList
         string? key = null, wrapper = null;
         // A byte order mark (some Windows tools write one) is not JSON; positions stay those of the body.
         var offset = body.Span.StartsWith("\uFEFF"u8) ? 3 : 0;
+        if (body.Span[offset..].Trim(" \t\r\n"u8).IsEmpty)
+        {
+            malformed = new MalformedBody(Empty, 1, 1);
+            return false;
+        }
         var reader = new Utf8JsonReader(body.Span[offset..], Options);
         try
         {
             if (!reader.Read())
             {
-                malformed = new MalformedBody("The body is empty; send a JSON array of orders.", 1, 1);
+                malformed = new MalformedBody(Empty, 1, 1);
                 return false;
             }
             if (reader.TokenType == JsonTokenType.StartArray)
@@ -127,9 +134,10 @@ public sealed class JsonOrderList
         }
         catch (JsonException e)
         {
-            var line = (int)(e.LineNumber ?? 0) + 1;
-            var position = (int)(e.BytePositionInLine ?? 0) + 1;
-            malformed = new MalformedBody($"Malformed JSON at line {line}, position {position}: {e.Message}", line, position);
+            var (line, position, reason) = JsonBodies.SyntaxFault(e);
+            // The reader started after a byte order mark: a position on the first line counts it, as the body has it.
+            position += line == 1 ? offset : 0;
+            malformed = new MalformedBody($"Malformed JSON at line {line}, position {position}: {reason}", line, position);
             return false;
         }
         list = new JsonOrderList(body, elements, key, wrapper);
