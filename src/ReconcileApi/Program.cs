@@ -41,6 +41,7 @@ app.UseJsonBodyBuffering();
 app.UseAuthentication();
 app.UseRateLimiter();
 app.UseAuthorization();
+app.UseBodyEncodingCheck();
 app.UseOpenApiDocs(options.Swagger.Public!.Value);
 app.UseJobsDashboard();
 app.MapHealth();

@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -88,6 +89,37 @@ public sealed class RequestFaultTests(ApiFactory factory) : IClassFixture<ApiFac
 
         Assert.Contains("`file`", (await ErrorAsync(response, HttpStatusCode.BadRequest, name)).GetString());
         Assert.Equal(HttpStatusCode.NotFound, (await ws.Http.GetAsync(StoreOrders + "/G-1")).StatusCode);
+    }
+
+    [Theory]
+    [InlineData(StoreOrders, "gzip")]
+    [InlineData(StoreOrders, "br")]
+    [InlineData("/api/v1/runs", "gzip")]
+    [InlineData("/api/v1/settings", "deflate")]
+    public async Task ACompressedBody_Is415SayingToSendItUncompressed(string path, string coding)
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var json = path == StoreOrders ? $"[{OrderJson("Z")}]" : "{}";
+        using var compressed = new MemoryStream();
+        using (var gzip = new GZipStream(compressed, CompressionLevel.Fastest, leaveOpen: true))
+            gzip.Write(Encoding.UTF8.GetBytes(json));
+        var content = new ByteArrayContent(compressed.ToArray());
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        content.Headers.ContentEncoding.Add(coding);
+
+        var response = await ws.Http.SendAsync(new HttpRequestMessage(path.EndsWith("settings") ? HttpMethod.Put : HttpMethod.Post, path) { Content = content });
+
+        await response.AssertProblemAsync(HttpStatusCode.UnsupportedMediaType, "uncompressed");
+        Assert.Contains(coding, (await response.Json()).GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task AnIdentityContentCoding_IsRead()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var content = JsonBody($"[{OrderJson("I")}]");
+        content.Headers.ContentEncoding.Add("identity");
+        Assert.Equal(HttpStatusCode.Created, (await ws.Http.PostAsync(StoreOrders, content)).StatusCode);
     }
 
     [Fact]
