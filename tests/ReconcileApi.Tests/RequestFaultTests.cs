@@ -184,4 +184,45 @@ public sealed class RequestFaultTests(ApiFactory factory) : IClassFixture<ApiFac
         Assert.StartsWith("Must be", (await ErrorAsync(response, HttpStatusCode.BadRequest, field)).GetString());
         Assert.Contains(field, (await response.Json()).GetProperty("detail").GetString());
     }
+
+    [Theory]
+    [InlineData(StoreOrders, "application/json; charset=latin1")]
+    [InlineData(StoreOrders, "application/json; charset=utf-16")]
+    [InlineData(StoreOrders, "text/csv; charset=windows-1252")]
+    [InlineData("/api/v1/runs", "application/json; charset=iso-8859-1")]
+    public async Task ABodyDeclaredInAnotherCharset_Is415SayingToSendUtf8(string path, string contentType)
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var body = contentType.StartsWith("text/csv") ? "orderId,total\nC,1\n" : path == StoreOrders ? $"[{OrderJson("C")}]" : "{}";
+        var content = new ByteArrayContent(Encoding.UTF8.GetBytes(body));
+        content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+
+        var response = await ws.Http.PostAsync(path, content);
+
+        await response.AssertProblemAsync(HttpStatusCode.UnsupportedMediaType, "UTF-8");
+        Assert.Equal(HttpStatusCode.NotFound, (await ws.Http.GetAsync(StoreOrders + "/C")).StatusCode);
+    }
+
+    [Fact]
+    public async Task AnUploadedFileDeclaredInAnotherCharset_Is415()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var file = new ByteArrayContent(Encoding.Latin1.GetBytes("orderId,total,customerName\nC,1,Jos\u00e9\n"));
+        file.Headers.ContentType = MediaTypeHeaderValue.Parse("text/csv; charset=iso-8859-1");
+        using var form = new MultipartFormDataContent { { file, "file", "a.csv" } };
+
+        await (await ws.Http.PostAsync(StoreOrders, form)).AssertProblemAsync(HttpStatusCode.UnsupportedMediaType, "UTF-8");
+    }
+
+    [Theory]
+    [InlineData("application/json; charset=UTF-8")]
+    [InlineData("application/json; charset=utf8")]
+    [InlineData("application/json; charset=\"us-ascii\"")]
+    public async Task ABodyDeclaredUtf8OrAscii_IsRead(string contentType)
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var content = new ByteArrayContent(Encoding.UTF8.GetBytes($"[{OrderJson("U")}]"));
+        content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        Assert.Equal(HttpStatusCode.Created, (await ws.Http.PostAsync(StoreOrders, content)).StatusCode);
+    }
 }

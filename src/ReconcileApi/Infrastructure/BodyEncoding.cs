@@ -3,9 +3,10 @@ using Microsoft.Net.Http.Headers;
 namespace ReconcileApi.Infrastructure;
 
 /// <summary>
-/// Request bodies are read as sent. A body in a content coding (gzip, br, deflate) is not decompressed — a few
-/// compressed kilobytes can expand past every size limit — so it is a 415 saying to send it uncompressed, instead of
-/// reaching a JSON or CSV reader as bytes it misreads ("'0x1F' is an invalid start of a value").
+/// Request bodies are read as sent, and as UTF-8. A body in a content coding (gzip, br, deflate) is not decompressed — a
+/// few compressed kilobytes can expand past every size limit — and one declared in another charset is not transcoded:
+/// either would reach a JSON or CSV reader as bytes it misreads ("'0x1F' is an invalid start of a value", Latin-1 text
+/// rejected as invalid UTF-8, UTF-16 declared but UTF-8 read), so each is a 415 saying what to send.
 /// </summary>
 public static class BodyEncoding
 {
@@ -17,12 +18,26 @@ public static class BodyEncoding
             : $"Content-Encoding '{contentEncoding}' is not supported: send the body uncompressed (no Content-Encoding).";
     }
 
+    /// <summary>
+    /// Why a body of this <c>Content-Type</c> cannot be read, or null: a charset other than UTF-8 (<c>utf8</c> and US-ASCII,
+    /// a subset of it, are read). A multipart body's own parts say theirs.
+    /// </summary>
+    public static string? CharsetFault(string? contentType)
+    {
+        if (!MediaTypeHeaderValue.TryParse(contentType, out var type) || !type.Charset.HasValue
+            || type.MediaType.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase))
+            return null;
+        var charset = HeaderUtilities.RemoveQuotes(type.Charset).ToString().Trim();
+        return charset.ToLowerInvariant() is "utf-8" or "utf8" or "us-ascii" or "ascii" ? null
+            : $"The body is declared as charset={charset}; send it as UTF-8 (charset=utf-8, or no charset).";
+    }
+
     /// <summary>Refuses, for every endpoint, a body this service would misread.</summary>
     public static WebApplication UseBodyEncodingCheck(this WebApplication app)
     {
         app.Use(async (context, next) =>
         {
-            if (CodingFault(context.Request.Headers.ContentEncoding.ToString()) is { } fault)
+            if ((CodingFault(context.Request.Headers.ContentEncoding.ToString()) ?? CharsetFault(context.Request.ContentType)) is { } fault)
                 await Problems.UnsupportedMediaType(fault).ExecuteAsync(context);
             else
                 await next(context);

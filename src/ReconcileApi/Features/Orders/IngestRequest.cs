@@ -89,6 +89,8 @@ public sealed class IngestRequest : IIdempotentBody, IEndpointParameterMetadataP
             if (FormFault(form) is { } fault)
                 return new(fault);
             var file = form.Files[0];
+            if (BodyEncoding.CharsetFault(file.ContentType) is { } charset)
+                return new(Problems.UnsupportedMediaType(charset));
             if (file.Length > limit)
                 return new(Problems.PayloadTooLarge($"The file is {file.Length} bytes; the limit is {limit} bytes."));
             kind = file.FileName.EndsWith(".xlsx", StringComparison.OrdinalIgnoreCase) || file.ContentType == Xlsx ? BodyKind.Xlsx
