@@ -162,6 +162,55 @@ public sealed class RequestFaultTests(ApiFactory factory) : IClassFixture<ApiFac
     }
 
     [Theory]
+    [InlineData("/api/v1/runs", "POST", """{"from": "2026-11-01", "from": "2026-11-02"}""", "from")]
+    [InlineData("/api/v1/settings", "PUT", """{"amountTolerance": 1, "severityThresholds": {"high": 5, "high": 6}}""", "severityThresholds.high")]
+    [InlineData("/api/v1/schedules", "POST", """{"name": "n", "cron": "0 6 * * *", "alerts": [{"rule": "impact_above", "threshold": 1, "threshold": 2}]}""", "alerts[0].threshold")]
+    public async Task APropertyTwiceInOurOwnBodies_Is400NamingIt(string path, string method, string body, string field)
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+
+        var response = await ws.Http.SendAsync(new HttpRequestMessage(new HttpMethod(method), path) { Content = JsonBody(body) });
+
+        Assert.StartsWith("Appears more than once", (await ErrorAsync(response, HttpStatusCode.BadRequest, field)).GetString());
+        Assert.Empty((await (await ws.Http.GetAsync("/api/v1/runs")).Json()).GetProperty("items").EnumerateArray());
+        Assert.Equal(0, (await (await ws.Http.GetAsync("/api/v1/settings")).Json()).GetProperty("version").GetInt32());
+    }
+
+    [Theory]
+    [InlineData("""{"orderId": "dup1", "orderId": "dup2", "total": 1, "total": 2, "currency": "USD"}""", "orderId", "canonical")]
+    [InlineData("""{"orderId": "dup1", "total": 1, "currency": "USD", "note": "a", "note": "b"}""", "note", "canonical")]
+    [InlineData("""{"orderId": "dup1", "total": 1, "extra": {"a": 1, "a": 2}}""", "extra.a", "canonical")]
+    [InlineData("""{"orderId": "dup1", "total": 1, "lines": [{"kind": "product", "quantity": 1, "unitPrice": 1, "sku": "a", "sku": "b"}]}""", "lines[0].sku", "canonical")]
+    [InlineData("""{"id": 1, "name": "#1", "name": "#2", "total_price": "1.00", "currency": "USD", "created_at": "2026-11-10T12:00:00Z", "line_items": []}""", "name", "shopify")]
+    public async Task AnOrderWithAPropertyTwice_IsRejectedNamingIt_AndTheOthersAreKept(string order, string field, string format)
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var good = format == "canonical" ? OrderJson("kept")
+            : """{"id": 2, "name": "#kept", "total_price": "1.00", "currency": "USD", "created_at": "2026-11-10T12:00:00Z", "line_items": []}""";
+
+        var response = await ws.Http.PostAsync($"{StoreOrders}?format={format}", JsonBody($"[{order}, {good}]"));
+
+        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+        var receipt = await response.Json();
+        Assert.Equal(1, receipt.GetProperty("inserted").GetInt32());
+        var error = Assert.Single(receipt.GetProperty("errors").EnumerateArray());
+        Assert.Equal(0, error.GetProperty("index").GetInt32());
+        Assert.Equal(field, error.GetProperty("field").GetString());
+        Assert.Equal(format == "canonical" ? "dup1" : "1", error.GetProperty("orderId").GetString());
+        Assert.Contains("more than once", error.GetProperty("message").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await ws.Http.GetAsync(StoreOrders + "/dup2")).StatusCode);
+    }
+
+    [Fact]
+    public async Task AWrapperPropertyTwice_Is400NamingIt()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var response = await ws.Http.PostAsync(StoreOrders, JsonBody($$"""{"orders": [{{OrderJson("W1")}}], "orders": [{{OrderJson("W2")}}]}"""));
+        Assert.StartsWith("Appears more than once", (await ErrorAsync(response, HttpStatusCode.BadRequest, "orders")).GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await ws.Http.GetAsync(StoreOrders + "/W1")).StatusCode);
+    }
+
+    [Theory]
     [InlineData("""{"statusMap": {"store": "x"}}""", "statusMap.store", "Must be a JSON object.")]
     [InlineData("""{"statusMap": []}""", "statusMap", "Must be a JSON object.")]
     [InlineData("""{"statusMap": {"mars": {}}}""", "statusMap.mars", "Unknown property; expected one of: store, keap.")]

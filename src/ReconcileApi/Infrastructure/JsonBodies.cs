@@ -97,12 +97,16 @@ public static class JsonBodies
         return ((int)(e.LineNumber ?? 0) + 1, (int)(e.BytePositionInLine ?? 0) + 1, reason.Trim());
     }
 
+    /// <summary>What a property sent twice in one object is told: which of its values is meant cannot be told, so neither is taken.</summary>
+    public const string Duplicate = "Appears more than once; send each property once.";
+
     /// <summary>
     /// Every property of the body that <paramref name="type"/> does not have, at any depth, by its path
-    /// (<c>alerts[0].thresold</c>) with a suggestion: "Unknown property; did you mean 'threshold'?". A top-level
-    /// <c>idempotencyKey</c> is known to every body.
+    /// (<c>alerts[0].thresold</c>) with a suggestion: "Unknown property; did you mean 'threshold'?", and every property
+    /// that appears twice in one object (the binder would keep the last silently). A top-level <c>idempotencyKey</c> is
+    /// known to every body.
     /// </summary>
-    public static Dictionary<string, string[]> UnknownProperties(ReadOnlySpan<byte> body, Type type, JsonSerializerOptions options)
+    public static Dictionary<string, string[]> PropertyErrors(ReadOnlySpan<byte> body, Type type, JsonSerializerOptions options)
     {
         var found = new Dictionary<string, string[]>();
         JsonDocument document;
@@ -130,9 +134,12 @@ public static class JsonBodies
                 if (info.Properties.Any(p => p.IsExtensionData))
                     return;
                 var comparison = options.PropertyNameCaseInsensitive ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+                var seen = new HashSet<string>(StringComparer.FromComparison(comparison));
                 foreach (var property in value.EnumerateObject())
                 {
                     var at = path.Length == 0 ? property.Name : $"{path}.{property.Name}";
+                    if (!seen.Add(property.Name))
+                        found[at] = [Duplicate];
                     var known = info.Properties.FirstOrDefault(p => string.Equals(p.Name, property.Name, comparison));
                     if (known is not null)
                         Walk(property.Value, options.GetTypeInfo(known.PropertyType), at, options, found);
@@ -146,8 +153,14 @@ public static class JsonBodies
                     Walk(item, options.GetTypeInfo(element), $"{path}[{i++}]", options, found);
                 break;
             case JsonTypeInfoKind.Dictionary when value.ValueKind == JsonValueKind.Object && info.ElementType is { } element:
+                var keys = new HashSet<string>(StringComparer.Ordinal);
                 foreach (var property in value.EnumerateObject())
-                    Walk(property.Value, options.GetTypeInfo(element), path.Length == 0 ? property.Name : $"{path}.{property.Name}", options, found);
+                {
+                    var at = path.Length == 0 ? property.Name : $"{path}.{property.Name}";
+                    if (!keys.Add(property.Name))
+                        found[at] = [Duplicate];
+                    Walk(property.Value, options.GetTypeInfo(element), at, options, found);
+                }
                 break;
         }
     }

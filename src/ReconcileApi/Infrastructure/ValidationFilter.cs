@@ -7,7 +7,8 @@ namespace ReconcileApi.Infrastructure;
 /// <summary>
 /// The one endpoint filter that runs FluentValidation: every argument with a registered validator
 /// is validated, and failures become a validation problem with errors by field. A JSON body's properties that its
-/// type does not have are errors too (a typo such as <c>"form"</c> would otherwise fall back to a default silently).
+/// type does not have, or that it sends twice, are errors too (a typo such as <c>"form"</c> would otherwise fall back to a
+/// default silently, a second <c>"from"</c> win silently).
 /// </summary>
 public sealed class ValidationFilter(IServiceProvider services, IOptions<JsonOptions> json) : IEndpointFilter
 {
@@ -16,7 +17,7 @@ public sealed class ValidationFilter(IServiceProvider services, IOptions<JsonOpt
         Dictionary<string, string[]>? errors = null;
         if (JsonBodies.BodyType(context.HttpContext.GetEndpoint()) is { } bodyType
             && await JsonBodies.ReadBufferedAsync(context.HttpContext.Request) is { Length: > 0 } body
-            && JsonBodies.UnknownProperties(body.Span, bodyType, json.Value.SerializerOptions) is { Count: > 0 } unknown)
+            && JsonBodies.PropertyErrors(body.Span, bodyType, json.Value.SerializerOptions) is { Count: > 0 } unknown)
             errors = unknown;
         foreach (var argument in context.Arguments)
         {

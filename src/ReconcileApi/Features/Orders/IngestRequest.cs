@@ -235,8 +235,8 @@ public sealed class IngestRequest : IIdempotentBody, IEndpointParameterMetadataP
         for (var i = 0; i < list.Elements.Count; i++)
         {
             var element = list.Element(i);
-            chunk.Add(new IncomingRecord(i, null, () => Read(element, format, context), () => InvalidText.Raw(element),
-                SentRecord.Of(element.Span, seed, format.OrderIdField)));
+            var sent = SentRecord.Of(element.Span, seed, format.OrderIdField);
+            chunk.Add(new IncomingRecord(i, null, () => Read(element, format, context, sent.OrderId), () => InvalidText.Raw(element), sent));
             if (chunk.Count == OrderStore.ChunkSize)
             {
                 yield return chunk;
@@ -247,11 +247,14 @@ public sealed class IngestRequest : IIdempotentBody, IEndpointParameterMetadataP
             yield return chunk;
     }
 
-    static ReadOrder Read(ReadOnlyMemory<byte> element, IJsonOrderFormat format, FormatContext context)
+    /// <summary>The record read by its format; <paramref name="orderId"/>, its id as a shallow scan found it, names a record rejected unread.</summary>
+    static ReadOrder Read(ReadOnlyMemory<byte> element, IJsonOrderFormat format, FormatContext context, string? orderId)
     {
         if (format.TryReadClean(element.Span, context) is { } clean)
             return new ReadOrder(clean, new ReadProblems());
-        using var document = JsonOrderList.Parse(element);
+        using var document = JsonOrderList.ParseOrder(element, out var duplicate);
+        if (document is null)
+            return ReadOrder.Rejected(duplicate!, JsonBodies.Duplicate, orderId);
         try
         {
             return format.Read(document.RootElement, context);

@@ -48,12 +48,7 @@ public static class InvalidText
         }
     }
 
-    public static ReadOrder Rejected(string path)
-    {
-        var problems = new ReadProblems();
-        problems.Error(path, Message);
-        return new ReadOrder(new CanonicalOrder { OrderId = "" }, problems);
-    }
+    public static ReadOrder Rejected(string path) => ReadOrder.Rejected(path, Message);
 
     /// <summary>The record as sent, or, when it holds text that cannot be written back as JSON, its raw text (bad parts as U+FFFD).</summary>
     public static JsonElement Raw(ReadOnlyMemory<byte> element)

@@ -50,6 +50,65 @@ public sealed class JsonOrderList
     /// <summary>One order of the body as a document (its structure was validated when the list was located).</summary>
     public static JsonDocument Parse(ReadOnlyMemory<byte> element) => JsonDocument.Parse(element, DocumentOptions);
 
+    static readonly JsonDocumentOptions UniqueOptions = DocumentOptions with { AllowDuplicateProperties = false };
+
+    /// <summary>
+    /// One order as a document to read, or null with the path of a property it has twice in one object (at any depth):
+    /// vendors never send one, and which copy is meant cannot be told. The check is the parser's own, in the parse.
+    /// </summary>
+    public static JsonDocument? ParseOrder(ReadOnlyMemory<byte> element, out string? duplicate)
+    {
+        duplicate = null;
+        try
+        {
+            return JsonDocument.Parse(element, UniqueOptions);
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            // The structure was validated: the parser refused a property twice (or text it could not compare); say where.
+            var document = Parse(element);
+            try
+            {
+                duplicate = Duplicated(document.RootElement, "");
+            }
+            catch (InvalidOperationException)
+            {
+                // A name that is not valid text: the reader of the order rejects that (InvalidText).
+            }
+            if (duplicate is null)
+                return document;
+            document.Dispose();
+            return null;
+        }
+    }
+
+    /// <summary>The path of the first property that appears twice in one object of <paramref name="value"/>; null when none does.</summary>
+    static string? Duplicated(JsonElement value, string path)
+    {
+        if (value.ValueKind == JsonValueKind.Array)
+        {
+            var i = 0;
+            foreach (var item in value.EnumerateArray())
+            {
+                if (Duplicated(item, $"{path}[{i++}]") is { } found)
+                    return found;
+            }
+        }
+        else if (value.ValueKind == JsonValueKind.Object)
+        {
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var property in value.EnumerateObject())
+            {
+                var at = path.Length == 0 ? property.Name : $"{path}.{property.Name}";
+                if (!names.Add(property.Name))
+                    return at;
+                if (Duplicated(property.Value, at) is { } found)
+                    return found;
+            }
+        }
+        return null;
+    }
+
     const string Empty = "The body is empty: send a JSON array of orders, an object that wraps them (e.g. {\"orders\": [...]}), or one order object.";
 
     public static bool TryLocate(ReadOnlyMemory<byte> body, IReadOnlyList<string> wrappers,
@@ -83,9 +142,16 @@ public sealed class JsonOrderList
                 var wrapped = false;
                 while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                 {
+                    var isKey = reader.ValueTextEquals("idempotencyKey"u8);
+                    // Which of two wrappers or keys is meant cannot be told: neither is taken.
+                    if ((wrapper is not null && reader.ValueTextEquals(wrapper)) || (isKey && key is not null))
+                    {
+                        var twice = reader.GetString();
+                        malformed = new MalformedBody($"The body has '{twice}' more than once; send it once.", 1, 1, Field: twice, FieldMessage: JsonBodies.Duplicate);
+                        return false;
+                    }
                     var isWrapper = !wrapped && IsAny(ref reader, wrappers);
                     var name = isWrapper ? reader.GetString() : null;
-                    var isKey = reader.ValueTextEquals("idempotencyKey"u8);
                     reader.Read();
                     if (isWrapper && reader.TokenType == JsonTokenType.StartArray)
                     {

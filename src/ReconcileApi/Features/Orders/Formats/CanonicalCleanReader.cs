@@ -1,3 +1,5 @@
+using System.IO.Hashing;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace ReconcileApi.Features.Orders.Formats;
@@ -5,7 +7,7 @@ namespace ReconcileApi.Features.Orders.Formats;
 /// <summary>
 /// The canonical order read in one pass over its bytes, for the common case: each field is of the kind it should be and
 /// nothing would be warned about. Anything else — a field of another kind, an amount or a date that does not read, a line
-/// the lenient reader would leave out, a known property twice, text that is not valid Unicode — gives null, and the order
+/// the lenient reader would leave out, any property twice in one object, text that is not valid Unicode — gives null, and the order
 /// is read by <see cref="CanonicalFormat.Read"/>, which names each problem. The two read the same orders the same way
 /// (CanonicalCleanReaderTests, over generated orders with every field in every kind); a field added to the canonical format
 /// belongs in <see cref="CanonicalFormat.Read"/>, here and in that test's generator. Reading a document per order and
@@ -44,7 +46,8 @@ internal static class CanonicalCleanReader
         bool? taxesIncluded = null;
         List<OrderLine>? lines = null;
         int seen = 0, next;
-        while ((next = Next(ref r, FieldOf, ref seen)) >= 0)
+        var others = new PropertyNames();
+        while ((next = Next(ref r, FieldOf, ref seen, ref others)) >= 0)
         {
             var ok = (Field)next switch
             {
@@ -127,7 +130,8 @@ internal static class CanonicalCleanReader
         string? kindText = null, sku = null, productId = null, name = null;
         decimal? quantity = null, unitPrice = null, lineTotal = null, discount = null, tax = null, originalQuantity = null;
         int seen = 0, next;
-        while ((next = Next(ref r, LineFieldOf, ref seen)) >= 0)
+        var others = new PropertyNames();
+        while ((next = Next(ref r, LineFieldOf, ref seen, ref others)) >= 0)
         {
             var ok = (LineField)next switch
             {
@@ -157,17 +161,20 @@ internal static class CanonicalCleanReader
 
     /// <summary>
     /// Moves to the value of the object's next known property and returns its number (unknown ones are skipped);
-    /// <see cref="End"/> at the object's end, <see cref="Twice"/> for a property seen before (which one wins is the lenient reader's to say).
+    /// <see cref="End"/> at the object's end, <see cref="Twice"/> for a property seen before — known or not, at any depth
+    /// of an unknown one's value — which the document reader rejects naming it (or that this pass cannot tell cheaply).
     /// </summary>
-    static int Next(ref Utf8JsonReader r, Names names, ref int seen)
+    static int Next(ref Utf8JsonReader r, Names names, ref int seen, ref PropertyNames others)
     {
         while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
         {
             var field = names(ref r);
+            var fresh = field >= 0 || others.Add(ref r);
             r.Read();
             if (field < 0)
             {
-                r.Skip();
+                if (!fresh || !SkipUnique(ref r))
+                    return Twice;
                 continue;
             }
             if ((seen & (1 << field)) != 0)
@@ -176,6 +183,64 @@ internal static class CanonicalCleanReader
             return field;
         }
         return End;
+    }
+
+    /// <summary>Skips the value at <paramref name="r"/>; false when an object in it has a property twice (or more than this pass tracks).</summary>
+    static bool SkipUnique(ref Utf8JsonReader r)
+    {
+        if (r.TokenType == JsonTokenType.StartArray)
+        {
+            while (r.Read() && r.TokenType != JsonTokenType.EndArray)
+            {
+                if (!SkipUnique(ref r))
+                    return false;
+            }
+            return true;
+        }
+        if (r.TokenType != JsonTokenType.StartObject)
+            return true;
+        var names = new PropertyNames();
+        while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+        {
+            if (!names.Add(ref r))
+                return false;
+            r.Read();
+            if (!SkipUnique(ref r))
+                return false;
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// The names of one object's properties this pass does not read, as 64-bit hashes in a fixed buffer on the stack: no
+    /// allocation per order. A name it cannot track — escaped, or past the sixteenth — or a hash seen before counts as a
+    /// repeat; the document reader then decides exactly (a hash collision only costs that slower read).
+    /// </summary>
+    struct PropertyNames
+    {
+        const int Capacity = 16;
+        Hashes hashes;
+        int count;
+
+        public bool Add(ref Utf8JsonReader r)
+        {
+            if (r.ValueIsEscaped || count == Capacity)
+                return false;
+            var hash = XxHash3.HashToUInt64(r.ValueSpan);
+            for (var i = 0; i < count; i++)
+            {
+                if (hashes[i] == hash)
+                    return false;
+            }
+            hashes[count++] = hash;
+            return true;
+        }
+
+        [InlineArray(Capacity)]
+        struct Hashes
+        {
+            ulong first;
+        }
     }
 
     /// <summary>As <see cref="JsonFields.Text"/>: a string trimmed (empty is null), a number or a boolean as written.</summary>

@@ -20,6 +20,14 @@ public sealed record FormatContext(TimeZoneInfo Zone, IReadOnlyDictionary<string
 public sealed record ReadOrder(CanonicalOrder Order, ReadProblems Problems, string? SkipReason = null)
 {
     public static ReadOrder Skipped(string orderId, string reason) => new(new CanonicalOrder { OrderId = orderId }, new ReadProblems(), reason);
+
+    /// <summary>A record that cannot be read as an order at all, for the reason given on <paramref name="field"/> (its id, when known, names it).</summary>
+    public static ReadOrder Rejected(string field, string message, string? orderId = null)
+    {
+        var problems = new ReadProblems();
+        problems.Error(field, message);
+        return new ReadOrder(new CanonicalOrder { OrderId = orderId ?? "" }, problems);
+    }
 }
 
 /// <summary>A JSON format: one element of the body's order array → one order.</summary>
