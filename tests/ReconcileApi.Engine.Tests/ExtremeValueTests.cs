@@ -52,4 +52,18 @@ public sealed class ExtremeValueTests
         Assert.NotEmpty(result.Findings);
         Assert.True(result.Impact >= 0);
     }
+
+    [Theory]
+    [InlineData("Pacific/Kiritimati", 1, 1, 1, 0)]
+    [InlineData("America/New_York", 9999, 12, 31, 23)]
+    public void AWallClockOffTheCalendarInItsZone_IsNotConverted_AndHeldAtTheEdgeWhereBounded(string zoneId, int year, int month, int day, int hour)
+    {
+        Assert.True(TimeZones.TryFind(zoneId, out var zone));
+        var wallClock = new DateTime(year, month, day, hour, 0, 0);
+
+        Assert.False(TimeZones.TryToUtc(wallClock, zone, out _));
+        Assert.Equal(year == 1 ? DateTime.MinValue.Ticks : DateTime.MaxValue.Ticks, TimeZones.ToUtc(wallClock, zone).Ticks);
+        Assert.True(TimeZones.TryToUtc(wallClock, TimeZoneInfo.Utc, out var utc));
+        Assert.Equal(wallClock.Ticks, utc.Ticks);
+    }
 }

@@ -190,6 +190,40 @@ public sealed class HostileInputTests(ApiFactory factory) : IClassFixture<ApiFac
         Assert.True((await response.Json()).GetProperty("errors").TryGetProperty(field, out _), await response.Content.ReadAsStringAsync());
     }
 
+    public static TheoryData<string?, string, string, string, string> DatesBeyondTheCalendarInTheirZone => new()
+    {
+        { null, "?timezone=Pacific/Kiritimati", "application/json",
+            """[{"orderId":"tz1","total":1,"orderDate":"0001-01-01"},{"orderId":"ok","total":1,"orderDate":"2026-11-20T00:00:00Z"}]""", "orderDate" },
+        { null, "?timezone=America/New_York", "application/json",
+            """[{"orderId":"tz1","total":1,"orderDate":"9999-12-31T23:00:00"},{"orderId":"ok","total":1,"orderDate":"2026-11-20T00:00:00Z"}]""", "orderDate" },
+        { "Pacific/Kiritimati", "", "application/json",
+            """[{"orderId":"tz1","total":1,"orderDate":"0001-01-01"},{"orderId":"ok","total":1,"orderDate":"2026-11-20T00:00:00Z"}]""", "orderDate" },
+        { null, "?timezone=Pacific/Kiritimati", "application/json",
+            """[{"orderId":"tz1","total":1,"orderDate":"0001-01-01T00:00:00+05:00"},{"orderId":"ok","total":1,"orderDate":"2026-11-20T00:00:00Z"}]""", "orderDate" },
+        { null, "?format=keap&timezone=Pacific/Kiritimati", "application/json",
+            """[{"id":"tz1","total":1,"order_date":"0001-01-01"},{"id":"ok","total":1,"order_date":"2026-11-20T00:00:00Z"}]""", "order_date" },
+        { null, "?format=woocommerce&timezone=Pacific/Kiritimati", "application/json",
+            """[{"id":"tz1","total":"1","date_created":"0001-01-01T00:00:00"},{"id":"ok","total":"1","date_created":"2026-11-20T00:00:00"}]""", "date_created" },
+        { null, "?timezone=Pacific/Kiritimati", "text/csv", "orderId,total,orderDate\ntz1,1,0001-01-01\nok,1,2026-11-20T00:00:00Z\n", "orderDate" },
+    };
+
+    [Theory]
+    [MemberData(nameof(DatesBeyondTheCalendarInTheirZone))]
+    public async Task ADateThatFallsOffTheCalendarInItsZone_RejectsThatOrderOnly(string? workspaceZone, string query, string contentType, string body, string field)
+    {
+        using var ws = await factory.CreateWorkspaceAsync(workspaceZone);
+
+        var response = await ws.Http.PostAsync(StoreOrders + query, JsonBody(body, contentType));
+
+        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+        var receipt = await response.Json();
+        Assert.Equal(1, receipt.GetProperty("inserted").GetInt32());
+        var error = Assert.Single(receipt.GetProperty("errors").EnumerateArray());
+        Assert.Equal("tz1", error.Str("orderId"));
+        Assert.Equal(field, error.Str("field"));
+        Assert.Contains("out of the supported range", error.Str("message"));
+    }
+
     [Theory]
     [InlineData("9223372036854775807:0:0:0")]
     [InlineData("-1:0:0:0")]

@@ -87,9 +87,9 @@ public sealed class LenientTests
     [InlineData("2026-05-06", null, "2026-05-06T00:00:00Z")]
     public void TryInstant_RejectsAnAmbiguousNumericDate_UnlessADateOrderIsNamed(string text, DateOrder? order, string? expected)
     {
-        var read = Lenient.TryInstant(text, TimeZoneInfo.Utc, order, out var utc, out var ambiguous);
+        var read = Lenient.TryInstant(text, TimeZoneInfo.Utc, order, out var utc, out var failure);
         Assert.Equal(expected is not null, read);
-        Assert.Equal(expected is null, ambiguous);
+        Assert.Equal(expected is null, failure == DateFailure.Ambiguous);
         if (expected is not null)
             Assert.Equal(DateTime.Parse(expected, null, System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal), utc);
     }
@@ -101,4 +101,16 @@ public sealed class LenientTests
     [InlineData("Sat, 99 Mar 2018 02:35:28 +0000")]
     public void TryInstant_RejectsWhatIsNotATimestamp(string text) =>
         Assert.False(Lenient.TryInstant(text, TimeZoneInfo.Utc, out _));
+
+    [Theory]
+    [InlineData("0001-01-01", "Pacific/Kiritimati")]
+    [InlineData("9999-12-31T23:00:00", "America/New_York")]
+    [InlineData("0001-01-01T00:00:00+05:00", "UTC")]
+    [InlineData("9999-12-31 23:00:00 -0500", "UTC")]
+    public void TryInstant_SaysOutOfRange_WhenTheInstantFallsOffTheCalendar(string text, string zone)
+    {
+        Assert.True(TimeZones.TryFind(zone, out var z));
+        Assert.False(Lenient.TryInstant(text, z, null, out _, out var failure));
+        Assert.Equal(DateFailure.OutOfRange, failure);
+    }
 }

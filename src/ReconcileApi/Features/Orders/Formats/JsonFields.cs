@@ -124,9 +124,9 @@ public readonly struct JsonFields(JsonElement element, TimeZoneInfo zone, ReadPr
         var text = Text(path);
         if (text is null)
             return null;
-        if (Lenient.TryInstant(text, zone, dateOrder, out var utc, out var ambiguous))
+        if (Lenient.TryInstant(text, zone, dateOrder, out var utc, out var failure))
             return utc;
-        var message = ambiguous ? Lenient.AmbiguousDate(text) : $"'{text}' is not a date; use ISO 8601, e.g. 2026-10-01T12:00:00-05:00.";
+        var message = Lenient.DateProblem(text, failure);
         if (strict)
             Error(path, message);
         else

@@ -117,21 +117,27 @@ public static partial class Lenient
     /// <summary>
     /// As <see cref="TryInstant(string?, TimeZoneInfo, out DateTime)"/>, reading a numeric day-month-year date ("05/06/2026",
     /// "13.06.2026") in the order its numbers allow (13/06 can only be 13 June), else in <paramref name="order"/>; without an
-    /// order, one whose first two parts are different and both at most 12 is <paramref name="ambiguous"/>, and not read.
+    /// order, one whose first two parts are different and both at most 12 is <see cref="DateFailure.Ambiguous"/>, and not
+    /// read. A date whose instant falls off the calendar (0001-01-01 read east of UTC) is <see cref="DateFailure.OutOfRange"/>.
     /// </summary>
-    public static bool TryInstant(string? text, TimeZoneInfo zone, DateOrder? order, out DateTime utc, out bool ambiguous)
+    public static bool TryInstant(string? text, TimeZoneInfo zone, DateOrder? order, out DateTime utc, out DateFailure failure)
+    {
+        failure = Instant(text, zone, order, out utc);
+        return failure == DateFailure.None;
+    }
+
+    static DateFailure Instant(string? text, TimeZoneInfo zone, DateOrder? order, out DateTime utc)
     {
         utc = default;
-        ambiguous = false;
         if (string.IsNullOrWhiteSpace(text))
-            return false;
+            return DateFailure.NotADate;
         // Fast path for ISO 8601 with 'Z' or a "+hh:mm" offset, the form most APIs send.
         if (text.Length >= 20 && text[4] == '-' && text[7] == '-' && text[10] is 'T' or ' '
             && (text[^1] is 'Z' || (text[^6] is '+' or '-' && text[^3] == ':'))
             && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var iso))
         {
             utc = iso.UtcDateTime;
-            return true;
+            return DateFailure.None;
         }
         var s = DayName().Replace(text.Trim().TrimStart('\'').Trim(), "");
         if (NumericDate().Match(s) is { Success: true } numeric)
@@ -139,10 +145,7 @@ public static partial class Lenient
             var (first, second) = (int.Parse(numeric.Groups[1].Value), int.Parse(numeric.Groups[2].Value));
             var dayFirst = first > 12 ? true : second > 12 ? false : first == second ? true : order is { } o ? o == DateOrder.Dmy : (bool?)null;
             if (dayFirst is null)
-            {
-                ambiguous = true;
-                return false;
-            }
+                return DateFailure.Ambiguous;
             var (day, month) = dayFirst.Value ? (first, second) : (second, first);
             s = $"{numeric.Groups[3].Value}-{month:D2}-{day:D2}{s[numeric.Length..]}";
         }
@@ -150,23 +153,37 @@ public static partial class Lenient
         if (zoneSuffix.Success)
             s = s[..zoneSuffix.Index].TrimEnd() + " +00:00";
         s = CompactOffset().Replace(s, "$1$2:$3");
-        if (OffsetAtEnd().IsMatch(s))
+        if (OffsetAtEnd().Match(s) is { Success: true } offset)
         {
-            if (!DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces, out var withOffset))
-                return false;
-            utc = withOffset.UtcDateTime;
-            return true;
+            if (DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces, out var withOffset))
+            {
+                utc = withOffset.UtcDateTime;
+                return DateFailure.None;
+            }
+            // A readable time whose offset takes it off the calendar ("0001-01-01T00:00:00+05:00").
+            return DateTime.TryParse(s[..offset.Index], CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces, out _)
+                ? DateFailure.OutOfRange : DateFailure.NotADate;
         }
         if (!DateTime.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind | DateTimeStyles.AllowWhiteSpaces, out var parsed))
-            return false;
-        utc = parsed.Kind == DateTimeKind.Unspecified ? TimeZones.ToUtc(parsed, zone) : parsed.ToUniversalTime();
-        return true;
+            return DateFailure.NotADate;
+        if (parsed.Kind != DateTimeKind.Unspecified)
+            utc = parsed.ToUniversalTime();
+        else if (!TimeZones.TryToUtc(parsed, zone, out utc))
+            return DateFailure.OutOfRange;
+        return DateFailure.None;
     }
 
-    /// <summary>What a receipt says of a date <see cref="TryInstant(string?, TimeZoneInfo, DateOrder?, out DateTime, out bool)"/> found ambiguous.</summary>
-    public static string AmbiguousDate(string text) =>
-        $"'{text}' is ambiguous: the day could come first or second. Send ISO 8601 (e.g. 2026-06-05T12:00:00Z), or set a date order: " +
-        "?dateOrder=dmy or ?dateOrder=mdy on the request, or dateOrder in the workspace settings.";
+    /// <summary>What a receipt says of a date <see cref="TryInstant(string?, TimeZoneInfo, DateOrder?, out DateTime, out DateFailure)"/> did not read.</summary>
+    public static string DateProblem(string text, DateFailure failure) => failure switch
+    {
+        DateFailure.Ambiguous =>
+            $"'{text}' is ambiguous: the day could come first or second. Send ISO 8601 (e.g. 2026-06-05T12:00:00Z), or set a date order: " +
+            "?dateOrder=dmy or ?dateOrder=mdy on the request, or dateOrder in the workspace settings.",
+        DateFailure.OutOfRange =>
+            $"'{text}' is out of the supported range: as a UTC instant it falls before 0001-01-01 or after 9999-12-31 " +
+            "(a time without an offset is read in ?timezone= or the workspace's timezone).",
+        _ => $"'{text}' is not a date; use ISO 8601, e.g. 2026-10-01T12:00:00-05:00.",
+    };
 
     // "05/06/2026", "5.6.2026", "05-06-2026 10:00": two one- or two-digit parts, then a four-digit year.
     [GeneratedRegex(@"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})(?=$|[\sT,])")]
@@ -185,3 +202,6 @@ public static partial class Lenient
     [GeneratedRegex(@"(?<=\d)\s*([+-]\d{2}:\d{2}|Z)$", RegexOptions.IgnoreCase)]
     private static partial Regex OffsetAtEnd();
 }
+
+/// <summary>Why <see cref="Lenient.TryInstant(string?, TimeZoneInfo, DateOrder?, out DateTime, out DateFailure)"/> did not read a date.</summary>
+public enum DateFailure { None, NotADate, Ambiguous, OutOfRange }

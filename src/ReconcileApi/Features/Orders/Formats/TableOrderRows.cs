@@ -36,11 +36,9 @@ public sealed class TableOrderRows(TableColumns columns, IReadOnlyList<TableRow>
     {
         if (First(field) is not { } cell)
             return null;
-        if (Lenient.TryInstant(cell.Text, context.Zone, context.DateOrder, out var utc, out var ambiguous))
+        if (Lenient.TryInstant(cell.Text, context.Zone, context.DateOrder, out var utc, out var failure))
             return utc;
-        Report(strict, field, ambiguous
-            ? $"Line {cell.Row.Line}: {Lenient.AmbiguousDate(cell.Text)}"
-            : $"Line {cell.Row.Line}: '{cell.Text}' is not a date; use ISO 8601, e.g. 2026-10-01T12:00:00-05:00.");
+        Report(strict, field, $"Line {cell.Row.Line}: {Lenient.DateProblem(cell.Text, failure)}");
         return null;
     }
 
