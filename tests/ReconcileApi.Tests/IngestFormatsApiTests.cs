@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
+using System.Text.Json;
 using static ReconcileApi.Tests.Api;
 
 namespace ReconcileApi.Tests;
@@ -176,6 +177,48 @@ public sealed class IngestFormatsApiTests(ApiFactory factory) : IClassFixture<Ap
         Assert.Equal(1234.50m, stored.GetProperty("order").GetProperty("total").GetDecimal());
         var batch = await (await ws.Http.GetAsync(response.Headers.Location)).Json();
         Assert.Equal("lots", batch.GetProperty("rejectedRecords")[0].GetProperty("Grand Total").GetString());
+    }
+
+    [Fact]
+    public async Task CsvRowWithMoreCellsThanTheHeader_IsRejectedNamingItsLine_AndAShortRowReadsItsMissingCellsAsEmpty()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        // An unquoted decimal comma: "1,234.56" splits in two and the name moves to a fifth cell.
+        var csv = "orderId,orderDate,total,customerName\ncc10,2026-11-20,1,234.56,Bob Smith\ncc11,2026-11-20,5\n";
+
+        var response = await ws.Http.PostAsync("/api/v1/sources/store/orders", JsonBody(csv, "text/csv"));
+
+        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+        var receipt = await response.Json();
+        Assert.Equal(1, receipt.GetProperty("inserted").GetInt32());
+        Assert.Empty(receipt.GetProperty("warnings").EnumerateArray());
+        var error = Assert.Single(receipt.GetProperty("errors").EnumerateArray());
+        Assert.Equal("cc10", error.GetProperty("orderId").GetString());
+        Assert.Equal(2, error.GetProperty("line").GetInt32());
+        Assert.Contains("Line 2 has 5 cells where the header has 4", error.GetProperty("message").GetString());
+        await (await ws.Http.GetAsync("/api/v1/sources/store/orders/cc10")).AssertProblemAsync(HttpStatusCode.NotFound);
+        var shortRow = await (await ws.Http.GetAsync("/api/v1/sources/store/orders/cc11")).Json();
+        Assert.Equal(JsonValueKind.Null, shortRow.GetProperty("order").GetProperty("customerName").ValueKind);
+        var batch = await (await ws.Http.GetAsync(response.Headers.Location)).Json();
+        Assert.Equal("Bob Smith", batch.GetProperty("rejectedRecords")[0].GetProperty("column 5").GetString());
+    }
+
+    [Fact]
+    public async Task WorkbookValueInAColumnWithoutHeader_RejectsItsOrder_AndEmptyCellsPastTheHeaderAreNothing()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var xlsx = Workbooks.Xlsx(
+            new Dictionary<string, object> { ["Order Id"] = "W-1", ["Total"] = 5, [""] = "" },
+            new Dictionary<string, object> { ["Order Id"] = "W-2", ["Total"] = 7, [""] = "a note" });
+        var body = new ByteArrayContent(xlsx);
+        body.Headers.ContentType = new MediaTypeHeaderValue("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+
+        var receipt = await (await ws.Http.PostAsync("/api/v1/sources/store/orders", body)).Json();
+
+        Assert.Equal(1, receipt.GetProperty("inserted").GetInt32());
+        var error = Assert.Single(receipt.GetProperty("errors").EnumerateArray());
+        Assert.Equal("W-2", error.GetProperty("orderId").GetString());
+        Assert.Contains("Line 3 has 3 cells where the header has 2", error.GetProperty("message").GetString());
     }
 
     [Fact]

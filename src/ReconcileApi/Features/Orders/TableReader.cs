@@ -90,7 +90,11 @@ public static class TableReader
                 var cells = new string[reader.FieldCount];
                 for (var i = 0; i < cells.Length; i++)
                     cells[i] = Cell(reader.GetValue(i));
-                if (!rows.Add(line, cells, out malformed))
+                // A sheet gives every row as many cells as its widest one: a row ends at its last value, as a CSV line does.
+                var width = cells.Length;
+                while (width > 0 && string.IsNullOrWhiteSpace(cells[width - 1]))
+                    width--;
+                if (!rows.Add(line, cells[..width], out malformed))
                     return false;
             }
             if (rows.Header is null)

@@ -66,18 +66,20 @@ public sealed class TableColumns
 
     public IReadOnlyDictionary<string, string> Raw(IReadOnlyList<TableRow> rows)
     {
-        // First row by header; later rows (one per line item) as "header (line N)", non-empty cells only.
+        // First row by header; later rows (one per line item) as "header (line N)", non-empty cells only; cells past
+        // the header as "column N".
         var raw = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var r = 0; r < rows.Count; r++)
         {
             var row = rows[r];
-            for (var i = 0; i < header.Count && i < row.Cells.Count; i++)
+            for (var i = 0; i < row.Cells.Count; i++)
             {
                 var cell = row.Cells[i] ?? "";
+                var name = i < header.Count ? header[i] : $"column {i + 1}";
                 if (r == 0)
-                    raw.TryAdd(header[i], cell);
+                    raw.TryAdd(name, cell);
                 else if (cell.Length > 0)
-                    raw.TryAdd($"{header[i]} (line {row.Line})", cell);
+                    raw.TryAdd($"{name} (line {row.Line})", cell);
             }
         }
         return raw;

@@ -19,7 +19,8 @@ static class TableOrders
     /// Rows with the same <paramref name="groupField"/> value form one order, in order of first appearance.
     /// A row with no key but line cells continues the order above it (exports that write the order's fields
     /// only once); a row with neither starts an order of its own, which then reports its missing id.
-    /// Blank rows are skipped.
+    /// Blank rows are skipped. A row with more cells than the header rejects its order: its cells may have shifted
+    /// (an unquoted comma); one with fewer ends early, its missing cells empty, as some writers leave trailing ones off.
     /// </summary>
     public static IEnumerable<TableOrder> Read(
         Table table, FormatContext context, IReadOnlyDictionary<string, string[]> aliases, string groupField,
@@ -54,6 +55,13 @@ static class TableOrders
         {
             var problems = new ReadProblems();
             problems.Errors.AddRange(columns.MapErrors);
+            foreach (var row in rows)
+            {
+                if (row.Cells.Count > table.Header.Count)
+                    problems.Error("", $"Line {row.Line} has {row.Cells.Count} cells where the header has {table.Header.Count}: a value past the last " +
+                        "column, or an unquoted comma (a decimal comma as in 1,50, a comma in a name) that splits one value in two and shifts the " +
+                        "cells after it. Quote such values.");
+            }
             var read = map(new TableOrderRows(columns, rows, context, problems));
             yield return new TableOrder(rows[0].Line, read, columns.Raw(rows));
         }
