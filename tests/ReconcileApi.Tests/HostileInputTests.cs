@@ -110,6 +110,22 @@ public sealed class HostileInputTests(ApiFactory factory) : IClassFixture<ApiFac
         Assert.Single(batch.GetProperty("rejectedRecords").EnumerateArray());
     }
 
+    [Theory]
+    [InlineData("", "[{\"orderId\":\"u2\",\"total\":1,\"customerName\":\"lone \\ud800 x\"}]", "u2", "customerName")]
+    [InlineData("?format=woocommerce", "[{\"id\":712,\"total\":\"1\",\"billing\":{\"first_name\":\"\\ud800\"}}]", "712", "billing.first_name")]
+    [InlineData("?format=keap", "[{\"id\":\"\\ud800\",\"total\":1}]", null, "orderId")]
+    public async Task ALoneSurrogate_IsOneErrorOnItsField_UnderTheOrdersIdWhenThatIsReadable(string query, string json, string? orderId, string field)
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+
+        var response = await ws.Http.PostAsync(StoreOrders + query, JsonBody(json));
+
+        var error = Assert.Single((await response.Json()).GetProperty("errors").EnumerateArray());
+        Assert.Equal(orderId, error.GetProperty("orderId").GetString());
+        Assert.Equal(field, error.Str("field"));
+        Assert.Contains("not valid text", error.Str("message"));
+    }
+
     [Fact]
     public async Task InvalidUtf8_IsAFieldError_AndTheRecordIsKept()
     {

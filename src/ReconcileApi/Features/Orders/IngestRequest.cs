@@ -261,7 +261,7 @@ public sealed class IngestRequest : IIdempotentBody, IEndpointParameterMetadataP
         }
         catch (InvalidOperationException) when (InvalidText.Find(document.RootElement) is { } path)
         {
-            return InvalidText.Rejected(path);
+            return InvalidText.Rejected(document.RootElement, format.OrderIdField, path);
         }
     }
 

@@ -48,7 +48,25 @@ public static class InvalidText
         }
     }
 
-    public static ReadOrder Rejected(string path) => ReadOrder.Rejected(path, Message);
+    /// <summary>
+    /// The order rejected for the text at <paramref name="path"/>, under its id when the format's top-level id field reads
+    /// (the receipt names the order, and no missing id is reported beside it); an id that is itself not valid text is
+    /// reported as "orderId", as every format reports its id.
+    /// </summary>
+    public static ReadOrder Rejected(JsonElement record, string orderIdField, string path) =>
+        ReadOrder.Rejected(path == orderIdField ? FormatSupport.OrderIdField : path, Message, ReadableId(record, orderIdField));
+
+    static string? ReadableId(JsonElement record, string orderIdField)
+    {
+        if (record.ValueKind != JsonValueKind.Object || !record.TryGetProperty(orderIdField, out var id))
+            return null;
+        return id.ValueKind switch
+        {
+            JsonValueKind.String when IsValid(id) => id.GetString()!.Trim() is { Length: > 0 } text ? text : null,
+            JsonValueKind.Number => id.GetRawText(),
+            _ => null,
+        };
+    }
 
     /// <summary>The record as sent, or, when it holds text that cannot be written back as JSON, its raw text (bad parts as U+FFFD).</summary>
     public static JsonElement Raw(ReadOnlyMemory<byte> element)
