@@ -271,6 +271,26 @@ public sealed class IngestFormatsApiTests(ApiFactory factory) : IClassFixture<Ap
         await response.AssertProblemAsync(HttpStatusCode.UnsupportedMediaType, format);
     }
 
+    [Theory]
+    [InlineData("woocommerce", """[{"id": 711, "total": "1.00", "date_created_gmt": "2026-10-01T10:00:00", "billing": "bob@example.com"}]""", "billing")]
+    [InlineData("bigcommerce", """[{"id": 712, "total_inc_tax": "1.0000", "date_created": "Thu, 01 Oct 2026 10:00:00 +0000", "billing_address": "nope"}]""", "billing_address")]
+    [InlineData("shopify", """{"orders": [{"id": 713, "total_price": "1.00", "created_at": "2026-10-01T10:00:00Z", "customer": ["bob@example.com"]}]}""", "customer")]
+    [InlineData("keap", """[{"id": 714, "total": 1, "order_date": "2026-10-01T10:00:00Z", "contact": "bob@example.com"}]""", "contact")]
+    [InlineData("shopify", """{"orders": [{"id": 715, "total_price": "1.00", "created_at": "2026-10-01T10:00:00Z", "total_price_set": 5}]}""", "total_price_set")]
+    public async Task VendorObjectOfAnotherKind_IsOneWarningNamingIt_AndTheOrderIsStored(string format, string body, string field)
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+
+        var response = await ws.Http.PostAsync($"/api/v1/sources/store/orders?format={format}", JsonBody(body));
+
+        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+        var receipt = await response.Json();
+        Assert.Equal(1, receipt.GetProperty("inserted").GetInt32());
+        var warning = Assert.Single(receipt.GetProperty("warnings").EnumerateArray());
+        Assert.Equal(field, warning.GetProperty("field").GetString());
+        Assert.Contains("Must be a JSON object", warning.GetProperty("message").GetString());
+    }
+
     [Fact]
     public async Task WooCommerce_ReadsSiteLocalDatesInTheGivenTimezone_WhenNoGmtDateIsSent()
     {

@@ -18,7 +18,10 @@ public readonly struct JsonFields(JsonElement element, TimeZoneInfo zone, ReadPr
 
     public void Warn(string name, string message) => problems.Warn(prefix + name, message);
 
-    /// <summary>The property at a dotted path ("customer.email"), if present and not null.</summary>
+    /// <summary>
+    /// The property at a dotted path ("customer.email"), if present and not null. A step on the way that is there but not
+    /// an object ("customer": "bob@example.com") is left out with a warning naming it, once however many paths cross it.
+    /// </summary>
     public bool TryGet(string path, out JsonElement value)
     {
         value = element;
@@ -28,13 +31,21 @@ public readonly struct JsonFields(JsonElement element, TimeZoneInfo zone, ReadPr
                 return false;
             return value.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined);
         }
-        foreach (var part in path.Split('.'))
+        var parts = path.Split('.');
+        for (var i = 0; i < parts.Length; i++)
         {
-            if (value.ValueKind != JsonValueKind.Object || !value.TryGetProperty(part, out value))
+            if (i > 0 && value.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null))
+            {
+                NotAnObject(string.Join('.', parts[..i]), value);
+                return false;
+            }
+            if (value.ValueKind != JsonValueKind.Object || !value.TryGetProperty(parts[i], out value))
                 return false;
         }
         return value.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined);
     }
+
+    void NotAnObject(string path, JsonElement value) => problems.WarnOnce(prefix + path, $"Must be a JSON object, not {Kind(value)}; left out.");
 
     /// <summary>A string or number as trimmed text; empty strings are null; anything else is left out with a warning.</summary>
     public string? Text(string path)
@@ -169,10 +180,18 @@ public readonly struct JsonFields(JsonElement element, TimeZoneInfo zone, ReadPr
         }
     }
 
-    public JsonFields Object(string path) =>
-        TryGet(path, out var value) && value.ValueKind == JsonValueKind.Object
-            ? new JsonFields(value, zone, problems, prefix + path + ".", dateOrder)
-            : new JsonFields(default, zone, problems, prefix + path + ".", dateOrder);
+    /// <summary>The object at <paramref name="path"/>; absent, or of another kind (with a warning), an object with no fields.</summary>
+    public JsonFields Object(string path)
+    {
+        if (!TryGet(path, out var value))
+            return new JsonFields(default, zone, problems, prefix + path + ".", dateOrder);
+        if (value.ValueKind != JsonValueKind.Object)
+        {
+            NotAnObject(path, value);
+            return new JsonFields(default, zone, problems, prefix + path + ".", dateOrder);
+        }
+        return new JsonFields(value, zone, problems, prefix + path + ".", dateOrder);
+    }
 
     static string Kind(JsonElement value) => value.ValueKind.ToString().ToLowerInvariant();
 }

@@ -73,8 +73,6 @@ public sealed class KeapFormat : IJsonOrderFormat
         var discountItems = KindSum(LineKind.Discount);
         decimal? discountTotal = discountItems is null && itemDiscounts == 0 ? null : Math.Abs(discountItems ?? 0) + itemDiscounts;
 
-        if (o.TryGet("contact", out var contact) && contact.ValueKind != JsonValueKind.Object)
-            o.Warn("contact", "Must be an object with the contact's email and name; left out.");
         var order = new CanonicalOrder
         {
             OrderId = id ?? "",

@@ -11,4 +11,11 @@ public sealed class ReadProblems
 
     public void Error(string field, string message) => Errors.Add(new FieldError(field, message));
     public void Warn(string field, string message) => Warnings.Add(new FieldError(field, message));
+
+    /// <summary>A warning that several reads can come upon (an object on the way to several fields): reported once.</summary>
+    public void WarnOnce(string field, string message)
+    {
+        if (!Warnings.Contains(new FieldError(field, message)))
+            Warn(field, message);
+    }
 }
