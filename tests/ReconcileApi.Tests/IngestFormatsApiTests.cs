@@ -222,6 +222,26 @@ public sealed class IngestFormatsApiTests(ApiFactory factory) : IClassFixture<Ap
     }
 
     [Fact]
+    public async Task CsvRowsOfOneOrder_ThatDisagreeOnAnOrderField_KeepTheFirstWithAWarningNamingBoth()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        // sc2's rows agree: the same amount and instant written otherwise, or nothing.
+        var csv = "orderId,total,orderDate\nsc1,1,2026-11-20\nsc1,2,2026-11-20\nsc2,3,2026-11-20\nsc2,3.00,2026-11-20T00:00:00Z\nsc2,,\n";
+
+        var response = await ws.Http.PostAsync("/api/v1/sources/store/orders", JsonBody(csv, "text/csv"));
+
+        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+        var receipt = await response.Json();
+        Assert.Equal(2, receipt.GetProperty("inserted").GetInt32());
+        var warning = Assert.Single(receipt.GetProperty("warnings").EnumerateArray());
+        Assert.Equal("sc1", warning.GetProperty("orderId").GetString());
+        Assert.Equal("total", warning.GetProperty("field").GetString());
+        Assert.Equal("Line 3: '2' differs from '1' on line 2 of the same order; '1' was kept.", warning.GetProperty("message").GetString());
+        var stored = await (await ws.Http.GetAsync("/api/v1/sources/store/orders/sc1")).Json();
+        Assert.Equal(1m, stored.GetProperty("order").GetProperty("total").GetDecimal());
+    }
+
+    [Fact]
     public async Task Workbook_IsReadFromItsFirstSheet_AsABodyOrAnUpload()
     {
         using var ws = await factory.CreateWorkspaceAsync();

@@ -4,7 +4,7 @@ namespace ReconcileApi.Features.Orders.Formats;
 
 /// <summary>
 /// A generic order table: one row per order, or several rows sharing an order id (one per line; the
-/// order's fields come from its first row that has them). Columns are found by the header aliases in
+/// order's fields come from its first row that has them, and a later row with another value is a warning). Columns are found by the header aliases in
 /// <see cref="Aliases"/> (keys are the canonical field names a column map may name). Line columns give
 /// product lines unless a line kind column says otherwise.
 /// </summary>

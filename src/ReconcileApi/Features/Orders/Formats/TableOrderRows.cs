@@ -15,11 +15,11 @@ public sealed class TableOrderRows(TableColumns columns, IReadOnlyList<TableRow>
     public TableColumns Columns => columns;
 
     /// <summary>An order-level field: the first non-empty cell among the order's rows (normally its first row).</summary>
-    public string? Text(string field) => First(field)?.Text;
+    public string? Text(string field) => First(field, string.Equals)?.Text;
 
     public decimal? Money(string field, bool required = false)
     {
-        if (First(field) is not { } cell)
+        if (First(field, SameNumber) is not { } cell)
         {
             if (required)
                 problems.Error(columns.HeaderOf(field), columns.Has(field) ? $"Line {rows[0].Line}: is required." : "Is required: the table has no such column.");
@@ -34,7 +34,7 @@ public sealed class TableOrderRows(TableColumns columns, IReadOnlyList<TableRow>
     /// <summary>An order-level date; one that cannot be read rejects the order when <paramref name="strict"/> (the order date).</summary>
     public DateTime? Instant(string field, bool strict = false)
     {
-        if (First(field) is not { } cell)
+        if (First(field, SameInstant) is not { } cell)
             return null;
         if (Lenient.TryInstant(cell.Text, context.Zone, context.DateOrder, out var utc, out var failure))
             return utc;
@@ -91,13 +91,29 @@ public sealed class TableOrderRows(TableColumns columns, IReadOnlyList<TableRow>
             problems.Warn(columns.HeaderOf(field), message + " Left out.");
     }
 
-    (TableRow Row, string Text)? First(string field)
+    /// <summary>
+    /// The first non-empty cell of an order-level field. Exports write the order's fields on its first row and leave them
+    /// empty or repeat them on its other rows; a later row that holds another value (not <paramref name="same"/>: 3 and 3.00
+    /// are one amount) is warned about, naming both, and the first is kept.
+    /// </summary>
+    (TableRow Row, string Text)? First(string field, Func<string, string, bool> same)
     {
+        (TableRow Row, string Text)? first = null;
         foreach (var row in rows)
         {
-            if (columns.Cell(row, field) is { } text)
-                return (row, text);
+            if (columns.Cell(row, field) is not { } text)
+                continue;
+            if (first is not { } f)
+                first = (row, text);
+            else if (!same(f.Text, text))
+                problems.WarnOnce(columns.HeaderOf(field),
+                    $"Line {row.Line}: '{text}' differs from '{f.Text}' on line {f.Row.Line} of the same order; '{f.Text}' was kept.");
         }
-        return null;
+        return first;
     }
+
+    static bool SameNumber(string a, string b) => a == b || (Lenient.TryDecimal(a, out var x) && Lenient.TryDecimal(b, out var y) && x == y);
+
+    bool SameInstant(string a, string b) => a == b
+        || (Lenient.TryInstant(a, context.Zone, context.DateOrder, out var x, out _) && Lenient.TryInstant(b, context.Zone, context.DateOrder, out var y, out _) && x == y);
 }
