@@ -311,6 +311,25 @@ public sealed class IngestFormatsApiTests(ApiFactory factory) : IClassFixture<Ap
         Assert.Contains("Must be a JSON object", warning.GetProperty("message").GetString());
     }
 
+    [Theory]
+    [InlineData("shopify", """{"orders": [{"id": 3001, "total_price": "1.00", "created_at": "2026-10-01T10:00:00Z", "total_tax": "abc"}]}""", "total_tax")]
+    [InlineData("shopify", """{"orders": [{"id": 3002, "total_price": "1.00", "created_at": "2026-10-01T10:00:00Z", "subtotal_price": "abc"}]}""", "subtotal_price")]
+    [InlineData("shopify", """{"orders": [{"id": 3003, "total_price": "1.00", "created_at": "2026-10-01T10:00:00Z", "financial_status": {"paid": true}}]}""", "financial_status")]
+    [InlineData("shopify", """{"orders": [{"id": 3004, "total_price": "1.00", "current_total_price": "0.50", "created_at": "2026-10-01T10:00:00Z", "line_items": [{"id": 1, "quantity": 2, "current_quantity": 1, "price": "0.50"}], "refunds": [{"refund_line_items": "none"}]}]}""", "refunds[0].refund_line_items")]
+    [InlineData("bigcommerce", """[{"id": 3005, "total_inc_tax": "1.0000", "date_created": "Thu, 01 Oct 2026 10:00:00 +0000", "currency_code": {"code": "USD"}}]""", "currency_code")]
+    [InlineData("bigcommerce", """[{"id": 3006, "total_inc_tax": "1.0000", "date_created": "Thu, 01 Oct 2026 10:00:00 +0000", "products": [{"id": 1, "quantity": 1, "price_inc_tax": "1.0000", "base_price": "abc"}]}]""", "products[0].base_price")]
+    public async Task AFieldReadForTwoPurposes_IsWarnedAboutOnce(string format, string body, string field)
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+
+        var response = await ws.Http.PostAsync($"/api/v1/sources/store/orders?format={format}", JsonBody(body));
+
+        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+        var warnings = (await response.Json()).GetProperty("warnings").EnumerateArray().ToList();
+        Assert.Single(warnings, w => w.GetProperty("field").GetString() == field);
+        Assert.Equal(warnings.Count, warnings.Select(w => w.GetRawText()).Distinct().Count());
+    }
+
     [Fact]
     public async Task WooCommerce_ReadsSiteLocalDatesInTheGivenTimezone_WhenNoGmtDateIsSent()
     {

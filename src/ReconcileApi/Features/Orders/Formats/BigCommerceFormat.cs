@@ -69,8 +69,9 @@ public sealed class BigCommerceFormat : IJsonOrderFormat
         }
 
         var discount = FormatSupport.Sum([o.Money("discount_amount"), o.Money("coupon_discount")]);
-        var currency = (o.Text("default_currency_code") ?? o.Text("currency_code"))?.ToUpperInvariant();
-        var presentment = o.Text("currency_code")?.ToUpperInvariant() is { } shown && shown != currency ? shown : null;
+        var shown = o.Text("currency_code")?.ToUpperInvariant();
+        var currency = o.Text("default_currency_code")?.ToUpperInvariant() ?? shown;
+        var presentment = shown is not null && shown != currency ? shown : null;
 
         var order = new CanonicalOrder
         {
@@ -140,13 +141,14 @@ public sealed class BigCommerceFormat : IJsonOrderFormat
             var quantity = item.LineQuantity("quantity", lines);
             var exTax = item.Money("price_ex_tax");
             var incTax = item.Money("price_inc_tax");
+            var basePrice = exTax is null ? item.Money("base_price") : null;
             // Net of tax where the product says it; else the tax-inclusive price, and the order says so.
-            var price = exTax ?? item.Money("base_price") ?? incTax;
+            var price = exTax ?? basePrice ?? incTax;
             if (price is null)
                 lines.Unreadable(item.PathOf("price_ex_tax"), "Is missing (and so are base_price and price_inc_tax).");
             if (quantity is not { } q || price is not { } p)
                 continue;
-            if (exTax is null && incTax is not null && item.Money("base_price") is null)
+            if (exTax is null && incTax is not null && basePrice is null)
                 taxesIncluded = true;
             else
                 taxesIncluded ??= false;

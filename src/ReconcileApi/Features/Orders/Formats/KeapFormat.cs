@@ -73,6 +73,9 @@ public sealed class KeapFormat : IJsonOrderFormat
         var discountItems = KindSum(LineKind.Discount);
         decimal? discountTotal = discountItems is null && itemDiscounts == 0 ? null : Math.Abs(discountItems ?? 0) + itemDiscounts;
 
+        // Without an order date the creation date stands in, and then one that cannot be read rejects the order.
+        var orderDate = o.Instant(v2 ? "order_time" : "order_date", strict: true);
+        var createdAt = o.Instant(v2 ? "creation_time" : "creation_date", strict: orderDate is null);
         var order = new CanonicalOrder
         {
             OrderId = id ?? "",
@@ -82,9 +85,9 @@ public sealed class KeapFormat : IJsonOrderFormat
             CustomerName = v2
                 ? FormatSupport.PersonName(o.Text("contact.given_name"), o.Text("contact.family_name")) ?? FormatSupport.PersonName(o.Text("contact.first_name"), o.Text("contact.last_name"))
                 : FormatSupport.PersonName(o.Text("contact.first_name"), o.Text("contact.last_name")) ?? FormatSupport.PersonName(o.Text("contact.given_name"), o.Text("contact.family_name")),
-            OrderDate = v2 ? o.Instant("order_time", strict: true) ?? o.Instant("creation_time", strict: true) : o.Instant("order_date", strict: true) ?? o.Instant("creation_date", strict: true),
+            OrderDate = orderDate ?? createdAt,
             UpdatedAt = v2 ? o.Instant("modification_time") : o.Instant("modification_date"),
-            CreatedAt = v2 ? o.Instant("creation_time") : o.Instant("creation_date"),
+            CreatedAt = createdAt,
             SourceType = o.Text("source_type")?.ToUpperInvariant(),
             Total = total,
             Subtotal = KindSum(LineKind.Product),

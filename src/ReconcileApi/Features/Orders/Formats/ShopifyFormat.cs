@@ -55,7 +55,8 @@ public sealed class ShopifyFormat : IJsonOrderFormat
         if (id is null)
             FormatSupport.MissingOrderId(problems, "id");
 
-        var status = o.Text("financial_status");
+        var financial = o.Text("financial_status");
+        var status = financial;
         if (o.Text("cancelled_at") is not null)
         {
             o.Instant("cancelled_at");
@@ -64,7 +65,9 @@ public sealed class ShopifyFormat : IJsonOrderFormat
 
         // Read once: each reading of a bad list would warn again.
         var refunds = o.TryGet("refunds", out _) ? o.Objects("refunds").ToList() : null;
-        var refundedUnits = RefundedUnits(refunds);
+        // Read once too: both the units refunds took back and, after an edit, their money come from these.
+        var refundLineItems = refunds?.SelectMany(r => r.Objects("refund_line_items")).ToList();
+        var refundedUnits = RefundedUnits(refundLineItems);
         var lines = new LineReader(problems);
         var edited = false;
         foreach (var item in o.Objects("line_items", lines))
@@ -115,11 +118,12 @@ public sealed class ShopifyFormat : IJsonOrderFormat
         var total = shopTotal;
         if (edited && o.Money("current_total_price") is { } currentTotal)
         {
-            total = currentTotal + RefundedLineMoney(refunds);
+            total = currentTotal + RefundedLineMoney(refunds, refundLineItems);
             if (presentmentTotal is not null)
                 presentmentTotal = Math.Round(total / rate, 2);
         }
 
+        var (subtotal, totalTax) = (o.Money("subtotal_price"), o.Money("total_tax"));
         var order = new CanonicalOrder
         {
             OrderId = id ?? "",
@@ -132,15 +136,15 @@ public sealed class ShopifyFormat : IJsonOrderFormat
             UpdatedAt = o.Instant("updated_at"),
             Currency = currency,
             Total = total,
-            Subtotal = o.Money("subtotal_price"),
-            Tax = o.Money("total_tax"),
+            Subtotal = subtotal,
+            Tax = totalTax,
             Shipping = shipping,
             Discount = o.Money("total_discounts"),
-            AmountPaid = AmountPaid(o, total),
+            AmountPaid = AmountPaid(o, financial, total),
             AmountRefunded = refunded,
             Status = status,
             Platform = "shopify",
-            TaxesIncluded = o.Flag("taxes_included") ?? FormatSupport.TaxesIncludedByAmounts(o.Money("subtotal_price"), shipping, o.Money("total_tax"), shopTotal),
+            TaxesIncluded = o.Flag("taxes_included") ?? FormatSupport.TaxesIncludedByAmounts(subtotal, shipping, totalTax, shopTotal),
             PresentmentCurrency = presentmentCurrency is not null && presentmentCurrency != currency ? presentmentCurrency : null,
             PresentmentTotal = presentmentCurrency is not null && presentmentCurrency != currency ? presentmentTotal : null,
             Lines = lines.IsUnreadable ? [] : [.. lines.Lines, .. shippingLines],
@@ -148,9 +152,8 @@ public sealed class ShopifyFormat : IJsonOrderFormat
         return new ReadOrder(order, problems);
     }
 
-    static decimal? AmountPaid(JsonFields o, decimal total)
+    static decimal? AmountPaid(JsonFields o, string? financial, decimal total)
     {
-        var financial = o.Text("financial_status");
         if (financial is not null && PaidStatuses.Contains(financial))
             return total;
         // Partially paid orders say what is still owed.
@@ -160,24 +163,23 @@ public sealed class ShopifyFormat : IJsonOrderFormat
     }
 
     /// <summary>Units each line item got back through refunds (<c>refund_line_items</c> by <c>line_item_id</c>).</summary>
-    static Dictionary<string, decimal> RefundedUnits(List<JsonFields>? refunds)
+    static Dictionary<string, decimal> RefundedUnits(List<JsonFields>? refundLineItems)
     {
         var units = new Dictionary<string, decimal>(StringComparer.Ordinal);
-        foreach (var refund in refunds ?? [])
-            foreach (var item in refund.Objects("refund_line_items"))
-                if ((item.Text("line_item_id") ?? item.Text("line_item.id")) is { } lineId)
-                    units[lineId] = units.GetValueOrDefault(lineId) + (item.Money("quantity") ?? 0);
+        foreach (var item in refundLineItems ?? [])
+            if ((item.Text("line_item_id") ?? item.Text("line_item.id")) is { } lineId)
+                units[lineId] = units.GetValueOrDefault(lineId) + (item.Money("quantity") ?? 0);
         return units;
     }
 
     /// <summary>The shop money refund line items took off <c>current_total_price</c>: their subtotal and tax.</summary>
-    static decimal RefundedLineMoney(List<JsonFields>? refunds)
+    static decimal RefundedLineMoney(List<JsonFields>? refunds, List<JsonFields>? refundLineItems)
     {
         decimal sum = 0;
+        foreach (var item in refundLineItems ?? [])
+            sum += (item.Money("subtotal_set.shop_money.amount") ?? item.Money("subtotal") ?? 0) + (item.Money("total_tax_set.shop_money.amount") ?? item.Money("total_tax") ?? 0);
         foreach (var refund in refunds ?? [])
         {
-            foreach (var item in refund.Objects("refund_line_items"))
-                sum += (item.Money("subtotal_set.shop_money.amount") ?? item.Money("subtotal") ?? 0) + (item.Money("total_tax_set.shop_money.amount") ?? item.Money("total_tax") ?? 0);
             foreach (var shipping in refund.Objects("refund_shipping_lines"))
                 sum += shipping.Money("subtotal_amount_set.shop_money.amount") ?? 0;
         }
