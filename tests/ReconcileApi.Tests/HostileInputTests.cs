@@ -68,6 +68,35 @@ public sealed class HostileInputTests(ApiFactory factory) : IClassFixture<ApiFac
         Assert.Equal(field, error.Str("field"));
     }
 
+    public static TheoryData<string, string, string, string> NumbersBeyondAnyDecimal => new()
+    {
+        { "application/json", """[{"orderId":"BIG","total":123456789012345678901234567890},{"orderId":"OK","total":1}]""", "total", "Must be between -1,000,000,000,000 and 1,000,000,000,000" },
+        { "application/json", """[{"orderId":"BIG","total":"123456789012345678901234567890"},{"orderId":"OK","total":1}]""", "total", "Must be between -1,000,000,000,000 and 1,000,000,000,000" },
+        { "application/json", """[{"orderId":"BIG","total":-1e400},{"orderId":"OK","total":1}]""", "total", "Must be between -1,000,000,000,000 and 1,000,000,000,000" },
+        { "application/json", """[{"orderId":"BIG","total":1,"subtotal":"$123,456,789,012,345,678,901,234,567,890"},{"orderId":"OK","total":1}]""", "subtotal", "Must be between -1,000,000,000,000 and 1,000,000,000,000" },
+        { "application/json", """[{"orderId":"BIG","total":1,"lines":[{"sku":"S","quantity":1e30,"unitPrice":1}]},{"orderId":"OK","total":1}]""", "lines[0].quantity", "Must be between -1,000,000 and 1,000,000" },
+        { "text/csv", "orderId,total\nBIG,123456789012345678901234567890\nOK,1\n", "total", "must be between -1,000,000,000,000 and 1,000,000,000,000" },
+        { "text/csv", "orderId,total,quantity,unit price\nBIG,1,123456789012345678901234567890,1\nOK,1,1,1\n", "quantity", "must be between -1,000,000 and 1,000,000" },
+    };
+
+    [Theory]
+    [MemberData(nameof(NumbersBeyondAnyDecimal))]
+    public async Task ANumberBeyondWhatADecimalHolds_IsToldItsRange_NotThatItIsNoNumber(string contentType, string body, string field, string message)
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+
+        var response = await ws.Http.PostAsync(StoreOrders, JsonBody(body, contentType));
+
+        // Rejected, as an amount within a decimal's range but out of bounds is.
+        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+        var receipt = await response.Json();
+        Assert.Equal(1, receipt.GetProperty("inserted").GetInt32());
+        var error = Assert.Single(receipt.GetProperty("errors").EnumerateArray());
+        Assert.Equal("BIG", error.Str("orderId"));
+        Assert.Equal(field, error.Str("field"));
+        Assert.Contains(message, error.Str("message"));
+    }
+
     [Fact]
     public async Task ExtremeAcceptedValues_NeverMakeARunFail()
     {

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using ReconcileApi.Features.Orders.Formats;
 using ReconcileApi.Engine;
 
@@ -41,8 +42,29 @@ public sealed class LenientTests
     [InlineData("1.2.3,4,5")]
     [InlineData("12K")]
     [InlineData("--5")]
-    public void TryDecimal_RejectsWhatIsNotAnAmount(string text) =>
-        Assert.False(Lenient.TryDecimal(text, out _));
+    public void TryDecimal_RejectsWhatIsNotAnAmount(string text)
+    {
+        Assert.False(Lenient.TryDecimal(text, out _, out var outOfRange));
+        Assert.False(outOfRange);
+    }
+
+    [Theory]
+    [InlineData("123456789012345678901234567890", true)]
+    [InlineData("-1e400", true)]
+    [InlineData("\"$123,456,789,012,345,678,901,234,567,890\"", true)]
+    [InlineData("\"(123456789012345678901234567890.5)\"", true)]
+    [InlineData("1e-400", false)]
+    [InlineData("0.000000000000000000000000000000001", false)]
+    [InlineData("\"12K\"", false)]
+    public void TryDecimal_SaysOutOfRange_OnlyOfANumberTooLargeForADecimal(string json, bool outOfRange)
+    {
+        using var document = JsonDocument.Parse(json);
+        var read = Lenient.TryDecimal(document.RootElement, out var value, out var beyond);
+        Assert.Equal(outOfRange, beyond);
+        Assert.Equal(!outOfRange && json[0] != '"', read);
+        if (read)
+            Assert.Equal(0m, decimal.Round(value, 10));
+    }
 
     [Theory]
     [InlineData("Sat, 03 Mar 2018 02:35:28 +0000", "2018-03-03T02:35:28Z")]

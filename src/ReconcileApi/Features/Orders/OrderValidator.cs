@@ -19,8 +19,10 @@ public sealed class OrderValidator : AbstractValidator<CanonicalOrder>
     /// <summary>Decimal places kept: the database stores money to this scale.</summary>
     public const int Decimals = 4;
 
-    static readonly string MoneyMessage = $"Must be between -{MaxMoney:N0} and {MaxMoney:N0}.";
-    static readonly string QuantityMessage = $"Must be between -{MaxQuantity:N0} and {MaxQuantity:N0}.";
+    /// <summary>What an amount or a quantity must be, as problems say it (the readers too, of numbers no decimal holds).</summary>
+    public static readonly string MoneyRange = $"between -{MaxMoney:N0} and {MaxMoney:N0}", QuantityRange = $"between -{MaxQuantity:N0} and {MaxQuantity:N0}";
+    static readonly string MoneyMessage = $"Must be {MoneyRange}.";
+    static readonly string QuantityMessage = $"Must be {QuantityRange}.";
 
     public OrderValidator()
     {

@@ -91,34 +91,43 @@ public readonly struct JsonFields(JsonElement element, TimeZoneInfo zone, ReadPr
                 Error(path, "Is required.");
             return null;
         }
-        if (Lenient.TryDecimal(value, out var result))
+        if (Lenient.TryDecimal(value, out var result, out var outOfRange))
             return result;
-        var message = $"Must be a number or a numeric string, not {value.GetRawText()}.";
-        if (required)
+        var message = NotANumber(value, outOfRange, OrderValidator.MoneyRange);
+        // Out of range rejects the order wherever it stands, as an amount the validator finds out of bounds does.
+        if (required || outOfRange)
             Error(path, message);
         else
             Warn(path, message + " Left out.");
         return null;
     }
 
-    /// <summary>A line's quantity or price: without it the order's lines cannot be read (see <see cref="LineReader"/>).</summary>
-    public decimal? LineAmount(string path, LineReader lines)
+    /// <summary>A line's price: without it the order's lines cannot be read (see <see cref="LineReader"/>).</summary>
+    public decimal? LineAmount(string path, LineReader lines) => LineNumber(path, lines, OrderValidator.MoneyRange);
+
+    decimal? LineNumber(string path, LineReader lines, string range)
     {
         if (!TryGet(path, out var value))
         {
             lines.Unreadable(prefix + path, "Is missing.");
             return null;
         }
-        if (Lenient.TryDecimal(value, out var result))
+        if (Lenient.TryDecimal(value, out var result, out var outOfRange))
             return result;
-        lines.Unreadable(prefix + path, $"Must be a number or a numeric string, not {value.GetRawText()}.");
+        if (outOfRange)
+            Error(path, NotANumber(value, outOfRange, range));
+        else
+            lines.Unreadable(prefix + path, NotANumber(value, outOfRange, range));
         return null;
     }
+
+    static string NotANumber(JsonElement value, bool outOfRange, string range) =>
+        outOfRange ? $"Must be {range}, not {value.GetRawText()}." : $"Must be a number or a numeric string, not {value.GetRawText()}.";
 
     /// <summary>A line's quantity: as <see cref="LineAmount"/>, and a negative one cannot be read either.</summary>
     public decimal? LineQuantity(string path, LineReader lines)
     {
-        var quantity = LineAmount(path, lines);
+        var quantity = LineNumber(path, lines, OrderValidator.QuantityRange);
         if (quantity is >= 0)
             return quantity;
         if (quantity is { } q)

@@ -8,16 +8,29 @@ namespace ReconcileApi.Features.Orders.Formats;
 public static partial class Lenient
 {
     /// <summary>Money or quantity as a JSON number or string ("1,234.50", "$12", "12.5000"); exact decimal.</summary>
-    public static bool TryDecimal(JsonElement value, out decimal result)
+    public static bool TryDecimal(JsonElement value, out decimal result) => TryDecimal(value, out result, out _);
+
+    /// <summary>
+    /// As <see cref="TryDecimal(JsonElement, out decimal)"/>; not read but <paramref name="outOfRange"/> when the value is a
+    /// number all the same, too large for a decimal (beyond ±7.9e28), so that its problem is its range, not its form.
+    /// </summary>
+    public static bool TryDecimal(JsonElement value, out decimal result, out bool outOfRange)
     {
-        result = 0;
-        return value.ValueKind switch
+        (result, outOfRange) = (0, false);
+        switch (value.ValueKind)
         {
-            JsonValueKind.Number => value.TryGetDecimal(out result),
-            JsonValueKind.String => TryDecimal(value.GetString(), out result),
-            _ => false,
-        };
+            case JsonValueKind.Number:
+                // Any JSON number is well formed: one a decimal cannot hold is too large.
+                outOfRange = !value.TryGetDecimal(out result);
+                return !outOfRange;
+            case JsonValueKind.String:
+                return TryDecimal(value.GetString(), out result, out outOfRange);
+            default:
+                return false;
+        }
     }
+
+    public static bool TryDecimal(string? text, out decimal result) => TryDecimal(text, out result, out _);
 
     /// <summary>
     /// Money or a quantity as typed by people and spreadsheets. Accepted: a stray leading <c>'</c>,
@@ -26,11 +39,12 @@ public static partial class Lenient
     /// dots, spaces or apostrophes. Which separator is the decimal one: with both ',' and '.' the last
     /// one; with only ',' it is decimal when exactly one comma is followed by one or two digits
     /// ("12,5", "1.234,56" style), otherwise grouping ("1,234"); with only '.' one dot is decimal
-    /// ("12.5000") and several are grouping ("1.234.567").
+    /// ("12.5000") and several are grouping ("1.234.567"). Digits that read by these rules but are too many for a
+    /// decimal are <paramref name="outOfRange"/>.
     /// </summary>
-    public static bool TryDecimal(string? text, out decimal result)
+    public static bool TryDecimal(string? text, out decimal result, out bool outOfRange)
     {
-        result = 0;
+        (result, outOfRange) = (0, false);
         if (string.IsNullOrWhiteSpace(text))
             return false;
         // Fast path for the common plain form ("123.45", "-5"); it accepts nothing the rules below read differently.
@@ -86,7 +100,11 @@ public static partial class Lenient
             s = s.Replace(".", "");
         }
         if (!decimal.TryParse(s, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out result))
+        {
+            // Only digits and at most one point are left here: with a digit, what failed is the size.
+            outOfRange = s.Any(char.IsAsciiDigit);
             return false;
+        }
         if (negative)
             result = -result;
         return true;

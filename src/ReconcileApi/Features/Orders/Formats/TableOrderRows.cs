@@ -25,10 +25,10 @@ public sealed class TableOrderRows(TableColumns columns, IReadOnlyList<TableRow>
                 problems.Error(columns.HeaderOf(field), columns.Has(field) ? $"Line {rows[0].Line}: is required." : "Is required: the table has no such column.");
             return null;
         }
-        var value = Number(cell.Row, field);
-        if (value is null)
-            Report(required, field, $"Line {cell.Row.Line}: '{cell.Text}' is not a number.");
-        return value;
+        if (Lenient.TryDecimal(cell.Text, out var value, out var outOfRange))
+            return value;
+        Report(required || outOfRange, field, NotANumber(cell.Row, cell.Text, outOfRange, OrderValidator.MoneyRange));
+        return null;
     }
 
     /// <summary>An order-level date; one that cannot be read rejects the order when <paramref name="strict"/> (the order date).</summary>
@@ -48,22 +48,34 @@ public sealed class TableOrderRows(TableColumns columns, IReadOnlyList<TableRow>
     public decimal? Number(TableRow row, string field) =>
         columns.Cell(row, field) is { } text && Lenient.TryDecimal(text, out var value) ? value : null;
 
-    /// <summary>A line's quantity or price in one row: without it the order's lines cannot be read.</summary>
-    public decimal? LineAmount(TableRow row, string field, LineReader lines)
+    /// <summary>A line's price in one row: without it the order's lines cannot be read.</summary>
+    public decimal? LineAmount(TableRow row, string field, LineReader lines) => LineNumber(row, field, lines, OrderValidator.MoneyRange);
+
+    decimal? LineNumber(TableRow row, string field, LineReader lines, string range)
     {
         var text = columns.Cell(row, field);
-        if (text is not null && Lenient.TryDecimal(text, out var value))
+        if (text is null)
+        {
+            lines.Unreadable(columns.HeaderOf(field), columns.Has(field) ? $"Line {row.Line}: is empty." : "The table has no such column.");
+            return null;
+        }
+        if (Lenient.TryDecimal(text, out var value, out var outOfRange))
             return value;
-        lines.Unreadable(columns.HeaderOf(field), text is null
-            ? columns.Has(field) ? $"Line {row.Line}: is empty." : "The table has no such column."
-            : $"Line {row.Line}: '{text}' is not a number.");
+        // Out of range rejects the order, as an amount the validator finds out of bounds does.
+        if (outOfRange)
+            problems.Error(columns.HeaderOf(field), NotANumber(row, text, outOfRange, range));
+        else
+            lines.Unreadable(columns.HeaderOf(field), NotANumber(row, text, outOfRange, range));
         return null;
     }
+
+    static string NotANumber(TableRow row, string text, bool outOfRange, string range) =>
+        outOfRange ? $"Line {row.Line}: '{text}' must be {range}." : $"Line {row.Line}: '{text}' is not a number.";
 
     /// <summary>A line's quantity in one row: as <see cref="LineAmount"/>, and a negative one cannot be read either.</summary>
     public decimal? LineQuantity(TableRow row, string field, LineReader lines)
     {
-        var quantity = LineAmount(row, field, lines);
+        var quantity = LineNumber(row, field, lines, OrderValidator.QuantityRange);
         if (quantity is >= 0)
             return quantity;
         if (quantity is { } q)
@@ -77,9 +89,9 @@ public sealed class TableOrderRows(TableColumns columns, IReadOnlyList<TableRow>
         var text = columns.Cell(row, field);
         if (text is null)
             return null;
-        if (Lenient.TryDecimal(text, out var value))
+        if (Lenient.TryDecimal(text, out var value, out var outOfRange))
             return value;
-        Report(false, field, $"Line {row.Line}: '{text}' is not a number.");
+        Report(outOfRange, field, NotANumber(row, text, outOfRange, OrderValidator.MoneyRange));
         return null;
     }
 
