@@ -54,6 +54,11 @@ public sealed class ContractTests(ApiFactory factory) : IClassFixture<ApiFactory
     public async Task EveryOperation_DocumentsAProblemResponse() =>
         AssertNone(ProblemResponseFailures(await LiveDocumentAsync()));
 
+    /// <summary>A body in another content type, a content coding or a charset other than UTF-8 is refused before it is read.</summary>
+    [Fact]
+    public async Task EveryOperationWithABody_Documents415() =>
+        AssertNone(UnsupportedMediaTypeFailures(await LiveDocumentAsync()));
+
     [Fact]
     public async Task EveryOperation_DocumentsItsSuccessResponse() =>
         AssertNone(SuccessResponseFailures(await LiveDocumentAsync()));
@@ -180,6 +185,7 @@ public sealed class ContractTests(ApiFactory factory) : IClassFixture<ApiFactory
 
         Assert.Equal(["POST /things: no operationId (.WithName)", "POST /things: no summary (.WithSummary)"], IdAndSummaryFailures(bad));
         Assert.Single(ProblemResponseFailures(bad));
+        Assert.Single(UnsupportedMediaTypeFailures(bad));
         Assert.Equal(2, ExampleFailures(bad).Count);
         Assert.Equal(3, EnumFailures(bad).Count);
         Assert.Empty(SuccessResponseFailures(bad));
@@ -269,6 +275,12 @@ public sealed class ContractTests(ApiFactory factory) : IClassFixture<ApiFactory
         Operations(document)
             .Where(o => !Responses(o.Operation).Any(r => r.Status[0] is '4' or '5' && r.Response["content"]?["application/problem+json"] is not null))
             .Select(o => $"{o.Name}: no 4xx/5xx response with application/problem+json (.ProducesProblem)")
+            .ToList();
+
+    static List<string> UnsupportedMediaTypeFailures(JsonObject document) =>
+        Operations(document)
+            .Where(o => o.Operation["requestBody"] is not null && !Responses(o.Operation).Any(r => r.Status == "415"))
+            .Select(o => $"{o.Name}: a request body but no 415 response")
             .ToList();
 
     /// <summary>A generated client needs the success type: an operation that documents only errors gives it nothing to read.</summary>

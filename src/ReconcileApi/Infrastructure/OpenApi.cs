@@ -142,6 +142,16 @@ public static partial class OpenApi
                     }
                 }
             }
+            // Every body is checked before it is read (its content type, coding and charset: BodyEncoding, the binder).
+            if (operation.RequestBody is not null && operation.Responses is { } declared && !declared.ContainsKey("415")
+                && declared.TryGetValue("401", out var unauthorized) && unauthorized is OpenApiResponse { Content: { } problemContent })
+            {
+                declared["415"] = new OpenApiResponse
+                {
+                    Description = "Unsupported Media Type",
+                    Content = problemContent.ToDictionary(c => c.Key, c => (IOpenApiMediaType)new OpenApiMediaType { Schema = c.Value.Schema }),
+                };
+            }
             if (operation.Responses is { } all)
             {
                 foreach (var (status, response) in all)
