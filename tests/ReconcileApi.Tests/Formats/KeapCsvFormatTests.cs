@@ -28,6 +28,11 @@ public sealed class KeapCsvFormatTests
         Assert.Null(o.Currency);
     }
 
+    /// <summary>Keap's report repeats every order column on each item row ("$598.94" three times): no warning.</summary>
+    [Fact]
+    public void Read_WarnsAboutNothing_WhereEachRowRepeatsTheOrdersColumns() =>
+        Assert.All(Format.Read(Report, In("America/New_York") with { DateOrder = DateOrder.Mdy }), o => Assert.Empty(o.Read.Problems.Warnings));
+
     [Fact]
     public void Read_ClassifiesLinesByItemType_AndSumsOrderAmounts()
     {

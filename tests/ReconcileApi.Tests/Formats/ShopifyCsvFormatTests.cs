@@ -20,6 +20,11 @@ public sealed class ShopifyCsvFormatTests
         Assert.Single(orders[1].Read.Order.Lines);
     }
 
+    /// <summary>Shopify's export repeats Name, Email, Fulfillment Status and Created at on an order's later rows: same values, no warning.</summary>
+    [Fact]
+    public void Read_WarnsAboutNothing_WhereLaterRowsRepeatTheOrdersValues() =>
+        Assert.All(Read(), o => Assert.Empty(o.Read.Problems.Warnings));
+
     [Fact]
     public void Read_TakesOrderFieldsFromTheFirstRow()
     {
