@@ -12,8 +12,6 @@ namespace ReconcileApi.Infrastructure;
 /// </summary>
 public static class BindingFailures
 {
-    const string FieldsInvalid = "One or more fields are invalid; see errors.";
-
     public static async Task<ProblemDetails> DescribeAsync(HttpContext context, BadHttpRequestException exception)
     {
         var request = context.Request;
@@ -35,7 +33,7 @@ public static class BindingFailures
         if (exception.InnerException is JsonException json)
             return DescribeBody(await JsonBodies.ReadBufferedAsync(request), json, JsonBodies.BodyType(endpoint), options);
         if (endpoint?.Metadata.GetMetadata<MethodInfo>() is { } method && ParameterErrors(request, routeValues, method) is { Count: > 0 } errors)
-            return new HttpValidationProblemDetails(errors) { Status = StatusCodes.Status400BadRequest, Detail = FieldsInvalid };
+            return new HttpValidationProblemDetails(errors) { Status = StatusCodes.Status400BadRequest, Detail = Problems.FieldsInvalid };
         if (JsonBodies.BodyType(endpoint) is not null && request.ContentLength is null or 0)
             return Problem(StatusCodes.Status400BadRequest, "The request needs a JSON body; see the operation's request body in /swagger.");
         return Problem(StatusCodes.Status400BadRequest, "The request could not be read; check its parameters and body against /swagger.");
@@ -65,7 +63,7 @@ public static class BindingFailures
         return new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [message] })
         {
             Status = StatusCodes.Status400BadRequest,
-            Detail = FieldsInvalid,
+            Detail = Problems.FieldsInvalid,
         };
     }
 

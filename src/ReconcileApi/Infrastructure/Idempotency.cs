@@ -190,8 +190,7 @@ public sealed class Idempotency(ReconcileDbContext db, TimeProvider clock, IOpti
             var notText = false;
             var bodyKey = bound is not null ? bound.IdempotencyKey : JsonBodies.IdempotencyKey(body.Span, out notText);
             if (notText)
-                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [JsonBodies.IdempotencyKeyProperty] = [JsonBodies.IdempotencyKeyNotText] },
-                    detail: "One or more fields are invalid; see errors.");
+                return Problems.InvalidFields(new() { [JsonBodies.IdempotencyKeyProperty] = [JsonBodies.IdempotencyKeyNotText] });
             // The header wins; else the body's own idempotencyKey (no-code tools that cannot set headers), on every write.
             var key = http.Request.Headers[Header].ToString() is { Length: > 0 } header ? header : bodyKey;
             if (string.IsNullOrEmpty(key))

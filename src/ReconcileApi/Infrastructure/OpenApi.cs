@@ -213,7 +213,7 @@ public static partial class OpenApi
 
         static string ProblemDetail(int status) => status switch
         {
-            400 => "One or more fields are invalid; see errors.",
+            400 => Problems.FieldsInvalid,
             401 => "An API key is required: send it as X-Api-Key, Authorization: Bearer, or Basic auth with the key as user name (or as password with an empty user name).",
             403 => "This key may not call this endpoint.",
             404 => "Run '0193f0c2-7d4e-7a10-9c55-3c1f0b6f2a11' was not found in this workspace.",

@@ -37,6 +37,13 @@ public static class Problems
     public static ProblemHttpResult Unprocessable(string detail) =>
         Problem(StatusCodes.Status422UnprocessableEntity, detail);
 
+    /// <summary>What a validation problem about a body's fields says beside its <c>errors</c>.</summary>
+    public const string FieldsInvalid = "One or more fields are invalid; see errors.";
+
+    /// <summary>A 400 for a body's fields, by their paths in <c>errors</c>.</summary>
+    public static ValidationProblem InvalidFields(Dictionary<string, string[]> errors) =>
+        TypedResults.ValidationProblem(errors, detail: FieldsInvalid);
+
     /// <summary>A 400 for query parameters, by name in <c>errors</c> and in the detail (which a no-code tool may show alone).</summary>
     public static ValidationProblem InvalidQuery(Dictionary<string, string[]> errors) =>
         TypedResults.ValidationProblem(errors, detail: $"Invalid query parameter{(errors.Count == 1 ? "" : "s")}: {string.Join(", ", errors.Keys)}; see errors.");

@@ -32,7 +32,7 @@ public sealed class ValidationFilter(IServiceProvider services, IOptions<JsonOpt
         }
         return errors is null
             ? await next(context)
-            : TypedResults.ValidationProblem(errors, detail: "One or more fields are invalid; see errors.");
+            : Problems.InvalidFields(errors);
     }
 
     /// <summary>

@@ -36,8 +36,7 @@ public static class ListAlerts
         var workspaceId = user.WorkspaceId();
         var query = db.Alerts.AsNoTracking().Where(a => a.WorkspaceId == workspaceId);
         var errors = new Dictionary<string, string[]>();
-        if (limit is < 1 or > MaxLimit)
-            errors["limit"] = [$"Must be between 1 and {MaxLimit}."];
+        Paging.CheckLimit(errors, limit, MaxLimit);
         if (status is not null)
         {
             if (WireEnum.TryParse<AlertStatus>(status, out var wanted))
@@ -50,7 +49,7 @@ public static class ListAlerts
             if (long.TryParse(cursor, out var before) && before > 0)
                 query = query.Where(a => a.Id < before);
             else
-                errors["cursor"] = ["Is not a cursor this API returned; pass nextCursor unchanged."];
+                errors["cursor"] = [Paging.NotACursor];
         }
         if (errors.Count > 0)
             return Problems.InvalidQuery(errors);

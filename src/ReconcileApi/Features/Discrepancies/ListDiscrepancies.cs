@@ -113,13 +113,12 @@ public static class ListDiscrepancies
             _ => Invalid(errors, "sort", "Use -detectedAt, -impact, severity or -id."),
         };
         var take = limit ?? 100;
-        if (take is < 1 or > MaxLimit)
-            errors["limit"] = [$"Must be between 1 and {MaxLimit}."];
+        Paging.CheckLimit(errors, take, MaxLimit);
         if (format is not null && !csv && !string.Equals(format, "json", StringComparison.OrdinalIgnoreCase))
             errors["format"] = ["Use json or csv."];
         Cursor? after = null;
         if (cursor is not null && !Cursor.TryParse(cursor, out after))
-            errors["cursor"] = ["Is not a cursor this API returned; pass nextCursor unchanged."];
+            errors["cursor"] = [Paging.NotACursor];
         if (errors.Count > 0)
             return Problems.InvalidQuery(errors);
 

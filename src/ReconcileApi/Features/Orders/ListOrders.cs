@@ -31,8 +31,7 @@ public static class ListOrders
             return Problems.NotFound("Source", source);
         var workspaceId = user.WorkspaceId();
         var errors = new Dictionary<string, string[]>();
-        if (limit is < 1 or > MaxLimit)
-            errors["limit"] = [$"Must be between 1 and {MaxLimit}."];
+        Paging.CheckLimit(errors, limit, MaxLimit);
         var query = db.Orders.AsNoTracking().Where(o => o.WorkspaceId == workspaceId && o.Source == side);
         if (since is { } s)
         {

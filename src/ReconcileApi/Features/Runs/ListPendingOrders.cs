@@ -25,11 +25,10 @@ public static class ListPendingOrders
         Guid id, ClaimsPrincipal user, ReconcileDbContext db, CancellationToken ct, int limit = DefaultLimit, string? cursor = null)
     {
         var errors = new Dictionary<string, string[]>();
-        if (limit is < 1 or > MaxLimit)
-            errors["limit"] = [$"Must be between 1 and {MaxLimit}."];
+        Paging.CheckLimit(errors, limit, MaxLimit);
         long after = 0;
         if (cursor is not null && !(long.TryParse(cursor, out after) && after >= 0))
-            errors["cursor"] = ["Is not a cursor this API returned; pass nextCursor unchanged."];
+            errors["cursor"] = [Paging.NotACursor];
         if (errors.Count > 0)
             return Problems.InvalidQuery(errors);
         var workspaceId = user.WorkspaceId();

@@ -26,8 +26,7 @@ public static class ListRuns
     {
         var workspaceId = user.WorkspaceId();
         var errors = new Dictionary<string, string[]>();
-        if (limit is < 1 or > MaxLimit)
-            errors["limit"] = [$"Must be between 1 and {MaxLimit}."];
+        Paging.CheckLimit(errors, limit, MaxLimit);
         var query = db.Runs.AsNoTracking().Where(r => r.WorkspaceId == workspaceId);
         if (status is not null)
         {
@@ -43,7 +42,7 @@ public static class ListRuns
             if (TryParse(cursor, out var at, out var id))
                 query = query.Where(r => r.CreatedAt < at || (r.CreatedAt == at && r.Id.CompareTo(id) < 0));
             else
-                errors["cursor"] = ["Is not a cursor this API returned; pass nextCursor unchanged."];
+                errors["cursor"] = [Paging.NotACursor];
         }
         if (errors.Count > 0)
             return Problems.InvalidQuery(errors);

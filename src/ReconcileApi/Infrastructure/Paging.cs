@@ -1,0 +1,14 @@
+namespace ReconcileApi.Infrastructure;
+
+/// <summary>The paging parameters every list reads alike: <c>limit</c> within 1 and its maximum, a <c>cursor</c> this API returned.</summary>
+public static class Paging
+{
+    public const string NotACursor = "Is not a cursor this API returned; pass nextCursor unchanged.";
+
+    /// <summary>Adds the error of a <paramref name="limit"/> out of 1–<paramref name="max"/> to <paramref name="errors"/>: a list never clamps it.</summary>
+    public static void CheckLimit(Dictionary<string, string[]> errors, int limit, int max)
+    {
+        if (limit < 1 || limit > max)
+            errors["limit"] = [$"Must be between 1 and {max}."];
+    }
+}
