@@ -94,7 +94,7 @@ public static class TableReader
                 var width = cells.Length;
                 while (width > 0 && string.IsNullOrWhiteSpace(cells[width - 1]))
                     width--;
-                if (!rows.Add(line, cells[..width], out malformed))
+                if (!rows.Add(line, width == cells.Length ? cells : cells[..width], out malformed))
                     return false;
             }
             if (rows.Header is null)
