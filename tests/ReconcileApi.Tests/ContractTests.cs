@@ -84,6 +84,11 @@ public sealed class ContractTests(ApiFactory factory) : IClassFixture<ApiFactory
     public async Task EveryAnsweredSchema_RequiresEveryProperty() =>
         AssertNone(RequiredFailures(await LiveDocumentAsync()));
 
+    /// <summary>A page's nextCursor goes back unchanged as the next request's cursor: a generated client must be able to pass it as it is.</summary>
+    [Fact]
+    public async Task EveryCursorParameter_TakesTheNextCursorAsItIs() =>
+        AssertNone(CursorFailures(await LiveDocumentAsync()));
+
     [Fact]
     public async Task EveryWorkspacePostAndPut_DeclaresIdempotencyKey() =>
         AssertNone(IdempotencyFailures(await LiveDocumentAsync()));
@@ -209,6 +214,49 @@ public sealed class ContractTests(ApiFactory factory) : IClassFixture<ApiFactory
         Assert.Single(ParameterNameFailures(answered));
         Assert.Single(RequiredFailures(answered));
         Assert.Single(IdempotencyFailures(answered));
+
+        var paged = JsonNode.Parse("""
+            {
+              "paths": {
+                "/api/v1/things": {
+                  "get": {
+                    "parameters": [{ "name": "cursor", "in": "query", "schema": { "type": "integer", "format": "int64" } }],
+                    "responses": { "200": { "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ThingPage" } } } } }
+                  }
+                }
+              },
+              "components": { "schemas": { "ThingPage": { "type": "object", "properties": { "nextCursor": { "type": "string", "nullable": true } } } } }
+            }
+            """)!.AsObject();
+        Assert.Single(CursorFailures(paged));
+        paged["paths"]!["/api/v1/things"]!["get"]!["parameters"]![0]!["schema"] = new JsonObject { ["type"] = "string" };
+        Assert.Empty(CursorFailures(paged));
+    }
+
+    /// <summary>
+    /// Operations whose <c>cursor</c> query parameter has another type than the <c>nextCursor</c> their 200 answer gives:
+    /// a client passes the cursor on unchanged (Kiota and NSwag type an int64 cursor as <c>long?</c>, the cursor as <c>string</c>).
+    /// </summary>
+    static List<string> CursorFailures(JsonObject document)
+    {
+        var schemas = document["components"]?["schemas"] as JsonObject ?? [];
+        var failures = new List<string>();
+        foreach (var (name, operation) in Operations(document))
+        {
+            if ((operation["parameters"] as JsonArray ?? []).OfType<JsonObject>()
+                    .FirstOrDefault(p => p["in"]?.GetValue<string>() == "query" && p["name"]?.GetValue<string>() == "cursor") is not { } cursor)
+                continue;
+            var answer = operation["responses"]?["200"]?["content"]?["application/json"]?["schema"];
+            if (answer?["$ref"]?.GetValue<string>() is { } reference)
+                answer = schemas[reference.Split('/')[^1]];
+            var next = answer?["properties"]?["nextCursor"];
+            var declared = cursor["schema"]?.ToJsonString();
+            if (next is null)
+                failures.Add($"{name}: a cursor parameter but no nextCursor in the 200 answer");
+            else if (cursor["schema"]?["type"]?.GetValue<string>() != next["type"]?.GetValue<string>() || cursor["schema"]?["format"] is not null)
+                failures.Add($"{name}: cursor is {declared} but nextCursor is a {next["type"]}: take the cursor as the string the page gives");
+        }
+        return failures;
     }
 
     static List<string> ParameterNameFailures(JsonObject document) =>

@@ -25,13 +25,17 @@ public static class ListOrders
 
     public static async Task<Results<Ok<StoredOrderPage>, ValidationProblem, ProblemHttpResult>> Handle(
         string source, ClaimsPrincipal user, ReconcileDbContext db, CancellationToken ct,
-        DateTime? since = null, string? orderKey = null, string? email = null, int limit = DefaultLimit, long? cursor = null)
+        DateTime? since = null, string? orderKey = null, string? email = null, int limit = DefaultLimit, string? cursor = null)
     {
         if (!IngestRequest.TryParseSource(source, out var side))
             return Problems.NotFound("Source", source);
         var workspaceId = user.WorkspaceId();
         var errors = new Dictionary<string, string[]>();
         Paging.CheckLimit(errors, limit, MaxLimit);
+        // The cursor is the nextCursor string a page gave (a generated client passes it on unchanged), not a number to build.
+        long before = 0;
+        if (cursor is not null && !long.TryParse(cursor, NumberStyles.None, CultureInfo.InvariantCulture, out before))
+            errors["cursor"] = [Paging.NotACursor];
         var query = db.Orders.AsNoTracking().Where(o => o.WorkspaceId == workspaceId && o.Source == side);
         if (since is { } s)
         {
@@ -40,7 +44,7 @@ public static class ListOrders
         }
         if (!string.IsNullOrWhiteSpace(email))
             query = await EmailIndex.WhereEmailAsync(db, query, workspaceId, side, email.Trim().ToLowerInvariant(), ct);
-        if (cursor is { } before)
+        if (cursor is not null)
             query = query.Where(o => o.Id < before);
         if (errors.Count > 0)
             return Problems.InvalidQuery(errors);
