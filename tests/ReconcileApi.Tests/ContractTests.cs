@@ -123,6 +123,25 @@ public sealed class ContractTests(ApiFactory factory) : IClassFixture<ApiFactory
         Assert.Equal("number", schemas["OrderLine"]!["properties"]!["unitPrice"]!["type"]!.GetValue<string>());
     }
 
+    /// <summary>
+    /// Money is a C# decimal: format "decimal" (Kiota and NSwag generate decimal for it, double for Swashbuckle's
+    /// default "double", which rounds the 4-place amounts near the 1e12 limit); a true double stays "double".
+    /// </summary>
+    [Theory]
+    [InlineData("DiscrepancyResponse", "impact", "decimal")]
+    [InlineData("DiscrepancyResponse", "difference", "decimal")]
+    [InlineData("RunResponse", "impact", "decimal")]
+    [InlineData("OrderLine", "unitPrice", "decimal")]
+    [InlineData("CanonicalOrder", "total", "decimal")]
+    [InlineData("SyncLag", "behindHours", "double")]
+    public async Task Money_IsADecimal(string schema, string property, string format)
+    {
+        var schemas = (await LiveDocumentAsync())["components"]!["schemas"]!;
+        Assert.Equal(format, schemas[schema]!["properties"]![property]!["format"]!.GetValue<string>());
+        var requested = schemas["OrderLineInput"]!["properties"]!["unitPrice"]!["oneOf"]![0]!;
+        Assert.Equal("decimal", requested["format"]!.GetValue<string>());
+    }
+
     [Fact]
     public async Task Security_OffersEachSchemeAsAnAlternative()
     {

@@ -53,6 +53,10 @@ public static partial class OpenApi
                 o.AddSecurityRequirement(document => new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(scheme, document)] = [] });
             o.AddServer(new OpenApiServer { Url = "/", Description = "This service" });
             o.SupportNonNullableReferenceTypes();
+            // Money and quantities are C# decimals: format "decimal" (not Swashbuckle's "double") makes Kiota and NSwag type
+            // them decimal, exact as the API holds them, where a double rounds the 4-place values near the 1e12 limit.
+            o.MapType<decimal>(() => new OpenApiSchema { Type = JsonSchemaType.Number, Format = "decimal" });
+            o.MapType<decimal?>(() => new OpenApiSchema { Type = JsonSchemaType.Number | JsonSchemaType.Null, Format = "decimal" });
             o.SchemaFilter<NullableFromAnnotations>();
             o.SchemaFilter<ValuesFromDeclarations>();
             o.DocumentFilter<RequestAndResponseForms>();
