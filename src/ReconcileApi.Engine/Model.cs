@@ -3,9 +3,35 @@ using System.Text.Json.Serialization;
 
 namespace ReconcileApi.Engine;
 
-/// <summary>Writes enum values as snake_case strings (the wire convention) and reads them back.</summary>
-public sealed class SnakeCaseEnumConverter<TEnum>() : JsonStringEnumConverter<TEnum>(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false)
-    where TEnum : struct, Enum;
+/// <summary>
+/// Writes enum values as snake_case strings (the wire convention) and reads them back in any case, also by their C#
+/// names (<c>impact_above</c>, <c>Impact_above</c>, <c>ImpactAbove</c>), as query parameters are read: .NET's own converter
+/// took the snake_case name in lower case only, so clients whose enums are written as <c>Impact_above</c> (NSwag's
+/// System.Text.Json flavour) got a 400 for a value they spelled right. Numbers are refused, as before.
+/// </summary>
+public sealed class SnakeCaseEnumConverter<TEnum> : JsonConverter<TEnum> where TEnum : struct, Enum
+{
+    static readonly Dictionary<TEnum, JsonEncodedText> Names = Enum.GetValues<TEnum>()
+        .ToDictionary(v => v, v => JsonEncodedText.Encode(JsonNamingPolicy.SnakeCaseLower.ConvertName(v.ToString())));
+    static readonly Dictionary<string, TEnum> ByName = Names
+        .SelectMany(p => new[] { (Name: p.Value.Value, Value: p.Key), (Name: p.Key.ToString(), Value: p.Key) })
+        .DistinctBy(p => p.Name, StringComparer.OrdinalIgnoreCase)
+        .ToDictionary(p => p.Name, p => p.Value, StringComparer.OrdinalIgnoreCase);
+
+    public override TEnum Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        reader.TokenType == JsonTokenType.String ? Parse(reader.GetString()) : throw new JsonException();
+
+    public override void Write(Utf8JsonWriter writer, TEnum value, JsonSerializerOptions options) => writer.WriteStringValue(Name(value));
+
+    public override TEnum ReadAsPropertyName(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => Parse(reader.GetString());
+
+    public override void WriteAsPropertyName(Utf8JsonWriter writer, TEnum value, JsonSerializerOptions options) => writer.WritePropertyName(Name(value));
+
+    static TEnum Parse(string? text) => ByName.TryGetValue(text?.Trim() ?? "", out var value) ? value : throw new JsonException();
+
+    static JsonEncodedText Name(TEnum value) =>
+        Names.TryGetValue(value, out var name) ? name : throw new JsonException($"{value} is not a value of {typeof(TEnum).Name}.");
+}
 
 [JsonConverter(typeof(SnakeCaseEnumConverter<OrderSource>))]
 public enum OrderSource { Store, Keap }
