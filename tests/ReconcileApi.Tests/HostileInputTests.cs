@@ -362,4 +362,17 @@ public sealed class HostileInputTests(ApiFactory factory) : IClassFixture<ApiFac
 
         await response.AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge, "more than 250000 rows");
     }
+
+    [Fact]
+    public async Task ATableWiderThanTheColumnLimit_IsA400NamingTheLimitAndTheCount()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var header = string.Join(",", ["orderId", "total", "orderDate", .. Enumerable.Range(0, 5_000).Select(i => $"c{i}")]);
+
+        var response = await ws.Http.PostAsync(StoreOrders + "?format=csv", JsonBody(header + "\nW1,10.00,2026-10-01\n", "text/csv"));
+
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest, "5,003 columns");
+        Assert.Contains("at most 1,024", await response.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.NotFound, (await ws.Http.GetAsync(StoreOrders + "/W1")).StatusCode);
+    }
 }

@@ -45,6 +45,43 @@ public sealed class TableReaderTests
         Assert.Contains("no header", malformed.Message);
     }
 
+    static string Wide(int columns) => string.Join(",", ["orderId", "total", .. Enumerable.Range(0, columns - 2).Select(i => $"c{i}")]);
+
+    [Fact]
+    public void ReadCsv_RefusesAHeaderWiderThanTheLimit_NamingTheCountAndTheLimit()
+    {
+        Assert.True(TableReader.TryReadCsv(Utf8(Wide(TableReader.MaxColumns) + "\n1,2\n"), out var table, out _));
+        Assert.Equal(TableReader.MaxColumns, table.Header.Count);
+
+        Assert.False(TableReader.TryReadCsv(Utf8(Wide(TableReader.MaxColumns + 1) + "\n1,2\n"), out _, out var malformed));
+
+        Assert.Equal(400, malformed.Status);
+        Assert.Equal(1, malformed.Line);
+        Assert.Contains("1,025 columns", malformed.Message);
+        Assert.Contains("at most 1,024", malformed.Message);
+    }
+
+    [Fact]
+    public void ReadCsv_RefusesADataRowWiderThanTheLimit_NamingItsLine()
+    {
+        var csv = "orderId,total\n1,2\n" + string.Join(",", Enumerable.Repeat("x", TableReader.MaxColumns + 1)) + "\n";
+
+        Assert.False(TableReader.TryReadCsv(Utf8(csv), out _, out var malformed));
+
+        Assert.Equal(3, malformed.Line);
+        Assert.Contains("line 3 has 1,025 columns", malformed.Message);
+    }
+
+    [Fact]
+    public void ReadXlsx_RefusesAHeaderWiderThanTheLimit()
+    {
+        var row = Wide(TableReader.MaxColumns + 1).Split(',').ToDictionary(h => h, object (_) => "1");
+
+        Assert.False(TableReader.TryReadXlsx(Workbooks.Xlsx(row), out _, out var malformed));
+
+        Assert.Contains("workbook's line 1 has 1,025 columns", malformed.Message);
+    }
+
     [Fact]
     public void ReadXlsx_ReadsTheFirstSheet_WithDatesAsTextWithoutOffset()
     {

@@ -11,8 +11,8 @@ namespace ReconcileApi.Features.Orders;
 
 /// <summary>
 /// CSV text and spreadsheets (first sheet) as a header plus rows of text cells, within limits that keep a small
-/// hostile file from costing gigabytes: at most <see cref="MaxRows"/> rows, cells of at most
-/// <see cref="MaxCellLength"/> characters, and a workbook whose parts expand to at most <see cref="MaxExpandedBytes"/>
+/// hostile file from costing gigabytes: at most <see cref="MaxRows"/> rows of at most <see cref="MaxColumns"/> cells, cells of
+/// at most <see cref="MaxCellLength"/> characters, and a workbook whose parts expand to at most <see cref="MaxExpandedBytes"/>
 /// (checked from the archive's directory before anything is expanded).
 /// </summary>
 public static class TableReader
@@ -21,6 +21,12 @@ public static class TableReader
     public const int MaxRows = 250_000;
     /// <summary>Excel's own limit for one cell.</summary>
     public const int MaxCellLength = 32_767;
+    /// <summary>
+    /// Real exports have fewer than 100 columns (Shopify's order export about 80), so 1,024 leaves room for any of them. Each
+    /// column costs a string, a header key, a column-map entry and an entry in the stored raw record — about 30 times its
+    /// bytes: a 29 MB CSV with 3,000,000 header columns and one row took 1 GB. A row is measured before its cells are made.
+    /// </summary>
+    public const int MaxColumns = 1_024;
     public const long MaxExpandedBytes = 256L * 1024 * 1024;
 
     static MemoryStream ReadOnlyStream(ArraySegment<byte> body) => new(body.Array!, body.Offset, body.Count, writable: false);
@@ -47,11 +53,12 @@ public static class TableReader
         var (lastRaw, lastLine) = ("", 1);
         while (parser.Read())
         {
-            var record = parser.Record ?? [];
             var startLine = line;
             line = parser.RawRow + 1;
+            if (!rows.Fits(startLine, parser.Count, out malformed))
+                return false;
             (lastRaw, lastLine) = (parser.RawRecord, startLine);
-            if (!rows.Add(startLine, record, out malformed))
+            if (!rows.Add(startLine, parser.Record ?? [], out malformed))
                 return false;
         }
         if (IsUnterminated(lastRaw))
@@ -87,14 +94,16 @@ public static class TableReader
             while (reader.Read())
             {
                 line++;
-                var cells = new string[reader.FieldCount];
+                // A sheet gives every row as many cells as its widest one: a row ends at its last value, as a CSV line does.
+                var width = reader.FieldCount;
+                while (width > 0 && string.IsNullOrWhiteSpace(Cell(reader.GetValue(width - 1))))
+                    width--;
+                if (!rows.Fits(line, width, out malformed))
+                    return false;
+                var cells = new string[width];
                 for (var i = 0; i < cells.Length; i++)
                     cells[i] = Cell(reader.GetValue(i));
-                // A sheet gives every row as many cells as its widest one: a row ends at its last value, as a CSV line does.
-                var width = cells.Length;
-                while (width > 0 && string.IsNullOrWhiteSpace(cells[width - 1]))
-                    width--;
-                if (!rows.Add(line, width == cells.Length ? cells : cells[..width], out malformed))
+                if (!rows.Add(line, cells, out malformed))
                     return false;
             }
             if (rows.Header is null)
@@ -115,6 +124,14 @@ public static class TableReader
     {
         public IReadOnlyList<string>? Header { get; private set; }
         public List<TableRow> Data { get; } = [];
+
+        /// <summary>Whether a row of <paramref name="width"/> cells is within <see cref="MaxColumns"/>: asked before its cells are made.</summary>
+        public bool Fits(int line, int width, [NotNullWhen(false)] out MalformedBody? malformed)
+        {
+            malformed = width <= MaxColumns ? null
+                : new MalformedBody($"The {what}'s line {line} has {width:N0} columns; a table holds at most {MaxColumns:N0} (real exports have fewer than 100). Send only the columns the format reads.", line, MaxColumns + 1);
+            return malformed is null;
+        }
 
         public bool Add(int line, string[] cells, [NotNullWhen(false)] out MalformedBody? malformed)
         {
