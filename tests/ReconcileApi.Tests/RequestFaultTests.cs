@@ -50,6 +50,23 @@ public sealed class RequestFaultTests(ApiFactory factory) : IClassFixture<ApiFac
         Assert.Equal(HttpStatusCode.NotFound, (await ws.Http.GetAsync(StoreOrders + "/K")).StatusCode);
     }
 
+    [Theory]
+    [InlineData("/api/v1/runs", """{"idempotencyKey": "\ud801"}""")]
+    [InlineData("/api/v1/runs", """{"label": "a", "idempotencyKey": "zap-\udc00-1"}""")]
+    [InlineData(StoreOrders, """{"idempotencyKey": "\ud801", "orders": [{"orderId": "K", "total": 1}]}""")]
+    public async Task AnIdempotencyKeyInTheBodyThatIsNotValidText_Is400OnIt_AndNothingRuns(string path, string body)
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+
+        var first = await ws.Http.PostAsync(path, JsonBody(body));
+        var second = await ws.Http.PostAsync(path, JsonBody(body));
+
+        Assert.StartsWith("Is not valid text", (await ErrorAsync(first, HttpStatusCode.BadRequest, "idempotencyKey")).GetString());
+        Assert.StartsWith("Is not valid text", (await ErrorAsync(second, HttpStatusCode.BadRequest, "idempotencyKey")).GetString());
+        Assert.Empty((await (await ws.Http.GetAsync("/api/v1/runs")).Json()).GetProperty("items").EnumerateArray());
+        Assert.Equal(HttpStatusCode.NotFound, (await ws.Http.GetAsync(StoreOrders + "/K")).StatusCode);
+    }
+
     static ByteArrayContent Csv(string text)
     {
         var content = new ByteArrayContent(Encoding.UTF8.GetBytes(text));

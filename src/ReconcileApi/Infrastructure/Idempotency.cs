@@ -187,10 +187,10 @@ public sealed class Idempotency(ReconcileDbContext db, TimeProvider clock, IOpti
                 || http.User.FindFirst(Auth.WorkspaceClaim) is null)
                 return await next(context);
             var body = bound?.Body ?? await JsonBodies.ReadBufferedAsync(http.Request);
-            var notText = false;
-            var bodyKey = bound is not null ? bound.IdempotencyKey : JsonBodies.IdempotencyKey(body.Span, out notText);
-            if (notText)
-                return Problems.InvalidFields(new() { [JsonBodies.IdempotencyKeyProperty] = [JsonBodies.IdempotencyKeyNotText] });
+            string? invalid = null;
+            var bodyKey = bound is not null ? bound.IdempotencyKey : JsonBodies.IdempotencyKey(body.Span, out invalid);
+            if (invalid is not null)
+                return Problems.InvalidFields(new() { [JsonBodies.IdempotencyKeyProperty] = [invalid] });
             // The header wins; else the body's own idempotencyKey (no-code tools that cannot set headers), on every write.
             var key = http.Request.Headers[Header].ToString() is { Length: > 0 } header ? header : bodyKey;
             if (string.IsNullOrEmpty(key))

@@ -52,13 +52,45 @@ public static class JsonBodies
     /// <summary>What a top-level <c>idempotencyKey</c> that is not text is told (a number would otherwise be ignored and the request run twice).</summary>
     public const string IdempotencyKeyNotText = "Must be a string (this request's key, at most 255 characters), or left out.";
 
+    /// <summary>What a top-level <c>idempotencyKey</c> string that is not valid Unicode is told: it cannot be stored, and ignoring it would run the request twice.</summary>
+    public const string IdempotencyKeyInvalidText = "Is not valid text (a lone UTF-16 surrogate or invalid UTF-8); send the key as valid text, or left out.";
+
     /// <summary>
-    /// The body's top-level <c>idempotencyKey</c> string, if it is a JSON object that has one; <paramref name="notText"/> when
-    /// it has one of another kind (null counts as none: no-code tools send null for an unmapped field).
+    /// The <c>idempotencyKey</c> value the reader stands on — every body's key is read here, the binder's (ingest) and the
+    /// filter's: its text, null for JSON null (no-code tools send null for an unmapped field), or null with
+    /// <paramref name="invalid"/> saying what is wrong with it (not a string, or not valid text). The value is consumed.
     /// </summary>
-    public static string? IdempotencyKey(ReadOnlySpan<byte> body, out bool notText)
+    public static string? ReadIdempotencyKey(ref Utf8JsonReader reader, out string? invalid)
     {
-        notText = false;
+        invalid = null;
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.Null:
+                return null;
+            case JsonTokenType.String:
+                try
+                {
+                    return reader.GetString();
+                }
+                catch (InvalidOperationException)
+                {
+                    invalid = IdempotencyKeyInvalidText;
+                    return null;
+                }
+            default:
+                invalid = IdempotencyKeyNotText;
+                reader.Skip();
+                return null;
+        }
+    }
+
+    /// <summary>
+    /// The body's top-level <c>idempotencyKey</c> string, if it is a JSON object that has one; null with
+    /// <paramref name="invalid"/> saying why when it has one that cannot be taken (<see cref="ReadIdempotencyKey"/>).
+    /// </summary>
+    public static string? IdempotencyKey(ReadOnlySpan<byte> body, out string? invalid)
+    {
+        invalid = null;
         try
         {
             var reader = new Utf8JsonReader(body);
@@ -68,13 +100,12 @@ public static class JsonBodies
             {
                 var isKey = reader.ValueTextEquals(IdempotencyKeyProperty);
                 reader.Read();
-                if (isKey && reader.TokenType == JsonTokenType.String)
-                    return reader.GetString();
-                notText |= isKey && reader.TokenType != JsonTokenType.Null;
+                if (isKey)
+                    return ReadIdempotencyKey(ref reader, out invalid);
                 reader.Skip();
             }
         }
-        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        catch (JsonException)
         {
             // Not JSON the binder accepted: it answered already.
         }

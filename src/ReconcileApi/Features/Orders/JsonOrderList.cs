@@ -165,15 +165,15 @@ public sealed class JsonOrderList
                         elements.Add(start..((int)reader.BytesConsumed + offset));
                         (wrapped, wrapper) = (true, name);
                     }
-                    else if (isKey && reader.TokenType == JsonTokenType.String)
+                    else if (isKey)
                     {
-                        key = reader.GetString();
-                    }
-                    else if (isKey && reader.TokenType != JsonTokenType.Null)
-                    {
-                        malformed = new MalformedBody("The body's idempotencyKey must be a string.", 1, 1,
-                            Field: JsonBodies.IdempotencyKeyProperty, FieldMessage: JsonBodies.IdempotencyKeyNotText);
-                        return false;
+                        key = JsonBodies.ReadIdempotencyKey(ref reader, out var invalid);
+                        if (invalid is not null)
+                        {
+                            malformed = new MalformedBody($"The body's idempotencyKey cannot be taken: {invalid}", 1, 1,
+                                Field: JsonBodies.IdempotencyKeyProperty, FieldMessage: invalid);
+                            return false;
+                        }
                     }
                     else
                     {
@@ -192,11 +192,6 @@ public sealed class JsonOrderList
             while (reader.Read())
             {
             }
-        }
-        catch (InvalidOperationException)
-        {
-            malformed = new MalformedBody("The body's idempotencyKey is not valid text (a lone UTF-16 surrogate or invalid UTF-8).", 1, 1);
-            return false;
         }
         catch (JsonException e)
         {
