@@ -375,4 +375,40 @@ public sealed class HostileInputTests(ApiFactory factory) : IClassFixture<ApiFac
         Assert.Contains("at most 1,024", await response.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.NotFound, (await ws.Http.GetAsync(StoreOrders + "/W1")).StatusCode);
     }
+
+    public static TheoryData<string, string> UnreadableIds => new()
+    {
+        { "application/json", """[{"orderId":"U\u0000NUL","total":1},{"orderId":".","total":1},{"orderId":"..","total":1},{"orderId":" U-SP ","total":1},{"orderId":"OK-1","total":1,"customerEmail":"a\u0000@example.com"},{"orderId":"OK-2","total":1,"orderNumber":"#1\u00012"},{"orderId":"OK-3","total":1}]""" },
+        { "text/csv", "orderId,total,customerEmail,orderNumber\n\"U\u0000NUL\",1,,\n.,1,,\n..,1,,\n\" U-SP \",1,,\nOK-1,1,a\u0000@example.com,\nOK-2,1,,#1\u00012\nOK-3,1,,\n" },
+    };
+
+    [Theory]
+    [MemberData(nameof(UnreadableIds))]
+    public async Task AnIdAUrlCannotNameBack_OrControlCharactersInText_RejectThatOrderOnly_AndATrimmedIdIsFoundAsSent(string contentType, string body)
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+
+        var receipt = await (await ws.Http.PostAsync(StoreOrders, JsonBody(body, contentType))).Json();
+
+        Assert.Equal(2, receipt.GetProperty("inserted").GetInt32());
+        var errors = receipt.GetProperty("errors").EnumerateArray().Select(e => (e.GetProperty("index").GetInt32(), e.Str("field"))).ToList();
+        Assert.Equal([(0, "orderId"), (1, "orderId"), (2, "orderId"), (4, "customerEmail"), (5, "orderNumber")], errors);
+        Assert.Equal(HttpStatusCode.OK, (await ws.Http.GetAsync(StoreOrders + "/%20U-SP%20")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await ws.Http.GetAsync(StoreOrders + "/OK-3")).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("application/json", "[{\"orderId\":\"L1\",\"total\":1,\"customerName\":\"NAME\"},{\"orderId\":\"L2\",\"total\":1,\"lines\":[{\"sku\":\"SKU\",\"quantity\":1,\"unitPrice\":1}]},{\"orderId\":\"L3\",\"total\":1}]")]
+    [InlineData("text/csv", "orderId,total,customerName,sku,quantity,unitPrice\nL1,1,NAME,,,\nL2,1,,SKU,1,1\nL3,1,,,,\n")]
+    public async Task TextLongerThanKept_RejectsThatOrderOnly_NamingTheFieldItsLengthAndTheLimit(string contentType, string template)
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var body = template.Replace("NAME", new string('n', 1_001)).Replace("SKU", new string('s', 256));
+
+        var receipt = await (await ws.Http.PostAsync(StoreOrders, JsonBody(body, contentType))).Json();
+
+        Assert.Equal(1, receipt.GetProperty("inserted").GetInt32());
+        var errors = receipt.GetProperty("errors").EnumerateArray().Select(e => (e.Str("orderId"), e.Str("field"), e.Str("message"))).ToList();
+        Assert.Equal([("L1", "customerName", "Holds 1,001 characters; at most 1,000 are kept."), ("L2", "lines[0].sku", "Holds 256 characters; at most 255 are kept.")], errors);
+    }
 }

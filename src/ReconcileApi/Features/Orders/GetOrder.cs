@@ -31,8 +31,9 @@ public static class GetOrder
     {
         if (!IngestRequest.TryParseSource(source, out var side))
             return Problems.NotFound("Source", source);
-        // The server decodes every escape of the path but %2F (a slash it must not take for a separator).
-        orderId = orderId.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
+        // The server decodes every escape of the path but %2F (a slash it must not take for a separator); ingest stores ids
+        // trimmed, so " U-SP " sent as %20U-SP%20 is looked up as it was stored.
+        orderId = orderId.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase).Trim();
         var workspaceId = user.WorkspaceId();
         var stored = await db.Orders.AsNoTracking()
             .SingleOrDefaultAsync(o => o.WorkspaceId == workspaceId && o.Source == side && o.OrderId == orderId, ct);
