@@ -548,4 +548,21 @@ public sealed class DiscrepancyListTests(ApiFactory factory) : IClassFixture<Api
         // The JSON keeps the values as they are.
         Assert.Equal(hyperlink, json.Single(d => d.Str("orderKey") == "1001").Str("customerEmail"));
     }
+
+    [Theory]
+    [InlineData(";=cmd|' /C calc'!A0;", "\";'=cmd|' /C calc'!A0;\"")]
+    [InlineData("a;b", "\"a;b\"")]
+    [InlineData("a; =1", "\"a; =1\"")]
+    [InlineData("x\ty", "\"x\ty\"")]
+    [InlineData("\0x", "'\0x")]
+    [InlineData("-5;-3.5", "\"-5;-3.5\"")]
+    [InlineData("ok;@SUM(A1)", "\"ok;'@SUM(A1)\"")]
+    public void CsvCell_QuotesSemicolonsAndTabs_AndDefusesWhatFollowsASemicolonAsACellStart(string value, string cell)
+    {
+        var line = new System.Text.StringBuilder();
+
+        ReconcileApi.Features.Discrepancies.CsvExport.Text(line, value);
+
+        Assert.Equal(cell + ",", line.ToString());
+    }
 }

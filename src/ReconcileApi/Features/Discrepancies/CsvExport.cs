@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 
@@ -5,8 +6,8 @@ namespace ReconcileApi.Features.Discrepancies;
 
 /// <summary>
 /// Discrepancies as CSV for spreadsheet users, streamed row by row from the query. A text cell that a
-/// spreadsheet would run as a formula (starting with =, +, -, @, tab or carriage return) is prefixed
-/// with an apostrophe so it shows as text, unless it is a plain negative number (a negative total in storeValue or
+/// spreadsheet would run as a formula (starting with =, +, -, @, tab, carriage return or NUL, or with one after a semicolon
+/// inside it) is prefixed there with an apostrophe so it shows as text, unless it is a plain negative number (a negative total in storeValue or
 /// keapValue); amounts are written as plain numbers, negative ones too.
 /// </summary>
 /// <remarks>
@@ -94,21 +95,52 @@ public sealed class CsvExport(IQueryable<Discrepancy> rows, Guid? runId, bool ex
     static void Append(StringBuilder line, long number) => line.Append(number.ToString(CultureInfo.InvariantCulture)).Append(',');
 
     /// <summary>A negative amount in a text cell (a store or Keap total): a spreadsheet reads it as a number, not a formula.</summary>
-    static bool IsNegativeNumber(string value) =>
+    static bool IsNegativeNumber(ReadOnlySpan<char> value) =>
         value[0] == '-' && decimal.TryParse(value, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out _);
 
-    /// <summary>A text cell: defused if a spreadsheet would evaluate it, quoted when it holds a separator, quote or line break.</summary>
+    /// <summary>
+    /// A text cell: defused if a spreadsheet would evaluate it, quoted when it holds a separator (comma or semicolon), tab,
+    /// quote or line break. Where the list separator is <c>;</c> (most of Europe) a spreadsheet splits a row at every
+    /// semicolon, quoted or not, so what follows a semicolon in a value starts a cell of its own (OWASP, CSV Injection:
+    /// "take care of the field separator"): it is defused as a cell's start is.
+    /// </summary>
     public static void Text(StringBuilder line, string? value)
     {
         if (!string.IsNullOrEmpty(value))
         {
-            if (value[0] is '=' or '+' or '-' or '@' or '\t' or '\r' && !IsNegativeNumber(value))
-                value = "'" + value;
-            if (value.AsSpan().IndexOfAny(",\"\r\n") >= 0)
+            value = Defused(value);
+            if (value.AsSpan().IndexOfAny(Quoted) >= 0)
                 line.Append('"').Append(value.Replace("\"", "\"\"")).Append('"');
             else
                 line.Append(value);
         }
         line.Append(',');
+    }
+
+    static readonly SearchValues<char> Quoted = SearchValues.Create(",;\"\t\r\n");
+
+    /// <summary>Whether a cell starting here would run as a formula: = + - @, tab, carriage return or NUL, but not a plain negative number.</summary>
+    static bool RunsAsFormula(ReadOnlySpan<char> cell) =>
+        cell.Length > 0 && cell[0] is '=' or '+' or '-' or '@' or '\t' or '\r' or '\0' && !IsNegativeNumber(cell);
+
+    /// <summary>The value with an apostrophe before each piece — the start, and what follows each semicolon — that would run as a formula.</summary>
+    static string Defused(string value)
+    {
+        if (!RunsAsFormula(value) && !value.Contains(';'))
+            return value;
+        var text = new StringBuilder(value.Length + 2);
+        var start = 0;
+        while (true)
+        {
+            var end = value.IndexOf(';', start);
+            var piece = value.AsSpan(start, (end < 0 ? value.Length : end) - start);
+            if (RunsAsFormula(piece))
+                text.Append('\'');
+            text.Append(piece);
+            if (end < 0)
+                return text.ToString();
+            text.Append(';');
+            start = end + 1;
+        }
     }
 }
