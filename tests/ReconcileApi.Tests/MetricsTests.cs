@@ -146,6 +146,21 @@ public sealed class MetricsTests(ApiFactory factory) : IClassFixture<ApiFactory>
         }
     }
 
+    [Theory]
+    [InlineData("?from=0001-01-01", "from")]
+    [InlineData("?to=9999-12-31", "to")]
+    [InlineData("?from=1969-12-31T23:00:00Z", "from")]
+    public async Task ADateOutsideTheSupportedYears_IsToldItsRange_NotThatItIsNoDate(string query, string field)
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+
+        var response = await ws.Http.GetAsync("/api/v1/metrics/daily" + query);
+
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest);
+        var message = (await response.Json()).GetProperty("errors").GetProperty(field)[0].GetString();
+        Assert.Equal("Is out of the supported range: metrics cover days from 1970-01-01 to 2099-12-31.", message);
+    }
+
     [Fact]
     public async Task DefaultPeriod_IsTheLast30DaysInTheWorkspacesZone()
     {

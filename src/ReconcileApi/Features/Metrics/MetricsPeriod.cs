@@ -9,6 +9,8 @@ namespace ReconcileApi.Features.Metrics;
 public sealed record MetricsPeriod(DateOnly From, DateOnly To, TimeZoneInfo Zone)
 {
     public const int DefaultDays = 30, MaxDays = 366;
+    /// <summary>The years a metrics day may fall in: no order predates 1970, and 2099 leaves the zone conversions room.</summary>
+    const int FirstYear = 1970, LastYear = 2099;
 
     public DateTime StartUtc => StartOf(From);
     public DateTime EndUtc => StartOf(To.AddDays(1));
@@ -43,12 +45,16 @@ public sealed record MetricsPeriod(DateOnly From, DateOnly To, TimeZoneInfo Zone
         if (string.IsNullOrWhiteSpace(text))
             return null;
         text = text.Trim();
-        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day) && day.Year is >= 1970 and < 2100)
-            return day;
-        if (text.Contains('T') && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var instant)
-            && instant.Year is >= 1970 and < 2100)
-            return DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, zone).DateTime);
-        errors[field] = ["Must be a date like 2026-11-01 (a day in the workspace's timezone)."];
+        DateOnly? read = null;
+        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+            read = day;
+        else if (text.Contains('T') && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var instant))
+            read = instant.Year is >= FirstYear and <= LastYear ? DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, zone).DateTime) : DateOnly.FromDateTime(instant.DateTime);
+        if (read is { Year: >= FirstYear and <= LastYear })
+            return read;
+        errors[field] = [read is null
+            ? "Must be a date like 2026-11-01 (a day in the workspace's timezone)."
+            : $"Is out of the supported range: metrics cover days from {FirstYear}-01-01 to {LastYear}-12-31."];
         return null;
     }
 }
