@@ -95,6 +95,19 @@ public sealed class TenancyTests(ApiFactory factory) : IClassFixture<ApiFactory>
     }
 
     [Fact]
+    public async Task AdminNotFound_SaysNotFound_WithoutAWorkspaceThatIsNotThere()
+    {
+        using var admin = factory.CreateAdminClient();
+        var id = Guid.NewGuid();
+
+        var key = await admin.DeleteAsync($"/api/v1/admin/keys/{id}");
+        var workspace = await admin.PostAsync($"/api/v1/admin/workspaces/{id}/keys", null);
+
+        await key.AssertProblemAsync(HttpStatusCode.NotFound, $"API key '{id}' was not found.");
+        await workspace.AssertProblemAsync(HttpStatusCode.NotFound, $"Workspace '{id}' was not found.");
+    }
+
+    [Fact]
     public async Task AdminEndpoints_Return403ForAWorkspaceKey_And401Anonymous()
     {
         using var ws = await factory.CreateWorkspaceAsync();

@@ -12,8 +12,9 @@ namespace ReconcileApi.Infrastructure;
 /// </summary>
 public static class Problems
 {
-    public static ProblemHttpResult NotFound(string what, object id) =>
-        Problem(StatusCodes.Status404NotFound, $"{what} '{id}' was not found in this workspace.");
+    /// <summary>A 404 naming what was looked for; <paramref name="inWorkspace"/> false for what belongs to no workspace (the admin's workspaces and keys).</summary>
+    public static ProblemHttpResult NotFound(string what, object id, bool inWorkspace = true) =>
+        Problem(StatusCodes.Status404NotFound, $"{what} '{id}' was not found{(inWorkspace ? " in this workspace" : "")}.");
 
     public static ProblemHttpResult BadRequest(string detail, IDictionary<string, object?>? extensions = null) =>
         Problem(StatusCodes.Status400BadRequest, detail, extensions);

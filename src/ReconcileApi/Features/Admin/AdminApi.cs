@@ -57,7 +57,7 @@ public static class AdminApi
     public static async Task<Results<Created<ApiKeyCreated>, ProblemHttpResult>> CreateApiKey(Guid id, ReconcileDbContext db, TimeProvider clock, CancellationToken ct)
     {
         if (!await db.Workspaces.AnyAsync(w => w.Id == id, ct))
-            return Problems.NotFound("Workspace", id);
+            return Problems.NotFound("Workspace", id, inWorkspace: false);
         var (key, secret) = NewKey(id, clock.GetUtcNow().UtcDateTime);
         db.ApiKeys.Add(key);
         await db.SaveChangesAsync(ct);
@@ -70,7 +70,7 @@ public static class AdminApi
         var revoked = await db.ApiKeys.Where(k => k.Id == keyId && k.RevokedAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(k => k.RevokedAt, now), ct);
         if (revoked == 0 && !await db.ApiKeys.AnyAsync(k => k.Id == keyId, ct))
-            return Problems.NotFound("API key", keyId);
+            return Problems.NotFound("API key", keyId, inWorkspace: false);
         return TypedResults.NoContent();
     }
 
