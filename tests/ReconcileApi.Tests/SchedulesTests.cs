@@ -59,6 +59,36 @@ public sealed class SchedulesTests(ApiFactory factory) : IClassFixture<ApiFactor
         await (await ws.Http.GetAsync($"/api/v1/schedules/{id}")).AssertProblemAsync(HttpStatusCode.NotFound);
     }
 
+    [Fact]
+    public async Task UpdateRacingDelete_AnswersEachUpdate200Or404_NeverA500()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var ids = new List<string>();
+        for (var i = 0; i < 5; i++)
+            ids.Add((await (await ws.Http.PostAsJsonAsync("/api/v1/schedules", Daily($"Race {i}"))).Json()).Str("id"));
+
+        // Four replacements and four deletions of each schedule at once: an update that read the row before a deletion
+        // removed it finds it gone when it writes.
+        var requests = ids.SelectMany(id => Enumerable.Range(0, 8).Select(async i => (id, put: i % 2 == 0, response: i % 2 == 0
+            ? await ws.Http.PutAsJsonAsync($"/api/v1/schedules/{id}", Daily($"Renamed {i}"))
+            : await ws.Http.DeleteAsync($"/api/v1/schedules/{id}"))));
+        var answers = await Task.WhenAll(requests);
+
+        foreach (var (_, put, response) in answers)
+        {
+            var expected = put ? HttpStatusCode.OK : HttpStatusCode.NoContent;
+            Assert.True(response.StatusCode == expected || response.StatusCode == HttpStatusCode.NotFound,
+                $"{(put ? "PUT" : "DELETE")} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+            if (response.StatusCode == HttpStatusCode.NotFound)
+                await response.AssertProblemAsync(HttpStatusCode.NotFound);
+        }
+        foreach (var id in ids)
+        {
+            Assert.Single(answers, a => a.id == id && a.response.StatusCode == HttpStatusCode.NoContent);
+            await (await ws.Http.GetAsync($"/api/v1/schedules/{id}")).AssertProblemAsync(HttpStatusCode.NotFound);
+        }
+    }
+
     [Theory]
     [InlineData("""{"name": "x", "cron": "every day"}""", "cron")]
     [InlineData("""{"name": "x", "cron": "0 6 * * * *"}""", "cron")]

@@ -23,7 +23,15 @@ public static class UpdateSchedule
         var now = clock.GetUtcNow().UtcDateTime;
         var zone = await db.Workspaces.Where(w => w.Id == workspaceId).Select(w => w.Timezone).SingleAsync(ct);
         Schedules.Write(row, request, zone, now);
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // A DELETE removed the row after it was read: the schedule is gone, as a PUT a moment later would find it.
+            return Problems.NotFound("Schedule", id);
+        }
         Schedules.Apply(recurring, row);
         return TypedResults.Ok(ScheduleResponse.Of(row, now));
     }
