@@ -1,6 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using ReconcileApi.Data;
 using static ReconcileApi.Tests.Api;
 
 namespace ReconcileApi.Tests;
@@ -58,5 +61,37 @@ public sealed class SettingsTests(ApiFactory factory) : IClassFixture<ApiFactory
         var stale = new HttpRequestMessage(HttpMethod.Put, "/api/v1/settings") { Content = JsonContent.Create(new { amountTolerance = 2 }) };
         stale.Headers.TryAddWithoutValidation("If-Match", etag);
         await (await ws.Http.SendAsync(stale)).AssertProblemAsync(HttpStatusCode.PreconditionFailed);
+    }
+
+    [Fact]
+    public async Task ConcurrentPuts_WithoutIfMatch_EachBecomeAVersion_TheLastWins_NeverA412()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+
+        // No If-Match: each caller asked for its settings, not for the version it read, so none is refused.
+        var responses = await Task.WhenAll(Enumerable.Range(1, 8).Select(i => ws.Http.PutAsJsonAsync("/api/v1/settings", new { amountTolerance = i })));
+
+        var written = new Dictionary<int, decimal>();
+        foreach (var response in responses)
+        {
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+            var body = await response.Json();
+            var version = body.GetProperty("version").GetInt32();
+            Assert.Equal($"\"{version}\"", response.Headers.ETag!.Tag);
+            Assert.True(written.TryAdd(version, body.GetProperty("settings").GetProperty("amountTolerance").GetDecimal()), $"Version {version} answered twice");
+        }
+        Assert.Equal(Enumerable.Range(1, 8), written.Keys.Order());
+        Assert.Equal(Enumerable.Range(1, 8).Select(i => (decimal)i), written.Values.Order());
+
+        // The history holds each write once, under the version its caller was told; the latest is the current settings.
+        await using var scope = factory.Services.CreateAsyncScope();
+        var stored = await scope.ServiceProvider.GetRequiredService<ReconcileDbContext>().SettingsVersions
+            .Where(v => v.WorkspaceId == ws.WorkspaceId).OrderBy(v => v.Version).ToListAsync();
+        Assert.Equal(written.Keys.Order(), stored.Select(v => v.Version));
+        foreach (var v in stored)
+            Assert.Equal(written[v.Version], JsonNode.Parse(v.Json)!["amountTolerance"]!.GetValue<decimal>());
+        var current = await (await ws.Http.GetAsync("/api/v1/settings")).Json();
+        Assert.Equal(8, current.GetProperty("version").GetInt32());
+        Assert.Equal(written[8], current.GetProperty("settings").GetProperty("amountTolerance").GetDecimal());
     }
 }

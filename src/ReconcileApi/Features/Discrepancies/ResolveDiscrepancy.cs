@@ -118,7 +118,7 @@ public static class ResolveDiscrepancy
         Resolutions.TryParse(request.Action, out var action);
         // Without If-Match the caller asked for the action, not for the version it read: when another request changes the
         // discrepancy meanwhile, the action is decided again on what that request left (a repeat, a conflict, or applied).
-        for (var attempt = 1; ; attempt++)
+        return await db.DecideAgainAsync<Results<Ok<DiscrepancyResponse>, ProblemHttpResult>>(async () =>
         {
             var d = await db.Discrepancies.SingleOrDefaultAsync(x => x.Id == id && x.WorkspaceId == workspaceId, ct);
             if (d is null)
@@ -140,14 +140,9 @@ public static class ResolveDiscrepancy
             {
                 await db.SaveChangesAsync(ct);
             }
-            catch (DbUpdateConcurrencyException) when (ifMatch is null && attempt < MaxAttempts)
-            {
-                db.ChangeTracker.Clear();
-                continue;
-            }
             catch (DbUpdateConcurrencyException) when (ifMatch is null)
             {
-                return Problems.Conflict("The discrepancy kept changing under other requests while this one was applied; send it again.");
+                return null;
             }
             catch (DbUpdateConcurrencyException)
             {
@@ -155,9 +150,6 @@ public static class ResolveDiscrepancy
             }
             response.Headers.ETag = ETags.Of(d.Version);
             return TypedResults.Ok(DiscrepancyResponse.From(d));
-        }
+        }, () => Problems.Conflict("The discrepancy kept changing under other requests while this one was applied; send it again."));
     }
-
-    /// <summary>Tries of a request without If-Match that keeps losing the race to other changes.</summary>
-    const int MaxAttempts = 3;
 }

@@ -50,28 +50,39 @@ public static class SettingsApi
         ClaimsPrincipal user, ReconcileDbContext db, HttpResponse response, TimeProvider clock, CancellationToken ct)
     {
         var workspaceId = user.WorkspaceId();
-        var version = await SettingsStore.CurrentVersionAsync(db, workspaceId, ct);
-        if (!ETags.Matches(ifMatch, version))
-            return Problems.PreconditionFailed($"The settings changed since you read them (now version {version}); read them again.");
-        var row = new SettingsVersion
+        var json = JsonSerializer.Serialize(settings, StoredJson.Options);
+        // A PUT whose version number another took meanwhile reads the version again: without If-Match the last writer wins
+        // and every write stays in the history as a version of its own; with If-Match the fresh read answers 412.
+        return await db.DecideAgainAsync<Results<Ok<SettingsResponse>, ProblemHttpResult>>(async () =>
         {
-            WorkspaceId = workspaceId,
-            Version = version + 1,
-            Json = JsonSerializer.Serialize(settings, StoredJson.Options),
-            CreatedAt = clock.GetUtcNow().UtcDateTime,
-        };
-        db.SettingsVersions.Add(row);
-        try
+            var version = await SettingsStore.CurrentVersionAsync(db, workspaceId, ct);
+            if (!ETags.Matches(ifMatch, version))
+                return Problems.PreconditionFailed($"The settings changed since you read them (now version {version}); read them again.");
+            var row = new SettingsVersion { WorkspaceId = workspaceId, Version = version + 1, Json = json, CreatedAt = clock.GetUtcNow().UtcDateTime };
+            db.SettingsVersions.Add(row);
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateException)
+            {
+                return null;
+            }
+            response.Headers.ETag = ETags.Of(row.Version);
+            return TypedResults.Ok(new SettingsResponse(row.Version, row.CreatedAt, settings));
+        }, () =>
         {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateException)
-        {
-            return Problems.PreconditionFailed("The settings were changed by another request at the same time; read them again.");
-        }
-        response.Headers.ETag = ETags.Of(row.Version);
-        return TypedResults.Ok(new SettingsResponse(row.Version, row.CreatedAt, settings));
+            response.Headers.RetryAfter = "1";
+            return Problems.Problem(StatusCodes.Status429TooManyRequests,
+                $"More than {MaxWriters} requests changed the settings at the same time; retry after 1 s.");
+        }, MaxWriters);
     }
+
+    /// <summary>
+    /// Each try a PUT loses is a version another PUT wrote, so it succeeds by the try after the writes racing it: this many
+    /// cover people and no-code steps editing one workspace's settings at once.
+    /// </summary>
+    const int MaxWriters = 10;
 
     static async Task<SettingsResponse> CurrentAsync(ReconcileDbContext db, Guid workspaceId, CancellationToken ct)
     {

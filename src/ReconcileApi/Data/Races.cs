@@ -1,0 +1,28 @@
+namespace ReconcileApi.Data;
+
+/// <summary>
+/// A write that another request beat to its row (a changed version, a version number taken) is decided again on what that
+/// request left: read afresh, the request is a repeat, a conflict, a stale If-Match, or applied on top. A change sent
+/// without If-Match asked for itself, not for the version its caller read, so losing a race must not refuse it.
+/// </summary>
+public static class Races
+{
+    /// <summary>Tries of a request that keeps losing the race to other changes before it is answered with <c>lost</c>.</summary>
+    public const int MaxAttempts = 3;
+
+    /// <summary>
+    /// Runs <paramref name="attempt"/> — read, decide, write — until it answers; null means its write lost the race, and the
+    /// next try starts from an empty change tracker, so it reads what the winner wrote.
+    /// </summary>
+    public static async Task<T> DecideAgainAsync<T>(this DbContext db, Func<Task<T?>> attempt, Func<T> lost, int maxAttempts = MaxAttempts)
+        where T : class
+    {
+        for (var tries = 1; tries <= maxAttempts; tries++)
+        {
+            if (await attempt() is { } answer)
+                return answer;
+            db.ChangeTracker.Clear();
+        }
+        return lost();
+    }
+}
