@@ -300,6 +300,61 @@ public sealed class ResolutionTests(ApiFactory factory) : IClassFixture<ApiFacto
     }
 
     [Fact]
+    public async Task IdenticalConcurrentActions_WithTheSameIfMatch_AllAnswer200_AndApplyOnce()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var ids = await MissingOrdersAsync(ws, 3);
+        (string Action, string State)[] rounds = [("resynced", "resolved"), ("reopen", "open"), ("false_positive", "ignored"), ("reopen", "open"), ("acknowledge", "acknowledged")];
+
+        foreach (var (action, state) in rounds)
+        {
+            var etags = new Dictionary<long, string>();
+            foreach (var id in ids)
+                etags[id] = (await ws.Http.GetAsync($"/api/v1/discrepancies/{id}")).Headers.ETag!.Tag;
+
+            // Zapier's Autoreplay and Make's re-runs send one request several times, If-Match included: the copies that lose
+            // the write to the first find the discrepancy as they asked, a repeat, not a failed precondition.
+            var responses = await Task.WhenAll(ids.SelectMany(id => Enumerable.Range(0, 8)
+                .Select(_ => ResolveAsync(ws, id, action, "Sent again", ifMatch: etags[id]))));
+
+            foreach (var response in responses)
+            {
+                Assert.True(response.StatusCode == HttpStatusCode.OK, $"{action}: {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+                Assert.Equal(state, (await response.Json()).Str("state"));
+            }
+        }
+        foreach (var id in ids)
+            Assert.Equal(rounds.Select(r => r.Action), (await HistoryAsync(ws, id)).Where(e => e.Str("kind") == "state_changed").Select(e => e.Str("action")));
+    }
+
+    [Fact]
+    public async Task IdenticalConcurrentBulkActions_ApplyEachIdOnce_AndCountTheRestAsUnchanged()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var ids = await MissingOrdersAsync(ws, 3);
+        string[] actions = ["resynced", "reopen", "false_positive", "reopen", "acknowledge"];
+
+        foreach (var action in actions)
+        {
+            // A no-code step sent again while the first is still running: each id is applied by one, a repeat for the rest.
+            var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ =>
+                ws.Http.PostAsJsonAsync("/api/v1/discrepancies/resolutions", new { ids, action, resolvedBy = "zap@example.com" })));
+
+            var outcomes = new List<(long Id, string Outcome)>();
+            foreach (var response in responses)
+            {
+                var body = await response.Json();
+                Assert.True(body.GetProperty("failed").GetInt32() == 0, $"{action}: {body.GetRawText()}");
+                outcomes.AddRange(body.GetProperty("results").EnumerateArray().Select(r => (r.Id(), r.Str("outcome"))));
+            }
+            foreach (var id in ids)
+                Assert.Single(outcomes, o => o.Id == id && o.Outcome == "applied");
+        }
+        foreach (var id in ids)
+            Assert.Equal(actions, (await HistoryAsync(ws, id)).Where(e => e.Str("kind") == "state_changed").Select(e => e.Str("action")));
+    }
+
+    [Fact]
     public async Task Bulk_Accepts1000Ids()
     {
         using var ws = await factory.CreateWorkspaceAsync();

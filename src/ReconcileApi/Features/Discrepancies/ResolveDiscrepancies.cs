@@ -55,8 +55,27 @@ public static class ResolveDiscrepancies
         var now = clock.GetUtcNow().UtcDateTime;
         var ids = request.Ids.Distinct().ToList();
         Resolutions.TryParse(request.Action, out var action);
-        var found = await db.Discrepancies.Where(d => d.WorkspaceId == workspaceId && ids.Contains(d.Id)).ToDictionaryAsync(d => d.Id, ct);
         var results = new Dictionary<long, ResolutionResult>();
+        // An id another request changed meanwhile is decided again on what that request left (an identical request that won
+        // makes it a repeat: unchanged); the ids that lost no race are saved at once.
+        var pending = ids;
+        return TypedResults.Ok(await db.DecideAgainAsync<ResolveManyResponse>(async () =>
+        {
+            pending = await ApplyAsync(db, workspaceId, pending, action, request, now, results, ct);
+            return pending.Count == 0 ? Summary(ids, results) : null;
+        }, () =>
+        {
+            foreach (var id in pending)
+                results[id] = new(id, ResolutionOutcome.ChangedConcurrently, null, "The discrepancy kept changing under other requests while this one was applied; send it again.");
+            return Summary(ids, results);
+        }));
+    }
+
+    /// <summary>Decides and saves each id into <paramref name="results"/>; the ids whose write another request beat, to decide again.</summary>
+    static async Task<List<long>> ApplyAsync(ReconcileDbContext db, Guid workspaceId, List<long> ids, ResolutionAction action, ResolveManyRequest request,
+        DateTime now, Dictionary<long, ResolutionResult> results, CancellationToken ct)
+    {
+        var found = await db.Discrepancies.Where(d => d.WorkspaceId == workspaceId && ids.Contains(d.Id)).ToDictionaryAsync(d => d.Id, ct);
         var events = new Dictionary<long, DiscrepancyEvent>();
         foreach (var id in ids)
         {
@@ -72,13 +91,13 @@ public static class ResolveDiscrepancies
                 results[id] = new(id, ResolutionOutcome.Applied, d.State, null);
             }
         }
-        // A discrepancy changed by someone else meanwhile fails alone; the rest are saved.
+        var lost = new List<long>();
         while (true)
         {
             try
             {
                 await db.SaveChangesAsync(ct);
-                break;
+                return lost;
             }
             catch (DbUpdateConcurrencyException e)
             {
@@ -87,13 +106,17 @@ public static class ResolveDiscrepancies
                     var d = (Discrepancy)entry.Entity;
                     entry.State = EntityState.Detached;
                     db.Entry(events[d.Id]).State = EntityState.Detached;
-                    results[d.Id] = new(d.Id, ResolutionOutcome.ChangedConcurrently, null, "The discrepancy changed while this request was applied; read it again.");
+                    lost.Add(d.Id);
                 }
             }
         }
+    }
+
+    static ResolveManyResponse Summary(List<long> ids, Dictionary<long, ResolutionResult> results)
+    {
         var ordered = ids.Select(id => results[id]).ToList();
         var applied = ordered.Count(r => r.Outcome == ResolutionOutcome.Applied);
         var unchanged = ordered.Count(r => r.Outcome == ResolutionOutcome.Unchanged);
-        return TypedResults.Ok(new ResolveManyResponse(applied, unchanged, ordered.Count - applied - unchanged, ordered));
+        return new ResolveManyResponse(applied, unchanged, ordered.Count - applied - unchanged, ordered);
     }
 }

@@ -140,13 +140,11 @@ public static class ResolveDiscrepancy
             {
                 await db.SaveChangesAsync(ct);
             }
-            catch (DbUpdateConcurrencyException) when (ifMatch is null)
-            {
-                return null;
-            }
             catch (DbUpdateConcurrencyException)
             {
-                return Problems.PreconditionFailed("The discrepancy changed while this request was applied; read it again.");
+                // Read again: an identical request that won (a replay, If-Match and all) left it as this one asked, a repeat
+                // answered 200; any other change fails the If-Match of the next read (412), or, without one, is decided on.
+                return null;
             }
             response.Headers.ETag = ETags.Of(d.Version);
             return TypedResults.Ok(DiscrepancyResponse.From(d));
