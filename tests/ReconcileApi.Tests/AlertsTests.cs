@@ -128,6 +128,30 @@ public sealed class AlertsTests(ApiFactory factory) : IClassFixture<ApiFactory>
     }
 
     [Fact]
+    public async Task ConcurrentAcknowledgements_StoreTheFirst_AndEveryCallerIsAnsweredWithIt()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        await PutRulesAsync(ws, new { rule = "match_rate_below", threshold = 0.9 });
+        await IngestMixAsync(ws);
+        await RunAndNotifyAsync(ws, Window);
+        var id = Assert.Single(await AlertsAsync(ws)).GetProperty("id").GetInt64();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => ws.Http.PostAsJsonAsync($"/api/v1/alerts/{id}/acknowledge", new { by = $"u{i}" })));
+
+        // One acknowledgement is stored; the others are repeats, answered with what is stored, not with their own name.
+        var stored = Assert.Single(await AlertsAsync(ws));
+        Assert.True(stored.GetProperty("acknowledged").GetBoolean());
+        Assert.Matches("^u[0-7]$", stored.Str("acknowledgedBy"));
+        foreach (var response in responses)
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var body = await response.Json();
+            Assert.Equal(stored.Str("acknowledgedBy"), body.Str("acknowledgedBy"));
+            Assert.Equal(stored.GetProperty("acknowledgedAt").GetDateTime(), body.GetProperty("acknowledgedAt").GetDateTime());
+        }
+    }
+
+    [Fact]
     public async Task DeadKeapSide_RaisesSideSilentOnceFromIngest_AndClearsWhenKeapOrdersArriveAgain()
     {
         using var ws = await factory.CreateWorkspaceAsync();

@@ -19,15 +19,13 @@ public static class AcknowledgeAlert
         long id, AcknowledgeAlertRequest? request, ClaimsPrincipal user, ReconcileDbContext db, TimeProvider clock, CancellationToken ct)
     {
         var workspaceId = user.WorkspaceId();
-        var alert = await db.Alerts.SingleOrDefaultAsync(a => a.Id == id && a.WorkspaceId == workspaceId, ct);
-        if (alert is null)
-            return Problems.NotFound("Alert", id);
-        if (alert.AcknowledgedAt is null)
-        {
-            alert.AcknowledgedAt = clock.GetUtcNow().UtcDateTime;
-            alert.AcknowledgedBy = request?.By is { Length: > 0 } by ? by[..Math.Min(by.Length, 200)] : null;
-            await db.SaveChangesAsync(ct);
-        }
-        return TypedResults.Ok(AlertResponse.Of(alert));
+        var now = clock.GetUtcNow().UtcDateTime;
+        var by = request?.By is { Length: > 0 } name ? name[..Math.Min(name.Length, 200)] : null;
+        // Only the first acknowledgement is stored, in one conditional update, so two at once cannot both win; every caller
+        // is answered with what is stored (a later one is a repeat, not a conflict).
+        await db.Alerts.Where(a => a.Id == id && a.WorkspaceId == workspaceId && a.AcknowledgedAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(a => a.AcknowledgedAt, now).SetProperty(a => a.AcknowledgedBy, by), ct);
+        var alert = await db.Alerts.AsNoTracking().SingleOrDefaultAsync(a => a.Id == id && a.WorkspaceId == workspaceId, ct);
+        return alert is null ? Problems.NotFound("Alert", id) : TypedResults.Ok(AlertResponse.Of(alert));
     }
 }
