@@ -1,12 +1,14 @@
 using System.Net;
+using System.Net.NetworkInformation;
 using System.Net.Sockets;
 
 namespace ReconcileApi.Infrastructure;
 
 /// <summary>
 /// Where the service may send a request a caller named (a run's <c>callbackUrl</c>, a webhook): never to
-/// the service's own machine or network — loopback, private, carrier-grade NAT, link-local (cloud metadata lives
-/// at 169.254.169.254), unique-local, multicast or unspecified addresses, nor to names that mean such a place
+/// the service's own machine or network — any address IANA's special-purpose registries do not call globally reachable
+/// (loopback, private, carrier-grade NAT, link-local where cloud metadata lives, documentation, benchmarking, unique-local,
+/// multicast, reserved), an address of this machine's own interfaces, nor to names that mean such a place
 /// (<c>localhost</c>, <c>*.internal</c>). A name is resolved and refused if any of its addresses is; a name
 /// that does not resolve now is accepted here and is checked again when a request is sent: <see cref="CreateHandler"/>
 /// resolves the name itself and connects only to an address it checked, so a name that changes its answer between
@@ -34,7 +36,7 @@ public static class OutboundUrls
             return null;
         var host = uri.IdnHost.TrimEnd('.');
         if (uri.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6)
-            return IPAddress.TryParse(uri.HostNameType == UriHostNameType.IPv6 ? host.Trim('[', ']') : host, out var literal) && IsForbidden(literal)
+            return IPAddress.TryParse(uri.HostNameType == UriHostNameType.IPv6 ? host.Trim('[', ']') : host, out var literal) && IsForbidden(literal, resolver.OwnAddresses())
                 ? Refused(host) : null;
         if (host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
             || host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase)
@@ -52,7 +54,8 @@ public static class OutboundUrls
         {
             return null;
         }
-        return addresses.Any(IsForbidden) ? Refused(host) : null;
+        var own = resolver.OwnAddresses();
+        return addresses.Any(a => IsForbidden(a, own)) ? Refused(host) : null;
     }
 
     /// <summary>
@@ -74,8 +77,10 @@ public static class OutboundUrls
             IPAddress[] addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await resolver.ResolveAsync(host, ct);
             if (addresses.Length == 0)
                 throw new RefusedException($"refused: '{host}' resolves to no address");
-            if (!allowPrivateTargets && addresses.FirstOrDefault(IsForbidden) is { } forbidden)
-                throw new RefusedException($"refused: {forbidden} is a loopback/private/link-local/metadata address" + (literal is null ? $" ('{host}' resolves to it)" : ""));
+            var own = allowPrivateTargets ? null : resolver.OwnAddresses();
+            if (own is not null && addresses.FirstOrDefault(a => IsForbidden(a, own)) is { } forbidden)
+                throw new RefusedException($"refused: {forbidden} is a loopback/private/link-local/metadata address, reserved, or this machine's own"
+                    + (literal is null ? $" ('{host}' resolves to it)" : ""));
             var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
             try
             {
@@ -94,41 +99,82 @@ public static class OutboundUrls
     public sealed class RefusedException(string message) : Exception(message);
 
     static string Refused(string host) =>
-        $"Must be reachable on the public internet; '{host}' is a loopback, private, link-local or metadata address (or resolves to one).";
+        $"Must be reachable on the public internet; '{host}' is a loopback, private, link-local, metadata, reserved or this machine's own address (or resolves to one).";
 
-    public static bool IsForbidden(IPAddress address)
+    /// <summary>
+    /// IANA's IPv4 and IPv6 special-purpose ranges that are not globally reachable, and multicast. The few anycast
+    /// services inside 192.0.0.0/24 and 2001::/23 are refused with their blocks: nobody's webhook receiver lives there.
+    /// </summary>
+    static readonly IPNetwork[] NotGlobal =
+    [
+        .. new[]
+        {
+            "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12", "192.0.0.0/24",
+            "192.0.2.0/24", "192.88.99.0/24", "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24",
+            "224.0.0.0/4", "240.0.0.0/4", // multicast; reserved, with the broadcast address 255.255.255.255
+            "2001::/23", "2001:db8::/32", "3fff::/20", // protocol assignments (Teredo among them), documentation
+        }.Select(n => IPNetwork.Parse(n)),
+    ];
+
+    /// <summary>
+    /// IPv6 global unicast: the rest (::/96 IPv4-compatible, 100::/64 discard, 64:ff9b:1::/48 local-use NAT64,
+    /// 5f00::/16 SRv6, unique-local, link-local, multicast) is unassigned or not globally reachable.
+    /// </summary>
+    static readonly IPNetwork GlobalUnicast = IPNetwork.Parse("2000::/3");
+
+    /// <summary>NAT64's well-known prefix is globally reachable, and reaches the IPv4 address in its last 32 bits; 6to4 the one after 2002:.</summary>
+    static readonly IPNetwork Nat64 = IPNetwork.Parse("64:ff9b::/96"), SixToFour = IPNetwork.Parse("2002::/16");
+
+    /// <summary>
+    /// Whether the service must not connect to <paramref name="address"/>: not globally reachable, or one of <paramref name="own"/>
+    /// (this machine's interfaces: a public address of its own would reach services that listen on it for the inside only).
+    /// An IPv6 address that stands for an IPv4 one (mapped, NAT64, 6to4) is judged by the IPv4 address.
+    /// </summary>
+    public static bool IsForbidden(IPAddress address, IReadOnlySet<IPAddress> own)
     {
         if (address.IsIPv4MappedToIPv6)
             address = address.MapToIPv4();
-        if (IPAddress.IsLoopback(address) || address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any) || address.Equals(IPAddress.Broadcast))
+        if (own.Contains(address))
             return true;
-        if (address.AddressFamily == AddressFamily.InterNetwork)
-        {
-            var b = address.GetAddressBytes();
-            return b[0] is 0 or 10 or 127 or >= 224                // this network, private, loopback, multicast and reserved
-                || (b[0] == 100 && b[1] is >= 64 and <= 127)        // carrier-grade NAT (also some clouds' metadata)
-                || (b[0] == 169 && b[1] == 254)                     // link-local, cloud metadata
-                || (b[0] == 172 && b[1] is >= 16 and <= 31)
-                || (b[0] == 192 && b[1] == 168)
-                || (b[0] == 192 && b[1] == 0 && b[2] == 0);         // IETF protocol assignments
-        }
-        var v6 = address.GetAddressBytes();
-        // NAT64 (64:ff9b::/96) and 6to4 (2002::/16) carry an IPv4 address that a gateway would reach.
-        if (v6[0] == 0x00 && v6[1] == 0x64 && v6[2] == 0xff && v6[3] == 0x9b && v6.AsSpan(4, 8).IndexOfAnyExcept((byte)0) < 0)
-            return IsForbidden(new IPAddress(v6.AsSpan(12, 4)));
-        if (v6[0] == 0x20 && v6[1] == 0x02)
-            return IsForbidden(new IPAddress(v6.AsSpan(2, 4)));
-        return address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6Multicast || address.IsIPv6UniqueLocal;
+        var embedded = Nat64.Contains(address) ? 12 : SixToFour.Contains(address) ? 2 : -1;
+        if (embedded >= 0)
+            return IsForbidden(new IPAddress(address.GetAddressBytes().AsSpan(embedded, 4)), own);
+        return (address.AddressFamily == AddressFamily.InterNetworkV6 && !GlobalUnicast.Contains(address))
+            || NotGlobal.Any(n => n.Contains(address));
     }
 }
 
-/// <summary>Host-name resolution, behind a seam so that a test can make a name resolve anywhere without DNS.</summary>
+/// <summary>
+/// Host-name resolution and this machine's own addresses, behind a seam so that a test can make a name resolve anywhere
+/// without DNS, and give the machine an address it does not have.
+/// </summary>
 public interface IHostResolver
 {
     Task<IPAddress[]> ResolveAsync(string host, CancellationToken ct);
+
+    /// <summary>The unicast addresses of this machine's network interfaces.</summary>
+    IReadOnlySet<IPAddress> OwnAddresses();
 }
 
-public sealed class DnsHostResolver : IHostResolver
+public sealed class DnsHostResolver(TimeProvider clock) : IHostResolver
 {
+    /// <summary>Interfaces rarely change, and listing them costs system calls on every request sent: read them again after this.</summary>
+    static readonly TimeSpan OwnAddressesFor = TimeSpan.FromMinutes(1);
+
+    sealed record Snapshot(IReadOnlySet<IPAddress> Addresses, long ReadAt);
+    Snapshot? own;
+
     public Task<IPAddress[]> ResolveAsync(string host, CancellationToken ct) => Dns.GetHostAddressesAsync(host, ct);
+
+    public IReadOnlySet<IPAddress> OwnAddresses()
+    {
+        if (own is { } cached && clock.GetElapsedTime(cached.ReadAt) < OwnAddressesFor)
+            return cached.Addresses;
+        var addresses = NetworkInterface.GetAllNetworkInterfaces()
+            .SelectMany(i => i.GetIPProperties().UnicastAddresses)
+            .Select(u => u.Address)
+            .ToHashSet();
+        own = new Snapshot(addresses, clock.GetTimestamp());
+        return addresses;
+    }
 }

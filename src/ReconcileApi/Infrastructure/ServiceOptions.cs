@@ -84,7 +84,7 @@ public sealed class ServiceOptions
 
     public sealed class WebhooksSection
     {
-        /// <summary>Let webhooks and run callbacks reach loopback, private, link-local and metadata addresses (tests, a private network).</summary>
+        /// <summary>Let webhooks and run callbacks reach loopback, private, link-local, metadata and reserved addresses and the machine's own (tests, a private network).</summary>
         public bool AllowPrivateTargets { get; set; }
         /// <summary>Hangfire workers of the <c>webhooks</c> queue in this process (apart from <see cref="JobsSection.WorkerCount"/>); 0 delivers none here.</summary>
         public int WorkerCount { get; set; } = 4;

@@ -13,7 +13,8 @@ public sealed record SendResult(int? StatusCode, string? Response, string? Error
 /// <summary>
 /// Sends one attempt of a delivery through the guarded client (<see cref="OutboundUrls.CreateHandler"/>: addresses
 /// checked at connect time, no redirects): Standard Webhooks headers, a signature when there is a secret, 10 s for
-/// the whole exchange, at most 64 KB of the answer read and 1 KB of it kept.
+/// the whole exchange, at most 64 KB of the answer read and 1 KB of it kept. The delivery log shows that 1 KB to the
+/// caller, so it must only ever come from a connection the guard allowed: no proxy, no redirect, no other client.
 /// </summary>
 public sealed class WebhookSender(HttpClient http, TimeProvider clock)
 {
