@@ -1,12 +1,31 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using Microsoft.AspNetCore.Hosting;
 using static ReconcileApi.Tests.Api;
 
 namespace ReconcileApi.Tests;
 
 public sealed class TenancyTests(ApiFactory factory) : IClassFixture<ApiFactory>
 {
+    [Fact]
+    public async Task TheDevelopmentKey_Returns401_OutsideDevelopment_OnADatabaseFirstServedInDevelopment()
+    {
+        const string developmentKey = "rk_dev_local_only_key";
+        using var host = new ApiFactory();
+        await using (var development = host.WithWebHostBuilder(b => b.UseEnvironment("Development")))
+        {
+            using var client = development.CreateClient();
+            client.DefaultRequestHeaders.Add("X-Api-Key", developmentKey);
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/runs")).StatusCode);
+        }
+        await using var production = host.WithWebHostBuilder(b => b.UseEnvironment("Production"));
+        using var refused = production.CreateClient();
+        refused.DefaultRequestHeaders.Add("X-Api-Key", developmentKey);
+
+        await (await refused.GetAsync("/api/v1/runs")).AssertProblemAsync(HttpStatusCode.Unauthorized);
+    }
+
     [Fact]
     public async Task KeyOfWorkspaceA_Gets404_ForWorkspaceBsRunsBatchesOrdersAndDiscrepancies()
     {

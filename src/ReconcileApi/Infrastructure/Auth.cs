@@ -83,6 +83,7 @@ public static class Auth
         ILoggerFactory logger,
         UrlEncoder encoder,
         IOptions<ServiceOptions> service,
+        IHostEnvironment environment,
         ReconcileDbContext db,
         IProblemDetailsService problems)
         : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
@@ -91,6 +92,10 @@ public static class Auth
         {
             if (PresentedKey(Request) is not { } key)
                 return AuthenticateResult.NoResult();
+            // Everyone knows it from the README, and a database first served in Development keeps it when the same
+            // file is later served in Production.
+            if (key == ServiceOptions.AuthSection.WellKnownDevelopmentApiKey && !environment.IsDevelopment())
+                return AuthenticateResult.Fail("The Development API key is refused outside Development.");
 
             var adminKey = service.Value.Auth.AdminKey;
             if (!string.IsNullOrEmpty(adminKey) &&

@@ -42,7 +42,10 @@ public sealed class ServiceOptions
     {
         /// <summary>The admin key; none means no admin access.</summary>
         public string? AdminKey { get; set; }
-        public string DevelopmentApiKey { get; set; } = "rk_dev_local_only_key";
+        public string DevelopmentApiKey { get; set; } = WellKnownDevelopmentApiKey;
+
+        /// <summary>The README prints it: <see cref="Auth"/> refuses it outside Development.</summary>
+        public const string WellKnownDevelopmentApiKey = "rk_dev_local_only_key";
     }
 
     public sealed class JobsSection
