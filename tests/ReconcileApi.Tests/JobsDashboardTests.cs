@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.RegularExpressions;
 
 namespace ReconcileApi.Tests;
 
@@ -11,6 +12,65 @@ public sealed class JobsDashboardTests(ApiFactory factory) : IClassFixture<ApiFa
         using var client = factory.CreateClient();
         var response = await client.GetAsync("/hangfire");
         await response.AssertProblemAsync(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task Dashboard_AsksABrowserForTheKey()
+    {
+        using var client = factory.CreateClient();
+        var response = await client.GetAsync("/hangfire");
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Contains(response.Headers.WwwAuthenticate, h => h.Scheme == "Basic" && h.Parameter?.StartsWith("realm=") == true);
+    }
+
+    /// <summary>CSRF: a page elsewhere posts a form to the dashboard, and the browser adds the admin's Basic credentials.</summary>
+    [Fact]
+    public async Task Dashboard_RefusesAPost_WithoutItsAntiforgeryToken()
+    {
+        using var client = factory.CreateClient();
+        client.DefaultRequestHeaders.Authorization = WorkspaceClient.Basic(ApiFactory.AdminKey);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/hangfire/jobs/enqueued/delete")
+        {
+            Content = new FormUrlEncodedContent([new("jobs[]", "no-such-job")]),
+            Headers = { { "Origin", "https://evil.example" } },
+        };
+
+        var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Dashboard_AcceptsAPost_WithTheTokenItsPageGave()
+    {
+        using var client = factory.CreateClient();
+        client.DefaultRequestHeaders.Authorization = WorkspaceClient.Basic(ApiFactory.AdminKey);
+        var page = await client.GetStringAsync("/hangfire/jobs/enqueued");
+        // The page's script sends the token named in these two tags with every POST.
+        var header = Regex.Match(page, "<meta name=\"csrf-header\" content=\"([^\"]+)\"").Groups[1].Value;
+        var token = Regex.Match(page, "<meta name=\"csrf-token\" content=\"([^\"]+)\"").Groups[1].Value;
+        Assert.NotEqual("", token);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/hangfire/jobs/enqueued/delete")
+        {
+            Content = new FormUrlEncodedContent([new("jobs[]", "no-such-job")]),
+            Headers = { { header, token } },
+        };
+
+        var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("/hangfire/stats")]
+    [InlineData("/hangfire/jobs/enqueued/delete")]
+    [InlineData("/hangfire/jobs/actions/requeue/1")]
+    [InlineData("/hangfire/recurring/trigger")]
+    public async Task Dashboard_AnswersAGetOnAPostOnlyRoute_With405(string path)
+    {
+        using var client = factory.CreateAdminClient();
+        var response = await client.GetAsync(path);
+        await response.AssertProblemAsync(HttpStatusCode.MethodNotAllowed);
     }
 
     [Fact]

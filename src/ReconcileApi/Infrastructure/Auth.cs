@@ -40,6 +40,23 @@ public static class Auth
         return services;
     }
 
+    /// <summary>
+    /// Pages a browser opens under <paramref name="path"/> (Swagger UI, the Hangfire dashboard) challenge a caller without
+    /// a valid key before they run: the challenge's <c>WWW-Authenticate: Basic</c> makes the browser ask for the key,
+    /// where a bare 401 would only show an error.
+    /// </summary>
+    public static WebApplication UseKeyChallenge(this WebApplication app, PathString path)
+    {
+        app.Use(async (context, next) =>
+        {
+            if (context.Request.Path.StartsWithSegments(path) && context.User.Identity?.IsAuthenticated != true)
+                await context.ChallengeAsync();
+            else
+                await next(context);
+        });
+        return app;
+    }
+
     static string? PresentedKey(HttpRequest request)
     {
         if (request.Headers["X-Api-Key"].ToString() is { Length: > 0 } header)

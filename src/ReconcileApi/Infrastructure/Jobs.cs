@@ -4,6 +4,7 @@ using Hangfire.Dashboard;
 using Hangfire.InMemory;
 using Hangfire.Logging;
 using Hangfire.SqlServer;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace ReconcileApi.Infrastructure;
 
@@ -42,6 +43,9 @@ public static class Jobs
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings());
+        // With IAntiforgery registered the dashboard puts a token in its pages and refuses a POST without it: a browser
+        // sends its Basic credentials with any site's form, which could otherwise delete or requeue jobs as the admin.
+        services.AddAntiforgery();
 
         var workers = options.Jobs.WorkerCount;
         if (workers > 0)
@@ -59,14 +63,49 @@ public static class Jobs
         return services;
     }
 
+    const string DashboardPath = "/hangfire";
+
     public static WebApplication UseJobsDashboard(this WebApplication app)
     {
-        app.UseHangfireDashboard("/hangfire", new DashboardOptions
+        if (!app.Environment.IsDevelopment())
+            app.UseKeyChallenge(DashboardPath);
+        // /stats and the batch commands (delete, requeue, trigger…) are POSTs from the dashboard's own script, but Hangfire
+        // reads their form whatever the method, and a GET made it throw ("Incorrect Content-Type", a 500). A request that is
+        // not a POST gets a form that refuses to be read, and the answer is 405, as Hangfire's single-job commands give.
+        app.Use(async (context, next) =>
+        {
+            if (HttpMethods.IsPost(context.Request.Method) || !context.Request.Path.StartsWithSegments(DashboardPath))
+            {
+                await next(context);
+                return;
+            }
+            context.Features.Set<IFormFeature>(new NoForm());
+            try
+            {
+                await next(context);
+            }
+            catch (NoForm.ReadException) when (!context.Response.HasStarted)
+            {
+                context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
+                context.Response.Headers.Allow = HttpMethods.Post;
+            }
+        });
+        app.UseHangfireDashboard(DashboardPath, new DashboardOptions
         {
             Authorization = [new DashboardAuthorization(app.Environment.IsDevelopment())],
             DisplayStorageConnectionString = false,
         });
         return app;
+    }
+
+    sealed class NoForm : IFormFeature
+    {
+        public sealed class ReadException() : InvalidOperationException("Only a POST has a form here.");
+
+        public bool HasFormContentType => false;
+        public IFormCollection? Form { get => null; set { } }
+        public IFormCollection ReadForm() => throw new ReadException();
+        public Task<IFormCollection> ReadFormAsync(CancellationToken cancellationToken) => throw new ReadException();
     }
 
     /// <summary>

@@ -73,15 +73,7 @@ public static partial class OpenApi
     public static WebApplication UseOpenApiDocs(this WebApplication app, bool isPublic)
     {
         if (!isPublic)
-        {
-            app.Use(async (context, next) =>
-            {
-                if (context.Request.Path.StartsWithSegments("/swagger") && context.User.Identity?.IsAuthenticated != true)
-                    await context.ChallengeAsync();
-                else
-                    await next(context);
-            });
-        }
+            app.UseKeyChallenge("/swagger");
         app.UseSwagger();
         app.UseSwaggerUI(o =>
         {
