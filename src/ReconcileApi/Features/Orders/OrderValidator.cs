@@ -33,27 +33,21 @@ public sealed class OrderValidator : AbstractValidator<CanonicalOrder>
         // The texts in one rule too, for the same reason: a length compare and a vectorised search per field.
         RuleFor(o => o).Custom((o, context) =>
         {
-            Check(o.OrderId, "OrderId", MaxIdLength, Text.Id);
-            Check(o.OrderNumber, "OrderNumber", MaxOrderNumberLength, Text.Code);
-            Check(o.CustomerEmail, "CustomerEmail", MaxEmailLength, Text.Code);
-            Check(o.CustomerName, "CustomerName", MaxNameLength, Text.Prose);
-            Check(o.Status, "Status", MaxCodeLength, Text.Code);
-            Check(o.PaymentReference, "PaymentReference", MaxReferenceLength, Text.Code);
-            Check(o.Platform, "Platform", MaxCodeLength, Text.Code);
-            Check(o.PresentmentCurrency, "PresentmentCurrency", MaxCodeLength, Text.Code);
-            Check(o.SourceType, "SourceType", MaxCodeLength, Text.Code);
+            Check(context, o.OrderId, "OrderId", MaxIdLength, Text.Id);
+            Check(context, o.OrderNumber, "OrderNumber", MaxOrderNumberLength, Text.Code);
+            Check(context, o.CustomerEmail, "CustomerEmail", MaxEmailLength, Text.Code);
+            Check(context, o.CustomerName, "CustomerName", MaxNameLength, Text.Prose);
+            Check(context, o.Status, "Status", MaxCodeLength, Text.Code);
+            Check(context, o.PaymentReference, "PaymentReference", MaxReferenceLength, Text.Code);
+            Check(context, o.Platform, "Platform", MaxCodeLength, Text.Code);
+            Check(context, o.PresentmentCurrency, "PresentmentCurrency", MaxCodeLength, Text.Code);
+            Check(context, o.SourceType, "SourceType", MaxCodeLength, Text.Code);
             for (var i = 0; i < o.Lines.Count; i++)
             {
                 var l = o.Lines[i];
-                Check(l.Sku, $"Lines[{i}].Sku", MaxReferenceLength, Text.Code);
-                Check(l.ProductId, $"Lines[{i}].ProductId", MaxReferenceLength, Text.Code);
-                Check(l.Name, $"Lines[{i}].Name", MaxNameLength, Text.Prose);
-            }
-
-            void Check(string? value, string field, int maxLength, Text kind)
-            {
-                if (TextProblem(value, maxLength, kind) is { } problem)
-                    context.AddFailure(field, problem);
+                Check(context, l.Sku, "Sku", MaxReferenceLength, Text.Code, i);
+                Check(context, l.ProductId, "ProductId", MaxReferenceLength, Text.Code, i);
+                Check(context, l.Name, "Name", MaxNameLength, Text.Prose, i);
             }
         });
         // The amounts in one rule, and the lines in one below, each naming a field only when it fails: FluentValidation
@@ -121,6 +115,13 @@ public sealed class OrderValidator : AbstractValidator<CanonicalOrder>
     /// <summary>C0 and C1 control characters (U+0000–U+001F, U+007F–U+009F): never typed, and raw bytes in a CSV export.</summary>
     static readonly SearchValues<char> Controls = SearchValues.Create([.. Enumerable.Range(0, 0x20).Concat(Enumerable.Range(0x7F, 0x21)).Select(c => (char)c)]);
     static readonly SearchValues<char> ControlsButLineBreaks = SearchValues.Create([.. Enumerable.Range(0, 0x20).Concat(Enumerable.Range(0x7F, 0x21)).Select(c => (char)c).Where(c => c is not ('\t' or '\n' or '\r'))]);
+
+    /// <summary>Adds the text field's problem, if any; a line's field is named with its index only then (no string per line and field).</summary>
+    static void Check(ValidationContext<CanonicalOrder> context, string? value, string field, int maxLength, Text kind, int line = -1)
+    {
+        if (TextProblem(value, maxLength, kind) is { } problem)
+            context.AddFailure(line < 0 ? field : $"Lines[{line}].{field}", problem);
+    }
 
     /// <summary>What is wrong with a text field, or null: too long, a control character, or (an id) a dot segment.</summary>
     static string? TextProblem(string? value, int maxLength, Text kind)
