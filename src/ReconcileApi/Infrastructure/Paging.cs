@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace ReconcileApi.Infrastructure;
 
 /// <summary>The paging parameters every list reads alike: <c>limit</c> within 1 and its maximum, a <c>cursor</c> this API returned.</summary>
@@ -10,5 +12,19 @@ public static class Paging
     {
         if (limit < 1 || limit > max)
             errors["limit"] = [$"Must be between 1 and {max}."];
+    }
+
+    /// <summary>
+    /// A cursor that is the id of the last row of a page (the lists ordered by id): the id, or null with the error on
+    /// <c>cursor</c> added to <paramref name="errors"/>; null without an error when there is no cursor. Ids start at 1.
+    /// </summary>
+    public static long? IdCursor(Dictionary<string, string[]> errors, string? cursor)
+    {
+        if (cursor is null)
+            return null;
+        if (long.TryParse(cursor, NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id > 0)
+            return id;
+        errors["cursor"] = [NotACursor];
+        return null;
     }
 }

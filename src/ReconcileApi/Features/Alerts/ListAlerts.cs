@@ -44,13 +44,8 @@ public static class ListAlerts
             else
                 errors["status"] = [$"Must be one of: {WireEnum.Names<AlertStatus>()}."];
         }
-        if (cursor is not null)
-        {
-            if (long.TryParse(cursor, out var before) && before > 0)
-                query = query.Where(a => a.Id < before);
-            else
-                errors["cursor"] = [Paging.NotACursor];
-        }
+        if (Paging.IdCursor(errors, cursor) is { } before)
+            query = query.Where(a => a.Id < before);
         if (errors.Count > 0)
             return Problems.InvalidQuery(errors);
         var rows = await query.OrderByDescending(a => a.Id).Take(limit + 1).ToListAsync(ct);

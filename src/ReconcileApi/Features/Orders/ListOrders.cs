@@ -33,9 +33,7 @@ public static class ListOrders
         var errors = new Dictionary<string, string[]>();
         Paging.CheckLimit(errors, limit, MaxLimit);
         // The cursor is the nextCursor string a page gave (a generated client passes it on unchanged), not a number to build.
-        long before = 0;
-        if (cursor is not null && !long.TryParse(cursor, NumberStyles.None, CultureInfo.InvariantCulture, out before))
-            errors["cursor"] = [Paging.NotACursor];
+        var before = Paging.IdCursor(errors, cursor);
         var query = db.Orders.AsNoTracking().Where(o => o.WorkspaceId == workspaceId && o.Source == side);
         if (since is { } s)
         {
@@ -44,8 +42,8 @@ public static class ListOrders
         }
         if (!string.IsNullOrWhiteSpace(email))
             query = await EmailIndex.WhereEmailAsync(db, query, workspaceId, side, email.Trim().ToLowerInvariant(), ct);
-        if (cursor is not null)
-            query = query.Where(o => o.Id < before);
+        if (before is { } id)
+            query = query.Where(o => o.Id < id);
         if (errors.Count > 0)
             return Problems.InvalidQuery(errors);
 

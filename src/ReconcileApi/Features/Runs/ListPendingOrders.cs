@@ -26,9 +26,7 @@ public static class ListPendingOrders
     {
         var errors = new Dictionary<string, string[]>();
         Paging.CheckLimit(errors, limit, MaxLimit);
-        long after = 0;
-        if (cursor is not null && !(long.TryParse(cursor, out after) && after >= 0))
-            errors["cursor"] = [Paging.NotACursor];
+        var after = Paging.IdCursor(errors, cursor) ?? 0;
         if (errors.Count > 0)
             return Problems.InvalidQuery(errors);
         var workspaceId = user.WorkspaceId();
