@@ -27,7 +27,13 @@ public sealed class SnakeCaseEnumConverter<TEnum> : JsonConverter<TEnum> where T
 
     public override void WriteAsPropertyName(Utf8JsonWriter writer, TEnum value, JsonSerializerOptions options) => writer.WritePropertyName(Name(value));
 
-    static TEnum Parse(string? text) => ByName.TryGetValue(text?.Trim() ?? "", out var value) ? value : throw new JsonException();
+    /// <summary>The value a text names, as bodies and query parameters are read: the snake_case or C# name in any case, trimmed.</summary>
+    public static bool TryParse(string? text, out TEnum value) => ByName.TryGetValue(text?.Trim() ?? "", out value);
+
+    /// <summary>The value's name on the wire (snake_case).</summary>
+    public static string WireName(TEnum value) => Name(value).Value;
+
+    static TEnum Parse(string? text) => TryParse(text, out var value) ? value : throw new JsonException();
 
     static JsonEncodedText Name(TEnum value) =>
         Names.TryGetValue(value, out var name) ? name : throw new JsonException($"{value} is not a value of {typeof(TEnum).Name}.");

@@ -1,23 +1,11 @@
 namespace ReconcileApi.Infrastructure;
 
-/// <summary>Enum values as they appear on the wire (snake_case).</summary>
+/// <summary>Enum values as they appear on the wire (snake_case), read as JSON bodies read them (<see cref="SnakeCaseEnumConverter{TEnum}"/>).</summary>
 public static class WireEnum
 {
-    public static string Name<T>(T value) where T : struct, Enum => JsonNamingPolicy.SnakeCaseLower.ConvertName(value.ToString());
+    public static string Name<T>(T value) where T : struct, Enum => SnakeCaseEnumConverter<T>.WireName(value);
 
-    public static bool TryParse<T>(string? text, out T value) where T : struct, Enum
-    {
-        foreach (var candidate in Enum.GetValues<T>())
-        {
-            if (string.Equals(Name(candidate), text?.Trim(), StringComparison.OrdinalIgnoreCase))
-            {
-                value = candidate;
-                return true;
-            }
-        }
-        value = default;
-        return false;
-    }
+    public static bool TryParse<T>(string? text, out T value) where T : struct, Enum => SnakeCaseEnumConverter<T>.TryParse(text, out value);
 
     public static T Parse<T>(string text) where T : struct, Enum =>
         TryParse<T>(text, out var value) ? value : throw new FormatException($"'{text}' is not a {typeof(T).Name}.");
