@@ -49,7 +49,8 @@ public sealed record MetricsPeriod(DateOnly From, DateOnly To, TimeZoneInfo Zone
         if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
             read = day;
         else if (text.Contains('T') && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var instant))
-            read = instant.Year is >= FirstYear and <= LastYear ? DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, zone).DateTime) : DateOnly.FromDateTime(instant.DateTime);
+            // Moved into the zone only within the years: at the calendar's edge the move could leave it.
+            read = DateOnly.FromDateTime(instant.Year is >= FirstYear and <= LastYear ? TimeZoneInfo.ConvertTime(instant, zone).DateTime : instant.DateTime);
         if (read is { Year: >= FirstYear and <= LastYear })
             return read;
         errors[field] = [read is null
