@@ -42,6 +42,7 @@ app.UseAuthentication();
 app.UseRateLimiter();
 app.UseAuthorization();
 app.UseBodyEncodingCheck();
+app.UseNullAsLeftOut();
 app.UseOpenApiDocs(options.Swagger.Public!.Value);
 app.UseJobsDashboard();
 app.MapHealth();

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -76,6 +77,100 @@ public sealed class NoCodeCallerTests(ApiFactory factory) : IClassFixture<ApiFac
         Assert.Contains(message, errors.GetProperty(field)[0].GetString());
         Assert.Empty((await (await ws.Http.GetAsync("/api/v1/runs")).Json()).GetProperty("items").EnumerateArray());
         Assert.Equal(0, (await (await ws.Http.GetAsync("/api/v1/settings")).Json()).GetProperty("version").GetInt32());
+    }
+
+    [Fact]
+    public async Task SettingsFromAGeneratedClient_NullForEveryFieldNotSet_TakeTheDefaults()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        // What NSwag's System.Text.Json client sends for a settings object where only the zone and one threshold were set.
+        var body = """
+            {
+              "storeKeyPattern": null, "keapKeyPattern": null, "amountTolerance": null, "amountTolerancePercent": null,
+              "dateToleranceHours": null, "timezone": "Europe/Berlin", "dateOrder": null, "settleMinutes": null,
+              "fuzzyMatching": null, "fuzzyThreshold": null, "duplicateWindowMinutes": null, "storeName": null,
+              "statusMap": null, "skuMap": null, "ignoreLineKinds": null, "sourceOfTruth": null,
+              "severityThresholds": { "critical": null, "high": 250, "medium": null }
+            }
+            """;
+
+        var response = await ws.Http.PutAsync("/api/v1/settings", JsonBody(body));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var settings = (await (await ws.Http.GetAsync("/api/v1/settings")).Json()).GetProperty("settings");
+        var defaults = ReconcileApi.Engine.ReconcileSettings.Default;
+        Assert.Equal("Europe/Berlin", settings.Str("timezone"));
+        Assert.Equal(defaults.StoreKeyPattern, settings.Str("storeKeyPattern"));
+        Assert.Equal(defaults.SettleMinutes, settings.GetProperty("settleMinutes").GetInt32());
+        Assert.Equal(defaults.FuzzyMatching, settings.GetProperty("fuzzyMatching").GetBoolean());
+        Assert.Equal(["shipping", "tax", "discount"], settings.GetProperty("ignoreLineKinds").EnumerateArray().Select(k => k.GetString()));
+        Assert.Equal("store", settings.GetProperty("sourceOfTruth").Str("total"));
+        Assert.Equal(defaults.SeverityThresholds.Critical, settings.GetProperty("severityThresholds").GetProperty("critical").GetDecimal());
+        Assert.Equal(250m, settings.GetProperty("severityThresholds").GetProperty("high").GetDecimal());
+    }
+
+    [Fact]
+    public async Task AScheduleWithNullOptionals_TakesTheDefaults_ButANullRequiredFieldIsStillNamed()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+
+        var created = await ws.Http.PostAsync("/api/v1/schedules", JsonBody(
+            """{"name": "Nightly", "cron": "0 6 * * *", "timezone": null, "windowDays": null, "enabled": null, "alerts": null}"""));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var schedule = await created.Json();
+        Assert.Equal(ReconcileApi.Features.Schedules.ScheduleRequest.DefaultWindowDays, schedule.GetProperty("windowDays").GetInt32());
+        Assert.True(schedule.GetProperty("enabled").GetBoolean());
+
+        var errors = await ErrorsAsync(await ws.Http.PostAsync("/api/v1/schedules", JsonBody(
+            """{"windowDays": null, "name": "Nightly", "cron": null}""")));
+        Assert.True(errors.TryGetProperty("cron", out _));
+    }
+
+    [Fact]
+    public async Task AValueOfTheWrongKind_BesideNullsLeftOut_IsStillNamed()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+
+        var response = await ws.Http.PostAsync("/api/v1/schedules", JsonBody(
+            "{\n  \"windowDays\": null,\n  \"name\": \"n\", \"cron\": \"0 6 * * *\",\n  \"enabled\": \"yes please\"\n}"));
+
+        var errors = await ErrorsAsync(response);
+        Assert.StartsWith("Must be true or false.", errors.GetProperty("enabled")[0].GetString());
+    }
+
+    JsonSerializerOptions ServiceJson =>
+        factory.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
+
+    [Theory]
+    [InlineData("""{"windowDays": null}""", "")]
+    [InlineData("""{"name": "n", "windowDays": null}""", "name")]
+    [InlineData("""{"windowDays": null, "enabled": null, "name": "n", "cron": "x"}""", "name,cron")]
+    [InlineData("{\n \"name\": \"n\",\n \"windowDays\": null\n}", "name")]
+    [InlineData("""{"name": "n", "alerts": [{"rule": "impact_above", "threshold": 5}], "enabled": null}""", "name,alerts")]
+    public void NullsLeftOut_AreBlanked_KeepingTheBodysLengthAndLines(string body, string kept)
+    {
+        var options = ServiceJson;
+
+        var cleared = JsonBodies.WithoutNullsLeftOut(System.Text.Encoding.UTF8.GetBytes(body), typeof(ReconcileApi.Features.Schedules.ScheduleRequest), options);
+
+        Assert.NotNull(cleared);
+        Assert.Equal(body.Length, cleared.Length);
+        Assert.Equal(body.Count(c => c == '\n'), cleared.Count(b => b == (byte)'\n'));
+        using var document = JsonDocument.Parse(cleared);
+        Assert.Equal(kept, string.Join(',', document.RootElement.EnumerateObject().Select(p => p.Name)));
+    }
+
+    [Theory]
+    [InlineData("""{"name": "n", "cron": null}""")] // required: its null stays, and its error
+    [InlineData("""{"timezone": null, "alerts": null}""")] // may be null
+    [InlineData("""{"alerts": [{"rule": "impact_above", "hours": null}]}""")] // may be null, one level down
+    [InlineData("""{"windowDays": null, "windowDays": 3}""")] // twice: the validation filter says so
+    [InlineData("""{"windowDays": null""")] // not JSON: the binder says where
+    [InlineData("""{"windowDays": 3}""")]
+    public void ABodyWithNoNullToLeaveOut_IsLeftAsSent(string body)
+    {
+        var options = ServiceJson;
+        Assert.Null(JsonBodies.WithoutNullsLeftOut(System.Text.Encoding.UTF8.GetBytes(body), typeof(ReconcileApi.Features.Schedules.ScheduleRequest), options));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.Extensions.Options;
 
 namespace ReconcileApi.Infrastructure;
 
@@ -35,6 +36,124 @@ public static class JsonBodies
             return next(context);
         });
         return app;
+    }
+
+    /// <summary>
+    /// JSON <c>null</c> for an optional property that may not be null means "left out": the property takes its default, as
+    /// when it is not sent. Generated clients (NSwag's System.Text.Json flavour) and no-code tools send every property of
+    /// their model, null where nothing was set; without this a settings PUT or a schedule from such a client was a 400 for
+    /// fields its caller never touched. A required property keeps its null (and its error), one that may be null its null.
+    /// The members are blanked with spaces, line breaks kept, so every later error still points where the caller sent it.
+    /// </summary>
+    public static WebApplication UseNullAsLeftOut(this WebApplication app)
+    {
+        app.Use(async (context, next) =>
+        {
+            if (BodyType(context.GetEndpoint()) is { } type && context.Request.HasJsonContentType()
+                && await ReadBufferedAsync(context.Request) is { Length: > 0 } body)
+            {
+                var options = context.RequestServices.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
+                if (WithoutNullsLeftOut(body.Span, type, options) is { } cleared)
+                    context.Request.Body = new MemoryStream(cleared, writable: false);
+            }
+            await next(context);
+        });
+        return app;
+    }
+
+    /// <summary>
+    /// The body with every <c>"name": null</c> member whose property <see cref="NullMeansLeftOut"/> blanked, or null when
+    /// there is none (or the body is not JSON the binder reads, or names a property twice: the validation filter says so).
+    /// </summary>
+    public static byte[]? WithoutNullsLeftOut(ReadOnlySpan<byte> body, Type type, JsonSerializerOptions options)
+    {
+        if (body.IndexOf("null"u8) < 0)
+            return null;
+        var blanks = new List<(int From, int To)>();
+        try
+        {
+            var reader = new Utf8JsonReader(body, new JsonReaderOptions
+            {
+                AllowTrailingCommas = options.AllowTrailingCommas,
+                CommentHandling = options.ReadCommentHandling == JsonCommentHandling.Disallow ? JsonCommentHandling.Disallow : JsonCommentHandling.Skip,
+                MaxDepth = options.MaxDepth,
+            });
+            if (!reader.Read() || !Blank(ref reader, options.GetTypeInfo(type), options, blanks) || reader.Read())
+                return null;
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            return null;
+        }
+        if (blanks.Count == 0)
+            return null;
+        var cleared = body.ToArray();
+        foreach (var (from, to) in blanks)
+        {
+            foreach (ref var b in cleared.AsSpan(from, to - from))
+            {
+                if (b is not ((byte)'\n' or (byte)'\r'))
+                    b = (byte)' ';
+            }
+        }
+        return cleared;
+    }
+
+    /// <summary>Whether a JSON null sent for <paramref name="property"/> is taken as left out: optional, and not nullable.</summary>
+    static bool NullMeansLeftOut(JsonPropertyInfo property) =>
+        !property.IsSetNullable && (property.AssociatedParameter is { } parameter ? parameter.HasDefaultValue : property.Set is not null && !property.IsRequired);
+
+    /// <summary>
+    /// Reads the value the reader is at, adding the ranges to blank: a member left out with the comma before it, or for a
+    /// first member the comma after it. False when an object names a property twice.
+    /// </summary>
+    static bool Blank(ref Utf8JsonReader reader, JsonTypeInfo? info, JsonSerializerOptions options, List<(int, int)> blanks)
+    {
+        if (reader.TokenType == JsonTokenType.StartArray)
+        {
+            var element = info is { Kind: JsonTypeInfoKind.Enumerable, ElementType: { } e } ? options.GetTypeInfo(e) : null;
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            {
+                if (!Blank(ref reader, element, options, blanks))
+                    return false;
+            }
+            return true;
+        }
+        if (reader.TokenType != JsonTokenType.StartObject)
+            return true;
+        var comparer = options.PropertyNameCaseInsensitive ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
+        var names = new HashSet<string>(comparer);
+        int lastEnd = -1, leading = -1;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var start = (int)reader.TokenStartIndex;
+            var name = reader.GetString()!;
+            if (!names.Add(name))
+                return false;
+            var property = info is { Kind: JsonTypeInfoKind.Object } ? info.Properties.FirstOrDefault(p => comparer.Equals(p.Name, name)) : null;
+            var child = property is not null ? options.GetTypeInfo(property.PropertyType)
+                : info is { Kind: JsonTypeInfoKind.Dictionary, ElementType: { } e } ? options.GetTypeInfo(e) : null;
+            reader.Read();
+            if (reader.TokenType == JsonTokenType.Null && property is not null && NullMeansLeftOut(property))
+            {
+                if (lastEnd >= 0)
+                    blanks.Add((lastEnd, (int)reader.BytesConsumed));
+                else if (leading < 0)
+                    leading = start;
+                continue;
+            }
+            if (leading >= 0)
+            {
+                blanks.Add((leading, start));
+                leading = -1;
+            }
+            if (!Blank(ref reader, child, options, blanks))
+                return false;
+            lastEnd = (int)reader.BytesConsumed;
+        }
+        if (leading >= 0)
+            blanks.Add((leading, (int)reader.TokenStartIndex));
+        return true;
     }
 
     /// <summary>The body as sent, when it was buffered (empty otherwise); the stream is left at its start.</summary>
