@@ -40,16 +40,22 @@ public sealed class JobsDashboardTests(ApiFactory factory) : IClassFixture<ApiFa
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
     }
 
+    /// <summary>The page's script sends the token named in these two tags with every POST.</summary>
+    static async Task<(string Header, string Token)> AntiforgeryTokenAsync(HttpClient client)
+    {
+        var page = await client.GetStringAsync("/hangfire/jobs/enqueued");
+        var header = Regex.Match(page, "<meta name=\"csrf-header\" content=\"([^\"]+)\"").Groups[1].Value;
+        var token = Regex.Match(page, "<meta name=\"csrf-token\" content=\"([^\"]+)\"").Groups[1].Value;
+        Assert.NotEqual("", token);
+        return (header, token);
+    }
+
     [Fact]
     public async Task Dashboard_AcceptsAPost_WithTheTokenItsPageGave()
     {
         using var client = factory.CreateClient();
         client.DefaultRequestHeaders.Authorization = WorkspaceClient.Basic(ApiFactory.AdminKey);
-        var page = await client.GetStringAsync("/hangfire/jobs/enqueued");
-        // The page's script sends the token named in these two tags with every POST.
-        var header = Regex.Match(page, "<meta name=\"csrf-header\" content=\"([^\"]+)\"").Groups[1].Value;
-        var token = Regex.Match(page, "<meta name=\"csrf-token\" content=\"([^\"]+)\"").Groups[1].Value;
-        Assert.NotEqual("", token);
+        var (header, token) = await AntiforgeryTokenAsync(client);
         using var request = new HttpRequestMessage(HttpMethod.Post, "/hangfire/jobs/enqueued/delete")
         {
             Content = new FormUrlEncodedContent([new("jobs[]", "no-such-job")]),
@@ -59,6 +65,25 @@ public sealed class JobsDashboardTests(ApiFactory factory) : IClassFixture<ApiFa
         var response = await client.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("/hangfire/stats")]
+    [InlineData("/hangfire/jobs/enqueued/delete")]
+    public async Task Dashboard_AnswersAPostThatIsNotAForm_With415(string path)
+    {
+        using var client = factory.CreateClient();
+        client.DefaultRequestHeaders.Authorization = WorkspaceClient.Basic(ApiFactory.AdminKey);
+        var (header, token) = await AntiforgeryTokenAsync(client);
+        using var request = new HttpRequestMessage(HttpMethod.Post, path)
+        {
+            Content = new StringContent("""{"jobs[]": ["1"]}""", System.Text.Encoding.UTF8, "application/json"),
+            Headers = { { header, token } },
+        };
+
+        var response = await client.SendAsync(request);
+
+        await response.AssertProblemAsync(HttpStatusCode.UnsupportedMediaType, "form");
     }
 
     [Theory]

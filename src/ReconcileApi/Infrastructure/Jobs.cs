@@ -71,10 +71,13 @@ public static class Jobs
             app.UseKeyChallenge(DashboardPath);
         // /stats and the batch commands (delete, requeue, trigger…) are POSTs from the dashboard's own script, but Hangfire
         // reads their form whatever the method, and a GET made it throw ("Incorrect Content-Type", a 500). A request that is
-        // not a POST gets a form that refuses to be read, and the answer is 405, as Hangfire's single-job commands give.
+        // not a POST gets a form that refuses to be read, and the answer is 405, as Hangfire's single-job commands give; a
+        // POST whose body is declared as something other than a form (JSON, say) gets 415.
         app.Use(async (context, next) =>
         {
-            if (HttpMethods.IsPost(context.Request.Method) || !context.Request.Path.StartsWithSegments(DashboardPath))
+            var request = context.Request;
+            var post = HttpMethods.IsPost(request.Method);
+            if (!request.Path.StartsWithSegments(DashboardPath) || (post && (request.ContentType is null || request.HasFormContentType)))
             {
                 await next(context);
                 return;
@@ -86,6 +89,12 @@ public static class Jobs
             }
             catch (NoForm.ReadException) when (!context.Response.HasStarted)
             {
+                if (post)
+                {
+                    await Problems.UnsupportedMediaType(
+                        $"The dashboard's commands take a form (Content-Type: application/x-www-form-urlencoded), not '{request.ContentType}'.").ExecuteAsync(context);
+                    return;
+                }
                 context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
                 context.Response.Headers.Allow = HttpMethods.Post;
             }
