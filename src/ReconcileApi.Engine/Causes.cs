@@ -44,17 +44,8 @@ internal static class Causes
         bool Near(decimal x) => x > 0 && Math.Abs(abs - x) <= tolerance;
         if (EditedAfterSync(s, k, linesDiffer) is { } edited)
             return new(CauseCodes.EditedAfterSync, string.Create(CultureInfo.InvariantCulture, $"The store order was edited on {edited} after its Keap copy was made: the Keap total {k.Total} is from before the edit, the store total is now {s.Total}."));
-        if (diff > 0 && Near(tax + shipping) && tax > 0 && shipping > 0)
-            return new(CauseCodes.TaxOrShippingNotSynced, string.Create(CultureInfo.InvariantCulture, $"The Keap total {k.Total} is the store total {s.Total} less tax {tax} and shipping {shipping}: those lines were not synced to Keap."));
-        if (diff > 0 && Near(tax))
-            return new(CauseCodes.TaxOrShippingNotSynced, string.Create(CultureInfo.InvariantCulture, $"The Keap total {k.Total} is the store total {s.Total} less tax {tax}: the tax line was not synced to Keap."));
-        if (diff > 0 && Near(shipping))
-            return new(CauseCodes.TaxOrShippingNotSynced, string.Create(CultureInfo.InvariantCulture, $"The Keap total {k.Total} is the store total {s.Total} less shipping {shipping}: the shipping line was not synced to Keap."));
-        // Fees (cash on delivery, gift wrap) are order items like shipping.
-        var fees = s.Lines.Where(l => l.Kind == LineKind.Fee).Sum(l => l.LineTotal ?? l.Quantity * l.UnitPrice)
-            - k.Lines.Where(l => l.Kind == LineKind.Fee).Sum(l => l.LineTotal ?? l.Quantity * l.UnitPrice);
-        if (diff > 0 && Near(fees))
-            return new(CauseCodes.TaxOrShippingNotSynced, string.Create(CultureInfo.InvariantCulture, $"The Keap total {k.Total} is the store total {s.Total} less its fees {fees}: the fee lines were not synced to Keap."));
+        if (diff > 0 && NotSynced(s, k, tax, shipping, Near) is { } left)
+            return new(CauseCodes.TaxOrShippingNotSynced, string.Create(CultureInfo.InvariantCulture, $"The Keap total {k.Total} is the store total {s.Total} less {left}."));
         // Tax on top of tax-inclusive prices: the store says its prices include tax, or Keap carries a tax item of that amount.
         var keapTax = k.Lines.Where(l => l.Kind == LineKind.Tax).Sum(l => l.LineTotal ?? l.Quantity * l.UnitPrice);
         if (diff < 0 && Near(tax) && (s.TaxesIncluded == true || Math.Abs(keapTax - tax) <= tolerance || !Near(discount)))
@@ -69,6 +60,41 @@ internal static class Causes
         if (abs <= 0.01m * units + tolerance)
             return new(CauseCodes.Rounding, string.Create(CultureInfo.InvariantCulture, $"The totals differ by {abs} over {units} unit(s): per-line or per-unit rounding."));
         return new(CauseCodes.Unknown, string.Create(CultureInfo.InvariantCulture, $"The store total {s.Total} and the Keap total {k.Total} differ by {diff}."));
+    }
+
+    /// <summary>
+    /// Which of the store's tax, shipping and fees (cash on delivery, gift wrap, handling) — order items a sync may leave
+    /// out, alone or together — make up the amount Keap lacks, in words; null when none does. With tax-inclusive prices the
+    /// shipping includes its own tax, which the order's tax counts already: with the tax, only the shipping's net amount is
+    /// missing too.
+    /// </summary>
+    static string? NotSynced(CanonicalOrder s, CanonicalOrder k, decimal tax, decimal shipping, Func<decimal, bool> near)
+    {
+        var fees = s.Lines.Where(l => l.Kind == LineKind.Fee).Sum(l => l.LineTotal ?? l.Quantity * l.UnitPrice)
+            - k.Lines.Where(l => l.Kind == LineKind.Fee).Sum(l => l.LineTotal ?? l.Quantity * l.UnitPrice);
+        var netShipping = s.TaxesIncluded == true ? shipping - s.Lines.Where(l => l.Kind == LineKind.Shipping).Sum(l => l.Tax ?? 0m) : shipping;
+        // Most items first: a gap of tax and shipping is not the shipping alone that happens to be near it.
+        (bool Tax, bool Shipping, bool Fees)[] combinations =
+            [(true, true, true), (true, true, false), (true, false, true), (false, true, true), (true, false, false), (false, true, false), (false, false, true)];
+        foreach (var (withTax, withShipping, withFees) in combinations)
+        {
+            if ((withTax && tax <= 0) || (withShipping && shipping <= 0) || (withFees && fees <= 0))
+                continue;
+            var shipped = withShipping ? (withTax ? netShipping : shipping) : 0;
+            if (!near((withTax ? tax : 0) + shipped + (withFees ? fees : 0)))
+                continue;
+            var parts = new List<string>(3);
+            if (withTax)
+                parts.Add(string.Create(CultureInfo.InvariantCulture, $"tax {tax}"));
+            if (withShipping)
+                parts.Add(string.Create(CultureInfo.InvariantCulture, $"shipping {shipped}") + (shipped == shipping ? "" : " before its tax"));
+            if (withFees)
+                parts.Add(string.Create(CultureInfo.InvariantCulture, $"its fees {fees}"));
+            return parts.Count == 1
+                ? $"{parts[0]}: the {(withTax ? "tax line was" : withShipping ? "shipping line was" : "fee lines were")} not synced to Keap"
+                : $"{string.Join(", ", parts[..^1])} and {parts[^1]}: those lines were not synced to Keap";
+        }
+        return null;
     }
 
     /// <summary>

@@ -71,6 +71,38 @@ public sealed class CauseTests
         Assert.Equal(20m, finding.Impact);
     }
 
+    [Fact]
+    public void AmountMismatch_WithTaxInclusivePrices_CountsTheShippingsTaxOnce()
+    {
+        // A VAT shop: the shipping 8 includes its 1.33 of VAT, which the order's tax 12 counts already.
+        var store = Store() with
+        {
+            TaxesIncluded = true,
+            Lines = [Line(), Line(sku: null, name: "Shipping", quantity: 1, unitPrice: 8m, kind: LineKind.Shipping) with { Tax = 1.33m }],
+        };
+
+        var finding = Single(Findings(store, Keap() with { Total = 81.33m }), Category.AmountMismatch);
+
+        Assert.Equal(CauseCodes.TaxOrShippingNotSynced, finding.Cause.Code);
+        Assert.Equal("The Keap total 81.33 is the store total 100 less tax 12 and shipping 6.67 before its tax: those lines were not synced to Keap.", finding.Cause.Explanation);
+    }
+
+    [Theory]
+    [InlineData(92, "less shipping 8 and its fees 5: those lines")]
+    [InlineData(88, "less tax 12 and its fees 5: those lines")]
+    [InlineData(80, "less tax 12, shipping 8 and its fees 5: those lines")]
+    [InlineData(100, "less its fees 5: the fee lines were")]
+    public void AmountMismatch_FeesKeapLacks_CountWithTaxAndShipping(decimal keapTotal, string explained)
+    {
+        // Handling 5 (BigCommerce) or cash on delivery (WooCommerce): a fee line beside the products.
+        var store = Store() with { Total = 105m, Lines = [.. Store().Lines, Line(sku: null, name: "Handling", quantity: 1, unitPrice: 5m, kind: LineKind.Fee)] };
+
+        var finding = Single(Findings(store, Keap() with { Total = keapTotal }), Category.AmountMismatch);
+
+        Assert.Equal(CauseCodes.TaxOrShippingNotSynced, finding.Cause.Code);
+        Assert.Contains(explained, finding.Cause.Explanation);
+    }
+
     [Theory]
     [InlineData(0, CauseCodes.RetryDuplicate)]
     [InlineData(7, CauseCodes.RetryDuplicate)]

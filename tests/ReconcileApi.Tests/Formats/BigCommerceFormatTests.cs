@@ -34,6 +34,37 @@ public sealed class BigCommerceFormatTests
         Assert.Equal("ch_1CBeqd2eZvKYlo2C", o.PaymentReference);
     }
 
+    const string HandlingAndWrapping = """
+        "id": 301, "status_id": 11, "total_inc_tax": "71.0000", "date_created": "Mon, 05 Oct 2026 10:00:00 +0000",
+        "handling_cost_ex_tax": "4.0000", "handling_cost_inc_tax": "4.8000", "wrapping_cost_ex_tax": "3.0000", "wrapping_cost_inc_tax": "3.0000"
+        """;
+
+    [Fact]
+    public void Read_GivesHandlingAndGiftWrapping_AsFeeLinesBesideTheProducts()
+    {
+        var o = Format.Read(Json("{" + HandlingAndWrapping + """, "products": [{"sku": "BOX", "name": "Gift Box Set", "quantity": 1, "price_ex_tax": "50.0000", "price_inc_tax": "54.0000"}]}"""), Utc).Order;
+
+        var fees = o.Lines.Where(l => l.Kind == LineKind.Fee).ToList();
+        Assert.Equal(new OrderLine(null, null, "Handling", 1, 4m, 4m, LineKind.Fee) { Tax = 0.8m }, fees[0]);
+        Assert.Equal(new OrderLine(null, null, "Gift wrapping", 1, 3m, 3m, LineKind.Fee) { Tax = 0m }, fees[1]);
+    }
+
+    [Fact]
+    public void Read_GivesNoFeeLines_WithoutTheProducts()
+    {
+        var o = Format.Read(Json("{" + HandlingAndWrapping + """, "products": {"url": "https://api.bigcommerce.com/stores/x/v2/orders/301/products", "resource": "/orders/301/products"}}"""), Utc).Order;
+        Assert.Empty(o.Lines);
+    }
+
+    [Theory]
+    [InlineData(11, 71)] // Awaiting Fulfillment: "payment has been confirmed"
+    [InlineData(7, 0)] // Awaiting Payment
+    public void Read_TakesAnAuthorizedPayment_AsTheStatusSaysIt(int statusId, decimal paid)
+    {
+        var o = Format.Read(Json($$"""{"id": 304, "status_id": {{statusId}}, "payment_status": "authorized", "total_inc_tax": "71.0000"}"""), Utc).Order;
+        Assert.Equal(paid, o.AmountPaid);
+    }
+
     [Fact]
     public void Read_GivesNoLines_WhenProductsIsAResourceReference()
     {

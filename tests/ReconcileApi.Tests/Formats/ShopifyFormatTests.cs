@@ -107,6 +107,23 @@ public sealed class ShopifyFormatTests
     }
 
     [Fact]
+    public void Read_DatesTheOrderByProcessedAt_WhichAnImportSetsToWhenItWasPlaced()
+    {
+        var o = Format.Read(Json("""{"id": 1, "name": "#1126", "created_at": "2026-10-20T09:00:00-05:00", "processed_at": "2026-10-17T14:30:00-05:00", "total_price": "90.00"}"""), Utc).Order;
+        Assert.Equal(At(2026, 10, 17, 19, 30), o.OrderDate);
+    }
+
+    [Fact]
+    public void Read_GivesAShippingLineItsTax()
+    {
+        var o = Format.Read(Json("""
+            {"id": 1, "name": "#1", "total_price": "6.00", "taxes_included": true,
+             "shipping_lines": [{"code": "Standard", "title": "Standard", "price": "6.00", "tax_lines": [{"price": "1.00", "rate": 0.2}]}]}
+            """), Utc).Order;
+        Assert.Equal(1.00m, Assert.Single(o.Lines, l => l.Kind == LineKind.Shipping).Tax);
+    }
+
+    [Fact]
     public void Read_ReportsBadFieldsWithTheirPaths()
     {
         var read = Format.Read(Json("""

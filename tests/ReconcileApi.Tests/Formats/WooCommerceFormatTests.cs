@@ -63,6 +63,18 @@ public sealed class WooCommerceFormatTests
     }
 
     [Fact]
+    public void Read_TakesANegativeFee_AsTheDiscountItIs()
+    {
+        var o = Format.Read(Json("""
+            {"id": 802, "status": "processing", "total": "72.00", "date_created_gmt": "2026-10-05T10:00:00",
+             "line_items": [{"name": "Yoga Mat", "sku": "MAT-PRO", "quantity": 1, "subtotal": "80.00", "total": "80.00"}],
+             "fee_lines": [{"name": "Loyalty discount", "total": "-8.00"}, {"name": "Gift wrap", "total": "2.50"}]}
+            """), Utc).Order;
+        Assert.Equal(LineKind.Discount, Assert.Single(o.Lines, l => l.Name == "Loyalty discount").Kind);
+        Assert.Equal(LineKind.Fee, Assert.Single(o.Lines, l => l.Name == "Gift wrap").Kind);
+    }
+
+    [Fact]
     public void Read_UsesVariationId_WhenProductIdIsZero()
     {
         Assert.Equal("451", Format.Read(Orders[1], Utc).Order.Lines[0].ProductId);

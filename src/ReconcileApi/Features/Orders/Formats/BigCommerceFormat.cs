@@ -6,8 +6,8 @@ namespace ReconcileApi.Features.Orders.Formats;
 /// it and a <c>{url, resource}</c> reference otherwise (the list response): a reference gives no lines,
 /// so lines are not compared. Lines are read net of tax (<c>price_ex_tax</c>), with the tax between
 /// <c>price_inc_tax</c> and it as the line's tax and <c>applied_discounts</c> as its discount. Shipping is
-/// an order amount only (V2 has no shipping line objects on the order). Declined (6) and Incomplete (0)
-/// orders were never paid.
+/// an order amount only (V2 has no shipping line objects on the order); handling and gift wrapping, order amounts
+/// too, become fee lines beside the products. Declined (6) and Incomplete (0) orders were never paid.
 /// </summary>
 public sealed class BigCommerceFormat : IJsonOrderFormat
 {
@@ -97,7 +97,7 @@ public sealed class BigCommerceFormat : IJsonOrderFormat
             Status = status,
             PaymentReference = o.Text("payment_provider_id"),
             Platform = "bigcommerce",
-            Lines = ReadProducts(o, out var taxesIncluded),
+            Lines = ReadLines(o, out var taxesIncluded),
             TaxesIncluded = taxesIncluded,
         };
         return new ReadOrder(order, problems);
@@ -122,11 +122,33 @@ public sealed class BigCommerceFormat : IJsonOrderFormat
 
     static decimal? AmountPaid(JsonFields o, int? statusId, decimal total)
     {
-        if (o.Text("payment_status") is { } paymentStatus)
+        // An authorized payment is taken at fulfilment; BigCommerce moves such an order to a status that says the payment
+        // was confirmed (11 Awaiting Fulfillment: "payment has been confirmed"), and that status decides.
+        if (o.Text("payment_status") is { } paymentStatus && !(paymentStatus.Equals("authorized", StringComparison.OrdinalIgnoreCase) && statusId is not null))
             return PaidPaymentStatuses.Contains(paymentStatus) ? total : 0;
         if (statusId is { } sid)
             return PaidStatusIds.Contains(sid) ? total : 0;
         return null;
+    }
+
+    /// <summary>
+    /// The products, and the order's handling and gift-wrapping charges as fee lines (V2 gives them as order amounts
+    /// only, part of <c>total_inc_tax</c>; a Keap copy carries them as items). None when the products were not read:
+    /// then lines are not compared.
+    /// </summary>
+    static List<OrderLine> ReadLines(JsonFields o, out bool? taxesIncluded)
+    {
+        var lines = ReadProducts(o, out taxesIncluded);
+        if (lines.Count == 0)
+            return lines;
+        foreach (var (field, name) in new[] { ("handling_cost", "Handling"), ("wrapping_cost", "Gift wrapping") })
+        {
+            var (exTax, incTax) = (o.Money(field + "_ex_tax"), o.Money(field + "_inc_tax"));
+            // On the products' basis: net of tax unless they came tax-inclusive only.
+            if ((taxesIncluded == true ? incTax ?? exTax : exTax ?? incTax) is > 0m and var amount)
+                lines.Add(new OrderLine(null, null, name, 1, amount, amount, LineKind.Fee) { Tax = exTax is { } ex && incTax is { } inc ? inc - ex : null });
+        }
+        return lines;
     }
 
     static List<OrderLine> ReadProducts(JsonFields o, out bool? taxesIncluded)

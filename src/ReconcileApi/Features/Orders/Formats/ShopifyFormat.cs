@@ -89,9 +89,7 @@ public sealed class ShopifyFormat : IJsonOrderFormat
                 discount = (discount ?? 0) + (allocation.Money("amount") ?? 0);
             if (discount is not > 0m)
                 discount = item.Money("total_discount") is > 0m and var lineDiscount ? lineDiscount : null;
-            decimal? tax = null;
-            foreach (var taxLine in item.Objects("tax_lines"))
-                tax = (tax ?? 0) + (taxLine.Money("price") ?? 0);
+            var tax = Tax(item);
             lines.Add(new OrderLine(item.Text("sku"), item.Text("product_id"), item.Text("title") ?? item.Text("name"), quantity, p,
                 FormatSupport.LineAmount(quantity, p, discount))
             {
@@ -105,7 +103,7 @@ public sealed class ShopifyFormat : IJsonOrderFormat
         foreach (var item in o.Objects("shipping_lines", lines))
         {
             if ((item.Money("discounted_price") ?? item.LineAmount("price", lines)) is { } price)
-                shippingLines.Add(new OrderLine(item.Text("code"), null, item.Text("title") ?? "Shipping", 1, price, price, LineKind.Shipping));
+                shippingLines.Add(new OrderLine(item.Text("code"), null, item.Text("title") ?? "Shipping", 1, price, price, LineKind.Shipping) { Tax = Tax(item) });
         }
         var shipping = o.Money("total_shipping_price_set.shop_money.amount") ?? FormatSupport.Sum(shippingLines.Select(l => (decimal?)l.UnitPrice));
 
@@ -132,7 +130,9 @@ public sealed class ShopifyFormat : IJsonOrderFormat
             CustomerName = FormatSupport.PersonName(o.Text("customer.first_name"), o.Text("customer.last_name"))
                 ?? FormatSupport.PersonName(o.Text("billing_address.first_name"), o.Text("billing_address.last_name"))
                 ?? o.Text("billing_address.name"),
-            OrderDate = o.Instant("created_at", strict: true) ?? o.Instant("processed_at", strict: true),
+            // processed_at is the order's date ("the date that appears on your orders"; an app importing orders sets it to
+            // when they were placed); created_at is when the record was made in Shopify.
+            OrderDate = o.Instant("processed_at", strict: true) ?? o.Instant("created_at", strict: true),
             UpdatedAt = o.Instant("updated_at"),
             Currency = currency,
             Total = total,
@@ -150,6 +150,15 @@ public sealed class ShopifyFormat : IJsonOrderFormat
             Lines = lines.IsUnreadable ? [] : [.. lines.Lines, .. shippingLines],
         };
         return new ReadOrder(order, problems);
+    }
+
+    /// <summary>A line's tax (line items and shipping lines alike): the sum of its <c>tax_lines</c>; null when it lists none.</summary>
+    static decimal? Tax(JsonFields line)
+    {
+        decimal? tax = null;
+        foreach (var taxLine in line.Objects("tax_lines"))
+            tax = (tax ?? 0) + (taxLine.Money("price") ?? 0);
+        return tax;
     }
 
     static decimal? AmountPaid(JsonFields o, string? financial, decimal total)

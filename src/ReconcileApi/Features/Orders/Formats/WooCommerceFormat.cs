@@ -65,10 +65,11 @@ public sealed class WooCommerceFormat : IJsonOrderFormat
             if (item.LineAmount("total", lines) is { } amount)
                 lines.Add(new OrderLine(item.Text("method_id"), null, item.Text("method_title") ?? "Shipping", 1, amount, amount, LineKind.Shipping));
         }
+        // A negative fee is how WooCommerce (and its plugins: loyalty points, "pay by bank" reductions) gives a discount.
         foreach (var item in o.Objects("fee_lines", lines))
         {
             if (item.LineAmount("total", lines) is { } amount)
-                lines.Add(new OrderLine(null, null, item.Text("name") ?? "Fee", 1, amount, amount, LineKind.Fee));
+                lines.Add(new OrderLine(null, null, item.Text("name") ?? "Fee", 1, amount, amount, amount < 0 ? LineKind.Discount : LineKind.Fee));
         }
 
         // Refunds are listed with negative totals; one that cannot be read leaves the refunded amount unknown, not smaller.
