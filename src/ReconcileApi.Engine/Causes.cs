@@ -170,6 +170,18 @@ internal static class Causes
             k.Total, actions.ReviewKeapOnly(k));
     }
 
+    /// <summary>
+    /// A Keap record made before the store order was last updated, beside <paramref name="current"/>, which matches the
+    /// store: the edit reached Keap as a new order. Null when the store says no later update.
+    /// </summary>
+    public static Cause? StaleCopy(CanonicalOrder store, CanonicalOrder current, CanonicalOrder stale)
+    {
+        if (store.UpdatedAt is not { } edited || (stale.CreatedAt ?? stale.OrderDate) is not { } made || edited <= made)
+            return null;
+        return new(CauseCodes.EditedAfterSync, string.Create(CultureInfo.InvariantCulture,
+            $"Keap order {stale.OrderId} ({stale.Total}) is a copy made before the store order was edited on {edited:yyyy-MM-dd HH:mm}; Keap order {current.OrderId} ({current.Total}) matches the store as it is now."));
+    }
+
     public static Cause Duplicate(CanonicalOrder primary, CanonicalOrder extra, long primaryTicks, long extraTicks, bool identical, int windowMinutes, string system)
     {
         if (identical)

@@ -121,6 +121,8 @@ internal sealed class ReconciliationRun
             storeExtras.AddRange(sides[p, 1].Extras);
             storeKeyless.AddRange(sides[p, 1].Keyless);
         }
+        PreferAgreeing(index, keapExtras, OrderSource.Keap);
+        PreferAgreeing(index, storeExtras, OrderSource.Store);
 
         Phase("index");
         var pairStore = new int[Math.Min(_store.Count, _keap.Count)];
@@ -306,6 +308,30 @@ internal sealed class ReconciliationRun
         return (extras, keyless);
     }
 
+    /// <summary>
+    /// Where a side has several records of one key, its twin is the one that agrees with the other side's record (an
+    /// order edited after its sync and synced again leaves a stale first copy: that copy is the duplicate, not the one
+    /// that matches); among records that agree, or when none does, the oldest.
+    /// </summary>
+    void PreferAgreeing(Dictionary<Fingerprint, Slot>[] index, List<int> extras, OrderSource side)
+    {
+        var (orders, norm, otherNorm) = side == OrderSource.Store ? (_store, _sn, _kn) : (_keap, _kn, _sn);
+        for (var e = 0; e < extras.Count; e++)
+        {
+            var i = extras[e];
+            ref var slot = ref CollectionsMarshal.GetValueRefOrNullRef(index[PartOf(norm[i].Key, index.Length)], norm[i].Key);
+            var other = side == OrderSource.Store ? slot.Keap : slot.Store;
+            if (other == 0)
+                continue;
+            ref var primary = ref side == OrderSource.Store ? ref slot.Store : ref slot.Keap;
+            if (Agrees(norm[i], otherNorm[other - 1]) && (!Agrees(norm[primary - 1], otherNorm[other - 1]) || IsOlder(orders, norm, i, primary - 1)))
+                (extras[e], primary) = (primary - 1, i + 1);
+        }
+    }
+
+    /// <summary>The same total (lines are not compared here: each system names them its own way, see <see cref="LineComparison"/>).</summary>
+    bool Agrees(in NormalizedOrder a, in NormalizedOrder b) => Math.Abs(a.Total - b.Total) <= _settings.AmountTolerance;
+
     void Phase(string name) => _phaseCompleted?.Invoke(name, _clock.Elapsed);
 
     static int PartOf(Fingerprint key, int partCount) => (int)(key.B % (uint)partCount);
@@ -420,6 +446,11 @@ internal sealed class ReconciliationRun
             var p = (source == OrderSource.Store ? slot.Store : slot.Keap) - 1;
             var primary = orders[p];
             var identical = PairComparer.SameRecord(primary, extra);
+            var other = source == OrderSource.Store ? slot.Keap : slot.Store;
+            // A Keap copy made before the store order's last edit, beside one that matches it: the edit was synced as a new order.
+            var stale = source == OrderSource.Keap && other != 0 && Agrees(norm[p], _sn[other - 1]) && !Agrees(en, _sn[other - 1])
+                ? Causes.StaleCopy(_store[other - 1], primary, extra)
+                : null;
             findings.Add(new Finding
             {
                 Category = source == OrderSource.Store ? Category.DuplicateInStore : Category.DuplicateInKeap,
@@ -432,7 +463,7 @@ internal sealed class ReconciliationRun
                 OrderDate = Date(en.Ticks),
                 Impact = extra.Total,
                 Currency = extra.Currency,
-                Cause = Causes.Duplicate(primary, extra, norm[p].Ticks, en.Ticks, identical, _settings.DuplicateWindowMinutes, system),
+                Cause = stale ?? Causes.Duplicate(primary, extra, norm[p].Ticks, en.Ticks, identical, _settings.DuplicateWindowMinutes, system),
                 SuggestedAction = Actions.RemoveDuplicate(source, primary, extra),
             });
         }

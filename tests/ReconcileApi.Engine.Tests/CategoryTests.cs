@@ -63,6 +63,36 @@ public sealed class CategoryTests
         Assert.Equal(1, result.Matched);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Duplicate_ThePairIsTheRecordThatAgreesWithTheOtherSide_NotTheOldest(bool inStore)
+    {
+        // An edit re-synced as a new record: the first copy (80) is stale, the later one (100) matches the other side.
+        var stale = inStore ? Store() with { Total = 80m } : Keap() with { Total = 80m };
+        var current = inStore ? Store(id: "S1001b", date: T0.AddDays(2)) : Keap(id: "K1001b", date: T0.AddDays(2));
+        var (store, keap) = inStore ? (new[] { stale, current }, new[] { Keap() }) : ([Store()], new[] { stale, current });
+
+        var findings = Reconcile(store, keap, ReconcileSettings.Default with { DateToleranceHours = 72 }).Findings;
+
+        var duplicate = Assert.Single(findings);
+        Assert.Equal(stale.OrderId, duplicate.DuplicateOrderId);
+        Assert.Equal(stale.OrderId, duplicate.SuggestedAction.Values["orderId"]);
+    }
+
+    [Fact]
+    public void Duplicate_OfAKeapCopyMadeBeforeTheStoresEdit_SaysSo()
+    {
+        var store = Store() with { UpdatedAt = T0.AddDays(2) };
+        var stale = Keap() with { Total = 80m, CreatedAt = T0.AddMinutes(1) };
+        var current = Keap(id: "K1001b", date: T0.AddMinutes(2)) with { CreatedAt = T0.AddDays(2).AddMinutes(5) };
+
+        var duplicate = Assert.Single(Reconcile([store], [stale, current]).Findings);
+
+        Assert.Equal(CauseCodes.EditedAfterSync, duplicate.Cause.Code);
+        Assert.Equal("K1001", duplicate.DuplicateOrderId);
+    }
+
     [Fact]
     public void Pair_ReportsOneFindingPerCategory_WhenEverythingDiffers()
     {

@@ -38,6 +38,20 @@ public sealed class CsvFormatTests
         Assert.Equal("whatever", order.Raw["Ignored Column"]);
     }
 
+    [Theory]
+    [InlineData("JPY", "12.800", 12800)] // 12.8 yen cannot be: the point groups thousands (a European-locale export)
+    [InlineData("JPY", "¥12.800", 12800)]
+    [InlineData("JPY", "12.80", 12.80)]
+    [InlineData("USD", "12.800", 12.8)]
+    [InlineData(null, "12.800", 12.8)]
+    public void Read_ReadsAPointBeforeThreeDigits_AsThousands_OnlyInACurrencyWithoutMinorUnits(string? currency, string text, decimal expected)
+    {
+        var table = Table(["Order Id", "Currency", "Total", "SKU", "Qty", "Unit Price"], ["1", currency ?? "", text, "A", "1", text]);
+        var o = Assert.Single(Format.Read(table, Utc)).Read.Order;
+        Assert.Equal(expected, o.Total);
+        Assert.Equal(expected, Assert.Single(o.Lines).UnitPrice);
+    }
+
     [Fact]
     public void Read_AccumulatesLinesOfRowsSharingAnOrderId_TakingOrderFieldsFromTheFirstRow()
     {

@@ -26,6 +26,21 @@ public sealed class ShopifyCsvFormatTests
         Assert.All(Read(), o => Assert.Empty(o.Read.Problems.Warnings));
 
     [Fact]
+    public void Read_KeepsTwoOrdersThatShareAName_ApartByTheirIds()
+    {
+        var table = Table(["Name", "Id", "Total", "Lineitem quantity", "Lineitem name", "Lineitem price"],
+            ["#3051", "5200000003051", "30.00", "1", "Case", "20.00"],
+            ["#3051", "", "", "1", "Strap", "10.00"],
+            ["#3051", "5200000003099", "20.00", "1", "Case", "20.00"]);
+
+        var orders = Format.Read(table, Utc).Select(o => o.Read.Order).ToList();
+
+        Assert.Equal(["5200000003051", "5200000003099"], orders.Select(o => o.OrderId));
+        Assert.Equal([2, 1], orders.Select(o => o.Lines.Count));
+        Assert.All(orders, o => Assert.Equal("#3051", o.OrderNumber));
+    }
+
+    [Fact]
     public void Read_TakesOrderFieldsFromTheFirstRow()
     {
         var read = Read()[0].Read;

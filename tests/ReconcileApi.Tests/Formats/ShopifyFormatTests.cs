@@ -114,6 +114,17 @@ public sealed class ShopifyFormatTests
     }
 
     [Fact]
+    public void Read_TakesTheShippingTheBuyerPaid_AfterItsDiscount()
+    {
+        // total_shipping_price_set is "excluding discounts": 10.00 here, of which the buyer paid 5.00.
+        var o = Format.Read(Json("""
+            {"id": 1, "name": "#3010", "total_price": "55.00", "total_shipping_price_set": {"shop_money": {"amount": "10.00", "currency_code": "USD"}},
+             "shipping_lines": [{"code": "Standard", "price": "10.00", "discounted_price": "5.00"}]}
+            """), Utc).Order;
+        Assert.Equal(5.00m, o.Shipping);
+    }
+
+    [Fact]
     public void Read_GivesAShippingLineItsTax()
     {
         var o = Format.Read(Json("""

@@ -154,7 +154,7 @@ public sealed class KeapFormat : IJsonOrderFormat
                         m.Warn("amount", message + " Left out.");
                     return null;
                 }
-                return minor is { } whole ? whole / MinorUnitScale(currency) : null;
+                return minor is { } whole ? whole / FormatSupport.MinorUnitScale(currency) : null;
             }
             if (m.Text("formatted_amount") is { } formatted)
             {
@@ -171,13 +171,4 @@ public sealed class KeapFormat : IJsonOrderFormat
             return null;
         }
     }
-
-    static readonly HashSet<string> ZeroDecimal = new(StringComparer.Ordinal)
-        { "JPY", "KRW", "VND", "CLP", "ISK", "UGX", "PYG", "XAF", "XOF", "XPF", "KMF", "GNF", "DJF", "RWF", "VUV", "BIF" };
-
-    static readonly HashSet<string> ThreeDecimal = new(StringComparer.Ordinal) { "BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND" };
-
-    /// <summary>How many minor units make one major unit (ISO 4217 exponent); 100 when the currency is unknown.</summary>
-    public static decimal MinorUnitScale(string? currency) =>
-        currency is null ? 100m : ZeroDecimal.Contains(currency) ? 1m : ThreeDecimal.Contains(currency) ? 1000m : 100m;
 }

@@ -3,8 +3,8 @@ using static ReconcileApi.Features.Orders.Formats.TableOrders;
 namespace ReconcileApi.Features.Orders.Formats;
 
 /// <summary>
-/// Shopify's order export (Orders → Export): one row per line item, grouped by <c>Name</c>; the order's
-/// fields are filled on its first row only. OrderId is the <c>Id</c> column when the export has it, else
+/// Shopify's order export (Orders → Export): one row per line item, grouped by <c>Name</c> (and by <c>Id</c> where two
+/// orders share a name: Shopify does not enforce unique names); the order's fields are filled on its first row only. OrderId is the <c>Id</c> column when the export has it, else
 /// the name. Status is <c>Financial Status</c>, or "cancelled" when <c>Cancelled at</c> is set. Rows give
 /// product lines only (the export's shipping is an order amount). Whether line prices include tax is read from
 /// the amounts (see <see cref="FormatSupport.TaxesIncludedByAmounts"/>).
@@ -44,7 +44,7 @@ public sealed class ShopifyCsvFormat : ITableOrderFormat
     public string Name => "shopify-csv";
 
     public IEnumerable<TableOrder> Read(Table table, FormatContext context) =>
-        TableOrders.Read(table, context, Aliases, OrderName, Map);
+        TableOrders.Read(table, context, Aliases, OrderName, Map, splitField: OrderId);
 
     static ReadOrder Map(TableOrderRows o)
     {

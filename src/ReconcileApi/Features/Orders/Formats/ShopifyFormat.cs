@@ -105,7 +105,9 @@ public sealed class ShopifyFormat : IJsonOrderFormat
             if ((item.Money("discounted_price") ?? item.LineAmount("price", lines)) is { } price)
                 shippingLines.Add(new OrderLine(item.Text("code"), null, item.Text("title") ?? "Shipping", 1, price, price, LineKind.Shipping) { Tax = Tax(item) });
         }
-        var shipping = o.Money("total_shipping_price_set.shop_money.amount") ?? FormatSupport.Sum(shippingLines.Select(l => (decimal?)l.UnitPrice));
+        // What the buyer paid for shipping: the shipping lines after their discounts. total_shipping_price_set is before
+        // them ("excluding discounts and returns"), so only an order without shipping lines falls back to it.
+        var shipping = shippingLines.Count > 0 ? shippingLines.Sum(l => l.UnitPrice) : o.Money("total_shipping_price_set.shop_money.amount");
 
         var shopTotal = o.Money("total_price", required: true) ?? 0;
         var presentmentCurrency = o.Text("presentment_currency")?.ToUpperInvariant();

@@ -25,7 +25,7 @@ public sealed class TableOrderRows(TableColumns columns, IReadOnlyList<TableRow>
                 problems.Error(columns.HeaderOf(field), columns.Has(field) ? $"Line {rows[0].Line}: is required." : "Is required: the table has no such column.");
             return null;
         }
-        if (Lenient.TryDecimal(cell.Text, out var value, out var outOfRange))
+        if (TryAmount(cell.Text, out var value, out var outOfRange))
             return value;
         Report(required || outOfRange, field, NotANumber(cell.Row, cell.Text, outOfRange, OrderValidator.MoneyRange));
         return null;
@@ -49,9 +49,9 @@ public sealed class TableOrderRows(TableColumns columns, IReadOnlyList<TableRow>
         columns.Cell(row, field) is { } text && Lenient.TryDecimal(text, out var value) ? value : null;
 
     /// <summary>A line's price in one row: without it the order's lines cannot be read.</summary>
-    public decimal? LineAmount(TableRow row, string field, LineReader lines) => LineNumber(row, field, lines, OrderValidator.MoneyRange);
+    public decimal? LineAmount(TableRow row, string field, LineReader lines) => LineNumber(row, field, lines, OrderValidator.MoneyRange, money: true);
 
-    decimal? LineNumber(TableRow row, string field, LineReader lines, string range)
+    decimal? LineNumber(TableRow row, string field, LineReader lines, string range, bool money = false)
     {
         var text = columns.Cell(row, field);
         if (text is null)
@@ -59,7 +59,7 @@ public sealed class TableOrderRows(TableColumns columns, IReadOnlyList<TableRow>
             lines.Unreadable(columns.HeaderOf(field), columns.Has(field) ? $"Line {row.Line}: is empty." : "The table has no such column.");
             return null;
         }
-        if (Lenient.TryDecimal(text, out var value, out var outOfRange))
+        if (money ? TryAmount(text, out var value, out var outOfRange) : Lenient.TryDecimal(text, out value, out outOfRange))
             return value;
         // Out of range rejects the order, as an amount the validator finds out of bounds does.
         if (outOfRange)
@@ -89,11 +89,26 @@ public sealed class TableOrderRows(TableColumns columns, IReadOnlyList<TableRow>
         var text = columns.Cell(row, field);
         if (text is null)
             return null;
-        if (Lenient.TryDecimal(text, out var value, out var outOfRange))
+        if (TryAmount(text, out var value, out var outOfRange))
             return value;
         Report(outOfRange, field, NotANumber(row, text, outOfRange, OrderValidator.MoneyRange));
         return null;
     }
+
+    /// <summary>Whether the order is in a currency without minor units (JPY, KRW, …), by its currency cell.</summary>
+    bool WholeUnits => _wholeUnits ??= Text("currency")?.Trim().ToUpperInvariant() is { } currency && FormatSupport.MinorUnitScale(currency) == 1m;
+    bool? _wholeUnits;
+
+    /// <summary>
+    /// An amount: as <see cref="Lenient.TryDecimal(string?, out decimal, out bool)"/>, but in a currency without minor units a
+    /// single point before three digits groups thousands (a European-locale export's "12.800" yen is 12,800: 12.8 yen
+    /// cannot be).
+    /// </summary>
+    bool TryAmount(string text, out decimal value, out bool outOfRange) =>
+        Lenient.TryDecimal(WholeUnits && GroupedThousands.IsMatch(text) ? text.Replace(".", "") : text, out value, out outOfRange);
+
+    /// <summary>One point, no comma, and three digits after the point: "12.800", "¥12.800", "12.800 JPY".</summary>
+    static readonly System.Text.RegularExpressions.Regex GroupedThousands = new(@"^[^.,]*\d\.\d{3}(?!\d)[^.,]*$");
 
     void Report(bool reject, string field, string message)
     {

@@ -21,20 +21,30 @@ static class TableOrders
     /// only once); a row with neither starts an order of its own, which then reports its missing id.
     /// Blank rows are skipped. A row with more cells than the header rejects its order: its cells may have shifted
     /// (an unquoted comma); one with fewer ends early, its missing cells empty, as some writers leave trailing ones off.
+    /// With <paramref name="splitField"/>, rows of one group value whose split values differ are different orders (two
+    /// Shopify orders may share a name, never an id); a row without a split value joins the last order of its group value.
     /// </summary>
     public static IEnumerable<TableOrder> Read(
         Table table, FormatContext context, IReadOnlyDictionary<string, string[]> aliases, string groupField,
-        Func<TableOrderRows, ReadOrder> map)
+        Func<TableOrderRows, ReadOrder> map, string? splitField = null)
     {
         var columns = new TableColumns(table.Header, aliases, context.ColumnMap);
         var groups = new List<List<TableRow>>();
         var byKey = new Dictionary<string, List<TableRow>>(StringComparer.Ordinal);
+        var lastSplit = new Dictionary<string, string>(StringComparer.Ordinal);
         List<TableRow>? previous = null;
         foreach (var row in table.Rows)
         {
             if (row.Cells.All(string.IsNullOrWhiteSpace))
                 continue;
             var key = columns.Cell(row, groupField);
+            if (key is not null && splitField is not null)
+            {
+                if (columns.Cell(row, splitField) is { } split)
+                    key = lastSplit[key] = key + "\n" + split;
+                else if (lastSplit.TryGetValue(key, out var last))
+                    key = last;
+            }
             List<TableRow>? group;
             if (key is null)
             {
