@@ -38,6 +38,21 @@ public sealed class CsvFormatTests
         Assert.Equal("whatever", order.Raw["Ignored Column"]);
     }
 
+    [Fact]
+    public void Read_KeysATableWithoutAnOrderIdColumn_ByItsOrderNumbers()
+    {
+        var table = Table(["Order Number", "Total", "SKU", "Qty", "Unit Price"],
+            ["#1001", "30.00", "A", "1", "20.00"],
+            ["#1001", "", "B", "1", "10.00"],
+            ["#1002", "5.00", "A", "1", "5.00"]);
+
+        var orders = Format.Read(table, Utc).Select(o => o.Read).ToList();
+
+        Assert.All(orders, NoErrors);
+        Assert.Equal(["#1001", "#1002"], orders.Select(o => o.Order.OrderId));
+        Assert.Equal([2, 1], orders.Select(o => o.Order.Lines.Count));
+    }
+
     [Theory]
     [InlineData("JPY", "12.800", 12800)] // 12.8 yen cannot be: the point groups thousands (a European-locale export)
     [InlineData("JPY", "¥12.800", 12800)]

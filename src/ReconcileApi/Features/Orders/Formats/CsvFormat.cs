@@ -13,7 +13,7 @@ public sealed class CsvFormat : ITableOrderFormat
     public static IReadOnlyDictionary<string, string[]> Aliases { get; } = new Dictionary<string, string[]>
     {
         [OrderId] = ["order id", "id", "order_id", "order uid"],
-        ["orderNumber"] = ["order number", "order #", "order no", "number", "name", "reference", "title", "order name", "order title", "order reference"],
+        [OrderNumber] = ["order number", "order #", "order no", "number", "name", "reference", "title", "order name", "order title", "order reference"],
         ["customerEmail"] = ["email", "customer email", "contact email", "billing email", "e-mail", "email address"],
         ["customerName"] = ["customer name", "customer", "billing name", "contact name", "full name"],
         ["firstName"] = ["first name", "billing first name", "given name", "customer first name"],
@@ -45,16 +45,25 @@ public sealed class CsvFormat : ITableOrderFormat
 
     public string Name => "csv";
 
-    public IEnumerable<TableOrder> Read(Table table, FormatContext context) =>
-        TableOrders.Read(table, context, Aliases, OrderId, Map);
+    /// <remarks>
+    /// A table without an order id column (a bookkeeper's export that has only "Order Number") is keyed by its order
+    /// numbers, as Shopify's export is by its names.
+    /// </remarks>
+    public IEnumerable<TableOrder> Read(Table table, FormatContext context)
+    {
+        var columns = new TableColumns(table.Header, Aliases, context.ColumnMap);
+        return TableOrders.Read(table, context, Aliases, columns.Has(OrderId) || !columns.Has(OrderNumber) ? OrderId : OrderNumber, Map);
+    }
+
+    const string OrderNumber = "orderNumber";
 
     static ReadOrder Map(TableOrderRows o)
     {
-        var id = RequireId(o, o.Text(OrderId), "order id");
+        var id = RequireId(o, o.Text(OrderId) ?? (o.Columns.Has(OrderId) ? null : o.Text(OrderNumber)), "order id");
         var order = new CanonicalOrder
         {
             OrderId = id ?? "",
-            OrderNumber = o.Text("orderNumber"),
+            OrderNumber = o.Text(OrderNumber),
             CustomerEmail = o.Text("customerEmail"),
             CustomerName = o.Text("customerName") ?? FormatSupport.PersonName(o.Text("firstName"), o.Text("lastName")),
             OrderDate = o.Instant("orderDate", strict: true),
