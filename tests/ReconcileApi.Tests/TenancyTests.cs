@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using static ReconcileApi.Tests.Api;
 
@@ -111,6 +112,28 @@ public sealed class TenancyTests(ApiFactory factory) : IClassFixture<ApiFactory>
 
         await (await other.GetAsync("/api/v1/runs")).AssertProblemAsync(HttpStatusCode.Unauthorized);
         Assert.Equal(HttpStatusCode.OK, (await ws.Http.GetAsync("/api/v1/runs")).StatusCode);
+    }
+
+    [Fact]
+    public async Task ACreatedWorkspace_IsFoundWhereItsLocationSays_WithItsKeysByPrefix()
+    {
+        using var admin = factory.CreateAdminClient();
+        var created = await admin.PostAsJsonAsync("/api/v1/admin/workspaces", new { name = "Listed", timezone = "Europe/Berlin" });
+        var body = await created.Json();
+        var second = await (await admin.PostAsync($"/api/v1/admin/workspaces/{body.Str("id")}/keys", null)).Json();
+        await admin.DeleteAsync($"/api/v1/admin/keys/{second.Str("keyId")}");
+
+        var workspace = await (await admin.GetAsync(created.Headers.Location)).Json();
+
+        Assert.Equal("Listed", workspace.Str("name"));
+        Assert.Equal("Europe/Berlin", workspace.Str("timezone"));
+        var keys = workspace.GetProperty("keys").EnumerateArray().ToList();
+        Assert.Equal([body.Str("keyId"), second.Str("keyId")], keys.Select(k => k.Str("keyId")));
+        Assert.Equal(body.Str("apiKey")![..12], keys[0].Str("prefix"));
+        Assert.DoesNotContain(body.Str("apiKey")!, workspace.GetRawText());
+        Assert.Equal(JsonValueKind.Null, keys[0].GetProperty("revokedAt").ValueKind);
+        Assert.NotEqual(JsonValueKind.Null, keys[1].GetProperty("revokedAt").ValueKind);
+        await (await admin.GetAsync($"/api/v1/admin/workspaces/{Guid.NewGuid()}")).AssertProblemAsync(HttpStatusCode.NotFound);
     }
 
     [Fact]

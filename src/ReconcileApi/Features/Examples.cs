@@ -128,4 +128,7 @@ public static class Examples
         new Guid("0193f0a0-0000-7000-8000-0000000000bb"), "rk_4q9V1mXb2kPq8sJf0aLr7tYc3nWz6uHe5gDi1oBv2xM");
 
     public static readonly ApiKeyCreated KeyCreated = new(WorkspaceCreated.KeyId, WorkspaceCreated.Id, WorkspaceCreated.ApiKey);
+
+    public static readonly WorkspaceDetails WorkspaceDetails = new(WorkspaceCreated.Id, WorkspaceCreated.Name, WorkspaceCreated.Timezone, At,
+        [new(WorkspaceCreated.KeyId, WorkspaceCreated.ApiKey[..12], At, null)]);
 }

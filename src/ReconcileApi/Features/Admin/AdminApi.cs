@@ -9,6 +9,11 @@ public sealed record WorkspaceCreated(Guid Id, string Name, string Timezone, Gui
 
 public sealed record ApiKeyCreated(Guid KeyId, Guid WorkspaceId, string ApiKey);
 
+/// <summary>A key as listed: its first characters only (the whole key is shown once, when it is created).</summary>
+public sealed record ApiKeyListed(Guid KeyId, string Prefix, DateTime CreatedAt, DateTime? RevokedAt);
+
+public sealed record WorkspaceDetails(Guid Id, string Name, string Timezone, DateTime CreatedAt, IReadOnlyList<ApiKeyListed> Keys);
+
 public sealed class CreateWorkspaceRequestValidator : AbstractValidator<CreateWorkspaceRequest>
 {
     public CreateWorkspaceRequestValidator()
@@ -30,6 +35,11 @@ public static class AdminApi
             .WithSummary("Create a workspace and its first API key (the key is shown once)")
             .ProducesValidationProblem()
             .WithExamples(request: new CreateWorkspaceRequest("Acme Store", "America/New_York"), response: Examples.WorkspaceCreated);
+        group.MapGet("/workspaces/{id:guid}", GetWorkspace)
+            .WithName(nameof(GetWorkspace))
+            .WithSummary("A workspace and its API keys, listed by their first characters (the location a created workspace names)")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithExamples(response: Examples.WorkspaceDetails);
         group.MapPost("/workspaces/{id:guid}/keys", CreateApiKey)
             .WithName(nameof(CreateApiKey))
             .WithSummary("Create another API key for a workspace (the key is shown once)")
@@ -52,6 +62,15 @@ public static class AdminApi
         await db.SaveChangesAsync(ct);
         return TypedResults.Created($"/api/v1/admin/workspaces/{workspace.Id}",
             new WorkspaceCreated(workspace.Id, workspace.Name, workspace.Timezone, key.Id, secret));
+    }
+
+    public static async Task<Results<Ok<WorkspaceDetails>, ProblemHttpResult>> GetWorkspace(Guid id, ReconcileDbContext db, CancellationToken ct)
+    {
+        if (await db.Workspaces.AsNoTracking().FirstOrDefaultAsync(w => w.Id == id, ct) is not { } workspace)
+            return Problems.NotFound("Workspace", id, inWorkspace: false);
+        var keys = await db.ApiKeys.AsNoTracking().Where(k => k.WorkspaceId == id).OrderBy(k => k.CreatedAt).ThenBy(k => k.Id)
+            .Select(k => new ApiKeyListed(k.Id, k.Prefix, k.CreatedAt, k.RevokedAt)).ToListAsync(ct);
+        return TypedResults.Ok(new WorkspaceDetails(workspace.Id, workspace.Name, workspace.Timezone, workspace.CreatedAt, keys));
     }
 
     public static async Task<Results<Created<ApiKeyCreated>, ProblemHttpResult>> CreateApiKey(Guid id, ReconcileDbContext db, TimeProvider clock, CancellationToken ct)
