@@ -154,18 +154,51 @@ public sealed class ResolutionTests(ApiFactory factory) : IClassFixture<ApiFacto
     }
 
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public async Task IfMatch_AcceptsTheWeakFormOfTheCurrentETag_AndAStar(bool weak)
+    [InlineData("{0}")]
+    [InlineData("{0}, {0}")] // a client that sends the tag it read twice
+    [InlineData("\"77\", {0}")]
+    [InlineData("W/\"77\",{0}")]
+    [InlineData("*")]
+    public async Task IfMatch_IsAListOfEntityTags_ThatMatchesWhenAnyStrongOneNamesTheVersion_OrIsAStar(string ifMatch)
     {
         using var ws = await factory.CreateWorkspaceAsync();
         var ids = await MissingOrdersAsync(ws, 1);
         var etag = (await ws.Http.GetAsync($"/api/v1/discrepancies/{ids[0]}")).Headers.ETag!.Tag;
 
-        var response = await ResolveAsync(ws, ids[0], "acknowledge", ifMatch: weak ? "W/" + etag : "*");
+        var response = await ResolveAsync(ws, ids[0], "acknowledge", ifMatch: string.Format(ifMatch, etag));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("acknowledged", (await response.Json()).Str("state"));
+    }
+
+    [Fact]
+    public async Task IfMatch_WithTheWeakFormOfTheCurrentETag_Is412_SayingAWeakTagNeverMatches()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var ids = await MissingOrdersAsync(ws, 1);
+        var etag = (await ws.Http.GetAsync($"/api/v1/discrepancies/{ids[0]}")).Headers.ETag!.Tag;
+
+        var response = await ResolveAsync(ws, ids[0], "acknowledge", ifMatch: "W/" + etag);
+
+        await response.AssertProblemAsync(HttpStatusCode.PreconditionFailed, $"weak tag (W/{etag}) never matches; send If-Match: {etag}");
+        Assert.Equal("open", (await (await ws.Http.GetAsync($"/api/v1/discrepancies/{ids[0]}")).Json()).Str("state"));
+    }
+
+    [Theory]
+    [InlineData("1", "If-Match: \"1\"")]
+    [InlineData("\"1\" \"2\"", "If-Match: \"9\"")]
+    [InlineData("\"1", "If-Match: \"9\"")]
+    [InlineData("W/1", "If-Match: \"9\"")]
+    public async Task IfMatch_ThatIsNotAListOfEntityTags_Is400NamingTheHeaderAndItsForm_NotA412(string ifMatch, string form)
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var ids = await MissingOrdersAsync(ws, 1);
+
+        var response = await ResolveAsync(ws, ids[0], "acknowledge", ifMatch: ifMatch);
+
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest, form);
+        Assert.Contains(form, (await response.Json()).GetProperty("errors").GetProperty("If-Match")[0].GetString());
+        Assert.Equal("open", (await (await ws.Http.GetAsync($"/api/v1/discrepancies/{ids[0]}")).Json()).Str("state"));
     }
 
     [Fact]

@@ -63,6 +63,32 @@ public sealed class SettingsTests(ApiFactory factory) : IClassFixture<ApiFactory
         await (await ws.Http.SendAsync(stale)).AssertProblemAsync(HttpStatusCode.PreconditionFailed);
     }
 
+    static HttpRequestMessage Put(object settings, string ifMatch, string? key = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Put, "/api/v1/settings") { Content = JsonContent.Create(settings) };
+        request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+        if (key is not null)
+            request.Headers.Add("Idempotency-Key", key);
+        return request;
+    }
+
+    [Fact]
+    public async Task Put_ReadsIfMatchAsAListOfEntityTags_AWeakTagNeverMatches_AndOneWithoutQuotesIsA400()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        Assert.Equal(HttpStatusCode.OK, (await ws.Http.PutAsJsonAsync("/api/v1/settings", new { amountTolerance = 1 })).StatusCode);
+
+        await (await ws.Http.SendAsync(Put(new { amountTolerance = 2 }, "W/\"1\""))).AssertProblemAsync(HttpStatusCode.PreconditionFailed, "never matches; send If-Match: \"1\"");
+        var unquoted = await ws.Http.SendAsync(Put(new { amountTolerance = 2 }, "1", key: "unquoted"));
+        await unquoted.AssertProblemAsync(HttpStatusCode.BadRequest, "If-Match: \"1\"");
+        Assert.True((await unquoted.Json()).GetProperty("errors").TryGetProperty("If-Match", out _));
+
+        // The 400 came before the request ran, so its key is free for the corrected request; a list matches by any of its tags.
+        var listed = await ws.Http.SendAsync(Put(new { amountTolerance = 2 }, "\"1\", \"1\"", key: "unquoted"));
+        Assert.Equal(HttpStatusCode.OK, listed.StatusCode);
+        Assert.Equal(2, (await listed.Json()).GetProperty("version").GetInt32());
+    }
+
     [Fact]
     public async Task ConcurrentPuts_WithoutIfMatch_EachBecomeAVersion_TheLastWins_NeverA412()
     {

@@ -1,11 +1,81 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace ReconcileApi.Infrastructure;
 
 /// <summary>Version ETags and If-Match, the one optimistic-concurrency check every versioned resource uses.</summary>
 public static class ETags
 {
+    public const string IfMatchHeader = "If-Match";
+
     public static string Of(int version) => $"\"{version}\"";
 
-    /// <summary>True when no If-Match was sent, when it is "*", or when it names this version (a weak "W/" prefix is accepted).</summary>
-    public static bool Matches(string? ifMatch, int version) =>
-        ifMatch is null || ifMatch.Trim() == "*" || ifMatch.Replace("W/", "").Trim() == Of(version);
+    /// <summary>
+    /// True when no If-Match was sent, when it is "*", or when one of its strong tags names this version. If-Match compares
+    /// strongly (RFC 9110, 13.1.1): a weak tag never matches. Call on a header <see cref="Unreadable"/> accepted.
+    /// </summary>
+    public static bool Matches([NotNullWhen(false)] string? ifMatch, int version) =>
+        ifMatch is null || Parse(ifMatch) is { } tags && (tags.Contains(Any) || tags.Contains(new(Of(version), Weak: false)));
+
+    /// <summary>
+    /// The 412 for an If-Match that <paramref name="version"/> failed: <paramref name="stale"/> says the resource changed, unless
+    /// the header named this version only as a weak tag — then that is why, or the caller would read the same ETag again.
+    /// </summary>
+    public static ProblemHttpResult PreconditionFailed(string ifMatch, int version, string stale) =>
+        Problems.PreconditionFailed(Parse(ifMatch)?.Contains(new(Of(version), Weak: true)) == true
+            ? $"If-Match compares entity tags strongly, so a weak tag (W/{Of(version)}) never matches; send If-Match: {Of(version)}."
+            : stale);
+
+    /// <summary>
+    /// The 400 for an If-Match that is not a list of entity tags (an unquoted <c>9</c>, say), or null when it is one: such a
+    /// header can match no version, and a 412 would tell the caller its ETag is stale when the ETag it read is current.
+    /// </summary>
+    public static ProblemHttpResult? Unreadable(string ifMatch)
+    {
+        if (Parse(ifMatch) is not null)
+            return null;
+        // A bare version number is the ETag without its quotes: show it quoted.
+        var example = ifMatch.Trim() is { Length: > 0 } bare && bare.All(char.IsAsciiDigit) ? $"\"{bare}\"" : Of(9);
+        return Problems.Invalid(IfMatchHeader,
+            $"Must be the ETag you read, quotes included (If-Match: {example}); several separated by commas, or *.",
+            $"The If-Match header '{ifMatch}' is not an entity tag: send the ETag as the service gave it, quotes included (If-Match: {example}).");
+    }
+
+    readonly record struct EntityTag(string Opaque, bool Weak);
+
+    static readonly EntityTag Any = new("*", Weak: false);
+
+    /// <summary>
+    /// If-Match's entity tags (RFC 9110, 13.1.1 and 8.8.3): "*", or a comma-separated list of quoted tags, each perhaps weak
+    /// (<c>W/"9"</c>); empty list elements are skipped (5.6.1). Null when the header is not that, or names no tag.
+    /// </summary>
+    static List<EntityTag>? Parse(string ifMatch)
+    {
+        if (ifMatch.Trim(' ', '\t') == "*")
+            return [Any];
+        var tags = new List<EntityTag>();
+        var i = 0;
+        while (true)
+        {
+            while (i < ifMatch.Length && ifMatch[i] is ' ' or '\t' or ',')
+                i++;
+            if (i == ifMatch.Length)
+                return tags.Count > 0 ? tags : null;
+            var weak = string.CompareOrdinal(ifMatch, i, "W/", 0, 2) == 0;
+            if (weak)
+                i += 2;
+            var close = i < ifMatch.Length && ifMatch[i] == '"' ? ifMatch.IndexOf('"', i + 1) : -1;
+            if (close < 0)
+                return null;
+            var opaque = ifMatch[i..(close + 1)];
+            // etagc: visible characters but the quote, and obs-text; no spaces or controls.
+            if (opaque.AsSpan().ContainsAnyInRange('\0', ' ') || opaque.Contains('\x7f'))
+                return null;
+            tags.Add(new(opaque, weak));
+            i = close + 1;
+            while (i < ifMatch.Length && ifMatch[i] is ' ' or '\t')
+                i++;
+            if (i < ifMatch.Length && ifMatch[i] != ',')
+                return null;
+        }
+    }
 }

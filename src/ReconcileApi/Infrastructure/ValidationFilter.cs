@@ -1,3 +1,4 @@
+using System.Reflection;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
@@ -14,6 +15,11 @@ public sealed class ValidationFilter(IServiceProvider services, IOptions<JsonOpt
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
+        // An If-Match that is no list of entity tags is refused here, before the idempotency filter claims the request's key,
+        // so the corrected request goes through with the same key.
+        if (context.HttpContext.Request.Headers.IfMatch is { Count: > 0 } ifMatch && ReadsIfMatch(context.HttpContext.GetEndpoint())
+            && ETags.Unreadable(ifMatch.ToString()) is { } unreadable)
+            return unreadable;
         Dictionary<string, string[]>? errors = null;
         if (JsonBodies.BodyType(context.HttpContext.GetEndpoint()) is { } bodyType
             && await JsonBodies.ReadBufferedAsync(context.HttpContext.Request) is { Length: > 0 } body
@@ -34,6 +40,11 @@ public sealed class ValidationFilter(IServiceProvider services, IOptions<JsonOpt
             ? await next(context)
             : Problems.InvalidFields(errors);
     }
+
+    /// <summary>Whether the endpoint's handler takes If-Match (the versioned writes); the others ignore the header.</summary>
+    static bool ReadsIfMatch(Endpoint? endpoint) =>
+        endpoint?.Metadata.GetMetadata<MethodInfo>()?.GetParameters()
+            .Any(p => p.GetCustomAttribute<Microsoft.AspNetCore.Mvc.FromHeaderAttribute>()?.Name == ETags.IfMatchHeader) == true;
 
     /// <summary>
     /// Registers the validators and this filter's rule for all of them: a rule stops at its first failure, so a

@@ -111,7 +111,7 @@ public static class ResolveDiscrepancy
         .WithExamples(request: Examples.Resolve, response: Examples.ResolvedDiscrepancy);
 
     public static async Task<Results<Ok<DiscrepancyResponse>, ProblemHttpResult>> Handle(
-        long id, ResolveRequest request, [FromHeader(Name = "If-Match")] string? ifMatch,
+        long id, ResolveRequest request, [FromHeader(Name = ETags.IfMatchHeader)] string? ifMatch,
         ClaimsPrincipal user, ReconcileDbContext db, HttpResponse response, TimeProvider clock, CancellationToken ct)
     {
         var workspaceId = user.WorkspaceId();
@@ -130,7 +130,7 @@ public static class ResolveDiscrepancy
                 return TypedResults.Ok(DiscrepancyResponse.From(d));
             }
             if (!ETags.Matches(ifMatch, d.Version))
-                return Problems.PreconditionFailed($"The discrepancy changed since you read it (it is now ETag {ETags.Of(d.Version)}); read it again.");
+                return ETags.PreconditionFailed(ifMatch, d.Version, $"The discrepancy changed since you read it (it is now ETag {ETags.Of(d.Version)}); read it again.");
 
             if (Resolutions.Conflict(d, action) is { } conflict)
                 return Problems.Conflict(conflict, new Dictionary<string, object?> { ["currentState"] = WireEnum.Name(d.State) });

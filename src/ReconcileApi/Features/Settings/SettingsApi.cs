@@ -46,7 +46,7 @@ public static class SettingsApi
     }
 
     public static async Task<Results<Ok<SettingsResponse>, ProblemHttpResult>> UpdateSettings(
-        ReconcileSettings settings, [FromHeader(Name = "If-Match")] string? ifMatch,
+        ReconcileSettings settings, [FromHeader(Name = ETags.IfMatchHeader)] string? ifMatch,
         ClaimsPrincipal user, ReconcileDbContext db, HttpResponse response, TimeProvider clock, CancellationToken ct)
     {
         var workspaceId = user.WorkspaceId();
@@ -57,7 +57,7 @@ public static class SettingsApi
         {
             var version = await SettingsStore.CurrentVersionAsync(db, workspaceId, ct);
             if (!ETags.Matches(ifMatch, version))
-                return Problems.PreconditionFailed($"The settings changed since you read them (now version {version}); read them again.");
+                return ETags.PreconditionFailed(ifMatch, version, $"The settings changed since you read them (now version {version}); read them again.");
             var row = new SettingsVersion { WorkspaceId = workspaceId, Version = version + 1, Json = json, CreatedAt = clock.GetUtcNow().UtcDateTime };
             db.SettingsVersions.Add(row);
             try
