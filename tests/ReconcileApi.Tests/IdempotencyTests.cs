@@ -213,4 +213,30 @@ public sealed class IdempotencyTests(ApiFactory factory) : IClassFixture<ApiFact
         Assert.Equal("true", replay.Headers.GetValues(Idempotency.ReplayedHeader).Single());
         Assert.Equal((await first.Json()).GetProperty("version").GetInt32(), (await replay.Json()).GetProperty("version").GetInt32());
     }
+
+    [Fact]
+    public async Task A412_IsNotKept_SoTheSameRequestWithTheCurrentETagGoesThroughWithTheSameKey()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        Assert.Equal(HttpStatusCode.OK, (await ws.Http.PutAsJsonAsync("/api/v1/settings", new { amountTolerance = 1 })).StatusCode);
+        HttpRequestMessage Put(string ifMatch)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Put, "/api/v1/settings") { Content = JsonContent.Create(new { amountTolerance = 2 }, options: ApiFactory.Json) };
+            request.Headers.Add("Idempotency-Key", "settings-412");
+            request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+            return request;
+        }
+
+        var stale = await ws.Http.SendAsync(Put("\"0\""));
+        var current = await ws.Http.SendAsync(Put("\"1\""));
+        var replay = await ws.Http.SendAsync(Put("\"1\""));
+
+        await stale.AssertProblemAsync(HttpStatusCode.PreconditionFailed);
+        Assert.Equal(HttpStatusCode.OK, current.StatusCode);
+        Assert.False(current.Headers.Contains(Idempotency.ReplayedHeader));
+        Assert.Equal(2, (await current.Json()).GetProperty("version").GetInt32());
+        // What the request did is kept as usual: the next copy replays it.
+        Assert.Equal("true", replay.Headers.GetValues(Idempotency.ReplayedHeader).Single());
+        Assert.Equal(2, (await replay.Json()).GetProperty("version").GetInt32());
+    }
 }

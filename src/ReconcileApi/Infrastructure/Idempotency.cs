@@ -10,7 +10,7 @@ namespace ReconcileApi.Infrastructure;
 /// Idempotency-Key on POST/PUT: Make and Zapier replay requests, so the same key and body replays the
 /// first answer (with <c>Idempotent-Replayed: true</c>); the same key with another body is 422; the same
 /// key while the first request is still in flight is 409. Keys expire after Retention:IdempotencyHours (24). Answers of 5xx are
-/// not kept, so a retry after a server error runs again.
+/// not kept, so a retry after a server error runs again, nor is a 412: see <see cref="Kept"/>.
 /// </summary>
 /// <remarks>
 /// Crash consistency. An endpoint with <see cref="RecordedByEndpoint"/> (ingest: long, one transaction) claims
@@ -136,10 +136,17 @@ public sealed class Idempotency(ReconcileDbContext db, TimeProvider clock, IOpti
         });
     }
 
+    /// <summary>
+    /// Whether an answer is kept for the key's repeats. Not a 5xx (the request failed; a retry runs again), nor a 412: its
+    /// If-Match failed and nothing was done, and If-Match is not part of the request's hash, so the corrected request —
+    /// the same key and body with the current ETag — must run, not be answered the 412 again.
+    /// </summary>
+    static bool Kept(int statusCode) => statusCode is < 500 and not StatusCodes.Status412PreconditionFailed;
+
     public async Task CompleteAsync(Guid workspaceId, string key, int statusCode, string? body, string? location)
     {
         var query = db.IdempotencyRecords.Where(r => r.WorkspaceId == workspaceId && r.Key == key);
-        if (statusCode >= 500)
+        if (!Kept(statusCode))
             await query.ExecuteDeleteAsync(CancellationToken.None);
         else
             await query.ExecuteUpdateAsync(s => s
