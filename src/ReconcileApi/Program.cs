@@ -45,6 +45,7 @@ app.UseBodyEncodingCheck();
 app.UseNullAsLeftOut();
 app.UseOpenApiDocs(options.Swagger.Public!.Value);
 app.UseJobsDashboard();
+app.UseHeadInAllow();
 app.MapHealth();
 app.MapAdmin();
 app.MapOrders();

@@ -28,7 +28,22 @@ public sealed class HttpSemanticsTests(ApiFactory factory) : IClassFixture<ApiFa
         using var ws = await factory.CreateWorkspaceAsync();
         var head = await ws.Http.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/api/v1/discrepancies/resolutions"));
         Assert.Equal(HttpStatusCode.MethodNotAllowed, head.StatusCode);
-        Assert.Contains("POST", head.Content.Headers.Allow);
+        Assert.Equal(["POST"], head.Content.Headers.Allow);
+    }
+
+    [Theory]
+    [InlineData("DELETE", "/api/v1/settings", "GET, HEAD, PUT")]
+    [InlineData("PATCH", "/api/v1/runs", "GET, HEAD, POST")]
+    [InlineData("PUT", "/api/v1/discrepancies/1/history", "GET, HEAD")]
+    [InlineData("GET", "/api/v1/discrepancies/resolutions", "POST")]
+    public async Task A405_ListsHead_WhereverGetIsAllowed(string method, string path, string allow)
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+
+        var response = await ws.Http.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
+
+        await response.AssertProblemAsync(HttpStatusCode.MethodNotAllowed);
+        Assert.Equal(allow.Split(", ").Order(), response.Content.Headers.Allow.Order());
     }
 
     [Theory]

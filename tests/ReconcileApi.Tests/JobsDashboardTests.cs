@@ -96,6 +96,7 @@ public sealed class JobsDashboardTests(ApiFactory factory) : IClassFixture<ApiFa
         using var client = factory.CreateAdminClient();
         var response = await client.GetAsync(path);
         await response.AssertProblemAsync(HttpStatusCode.MethodNotAllowed);
+        Assert.Equal(["POST"], response.Content.Headers.Allow);
     }
 
     [Fact]

@@ -33,4 +33,27 @@ public static class HeadRequests
         app.UseRouting();
         return app;
     }
+
+    /// <summary>
+    /// Lists HEAD in a 405's Allow wherever it lists GET: routing's 405 names the methods the endpoints declare, and none
+    /// declares the HEAD that <see cref="UseHeadAsGet"/> serves. Registered right before the endpoints, so that the 405
+    /// has not been written yet (its problem body comes from the status code pages outside).
+    /// </summary>
+    public static WebApplication UseHeadInAllow(this WebApplication app)
+    {
+        app.Use(async (context, next) =>
+        {
+            await next(context);
+            var response = context.Response;
+            if (response.StatusCode != StatusCodes.Status405MethodNotAllowed || response.HasStarted)
+                return;
+            var allowed = response.Headers.Allow.ToString().Split(',', StringSplitOptions.TrimEntries).ToList();
+            var get = allowed.IndexOf(HttpMethods.Get);
+            if (get < 0 || allowed.Contains(HttpMethods.Head))
+                return;
+            allowed.Insert(get + 1, HttpMethods.Head);
+            response.Headers.Allow = string.Join(", ", allowed);
+        });
+        return app;
+    }
 }

@@ -71,8 +71,9 @@ public static class Jobs
             app.UseKeyChallenge(DashboardPath);
         // /stats and the batch commands (delete, requeue, trigger…) are POSTs from the dashboard's own script, but Hangfire
         // reads their form whatever the method, and a GET made it throw ("Incorrect Content-Type", a 500). A request that is
-        // not a POST gets a form that refuses to be read, and the answer is 405, as Hangfire's single-job commands give; a
-        // POST whose body is declared as something other than a form (JSON, say) gets 415.
+        // not a POST gets a form that refuses to be read, and the answer is 405, as Hangfire's single-job commands give; every
+        // 405 here says Allow: POST (Hangfire's own leave the header out). A POST whose body is declared as something other
+        // than a form (JSON, say) gets 415.
         app.Use(async (context, next) =>
         {
             var request = context.Request;
@@ -96,8 +97,9 @@ public static class Jobs
                     return;
                 }
                 context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
-                context.Response.Headers.Allow = HttpMethods.Post;
             }
+            if (context.Response.StatusCode == StatusCodes.Status405MethodNotAllowed && !context.Response.HasStarted)
+                context.Response.Headers.Allow = HttpMethods.Post;
         });
         app.UseHangfireDashboard(DashboardPath, new DashboardOptions
         {
