@@ -557,6 +557,29 @@ public sealed class DiscrepancyLifecycleTests(ApiFactory factory) : IClassFixtur
     }
 
     [Fact]
+    public async Task ConcurrentRunsOfOneWorkspace_NeverOverlapInTheirTimes_EachStartsOnceThePreviousHasFinished()
+    {
+        // Each run's save holds the write lock for 3 s, as a large run's does: the next run's job, retrying every 2–3 s, tries
+        // to claim meanwhile and waits for the lock until that save commits.
+        using var slow = factory.WithWebHostBuilder(b => b.ConfigureTestServices(s =>
+            s.AddSingleton<RunCheckpoints>(new SlowSaves(TimeSpan.FromSeconds(3)))));
+        using var ws = await slow.CreateWorkspaceAsync();
+        await IngestMixAsync(ws);
+
+        var started = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => ws.Http.PostAsJsonAsync("/api/v1/runs", Window)));
+        var runs = new List<JsonElement>();
+        foreach (var response in started)
+            runs.Add(await ws.Http.WaitForRunAsync(response.Headers.Location!.ToString()));
+
+        Assert.All(runs, r => Assert.Equal("succeeded", r.Str("status")));
+        // A job that read the clock before that wait used to start, by its timestamps, before the previous run finished.
+        var ordered = runs.OrderBy(r => r.GetProperty("startedAt").GetDateTime()).ToList();
+        for (var i = 1; i < ordered.Count; i++)
+            Assert.True(ordered[i].GetProperty("startedAt").GetDateTime() >= ordered[i - 1].GetProperty("finishedAt").GetDateTime(),
+                $"Runs {i} and {i + 1} overlapped:\n{ordered[i - 1]}\n{ordered[i]}");
+    }
+
+    [Fact]
     public async Task ReopenedDiscrepancies_AreSavedOutsideASavepoint()
     {
         // A savepoint's journal on SQLite (kept in memory) made each row a run changed cost more than the one before: a run
@@ -575,6 +598,12 @@ public sealed class DiscrepancyLifecycleTests(ApiFactory factory) : IClassFixtur
         Assert.Equal(1, again.GetProperty("reopenedDiscrepancies").GetInt32());
         Assert.Equal("open", (await GetAsync(ws, id)).Str("state"));
         Assert.Empty(savepoints.DiscrepancyUpdatesInSavepoint);
+    }
+
+    /// <summary>Holds every run in its save, with its results written and the write lock held, for <paramref name="pause"/>.</summary>
+    sealed class SlowSaves(TimeSpan pause) : RunCheckpoints
+    {
+        public override Task WhileSavingAsync(Guid runId, CancellationToken ct) => Task.Delay(pause, ct);
     }
 
     /// <summary>The updates of discrepancies that ran while a savepoint was open.</summary>

@@ -25,26 +25,17 @@ public sealed class ReconcileRunJob(
     [JobDisplayName("Run {0} (workspace {1})")]
     public async Task ExecuteAsync(Guid runId, Guid workspaceId, CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow().UtcDateTime;
-        int claimed;
+        DateTime? claimedAt;
         try
         {
-            claimed = await db.Runs
-                .Where(r => r.Id == runId && (r.Status == RunStatus.Queued || r.Status == RunStatus.Running)
-                    && !db.Runs.Any(o => o.WorkspaceId == r.WorkspaceId && o.Id != r.Id
-                        && (o.Status == RunStatus.Running || (o.Status == RunStatus.Queued && o.CreatedAt < r.CreatedAt))))
-                .ExecuteUpdateAsync(s => s
-                    .SetProperty(r => r.Status, RunStatus.Running)
-                    .SetProperty(r => r.StartedAt, r => r.StartedAt ?? now)
-                    .SetProperty(r => r.Phase, RunPhase.Loading)
-                    .SetProperty(r => r.Processed, 0), cancellationToken);
+            claimedAt = await ClaimAsync(runId, cancellationToken);
         }
         catch (System.Data.Common.DbException) when (!cancellationToken.IsCancellationRequested)
         {
             // Another process claimed a run of this workspace at the same moment (the unique index said no).
-            claimed = 0;
+            claimedAt = null;
         }
-        if (claimed == 0)
+        if (claimedAt is null)
         {
             // Still queued: the workspace is busy with another run, or an older one waits first.
             var status = await db.Runs.Where(r => r.Id == runId).Select(r => new { r.Status, r.NotifiedAt }).SingleOrDefaultAsync(cancellationToken);
@@ -58,7 +49,7 @@ public sealed class ReconcileRunJob(
         var held = 0;
         try
         {
-            held = await RunAsync(run, now, cancellationToken);
+            held = await RunAsync(run, claimedAt.Value, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -82,6 +73,34 @@ public sealed class ReconcileRunJob(
         if (held >= CollectAfterOrders)
             CollectRunMemory(runId, held);
     }
+
+    /// <summary>
+    /// Claims the run (running, loading) and returns the moment it held it, or null when it is not this job's to run (its
+    /// workspace is busy, an older run waits first, or it ended). The moment is read after the claim's update, in its
+    /// transaction: the claim succeeds only once the workspace's previous run has committed, so the run starts after that
+    /// one's finishedAt (<see cref="CompleteAsync"/>). Read before the update, it was as old as the wait for the write lock,
+    /// which can span the previous run's save. A run claimed again after a crash keeps its first startedAt.
+    /// </summary>
+    /// <remarks>Inside the provider's execution strategy (see <see cref="OrderStore.StoreAsync"/>); an attempt starts clean.</remarks>
+    Task<DateTime?> ClaimAsync(Guid runId, CancellationToken ct) =>
+        db.Database.CreateExecutionStrategy().ExecuteAsync(async ct =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            var claimed = await db.Runs
+                .Where(r => r.Id == runId && (r.Status == RunStatus.Queued || r.Status == RunStatus.Running)
+                    && !db.Runs.Any(o => o.WorkspaceId == r.WorkspaceId && o.Id != r.Id
+                        && (o.Status == RunStatus.Running || (o.Status == RunStatus.Queued && o.CreatedAt < r.CreatedAt))))
+                .ExecuteUpdateAsync(s => s
+                    .SetProperty(r => r.Status, RunStatus.Running)
+                    .SetProperty(r => r.Phase, RunPhase.Loading)
+                    .SetProperty(r => r.Processed, 0), ct);
+            if (claimed == 0)
+                return (DateTime?)null;
+            var now = clock.GetUtcNow().UtcDateTime;
+            await db.Runs.Where(r => r.Id == runId).ExecuteUpdateAsync(s => s.SetProperty(r => r.StartedAt, r => r.StartedAt ?? now), ct);
+            await transaction.CommitAsync(ct);
+            return now;
+        }, ct);
 
     /// <summary>
     /// Loads, reconciles and saves the claimed run; the number of orders it held (0 when it was cancelled meanwhile).
@@ -186,6 +205,7 @@ public sealed class ReconcileRunJob(
             StoreRevenue = d.StoreRevenue, KeapRevenue = d.KeapRevenue, Matched = d.Matched, MissingInKeap = d.MissingInKeap,
         }).ToList(), ct);
         var written = timer.ElapsedMilliseconds;
+        await checkpoints.WhileSavingAsync(run.Id, ct);
         if (!await CompleteAsync(run.Id, result, changes, ct))
         {
             await transaction.RollbackAsync(ct);
@@ -200,7 +220,11 @@ public sealed class ReconcileRunJob(
         return true;
     }
 
-    /// <summary>Marks the run succeeded with what the engine counted and what the lifecycle did; false when it is no longer running.</summary>
+    /// <summary>
+    /// Marks the run succeeded with what the engine counted and what the lifecycle did; false when it is no longer running.
+    /// The last write of the run's transaction, so its finishedAt is read when everything else is written, just before the
+    /// commit — and before the next run of the workspace can claim (<see cref="ClaimAsync"/>).
+    /// </summary>
     async Task<bool> CompleteAsync(Guid runId, ReconciliationResult result, LifecycleChanges changes, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;

@@ -9,4 +9,7 @@ public class RunCheckpoints
 {
     /// <summary>The run's orders are loaded; matching has not started.</summary>
     public virtual Task BeforeMatchingAsync(Guid runId, CancellationToken ct) => Task.CompletedTask;
+
+    /// <summary>The run's results are written in its open transaction; the run is neither completed nor committed.</summary>
+    public virtual Task WhileSavingAsync(Guid runId, CancellationToken ct) => Task.CompletedTask;
 }
