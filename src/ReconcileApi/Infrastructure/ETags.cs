@@ -10,20 +10,13 @@ public static class ETags
     public static string Of(int version) => $"\"{version}\"";
 
     /// <summary>
-    /// True when no If-Match was sent, when it is "*", or when one of its strong tags names this version. If-Match compares
-    /// strongly (RFC 9110, 13.1.1): a weak tag never matches. Call on a header <see cref="Unreadable"/> accepted.
+    /// True when no If-Match was sent, when it is "*", or when one of its tags names this version. A weak tag (<c>W/"9"</c>)
+    /// counts: these tags name versions, not bytes, so weak and strong name the same state — and a proxy that compresses
+    /// answers (nginx's gzip) turns the ETag a caller reads into a weak one, which RFC 9110's strong comparison would refuse
+    /// forever. Call on a header <see cref="Unreadable"/> accepted.
     /// </summary>
     public static bool Matches([NotNullWhen(false)] string? ifMatch, int version) =>
-        ifMatch is null || Parse(ifMatch) is { } tags && (tags.Contains(Any) || tags.Contains(new(Of(version), Weak: false)));
-
-    /// <summary>
-    /// The 412 for an If-Match that <paramref name="version"/> failed: <paramref name="stale"/> says the resource changed, unless
-    /// the header named this version only as a weak tag — then that is why, or the caller would read the same ETag again.
-    /// </summary>
-    public static ProblemHttpResult PreconditionFailed(string ifMatch, int version, string stale) =>
-        Problems.PreconditionFailed(Parse(ifMatch)?.Contains(new(Of(version), Weak: true)) == true
-            ? $"If-Match compares entity tags strongly, so a weak tag (W/{Of(version)}) never matches; send If-Match: {Of(version)}."
-            : stale);
+        ifMatch is null || Parse(ifMatch) is { } tags && tags.Exists(t => t == Any || t.Opaque == Of(version));
 
     /// <summary>
     /// The 400 for an If-Match that is not a list of entity tags (an unquoted <c>9</c>, say), or null when it is one: such a

@@ -130,7 +130,7 @@ public static class ResolveDiscrepancy
                 return TypedResults.Ok(DiscrepancyResponse.From(d));
             }
             if (!ETags.Matches(ifMatch, d.Version))
-                return ETags.PreconditionFailed(ifMatch, d.Version, $"The discrepancy changed since you read it (it is now ETag {ETags.Of(d.Version)}); read it again.");
+                return Problems.PreconditionFailed($"The discrepancy changed since you read it (it is now ETag {ETags.Of(d.Version)}); read it again.");
 
             if (Resolutions.Conflict(d, action) is { } conflict)
                 return Problems.Conflict(conflict, new Dictionary<string, object?> { ["currentState"] = WireEnum.Name(d.State) });

@@ -57,7 +57,7 @@ public static class SettingsApi
         {
             var version = await SettingsStore.CurrentVersionAsync(db, workspaceId, ct);
             if (!ETags.Matches(ifMatch, version))
-                return ETags.PreconditionFailed(ifMatch, version, $"The settings changed since you read them (now version {version}); read them again.");
+                return Problems.PreconditionFailed($"The settings changed since you read them (now version {version}); read them again.");
             var row = new SettingsVersion { WorkspaceId = workspaceId, Version = version + 1, Json = json, CreatedAt = clock.GetUtcNow().UtcDateTime };
             db.SettingsVersions.Add(row);
             try
