@@ -43,6 +43,7 @@ app.UseRateLimiter();
 app.UseAuthorization();
 app.UseBodyEncodingCheck();
 app.UseNullAsLeftOut();
+app.UseEmptyQueryAsLeftOut();
 app.UseOpenApiDocs(options.Swagger.Public!.Value);
 app.UseJobsDashboard();
 app.UseHeadInAllow();

@@ -228,6 +228,26 @@ public sealed class NoCodeCallerTests(ApiFactory factory) : IClassFixture<ApiFac
         Assert.Equal(message, errors.GetProperty(field)[0].GetString());
     }
 
+    [Theory]
+    [InlineData("/api/v1/discrepancies", "?limit=&since=&excel=&scheduleId=&state=&category=&sort=&cursor=&format=")]
+    [InlineData("/api/v1/discrepancies", "?limit=%20&since=%20%20&excel=+")]
+    [InlineData("/api/v1/runs", "?limit=&scheduleId=&status=&cursor=")]
+    [InlineData("/api/v1/alerts", "?limit=&status=&cursor=")]
+    [InlineData("/api/v1/sources/store/orders", "?since=&limit=&orderKey=&email=&cursor=")]
+    [InlineData("/api/v1/metrics/daily", "?from=&to=%20")]
+    public async Task AnEmptyOptionalQueryParameter_IsTheSameAsLeavingItOut(string path, string query)
+    {
+        // Make and Zapier send every mapped field, empty where nothing was mapped.
+        using var ws = await factory.CreateWorkspaceAsync();
+        await ws.Http.RunAsync();
+
+        var response = await ws.Http.GetAsync(path + query);
+
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        var leftOut = await (await ws.Http.GetAsync(path)).Content.ReadAsStringAsync();
+        Assert.Equal(leftOut, await response.Content.ReadAsStringAsync());
+    }
+
     [Fact]
     public async Task MalformedJson_Is400WithLineAndPosition_InPlainWords()
     {
