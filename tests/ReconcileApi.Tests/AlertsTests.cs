@@ -125,6 +125,12 @@ public sealed class AlertsTests(ApiFactory factory) : IClassFixture<ApiFactory>
         alerts = await AlertsAsync(ws);
         Assert.Equal(["open", "cleared"], alerts.Select(a => a.Str("status")));
         Assert.True(alerts[0].GetProperty("id").GetInt64() > alerts[1].GetProperty("id").GetInt64());
+
+        // The status filter reads as every list's: empty entries ignored, a list with none left (or both statuses) is no filter.
+        foreach (var query in new[] { "?status=", "?status=,", "?status=open,cleared" })
+            Assert.Equal(["open", "cleared"], (await AlertsAsync(ws, query)).Select(a => a.Str("status")));
+        Assert.Equal(["open"], (await AlertsAsync(ws, "?status=open,,")).Select(a => a.Str("status")));
+        Assert.Equal(["cleared"], (await AlertsAsync(ws, "?status=,cleared")).Select(a => a.Str("status")));
     }
 
     [Fact]

@@ -199,6 +199,25 @@ public sealed class DiscrepancyListTests(ApiFactory factory) : IClassFixture<Api
     }
 
     [Fact]
+    public async Task ListFilters_IgnoreEmptyEntries_AndOneWithNoneLeftIsLeftOut()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        await TwoRunsAsync(ws);
+        var resolved = (await ws.Http.DiscrepanciesAsync())[0].Id();
+        Assert.Equal(HttpStatusCode.OK, (await ws.Http.PostAsJsonAsync($"/api/v1/discrepancies/{resolved}/resolution", new { action = "resynced", resolvedBy = "me" })).StatusCode);
+        async Task<List<long>> IdsAsync(string query) => (await ws.Http.DiscrepanciesAsync(query)).Select(d => d.Id()).ToList();
+
+        // No-code tools send an unmapped filter empty: it must not match nothing. state left out is open.
+        var open = await IdsAsync("");
+        Assert.Equal(11, open.Count);
+        foreach (var query in new[] { "?state=", "?state=,", "?state=open,,", "?category=,,", "?severity=,&category=", "?state=,open&severity=, ," })
+            Assert.Equal(open, await IdsAsync(query));
+        Assert.Equal(12, (await IdsAsync("?state=all&category=,,")).Count);
+        Assert.Equal([resolved], await IdsAsync("?state=,resolved,"));
+        Assert.Equal(2, (await IdsAsync("?category=,amount_mismatch,missing_in_store,")).Count);
+    }
+
+    [Fact]
     public async Task CategoryAndSeverityFilters_TakeCommaSeparatedLists()
     {
         using var ws = await factory.CreateWorkspaceAsync();

@@ -35,6 +35,25 @@ public sealed class RunListTests(ApiFactory factory) : IClassFixture<ApiFactory>
     }
 
     [Theory]
+    [InlineData("?status=", 2)]
+    [InlineData("?status=,", 2)]
+    [InlineData("?status=succeeded,,", 2)]
+    [InlineData("?status=,succeeded", 2)]
+    [InlineData("?status=failed,succeeded", 2)]
+    [InlineData("?status=failed,", 0)]
+    public async Task StatusFilter_IgnoresEmptyEntries_AndOneWithNoneLeftIsNoFilter(string query, int runs)
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        await ws.Http.RunAsync();
+        await ws.Http.RunAsync();
+
+        var response = await ws.Http.GetAsync("/api/v1/runs" + query);
+
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        Assert.Equal(runs, (await response.Json()).GetProperty("items").GetArrayLength());
+    }
+
+    [Theory]
     [InlineData("?limit=0", "limit")]
     [InlineData("?limit=abc", "limit")]
     [InlineData("?cursor=not-a-cursor", "cursor")]

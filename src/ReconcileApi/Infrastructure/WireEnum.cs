@@ -13,4 +13,23 @@ public static class WireEnum
     public static string Names<T>() where T : struct, Enum => string.Join(", ", Values<T>());
 
     public static IReadOnlyList<string> Values<T>() where T : struct, Enum => Enum.GetValues<T>().Select(Name).ToList();
+
+    /// <summary>
+    /// A list filter (<c>?state=open,resolved</c>) as every list reads it: empty entries are ignored (<c>open,,</c> is
+    /// <c>open</c>), and a list with none left is null, the same as the parameter left out (as an empty parameter is,
+    /// <see cref="EmptyQuery"/>); no-code tools send an unmapped filter empty, and it must not match nothing. An
+    /// unknown entry is an error on <paramref name="field"/> naming it.
+    /// </summary>
+    public static List<T>? ParseList<T>(string? text, string field, Dictionary<string, string[]> errors) where T : struct, Enum
+    {
+        var values = new List<T>();
+        foreach (var part in (text ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (TryParse<T>(part, out var value))
+                values.Add(value);
+            else
+                errors[field] = [$"'{part}' is not one of: {Names<T>()}."];
+        }
+        return values.Count > 0 ? values : null;
+    }
 }

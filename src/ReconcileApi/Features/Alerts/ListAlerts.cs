@@ -37,12 +37,12 @@ public static class ListAlerts
         var query = db.Alerts.AsNoTracking().Where(a => a.WorkspaceId == workspaceId);
         var errors = new Dictionary<string, string[]>();
         Paging.CheckLimit(errors, limit, MaxLimit);
-        if (status is not null)
+        if (WireEnum.ParseList<AlertStatus>(status, "status", errors) is { } statuses)
         {
-            if (WireEnum.TryParse<AlertStatus>(status, out var wanted))
-                query = wanted == AlertStatus.Open ? query.Where(a => a.ClearedAt == null) : query.Where(a => a.ClearedAt != null);
-            else
-                errors["status"] = [$"Must be one of: {WireEnum.Names<AlertStatus>()}."];
+            // Both statuses are every alert.
+            var (open, cleared) = (statuses.Contains(AlertStatus.Open), statuses.Contains(AlertStatus.Cleared));
+            if (open != cleared)
+                query = open ? query.Where(a => a.ClearedAt == null) : query.Where(a => a.ClearedAt != null);
         }
         if (Paging.IdCursor(errors, cursor) is { } before)
             query = query.Where(a => a.Id < before);

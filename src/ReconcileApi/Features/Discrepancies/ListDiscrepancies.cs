@@ -69,7 +69,7 @@ public static class ListDiscrepancies
         }
         if (!string.Equals(state, "all", StringComparison.OrdinalIgnoreCase))
         {
-            var states = ParseList<DiscrepancyState>(state ?? "open", "state", errors);
+            var states = WireEnum.ParseList<DiscrepancyState>(state, "state", errors) ?? [DiscrepancyState.Open];
             // One state (the common case) as an equality, which the list indexes serve directly.
             if (states.Count == 1)
             {
@@ -81,16 +81,10 @@ public static class ListDiscrepancies
                 query = query.Where(d => states.Contains(d.State));
             }
         }
-        if (category is not null)
-        {
-            var categories = ParseList<Category>(category, "category", errors);
+        if (WireEnum.ParseList<Category>(category, "category", errors) is { } categories)
             query = query.Where(d => categories.Contains(d.Category));
-        }
-        if (severity is not null)
-        {
-            var severities = ParseList<Severity>(severity, "severity", errors);
+        if (WireEnum.ParseList<Severity>(severity, "severity", errors) is { } severities)
             query = query.Where(d => severities.Contains(d.Severity));
-        }
         if (since is { } s)
         {
             var utc = s.ToUniversalTime();
@@ -178,19 +172,6 @@ public static class ListDiscrepancies
                 }
                 return query.OrderByDescending(d => d.DetectedAt).ThenBy(d => d.SeverityRank).ThenByDescending(d => d.Impact).ThenByDescending(d => d.Id);
         }
-    }
-
-    static List<T> ParseList<T>(string text, string field, Dictionary<string, string[]> errors) where T : struct, Enum
-    {
-        var values = new List<T>();
-        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            if (WireEnum.TryParse<T>(part, out var value))
-                values.Add(value);
-            else
-                errors[field] = [$"'{part}' is not one of: {WireEnum.Names<T>()}."];
-        }
-        return values;
     }
 
     static Sort Invalid(Dictionary<string, string[]> errors, string field, string message)

@@ -28,13 +28,8 @@ public static class ListRuns
         var errors = new Dictionary<string, string[]>();
         Paging.CheckLimit(errors, limit, MaxLimit);
         var query = db.Runs.AsNoTracking().Where(r => r.WorkspaceId == workspaceId);
-        if (status is not null)
-        {
-            if (WireEnum.TryParse<RunStatus>(status, out var wanted))
-                query = query.Where(r => r.Status == wanted);
-            else
-                errors["status"] = [$"Must be one of: {WireEnum.Names<RunStatus>()}."];
-        }
+        if (WireEnum.ParseList<RunStatus>(status, "status", errors) is { } statuses)
+            query = query.Where(r => statuses.Contains(r.Status));
         if (scheduleId is { } schedule)
             query = query.Where(r => r.ScheduleId == schedule);
         if (cursor is not null)
