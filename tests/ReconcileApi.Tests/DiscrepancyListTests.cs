@@ -150,6 +150,27 @@ public sealed class DiscrepancyListTests(ApiFactory factory) : IClassFixture<Api
     }
 
     [Fact]
+    public async Task ACursor_UsedWithAnotherSort_IsA400NamingCursorAndItsSort()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        await TwoRunsAsync(ws);
+        (string MadeWith, string UsedWith)[] pairs = [("-impact", ""), ("-impact", "-detectedAt"), ("", "severity"), ("-id", "-impact"), ("severity", "-id")];
+
+        foreach (var (madeWith, usedWith) in pairs)
+        {
+            var first = await PageAsync(ws.Http, "?limit=2" + (madeWith.Length == 0 ? "" : "&sort=" + Uri.EscapeDataString(madeWith)));
+            var cursor = Uri.EscapeDataString(first.Str("nextCursor"));
+
+            var response = await ws.Http.GetAsync($"/api/v1/discrepancies?limit=2&cursor={cursor}" + (usedWith.Length == 0 ? "" : "&sort=" + Uri.EscapeDataString(usedWith)));
+
+            await response.AssertProblemAsync(HttpStatusCode.BadRequest);
+            var message = (await response.Json()).GetProperty("errors").GetProperty("cursor")[0].GetString()!;
+            Assert.Contains("another sort", message);
+            Assert.Contains($"sort={(madeWith.Length == 0 ? "-detectedAt" : madeWith)}", message);
+        }
+    }
+
+    [Fact]
     public async Task CursorPaging_WithAFilter_StaysWithinTheFilter()
     {
         using var ws = await factory.CreateWorkspaceAsync();

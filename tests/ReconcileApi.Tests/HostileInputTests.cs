@@ -270,16 +270,18 @@ public sealed class HostileInputTests(ApiFactory factory) : IClassFixture<ApiFac
     }
 
     [Theory]
-    [InlineData("9223372036854775807:0:0:0")]
-    [InlineData("-1:0:0:0")]
-    [InlineData("0:99999999999:0:0")]
-    [InlineData("0:0:-9223372036854775808:0")]
+    [InlineData("0:9223372036854775807:0:0:0")]
+    [InlineData("0:-1:0:0:0")]
+    [InlineData("2:0:99999999999:0:0")]
+    [InlineData("1:0:0:-9223372036854775808:0")]
+    [InlineData("9:0:0:0:0")]
+    [InlineData("0:0:0:1")]
     public async Task ATamperedCursor_IsA400(string raw)
     {
         using var ws = await factory.CreateWorkspaceAsync();
         var cursor = System.Buffers.Text.Base64Url.EncodeToString(Encoding.ASCII.GetBytes(raw));
 
-        foreach (var sort in new[] { "newest", "impact", "severity" })
+        foreach (var sort in new[] { "-detectedAt", "-impact", "severity" })
         {
             var response = await ws.Http.GetAsync($"/api/v1/discrepancies?sort={sort}&cursor={cursor}");
             await response.AssertProblemAsync(HttpStatusCode.BadRequest);

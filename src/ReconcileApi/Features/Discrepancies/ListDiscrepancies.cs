@@ -98,14 +98,9 @@ public static class ListDiscrepancies
             var email = customerEmail.Trim().ToLowerInvariant();
             query = query.Where(d => d.CustomerEmail != null && d.CustomerEmail.ToLower() == email);
         }
-        var order = sort switch
-        {
-            null or "" or "-detectedAt" => Sort.Newest,
-            "-impact" => Sort.Impact,
-            "severity" => Sort.Severity,
-            "-id" => Sort.NewestId,
-            _ => Invalid(errors, "sort", "Use -detectedAt, -impact, severity or -id."),
-        };
+        var order = sort is null ? Sort.Newest
+            : Array.IndexOf(SortNames, sort) is >= 0 and var known ? (Sort)known
+            : Invalid(errors, "sort", "Use -detectedAt, -impact, severity or -id.");
         var take = limit ?? 100;
         Paging.CheckLimit(errors, take, MaxLimit);
         if (format is not null && !csv && !string.Equals(format, "json", StringComparison.OrdinalIgnoreCase))
@@ -113,6 +108,9 @@ public static class ListDiscrepancies
         Cursor? after = null;
         if (cursor is not null && !Cursor.TryParse(cursor, out after))
             errors["cursor"] = [Paging.NotACursor];
+        // Another sort's cursor would skip past rows by the wrong keys: an empty or partial page, and paging silently stopped.
+        else if (after is not null && after.Order != order && !errors.ContainsKey("sort"))
+            errors["cursor"] = [$"Belongs to another sort (sort={SortNames[(int)after.Order]}); send it with that sort, or leave it out to start from the first page."];
         if (errors.Count > 0)
             return Problems.InvalidQuery(errors);
 
@@ -133,6 +131,9 @@ public static class ListDiscrepancies
     }
 
     enum Sort { Newest, Impact, Severity, NewestId }
+
+    /// <summary>The sorts as <c>?sort=</c> names them, in the order of <see cref="Sort"/>.</summary>
+    static readonly string[] SortNames = ["-detectedAt", "-impact", "severity", "-id"];
 
     /// <summary>
     /// Orders the rows and skips past the cursor. Newest first breaks ties (one run's findings share a
@@ -180,8 +181,8 @@ public static class ListDiscrepancies
         return Sort.Newest;
     }
 
-    /// <summary>Opaque keyset cursor: the sort values and the id of the last row of a page.</summary>
-    sealed record Cursor(long Ticks, int Rank, long ImpactUnits, long Id)
+    /// <summary>Opaque keyset cursor: the sort it was made for, the sort values and the id of the last row of a page.</summary>
+    sealed record Cursor(Sort Order, long Ticks, int Rank, long ImpactUnits, long Id)
     {
         /// <summary>More than any finding's impact: the difference of two totals within ±10^12, in 1/10,000 units.</summary>
         const long MaxImpactUnits = 100_000_000_000_000_000;
@@ -191,14 +192,14 @@ public static class ListDiscrepancies
 
         public static Cursor After(Discrepancy d, Sort order) => order switch
         {
-            Sort.NewestId => new Cursor(0, 0, 0, d.Id),
-            Sort.Impact => new Cursor(0, 0, (long)(d.Impact * 10_000m), d.Id),
-            Sort.Severity => new Cursor(0, d.SeverityRank, (long)(d.Impact * 10_000m), d.Id),
-            _ => new Cursor(d.DetectedAt.Ticks, d.SeverityRank, (long)(d.Impact * 10_000m), d.Id),
+            Sort.NewestId => new Cursor(order, 0, 0, 0, d.Id),
+            Sort.Impact => new Cursor(order, 0, 0, (long)(d.Impact * 10_000m), d.Id),
+            Sort.Severity => new Cursor(order, 0, d.SeverityRank, (long)(d.Impact * 10_000m), d.Id),
+            _ => new Cursor(order, d.DetectedAt.Ticks, d.SeverityRank, (long)(d.Impact * 10_000m), d.Id),
         };
 
         public override string ToString() =>
-            System.Buffers.Text.Base64Url.EncodeToString(Encoding.ASCII.GetBytes(string.Join(':', Ticks, Rank, ImpactUnits, Id)));
+            System.Buffers.Text.Base64Url.EncodeToString(Encoding.ASCII.GetBytes(string.Join(':', (int)Order, Ticks, Rank, ImpactUnits, Id)));
 
         public static bool TryParse(string text, out Cursor? cursor)
         {
@@ -206,14 +207,15 @@ public static class ListDiscrepancies
             try
             {
                 var parts = Encoding.ASCII.GetString(System.Buffers.Text.Base64Url.DecodeFromChars(text)).Split(':');
-                var values = new long[4];
-                if (parts.Length != 4 || !parts.Select((p, i) => long.TryParse(p, NumberStyles.Integer, CultureInfo.InvariantCulture, out values[i])).All(ok => ok))
+                var values = new long[5];
+                if (parts.Length != 5 || !parts.Select((p, i) => long.TryParse(p, NumberStyles.Integer, CultureInfo.InvariantCulture, out values[i])).All(ok => ok))
                     return false;
-                // Only values a page could have ended on: a tampered cursor is refused, not turned into a date or rank.
-                var (ticks, rank, impact, id) = (values[0], values[1], values[2], values[3]);
-                if (ticks < 0 || ticks > DateTime.MaxValue.Ticks || rank is < 0 or > 3 || impact is < -MaxImpactUnits or > MaxImpactUnits || id < 0)
+                // Only values a page could have ended on: a tampered cursor is refused, not turned into a sort, a date or a rank.
+                var (order, ticks, rank, impact, id) = (values[0], values[1], values[2], values[3], values[4]);
+                if (order < 0 || order >= SortNames.Length || ticks < 0 || ticks > DateTime.MaxValue.Ticks || rank is < 0 or > 3
+                    || impact is < -MaxImpactUnits or > MaxImpactUnits || id < 0)
                     return false;
-                cursor = new Cursor(ticks, (int)rank, impact, id);
+                cursor = new Cursor((Sort)order, ticks, (int)rank, impact, id);
                 return true;
             }
             catch (FormatException)
