@@ -216,6 +216,64 @@ public sealed class NoCodeCallerTests(ApiFactory factory) : IClassFixture<ApiFac
         Assert.StartsWith(message, errors.GetProperty(field)[0].GetString());
     }
 
+    public static TheoryData<string, string, string, string> ControlCharacters => new()
+    {
+        // path, body, the field named, the character named
+        { "/api/v1/runs", """{"label": "\u0000x"}""", "label", "U+0000 at position 1" },
+        { "/api/v1/discrepancies/1/resolution", """{"action": "resynced", "resolvedBy": "x\u0007"}""", "resolvedBy", "U+0007 at position 2" },
+        { "/api/v1/discrepancies/1/resolution", """{"action": "resynced", "resolvedBy": "ana\n"}""", "resolvedBy", "U+000A at position 4" },
+        { "/api/v1/discrepancies/resolutions", """{"ids": [1], "action": "resynced", "resolvedBy": "me", "note": "a\u001bb"}""", "note", "U+001B at position 2) other than a tab or a line break" },
+        { "/api/v1/schedules", """{"name": "n\u0085", "cron": "0 6 * * *"}""", "name", "U+0085 at position 2" },
+        { "/api/v1/alerts/1/acknowledge", """{"by": "ana\r"}""", "by", "U+000D at position 4" },
+        { "/api/v1/webhooks", """{"url": "https://example.com/\u007f", "events": ["run.succeeded"]}""", "url", "U+007F at position 21" },
+    };
+
+    [Theory]
+    [MemberData(nameof(ControlCharacters))]
+    public async Task AControlCharacter_InAFreeTextField_Is400NamingTheFieldAndTheCharacter(string path, string body, string field, string character)
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+
+        var errors = await ErrorsAsync(await ws.Http.PostAsync(path, JsonBody(body)));
+
+        var message = errors.GetProperty(field)[0].GetString()!;
+        Assert.StartsWith("Holds a control character (", message);
+        Assert.Contains(character, message);
+    }
+
+    [Fact]
+    public async Task AControlCharacter_InAWorkspaceName_Is400_AndANotesTabsAndLineBreaksAreKept()
+    {
+        using var admin = factory.CreateAdminClient();
+        var errors = await ErrorsAsync(await admin.PostAsync("/api/v1/admin/workspaces", JsonBody("""{"name": "Acme\u0000"}""")));
+        Assert.Contains("U+0000", errors.GetProperty("name")[0].GetString());
+
+        // A note is prose: past validation, to the handler (no such discrepancy).
+        using var ws = await factory.CreateWorkspaceAsync();
+        var response = await ws.Http.PostAsync("/api/v1/discrepancies/1/resolution", JsonBody("""{"action": "resynced", "resolvedBy": "me", "note": "line 1\r\n\tline 2"}"""));
+        await response.AssertProblemAsync(HttpStatusCode.NotFound);
+    }
+
+    [Theory]
+    [InlineData("/api/v1/runs", """{"label": "a\ud800b"}""", "label")]
+    [InlineData("/api/v1/schedules", """{"name": "n", "cron": "0 6 * * *", "alerts": [{"rule": "run_failed"}], "timezone": "\udc00"}""", "timezone")]
+    public async Task ALoneSurrogate_IsNamedAsInvalidText(string path, string body, string field)
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+
+        var errors = await ErrorsAsync(await ws.Http.PostAsync(path, JsonBody(body)));
+
+        Assert.Equal("Is not valid text: it holds a lone UTF-16 surrogate (an unpaired \\ud800–\\udfff escape).", errors.GetProperty(field)[0].GetString());
+    }
+
+    [Fact]
+    public async Task ATooLongRunLabel_SaysHowLongItIsAndWhatIsKept()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var errors = await ErrorsAsync(await ws.Http.PostAsJsonAsync("/api/v1/runs", new { label = new string('x', 201) }));
+        Assert.Equal("Holds 201 characters; at most 200 are kept.", errors.GetProperty("label")[0].GetString());
+    }
+
     [Theory]
     [InlineData("/api/v1/discrepancies?since=yesterday", "since", "Must be a date like 2026-11-01T00:00:00Z.")]
     [InlineData("/api/v1/discrepancies?limit=abc", "limit", "Must be a whole number.")]

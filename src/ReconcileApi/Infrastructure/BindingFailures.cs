@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Reflection;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
@@ -10,7 +11,7 @@ namespace ReconcileApi.Infrastructure;
 /// What the framework's parameter binding refused, told the caller's way: the field by its wire name (camelCase, its path
 /// in the body) and what it must look like — never the framework's text, a .NET type name or an internal class's path.
 /// </summary>
-public static class BindingFailures
+public static partial class BindingFailures
 {
     public static async Task<ProblemDetails> DescribeAsync(HttpContext context, BadHttpRequestException exception)
     {
@@ -59,13 +60,58 @@ public static class BindingFailures
         var (field, type) = JsonBodies.Resolve(json.Path, bodyType, options, out var unknownKey);
         if (field.Length == 0)
             return Problem(StatusCodes.Status400BadRequest, "The request body must be a JSON object; see the operation's request body in /swagger.");
-        var message = unknownKey ?? (type is null ? "Has a value of the wrong kind; see the operation's request body in /swagger." : JsonBodies.Expectation(type));
+        var message = unknownKey
+            ?? (type is null ? "Has a value of the wrong kind; see the operation's request body in /swagger."
+                : type == typeof(string) && IsInvalidText(body, json.Path) ? InvalidText
+                : JsonBodies.Expectation(type));
         return new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [message] })
         {
             Status = StatusCodes.Status400BadRequest,
             Detail = Problems.FieldsInvalid,
         };
     }
+
+    const string InvalidText = "Is not valid text: it holds a lone UTF-16 surrogate (an unpaired \\ud800–\\udfff escape).";
+
+    /// <summary>
+    /// Whether the value at the body's JSON path (<c>$.alerts[0].name</c>, as <see cref="JsonException.Path"/> gives it) is a
+    /// string that is not valid text. A string property refuses only that and values that are not strings, and those two
+    /// deserve different answers; the document holds such a string as written, and refuses only to read it as text.
+    /// </summary>
+    static bool IsInvalidText(ReadOnlyMemory<byte> body, string path)
+    {
+        using var document = JsonDocument.Parse(body, new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
+        var element = document.RootElement;
+        foreach (Match step in PathSteps().Matches(path))
+        {
+            if (step.Groups["index"].Success)
+            {
+                var index = int.Parse(step.Groups["index"].ValueSpan, CultureInfo.InvariantCulture);
+                if (element.ValueKind != JsonValueKind.Array || index >= element.GetArrayLength())
+                    return false;
+                element = element[index];
+            }
+            else if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty(step.Groups["name"].Value, out element))
+            {
+                return false;
+            }
+        }
+        if (element.ValueKind != JsonValueKind.String)
+            return false;
+        try
+        {
+            element.GetString();
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            return true;
+        }
+    }
+
+    /// <summary>The steps of a JSON path: <c>.name</c>, <c>['name']</c>, <c>[0]</c>.</summary>
+    [GeneratedRegex(@"\.(?<name>[^.\[]+)|\['(?<name>[^']*)'\]|\[(?<index>\d+)\]")]
+    private static partial Regex PathSteps();
 
     static JsonException? SyntaxError(ReadOnlySpan<byte> body)
     {

@@ -1,6 +1,13 @@
+using FluentValidation;
+
 namespace ReconcileApi.Features.Alerts;
 
 public sealed record AcknowledgeAlertRequest(string? By = null);
+
+public sealed class AcknowledgeAlertRequestValidator : AbstractValidator<AcknowledgeAlertRequest>
+{
+    public AcknowledgeAlertRequestValidator() => RuleFor(r => r.By).Text(200);
+}
 
 /// <summary>POST /api/v1/alerts/{id}/acknowledge — someone has seen it; it stays open until its condition clears.</summary>
 public static class AcknowledgeAlert
@@ -20,7 +27,7 @@ public static class AcknowledgeAlert
     {
         var workspaceId = user.WorkspaceId();
         var now = clock.GetUtcNow().UtcDateTime;
-        var by = request?.By is { Length: > 0 } name ? name[..Math.Min(name.Length, 200)] : null;
+        var by = request?.By is { Length: > 0 } name ? name : null;
         // Only the first acknowledgement is stored, in one conditional update, so two at once cannot both win; every caller
         // is answered with what is stored (a later one is a repeat, not a conflict).
         await db.Alerts.Where(a => a.Id == id && a.WorkspaceId == workspaceId && a.AcknowledgedAt == null)

@@ -23,8 +23,8 @@ public sealed class ResolveManyRequestValidator : AbstractValidator<ResolveManyR
         RuleFor(r => r.Ids).NotEmpty().Must(ids => ids.Count <= MaxIds).WithMessage($"Send at most {MaxIds} ids per call.");
         RuleFor(r => r.Action).Must(a => Resolutions.TryParse(a, out _))
             .WithMessage(r => $"'{r.Action}' is not an action; use one of: {Resolutions.Names}.");
-        RuleFor(r => r.ResolvedBy).NotEmpty().MaximumLength(200);
-        RuleFor(r => r.Note).MaximumLength(2000);
+        RuleFor(r => r.ResolvedBy).NotEmpty().Text(200);
+        RuleFor(r => r.Note).Text(2000, prose: true);
     }
 }
 

@@ -11,8 +11,8 @@ public sealed class ResolveRequestValidator : AbstractValidator<ResolveRequest>
     {
         RuleFor(r => r.Action).NotEmpty().Must(a => Resolutions.TryParse(a, out _))
             .WithMessage(r => $"'{r.Action}' is not an action; use one of: {Resolutions.Names}.");
-        RuleFor(r => r.ResolvedBy).NotEmpty().MaximumLength(200);
-        RuleFor(r => r.Note).MaximumLength(2000);
+        RuleFor(r => r.ResolvedBy).NotEmpty().Text(200);
+        RuleFor(r => r.Note).Text(2000, prose: true);
     }
 }
 

@@ -1,4 +1,3 @@
-using System.Buffers;
 using FluentValidation;
 
 namespace ReconcileApi.Features.Orders;
@@ -112,10 +111,6 @@ public sealed class OrderValidator : AbstractValidator<CanonicalOrder>
         Prose,
     }
 
-    /// <summary>C0 and C1 control characters (U+0000–U+001F, U+007F–U+009F): never typed, and raw bytes in a CSV export.</summary>
-    static readonly SearchValues<char> Controls = SearchValues.Create([.. Enumerable.Range(0, 0x20).Concat(Enumerable.Range(0x7F, 0x21)).Select(c => (char)c)]);
-    static readonly SearchValues<char> ControlsButLineBreaks = SearchValues.Create([.. Enumerable.Range(0, 0x20).Concat(Enumerable.Range(0x7F, 0x21)).Select(c => (char)c).Where(c => c is not ('\t' or '\n' or '\r'))]);
-
     /// <summary>Adds the text field's problem, if any; a line's field is named with its index only then (no string per line and field).</summary>
     static void Check(ValidationContext<CanonicalOrder> context, string? value, string field, int maxLength, Text kind, int line = -1)
     {
@@ -123,16 +118,11 @@ public sealed class OrderValidator : AbstractValidator<CanonicalOrder>
             context.AddFailure(line < 0 ? field : $"Lines[{line}].{field}", problem);
     }
 
-    /// <summary>What is wrong with a text field, or null: too long, a control character, or (an id) a dot segment.</summary>
+    /// <summary>What is wrong with a text field, or null: too long, a control character (<see cref="TextRules"/>), or (an id) a dot segment.</summary>
     static string? TextProblem(string? value, int maxLength, Text kind)
     {
-        if (value is null)
-            return null;
-        if (value.Length > maxLength)
-            return $"Holds {value.Length:N0} characters; at most {maxLength:N0} are kept.";
-        var at = value.AsSpan().IndexOfAny(kind == Text.Prose ? ControlsButLineBreaks : Controls);
-        if (at >= 0)
-            return $"Holds a control character (U+{(int)value[at]:X4} at position {at + 1}){(kind == Text.Prose ? " other than a tab or a line break" : "")}; send it without.";
+        if (TextRules.Problem(value, maxLength, prose: kind == Text.Prose) is { } problem)
+            return problem;
         if (kind == Text.Id && value is "." or "..")
             return $"Cannot be '{value}': a URL path cannot name it (clients resolve dot segments), so the order could never be read back.";
         return null;

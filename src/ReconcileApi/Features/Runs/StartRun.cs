@@ -20,7 +20,7 @@ public sealed class StartRunRequestValidator : AbstractValidator<StartRunRequest
             if (url is not null && await OutboundUrls.RefusalAsync(url, resolver, allowPrivateTargets, ct) is { } refusal)
                 context.AddFailure(refusal);
         });
-        RuleFor(r => r.Label).MaximumLength(200);
+        RuleFor(r => r.Label).Text(200);
     }
 
     /// <summary>The dates a window may name: far from the calendar's edges, where adding a margin or a zone offset would overflow.</summary>

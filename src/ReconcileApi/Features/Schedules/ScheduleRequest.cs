@@ -29,8 +29,8 @@ public sealed class ScheduleRequestValidator : AbstractValidator<ScheduleRequest
 {
     public ScheduleRequestValidator()
     {
-        RuleFor(r => r.Name).NotEmpty().MaximumLength(200);
-        RuleFor(r => r.Cron).NotEmpty().MaximumLength(100)
+        RuleFor(r => r.Name).NotEmpty().Text(200);
+        RuleFor(r => r.Cron).NotEmpty().Text(100)
             .Must(c => c is null || CronExpression.TryParse(c, CronFormat.Standard, out _))
             .WithMessage("Must be a five-field cron expression (minute hour day-of-month month day-of-week), e.g. '0 6 * * *' for 06:00 every day.");
         // A valid expression can still name no date ('0 0 30 2 *', 30 February): such a schedule would never run.
