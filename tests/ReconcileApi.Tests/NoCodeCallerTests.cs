@@ -306,6 +306,64 @@ public sealed class NoCodeCallerTests(ApiFactory factory) : IClassFixture<ApiFac
         Assert.Equal(leftOut, await response.Content.ReadAsStringAsync());
     }
 
+    [Theory]
+    [InlineData("/api/v1/runs?limit=1&limit=2", "limit")]
+    [InlineData("/api/v1/discrepancies?limit=1&limit=2", "limit")]
+    [InlineData("/api/v1/discrepancies?since=2026-11-01&since=2026-11-02", "since")]
+    public async Task ARepeatedQueryParameter_Is400SayingSo(string path, string field)
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var errors = await ErrorsAsync(await ws.Http.GetAsync(path));
+        Assert.Equal("Is given more than once; send it once.", errors.GetProperty(field)[0].GetString());
+    }
+
+    /// <summary>
+    /// FluentValidation's default messages name the .NET property ("'Limit' must be between 1 and 100. You entered 0."):
+    /// every rule of every registered validator says what is wrong in the project's words, the field being the error's key.
+    /// A message built from the request (WithMessage(r => …)) is written for it and cannot be read without one.
+    /// </summary>
+    [Fact]
+    public void EveryValidatorRule_HasTheProjectsWording_NoPropertyNameOrYouEntered()
+    {
+        var offenders = new List<string>();
+        foreach (var found in FluentValidation.AssemblyScanner.FindValidatorsInAssemblyContaining<ValidationFilter>())
+        {
+            var validator = (FluentValidation.IValidator)factory.Services.GetRequiredService(found.InterfaceType);
+            foreach (var rule in validator.CreateDescriptor().Rules)
+            {
+                foreach (var component in rule.Components)
+                {
+                    string message;
+                    try
+                    {
+                        message = component.GetUnformattedErrorMessage();
+                    }
+                    catch (NullReferenceException)
+                    {
+                        continue;
+                    }
+                    // Custom rules (Custom, CustomAsync, TextRules.Text) add failures with their own messages; FluentValidation builds
+                    // them on a predicate that always holds, whose default message is never shown. (A Must without WithMessage is
+                    // therefore not caught here: the predicate's default reads the same.)
+                    if (component.Validator.Name is "PredicateValidator" or "AsyncPredicateValidator" && message.StartsWith("The specified condition was not met", StringComparison.Ordinal))
+                        continue;
+                    var property = rule.PropertyName is { Length: > 0 } name && char.IsUpper(name[0])
+                        && System.Text.RegularExpressions.Regex.IsMatch(message, $@"\b{System.Text.RegularExpressions.Regex.Escape(name)}\b");
+                    if (property || message.Contains("{PropertyName}") || message.Contains("{PropertyValue}") || message.Contains("You entered"))
+                        offenders.Add($"{found.ValidatorType.Name} {rule.PropertyName} ({component.Validator.Name}): {message}");
+                }
+            }
+        }
+        Assert.True(offenders.Count == 0, string.Join(Environment.NewLine, offenders));
+    }
+
+    [Fact]
+    public void TheWebhookDeliveriesLimit_SaysItsRangeAsEveryList()
+    {
+        var result = new ReconcileApi.Features.Webhooks.DeliveriesQueryValidator().Validate(new ReconcileApi.Features.Webhooks.DeliveriesQuery(0));
+        Assert.Equal("Must be between 1 and 100.", Assert.Single(result.Errors).ErrorMessage);
+    }
+
     [Fact]
     public async Task MalformedJson_Is400WithLineAndPosition_InPlainWords()
     {

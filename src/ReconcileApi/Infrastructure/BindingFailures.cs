@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
 
 namespace ReconcileApi.Infrastructure;
 
@@ -135,14 +136,20 @@ public static partial class BindingFailures
         var errors = new Dictionary<string, string[]>();
         foreach (var (name, type, header, required) in Parameters(method))
         {
-            var text = header ? request.Headers[name].ToString()
-                : routeValues.TryGetValue(name, out var route) ? route?.ToString()
-                : request.Query[name].ToString();
+            var sent = header ? request.Headers[name]
+                : routeValues.TryGetValue(name, out var route) ? new StringValues(route?.ToString())
+                : request.Query[name];
+            var text = sent.ToString();
             var wire = ValidationFilter.CamelPath(name);
             if (string.IsNullOrEmpty(text))
             {
                 if (required)
                     errors[wire] = ["Is required."];
+            }
+            else if (sent.Count > 1)
+            {
+                // The framework joins the copies with a comma ("1,2"), which reads as no number: say what was sent.
+                errors[wire] = ["Is given more than once; send it once."];
             }
             else if (!Reads(text, type))
             {

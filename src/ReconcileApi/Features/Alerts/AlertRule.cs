@@ -25,7 +25,7 @@ public sealed class AlertRuleValidator : AbstractValidator<AlertRule>
 {
     public AlertRuleValidator()
     {
-        RuleFor(r => r.Rule).IsInEnum();
+        RuleFor(r => r.Rule).IsInEnum().WithMessage($"Must be one of: {WireEnum.Names<AlertRuleKind>()}.");
         RuleFor(r => r.Threshold).Must(t => t is >= 0 and <= 1)
             .When(r => r.Rule == AlertRuleKind.MatchRateBelow).WithMessage("match_rate_below needs a threshold between 0 and 1 (0.95 = 95 %).");
         RuleFor(r => r.Threshold).Must(t => t is >= 0 and <= 1_000_000_000_000m)
@@ -54,5 +54,5 @@ public static class AlertRuleList
         .Must(rules => rules is null || rules.Count() <= MaxRules).WithMessage($"At most {MaxRules} rules.")
         .Must(rules => rules is null || rules.Where(r => r is not null).GroupBy(r => r.ConditionKey(null)).All(g => g.Count() == 1))
         .WithMessage("A rule is listed twice (same rule, category and severity); keep one.")
-        .ForEach(each => each.NotNull().SetValidator(new AlertRuleValidator()));
+        .ForEach(each => each.NotNull().WithMessage("Must be a rule (a JSON object), not null.").SetValidator(new AlertRuleValidator()));
 }

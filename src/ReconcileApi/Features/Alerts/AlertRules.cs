@@ -10,7 +10,7 @@ public sealed record AlertRulesResponse(IReadOnlyList<AlertRule> Rules);
 public sealed class AlertRulesRequestValidator : AbstractValidator<AlertRulesRequest>
 {
     public AlertRulesRequestValidator() =>
-        RuleFor(r => (IEnumerable<AlertRule>)r.Rules).NotNull().ValidAlertRules().OverridePropertyName("rules");
+        RuleFor(r => (IEnumerable<AlertRule>)r.Rules).NotNull().WithMessage("Is required: a list of rules ([] removes them all).").ValidAlertRules().OverridePropertyName("rules");
 }
 
 /// <summary>GET/PUT /api/v1/alert-rules.</summary>

@@ -20,10 +20,10 @@ public sealed class ResolveManyRequestValidator : AbstractValidator<ResolveManyR
 
     public ResolveManyRequestValidator()
     {
-        RuleFor(r => r.Ids).NotEmpty().Must(ids => ids.Count <= MaxIds).WithMessage($"Send at most {MaxIds} ids per call.");
+        RuleFor(r => r.Ids).NotEmpty().WithMessage("Is required: the ids of the discrepancies to resolve.").Must(ids => ids.Count <= MaxIds).WithMessage($"Send at most {MaxIds} ids per call.");
         RuleFor(r => r.Action).Must(a => Resolutions.TryParse(a, out _))
             .WithMessage(r => $"'{r.Action}' is not an action; use one of: {Resolutions.Names}.");
-        RuleFor(r => r.ResolvedBy).NotEmpty().Text(200);
+        RuleFor(r => r.ResolvedBy).NotEmpty().WithMessage("Is required: who resolved it (a name or an email).").Text(200);
         RuleFor(r => r.Note).Text(2000, prose: true);
     }
 }

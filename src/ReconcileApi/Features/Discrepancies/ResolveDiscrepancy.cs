@@ -9,9 +9,9 @@ public sealed class ResolveRequestValidator : AbstractValidator<ResolveRequest>
 {
     public ResolveRequestValidator()
     {
-        RuleFor(r => r.Action).NotEmpty().Must(a => Resolutions.TryParse(a, out _))
+        RuleFor(r => r.Action).NotEmpty().WithMessage($"Is required; use one of: {Resolutions.Names}.").Must(a => Resolutions.TryParse(a, out _))
             .WithMessage(r => $"'{r.Action}' is not an action; use one of: {Resolutions.Names}.");
-        RuleFor(r => r.ResolvedBy).NotEmpty().Text(200);
+        RuleFor(r => r.ResolvedBy).NotEmpty().WithMessage("Is required: who resolved it (a name or an email).").Text(200);
         RuleFor(r => r.Note).Text(2000, prose: true);
     }
 }

@@ -29,8 +29,8 @@ public sealed class ScheduleRequestValidator : AbstractValidator<ScheduleRequest
 {
     public ScheduleRequestValidator()
     {
-        RuleFor(r => r.Name).NotEmpty().Text(200);
-        RuleFor(r => r.Cron).NotEmpty().Text(100)
+        RuleFor(r => r.Name).NotEmpty().WithMessage("Is required.").Text(200);
+        RuleFor(r => r.Cron).NotEmpty().WithMessage("Is required: a five-field cron expression such as '0 6 * * *'.").Text(100)
             .Must(c => c is null || CronExpression.TryParse(c, CronFormat.Standard, out _))
             .WithMessage("Must be a five-field cron expression (minute hour day-of-month month day-of-week), e.g. '0 6 * * *' for 06:00 every day.");
         // A valid expression can still name no date ('0 0 30 2 *', 30 February): such a schedule would never run.
@@ -40,7 +40,7 @@ public sealed class ScheduleRequestValidator : AbstractValidator<ScheduleRequest
             .WithMessage("Names no date that exists (e.g. 30 February), so the schedule would never run.");
         RuleFor(r => r.Timezone).Must(t => t is null || TimeZones.TryFind(t, out _))
             .WithMessage("Must be an IANA timezone such as 'America/New_York' (or leave it out for the workspace's).");
-        RuleFor(r => r.WindowDays).InclusiveBetween(1, 366);
+        RuleFor(r => r.WindowDays).InclusiveBetween(1, 366).WithMessage("Must be between 1 and 366.");
         RuleFor(r => (IEnumerable<AlertRule>)r.Alerts!).ValidAlertRules().When(r => r.Alerts is not null).OverridePropertyName("alerts");
     }
 }

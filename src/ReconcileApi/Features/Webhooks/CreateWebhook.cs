@@ -11,7 +11,7 @@ public sealed class CreateWebhookRequestValidator : AbstractValidator<CreateWebh
     public CreateWebhookRequestValidator(IHostResolver resolver, IOptions<ServiceOptions> options)
     {
         var allowPrivateTargets = options.Value.Webhooks.AllowPrivateTargets;
-        RuleFor(r => r.Url).NotEmpty().Text(2000).CustomAsync(async (url, context, ct) =>
+        RuleFor(r => r.Url).NotEmpty().WithMessage("Is required: the URL to deliver to.").Text(2000).CustomAsync(async (url, context, ct) =>
         {
             if (await OutboundUrls.RefusalAsync(url, resolver, allowPrivateTargets, ct) is { } refusal)
                 context.AddFailure(refusal);

@@ -10,7 +10,7 @@ public sealed record DeliveriesQuery(int? Limit)
 
 public sealed class DeliveriesQueryValidator : AbstractValidator<DeliveriesQuery>
 {
-    public DeliveriesQueryValidator() => RuleFor(q => q.Limit).InclusiveBetween(1, 100);
+    public DeliveriesQueryValidator() => RuleFor(q => q.Limit).InclusiveBetween(1, 100).WithMessage("Must be between 1 and 100.");
 }
 
 /// <summary>GET /api/v1/webhooks/{id}/deliveries — the delivery log: every message and every attempt of it.</summary>
