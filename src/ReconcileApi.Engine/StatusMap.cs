@@ -114,10 +114,12 @@ public sealed class StatusMap
 
     /// <summary>
     /// Whether an order of <paramref name="source"/> is one the other system is not expected to have: a
-    /// store order never paid (draft, failed, or cancelled with nothing kept), a Keap draft (a quote).
+    /// store order never paid (draft, failed, or cancelled with nothing kept) or put in WooCommerce's trash (the merchant
+    /// deleted it, paid or not), a Keap draft (a quote).
     /// </summary>
     public static bool OnlyHere(OrderSource source, CanonicalOrder o, PaymentState? state) => source == OrderSource.Store
         ? state is PaymentState.Draft or PaymentState.Failed || (state == PaymentState.Cancelled && PaymentPosition.Of(o, state).Kept <= 0)
+            || string.Equals(o.Status?.Trim(), "trash", StringComparison.OrdinalIgnoreCase)
         : state == PaymentState.Draft;
 
     static PaymentState KeapState(CanonicalOrder o, PaymentState label)

@@ -28,6 +28,17 @@ public sealed class KeapCsvFormatTests
         Assert.Null(o.Currency);
     }
 
+    [Theory]
+    [InlineData("-$60.00")]
+    [InlineData("($60.00)")]
+    [InlineData("$60.00")]
+    public void Read_TakesARefundWrittenAsACredit_AsTheAmountGivenBack(string refund)
+    {
+        var table = Table(["Order Id", "Order Title", "Order Total", "Total Paid", "Refund Total", "Pay Status"],
+            ["9222", "WooCommerce Order #2123", "$60.00", "$60.00", refund, "Refunded"]);
+        Assert.Equal(60m, Assert.Single(Format.Read(table, Utc)).Read.Order.AmountRefunded);
+    }
+
     /// <summary>Keap's report repeats every order column on each item row ("$598.94" three times): no warning.</summary>
     [Fact]
     public void Read_WarnsAboutNothing_WhereEachRowRepeatsTheOrdersColumns() =>

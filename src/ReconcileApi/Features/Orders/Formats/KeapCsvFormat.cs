@@ -71,7 +71,8 @@ public sealed class KeapCsvFormat : ITableOrderFormat
             Discount = KindSum(LineKind.Discount) is { } d ? Math.Abs(d) : null,
             // Reports without a Total Paid column often have Total Due.
             AmountPaid = o.Money("amountPaid") ?? total - due,
-            AmountRefunded = o.Money("amountRefunded"),
+            // Reports write money given back as a credit ("-$60.00", "($60.00)"); the order's refunded amount is its size.
+            AmountRefunded = o.Money("amountRefunded") is { } refunded ? Math.Abs(refunded) : null,
             Status = o.Text("status"),
             Lines = lines,
         };
