@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Reflection;
-using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
@@ -12,7 +11,7 @@ namespace ReconcileApi.Infrastructure;
 /// What the framework's parameter binding refused, told the caller's way: the field by its wire name (camelCase, its path
 /// in the body) and what it must look like — never the framework's text, a .NET type name or an internal class's path.
 /// </summary>
-public static partial class BindingFailures
+public static class BindingFailures
 {
     public static async Task<ProblemDetails> DescribeAsync(HttpContext context, BadHttpRequestException exception)
     {
@@ -83,16 +82,15 @@ public static partial class BindingFailures
     {
         using var document = JsonDocument.Parse(body, new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
         var element = document.RootElement;
-        foreach (Match step in PathSteps().Matches(path))
+        foreach (var (name, index) in JsonBodies.PathSteps(path))
         {
-            if (step.Groups["index"].Success)
+            if (name is null)
             {
-                var index = int.Parse(step.Groups["index"].ValueSpan, CultureInfo.InvariantCulture);
                 if (element.ValueKind != JsonValueKind.Array || index >= element.GetArrayLength())
                     return false;
                 element = element[index];
             }
-            else if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty(step.Groups["name"].Value, out element))
+            else if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty(name, out element))
             {
                 return false;
             }
@@ -109,10 +107,6 @@ public static partial class BindingFailures
             return true;
         }
     }
-
-    /// <summary>The steps of a JSON path: <c>.name</c>, <c>['name']</c>, <c>[0]</c>.</summary>
-    [GeneratedRegex(@"\.(?<name>[^.\[]+)|\['(?<name>[^']*)'\]|\[(?<index>\d+)\]")]
-    private static partial Regex PathSteps();
 
     static JsonException? SyntaxError(ReadOnlySpan<byte> body)
     {

@@ -10,7 +10,7 @@ namespace ReconcileApi.Infrastructure;
 /// have (a typo such as <c>"form"</c> must not fall back to a default) and the idempotency filter can read a body's
 /// <c>idempotencyKey</c>. Bodies an endpoint reads in its own binder (ingest: vendor payloads stay lenient) are left alone.
 /// </summary>
-public static class JsonBodies
+public static partial class JsonBodies
 {
     /// <summary>The top-level property any write body may carry instead of the <c>Idempotency-Key</c> header.</summary>
     public const string IdempotencyKeyProperty = "idempotencyKey";
@@ -387,37 +387,13 @@ public static class JsonBodies
         unknownKey = null;
         var field = new System.Text.StringBuilder();
         Type? type = root;
-        var i = path.StartsWith('$') ? 1 : 0;
-        while (i < path.Length)
+        foreach (var (name, index) in PathSteps(path))
         {
-            string? name = null;
-            if (path[i] == '.')
+            if (name is null)
             {
-                var end = path.IndexOfAny(['.', '['], i + 1);
-                name = path[(i + 1)..(end < 0 ? path.Length : end)];
-                i = end < 0 ? path.Length : end;
-            }
-            else if (path[i] == '[' && i + 1 < path.Length && path[i + 1] == '\'')
-            {
-                var end = path.IndexOf("']", i + 2, StringComparison.Ordinal);
-                if (end < 0)
-                    break;
-                name = path[(i + 2)..end];
-                i = end + 2;
-            }
-            else if (path[i] == '[')
-            {
-                var end = path.IndexOf(']', i);
-                if (end < 0)
-                    break;
-                field.Append(path[i..(end + 1)]);
+                field.Append('[').Append(index).Append(']');
                 type = type is null ? null : options.GetTypeInfo(type) is { Kind: JsonTypeInfoKind.Enumerable, ElementType: { } e } ? e : null;
-                i = end + 1;
                 continue;
-            }
-            else
-            {
-                break;
             }
             if (field.Length > 0)
                 field.Append('.');
@@ -426,7 +402,7 @@ public static class JsonBodies
             if (parent is { Kind: JsonTypeInfoKind.Dictionary, KeyType: { IsEnum: true } keys }
                 && Enum.GetNames(keys).Select(Wire).ToList() is var names && !names.Contains(name, StringComparer.OrdinalIgnoreCase))
             {
-                unknownKey = Unknown(name!, names);
+                unknownKey = Unknown(name, names);
                 return (field.ToString(), null);
             }
             type = parent switch
@@ -438,4 +414,21 @@ public static class JsonBodies
         }
         return (field.ToString(), type);
     }
+
+    /// <summary>
+    /// The steps of a JSON path as <see cref="JsonException.Path"/> writes it (<c>$.alerts[0].name</c>, <c>$['odd.name']</c>):
+    /// a property's name, or (name null) an array index.
+    /// </summary>
+    public static IEnumerable<(string? Name, int Index)> PathSteps(string path)
+    {
+        foreach (System.Text.RegularExpressions.Match step in PathStep().Matches(path))
+        {
+            yield return step.Groups["index"].Success
+                ? (null, int.Parse(step.Groups["index"].ValueSpan, System.Globalization.CultureInfo.InvariantCulture))
+                : (step.Groups["name"].Value, 0);
+        }
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\.(?<name>[^.\[]+)|\['(?<name>[^']*)'\]|\[(?<index>\d+)\]")]
+    private static partial System.Text.RegularExpressions.Regex PathStep();
 }
