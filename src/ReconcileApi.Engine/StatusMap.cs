@@ -35,6 +35,12 @@ public sealed class StatusMap
         ["failed"] = PaymentState.Failed,
     };
 
+    /// <summary>
+    /// Statuses of orders the merchant deleted (WooCommerce's trash): not expected in the other system, paid or not (DOMAIN).
+    /// Their state (cancelled) still compares with a copy the other system has.
+    /// </summary>
+    static readonly FrozenSet<string> Deleted = FrozenSet.Create(StringComparer.OrdinalIgnoreCase, "trash");
+
     /// <summary>BigCommerce order <c>status</c> defaults.</summary>
     public static IReadOnlyDictionary<string, PaymentState> BigCommerce { get; } = new Dictionary<string, PaymentState>(StringComparer.OrdinalIgnoreCase)
     {
@@ -119,7 +125,7 @@ public sealed class StatusMap
     /// </summary>
     public static bool OnlyHere(OrderSource source, CanonicalOrder o, PaymentState? state) => source == OrderSource.Store
         ? state is PaymentState.Draft or PaymentState.Failed || (state == PaymentState.Cancelled && PaymentPosition.Of(o, state).Kept <= 0)
-            || string.Equals(o.Status?.Trim(), "trash", StringComparison.OrdinalIgnoreCase)
+            || (o.Status is { } status && Deleted.Contains(status.Trim()))
         : state == PaymentState.Draft;
 
     static PaymentState KeapState(CanonicalOrder o, PaymentState label)
