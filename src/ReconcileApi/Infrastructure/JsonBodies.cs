@@ -156,17 +156,27 @@ public static partial class JsonBodies
         return true;
     }
 
-    /// <summary>The body as sent, when it was buffered (empty otherwise); the stream is left at its start.</summary>
+    /// <summary>
+    /// The body as sent, when it was buffered (empty otherwise); the stream is left at its start. Read once per request
+    /// body: the null rewrite, the validation filter and the idempotency filter all ask for it.
+    /// </summary>
     public static async Task<ReadOnlyMemory<byte>> ReadBufferedAsync(HttpRequest request)
     {
         if (!request.Body.CanSeek)
             return ReadOnlyMemory<byte>.Empty;
+        if (request.HttpContext.Features.Get<BufferedBody>() is { } kept && ReferenceEquals(kept.Stream, request.Body))
+            return kept.Bytes;
         request.Body.Position = 0;
         using var copy = new MemoryStream();
         await request.Body.CopyToAsync(copy);
         request.Body.Position = 0;
-        return copy.ToArray();
+        var bytes = copy.ToArray();
+        request.HttpContext.Features.Set(new BufferedBody(request.Body, bytes));
+        return bytes;
     }
+
+    /// <summary>A request body read by <see cref="ReadBufferedAsync"/>, for the stream it was read from.</summary>
+    sealed record BufferedBody(Stream Stream, ReadOnlyMemory<byte> Bytes);
 
     /// <summary>What a top-level <c>idempotencyKey</c> that is not text is told (a number would otherwise be ignored and the request run twice).</summary>
     public const string IdempotencyKeyNotText = "Must be a string (this request's key, at most 255 characters), or left out.";
