@@ -56,10 +56,24 @@ public sealed class WooCommerceFormatTests
         Assert.Equal(new OrderLine(null, "93", "Woo Single #1", 2, 3m, 6.00m, LineKind.Product) { Tax = 0.45m }, lines[0]);
         Assert.Equal("Bar3", lines[1].Sku);
         Assert.Equal("22", lines[1].ProductId);
-        Assert.Equal(new OrderLine("flat_rate", null, "Flat Rate", 1, 10.00m, 10.00m, LineKind.Shipping), lines[2]);
+        Assert.Equal(new OrderLine("flat_rate", null, "Flat Rate", 1, 10.00m, 10.00m, LineKind.Shipping) { Tax = 0m }, lines[2]);
 
         var other = Format.Read(Orders[1], Utc).Order.Lines;
-        Assert.Equal(new OrderLine(null, null, "Gift wrap", 1, 2.50m, 2.50m, LineKind.Fee), other[2]);
+        Assert.Equal(new OrderLine(null, null, "Gift wrap", 1, 2.50m, 2.50m, LineKind.Fee) { Tax = 0m }, other[2]);
+    }
+
+    [Fact]
+    public void Read_KeepsAFeeAndAShippingLineNetOfTax_WithTheirTotalTaxAsTheirTax()
+    {
+        // A shop entering prices with 20% VAT: a 5.00 fee and 6.00 shipping come as net totals with their tax beside them.
+        var lines = Format.Read(Json("""
+            {"id": 1622, "status": "processing", "total": "51.00", "prices_include_tax": true, "date_created_gmt": "2026-10-16T11:30:00",
+             "line_items": [{"name": "Silk Tie", "sku": "TIE-SILK", "quantity": 1, "subtotal": "33.33", "total": "33.33", "total_tax": "6.67"}],
+             "shipping_lines": [{"method_id": "flat_rate", "method_title": "Flat rate", "total": "5.00", "total_tax": "1.00"}],
+             "fee_lines": [{"name": "Gift wrapping", "total": "4.17", "total_tax": "0.83"}]}
+            """), Utc).Order.Lines;
+        Assert.Equal(new OrderLine("flat_rate", null, "Flat rate", 1, 5.00m, 5.00m, LineKind.Shipping) { Tax = 1.00m }, lines[1]);
+        Assert.Equal(new OrderLine(null, null, "Gift wrapping", 1, 4.17m, 4.17m, LineKind.Fee) { Tax = 0.83m }, lines[2]);
     }
 
     [Fact]

@@ -7,7 +7,8 @@ namespace ReconcileApi.Features.Orders.Formats;
 /// Lines: <c>line_items</c> → product, <c>shipping_lines</c> → shipping, <c>fee_lines</c> → fee.
 /// A line item's <c>price</c> is after coupons (<c>total</c> / quantity) and always net of tax, whatever
 /// <c>prices_include_tax</c> says about how the shop entered prices; so the unit price is taken from
-/// <c>subtotal</c> (before coupons), the coupon share is the line's discount and <c>total_tax</c> its tax.
+/// <c>subtotal</c> (before coupons), the coupon share is the line's discount and <c>total_tax</c> its tax; shipping
+/// and fee lines likewise keep their <c>total</c> net and their <c>total_tax</c> as their tax.
 /// </summary>
 public sealed class WooCommerceFormat : IJsonOrderFormat
 {
@@ -60,16 +61,18 @@ public sealed class WooCommerceFormat : IJsonOrderFormat
                 Tax = item.Money("total_tax"),
             });
         }
+        // Shipping and fee lines are net of tax too, with their own total_tax beside them (a taxed fee in a shop that
+        // enters prices with tax is 4.17 + 0.83, not 5.00): kept as the line's tax, as for the products.
         foreach (var item in o.Objects("shipping_lines", lines))
         {
             if (item.LineAmount("total", lines) is { } amount)
-                lines.Add(new OrderLine(item.Text("method_id"), null, item.Text("method_title") ?? "Shipping", 1, amount, amount, LineKind.Shipping));
+                lines.Add(new OrderLine(item.Text("method_id"), null, item.Text("method_title") ?? "Shipping", 1, amount, amount, LineKind.Shipping) { Tax = item.Money("total_tax") });
         }
         // A negative fee is how WooCommerce (and its plugins: loyalty points, "pay by bank" reductions) gives a discount.
         foreach (var item in o.Objects("fee_lines", lines))
         {
             if (item.LineAmount("total", lines) is { } amount)
-                lines.Add(new OrderLine(null, null, item.Text("name") ?? "Fee", 1, amount, amount, amount < 0 ? LineKind.Discount : LineKind.Fee));
+                lines.Add(new OrderLine(null, null, item.Text("name") ?? "Fee", 1, amount, amount, amount < 0 ? LineKind.Discount : LineKind.Fee) { Tax = item.Money("total_tax") });
         }
 
         // Refunds are listed with negative totals; one that cannot be read leaves the refunded amount unknown, not smaller.
