@@ -128,6 +128,16 @@ public sealed class BigCommerceFormatTests
         Assert.Empty(read.Order.Lines);
     }
 
+    [Theory]
+    [InlineData("refunded", 68)]
+    [InlineData("void", 0)]
+    public void Read_TakesTheRefund_FromThePaymentStatus_OfACancelledOrder(string paymentStatus, decimal refunded)
+    {
+        // refunded_amount "always returns 0": a cancelled order (5) keeps its status when its payment was given back.
+        var o = Format.Read(Json($$"""{"id": 407, "status_id": 5, "payment_status": "{{paymentStatus}}", "refunded_amount": "0.0000", "total_inc_tax": "68.0000"}"""), Utc).Order;
+        Assert.Equal(refunded, o.AmountRefunded);
+    }
+
     [Fact]
     public void Read_SaysUnpaid_ForAwaitingPayment()
     {

@@ -105,19 +105,21 @@ public sealed class BigCommerceFormat : IJsonOrderFormat
 
     /// <summary>
     /// <c>refunded_amount</c> is documented both as "always returns 0" and as the amount refunded so far: a 0
-    /// on a refunded order says nothing (fully refunded: the total; partially: unknown).
+    /// on a refunded order says nothing (fully refunded: the total; partially: unknown). The order is refunded when
+    /// its status says so (4 Refunded, 14 Partially Refunded) or its <c>payment_status</c> does (<c>refunded</c>,
+    /// <c>partially refunded</c>): an order cancelled after its payment was given back keeps status 5.
     /// </summary>
     static decimal? Refunded(JsonFields o, int? statusId, decimal total)
     {
         var refunded = o.Money("refunded_amount");
         if (refunded is > 0m)
             return refunded;
-        return statusId switch
-        {
-            4 => total,
-            14 => null,
-            _ => refunded,
-        };
+        var payment = o.Text("payment_status");
+        if (statusId == 4 || string.Equals(payment, "refunded", StringComparison.OrdinalIgnoreCase))
+            return total;
+        if (statusId == 14 || string.Equals(payment, "partially refunded", StringComparison.OrdinalIgnoreCase))
+            return null;
+        return refunded;
     }
 
     static decimal? AmountPaid(JsonFields o, int? statusId, decimal total)
