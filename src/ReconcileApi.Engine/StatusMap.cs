@@ -36,10 +36,11 @@ public sealed class StatusMap
     };
 
     /// <summary>
-    /// Statuses of orders the merchant deleted (WooCommerce's trash): not expected in the other system, paid or not (DOMAIN).
+    /// Statuses of orders the merchant deleted (WooCommerce's trash; BigCommerce's archived orders, <c>is_deleted</c>, which the
+    /// format reader names "Deleted"): not expected in the other system, paid or not (DOMAIN).
     /// Their state (cancelled) still compares with a copy the other system has.
     /// </summary>
-    static readonly FrozenSet<string> Deleted = FrozenSet.Create(StringComparer.OrdinalIgnoreCase, "trash");
+    static readonly FrozenSet<string> Deleted = FrozenSet.Create(StringComparer.OrdinalIgnoreCase, "trash", "Deleted");
 
     /// <summary>BigCommerce order <c>status</c> defaults.</summary>
     public static IReadOnlyDictionary<string, PaymentState> BigCommerce { get; } = new Dictionary<string, PaymentState>(StringComparer.OrdinalIgnoreCase)
@@ -57,6 +58,7 @@ public sealed class StatusMap
         ["Partially Refunded"] = PaymentState.PartiallyRefunded,
         ["Refunded"] = PaymentState.Refunded,
         ["Cancelled"] = PaymentState.Cancelled,
+        ["Deleted"] = PaymentState.Cancelled,
         ["Declined"] = PaymentState.Failed,
     };
 

@@ -81,6 +81,7 @@ public sealed class RealDataRuleTests
     [InlineData("cancelled", 0)]
     [InlineData("trash", 0)]
     [InlineData("trash", 100)] // the merchant deleted it (DOMAIN: trash is not expected in Keap, paid or not)
+    [InlineData("Deleted", 100)] // a BigCommerce order the merchant archived (is_deleted), paid
     public void StoreOrder_NeverPaid_IsNotExpectedInKeap(string status, int? paid)
     {
         var result = Reconcile([Store() with { Status = status, AmountPaid = paid }, LaterPair().Store], [LaterPair().Keap]);

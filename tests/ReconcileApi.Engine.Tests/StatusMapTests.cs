@@ -33,6 +33,7 @@ public sealed class StatusMapTests
     [InlineData("Pending", PaymentState.Unpaid)]
     [InlineData("Awaiting Payment", PaymentState.Unpaid)]
     [InlineData("Manual Verification Required", PaymentState.Unpaid)]
+    [InlineData("Deleted", PaymentState.Cancelled)]
     [InlineData("Awaiting Fulfillment", PaymentState.Paid)]
     [InlineData("Awaiting Shipment", PaymentState.Paid)]
     [InlineData("Awaiting Pickup", PaymentState.Paid)]

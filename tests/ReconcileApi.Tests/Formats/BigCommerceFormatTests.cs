@@ -139,6 +139,15 @@ public sealed class BigCommerceFormatTests
     }
 
     [Fact]
+    public void Read_NamesAnArchivedOrder_Deleted()
+    {
+        var o = Format.Read(Json("""{"id": 402, "status_id": 10, "status": "Completed", "payment_status": "captured", "is_deleted": true, "total_inc_tax": "40.0000"}"""), Utc).Order;
+        Assert.Equal("Deleted", o.Status);
+        // Its money is still what the order says.
+        Assert.Equal(40m, o.AmountPaid);
+    }
+
+    [Fact]
     public void Read_SaysUnpaid_ForAwaitingPayment()
     {
         var o = Format.Read(Json("""{"id": 1, "status_id": 7, "total_inc_tax": "10.0000"}"""), Utc).Order;

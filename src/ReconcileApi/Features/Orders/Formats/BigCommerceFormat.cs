@@ -20,6 +20,9 @@ public sealed class BigCommerceFormat : IJsonOrderFormat
         [12] = "Manual Verification Required", [13] = "Disputed", [14] = "Partially Refunded",
     };
 
+    /// <summary>The status an archived order (<c>is_deleted: true</c>) is given: the merchant deleted it.</summary>
+    public const string DeletedStatus = "Deleted";
+
     // Statuses a store only reaches once the payment was taken (Refunded ones were paid first).
     static readonly HashSet<int> PaidStatusIds = [2, 3, 4, 8, 9, 10, 11, 14];
 
@@ -67,6 +70,11 @@ public sealed class BigCommerceFormat : IJsonOrderFormat
             else
                 o.Warn("status_id", $"{sid} is not a BigCommerce status id (0–14); left out.");
         }
+
+        // An archived order: is_deleted "has the same result as the DELETE an order request". The merchant deleted it, as
+        // WooCommerce's trash: not expected in Keap, paid or not (its money is still read from status_id and payment_status).
+        if (o.Bool("is_deleted"))
+            status = DeletedStatus;
 
         var discount = FormatSupport.Sum([o.Money("discount_amount"), o.Money("coupon_discount")]);
         var shown = o.Text("currency_code")?.ToUpperInvariant();
