@@ -128,6 +128,34 @@ public sealed class BigCommerceFormatTests
         Assert.Empty(read.Order.Lines);
     }
 
+    [Fact]
+    public void Read_GivesCustomFees_AsFeeLinesBesideTheProducts_WithEitherNameOfTheNetCost()
+    {
+        var o = Format.Read(Json("""
+            {"id": 401, "status_id": 11, "total_inc_tax": "48.5000", "date_created": "Tue, 06 Oct 2026 15:10:00 +0000",
+             "products": [{"sku": "VASE-CER", "name": "Ceramic Vase", "quantity": 1, "price_ex_tax": "40.0000", "price_inc_tax": "40.0000"}],
+             "fees": [{"id": 1, "type": "custom_fee", "display_name_customer": "Package Protection Insurance", "display_name_merchant": "Package Protection Fee",
+                       "base_cost": "2.5000", "cost_exc_tax": "2.5000", "cost_inc_tax": "2.5000", "cost_tax": "0.0000"},
+                      {"id": 2, "type": "custom_fee", "display_name_merchant": "Rush surcharge", "cost_ex_tax": "5.0000", "cost_inc_tax": "6.0000"}]}
+            """), Utc).Order;
+
+        var fees = o.Lines.Where(l => l.Kind == LineKind.Fee).ToList();
+        Assert.Equal(new OrderLine(null, null, "Package Protection Insurance", 1, 2.5m, 2.5m, LineKind.Fee) { Tax = 0m }, fees[0]);
+        Assert.Equal(new OrderLine(null, null, "Rush surcharge", 1, 5m, 5m, LineKind.Fee) { Tax = 1m }, fees[1]);
+    }
+
+    [Fact]
+    public void Read_GivesNoFeeLines_WhenFeesIsAResourceReference()
+    {
+        var o = Format.Read(Json("""
+            {"id": 401, "status_id": 11, "total_inc_tax": "42.5000", "fees": {"url": "https://api.bigcommerce.com/stores/x/v2/orders/401/fees", "resource": "/orders/401/fees"},
+             "products": [{"sku": "VASE-CER", "name": "Ceramic Vase", "quantity": 1, "price_ex_tax": "40.0000", "price_inc_tax": "40.0000"}]}
+            """), Utc);
+        NoErrors(o);
+        Assert.Empty(o.Problems.Warnings);
+        Assert.Equal(LineKind.Product, Assert.Single(o.Order.Lines).Kind);
+    }
+
     [Theory]
     [InlineData("refunded", 68)]
     [InlineData("void", 0)]

@@ -7,7 +7,8 @@ namespace ReconcileApi.Features.Orders.Formats;
 /// so lines are not compared. Lines are read net of tax (<c>price_ex_tax</c>), with the tax between
 /// <c>price_inc_tax</c> and it as the line's tax and <c>applied_discounts</c> as its discount. Shipping is
 /// an order amount only (V2 has no shipping line objects on the order); handling and gift wrapping, order amounts
-/// too, become fee lines beside the products. Declined (6) and Incomplete (0) orders were never paid.
+/// too, and the custom <c>fees</c> become fee lines beside the products. Declined (6) and Incomplete (0) orders were never
+/// paid; an archived order (<c>is_deleted</c>) is <see cref="DeletedStatus"/>.
 /// </summary>
 public sealed class BigCommerceFormat : IJsonOrderFormat
 {
@@ -157,6 +158,20 @@ public sealed class BigCommerceFormat : IJsonOrderFormat
             // On the products' basis: net of tax unless they came tax-inclusive only.
             if ((taxesIncluded == true ? incTax ?? exTax : exTax ?? incTax) is > 0m and var amount)
                 lines.Add(new OrderLine(null, null, name, 1, amount, amount, LineKind.Fee) { Tax = exTax is { } ex && incTax is { } inc ? inc - ex : null });
+        }
+        // Custom fees (package protection, surcharges), part of total_inc_tax like handling, when embedded as an array;
+        // the response writes the net cost cost_exc_tax where the field table names it cost_ex_tax.
+        if (o.TryGet("fees", out var fees) && fees.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var fee in o.Objects("fees"))
+            {
+                var (exTax, incTax) = (fee.Money("cost_ex_tax") ?? fee.Money("cost_exc_tax"), fee.Money("cost_inc_tax"));
+                if ((taxesIncluded == true ? incTax ?? exTax : exTax ?? incTax) is { } amount && amount != 0m)
+                {
+                    lines.Add(new OrderLine(null, null, fee.Text("display_name_customer") ?? fee.Text("display_name_merchant") ?? "Fee", 1, amount, amount,
+                        amount < 0 ? LineKind.Discount : LineKind.Fee) { Tax = fee.Money("cost_tax") ?? (exTax is { } ex && incTax is { } inc ? inc - ex : null) });
+                }
+            }
         }
         return lines;
     }
