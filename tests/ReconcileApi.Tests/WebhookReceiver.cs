@@ -14,7 +14,8 @@ public sealed record ReceivedRequest(IReadOnlyDictionary<string, string> Headers
 
 /// <summary>
 /// A real HTTP endpoint on 127.0.0.1 (Kestrel on a free port) that records every request and answers with the
-/// status the test's function gives for the request's number (1-based); a string answer is sent as the body.
+/// status the test's function gives for the request's number (1-based); a string answer is sent as the body. With
+/// <c>answerAfter</c> it records each request as it arrives and answers that much later (a slow target).
 /// </summary>
 public sealed class WebhookReceiver : IAsyncDisposable
 {
@@ -29,7 +30,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     public int Port => new Uri(Url).Port;
 
-    public static async Task<WebhookReceiver> StartAsync(Func<int, (int Status, string? Location)>? respond = null)
+    public static async Task<WebhookReceiver> StartAsync(Func<int, (int Status, string? Location)>? respond = null, TimeSpan answerAfter = default)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, EnvironmentName = "Testing" });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -44,6 +45,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
             receiver.received.Enqueue(new ReceivedRequest(
                 context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString()), body));
             var (status, location) = (respond ?? (_ => (200, null)))(Interlocked.Increment(ref count));
+            if (answerAfter > TimeSpan.Zero)
+                await Task.Delay(answerAfter, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
             context.Response.StatusCode = status;
             if (location is not null)
                 context.Response.Headers.Location = location;

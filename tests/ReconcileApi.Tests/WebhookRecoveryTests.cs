@@ -59,6 +59,27 @@ public sealed class WebhookRecoveryTests
     }
 
     [Fact]
+    public async Task AWorkspaceWhoseTargetAnswersSlowly_TakesAtMostItsShareOfTheWorkers_SoAnotherWorkspacesDeliveryGoesMeanwhile()
+    {
+        await using var slow = await WebhookReceiver.StartAsync(answerAfter: TimeSpan.FromSeconds(3));
+        await using var fast = await WebhookReceiver.StartAsync();
+        using var factory = new SettingsFactory(new() { ["Webhooks:WorkerCount"] = "2" });
+        using var a = await factory.CreateWorkspaceAsync();
+        using var b = await factory.CreateWorkspaceAsync();
+        await SubscribeAsync(a, slow.Url);
+        await SubscribeAsync(b, fast.Url);
+
+        for (var i = 0; i < 6; i++)
+            await PublishAsync(factory, a.WorkspaceId);
+        await slow.WaitForAsync(1);
+        await PublishAsync(factory, b.WorkspaceId);
+
+        await fast.WaitForAsync(1);
+        // Both workers busy with A's six deliveries, three seconds each, would have sent B's only after the last of them.
+        Assert.True(slow.Received.Count < 6, $"B's delivery waited until A's target had received {slow.Received.Count} of its 6.");
+    }
+
+    [Fact]
     public async Task Deliveries_RunOnTheirOwnQueue_EvenWithNoWorkerForRuns()
     {
         await using var receiver = await WebhookReceiver.StartAsync();

@@ -8,7 +8,9 @@ namespace ReconcileApi.Features.Webhooks;
 /// update (the delivery still pending with <c>attempt - 1</c> attempts), so a duplicate, a redelivery and a scheduled
 /// retry of the same number make one attempt between them. A delivery whose row does not exist (its publisher's
 /// transaction rolled back, its subscription deleted) is left alone. A failed attempt schedules the next one after
-/// the wait <c>Webhooks:RetrySchedule</c> gives for it; after the last, the delivery is <c>failed</c>.
+/// the wait <c>Webhooks:RetrySchedule</c> gives for it; after the last, the delivery is <c>failed</c>. An attempt over the
+/// limits of <see cref="WebhookRateLimiter"/> (its workspace's share of the workers, its host's attempts a minute) is
+/// scheduled again for later without counting.
 /// </summary>
 public sealed class WebhookDeliveryJob(
     ReconcileDbContext db, WebhookSender sender, WebhookRateLimiter limiter, WebhookDeliveryQueue queue,
@@ -33,7 +35,9 @@ public sealed class WebhookDeliveryJob(
                 return;
             key = WebhookSecrets.KeyOf(secret);
         }
-        if (limiter.WaitFor(new Uri(delivery.Url).IdnHost) is { } wait)
+        // Held until the attempt is logged: the workspace's share of the workers (its slow targets wait for it, others do not).
+        using var turn = limiter.TryEnter(delivery.WorkspaceId);
+        if ((turn is null ? WebhookRateLimiter.Busy() : limiter.WaitFor(new Uri(delivery.Url).IdnHost)) is { } wait)
         {
             // The log says when it goes, and the overdue sweep does not take the wait for a lost job.
             var due = clock.GetUtcNow().UtcDateTime + wait;

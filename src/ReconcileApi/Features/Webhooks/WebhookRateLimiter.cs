@@ -4,11 +4,17 @@ using Microsoft.Extensions.Options;
 namespace ReconcileApi.Features.Webhooks;
 
 /// <summary>
-/// At most <c>Webhooks:PerTargetPerMinute</c> attempts a minute to one host from this process, so a burst of events
-/// (or a backlog after an outage) does not flood a receiver; a delivery over the limit waits without counting an attempt.
+/// Who may send now. At most <c>Webhooks:PerTargetPerMinute</c> attempts a minute to one host from this process, so a
+/// burst of events (or a backlog after an outage) does not flood a receiver; and at most half the <c>webhooks</c> workers
+/// (at least one) busy with one workspace's attempts at a time, so a workspace whose
+/// targets answer slowly or never (each attempt may take the 10 s timeout) cannot hold every worker while other
+/// workspaces' deliveries wait behind it. A delivery over either limit waits without counting an attempt.
 /// </summary>
 public sealed class WebhookRateLimiter(IOptions<ServiceOptions> options) : IDisposable
 {
+    /// <summary>How long a delivery waits for its workspace's turn before looking again (plus up to a second, spread).</summary>
+    public static readonly TimeSpan BusyWait = TimeSpan.FromSeconds(2);
+
     readonly PartitionedRateLimiter<string> limiter = PartitionedRateLimiter.Create<string, string>(host =>
         RateLimitPartition.GetFixedWindowLimiter(host, _ => new FixedWindowRateLimiterOptions
         {
@@ -17,6 +23,26 @@ public sealed class WebhookRateLimiter(IOptions<ServiceOptions> options) : IDisp
             QueueLimit = 0,
             AutoReplenishment = true,
         }));
+
+    readonly PartitionedRateLimiter<Guid> inFlight = PartitionedRateLimiter.Create<Guid, Guid>(workspaceId =>
+        RateLimitPartition.GetConcurrencyLimiter(workspaceId, _ => new ConcurrencyLimiterOptions
+        {
+            PermitLimit = Math.Max(1, options.Value.Webhooks.WorkerCount / 2),
+            QueueLimit = 0,
+        }));
+
+    /// <summary>A turn for one attempt of <paramref name="workspaceId"/>'s (dispose it when the attempt ends); null when its workspace has its share of workers busy.</summary>
+    public IDisposable? TryEnter(Guid workspaceId)
+    {
+        var lease = inFlight.AttemptAcquire(workspaceId);
+        if (lease.IsAcquired)
+            return lease;
+        lease.Dispose();
+        return null;
+    }
+
+    /// <summary>How long to wait before looking again when <see cref="TryEnter"/> said no.</summary>
+    public static TimeSpan Busy() => BusyWait + TimeSpan.FromMilliseconds(Random.Shared.Next(1000));
 
     /// <summary>Null when the attempt may go now; otherwise how long to wait before looking again.</summary>
     public TimeSpan? WaitFor(string host)
@@ -29,5 +55,9 @@ public sealed class WebhookRateLimiter(IOptions<ServiceOptions> options) : IDisp
         return after + TimeSpan.FromMilliseconds(Random.Shared.Next(1000));
     }
 
-    public void Dispose() => limiter.Dispose();
+    public void Dispose()
+    {
+        limiter.Dispose();
+        inFlight.Dispose();
+    }
 }
