@@ -59,6 +59,28 @@ public sealed class WebhookRecoveryTests
     }
 
     [Fact]
+    public async Task ThePerTargetLimit_CountsEachWorkspaceApart_SoOneWorkspacesBurstToASharedHostHoldsNoOtherBack()
+    {
+        // One receiver host for both, as every Zapier user's hooks are on hooks.zapier.com.
+        await using var receiver = await WebhookReceiver.StartAsync();
+        using var factory = new SettingsFactory(new() { ["Webhooks:PerTargetPerMinute"] = "1" });
+        using var a = await factory.CreateWorkspaceAsync();
+        using var b = await factory.CreateWorkspaceAsync();
+        await SubscribeAsync(a, receiver.Url);
+        var bWebhook = await SubscribeAsync(b, receiver.Url);
+
+        await PublishAsync(factory, a.WorkspaceId);
+        await PublishAsync(factory, a.WorkspaceId);
+        await receiver.WaitForAsync(1);
+        await PublishAsync(factory, b.WorkspaceId);
+
+        // A's second waits for its next minute; B's goes now.
+        await receiver.WaitForAsync(2);
+        var delivered = (await (await b.Http.GetAsync($"/api/v1/webhooks/{bWebhook}/deliveries")).Json()).GetProperty("items")[0];
+        Assert.Equal(1, delivered.GetProperty("attempts").GetInt32());
+    }
+
+    [Fact]
     public async Task AWorkspaceWhoseTargetAnswersSlowly_TakesAtMostItsShareOfTheWorkers_SoAnotherWorkspacesDeliveryGoesMeanwhile()
     {
         await using var slow = await WebhookReceiver.StartAsync(answerAfter: TimeSpan.FromSeconds(3));

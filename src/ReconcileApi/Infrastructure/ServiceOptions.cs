@@ -91,7 +91,7 @@ public sealed class ServiceOptions
         public bool AllowPrivateTargets { get; set; }
         /// <summary>Hangfire workers of the <c>webhooks</c> queue in this process (apart from <see cref="JobsSection.WorkerCount"/>); 0 delivers none here.</summary>
         public int WorkerCount { get; set; } = 4;
-        /// <summary>Attempts a minute per target host from this process; more wait, without counting as attempts.</summary>
+        /// <summary>Attempts a minute of one workspace to one target host from this process; more wait, without counting as attempts.</summary>
         public int PerTargetPerMinute { get; set; } = 60;
         /// <summary>
         /// The waits after each failed attempt (Standard Webhooks' schedule after the immediate first attempt), one

@@ -37,7 +37,7 @@ public sealed class WebhookDeliveryJob(
         }
         // Held until the attempt is logged: the workspace's share of the workers (its slow targets wait for it, others do not).
         using var turn = limiter.TryEnter(delivery.WorkspaceId);
-        if ((turn is null ? WebhookRateLimiter.Busy() : limiter.WaitFor(new Uri(delivery.Url).IdnHost)) is { } wait)
+        if ((turn is null ? WebhookRateLimiter.Busy() : limiter.WaitFor(delivery.WorkspaceId, new Uri(delivery.Url).IdnHost)) is { } wait)
         {
             // The log says when it goes, and the overdue sweep does not take the wait for a lost job.
             var due = clock.GetUtcNow().UtcDateTime + wait;

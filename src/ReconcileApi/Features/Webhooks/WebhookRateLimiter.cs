@@ -4,8 +4,10 @@ using Microsoft.Extensions.Options;
 namespace ReconcileApi.Features.Webhooks;
 
 /// <summary>
-/// Who may send now. At most <c>Webhooks:PerTargetPerMinute</c> attempts a minute to one host from this process, so a
-/// burst of events (or a backlog after an outage) does not flood a receiver; and at most half the <c>webhooks</c> workers
+/// Who may send now. At most <c>Webhooks:PerTargetPerMinute</c> attempts a minute of one workspace to one host from this
+/// process, so a burst of events (or a backlog after an outage) does not flood a receiver — counted per workspace, since
+/// one host serves many workspaces' receivers (every Zapier user's hooks are on hooks.zapier.com) and one workspace's
+/// burst must not hold the others' deliveries back; and at most half the <c>webhooks</c> workers
 /// (at least one) busy with one workspace's attempts at a time, so a workspace whose
 /// targets answer slowly or never (each attempt may take the 10 s timeout) cannot hold every worker while other
 /// workspaces' deliveries wait behind it. A delivery over either limit waits without counting an attempt.
@@ -15,8 +17,8 @@ public sealed class WebhookRateLimiter(IOptions<ServiceOptions> options) : IDisp
     /// <summary>How long a delivery waits for its workspace's turn before looking again (plus up to a second, spread).</summary>
     public static readonly TimeSpan BusyWait = TimeSpan.FromSeconds(2);
 
-    readonly PartitionedRateLimiter<string> limiter = PartitionedRateLimiter.Create<string, string>(host =>
-        RateLimitPartition.GetFixedWindowLimiter(host, _ => new FixedWindowRateLimiterOptions
+    readonly PartitionedRateLimiter<string> limiter = PartitionedRateLimiter.Create<string, string>(target =>
+        RateLimitPartition.GetFixedWindowLimiter(target, _ => new FixedWindowRateLimiterOptions
         {
             PermitLimit = options.Value.Webhooks.PerTargetPerMinute,
             Window = TimeSpan.FromMinutes(1),
@@ -44,10 +46,10 @@ public sealed class WebhookRateLimiter(IOptions<ServiceOptions> options) : IDisp
     /// <summary>How long to wait before looking again when <see cref="TryEnter"/> said no.</summary>
     public static TimeSpan Busy() => BusyWait + TimeSpan.FromMilliseconds(Random.Shared.Next(1000));
 
-    /// <summary>Null when the attempt may go now; otherwise how long to wait before looking again.</summary>
-    public TimeSpan? WaitFor(string host)
+    /// <summary>Null when <paramref name="workspaceId"/>'s attempt to <paramref name="host"/> may go now; otherwise how long to wait before looking again.</summary>
+    public TimeSpan? WaitFor(Guid workspaceId, string host)
     {
-        using var lease = limiter.AttemptAcquire(host.ToLowerInvariant());
+        using var lease = limiter.AttemptAcquire($"{workspaceId:N} {host.ToLowerInvariant()}");
         if (lease.IsAcquired)
             return null;
         var after = lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromSeconds(5);
