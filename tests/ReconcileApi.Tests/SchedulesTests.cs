@@ -160,6 +160,28 @@ public sealed class SchedulesTests(ApiFactory factory) : IClassFixture<ApiFactor
     }
 
     [Fact]
+    public async Task ADailyScheduleOverOneDay_CoversTheHourTheClocksGoBack_FromOneOccurrenceToTheNext()
+    {
+        // 2027-11-07, New York: 02:00 EDT goes back to 01:00 EST, so 06:00 on the 7th is 25 hours after 06:00 on the 6th.
+        using var factory = new ApiFactory();
+        factory.Clock.SetUtcNow(new DateTimeOffset(2027, 11, 7, 11, 0, 30, TimeSpan.Zero)); // just after 06:00 EST
+        using var ws = await factory.CreateWorkspaceAsync("America/New_York");
+        var previousOccurrence = new DateTime(2027, 11, 6, 10, 0, 0, DateTimeKind.Utc); // 06:00 EDT the day before
+        // Sold at 06:30 EDT on the 6th: after the run of the 6th, so only the run of the 7th can see it.
+        await ws.Http.IngestAsync("store", new[] { Order("S-DST", "#7001", 25m, date: previousOccurrence.AddMinutes(30)) });
+        var schedule = await (await ws.Http.PostAsJsonAsync("/api/v1/schedules", Daily(windowDays: 1))).Json();
+        var id = Guid.Parse(schedule.Str("id"));
+
+        factory.Services.GetRequiredService<IRecurringJobManager>().Trigger(Schedules.JobId(id));
+        var run = await WaitForScheduledRunAsync(ws, id);
+
+        Assert.Equal(new DateTime(2027, 11, 7, 11, 0, 0, DateTimeKind.Utc), run.GetProperty("to").GetDateTime().ToUniversalTime());
+        Assert.Equal(previousOccurrence, run.GetProperty("from").GetDateTime().ToUniversalTime());
+        Assert.Equal(1, run.GetProperty("window").GetProperty("storeOrders").GetInt32());
+        Assert.Equal(1, run.GetProperty("byCategory").GetProperty("missing_in_keap").GetInt32());
+    }
+
+    [Fact]
     public async Task Restart_RegistersTheSchedulesAgainFromTheDatabase()
     {
         using var ws = await factory.CreateWorkspaceAsync();

@@ -76,7 +76,24 @@ public static class Schedules
 
     /// <summary>A run of the schedule over the <c>windowDays</c> before <paramref name="end"/>; <paramref name="occurrence"/> when Hangfire fired it.</summary>
     public static RunStarter.Request RunFor(Schedule s, DateTime end, DateTime? occurrence) =>
-        new(end.AddDays(-s.WindowDays), end, s.Name, CallbackUrl: null, ScheduleId: s.Id, ScheduledFor: occurrence);
+        new(WindowStart(s, end), end, s.Name, CallbackUrl: null, ScheduleId: s.Id, ScheduledFor: occurrence);
+
+    /// <summary>
+    /// <c>windowDays</c> before <paramref name="end"/> as days on the schedule's clock — the same wall-clock time that many
+    /// days earlier, the earlier instant where a change of the clocks repeats it (the one the occurrence there fired at) —
+    /// and never less than <c>windowDays</c> × 24 h. The day the clocks go back has 25 hours: counted in hours, the run at
+    /// 06:00 after it began at 07:00 the day before, and a daily schedule over one day never reconciled the orders of the hour
+    /// between its two runs. The 24 h bound covers an occurrence Cronos moved out of a spring-forward gap.
+    /// </summary>
+    static DateTime WindowStart(Schedule s, DateTime end)
+    {
+        var zone = Zone(s);
+        var local = DateTime.SpecifyKind(TimeZoneInfo.ConvertTimeFromUtc(end, zone), DateTimeKind.Unspecified).AddDays(-s.WindowDays);
+        var offset = zone.IsAmbiguousTime(local) ? zone.GetAmbiguousTimeOffsets(local).Max() : zone.GetUtcOffset(local);
+        var onTheClock = DateTime.SpecifyKind(local - offset, DateTimeKind.Utc);
+        var inHours = end.AddDays(-s.WindowDays);
+        return onTheClock < inHours ? onTheClock : inHours;
+    }
 
     public static void Write(Schedule row, ScheduleRequest request, string workspaceZone, DateTime now)
     {
