@@ -182,6 +182,27 @@ public sealed class SchedulesTests(ApiFactory factory) : IClassFixture<ApiFactor
     }
 
     [Fact]
+    public async Task AnOccurrence_WhileTheSchedulesPreviousRunHasNotEnded_StartsNoOtherRun()
+    {
+        // No run workers: the run the trigger starts stays queued, as it would behind a long run of its workspace.
+        using var factory = new SettingsFactory(new() { ["Jobs:WorkerCount"] = "0" });
+        using var ws = await factory.CreateWorkspaceAsync();
+        var id = Guid.Parse((await (await ws.Http.PostAsJsonAsync("/api/v1/schedules", Daily())).Json()).Str("id"));
+        Assert.Equal(HttpStatusCode.Accepted, (await ws.Http.PostAsync($"/api/v1/schedules/{id}/trigger", null)).StatusCode);
+
+        // Hangfire fires the occurrence (every minute, for a cron more frequent than its runs).
+        for (var i = 0; i < 3; i++)
+        {
+            factory.Clock.Advance(TimeSpan.FromDays(1));
+            await using var scope = factory.Services.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<ScheduledRunJob>().RunOccurrenceAsync(id, CancellationToken.None);
+        }
+
+        var runs = (await (await ws.Http.GetAsync("/api/v1/runs")).Json()).GetProperty("items").EnumerateArray().ToList();
+        Assert.Equal("queued", Assert.Single(runs).Str("status"));
+    }
+
+    [Fact]
     public async Task Restart_RegistersTheSchedulesAgainFromTheDatabase()
     {
         using var ws = await factory.CreateWorkspaceAsync();

@@ -107,7 +107,10 @@ public static class Schedules
     }
 }
 
-/// <summary>The recurring job of a schedule: starts the run of the occurrence Hangfire fired, once, whichever process fires it.</summary>
+/// <summary>
+/// The recurring job of a schedule: starts the run of the occurrence Hangfire fired, once, whichever process fires it,
+/// and none while the schedule's previous run is still queued or running.
+/// </summary>
 public sealed class ScheduledRunJob(ReconcileDbContext db, RunStarter runs, IRecurringJobManager recurring, TimeProvider clock, ILogger<ScheduledRunJob> logger)
 {
     // The run row is unique per (schedule, occurrence); the lock keeps two workers from racing to that index.
@@ -125,6 +128,14 @@ public sealed class ScheduledRunJob(ReconcileDbContext db, RunStarter runs, IRec
         }
         var now = clock.GetUtcNow().UtcDateTime;
         var occurrence = Schedules.Latest(schedule, now) ?? now;
+        // The schedule's previous run has not ended: another would only queue behind it over nearly the same window, and a
+        // cron more frequent than its runs (every minute, runs of two) would queue them without end, every one polling
+        // for the workspace's turn. This occurrence is skipped; the next one after that run ends covers its window.
+        if (await db.Runs.AnyAsync(r => (r.Status == RunStatus.Queued || r.Status == RunStatus.Running) && r.ScheduleId == scheduleId, ct))
+        {
+            logger.LogInformation("Schedule {ScheduleId}: the occurrence {Occurrence:O} starts no run, the schedule's previous run has not ended", scheduleId, occurrence);
+            return;
+        }
         var run = await runs.StartAsync(schedule.WorkspaceId, Schedules.RunFor(schedule, occurrence, occurrence), ct);
         if (run is null)
             logger.LogInformation("Schedule {ScheduleId}: the occurrence {Occurrence:O} already has its run", scheduleId, occurrence);
