@@ -182,6 +182,30 @@ public sealed class SchedulesTests(ApiFactory factory) : IClassFixture<ApiFactor
     }
 
     [Fact]
+    public async Task AWorkspace_HasAtMost20Schedules()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var ids = new List<string>();
+        for (var i = 0; i < 20; i++)
+        {
+            // Paused ones count too (a PUT starts them again); paused, they do not fire while the other tests run.
+            var created = await ws.Http.PostAsJsonAsync("/api/v1/schedules", Daily($"Schedule {i}", enabled: false));
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            ids.Add((await created.Json()).Str("id"));
+        }
+
+        var refused = await ws.Http.PostAsJsonAsync("/api/v1/schedules", Daily("One more", enabled: false));
+        await refused.AssertProblemAsync(HttpStatusCode.Conflict, "20 schedules");
+        Assert.Equal(20, (await (await ws.Http.GetAsync("/api/v1/schedules")).Json()).GetArrayLength());
+
+        Assert.Equal(HttpStatusCode.NoContent, (await ws.Http.DeleteAsync($"/api/v1/schedules/{ids[0]}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await ws.Http.PostAsJsonAsync("/api/v1/schedules", Daily("One more", enabled: false))).StatusCode);
+        // Another workspace's count is its own.
+        using var other = await factory.CreateWorkspaceAsync();
+        Assert.Equal(HttpStatusCode.Created, (await other.Http.PostAsJsonAsync("/api/v1/schedules", Daily(enabled: false))).StatusCode);
+    }
+
+    [Fact]
     public async Task AnOccurrence_WhileTheSchedulesPreviousRunHasNotEnded_StartsNoOtherRun()
     {
         // No run workers: the run the trigger starts stays queued, as it would behind a long run of its workspace.
