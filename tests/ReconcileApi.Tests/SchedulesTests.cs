@@ -240,6 +240,26 @@ public sealed class SchedulesTests(ApiFactory factory) : IClassFixture<ApiFactor
         Assert.DoesNotContain(Schedules.JobId(disabled), ids);
     }
 
+    [Fact]
+    public async Task AnOccurrenceThatFellDueWhileTheServiceWasDown_RunsWhenItStartsAgain()
+    {
+        using var factory = new ApiFactory();
+        using var ws = await factory.CreateWorkspaceAsync();
+        var id = Guid.Parse((await (await ws.Http.PostAsJsonAsync("/api/v1/schedules", Daily())).Json()).Str("id"));
+
+        // Down from the clock's 2026-11-16 12:00 UTC until 16:30 UTC the next day, across 06:00 New York (11:00 UTC).
+        factory.Clock.Advance(TimeSpan.FromHours(28.5));
+        using var restarted = factory.WithWebHostBuilder(_ => { });
+        var client = restarted.CreateClient();
+        client.DefaultRequestHeaders.Add("X-Api-Key", ws.ApiKey);
+
+        var run = await WaitForScheduledRunAsync(new WorkspaceClient(client, ws.WorkspaceId, ws.ApiKey), id);
+        Assert.Equal(new DateTime(2026, 11, 17, 11, 0, 0, DateTimeKind.Utc), run.GetProperty("to").GetDateTime().ToUniversalTime());
+        await using var scope = restarted.Services.CreateAsyncScope();
+        Assert.Equal(run.GetProperty("to").GetDateTime().ToUniversalTime(),
+            Assert.Single(scope.ServiceProvider.GetRequiredService<ReconcileDbContext>().Runs.Where(r => r.ScheduleId == id)).ScheduledFor);
+    }
+
     static async Task<JsonElement> WaitForScheduledRunAsync(WorkspaceClient ws, Guid scheduleId)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);

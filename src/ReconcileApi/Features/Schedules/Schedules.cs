@@ -41,16 +41,32 @@ public static class Schedules
             new RecurringJobOptions { TimeZone = Zone(schedule) });
     }
 
+    /// <summary>
+    /// Registers every schedule again, and fires at once each enabled one whose latest occurrence (since it was last
+    /// written) has no run: the process was down when it fell due. In-memory job storage (SQLite) forgets when a job last
+    /// fired, so Hangfire would wait for the next occurrence and a restart across 06:00 lost that day's run; SQL Server's
+    /// storage fires a missed occurrence itself, and the run's unique occurrence keeps the two from starting it twice.
+    /// </summary>
     public static async Task RegisterSchedulesAsync(this WebApplication app)
     {
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ReconcileDbContext>();
         var recurring = scope.ServiceProvider.GetRequiredService<IRecurringJobManager>();
+        var now = scope.ServiceProvider.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime;
         var schedules = await db.Schedules.AsNoTracking().ToListAsync();
+        var missed = 0;
         foreach (var schedule in schedules)
+        {
             Apply(recurring, schedule);
+            if (schedule.Enabled && Latest(schedule, now) is { } latest && latest > schedule.UpdatedAt
+                && !await db.Runs.AnyAsync(r => r.ScheduleId == schedule.Id && r.ScheduledFor == latest))
+            {
+                recurring.Trigger(JobId(schedule.Id));
+                missed++;
+            }
+        }
         if (schedules.Count > 0)
-            app.Logger.LogInformation("Registered {Count} schedule(s)", schedules.Count);
+            app.Logger.LogInformation("Registered {Count} schedule(s); {Missed} missed an occurrence while the service was down and run now", schedules.Count, missed);
     }
 
     public static IReadOnlyList<AlertRule> Rules(Schedule s) => JsonSerializer.Deserialize<List<AlertRule>>(s.Alerts, StoredJson.Options)!;
