@@ -15,7 +15,8 @@ public sealed record ReceivedRequest(IReadOnlyDictionary<string, string> Headers
 /// <summary>
 /// A real HTTP endpoint on 127.0.0.1 (Kestrel on a free port) that records every request and answers with the
 /// status the test's function gives for the request's number (1-based); a string answer is sent as the body. With
-/// <c>answerAfter</c> it records each request as it arrives and answers that much later (a slow target).
+/// <c>answerAfter</c> it records each request as it arrives and answers that much later (a slow target); <c>answer</c>
+/// replaces the answer's text.
 /// </summary>
 public sealed class WebhookReceiver : IAsyncDisposable
 {
@@ -30,7 +31,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     public int Port => new Uri(Url).Port;
 
-    public static async Task<WebhookReceiver> StartAsync(Func<int, (int Status, string? Location)>? respond = null, TimeSpan answerAfter = default)
+    public static async Task<WebhookReceiver> StartAsync(
+        Func<int, (int Status, string? Location)>? respond = null, TimeSpan answerAfter = default, string? answer = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, EnvironmentName = "Testing" });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -50,7 +52,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
             context.Response.StatusCode = status;
             if (location is not null)
                 context.Response.Headers.Location = location;
-            await context.Response.WriteAsync(status < 300 ? "ok" : $"answer {status}");
+            await context.Response.WriteAsync(answer ?? (status < 300 ? "ok" : $"answer {status}"));
         });
         await app.StartAsync();
         receiver.Url = app.Urls.Single().TrimEnd('/') + "/hook";

@@ -171,6 +171,21 @@ public sealed class WebhookTests(WebhookFactory factory) : IClassFixture<Webhook
     }
 
     [Fact]
+    public async Task TheAnswerKeptInTheLog_IsCutBetweenCharacters_NeverInsideAnEmoji()
+    {
+        // The kept 1,024 characters would end between the two UTF-16 halves of the emoji.
+        var answer = new string('a', WebhookSender.KeptResponseChars - 1) + "\U0001F600 and more";
+        await using var receiver = await WebhookReceiver.StartAsync(answer: answer);
+        using var ws = await factory.CreateWorkspaceAsync();
+        var (id, _) = await SubscribeAsync(ws, receiver.Url);
+
+        await PublishAsync(ws.WorkspaceId, WebhookEventTypes.RunFailed, new { runId = Guid.NewGuid() });
+
+        var delivery = await WaitForDeliveryAsync(ws, id, d => d.Str("status") == "succeeded");
+        Assert.Equal(answer[..(WebhookSender.KeptResponseChars - 1)], delivery.GetProperty("attemptLog")[0].Str("response"));
+    }
+
+    [Fact]
     public async Task ARunsCallbackUrl_GetsTheMessageUnsigned()
     {
         await using var receiver = await WebhookReceiver.StartAsync();

@@ -74,7 +74,7 @@ public sealed class WebhookSender(HttpClient http, TimeProvider clock)
         return e.InnerException is { } cause ? $"{e.Message} ({cause.Message})" : e.Message;
     }
 
-    /// <summary>Reads at most <see cref="MaxResponseBytes"/> of the answer and keeps its first <see cref="KeptResponseChars"/> characters.</summary>
+    /// <summary>Reads at most <see cref="MaxResponseBytes"/> of the answer and keeps its first <see cref="KeptResponseChars"/> UTF-16 code units, whole characters only.</summary>
     static async Task<string?> ReadStartAsync(HttpContent content, CancellationToken ct)
     {
         await using var stream = await content.ReadAsStreamAsync(ct);
@@ -86,6 +86,9 @@ public sealed class WebhookSender(HttpClient http, TimeProvider clock)
         if (length == 0)
             return null;
         var text = Encoding.UTF8.GetString(buffer, 0, length);
-        return text.Length <= KeptResponseChars ? text : text[..KeptResponseChars];
+        if (text.Length <= KeptResponseChars)
+            return text;
+        // Not between the two halves of a character beyond the BMP (an emoji): the lone half would be stored as U+FFFD.
+        return text[..(char.IsHighSurrogate(text[KeptResponseChars - 1]) ? KeptResponseChars - 1 : KeptResponseChars)];
     }
 }
