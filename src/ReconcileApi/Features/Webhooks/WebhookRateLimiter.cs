@@ -7,15 +7,15 @@ namespace ReconcileApi.Features.Webhooks;
 /// Who may send now. At most <c>Webhooks:PerTargetPerMinute</c> attempts a minute of one workspace to one host from this
 /// process, so a burst of events (or a backlog after an outage) does not flood a receiver — counted per workspace, since
 /// one host serves many workspaces' receivers (every Zapier user's hooks are on hooks.zapier.com) and one workspace's
-/// burst must not hold the others' deliveries back; and at most half the <c>webhooks</c> workers
-/// (at least one) busy with one workspace's attempts at a time, so a workspace whose
-/// targets answer slowly or never (each attempt may take the 10 s timeout) cannot hold every worker while other
-/// workspaces' deliveries wait behind it. A delivery over either limit waits without counting an attempt.
+/// burst must not hold the others' deliveries back; and at most half the <c>webhooks</c> workers (at least one) busy with
+/// one workspace's attempts at a time, so a workspace whose targets answer slowly or never (each attempt may take the 10 s
+/// timeout) cannot hold every worker while other workspaces' deliveries wait behind it. A delivery over either limit waits
+/// without counting an attempt; one waiting for its workspace's turn looks again every 2–3 s (a job that only reads its
+/// row and moves its due time).
 /// </summary>
 public sealed class WebhookRateLimiter(IOptions<ServiceOptions> options) : IDisposable
 {
-    /// <summary>How long a delivery waits for its workspace's turn before looking again (plus up to a second, spread).</summary>
-    public static readonly TimeSpan BusyWait = TimeSpan.FromSeconds(2);
+    static readonly TimeSpan BusyWait = TimeSpan.FromSeconds(2);
 
     readonly PartitionedRateLimiter<string> limiter = PartitionedRateLimiter.Create<string, string>(target =>
         RateLimitPartition.GetFixedWindowLimiter(target, _ => new FixedWindowRateLimiterOptions
@@ -43,7 +43,7 @@ public sealed class WebhookRateLimiter(IOptions<ServiceOptions> options) : IDisp
         return null;
     }
 
-    /// <summary>How long to wait before looking again when <see cref="TryEnter"/> said no.</summary>
+    /// <summary>How long to wait before looking again when <see cref="TryEnter"/> said no: 2 s, spread over a further second.</summary>
     public static TimeSpan Busy() => BusyWait + TimeSpan.FromMilliseconds(Random.Shared.Next(1000));
 
     /// <summary>Null when <paramref name="workspaceId"/>'s attempt to <paramref name="host"/> may go now; otherwise how long to wait before looking again.</summary>
