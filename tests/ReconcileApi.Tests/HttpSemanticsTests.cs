@@ -36,6 +36,8 @@ public sealed class HttpSemanticsTests(ApiFactory factory) : IClassFixture<ApiFa
     [InlineData("PATCH", "/api/v1/runs", "GET, HEAD, POST")]
     [InlineData("PUT", "/api/v1/discrepancies/1/history", "GET, HEAD")]
     [InlineData("GET", "/api/v1/discrepancies/resolutions", "POST")]
+    [InlineData("POST", "/health/live", "GET, HEAD")]
+    [InlineData("TRACE", "/health/ready", "GET, HEAD")]
     public async Task A405_ListsHead_WhereverGetIsAllowed(string method, string path, string allow)
     {
         using var ws = await factory.CreateWorkspaceAsync();
