@@ -10,12 +10,14 @@ namespace ReconcileApi.Features.Webhooks;
 /// burst must not hold the others' deliveries back; and at most half the <c>webhooks</c> workers (at least one) busy with
 /// one workspace's attempts at a time, so a workspace whose targets answer slowly or never (each attempt may take the 10 s
 /// timeout) cannot hold every worker while other workspaces' deliveries wait behind it. A delivery over either limit waits
-/// without counting an attempt; one waiting for its workspace's turn looks again every 2–3 s (a job that only reads its
+/// without counting an attempt; one waiting for its workspace's turn looks again after 5–10 s (a job that only reads its
 /// row and moves its due time).
 /// </summary>
 public sealed class WebhookRateLimiter(IOptions<ServiceOptions> options) : IDisposable
 {
-    static readonly TimeSpan BusyWait = TimeSpan.FromSeconds(2);
+    // A turn frees within the 10 s an attempt may take. Each look is a job that writes the delivery's due time: looking every
+    // 2-3 s, 1,000 deliveries waiting would be ~400 writes a second competing with ingest and runs for SQLite's one writer.
+    static readonly TimeSpan BusyWait = TimeSpan.FromSeconds(5);
 
     readonly PartitionedRateLimiter<string> limiter = PartitionedRateLimiter.Create<string, string>(target =>
         RateLimitPartition.GetFixedWindowLimiter(target, _ => new FixedWindowRateLimiterOptions
@@ -43,8 +45,8 @@ public sealed class WebhookRateLimiter(IOptions<ServiceOptions> options) : IDisp
         return null;
     }
 
-    /// <summary>How long to wait before looking again when <see cref="TryEnter"/> said no: 2 s, spread over a further second.</summary>
-    public static TimeSpan Busy() => BusyWait + TimeSpan.FromMilliseconds(Random.Shared.Next(1000));
+    /// <summary>How long to wait before looking again when <see cref="TryEnter"/> said no: 5 s, spread over a further 5 s.</summary>
+    public static TimeSpan Busy() => BusyWait + TimeSpan.FromMilliseconds(Random.Shared.Next(5000));
 
     /// <summary>Null when <paramref name="workspaceId"/>'s attempt to <paramref name="host"/> may go now; otherwise how long to wait before looking again.</summary>
     public TimeSpan? WaitFor(Guid workspaceId, string host)
