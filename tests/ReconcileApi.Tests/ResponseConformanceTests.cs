@@ -1,0 +1,472 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using ReconcileApi.Data;
+using ReconcileApi.Infrastructure;
+
+namespace ReconcileApi.Tests;
+
+/// <summary>
+/// Every answer the running service gives is one its contract documents (<see cref="ResponseContract"/>): each operation of
+/// the live document is driven through its success path and its common error paths (401, 400, 404, 409, 412, 413, 415,
+/// 422, 429 where they apply; a 405 is checked as a problem), every answer on the way is checked, and an operation never
+/// exercised fails the test. Generated clients (NSwag, openapi-typescript, Kiota) trust the document; this holds the service to it.
+/// </summary>
+public sealed class ResponseConformanceTests(ApiFactory factory) : IClassFixture<ApiFactory>
+{
+    /// <summary>
+    /// Operations that cannot be driven here, with why. Empty: every operation of the contract is driven (the Hangfire
+    /// dashboard, the health probes and the dashboard page are outside the contract).
+    /// </summary>
+    static readonly Dictionary<string, string> NotDriven = [];
+
+    static readonly string[] IdempotentMethods = ["POST", "PUT"];
+
+    [Fact]
+    public async Task EveryOperation_AnswersAsTheContractDocuments()
+    {
+        var contract = new ResponseContract(await LiveDocumentAsync(factory));
+        var drive = new Drive(factory, contract);
+        await drive.SuccessAndErrorPathsAsync();
+        await drive.UnauthenticatedAsync();
+        await drive.GenericBodyFaultsAsync();
+        await drive.IdempotencyFaultsAsync();
+        await drive.UndocumentedMethodsAsync();
+
+        var failures = contract.Failures.Distinct().ToList();
+        Assert.True(failures.Count == 0, $"{failures.Count} answer(s) differ from the contract:\n" + string.Join('\n', failures));
+
+        var missing = contract.Operations.Where(o => !NotDriven.ContainsKey(o.Id))
+            .Where(o => !contract.Exercised.TryGetValue(o.Id, out var statuses) || !statuses.Keys.Any(s => s is >= 200 and < 300))
+            .Select(o => $"{o.Id} ({o.Method} {o.Template})").ToList();
+        Assert.True(missing.Count == 0, "Operations whose success path was never exercised:\n" + string.Join('\n', missing));
+        var unknown = NotDriven.Keys.Where(k => contract.Operations.All(o => o.Id != k)).ToList();
+        Assert.True(unknown.Count == 0, "Exclusions name no operation of the contract: " + string.Join(", ", unknown));
+    }
+
+    /// <summary>429 on every operation: a host whose limit the test exhausts for callers without a valid key.</summary>
+    [Fact]
+    public async Task EveryOperation_Answers429AsTheContractDocuments()
+    {
+        using var limited = factory.WithWebHostBuilder(b => b.UseSetting("RateLimit:PermitsPerMinute", "1"));
+        var contract = new ResponseContract(await LiveDocumentAsync(factory));
+        using var client = limited.CreateDefaultClient(contract.Handler());
+        var statuses = new List<HttpStatusCode>();
+        // The first spends the address's one permit; every later one is over the limit.
+        foreach (var operation in contract.Operations.Prepend(contract.Operations[0]))
+        {
+            using var request = Drive.Dummy(operation);
+            statuses.Add((await client.SendAsync(request)).StatusCode);
+        }
+        Assert.All(statuses.Skip(1), s => Assert.Equal(HttpStatusCode.TooManyRequests, s));
+        var failures = contract.Failures.Distinct().ToList();
+        Assert.True(failures.Count == 0, $"{failures.Count} answer(s) differ from the contract:\n" + string.Join('\n', failures));
+    }
+
+    /// <summary>The checker must be able to fail: wrong answers run through it are each rejected for their defect.</summary>
+    [Fact]
+    public async Task Checker_RejectsAnswersTheContractDoesNotDocument()
+    {
+        var document = await LiveDocumentAsync(factory);
+        var contract = new ResponseContract(document);
+        var run = $"/api/v1/runs/{Guid.NewGuid()}";
+        static HttpResponseMessage Answer(HttpStatusCode status, string? body, string mediaType = "application/json")
+        {
+            var response = new HttpResponseMessage(status);
+            if (body is not null)
+                response.Content = new StringContent(body, Encoding.UTF8, mediaType);
+            return response;
+        }
+        List<string> Check(string method, string path, HttpResponseMessage response) =>
+            contract.Check(method, path, response, response.Content.ReadAsStringAsync().Result);
+
+        // An undocumented status.
+        Assert.Contains(Check("GET", run, Answer(HttpStatusCode.Conflict, """{"status":409}""", "application/problem+json")), f => f.Contains("status not documented"));
+        // An undocumented Content-Type.
+        Assert.Contains(Check("GET", run, Answer(HttpStatusCode.NotFound, """{"status":404}""", "text/html")), f => f.Contains("Content-Type 'text/html'"));
+        // A missing required property, a wrong type, a value outside the enum, a bad date-time and uuid, an extra property.
+        var good = document["paths"]!["/api/v1/runs/{id}"]!["get"]!["responses"]!["200"]!["content"]!["application/json"]!["example"]!.DeepClone().AsObject();
+        Assert.Empty(Check("GET", run, Answer(HttpStatusCode.OK, good.ToJsonString())));
+        foreach (var (edit, expected) in new (Action<JsonObject>, string)[]
+        {
+            (r => r.Remove("status"), "required"),
+            (r => r["storeOrders"] = "12", "type"),
+            (r => r["storeOrders"] = 1.5, "type"),
+            (r => r["status"] = "exploded", "enum"),
+            (r => r["createdAt"] = "yesterday", "format"),
+            (r => r["id"] = "run-1", "format"),
+            (r => r["label"] = 7, "type"),
+            (r => r["id"] = null, "type"),
+            (r => r["surprise"] = true, "additionalProperties"),
+            (r => r["window"]!["storeOrders"] = "many", "type"),
+        })
+        {
+            var bad = good.DeepClone().AsObject();
+            edit(bad);
+            var failures = Check("GET", run, Answer(HttpStatusCode.OK, bad.ToJsonString()));
+            Assert.True(failures.Any(f => f.Contains(expected, StringComparison.OrdinalIgnoreCase)), $"{bad.ToJsonString()} was not rejected for {expected}: {string.Join("; ", failures)}");
+        }
+        // null is fine where the contract says nullable, and only there.
+        var nulled = good.DeepClone().AsObject();
+        nulled["label"] = null;
+        Assert.Empty(Check("GET", run, Answer(HttpStatusCode.OK, nulled.ToJsonString())));
+        // A body where none is documented, none where one is, a problem without its validation errors.
+        Assert.Contains(Check("DELETE", $"/api/v1/schedules/{Guid.NewGuid()}", Answer(HttpStatusCode.NoContent, "{}")), f => f.Contains("documents none"));
+        Assert.Contains(Check("GET", run, Answer(HttpStatusCode.OK, null)), f => f.Contains("no body"));
+        Assert.Contains(Check("GET", "/api/v1/runs", Answer(HttpStatusCode.BadRequest, """{"status":400,"title":"Bad Request"}""", "application/problem+json")),
+            f => f.Contains("errors"));
+        // A client header sent but not documented.
+        var located = Answer(HttpStatusCode.OK, good.ToJsonString());
+        located.Headers.TryAddWithoutValidation("X-Unrelated", "1");
+        located.Headers.ETag = new EntityTagHeaderValue("\"1\"");
+        Assert.Contains(Check("GET", run, located), f => f.Contains("sends ETag"));
+        // A success on a method the contract does not have.
+        Assert.Contains(Check("PATCH", run, Answer(HttpStatusCode.OK, "{}")), f => f.Contains("does not have"));
+    }
+
+    static async Task<JsonObject> LiveDocumentAsync(ApiFactory factory)
+    {
+        using var admin = factory.CreateAdminClient();
+        return JsonNode.Parse(await admin.GetStringAsync("/swagger/v1/swagger.json"))!.AsObject();
+    }
+
+    /// <summary>The requests, sent through clients whose every answer the contract checks.</summary>
+    sealed class Drive(ApiFactory factory, ResponseContract contract)
+    {
+        HttpClient Client(string? key)
+        {
+            var client = factory.CreateDefaultClient(contract.Handler());
+            if (key is not null)
+                client.DefaultRequestHeaders.Add("X-Api-Key", key);
+            return client;
+        }
+
+        static StringContent Json(string json, string mediaType = "application/json") => new(json, Encoding.UTF8, mediaType);
+
+        static StringContent Json(object value) => Json(JsonSerializer.Serialize(value, ApiFactory.Json));
+
+        static async Task<HttpResponseMessage> Expect(Task<HttpResponseMessage> send, params HttpStatusCode[] statuses)
+        {
+            var response = await send;
+            Assert.True(statuses.Contains(response.StatusCode),
+                $"{response.RequestMessage!.Method} {response.RequestMessage.RequestUri!.PathAndQuery}: expected {string.Join(" or ", statuses.Select(s => (int)s))}, got {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+            return response;
+        }
+
+        string? workspaceKey;
+        Guid workspaceId;
+
+        /// <summary>Each operation's success, then its own documented errors, in the order a caller meets them.</summary>
+        public async Task SuccessAndErrorPathsAsync()
+        {
+            using var admin = Client(ApiFactory.AdminKey);
+            var created = await (await Expect(admin.PostAsync("/api/v1/admin/workspaces", Json("""{"name": "Conformance", "timezone": "America/New_York"}""")), HttpStatusCode.Created)).Json();
+            workspaceId = created.GetProperty("id").GetGuid();
+            workspaceKey = created.GetProperty("apiKey").GetString()!;
+            await Expect(admin.PostAsync("/api/v1/admin/workspaces", Json("""{"name": ""}""")), HttpStatusCode.BadRequest);
+            await Expect(admin.PostAsync("/api/v1/admin/workspaces", Json("{", "application/json")), HttpStatusCode.BadRequest);
+            await Expect(admin.GetAsync($"/api/v1/admin/workspaces/{workspaceId}"), HttpStatusCode.OK);
+            await Expect(admin.GetAsync($"/api/v1/admin/workspaces/{Guid.NewGuid()}"), HttpStatusCode.NotFound);
+            var key = await (await Expect(admin.PostAsync($"/api/v1/admin/workspaces/{workspaceId}/keys", null), HttpStatusCode.Created)).Json();
+            await Expect(admin.PostAsync($"/api/v1/admin/workspaces/{Guid.NewGuid()}/keys", null), HttpStatusCode.NotFound);
+            await Expect(admin.DeleteAsync($"/api/v1/admin/keys/{key.GetProperty("keyId").GetGuid()}"), HttpStatusCode.NoContent);
+            await Expect(admin.DeleteAsync($"/api/v1/admin/keys/{Guid.NewGuid()}"), HttpStatusCode.NotFound);
+
+            using var ws = Client(workspaceKey);
+            // Admin operations refuse a workspace key.
+            await Expect(ws.GetAsync($"/api/v1/admin/workspaces/{workspaceId}"), HttpStatusCode.Forbidden);
+
+            // Alert rules: one that fires on any new finding, so the run below raises an alert.
+            await Expect(ws.GetAsync("/api/v1/alert-rules"), HttpStatusCode.OK);
+            await Expect(ws.PutAsync("/api/v1/alert-rules", Json("""{"rules": [{"rule": "new_discrepancies_above", "threshold": 0}]}""")), HttpStatusCode.OK);
+            await Expect(ws.PutAsync("/api/v1/alert-rules", Json("""{"rules": [{"rule": "cpu_above"}]}""")), HttpStatusCode.BadRequest);
+
+            // Webhooks: a listener that is not there (deliveries fail and are logged, which is what the log needs).
+            var hook = await (await Expect(ws.PostAsync("/api/v1/webhooks", Json("""{"url": "http://127.0.0.1:9/hook", "events": ["run.succeeded"]}""")), HttpStatusCode.Created)).Json();
+            var hookId = hook.GetProperty("id").GetGuid();
+            await Expect(ws.PostAsync("/api/v1/webhooks", Json("""{"url": "ftp://example.com", "events": []}""")), HttpStatusCode.BadRequest);
+            await Expect(ws.GetAsync("/api/v1/webhooks"), HttpStatusCode.OK);
+            await Expect(ws.GetAsync($"/api/v1/webhooks/{hookId}"), HttpStatusCode.OK);
+            await Expect(ws.GetAsync($"/api/v1/webhooks/{Guid.NewGuid()}"), HttpStatusCode.NotFound);
+
+            // Orders: a store order Keap lacks, one whose total differs.
+            var store = new[] { Api.Order("9001", total: 120m), Api.Order("9002", total: 50m) };
+            var keap = new[] { Api.Order("K-1", orderNumber: "Order #9002", total: 45m) };
+            var receipt = await (await Expect(ws.PostAsync("/api/v1/sources/store/orders", Json(store)), HttpStatusCode.Created)).Json();
+            await Expect(ws.PostAsync("/api/v1/sources/keap/orders", Json(keap)), HttpStatusCode.Created);
+            await Expect(ws.PostAsync("/api/v1/sources/store/orders?format=csv", Json("orderId,total\n9003,12.00\n", "text/csv")), HttpStatusCode.Created);
+            await Expect(ws.PostAsync("/api/v1/sources/store/orders", Json("""[{"orderId": "9004", "total": "n/a"}]""")), HttpStatusCode.UnprocessableEntity);
+            await Expect(ws.PostAsync("/api/v1/sources/nowhere/orders", Json(store)), HttpStatusCode.NotFound);
+            await Expect(ws.PostAsync("/api/v1/sources/store/orders", Json("""[{"id": 7, "line_items": [], "total_tax": "1.00"}]""")), HttpStatusCode.BadRequest);
+            await Expect(ws.PostAsync("/api/v1/sources/store/orders", Json("<orders/>", "application/xml")), HttpStatusCode.UnsupportedMediaType);
+            await Expect(ws.PostAsync("/api/v1/sources/store/orders", Json("[" + string.Join(",", Enumerable.Repeat("{}", 50_001)) + "]")), HttpStatusCode.RequestEntityTooLarge);
+            await Expect(ws.GetAsync("/api/v1/sources/store/orders"), HttpStatusCode.OK);
+            await Expect(ws.GetAsync("/api/v1/sources/store/orders?limit=0"), HttpStatusCode.BadRequest);
+            await Expect(ws.GetAsync("/api/v1/sources/nowhere/orders"), HttpStatusCode.NotFound);
+            await Expect(ws.GetAsync("/api/v1/sources/store/orders/9001"), HttpStatusCode.OK);
+            await Expect(ws.GetAsync("/api/v1/sources/store/orders/none-such"), HttpStatusCode.NotFound);
+            await Expect(ws.GetAsync($"/api/v1/batches/{receipt.GetProperty("batchId").GetGuid()}"), HttpStatusCode.OK);
+            await Expect(ws.GetAsync($"/api/v1/batches/{Guid.NewGuid()}"), HttpStatusCode.NotFound);
+
+            // A run, polled until it ends.
+            var started = await Expect(ws.PostAsync("/api/v1/runs", Json("""{"label": "conformance"}""")), HttpStatusCode.Accepted);
+            var run = await ws.WaitForRunAsync(started.Headers.Location!.ToString());
+            Assert.Equal("succeeded", run.GetProperty("status").GetString());
+            var runId = run.GetProperty("id").GetGuid();
+            await Expect(ws.PostAsync("/api/v1/runs", Json("""{"from": "yesterday"}""")), HttpStatusCode.BadRequest);
+            await Expect(ws.GetAsync($"/api/v1/runs/{Guid.NewGuid()}"), HttpStatusCode.NotFound);
+            await Expect(ws.GetAsync("/api/v1/runs"), HttpStatusCode.OK);
+            await Expect(ws.GetAsync("/api/v1/runs?status=done"), HttpStatusCode.BadRequest);
+            await Expect(ws.GetAsync($"/api/v1/runs/{runId}/pending"), HttpStatusCode.OK);
+            await Expect(ws.GetAsync($"/api/v1/runs/{runId}/pending?limit=0"), HttpStatusCode.BadRequest);
+            await Expect(ws.GetAsync($"/api/v1/runs/{Guid.NewGuid()}/pending"), HttpStatusCode.NotFound);
+            await Expect(ws.PostAsync($"/api/v1/runs/{runId}/cancel", null), HttpStatusCode.Conflict);
+            await Expect(ws.PostAsync($"/api/v1/runs/{Guid.NewGuid()}/cancel", null), HttpStatusCode.NotFound);
+            await CancelAQueuedRunAsync(ws);
+
+            // Discrepancies: list (JSON and CSV), one, its history, resolve.
+            await Expect(ws.GetAsync("/api/v1/discrepancies"), HttpStatusCode.OK);
+            await Expect(ws.GetAsync("/api/v1/discrepancies?format=csv"), HttpStatusCode.OK);
+            await Expect(ws.GetAsync("/api/v1/discrepancies?limit=0"), HttpStatusCode.BadRequest);
+            var findings = (await (await Expect(ws.GetAsync($"/api/v1/runs/{runId}/discrepancies"), HttpStatusCode.OK)).Json()).GetProperty("items");
+            Assert.True(findings.GetArrayLength() >= 2, findings.ToString());
+            await Expect(ws.GetAsync($"/api/v1/runs/{runId}/discrepancies?format=csv"), HttpStatusCode.OK);
+            await Expect(ws.GetAsync($"/api/v1/runs/{Guid.NewGuid()}/discrepancies"), HttpStatusCode.NotFound);
+            await Expect(ws.GetAsync($"/api/v1/runs/{runId}/discrepancies?severity=dire"), HttpStatusCode.BadRequest);
+            var first = findings[0].GetProperty("id").GetInt64();
+            var second = findings[1].GetProperty("id").GetInt64();
+            var one = await Expect(ws.GetAsync($"/api/v1/discrepancies/{first}"), HttpStatusCode.OK);
+            var etag = one.Headers.ETag!.Tag;
+            await Expect(ws.GetAsync($"/api/v1/discrepancies/{long.MaxValue}"), HttpStatusCode.NotFound);
+            await Expect(ws.GetAsync($"/api/v1/discrepancies/{first}/history"), HttpStatusCode.OK);
+            await Expect(ws.GetAsync($"/api/v1/discrepancies/{long.MaxValue}/history"), HttpStatusCode.NotFound);
+            var resolve = """{"action": "acknowledge", "resolvedBy": "ana@example.com"}""";
+            await Expect(Send(ws, HttpMethod.Post, $"/api/v1/discrepancies/{first}/resolution", Json(resolve), ("If-Match", "\"999\"")), HttpStatusCode.PreconditionFailed);
+            await Expect(Send(ws, HttpMethod.Post, $"/api/v1/discrepancies/{first}/resolution", Json(resolve), ("If-Match", "999")), HttpStatusCode.BadRequest);
+            await Expect(Send(ws, HttpMethod.Post, $"/api/v1/discrepancies/{first}/resolution", Json(resolve), ("If-Match", etag)), HttpStatusCode.OK);
+            await Expect(ws.PostAsync($"/api/v1/discrepancies/{first}/resolution", Json("""{"action": "reopen", "resolvedBy": "ana@example.com"}""")), HttpStatusCode.Conflict);
+            await Expect(ws.PostAsync($"/api/v1/discrepancies/{first}/resolution", Json("""{"action": "explode"}""")), HttpStatusCode.BadRequest);
+            await Expect(ws.PostAsync($"/api/v1/discrepancies/{long.MaxValue}/resolution", Json(resolve)), HttpStatusCode.NotFound);
+            await Expect(ws.PostAsync("/api/v1/discrepancies/resolutions", Json(new { ids = new[] { second, first, long.MaxValue }, action = "accepted_difference", resolvedBy = "ana@example.com" })), HttpStatusCode.OK);
+            await Expect(ws.PostAsync("/api/v1/discrepancies/resolutions", Json("""{"ids": [], "action": "accepted_difference"}""")), HttpStatusCode.BadRequest);
+
+            // Metrics.
+            await Expect(ws.GetAsync("/api/v1/metrics/daily"), HttpStatusCode.OK);
+            await Expect(ws.GetAsync("/api/v1/metrics/daily?from=2026-13-01"), HttpStatusCode.BadRequest);
+            await Expect(ws.GetAsync("/api/v1/metrics/causes"), HttpStatusCode.OK);
+            await Expect(ws.GetAsync("/api/v1/metrics/causes?from=2026-11-10&to=2026-11-01"), HttpStatusCode.BadRequest);
+
+            // Alerts: the run raised one.
+            var alerts = (await (await Expect(ws.GetAsync("/api/v1/alerts"), HttpStatusCode.OK)).Json()).GetProperty("items");
+            Assert.True(alerts.GetArrayLength() > 0, "The run raised no alert to acknowledge.");
+            await Expect(ws.GetAsync("/api/v1/alerts?status=asleep"), HttpStatusCode.BadRequest);
+            await Expect(ws.PostAsync($"/api/v1/alerts/{alerts[0].GetProperty("id").GetInt64()}/acknowledge", Json("""{"by": "ana@example.com"}""")), HttpStatusCode.OK);
+            await Expect(ws.PostAsync($"/api/v1/alerts/{long.MaxValue}/acknowledge", Json("""{"by": "ana@example.com"}""")), HttpStatusCode.NotFound);
+
+            // Webhook deliveries: the run's run.succeeded.
+            var deliveries = await WaitForDeliveryAsync(ws, hookId);
+            await Expect(ws.GetAsync($"/api/v1/webhooks/{hookId}/deliveries?limit=0"), HttpStatusCode.BadRequest);
+            await Expect(ws.GetAsync($"/api/v1/webhooks/{Guid.NewGuid()}/deliveries"), HttpStatusCode.NotFound);
+            await Expect(ws.PostAsync($"/api/v1/webhooks/{hookId}/deliveries/{deliveries}/redeliver", null), HttpStatusCode.Accepted);
+            await Expect(ws.PostAsync($"/api/v1/webhooks/{hookId}/deliveries/{Guid.NewGuid()}/redeliver", null), HttpStatusCode.NotFound);
+            await Expect(ws.DeleteAsync($"/api/v1/webhooks/{hookId}"), HttpStatusCode.NoContent);
+            await Expect(ws.DeleteAsync($"/api/v1/webhooks/{hookId}"), HttpStatusCode.NotFound);
+
+            // Schedules.
+            var schedule = """{"name": "Every morning", "cron": "0 6 * * *", "timezone": "America/New_York", "windowDays": 7, "enabled": true}""";
+            var scheduled = await (await Expect(ws.PostAsync("/api/v1/schedules", Json(schedule)), HttpStatusCode.Created)).Json();
+            var scheduleId = scheduled.GetProperty("id").GetGuid();
+            await Expect(ws.PostAsync("/api/v1/schedules", Json("""{"name": "Never", "cron": "not a cron"}""")), HttpStatusCode.BadRequest);
+            await Expect(ws.GetAsync("/api/v1/schedules"), HttpStatusCode.OK);
+            await Expect(ws.GetAsync($"/api/v1/schedules/{scheduleId}"), HttpStatusCode.OK);
+            await Expect(ws.GetAsync($"/api/v1/schedules/{Guid.NewGuid()}"), HttpStatusCode.NotFound);
+            await Expect(ws.PutAsync($"/api/v1/schedules/{scheduleId}", Json(schedule.Replace("0 6", "30 6"))), HttpStatusCode.OK);
+            await Expect(ws.PutAsync($"/api/v1/schedules/{scheduleId}", Json("""{"name": "", "cron": "0 6 * * *"}""")), HttpStatusCode.BadRequest);
+            await Expect(ws.PutAsync($"/api/v1/schedules/{Guid.NewGuid()}", Json(schedule)), HttpStatusCode.NotFound);
+            var triggered = await Expect(ws.PostAsync($"/api/v1/schedules/{scheduleId}/trigger", null), HttpStatusCode.Accepted);
+            await ws.WaitForRunAsync(triggered.Headers.Location!.ToString());
+            await Expect(ws.PostAsync($"/api/v1/schedules/{Guid.NewGuid()}/trigger", null), HttpStatusCode.NotFound);
+            await Expect(ws.DeleteAsync($"/api/v1/schedules/{scheduleId}"), HttpStatusCode.NoContent);
+            await Expect(ws.DeleteAsync($"/api/v1/schedules/{scheduleId}"), HttpStatusCode.NotFound);
+
+            // Settings, with their version.
+            var settings = await Expect(ws.GetAsync("/api/v1/settings"), HttpStatusCode.OK);
+            var current = (await settings.Json()).GetProperty("settings").GetRawText();
+            await Expect(Send(ws, HttpMethod.Put, "/api/v1/settings", Json(current), ("If-Match", settings.Headers.ETag!.Tag)), HttpStatusCode.OK);
+            await Expect(Send(ws, HttpMethod.Put, "/api/v1/settings", Json(current), ("If-Match", "\"0\"")), HttpStatusCode.PreconditionFailed);
+            await Expect(ws.PutAsync("/api/v1/settings", Json("""{"amountTolerance": -1}""")), HttpStatusCode.BadRequest);
+        }
+
+        /// <summary>A run cancelled while it is queued: the worker is not asked first (its row is written queued).</summary>
+        async Task CancelAQueuedRunAsync(HttpClient ws)
+        {
+            var started = await Expect(ws.PostAsync("/api/v1/runs", Json("{}")), HttpStatusCode.Accepted);
+            var location = started.Headers.Location!.ToString();
+            var cancelled = await Expect(ws.PostAsync(location + "/cancel", null), HttpStatusCode.OK, HttpStatusCode.Conflict);
+            if (cancelled.StatusCode == HttpStatusCode.Conflict)
+            {
+                // The worker finished it first: set a finished run back to queued, as a run waiting for a worker is.
+                using var scope = factory.Services.CreateScope();
+                var db = scope.ServiceProvider.GetRequiredService<ReconcileDbContext>();
+                var id = Guid.Parse(location.Split('/')[^1]);
+                await db.Runs.Where(r => r.Id == id).ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, RunStatus.Queued));
+                await Expect(ws.PostAsync(location + "/cancel", null), HttpStatusCode.OK);
+            }
+            await ws.WaitForRunAsync(location);
+        }
+
+        async Task<Guid> WaitForDeliveryAsync(HttpClient ws, Guid hookId)
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (true)
+            {
+                var page = await (await Expect(ws.GetAsync($"/api/v1/webhooks/{hookId}/deliveries"), HttpStatusCode.OK)).Json();
+                var items = page.GetProperty("items");
+                if (items.GetArrayLength() > 0)
+                    return items[0].GetProperty("id").GetGuid();
+                if (DateTime.UtcNow > deadline)
+                    throw new TimeoutException($"No delivery was attempted: {page}");
+                await Task.Delay(50);
+            }
+        }
+
+        static Task<HttpResponseMessage> Send(HttpClient client, HttpMethod method, string path, HttpContent? content, params (string Name, string Value)[] headers)
+        {
+            var request = new HttpRequestMessage(method, path) { Content = content };
+            foreach (var (name, value) in headers)
+                request.Headers.TryAddWithoutValidation(name, value);
+            return client.SendAsync(request);
+        }
+
+        /// <summary>A request to <paramref name="operation"/> with made-up path values of the documented types and its example body.</summary>
+        public static HttpRequestMessage Dummy(ResponseContract.Operation operation, string? mediaType = null, string? body = null)
+        {
+            var path = operation.Template;
+            foreach (var parameter in (operation.Node["parameters"] as JsonArray ?? []).OfType<JsonObject>().Where(p => p["in"]!.GetValue<string>() == "path"))
+            {
+                var schema = parameter["schema"]!;
+                var value = schema["format"]?.GetValue<string>() == "uuid" ? Guid.NewGuid().ToString()
+                    : schema["type"]?.GetValue<string>() == "integer" ? "9223372036854775806"
+                    : parameter["name"]!.GetValue<string>() == "source" ? "store" : "conformance";
+                path = path.Replace("{" + parameter["name"]!.GetValue<string>() + "}", value);
+            }
+            var request = new HttpRequestMessage(new HttpMethod(operation.Method), path);
+            if (body is not null)
+                request.Content = new StringContent(body, Encoding.UTF8, mediaType ?? "application/json");
+            else if (operation.Node["requestBody"]?["content"]?["application/json"]?["example"] is { } example)
+                request.Content = new StringContent(example.ToJsonString(), Encoding.UTF8, "application/json");
+            return request;
+        }
+
+        /// <summary>401 on every operation: no key, and a key that is none.</summary>
+        public async Task UnauthenticatedAsync()
+        {
+            using var anonymous = Client(null);
+            foreach (var operation in contract.Operations)
+            {
+                using var request = Dummy(operation);
+                await Expect(anonymous.SendAsync(request), HttpStatusCode.Unauthorized);
+                using var guessed = Dummy(operation);
+                guessed.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "rk_not_a_key");
+                await Expect(anonymous.SendAsync(guessed), HttpStatusCode.Unauthorized);
+            }
+        }
+
+        /// <summary>On every operation that takes a body: one that is not JSON (400), one in an unsupported type, charset or coding (415).</summary>
+        public async Task GenericBodyFaultsAsync()
+        {
+            using var ws = Client(workspaceKey);
+            using var admin = Client(ApiFactory.AdminKey);
+            foreach (var operation in contract.Operations.Where(o => o.Node["requestBody"] is not null))
+            {
+                var client = operation.Template.StartsWith("/api/v1/admin/", StringComparison.Ordinal) ? admin : ws;
+                using (var request = Dummy(operation, body: "{\"unfinished\": "))
+                    await Expect(client.SendAsync(request), HttpStatusCode.BadRequest, HttpStatusCode.NotFound);
+                using (var request = Dummy(operation, "application/xml", "<x/>"))
+                    await Expect(client.SendAsync(request), HttpStatusCode.UnsupportedMediaType);
+                using (var request = Dummy(operation))
+                {
+                    request.Content!.Headers.ContentType!.CharSet = "iso-8859-1";
+                    await Expect(client.SendAsync(request), HttpStatusCode.UnsupportedMediaType);
+                }
+                using (var request = Dummy(operation))
+                {
+                    request.Content!.Headers.ContentEncoding.Add("gzip");
+                    await Expect(client.SendAsync(request), HttpStatusCode.UnsupportedMediaType);
+                }
+            }
+        }
+
+        /// <summary>
+        /// On every POST and PUT that honours Idempotency-Key: a key over 255 characters (400), a key used with another
+        /// request (422), and a key whose first request is still in progress (409).
+        /// </summary>
+        public async Task IdempotencyFaultsAsync()
+        {
+            using var ws = Client(workspaceKey);
+            var honoured = contract.Operations.Where(o => IdempotentMethods.Contains(o.Method)
+                && (o.Node["parameters"] as JsonArray ?? []).Any(p => p?["name"]?.GetValue<string>() == Idempotency.Header)).ToList();
+            Assert.NotEmpty(honoured);
+            using var scope = factory.Services.CreateScope();
+            var db = scope.ServiceProvider.GetRequiredService<ReconcileDbContext>();
+            foreach (var operation in honoured)
+            {
+                using (var request = Dummy(operation))
+                {
+                    request.Headers.Add(Idempotency.Header, new string('k', 256));
+                    await Expect(ws.SendAsync(request), HttpStatusCode.BadRequest);
+                }
+
+                var key = "conformance-" + Guid.NewGuid();
+                using (var first = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/runs/{Guid.NewGuid()}/cancel"))
+                {
+                    first.Headers.Add(Idempotency.Header, key);
+                    await Expect(ws.SendAsync(first), HttpStatusCode.NotFound);
+                }
+                using (var request = Dummy(operation))
+                {
+                    request.Headers.Add(Idempotency.Header, key);
+                    await Expect(ws.SendAsync(request), HttpStatusCode.UnprocessableEntity);
+                }
+
+                // A claim of this very request, as a request still running leaves it.
+                using var pending = Dummy(operation);
+                var inProgress = "conformance-" + Guid.NewGuid();
+                var context = new DefaultHttpContext();
+                context.Request.Method = pending.Method.Method;
+                context.Request.Path = pending.RequestUri!.OriginalString;
+                var body = pending.Content is null ? [] : await pending.Content.ReadAsByteArrayAsync();
+                db.IdempotencyRecords.Add(new IdempotencyRecord
+                {
+                    WorkspaceId = workspaceId, Key = inProgress, RequestHash = Idempotency.HashRequest(context.Request, body),
+                    CreatedAt = factory.Clock.GetUtcNow().UtcDateTime,
+                });
+                await db.SaveChangesAsync();
+                pending.Headers.Add(Idempotency.Header, inProgress);
+                await Expect(ws.SendAsync(pending), HttpStatusCode.Conflict);
+            }
+        }
+
+        /// <summary>A method the contract does not document on each of its paths: 405 as a problem (not an operation, so not counted).</summary>
+        public async Task UndocumentedMethodsAsync()
+        {
+            using var ws = Client(workspaceKey);
+            foreach (var path in contract.Operations.GroupBy(o => o.Template))
+            {
+                var documented = path.Select(o => o.Method).ToHashSet();
+                var method = new[] { "PATCH", "PUT", "DELETE", "POST" }.First(m => !documented.Contains(m));
+                using var request = Dummy(path.First());
+                request.Method = new HttpMethod(method);
+                request.Content = null;
+                await Expect(ws.SendAsync(request), HttpStatusCode.MethodNotAllowed, HttpStatusCode.Forbidden);
+            }
+        }
+    }
+}
