@@ -36,11 +36,20 @@ public static class BindingFailures
         if (endpoint?.Metadata.GetMetadata<MethodInfo>() is { } method && ParameterErrors(request, routeValues, method) is { Count: > 0 } errors)
             return new HttpValidationProblemDetails(errors) { Status = StatusCodes.Status400BadRequest, Detail = Problems.FieldsInvalid };
         if (JsonBodies.BodyType(endpoint) is not null && request.ContentLength is null or 0)
-            return Problem(StatusCodes.Status400BadRequest, "The request needs a JSON body; see the operation's request body in /swagger.");
-        return Problem(StatusCodes.Status400BadRequest, "The request could not be read; check its parameters and body against /swagger.");
+            return BodyProblem("Is required: a JSON body; see the operation's request body in /swagger.", "The request needs a JSON body; see the operation's request body in /swagger.");
+        return BodyProblem("Could not be read; check the request's parameters and body against /swagger.", "The request could not be read; check its parameters and body against /swagger.");
     }
 
     static ProblemDetails Problem(int status, string detail) => new() { Status = status, Detail = detail };
+
+    /// <summary>
+    /// The key of <c>errors</c> for what is wrong with the body as a whole (not JSON, not an object, missing): every 400 is a
+    /// validation problem with <c>errors</c>, as the contract documents it, so a generated client reads one type.
+    /// </summary>
+    public const string BodyField = "body";
+
+    static HttpValidationProblemDetails BodyProblem(string message, string detail) =>
+        new(new Dictionary<string, string[]> { [BodyField] = [message] }) { Status = StatusCodes.Status400BadRequest, Detail = detail };
 
     static ProblemDetails DescribeBody(ReadOnlyMemory<byte> body, JsonException json, Type? bodyType, JsonSerializerOptions options)
     {
@@ -48,18 +57,17 @@ public static class BindingFailures
         if (SyntaxError(body.Span) is { } syntax)
         {
             var (line, position, reason) = JsonBodies.SyntaxFault(syntax);
-            return new ProblemDetails
-            {
-                Status = StatusCodes.Status400BadRequest,
-                Detail = $"The request body is not valid JSON at line {line}, position {position}: {reason}",
-                Extensions = { ["line"] = line, ["position"] = position },
-            };
+            var problem = BodyProblem($"Is not valid JSON at line {line}, position {position}: {reason}",
+                $"The request body is not valid JSON at line {line}, position {position}: {reason}");
+            problem.Extensions["line"] = line;
+            problem.Extensions["position"] = position;
+            return problem;
         }
         if (bodyType is null || json.Path is null)
-            return Problem(StatusCodes.Status400BadRequest, "The request body could not be read; see the operation's request body in /swagger.");
+            return BodyProblem("Could not be read; see the operation's request body in /swagger.", "The request body could not be read; see the operation's request body in /swagger.");
         var (field, type) = JsonBodies.Resolve(json.Path, bodyType, options, out var unknownKey);
         if (field.Length == 0)
-            return Problem(StatusCodes.Status400BadRequest, "The request body must be a JSON object; see the operation's request body in /swagger.");
+            return BodyProblem("Must be a JSON object; see the operation's request body in /swagger.", "The request body must be a JSON object; see the operation's request body in /swagger.");
         var message = unknownKey
             ?? (type is null ? "Has a value of the wrong kind; see the operation's request body in /swagger."
                 : type == typeof(string) && IsInvalidText(body, json.Path) ? InvalidText

@@ -60,7 +60,7 @@ public sealed class Idempotency(ReconcileDbContext db, TimeProvider clock, IOpti
     public async Task<Outcome> BeginAsync(Guid workspaceId, string key, string requestHash, CancellationToken ct, bool claim = true)
     {
         if (key.Length > 255)
-            return new Rejected(Problems.BadRequest("The Idempotency-Key is longer than 255 characters."));
+            return new Rejected(Problems.Invalid(Header, "Must be at most 255 characters.", "The Idempotency-Key is longer than 255 characters."));
         var now = clock.GetUtcNow().UtcDateTime;
         var existing = await db.IdempotencyRecords.AsNoTracking().SingleOrDefaultAsync(r => r.WorkspaceId == workspaceId && r.Key == key, ct);
         if (existing is not null)
