@@ -202,7 +202,9 @@ public sealed class ResponseConformanceTests(ApiFactory factory) : IClassFixture
             var receipt = await (await Expect(ws.PostAsync("/api/v1/sources/store/orders", Json(store)), HttpStatusCode.Created)).Json();
             await Expect(ws.PostAsync("/api/v1/sources/keap/orders", Json(keap)), HttpStatusCode.Created);
             await Expect(ws.PostAsync("/api/v1/sources/store/orders?format=csv", Json("orderId,total\n9003,12.00\n", "text/csv")), HttpStatusCode.Created);
-            await Expect(ws.PostAsync("/api/v1/sources/store/orders", Json("""[{"orderId": "9004", "total": "n/a"}]""")), HttpStatusCode.UnprocessableEntity);
+            var rejectedKey = "conformance-replay-" + Guid.NewGuid();
+            await Expect(Send(ws, HttpMethod.Post, "/api/v1/sources/store/orders", Json("""[{"orderId": "9004", "total": "n/a"}]"""), (Idempotency.Header, rejectedKey)), HttpStatusCode.UnprocessableEntity);
+            await Expect(Send(ws, HttpMethod.Post, "/api/v1/sources/store/orders", Json("""[{"orderId": "9004", "total": "n/a"}]"""), (Idempotency.Header, rejectedKey)), HttpStatusCode.UnprocessableEntity);
             await Expect(ws.PostAsync("/api/v1/sources/nowhere/orders", Json(store)), HttpStatusCode.NotFound);
             await Expect(ws.PostAsync("/api/v1/sources/store/orders", Json("""[{"id": 7, "line_items": [], "total_tax": "1.00"}]""")), HttpStatusCode.BadRequest);
             await Expect(ws.PostAsync("/api/v1/sources/store/orders", Json("<orders/>", "application/xml")), HttpStatusCode.UnsupportedMediaType);
@@ -254,6 +256,11 @@ public sealed class ResponseConformanceTests(ApiFactory factory) : IClassFixture
             await Expect(ws.PostAsync($"/api/v1/discrepancies/{first}/resolution", Json("""{"action": "reopen", "resolvedBy": "ana@example.com"}""")), HttpStatusCode.Conflict);
             await Expect(ws.PostAsync($"/api/v1/discrepancies/{first}/resolution", Json("""{"action": "explode"}""")), HttpStatusCode.BadRequest);
             await Expect(ws.PostAsync($"/api/v1/discrepancies/{long.MaxValue}/resolution", Json(resolve)), HttpStatusCode.NotFound);
+            // A write sent again with its Idempotency-Key: the first answer replayed (its ETag is not kept with it).
+            var replayKey = "conformance-replay-" + Guid.NewGuid();
+            await Expect(Send(ws, HttpMethod.Post, $"/api/v1/discrepancies/{second}/resolution", Json(resolve), (Idempotency.Header, replayKey)), HttpStatusCode.OK);
+            var replayed = await Expect(Send(ws, HttpMethod.Post, $"/api/v1/discrepancies/{second}/resolution", Json(resolve), (Idempotency.Header, replayKey)), HttpStatusCode.OK);
+            Assert.Equal("true", replayed.Headers.GetValues(Idempotency.ReplayedHeader).Single());
             await Expect(ws.PostAsync("/api/v1/discrepancies/resolutions", Json(new { ids = new[] { second, first, long.MaxValue }, action = "accepted_difference", resolvedBy = "ana@example.com" })), HttpStatusCode.OK);
             await Expect(ws.PostAsync("/api/v1/discrepancies/resolutions", Json("""{"ids": [], "action": "accepted_difference"}""")), HttpStatusCode.BadRequest);
 
@@ -281,7 +288,9 @@ public sealed class ResponseConformanceTests(ApiFactory factory) : IClassFixture
 
             // Schedules.
             var schedule = """{"name": "Every morning", "cron": "0 6 * * *", "timezone": "America/New_York", "windowDays": 7, "enabled": true}""";
-            var scheduled = await (await Expect(ws.PostAsync("/api/v1/schedules", Json(schedule)), HttpStatusCode.Created)).Json();
+            var scheduleKey = "conformance-replay-" + Guid.NewGuid();
+            var scheduled = await (await Expect(Send(ws, HttpMethod.Post, "/api/v1/schedules", Json(schedule), (Idempotency.Header, scheduleKey)), HttpStatusCode.Created)).Json();
+            await Expect(Send(ws, HttpMethod.Post, "/api/v1/schedules", Json(schedule), (Idempotency.Header, scheduleKey)), HttpStatusCode.Created);
             var scheduleId = scheduled.GetProperty("id").GetGuid();
             await Expect(ws.PostAsync("/api/v1/schedules", Json("""{"name": "Never", "cron": "not a cron"}""")), HttpStatusCode.BadRequest);
             await Expect(ws.GetAsync("/api/v1/schedules"), HttpStatusCode.OK);
@@ -299,7 +308,9 @@ public sealed class ResponseConformanceTests(ApiFactory factory) : IClassFixture
             // Settings, with their version.
             var settings = await Expect(ws.GetAsync("/api/v1/settings"), HttpStatusCode.OK);
             var current = (await settings.Json()).GetProperty("settings").GetRawText();
-            await Expect(Send(ws, HttpMethod.Put, "/api/v1/settings", Json(current), ("If-Match", settings.Headers.ETag!.Tag)), HttpStatusCode.OK);
+            var settingsKey = "conformance-replay-" + Guid.NewGuid();
+            await Expect(Send(ws, HttpMethod.Put, "/api/v1/settings", Json(current), ("If-Match", settings.Headers.ETag!.Tag), (Idempotency.Header, settingsKey)), HttpStatusCode.OK);
+            await Expect(Send(ws, HttpMethod.Put, "/api/v1/settings", Json(current), (Idempotency.Header, settingsKey)), HttpStatusCode.OK);
             await Expect(Send(ws, HttpMethod.Put, "/api/v1/settings", Json(current), ("If-Match", "\"0\"")), HttpStatusCode.PreconditionFailed);
             await Expect(ws.PutAsync("/api/v1/settings", Json("""{"amountTolerance": -1}""")), HttpStatusCode.BadRequest);
         }

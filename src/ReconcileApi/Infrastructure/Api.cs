@@ -13,6 +13,7 @@ public static class Api
             .AddEndpointFilter<Idempotency.Filter>()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .WithResponseHeader(StatusCodes.Status429TooManyRequests, "Retry-After", "Seconds to wait before the next request with this key.", integer: true)
             .ProducesProblem(StatusCodes.Status500InternalServerError);
         // The filter honours Idempotency-Key for workspace callers only (an admin request passes through it).
         if (policy == Auth.WorkspacePolicy)

@@ -30,6 +30,23 @@ public static partial class OpenApi
         where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(new ParameterValues(name, values.ToList(), list));
 
+    /// <summary>
+    /// A header an answer of <see cref="Status"/> carries, documented there so that a generated client can read it;
+    /// <see cref="Always"/> when every such answer has it (OpenAPI's <c>required</c>).
+    /// </summary>
+    public sealed record ResponseHeader(int Status, string Name, string Description, bool Always = true, bool Integer = false);
+
+    public static TBuilder WithResponseHeader<TBuilder>(this TBuilder builder, int status, string name, string description, bool always = true, bool integer = false)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new ResponseHeader(status, name, description, always, integer));
+
+    /// <summary>The ETag of a versioned resource's 200; <paramref name="always"/> false on a write, whose replayed answer (Idempotency-Key) has none.</summary>
+    public static RouteHandlerBuilder WithETag(this RouteHandlerBuilder builder, string what, bool always = true) =>
+        builder.WithResponseHeader(StatusCodes.Status200OK, "ETag",
+            $"The version of {what} (a quoted number): send it as If-Match to change it only if nobody else did since." +
+            (always ? "" : " Absent on an answer replayed for an Idempotency-Key (Idempotent-Replayed: true): read the resource again for it."),
+            always);
+
     public static RouteHandlerBuilder WithExamples(this RouteHandlerBuilder builder, object? request = null, object? response = null, string? csv = null) =>
         builder.WithMetadata(new ExamplesMetadata(request, response, csv));
 
@@ -138,6 +155,8 @@ public static partial class OpenApi
                     }
                 }
             }
+            DescribeRequestFaults(operation, context, metadata);
+            DescribeHeaders(operation, metadata);
             // Every body is checked before it is read (its content type, coding and charset: BodyEncoding, the binder).
             if (operation.RequestBody is not null && operation.Responses is { } declared && !declared.ContainsKey("415")
                 && declared.TryGetValue("401", out var unauthorized) && unauthorized is OpenApiResponse { Content: { } problemContent })
@@ -158,6 +177,77 @@ public static partial class OpenApi
                             media.Example ??= ProblemExample(int.Parse(status));
                     }
                 }
+            }
+        }
+
+        /// <summary>
+        /// The answers every request of a kind can get whatever its handler does: a body that does not read as JSON (400, a
+        /// validation problem whose <c>errors</c> name the <c>body</c>); and, where the idempotency filter honours
+        /// Idempotency-Key, a key over 255 characters (400), a key used with another request (422) and a key whose first
+        /// request is still in progress (409).
+        /// </summary>
+        static void DescribeRequestFaults(OpenApiOperation operation, OperationFilterContext context, IList<object> metadata)
+        {
+            if (operation.Responses is not { } responses)
+                return;
+            var honoured = metadata.OfType<Idempotency.Honoured>().Any() && context.ApiDescription.HttpMethod is "POST" or "PUT";
+            if (operation.RequestBody is not null || honoured)
+            {
+                var example = ProblemExample(StatusCodes.Status400BadRequest);
+                example["errors"] = operation.RequestBody is not null
+                    ? new JsonObject { [BindingFailures.BodyField] = new JsonArray("Is not valid JSON at line 1, position 16: Expected depth to be zero at the end of the JSON payload.") }
+                    : new JsonObject { [Idempotency.Header] = new JsonArray("Must be at most 255 characters.") };
+                AddProblem(responses, StatusCodes.Status400BadRequest, typeof(HttpValidationProblemDetails), context, example);
+            }
+            if (honoured)
+            {
+                var inProgress = ProblemExample(StatusCodes.Status409Conflict);
+                inProgress["detail"] = "A request with the Idempotency-Key 'k-1' is still in progress; retry after it finishes.";
+                AddProblem(responses, StatusCodes.Status409Conflict, typeof(Microsoft.AspNetCore.Mvc.ProblemDetails), context, inProgress);
+                AddProblem(responses, StatusCodes.Status422UnprocessableEntity, typeof(Microsoft.AspNetCore.Mvc.ProblemDetails), context, ProblemExample(StatusCodes.Status422UnprocessableEntity));
+            }
+        }
+
+        static void AddProblem(OpenApiResponses responses, int status, Type type, OperationFilterContext context, JsonNode example)
+        {
+            var key = status.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (responses.ContainsKey(key))
+                return;
+            responses[key] = new OpenApiResponse
+            {
+                Description = Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status),
+                Content = new Dictionary<string, IOpenApiMediaType>
+                {
+                    ["application/problem+json"] = new OpenApiMediaType { Schema = context.SchemaGenerator.GenerateSchema(type, context.SchemaRepository), Example = example },
+                },
+            };
+        }
+
+        /// <summary>
+        /// The headers a client reads, on the answers that carry them: <see cref="ResponseHeader"/> metadata, and Location on
+        /// every 201 and 202 (each names what it created or started, <c>TypedResults.Created/Accepted</c> with its URL).
+        /// </summary>
+        static void DescribeHeaders(OpenApiOperation operation, IList<object> metadata)
+        {
+            if (operation.Responses is not { } responses)
+                return;
+            var headers = metadata.OfType<ResponseHeader>().ToList();
+            foreach (var status in responses.Keys.Where(k => k is "201" or "202"))
+            {
+                headers.Add(new ResponseHeader(int.Parse(status, System.Globalization.CultureInfo.InvariantCulture), "Location",
+                    status == "201" ? "Where the created resource is read." : "Where to poll what was started."));
+            }
+            foreach (var header in headers)
+            {
+                if (!responses.TryGetValue(header.Status.ToString(System.Globalization.CultureInfo.InvariantCulture), out var found) || found is not OpenApiResponse response)
+                    continue;
+                response.Headers ??= new Dictionary<string, IOpenApiHeader>();
+                response.Headers[header.Name] = new OpenApiHeader
+                {
+                    Description = header.Description,
+                    Required = header.Always,
+                    Schema = new OpenApiSchema { Type = header.Integer ? JsonSchemaType.Integer : JsonSchemaType.String, Format = header.Integer ? "int32" : null },
+                };
             }
         }
 
@@ -191,7 +281,7 @@ public static partial class OpenApi
             }
         }
 
-        static JsonNode ProblemExample(int status)
+        static JsonObject ProblemExample(int status)
         {
             var problem = new JsonObject
             {
@@ -218,6 +308,7 @@ public static partial class OpenApi
             413 => "The body is 41943040 bytes; the limit is 31457280 bytes.",
             415 => "Content-Type 'text/plain' is not supported; send application/json.",
             422 => "The Idempotency-Key was used with another body.",
+            429 => "More than 600 requests a minute with this key (or from this address without a valid key); retry after 12 s.",
             _ => "An unexpected error occurred. Quote the traceId when reporting it.",
         };
     }

@@ -8,6 +8,7 @@ public static class GetDiscrepancy
         .WithName(nameof(GetDiscrepancy))
         .WithSummary("Read one discrepancy (the ETag header guards a later resolution with If-Match)")
         .ProducesProblem(StatusCodes.Status404NotFound)
+        .WithETag("the discrepancy")
         .WithExamples(response: Examples.Discrepancy);
 
     public static async Task<Results<Ok<DiscrepancyResponse>, ProblemHttpResult>> Handle(

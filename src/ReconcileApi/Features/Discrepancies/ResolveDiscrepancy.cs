@@ -108,6 +108,7 @@ public static class ResolveDiscrepancy
         .ProducesProblem(StatusCodes.Status404NotFound)
         .ProducesProblem(StatusCodes.Status409Conflict)
         .ProducesProblem(StatusCodes.Status412PreconditionFailed)
+        .WithETag("the discrepancy", always: false)
         .WithExamples(request: Examples.Resolve, response: Examples.ResolvedDiscrepancy);
 
     public static async Task<Results<Ok<DiscrepancyResponse>, ProblemHttpResult>> Handle(

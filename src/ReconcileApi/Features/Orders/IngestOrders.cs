@@ -41,6 +41,8 @@ public static class IngestOrders
         .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
         .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
         .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+        .WithResponseHeader(StatusCodes.Status422UnprocessableEntity, "Location",
+            "The stored batch with its rejected records, when every order was rejected (not on a 422 for a reused Idempotency-Key).", always: false)
         .WithMetadata(new Idempotency.RecordedByEndpoint())
         .WithExamples(request: Examples.Orders, response: Examples.Receipt);
 

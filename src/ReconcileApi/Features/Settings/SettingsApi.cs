@@ -26,6 +26,7 @@ public static class SettingsApi
         group.MapGet("/settings", GetSettings)
             .WithName(nameof(GetSettings))
             .WithSummary("Read the workspace's reconciliation settings (version 0 = the defaults)")
+            .WithETag("the settings")
             .WithExamples(response: new SettingsResponse(0, null, ReconcileSettings.Default));
         group.MapPut("/settings", UpdateSettings)
             .WithName(nameof(UpdateSettings))
@@ -33,6 +34,7 @@ public static class SettingsApi
             .WithDescription("Send the whole settings object (start from GET). If-Match with the ETag of the version you read avoids overwriting someone else's change (412 when stale).")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status412PreconditionFailed)
+            .WithETag("the settings", always: false)
             .WithExamples(request: ReconcileSettings.Default with { AmountTolerance = 0.05m }, response: new SettingsResponse(1, new DateTime(2026, 10, 2, 8, 0, 0, DateTimeKind.Utc), ReconcileSettings.Default with { AmountTolerance = 0.05m }));
         return app;
     }
