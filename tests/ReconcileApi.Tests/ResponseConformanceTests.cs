@@ -35,6 +35,7 @@ public sealed class ResponseConformanceTests(ApiFactory factory) : IClassFixture
         var contract = new ResponseContract(await LiveDocumentAsync(factory));
         var drive = new Drive(factory, contract);
         await drive.SuccessAndErrorPathsAsync();
+        await drive.VendorDataAsync();
         await drive.UnauthenticatedAsync();
         await drive.GenericBodyFaultsAsync();
         await drive.IdempotencyFaultsAsync();
@@ -51,21 +52,66 @@ public sealed class ResponseConformanceTests(ApiFactory factory) : IClassFixture
         Assert.True(unknown.Count == 0, "Exclusions name no operation of the contract: " + string.Join(", ", unknown));
     }
 
-    /// <summary>429 on every operation: a host whose limit the test exhausts for callers without a valid key.</summary>
+    /// <summary>
+    /// What only the real server does, on the service as a child process under Kestrel: a JSON body over
+    /// Limits:MaxRequestBodyBytes (413) on every operation that takes one, and 429 on every operation once a caller
+    /// without a valid key spent the address's permits.
+    /// </summary>
     [Fact]
-    public async Task EveryOperation_Answers429AsTheContractDocuments()
+    public async Task UnderKestrel_EveryOperation_Answers413And429AsTheContractDocuments()
     {
-        using var limited = factory.WithWebHostBuilder(b => b.UseSetting("RateLimit:PermitsPerMinute", "1"));
         var contract = new ResponseContract(await LiveDocumentAsync(factory));
-        using var client = limited.CreateDefaultClient(contract.Handler());
-        var statuses = new List<HttpStatusCode>();
-        // The first spends the address's one permit; every later one is over the limit.
-        foreach (var operation in contract.Operations.Prepend(contract.Operations[0]))
+        var folder = Directory.CreateTempSubdirectory("conformance-");
+        const int Permits = 60;
+        try
         {
-            using var request = Drive.Dummy(operation);
-            statuses.Add((await client.SendAsync(request)).StatusCode);
+            await using var service = await ServiceProcess.StartAsync("conformance", new Dictionary<string, string>
+            {
+                ["ASPNETCORE_ENVIRONMENT"] = "Testing",
+                ["ConnectionStrings__Reconcile"] = $"Data Source={Path.Combine(folder.FullName, "reconcile.db")}",
+                ["Auth__AdminKey"] = ApiFactory.AdminKey,
+                ["Jobs__WorkerCount"] = "1",
+                ["Limits__MaxRequestBodyBytes"] = "4096",
+                ["RateLimit__PermitsPerMinute"] = Permits.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            });
+            HttpClient Client(string? key)
+            {
+                var client = new HttpClient(contract.Handler(new SocketsHttpHandler())) { BaseAddress = service.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+                if (key is not null)
+                    client.DefaultRequestHeaders.Add("X-Api-Key", key);
+                return client;
+            }
+            using var admin = Client(ApiFactory.AdminKey);
+            var created = await (await admin.PostAsync("/api/v1/admin/workspaces", new StringContent("""{"name": "Kestrel"}""", Encoding.UTF8, "application/json"))).Json();
+            using var ws = Client(created.GetProperty("apiKey").GetString());
+
+            var tooLarge = new List<string>();
+            foreach (var operation in contract.Operations.Where(o => o.Node["requestBody"] is not null))
+            {
+                // The documented example, padded with spaces (still the same JSON) past the limit.
+                var example = operation.Node["requestBody"]!["content"]!["application/json"]!["example"]!.ToJsonString();
+                using var request = Drive.Dummy(operation, body: example + new string(' ', 5000));
+                using var response = await (operation.Template.StartsWith("/api/v1/admin/", StringComparison.Ordinal) ? admin : ws).SendAsync(request);
+                tooLarge.Add($"{operation.Id} {(int)response.StatusCode}");
+            }
+            Assert.All(tooLarge, t => Assert.EndsWith(" 413", t));
+
+            using var anonymous = Client(null);
+            for (var i = 0; i < Permits; i++)
+                await anonymous.GetAsync("/api/v1/runs");
+            var limited = new List<string>();
+            foreach (var operation in contract.Operations)
+            {
+                using var request = Drive.Dummy(operation);
+                using var response = await anonymous.SendAsync(request);
+                limited.Add($"{operation.Id} {(int)response.StatusCode}");
+            }
+            Assert.All(limited, l => Assert.EndsWith(" 429", l));
         }
-        Assert.All(statuses.Skip(1), s => Assert.Equal(HttpStatusCode.TooManyRequests, s));
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
         var failures = contract.Failures.Distinct().ToList();
         Assert.True(failures.Count == 0, $"{failures.Count} answer(s) differ from the contract:\n" + string.Join('\n', failures));
     }
@@ -313,6 +359,74 @@ public sealed class ResponseConformanceTests(ApiFactory factory) : IClassFixture
             await Expect(Send(ws, HttpMethod.Put, "/api/v1/settings", Json(current), (Idempotency.Header, settingsKey)), HttpStatusCode.OK);
             await Expect(Send(ws, HttpMethod.Put, "/api/v1/settings", Json(current), ("If-Match", "\"0\"")), HttpStatusCode.PreconditionFailed);
             await Expect(ws.PutAsync("/api/v1/settings", Json("""{"amountTolerance": -1}""")), HttpStatusCode.BadRequest);
+        }
+
+        /// <summary>
+        /// The answers' many shapes: every vendor case (Vendor/Cases) ingested into one workspace, one run over them all,
+        /// then every page of what it found, stored and left pending, each finding with its history, and the metrics.
+        /// </summary>
+        public async Task VendorDataAsync()
+        {
+            using var admin = Client(ApiFactory.AdminKey);
+            var created = await (await Expect(admin.PostAsync("/api/v1/admin/workspaces", Json("""{"name": "Vendor data"}""")), HttpStatusCode.Created)).Json();
+            using var ws = Client(created.GetProperty("apiKey").GetString());
+            var folder = Path.Combine(AppContext.BaseDirectory, "Vendor", "Cases");
+            foreach (var file in Directory.GetFiles(folder, "*.json").Order())
+            {
+                var c = JsonDocument.Parse(await File.ReadAllTextAsync(file)).RootElement;
+                foreach (var side in (string[])["store", "keap"])
+                {
+                    if (!c.TryGetProperty(side, out var batch))
+                        continue;
+                    HttpContent content = batch.TryGetProperty("csv", out var csv)
+                        ? new StringContent(csv.GetString()!, Encoding.UTF8, "text/csv")
+                        : new StringContent(batch.GetProperty("body").GetRawText(), Encoding.UTF8, "application/json");
+                    await Expect(ws.PostAsync($"/api/v1/sources/{side}/orders?format={batch.GetProperty("format").GetString()}", content),
+                        HttpStatusCode.Created, HttpStatusCode.UnprocessableEntity);
+                }
+            }
+            var started = await Expect(ws.PostAsync("/api/v1/runs", Json("""{"from": "2026-01-01T00:00:00Z", "to": "2026-11-16T12:00:00Z"}""")), HttpStatusCode.Accepted);
+            var run = await ws.WaitForRunAsync(started.Headers.Location!.ToString());
+            Assert.Equal("succeeded", run.GetProperty("status").GetString());
+            var runId = run.GetProperty("id").GetGuid();
+
+            var findings = await AllPagesAsync(ws, $"/api/v1/runs/{runId}/discrepancies?limit=40");
+            Assert.True(findings.Count > 50, $"Only {findings.Count} findings over every vendor case.");
+            foreach (var id in findings.Select(f => f.GetProperty("id").GetInt64()).Where((_, i) => i % 5 == 0))
+            {
+                await Expect(ws.GetAsync($"/api/v1/discrepancies/{id}"), HttpStatusCode.OK);
+                await Expect(ws.GetAsync($"/api/v1/discrepancies/{id}/history"), HttpStatusCode.OK);
+            }
+            foreach (var sort in (string[])["-detectedAt", "-impact", "severity", "-id"])
+                await AllPagesAsync(ws, $"/api/v1/discrepancies?sort={sort}&limit=100&state=open");
+            await Expect(Send(ws, HttpMethod.Get, "/api/v1/discrepancies?excel=true", null, ("Accept", "text/csv")), HttpStatusCode.OK);
+            await Expect(Send(ws, HttpMethod.Get, "/api/v1/discrepancies", null, ("Accept", "application/xml")), HttpStatusCode.OK, HttpStatusCode.NotAcceptable);
+            await Expect(Send(ws, HttpMethod.Get, "/api/v1/runs", null, ("Accept", "text/csv")), HttpStatusCode.OK, HttpStatusCode.NotAcceptable);
+            await AllPagesAsync(ws, $"/api/v1/runs/{runId}/pending?limit=20");
+            foreach (var side in (string[])["store", "keap"])
+            {
+                var orders = await AllPagesAsync(ws, $"/api/v1/sources/{side}/orders?limit=50");
+                foreach (var order in orders.Where((_, i) => i % 7 == 0))
+                    await Expect(ws.GetAsync($"/api/v1/sources/{side}/orders/{Uri.EscapeDataString(order.GetProperty("orderId").GetString()!)}"), HttpStatusCode.OK);
+            }
+            await Expect(ws.GetAsync("/api/v1/metrics/daily?from=2026-01-01&to=2026-11-16"), HttpStatusCode.OK);
+            await Expect(ws.GetAsync("/api/v1/metrics/causes?from=2026-01-01&to=2026-11-16"), HttpStatusCode.OK);
+            await Expect(ws.GetAsync("/api/v1/runs?limit=1"), HttpStatusCode.OK);
+        }
+
+        /// <summary>Every item of a paged list, following nextCursor.</summary>
+        static async Task<List<JsonElement>> AllPagesAsync(HttpClient ws, string first)
+        {
+            var items = new List<JsonElement>();
+            var url = first;
+            while (true)
+            {
+                var page = await (await Expect(ws.GetAsync(url), HttpStatusCode.OK)).Json();
+                items.AddRange(page.GetProperty("items").EnumerateArray());
+                if (page.GetProperty("nextCursor").GetString() is not { } cursor)
+                    return items;
+                url = first + "&cursor=" + Uri.EscapeDataString(cursor);
+            }
         }
 
         /// <summary>A run cancelled while it is queued: the worker is not asked first (its row is written queued).</summary>

@@ -252,7 +252,7 @@ public sealed partial class ResponseContract
     static string Shorten(string text) => text.Length <= 400 ? text : text[..400] + "…";
 
     /// <summary>A handler that checks every answer its client receives (the body stays readable for the test).</summary>
-    public DelegatingHandler Handler() => new Checking(this);
+    public DelegatingHandler Handler(HttpMessageHandler? inner = null) => inner is null ? new Checking(this) : new Checking(this) { InnerHandler = inner };
 
     sealed class Checking(ResponseContract contract) : DelegatingHandler
     {
