@@ -182,7 +182,7 @@ public static partial class OpenApi
 
         /// <summary>
         /// The answers every request of a kind can get whatever its handler does: a body that does not read as JSON (400, a
-        /// validation problem whose <c>errors</c> name the <c>body</c>); and, where the idempotency filter honours
+        /// validation problem whose <c>errors</c> name the <c>body</c>) or is over the size limit (413); and, where the idempotency filter honours
         /// Idempotency-Key, a key over 255 characters (400), a key used with another request (422) and a key whose first
         /// request is still in progress (409).
         /// </summary>
@@ -198,6 +198,13 @@ public static partial class OpenApi
                     ? new JsonObject { [BindingFailures.BodyField] = new JsonArray("Is not valid JSON at line 1, position 16: Expected depth to be zero at the end of the JSON payload.") }
                     : new JsonObject { [Idempotency.Header] = new JsonArray("Must be at most 255 characters.") };
                 AddProblem(responses, StatusCodes.Status400BadRequest, typeof(HttpValidationProblemDetails), context, example);
+            }
+            if (operation.RequestBody is not null)
+            {
+                // Kestrel refuses a body over Limits:MaxRequestBodyBytes while it is read (BindingFailures).
+                var tooLarge = ProblemExample(StatusCodes.Status413PayloadTooLarge);
+                tooLarge["detail"] = "The body is over the request body limit (Limits:MaxRequestBodyBytes).";
+                AddProblem(responses, StatusCodes.Status413PayloadTooLarge, typeof(Microsoft.AspNetCore.Mvc.ProblemDetails), context, tooLarge);
             }
             if (honoured)
             {
