@@ -38,6 +38,7 @@ public sealed class ResponseConformanceTests(ApiFactory factory) : IClassFixture
         await drive.VendorDataAsync();
         await drive.UnauthenticatedAsync();
         await drive.GenericBodyFaultsAsync();
+        await drive.GenericQueryFaultsAsync();
         await drive.IdempotencyFaultsAsync();
         await drive.UndocumentedMethodsAsync();
 
@@ -525,6 +526,44 @@ public sealed class ResponseConformanceTests(ApiFactory factory) : IClassFixture
                 {
                     request.Content!.Headers.ContentEncoding.Add("gzip");
                     await Expect(client.SendAsync(request), HttpStatusCode.UnsupportedMediaType);
+                }
+                // JSON that is not the body's shape: an array, a number, nothing, a property the body does not have.
+                var example = operation.Node["requestBody"]!["content"]!["application/json"]!["example"]!;
+                var unknown = example is JsonObject o ? new JsonObject(o.Select(p => KeyValuePair.Create(p.Key, p.Value?.DeepClone())).Append(KeyValuePair.Create("notAField", (JsonNode?)1))).ToJsonString() : "[{\"notAField\": 1}]";
+                foreach (var body in new[] { "[]", "42", "", "null", unknown })
+                {
+                    using var request = Dummy(operation, body: body);
+                    await Expect(client.SendAsync(request), HttpStatusCode.BadRequest, HttpStatusCode.NotFound, HttpStatusCode.UnprocessableEntity,
+                        HttpStatusCode.OK, HttpStatusCode.Created, HttpStatusCode.Accepted);
+                }
+            }
+            // A request without a body that says how a body would be encoded: nothing to misread.
+            foreach (var operation in contract.Operations.Where(o => o.Node["requestBody"] is null))
+            {
+                var client = operation.Template.StartsWith("/api/v1/admin/", StringComparison.Ordinal) ? admin : ws;
+                using var request = Dummy(operation);
+                request.Content = new ByteArrayContent([]);
+                request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse("application/json; charset=iso-8859-1");
+                request.Content.Headers.ContentEncoding.Add("gzip");
+                await Expect(client.SendAsync(request), HttpStatusCode.OK, HttpStatusCode.NotFound, HttpStatusCode.NoContent, HttpStatusCode.Created, HttpStatusCode.UnsupportedMediaType);
+            }
+        }
+
+        /// <summary>Every query parameter of every operation sent a value of no documented kind.</summary>
+        public async Task GenericQueryFaultsAsync()
+        {
+            using var ws = Client(workspaceKey);
+            foreach (var operation in contract.Operations.Where(o => !o.Template.StartsWith("/api/v1/admin/", StringComparison.Ordinal)))
+            {
+                foreach (var parameter in (operation.Node["parameters"] as JsonArray ?? []).OfType<JsonObject>().Where(p => p["in"]!.GetValue<string>() == "query"))
+                {
+                    foreach (var value in new[] { "not a value", "-1", "99999999999999999999", "2026-02-30" })
+                    {
+                        using var request = Dummy(operation);
+                        request.RequestUri = new Uri(request.RequestUri!.OriginalString + "?" + parameter["name"]!.GetValue<string>() + "=" + Uri.EscapeDataString(value), UriKind.Relative);
+                        await Expect(ws.SendAsync(request), HttpStatusCode.OK, HttpStatusCode.BadRequest, HttpStatusCode.NotFound, HttpStatusCode.Created,
+                            HttpStatusCode.UnprocessableEntity);
+                    }
                 }
             }
         }
