@@ -32,16 +32,26 @@ public static class BodyEncoding
             : $"The body is declared as charset={charset}; send it as UTF-8 (charset=utf-8, or no charset).";
     }
 
-    /// <summary>Refuses, for every endpoint, a body this service would misread.</summary>
+    /// <summary>
+    /// Refuses, for every endpoint, a body this service would misread. A request without a body has nothing to misread,
+    /// whatever its headers say (a tool that sends its Content-Type on every GET): it goes on, and an operation that needs
+    /// a body says so (400), as the contract documents for each.
+    /// </summary>
     public static WebApplication UseBodyEncodingCheck(this WebApplication app)
     {
         app.Use(async (context, next) =>
         {
-            if ((CodingFault(context.Request.Headers.ContentEncoding.ToString()) ?? CharsetFault(context.Request.ContentType)) is { } fault)
+            if (HasBody(context.Request)
+                && (CodingFault(context.Request.Headers.ContentEncoding.ToString()) ?? CharsetFault(context.Request.ContentType)) is { } fault)
                 await Problems.UnsupportedMediaType(fault).ExecuteAsync(context);
             else
                 await next(context);
         });
         return app;
     }
+
+    /// <summary>Whether the request carries a body: a Content-Length above zero, or one that is chunked (no Content-Length).</summary>
+    static bool HasBody(HttpRequest request) =>
+        request.ContentLength is > 0
+        || request.ContentLength is null && request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestBodyDetectionFeature>()?.CanHaveBody != false;
 }
