@@ -493,9 +493,17 @@ public sealed class ResponseConformanceTests(ApiFactory factory) : IClassFixture
             return request;
         }
 
-        /// <summary>401 on every operation: no key, and a key that is none.</summary>
+        /// <summary>401 on every operation: no key, and a key that is none; each operation with the other kind of key (admin, workspace).</summary>
         public async Task UnauthenticatedAsync()
         {
+            using var ws = Client(workspaceKey);
+            using var admin = Client(ApiFactory.AdminKey);
+            foreach (var operation in contract.Operations)
+            {
+                var other = operation.Template.StartsWith("/api/v1/admin/", StringComparison.Ordinal) ? ws : admin;
+                using var request = Dummy(operation);
+                await Expect(other.SendAsync(request), HttpStatusCode.Forbidden, HttpStatusCode.Unauthorized);
+            }
             using var anonymous = Client(null);
             foreach (var operation in contract.Operations)
             {
