@@ -2,7 +2,7 @@ namespace ReconcileApi.Infrastructure;
 
 public static class Api
 {
-    /// <summary>The /api/v1 group of one feature: its tag, workspace auth, validation, and the problems every operation can answer.</summary>
+    /// <summary>The /api/v1 group of one feature: its tag, auth (workspace keys, or the admin key), validation, and the problems every operation can answer.</summary>
     public static RouteGroupBuilder MapApiGroup(this IEndpointRouteBuilder app, string tag, string policy = Auth.WorkspacePolicy)
     {
         var group = app.MapGroup("/api/v1")
@@ -12,6 +12,8 @@ public static class Api
             .AddEndpointFilter<ValidationFilter>()
             .AddEndpointFilter<Idempotency.Filter>()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
+            // A valid key of the other kind: the admin key on a workspace's data, a workspace key on the admin operations.
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .WithResponseHeader(StatusCodes.Status429TooManyRequests, "Retry-After", "Seconds to wait before the next request with this key.", integer: true)
             .ProducesProblem(StatusCodes.Status500InternalServerError);
