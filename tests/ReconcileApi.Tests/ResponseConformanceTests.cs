@@ -258,6 +258,24 @@ public sealed class ResponseConformanceTests(ApiFactory factory) : IClassFixture
             await Expect(ws.PostAsync("/api/v1/sources/store/orders", Json("""[{"id": 7, "line_items": [], "total_tax": "1.00"}]""")), HttpStatusCode.BadRequest);
             await Expect(ws.PostAsync("/api/v1/sources/store/orders", Json("<orders/>", "application/xml")), HttpStatusCode.UnsupportedMediaType);
             await Expect(ws.PostAsync("/api/v1/sources/store/orders", Json("[" + string.Join(",", Enumerable.Repeat("{}", 50_001)) + "]")), HttpStatusCode.RequestEntityTooLarge);
+            // The other bodies the ingest reads, and what it refuses in them.
+            var workbook = new ByteArrayContent(Workbooks.Xlsx(new Dictionary<string, object> { ["Order Id"] = "9005", ["Total"] = 5 }));
+            workbook.Headers.ContentType = new MediaTypeHeaderValue("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+            await Expect(ws.PostAsync("/api/v1/sources/store/orders", workbook), HttpStatusCode.Created);
+            using (var form = new MultipartFormDataContent { { new StringContent("orderId,total\n9006,6.00\n9006,7.00\n"), "file", "export.csv" } })
+                await Expect(ws.PostAsync("/api/v1/sources/store/orders", form), HttpStatusCode.Created);
+            using (var form = new MultipartFormDataContent { { new StringContent("x"), "other" } })
+                await Expect(ws.PostAsync("/api/v1/sources/store/orders", form), HttpStatusCode.BadRequest);
+            using (var form = new MultipartFormDataContent { { new StringContent("a"), "file", "a.csv" }, { new StringContent("b"), "file", "b.csv" } })
+                await Expect(ws.PostAsync("/api/v1/sources/store/orders", form), HttpStatusCode.BadRequest);
+            await Expect(ws.PostAsync("/api/v1/sources/keap/orders", Json("Order Title,Order Total\nShopify Order #9006,6.00\n", "text/plain")), HttpStatusCode.UnsupportedMediaType);
+            await Expect(ws.PostAsync("/api/v1/sources/keap/orders?format=keap-csv", Json("Order Title,Order Total\nShopify Order #9006,6.00\n", "text/plain")), HttpStatusCode.Created, HttpStatusCode.UnprocessableEntity);
+            await Expect(ws.PostAsync("/api/v1/sources/store/orders?format=xml", Json(store)), HttpStatusCode.BadRequest);
+            await Expect(ws.PostAsync("/api/v1/sources/store/orders?timezone=Mars/Base", Json(store)), HttpStatusCode.BadRequest);
+            await Expect(ws.PostAsync("/api/v1/sources/store/orders?format=csv&columnMap=nonsense", Json("a,b\n1,2\n", "text/csv")), HttpStatusCode.BadRequest);
+            await Expect(ws.PostAsync("/api/v1/sources/store/orders?format=keap-csv&dateOrder=ymd", Json("a,b\n1,2\n", "text/csv")), HttpStatusCode.BadRequest);
+            await Expect(ws.PostAsync("/api/v1/sources/store/orders?format=shopify", Json("""{"order": {"id": 1, "name": "#1", "total_price": "1.00", "created_at": "2026-11-01T00:00:00Z", "test": true}}""")), HttpStatusCode.Created, HttpStatusCode.UnprocessableEntity);
+            await Expect(ws.PostAsync("/api/v1/sources/store/orders", Json(new[] { Api.Order("9001", total: 125m) })), HttpStatusCode.Created);
             await Expect(ws.GetAsync("/api/v1/sources/store/orders"), HttpStatusCode.OK);
             await Expect(ws.GetAsync("/api/v1/sources/store/orders?limit=0"), HttpStatusCode.BadRequest);
             await Expect(ws.GetAsync("/api/v1/sources/nowhere/orders"), HttpStatusCode.NotFound);
@@ -281,6 +299,7 @@ public sealed class ResponseConformanceTests(ApiFactory factory) : IClassFixture
             await Expect(ws.PostAsync($"/api/v1/runs/{runId}/cancel", null), HttpStatusCode.Conflict);
             await Expect(ws.PostAsync($"/api/v1/runs/{Guid.NewGuid()}/cancel", null), HttpStatusCode.NotFound);
             await CancelAQueuedRunAsync(ws);
+            await AFailedRunAsync(ws);
 
             // Discrepancies: list (JSON and CSV), one, its history, resolve.
             await Expect(ws.GetAsync("/api/v1/discrepancies"), HttpStatusCode.OK);
@@ -332,6 +351,13 @@ public sealed class ResponseConformanceTests(ApiFactory factory) : IClassFixture
             await Expect(ws.GetAsync($"/api/v1/webhooks/{Guid.NewGuid()}/deliveries"), HttpStatusCode.NotFound);
             await Expect(ws.PostAsync($"/api/v1/webhooks/{hookId}/deliveries/{deliveries}/redeliver", null), HttpStatusCode.Accepted);
             await Expect(ws.PostAsync($"/api/v1/webhooks/{hookId}/deliveries/{Guid.NewGuid()}/redeliver", null), HttpStatusCode.NotFound);
+            // A workspace holds at most 20 webhooks.
+            var more = new List<Guid>();
+            HttpResponseMessage added;
+            while ((added = await Expect(ws.PostAsync("/api/v1/webhooks", Json($$"""{"url": "http://127.0.0.1:9/hook{{more.Count}}", "events": ["run.failed"]}""")), HttpStatusCode.Created, HttpStatusCode.Conflict)).StatusCode == HttpStatusCode.Created)
+                more.Add((await added.Json()).GetProperty("id").GetGuid());
+            foreach (var id in more)
+                await Expect(ws.DeleteAsync($"/api/v1/webhooks/{id}"), HttpStatusCode.NoContent);
             await Expect(ws.DeleteAsync($"/api/v1/webhooks/{hookId}"), HttpStatusCode.NoContent);
             await Expect(ws.DeleteAsync($"/api/v1/webhooks/{hookId}"), HttpStatusCode.NotFound);
 
@@ -448,6 +474,20 @@ public sealed class ResponseConformanceTests(ApiFactory factory) : IClassFixture
                 await Expect(ws.PostAsync(location + "/cancel", null), HttpStatusCode.OK);
             }
             await ws.WaitForRunAsync(location);
+        }
+
+        /// <summary>A run as a failure leaves it (its error set), read back: the row is written as the job writes a failed run's.</summary>
+        async Task AFailedRunAsync(HttpClient ws)
+        {
+            var started = await Expect(ws.PostAsync("/api/v1/runs", Json("{}")), HttpStatusCode.Accepted);
+            var location = started.Headers.Location!.ToString();
+            await ws.WaitForRunAsync(location);
+            using var scope = factory.Services.CreateScope();
+            var db = scope.ServiceProvider.GetRequiredService<ReconcileDbContext>();
+            var id = Guid.Parse(location.Split('/')[^1]);
+            await db.Runs.Where(r => r.Id == id).ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, RunStatus.Failed).SetProperty(r => r.Error, "The database was locked."));
+            await Expect(ws.GetAsync(location), HttpStatusCode.OK);
+            await Expect(ws.GetAsync("/api/v1/runs?status=failed"), HttpStatusCode.OK);
         }
 
         async Task<Guid> WaitForDeliveryAsync(HttpClient ws, Guid hookId)
