@@ -281,6 +281,8 @@ public static partial class OpenApi
                             ["file"] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary", Description = "A CSV export or an .xlsx workbook (first sheet)." },
                         },
                     }
+                    : mediaType == "text/plain"
+                        ? new OpenApiSchema { Type = JsonSchemaType.String, Description = "CSV with a header row, labelled text/plain by some tools: read only with a table ?format= (csv, shopify-csv, keap-csv); without one, 415." }
                     : mediaType.StartsWith("text/") || mediaType == "application/csv"
                         ? new OpenApiSchema { Type = JsonSchemaType.String, Description = "CSV with a header row." }
                         : new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" };
