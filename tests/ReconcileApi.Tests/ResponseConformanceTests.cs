@@ -119,6 +119,30 @@ public sealed class ResponseConformanceTests(ApiFactory factory) : IClassFixture
         Assert.True(failures.Count == 0, $"{failures.Count} answer(s) differ from the contract:\n" + string.Join('\n', failures));
     }
 
+    /// <summary>What the contract shows as an answer's example is an answer it documents: a client's docs and mocks use them.</summary>
+    [Fact]
+    public async Task EveryResponseExample_MatchesItsSchema()
+    {
+        var contract = new ResponseContract(await LiveDocumentAsync(factory));
+        var failures = new List<string>();
+        var checkedExamples = 0;
+        foreach (var operation in contract.Operations)
+        {
+            foreach (var (status, response) in operation.Node["responses"]!.AsObject())
+            {
+                foreach (var (mediaType, media) in response!["content"] as JsonObject ?? [])
+                {
+                    if (!mediaType.Contains("json", StringComparison.Ordinal) || media?["example"] is not { } example || media["schema"] is not JsonObject schema)
+                        continue;
+                    checkedExamples++;
+                    failures.AddRange(contract.Validate(schema, JsonSerializer.SerializeToElement(example)).Select(f => $"{operation.Id} {status} example: {f}"));
+                }
+            }
+        }
+        Assert.True(checkedExamples > 100, $"Only {checkedExamples} examples were checked; the walk is broken.");
+        Assert.True(failures.Count == 0, $"{failures.Count} example(s) differ from their schema:\n" + string.Join('\n', failures));
+    }
+
     /// <summary>The checker must be able to fail: wrong answers run through it are each rejected for their defect.</summary>
     [Fact]
     public async Task Checker_RejectsAnswersTheContractDoesNotDocument()
