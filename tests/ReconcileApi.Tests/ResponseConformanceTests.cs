@@ -10,6 +10,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using ReconcileApi.Data;
 using ReconcileApi.Infrastructure;
+using Xunit.Abstractions;
 
 namespace ReconcileApi.Tests;
 
@@ -19,7 +20,7 @@ namespace ReconcileApi.Tests;
 /// 422, 429 where they apply; a 405 is checked as a problem), every answer on the way is checked, and an operation never
 /// exercised fails the test. Generated clients (NSwag, openapi-typescript, Kiota) trust the document; this holds the service to it.
 /// </summary>
-public sealed class ResponseConformanceTests(ApiFactory factory) : IClassFixture<ApiFactory>
+public sealed class ResponseConformanceTests(ApiFactory factory, ITestOutputHelper output) : IClassFixture<ApiFactory>
 {
     /// <summary>
     /// Operations that cannot be driven here, with why. Empty: every operation of the contract is driven (the Hangfire
@@ -42,6 +43,11 @@ public sealed class ResponseConformanceTests(ApiFactory factory) : IClassFixture
         await drive.IdempotencyFaultsAsync();
         await drive.UndocumentedMethodsAsync();
 
+        foreach (var operation in contract.Operations)
+        {
+            var statuses = contract.Exercised.TryGetValue(operation.Id, out var s) ? string.Join(" ", s.Keys.Order()) : "none";
+            output.WriteLine($"{operation.Id}: {statuses}");
+        }
         var failures = contract.Failures.Distinct().ToList();
         Assert.True(failures.Count == 0, $"{failures.Count} answer(s) differ from the contract:\n" + string.Join('\n', failures));
 
