@@ -93,6 +93,10 @@ public sealed class ContractTests(ApiFactory factory) : IClassFixture<ApiFactory
     public async Task EveryWorkspacePostAndPut_DeclaresIdempotencyKey() =>
         AssertNone(IdempotencyFailures(await LiveDocumentAsync()));
 
+    [Fact]
+    public async Task EveryWorkspacePostAndPut_DocumentsTheReplayedHeader_OnItsSuccesses() =>
+        AssertNone(ReplayedHeaderFailures(await LiveDocumentAsync()));
+
     /// <summary>What is null at run time is nullable in the contract (NullableFromAnnotations), and what never is, is not.</summary>
     [Theory]
     [InlineData("DiscrepancyResponse", "resolution", true)]
@@ -233,6 +237,7 @@ public sealed class ContractTests(ApiFactory factory) : IClassFixture<ApiFactory
         Assert.Single(ParameterNameFailures(answered));
         Assert.Single(RequiredFailures(answered));
         Assert.Single(IdempotencyFailures(answered));
+        Assert.Single(ReplayedHeaderFailures(answered));
 
         var paged = JsonNode.Parse("""
             {
@@ -313,12 +318,22 @@ public sealed class ContractTests(ApiFactory factory) : IClassFixture<ApiFactory
 
     /// <summary>Workspace POST/PUT operations (the admin ones pass the idempotency filter by) without the Idempotency-Key header.</summary>
     static List<string> IdempotencyFailures(JsonObject document) =>
-        Operations(document)
-            .Where(o => (o.Name.StartsWith("POST /api/v1/", StringComparison.Ordinal) || o.Name.StartsWith("PUT /api/v1/", StringComparison.Ordinal))
-                && !o.Name.Contains("/api/v1/admin/", StringComparison.Ordinal))
+        WorkspaceWrites(document)
             .Where(o => !(o.Operation["parameters"] as JsonArray ?? []).Any(p => p?["in"]?.GetValue<string>() == "header" && p["name"]?.GetValue<string>() == "Idempotency-Key"))
             .Select(o => $"{o.Name}: no Idempotency-Key header parameter")
             .ToList();
+
+    /// <summary>Successes of those operations that do not document the header a replayed answer carries (a generated client reads only documented headers).</summary>
+    static List<string> ReplayedHeaderFailures(JsonObject document) =>
+        WorkspaceWrites(document)
+            .SelectMany(o => (o.Operation["responses"] as JsonObject ?? []).Where(r => r.Key.StartsWith('2'))
+                .Where(r => r.Value?["headers"]?["Idempotent-Replayed"] is null)
+                .Select(r => $"{o.Name} {r.Key}: no Idempotent-Replayed header"))
+            .ToList();
+
+    static IEnumerable<(string Name, JsonObject Operation)> WorkspaceWrites(JsonObject document) =>
+        Operations(document).Where(o => (o.Name.StartsWith("POST /api/v1/", StringComparison.Ordinal) || o.Name.StartsWith("PUT /api/v1/", StringComparison.Ordinal))
+            && !o.Name.Contains("/api/v1/admin/", StringComparison.Ordinal));
 
     /// <summary>A property schema that admits null: nullable beside a type, or a oneOf member that does.</summary>
     static bool AllowsNull(JsonObject schema) =>

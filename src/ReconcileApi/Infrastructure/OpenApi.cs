@@ -156,7 +156,7 @@ public static partial class OpenApi
                 }
             }
             DescribeRequestFaults(operation, context, metadata);
-            DescribeHeaders(operation, metadata);
+            DescribeHeaders(operation, context, metadata);
             // Every body is checked before it is read (its content type, coding and charset: BodyEncoding, the binder).
             if (operation.RequestBody is not null && operation.Responses is { } declared && !declared.ContainsKey("415")
                 && declared.TryGetValue("401", out var unauthorized) && unauthorized is OpenApiResponse { Content: { } problemContent })
@@ -231,10 +231,11 @@ public static partial class OpenApi
         }
 
         /// <summary>
-        /// The headers a client reads, on the answers that carry them: <see cref="ResponseHeader"/> metadata, and Location on
-        /// every 201 and 202 (each names what it created or started, <c>TypedResults.Created/Accepted</c> with its URL).
+        /// The headers a client reads, on the answers that carry them: <see cref="ResponseHeader"/> metadata, Location on
+        /// every 201 and 202 (each names what it created or started, <c>TypedResults.Created/Accepted</c> with its URL), and
+        /// <c>Idempotent-Replayed</c> on the successes of an operation that honours Idempotency-Key (only a replay has it).
         /// </summary>
-        static void DescribeHeaders(OpenApiOperation operation, IList<object> metadata)
+        static void DescribeHeaders(OpenApiOperation operation, OperationFilterContext context, IList<object> metadata)
         {
             if (operation.Responses is not { } responses)
                 return;
@@ -243,6 +244,14 @@ public static partial class OpenApi
             {
                 headers.Add(new ResponseHeader(int.Parse(status, System.Globalization.CultureInfo.InvariantCulture), "Location",
                     status == "201" ? "Where the created resource is read." : "Where to poll what was started."));
+            }
+            if (metadata.OfType<Idempotency.Honoured>().Any() && context.ApiDescription.HttpMethod is "POST" or "PUT")
+            {
+                foreach (var status in responses.Keys.Where(k => k.StartsWith('2')))
+                {
+                    headers.Add(new ResponseHeader(int.Parse(status, System.Globalization.CultureInfo.InvariantCulture), Idempotency.ReplayedHeader,
+                        "`true` when this is the first answer to an earlier request with the same Idempotency-Key, replayed; absent otherwise.", Always: false));
+                }
             }
             foreach (var header in headers)
             {
