@@ -103,6 +103,31 @@ public sealed class WebhookTests(WebhookFactory factory) : IClassFixture<Webhook
     }
 
     [Fact]
+    public async Task TheDeliveryLog_FiltersByStatus_SoTheDeliveriesToRedeliverAreFoundBehindNewerOnes()
+    {
+        // The first message is taken, every later one refused: one delivery succeeded, the newer one still pending.
+        await using var receiver = await WebhookReceiver.StartAsync(n => (n == 1 ? 200 : 500, null));
+        using var ws = await factory.CreateWorkspaceAsync();
+        var (id, _) = await SubscribeAsync(ws, receiver.Url);
+        await PublishAsync(ws.WorkspaceId, WebhookEventTypes.RunFailed, new { runId = Guid.NewGuid() });
+        var succeeded = await WaitForDeliveryAsync(ws, id, d => d.Str("status") == "succeeded");
+        await PublishAsync(ws.WorkspaceId, WebhookEventTypes.RunFailed, new { runId = Guid.NewGuid() });
+        var pending = await WaitForDeliveryAsync(ws, id, d => d.GetProperty("id").GetGuid() != succeeded.GetProperty("id").GetGuid() && d.GetProperty("attempts").GetInt32() == 1);
+
+        async Task<List<Guid>> IdsAsync(string status) =>
+            (await (await ws.Http.GetAsync($"/api/v1/webhooks/{id}/deliveries?status={status}")).Json()).GetProperty("items")
+                .EnumerateArray().Select(d => d.GetProperty("id").GetGuid()).ToList();
+        Assert.Equal([succeeded.GetProperty("id").GetGuid()], await IdsAsync("succeeded"));
+        Assert.Equal([pending.GetProperty("id").GetGuid()], await IdsAsync("pending"));
+        Assert.Empty(await IdsAsync("failed"));
+        Assert.Equal(2, (await IdsAsync("pending,succeeded")).Count);
+        var bad = await ws.Http.GetAsync($"/api/v1/webhooks/{id}/deliveries?status=bogus");
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        var problem = await bad.Json();
+        Assert.True(problem.GetProperty("errors").TryGetProperty("status", out _), problem.ToString());
+    }
+
+    [Fact]
     public async Task AFailingTarget_IsRetriedWithBackoff_AndTheLogShowsEveryAttempt_ThenRedeliverySendsTheSameMessageAgain()
     {
         await using var receiver = await WebhookReceiver.StartAsync(n => (n <= 2 ? 500 : 200, null));

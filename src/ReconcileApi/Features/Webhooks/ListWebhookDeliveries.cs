@@ -2,8 +2,8 @@ using FluentValidation;
 
 namespace ReconcileApi.Features.Webhooks;
 
-/// <summary><c>limit</c>: the newest deliveries to show, 1–100 (default 20).</summary>
-public sealed record DeliveriesQuery(int? Limit)
+/// <summary><c>limit</c>: the newest deliveries to show, 1–100 (default 20); <c>status</c>: only those in these statuses (comma-separated).</summary>
+public sealed record DeliveriesQuery(int? Limit, string? Status = null)
 {
     public int Take => Limit ?? 20;
 }
@@ -20,22 +20,30 @@ public static class ListWebhookDeliveries
         .MapGet("/webhooks/{id:guid}/deliveries", Handle)
         .WithName(nameof(ListWebhookDeliveries))
         .WithSummary("The subscription's deliveries, newest first, each with its attempts (status code, duration, start of the answer, error)")
+        .WithDescription("`limit` 1–100 (default 20); `status` pending, succeeded or failed (comma-separated), e.g. `status=failed` for the newest deliveries to redeliver.")
+        .WithParameterValues("status", WireEnum.Values<WebhookDeliveryStatus>())
         .ProducesValidationProblem()
         .ProducesProblem(StatusCodes.Status404NotFound)
         .WithExamples(response: new WebhookDeliveryPage([WebhookExamples.Delivery]));
 
-    public static async Task<Results<Ok<WebhookDeliveryPage>, ProblemHttpResult>> Handle(
+    public static async Task<Results<Ok<WebhookDeliveryPage>, ProblemHttpResult, ValidationProblem>> Handle(
         Guid id, [AsParameters] DeliveriesQuery query, ClaimsPrincipal user, ReconcileDbContext db, CancellationToken ct)
     {
         var workspaceId = user.WorkspaceId();
+        var errors = new Dictionary<string, string[]>();
+        var statuses = WireEnum.ParseList<WebhookDeliveryStatus>(query.Status, "status", errors);
+        if (errors.Count > 0)
+            return Problems.InvalidQuery(errors);
         if (!await db.WebhookSubscriptions.AnyAsync(s => s.Id == id && s.WorkspaceId == workspaceId, ct))
             return Problems.NotFound("Webhook", id);
-        var deliveries = await db.WebhookDeliveries.AsNoTracking()
-            .Where(d => d.SubscriptionId == id)
+        var deliveries = db.WebhookDeliveries.AsNoTracking().Where(d => d.SubscriptionId == id);
+        if (statuses is not null)
+            deliveries = deliveries.Where(d => statuses.Contains(d.Status));
+        var newest = await deliveries
             .OrderByDescending(d => d.CreatedAt).ThenByDescending(d => d.Id)
             .Take(query.Take)
             .ToListAsync(ct);
-        return TypedResults.Ok(new WebhookDeliveryPage(await WithAttemptsAsync(db, deliveries, ct)));
+        return TypedResults.Ok(new WebhookDeliveryPage(await WithAttemptsAsync(db, newest, ct)));
     }
 
     public static async Task<List<WebhookDeliveryResponse>> WithAttemptsAsync(ReconcileDbContext db, List<WebhookDelivery> deliveries, CancellationToken ct)
