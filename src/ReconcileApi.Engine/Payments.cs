@@ -51,12 +51,12 @@ internal static class Payments
         var collectGap = PaymentGap(sp.Paid - kp.Paid * rate, kp.Outstanding * rate - sp.Outstanding);
         decimal? stake = refundGap is { } r && collectGap is { } c ? Math.Round(Math.Abs(r) + Math.Abs(c), 2) : null;
         var (sn, kn) = (StatusMap.CanonicalName(ss), StatusMap.CanonicalName(ks));
-        if (ss == ks)
+        if (ss == ks || AllGivenBack(ss, sp) && AllGivenBack(ks, kp))
         {
             if (stake is not { } same || same <= tolerance)
                 return null;
             // One state, other money: show the amounts, and write them.
-            return (CauseOf(same), same, Amounts(sn, sp), Amounts(sn, kp), Write(sn, sp), Write(kn, kp));
+            return (CauseOf(same), same, Amounts(sn, sp), Amounts(kn, kp), Write(sn, sp), Write(kn, kp));
         }
         return (CauseOf(stake), stake ?? Fallback(), sn, kn, sn, kn);
 
@@ -81,6 +81,13 @@ internal static class Payments
                 ? Math.Max(0m, s.Total - (k.AmountPaid ?? 0m))
                 : s.Total;
     }
+
+    /// <summary>
+    /// Refunded, or cancelled with everything paid given back: one state of the money under two names (a BigCommerce order
+    /// cancelled after its refund keeps status 5 where Keap's copy says refunded); they differ only by their money.
+    /// </summary>
+    static bool AllGivenBack(PaymentState state, PaymentPosition p) =>
+        state == PaymentState.Refunded || state == PaymentState.Cancelled && p.Paid > 0m && p.Kept == 0m;
 
     /// <summary>
     /// Payment the store received that Keap does not show (negative: the reverse). Seen as money received and as

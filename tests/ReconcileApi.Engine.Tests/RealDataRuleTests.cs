@@ -377,6 +377,18 @@ public sealed class RealDataRuleTests
     }
 
     [Fact]
+    public void CancelledAfterAFullRefund_AgainstAKeapCopyRefundedInFull_IsNoPaymentDifference()
+    {
+        // A BigCommerce order cancelled (status 5) after its payment was given back; Keap recorded the refund: the same money.
+        var store = Store() with { Status = "cancelled", AmountPaid = 100m, AmountRefunded = 100m };
+        var keap = Keap() with { Status = "PAID", AmountPaid = 100m, AmountRefunded = 100m };
+
+        Assert.Empty(Findings(store, keap));
+        // Cancelled with the money kept is still a difference from a refunded copy.
+        Assert.Equal(100m, Single(Findings(store with { AmountRefunded = 0m }, keap), Category.StatusMismatch).Impact);
+    }
+
+    [Fact]
     public void UnpaidOnBothSides_WithOtherTotals_IsNoPaymentDifference()
     {
         // An edit took 15.00 off the unpaid store order after the sync: the totals differ, the payment does not.
