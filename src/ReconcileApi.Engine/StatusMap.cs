@@ -35,12 +35,14 @@ public sealed class StatusMap
         ["failed"] = PaymentState.Failed,
     };
 
+    /// <summary>The status the BigCommerce reader gives an order the merchant archived (<c>is_deleted</c>; BigCommerce has no status for it).</summary>
+    public const string BigCommerceArchived = "Deleted";
+
     /// <summary>
-    /// Statuses of orders the merchant deleted (WooCommerce's trash; BigCommerce's archived orders, <c>is_deleted</c>, which the
-    /// format reader names "Deleted"): not expected in the other system, paid or not (DOMAIN).
-    /// Their state (cancelled) still compares with a copy the other system has.
+    /// Statuses of orders the merchant deleted (WooCommerce's trash; BigCommerce's archived orders): not expected in the
+    /// other system, paid or not (DOMAIN). Their state (cancelled) still compares with a copy the other system has.
     /// </summary>
-    static readonly FrozenSet<string> Deleted = FrozenSet.Create(StringComparer.OrdinalIgnoreCase, "trash", "Deleted");
+    static readonly FrozenSet<string> Deleted = FrozenSet.Create(StringComparer.OrdinalIgnoreCase, "trash", BigCommerceArchived);
 
     /// <summary>BigCommerce order <c>status</c> defaults.</summary>
     public static IReadOnlyDictionary<string, PaymentState> BigCommerce { get; } = new Dictionary<string, PaymentState>(StringComparer.OrdinalIgnoreCase)
@@ -58,7 +60,7 @@ public sealed class StatusMap
         ["Partially Refunded"] = PaymentState.PartiallyRefunded,
         ["Refunded"] = PaymentState.Refunded,
         ["Cancelled"] = PaymentState.Cancelled,
-        ["Deleted"] = PaymentState.Cancelled,
+        [BigCommerceArchived] = PaymentState.Cancelled,
         ["Declined"] = PaymentState.Failed,
     };
 

@@ -25,6 +25,13 @@ public static class TextRules
             : $"Holds a control character (U+{(int)value[at]:X4} at position {at + 1}){(prose ? " other than a tab or a line break" : "")}; send it without.";
     }
 
+    /// <summary>
+    /// The text's first <paramref name="max"/> UTF-16 units, whole characters only: never the first half of a character beyond
+    /// the BMP (an emoji), which would be stored as U+FFFD.
+    /// </summary>
+    public static string Cut(string text, int max) =>
+        text.Length <= max ? text : text[..(char.IsHighSurrogate(text[max - 1]) ? max - 1 : max)];
+
     /// <summary>The rule of a free-text field of a request body: <see cref="Problem"/> is its error.</summary>
     public static IRuleBuilderOptionsConditions<T, TText> Text<T, TText>(this IRuleBuilder<T, TText> rule, int maxLength, bool prose = false)
         where TText : IEquatable<string>? =>

@@ -84,5 +84,5 @@ public sealed class WebhookDeliveryJob(
             logger.LogWarning("Webhook delivery {DeliveryId} failed after {Attempts} attempts: {Error}", deliveryId, attempt, result.Error);
     }
 
-    static string? Truncate(string? error) => error is { Length: > 1000 } ? error[..1000] : error;
+    static string? Truncate(string? error) => error is null ? null : TextRules.Cut(error, 1000);
 }

@@ -85,10 +85,6 @@ public sealed class WebhookSender(HttpClient http, TimeProvider clock)
             length += read;
         if (length == 0)
             return null;
-        var text = Encoding.UTF8.GetString(buffer, 0, length);
-        if (text.Length <= KeptResponseChars)
-            return text;
-        // Not between the two halves of a character beyond the BMP (an emoji): the lone half would be stored as U+FFFD.
-        return text[..(char.IsHighSurrogate(text[KeptResponseChars - 1]) ? KeptResponseChars - 1 : KeptResponseChars)];
+        return TextRules.Cut(Encoding.UTF8.GetString(buffer, 0, length), KeptResponseChars);
     }
 }

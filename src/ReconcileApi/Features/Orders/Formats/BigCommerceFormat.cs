@@ -8,7 +8,7 @@ namespace ReconcileApi.Features.Orders.Formats;
 /// <c>price_inc_tax</c> and it as the line's tax and <c>applied_discounts</c> as its discount. Shipping is
 /// an order amount only (V2 has no shipping line objects on the order); handling and gift wrapping, order amounts
 /// too, and the custom <c>fees</c> become fee lines beside the products. Declined (6) and Incomplete (0) orders were never
-/// paid; an archived order (<c>is_deleted</c>) is <see cref="DeletedStatus"/>.
+/// paid; an archived order (<c>is_deleted</c>) is <see cref="StatusMap.BigCommerceArchived"/>.
 /// </summary>
 public sealed class BigCommerceFormat : IJsonOrderFormat
 {
@@ -20,9 +20,6 @@ public sealed class BigCommerceFormat : IJsonOrderFormat
         [9] = "Awaiting Shipment", [10] = "Completed", [11] = "Awaiting Fulfillment",
         [12] = "Manual Verification Required", [13] = "Disputed", [14] = "Partially Refunded",
     };
-
-    /// <summary>The status an archived order (<c>is_deleted: true</c>) is given: the merchant deleted it.</summary>
-    public const string DeletedStatus = "Deleted";
 
     // Statuses a store only reaches once the payment was taken (Refunded ones were paid first).
     static readonly HashSet<int> PaidStatusIds = [2, 3, 4, 8, 9, 10, 11, 14];
@@ -75,7 +72,7 @@ public sealed class BigCommerceFormat : IJsonOrderFormat
         // An archived order: is_deleted "has the same result as the DELETE an order request". The merchant deleted it, as
         // WooCommerce's trash: not expected in Keap, paid or not (its money is still read from status_id and payment_status).
         if (o.Bool("is_deleted"))
-            status = DeletedStatus;
+            status = StatusMap.BigCommerceArchived;
 
         var discount = FormatSupport.Sum([o.Money("discount_amount"), o.Money("coupon_discount")]);
         var shown = o.Text("currency_code")?.ToUpperInvariant();
@@ -143,7 +140,7 @@ public sealed class BigCommerceFormat : IJsonOrderFormat
     }
 
     /// <summary>
-    /// The products, and the order's handling and gift-wrapping charges as fee lines (V2 gives them as order amounts
+    /// The products, and the order's handling, gift-wrapping and custom fee charges as fee lines (V2 gives them as order amounts
     /// only, part of <c>total_inc_tax</c>; a Keap copy carries them as items). None when the products were not read:
     /// then lines are not compared.
     /// </summary>
@@ -152,25 +149,24 @@ public sealed class BigCommerceFormat : IJsonOrderFormat
         var lines = ReadProducts(o, out taxesIncluded);
         if (lines.Count == 0)
             return lines;
-        foreach (var (field, name) in new[] { ("handling_cost", "Handling"), ("wrapping_cost", "Gift wrapping") })
+        var included = taxesIncluded;
+        // A charge on the products' basis: net of tax unless they came tax-inclusive only, the difference its tax; a
+        // negative one is a discount.
+        void Charge(string name, decimal? exTax, decimal? incTax, decimal? tax = null)
         {
-            var (exTax, incTax) = (o.Money(field + "_ex_tax"), o.Money(field + "_inc_tax"));
-            // On the products' basis: net of tax unless they came tax-inclusive only.
-            if ((taxesIncluded == true ? incTax ?? exTax : exTax ?? incTax) is > 0m and var amount)
-                lines.Add(new OrderLine(null, null, name, 1, amount, amount, LineKind.Fee) { Tax = exTax is { } ex && incTax is { } inc ? inc - ex : null });
+            if ((included == true ? incTax ?? exTax : exTax ?? incTax) is { } amount && amount != 0m)
+                lines.Add(new OrderLine(null, null, name, 1, amount, amount, amount < 0 ? LineKind.Discount : LineKind.Fee) { Tax = tax ?? incTax - exTax });
         }
+        Charge("Handling", o.Money("handling_cost_ex_tax"), o.Money("handling_cost_inc_tax"));
+        Charge("Gift wrapping", o.Money("wrapping_cost_ex_tax"), o.Money("wrapping_cost_inc_tax"));
         // Custom fees (package protection, surcharges), part of total_inc_tax like handling, when embedded as an array;
         // the response writes the net cost cost_exc_tax where the field table names it cost_ex_tax.
         if (o.TryGet("fees", out var fees) && fees.ValueKind == JsonValueKind.Array)
         {
             foreach (var fee in o.Objects("fees"))
             {
-                var (exTax, incTax) = (fee.Money("cost_ex_tax") ?? fee.Money("cost_exc_tax"), fee.Money("cost_inc_tax"));
-                if ((taxesIncluded == true ? incTax ?? exTax : exTax ?? incTax) is { } amount && amount != 0m)
-                {
-                    lines.Add(new OrderLine(null, null, fee.Text("display_name_customer") ?? fee.Text("display_name_merchant") ?? "Fee", 1, amount, amount,
-                        amount < 0 ? LineKind.Discount : LineKind.Fee) { Tax = fee.Money("cost_tax") ?? (exTax is { } ex && incTax is { } inc ? inc - ex : null) });
-                }
+                Charge(fee.Text("display_name_customer") ?? fee.Text("display_name_merchant") ?? "Fee",
+                    fee.Money("cost_ex_tax") ?? fee.Money("cost_exc_tax"), fee.Money("cost_inc_tax"), fee.Money("cost_tax"));
             }
         }
         return lines;
