@@ -20,6 +20,50 @@ internal struct NormalizedOrder
     public readonly bool HasKey => !Key.IsNone;
 }
 
+/// <summary>
+/// What normalization reads of an order, and nothing more: a list that keeps its orders in another form implements
+/// <see cref="IOrderFactsList"/> and gives these without building each order (see <see cref="Normalizer.NormalizeAll"/>).
+/// </summary>
+public ref struct OrderFacts
+{
+    public ReadOnlySpan<char> OrderNumber;
+    public ReadOnlySpan<char> CustomerEmail;
+    public string? Currency;
+    public string? Status;
+    public DateTime? OrderDate;
+    public decimal Total;
+    public decimal? AmountPaid;
+    public decimal? AmountRefunded;
+    public IReadOnlyList<OrderLine> Lines;
+
+    public static OrderFacts Of(CanonicalOrder o) => new()
+    {
+        OrderNumber = o.OrderNumber, CustomerEmail = o.CustomerEmail, Currency = o.Currency, Status = o.Status, OrderDate = o.OrderDate,
+        Total = o.Total, AmountPaid = o.AmountPaid, AmountRefunded = o.AmountRefunded, Lines = o.Lines,
+    };
+}
+
+/// <summary>
+/// A list of orders held in another form (the service's binary form) that reads an order's <see cref="OrderFacts"/>
+/// without building the order. A run normalizes every order once and builds again only those it compares or reports:
+/// read this way, the normalize pass makes no order, no strings and no line array per order.
+/// </summary>
+public interface IOrderFactsList : IReadOnlyList<CanonicalOrder>
+{
+    /// <summary>The facts of order <paramref name="index"/>; their text and lines may live in <paramref name="scratch"/> until its next use.</summary>
+    OrderFacts Facts(int index, FactsScratch scratch);
+}
+
+/// <summary>Room one thread reuses for the facts of one order after another (<see cref="IOrderFactsList"/>).</summary>
+public sealed class FactsScratch
+{
+    public char[] Text = new char[256];
+    public readonly List<OrderLine> Lines = [];
+
+    /// <summary>Room for <paramref name="length"/> characters of text, grown when needed (its content is not kept).</summary>
+    public char[] TextOf(int length) => Text.Length >= length ? Text : Text = new char[Math.Max(length, Text.Length * 2)];
+}
+
 /// <summary>Normalizes the orders of one source: key, instant, canonical state.</summary>
 internal sealed class Normalizer(OrderSource source, ReconcileSettings settings, TimeZoneInfo zone, LineComparison lines, Tuning tuning)
 {
@@ -37,14 +81,16 @@ internal sealed class Normalizer(OrderSource source, ReconcileSettings settings,
         // Hints help only orders already on the heap: a list that builds each order when read (the service's
         // stored orders, decoded from their binary form) would build it twice.
         var prefetch = tuning.Prefetch && orders is CanonicalOrder[] or List<CanonicalOrder>;
+        var facts = orders as IOrderFactsList;
         tuning.ForRanges(orders.Count, (from, to) =>
         {
             var memo = new Memo();
+            var scratch = facts is null ? null : new FactsScratch();
             for (var i = from; i < to; i++)
             {
                 if (prefetch)
                     Prefetch.Order(orders, i, to);
-                result[i] = Normalize(orders[i], ref memo);
+                result[i] = Normalize(facts is null ? OrderFacts.Of(orders[i]) : facts.Facts(i, scratch!), ref memo);
             }
         });
         return result;
@@ -65,17 +111,17 @@ internal sealed class Normalizer(OrderSource source, ReconcileSettings settings,
     public NormalizedOrder Normalize(CanonicalOrder order)
     {
         var memo = new Memo();
-        return Normalize(order, ref memo);
+        return Normalize(OrderFacts.Of(order), ref memo);
     }
 
-    NormalizedOrder Normalize(CanonicalOrder order, ref Memo memo)
+    NormalizedOrder Normalize(in OrderFacts order, ref Memo memo)
     {
         if (!string.Equals(order.Status, memo.Status, StringComparison.Ordinal) || memo.Status is null)
             (memo.Status, memo.Label) = (order.Status, _statuses.Label(order.Status));
         if (!string.Equals(order.Currency, memo.Currency, StringComparison.Ordinal) || memo.Currency is null)
             (memo.Currency, memo.CurrencyPrint) = (order.Currency, Fingerprint.OfFolded(order.Currency).A);
-        var state = _statuses.Map(order, memo.Label);
-        var payment = PaymentPosition.Of(order, state);
+        var state = _statuses.Map(order.Total, order.AmountPaid, order.AmountRefunded, memo.Label);
+        var payment = PaymentPosition.Of(order.Total, order.AmountPaid, order.AmountRefunded, state);
         return new NormalizedOrder
         {
             Key = _keys.Fingerprint(order.OrderNumber),

@@ -89,17 +89,17 @@ public sealed class OrderKeyPattern
     }
 
     /// <summary>The fingerprint of the key <see cref="Extract"/> gives, without allocating on the default patterns.</summary>
-    internal Fingerprint Fingerprint(string? orderNumber)
+    internal Fingerprint Fingerprint(ReadOnlySpan<char> orderNumber)
     {
-        if (string.IsNullOrEmpty(orderNumber))
+        if (orderNumber.IsEmpty)
             return Engine.Fingerprint.None;
         if (_regex is not null)
-            return Extract(orderNumber) is { } key ? Engine.Fingerprint.OfFolded(key) : Engine.Fingerprint.None;
+            return Extract(new string(orderNumber)) is { } key ? Engine.Fingerprint.OfFolded(key) : Engine.Fingerprint.None;
         var (start, length) = HandRange(orderNumber);
-        return length == 0 ? Engine.Fingerprint.None : Engine.Fingerprint.OfFolded(orderNumber.AsSpan(start, length));
+        return length == 0 ? Engine.Fingerprint.None : Engine.Fingerprint.OfFolded(orderNumber.Slice(start, length));
     }
 
-    (int Start, int Length) HandRange(string s) => _reference ? ReferenceRange(s) : TrailingTokenRange(s);
+    (int Start, int Length) HandRange(ReadOnlySpan<char> s) => _reference ? ReferenceRange(s) : TrailingTokenRange(s);
 
     /// <summary>The key an order without a usable reference is reported under.</summary>
     public static string FallbackKey(OrderSource source, string orderId) =>
@@ -122,7 +122,7 @@ public sealed class OrderKeyPattern
         return length == 0 ? null : Lower(s, s.AsSpan(start, length));
     }
 
-    static (int Start, int Length) TrailingTokenRange(string s)
+    static (int Start, int Length) TrailingTokenRange(ReadOnlySpan<char> s)
     {
         var end = s.Length;
         while (end > 0 && char.IsWhiteSpace(s[end - 1]))
@@ -140,7 +140,7 @@ public sealed class OrderKeyPattern
     /// "Order No. 1001", "Order: #1001", "#1001", or a bare number; the reference must hold a digit. Free text ("Annual
     /// Membership", "Order for Bob") gives none.
     /// </summary>
-    static (int Start, int Length) ReferenceRange(string s)
+    static (int Start, int Length) ReferenceRange(ReadOnlySpan<char> s)
     {
         var end = s.Length;
         while (end > 0 && char.IsWhiteSpace(s[end - 1]))
@@ -155,10 +155,10 @@ public sealed class OrderKeyPattern
         if (start == end || !digit || !char.IsAsciiLetterOrDigit(s[start]))
             return default;
         var token = (start, end - start);
-        var rest = s.AsSpan(0, start).Trim();
+        var rest = s[..start].Trim();
         if (rest.IsEmpty)
         {
-            foreach (var c in s.AsSpan(start, end - start))
+            foreach (var c in s.Slice(start, end - start))
                 if (!char.IsAsciiDigit(c))
                     return default;
             return token;

@@ -11,15 +11,18 @@ internal readonly record struct PaymentPosition(decimal? Paid, decimal? Outstand
 {
     public decimal? Kept => Paid - Refunded;
 
-    public static PaymentPosition Of(CanonicalOrder o, PaymentState? state)
+    public static PaymentPosition Of(CanonicalOrder o, PaymentState? state) => Of(o.Total, o.AmountPaid, o.AmountRefunded, state);
+
+    /// <summary>The position of an order of <paramref name="total"/> with the amounts paid and refunded as given (null: not said) and its state.</summary>
+    public static PaymentPosition Of(decimal total, decimal? amountPaid, decimal? amountRefunded, PaymentState? state)
     {
-        var paid = o.AmountPaid ?? state switch
+        var paid = amountPaid ?? state switch
         {
-            PaymentState.Paid or PaymentState.PartiallyRefunded or PaymentState.Refunded => o.Total,
+            PaymentState.Paid or PaymentState.PartiallyRefunded or PaymentState.Refunded => total,
             PaymentState.PartiallyPaid or null => (decimal?)null,
             _ => 0m,
         };
-        var refunded = o.AmountRefunded ?? state switch
+        var refunded = amountRefunded ?? state switch
         {
             PaymentState.Refunded => paid,
             PaymentState.PartiallyRefunded => null,
@@ -27,7 +30,7 @@ internal readonly record struct PaymentPosition(decimal? Paid, decimal? Outstand
         };
         // Paid beyond the total (a payment of the store's amount on a Keap copy without its tax lines) leaves
         // nothing to collect; the amount finding carries that difference.
-        return new(paid, paid is { } p ? Math.Max(0m, o.Total - p) : null, refunded);
+        return new(paid, paid is { } p ? Math.Max(0m, total - p) : null, refunded);
     }
 }
 

@@ -119,8 +119,11 @@ public sealed class StatusMap
     internal PaymentState? Label(string? raw) => raw is not null && _lookup.TryGetValue(raw.AsSpan().Trim(), out var s) ? s : null;
 
     /// <summary><see cref="Map(CanonicalOrder)"/> with the label already looked up.</summary>
-    internal PaymentState? Map(CanonicalOrder order, PaymentState? label) =>
-        _source == OrderSource.Keap ? KeapState(order, label ?? PaymentState.Unpaid) : StoreState(order, label);
+    internal PaymentState? Map(CanonicalOrder order, PaymentState? label) => Map(order.Total, order.AmountPaid, order.AmountRefunded, label);
+
+    /// <summary>The state of an order of <paramref name="total"/>, paid and refunded as given, whose label maps to <paramref name="label"/>.</summary>
+    internal PaymentState? Map(decimal total, decimal? paid, decimal? refunded, PaymentState? label) =>
+        _source == OrderSource.Keap ? KeapState(total, paid, refunded, label ?? PaymentState.Unpaid) : StoreState(total, refunded, label);
 
     /// <summary>
     /// Whether an order of <paramref name="source"/> is one the other system is not expected to have: a
@@ -132,20 +135,20 @@ public sealed class StatusMap
             || (o.Status is { } status && Deleted.Contains(status.Trim()))
         : state == PaymentState.Draft;
 
-    static PaymentState KeapState(CanonicalOrder o, PaymentState label)
+    static PaymentState KeapState(decimal total, decimal? amountPaid, decimal? amountRefunded, PaymentState label)
     {
-        var refunded = o.AmountRefunded ?? 0m;
+        var refunded = amountRefunded ?? 0m;
         if (refunded > 0)
-            return o.AmountPaid is { } p && refunded < p ? PaymentState.PartiallyRefunded : PaymentState.Refunded;
-        if (o.AmountPaid is not { } paid || paid <= 0)
+            return amountPaid is { } p && refunded < p ? PaymentState.PartiallyRefunded : PaymentState.Refunded;
+        if (amountPaid is not { } paid || paid <= 0)
             return label;
-        return paid >= o.Total ? PaymentState.Paid : PaymentState.PartiallyPaid;
+        return paid >= total ? PaymentState.Paid : PaymentState.PartiallyPaid;
     }
 
-    static PaymentState? StoreState(CanonicalOrder o, PaymentState? label)
+    static PaymentState? StoreState(decimal total, decimal? amountRefunded, PaymentState? label)
     {
-        if (label == PaymentState.Paid && o.AmountRefunded is > 0m and var refunded)
-            return refunded < o.Total ? PaymentState.PartiallyRefunded : PaymentState.Refunded;
+        if (label == PaymentState.Paid && amountRefunded is > 0m and var refunded)
+            return refunded < total ? PaymentState.PartiallyRefunded : PaymentState.Refunded;
         return label;
     }
 }

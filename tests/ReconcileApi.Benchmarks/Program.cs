@@ -48,7 +48,7 @@ foreach (var n in sizes)
         Console.WriteLine($"  dataset in memory: working set {p.WorkingSet64 / 1048576.0:F0} MB, GC heap {GC.GetTotalMemory(false) / 1048576.0:F0} MB; peak so far {p.PeakWorkingSet64 / 1048576.0:F0} MB");
 
     if (args.Contains("--profile-normalize"))
-        NormalizeProfile.Run(data);
+        NormalizeProfile.Run(data, keap as ReconcileApi.Features.Orders.EncodedOrders);
     var result = Reconciler.Reconcile(store, keap, settings, tuning);
     if (!Verify(result, data))
         return 1;

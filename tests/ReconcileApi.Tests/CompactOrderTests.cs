@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using ReconcileApi.Data;
@@ -26,7 +27,21 @@ public sealed class CompactOrderTests(ApiFactory factory) : IClassFixture<ApiFac
             Assert.Equal("", row.Payload);
             Assert.Equal(OrderCodec.Hash(row.Compact), row.ContentHash);
             Assert.Equal(row.Compact, OrderCodec.Encode(OrderCodec.Decode(row.Compact)));
+            AssertFactsAsDecoded(row.Compact);
         }
+    }
+
+    /// <summary>
+    /// What a run's normalize pass reads from the binary form (<see cref="OrderCodec.Facts"/>, which skips what it does
+    /// not need) is what the decoded order says: amounts with their scale, dates with their kind, the very lines.
+    /// </summary>
+    internal static void AssertFactsAsDecoded(byte[] encoded)
+    {
+        static string Describe(OrderFacts f) => string.Join(" | ", f.OrderNumber.ToString(), f.CustomerEmail.ToString(), f.Currency, f.Status,
+            f.OrderDate?.Ticks, f.OrderDate?.Kind, f.Total, f.AmountPaid, f.AmountRefunded, string.Join(", ", f.Lines));
+        var scratch = new FactsScratch { Text = new char[1] };
+        var facts = OrderCodec.Facts(encoded, scratch);
+        Assert.Equal(Describe(OrderFacts.Of(OrderCodec.Decode(encoded))), Describe(facts));
     }
 
     public static TheoryData<string> Orders => [.. Samples().Keys];
@@ -85,6 +100,7 @@ public sealed class CompactOrderTests(ApiFactory factory) : IClassFixture<ApiFac
         Assert.Equal(order.OrderDate?.Kind, decoded.OrderDate?.Kind);
         Assert.Equal(order.UpdatedAt?.Kind, decoded.UpdatedAt?.Kind);
         Assert.Equal(order.Lines.Select(l => (l.Quantity.Scale, l.UnitPrice.Scale)), decoded.Lines.Select(l => (l.Quantity.Scale, l.UnitPrice.Scale)));
+        AssertFactsAsDecoded(OrderCodec.Encode(order));
     }
 
     [Fact]
@@ -124,11 +140,79 @@ public sealed class CompactOrderTests(ApiFactory factory) : IClassFixture<ApiFac
         var encoded = orders.Select(OrderCodec.Encode).ToList();
         // Decoded in another order than encoded, twice: what a slot holds when a line comes again is unpredictable.
         foreach (var i in Enumerable.Range(0, orders.Count).Reverse().Concat(Enumerable.Range(0, orders.Count)))
+        {
             Assert.Equal(OrderJson.Serialize(orders[i]), OrderJson.Serialize(OrderCodec.Decode(encoded[i])));
+            if (i % 97 == 0)
+                AssertFactsAsDecoded(encoded[i]);
+        }
         var (a, b) = (OrderCodec.Decode(encoded[0]), OrderCodec.Decode(encoded[6]));
         Assert.Same(a.Lines[2], b.Lines[2]);
         Assert.Same(a.Status, b.Status);
         Assert.NotSame(a.OrderId, OrderCodec.Decode(encoded[0]).OrderId);
+    }
+
+    /// <summary>
+    /// A run over its orders in their binary form (normalized from their bytes, <see cref="OrderFacts"/>) finds exactly what
+    /// a run over the same orders as objects finds: every kind of difference, keys by the default patterns and by a
+    /// workspace's own, texts beyond the scratch's first room, unicode emails, refunds, orders without a number or a date.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_run_over_the_binary_form_finds_what_a_run_over_the_orders_finds(bool ownPatterns)
+    {
+        var rng = new Random(13);
+        var day = new DateTime(2026, 3, 1, 0, 0, 0, DateTimeKind.Utc);
+        var store = new List<CanonicalOrder>();
+        var keap = new List<CanonicalOrder>();
+        for (var i = 0; i < 4_000; i++)
+        {
+            var lines = new OrderLine[] { new($"SKU-{i % 40}", null, $"Product {i % 40}", 1 + i % 3, 9.99m), new(null, null, "Shipping", 1, 5m, Kind: LineKind.Shipping) };
+            var total = lines.Sum(l => l.Quantity * l.UnitPrice);
+            var o = new CanonicalOrder
+            {
+                OrderId = $"gid://shopify/Order/{i}",
+                OrderNumber = i % 250 == 0 ? null : $"#{1000 + i}",
+                CustomerEmail = i % 9 == 0 ? $"Zoë.{i}@Exämple.com" : $"buyer{i}@example.com" + new string(' ', i % 300),
+                CustomerName = "Buyer " + i,
+                OrderDate = i % 333 == 0 ? null : day.AddMinutes(i * 7),
+                Currency = i % 5 == 0 ? "EUR" : "USD",
+                Total = total,
+                AmountPaid = i % 4 == 0 ? total : null,
+                AmountRefunded = i % 17 == 0 ? 5m : null,
+                Status = (i % 6) switch { 0 => "paid", 1 => "refunded", 2 => "partially_refunded", 3 => "pending", 4 => "voided", _ => "PAID " },
+                Platform = "shopify",
+                Lines = lines,
+            };
+            store.Add(o);
+            var k = (rng.Next(12)) switch
+            {
+                0 => null,
+                1 => o with { Total = o.Total + 1 },
+                2 => o with { Status = "UNPAID", AmountPaid = 0m },
+                3 => o with { CustomerEmail = "other@example.com" },
+                4 => o with { Lines = [lines[0] with { Quantity = lines[0].Quantity + 1 }, lines[1]] },
+                5 => o with { Currency = "GBP" },
+                6 => o with { OrderDate = o.OrderDate?.AddDays(3) },
+                _ => o,
+            };
+            if (k is not null)
+                keap.Add(k with { OrderId = $"{50_000 + i}", OrderNumber = o.OrderNumber is null ? null : "Shopify Order " + o.OrderNumber, Status = k.Status?.ToUpperInvariant() });
+        }
+        var settings = ownPatterns
+            ? ReconcileSettings.Default with { StoreKeyPattern = @"#(\d+)", KeapKeyPattern = @"Order #(\d+)" }
+            : ReconcileSettings.Default;
+        EncodedOrders Encoded(List<CanonicalOrder> orders)
+        {
+            var list = new EncodedOrders();
+            orders.ForEach(o => list.Add(OrderCodec.Encode(o)));
+            return list;
+        }
+        var window = new ReconcileWindow(day, day.AddDays(40));
+        var asObjects = Reconciler.Reconcile(store, keap, settings, window, day.AddDays(60));
+        var asBinary = Reconciler.Reconcile(Encoded(store), Encoded(keap), settings, window, day.AddDays(60));
+        Assert.True(asObjects.Findings.Count > 1_000, $"{asObjects.Findings.Count} findings");
+        Assert.Equal(JsonSerializer.Serialize(asObjects), JsonSerializer.Serialize(asBinary));
     }
 
     [Fact]
