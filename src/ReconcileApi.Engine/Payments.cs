@@ -54,7 +54,7 @@ internal static class Payments
         var collectGap = PaymentGap(sp.Paid - kp.Paid * rate, kp.Outstanding * rate - sp.Outstanding);
         decimal? stake = refundGap is { } r && collectGap is { } c ? Math.Round(Math.Abs(r) + Math.Abs(c), 2) : null;
         var (sn, kn) = (StatusMap.CanonicalName(ss), StatusMap.CanonicalName(ks));
-        if (ss == ks || AllGivenBack(ss, sp) && AllGivenBack(ks, kp))
+        if (ss == ks || AllGivenBack(ss, sp) && AllGivenBack(ks, kp) || PartlyGivenBack(ss, sp) && PartlyGivenBack(ks, kp))
         {
             if (stake is not { } same || same <= tolerance)
                 return null;
@@ -91,6 +91,13 @@ internal static class Payments
     /// </summary>
     static bool AllGivenBack(PaymentState state, PaymentPosition p) =>
         state == PaymentState.Refunded || state == PaymentState.Cancelled && p.Paid > 0m && p.Kept == 0m;
+
+    /// <summary>
+    /// Partially refunded, or cancelled with part of the payment given back and the rest kept (a Shopify order cancelled
+    /// with a partial refund: <c>cancelled_at</c> set, <c>financial_status</c> partially_refunded): one state of the money too.
+    /// </summary>
+    static bool PartlyGivenBack(PaymentState state, PaymentPosition p) =>
+        state == PaymentState.PartiallyRefunded || state == PaymentState.Cancelled && p.Refunded > 0m && p.Kept > 0m;
 
     /// <summary>
     /// Payment the store received that Keap does not show (negative: the reverse). Seen as money received and as

@@ -389,6 +389,19 @@ public sealed class RealDataRuleTests
     }
 
     [Fact]
+    public void CancelledWithAPartialRefund_AgainstAKeapCopyPartiallyRefunded_IsNoPaymentDifference()
+    {
+        // A Shopify order cancelled (cancelled_at) with 90 of its 100 refunded and 10 kept; Keap records the 90 refund: the same money.
+        var store = Store() with { Status = "cancelled", AmountPaid = 100m, AmountRefunded = 90m };
+        var keap = Keap() with { Status = "PAID", AmountPaid = 100m, AmountRefunded = 90m };
+
+        Assert.Empty(Findings(store, keap));
+        // Another refund in Keap is still a difference, of the money given back.
+        var other = Single(Findings(store, keap with { AmountRefunded = 60m }), Category.StatusMismatch);
+        Assert.Equal((30m, CauseCodes.RefundNotPropagated), (other.Impact, other.Cause.Code));
+    }
+
+    [Fact]
     public void UnpaidOnBothSides_WithOtherTotals_IsNoPaymentDifference()
     {
         // An edit took 15.00 off the unpaid store order after the sync: the totals differ, the payment does not.
