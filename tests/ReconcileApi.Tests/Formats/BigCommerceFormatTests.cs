@@ -57,11 +57,13 @@ public sealed class BigCommerceFormatTests
     }
 
     [Theory]
-    [InlineData(11, 71)] // Awaiting Fulfillment: "payment has been confirmed"
-    [InlineData(7, 0)] // Awaiting Payment
-    public void Read_TakesAnAuthorizedPayment_AsTheStatusSaysIt(int statusId, decimal paid)
+    [InlineData(11, "authorized", 71)] // Awaiting Fulfillment: "payment has been confirmed"
+    [InlineData(7, "authorized", 0)] // Awaiting Payment
+    [InlineData(11, "capture pending", 71)] // approved, its capture under way
+    [InlineData(7, "capture pending", 0)]
+    public void Read_TakesAnAuthorizedPayment_AsTheStatusSaysIt(int statusId, string paymentStatus, decimal paid)
     {
-        var o = Format.Read(Json($$"""{"id": 304, "status_id": {{statusId}}, "payment_status": "authorized", "total_inc_tax": "71.0000"}"""), Utc).Order;
+        var o = Format.Read(Json($$"""{"id": 304, "status_id": {{statusId}}, "payment_status": "{{paymentStatus}}", "total_inc_tax": "71.0000"}"""), Utc).Order;
         Assert.Equal(paid, o.AmountPaid);
     }
 

@@ -27,6 +27,9 @@ public sealed class BigCommerceFormat : IJsonOrderFormat
     static readonly HashSet<string> PaidPaymentStatuses = new(StringComparer.OrdinalIgnoreCase)
         { "captured", "paid", "partially refunded", "refunded" };
 
+    // Approved but not yet settled: the order's status says whether the store counts it as paid.
+    static readonly HashSet<string> ApprovedPaymentStatuses = new(StringComparer.OrdinalIgnoreCase) { "authorized", "capture pending" };
+
     public string Name => "bigcommerce";
 
     public string OrderIdField => "id";
@@ -130,9 +133,10 @@ public sealed class BigCommerceFormat : IJsonOrderFormat
 
     static decimal? AmountPaid(JsonFields o, int? statusId, decimal total)
     {
-        // An authorized payment is taken at fulfilment; BigCommerce moves such an order to a status that says the payment
-        // was confirmed (11 Awaiting Fulfillment: "payment has been confirmed"), and that status decides.
-        if (o.Text("payment_status") is { } paymentStatus && !(paymentStatus.Equals("authorized", StringComparison.OrdinalIgnoreCase) && statusId is not null))
+        // An authorized payment is taken at fulfilment, and one in "capture pending" is being taken; BigCommerce moves such an
+        // order to a status that says the payment was confirmed (11 Awaiting Fulfillment: "payment has been confirmed"), and
+        // that status decides.
+        if (o.Text("payment_status") is { } paymentStatus && !(ApprovedPaymentStatuses.Contains(paymentStatus) && statusId is not null))
             return PaidPaymentStatuses.Contains(paymentStatus) ? total : 0;
         if (statusId is { } sid)
             return PaidStatusIds.Contains(sid) ? total : 0;
