@@ -125,6 +125,22 @@ public sealed class ShopifyFormatTests
     }
 
     [Fact]
+    public void Read_TakesAShippingLineAnEditRemoved_AsRemoved_AndTheTotalAfterTheEdit()
+    {
+        // REST keeps returning a removed shipping line, marked is_removed (API 2024-04); total_price stays what was first ordered.
+        var o = Format.Read(Json("""
+            {"id": 1, "name": "#3531", "total_price": "60.00", "current_total_price": "50.00", "financial_status": "paid",
+             "total_shipping_price_set": {"shop_money": {"amount": "10.00", "currency_code": "USD"}},
+             "line_items": [{"id": 11, "title": "Brass Lantern", "sku": "LANT-BR", "quantity": 1, "current_quantity": 1, "price": "50.00"}],
+             "shipping_lines": [{"id": 15, "code": "Standard", "title": "Standard", "price": "10.00", "discounted_price": "10.00", "is_removed": true}],
+             "refunds": []}
+            """), Utc).Order;
+        Assert.Equal((50.00m, 0m, 50.00m), (o.Total, o.Shipping, o.AmountPaid));
+        var removed = Assert.Single(o.Lines, l => l.Kind == LineKind.Shipping);
+        Assert.Equal((0m, 1m), (removed.Quantity, removed.OriginalQuantity));
+    }
+
+    [Fact]
     public void Read_GivesAShippingLineItsTax()
     {
         var o = Format.Read(Json("""

@@ -11,7 +11,8 @@ namespace ReconcileApi.Features.Orders.Formats;
 /// units (<c>refunds[].refund_line_items</c>) stay on the line — the refund is the order's payment state, and
 /// Keap cannot take it — while units an edit removed leave it (<see cref="OrderLine.OriginalQuantity"/> keeps
 /// the first quantity). An edited order's total is <c>current_total_price</c> with its refunds added back, so
-/// it is the order after edits and before refunds, like <c>total_price</c> of an unedited one.</item>
+/// it is the order after edits and before refunds, like <c>total_price</c> of an unedited one. A shipping line an edit
+/// removed (<c>is_removed</c>) leaves the order the same way: quantity 0, its first quantity kept.</item>
 /// <item>Money: <c>currency</c> is the shop's; <c>presentment_currency</c> and <c>total_price_set.presentment_money</c>
 /// are what the buyer paid in. Refund transactions are in the presentment currency: converted to shop money
 /// with the order's own rate (its shop total over its presentment total).</item>
@@ -102,12 +103,21 @@ public sealed class ShopifyFormat : IJsonOrderFormat
         var shippingLines = new List<OrderLine>();
         foreach (var item in o.Objects("shipping_lines", lines))
         {
-            if ((item.Money("discounted_price") ?? item.LineAmount("price", lines)) is { } price)
-                shippingLines.Add(new OrderLine(item.Text("code"), null, item.Text("title") ?? "Shipping", 1, price, price, LineKind.Shipping) { Tax = Tax(item) });
+            if ((item.Money("discounted_price") ?? item.LineAmount("price", lines)) is not { } price)
+                continue;
+            // A shipping line an order edit removed is still returned, marked is_removed (API 2024-04): it leaves the order as
+            // an edit's removed units do (quantity 0, the first quantity kept).
+            if (item.Bool("is_removed"))
+            {
+                edited = true;
+                shippingLines.Add(new OrderLine(item.Text("code"), null, item.Text("title") ?? "Shipping", 0, price, 0, LineKind.Shipping) { OriginalQuantity = 1 });
+                continue;
+            }
+            shippingLines.Add(new OrderLine(item.Text("code"), null, item.Text("title") ?? "Shipping", 1, price, price, LineKind.Shipping) { Tax = Tax(item) });
         }
         // What the buyer paid for shipping: the shipping lines after their discounts. total_shipping_price_set is before
         // them ("excluding discounts and returns"), so only an order without shipping lines falls back to it.
-        var shipping = shippingLines.Count > 0 ? shippingLines.Sum(l => l.UnitPrice) : o.Money("total_shipping_price_set.shop_money.amount");
+        var shipping = shippingLines.Count > 0 ? shippingLines.Sum(l => l.Quantity * l.UnitPrice) : o.Money("total_shipping_price_set.shop_money.amount");
 
         var shopTotal = o.Money("total_price", required: true) ?? 0;
         var presentmentCurrency = o.Text("presentment_currency")?.ToUpperInvariant();
