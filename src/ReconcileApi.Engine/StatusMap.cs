@@ -111,7 +111,7 @@ public sealed class StatusMap
     /// <summary>
     /// The canonical state of an order of this map's source, or null when a store status is absent or
     /// unknown (then status is not compared). Keap: unknown labels are unpaid, and amounts decide
-    /// paid-ness; store: a paid order with refunds is (partially) refunded.
+    /// paid-ness; store: a paid order with refunds is (partially) refunded, one with nothing paid unpaid.
     /// </summary>
     public PaymentState? Map(CanonicalOrder order) => Map(order, Label(order.Status));
 
@@ -123,7 +123,7 @@ public sealed class StatusMap
 
     /// <summary>The state of an order of <paramref name="total"/>, paid and refunded as given, whose label maps to <paramref name="label"/>.</summary>
     internal PaymentState? Map(decimal total, decimal? paid, decimal? refunded, PaymentState? label) =>
-        _source == OrderSource.Keap ? KeapState(total, paid, refunded, label ?? PaymentState.Unpaid) : StoreState(total, refunded, label);
+        _source == OrderSource.Keap ? KeapState(total, paid, refunded, label ?? PaymentState.Unpaid) : StoreState(total, paid, refunded, label);
 
     /// <summary>
     /// Whether an order of <paramref name="source"/> is one the other system is not expected to have: a
@@ -145,10 +145,14 @@ public sealed class StatusMap
         return paid >= total ? PaymentState.Paid : PaymentState.PartiallyPaid;
     }
 
-    static PaymentState? StoreState(decimal total, decimal? amountRefunded, PaymentState? label)
+    static PaymentState? StoreState(decimal total, decimal? amountPaid, decimal? amountRefunded, PaymentState? label)
     {
         if (label == PaymentState.Paid && amountRefunded is > 0m and var refunded)
             return refunded < total ? PaymentState.PartiallyRefunded : PaymentState.Refunded;
+        // A status that says paid while the source says nothing was taken: WooCommerce puts a cash-on-delivery order in
+        // processing before the courier collects ("payment won't be taken until delivery").
+        if (label == PaymentState.Paid && amountPaid == 0m && total > 0m)
+            return PaymentState.Unpaid;
         return label;
     }
 }

@@ -92,4 +92,11 @@ public sealed class StatusMapTests
         Assert.Equal(PaymentState.Paid, map.Map(Order("on-hold")));
         Assert.Equal(PaymentState.Failed, map.Map(Order("disputed")));
     }
+
+    [Theory]
+    [InlineData(null, PaymentState.Paid)] // amounts not said: the status decides
+    [InlineData(100, PaymentState.Paid)]
+    [InlineData(0, PaymentState.Unpaid)] // WooCommerce cash on delivery in processing: nothing taken yet
+    public void AStoreStatusThatSaysPaid_IsUnpaid_WhenTheAmountsSayNothingWasPaid(int? paid, PaymentState expected) =>
+        Assert.Equal(expected, StoreMap.Map(Order("processing", paid)));
 }

@@ -118,6 +118,20 @@ public sealed class WooCommerceFormatTests
         Assert.Equal(0m, Format.Read(Orders[2], Utc).Order.AmountPaid);
     }
 
+    [Theory]
+    [InlineData("cod", "processing", null, 0)] // "payment won't be taken until delivery": COD's paid status is completed
+    [InlineData("cod", "completed", null, 45)]
+    [InlineData("cod", "processing", "2026-10-14T09:00:00", 45)]
+    [InlineData("bacs", "processing", null, 45)] // a bank transfer the merchant confirmed
+    public void Read_TakesACashOnDeliveryOrderInProcessing_AsNotYetPaid(string method, string status, string? paidGmt, decimal paid)
+    {
+        var datePaid = paidGmt is null ? "null" : $"\"{paidGmt}\"";
+        var o = Format.Read(Json($$"""
+            {"id": 4741, "status": "{{status}}", "total": "45.00", "payment_method": "{{method}}", "date_created_gmt": "2026-10-14T09:00:00", "date_paid_gmt": {{datePaid}}}
+            """), Utc).Order;
+        Assert.Equal(paid, o.AmountPaid);
+    }
+
     [Fact]
     public void Read_ReportsBadFieldsWithTheirPaths()
     {

@@ -93,7 +93,10 @@ public sealed class WooCommerceFormat : IJsonOrderFormat
         // Processing, completed and refunded orders were paid even when a manual gateway (bank transfer) left
         // no paid date; otherwise an order that carries the field but no date is unpaid; one without it says nothing.
         var status = o.Text("status");
-        var paidByStatus = status is not null && PaidStatuses.Contains(status);
+        // Except cash on delivery: WooCommerce's COD gateway puts the order in processing before anything is taken ("payment
+        // won't be taken until delivery"); its paid status is completed, and a processing one is paid only with a paid date.
+        var paidByStatus = status is not null && PaidStatuses.Contains(status)
+            && !(string.Equals(status, "processing", StringComparison.OrdinalIgnoreCase) && string.Equals(o.Text("payment_method"), "cod", StringComparison.OrdinalIgnoreCase));
         var saysPaid = element.TryGetProperty("date_paid_gmt", out _) || element.TryGetProperty("date_paid", out _);
 
         var order = new CanonicalOrder
