@@ -30,15 +30,8 @@ public static class InvalidText
             case JsonValueKind.Object:
                 foreach (var property in element.EnumerateObject())
                 {
-                    string name;
-                    try
-                    {
-                        name = property.Name;
-                    }
-                    catch (InvalidOperationException)
-                    {
+                    if (JsonOrderList.NameOf(property) is not { } name)
                         return path.Length == 0 ? "(a property name)" : path + ".(a property name)";
-                    }
                     if (Find(property.Value, path.Length == 0 ? name : $"{path}.{name}") is { } found)
                         return found;
                 }
@@ -58,7 +51,16 @@ public static class InvalidText
 
     static string? ReadableId(JsonElement record, string orderIdField)
     {
-        if (record.ValueKind != JsonValueKind.Object || !record.TryGetProperty(orderIdField, out var id))
+        if (record.ValueKind != JsonValueKind.Object)
+            return null;
+        // Not TryGetProperty, which reads every name it passes and throws at one that is not valid text.
+        JsonElement? found = null;
+        foreach (var property in record.EnumerateObject())
+        {
+            if (JsonOrderList.NameOf(property) == orderIdField)
+                found = property.Value;
+        }
+        if (found is not { } id)
             return null;
         return id.ValueKind switch
         {

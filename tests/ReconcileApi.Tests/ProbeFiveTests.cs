@@ -1,0 +1,57 @@
+using System.Net;
+using static ReconcileApi.Tests.Api;
+using static ReconcileApi.Tests.LifecycleTestData;
+
+namespace ReconcileApi.Tests;
+
+/// <summary>
+/// The fifth probe of the running service: what the earlier probes left (a property name that is not valid text in every
+/// JSON shape, text that is the same when Unicode says so), each through real HTTP.
+/// </summary>
+public sealed class ProbeFiveTests(ApiFactory factory) : IClassFixture<ApiFactory>
+{
+    const string StoreOrders = "/api/v1/sources/store/orders";
+
+    /// <summary>An order whose property name is a lone surrogate escape, before and after its id, beside a good order; each format's id field.</summary>
+    public static TheoryData<string, string, string> NamesThatAreNotText => new()
+    {
+        { "", """[{"orderId":"A","total":1,"\ud800":1},{"orderId":"B","total":1}]""", "A" },
+        { "", """[{"\ud800":1,"orderId":"A","total":1},{"orderId":"B","total":1}]""", "A" },
+        { "?format=canonical", """[{"\udc00x":1,"orderId":"A","total":1},{"orderId":"B","total":1}]""", "A" },
+        { "?format=shopify", """{"orders":[{"id":1,"name":"#1","total_price":"1.00","\ud800":1},{"id":2,"name":"#2","total_price":"1.00"}]}""", "1" },
+        { "?format=shopify", """{"orders":[{"\ud800":1,"id":1,"name":"#1","total_price":"1.00"},{"id":2,"name":"#2","total_price":"1.00"}]}""", "1" },
+        { "?format=woocommerce", """[{"id":1,"total":"1","\ud800":1},{"id":2,"total":"1"}]""", "1" },
+        { "?format=bigcommerce", """[{"id":1,"total_inc_tax":"1","\ud800":1},{"id":2,"total_inc_tax":"1"}]""", "1" },
+        { "?format=keap", """[{"id":1,"title":"Order 1","total":1,"\ud800":1},{"id":2,"title":"Order 2","total":1}]""", "1" },
+        // Without ?format= the first orders' names decide the format.
+        { "", """[{"id":1,"line_items":[],"total_price":"1.00","\ud800":1},{"id":2,"line_items":[],"total_price":"1.00"}]""", "1" },
+    };
+
+    [Theory]
+    [MemberData(nameof(NamesThatAreNotText))]
+    public async Task APropertyNameThatIsNotText_RejectsThatOrderOnly_NamingIt_InEveryJsonShape(string query, string body, string orderId)
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+
+        var response = await ws.Http.PostAsync(StoreOrders + query, JsonBody(body));
+
+        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+        var receipt = await response.Json();
+        Assert.Equal(1, receipt.GetProperty("inserted").GetInt32());
+        var error = Assert.Single(receipt.GetProperty("errors").EnumerateArray());
+        Assert.Equal(orderId, error.Str("orderId"));
+        Assert.Equal("(a property name)", error.Str("field"));
+        Assert.Contains("not valid text", error.Str("message"));
+    }
+
+    [Fact]
+    public async Task AWrapperObjectWithANameThatIsNotText_IsReadForItsOrders()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+
+        var response = await ws.Http.PostAsync(StoreOrders, JsonBody("""{"\ud800":1,"orders":[{"orderId":"B","total":1}]}"""));
+
+        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+        Assert.Equal(1, (await response.Json()).GetProperty("inserted").GetInt32());
+    }
+}
