@@ -18,7 +18,11 @@ internal readonly record struct Fingerprint(ulong A, ulong B)
 
     public bool IsNone => A == 0 && B == 0;
 
-    /// <summary>Fingerprint of <paramref name="text"/> trimmed and lower-cased (invariant); <see cref="None"/> when blank.</summary>
+    /// <summary>
+    /// Fingerprint of <paramref name="text"/> trimmed, canonically decomposed (<see cref="CanonicalText"/>) and lower-cased
+    /// (invariant); <see cref="None"/> when blank. "zoë" typed as one letter or as e and a combining diaeresis is one text to
+    /// Unicode and to whoever reads it, so it is one key, email or SKU here.
+    /// </summary>
     [SkipLocalsInit]
     public static Fingerprint OfFolded(ReadOnlySpan<char> text)
     {
@@ -29,10 +33,25 @@ internal readonly record struct Fingerprint(ulong A, ulong B)
         var folded = (t.Length <= 256 ? stackalloc char[256] : rented = ArrayPool<char>.Shared.Rent(t.Length))[..t.Length];
         // Vectorized for ASCII (almost every key and email); invariant lower-casing for the rest.
         if (Ascii.ToLower(t, folded, out _) != OperationStatus.Done)
+        {
+            // Other text than ASCII rarely has a letter to take apart, and pays the copy only then.
+            if (CanonicalText.Decomposed(t) is { } decomposed)
+            {
+                if (rented is not null)
+                    ArrayPool<char>.Shared.Return(rented);
+                return Of(decomposed.ToLowerInvariant());
+            }
             t.ToLowerInvariant(folded);
-        var hash = XxHash128.HashToUInt128(MemoryMarshal.AsBytes(folded));
+        }
+        var print = Of(folded);
         if (rented is not null)
             ArrayPool<char>.Shared.Return(rented);
+        return print;
+    }
+
+    static Fingerprint Of(ReadOnlySpan<char> folded)
+    {
+        var hash = XxHash128.HashToUInt128(MemoryMarshal.AsBytes(folded));
         // Never None for real text.
         return new((ulong)hash | 1, (ulong)(hash >> 64));
     }

@@ -127,6 +127,18 @@ internal static class Emails
 {
     public static bool IsBlank(string? email) => email.AsSpan().Trim().IsEmpty;
 
-    /// <summary>Equal after trimming, ignoring case: case and spaces are never a discrepancy.</summary>
-    public static bool Same(string? a, string? b) => a.AsSpan().Trim().Equals(b.AsSpan().Trim(), StringComparison.OrdinalIgnoreCase);
+    /// <summary>
+    /// Equal after trimming, ignoring case, canonically (<see cref="CanonicalText"/>): case, spaces and how an accent was
+    /// typed ("zoë" as one letter or as e and a combining mark) are never a discrepancy, as <see cref="Fingerprint.OfFolded"/> has it.
+    /// </summary>
+    public static bool Same(string? a, string? b)
+    {
+        var x = a.AsSpan().Trim();
+        var y = b.AsSpan().Trim();
+        if (x.Equals(y, StringComparison.OrdinalIgnoreCase))
+            return true;
+        var (dx, dy) = (CanonicalText.Decomposed(x), CanonicalText.Decomposed(y));
+        return (dx is not null || dy is not null)
+            && (dx ?? x.ToString()).Equals(dy ?? y.ToString(), StringComparison.OrdinalIgnoreCase);
+    }
 }

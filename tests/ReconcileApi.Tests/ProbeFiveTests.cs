@@ -54,4 +54,42 @@ public sealed class ProbeFiveTests(ApiFactory factory) : IClassFixture<ApiFactor
         Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
         Assert.Equal(1, (await response.Json()).GetProperty("inserted").GetInt32());
     }
+
+    /// <summary>
+    /// "zoë" typed as one letter (U+00EB, NFC) and as e with a combining diaeresis (U+0308, NFD: macOS, some forms and
+    /// imports) is one text: the same email, key and SKU to whoever reads it. Other letters stay other letters.
+    /// </summary>
+    [Fact]
+    public async Task AnAccentComposedOrDecomposed_IsOneEmailOneSkuAndOneEmailForFuzzyMatching_OtherLettersStayOther()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        const string Composed = "zo\u00eb@example.com", Decomposed = "zoe\u0308@example.com";
+        var line = new[] { new { sku = "CAF\u00c9-MUG", name = "Mug", quantity = 1, unitPrice = 10m } };
+        var lineDecomposed = new[] { new { sku = "CAFE\u0301-MUG", name = "Mug", quantity = 1, unitPrice = 10m } };
+        await ws.Http.IngestAsync("store", new[]
+        {
+            Order("S1", "#2001", 10m, email: Composed, date: Day).With("lines", line),
+            Order("S2", "#2002", 10m, email: "ZO\u00cb@example.com", date: Day).With("lines", line),
+            // No reference on the Keap side: paired by email, amount and day.
+            Order("S3", "#2003", 33m, email: Composed, date: Day),
+            // Another letter: a dotless \u0131 is not an i, so this one is a finding.
+            Order("S4", "#2004", 10m, email: "\u0131lker@example.com", date: Day),
+            StoreAnchor(),
+        });
+        await ws.Http.IngestAsync("keap", new[]
+        {
+            Order("K1", "Shopify Order #2001", 10m, "PAID", email: Decomposed, date: Day).With("lines", lineDecomposed),
+            Order("K2", "Shopify Order #2002", 10m, "PAID", email: Decomposed.ToUpperInvariant(), date: Day).With("lines", lineDecomposed),
+            Order("K3", "Annual order", 33m, "PAID", email: Decomposed, date: Day),
+            Order("K4", "Shopify Order #2004", 10m, "PAID", email: "ilker@example.com", date: Day),
+            KeapAnchor(),
+        });
+
+        var run = await ws.Http.RunAsync(Window);
+
+        Assert.True(run.Str("status") == "succeeded", run.GetRawText());
+        var items = await ws.Http.DiscrepanciesAsync("?limit=500");
+        var found = items.Select(d => $"{d.Str("category")} {d.Str("orderKey")}").Order().ToList();
+        Assert.Equal(["email_mismatch 2004", "probable_match 2003"], found);
+    }
 }
