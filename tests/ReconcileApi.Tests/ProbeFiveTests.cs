@@ -92,4 +92,22 @@ public sealed class ProbeFiveTests(ApiFactory factory) : IClassFixture<ApiFactor
         var found = items.Select(d => $"{d.Str("category")} {d.Str("orderKey")}").Order().ToList();
         Assert.Equal(["email_mismatch 2004", "probable_match 2003"], found);
     }
+
+    /// <summary>Our own bodies: a property name that is not valid text was "Must be a JSON object" on the object that held it.</summary>
+    [Theory]
+    [InlineData("/api/v1/runs", "POST", """{"\ud800":1}""", "(a property name)")]
+    [InlineData("/api/v1/settings", "PUT", """{"statusMap":{"\ud800":"paid"}}""", "statusMap.(a property name)")]
+    [InlineData("/api/v1/schedules", "POST", """{"name":"n","cron":"0 6 * * *","alerts":[{"\udc00":1}]}""", "alerts[0].(a property name)")]
+    public async Task APropertyNameThatIsNotText_InOurOwnBodies_Is400NamingIt(string path, string method, string body, string field)
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+
+        var response = await ws.Http.SendAsync(new HttpRequestMessage(new HttpMethod(method), path) { Content = JsonBody(body) });
+
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest);
+        var errors = (await response.Json()).GetProperty("errors");
+        var messages = errors.GetProperty(field).EnumerateArray().Select(m => m.GetString()).ToList();
+        Assert.Contains("not valid text", Assert.Single(messages));
+        Assert.Single(errors.EnumerateObject());
+    }
 }
