@@ -110,4 +110,43 @@ public sealed class ProbeFiveTests(ApiFactory factory) : IClassFixture<ApiFactor
         Assert.Contains("not valid text", Assert.Single(messages));
         Assert.Single(errors.EnumerateObject());
     }
+
+    /// <summary>
+    /// A header twice (two exports pasted side by side, a column copied): the first column is read, as before, and a row whose
+    /// copy holds another value is warned about naming both, never dropped unsaid; copies that agree, or an empty copy, say nothing.
+    /// </summary>
+    [Fact]
+    public async Task AColumnTwiceInATable_IsReadFromTheFirst_AndAnotherValueInTheCopyIsAWarning()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        const string Csv = "orderId,orderDate,total,Total\nA,2026-11-10T12:00:00Z,10,12\nB,2026-11-10T12:00:00Z,5,5.00\nC,2026-11-10T12:00:00Z,7,\n";
+
+        var response = await ws.Http.PostAsync(StoreOrders, JsonBody(Csv, "text/csv"));
+
+        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+        var receipt = await response.Json();
+        Assert.Equal(3, receipt.GetProperty("inserted").GetInt32());
+        var warning = Assert.Single(receipt.GetProperty("warnings").EnumerateArray());
+        Assert.Equal("A", warning.Str("orderId"));
+        Assert.Equal("total", warning.Str("field"));
+        Assert.Contains("'12'", warning.Str("message"));
+        Assert.Contains("'10'", warning.Str("message"));
+        var order = await (await ws.Http.GetAsync(StoreOrders + "/A")).Json();
+        Assert.Equal(10m, order.GetProperty("order").GetProperty("total").GetDecimal());
+    }
+
+    [Theory]
+    [InlineData("total%3DX;total%3DY")]
+    [InlineData("total%3DX;Total%3DY")]
+    [InlineData("%7B%22total%22:%22X%22,%22total%22:%22Y%22%7D")]
+    public async Task AColumnMapThatMapsAFieldTwice_IsA400OnIt(string map)
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+
+        var response = await ws.Http.PostAsync(StoreOrders + "?columnMap=" + map, JsonBody("orderId,X,Y\nA,1,2\n", "text/csv"));
+
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest, "more than once");
+        var errors = (await response.Json()).GetProperty("errors");
+        Assert.Contains("more than once", errors.GetProperty("columnMap")[0].GetString());
+    }
 }

@@ -67,9 +67,12 @@ public sealed class IngestRequest : IIdempotentBody, IEndpointParameterMetadataP
         var limit = context.RequestServices.GetRequiredService<IOptions<ServiceOptions>>().Value.Limits.MaxRequestBodyBytes;
         if (request.ContentLength > limit)
             return new(Problems.PayloadTooLarge($"The body is {request.ContentLength} bytes; the limit is {limit} bytes."));
-        if (!TryParseColumnMap(Query(request, "columnMap"), out var map))
-            return new(Problems.Invalid("columnMap", "Must be `field=Header;field=Header` or a JSON object {\"field\": \"Header\"}.",
-                "columnMap must be `field=Header;field=Header` or a JSON object {\"field\": \"Header\"}."));
+        if (!TryParseColumnMap(Query(request, "columnMap"), out var map, out var twice))
+            return new(twice is not null
+                ? Problems.Invalid("columnMap", $"Maps '{twice}' more than once; map each field to one header.",
+                    $"columnMap maps '{twice}' more than once; which header is meant cannot be told, so map each field to one header.")
+                : Problems.Invalid("columnMap", "Must be `field=Header;field=Header` or a JSON object {\"field\": \"Header\"}.",
+                    "columnMap must be `field=Header;field=Header` or a JSON object {\"field\": \"Header\"}."));
 
         // The body: JSON, CSV or a workbook, directly or as the `file` of a form upload.
         ArraySegment<byte>? received;
@@ -284,35 +287,47 @@ public sealed class IngestRequest : IIdempotentBody, IEndpointParameterMetadataP
         };
     }
 
-    static bool TryParseColumnMap(string? text, out IReadOnlyDictionary<string, string> map)
+    /// <summary>The column map as sent; false when it does not read, or (<paramref name="twice"/>) names a field more than once.</summary>
+    static bool TryParseColumnMap(string? text, out IReadOnlyDictionary<string, string> map, out string? twice)
     {
         var result = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        map = result;
+        (map, twice) = (result, null);
         if (string.IsNullOrWhiteSpace(text))
             return true;
-        try
+        var pairs = new List<(string Field, string? Header)>();
+        if (text.TrimStart().StartsWith('{'))
         {
-            if (text.TrimStart().StartsWith('{'))
+            try
             {
-                foreach (var (field, header) in JsonSerializer.Deserialize<Dictionary<string, string?>>(text)!)
-                {
-                    if (string.IsNullOrWhiteSpace(header))
-                        return false;
-                    result[field] = header;
-                }
-                return true;
+                using var document = JsonDocument.Parse(text);
+                foreach (var property in document.RootElement.EnumerateObject())
+                    pairs.Add((property.Name, property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString() : null));
+            }
+            catch (Exception e) when (e is JsonException or InvalidOperationException)
+            {
+                return false;
             }
         }
-        catch (JsonException)
+        else
         {
-            return false;
+            foreach (var pair in text.Split([';', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                var parts = pair.Split('=', 2, StringSplitOptions.TrimEntries);
+                if (parts.Length != 2 || parts[0].Length == 0)
+                    return false;
+                pairs.Add((parts[0], parts[1]));
+            }
         }
-        foreach (var pair in text.Split([';', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        foreach (var (field, header) in pairs)
         {
-            var parts = pair.Split('=', 2, StringSplitOptions.TrimEntries);
-            if (parts.Length != 2 || parts[0].Length == 0 || parts[1].Length == 0)
+            if (string.IsNullOrWhiteSpace(header))
                 return false;
-            result[parts[0]] = parts[1];
+            // Which of two headers is meant cannot be told: the last silently won.
+            if (!result.TryAdd(field, header))
+            {
+                twice = field;
+                return false;
+            }
         }
         return true;
     }

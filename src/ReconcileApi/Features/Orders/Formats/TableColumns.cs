@@ -17,8 +17,12 @@ public sealed class TableColumns
     {
         this.header = header;
         var byKey = new Dictionary<string, int>(StringComparer.Ordinal);
+        var copies = new Dictionary<int, List<int>>();
         for (var i = 0; i < header.Count; i++)
-            byKey.TryAdd(Key(header[i]), i);
+        {
+            if (!byKey.TryAdd(Key(header[i]), i))
+                (copies.TryGetValue(byKey[Key(header[i])], out var list) ? list : copies[byKey[Key(header[i])]] = []).Add(i);
+        }
         foreach (var (field, names) in aliases)
         {
             foreach (var name in names)
@@ -42,6 +46,32 @@ public sealed class TableColumns
                 index[canonical] = i;
         }
         MapErrors = mapErrors;
+        // A field read from a column whose header the table has more than once: its other copies are compared with it.
+        Copies = index.Where(p => copies.ContainsKey(p.Value)).Select(p => (p.Key, copies[p.Value].ToArray())).ToList();
+    }
+
+    /// <summary>The fields read from a column whose header appears again later in the header, with those later columns.</summary>
+    public IReadOnlyList<(string Field, int[] Others)> Copies { get; }
+
+    /// <summary>
+    /// Warnings for the cells of <paramref name="row"/> in a repeated column that hold another value than the column a field is
+    /// read from: the first is kept, as for an order's later rows, and the other is named, never dropped unsaid.
+    /// </summary>
+    public void CompareCopies(TableRow row, ReadProblems problems)
+    {
+        foreach (var (field, others) in Copies)
+        {
+            var kept = Cell(row, field);
+            var first = index[field];
+            foreach (var other in others)
+            {
+                // 5 and 5.00 are one amount, as across an order's rows.
+                if (Clean(row, other) is { } text && text != kept
+                    && !(kept is not null && Lenient.TryDecimal(text, out var x) && Lenient.TryDecimal(kept, out var y) && x == y))
+                    problems.Warn(HeaderOf(field), $"Line {row.Line}: the header has '{header[other].Trim()}' twice (columns {first + 1} and {other + 1}); " +
+                        $"column {other + 1} holds '{text}', column {first + 1} {(kept is null ? "nothing" : $"'{kept}'")}; column {first + 1} was read.");
+            }
+        }
     }
 
     /// <summary>A header or field name reduced for comparison: "Order #" → "order#", "Lineitem_SKU" → "lineitemsku".</summary>
@@ -56,7 +86,14 @@ public sealed class TableColumns
     /// <summary>The cell of a field in a row, cleaned: trimmed, a spreadsheet's leading <c>'</c> dropped, empty → null.</summary>
     public string? Cell(TableRow row, string field)
     {
-        if (!index.TryGetValue(field, out var i) || i >= row.Cells.Count)
+        if (!index.TryGetValue(field, out var i))
+            return null;
+        return Clean(row, i);
+    }
+
+    static string? Clean(TableRow row, int i)
+    {
+        if (i >= row.Cells.Count)
             return null;
         var text = row.Cells[i]?.Trim();
         if (text is { Length: > 0 } && text[0] == '\'')

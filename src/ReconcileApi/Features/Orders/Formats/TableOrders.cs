@@ -67,6 +67,7 @@ static class TableOrders
             problems.Errors.AddRange(columns.MapErrors);
             foreach (var row in rows)
             {
+                columns.CompareCopies(row, problems);
                 if (row.Cells.Count > table.Header.Count)
                     problems.Error("", $"Line {row.Line} has {row.Cells.Count} cells where the header has {table.Header.Count}: a value past the last " +
                         "column, or an unquoted comma (a decimal comma as in 1,50, a comma in a name) that splits one value in two and shifts the " +
