@@ -326,6 +326,33 @@ public sealed class WebhookTests(WebhookFactory factory) : IClassFixture<Webhook
     }
 
     [Fact]
+    public async Task DeletingAWebhook_WhileADeliveryIsOut_EndsThatDeliveryQuietly_NotAsAFailedJob()
+    {
+        // The target answers after a second: the webhook (and its log, by the cascade) is deleted while the request is out.
+        await using var receiver = await WebhookReceiver.StartAsync(answerAfter: TimeSpan.FromSeconds(1));
+        using var ws = await factory.CreateWorkspaceAsync();
+        var (id, _) = await SubscribeAsync(ws, receiver.Url);
+        await PublishAsync(ws.WorkspaceId, WebhookEventTypes.RunFailed, new { runId = Guid.NewGuid() });
+        var delivery = (await WaitForDeliveryAsync(ws, id, _ => receiver.Received.Count == 1)).GetProperty("id").GetGuid();
+
+        Assert.Equal(HttpStatusCode.NoContent, (await ws.Http.DeleteAsync($"/api/v1/webhooks/{id}")).StatusCode);
+
+        // Its job ends once the answer is in: done, not failed on the attempt it could no longer log (a foreign key error).
+        var monitoring = factory.Services.GetRequiredService<JobStorage>().GetMonitoringApi();
+        bool Ours(Hangfire.Common.Job? job) => job?.Type == typeof(WebhookDeliveryJob) && Equals(job.Args[0], delivery);
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!monitoring.SucceededJobs(0, 1000).Any(j => Ours(j.Value.Job)) && !monitoring.FailedJobs(0, 1000).Any(j => Ours(j.Value.Job)))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The delivery's job never ended.");
+            await Task.Delay(25);
+        }
+        Assert.DoesNotContain(monitoring.FailedJobs(0, 1000), j => Ours(j.Value.Job));
+        using var scope = factory.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<ReconcileDbContext>();
+        Assert.False(await db.WebhookDeliveries.AnyAsync(d => d.Id == delivery));
+    }
+
+    [Fact]
     public async Task DeletingAWebhook_DeletesItsLog()
     {
         await using var receiver = await WebhookReceiver.StartAsync();

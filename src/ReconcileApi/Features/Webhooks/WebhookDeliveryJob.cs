@@ -66,7 +66,18 @@ public sealed class WebhookDeliveryJob(
             Response = result.Response,
             Error = Truncate(result.Error),
         });
-        await db.SaveChangesAsync(CancellationToken.None);
+        try
+        {
+            await db.SaveChangesAsync(CancellationToken.None);
+        }
+        catch (DbUpdateException)
+        {
+            // Its webhook was deleted while the request was out, and the delivery's log with it: nothing is left to record or retry.
+            if (await db.WebhookDeliveries.AnyAsync(d => d.Id == deliveryId, CancellationToken.None))
+                throw;
+            logger.LogInformation("Webhook delivery {DeliveryId}: its webhook was deleted during attempt {Attempt}; the attempt is not logged", deliveryId, attempt);
+            return;
+        }
 
         var delays = options.Value.Webhooks.RetryDelays() ?? [];
         TimeSpan? retryAfter = !result.Succeeded && attempt - 1 < delays.Count ? delays[attempt - 1] : null;
