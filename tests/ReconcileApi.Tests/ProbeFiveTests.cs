@@ -149,4 +149,35 @@ public sealed class ProbeFiveTests(ApiFactory factory) : IClassFixture<ApiFactor
         var errors = (await response.Json()).GetProperty("errors");
         Assert.Contains("more than once", errors.GetProperty("columnMap")[0].GetString());
     }
+
+    /// <summary>
+    /// Separators that group no thousands were dropped and the digits left read as the amount: "1.2.3" was 123, "1,2.50" 12.50.
+    /// Such an amount rejects its order naming the field, in JSON and in a table; amounts grouped in threes (or as in India) still read.
+    /// </summary>
+    [Theory]
+    [InlineData("application/json", "1.2.3")]
+    [InlineData("application/json", "12,5,0")]
+    [InlineData("application/json", "1,2.50")]
+    [InlineData("application/json", "1.234.5")]
+    [InlineData("application/json", "1,5000")]
+    [InlineData("text/csv", "1.2.3")]
+    [InlineData("text/csv", "1.23.45,00")]
+    public async Task AnAmountWhoseSeparatorsGroupNoThousands_RejectsItsOrder_NotReadAsItsDigits(string contentType, string total)
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var body = contentType == "text/csv"
+            ? $"orderId,total\nBAD,\"{total}\"\nOK,\"1.234.567,89\"\nIN,\"12,34,567.00\"\n"
+            : $$"""[{"orderId":"BAD","total":"{{total}}"},{"orderId":"OK","total":"1.234.567,89"},{"orderId":"IN","total":"12,34,567.00"}]""";
+
+        var response = await ws.Http.PostAsync(StoreOrders, JsonBody(body, contentType));
+
+        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+        var receipt = await response.Json();
+        Assert.Equal(2, receipt.GetProperty("inserted").GetInt32());
+        var error = Assert.Single(receipt.GetProperty("errors").EnumerateArray());
+        Assert.Equal("BAD", error.Str("orderId"));
+        Assert.Equal("total", error.Str("field"));
+        Assert.Equal(1234567.89m, (await (await ws.Http.GetAsync(StoreOrders + "/OK")).Json()).GetProperty("order").GetProperty("total").GetDecimal());
+        Assert.Equal(1234567m, (await (await ws.Http.GetAsync(StoreOrders + "/IN")).Json()).GetProperty("order").GetProperty("total").GetDecimal());
+    }
 }

@@ -39,8 +39,9 @@ public static partial class Lenient
     /// dots, spaces or apostrophes. Which separator is the decimal one: with both ',' and '.' the last
     /// one; with only ',' it is decimal when exactly one comma is followed by one or two digits
     /// ("12,5", "1.234,56" style), otherwise grouping ("1,234"); with only '.' one dot is decimal
-    /// ("12.5000") and several are grouping ("1.234.567"). Digits that read by these rules but are too many for a
-    /// decimal are <paramref name="outOfRange"/>.
+    /// ("12.5000") and several are grouping ("1.234.567"). Grouping is in threes (or Indian twos before the last three): other
+    /// separators ("1.2.3") read as no amount, not as the digits without them. Digits that read by these rules but are too many
+    /// for a decimal are <paramref name="outOfRange"/>.
     /// </summary>
     public static bool TryDecimal(string? text, out decimal result, out bool outOfRange)
     {
@@ -85,7 +86,7 @@ public static partial class Lenient
         {
             var decimalSeparator = lastComma > lastDot ? ',' : '.';
             var grouping = decimalSeparator == ',' ? '.' : ',';
-            if (s.Count(c => c == decimalSeparator) > 1)
+            if (s.Count(c => c == decimalSeparator) > 1 || !Grouped(s[..s.LastIndexOf(decimalSeparator)], grouping))
                 return false;
             s = s.Replace(grouping.ToString(), "").Replace(',', '.');
         }
@@ -93,10 +94,17 @@ public static partial class Lenient
         {
             var commas = s.Count(c => c == ',');
             var decimals = s.Length - lastComma - 1;
-            s = commas == 1 && decimals is 1 or 2 ? s.Replace(',', '.') : s.Replace(",", "");
+            if (commas == 1 && decimals is 1 or 2)
+                s = s.Replace(',', '.');
+            else if (Grouped(s, ','))
+                s = s.Replace(",", "");
+            else
+                return false;
         }
         else if (lastDot >= 0 && s.Count(c => c == '.') > 1)
         {
+            if (!Grouped(s, '.'))
+                return false;
             s = s.Replace(".", "");
         }
         if (!decimal.TryParse(s, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out result))
@@ -107,6 +115,27 @@ public static partial class Lenient
         }
         if (negative)
             result = -result;
+        return true;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="digits"/> is grouped as people group thousands: every group after the first of three digits
+    /// ("1,234,567"), or of two before the last three as in India ("12,34,567"), the first of one to three (two in India).
+    /// Anything else ("1.2.3", "12,5,0", "1,2.50") is no amount: read by dropping its separators it became another number.
+    /// </summary>
+    static bool Grouped(string digits, char grouping)
+    {
+        var groups = digits.Split(grouping);
+        if (groups.Length == 1)
+            return true;
+        var indian = groups.Length > 2 && groups[1].Length == 2;
+        if (groups[0].Length is 0 || groups[0].Length > (indian ? 2 : 3) || groups[^1].Length != 3)
+            return false;
+        for (var i = 1; i < groups.Length - 1; i++)
+        {
+            if (groups[i].Length != (indian ? 2 : 3))
+                return false;
+        }
         return true;
     }
 
