@@ -126,8 +126,12 @@ internal sealed class LineComparison
         public decimal NetUnit(bool? taxesIncluded) =>
             Quantity == 0 ? 0 : (Value - Discount - (taxesIncluded == true && TaxKnown ? Tax : 0)) / Quantity;
 
-        /// <summary>Unit prices this line can be said to have; null when tax is inside it but its amount unknown (not comparable with a net price).</summary>
-        public List<decimal> Prices(bool? taxesIncluded)
+        List<decimal>? _prices;
+
+        /// <summary>Unit prices this line can be said to have (made once: an order's side has one <paramref name="taxesIncluded"/>).</summary>
+        public List<decimal> Prices(bool? taxesIncluded) => _prices ??= MakePrices(taxesIncluded);
+
+        List<decimal> MakePrices(bool? taxesIncluded)
         {
             var prices = new List<decimal>(4) { UnitPrice };
             // No unit to spread a discount or a tax over (a line of quantity 0, or lines that cancel out).
@@ -162,12 +166,12 @@ internal sealed class LineComparison
             || (store.TaxesIncluded == true ? s.All(i => i.TaxKnown) : k.All(i => i.TaxKnown));
 
         var pairs = new List<(Item S, Item K)>();
-        // 1. The same SKU.
-        Pair(s, k, pairs, (a, b) => a.Sku is not null && b.Sku is not null && a.Sku.Equals(b.Sku, StringComparison.OrdinalIgnoreCase));
+        // 1. The same SKU (a side has one item per SKU).
+        PairBySku(s, k, pairs);
         // 2. Where a side has no SKU: the same name — all lines of that name together, since one Keap
         // product often stands for several store variants; 3. then the same quantity and price.
         PairByName(s, k, pairs);
-        Pair(s, k, pairs, (a, b) => (a.Sku is null || b.Sku is null) && a.Quantity == b.Quantity && (!comparePrices || SamePrice(a, b, store, keap)));
+        PairByQuantity(s, k, pairs, (a, b) => !comparePrices || SamePrice(a, b, store, keap));
 
         var diffs = new List<LineDifference>();
         foreach (var (a, b) in pairs)
@@ -196,30 +200,89 @@ internal sealed class LineComparison
         }
     }
 
+    // Each pass looks items up by their key instead of scanning the other side for every item: an order of 10,000 lines a side
+    // took 5–11 s of a run this way (the fifth probe), and a workspace could hold a run's worker with such orders.
+
+    static void PairBySku(List<Item> s, List<Item> k, List<(Item, Item)> pairs)
+    {
+        var bySku = new Dictionary<string, Item>(StringComparer.OrdinalIgnoreCase);
+        foreach (var b in k)
+        {
+            if (b.Sku is not null)
+                bySku.TryAdd(b.Sku, b);
+        }
+        var paired = new HashSet<Item>(ReferenceEqualityComparer.Instance);
+        foreach (var a in s)
+        {
+            if (a.Sku is not null && bySku.Remove(a.Sku, out var b))
+            {
+                pairs.Add((a, b));
+                paired.Add(a);
+                paired.Add(b);
+            }
+        }
+        s.RemoveAll(paired.Contains);
+        k.RemoveAll(paired.Contains);
+    }
+
     static void PairByName(List<Item> s, List<Item> k, List<(Item, Item)> pairs)
     {
-        foreach (var name in s.Select(i => i.Name).Where(n => n.Length > 0).Distinct().ToList())
+        var (sByName, kByName) = (ByName(s), ByName(k));
+        var paired = new HashSet<Item>(ReferenceEqualityComparer.Instance);
+        foreach (var (name, sg) in sByName)
         {
-            var (sg, kg) = (s.FindAll(i => i.Name == name), k.FindAll(i => i.Name == name));
-            if (kg.Count == 0 || !(sg.TrueForAll(i => i.Sku is null) || kg.TrueForAll(i => i.Sku is null)))
+            if (name.Length == 0 || !kByName.TryGetValue(name, out var kg) || !(sg.TrueForAll(i => i.Sku is null) || kg.TrueForAll(i => i.Sku is null)))
                 continue;
             pairs.Add((Item.Merge(sg), Item.Merge(kg)));
-            s.RemoveAll(sg.Contains);
-            k.RemoveAll(kg.Contains);
+            paired.UnionWith(sg);
+            paired.UnionWith(kg);
+        }
+        s.RemoveAll(paired.Contains);
+        k.RemoveAll(paired.Contains);
+
+        // The items of each name in their order, the names in the order they first appear (a Dictionary enumerates so while nothing is removed).
+        static Dictionary<string, List<Item>> ByName(List<Item> items)
+        {
+            var byName = new Dictionary<string, List<Item>>(StringComparer.Ordinal);
+            foreach (var i in items)
+                (byName.TryGetValue(i.Name, out var list) ? list : byName[i.Name] = []).Add(i);
+            return byName;
         }
     }
 
-    static void Pair(List<Item> s, List<Item> k, List<(Item, Item)> pairs, Func<Item, Item, bool> match)
+    /// <summary>
+    /// Each store item, in order, with the first Keap item left of the same quantity that <paramref name="match"/> accepts, where
+    /// one of the two has no SKU (two SKUs that differ are two products): a store item with a SKU looks only at Keap items without.
+    /// </summary>
+    static void PairByQuantity(List<Item> s, List<Item> k, List<(Item, Item)> pairs, Func<Item, Item, bool> match)
     {
-        for (var i = 0; i < s.Count; i++)
+        // Per quantity, the Keap items without a SKU and those with one, each with its place in k.
+        var byQuantity = new Dictionary<decimal, (List<(int At, Item Item)> NoSku, List<(int At, Item Item)> Sku)>();
+        for (var at = 0; at < k.Count; at++)
         {
-            var j = k.FindIndex(b => match(s[i], b));
-            if (j < 0)
-                continue;
-            pairs.Add((s[i], k[j]));
-            s.RemoveAt(i--);
-            k.RemoveAt(j);
+            if (!byQuantity.TryGetValue(k[at].Quantity, out var group))
+                byQuantity[k[at].Quantity] = group = ([], []);
+            (k[at].Sku is null ? group.NoSku : group.Sku).Add((at, k[at]));
         }
+        var paired = new HashSet<Item>(ReferenceEqualityComparer.Instance);
+        foreach (var a in s)
+        {
+            if (!byQuantity.TryGetValue(a.Quantity, out var group))
+                continue;
+            var i = group.NoSku.FindIndex(b => match(a, b.Item));
+            var j = a.Sku is null ? group.Sku.FindIndex(b => match(a, b.Item)) : -1;
+            // The first in k's order of the two.
+            var list = j >= 0 && (i < 0 || group.Sku[j].At < group.NoSku[i].At) ? group.Sku : group.NoSku;
+            var index = list == group.Sku ? j : i;
+            if (index < 0)
+                continue;
+            pairs.Add((a, list[index].Item));
+            paired.Add(a);
+            paired.Add(list[index].Item);
+            list.RemoveAt(index);
+        }
+        s.RemoveAll(paired.Contains);
+        k.RemoveAll(paired.Contains);
     }
 
     bool SamePrice(Item a, Item b, CanonicalOrder store, CanonicalOrder keap)
@@ -235,6 +298,9 @@ internal sealed class LineComparison
     internal List<Item> Aggregate(IReadOnlyList<OrderLine> lines, OrderSource source)
     {
         var items = new List<Item>();
+        // An item by its SKU (case ignored), or, without one, by its name.
+        var bySku = new Dictionary<string, Item>(StringComparer.OrdinalIgnoreCase);
+        var byName = new Dictionary<string, Item>(StringComparer.Ordinal);
         foreach (var line in lines)
         {
             if (!IsCompared(line))
@@ -242,9 +308,12 @@ internal sealed class LineComparison
             var sku = Sku(line, source);
             var skuText = sku.IsEmpty ? null : new string(sku);
             var name = NormalizedName(line.Name);
-            var item = items.Find(i => skuText is not null ? skuText.Equals(i.Sku, StringComparison.OrdinalIgnoreCase) : i.Sku is null && i.Name == name);
-            if (item is null)
+            var index = skuText is not null ? bySku : byName;
+            if (!index.TryGetValue(skuText ?? name, out var item))
+            {
                 items.Add(item = new Item(skuText, name, skuText ?? line.Name?.Trim() ?? "", line));
+                index[skuText ?? name] = item;
+            }
             // Several lines of one product (split lines) count as one: quantities and amounts add up.
             item.Lines++;
             item.Quantity += line.Quantity;
