@@ -219,4 +219,20 @@ public sealed class ProbeFiveTests(ApiFactory factory) : IClassFixture<ApiFactor
         // 16 s before (the two pairs' 11 s and 5 s); well under a second of engine time now, the rest is the run's own work.
         Assert.True(timer.Elapsed < TimeSpan.FromSeconds(5), $"The run took {timer.Elapsed}.");
     }
+
+    /// <summary>A text filter given twice was joined into "a,b", which matches nothing: an empty page that looked like an answer.</summary>
+    [Theory]
+    [InlineData("/api/v1/sources/store/orders?orderKey=1001&orderKey=1002", "orderKey")]
+    [InlineData("/api/v1/sources/store/orders?email=a@example.com&email=b@example.com", "email")]
+    [InlineData("/api/v1/discrepancies?orderKey=1001&orderKey=1002", "orderKey")]
+    [InlineData("/api/v1/discrepancies?customerEmail=a@example.com&customerEmail=b@example.com", "customerEmail")]
+    public async Task ATextFilterGivenTwice_IsA400OnIt_NotAnEmptyPage(string path, string field)
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+
+        var response = await ws.Http.GetAsync(path);
+
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.Equal("Is given more than once; send it once.", (await response.Json()).GetProperty("errors").GetProperty(field)[0].GetString());
+    }
 }

@@ -15,6 +15,20 @@ public static class Paging
     }
 
     /// <summary>
+    /// Adds an error for each of the text filters <paramref name="names"/> given more than once: the framework joins the copies
+    /// with a comma (<c>orderKey=1001&amp;orderKey=1002</c> is "1001,1002"), which matches nothing, an empty page that looks like an
+    /// answer. A typed parameter given twice is refused as it is bound (<see cref="BindingFailures"/>).
+    /// </summary>
+    public static void CheckOnce(Dictionary<string, string[]> errors, IQueryCollection query, params string[] names)
+    {
+        foreach (var name in names)
+        {
+            if (query[name].Count > 1)
+                errors[name] = ["Is given more than once; send it once."];
+        }
+    }
+
+    /// <summary>
     /// A cursor that is the id of the last row of a page (the lists ordered by id): the id, or null with the error on
     /// <c>cursor</c> added to <paramref name="errors"/>; null without an error when there is no cursor. Ids start at 1.
     /// </summary>

@@ -103,6 +103,7 @@ public static class ListDiscrepancies
             : Invalid(errors, "sort", "Use -detectedAt, -impact, severity or -id.");
         var take = limit ?? 100;
         Paging.CheckLimit(errors, take, MaxLimit);
+        Paging.CheckOnce(errors, request.Query, "orderKey", "customerEmail");
         if (format is not null && !csv && !string.Equals(format, "json", StringComparison.OrdinalIgnoreCase))
             errors["format"] = ["Use json or csv."];
         Cursor? after = null;

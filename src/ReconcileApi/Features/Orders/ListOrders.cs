@@ -24,7 +24,7 @@ public static class ListOrders
             Examples.StoredOrder.BatchId, Examples.StoredOrder.CreatedAt, Examples.StoredOrder.UpdatedAt, Examples.StoredOrder.Order)], null));
 
     public static async Task<Results<Ok<StoredOrderPage>, ValidationProblem, ProblemHttpResult>> Handle(
-        string source, ClaimsPrincipal user, ReconcileDbContext db, CancellationToken ct,
+        string source, HttpRequest request, ClaimsPrincipal user, ReconcileDbContext db, CancellationToken ct,
         DateTime? since = null, string? orderKey = null, string? email = null, int limit = DefaultLimit, string? cursor = null)
     {
         if (!IngestRequest.TryParseSource(source, out var side))
@@ -32,6 +32,7 @@ public static class ListOrders
         var workspaceId = user.WorkspaceId();
         var errors = new Dictionary<string, string[]>();
         Paging.CheckLimit(errors, limit, MaxLimit);
+        Paging.CheckOnce(errors, request.Query, "orderKey", "email");
         // The cursor is the nextCursor string a page gave (a generated client passes it on unchanged), not a number to build.
         var before = Paging.IdCursor(errors, cursor);
         var query = db.Orders.AsNoTracking().Where(o => o.WorkspaceId == workspaceId && o.Source == side);
