@@ -235,4 +235,26 @@ public sealed class ProbeFiveTests(ApiFactory factory) : IClassFixture<ApiFactor
         await response.AssertProblemAsync(HttpStatusCode.BadRequest);
         Assert.Equal("Is given more than once; send it once.", (await response.Json()).GetProperty("errors").GetProperty(field)[0].GetString());
     }
+
+    /// <summary>
+    /// Excel on Windows saves "CSV" in Windows-1252: "Zoë" is then the byte 0xEB, which is no UTF-8. The order was stored with
+    /// "Zo\uFFFD" and a 201 that said nothing; it is rejected naming the column and line, as invalid UTF-8 in JSON is, and the rest kept.
+    /// </summary>
+    [Fact]
+    public async Task ACsvThatIsNotUtf8_RejectsTheRowsWithBytesThatAreNotText_AndKeepsTheRest()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var content = new ByteArrayContent(System.Text.Encoding.Latin1.GetBytes("orderId,total,customerName\nA,1,Zo\u00eb\nB,2,Bob\n"));
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("text/csv");
+
+        var response = await ws.Http.PostAsync(StoreOrders, content);
+
+        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+        var receipt = await response.Json();
+        Assert.Equal(1, receipt.GetProperty("inserted").GetInt32());
+        var error = Assert.Single(receipt.GetProperty("errors").EnumerateArray());
+        Assert.Equal(("A", "customerName", 2), (error.Str("orderId"), error.Str("field"), error.GetProperty("line").GetInt32()));
+        Assert.Contains("not valid text", error.Str("message"));
+        Assert.Equal(HttpStatusCode.NotFound, (await ws.Http.GetAsync(StoreOrders + "/A")).StatusCode);
+    }
 }

@@ -67,8 +67,15 @@ public static class TableReader
         else if (rows.Header is null)
             malformed = new MalformedBody("The CSV has no header row.", 1, 1);
         else
-            table = new Table(rows.Header, rows.Data);
+            table = new Table(rows.Header, rows.Data, NotUtf8(body));
         return table is not null;
+    }
+
+    /// <summary>Whether the body is not UTF-8 text (after a UTF-8 byte order mark): its reader put U+FFFD for the bytes that were not.</summary>
+    static bool NotUtf8(ArraySegment<byte> body)
+    {
+        var bytes = body.AsSpan();
+        return !System.Text.Unicode.Utf8.IsValid(bytes.StartsWith("\uFEFF"u8) ? bytes[3..] : bytes);
     }
 
     /// <summary>

@@ -57,8 +57,11 @@ public interface IJsonOrderFormat
     CanonicalOrder? TryReadClean(ReadOnlySpan<byte> json, FormatContext context) => null;
 }
 
-/// <summary>A table (CSV or the first sheet of a workbook) as header + rows of text cells.</summary>
-public sealed record Table(IReadOnlyList<string> Header, IReadOnlyList<TableRow> Rows);
+/// <summary>
+/// A table (CSV or the first sheet of a workbook) as header + rows of text cells. <see cref="NotUtf8"/>: the CSV's bytes were
+/// not all UTF-8 (a file saved in Windows-1252 or Latin-1), so a U+FFFD in a cell stands for bytes that were not text.
+/// </summary>
+public sealed record Table(IReadOnlyList<string> Header, IReadOnlyList<TableRow> Rows, bool NotUtf8 = false);
 
 /// <summary>One data row; <see cref="Line"/> is its 1-based line in the file (the header is line 1).</summary>
 public sealed record TableRow(int Line, IReadOnlyList<string> Cells);

@@ -68,6 +68,8 @@ static class TableOrders
             foreach (var row in rows)
             {
                 columns.CompareCopies(row, problems);
+                if (table.NotUtf8)
+                    RejectInvalidText(table, row, problems);
                 if (row.Cells.Count > table.Header.Count)
                     problems.Error("", $"Line {row.Line} has {row.Cells.Count} cells where the header has {table.Header.Count}: a value past the last " +
                         "column, or an unquoted comma (a decimal comma as in 1,50, a comma in a name) that splits one value in two and shifts the " +
@@ -110,6 +112,21 @@ static class TableOrders
                 kind.Value) { Discount = discount is { } d && d != 0 ? d : null });
         }
         return lines.Lines;
+    }
+
+    /// <summary>
+    /// A cell of a CSV that is not UTF-8 where the reader found bytes that were not text: its order is rejected naming the column
+    /// and line, as a JSON record's invalid UTF-8 is, never stored with U+FFFD in place of its letters ("Zoë" saved by Excel in
+    /// Windows-1252 came back "Zo�" without a word).
+    /// </summary>
+    static void RejectInvalidText(Table table, TableRow row, ReadProblems problems)
+    {
+        for (var i = 0; i < row.Cells.Count; i++)
+        {
+            if (row.Cells[i]?.Contains('\uFFFD') == true)
+                problems.Error(i < table.Header.Count ? table.Header[i].Trim().TrimStart('\uFEFF') : $"column {i + 1}",
+                    $"Line {row.Line}: is not valid text (invalid UTF-8: the file is not saved as UTF-8; in Excel, save as \"CSV UTF-8\"); the record is kept among the rejected records.");
+        }
     }
 
     /// <summary>A yes/no cell ("true", "yes", "1"); null when empty, left out with a warning when unreadable.</summary>
