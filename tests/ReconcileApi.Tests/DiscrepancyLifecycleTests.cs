@@ -136,6 +136,53 @@ public sealed class DiscrepancyLifecycleTests(ApiFactory factory) : IClassFixtur
         Assert.Equal(covering.GetProperty("id").GetGuid(), last.GetProperty("runId").GetGuid());
     }
 
+    /// <summary>
+    /// A person's resolution that lands between a run's read of the discrepancies it no longer found and its write (SQL
+    /// Server: resolutions do not wait for the workspace's lock) stands, and the run records only what it changed. SQLite
+    /// cannot interleave them, so a trigger plays the person: when the run's update reaches B it resolves B first.
+    /// </summary>
+    [Fact]
+    public async Task AResolutionMadeWhileARunVerifiesFixes_Stands_AndTheRunRecordsOnlyWhatItResolved()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        await ws.Http.IngestAsync("store", new[] { Order("S1", "#1001", 50m, date: Day), Order("S2", "#1002", 70m, date: Day), StoreAnchor() });
+        await ws.Http.IngestAsync("keap", new[] { Order("K1", "Shopify Order #1001", 40m, "PAID", date: Day), Order("K2", "Shopify Order #1002", 60m, "PAID", date: Day), KeapAnchor() });
+        await ws.Http.RunAsync(Window);
+        var ids = (await ws.Http.DiscrepanciesAsync()).ToDictionary(d => d.Str("orderKey"), d => d.Id());
+        var (a, b) = (ids["1001"], ids["1002"]);
+        await ws.Http.IngestAsync("keap", new[] { Order("K1", "Shopify Order #1001", 50m, "PAID", date: Day), Order("K2", "Shopify Order #1002", 70m, "PAID", date: Day) });
+
+        // DDL takes no parameters; the ids are this test's own numbers.
+        var trigger = $"""
+                CREATE TRIGGER PersonResolvesMidRun BEFORE UPDATE ON Discrepancies
+                WHEN OLD.Id = {b} AND NEW.ResolvedBy = 'system' AND OLD.State = 'Open'
+                BEGIN
+                    UPDATE Discrepancies SET State = 'Resolved', ResolutionAction = 'false_positive', ResolvedBy = 'ana@example.com',
+                        ResolvedAt = OLD.UpdatedAt, Version = Version + 1 WHERE Id = {b};
+                    SELECT RAISE(IGNORE);
+                END
+                """;
+        using (var scope = factory.Services.CreateScope())
+            await scope.ServiceProvider.GetRequiredService<ReconcileDbContext>().Database.ExecuteSqlRawAsync(trigger);
+        try
+        {
+            var run = await ws.Http.RunAsync(Window);
+            Assert.Equal("succeeded", run.Str("status"));
+            Assert.Equal(1, run.GetProperty("autoResolved").GetInt32());
+        }
+        finally
+        {
+            using var scope = factory.Services.CreateScope();
+            await scope.ServiceProvider.GetRequiredService<ReconcileDbContext>().Database.ExecuteSqlRawAsync("DROP TRIGGER PersonResolvesMidRun");
+        }
+        Assert.Equal(("resolved", "verified_fixed"), ((await GetAsync(ws, a)).Str("state"), (await GetAsync(ws, a)).GetProperty("resolution").Str("action")));
+        var person = (await GetAsync(ws, b)).GetProperty("resolution");
+        Assert.Equal(("false_positive", "ana@example.com"), (person.Str("action"), person.Str("resolvedBy")));
+        // B's history has no verified_fixed: the run did not resolve it.
+        Assert.DoesNotContain(await HistoryAsync(ws, b), e => e.TryGetProperty("action", out var x) && x.ValueKind == JsonValueKind.String && x.GetString() == "verified_fixed");
+        Assert.Contains(await HistoryAsync(ws, a), e => e.TryGetProperty("action", out var x) && x.ValueKind == JsonValueKind.String && x.GetString() == "verified_fixed");
+    }
+
     [Theory]
     [InlineData(null, "resolved", 1)]
     [InlineData("acknowledge", "resolved", 1)]

@@ -260,25 +260,42 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
             fixedOnes.AddRange((await query.Select(d => new { d.Id, d.State }).ToListAsync(ct)).Select(d => (d.Id, d.State)));
         }
         const string note = "Not found again by a run whose window covers the order.";
-        foreach (var ids in fixedOnes.Select(c => c.Id).Chunk(Chunk))
+        var resolved = 0;
+        foreach (var chunk in fixedOnes.Chunk(Chunk))
         {
-            await db.Discrepancies.Where(d => ids.Contains(d.Id)).ExecuteUpdateAsync(s => s
-                .SetProperty(d => d.State, DiscrepancyState.Resolved)
-                .SetProperty(d => d.ResolutionAction, ResolutionAction.VerifiedFixed)
-                .SetProperty(d => d.ResolutionNote, note)
-                .SetProperty(d => d.ResolvedBy, System)
-                .SetProperty(d => d.ResolvedAt, now)
-                .SetProperty(d => d.UpdatedAt, now)
-                .SetProperty(d => d.Version, d => d.Version + 1), ct);
+            var ids = chunk.Select(c => c.Id).ToList();
+            // The state is checked again by the update itself: on SQL Server a person may resolve or ignore one of these
+            // between the read above and this write (a resolution does not wait for the workspace's lock), and that
+            // resolution stands. Only the rows this update changed get their history.
+            var updated = await db.Discrepancies
+                .Where(d => ids.Contains(d.Id) && (d.State == DiscrepancyState.Open || d.State == DiscrepancyState.Acknowledged))
+                .ExecuteUpdateAsync(s => s
+                    .SetProperty(d => d.State, DiscrepancyState.Resolved)
+                    .SetProperty(d => d.ResolutionAction, ResolutionAction.VerifiedFixed)
+                    .SetProperty(d => d.ResolutionNote, note)
+                    .SetProperty(d => d.ResolvedBy, System)
+                    .SetProperty(d => d.ResolvedAt, now)
+                    .SetProperty(d => d.UpdatedAt, now)
+                    .SetProperty(d => d.Version, d => d.Version + 1), ct);
+            var changed = chunk;
+            if (updated != chunk.Length)
+            {
+                // This run's resolutions carry its instant; a person's carry theirs.
+                var ours = (await db.Discrepancies.AsNoTracking()
+                    .Where(d => ids.Contains(d.Id) && d.ResolvedBy == System && d.ResolvedAt == now && d.ResolutionAction == ResolutionAction.VerifiedFixed)
+                    .Select(d => d.Id).ToListAsync(ct)).ToHashSet();
+                changed = chunk.Where(c => ours.Contains(c.Id)).ToArray();
+            }
+            foreach (var c in changed)
+            {
+                var e = Event(c.Id, DiscrepancyEventKind.StateChanged, c.State, DiscrepancyState.Resolved, runId, now, null);
+                e.Action = ResolutionAction.VerifiedFixed;
+                e.Note = note;
+                events.Add(e);
+            }
+            resolved += changed.Length;
         }
-        foreach (var c in fixedOnes)
-        {
-            var e = Event(c.Id, DiscrepancyEventKind.StateChanged, c.State, DiscrepancyState.Resolved, runId, now, null);
-            e.Action = ResolutionAction.VerifiedFixed;
-            e.Note = note;
-            events.Add(e);
-        }
-        return fixedOnes.Count;
+        return resolved;
     }
 
     static Discrepancy New(Guid workspaceId, Guid runId, DateTime now, string key, Finding finding, Texts texts)
