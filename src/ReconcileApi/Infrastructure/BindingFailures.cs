@@ -64,7 +64,7 @@ public static class BindingFailures
             return problem;
         }
         // A property name that is not text stops the reader at the object that holds it, whatever the property: say which.
-        if (NameThatIsNotText(body) is { } name)
+        if (FirstInvalidText(body) is { IsName: true, Path: var name })
         {
             return new HttpValidationProblemDetails(new Dictionary<string, string[]> { [name] = [InvalidName] })
             {
@@ -91,44 +91,6 @@ public static class BindingFailures
     const string InvalidText = "Is not valid text: it holds a lone UTF-16 surrogate (an unpaired \\ud800–\\udfff escape).";
     const string InvalidName = "Is a property name that is not valid text: it holds a lone UTF-16 surrogate (an unpaired \\ud800–\\udfff escape).";
 
-    /// <summary>The path of the first property name in the body that is not valid text (<c>statusMap.(a property name)</c>); null when all are.</summary>
-    static string? NameThatIsNotText(ReadOnlyMemory<byte> body)
-    {
-        using var document = JsonDocument.Parse(body, new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
-        return Find(document.RootElement, "");
-
-        static string? Find(JsonElement element, string path)
-        {
-            if (element.ValueKind == JsonValueKind.Array)
-            {
-                var i = 0;
-                foreach (var item in element.EnumerateArray())
-                {
-                    if (Find(item, $"{path}[{i++}]") is { } found)
-                        return found;
-                }
-            }
-            else if (element.ValueKind == JsonValueKind.Object)
-            {
-                foreach (var property in element.EnumerateObject())
-                {
-                    string name;
-                    try
-                    {
-                        name = property.Name;
-                    }
-                    catch (InvalidOperationException)
-                    {
-                        return path.Length == 0 ? "(a property name)" : path + ".(a property name)";
-                    }
-                    if (Find(property.Value, path.Length == 0 ? name : $"{path}.{name}") is { } found)
-                        return found;
-                }
-            }
-            return null;
-        }
-    }
-
     /// <summary>
     /// Whether the value at the body's JSON path (<c>$.alerts[0].name</c>, as <see cref="JsonException.Path"/> gives it) is a
     /// string that is not valid text. A string property refuses only that and values that are not strings, and those two
@@ -151,17 +113,13 @@ public static class BindingFailures
                 return false;
             }
         }
-        if (element.ValueKind != JsonValueKind.String)
-            return false;
-        try
-        {
-            element.GetString();
-            return false;
-        }
-        catch (InvalidOperationException)
-        {
-            return true;
-        }
+        return element.ValueKind == JsonValueKind.String && !JsonText.IsValid(element);
+    }
+
+    static (string Path, bool IsName)? FirstInvalidText(ReadOnlyMemory<byte> body)
+    {
+        using var document = JsonDocument.Parse(body, new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
+        return JsonText.FirstInvalid(document.RootElement);
     }
 
     static JsonException? SyntaxError(ReadOnlySpan<byte> body)

@@ -13,33 +13,7 @@ public static class InvalidText
     public const string Message = "Is not valid text (a lone UTF-16 surrogate or invalid UTF-8); the record is kept among the rejected records.";
 
     /// <summary>The path of the first string (or property name) in <paramref name="element"/> that is not valid text; null when all are.</summary>
-    public static string? Find(JsonElement element, string path = "")
-    {
-        switch (element.ValueKind)
-        {
-            case JsonValueKind.String:
-                return IsValid(element) ? null : path;
-            case JsonValueKind.Array:
-                var i = 0;
-                foreach (var item in element.EnumerateArray())
-                {
-                    if (Find(item, $"{path}[{i++}]") is { } found)
-                        return found;
-                }
-                return null;
-            case JsonValueKind.Object:
-                foreach (var property in element.EnumerateObject())
-                {
-                    if (JsonOrderList.NameOf(property) is not { } name)
-                        return path.Length == 0 ? "(a property name)" : path + ".(a property name)";
-                    if (Find(property.Value, path.Length == 0 ? name : $"{path}.{name}") is { } found)
-                        return found;
-                }
-                return null;
-            default:
-                return null;
-        }
-    }
+    public static string? Find(JsonElement element) => JsonText.FirstInvalid(element)?.Path;
 
     /// <summary>
     /// The order rejected for the text at <paramref name="path"/>, under its id when the format's top-level id field reads
@@ -57,14 +31,14 @@ public static class InvalidText
         JsonElement? found = null;
         foreach (var property in record.EnumerateObject())
         {
-            if (JsonOrderList.NameOf(property) == orderIdField)
+            if (JsonText.NameOf(property) == orderIdField)
                 found = property.Value;
         }
         if (found is not { } id)
             return null;
         return id.ValueKind switch
         {
-            JsonValueKind.String when IsValid(id) => id.GetString()!.Trim() is { Length: > 0 } text ? text : null,
+            JsonValueKind.String when JsonText.IsValid(id) => id.GetString()!.Trim() is { Length: > 0 } text ? text : null,
             JsonValueKind.Number => id.GetRawText(),
             _ => null,
         };
@@ -77,18 +51,5 @@ public static class InvalidText
         return Find(document.RootElement) is null
             ? document.RootElement.Clone()
             : JsonSerializer.SerializeToElement(Encoding.UTF8.GetString(element.Span));
-    }
-
-    static bool IsValid(JsonElement value)
-    {
-        try
-        {
-            value.GetString();
-            return true;
-        }
-        catch (InvalidOperationException)
-        {
-            return false;
-        }
     }
 }

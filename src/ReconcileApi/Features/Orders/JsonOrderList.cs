@@ -41,53 +41,11 @@ public sealed class JsonOrderList
             objects++;
             foreach (var property in document.RootElement.EnumerateObject())
             {
-                if (NameOf(property) is { } name)
+                if (JsonText.NameOf(property) is { } name)
                     names.Add(name);
             }
         }
         return names;
-    }
-
-    /// <summary>
-    /// The property's name, or null when it is not valid text (a lone <c>\ud800</c> escape): no format reads such a name, and
-    /// the order's reader rejects the order naming it (<see cref="InvalidText"/>). The parser reads it only to compare or return it.
-    /// </summary>
-    public static string? NameOf(JsonProperty property)
-    {
-        try
-        {
-            return property.Name;
-        }
-        catch (InvalidOperationException)
-        {
-            return null;
-        }
-    }
-
-    /// <summary>Whether the reader's property name is <paramref name="name"/>; a name that is not valid text is none (<see cref="NameOf"/>).</summary>
-    public static bool NameIs(ref Utf8JsonReader reader, ReadOnlySpan<byte> name)
-    {
-        try
-        {
-            return reader.ValueTextEquals(name);
-        }
-        catch (InvalidOperationException)
-        {
-            return false;
-        }
-    }
-
-    /// <inheritdoc cref="NameIs(ref Utf8JsonReader, ReadOnlySpan{byte})"/>
-    public static bool NameIs(ref Utf8JsonReader reader, string name)
-    {
-        try
-        {
-            return reader.ValueTextEquals(name);
-        }
-        catch (InvalidOperationException)
-        {
-            return false;
-        }
     }
 
     public ReadOnlyMemory<byte> Element(int index) => Body[Elements[index]];
@@ -187,9 +145,9 @@ public sealed class JsonOrderList
                 var wrapped = false;
                 while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                 {
-                    var isKey = NameIs(ref reader, "idempotencyKey"u8);
+                    var isKey = JsonText.NameIs(ref reader, "idempotencyKey"u8);
                     // Which of two wrappers or keys is meant cannot be told: neither is taken.
-                    if ((wrapper is not null && NameIs(ref reader, wrapper)) || (isKey && key is not null))
+                    if ((wrapper is not null && JsonText.NameIs(ref reader, wrapper)) || (isKey && key is not null))
                     {
                         var twice = reader.GetString();
                         malformed = new MalformedBody($"The body has '{twice}' more than once; send it once.", 1, 1, Field: twice, FieldMessage: JsonBodies.Duplicate);
@@ -254,7 +212,7 @@ public sealed class JsonOrderList
     {
         foreach (var name in names)
         {
-            if (NameIs(ref reader, name))
+            if (JsonText.NameIs(ref reader, name))
                 return true;
         }
         return false;

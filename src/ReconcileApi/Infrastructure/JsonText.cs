@@ -1,0 +1,97 @@
+namespace ReconcileApi.Infrastructure;
+
+/// <summary>
+/// Text in a JSON document that is not valid Unicode: a lone UTF-16 surrogate escape (<c>"\ud800"</c>), in a value or in a
+/// property name. System.Text.Json holds it as written and throws only when asked for it as .NET text, so the readers of
+/// ingest and of our own bodies ask here instead, and say where it is.
+/// </summary>
+public static class JsonText
+{
+    /// <summary>The last step of a path that ends at a property name that is not valid text.</summary>
+    public const string NameStep = "(a property name)";
+
+    /// <summary>The property's name, or null when it is not valid text.</summary>
+    public static string? NameOf(JsonProperty property)
+    {
+        try
+        {
+            return property.Name;
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Whether the reader's property name is <paramref name="name"/>; a name that is not valid text is none.</summary>
+    public static bool NameIs(ref Utf8JsonReader reader, ReadOnlySpan<byte> name)
+    {
+        try
+        {
+            return reader.ValueTextEquals(name);
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    /// <inheritdoc cref="NameIs(ref Utf8JsonReader, ReadOnlySpan{byte})"/>
+    public static bool NameIs(ref Utf8JsonReader reader, string name)
+    {
+        try
+        {
+            return reader.ValueTextEquals(name);
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Whether a string value reads as .NET text.</summary>
+    public static bool IsValid(JsonElement value)
+    {
+        try
+        {
+            value.GetString();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// The first string or property name in document order that is not valid text: its path (<c>lines[2].sku</c>, or
+    /// <c>statusMap.(a property name)</c> for a name) and whether it is a name; null when all text is valid.
+    /// </summary>
+    public static (string Path, bool IsName)? FirstInvalid(JsonElement element, string path = "")
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String:
+                return IsValid(element) ? null : (path, false);
+            case JsonValueKind.Array:
+                var i = 0;
+                foreach (var item in element.EnumerateArray())
+                {
+                    if (FirstInvalid(item, $"{path}[{i++}]") is { } found)
+                        return found;
+                }
+                return null;
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    if (NameOf(property) is not { } name)
+                        return (path.Length == 0 ? NameStep : $"{path}.{NameStep}", true);
+                    if (FirstInvalid(property.Value, path.Length == 0 ? name : $"{path}.{name}") is { } found)
+                        return found;
+                }
+                return null;
+            default:
+                return null;
+        }
+    }
+}
