@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using System.Globalization;
 using System.Text;
 
 namespace ReconcileApi.Engine;
@@ -307,12 +308,14 @@ internal sealed class LineComparison
                 continue;
             var sku = Sku(line, source);
             var skuText = sku.IsEmpty ? null : new string(sku);
+            // Paired by the SKU's canonical decomposition, as its fingerprint has it: an accent typed either way is one SKU.
+            var skuKey = skuText is null ? null : CanonicalText.Decomposed(sku) ?? skuText;
             var name = NormalizedName(line.Name);
-            var index = skuText is not null ? bySku : byName;
-            if (!index.TryGetValue(skuText ?? name, out var item))
+            var index = skuKey is not null ? bySku : byName;
+            if (!index.TryGetValue(skuKey ?? name, out var item))
             {
-                items.Add(item = new Item(skuText, name, skuText ?? line.Name?.Trim() ?? "", line));
-                index[skuText ?? name] = item;
+                items.Add(item = new Item(skuKey, name, skuText ?? line.Name?.Trim() ?? "", line));
+                index[skuKey ?? name] = item;
             }
             // Several lines of one product (split lines) count as one: quantities and amounts add up.
             item.Lines++;
@@ -332,16 +335,20 @@ internal sealed class LineComparison
         return items;
     }
 
-    /// <summary>"Tee - Black / M" → "tee black m": letters and digits, lower-cased, one space between words.</summary>
+    /// <summary>
+    /// "Tee - Black / M" → "tee black m": letters (with their accents, canonically decomposed: "Café" typed either way is one
+    /// name) and digits, lower-cased, one space between words.
+    /// </summary>
     internal static string NormalizedName(string? name)
     {
         if (string.IsNullOrWhiteSpace(name))
             return "";
-        var sb = new StringBuilder(name.Length);
+        var text = CanonicalText.Decomposed(name) ?? name;
+        var sb = new StringBuilder(text.Length);
         var space = false;
-        foreach (var c in name)
+        foreach (var c in text)
         {
-            if (char.IsLetterOrDigit(c))
+            if (char.IsLetterOrDigit(c) || char.GetUnicodeCategory(c) is UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark or UnicodeCategory.EnclosingMark)
             {
                 if (space && sb.Length > 0)
                     sb.Append(' ');

@@ -119,6 +119,27 @@ public sealed class CategoryTests
         Assert.Equal(LineComparison.Quantity, Assert.Single(Single(findings, Category.LineItemsMismatch).LineDifferences).Kind);
     }
 
+    /// <summary>
+    /// An accent typed as one letter on one side and as a letter and a combining mark on the other is one SKU or product name
+    /// when lines are compared, as it is in their fingerprint: a quantity difference on such a line is that, not the line
+    /// missing on one side and extra on the other.
+    /// </summary>
+    [Theory]
+    [InlineData("CAF\u00c9-MUG", "CAFE\u0301-MUG", null, null)]
+    [InlineData(null, null, "Caf\u00e9 Mug", "Cafe\u0301 mug")]
+    public void ALineWhoseSkuOrNameIsTypedWithAComposedAccentOnOneSide_PairsWithItsDecomposedTwin(string? storeSku, string? keapSku, string? storeName, string? keapName)
+    {
+        (storeSku, keapSku, storeName, keapName) = (Unescape(storeSku), Unescape(keapSku), Unescape(storeName) ?? "Mug", Unescape(keapName) ?? "Mug");
+        var store = Store() with { Lines = [Line(sku: storeSku, name: storeName, quantity: 2, unitPrice: 40m)] };
+        var keap = Keap() with { Lines = [Line(sku: keapSku, name: keapName, quantity: 1, unitPrice: 40m)] };
+
+        var finding = Single(Findings(store, keap), Category.LineItemsMismatch);
+
+        Assert.Equal([LineComparison.Quantity], finding.LineDifferences.Select(d => d.Kind));
+
+        static string? Unescape(string? s) => s is null ? null : System.Text.RegularExpressions.Regex.Unescape(s);
+    }
+
     [Theory]
     [InlineData("#1001", "Shopify Order #1001")]
     [InlineData("1001", "Shopify Order #1001")]
