@@ -17,11 +17,15 @@ public sealed class TableColumns
     {
         this.header = header;
         var byKey = new Dictionary<string, int>(StringComparer.Ordinal);
+        // A header the table has more than once: its first column, and the later ones.
         var copies = new Dictionary<int, List<int>>();
         for (var i = 0; i < header.Count; i++)
         {
-            if (!byKey.TryAdd(Key(header[i]), i))
-                (copies.TryGetValue(byKey[Key(header[i])], out var list) ? list : copies[byKey[Key(header[i])]] = []).Add(i);
+            var key = Key(header[i]);
+            if (byKey.TryGetValue(key, out var first))
+                (copies.TryGetValue(first, out var later) ? later : copies[first] = []).Add(i);
+            else
+                byKey[key] = i;
         }
         foreach (var (field, names) in aliases)
         {
@@ -47,11 +51,11 @@ public sealed class TableColumns
         }
         MapErrors = mapErrors;
         // A field read from a column whose header the table has more than once: its other copies are compared with it.
-        Copies = index.Where(p => copies.ContainsKey(p.Value)).Select(p => (p.Key, copies[p.Value].ToArray())).ToList();
+        this.copies = index.Where(p => copies.ContainsKey(p.Value)).Select(p => (p.Key, copies[p.Value].ToArray())).ToList();
     }
 
     /// <summary>The fields read from a column whose header appears again later in the header, with those later columns.</summary>
-    public IReadOnlyList<(string Field, int[] Others)> Copies { get; }
+    readonly List<(string Field, int[] Others)> copies;
 
     /// <summary>
     /// Warnings for the cells of <paramref name="row"/> in a repeated column that hold another value than the column a field is
@@ -59,7 +63,7 @@ public sealed class TableColumns
     /// </summary>
     public void CompareCopies(TableRow row, ReadProblems problems)
     {
-        foreach (var (field, others) in Copies)
+        foreach (var (field, others) in copies)
         {
             var kept = Cell(row, field);
             var first = index[field];
