@@ -113,15 +113,15 @@ public sealed class StatusMap
     /// unknown (then status is not compared). Keap: unknown labels are unpaid, and amounts decide
     /// paid-ness; store: a paid order with refunds is (partially) refunded, one with nothing paid unpaid.
     /// </summary>
-    public PaymentState? Map(CanonicalOrder order) => Map(order, Label(order.Status));
+    public PaymentState? Map(CanonicalOrder order) => Map(order.Total, order.AmountPaid, order.AmountRefunded, Label(order.Status));
 
     /// <summary>The state a raw label alone maps to (null: absent or unknown).</summary>
     internal PaymentState? Label(string? raw) => raw is not null && _lookup.TryGetValue(raw.AsSpan().Trim(), out var s) ? s : null;
 
-    /// <summary><see cref="Map(CanonicalOrder)"/> with the label already looked up.</summary>
-    internal PaymentState? Map(CanonicalOrder order, PaymentState? label) => Map(order.Total, order.AmountPaid, order.AmountRefunded, label);
-
-    /// <summary>The state of an order of <paramref name="total"/>, paid and refunded as given, whose label maps to <paramref name="label"/>.</summary>
+    /// <summary>
+    /// <see cref="Map(CanonicalOrder)"/> from the amounts alone, the label already looked up: the order of <paramref name="total"/>,
+    /// paid and refunded as given (the normalize pass reads them without building the order, <see cref="OrderFacts"/>).
+    /// </summary>
     internal PaymentState? Map(decimal total, decimal? paid, decimal? refunded, PaymentState? label) =>
         _source == OrderSource.Keap ? KeapState(total, paid, refunded, label ?? PaymentState.Unpaid) : StoreState(total, paid, refunded, label);
 
