@@ -107,13 +107,13 @@ public sealed class ShopifyFormat : IJsonOrderFormat
                 continue;
             // A shipping line an order edit removed is still returned, marked is_removed (API 2024-04): it leaves the order as
             // an edit's removed units do (quantity 0, the first quantity kept).
-            if (item.Bool("is_removed"))
+            var removed = item.Bool("is_removed");
+            edited |= removed;
+            shippingLines.Add(new OrderLine(item.Text("code"), null, item.Text("title") ?? "Shipping", removed ? 0 : 1, price, removed ? 0 : price, LineKind.Shipping)
             {
-                edited = true;
-                shippingLines.Add(new OrderLine(item.Text("code"), null, item.Text("title") ?? "Shipping", 0, price, 0, LineKind.Shipping) { OriginalQuantity = 1 });
-                continue;
-            }
-            shippingLines.Add(new OrderLine(item.Text("code"), null, item.Text("title") ?? "Shipping", 1, price, price, LineKind.Shipping) { Tax = Tax(item) });
+                Tax = removed ? null : Tax(item),
+                OriginalQuantity = removed ? 1 : null,
+            });
         }
         // What the buyer paid for shipping: the shipping lines after their discounts. total_shipping_price_set is before
         // them ("excluding discounts and returns"), so only an order without shipping lines falls back to it.
