@@ -6,6 +6,7 @@ using ReconcileApi.Features.Runs;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.AspNetCore.Hosting;
 using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using static ReconcileApi.Tests.Api;
@@ -627,6 +628,59 @@ public sealed class DiscrepancyLifecycleTests(ApiFactory factory) : IClassFixtur
     }
 
     [Fact]
+    public async Task AResolutionSentWhileARunSaves_WaitsForTheSave_AndIsDecidedOnWhatTheRunLeft()
+    {
+        // The run and a person's resolution write the same discrepancy: the resolution takes the workspace's lock (SQL
+        // Server) or the file's write lock (SQLite) before it reads, so it is decided after the run's save, on its values.
+        var held = new HeldSave();
+        using var slow = factory.WithWebHostBuilder(b => b.ConfigureTestServices(s => s.AddSingleton<RunCheckpoints>(held)));
+        using var ws = await slow.CreateWorkspaceAsync();
+        await IngestAmountMismatchAsync(ws);
+        held.Release.SetResult();
+        await ws.Http.RunAsync(Window);
+        var id = Assert.Single(await ws.Http.DiscrepanciesAsync()).Id();
+        var read = (await ws.Http.GetAsync($"/api/v1/discrepancies/{id}")).Headers.ETag!.Tag;
+        await ws.Http.IngestAsync("keap", new[] { Order("K1", "Shopify Order #1001", 45m, "PAID", date: Day) });
+        (held.Saving, held.Release) = (new(TaskCreationOptions.RunContinuationsAsynchronously), new(TaskCreationOptions.RunContinuationsAsynchronously));
+
+        var run = await ws.Http.PostAsJsonAsync("/api/v1/runs", Window);
+        await held.Saving.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var plain = ws.Http.PostAsJsonAsync($"/api/v1/discrepancies/{id}/resolution", new { action = "acknowledge", resolvedBy = "ana@example.com" });
+        var stale = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/discrepancies/{id}/resolution") { Content = JsonContent.Create(new { action = "updated_in_keap", resolvedBy = "bo@example.com" }) };
+        stale.Headers.IfMatch.Add(new EntityTagHeaderValue(read));
+        var conditional = ws.Http.SendAsync(stale);
+        await Task.Delay(300);
+        foreach (var answered in new[] { plain, conditional }.Where(t => t.IsCompleted))
+        {
+            var response = await answered;
+            Assert.Fail($"A resolution was answered while the run held its save: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
+        held.Release.SetResult();
+
+        Assert.Equal("succeeded", (await ws.Http.WaitForRunAsync(run.Headers.Location!.ToString())).Str("status"));
+        Assert.Equal(HttpStatusCode.OK, (await plain).StatusCode);
+        // The If-Match read before the run's change of values is stale once the run has saved.
+        Assert.Equal(HttpStatusCode.PreconditionFailed, (await conditional).StatusCode);
+        var d = await GetAsync(ws, id);
+        Assert.Equal("acknowledged", d.Str("state"));
+        Assert.Equal(45m, decimal.Parse(d.Str("keapValue")!, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(["created", "values_changed", "state_changed"], (await HistoryAsync(ws, id)).Select(e => e.Str("kind")));
+    }
+
+    /// <summary>Holds each run in its save (results written, write lock held) until the test releases it.</summary>
+    sealed class HeldSave : RunCheckpoints
+    {
+        public TaskCompletionSource Saving = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource Release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override async Task WhileSavingAsync(Guid runId, CancellationToken ct)
+        {
+            Saving.TrySetResult();
+            await Release.Task.WaitAsync(ct);
+        }
+    }
+
+    [Fact]
     public async Task ReopenedDiscrepancies_AreSavedOutsideASavepoint()
     {
         // A savepoint's journal on SQLite (kept in memory) made each row a run changed cost more than the one before: a run
@@ -639,6 +693,8 @@ public sealed class DiscrepancyLifecycleTests(ApiFactory factory) : IClassFixtur
         await ws.Http.RunAsync(Window);
         var id = Assert.Single(await ws.Http.DiscrepanciesAsync()).Id();
         await ResolveAsync(ws, id, "updated_in_keap");
+        // A person's resolution saves its few rows in a savepoint of its own transaction (rolled back to when it loses a race).
+        savepoints.DiscrepancyUpdatesInSavepoint.Clear();
 
         var again = await ws.Http.RunAsync(Window);
 

@@ -42,9 +42,7 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
     /// </summary>
     public async Task<LifecycleChanges> ApplyAsync(Guid workspaceId, Guid runId, ReconcileWindow window, ReconciliationResult result, CancellationToken ct)
     {
-        if (db.Database.CurrentTransaction is null)
-            throw new InvalidOperationException("The lifecycle applies a run's findings inside the run's transaction.");
-        await LockWorkspaceAsync(workspaceId, ct);
+        await WorkspaceLock.TakeAsync(db, workspaceId, ct);
         var timer = Stopwatch.StartNew();
         var marks = new List<string>();
         // A step during which the runtime paused for collections says how long (and whether one was full): that pause is in the step's time.
@@ -222,19 +220,6 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
         logger.LogDebug("Lifecycle of run {RunId}, ms since start: {Steps}", runId, string.Join(", ", marks));
         var reopened = changed.Values.Count(c => c.Reopen);
         return new LifecycleChanges(fresh.Count, reopened, findings.Count - fresh.Count - reopened, autoResolved);
-    }
-
-    /// <summary>
-    /// On SQL Server an application lock per workspace, held until the transaction ends; SQLite's
-    /// write transaction (BEGIN IMMEDIATE) already admits one writer at a time.
-    /// </summary>
-    async Task LockWorkspaceAsync(Guid workspaceId, CancellationToken ct)
-    {
-        if (!db.Database.IsSqlServer())
-            return;
-        var resource = $"reconcile-lifecycle-{workspaceId}";
-        await db.Database.ExecuteSqlInterpolatedAsync(
-            $"EXEC sp_getapplock @Resource = {resource}, @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = -1", ct);
     }
 
     /// <summary>Open or acknowledged discrepancies whose order falls in the window and that this run (<paramref name="found"/>) no longer found.</summary>

@@ -59,7 +59,7 @@ public static class ResolveDiscrepancies
         // An id another request changed meanwhile is decided again on what that request left (an identical request that won
         // makes it a repeat: unchanged); the ids that lost no race are saved at once.
         var pending = ids;
-        return TypedResults.Ok(await db.DecideAgainAsync<ResolveManyResponse>(async () =>
+        return TypedResults.Ok(await db.DecideAgainLockedAsync<ResolveManyResponse>(workspaceId, async () =>
         {
             pending = await ApplyAsync(db, workspaceId, pending, action, request, now, results, ct);
             return pending.Count == 0 ? Summary(ids, results) : null;
@@ -68,7 +68,7 @@ public static class ResolveDiscrepancies
             foreach (var id in pending)
                 results[id] = new(id, ResolutionOutcome.ChangedConcurrently, null, "The discrepancy kept changing under other requests while this one was applied; send it again.");
             return Summary(ids, results);
-        }));
+        }, ct));
     }
 
     /// <summary>Decides and saves each id into <paramref name="results"/>; the ids whose write another request beat, to decide again.</summary>

@@ -119,7 +119,7 @@ public static class ResolveDiscrepancy
         Resolutions.TryParse(request.Action, out var action);
         // Without If-Match the caller asked for the action, not for the version it read: when another request changes the
         // discrepancy meanwhile, the action is decided again on what that request left (a repeat, a conflict, or applied).
-        return await db.DecideAgainAsync<Results<Ok<DiscrepancyResponse>, ProblemHttpResult>>(async () =>
+        return await db.DecideAgainLockedAsync<Results<Ok<DiscrepancyResponse>, ProblemHttpResult>>(workspaceId, async () =>
         {
             var d = await db.Discrepancies.SingleOrDefaultAsync(x => x.Id == id && x.WorkspaceId == workspaceId, ct);
             if (d is null)
@@ -149,6 +149,6 @@ public static class ResolveDiscrepancy
             }
             response.Headers.ETag = ETags.Of(d.Version);
             return TypedResults.Ok(DiscrepancyResponse.From(d));
-        }, () => Problems.Conflict("The discrepancy kept changing under other requests while this one was applied; send it again."));
+        }, () => Problems.Conflict("The discrepancy kept changing under other requests while this one was applied; send it again."), ct);
     }
 }
