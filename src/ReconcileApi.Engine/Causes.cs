@@ -53,6 +53,10 @@ internal static class Causes
                 $"The Keap total {k.Total} is the store total {s.Total} plus its tax {tax} again: {(s.TaxesIncluded == true ? "the store's prices already include tax" : "the tax was counted twice")}."));
         if (diff < 0 && Near(discount))
             return new(CauseCodes.DiscountNotSynced, string.Create(CultureInfo.InvariantCulture, $"The Keap total {k.Total} exceeds the store total {s.Total} by the discount {discount}: the discount was not synced to Keap."));
+        // Only the product lines at their prices before discounts reached Keap: the tax, shipping or fees are missing and so is the discount.
+        if (discount > 0 && NotSynced(s, k, tax, shipping, x => Math.Abs(x - discount) > tolerance && Math.Abs(diff - (x - discount)) <= tolerance) is { } missing)
+            return new(CauseCodes.TaxOrShippingNotSynced, string.Create(CultureInfo.InvariantCulture,
+                $"The Keap total {k.Total} is the store total {s.Total} less {missing}; nor was its discount {discount}: Keap has the line prices before discounts."));
         if (s.PresentmentTotal is { } presentment && !string.Equals(s.PresentmentCurrency, s.Currency, StringComparison.OrdinalIgnoreCase) && Math.Abs(presentment - k.Total) <= tolerance)
             return new(CauseCodes.PresentmentCurrency, string.Create(CultureInfo.InvariantCulture, $"The Keap total {k.Total} is what the buyer paid in {s.PresentmentCurrency}, booked as {k.Currency ?? s.Currency}; the store total is {s.Total} {s.Currency}."));
         // A cent per unit: tax and discounts are rounded per line or per unit.

@@ -104,6 +104,21 @@ public sealed class CauseTests
     }
 
     [Theory]
+    [InlineData(108, "less tax 12: the tax line was not synced to Keap; nor was its discount 10")]
+    [InlineData(100, "less tax 12 and shipping 8: those lines were not synced to Keap; nor was its discount 10")]
+    public void AmountMismatch_KeapHasTheLinePricesBeforeDiscounts_TaxShippingAndDiscountNotSynced(decimal keapTotal, string explained)
+    {
+        // As Shopify order 450789469 (3 x 199 - TENOFF 10 + tax 11.94) whose Keap copy got the products at list price only:
+        // Keap lacks the tax (and shipping) less the discount.
+        var store = Store() with { Total = 110m, Subtotal = 90m, Discount = 10m };
+
+        var finding = Single(Findings(store, Keap() with { Total = keapTotal }), Category.AmountMismatch);
+
+        Assert.Equal(CauseCodes.TaxOrShippingNotSynced, finding.Cause.Code);
+        Assert.Contains(explained, finding.Cause.Explanation);
+    }
+
+    [Theory]
     [InlineData(0, CauseCodes.RetryDuplicate)]
     [InlineData(7, CauseCodes.RetryDuplicate)]
     [InlineData(600, CauseCodes.Unknown)]
