@@ -188,6 +188,14 @@ internal static class Causes
 
     public static Cause Duplicate(CanonicalOrder primary, CanonicalOrder extra, long primaryTicks, long extraTicks, bool identical, int windowMinutes, string system)
     {
+        // A retry repeats the same call: one copy made by a person in Keap (by hand, invoice or checkout form) beside one
+        // that came another way was entered again, however alike the two are and however close in time.
+        if (primary.SourceType?.Trim() is { Length: > 0 } first && extra.SourceType?.Trim() is { Length: > 0 } second
+            && !string.Equals(first, second, StringComparison.OrdinalIgnoreCase) && (MadeInKeap.Contains(first) || MadeInKeap.Contains(second)))
+        {
+            var (byHand, other) = MadeInKeap.Contains(second) ? (extra, primary) : (primary, extra);
+            return new(CauseCodes.CreatedInKeap, $"{system} record {byHand.OrderId} was made in Keap as {byHand.SourceType!.Trim()} for an order it also has as {other.OrderId} ({other.SourceType!.Trim()}): the order was entered twice, not a retried create.");
+        }
         if (identical)
             return new(CauseCodes.RetryDuplicate, $"{system} has two identical records for this order ({primary.OrderId} and {extra.OrderId}): a retried create.");
         if (primaryTicks != Normalizer.NoDate && extraTicks != Normalizer.NoDate)

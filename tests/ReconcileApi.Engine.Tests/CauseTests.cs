@@ -131,6 +131,34 @@ public sealed class CauseTests
         Assert.Equal(cause, finding.Cause.Code);
     }
 
+    [Theory]
+    [InlineData("API", "INVOICE", 2 * 24 * 60)]
+    [InlineData("API", "MANUAL_PAYMENT", 5)]
+    [InlineData("MANUAL_PAYMENT", "API", 5)]
+    public void Duplicate_HasCauseCreatedInKeap_WhenOneCopyWasMadeInKeapAndTheOtherNot(string primarySource, string copySource, int minutesApart)
+    {
+        // Identical copies, but a person entered one in Keap (an invoice, a manual payment): not a retried create.
+        var copy = Keap() with { OrderId = "K1001b", OrderDate = T0.AddMinutes(1 + minutesApart), SourceType = copySource };
+
+        var finding = Single(Reconcile([Store()], [Keap() with { SourceType = primarySource }, copy]).Findings, Category.DuplicateInKeap);
+
+        Assert.Equal(CauseCodes.CreatedInKeap, finding.Cause.Code);
+        Assert.Equal("K1001b", finding.DuplicateOrderId);
+    }
+
+    [Theory]
+    [InlineData("API", "API")]
+    [InlineData("INVOICE", "INVOICE")]
+    [InlineData("API", null)]
+    public void Duplicate_HasCauseRetryDuplicate_WhenBothCopiesCameTheSameWay(string? primarySource, string? copySource)
+    {
+        var copy = Keap() with { OrderId = "K1001b", OrderDate = T0.AddHours(5), SourceType = copySource };
+
+        var finding = Single(Reconcile([Store()], [Keap() with { SourceType = primarySource }, copy]).Findings, Category.DuplicateInKeap);
+
+        Assert.Equal(CauseCodes.RetryDuplicate, finding.Cause.Code);
+    }
+
     [Fact]
     public void Duplicate_HasCauseRetryDuplicate_WhenCopiesAreIdentical_HoursApart()
     {
