@@ -43,6 +43,12 @@ public sealed class CauseTests
             (Store(), Keap("Shopify Order #1002", "K1002"), ReconcileSettings.Default with { FuzzyMatching = false }, Category.MissingInKeap, CauseCodes.NotSynced),
         ["MissingInStore_HasCauseCreatedInKeap_WhenKeapOrderHasNoReference"] =
             (Store("#1002", "S1002") with { CustomerEmail = "ann@example.com" }, Keap(number: null), ReconcileSettings.Default, Category.MissingInStore, CauseCodes.CreatedInKeap),
+        ["MissingInStore_HasCauseCreatedInKeap_WhenSoldThroughACheckoutFormWhateverItsTitle"] =
+            (Store("#1002", "S1002") with { CustomerEmail = "ann@example.com" }, Keap("Online Order #1234") with { SourceType = "CHECKOUT_FORM" },
+                ReconcileSettings.Default, Category.MissingInStore, CauseCodes.CreatedInKeap),
+        ["MissingInStore_HasCauseUnknown_WhenAPersonTitledAManualPaymentWithAStoreReference"] =
+            (Store("#1002", "S1002") with { CustomerEmail = "ann@example.com" }, Keap("Shopify Order #1234") with { SourceType = "MANUAL_PAYMENT" },
+                ReconcileSettings.Default, Category.MissingInStore, CauseCodes.Unknown),
         ["ProbableMatch_HasCauseReferenceMismatch"] =
             (Store(number: null), Keap(), ReconcileSettings.Default, Category.ProbableMatch, CauseCodes.ReferenceMismatch),
     };
