@@ -118,6 +118,27 @@ public sealed class IngestFormatsApiTests(ApiFactory factory) : IClassFixture<Ap
         Assert.Equal(HttpStatusCode.NotFound, (await ws.Http.GetAsync("/api/v1/sources/store/orders/2")).StatusCode);
     }
 
+    [Theory]
+    [InlineData("paid", "pending", "paid")]
+    [InlineData("pending", "paid", "paid")]
+    public async Task AnOrderTwiceInABatch_KeepsItsNewerVersion_ByItsUpdatedTime(string first, string second, string kept)
+    {
+        // Webhooks arrive out of order: orders/paid (updated 10:05) can come before the orders/create (10:00) it follows.
+        using var ws = await factory.CreateWorkspaceAsync();
+        string Version(string status) => $$"""
+            {"id": 5, "name": "#1005", "email": "a@example.com", "created_at": "2026-10-01T10:00:00-05:00",
+             "updated_at": "{{(status == "paid" ? "2026-10-01T10:05:00-05:00" : "2026-10-01T10:00:00-05:00")}}", "currency": "USD",
+             "total_price": "10.00", "financial_status": "{{status}}", "line_items": []}
+            """;
+        var receipt = await (await ws.Http.PostAsync("/api/v1/sources/store/orders?format=shopify", JsonBody($"[{Version(first)}, {Version(second)}]"))).Json();
+
+        Assert.Equal((1, 1), (receipt.GetProperty("inserted").GetInt32(), receipt.GetProperty("repeated").GetInt32()));
+        var warning = Assert.Single(receipt.GetProperty("warnings").EnumerateArray());
+        Assert.Equal(0, warning.GetProperty("index").GetInt32());
+        var stored = await (await ws.Http.GetAsync("/api/v1/sources/store/orders/5")).Json();
+        Assert.Equal(kept, stored.GetProperty("order").GetProperty("status").GetString());
+    }
+
     [Fact]
     public async Task Shopify_AcceptsASingleWrappedOrder()
     {

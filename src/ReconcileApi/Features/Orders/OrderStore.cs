@@ -1,3 +1,4 @@
+using System.Globalization;
 using FluentValidation;
 using Microsoft.EntityFrameworkCore.Storage;
 using ReconcileApi.Features.Orders.Formats;
@@ -26,7 +27,8 @@ public sealed class IncomingRecord(int index, int? line, Func<ReadOrder> read, F
 /// Validates each record on its own and upserts the valid ones by (workspace, source, orderId), a
 /// chunk at a time, all in one transaction: a request is stored whole or not at all. Every record
 /// received is counted once: inserted, updated, unchanged, rejected, skipped, or repeated (its order id
-/// comes again later in the batch, as when a webhook is delivered twice; the last one is kept).
+/// comes again later in the batch, as when a webhook is delivered twice; the last one is kept, unless its own
+/// update time says it is the older).
 /// </summary>
 public sealed class OrderStore(ReconcileDbContext db, IValidator<CanonicalOrder> validator, WriteGate gate, TimeProvider clock)
 {
@@ -94,7 +96,7 @@ public sealed class OrderStore(ReconcileDbContext db, IValidator<CanonicalOrder>
         public List<ReceiptError> Errors { get; } = [];
         public List<ReceiptError> Warnings { get; } = [];
         public List<JsonElement> Rejected { get; } = [];
-        public Dictionary<string, (int Index, int? Line)> Stored { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, (int Index, int? Line, DateTime? UpdatedAt)> Stored { get; } = new(StringComparer.Ordinal);
     }
 
     async Task<List<PreparedOrder>> PrepareAsync(Batch batch, IReadOnlyList<IncomingRecord> chunk, Receipt receipt, CancellationToken ct)
@@ -141,15 +143,24 @@ public sealed class OrderStore(ReconcileDbContext db, IValidator<CanonicalOrder>
 
         void Keep(IncomingRecord record, string orderId, CanonicalOrder? order, byte[]? sentHash)
         {
-            // The same order id again (a webhook delivered twice): the last version wins, as if sent one after another.
+            // The same order id again (a webhook delivered twice): the last version wins, as if sent one after another —
+            // unless both say when the order was last updated and the later one is older: webhooks arrive out of order (an
+            // orders/create delivered after orders/paid), and the order is as its newest version says.
             var repeat = receipt.Stored.TryGetValue(orderId, out var earlier);
             if (repeat)
             {
                 batch.Repeated++;
+                var at = record.Line is { } l ? $" (line {l})" : "";
+                if (earlier.UpdatedAt is { } kept && order?.UpdatedAt is { } updated && kept.Kind == updated.Kind && updated < kept)
+                {
+                    receipt.Warnings.Add(new ReceiptError(earlier.Index, orderId, FormatSupport.OrderIdField, string.Create(CultureInfo.InvariantCulture,
+                        $"The same order id comes again at index {record.Index}{at}, updated earlier ({updated:yyyy-MM-ddTHH:mm:ss}) than this version ({kept:yyyy-MM-ddTHH:mm:ss}); this newer version was kept."), earlier.Line));
+                    return;
+                }
                 receipt.Warnings.Add(new ReceiptError(earlier.Index, orderId, FormatSupport.OrderIdField,
-                    $"The same order id comes again at index {record.Index}{(record.Line is { } l ? $" (line {l})" : "")}; that later version was kept.", earlier.Line));
+                    $"The same order id comes again at index {record.Index}{at}; that later version was kept.", earlier.Line));
             }
-            receipt.Stored[orderId] = (record.Index, record.Line);
+            receipt.Stored[orderId] = (record.Index, record.Line, order?.UpdatedAt);
             // A repeat within this chunk replaces the earlier version before anything is written; one of an
             // order an earlier chunk stored (Repeat) is written again.
             valid[orderId] = new PreparedOrder(orderId, order, null, null, valid.TryGetValue(orderId, out var inChunk) ? inChunk.Repeat : repeat, sentHash);
