@@ -140,6 +140,38 @@ public sealed class IngestFormatsApiTests(ApiFactory factory) : IClassFixture<Ap
     }
 
     [Fact]
+    public async Task AnOlderVersionThanTheOneStored_ChangesNothing_AndIsCountedSkippedWithAWarning()
+    {
+        // The orders/paid webhook (updated 10:05) reached the connector's request before orders/create (10:00).
+        using var ws = await factory.CreateWorkspaceAsync();
+        string Version(string status, string updated) => $$"""
+            [{"id": 6, "name": "#1006", "email": "a@example.com", "created_at": "2026-10-01T10:00:00-05:00",
+              "updated_at": "{{updated}}", "currency": "USD", "total_price": "10.00", "financial_status": "{{status}}", "line_items": []}]
+            """;
+        async Task<JsonElement> Send(string status, string updated) =>
+            await (await ws.Http.PostAsync("/api/v1/sources/store/orders?format=shopify", JsonBody(Version(status, updated)))).Json();
+        async Task<(string?, int)> Stored()
+        {
+            var stored = await (await ws.Http.GetAsync("/api/v1/sources/store/orders/6")).Json();
+            return (stored.GetProperty("order").GetProperty("status").GetString(), stored.GetProperty("version").GetInt32());
+        }
+        await Send("paid", "2026-10-01T10:05:00-05:00");
+
+        var late = await Send("pending", "2026-10-01T10:00:00-05:00");
+
+        Assert.Equal((0, 0, 1), (late.GetProperty("updated").GetInt32(), late.GetProperty("unchanged").GetInt32(), late.GetProperty("skipped").GetInt32()));
+        var warning = Assert.Single(late.GetProperty("warnings").EnumerateArray());
+        Assert.Equal(("updatedAt", 0), (warning.GetProperty("field").GetString(), warning.GetProperty("index").GetInt32()));
+        Assert.Contains("the stored version was kept", warning.GetProperty("message").GetString());
+        Assert.Equal(("paid", 1), await Stored());
+
+        // A newer version is an update as always.
+        var refunded = await Send("refunded", "2026-10-02T09:00:00-05:00");
+        Assert.Equal(1, refunded.GetProperty("updated").GetInt32());
+        Assert.Equal(("refunded", 2), await Stored());
+    }
+
+    [Fact]
     public async Task Shopify_AcceptsASingleWrappedOrder()
     {
         using var ws = await factory.CreateWorkspaceAsync();

@@ -31,7 +31,8 @@ public static class IngestOrders
             "`?format=` csv, shopify-csv or keap-csv (detected from the header when absent); `?columnMap=total=Grand Total;orderId=Ref` maps columns explicitly. " +
             "Timestamps without an offset are read in `?timezone=` (IANA) or the workspace's timezone; a numeric date whose day could come first or second (05/06/2026) " +
             "is rejected unless `?dateOrder=dmy|mdy` or the workspace setting `dateOrder` says which. Each order is validated on its own: valid orders are " +
-            "upserted by (source, orderId) and counted as inserted, updated (the previous version is kept) or unchanged; invalid ones are listed in `errors` " +
+            "upserted by (source, orderId) and counted as inserted, updated (the previous version is kept) or unchanged — or skipped, with a warning, when its own update time " +
+            "says it is older than the version stored (webhooks arrive out of order); invalid ones are listed in `errors` " +
             "and kept with the batch; when every order is rejected the answer is a 422 problem that carries the receipt's fields (the batch is stored and its Location works). Send `Idempotency-Key` (or a top-level `idempotencyKey` in a JSON object body) to make a retry safe.")
         // Routing answers 415 for any other content type; the binder says which body it needs.
         .Accepts<CanonicalOrder[]>("application/json", "text/csv", "application/csv", "text/plain", IngestRequest.Xlsx, "multipart/form-data")

@@ -28,7 +28,7 @@ public sealed class IncomingRecord(int index, int? line, Func<ReadOrder> read, F
 /// chunk at a time, all in one transaction: a request is stored whole or not at all. Every record
 /// received is counted once: inserted, updated, unchanged, rejected, skipped, or repeated (its order id
 /// comes again later in the batch, as when a webhook is delivered twice; the last one is kept, unless its own
-/// update time says it is the older).
+/// update time says it is the older). A version older by its update time than the one stored is skipped with a warning.
 /// </summary>
 public sealed class OrderStore(ReconcileDbContext db, IValidator<CanonicalOrder> validator, WriteGate gate, TimeProvider clock)
 {
@@ -68,7 +68,7 @@ public sealed class OrderStore(ReconcileDbContext db, IValidator<CanonicalOrder>
         using var turn = await gate.EnterAsync(db, ct);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         for (; prepared is not null; prepared = chunk.MoveNext() ? await PrepareAsync(batch, chunk.Current, receipt, ct) : null)
-            await UpsertAsync(batch, prepared, now, ct);
+            await UpsertAsync(batch, receipt, prepared, now, ct);
         batch.Rejected = receipt.Rejected.Count;
         batch.Errors = JsonSerializer.Serialize(receipt.Errors, StoredJson.Options);
         batch.Warnings = JsonSerializer.Serialize(receipt.Warnings.OrderBy(w => w.Index), StoredJson.Options);
@@ -151,7 +151,7 @@ public sealed class OrderStore(ReconcileDbContext db, IValidator<CanonicalOrder>
             {
                 batch.Repeated++;
                 var at = record.Line is { } l ? $" (line {l})" : "";
-                if (earlier.UpdatedAt is { } kept && order?.UpdatedAt is { } updated && kept.Kind == updated.Kind && updated < kept)
+                if (Older(order?.UpdatedAt, earlier.UpdatedAt) is var (updated, kept))
                 {
                     receipt.Warnings.Add(new ReceiptError(earlier.Index, orderId, FormatSupport.OrderIdField, string.Create(CultureInfo.InvariantCulture,
                         $"The same order id comes again at index {record.Index}{at}, updated earlier ({updated:yyyy-MM-ddTHH:mm:ss}) than this version ({kept:yyyy-MM-ddTHH:mm:ss}); this newer version was kept."), earlier.Line));
@@ -215,7 +215,15 @@ public sealed class OrderStore(ReconcileDbContext db, IValidator<CanonicalOrder>
         return failures;
     }
 
-    sealed record Existing(long Id, string OrderId, string ContentHash, byte[]? SentHash);
+    sealed record Existing(long Id, string OrderId, string ContentHash, byte[]? SentHash, byte[]? Compact);
+
+    /// <summary>
+    /// Both update times, when <paramref name="candidate"/> says the order was updated before <paramref name="than"/> did
+    /// (each as its source wrote it, so only two of one kind compare): webhooks arrive out of order, and an order is as its
+    /// newest version says. Null when either has no update time or the candidate is not older.
+    /// </summary>
+    static (DateTime Candidate, DateTime Than)? Older(DateTime? candidate, DateTime? than) =>
+        candidate is { } c && than is { } t && c.Kind == t.Kind && c < t ? (c, t) : null;
 
     /// <summary>
     /// Whether <paramref name="order"/> is what is stored: by the hash of its binary form, or for an order an earlier build
@@ -224,7 +232,7 @@ public sealed class OrderStore(ReconcileDbContext db, IValidator<CanonicalOrder>
     static bool Unchanged(Existing stored, string hash, CanonicalOrder order) =>
         stored.ContentHash == hash || (stored.ContentHash.Length == OrderJson.LegacyHashLength && stored.ContentHash == OrderJson.LegacyHash(order));
 
-    async Task UpsertAsync(Batch batch, List<PreparedOrder> orders, DateTime now, CancellationToken ct)
+    async Task UpsertAsync(Batch batch, Receipt receipt, List<PreparedOrder> orders, DateTime now, CancellationToken ct)
     {
         if (orders.Count == 0)
             return;
@@ -232,11 +240,12 @@ public sealed class OrderStore(ReconcileDbContext db, IValidator<CanonicalOrder>
         var ids = read.Select(o => o.OrderId).ToList();
         var existing = ids.Count == 0 ? [] : await db.Orders.AsNoTracking()
             .Where(o => o.WorkspaceId == batch.WorkspaceId && o.Source == batch.Source && ids.Contains(o.OrderId))
-            .Select(o => new Existing(o.Id, o.OrderId, o.ContentHash, o.SentHash))
+            .Select(o => new Existing(o.Id, o.OrderId, o.ContentHash, o.SentHash, o.Compact))
             .ToDictionaryAsync(o => o.OrderId, StringComparer.Ordinal, ct);
         var inserts = new List<StoredOrder>(read.Count);
         var changed = new Dictionary<long, PreparedOrder>();
         var rehashed = new List<(long Id, byte[] SentHash)>();
+        var superseded = 0;
         foreach (var prepared in read)
         {
             var (orderId, order, compact, hash, _, sentHash) = prepared;
@@ -254,6 +263,15 @@ public sealed class OrderStore(ReconcileDbContext db, IValidator<CanonicalOrder>
             }
             else if (!Unchanged(stored, hash!, order!))
             {
+                // An older version than the one stored (a webhook delivered after the one that followed it) changes nothing.
+                if (!prepared.Repeat && stored.Compact is { } kept && Older(order!.UpdatedAt, OrderCodec.Decode(kept).UpdatedAt) is var (updated, newer))
+                {
+                    superseded++;
+                    var (index, line, _) = receipt.Stored[orderId];
+                    receipt.Warnings.Add(new ReceiptError(index, orderId, "updatedAt", string.Create(CultureInfo.InvariantCulture,
+                        $"This version was updated earlier ({updated:yyyy-MM-ddTHH:mm:ss}) than the one stored ({newer:yyyy-MM-ddTHH:mm:ss}): webhooks arrive out of order, so the stored version was kept and this one counted as skipped."), line));
+                    continue;
+                }
                 changed[stored.Id] = prepared;
             }
             else if (sentHash is not null && !sentHash.AsSpan().SequenceEqual(stored.SentHash))
@@ -266,7 +284,8 @@ public sealed class OrderStore(ReconcileDbContext db, IValidator<CanonicalOrder>
         var repeatsChanged = read.Count(o => o.Repeat && changed.ContainsKey(existing[o.OrderId].Id));
         batch.Inserted += inserts.Count;
         batch.Updated += changed.Count - repeatsChanged;
-        batch.Unchanged += orders.Count(o => !o.Repeat) - inserts.Count - (changed.Count - repeatsChanged);
+        batch.Skipped += superseded;
+        batch.Unchanged += orders.Count(o => !o.Repeat) - inserts.Count - (changed.Count - repeatsChanged) - superseded;
         await db.InsertAsync(inserts, ct);
         await RehashAsync(rehashed, ct);
         if (changed.Count == 0)
