@@ -17,6 +17,8 @@ public static class CauseCodes
     public const string SyncStopped = "sync_stopped";
     public const string Rounding = "rounding";
     public const string TimezoneShift = "timezone_shift";
+    /// <summary>Keap has the order's day without its time, stamped at midnight (manual payments, imports of dates).</summary>
+    public const string MidnightStamp = "midnight_stamp";
     public const string SyncLag = "sync_lag";
     public const string RetryDuplicate = "retry_duplicate";
     public const string RefundNotPropagated = "refund_not_propagated";
@@ -107,6 +109,14 @@ internal static class Causes
     /// edit added, which carries no such mark — by lines that differ and an update at least an hour after the
     /// copy (not the minutes of a payment capture).
     /// </summary>
+    /// <summary>Where <paramref name="ticks"/> (UTC) is exactly midnight: the workspace's zone, else UTC; null when neither.</summary>
+    static string? MidnightIn(long ticks, TimeZoneInfo? zone)
+    {
+        if (zone is not null && TimeZoneInfo.ConvertTimeFromUtc(new DateTime(ticks, DateTimeKind.Utc), zone).TimeOfDay == TimeSpan.Zero)
+            return zone.Id;
+        return ticks % TimeSpan.TicksPerDay == 0 ? "UTC" : null;
+    }
+
     public static string? EditedAfterSync(CanonicalOrder s, CanonicalOrder k, bool linesDiffer)
     {
         if (s.UpdatedAt is not { } updated || (k.CreatedAt ?? k.OrderDate) is not { } copied)
@@ -121,9 +131,13 @@ internal static class Causes
         static DateTime Utc(DateTime d) => d.Kind == DateTimeKind.Local ? d.ToUniversalTime() : d;
     }
 
-    public static Cause Date(long storeTicks, long keapTicks)
+    /// <summary>Why the dates differ; a date Keap keeps without its time reads as midnight in the workspace's <paramref name="zone"/>.</summary>
+    public static Cause Date(long storeTicks, long keapTicks, TimeZoneInfo? zone)
     {
         var delta = keapTicks - storeTicks;
+        // Keap at midnight before the store order, less than a day before it: the same day, its time not kept.
+        if (delta < 0 && -delta < TimeSpan.TicksPerDay && MidnightIn(keapTicks, zone) is { } where)
+            return new(CauseCodes.MidnightStamp, $"The Keap date is midnight ({where}) of the store order's day: Keap has the day without the time, as manual payments and date-only imports are stamped.");
         var minutes = Math.Abs(delta) / (double)TicksPerMinute;
         var hours = Math.Round(minutes / 60);
         if (hours is >= 1 and <= 14 && Math.Abs(minutes - hours * 60) <= 1)

@@ -8,7 +8,7 @@ namespace ReconcileApi.Engine;
 /// Amounts are compared only in one currency: a Keap copy in another currency is one
 /// <c>currency_mismatch</c>, explained when it is the buyer's (presentment) currency.
 /// </summary>
-internal sealed class PairComparer(ReconcileSettings settings, LineComparison lines, Actions actions)
+internal sealed class PairComparer(ReconcileSettings settings, LineComparison lines, Actions actions, TimeZoneInfo? zone)
 {
     readonly long _dateTolerance = (long)(settings.DateToleranceHours * TimeSpan.TicksPerHour);
     readonly SeverityThresholds _thresholds = settings.SeverityThresholds;
@@ -73,7 +73,7 @@ internal sealed class PairComparer(ReconcileSettings settings, LineComparison li
         if (sn.Ticks != Normalizer.NoDate && kn.Ticks != Normalizer.NoDate && Math.Abs(sn.Ticks - kn.Ticks) > _dateTolerance)
         {
             var (sv, kv) = (Actions.Iso(sn.Ticks), Actions.Iso(kn.Ticks));
-            findings.Add(Make(Category.DateMismatch, key, s, k, sn, Fields.OrderDate, sv, kv, sv, kv, null, 0m, Causes.Date(sn.Ticks, kn.Ticks)));
+            findings.Add(Make(Category.DateMismatch, key, s, k, sn, Fields.OrderDate, sv, kv, sv, kv, null, 0m, Causes.Date(sn.Ticks, kn.Ticks, zone)));
         }
         if (linesDiffer)
         {

@@ -90,7 +90,7 @@ internal sealed class ReconciliationRun
         _storeNormalizer = new Normalizer(OrderSource.Store, settings, zone, lines, tuning);
         _keapNormalizer = new Normalizer(OrderSource.Keap, settings, zone, lines, tuning);
         _actions = new Actions(settings, lines);
-        _comparer = new PairComparer(settings, lines, _actions);
+        _comparer = new PairComparer(settings, lines, _actions, zone);
     }
 
     public ReconciliationResult Execute(DateTime? newestStore, DateTime? newestKeap)

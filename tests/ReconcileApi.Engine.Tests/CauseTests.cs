@@ -25,6 +25,16 @@ public sealed class CauseTests
             (Store(), Keap(date: T0.AddHours(-5)), TightDates, Category.DateMismatch, CauseCodes.TimezoneShift),
         ["DateMismatch_HasCauseSyncLag_WhenKeapIsStampedLater"] =
             (Store(), Keap(date: T0.AddHours(30.5)), TightDates, Category.DateMismatch, CauseCodes.SyncLag),
+        ["DateMismatch_HasCauseMidnightStamp_WhenKeapIsMidnightUtcOfTheStoreOrdersDay"] =
+            (Store(date: T0.AddMinutes(17)), Keap(date: T0.Date), TightDates, Category.DateMismatch, CauseCodes.MidnightStamp),
+        ["DateMismatch_HasCauseMidnightStamp_WhenKeapIsMidnightOfTheStoreOrdersDayInTheWorkspaceZone"] =
+            (Store(date: new DateTime(2026, 10, 20, 19, 20, 0, DateTimeKind.Utc)), Keap(date: new DateTime(2026, 10, 20, 4, 0, 0, DateTimeKind.Utc)),
+                TightDates with { Timezone = "America/New_York" }, Category.DateMismatch, CauseCodes.MidnightStamp),
+        ["DateMismatch_HasCauseUnknown_WhenKeapIsMidnightUtcButTheWorkspaceZoneIsAnother"] =
+            (Store(date: new DateTime(2026, 10, 20, 19, 20, 0, DateTimeKind.Utc)), Keap(date: new DateTime(2026, 10, 20, 4, 30, 0, DateTimeKind.Utc)),
+                TightDates with { Timezone = "America/New_York" }, Category.DateMismatch, CauseCodes.Unknown),
+        ["DateMismatch_HasCauseUnknown_WhenKeapIsMidnightOfAnEarlierDay"] =
+            (Store(date: T0.AddMinutes(17)), Keap(date: T0.Date.AddDays(-1)), TightDates, Category.DateMismatch, CauseCodes.Unknown),
         ["DateMismatch_HasCauseUnknown_WhenKeapIsEarlierByOddHours"] =
             (Store(), Keap(date: T0.AddHours(-30.5)), TightDates, Category.DateMismatch, CauseCodes.Unknown),
         ["StatusMismatch_HasCauseRefundNotPropagated_WhenStoreRefundedAndKeapPaid"] =
