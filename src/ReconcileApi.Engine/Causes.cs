@@ -162,8 +162,32 @@ internal static class Causes
             if (storeSku is not null && !lines.IsMapped(storeSku))
                 return new(CauseCodes.UnmappedSku, $"The store SKU '{missing.Line}' has no entry in the SKU map and Keap has '{extra.Line}' instead.");
         }
+        if (VariantsAsOneProduct(diffs) is { } mapped)
+            return mapped;
         var kinds = string.Join(", ", diffs.GroupBy(d => d.Kind).Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Count()} {g.Key.Replace('_', ' ')}")));
         return new(CauseCodes.Unknown, $"The line items differ: {kinds}.");
+    }
+
+    /// <summary>
+    /// Keap has one line where the store has several variants of it: every missing store line is named the Keap line's
+    /// product followed by its attributes ("Hoodie – Color: Black"), and together they are as many units as the Keap line.
+    /// The store's variants were mapped to one Keap product (DOMAIN.md, "Lines/SKU"). Null otherwise.
+    /// </summary>
+    static Cause? VariantsAsOneProduct(IReadOnlyList<LineDifference> diffs)
+    {
+        if (diffs.Count(d => d.Kind == LineComparison.Extra) != 1 || diffs.Any(d => d.Kind != LineComparison.Extra && d.Kind != LineComparison.Missing))
+            return null;
+        var product = diffs.Single(d => d.Kind == LineComparison.Extra);
+        var variants = diffs.Where(d => d.Kind == LineComparison.Missing).ToList();
+        if (variants.Count < 2 || product.KeapQuantity is not { } units || variants.Sum(v => v.StoreQuantity ?? 0m) != units
+            || !variants.TrueForAll(v => NamesAVariantOf(v.Line, product.Line)))
+            return null;
+        return new(CauseCodes.UnmappedSku, string.Create(CultureInfo.InvariantCulture,
+            $"Keap has '{product.Line}' x{units} where the store has its variants {string.Join(", ", variants.Select(v => $"'{v.Line}'"))}: the variants were mapped to one Keap product."));
+
+        // The product's name, then something that is not part of a word: the variant's attributes.
+        static bool NamesAVariantOf(string variant, string name) =>
+            name.Trim() is { Length: > 0 } n && variant.Length > n.Length && variant.StartsWith(n, StringComparison.OrdinalIgnoreCase) && !char.IsLetterOrDigit(variant[n.Length]);
     }
 
     /// <summary>Keap source types of orders made in Keap itself (by hand, by invoice, by checkout form).</summary>

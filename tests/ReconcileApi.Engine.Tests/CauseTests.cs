@@ -47,6 +47,15 @@ public sealed class CauseTests
             (Store() with { Status = "failed" }, Keap(), ReconcileSettings.Default, Category.StatusMismatch, CauseCodes.Unknown),
         ["LineItemsMismatch_HasCauseUnmappedSku_WhenKeapHasAnotherSkuForTheLine"] =
             (Store(), Keap() with { Lines = [Line("KEAP-TEE")] }, ReconcileSettings.Default, Category.LineItemsMismatch, CauseCodes.UnmappedSku),
+        ["LineItemsMismatch_HasCauseUnmappedSku_WhenKeapHasOneProductForTheStoresVariantsWithoutSkus"] =
+            (Store() with { Lines = [Line(null, 1, name: "Tee – Color: Black"), Line(null, 1, name: "Tee – Color: White")] },
+                Keap() with { Lines = [Line(null, 2, name: "Tee")] }, ReconcileSettings.Default, Category.LineItemsMismatch, CauseCodes.UnmappedSku),
+        ["LineItemsMismatch_HasCauseUnknown_WhenTheVariantsAreNotAsManyUnitsAsTheKeapProduct"] =
+            (Store() with { Lines = [Line(null, 1, name: "Tee – Color: Black"), Line(null, 1, name: "Tee – Color: White")] },
+                Keap() with { Lines = [Line(null, 3, name: "Tee")] }, ReconcileSettings.Default, Category.LineItemsMismatch, CauseCodes.Unknown),
+        ["LineItemsMismatch_HasCauseUnknown_WhenTheKeapNameOnlyBeginsAWordOfTheStoreLines"] =
+            (Store() with { Lines = [Line(null, 1, name: "Teepee Black"), Line(null, 1, name: "Teepee White")] },
+                Keap() with { Lines = [Line(null, 2, name: "Tee")] }, ReconcileSettings.Default, Category.LineItemsMismatch, CauseCodes.Unknown),
         ["LineItemsMismatch_HasCauseUnknown_WhenOnlyQuantitiesDiffer"] =
             (Store(), Keap() with { Lines = [Line(quantity: 5)] }, ReconcileSettings.Default, Category.LineItemsMismatch, CauseCodes.Unknown),
         ["MissingInKeap_HasCauseNotSynced"] =
