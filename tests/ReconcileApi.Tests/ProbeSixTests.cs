@@ -93,6 +93,49 @@ public sealed class ProbeSixTests(ApiFactory factory) : IClassFixture<ApiFactory
         Assert.False((await (await a.Http.GetAsync("/api/v1/alerts")).Json()).GetProperty("items")[0].GetProperty("acknowledged").GetBoolean());
     }
 
+    /// <summary>
+    /// A parameter the operation does not read is a typo or a misplaced field, never something to ignore: <c>?stat=resolved</c>
+    /// listed the open discrepancies under a 200, <c>?timezon=</c> read an ingest's times in another zone, and <c>?from=</c> on
+    /// POST /runs ran the default 30 days. The 400 names the parameter and the ones the operation reads.
+    /// </summary>
+    [Theory]
+    [InlineData("GET", "/api/v1/discrepancies?stat=resolved", "stat", "state")]
+    [InlineData("GET", "/api/v1/runs?limt=5", "limt", "limit")]
+    [InlineData("GET", "/api/v1/sources/store/orders?emial=a%40b.c", "emial", "email")]
+    [InlineData("GET", "/api/v1/metrics/daily?form=2026-11-01", "form", "from")]
+    [InlineData("GET", "/api/v1/alerts?state=open", "state", "status")]
+    [InlineData("POST", "/api/v1/sources/store/orders?timezon=America%2FNew_York", "timezon", "timezone")]
+    [InlineData("POST", "/api/v1/runs?from=2026-11-01", "from", "body")]
+    public async Task AQueryParameterTheOperationDoesNotRead_Is400NamingIt(string method, string url, string unknown, string hint)
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        using var request = new HttpRequestMessage(new HttpMethod(method), url);
+        if (method == "POST")
+            request.Content = JsonContent.Create(url.Contains("/orders") ? new[] { Order("P6-Q1") } : new object(), options: ApiFactory.Json);
+
+        var response = await ws.Http.SendAsync(request);
+
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest, unknown);
+        var error = (await response.Json()).GetProperty("errors").GetProperty(unknown)[0].GetString()!;
+        Assert.Contains(hint, error, StringComparison.Ordinal);
+        // Nothing was done: no order stored, no run started.
+        Assert.Empty((await (await ws.Http.GetAsync("/api/v1/sources/store/orders")).Json()).GetProperty("items").EnumerateArray());
+        Assert.Empty((await (await ws.Http.GetAsync("/api/v1/runs")).Json()).GetProperty("items").EnumerateArray());
+    }
+
+    [Theory]
+    [InlineData("/api/v1/discrepancies?State=all&LIMIT=5")]
+    [InlineData("/api/v1/discrepancies?stat=")]
+    [InlineData("/api/v1/runs?limit=10")]
+    [InlineData("/api/v1/alerts?limit=10")]
+    [InlineData("/api/v1/webhooks?anything=1")]
+    public async Task DocumentedParametersInAnyCase_AndEmptyOnes_AndOperationsWithoutA400_StillAnswer200(string url)
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var response = await ws.Http.GetAsync(url);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+    }
+
     /// <summary>A body each write accepts, so that the request reaches the lookup of its id (not a 400 on the body).</summary>
     static object BodyFor(string path, Dictionary<string, string> ids) => path switch
     {

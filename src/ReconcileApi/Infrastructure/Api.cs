@@ -9,6 +9,7 @@ public static class Api
             .WithTags(tag)
             .RequireAuthorization(policy)
             .RequireRateLimiting(RateLimits.Policy)
+            .AddEndpointFilter<KnownQuery>()
             .AddEndpointFilter<ValidationFilter>()
             .AddEndpointFilter<Idempotency.Filter>()
             .ProducesProblem(StatusCodes.Status401Unauthorized)

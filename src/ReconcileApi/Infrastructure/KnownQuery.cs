@@ -1,0 +1,53 @@
+using System.Collections.Concurrent;
+using System.Collections.Frozen;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.AspNetCore.Mvc.ApiExplorer;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
+
+namespace ReconcileApi.Infrastructure;
+
+/// <summary>
+/// A query parameter the operation does not read is a 400 naming it: <c>?stat=resolved</c> (a typo of <c>state</c>) listed the
+/// default open discrepancies under a 200, and <c>?timezon=</c> on an ingest read the times in the workspace's zone, answers a
+/// Make or Zapier step passes on as if they were what it asked for. The parameters an operation reads are the ones its
+/// contract documents (ApiExplorer's, plus those a binder reads, <see cref="OpenApi.BinderParameter"/>). Checked on the
+/// operations whose contract already answers 400; a parameter sent empty was dropped before (<see cref="EmptyQuery"/>).
+/// </summary>
+public sealed class KnownQuery : IEndpointFilter
+{
+    static readonly ConcurrentDictionary<Endpoint, FrozenSet<string>?> Known = new();
+
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        if (http.Request.Query.Count > 0 && http.GetEndpoint() is { } endpoint
+            && Known.GetOrAdd(endpoint, Read, http.RequestServices) is { } known)
+        {
+            var unknown = http.Request.Query.Keys.Where(k => !known.Contains(k)).ToList();
+            if (unknown.Count > 0)
+            {
+                var reads = known.Count == 0
+                    ? "This operation reads no query parameters (its input, if any, goes in the body)."
+                    : $"This operation reads: {string.Join(", ", known.Order(StringComparer.Ordinal))}.";
+                return Problems.InvalidQuery(unknown.ToDictionary(k => k, _ => new[] { $"Is not a query parameter of this operation. {reads}" }));
+            }
+        }
+        return await next(context);
+    }
+
+    /// <summary>The query parameters the endpoint's contract documents; null when its contract has no 400 to answer with.</summary>
+    static FrozenSet<string>? Read(Endpoint endpoint, IServiceProvider services)
+    {
+        if (!endpoint.Metadata.OfType<IProducesResponseTypeMetadata>().Any(m => m.StatusCode == StatusCodes.Status400BadRequest))
+            return null;
+        var name = endpoint.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName;
+        var description = services.GetRequiredService<IApiDescriptionGroupCollectionProvider>().ApiDescriptionGroups.Items
+            .SelectMany(g => g.Items)
+            .FirstOrDefault(d => name is not null && d.ActionDescriptor.EndpointMetadata.OfType<IEndpointNameMetadata>().Any(n => n.EndpointName == name));
+        if (description is null)
+            return null;
+        return description.ParameterDescriptions.Where(p => p.Source == BindingSource.Query).Select(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name))
+            .Concat(endpoint.Metadata.OfType<OpenApi.BinderParameter>().Where(p => p.In == Microsoft.OpenApi.ParameterLocation.Query).Select(p => p.Name))
+            .ToFrozenSet(StringComparer.OrdinalIgnoreCase);
+    }
+}
