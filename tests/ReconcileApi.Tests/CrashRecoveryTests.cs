@@ -223,11 +223,89 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IAsyncLifetim
         }
     }
 
+    [Fact]
+    public Task Run_KilledWithItsResultsWrittenButNotCommitted_IsRunAgain_WithoutDoubleCountsOrHistory() => WithChildLogs(KillMidSaveThenRestartAsync);
+
+    /// <summary>
+    /// A second run that resolves one finding and sees three again is killed while its writes sit in its open transaction
+    /// (the sixth probe): after the restart it runs again and the workspace reads as if it had run once — occurrences 2,
+    /// one verified_fixed, one history entry each, the run's own counts those of one pass.
+    /// </summary>
+    async Task KillMidSaveThenRestartAsync()
+    {
+        var first = await StartAsync("first", pauseBeforeMatchingMs: null);
+        string apiKey;
+        using (var admin = first.CreateClient(AdminKey))
+            apiKey = (await (await admin.PostAsJsonAsync("/api/v1/admin/workspaces", new { name = "Crash save" }, ApiFactory.Json)).Json()).GetProperty("apiKey").GetString()!;
+        using (var client = first.CreateClient(apiKey))
+        {
+            await client.IngestAsync("store", new[]
+            {
+                Order("S1", "#2001", 10m, date: Day), Order("S2", "#2002", 20m, date: Day), Order("S3", "#2003", 30m, date: Day.AddDays(-1)),
+                Order("S4", "#2004", 40m, date: Day.AddDays(-1)), Order("S5", "#2005", 50m, date: Day.AddDays(-1)),
+            });
+            await client.IngestAsync("keap", new[] { Order("K1", "#2001", 10m, date: Day), Order("K2", "#2002", 25m, date: Day) });
+            var firstRun = await PollRunAsync(client, (await client.PostAsJsonAsync("/api/v1/runs", Window, ApiFactory.Json)).Headers.Location!.ToString(),
+                "finished", r => Status(r) is not ("queued" or "running"));
+            Assert.Equal("succeeded", Status(firstRun));
+            // Keap receives 2003: the next run resolves that finding and sees the other three again.
+            await client.IngestAsync("keap", new[] { Order("K3", "#2003", 30m, date: Day.AddDays(-1)) });
+        }
+        await first.KillAsync();
+
+        var pausing = await StartAsync("pausing", pauseBeforeMatchingMs: null, pauseWhileSavingMs: 60_000);
+        string location;
+        using (var client = pausing.CreateClient(apiKey))
+        {
+            var started = await client.PostAsJsonAsync("/api/v1/runs", Window, ApiFactory.Json);
+            Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+            location = started.Headers.Location!.ToString();
+            await WaitForLogAsync(pausing, "holds while saving");
+            Note("second run holds with its results written, uncommitted");
+        }
+        await pausing.KillAsync();
+        Note("pausing service killed mid-save");
+
+        var third = await StartAsync("third", pauseBeforeMatchingMs: null);
+        using (var client = third.CreateClient(apiKey))
+        {
+            var run = await PollRunAsync(client, location, "finished", r => Status(r) is not ("queued" or "running"));
+            Assert.True(Status(run) == "succeeded", $"The resumed run ended {Status(run)}: {run}");
+            Assert.Equal(0, run.GetProperty("newDiscrepancies").GetInt32());
+            Assert.Equal(3, run.GetProperty("persistingDiscrepancies").GetInt32());
+            Assert.Equal(1, run.GetProperty("autoResolved").GetInt32());
+            Assert.Equal(3, run.GetProperty("discrepancies").GetInt32());
+
+            var all = await ListAllAsync(client, "/api/v1/discrepancies?state=all&limit=500");
+            Assert.Equal(4, all.Count);
+            foreach (var d in all)
+            {
+                var key = d.GetProperty("orderKey").GetString();
+                var history = (await (await client.GetAsync($"/api/v1/discrepancies/{d.GetProperty("id").GetInt64()}/history")).Json())
+                    .EnumerateArray().Select(e => e.GetProperty("kind").GetString()).ToList();
+                if (key == "2003")
+                {
+                    Assert.Equal("resolved", d.GetProperty("state").GetString());
+                    Assert.Equal(1, d.GetProperty("occurrences").GetInt32());
+                    Assert.Equal(2, history.Count);
+                }
+                else
+                {
+                    Assert.Equal("open", d.GetProperty("state").GetString());
+                    Assert.Equal(2, d.GetProperty("occurrences").GetInt32());
+                    Assert.Equal(["created"], history);
+                }
+            }
+            var pending = await (await client.GetAsync($"{location}/pending?limit=1000")).Json();
+            Assert.Equal(run.GetProperty("pending").GetInt32(), pending.GetProperty("items").GetArrayLength());
+        }
+    }
+
     /// <summary>
     /// The service as a child process; with a pause, the test host (its checkpoints replaced) whose runs hold
     /// before matching, or whose ingests hold after their commit.
     /// </summary>
-    async Task<ServiceProcess> StartAsync(string name, int? pauseBeforeMatchingMs, int? pauseAfterIngestMs = null)
+    async Task<ServiceProcess> StartAsync(string name, int? pauseBeforeMatchingMs, int? pauseAfterIngestMs = null, int? pauseWhileSavingMs = null)
     {
         var environment = new Dictionary<string, string>
         {
@@ -240,7 +318,9 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IAsyncLifetim
             environment["RECONCILE_TEST_PAUSE_MS"] = ms.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (pauseAfterIngestMs is { } ingestMs)
             environment["RECONCILE_TEST_INGEST_PAUSE_MS"] = ingestMs.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var testHost = pauseBeforeMatchingMs is not null || pauseAfterIngestMs is not null;
+        if (pauseWhileSavingMs is { } saveMs)
+            environment["RECONCILE_TEST_SAVE_PAUSE_MS"] = saveMs.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var testHost = pauseBeforeMatchingMs is not null || pauseAfterIngestMs is not null || pauseWhileSavingMs is not null;
         var service = await ServiceProcess.StartAsync(name, environment, testHost ? "ReconcileApi.TestHost.dll" : "ReconcileApi.dll");
         services.Add(service);
         Note($"{name} service listening on {service.BaseAddress}");

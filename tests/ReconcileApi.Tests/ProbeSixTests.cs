@@ -136,6 +136,57 @@ public sealed class ProbeSixTests(ApiFactory factory) : IClassFixture<ApiFactory
         Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
     }
 
+    /// <summary>
+    /// Batches of 50 orders a side ingested while runs of the workspace run: each run sees whole batches only (its order
+    /// counts are multiples of 50 and the store's never behind Keap's by more than what was in flight), its numbers add up
+    /// (matched + missing on each side = that side's orders), and the run after the last batch sees every order, matched.
+    /// </summary>
+    [Fact]
+    public async Task IngestDuringRuns_EachRunSeesWholeBatches_AndItsCountsAddUp()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        const int Batches = 8, PerBatch = 50;
+        var starts = new List<Task<HttpResponseMessage>>();
+        var ingests = Enumerable.Range(0, Batches).Select(async b =>
+        {
+            var orders = Enumerable.Range(0, PerBatch).Select(i => Order($"C{b}-{i}", $"#{b * 1000 + i}", 10m + i)).ToArray();
+            await ws.Http.IngestAsync("store", orders);
+            await ws.Http.IngestAsync("keap", orders.Select(o => new Dictionary<string, object?>(o) { ["orderId"] = "K" + o["orderId"] }).ToArray());
+        }).ToList();
+        for (var i = 0; i < 4; i++)
+        {
+            starts.Add(ws.Http.PostAsJsonAsync("/api/v1/runs", new { }, ApiFactory.Json));
+            await Task.Delay(30);
+        }
+        await Task.WhenAll(ingests);
+        starts.Add(ws.Http.PostAsJsonAsync("/api/v1/runs", new { }, ApiFactory.Json));
+
+        var runs = new List<JsonElement>();
+        foreach (var started in starts)
+        {
+            var response = await started;
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+            runs.Add(await ws.Http.WaitForRunAsync(response.Headers.Location!.ToString()));
+        }
+        foreach (var run in runs)
+        {
+            Assert.True(run.GetProperty("status").GetString() == "succeeded", run.ToString());
+            int Count(string name) => run.GetProperty(name).GetInt32();
+            int Category(string name) => run.GetProperty("byCategory").TryGetProperty(name, out var n) ? n.GetInt32() : 0;
+            Assert.True(Count("storeOrders") % PerBatch == 0 && Count("keapOrders") % PerBatch == 0, $"A half batch was read: {run}");
+            Assert.Equal(Count("storeOrders"), Count("matched") + Category("missing_in_keap") + Count("pending"));
+            Assert.Equal(Count("keapOrders"), Count("matched") + Category("missing_in_store"));
+        }
+        var last = runs[^1];
+        Assert.Equal(Batches * PerBatch, last.GetProperty("storeOrders").GetInt32());
+        Assert.Equal(Batches * PerBatch, last.GetProperty("matched").GetInt32());
+        Assert.Equal(0, last.GetProperty("discrepancies").GetInt32());
+        // What earlier runs reported missing, the last one resolved: nothing is left open, and nothing twice.
+        Assert.Empty(await ws.Http.DiscrepanciesAsync());
+        var all = await ws.Http.DiscrepanciesAsync("?state=all&limit=500");
+        Assert.Equal(all.Count, all.Select(d => (d.GetProperty("category").GetString(), d.GetProperty("orderKey").GetString())).Distinct().Count());
+    }
+
     /// <summary>A body each write accepts, so that the request reaches the lookup of its id (not a 400 on the body).</summary>
     static object BodyFor(string path, Dictionary<string, string> ids) => path switch
     {
