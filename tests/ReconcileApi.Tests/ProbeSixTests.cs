@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using static ReconcileApi.Tests.Api;
 
 namespace ReconcileApi.Tests;
@@ -185,6 +187,48 @@ public sealed class ProbeSixTests(ApiFactory factory) : IClassFixture<ApiFactory
         Assert.Empty(await ws.Http.DiscrepanciesAsync());
         var all = await ws.Http.DiscrepanciesAsync("?state=all&limit=500");
         Assert.Equal(all.Count, all.Select(d => (d.GetProperty("category").GetString(), d.GetProperty("orderKey").GetString())).Distinct().Count());
+    }
+
+    /// <summary>
+    /// A run ended but not yet announced (the process stopped between its commit and its announcement) is announced by
+    /// whoever gets there: the start-up pass, a repeated run job, the announcement job it enqueued. Several at once sent
+    /// run.succeeded once each, under a webhook-id of its own, so a Zapier or Make receiver ran its steps once per copy;
+    /// and one that failed midway left its first events behind for its retry to send again. One announcement sends it once.
+    /// </summary>
+    [Fact]
+    public async Task AnUnannouncedRun_AnnouncedByFourAtOnce_SendsEachEventOnce()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        using var ws = await factory.CreateWorkspaceAsync();
+        Assert.Equal(HttpStatusCode.Created, (await ws.Http.PostAsJsonAsync("/api/v1/webhooks", new { url = receiver.Url, events = new[] { "run.succeeded", "discrepancy.created" } })).StatusCode);
+        await ws.Http.IngestAsync("store", new[] { Order("P6-N1") });
+        var run = await ws.Http.RunAsync();
+        var runId = run.GetProperty("id").GetGuid();
+        await receiver.WaitForAsync(2);
+
+        await using (var scope = factory.Services.CreateAsyncScope())
+            await scope.ServiceProvider.GetRequiredService<ReconcileApi.Data.ReconcileDbContext>().Runs.Where(r => r.Id == runId)
+                .ExecuteUpdateAsync(s => s.SetProperty(r => r.NotifiedAt, (DateTime?)null));
+        // On threads of their own: SQLite's provider completes its "async" calls synchronously, so announcers started from
+        // one thread would run one after the other.
+        using var go = new Barrier(4);
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+        {
+            await using var scope = factory.Services.CreateAsyncScope();
+            var notifications = scope.ServiceProvider.GetRequiredService<ReconcileApi.Features.Runs.RunNotifications>();
+            go.SignalAndWait();
+            await notifications.NotifyAsync(runId, CancellationToken.None);
+        })));
+
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var deliveries = await scope.ServiceProvider.GetRequiredService<ReconcileApi.Data.ReconcileDbContext>().WebhookDeliveries
+                .Where(d => d.WorkspaceId == ws.WorkspaceId).GroupBy(d => d.EventType).Select(g => new { g.Key, Count = g.Count() }).ToListAsync();
+            // The first announcement and the one after the reset: two of each event, not one per announcer.
+            Assert.Equal([("discrepancy.created", 2), ("run.succeeded", 2)], deliveries.Select(d => (d.Key, d.Count)).OrderBy(d => d.Key));
+        }
+        var received = await receiver.WaitForAsync(4);
+        Assert.Equal(4, received.Select(r => r.Header("webhook-id")).Distinct().Count());
     }
 
     /// <summary>A body each write accepts, so that the request reaches the lookup of its id (not a 400 on the body).</summary>

@@ -38,24 +38,50 @@ public sealed class RunNotifications(ReconcileDbContext db, AlertEvaluator alert
     [JobDisplayName("Announce run {0}")]
     public async Task NotifyAsync(Guid runId, CancellationToken ct)
     {
-        var run = await db.Runs.AsNoTracking().SingleOrDefaultAsync(r => r.Id == runId, ct);
-        if (run is null || run.NotifiedAt is not null || run.Status is not (RunStatus.Succeeded or RunStatus.Failed))
-            return;
+        var deliveries = new List<Guid>();
+        var announced = await db.Database.CreateExecutionStrategy().ExecuteAsync(ct =>
+        {
+            deliveries.Clear();
+            return AnnounceRunAsync(runId, deliveries, ct);
+        }, ct);
+        webhooks.Enqueue(deliveries);
+        if (announced is var (events, alerts))
+            logger.LogInformation("Run {RunId}: {Events} webhook event(s), {Alerts} alert(s) opened", runId, events, alerts);
+    }
+
+    /// <summary>
+    /// The alerts and events of one announcement, in one transaction that first claims the run (notifiedAt set where it was
+    /// null): two announcers of one run — a repeated run job and the announcement it enqueued, or the start-up pass — publish
+    /// once between them, and an announcement that fails midway leaves nothing behind, so its retry neither sends
+    /// <c>run.succeeded</c> again under a new webhook-id (a receiver cannot tell it is a repeat) nor loses the
+    /// <c>alert.triggered</c> of an alert the failed attempt had opened. The deliveries are enqueued after the commit
+    /// (<paramref name="deliveries"/>). Null when the run is not this call's to announce.
+    /// </summary>
+    async Task<(int Events, int Alerts)?> AnnounceRunAsync(Guid runId, List<Guid> deliveries, CancellationToken ct)
+    {
+        db.ChangeTracker.Clear();
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var claimed = await db.Runs
+            .Where(r => r.Id == runId && r.NotifiedAt == null && (r.Status == RunStatus.Succeeded || r.Status == RunStatus.Failed))
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.NotifiedAt, clock.GetUtcNow().UtcDateTime), ct);
+        if (claimed == 0)
+            return null;
+        var run = await db.Runs.AsNoTracking().SingleAsync(r => r.Id == runId, ct);
         var opened = await alerts.AfterRunAsync(run, ct);
         // The run's own callbackUrl hears how it ended; subscriptions hear what they subscribed to.
         await webhooks.PublishAsync(run.WorkspaceId, run.Status == RunStatus.Succeeded ? WebhookEventTypes.RunSucceeded : WebhookEventTypes.RunFailed,
-            RunData(run), run.CallbackUrl, ct);
+            RunData(run), run.CallbackUrl, deliveries, ct);
         var events = 1;
         // The findings event reads the run's new findings: only when someone listens (a callbackUrl does not take it).
         if (run.NewDiscrepancies + run.ReopenedDiscrepancies > 0 && await webhooks.AnyListeningAsync(run.WorkspaceId, WebhookEventTypes.DiscrepancyCreated, ct))
         {
-            await webhooks.PublishAsync(run.WorkspaceId, WebhookEventTypes.DiscrepancyCreated, await CreatedDataAsync(run, ct), null, ct);
+            await webhooks.PublishAsync(run.WorkspaceId, WebhookEventTypes.DiscrepancyCreated, await CreatedDataAsync(run, ct), null, deliveries, ct);
             events++;
         }
-        await AnnounceAsync(run.WorkspaceId, opened, ct);
-        events += opened.Count;
-        await db.Runs.Where(r => r.Id == runId).ExecuteUpdateAsync(s => s.SetProperty(r => r.NotifiedAt, clock.GetUtcNow().UtcDateTime), ct);
-        logger.LogInformation("Run {RunId}: {Events} webhook event(s), {Alerts} alert(s) opened", runId, events, opened.Count);
+        foreach (var alert in opened)
+            await webhooks.PublishAsync(run.WorkspaceId, WebhookEventTypes.AlertTriggered, AlertData(alert), null, deliveries, ct);
+        await transaction.CommitAsync(ct);
+        return (events + opened.Count, opened.Count);
     }
 
     /// <summary>Alerts raised outside a run (<c>side_silent</c> at ingest) are announced the same way.</summary>

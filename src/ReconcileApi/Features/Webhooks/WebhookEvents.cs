@@ -22,7 +22,15 @@ public sealed class WebhookEvents(ReconcileDbContext db, WebhookDeliveryQueue qu
     /// <param name="data">The event's flat fields, serialized in the API's camelCase JSON.</param>
     /// <param name="callbackUrl">A run's own callbackUrl, delivered unsigned (it has no secret); null for none.</param>
     /// <param name="ct">Cancels before anything is saved or enqueued.</param>
-    public async Task PublishAsync(Guid workspaceId, string type, object data, string? callbackUrl, CancellationToken ct)
+    public Task PublishAsync(Guid workspaceId, string type, object data, string? callbackUrl, CancellationToken ct) =>
+        PublishAsync(workspaceId, type, data, callbackUrl, held: null, ct);
+
+    /// <summary>
+    /// As above; with <paramref name="held"/>, the new deliveries' ids are added to it instead of enqueued, for the caller to
+    /// <see cref="Enqueue"/> once its transaction commits: a job enqueued inside it can run before the commit, find no row,
+    /// and leave the delivery to the overdue sweep, a minute or two later.
+    /// </summary>
+    public async Task PublishAsync(Guid workspaceId, string type, object data, string? callbackUrl, List<Guid>? held, CancellationToken ct)
     {
         if (!WebhookEventTypes.All.Contains(type))
             throw new ArgumentException($"'{type}' is not a webhook event type ({string.Join(", ", WebhookEventTypes.All)}).", nameof(type));
@@ -42,8 +50,10 @@ public sealed class WebhookEvents(ReconcileDbContext db, WebhookDeliveryQueue qu
             return;
         db.WebhookDeliveries.AddRange(deliveries);
         await db.SaveChangesAsync(ct);
-        foreach (var delivery in deliveries)
-            queue.Enqueue(delivery.Id, 1);
+        if (held is not null)
+            held.AddRange(deliveries.Select(d => d.Id));
+        else
+            Enqueue(deliveries.Select(d => d.Id));
 
         WebhookDelivery New(Guid? subscriptionId, string url) => new()
         {
@@ -57,5 +67,12 @@ public sealed class WebhookEvents(ReconcileDbContext db, WebhookDeliveryQueue qu
             Status = WebhookDeliveryStatus.Pending,
             NextAttemptAt = now,
         };
+    }
+
+    /// <summary>The first attempt of each committed delivery (see <see cref="PublishAsync(Guid, string, object, string?, List{Guid}?, CancellationToken)"/>).</summary>
+    public void Enqueue(IEnumerable<Guid> deliveryIds)
+    {
+        foreach (var id in deliveryIds)
+            queue.Enqueue(id, 1);
     }
 }
