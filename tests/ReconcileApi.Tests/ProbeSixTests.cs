@@ -231,6 +231,25 @@ public sealed class ProbeSixTests(ApiFactory factory) : IClassFixture<ApiFactory
         Assert.Equal(4, received.Select(r => r.Header("webhook-id")).Distinct().Count());
     }
 
+    /// <summary>
+    /// A key put in the URL (<c>?api_key=</c>, a guess when a tool's header field is not obvious) is not read, and the 401 says
+    /// so: "an API key is required" sent the caller looking for a key it had already given. A valid key there is refused too.
+    /// </summary>
+    [Theory]
+    [InlineData("api_key")]
+    [InlineData("apiKey")]
+    [InlineData("access_token")]
+    public async Task AKeyInTheQueryString_IsNotRead_AndThe401SaysSo(string parameter)
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        using var anonymous = factory.CreateClient();
+
+        var response = await anonymous.GetAsync($"/api/v1/runs?{parameter}={ws.ApiKey}");
+
+        await response.AssertProblemAsync(HttpStatusCode.Unauthorized, $"query string ('{parameter}') is not read");
+        Assert.DoesNotContain(ws.ApiKey, await response.Content.ReadAsStringAsync());
+    }
+
     /// <summary>A body each write accepts, so that the request reaches the lookup of its id (not a 400 on the body).</summary>
     static object BodyFor(string path, Dictionary<string, string> ids) => path switch
     {
