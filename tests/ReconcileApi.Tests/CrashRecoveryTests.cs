@@ -301,6 +301,68 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IAsyncLifetim
         }
     }
 
+    [Fact]
+    public Task Webhook_KilledWhileItsRequestIsOut_IsSentAgainByTheNextProcess_UnderTheSameId() => WithChildLogs(KillMidDeliveryThenRestartAsync);
+
+    /// <summary>
+    /// The process dies while a delivery's request is out (the receiver has it, the answer has not come back): the next process
+    /// sends it again once the attempt counts as lost (a minute after it began), with the same webhook-id, so the receiver
+    /// can tell the copy, and the log ends succeeded (the sixth probe: at least once, not lost).
+    /// </summary>
+    async Task KillMidDeliveryThenRestartAsync()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync(answerAfter: TimeSpan.FromSeconds(8));
+        var first = await StartAsync("first", pauseBeforeMatchingMs: null);
+        string apiKey;
+        using (var admin = first.CreateClient(AdminKey))
+            apiKey = (await (await admin.PostAsJsonAsync("/api/v1/admin/workspaces", new { name = "Crash webhook" }, ApiFactory.Json)).Json()).GetProperty("apiKey").GetString()!;
+        string webhookId;
+        using (var client = first.CreateClient(apiKey))
+        {
+            var created = await client.PostAsJsonAsync("/api/v1/webhooks", new { url = receiver.Url, events = new[] { "run.succeeded" } }, ApiFactory.Json);
+            Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
+            webhookId = (await created.Json()).GetProperty("id").GetString()!;
+            await client.IngestAsync("store", new[] { Order("S1", "#4001", 10m, date: Day) });
+            await client.PostAsJsonAsync("/api/v1/runs", Window, ApiFactory.Json);
+            await receiver.WaitForAsync(1);
+            Note("the receiver has the request; its answer is 8 s away");
+        }
+        await first.KillAsync();
+        Note("first service killed mid-delivery");
+
+        var second = await StartAsync("second", pauseBeforeMatchingMs: null);
+        var received = await WaitForAsync(receiver, 2, TimeSpan.FromSeconds(100));
+        Note("the next process sent it again");
+        Assert.Equal(received[0].Header("webhook-id"), received[1].Header("webhook-id"));
+        Assert.Equal(received[0].Body, received[1].Body);
+        using (var client = second.CreateClient(apiKey))
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            JsonElement delivery;
+            do
+            {
+                await Task.Delay(200);
+                delivery = Assert.Single((await (await client.GetAsync($"/api/v1/webhooks/{webhookId}/deliveries")).Json()).GetProperty("items").EnumerateArray());
+            }
+            while (delivery.GetProperty("status").GetString() != "succeeded" && DateTime.UtcNow < deadline);
+            Assert.Equal("succeeded", delivery.GetProperty("status").GetString());
+        }
+        await Task.Delay(1000);
+        Assert.Equal(2, receiver.Received.Count);
+    }
+
+    static async Task<List<ReceivedRequest>> WaitForAsync(WebhookReceiver receiver, int count, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (receiver.Received.Count < count)
+        {
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"The receiver got {receiver.Received.Count} of {count} requests within {timeout.TotalSeconds} s.");
+            await Task.Delay(100);
+        }
+        return receiver.Received.ToList();
+    }
+
     /// <summary>
     /// The service as a child process; with a pause, the test host (its checkpoints replaced) whose runs hold
     /// before matching, or whose ingests hold after their commit.
@@ -313,6 +375,8 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IAsyncLifetim
             ["ConnectionStrings__Reconcile"] = $"Data Source={databasePath}",
             ["Auth__AdminKey"] = AdminKey,
             ["Jobs__WorkerCount"] = "2",
+            // The webhook test's receiver listens on 127.0.0.1.
+            ["Webhooks__AllowPrivateTargets"] = "true",
         };
         if (pauseBeforeMatchingMs is { } ms)
             environment["RECONCILE_TEST_PAUSE_MS"] = ms.ToString(System.Globalization.CultureInfo.InvariantCulture);
