@@ -250,6 +250,65 @@ public sealed class ProbeSixTests(ApiFactory factory) : IClassFixture<ApiFactory
         Assert.DoesNotContain(ws.ApiKey, await response.Content.ReadAsStringAsync());
     }
 
+    /// <summary>
+    /// A <c>side_silent</c> check whose announcement fails (the delivery cannot be saved: a SQLite trigger plays the failure)
+    /// is retried by Hangfire. The failed attempt had already opened the alert, so the retry found it open and announced
+    /// nothing: the dead-sync alert never reached the webhook. Opened and announced together, the retry announces it.
+    /// </summary>
+    [Fact]
+    public async Task ASideSilentCheckWhoseAnnouncementFailed_AnnouncesTheAlertOnItsRetry()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        using var ws = await factory.CreateWorkspaceAsync();
+        Assert.Equal(HttpStatusCode.Created, (await ws.Http.PostAsJsonAsync("/api/v1/webhooks", new { url = receiver.Url, events = new[] { "alert.triggered" } })).StatusCode);
+        var now = ApiFactory.Start.UtcDateTime;
+        await ws.Http.IngestAsync("keap", new[] { Order("P6-K1", "#1", date: now.AddDays(-3)) });
+        await ws.Http.IngestAsync("store", new[] { Order("P6-S1", "#1", date: now.AddDays(-3)), Order("P6-S2", "#2", date: now.AddHours(-2)) });
+        await WaitForSilenceChecksAsync(ws.WorkspaceId);
+        Assert.True((await ws.Http.PutAsJsonAsync("/api/v1/alert-rules", new { rules = new[] { new { rule = "side_silent", hours = 24 } } })).IsSuccessStatusCode);
+
+        var trigger = $"p6_fail_{ws.WorkspaceId:N}";
+        await ExecuteSqlAsync($"CREATE TRIGGER {trigger} BEFORE INSERT ON WebhookDeliveries WHEN NEW.EventType = 'alert.triggered' " +
+            $"AND NEW.WorkspaceId = '{ws.WorkspaceId.ToString().ToUpperInvariant()}' BEGIN SELECT RAISE(ABORT, 'injected: the delivery cannot be saved'); END;");
+        await Assert.ThrowsAnyAsync<Exception>(() => CheckSilenceAsync(ws.WorkspaceId));
+        await ExecuteSqlAsync($"DROP TRIGGER {trigger};");
+
+        await CheckSilenceAsync(ws.WorkspaceId); // Hangfire's retry
+        var alert = Assert.Single((await (await ws.Http.GetAsync("/api/v1/alerts")).Json()).GetProperty("items").EnumerateArray());
+        var received = Assert.Single(await receiver.WaitForAsync(1));
+        Assert.Contains(alert.GetProperty("id").ToString(), received.Body);
+    }
+
+    async Task CheckSilenceAsync(Guid workspaceId)
+    {
+        await using var scope = factory.Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<ReconcileApi.Features.Alerts.SilenceCheckJob>().RunAsync(workspaceId, CancellationToken.None);
+    }
+
+    async Task ExecuteSqlAsync(string sql)
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={factory.DatabasePath}");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>Waits until the side_silent checks the workspace's ingests enqueued have run.</summary>
+    async Task WaitForSilenceChecksAsync(Guid workspaceId)
+    {
+        var monitoring = factory.Services.GetRequiredService<Hangfire.JobStorage>().GetMonitoringApi();
+        bool Ours(Hangfire.Common.Job? job) => job?.Type == typeof(ReconcileApi.Features.Alerts.SilenceCheckJob) && Equals(job.Args[0], workspaceId);
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!monitoring.SucceededJobs(0, 1000).Any(j => Ours(j.Value.Job))
+               || monitoring.EnqueuedJobs("default", 0, 1000).Any(j => Ours(j.Value.Job))
+               || monitoring.ProcessingJobs(0, 1000).Any(j => Ours(j.Value.Job)))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The side_silent check never ran.");
+            await Task.Delay(25);
+        }
+    }
+
     /// <summary>A body each write accepts, so that the request reaches the lookup of its id (not a 400 on the body).</summary>
     static object BodyFor(string path, Dictionary<string, string> ids) => path switch
     {

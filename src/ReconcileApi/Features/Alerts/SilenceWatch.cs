@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Hangfire;
 using ReconcileApi.Features.Runs;
+using ReconcileApi.Features.Webhooks;
 
 namespace ReconcileApi.Features.Alerts;
 
@@ -28,12 +29,26 @@ public sealed class SilenceWatch(IBackgroundJobClient jobs, TimeProvider clock)
     public void Starting(Guid workspaceId) => waiting.TryRemove(workspaceId, out _);
 }
 
-public sealed class SilenceCheckJob(SilenceWatch watch, AlertEvaluator alerts, RunNotifications notifications)
+/// <summary>
+/// Opens or clears the workspace's <c>side_silent</c> alerts and announces those it opened, in one transaction: an alert
+/// opened by an attempt whose announcement then failed was found open by the retry, which announced nothing — the dead-sync
+/// alert never reached the webhook.
+/// </summary>
+public sealed class SilenceCheckJob(SilenceWatch watch, ReconcileDbContext db, AlertEvaluator alerts, RunNotifications notifications, WebhookEvents webhooks)
 {
     [JobDisplayName("Check side_silent rules (workspace {0})")]
     public async Task RunAsync(Guid workspaceId, CancellationToken ct)
     {
         watch.Starting(workspaceId);
-        await notifications.AnnounceAsync(workspaceId, await alerts.AfterIngestAsync(workspaceId, ct), ct);
+        var deliveries = new List<Guid>();
+        await db.Database.CreateExecutionStrategy().ExecuteAsync(async ct =>
+        {
+            deliveries.Clear();
+            db.ChangeTracker.Clear();
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            await notifications.AnnounceAsync(workspaceId, await alerts.AfterIngestAsync(workspaceId, ct), deliveries, ct);
+            await transaction.CommitAsync(ct);
+        }, ct);
+        webhooks.Enqueue(deliveries);
     }
 }

@@ -78,17 +78,20 @@ public sealed class RunNotifications(ReconcileDbContext db, AlertEvaluator alert
             await webhooks.PublishAsync(run.WorkspaceId, WebhookEventTypes.DiscrepancyCreated, await CreatedDataAsync(run, ct), null, deliveries, ct);
             events++;
         }
-        foreach (var alert in opened)
-            await webhooks.PublishAsync(run.WorkspaceId, WebhookEventTypes.AlertTriggered, AlertData(alert), null, deliveries, ct);
+        await AnnounceAsync(run.WorkspaceId, opened, deliveries, ct);
         await transaction.CommitAsync(ct);
         return (events + opened.Count, opened.Count);
     }
 
-    /// <summary>Alerts raised outside a run (<c>side_silent</c> at ingest) are announced the same way.</summary>
-    public async Task AnnounceAsync(Guid workspaceId, IReadOnlyList<Alert> opened, CancellationToken ct)
+    /// <summary>
+    /// The <c>alert.triggered</c> events of alerts just opened (by a run, or by <c>side_silent</c> at ingest), in the transaction
+    /// that opened them: an alert is open only if its event is saved, so a retry after a failure opens and announces it again
+    /// instead of finding it open and saying nothing. The deliveries' ids go to <paramref name="deliveries"/>, for after the commit.
+    /// </summary>
+    public async Task AnnounceAsync(Guid workspaceId, IReadOnlyList<Alert> opened, List<Guid> deliveries, CancellationToken ct)
     {
         foreach (var alert in opened)
-            await webhooks.PublishAsync(workspaceId, WebhookEventTypes.AlertTriggered, AlertData(alert), null, ct);
+            await webhooks.PublishAsync(workspaceId, WebhookEventTypes.AlertTriggered, AlertData(alert), null, deliveries, ct);
     }
 
     static RunEventData RunData(Run run)
