@@ -13,7 +13,11 @@ using ReconcileApi.Features.Webhooks;
 
 var builder = WebApplication.CreateBuilder(args);
 var options = builder.AddServiceOptions();
-builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.Limits.MaxRequestBodyBytes);
+builder.WebHost.ConfigureKestrel(k =>
+{
+    k.Limits.MaxRequestBodySize = options.Limits.MaxRequestBodyBytes;
+    RequestLimits.Configure(k.Limits);
+});
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddReconcileData(options);
 builder.Services.AddJobs(options);
@@ -37,6 +41,7 @@ app.UseHeadAsGet();
 app.UseReverseProxyHeaders(options);
 app.UseProblems();
 app.UseSecurityHeaders();
+app.UseRequestLimits();
 app.UseJsonBodyBuffering();
 app.UseAuthentication();
 app.UseRateLimiter();

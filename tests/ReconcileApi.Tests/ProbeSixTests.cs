@@ -309,6 +309,43 @@ public sealed class ProbeSixTests(ApiFactory factory) : IClassFixture<ApiFactory
         }
     }
 
+    /// <summary>
+    /// A URL over 8 KB or headers over 32 KB: Kestrel answered 414 and 431 itself with no body, so the caller could not tell
+    /// what was too long. Through the real server (a child process on Kestrel), the realistic overshoot is a problem that says.
+    /// </summary>
+    [Fact]
+    public async Task ALongUrlOrLargeHeaders_AreProblemsSayingWhatWasTooLong_OnKestrel()
+    {
+        var database = Path.Combine(Path.GetTempPath(), "reconcile-tests", $"limits-{Guid.NewGuid():N}.db");
+        Directory.CreateDirectory(Path.GetDirectoryName(database)!);
+        try
+        {
+            await using (var service = await ServiceProcess.StartAsync("limits", new Dictionary<string, string>
+            {
+                ["ASPNETCORE_ENVIRONMENT"] = "Testing",
+                ["ConnectionStrings__Reconcile"] = $"Data Source={database}",
+                ["Auth__AdminKey"] = ApiFactory.AdminKey,
+                ["Jobs__WorkerCount"] = "1",
+            }))
+            {
+                using var client = service.CreateClient(ApiFactory.AdminKey);
+                var url = await client.GetAsync("/api/v1/discrepancies?orderKey=" + new string('a', 10_000));
+                await url.AssertProblemAsync(HttpStatusCode.RequestUriTooLong, "the url is 10,");
+                Assert.Contains("at most 8,192", (await url.Json()).GetProperty("detail").GetString());
+
+                using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/runs");
+                request.Headers.Add("Cookie", "session=" + new string('c', 40_000));
+                var headers = await client.SendAsync(request);
+                await headers.AssertProblemAsync(HttpStatusCode.RequestHeaderFieldsTooLarge, "The largest is Cookie");
+            }
+        }
+        finally
+        {
+            foreach (var suffix in new[] { "", "-wal", "-shm" })
+                File.Delete(database + suffix);
+        }
+    }
+
     /// <summary>A body each write accepts, so that the request reaches the lookup of its id (not a 400 on the body).</summary>
     static object BodyFor(string path, Dictionary<string, string> ids) => path switch
     {
