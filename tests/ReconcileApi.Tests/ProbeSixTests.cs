@@ -346,6 +346,38 @@ public sealed class ProbeSixTests(ApiFactory factory) : IClassFixture<ApiFactory
         }
     }
 
+    /// <summary>
+    /// If-Match on a write whose resource has no versions (a schedule, the alert rules) was ignored and the change applied:
+    /// the caller who sent it asked for its change to be refused if someone else's came first. It names none of the
+    /// resource's ETags, so it is a 412 and nothing changes; <c>*</c> passes, and a header that is no entity tag is a 400.
+    /// </summary>
+    [Fact]
+    public async Task IfMatch_OnAWriteWithoutVersions_Is412_AndChangesNothing()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var id = (await (await ws.Http.PostAsJsonAsync("/api/v1/schedules", new { name = "Nightly", cron = "30 2 * * *" })).Json()).GetProperty("id").GetString();
+        HttpRequestMessage Write(HttpMethod method, string path, string ifMatch, object? body = null)
+        {
+            var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body, options: ApiFactory.Json) };
+            request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+            return request;
+        }
+
+        await (await ws.Http.SendAsync(Write(HttpMethod.Put, $"/api/v1/schedules/{id}", "\"7\"", new { name = "Renamed", cron = "0 4 * * *" })))
+            .AssertProblemAsync(HttpStatusCode.PreconditionFailed, "has no versions");
+        await (await ws.Http.SendAsync(Write(HttpMethod.Delete, $"/api/v1/schedules/{id}", "\"7\""))).AssertProblemAsync(HttpStatusCode.PreconditionFailed);
+        await (await ws.Http.SendAsync(Write(HttpMethod.Put, "/api/v1/alert-rules", "W/\"1\"", new { rules = new[] { new { rule = "run_failed" } } })))
+            .AssertProblemAsync(HttpStatusCode.PreconditionFailed);
+        await (await ws.Http.SendAsync(Write(HttpMethod.Put, $"/api/v1/schedules/{id}", "7", new { name = "Renamed", cron = "0 4 * * *" })))
+            .AssertProblemAsync(HttpStatusCode.BadRequest, "quotes included");
+        var schedule = await (await ws.Http.GetAsync($"/api/v1/schedules/{id}")).Json();
+        Assert.Equal("Nightly", schedule.GetProperty("name").GetString());
+        Assert.Empty((await (await ws.Http.GetAsync("/api/v1/alert-rules")).Json()).GetProperty("rules").EnumerateArray());
+
+        Assert.Equal(HttpStatusCode.OK, (await ws.Http.SendAsync(Write(HttpMethod.Put, $"/api/v1/schedules/{id}", "*", new { name = "Renamed", cron = "0 4 * * *" }))).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await ws.Http.SendAsync(Write(HttpMethod.Delete, $"/api/v1/schedules/{id}", "*"))).StatusCode);
+    }
+
     /// <summary>A body each write accepts, so that the request reaches the lookup of its id (not a 400 on the body).</summary>
     static object BodyFor(string path, Dictionary<string, string> ids) => path switch
     {

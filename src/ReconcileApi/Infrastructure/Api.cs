@@ -10,6 +10,7 @@ public static class Api
             .RequireAuthorization(policy)
             .RequireRateLimiting(RateLimits.Policy)
             .AddEndpointFilter<KnownQuery>()
+            .AddEndpointFilter<ETags.UnversionedFilter>()
             .AddEndpointFilter<ValidationFilter>()
             .AddEndpointFilter<Idempotency.Filter>()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
@@ -18,6 +19,7 @@ public static class Api
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .WithResponseHeader(StatusCodes.Status429TooManyRequests, "Retry-After", "Seconds to wait before the next request with this key.", integer: true)
             .ProducesProblem(StatusCodes.Status500InternalServerError);
+        ((IEndpointConventionBuilder)group).Finally(ETags.DocumentUnversioned);
         // The filter honours Idempotency-Key for workspace callers only (an admin request passes through it).
         if (policy == Auth.WorkspacePolicy)
             group.WithMetadata(new Idempotency.Honoured());

@@ -71,4 +71,45 @@ public static class ETags
                 return null;
         }
     }
+
+    /// <summary>Whether the endpoint's resource is versioned (it answers an ETag, and its writes honour If-Match themselves).</summary>
+    public static bool Versioned(EndpointMetadataCollection metadata) => Versioned(metadata.OfType<object>());
+
+    static bool Versioned(IEnumerable<object> metadata) => metadata.OfType<OpenApi.ResponseHeader>().Any(h => h.Name == "ETag");
+
+    static bool IsWrite(IEnumerable<object> metadata) =>
+        metadata.OfType<Microsoft.AspNetCore.Routing.HttpMethodMetadata>().Any(m => m.HttpMethods.Any(x => x is "POST" or "PUT" or "PATCH" or "DELETE"));
+
+    /// <summary>The 412 every write without versions may answer (<see cref="UnversionedFilter"/>), in its contract.</summary>
+    public static void DocumentUnversioned(EndpointBuilder endpoint)
+    {
+        if (IsWrite(endpoint.Metadata) && !Versioned(endpoint.Metadata)
+            && !endpoint.Metadata.OfType<Microsoft.AspNetCore.Http.Metadata.IProducesResponseTypeMetadata>().Any(m => m.StatusCode == StatusCodes.Status412PreconditionFailed))
+            endpoint.Metadata.Add(new Microsoft.AspNetCore.Http.ProducesResponseTypeMetadata(
+                StatusCodes.Status412PreconditionFailed, typeof(Microsoft.AspNetCore.Mvc.ProblemDetails), ["application/problem+json"]));
+    }
+
+    /// <summary>
+    /// If-Match on a write whose resource has no versions (a schedule, a webhook, the alert rules, a new run): it can name no
+    /// current ETag, so the condition is false and the write must not happen (RFC 9110, 13.1.1) — the caller sent it to have
+    /// the change refused if someone else's came first. It was ignored and the change applied. <c>*</c> (the resource exists)
+    /// passes; a header that is no entity tag is the 400 a versioned write gives.
+    /// </summary>
+    public sealed class UnversionedFilter : IEndpointFilter
+    {
+        public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+        {
+            var http = context.HttpContext;
+            if (http.Request.Headers.IfMatch.ToString() is { Length: > 0 } ifMatch && http.GetEndpoint() is { } endpoint
+                && IsWrite(endpoint.Metadata) && !Versioned(endpoint.Metadata))
+            {
+                if (Unreadable(ifMatch) is { } unreadable)
+                    return unreadable;
+                if (!Matches(ifMatch, version: -1))
+                    return Problems.PreconditionFailed($"{http.Request.Method} {http.Request.Path} has no versions, so If-Match {ifMatch} names none of its ETags " +
+                        "and nothing was changed; send it without If-Match (or with If-Match: *).");
+            }
+            return await next(context);
+        }
+    }
 }
