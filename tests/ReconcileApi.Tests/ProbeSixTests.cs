@@ -378,6 +378,48 @@ public sealed class ProbeSixTests(ApiFactory factory) : IClassFixture<ApiFactory
         Assert.Equal(HttpStatusCode.NoContent, (await ws.Http.SendAsync(Write(HttpMethod.Delete, $"/api/v1/schedules/{id}", "*"))).StatusCode);
     }
 
+    /// <summary>
+    /// People resolve, acknowledge and ignore findings while a run that verifies them all fixed saves: every discrepancy's
+    /// history is one unbroken chain (each change starts from the state the one before left), its state is where the chain
+    /// ends, and a person's ignore is never overwritten by the run's verified_fixed.
+    /// </summary>
+    [Fact]
+    public async Task ResolutionsRacingARunThatVerifiesThemFixed_LeaveUnbrokenHistories()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        const int Count = 24;
+        var orders = Enumerable.Range(0, Count).Select(i => Order($"R{i}", $"#{7000 + i}", 10m + i)).ToArray();
+        await ws.Http.IngestAsync("store", orders);
+        await ws.Http.RunAsync();
+        var ids = (await ws.Http.DiscrepanciesAsync("?limit=500")).Select(d => d.GetProperty("id").GetInt64()).ToList();
+        Assert.Equal(Count, ids.Count);
+        await ws.Http.IngestAsync("keap", orders.Select(o => new Dictionary<string, object?>(o) { ["orderId"] = "K" + o["orderId"] }).ToArray());
+
+        var started = ws.Http.PostAsJsonAsync("/api/v1/runs", new { }, ApiFactory.Json);
+        string[] actions = ["false_positive", "acknowledge", "resynced", "accepted_difference"];
+        var resolutions = ids.Select((id, i) => Task.Run(() => ws.Http.PostAsJsonAsync($"/api/v1/discrepancies/{id}/resolution",
+            new { action = actions[i % actions.Length], resolvedBy = "person" }, ApiFactory.Json))).ToList();
+        var run = await ws.Http.WaitForRunAsync((await started).Headers.Location!.ToString());
+        Assert.Equal("succeeded", run.GetProperty("status").GetString());
+        foreach (var response in await Task.WhenAll(resolutions))
+            Assert.True(response.StatusCode is HttpStatusCode.OK or HttpStatusCode.Conflict, await response.Content.ReadAsStringAsync());
+
+        var autoResolved = 0;
+        foreach (var id in ids)
+        {
+            var d = await (await ws.Http.GetAsync($"/api/v1/discrepancies/{id}")).Json();
+            var history = (await (await ws.Http.GetAsync($"/api/v1/discrepancies/{id}/history")).Json()).EnumerateArray().ToList();
+            for (var i = 1; i < history.Count; i++)
+                Assert.True(history[i].GetProperty("fromState").GetString() == history[i - 1].GetProperty("toState").GetString(), $"Broken history of {id}: {d}");
+            Assert.Equal(history[^1].GetProperty("toState").GetString(), d.GetProperty("state").GetString());
+            var systemChanges = history.Count(e => e.GetProperty("actor").GetString() == "system" && e.GetProperty("kind").GetString() != "created");
+            autoResolved += systemChanges;
+            if (history.Any(e => e.GetProperty("action").GetString() is "false_positive" or "accepted_difference"))
+                Assert.Equal("ignored", d.GetProperty("state").GetString());
+        }
+        Assert.Equal(run.GetProperty("autoResolved").GetInt32(), autoResolved);
+    }
+
     /// <summary>A body each write accepts, so that the request reaches the lookup of its id (not a 400 on the body).</summary>
     static object BodyFor(string path, Dictionary<string, string> ids) => path switch
     {
