@@ -420,6 +420,23 @@ public sealed class ProbeSixTests(ApiFactory factory) : IClassFixture<ApiFactory
         Assert.Equal(run.GetProperty("autoResolved").GetInt32(), autoResolved);
     }
 
+    /// <summary>
+    /// An Authorization header the service cannot read (another scheme, Basic that is not base64 of "key:") was answered
+    /// "an API key is required", though the caller had sent one: the 401 now names what it could not read.
+    /// </summary>
+    [Theory]
+    [InlineData("Token rk_abc", "scheme 'Token' is not read")]
+    [InlineData("ApiKey rk_abc", "scheme 'ApiKey' is not read")]
+    [InlineData("Basic not-base64!", "Basic credentials are not base64")]
+    public async Task AnAuthorizationHeaderItCannotRead_Is401SayingWhichPart(string authorization, string detail)
+    {
+        using var client = factory.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/runs");
+        request.Headers.TryAddWithoutValidation("Authorization", authorization);
+
+        await (await client.SendAsync(request)).AssertProblemAsync(HttpStatusCode.Unauthorized, detail);
+    }
+
     /// <summary>A body each write accepts, so that the request reaches the lookup of its id (not a 400 on the body).</summary>
     static object BodyFor(string path, Dictionary<string, string> ids) => path switch
     {

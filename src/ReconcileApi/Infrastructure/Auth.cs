@@ -138,8 +138,14 @@ public static class Auth
             const string Ways = "send it as X-Api-Key, Authorization: Bearer, or Basic auth with the key as user name (or as password with an empty user name).";
             // A key in the URL is never read (proxies, logs and browser history keep URLs): say so rather than "a key is required".
             var inQuery = Request.Query.Keys.FirstOrDefault(k => QueryKeyNames.Contains(k));
+            var authorization = Request.Headers.Authorization.ToString().Trim();
+            var scheme = authorization.Split(' ', 2)[0];
             var detail = PresentedKey(Request) is not null ? "The API key is unknown or revoked."
                 : inQuery is not null ? $"An API key in the query string ('{inQuery}') is not read, as URLs are kept in logs: remove it from the URL (and rotate it if it was a real key); {Ways}"
+                // A header that was sent but not understood: say which part, not "a key is required".
+                : scheme.Equals("Basic", StringComparison.OrdinalIgnoreCase) ? $"The Authorization header's Basic credentials are not base64 of 'key:' (or ':key') holding a key; {Ways}"
+                : scheme.Equals("Bearer", StringComparison.OrdinalIgnoreCase) ? $"The Authorization header's Bearer token is empty; {Ways}"
+                : authorization.Length > 0 ? $"The Authorization scheme '{TextRules.Cut(scheme, 40)}' is not read (only Bearer and Basic are); {Ways}"
                 : $"An API key is required: {Ways}";
             await WriteProblem(StatusCodes.Status401Unauthorized, detail);
         }
