@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using System.Collections.Frozen;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Mvc.ApiExplorer;
@@ -15,13 +15,15 @@ namespace ReconcileApi.Infrastructure;
 /// </summary>
 public sealed class KnownQuery : IEndpointFilter
 {
-    static readonly ConcurrentDictionary<Endpoint, FrozenSet<string>?> Known = new();
+    /// <summary>Per endpoint, read once; weak, so the endpoints of a host that stopped (tests start many) are not held.</summary>
+    static readonly ConditionalWeakTable<Endpoint, Parameters> Known = new();
+
+    sealed record Parameters(FrozenSet<string>? Names);
 
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
-        if (http.Request.Query.Count > 0 && http.GetEndpoint() is { } endpoint
-            && Known.GetOrAdd(endpoint, Read, http.RequestServices) is { } known)
+        if (http.Request.Query.Count > 0 && http.GetEndpoint() is { } endpoint && Of(endpoint, http.RequestServices) is { } known)
         {
             var unknown = http.Request.Query.Keys.Where(k => !known.Contains(k)).ToList();
             if (unknown.Count > 0)
@@ -33,6 +35,16 @@ public sealed class KnownQuery : IEndpointFilter
             }
         }
         return await next(context);
+    }
+
+    static FrozenSet<string>? Of(Endpoint endpoint, IServiceProvider services)
+    {
+        if (!Known.TryGetValue(endpoint, out var parameters))
+        {
+            parameters = new Parameters(Read(endpoint, services));
+            Known.AddOrUpdate(endpoint, parameters);
+        }
+        return parameters.Names;
     }
 
     /// <summary>The query parameters the endpoint's contract documents; null when its contract has no 400 to answer with.</summary>
