@@ -75,7 +75,7 @@ public static class ETags
     /// <summary>Whether the endpoint's resource is versioned (it answers an ETag, and its writes honour If-Match themselves).</summary>
     public static bool Versioned(EndpointMetadataCollection metadata) => Versioned(metadata.OfType<object>());
 
-    static bool Versioned(IEnumerable<object> metadata) => metadata.OfType<OpenApi.ResponseHeader>().Any(h => h.Name == "ETag");
+    public static bool Versioned(IEnumerable<object> metadata) => metadata.OfType<OpenApi.ResponseHeader>().Any(h => h.Name == "ETag");
 
     static bool IsWrite(IEnumerable<object> metadata) =>
         metadata.OfType<Microsoft.AspNetCore.Routing.HttpMethodMetadata>().Any(m => m.HttpMethods.Any(x => x is "POST" or "PUT" or "PATCH" or "DELETE"));

@@ -103,6 +103,10 @@ public static partial class OpenApi
     }
 
     /// <summary>operationId from the endpoint name; examples from <see cref="ExamplesMetadata"/>; a problem example on every error response.</summary>
+    /// <summary>A route parameter's constraint (<c>:guid</c> in <c>{id:guid}</c>), up to its closing brace.</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@":[^}]+\}")]
+    private static partial System.Text.RegularExpressions.Regex RouteConstraint();
+
     sealed class OperationConventions(IOptions<JsonOptions> json) : IOperationFilter
     {
         JsonSerializerOptions Json => json.Value.SerializerOptions;
@@ -174,7 +178,8 @@ public static partial class OpenApi
                     if (status[0] is '4' or '5' && response.Content is { } content)
                     {
                         foreach (var media in content.Values.OfType<OpenApiMediaType>())
-                            media.Example ??= ProblemExample(int.Parse(status));
+                            media.Example ??= ProblemExample(int.Parse(status),
+                                ETags.Versioned(metadata) ? null : $"{context.ApiDescription.HttpMethod} /{RouteConstraint().Replace(context.ApiDescription.RelativePath ?? "", "}")}");
                     }
                 }
             }
@@ -299,14 +304,17 @@ public static partial class OpenApi
             }
         }
 
-        static JsonObject ProblemExample(int status)
+        /// <summary>A problem example for <paramref name="status"/>; <paramref name="unversioned"/> names a write without versions, whose 412 says so.</summary>
+        static JsonObject ProblemExample(int status, string? unversioned = null)
         {
             var problem = new JsonObject
             {
                 ["type"] = $"https://tools.ietf.org/html/rfc9110#section-15.{(status >= 500 ? 6 : 5)}.{(status >= 500 ? status - 499 : status - 399)}",
                 ["title"] = Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status),
                 ["status"] = status,
-                ["detail"] = ProblemDetail(status),
+                ["detail"] = status == StatusCodes.Status412PreconditionFailed && unversioned is not null
+                    ? $"{unversioned} has no versions, so If-Match \"3\" names none of its ETags and nothing was changed; send it without If-Match (or with If-Match: *)."
+                    : ProblemDetail(status),
                 ["traceId"] = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
             };
             // A validation problem always carries its errors (a 400 documented as a plain problem may too).
