@@ -162,6 +162,8 @@ public sealed class IngestFormatsApiTests(ApiFactory factory) : IClassFixture<Ap
         Assert.Equal((0, 0, 1), (late.GetProperty("updated").GetInt32(), late.GetProperty("unchanged").GetInt32(), late.GetProperty("skipped").GetInt32()));
         var warning = Assert.Single(late.GetProperty("warnings").EnumerateArray());
         Assert.Equal(("updatedAt", 0), (warning.GetProperty("field").GetString(), warning.GetProperty("index").GetInt32()));
+        // Both times as instants, as stored: 10:00 and 10:05 at -05:00.
+        Assert.Contains("updated earlier (2026-10-01T15:00:00Z) than the one stored (2026-10-01T15:05:00Z)", warning.GetProperty("message").GetString());
         Assert.Contains("the stored version was kept", warning.GetProperty("message").GetString());
         Assert.Equal(("paid", 1), await Stored());
 

@@ -154,7 +154,7 @@ public sealed class OrderStore(ReconcileDbContext db, IValidator<CanonicalOrder>
                 if (Older(order?.UpdatedAt, earlier.UpdatedAt) is var (updated, kept))
                 {
                     receipt.Warnings.Add(new ReceiptError(earlier.Index, orderId, FormatSupport.OrderIdField, string.Create(CultureInfo.InvariantCulture,
-                        $"The same order id comes again at index {record.Index}{at}, updated earlier ({updated:yyyy-MM-ddTHH:mm:ss}) than this version ({kept:yyyy-MM-ddTHH:mm:ss}); this newer version was kept."), earlier.Line));
+                        $"The same order id comes again at index {record.Index}{at}, updated earlier ({updated:yyyy-MM-ddTHH:mm:ssK}) than this version ({kept:yyyy-MM-ddTHH:mm:ssK}); this newer version was kept."), earlier.Line));
                     return;
                 }
                 receipt.Warnings.Add(new ReceiptError(earlier.Index, orderId, FormatSupport.OrderIdField,
@@ -269,7 +269,7 @@ public sealed class OrderStore(ReconcileDbContext db, IValidator<CanonicalOrder>
                     superseded++;
                     var (index, line, _) = receipt.Stored[orderId];
                     receipt.Warnings.Add(new ReceiptError(index, orderId, "updatedAt", string.Create(CultureInfo.InvariantCulture,
-                        $"This version was updated earlier ({updated:yyyy-MM-ddTHH:mm:ss}) than the one stored ({newer:yyyy-MM-ddTHH:mm:ss}): webhooks arrive out of order, so the stored version was kept and this one counted as skipped."), line));
+                        $"This version was updated earlier ({updated:yyyy-MM-ddTHH:mm:ssK}) than the one stored ({newer:yyyy-MM-ddTHH:mm:ssK}): webhooks arrive out of order, so the stored version was kept and this one counted as skipped."), line));
                     continue;
                 }
                 changed[stored.Id] = prepared;
