@@ -29,15 +29,11 @@ public static class WorkspaceLock
     /// </summary>
     public static Task<T> DecideAgainLockedAsync<T>(this DbContext db, Guid workspaceId, Func<Task<T?>> attempt, Func<T> lost,
         CancellationToken ct) where T : class =>
-        db.DecideAgainAsync(() => db.Database.CreateExecutionStrategy().ExecuteAsync(async ct =>
+        // Committed even when the attempt lost a race: what it saved before losing stands (a failed save is rolled back to its
+        // savepoint by EF Core), and the next attempt decides only what is left.
+        db.DecideAgainAsync(() => db.InTransactionAsync(async ct =>
         {
-            db.ChangeTracker.Clear();
-            await using var transaction = await db.Database.BeginTransactionAsync(ct);
             await TakeAsync(db, workspaceId, ct);
-            // Committed even when the attempt lost a race: what it saved before losing stands (a failed save is rolled back
-            // to its savepoint by EF Core), and the next attempt decides only what is left.
-            var answer = await attempt();
-            await transaction.CommitAsync(ct);
-            return answer;
+            return await attempt();
         }, ct), lost);
 }

@@ -41,13 +41,10 @@ public sealed class SilenceCheckJob(SilenceWatch watch, ReconcileDbContext db, A
     {
         watch.Starting(workspaceId);
         var deliveries = new List<Guid>();
-        await db.Database.CreateExecutionStrategy().ExecuteAsync(async ct =>
+        await db.InTransactionAsync(async ct =>
         {
             deliveries.Clear();
-            db.ChangeTracker.Clear();
-            await using var transaction = await db.Database.BeginTransactionAsync(ct);
             await notifications.AnnounceAsync(workspaceId, await alerts.AfterIngestAsync(workspaceId, ct), deliveries, ct);
-            await transaction.CommitAsync(ct);
         }, ct);
         webhooks.Enqueue(deliveries);
     }

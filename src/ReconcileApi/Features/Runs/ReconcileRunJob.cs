@@ -83,9 +83,8 @@ public sealed class ReconcileRunJob(
     /// </summary>
     /// <remarks>Inside the provider's execution strategy (see <see cref="OrderStore.StoreAsync"/>); an attempt starts clean.</remarks>
     Task<DateTime?> ClaimAsync(Guid runId, CancellationToken ct) =>
-        db.Database.CreateExecutionStrategy().ExecuteAsync(async ct =>
+        db.InTransactionAsync(async ct =>
         {
-            await using var transaction = await db.Database.BeginTransactionAsync(ct);
             var claimed = await db.Runs
                 .Where(r => r.Id == runId && (r.Status == RunStatus.Queued || r.Status == RunStatus.Running)
                     && !db.Runs.Any(o => o.WorkspaceId == r.WorkspaceId && o.Id != r.Id
@@ -98,8 +97,7 @@ public sealed class ReconcileRunJob(
                 return (DateTime?)null;
             var now = clock.GetUtcNow().UtcDateTime;
             await db.Runs.Where(r => r.Id == runId).ExecuteUpdateAsync(s => s.SetProperty(r => r.StartedAt, r => r.StartedAt ?? now), ct);
-            await transaction.CommitAsync(ct);
-            return now;
+            return (DateTime?)now;
         }, ct);
 
     /// <summary>

@@ -39,7 +39,7 @@ public sealed class RunNotifications(ReconcileDbContext db, AlertEvaluator alert
     public async Task NotifyAsync(Guid runId, CancellationToken ct)
     {
         var deliveries = new List<Guid>();
-        var announced = await db.Database.CreateExecutionStrategy().ExecuteAsync(ct =>
+        var announced = await db.InTransactionAsync(ct =>
         {
             deliveries.Clear();
             return AnnounceRunAsync(runId, deliveries, ct);
@@ -55,12 +55,10 @@ public sealed class RunNotifications(ReconcileDbContext db, AlertEvaluator alert
     /// once between them, and an announcement that fails midway leaves nothing behind, so its retry neither sends
     /// <c>run.succeeded</c> again under a new webhook-id (a receiver cannot tell it is a repeat) nor loses the
     /// <c>alert.triggered</c> of an alert the failed attempt had opened. The deliveries are enqueued after the commit
-    /// (<paramref name="deliveries"/>). Null when the run is not this call's to announce.
+    /// (<paramref name="deliveries"/>). Null when the run is not this call's to announce. Runs inside the caller's transaction.
     /// </summary>
     async Task<(int Events, int Alerts)?> AnnounceRunAsync(Guid runId, List<Guid> deliveries, CancellationToken ct)
     {
-        db.ChangeTracker.Clear();
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var claimed = await db.Runs
             .Where(r => r.Id == runId && r.NotifiedAt == null && (r.Status == RunStatus.Succeeded || r.Status == RunStatus.Failed))
             .ExecuteUpdateAsync(s => s.SetProperty(r => r.NotifiedAt, clock.GetUtcNow().UtcDateTime), ct);
@@ -79,7 +77,6 @@ public sealed class RunNotifications(ReconcileDbContext db, AlertEvaluator alert
             events++;
         }
         await AnnounceAsync(run.WorkspaceId, opened, deliveries, ct);
-        await transaction.CommitAsync(ct);
         return (events + opened.Count, opened.Count);
     }
 
