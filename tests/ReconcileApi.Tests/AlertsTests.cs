@@ -195,21 +195,6 @@ public sealed class AlertsTests(ApiFactory factory) : IClassFixture<ApiFactory>
         Assert.True(receipt.GetProperty("inserted").GetInt32() + receipt.GetProperty("updated").GetInt32() > 0);
     }
 
-    /// <summary>Waits until the side_silent checks that followed the workspace's ingests have run (ingests coalesce into one or more).</summary>
-    async Task WaitForSilenceCheckAsync(WorkspaceClient ws)
-    {
-        var monitoring = factory.Services.GetRequiredService<Hangfire.JobStorage>().GetMonitoringApi();
-        bool Ours(Hangfire.Common.Job? job) => job?.Type == typeof(ReconcileApi.Features.Alerts.SilenceCheckJob) && Equals(job.Args[0], ws.WorkspaceId);
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!monitoring.SucceededJobs(0, 1000).Any(j => Ours(j.Value.Job))
-               || monitoring.EnqueuedJobs("default", 0, 1000).Any(j => Ours(j.Value.Job))
-               || monitoring.ProcessingJobs(0, 1000).Any(j => Ours(j.Value.Job)))
-        {
-            Assert.True(DateTime.UtcNow < deadline, "The side_silent check never ran.");
-            await Task.Delay(25);
-        }
-    }
-
     [Fact]
     public async Task SideSilent_OnTheVendorsOwnPayloads_FiresForADeadKeapSync_AndNotWhileBothSidesSell()
     {
@@ -221,7 +206,7 @@ public sealed class AlertsTests(ApiFactory factory) : IClassFixture<ApiFactory>
         await IngestVendorOrdersAsync(live, "store", "shopify", "shopify-orders.json", now.AddHours(-3));
         await PutRulesAsync(live, new { rule = "side_silent", hours = 24 });
         await IngestVendorOrdersAsync(live, "store", "shopify", "shopify-orders.json", now.AddHours(-2));
-        await WaitForSilenceCheckAsync(live);
+        await factory.WaitForSilenceChecksAsync(live.WorkspaceId);
         Assert.Empty(await AlertsAsync(live));
 
         // Keap's last orders are three days old while Shopify's keep coming: the sync into Keap died.

@@ -53,6 +53,31 @@ public class ApiFactory : WebApplicationFactory<Program>
         return client;
     }
 
+    /// <summary>Runs SQL on the test database's file directly: DDL such as a trigger that plays a concurrent writer or a failure.</summary>
+    public async Task ExecuteSqlAsync(string sql)
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DatabasePath}");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>Waits until the side_silent checks that followed the workspace's ingests have run (ingests coalesce into one or more).</summary>
+    public async Task WaitForSilenceChecksAsync(Guid workspaceId)
+    {
+        var monitoring = Services.GetRequiredService<Hangfire.JobStorage>().GetMonitoringApi();
+        bool Ours(Hangfire.Common.Job? job) => job?.Type == typeof(ReconcileApi.Features.Alerts.SilenceCheckJob) && Equals(job.Args[0], workspaceId);
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!monitoring.SucceededJobs(0, 1000).Any(j => Ours(j.Value.Job))
+               || monitoring.EnqueuedJobs("default", 0, 1000).Any(j => Ours(j.Value.Job))
+               || monitoring.ProcessingJobs(0, 1000).Any(j => Ours(j.Value.Job)))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The side_silent check never ran.");
+            await Task.Delay(25);
+        }
+    }
+
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);

@@ -163,8 +163,7 @@ public sealed class DiscrepancyLifecycleTests(ApiFactory factory) : IClassFixtur
                     SELECT RAISE(IGNORE);
                 END
                 """;
-        using (var scope = factory.Services.CreateScope())
-            await scope.ServiceProvider.GetRequiredService<ReconcileDbContext>().Database.ExecuteSqlRawAsync(trigger);
+        await factory.ExecuteSqlAsync(trigger);
         try
         {
             var run = await ws.Http.RunAsync(Window);
@@ -173,8 +172,7 @@ public sealed class DiscrepancyLifecycleTests(ApiFactory factory) : IClassFixtur
         }
         finally
         {
-            using var scope = factory.Services.CreateScope();
-            await scope.ServiceProvider.GetRequiredService<ReconcileDbContext>().Database.ExecuteSqlRawAsync("DROP TRIGGER PersonResolvesMidRun");
+            await factory.ExecuteSqlAsync("DROP TRIGGER PersonResolvesMidRun");
         }
         Assert.Equal(("resolved", "verified_fixed"), ((await GetAsync(ws, a)).Str("state"), (await GetAsync(ws, a)).GetProperty("resolution").Str("action")));
         var person = (await GetAsync(ws, b)).GetProperty("resolution");
