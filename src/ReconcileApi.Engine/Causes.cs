@@ -213,20 +213,6 @@ internal static class Causes
     }
 
     /// <summary>
-    /// A Keap order sold through a Keap checkout form (<c>source_type</c> CHECKOUT_FORM) that no store order pairs with:
-    /// made in Keap like one without a reference, even when its title reads as one ("Online Order #1234", the title of
-    /// Keap's own order example) — a connector writes through the API, never through a checkout form. Null otherwise.
-    /// </summary>
-    public static (Cause, decimal, SuggestedAction)? CheckoutForm(CanonicalOrder k, string key, Actions actions)
-    {
-        if (!string.Equals(k.SourceType?.Trim(), "CHECKOUT_FORM", StringComparison.OrdinalIgnoreCase))
-            return null;
-        return (new(CauseCodes.CreatedInKeap, string.Create(CultureInfo.InvariantCulture,
-            $"Keap order {k.OrderId} ({k.Total}{(k.OrderNumber is { } t ? $", \"{t}\"" : "")}) was sold through a Keap checkout form: its '{key}' is no store order, and the store never had it.")),
-            0m, actions.ReviewKeapOnly(k));
-    }
-
-    /// <summary>
     /// A Keap record made before the store order was last updated, beside <paramref name="current"/>, which matches the
     /// store: the edit reached Keap as a new order. Null when the store says no later update.
     /// </summary>

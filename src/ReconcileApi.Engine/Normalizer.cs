@@ -34,12 +34,13 @@ public ref struct OrderFacts
     public decimal Total;
     public decimal? AmountPaid;
     public decimal? AmountRefunded;
+    public string? SourceType;
     public IReadOnlyList<OrderLine> Lines;
 
     public static OrderFacts Of(CanonicalOrder o) => new()
     {
         OrderNumber = o.OrderNumber, CustomerEmail = o.CustomerEmail, Currency = o.Currency, Status = o.Status, OrderDate = o.OrderDate,
-        Total = o.Total, AmountPaid = o.AmountPaid, AmountRefunded = o.AmountRefunded, Lines = o.Lines,
+        Total = o.Total, AmountPaid = o.AmountPaid, AmountRefunded = o.AmountRefunded, SourceType = o.SourceType, Lines = o.Lines,
     };
 }
 
@@ -124,7 +125,7 @@ internal sealed class Normalizer(OrderSource source, ReconcileSettings settings,
         var payment = PaymentPosition.Of(order.Total, order.AmountPaid, order.AmountRefunded, state);
         return new NormalizedOrder
         {
-            Key = _keys.Fingerprint(order.OrderNumber),
+            Key = SoldInKeap(order.SourceType) ? Fingerprint.None : _keys.Fingerprint(order.OrderNumber),
             Email = Fingerprint.OfFolded(order.CustomerEmail).A,
             Currency = memo.CurrencyPrint,
             Lines = lines.Fingerprint(order.Lines, source),
@@ -139,7 +140,17 @@ internal sealed class Normalizer(OrderSource source, ReconcileSettings settings,
     static ulong Scaled(decimal? amount) => amount is { } a && Math.Abs(a) < 1e14m ? (ulong)(long)decimal.Round(a * 10_000m) : 0x8000_0000_0000_0001UL;
 
     /// <summary>The order's key as reported in findings, or null when it has none.</summary>
-    public string? Key(CanonicalOrder order) => _keys.Extract(order.OrderNumber);
+    public string? Key(CanonicalOrder order) => SoldInKeap(order.SourceType) ? null : _keys.Extract(order.OrderNumber);
+
+    /// <summary>
+    /// A Keap order sold through Keap's own checkout form (<c>source_type</c> CHECKOUT_FORM) has no store reference,
+    /// whatever its title: Keap titles such sales itself ("Online Order #1234", OrderV2's example), with Keap's number,
+    /// and a connector writes through the API, never through a checkout form. Its title yields no key, so it never pairs
+    /// with the store order of that number. Orders typed in by hand or invoiced keep their key: a person re-entering a
+    /// store order types its reference.
+    /// </summary>
+    bool SoldInKeap(string? sourceType) =>
+        source == OrderSource.Keap && sourceType is not null && sourceType.AsSpan().Trim().Equals("CHECKOUT_FORM", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>An order date as an instant: UTC as is, local converted, unspecified read in the settings zone.</summary>
     public long Instant(DateTime? value)

@@ -539,9 +539,6 @@ internal sealed class ReconciliationRun
 
     (Cause, decimal, SuggestedAction) MissingInStore(CanonicalOrder order, in NormalizedOrder norm, string key)
     {
-        // Sold through Keap's own checkout form: no store order stands behind it, whatever its title looks like.
-        if (Causes.CheckoutForm(order, key, _actions) is { } sold)
-            return sold;
         // The store's data stopped: its orders most likely exist and were not sent here; nothing to create.
         if (Newer(norm.Ticks, _storeNewest))
             return (new Cause(CauseCodes.SyncStopped, $"{Newest("The store data", _storeNewest)}, and Keap order {order.OrderId} refers to store order '{key}', which is newer: the store's orders stopped reaching ReconcileApi — send them again."),

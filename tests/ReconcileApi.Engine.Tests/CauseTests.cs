@@ -193,4 +193,23 @@ public sealed class CauseTests
 
         Assert.Equal(CauseCodes.RetryDuplicate, finding.Cause.Code);
     }
+    [Fact]
+    public void ACheckoutFormOrder_TitledLikeAStoreReference_IsNotPairedWithTheStoreOrderOfThatNumber()
+    {
+        // Keap titles its own sales "Online Order #1234" (OrderV2's example): a checkout form is never a connector's copy,
+        // so its number is Keap's own and must not pair with store order #1234 (or make the store's Keap copy a duplicate).
+        var sold = Keap("Online Order #1234", "K77") with { SourceType = "CHECKOUT_FORM", CustomerEmail = "ann@example.com", Total = 250m, AmountPaid = 250m };
+        var copy = Keap("Shopify Order #1234", "K1234");
+
+        var later = LaterPair();
+
+        var findings = Reconcile([Store("#1234", "S1234"), later.Store], [copy, sold, later.Keap]).Findings;
+
+        var made = Assert.Single(findings);
+        Assert.Equal(Category.MissingInStore, made.Category);
+        Assert.Equal(CauseCodes.CreatedInKeap, made.Cause.Code);
+        Assert.Equal("K77", made.KeapOrderId);
+        Assert.Equal(0m, made.Impact);
+        Assert.NotEqual("1234", made.OrderKey);
+    }
 }

@@ -172,7 +172,7 @@ public static class OrderCodec
         r.Skip(has.HasFlag(Has.Platform));
         r.Skip(has.HasFlag(Has.PresentmentCurrency));
         r.Decimal(has.HasFlag(Has.PresentmentTotal));
-        r.Skip(has.HasFlag(Has.SourceType));
+        facts.SourceType = r.Repeated(has.HasFlag(Has.SourceType));
         scratch.Lines.Clear();
         if (has.HasFlag(Has.Lines))
             ReadLines(ref r, scratch.Lines);
