@@ -174,6 +174,28 @@ public sealed class IngestFormatsApiTests(ApiFactory factory) : IClassFixture<Ap
     }
 
     [Fact]
+    public async Task AnOlderWooCommerceVersion_ByItsDateModifiedGmt_ChangesNothing()
+    {
+        // WooCommerce's order.updated webhooks are not ordered either: "processing" (modified 10:00 UTC) arrives after "completed" (10:30).
+        using var ws = await factory.CreateWorkspaceAsync();
+        string Version(string status, string modified) => $$"""
+            [{"id": 727, "number": "727", "status": "{{status}}", "currency": "USD", "total": "10.00", "date_created_gmt": "2026-10-01T09:00:00",
+              "date_modified_gmt": "{{modified}}", "billing": {"email": "a@example.com"}, "line_items": []}]
+            """;
+        async Task<JsonElement> Send(string status, string modified) =>
+            await (await ws.Http.PostAsync("/api/v1/sources/store/orders?format=woocommerce", JsonBody(Version(status, modified)))).Json();
+        await Send("completed", "2026-10-01T10:30:00");
+
+        var late = await Send("processing", "2026-10-01T10:00:00");
+
+        Assert.Equal((0, 1), (late.GetProperty("updated").GetInt32(), late.GetProperty("skipped").GetInt32()));
+        Assert.Contains("updated earlier (2026-10-01T10:00:00Z) than the one stored (2026-10-01T10:30:00Z)",
+            Assert.Single(late.GetProperty("warnings").EnumerateArray()).GetProperty("message").GetString());
+        var stored = await (await ws.Http.GetAsync("/api/v1/sources/store/orders/727")).Json();
+        Assert.Equal("completed", stored.GetProperty("order").GetProperty("status").GetString());
+    }
+
+    [Fact]
     public async Task Shopify_AcceptsASingleWrappedOrder()
     {
         using var ws = await factory.CreateWorkspaceAsync();
