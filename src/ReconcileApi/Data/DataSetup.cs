@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore.Design;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Storage;
 
 namespace ReconcileApi.Data;
@@ -13,7 +14,7 @@ public static class DataSetup
         if (options.Database.Provider == DatabaseProvider.SqlServer)
         {
             services.AddDbContext<ReconcileDbContext, SqlServerReconcileDbContext>(o =>
-                o.UseSqlServer(connectionString, sql =>
+                QuietHandledFailures(o).UseSqlServer(connectionString, sql =>
                 {
                     if (options.Database.Retries)
                         sql.EnableRetryOnFailure();
@@ -22,7 +23,7 @@ public static class DataSetup
         else
         {
             services.AddDbContext<ReconcileDbContext, SqliteReconcileDbContext>(o =>
-                o.UseSqlite(connectionString, sqlite => sqlite
+                QuietHandledFailures(o).UseSqlite(connectionString, sqlite => sqlite
                     .CommandTimeout(60)
                     // A list (ids.Contains) as one JSON parameter read with json_each: Microsoft.Data.Sqlite
                     // binds parameters by name in linear time, so a thousand of them cost more than the query.
@@ -35,6 +36,16 @@ public static class DataSetup
         services.AddHealthChecks().AddDbContextCheck<ReconcileDbContext>("database", tags: ["ready"]);
         return services;
     }
+
+    /// <summary>
+    /// EF Core logs every failed command and save as an error before the exception reaches the code, and the service catches
+    /// some on purpose: a version number or an Idempotency-Key another request took is decided again (<see cref="Races"/>), a
+    /// unique index is how a claim is won. Those are not errors an operator should act on, so EF's own two entries are
+    /// debug; a failure nothing handles is still logged as an error where it ends — the problem handler for a request
+    /// (<c>Problems</c>), the run's job, Hangfire for any other job — with the exception and its SQL error.
+    /// </summary>
+    static DbContextOptionsBuilder QuietHandledFailures(DbContextOptionsBuilder o) =>
+        o.ConfigureWarnings(w => w.Log((CoreEventId.SaveChangesFailed, LogLevel.Debug), (RelationalEventId.CommandError, LogLevel.Debug)));
 
     /// <summary>Applies migrations (when configured) and, on SQLite, switches the file to WAL so readers do not block the writer.</summary>
     public static async Task MigrateDatabaseAsync(this WebApplication app, ServiceOptions options)

@@ -1,3 +1,6 @@
+using Microsoft.Data.SqlClient;
+using Microsoft.Data.Sqlite;
+
 namespace ReconcileApi.Data;
 
 /// <summary>
@@ -25,4 +28,16 @@ public static class Races
         }
         return lost();
     }
+
+    /// <summary>
+    /// Whether a save failed because another request wrote the row first: a unique index or primary key refused it (SQLite's
+    /// extended codes 2067 and 1555, SQL Server's errors 2601 and 2627). Only that is a race to decide again; any other
+    /// failure (a full disk, a broken schema, a foreign key) is an error and must reach the caller and the log as one.
+    /// </summary>
+    public static bool IsUniqueViolation(this DbUpdateException exception) => exception.InnerException switch
+    {
+        SqliteException e => e.SqliteExtendedErrorCode is 2067 or 1555,
+        SqlException e => e.Number is 2601 or 2627,
+        _ => false,
+    };
 }

@@ -102,7 +102,7 @@ public sealed class Idempotency(ReconcileDbContext db, TimeProvider clock, IOpti
             await db.SaveChangesAsync(ct);
             return new Proceed();
         }
-        catch (DbUpdateException)
+        catch (DbUpdateException e) when (e.IsUniqueViolation())
         {
             // Another request with the same key won the insert.
             db.ChangeTracker.Clear();
@@ -220,7 +220,7 @@ public sealed class Idempotency(ReconcileDbContext db, TimeProvider clock, IOpti
                 {
                     return await next(context);
                 }
-                catch (DbUpdateException)
+                catch (DbUpdateException e) when (e.IsUniqueViolation())
                 {
                     // A concurrent request with the same key committed first: its answer is this one's.
                     switch (await idempotency.BeginAsync(workspaceId, key, hash, http.RequestAborted, claim: false))

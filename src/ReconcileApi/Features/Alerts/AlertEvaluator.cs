@@ -121,7 +121,7 @@ public sealed class AlertEvaluator(ReconcileDbContext db, TimeProvider clock, IL
             await db.SaveChangesAsync(ct);
             return alert;
         }
-        catch (DbUpdateException)
+        catch (DbUpdateException e) when (e.IsUniqueViolation())
         {
             // Another process opened it a moment ago (one open alert per condition).
             db.ChangeTracker.Clear();

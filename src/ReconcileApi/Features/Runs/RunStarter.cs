@@ -29,7 +29,7 @@ public sealed class RunStarter(ReconcileDbContext db, IBackgroundJobClient jobs,
         {
             await db.SaveChangesAsync(ct);
         }
-        catch (DbUpdateException) when (request.ScheduledFor is not null)
+        catch (DbUpdateException e) when (request.ScheduledFor is not null && e.IsUniqueViolation())
         {
             db.ChangeTracker.Clear();
             return null;

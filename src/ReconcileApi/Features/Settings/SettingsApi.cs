@@ -66,7 +66,7 @@ public static class SettingsApi
             {
                 await db.SaveChangesAsync(ct);
             }
-            catch (DbUpdateException)
+            catch (DbUpdateException e) when (e.IsUniqueViolation())
             {
                 return null;
             }
