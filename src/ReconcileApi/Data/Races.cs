@@ -40,4 +40,18 @@ public static class Races
         SqlException e => e.Number is 2601 or 2627,
         _ => false,
     };
+
+    /// <summary>
+    /// Whether a request failed because another writer held the database for longer than the service waits: SQLite busy or
+    /// locked (another process's write transaction — a backup, a migration, a second service on the file — outlasting the
+    /// busy timeout and the execution strategy's retries), SQL Server's lock timeout (1222), deadlock victim (1205) or
+    /// command timeout (-2). Nothing is wrong with the request: it is answered 503 with Retry-After, not 500.
+    /// </summary>
+    public static bool IsDatabaseBusy(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+            if (e is SqliteException { SqliteErrorCode: 5 or 6 } or SqlException { Number: -2 or 1205 or 1222 })
+                return true;
+        return false;
+    }
 }

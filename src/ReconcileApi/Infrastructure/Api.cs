@@ -18,7 +18,10 @@ public static class Api
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .WithResponseHeader(StatusCodes.Status429TooManyRequests, "Retry-After", "Seconds to wait before the next request with this key.", integer: true)
-            .ProducesProblem(StatusCodes.Status500InternalServerError);
+            .ProducesProblem(StatusCodes.Status500InternalServerError)
+            // The database stayed locked by another writer past the service's wait (Races.IsDatabaseBusy).
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithResponseHeader(StatusCodes.Status503ServiceUnavailable, "Retry-After", "Seconds to wait before sending the request again.", integer: true);
         ((IEndpointConventionBuilder)group).Finally(ETags.DocumentUnversioned);
         // The filter honours Idempotency-Key for workspace callers only (an admin request passes through it).
         if (policy == Auth.WorkspacePolicy)

@@ -335,6 +335,7 @@ public static partial class OpenApi
             415 => "Content-Type 'text/plain' is not supported; send application/json.",
             422 => "The Idempotency-Key was used with another body.",
             429 => "More than 600 requests a minute with this key (or from this address without a valid key); retry after 12 s.",
+            503 => Problems.DatabaseBusy,
             _ => "An unexpected error occurred. Quote the traceId when reporting it.",
         };
     }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Diagnostics;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
@@ -12,6 +13,11 @@ namespace ReconcileApi.Infrastructure;
 /// </summary>
 public static class Problems
 {
+    public const int DatabaseBusyRetrySeconds = 5;
+
+    /// <summary>The 503 of a request whose database stayed locked by another writer past the service's wait.</summary>
+    public const string DatabaseBusy = "The database stayed locked by another writer (a backup, a migration or another process on the file) for longer than the service waits, so this request did not finish; send it again after 5 s (an Idempotency-Key is not used up by this answer).";
+
     /// <summary>A 404 naming what was looked for; <paramref name="inWorkspace"/> false for what belongs to no workspace (the admin's workspaces and keys).</summary>
     public static ProblemHttpResult NotFound(string what, object id, bool inWorkspace = true) =>
         Problem(StatusCodes.Status404NotFound, $"{what} '{id}' was not found{(inWorkspace ? " in this workspace" : "")}.");
@@ -106,13 +112,26 @@ public static class Problems
         public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
         {
             // Binding failures (a body or query parameter that does not read as its type) name the field, in the caller's terms.
-            var problem = exception is BadHttpRequestException bad
-                ? await BindingFailures.DescribeAsync(httpContext, bad)
+            var problem = exception is BadHttpRequestException bad ? await BindingFailures.DescribeAsync(httpContext, bad)
+                : Races.IsDatabaseBusy(exception) ? Busy(httpContext)
                 : new ProblemDetails { Status = StatusCodes.Status500InternalServerError, Detail = "An unexpected error occurred. Quote the traceId when reporting it." };
-            if (problem.Status >= 500)
+            if (problem.Status == StatusCodes.Status503ServiceUnavailable)
+                logger.LogWarning(exception, "The database stayed busy for {Method} {Path}; answered 503", httpContext.Request.Method, httpContext.Request.Path);
+            else if (problem.Status >= 500)
                 logger.LogError(exception, "Unhandled exception for {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
             httpContext.Response.StatusCode = problem.Status!.Value;
             return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem });
+        }
+
+
+        static ProblemDetails Busy(HttpContext httpContext)
+        {
+            httpContext.Response.Headers.RetryAfter = DatabaseBusyRetrySeconds.ToString(CultureInfo.InvariantCulture);
+            return new ProblemDetails
+            {
+                Status = StatusCodes.Status503ServiceUnavailable,
+                Detail = DatabaseBusy,
+            };
         }
     }
 }
