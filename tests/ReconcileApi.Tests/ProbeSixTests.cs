@@ -130,8 +130,8 @@ public sealed class ProbeSixTests(ApiFactory factory) : IClassFixture<ApiFactory
     [InlineData("/api/v1/discrepancies?stat=")]
     [InlineData("/api/v1/runs?limit=10")]
     [InlineData("/api/v1/alerts?limit=10")]
-    [InlineData("/api/v1/webhooks?anything=1")]
-    public async Task DocumentedParametersInAnyCase_AndEmptyOnes_AndOperationsWithoutA400_StillAnswer200(string url)
+    [InlineData("/api/v1/webhooks?anything=")]
+    public async Task DocumentedParametersInAnyCase_AndEmptyOnes_StillAnswer200(string url)
     {
         using var ws = await factory.CreateWorkspaceAsync();
         var response = await ws.Http.GetAsync(url);
@@ -414,7 +414,7 @@ public sealed class ProbeSixTests(ApiFactory factory) : IClassFixture<ApiFactory
     }
 
     /// <summary>A body each write accepts, so that the request reaches the lookup of its id (not a 400 on the body).</summary>
-    static object BodyFor(string path, Dictionary<string, string> ids) => path switch
+    internal static object BodyFor(string path, Dictionary<string, string> ids) => path switch
     {
         "/api/v1/discrepancies/{id}/resolution" => new { action = "acknowledge", resolvedBy = "b" },
         "/api/v1/discrepancies/resolutions" => new { ids = new[] { long.Parse(ids["discrepancies"]) }, action = "acknowledge", resolvedBy = "b" },
@@ -427,7 +427,7 @@ public sealed class ProbeSixTests(ApiFactory factory) : IClassFixture<ApiFactory
         _ => new { },
     };
 
-    static async Task<List<JsonElement>> Eventually(Func<Task<List<JsonElement>>> read)
+    internal static async Task<List<JsonElement>> Eventually(Func<Task<List<JsonElement>>> read)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (true)

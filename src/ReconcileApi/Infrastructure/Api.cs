@@ -23,6 +23,7 @@ public static class Api
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .WithResponseHeader(StatusCodes.Status503ServiceUnavailable, "Retry-After", "Seconds to wait before sending the request again.", integer: true);
         ((IEndpointConventionBuilder)group).Finally(ETags.DocumentUnversioned);
+        ((IEndpointConventionBuilder)group).Finally(KnownQuery.Document);
         // The filter honours Idempotency-Key for workspace callers only (an admin request passes through it).
         if (policy == Auth.WorkspacePolicy)
             group.WithMetadata(new Idempotency.Honoured());

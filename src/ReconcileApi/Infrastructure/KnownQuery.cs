@@ -10,8 +10,10 @@ namespace ReconcileApi.Infrastructure;
 /// A query parameter the operation does not read is a 400 naming it: <c>?stat=resolved</c> (a typo of <c>state</c>) listed the
 /// default open discrepancies under a 200, and <c>?timezon=</c> on an ingest read the times in the workspace's zone, answers a
 /// Make or Zapier step passes on as if they were what it asked for. The parameters an operation reads are the ones its
-/// contract documents (ApiExplorer's, plus those a binder reads, <see cref="OpenApi.BinderParameter"/>). Checked on the
-/// operations whose contract already answers 400; a parameter sent empty was dropped before (<see cref="EmptyQuery"/>).
+/// contract documents (ApiExplorer's, plus those a binder reads, <see cref="OpenApi.BinderParameter"/>). Checked on every
+/// operation of the API: <c>GET /webhooks?status=failed</c> (meant for the deliveries) or <c>DELETE /schedules/{id}?dryRun=true</c>
+/// answered as if the parameter were not there, and deleted; <see cref="Document"/> puts the 400 in the contract of the
+/// operations that had none. A parameter sent empty was dropped before (<see cref="EmptyQuery"/>).
 /// </summary>
 public sealed class KnownQuery : IEndpointFilter
 {
@@ -47,11 +49,19 @@ public sealed class KnownQuery : IEndpointFilter
         return parameters.Names;
     }
 
-    /// <summary>The query parameters the endpoint's contract documents; null when its contract has no 400 to answer with.</summary>
-    static FrozenSet<string>? Read(Endpoint endpoint, IServiceProvider services)
+    /// <summary>
+    /// The 400 every operation of the API may answer (an unknown query parameter), in the contract of those whose own metadata
+    /// has none: a GET of one resource, a DELETE, a POST without a body.
+    /// </summary>
+    public static void Document(EndpointBuilder endpoint)
     {
         if (!endpoint.Metadata.OfType<IProducesResponseTypeMetadata>().Any(m => m.StatusCode == StatusCodes.Status400BadRequest))
-            return null;
+            endpoint.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status400BadRequest, typeof(HttpValidationProblemDetails), ["application/problem+json"]));
+    }
+
+    /// <summary>The query parameters the endpoint's contract documents; null when it is not in the contract.</summary>
+    static FrozenSet<string>? Read(Endpoint endpoint, IServiceProvider services)
+    {
         var name = endpoint.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName;
         var description = services.GetRequiredService<IApiDescriptionGroupCollectionProvider>().ApiDescriptionGroups.Items
             .SelectMany(g => g.Items)

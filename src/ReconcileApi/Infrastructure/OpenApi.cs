@@ -178,8 +178,17 @@ public static partial class OpenApi
                     if (status[0] is '4' or '5' && response.Content is { } content)
                     {
                         foreach (var media in content.Values.OfType<OpenApiMediaType>())
+                        {
                             media.Example ??= ProblemExample(int.Parse(status),
                                 ETags.Versioned(metadata) ? null : $"{context.ApiDescription.HttpMethod} /{RouteConstraint().Replace(context.ApiDescription.RelativePath ?? "", "}")}");
+                            // An operation that reads no query parameter and no body answers 400 only for a parameter it does not read (KnownQuery).
+                            if (status == "400" && operation.RequestBody is null && operation.Parameters?.Any(p => p.In == ParameterLocation.Query) != true
+                                && media.Example is JsonObject { } unknown && unknown["errors"] is JsonObject { } errors && errors.ContainsKey("limit"))
+                            {
+                                errors.Remove("limit");
+                                errors["expand"] = new JsonArray("Is not a query parameter of this operation. This operation reads no query parameters (its input, if any, goes in the body).");
+                            }
+                        }
                     }
                 }
             }

@@ -1,0 +1,101 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using static ReconcileApi.Tests.Api;
+
+namespace ReconcileApi.Tests;
+
+/// <summary>
+/// The seventh probe, as an outside tester: a misspelled query parameter on every operation of the live contract,
+/// conditional GETs with the ETags the service hands out, and what is kept at the width of its column.
+/// </summary>
+public sealed class ProbeSevenTests(ApiFactory factory) : IClassFixture<ApiFactory>
+{
+    const string Unknown = "zzNotAParameter";
+
+    /// <summary>
+    /// Every operation of the live document — reads of one resource, deletes, the admin operations — given a query parameter
+    /// it does not read answers 400 naming it, documents that 400, and does nothing: <c>GET /webhooks?status=failed</c> listed
+    /// the webhooks as if unfiltered and <c>DELETE /schedules/{id}?dryRun=true</c> deleted, each under a success. The table is
+    /// the document, so an operation added later is held to it too.
+    /// </summary>
+    [Fact]
+    public async Task EveryOperation_GivenAQueryParameterItDoesNotRead_Is400NamingIt_AndDoesNothing()
+    {
+        using var a = await factory.CreateWorkspaceAsync();
+        using var admin = factory.CreateAdminClient();
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var webhookId = (await (await a.Http.PostAsJsonAsync("/api/v1/webhooks", new { url = receiver.Url, events = new[] { "run.succeeded" } })).Json())
+            .GetProperty("id").GetString()!;
+        Assert.True((await a.Http.PutAsJsonAsync("/api/v1/alert-rules", new { rules = new[] { new { rule = "new_discrepancies_above", threshold = 0 } } })).IsSuccessStatusCode);
+        var batch = await a.Http.IngestAsync("store", new[] { Order("P7-Q1") });
+        var schedule = await (await a.Http.PostAsJsonAsync("/api/v1/schedules", new { name = "Nightly", cron = "30 2 * * *" })).Json();
+        var run = await a.Http.RunAsync();
+        var discrepancy = Assert.Single(await a.Http.DiscrepanciesAsync());
+        var deliveries = await ProbeSixTests.Eventually(async () =>
+            (await (await a.Http.GetAsync($"/api/v1/webhooks/{webhookId}/deliveries")).Json()).GetProperty("items").EnumerateArray().ToList());
+        var alerts = await ProbeSixTests.Eventually(async () =>
+            (await (await a.Http.GetAsync("/api/v1/alerts")).Json()).GetProperty("items").EnumerateArray().ToList());
+        var key = await (await admin.PostAsync($"/api/v1/admin/workspaces/{a.WorkspaceId}/keys", null)).Json();
+        var ids = new Dictionary<string, string>
+        {
+            ["runs"] = run.GetProperty("id").GetString()!,
+            ["discrepancies"] = discrepancy.GetProperty("id").GetInt64().ToString(),
+            ["schedules"] = schedule.GetProperty("id").GetString()!,
+            ["webhooks"] = webhookId,
+            ["alerts"] = alerts[0].GetProperty("id").ToString(),
+            ["batchId"] = batch.GetProperty("batchId").GetString()!,
+            ["deliveryId"] = deliveries[0].GetProperty("id").GetString()!,
+            ["source"] = "store",
+            ["orderId"] = "P7-Q1",
+            ["workspaces"] = a.WorkspaceId.ToString(),
+            ["keyId"] = key.GetProperty("keyId").GetString()!,
+        };
+        var runsBefore = (await (await a.Http.GetAsync("/api/v1/runs")).Json()).GetProperty("items").GetArrayLength();
+
+        var document = await (await a.Http.GetAsync("/swagger/v1/swagger.json")).Json();
+        var failures = new List<string>();
+        var checkedOperations = 0;
+        foreach (var path in document.GetProperty("paths").EnumerateObject().Where(p => p.Name.StartsWith("/api/v1/", StringComparison.Ordinal)))
+        {
+            foreach (var operation in path.Value.EnumerateObject())
+            {
+                var method = new HttpMethod(operation.Name.ToUpperInvariant());
+                var segments = path.Name.Split('/');
+                for (var i = 0; i < segments.Length; i++)
+                {
+                    if (segments[i].StartsWith('{'))
+                        segments[i] = segments[i] == "{id}" ? ids[segments[i - 1]] : ids[segments[i].Trim('{', '}')];
+                }
+                using var request = new HttpRequestMessage(method, string.Join('/', segments) + $"?{Unknown}=1");
+                if (method == HttpMethod.Post || method == HttpMethod.Put)
+                    request.Content = JsonContent.Create(path.Name == "/api/v1/admin/workspaces" ? new { name = "Probe" } : ProbeSixTests.BodyFor(path.Name, ids), options: ApiFactory.Json);
+                var client = path.Name.StartsWith("/api/v1/admin/", StringComparison.Ordinal) ? admin : a.Http;
+                var response = await client.SendAsync(request);
+                var text = await response.Content.ReadAsStringAsync();
+                var label = $"{method} {path.Name}";
+                checkedOperations++;
+                if (!operation.Value.GetProperty("responses").TryGetProperty("400", out _))
+                    failures.Add($"{label}: its contract has no 400");
+                if (response.StatusCode != HttpStatusCode.BadRequest || response.Content.Headers.ContentType?.MediaType != "application/problem+json")
+                {
+                    failures.Add($"{label}: {(int)response.StatusCode} {text}");
+                    continue;
+                }
+                var errors = JsonDocument.Parse(text).RootElement.GetProperty("errors");
+                if (!errors.TryGetProperty(Unknown, out var messages) || !messages[0].GetString()!.Contains("Is not a query parameter", StringComparison.Ordinal))
+                    failures.Add($"{label}: the 400 does not name {Unknown}: {text}");
+            }
+        }
+        Assert.True(checkedOperations >= 35, $"Only {checkedOperations} operations in the document");
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+
+        // Nothing was done: the schedule, the webhook and the key are there, the discrepancy is open, no run started.
+        Assert.Equal(HttpStatusCode.OK, (await a.Http.GetAsync($"/api/v1/schedules/{ids["schedules"]}")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await a.Http.GetAsync($"/api/v1/webhooks/{webhookId}")).StatusCode);
+        Assert.Equal("open", (await (await a.Http.GetAsync($"/api/v1/discrepancies/{ids["discrepancies"]}")).Json()).GetProperty("state").GetString());
+        Assert.Equal(runsBefore, (await (await a.Http.GetAsync("/api/v1/runs")).Json()).GetProperty("items").GetArrayLength());
+        var keys = (await (await admin.GetAsync($"/api/v1/admin/workspaces/{a.WorkspaceId}")).Json()).GetProperty("keys").EnumerateArray();
+        Assert.Contains(keys, k => k.GetProperty("keyId").GetString() == ids["keyId"] && k.GetProperty("revokedAt").ValueKind == JsonValueKind.Null);
+    }
+}
