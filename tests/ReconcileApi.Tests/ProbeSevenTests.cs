@@ -98,4 +98,56 @@ public sealed class ProbeSevenTests(ApiFactory factory) : IClassFixture<ApiFacto
         var keys = (await (await admin.GetAsync($"/api/v1/admin/workspaces/{a.WorkspaceId}")).Json()).GetProperty("keys").EnumerateArray();
         Assert.Contains(keys, k => k.GetProperty("keyId").GetString() == ids["keyId"] && k.GetProperty("revokedAt").ValueKind == JsonValueKind.Null);
     }
+
+    /// <summary>
+    /// If-None-Match with the ETag the service gave (RFC 9110, 13.1.2 and 15.4.5): a GET or HEAD whose tag names the current
+    /// version — strong or weak (13.1.2 compares weakly), alone, in a list, or <c>*</c> — is 304 with the ETag and no body; a
+    /// stale or other tag gets the whole answer. It was ignored: a poller holding the current ETag got the whole body each time.
+    /// </summary>
+    [Fact]
+    public async Task IfNoneMatch_WithTheCurrentETag_Is304WithoutABody_AndAStaleOneGetsTheAnswer()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        await ws.Http.IngestAsync("store", new[] { Order("P7-E1") });
+        await ws.Http.RunAsync();
+        var id = Assert.Single(await ws.Http.DiscrepanciesAsync()).GetProperty("id").GetInt64();
+        var url = $"/api/v1/discrepancies/{id}";
+        var first = await ws.Http.GetAsync(url);
+        var etag = first.Headers.ETag!.Tag;
+
+        foreach (var (method, ifNoneMatch) in new[] { ("GET", etag), ("GET", "W/" + etag), ("GET", $"\"77\", {etag}"), ("GET", "*"), ("HEAD", etag) })
+        {
+            using var request = new HttpRequestMessage(new HttpMethod(method), url);
+            request.Headers.TryAddWithoutValidation("If-None-Match", ifNoneMatch);
+            var response = await ws.Http.SendAsync(request);
+            Assert.True(response.StatusCode == HttpStatusCode.NotModified, $"{method} If-None-Match: {ifNoneMatch} → {(int)response.StatusCode}");
+            Assert.Equal(etag, response.Headers.ETag?.Tag);
+            Assert.Empty(await response.Content.ReadAsByteArrayAsync());
+        }
+
+        // Another tag, or the one read before a change: the whole answer with the current ETag.
+        Assert.Equal(HttpStatusCode.OK, (await GetIfNoneMatch(ws.Http, url, "\"77\"")).StatusCode);
+        Assert.True((await ws.Http.PostAsJsonAsync($"{url}/resolution", new { action = "acknowledge", resolvedBy = "p7" })).IsSuccessStatusCode);
+        var changed = await GetIfNoneMatch(ws.Http, url, etag);
+        Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
+        Assert.NotEqual(etag, changed.Headers.ETag!.Tag);
+        Assert.Equal("acknowledged", (await changed.Json()).GetProperty("state").GetString());
+        // A resource that is not there stays a 404, whatever the tag.
+        await (await GetIfNoneMatch(ws.Http, "/api/v1/discrepancies/999999999", "*")).AssertProblemAsync(HttpStatusCode.NotFound);
+
+        // The settings alike.
+        var settings = await ws.Http.GetAsync("/api/v1/settings");
+        var settingsTag = settings.Headers.ETag!.Tag;
+        var notModified = await GetIfNoneMatch(ws.Http, "/api/v1/settings", settingsTag);
+        Assert.Equal(HttpStatusCode.NotModified, notModified.StatusCode);
+        Assert.Equal(settingsTag, notModified.Headers.ETag?.Tag);
+        Assert.Empty(await notModified.Content.ReadAsByteArrayAsync());
+    }
+
+    static Task<HttpResponseMessage> GetIfNoneMatch(HttpClient client, string url, string ifNoneMatch)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.TryAddWithoutValidation("If-None-Match", ifNoneMatch);
+        return client.SendAsync(request);
+    }
 }

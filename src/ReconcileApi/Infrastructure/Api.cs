@@ -11,6 +11,7 @@ public static class Api
             .RequireRateLimiting(RateLimits.Policy)
             .AddEndpointFilter<KnownQuery>()
             .AddEndpointFilter<ETags.UnversionedFilter>()
+            .AddEndpointFilter<ETags.NotModifiedFilter>()
             .AddEndpointFilter<ValidationFilter>()
             .AddEndpointFilter<Idempotency.Filter>()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
@@ -24,6 +25,7 @@ public static class Api
             .WithResponseHeader(StatusCodes.Status503ServiceUnavailable, "Retry-After", "Seconds to wait before sending the request again.", integer: true);
         ((IEndpointConventionBuilder)group).Finally(ETags.DocumentUnversioned);
         ((IEndpointConventionBuilder)group).Finally(KnownQuery.Document);
+        ((IEndpointConventionBuilder)group).Finally(ETags.DocumentNotModified);
         // The filter honours Idempotency-Key for workspace callers only (an admin request passes through it).
         if (policy == Auth.WorkspacePolicy)
             group.WithMetadata(new Idempotency.Honoured());

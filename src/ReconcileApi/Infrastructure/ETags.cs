@@ -72,6 +72,46 @@ public static class ETags
         }
     }
 
+    /// <summary>
+    /// If-None-Match on a GET or HEAD of a versioned resource (RFC 9110, 13.1.2): when one of its tags names the version the
+    /// answer carries — weak comparison, as 13.1.2 requires — or it is <c>*</c>, the answer is 304 Not Modified with the ETag
+    /// and no body, so a caller polling a discrepancy or the settings with the ETag it holds transfers nothing while nothing
+    /// changed. It was ignored: a 200 with the whole body every time. A header that is no list of entity tags is ignored
+    /// (the full answer is always correct); the check runs after the handler, on the ETag the handler set, so a 404 stays a 404.
+    /// </summary>
+    public sealed class NotModifiedFilter : IEndpointFilter
+    {
+        public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+        {
+            var result = await next(context);
+            var http = context.HttpContext;
+            if ((HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method))
+                && http.Request.Headers.IfNoneMatch.ToString() is { Length: > 0 } ifNoneMatch
+                && http.Response.Headers.ETag.ToString() is { Length: > 0 } etag
+                && StatusOf(result) == StatusCodes.Status200OK
+                && Parse(ifNoneMatch) is { } tags && tags.Exists(t => t == Any || t.Opaque == etag))
+                return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+            return result;
+        }
+
+        static int? StatusOf(object? result) => result switch
+        {
+            INestedHttpResult nested => StatusOf(nested.Result),
+            IStatusCodeHttpResult status => status.StatusCode,
+            _ => null,
+        };
+    }
+
+    /// <summary>The 304 a GET of a versioned resource answers to If-None-Match with its current ETag, in its contract.</summary>
+    public static void DocumentNotModified(EndpointBuilder endpoint)
+    {
+        if (Versioned(endpoint.Metadata) && endpoint.Metadata.OfType<Microsoft.AspNetCore.Routing.HttpMethodMetadata>().Any(m => m.HttpMethods.Contains("GET")))
+        {
+            endpoint.Metadata.Add(new Microsoft.AspNetCore.Http.ProducesResponseTypeMetadata(StatusCodes.Status304NotModified, typeof(void), []));
+            endpoint.Metadata.Add(new OpenApi.ResponseHeader(StatusCodes.Status304NotModified, "ETag", "The current version, the one If-None-Match named: what you hold is current."));
+        }
+    }
+
     /// <summary>Whether the endpoint's resource is versioned (it answers an ETag, and its writes honour If-Match themselves).</summary>
     public static bool Versioned(EndpointMetadataCollection metadata) => Versioned(metadata.OfType<object>());
 
