@@ -150,4 +150,26 @@ public sealed class ProbeSevenTests(ApiFactory factory) : IClassFixture<ApiFacto
         request.Headers.TryAddWithoutValidation("If-None-Match", ifNoneMatch);
         return client.SendAsync(request);
     }
+
+    /// <summary>
+    /// A run's callbackUrl is kept with the run in a column of 2,000 characters, as a webhook's URL is; it had no bound and no
+    /// text rule, so 2,001 characters started a run on SQLite (and failed its insert with a 500 on SQL Server) and a control
+    /// character was kept. Both are a 400 on callbackUrl now, and no run starts; 2,000 characters still do.
+    /// </summary>
+    [Fact]
+    public async Task ACallbackUrlLongerThanKept_OrWithAControlCharacter_IsA400OnIt_AndStartsNoRun()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        const string Start = "https://example.com/";
+        foreach (var (url, says) in new[] { (Start + new string('a', 2001 - Start.Length), "2,001 characters"), (Start + "a\u0001b", "U+0001") })
+        {
+            var response = await ws.Http.PostAsJsonAsync("/api/v1/runs", new { callbackUrl = url });
+            await response.AssertProblemAsync(HttpStatusCode.BadRequest);
+            var error = (await response.Json()).GetProperty("errors").GetProperty("callbackUrl")[0].GetString()!;
+            Assert.Contains(says, error, StringComparison.Ordinal);
+        }
+        Assert.Equal(0, (await (await ws.Http.GetAsync("/api/v1/runs")).Json()).GetProperty("items").GetArrayLength());
+        var longest = await ws.Http.PostAsJsonAsync("/api/v1/runs", new { callbackUrl = Start + new string('a', 2000 - Start.Length) });
+        Assert.Equal(HttpStatusCode.Accepted, longest.StatusCode);
+    }
 }
