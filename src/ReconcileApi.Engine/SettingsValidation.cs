@@ -19,7 +19,7 @@ internal static class SettingsValidation
             errors.Add(new("amountTolerancePercent", "Must be between 0 and 100."));
         if (!double.IsFinite(s.DateToleranceHours) || s.DateToleranceHours is < 0 or > MaxHours)
             errors.Add(new("dateToleranceHours", $"Must be between 0 and {MaxHours} hours."));
-        if (!TimeZones.TryFind(s.Timezone, out _))
+        if (!TimeZones.TryFindName(s.Timezone, out _))
             errors.Add(new("timezone", $"'{s.Timezone}' is not a known IANA time zone."));
         if (s.DateOrder is { } order && !Enum.IsDefined(order))
             errors.Add(new("dateOrder", "Must be dmy, mdy, or null to reject dates such as 05/06/2026 whose order is ambiguous."));

@@ -31,6 +31,26 @@ public static class TimeZones
     static long UtcTicks(DateTime wallClock, TimeZoneInfo zone) =>
         wallClock.Ticks - zone.GetUtcOffset(DateTime.SpecifyKind(wallClock, DateTimeKind.Unspecified)).Ticks;
 
+    /// <summary>The longest zone id a workspace, schedule or setting keeps (the columns' width).</summary>
+    public const int MaxIdLength = 64;
+
+    /// <summary>
+    /// <see cref="TryFind"/> for an id a caller sends, to be kept: written as IANA writes its names. The runtime finds a zone by
+    /// its file, so it also took paths IANA never names — <c>America//New_York</c> (kept as sent, 64 slashes made it longer than
+    /// the column, a 500 on SQL Server), <c>localtime</c> and <c>posixrules</c> (whatever zone the machine is set to, another on
+    /// the next server), the <c>posix/</c> and <c>right/</c> copies (the latter counting leap seconds). Stored ids are read with
+    /// <see cref="TryFind"/>, so one kept before still finds its zone.
+    /// </summary>
+    public static bool TryFindName(string? id, out TimeZoneInfo zone)
+    {
+        zone = TimeZoneInfo.Utc;
+        if (id is null || id.Length > MaxIdLength || id is "localtime" or "posixrules"
+            || id.StartsWith("posix/", StringComparison.Ordinal) || id.StartsWith("right/", StringComparison.Ordinal)
+            || id.Split('/').Any(part => part is "" or "." or ".." || !part.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '+' or '.')))
+            return false;
+        return TryFind(id, out zone);
+    }
+
     public static bool TryFind(string? id, out TimeZoneInfo zone)
     {
         zone = TimeZoneInfo.Utc;

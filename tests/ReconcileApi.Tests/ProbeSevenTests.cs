@@ -172,4 +172,44 @@ public sealed class ProbeSevenTests(ApiFactory factory) : IClassFixture<ApiFacto
         var longest = await ws.Http.PostAsJsonAsync("/api/v1/runs", new { callbackUrl = Start + new string('a', 2000 - Start.Length) });
         Assert.Equal(HttpStatusCode.Accepted, longest.StatusCode);
     }
+
+    /// <summary>
+    /// A time zone is kept as it was sent (a workspace's and a schedule's in 64 characters), and the runtime finds zones by
+    /// their files: <c>America//New_York</c> — and with 70 slashes, longer than its column — <c>localtime</c> (the machine's
+    /// own zone, another on the next server) and the <c>posix/</c> copies were accepted and kept. Each is now a 400 naming the
+    /// field wherever a zone is sent; IANA's names, links such as <c>US/Eastern</c> included, still are read.
+    /// </summary>
+    [Theory]
+    [InlineData("America//New_York")]
+    [InlineData("America//////////////////////////////////////////////////////////////////////New_York")]
+    [InlineData("localtime")]
+    [InlineData("posix/America/New_York")]
+    public async Task ATimeZoneIdThatIsAPathNotAName_IsA400WhereverAZoneIsSent(string zone)
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        using var admin = factory.CreateAdminClient();
+
+        var schedule = await ws.Http.PostAsJsonAsync("/api/v1/schedules", new { name = "Nightly", cron = "0 6 * * *", timezone = zone });
+        await AssertOnField(schedule, "timezone");
+        var workspace = await admin.PostAsJsonAsync("/api/v1/admin/workspaces", new { name = "Probe", timezone = zone });
+        await AssertOnField(workspace, "timezone");
+        var settings = await (await ws.Http.GetAsync("/api/v1/settings")).Json();
+        var changed = JsonSerializer.SerializeToNode(settings.GetProperty("settings"))!.AsObject();
+        changed["timezone"] = zone;
+        await AssertOnField(await ws.Http.PutAsJsonAsync("/api/v1/settings", changed), "timezone");
+        var ingest = await ws.Http.PostAsJsonAsync($"/api/v1/sources/store/orders?timezone={Uri.EscapeDataString(zone)}", new[] { Order("P7-Z1") }, ApiFactory.Json);
+        await AssertOnField(ingest, "timezone");
+
+        Assert.Equal(0, (await (await ws.Http.GetAsync("/api/v1/schedules")).Json()).GetArrayLength());
+        Assert.Equal(0, (await (await ws.Http.GetAsync("/api/v1/settings")).Json()).GetProperty("version").GetInt32());
+        foreach (var name in new[] { "America/New_York", "US/Eastern", "Etc/GMT+5", "America/Argentina/ComodRivadavia" })
+            Assert.Equal(HttpStatusCode.Created, (await ws.Http.PostAsJsonAsync("/api/v1/schedules", new { name, cron = "0 6 * * *", timezone = name })).StatusCode);
+    }
+
+    static async Task AssertOnField(HttpResponseMessage response, string field)
+    {
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest);
+        var errors = (await response.Json()).GetProperty("errors");
+        Assert.True(errors.TryGetProperty(field, out _), errors.ToString());
+    }
 }

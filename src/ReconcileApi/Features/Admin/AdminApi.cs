@@ -19,7 +19,7 @@ public sealed class CreateWorkspaceRequestValidator : AbstractValidator<CreateWo
     public CreateWorkspaceRequestValidator()
     {
         RuleFor(r => r.Name).NotEmpty().WithMessage("Is required.").Text(200);
-        RuleFor(r => r.Timezone).Must(z => TimeZones.TryFind(z, out _)).When(r => r.Timezone is not null)
+        RuleFor(r => r.Timezone).Must(z => TimeZones.TryFindName(z, out _)).When(r => r.Timezone is not null)
             .WithMessage(r => $"'{r.Timezone}' is not an IANA timezone such as America/New_York.");
     }
 }

@@ -119,7 +119,7 @@ public sealed class IngestRequest : IIdempotentBody, IEndpointParameterMetadataP
         var zone = TimeZoneInfo.Utc;
         if (Query(request, "timezone") is { } timezone)
         {
-            if (!TimeZones.TryFind(timezone, out zone))
+            if (!TimeZones.TryFindName(timezone, out zone))
                 return new(Problems.Invalid("timezone", "Must be an IANA time zone such as America/New_York.",
                     $"Unknown timezone '{timezone}'; use an IANA name such as America/New_York."));
         }

@@ -38,7 +38,7 @@ public sealed class ScheduleRequestValidator : AbstractValidator<ScheduleRequest
             .Must(c => CronExpression.Parse(c, CronFormat.Standard).GetNextOccurrence(DateTime.UtcNow) is not null)
             .When(r => r.Cron is not null && CronExpression.TryParse(r.Cron, CronFormat.Standard, out _))
             .WithMessage("Names no date that exists (e.g. 30 February), so the schedule would never run.");
-        RuleFor(r => r.Timezone).Must(t => t is null || TimeZones.TryFind(t, out _))
+        RuleFor(r => r.Timezone).Must(t => t is null || TimeZones.TryFindName(t, out _))
             .WithMessage("Must be an IANA timezone such as 'America/New_York' (or leave it out for the workspace's).");
         RuleFor(r => r.WindowDays).InclusiveBetween(1, 366).WithMessage("Must be between 1 and 366.");
         RuleFor(r => (IEnumerable<AlertRule>)r.Alerts!).ValidAlertRules().When(r => r.Alerts is not null).OverridePropertyName("alerts");
