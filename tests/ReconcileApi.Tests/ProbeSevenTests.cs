@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using ReconcileApi.Features.Webhooks;
 using static ReconcileApi.Tests.Api;
 
 namespace ReconcileApi.Tests;
@@ -211,5 +213,62 @@ public sealed class ProbeSevenTests(ApiFactory factory) : IClassFixture<ApiFacto
         await response.AssertProblemAsync(HttpStatusCode.BadRequest);
         var errors = (await response.Json()).GetProperty("errors");
         Assert.True(errors.TryGetProperty(field, out _), errors.ToString());
+    }
+
+    /// <summary>
+    /// A webhook's delivery log pages like every other list: only the newest 100 could be read, so after an outage a failed
+    /// delivery behind them could be neither seen nor redelivered (redelivery takes its id). 105 deliveries published in the
+    /// same instant (the fake clock stands still, so the order falls to the id) read back as 100 and 5 through nextCursor,
+    /// each once, in the order of one page of all; the status filter pages the same; a forged cursor is a 400 on it.
+    /// </summary>
+    [Fact]
+    public async Task TheDeliveryLog_PagesWithACursor_SoNoDeliveryIsOutOfReach()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        using var ws = await factory.CreateWorkspaceAsync();
+        var id = (await (await ws.Http.PostAsJsonAsync("/api/v1/webhooks", new { url = receiver.Url, events = new[] { "run.failed" } })).Json())
+            .GetProperty("id").GetString()!;
+        using (var scope = factory.Services.CreateScope())
+        {
+            var events = scope.ServiceProvider.GetRequiredService<WebhookEvents>();
+            for (var i = 0; i < 105; i++)
+                await events.PublishAsync(ws.WorkspaceId, WebhookEventTypes.RunFailed, new { runId = Guid.NewGuid(), error = $"n{i}" }, null, CancellationToken.None);
+        }
+
+        async Task<List<string>> AllAsync(string query)
+        {
+            var ids = new List<string>();
+            string? cursor = null;
+            var pages = 0;
+            do
+            {
+                var response = await ws.Http.GetAsync($"/api/v1/webhooks/{id}/deliveries?limit=100{query}" + (cursor is null ? "" : $"&cursor={Uri.EscapeDataString(cursor)}"));
+                Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+                var page = await response.Json();
+                ids.AddRange(page.GetProperty("items").EnumerateArray().Select(d => d.GetProperty("id").GetString()!));
+                cursor = page.GetProperty("nextCursor").GetString();
+                Assert.True(++pages <= 3, "The pages do not end");
+            } while (cursor is not null);
+            return ids;
+        }
+        var all = await AllAsync("");
+        Assert.Equal(105, all.Count);
+        Assert.Equal(105, all.Distinct().Count());
+        var byStatus = await AllAsync("&status=pending,succeeded,failed");
+        Assert.Equal(all, byStatus);
+        // Pages of 7 give the same deliveries in the same order.
+        var sevens = new List<string>();
+        string? next = null;
+        do
+        {
+            var page = await (await ws.Http.GetAsync($"/api/v1/webhooks/{id}/deliveries?limit=7" + (next is null ? "" : $"&cursor={next}"))).Json();
+            sevens.AddRange(page.GetProperty("items").EnumerateArray().Select(d => d.GetProperty("id").GetString()!));
+            next = page.GetProperty("nextCursor").GetString();
+        } while (next is not null);
+        Assert.Equal(all, sevens);
+
+        var forged = await ws.Http.GetAsync($"/api/v1/webhooks/{id}/deliveries?cursor=bm90LWEtY3Vyc29y");
+        await forged.AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.True((await forged.Json()).GetProperty("errors").TryGetProperty("cursor", out _));
     }
 }

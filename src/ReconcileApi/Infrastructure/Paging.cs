@@ -41,4 +41,30 @@ public static class Paging
         errors["cursor"] = [NotACursor];
         return null;
     }
+
+    /// <summary>The cursor of a list ordered newest first by a time and then a Guid: the last row's time and id.</summary>
+    public static string TimeIdCursor(DateTime at, Guid id) =>
+        System.Buffers.Text.Base64Url.EncodeToString(System.Text.Encoding.ASCII.GetBytes($"{at.Ticks}:{id:N}"));
+
+    /// <summary>
+    /// A cursor <see cref="TimeIdCursor(DateTime, Guid)"/> made, read back, or null with the error on <c>cursor</c> added to <paramref name="errors"/>;
+    /// null without an error when there is no cursor.
+    /// </summary>
+    public static (DateTime At, Guid Id)? TimeIdCursor(Dictionary<string, string[]> errors, string? cursor)
+    {
+        if (cursor is null)
+            return null;
+        try
+        {
+            var parts = System.Text.Encoding.ASCII.GetString(System.Buffers.Text.Base64Url.DecodeFromChars(cursor)).Split(':');
+            if (parts.Length == 2 && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
+                && ticks <= DateTime.MaxValue.Ticks && Guid.TryParseExact(parts[1], "N", out var id))
+                return (new DateTime(ticks, DateTimeKind.Utc), id);
+        }
+        catch (FormatException)
+        {
+        }
+        errors["cursor"] = [NotACursor];
+        return null;
+    }
 }

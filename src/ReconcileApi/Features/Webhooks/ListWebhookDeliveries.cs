@@ -2,8 +2,12 @@ using FluentValidation;
 
 namespace ReconcileApi.Features.Webhooks;
 
-/// <summary><c>limit</c>: the newest deliveries to show, 1–100 (default 20); <c>status</c>: only those in these statuses (comma-separated).</summary>
-public sealed record DeliveriesQuery(int? Limit, string? Status = null)
+/// <summary>
+/// <c>limit</c>: the deliveries a page shows, 1–100 (default 20); <c>status</c>: only those in these statuses (comma-separated);
+/// <c>cursor</c>: the previous page's <c>nextCursor</c>. Without pages only the newest 100 could be read: a delivery behind
+/// them (an outage fails hundreds) could not be seen, nor redelivered, as redelivery takes its id.
+/// </summary>
+public sealed record DeliveriesQuery(int? Limit, string? Status = null, string? Cursor = null)
 {
     public int Take => Limit ?? 20;
 }
@@ -20,11 +24,12 @@ public static class ListWebhookDeliveries
         .MapGet("/webhooks/{id:guid}/deliveries", Handle)
         .WithName(nameof(ListWebhookDeliveries))
         .WithSummary("The subscription's deliveries, newest first, each with its attempts (status code, duration, start of the answer, error)")
-        .WithDescription("`limit` 1–100 (default 20); `status` pending, succeeded or failed (comma-separated), e.g. `status=failed` for the newest deliveries to redeliver.")
+        .WithDescription("`limit` 1–100 (default 20); `status` pending, succeeded or failed (comma-separated), e.g. `status=failed` for the deliveries to redeliver; " +
+            "pass the previous page's `nextCursor` as `cursor` for the next page.")
         .WithParameterValues("status", WireEnum.Values<WebhookDeliveryStatus>())
         .ProducesValidationProblem()
         .ProducesProblem(StatusCodes.Status404NotFound)
-        .WithExamples(response: new WebhookDeliveryPage([WebhookExamples.Delivery]));
+        .WithExamples(response: new WebhookDeliveryPage([WebhookExamples.Delivery], null));
 
     public static async Task<Results<Ok<WebhookDeliveryPage>, ProblemHttpResult, ValidationProblem>> Handle(
         Guid id, [AsParameters] DeliveriesQuery query, ClaimsPrincipal user, ReconcileDbContext db, CancellationToken ct)
@@ -32,6 +37,7 @@ public static class ListWebhookDeliveries
         var workspaceId = user.WorkspaceId();
         var errors = new Dictionary<string, string[]>();
         var statuses = WireEnum.ParseList<WebhookDeliveryStatus>(query.Status, "status", errors);
+        var after = Paging.TimeIdCursor(errors, query.Cursor);
         if (errors.Count > 0)
             return Problems.InvalidQuery(errors);
         if (!await db.WebhookSubscriptions.AnyAsync(s => s.Id == id && s.WorkspaceId == workspaceId, ct))
@@ -39,11 +45,22 @@ public static class ListWebhookDeliveries
         var deliveries = db.WebhookDeliveries.AsNoTracking().Where(d => d.SubscriptionId == id);
         if (statuses is not null)
             deliveries = deliveries.Where(d => statuses.Contains(d.Status));
-        var newest = await deliveries
+        if (after is { } from)
+        {
+            var (at, last) = from;
+            deliveries = deliveries.Where(d => d.CreatedAt < at || (d.CreatedAt == at && d.Id.CompareTo(last) < 0));
+        }
+        var page = await deliveries
             .OrderByDescending(d => d.CreatedAt).ThenByDescending(d => d.Id)
-            .Take(query.Take)
+            .Take(query.Take + 1)
             .ToListAsync(ct);
-        return TypedResults.Ok(new WebhookDeliveryPage(await WithAttemptsAsync(db, newest, ct)));
+        string? next = null;
+        if (page.Count > query.Take)
+        {
+            page.RemoveAt(query.Take);
+            next = Paging.TimeIdCursor(page[^1].CreatedAt, page[^1].Id);
+        }
+        return TypedResults.Ok(new WebhookDeliveryPage(await WithAttemptsAsync(db, page, ct), next));
     }
 
     public static async Task<List<WebhookDeliveryResponse>> WithAttemptsAsync(ReconcileDbContext db, List<WebhookDelivery> deliveries, CancellationToken ct)

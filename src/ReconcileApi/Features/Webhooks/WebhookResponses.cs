@@ -30,5 +30,5 @@ public sealed record WebhookDeliveryResponse(
 /// <summary>One HTTP attempt: the status code (none when no answer came), how long it took, the start of the answer (1 KB), or why it failed.</summary>
 public sealed record WebhookAttemptResponse(long Id, DateTime AttemptedAt, int? StatusCode, int DurationMs, string? Response, string? Error);
 
-/// <summary>A subscription's deliveries, newest first.</summary>
-public sealed record WebhookDeliveryPage(IReadOnlyList<WebhookDeliveryResponse> Items);
+/// <summary>A subscription's deliveries, newest first; <c>nextCursor</c> reads the next page (null on the last).</summary>
+public sealed record WebhookDeliveryPage(IReadOnlyList<WebhookDeliveryResponse> Items, string? NextCursor);
