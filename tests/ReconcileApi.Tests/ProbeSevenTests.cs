@@ -271,4 +271,41 @@ public sealed class ProbeSevenTests(ApiFactory factory) : IClassFixture<ApiFacto
         await forged.AssertProblemAsync(HttpStatusCode.BadRequest);
         Assert.True((await forged.Json()).GetProperty("errors").TryGetProperty("cursor", out _));
     }
+
+    /// <summary>
+    /// The settings' texts follow the rule every other request body follows: the store's name (it goes into every suggested
+    /// Keap title, the CSV export and webhooks) at most 64 characters as the platform it stands for, a mapped SKU 255 as an
+    /// order's, a raw status 64 as an order's, none with a control character. Each was kept at any length and with a NUL.
+    /// </summary>
+    [Theory]
+    [InlineData("storeName", "storeName")]
+    [InlineData("storeNameControl", "storeName")]
+    [InlineData("skuMap", "skuMap")]
+    [InlineData("skuMapControl", "skuMap")]
+    [InlineData("statusMap", "statusMap.store")]
+    public async Task SettingsTextLongerThanAnOrdersOrWithAControlCharacter_IsA400OnIt_AndNoVersionIsStored(string change, string field)
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var settings = JsonSerializer.SerializeToNode((await (await ws.Http.GetAsync("/api/v1/settings")).Json()).GetProperty("settings"))!.AsObject();
+        var valid = settings.DeepClone().AsObject();
+        valid["storeName"] = new string('S', 64);
+        valid["skuMap"] = new System.Text.Json.Nodes.JsonObject { [new string('k', 255)] = new string('v', 255) };
+        valid["statusMap"] = new System.Text.Json.Nodes.JsonObject { ["store"] = new System.Text.Json.Nodes.JsonObject { [new string('s', 64)] = "paid" } };
+        switch (change)
+        {
+            case "storeName": settings["storeName"] = new string('S', 65); break;
+            case "storeNameControl": settings["storeName"] = "Shop\u0000"; break;
+            case "skuMap": settings["skuMap"] = new System.Text.Json.Nodes.JsonObject { ["TEE"] = new string('v', 256) }; break;
+            case "skuMapControl": settings["skuMap"] = new System.Text.Json.Nodes.JsonObject { ["TEE\u0007"] = "TEE-K" }; break;
+            case "statusMap": settings["statusMap"] = new System.Text.Json.Nodes.JsonObject { ["store"] = new System.Text.Json.Nodes.JsonObject { [new string('s', 65)] = "paid" } }; break;
+        }
+
+        var response = await ws.Http.PutAsJsonAsync("/api/v1/settings", settings);
+
+        await AssertOnField(response, field);
+        Assert.Equal(0, (await (await ws.Http.GetAsync("/api/v1/settings")).Json()).GetProperty("version").GetInt32());
+        // At the limits they are kept.
+        var kept = await ws.Http.PutAsJsonAsync("/api/v1/settings", valid);
+        Assert.True(kept.IsSuccessStatusCode, await kept.Content.ReadAsStringAsync());
+    }
 }

@@ -6,14 +6,37 @@ namespace ReconcileApi.Features.Settings;
 /// <summary>The workspace's current settings; <c>version</c> 0 means the built-in defaults.</summary>
 public sealed record SettingsResponse(int Version, DateTime? UpdatedAt, ReconcileSettings Settings);
 
-/// <summary>The engine owns the rules for its settings; this runs them in the one validation filter.</summary>
+/// <summary>
+/// The engine owns the rules for its settings; this runs them in the one validation filter, with the text rule every request
+/// body follows (<see cref="TextRules"/>): the store's name as the platform it stands for is kept (64 characters: it goes into
+/// every create_in_keap title, the CSV export and webhooks), a mapped SKU as an order's (255), a raw status as an order's (64),
+/// none with a control character. They were taken at any length and with any character: <c>"storeName": "Shop\u0000"</c>
+/// put a NUL into the suggested Keap title of every order missing in Keap.
+/// </summary>
 public sealed class ReconcileSettingsValidator : AbstractValidator<ReconcileSettings>
 {
+    const int MaxName = 64, MaxSku = 255, MaxStatus = 64;
+
     public ReconcileSettingsValidator() =>
         RuleFor(s => s).Custom((settings, context) =>
         {
             foreach (var error in settings.Validate())
                 context.AddFailure(error.Field, error.Message);
+            if (TextRules.Problem(settings.StoreName, MaxName) is { } name)
+                context.AddFailure("storeName", name);
+            foreach (var (store, keap) in settings.SkuMap ?? new Dictionary<string, string>())
+            {
+                if ((TextRules.Problem(store, MaxSku) ?? TextRules.Problem(keap, MaxSku)) is { } sku)
+                    context.AddFailure("skuMap", $"The entry '{TextRules.Cut(store, 40)}': {sku}");
+            }
+            foreach (var (source, map) in settings.StatusMap ?? new Dictionary<OrderSource, IReadOnlyDictionary<string, PaymentState>>())
+            {
+                foreach (var raw in map?.Keys ?? [])
+                {
+                    if (TextRules.Problem(raw, MaxStatus) is { } status)
+                        context.AddFailure($"statusMap.{(source == OrderSource.Store ? "store" : "keap")}", $"The raw status '{TextRules.Cut(raw, 40)}': {status}");
+                }
+            }
         });
 }
 
