@@ -308,4 +308,25 @@ public sealed class ProbeSevenTests(ApiFactory factory) : IClassFixture<ApiFacto
         var kept = await ws.Http.PutAsJsonAsync("/api/v1/settings", valid);
         Assert.True(kept.IsSuccessStatusCode, await kept.Content.ReadAsStringAsync());
     }
+
+    /// <summary>
+    /// A webhook secret given by the caller is <c>whsec_</c> + base64, and .NET's base64 decoder skips spaces and line breaks
+    /// anywhere: a secret padded with 200 spaces, or broken over lines, was accepted and kept as sent — longer than its
+    /// 200-character column (a 500 on SQL Server) and holding control characters. Each is a 400 on secret; the plain one is kept.
+    /// </summary>
+    [Fact]
+    public async Task AWebhookSecretWithSpacesOrLineBreaksInItsBase64_IsA400OnIt()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var base64 = Convert.ToBase64String(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
+        foreach (var secret in new[] { "whsec_" + string.Join(new string(' ', 10), base64.Chunk(2).Select(c => new string(c))), "whsec_" + base64[..20] + "\r\n" + base64[20..] })
+        {
+            var response = await ws.Http.PostAsJsonAsync("/api/v1/webhooks", new { url = "https://example.com/hook", events = new[] { "run.failed" }, secret });
+            await AssertOnField(response, "secret");
+        }
+        Assert.Equal(0, (await (await ws.Http.GetAsync("/api/v1/webhooks")).Json()).GetArrayLength());
+        var plain = await ws.Http.PostAsJsonAsync("/api/v1/webhooks", new { url = "https://example.com/hook", events = new[] { "run.failed" }, secret = "whsec_" + base64 });
+        Assert.Equal(HttpStatusCode.Created, plain.StatusCode);
+        Assert.Equal("whsec_" + base64, (await plain.Json()).GetProperty("secret").GetString());
+    }
 }

@@ -20,7 +20,9 @@ public sealed class CreateWebhookRequestValidator : AbstractValidator<CreateWebh
             .Must(events => events.All(WebhookEventTypes.All.Contains))
             .WithMessage(r => $"Unknown event type(s): {string.Join(", ", r.Events.Where(e => !WebhookEventTypes.All.Contains(e)).Select(e => $"'{e}'"))}; " +
                 $"the event types are {string.Join(", ", WebhookEventTypes.All)}.");
-        RuleFor(r => r.Secret).Must(s => WebhookSecrets.KeyOf(s) is not null).When(r => r.Secret is not null)
+        // Written as base64 writes it: the decoder skips spaces and line breaks anywhere, so a secret padded with them was
+        // accepted and kept as sent — past its 200-character column (a 500 on SQL Server), with control characters.
+        RuleFor(r => r.Secret).Must(s => WebhookSecrets.KeyOf(s) is not null && !s!.AsSpan().ContainsAny(" \t\r\n")).When(r => r.Secret is not null)
             .WithMessage($"Must be '{WebhookSecrets.Prefix}' followed by the base64 of {WebhookSecrets.MinBytes} to {WebhookSecrets.MaxBytes} random bytes; or leave it out and one is generated.");
     }
 }
