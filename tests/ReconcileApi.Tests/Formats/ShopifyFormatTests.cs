@@ -52,6 +52,20 @@ public sealed class ShopifyFormatTests
     }
 
     [Fact]
+    public void Read_TakesATipLineItem_AsAFeeLine()
+    {
+        // A tip is a line item with tip_payment_gateway ("Present only on tips"), not a product: like a fee it is an order
+        // item a sync may leave out (Keap's item type TIP).
+        var lines = Format.Read(Json("""
+            {"id": 7001, "financial_status": "paid", "total_price": "59.00", "total_tip_received": "5.00", "created_at": "2026-10-06T12:10:00-04:00",
+             "line_items": [{"id": 1, "title": "Ceramic Mug", "sku": "MUG-01", "quantity": 2, "price": "25.00"},
+                            {"id": 2, "title": "Tip", "sku": null, "quantity": 1, "price": "5.00", "tip_payment_gateway": "shopify_payments", "tip_payment_method": "Visa"}]}
+            """), Utc).Order.Lines;
+        Assert.Equal(LineKind.Product, Assert.Single(lines, l => l.Name == "Ceramic Mug").Kind);
+        Assert.Equal(LineKind.Fee, Assert.Single(lines, l => l.Name == "Tip").Kind);
+    }
+
+    [Fact]
     public void Read_SaysCancelled_WhenCancelledAtIsSet_EvenIfPaid()
     {
         var o = Format.Read(Orders[1], Utc).Order;

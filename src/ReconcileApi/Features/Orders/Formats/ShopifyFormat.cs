@@ -3,7 +3,8 @@ namespace ReconcileApi.Features.Orders.Formats;
 /// <summary>
 /// Shopify REST Admin order objects (<c>GET /admin/api/…/orders.json</c>, order webhooks).
 /// <list type="bullet">
-/// <item>Lines: <c>line_items</c> become product lines and <c>shipping_lines</c> shipping lines; tax and
+/// <item>Lines: <c>line_items</c> become product lines (a tip, marked by <c>tip_payment_gateway</c>, a fee line) and
+/// <c>shipping_lines</c> shipping lines; tax and
 /// discounts stay order-level amounts (Shopify spreads them over lines, so lines of their own would double
 /// count), and each line keeps its own share: <c>discount_allocations</c> as its discount, <c>tax_lines</c>
 /// as its tax. <c>price</c> is before discounts and includes tax when the order says <c>taxes_included</c>.</item>
@@ -91,8 +92,10 @@ public sealed class ShopifyFormat : IJsonOrderFormat
             if (discount is not > 0m)
                 discount = item.Money("total_discount") is > 0m and var lineDiscount ? lineDiscount : null;
             var tax = Tax(item);
+            // A tip is a line item carrying tip_payment_gateway ("Present only on tips"): an order item like a fee, not a product.
+            var kind = item.Text("tip_payment_gateway") is not null ? LineKind.Fee : LineKind.Product;
             lines.Add(new OrderLine(item.Text("sku"), item.Text("product_id"), item.Text("title") ?? item.Text("name"), quantity, p,
-                FormatSupport.LineAmount(quantity, p, discount))
+                FormatSupport.LineAmount(quantity, p, discount), kind)
             {
                 Discount = discount,
                 // The tax of the units still on the line.
