@@ -89,6 +89,19 @@ public sealed class WooCommerceFormatTests
     }
 
     [Fact]
+    public void Read_CountsANegativeFee_InTheOrdersDiscount_BesideItsCoupons()
+    {
+        // discount_total is what coupons took off; a negative fee (loyalty points, "pay by bank" reductions) lowers the total
+        // outside it, and is as much the order's discount.
+        var o = Format.Read(Json("""
+            {"id": 803, "status": "processing", "total": "67.00", "discount_total": "5.00", "date_created_gmt": "2026-10-05T10:00:00",
+             "line_items": [{"name": "Yoga Mat", "sku": "MAT-PRO", "quantity": 1, "subtotal": "80.00", "total": "75.00"}],
+             "fee_lines": [{"name": "Loyalty discount", "total": "-8.00"}]}
+            """), Utc).Order;
+        Assert.Equal(13.00m, o.Discount);
+    }
+
+    [Fact]
     public void Read_UsesVariationId_WhenProductIdIsZero()
     {
         Assert.Equal("451", Format.Read(Orders[1], Utc).Order.Lines[0].ProductId);

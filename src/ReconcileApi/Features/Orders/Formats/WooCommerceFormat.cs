@@ -69,10 +69,14 @@ public sealed class WooCommerceFormat : IJsonOrderFormat
                 lines.Add(new OrderLine(item.Text("method_id"), null, item.Text("method_title") ?? "Shipping", 1, amount, amount, LineKind.Shipping) { Tax = item.Money("total_tax") });
         }
         // A negative fee is how WooCommerce (and its plugins: loyalty points, "pay by bank" reductions) gives a discount.
+        decimal feeDiscounts = 0;
         foreach (var item in o.Objects("fee_lines", lines))
         {
             if (item.LineAmount("total", lines) is { } amount)
+            {
                 lines.Add(new OrderLine(null, null, item.Text("name") ?? "Fee", 1, amount, amount, amount < 0 ? LineKind.Discount : LineKind.Fee) { Tax = item.Money("total_tax") });
+                feeDiscounts += Math.Min(0, amount);
+            }
         }
 
         // Refunds are listed with negative totals; one that cannot be read leaves the refunded amount unknown, not smaller.
@@ -113,7 +117,8 @@ public sealed class WooCommerceFormat : IJsonOrderFormat
             Subtotal = subtotals.Count > 0 && subtotals.All(s => s is not null) ? FormatSupport.Sum(subtotals) : null,
             Tax = o.Money("total_tax"),
             Shipping = o.Money("shipping_total"),
-            Discount = o.Money("discount_total"),
+            // discount_total is what the coupons took off; a negative fee takes its amount off beside them.
+            Discount = feeDiscounts == 0 ? o.Money("discount_total") : (o.Money("discount_total") ?? 0) - feeDiscounts,
             AmountPaid = paid is not null || paidByStatus ? total : saysPaid || status is not null ? 0 : null,
             AmountRefunded = refunded,
             Status = status,
