@@ -138,6 +138,26 @@ public sealed class ShopifyFormatTests
         Assert.Equal(5.00m, o.Shipping);
     }
 
+    [Theory]
+    // Shipping refunded with its tax: refund_shipping_lines give the shipping, the shipping_refund adjustment its tax.
+    [InlineData("""[{"subtotal_amount_set": {"shop_money": {"amount": "10.00"}}}]""", """[{"kind": "shipping_refund", "amount": "-10.00", "tax_amount": "-0.80", "tax_amount_set": {"shop_money": {"amount": "-0.80"}}}]""", 118.80)]
+    // Before API 2024-10 the shipping refund was the order adjustment alone.
+    [InlineData("[]", """[{"kind": "shipping_refund", "amount": "-10.00", "tax_amount": "-0.80"}]""", 118.80)]
+    // Untaxed shipping: the shipping alone.
+    [InlineData("""[{"subtotal_amount_set": {"shop_money": {"amount": "10.00"}}}]""", """[{"kind": "shipping_refund", "amount": "-10.00", "tax_amount": "0.00"}]""", 118.00)]
+    public void Read_AddsBackARefundedShippingWithItsTax_ToTheTotalOfAnEditedOrder(string shippingLines, string adjustments, decimal total)
+    {
+        // current_total_price "reflects order edits, returns, and refunds": an edited order's total is it with its refunds added back.
+        var o = Format.Read(Json($$"""
+            {"id": 1, "financial_status": "partially_refunded", "total_price": "168.80", "current_total_price": "108.00",
+             "line_items": [{"id": 1, "title": "Tray", "quantity": 1, "current_quantity": 0, "price": "50.00"},
+                            {"id": 2, "title": "Teapot", "quantity": 1, "current_quantity": 1, "price": "100.00"}],
+             "refunds": [{"refund_line_items": [], "refund_shipping_lines": {{shippingLines}}, "order_adjustments": {{adjustments}},
+                          "transactions": [{"kind": "refund", "status": "success", "amount": "10.80"}]}]}
+            """), Utc).Order;
+        Assert.Equal(total, o.Total);
+    }
+
     [Fact]
     public void Read_TakesAShippingLineAnEditRemoved_AsRemoved_AndTheTotalAfterTheEdit()
     {

@@ -196,7 +196,12 @@ public sealed class ShopifyFormat : IJsonOrderFormat
         return units;
     }
 
-    /// <summary>The shop money refund line items took off <c>current_total_price</c>: their subtotal and tax.</summary>
+    /// <summary>
+    /// The shop money refunds of lines and shipping took off <c>current_total_price</c>: refund line items' subtotal and tax,
+    /// refunded shipping (<c>refund_shipping_lines</c>, or before API 2024-10 the <c>shipping_refund</c> order adjustment) and
+    /// the shipping's tax, which only the <c>shipping_refund</c> adjustment gives ("taxes that are added to amount, such as
+    /// applicable shipping taxes added to a shipping refund"; adjustments are negative).
+    /// </summary>
     static decimal RefundedLineMoney(List<JsonFields>? refunds, List<JsonFields>? refundLineItems)
     {
         decimal sum = 0;
@@ -204,8 +209,17 @@ public sealed class ShopifyFormat : IJsonOrderFormat
             sum += (item.Money("subtotal_set.shop_money.amount") ?? item.Money("subtotal") ?? 0) + (item.Money("total_tax_set.shop_money.amount") ?? item.Money("total_tax") ?? 0);
         foreach (var refund in refunds ?? [])
         {
-            foreach (var shipping in refund.Objects("refund_shipping_lines"))
+            var shippingLines = refund.Objects("refund_shipping_lines").ToList();
+            foreach (var shipping in shippingLines)
                 sum += shipping.Money("subtotal_amount_set.shop_money.amount") ?? 0;
+            foreach (var adjustment in refund.Objects("order_adjustments"))
+            {
+                if (!string.Equals(adjustment.Text("kind"), "shipping_refund", StringComparison.OrdinalIgnoreCase))
+                    continue;
+                if (shippingLines.Count == 0)
+                    sum -= adjustment.Money("amount_set.shop_money.amount") ?? adjustment.Money("amount") ?? 0;
+                sum -= adjustment.Money("tax_amount_set.shop_money.amount") ?? adjustment.Money("tax_amount") ?? 0;
+            }
         }
         return sum;
     }
