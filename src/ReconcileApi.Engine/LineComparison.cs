@@ -286,12 +286,18 @@ internal sealed class LineComparison
         k.RemoveAll(paired.Contains);
     }
 
+    /// <summary>
+    /// Whether two items have one price: any unit price each side can be said to have within the amount tolerance, or within
+    /// half the currency's smallest unit — a net price worked out of a tax-inclusive one (1,163.67 yen) is written in whole
+    /// minor units on the other side (1,164), and in a currency without cents that is more than the tolerance's 0.01.
+    /// </summary>
     bool SamePrice(Item a, Item b, CanonicalOrder store, CanonicalOrder keap)
     {
+        var tolerance = Math.Max(_priceTolerance, Currencies.MinorUnit(store.Currency ?? keap.Currency) / 2);
         var theirs = b.Prices(keap.TaxesIncluded);
         foreach (var p in a.Prices(store.TaxesIncluded))
             foreach (var q in theirs)
-                if (Math.Abs(p - q) <= _priceTolerance)
+                if (Math.Abs(p - q) <= tolerance)
                     return true;
         return false;
     }

@@ -155,6 +155,20 @@ public sealed class RealDataRuleTests
         Assert.Single(Findings(noLineTax, keap with { Lines = [Line(quantity: 3, unitPrice: 40m)] }), f => f.Category == Category.LineItemsMismatch);
     }
 
+    [Theory]
+    [InlineData("JPY", 1164, true)]   // 1,163.67 yen net: a yen price cannot come nearer than 1,164
+    [InlineData("JPY", 1165, false)]  // a whole yen more is a price difference
+    [InlineData("USD", 1164, false)]  // in cents 0.33 is a difference: the tolerance stays 0.01
+    public void TaxInclusiveStoreLines_AgainstKeapNetPricesInWholeMinorUnits_DifferByLessThanHalfAUnit(string currency, decimal keapUnit, bool same)
+    {
+        // A Japanese shop: 3 × 1,280 yen including 10 % consumption tax, 349 yen on the line; Keap writes the net price in whole
+        // yen (its money is "the smallest currency unit"), 3 × 1,164 and a 348-yen tax item.
+        var store = Store() with { Currency = currency, Total = 3840m, Tax = 349m, Shipping = 0m, TaxesIncluded = true, Lines = [Line(quantity: 3, unitPrice: 1280m) with { Tax = 349m }] };
+        var keap = Keap() with { Currency = currency, Total = 3840m, Lines = [Line(quantity: 3, unitPrice: keapUnit), Line(null, 1, 3840m - 3 * keapUnit, name: "Consumption Tax", kind: LineKind.Tax)] };
+
+        Assert.Equal(same, !Findings(store, keap).Any(f => f.Category == Category.LineItemsMismatch));
+    }
+
     [Fact]
     public void DiscountedStoreLines_AgainstKeapListPrices_AreTheSame()
     {

@@ -3,14 +3,8 @@ namespace ReconcileApi.Features.Orders.Formats;
 /// <summary>Small pieces the vendor formats share.</summary>
 static class FormatSupport
 {
-    static readonly HashSet<string> ZeroDecimal = new(StringComparer.Ordinal)
-        { "JPY", "KRW", "VND", "CLP", "ISK", "UGX", "PYG", "XAF", "XOF", "XPF", "KMF", "GNF", "DJF", "RWF", "VUV", "BIF" };
-
-    static readonly HashSet<string> ThreeDecimal = new(StringComparer.Ordinal) { "BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND" };
-
     /// <summary>How many minor units make one major unit (ISO 4217 exponent); 100 when the currency is unknown.</summary>
-    public static decimal MinorUnitScale(string? currency) =>
-        currency is null ? 100m : ZeroDecimal.Contains(currency) ? 1m : ThreeDecimal.Contains(currency) ? 1000m : 100m;
+    public static decimal MinorUnitScale(string? currency) => Currencies.MinorUnitScale(currency);
 
     /// <summary>
     /// Every format reports a missing order id under the canonical name "orderId" (the message names the
