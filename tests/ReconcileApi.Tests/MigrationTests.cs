@@ -65,6 +65,39 @@ public sealed class MigrationTests(ITestOutputHelper output)
     }
 
     /// <summary>
+    /// On SQL Server order ids, Idempotency-Keys and a discrepancy's identity compare by code points (the default collation
+    /// ignores case): the migration alters each column with its index — and the key's primary key — dropped around it, as SQL
+    /// Server refuses to alter a column an index or key depends on.
+    /// </summary>
+    [Fact]
+    public void SqlServerOrdinalIdsMigration_AltersEachColumn_WithWhatDependsOnItDroppedAroundIt()
+    {
+        using var db = SqlServer();
+        var migrations = db.Database.GetMigrations().ToList();
+        var ordinal = migrations.Single(m => m.EndsWith("_OrdinalIdsOnSqlServer", StringComparison.Ordinal));
+        var script = db.GetService<IMigrator>().GenerateScript(migrations[migrations.IndexOf(ordinal) - 1], ordinal);
+        output.WriteLine(script);
+
+        var parser = new TSql160Parser(initialQuotedIdentifiers: true);
+        parser.Parse(new StringReader(script), out var errors);
+        Assert.Empty(errors);
+        foreach (var (table, column, dependent) in new[]
+        {
+            ("Orders", "OrderId", "IX_Orders_WorkspaceId_Source_OrderId"),
+            ("Discrepancies", "IdentityKey", "IX_Discrepancies_WorkspaceId_IdentityKey"),
+            ("IdempotencyRecords", "Key", "PK_IdempotencyRecords"),
+        })
+        {
+            var alter = script.IndexOf($"ALTER TABLE [{table}] ALTER COLUMN [{column}] nvarchar(", StringComparison.Ordinal);
+            Assert.True(alter >= 0, $"{table}.{column} is not altered");
+            Assert.Contains("COLLATE Latin1_General_100_BIN2 NOT NULL", script[alter..script.IndexOf('\n', alter)]);
+            var dropped = script.IndexOf($"[{dependent}]", StringComparison.Ordinal);
+            var created = script.LastIndexOf($"[{dependent}]", StringComparison.Ordinal);
+            Assert.True(dropped >= 0 && dropped < alter && created > alter, $"{dependent} is not dropped before and made again after {table}.{column} changes");
+        }
+    }
+
+    /// <summary>
     /// The lifecycle and ingest read rows by a thousand ids or keys per query: on SQL Server that must stay under
     /// its 2,100-parameter cap and be valid T-SQL (EF's translation, checked without a server).
     /// </summary>

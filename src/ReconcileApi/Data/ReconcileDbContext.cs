@@ -45,6 +45,13 @@ public abstract class ReconcileDbContext(DbContextOptions options) : DbContext(o
         configurationBuilder.Properties<ResolutionAction>().HaveConversion<WireEnumConverter<ResolutionAction>>().HaveMaxLength(32);
     }
 
+    /// <summary>
+    /// SQL Server's default collation (usually SQL_Latin1_General_CP1_CI_AS) compares text without case or trailing spaces;
+    /// SQLite and the code compare exactly. Order ids, Idempotency-Keys and a discrepancy's identity are identifiers, so on
+    /// SQL Server they compare by their code points too: "so-1a" and "SO-1A" are two orders, two keys, two findings.
+    /// </summary>
+    public const string OrdinalCollation = "Latin1_General_100_BIN2";
+
     protected override void OnModelCreating(ModelBuilder b)
     {
         b.Entity<Workspace>(e =>
@@ -63,6 +70,8 @@ public abstract class ReconcileDbContext(DbContextOptions options) : DbContext(o
         {
             e.ToTable("Orders");
             e.Property(x => x.OrderId).HasMaxLength(100);
+            if (Database.IsSqlServer())
+                e.Property(x => x.OrderId).UseCollation(OrdinalCollation);
             e.Property(x => x.ContentHash).HasMaxLength(64);
             e.Property(x => x.SentHash).HasMaxLength(16);
             // A record sent again is recognised from the index alone (SentRecord), without a random table page per order:
@@ -152,6 +161,8 @@ public abstract class ReconcileDbContext(DbContextOptions options) : DbContext(o
         b.Entity<Discrepancy>(e =>
         {
             e.Property(x => x.IdentityKey).HasMaxLength(450);
+            if (Database.IsSqlServer())
+                e.Property(x => x.IdentityKey).UseCollation(OrdinalCollation);
             e.Property(x => x.OrderKey).HasMaxLength(200);
             e.Property(x => x.StoreOrderId).HasMaxLength(100);
             e.Property(x => x.KeapOrderId).HasMaxLength(100);
@@ -193,6 +204,8 @@ public abstract class ReconcileDbContext(DbContextOptions options) : DbContext(o
         {
             e.HasKey(x => new { x.WorkspaceId, x.Key });
             e.Property(x => x.Key).HasMaxLength(255);
+            if (Database.IsSqlServer())
+                e.Property(x => x.Key).UseCollation(OrdinalCollation);
             e.Property(x => x.RequestHash).HasMaxLength(64);
             e.Property(x => x.Location).HasMaxLength(500);
             e.HasIndex(x => x.CreatedAt);

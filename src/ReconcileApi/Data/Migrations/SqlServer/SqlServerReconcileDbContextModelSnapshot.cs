@@ -231,7 +231,8 @@ namespace ReconcileApi.Data.Migrations.SqlServer
                     b.Property<string>("IdentityKey")
                         .IsRequired()
                         .HasMaxLength(450)
-                        .HasColumnType("nvarchar(450)");
+                        .HasColumnType("nvarchar(450)")
+                        .UseCollation("Latin1_General_100_BIN2");
 
                     b.Property<long>("Impact")
                         .HasColumnType("bigint");
@@ -398,7 +399,8 @@ namespace ReconcileApi.Data.Migrations.SqlServer
 
                     b.Property<string>("Key")
                         .HasMaxLength(255)
-                        .HasColumnType("nvarchar(255)");
+                        .HasColumnType("nvarchar(255)")
+                        .UseCollation("Latin1_General_100_BIN2");
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("datetime2");
@@ -791,7 +793,8 @@ namespace ReconcileApi.Data.Migrations.SqlServer
                     b.Property<string>("OrderId")
                         .IsRequired()
                         .HasMaxLength(100)
-                        .HasColumnType("nvarchar(100)");
+                        .HasColumnType("nvarchar(100)")
+                        .UseCollation("Latin1_General_100_BIN2");
 
                     b.Property<string>("OrderNumber")
                         .HasMaxLength(200)
