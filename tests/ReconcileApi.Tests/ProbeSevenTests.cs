@@ -27,32 +27,10 @@ public sealed class ProbeSevenTests(ApiFactory factory) : IClassFixture<ApiFacto
         using var a = await factory.CreateWorkspaceAsync();
         using var admin = factory.CreateAdminClient();
         await using var receiver = await WebhookReceiver.StartAsync();
-        var webhookId = (await (await a.Http.PostAsJsonAsync("/api/v1/webhooks", new { url = receiver.Url, events = new[] { "run.succeeded" } })).Json())
-            .GetProperty("id").GetString()!;
-        Assert.True((await a.Http.PutAsJsonAsync("/api/v1/alert-rules", new { rules = new[] { new { rule = "new_discrepancies_above", threshold = 0 } } })).IsSuccessStatusCode);
-        var batch = await a.Http.IngestAsync("store", new[] { Order("P7-Q1") });
-        var schedule = await (await a.Http.PostAsJsonAsync("/api/v1/schedules", new { name = "Nightly", cron = "30 2 * * *" })).Json();
-        var run = await a.Http.RunAsync();
-        var discrepancy = Assert.Single(await a.Http.DiscrepanciesAsync());
-        var deliveries = await ProbeSixTests.Eventually(async () =>
-            (await (await a.Http.GetAsync($"/api/v1/webhooks/{webhookId}/deliveries")).Json()).GetProperty("items").EnumerateArray().ToList());
-        var alerts = await ProbeSixTests.Eventually(async () =>
-            (await (await a.Http.GetAsync("/api/v1/alerts")).Json()).GetProperty("items").EnumerateArray().ToList());
-        var key = await (await admin.PostAsync($"/api/v1/admin/workspaces/{a.WorkspaceId}/keys", null)).Json();
-        var ids = new Dictionary<string, string>
-        {
-            ["runs"] = run.GetProperty("id").GetString()!,
-            ["discrepancies"] = discrepancy.GetProperty("id").GetInt64().ToString(),
-            ["schedules"] = schedule.GetProperty("id").GetString()!,
-            ["webhooks"] = webhookId,
-            ["alerts"] = alerts[0].GetProperty("id").ToString(),
-            ["batchId"] = batch.GetProperty("batchId").GetString()!,
-            ["deliveryId"] = deliveries[0].GetProperty("id").GetString()!,
-            ["source"] = "store",
-            ["orderId"] = "P7-Q1",
-            ["workspaces"] = a.WorkspaceId.ToString(),
-            ["keyId"] = key.GetProperty("keyId").GetString()!,
-        };
+        var ids = await EveryOperation.SeedAsync(a, receiver.Url, "P7-Q1");
+        var webhookId = ids["webhooks"];
+        ids["workspaces"] = a.WorkspaceId.ToString();
+        ids["keyId"] = (await (await admin.PostAsync($"/api/v1/admin/workspaces/{a.WorkspaceId}/keys", null)).Json()).GetProperty("keyId").GetString()!;
         var runsBefore = (await (await a.Http.GetAsync("/api/v1/runs")).Json()).GetProperty("items").GetArrayLength();
 
         var document = await (await a.Http.GetAsync("/swagger/v1/swagger.json")).Json();
@@ -63,15 +41,9 @@ public sealed class ProbeSevenTests(ApiFactory factory) : IClassFixture<ApiFacto
             foreach (var operation in path.Value.EnumerateObject())
             {
                 var method = new HttpMethod(operation.Name.ToUpperInvariant());
-                var segments = path.Name.Split('/');
-                for (var i = 0; i < segments.Length; i++)
-                {
-                    if (segments[i].StartsWith('{'))
-                        segments[i] = segments[i] == "{id}" ? ids[segments[i - 1]] : ids[segments[i].Trim('{', '}')];
-                }
-                using var request = new HttpRequestMessage(method, string.Join('/', segments) + $"?{Unknown}=1");
+                using var request = new HttpRequestMessage(method, EveryOperation.Url(path.Name, ids) + $"?{Unknown}=1");
                 if (method == HttpMethod.Post || method == HttpMethod.Put)
-                    request.Content = JsonContent.Create(path.Name == "/api/v1/admin/workspaces" ? new { name = "Probe" } : ProbeSixTests.BodyFor(path.Name, ids), options: ApiFactory.Json);
+                    request.Content = JsonContent.Create(EveryOperation.BodyFor(path.Name, ids), options: ApiFactory.Json);
                 var client = path.Name.StartsWith("/api/v1/admin/", StringComparison.Ordinal) ? admin : a.Http;
                 var response = await client.SendAsync(request);
                 var text = await response.Content.ReadAsStringAsync();

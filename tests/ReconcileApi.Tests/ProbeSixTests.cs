@@ -24,30 +24,8 @@ public sealed class ProbeSixTests(ApiFactory factory) : IClassFixture<ApiFactory
         using var a = await factory.CreateWorkspaceAsync();
         using var b = await factory.CreateWorkspaceAsync();
         await using var receiver = await WebhookReceiver.StartAsync();
-        var webhook = await (await a.Http.PostAsJsonAsync("/api/v1/webhooks", new { url = receiver.Url, events = new[] { "run.succeeded" } })).Json();
-        var webhookId = webhook.GetProperty("id").GetString()!;
-        Assert.True((await a.Http.PutAsJsonAsync("/api/v1/alert-rules", new { rules = new[] { new { rule = "new_discrepancies_above", threshold = 0 } } })).IsSuccessStatusCode);
-        var batch = await a.Http.IngestAsync("store", new[] { Order("P6-A1") });
-        var schedule = await (await a.Http.PostAsJsonAsync("/api/v1/schedules", new { name = "Nightly", cron = "30 2 * * *" })).Json();
-        var run = await a.Http.RunAsync();
-        var discrepancy = Assert.Single(await a.Http.DiscrepanciesAsync());
-        var deliveries = await Eventually(async () =>
-            (await (await a.Http.GetAsync($"/api/v1/webhooks/{webhookId}/deliveries")).Json()).GetProperty("items").EnumerateArray().ToList());
-        var alerts = await Eventually(async () =>
-            (await (await a.Http.GetAsync("/api/v1/alerts")).Json()).GetProperty("items").EnumerateArray().ToList());
-
-        var ids = new Dictionary<string, string>
-        {
-            ["runs"] = run.GetProperty("id").GetString()!,
-            ["discrepancies"] = discrepancy.GetProperty("id").GetInt64().ToString(),
-            ["schedules"] = schedule.GetProperty("id").GetString()!,
-            ["webhooks"] = webhookId,
-            ["alerts"] = alerts[0].GetProperty("id").ToString(),
-            ["batchId"] = batch.GetProperty("batchId").GetString()!,
-            ["deliveryId"] = deliveries[0].GetProperty("id").GetString()!,
-            ["source"] = "store",
-            ["orderId"] = "P6-A1",
-        };
+        var ids = await EveryOperation.SeedAsync(a, receiver.Url, "P6-A1");
+        var webhookId = ids["webhooks"];
         string[] secrets = [ids["runs"], ids["schedules"], ids["webhooks"], ids["batchId"], ids["deliveryId"], "P6-A1"];
 
         var document = await (await b.Http.GetAsync("/swagger/v1/swagger.json")).Json();
@@ -59,19 +37,10 @@ public sealed class ProbeSixTests(ApiFactory factory) : IClassFixture<ApiFactory
             foreach (var operation in path.Value.EnumerateObject())
             {
                 var method = new HttpMethod(operation.Name.ToUpperInvariant());
-                var segments = path.Name.Split('/');
-                var named = false;
-                for (var i = 0; i < segments.Length; i++)
-                {
-                    if (!segments[i].StartsWith('{'))
-                        continue;
-                    var parameter = segments[i].Trim('{', '}');
-                    segments[i] = parameter == "id" ? ids[segments[i - 1]] : ids[parameter];
-                    named |= parameter != "source";
-                }
-                using var request = new HttpRequestMessage(method, string.Join('/', segments));
+                var named = path.Name.Replace("{source}", "", StringComparison.Ordinal).Contains('{');
+                using var request = new HttpRequestMessage(method, EveryOperation.Url(path.Name, ids));
                 if (method == HttpMethod.Post || method == HttpMethod.Put)
-                    request.Content = JsonContent.Create(BodyFor(path.Name, ids), options: ApiFactory.Json);
+                    request.Content = JsonContent.Create(EveryOperation.BodyFor(path.Name, ids), options: ApiFactory.Json);
                 var response = await b.Http.SendAsync(request);
                 var text = await response.Content.ReadAsStringAsync();
                 var label = $"{method} {path.Name}";
@@ -411,33 +380,5 @@ public sealed class ProbeSixTests(ApiFactory factory) : IClassFixture<ApiFactory
         request.Headers.TryAddWithoutValidation("Authorization", authorization);
 
         await (await client.SendAsync(request)).AssertProblemAsync(HttpStatusCode.Unauthorized, detail);
-    }
-
-    /// <summary>A body each write accepts, so that the request reaches the lookup of its id (not a 400 on the body).</summary>
-    internal static object BodyFor(string path, Dictionary<string, string> ids) => path switch
-    {
-        "/api/v1/discrepancies/{id}/resolution" => new { action = "acknowledge", resolvedBy = "b" },
-        "/api/v1/discrepancies/resolutions" => new { ids = new[] { long.Parse(ids["discrepancies"]) }, action = "acknowledge", resolvedBy = "b" },
-        "/api/v1/schedules/{id}" or "/api/v1/schedules" => new { name = "Taken", cron = "0 3 * * *" },
-        "/api/v1/alerts/{id}/acknowledge" => new { by = "b" },
-        "/api/v1/webhooks" => new { url = "https://example.com/hook", events = new[] { "run.failed" } },
-        "/api/v1/alert-rules" => new { rules = Array.Empty<object>() },
-        "/api/v1/settings" => new { },
-        "/api/v1/sources/{source}/orders" => new[] { Order("P6-B1") },
-        _ => new { },
-    };
-
-    internal static async Task<List<JsonElement>> Eventually(Func<Task<List<JsonElement>>> read)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            var items = await read();
-            if (items.Count > 0)
-                return items;
-            if (DateTime.UtcNow > deadline)
-                throw new TimeoutException("Nothing appeared");
-            await Task.Delay(50);
-        }
     }
 }
