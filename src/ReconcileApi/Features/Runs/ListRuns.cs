@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Text;
-
 namespace ReconcileApi.Features.Runs;
 
 public sealed record RunPage(IReadOnlyList<RunResponse> Items, string? NextCursor);
@@ -32,13 +29,8 @@ public static class ListRuns
             query = query.Where(r => statuses.Contains(r.Status));
         if (scheduleId is { } schedule)
             query = query.Where(r => r.ScheduleId == schedule);
-        if (cursor is not null)
-        {
-            if (TryParse(cursor, out var at, out var id))
-                query = query.Where(r => r.CreatedAt < at || (r.CreatedAt == at && r.Id.CompareTo(id) < 0));
-            else
-                errors["cursor"] = [Paging.NotACursor];
-        }
+        if (Paging.TimeIdCursor(errors, cursor) is (var at, var id))
+            query = query.Where(r => r.CreatedAt < at || (r.CreatedAt == at && r.Id.CompareTo(id) < 0));
         if (errors.Count > 0)
             return Problems.InvalidQuery(errors);
         var runs = await query.OrderByDescending(r => r.CreatedAt).ThenByDescending(r => r.Id).Take(limit + 1).ToListAsync(ct);
@@ -46,26 +38,8 @@ public static class ListRuns
         if (runs.Count > limit)
         {
             runs.RemoveAt(limit);
-            next = System.Buffers.Text.Base64Url.EncodeToString(Encoding.ASCII.GetBytes($"{runs[^1].CreatedAt.Ticks}:{runs[^1].Id:N}"));
+            next = Paging.TimeIdCursor(runs[^1].CreatedAt, runs[^1].Id);
         }
         return TypedResults.Ok(new RunPage(runs.Select(RunResponse.Of).ToList(), next));
-    }
-
-    static bool TryParse(string cursor, out DateTime at, out Guid id)
-    {
-        (at, id) = (default, default);
-        try
-        {
-            var parts = Encoding.ASCII.GetString(System.Buffers.Text.Base64Url.DecodeFromChars(cursor)).Split(':');
-            if (parts.Length != 2 || !long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
-                || ticks > DateTime.MaxValue.Ticks || !Guid.TryParseExact(parts[1], "N", out id))
-                return false;
-            at = new DateTime(ticks, DateTimeKind.Utc);
-            return true;
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
     }
 }

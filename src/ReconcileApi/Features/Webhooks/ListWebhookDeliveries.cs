@@ -45,11 +45,8 @@ public static class ListWebhookDeliveries
         var deliveries = db.WebhookDeliveries.AsNoTracking().Where(d => d.SubscriptionId == id);
         if (statuses is not null)
             deliveries = deliveries.Where(d => statuses.Contains(d.Status));
-        if (after is { } from)
-        {
-            var (at, last) = from;
+        if (after is (var at, var last))
             deliveries = deliveries.Where(d => d.CreatedAt < at || (d.CreatedAt == at && d.Id.CompareTo(last) < 0));
-        }
         var page = await deliveries
             .OrderByDescending(d => d.CreatedAt).ThenByDescending(d => d.Id)
             .Take(query.Take + 1)
