@@ -132,7 +132,7 @@ public abstract class ReconcileDbContext(DbContextOptions options) : DbContext(o
         b.Entity<Run>(e =>
         {
             e.Property(x => x.Label).HasMaxLength(200);
-            e.Property(x => x.CallbackUrl).HasMaxLength(2000);
+            e.Property(x => x.CallbackUrl).HasMaxLength(OutboundUrls.MaxLength);
             e.Property(x => x.SyncLag).HasMaxLength(1000);
             e.HasIndex(x => new { x.WorkspaceId, x.CreatedAt });
             e.HasIndex(x => x.Status);
@@ -217,7 +217,7 @@ public abstract class ReconcileDbContext(DbContextOptions options) : DbContext(o
         });
         b.Entity<WebhookSubscription>(e =>
         {
-            e.Property(x => x.Url).HasMaxLength(2000);
+            e.Property(x => x.Url).HasMaxLength(OutboundUrls.MaxLength);
             e.Property(x => x.Events).HasMaxLength(500);
             e.Property(x => x.Secret).HasMaxLength(200);
             e.HasIndex(x => new { x.WorkspaceId, x.CreatedAt });
@@ -225,7 +225,7 @@ public abstract class ReconcileDbContext(DbContextOptions options) : DbContext(o
         });
         b.Entity<WebhookDelivery>(e =>
         {
-            e.Property(x => x.Url).HasMaxLength(2000);
+            e.Property(x => x.Url).HasMaxLength(OutboundUrls.MaxLength);
             e.Property(x => x.EventType).HasMaxLength(64);
             e.Property(x => x.LastError).HasMaxLength(1000);
             // A subscription's log, newest first; the deliveries still due (start-up pass, overdue sweep).

@@ -1,3 +1,4 @@
+using FluentValidation;
 using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
@@ -24,6 +25,24 @@ public static class OutboundUrls
         services.AddSingleton<IHostResolver, DnsHostResolver>();
         return services;
     }
+
+    /// <summary>The longest URL the service keeps to call (a webhook's, a run's callback): the width of their columns.</summary>
+    public const int MaxLength = 2000;
+
+    /// <summary>
+    /// The rule of a URL a caller gives the service to call: text of at most <see cref="MaxLength"/> characters without a
+    /// control character (<see cref="TextRules"/>), then a target <see cref="RefusalAsync"/> accepts. A null URL passes.
+    /// </summary>
+    public static IRuleBuilderOptionsConditions<T, TText> OutboundUrl<T, TText>(this IRuleBuilder<T, TText> rule, IHostResolver resolver, bool allowPrivateTargets)
+        where TText : IEquatable<string>? =>
+        rule.CustomAsync(async (value, context, ct) =>
+        {
+            var url = value as string;
+            if (TextRules.Problem(url, MaxLength) is { } problem)
+                context.AddFailure(problem);
+            else if (url is not null && await RefusalAsync(url, resolver, allowPrivateTargets, ct) is { } refusal)
+                context.AddFailure(refusal);
+        });
 
     /// <summary>Why <paramref name="url"/> is refused, or null when it may be called.</summary>
     public static async Task<string?> RefusalAsync(string url, IHostResolver resolver, bool allowPrivateTargets, CancellationToken ct)

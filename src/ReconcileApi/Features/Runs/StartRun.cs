@@ -15,14 +15,7 @@ public sealed class StartRunRequestValidator : AbstractValidator<StartRunRequest
         RuleFor(r => r.From).Must(InRange).WithMessage(RangeMessage);
         RuleFor(r => r.To).Must(InRange).WithMessage(RangeMessage);
         RuleFor(r => r.To).GreaterThan(r => r.From).When(r => r.From is not null && r.To is not null).WithMessage("Must be after 'from'.");
-        RuleFor(r => r.CallbackUrl).CustomAsync(async (url, context, ct) =>
-        {
-            // Kept with the run (2,000 characters, as a webhook's URL; longer failed the insert on SQL Server), and text.
-            if (TextRules.Problem(url, 2000) is { } problem)
-                context.AddFailure(problem);
-            else if (url is not null && await OutboundUrls.RefusalAsync(url, resolver, allowPrivateTargets, ct) is { } refusal)
-                context.AddFailure(refusal);
-        });
+        RuleFor(r => r.CallbackUrl).OutboundUrl(resolver, allowPrivateTargets);
         RuleFor(r => r.Label).Text(200);
     }
 

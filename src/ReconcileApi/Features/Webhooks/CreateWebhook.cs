@@ -11,11 +11,7 @@ public sealed class CreateWebhookRequestValidator : AbstractValidator<CreateWebh
     public CreateWebhookRequestValidator(IHostResolver resolver, IOptions<ServiceOptions> options)
     {
         var allowPrivateTargets = options.Value.Webhooks.AllowPrivateTargets;
-        RuleFor(r => r.Url).NotEmpty().WithMessage("Is required: the URL to deliver to.").Text(2000).CustomAsync(async (url, context, ct) =>
-        {
-            if (await OutboundUrls.RefusalAsync(url, resolver, allowPrivateTargets, ct) is { } refusal)
-                context.AddFailure(refusal);
-        });
+        RuleFor(r => r.Url).NotEmpty().WithMessage("Is required: the URL to deliver to.").OutboundUrl(resolver, allowPrivateTargets);
         RuleFor(r => r.Events).NotEmpty().WithMessage($"Name at least one event type: {string.Join(", ", WebhookEventTypes.All)}.")
             .Must(events => events.All(WebhookEventTypes.All.Contains))
             .WithMessage(r => $"Unknown event type(s): {string.Join(", ", r.Events.Where(e => !WebhookEventTypes.All.Contains(e)).Select(e => $"'{e}'"))}; " +
