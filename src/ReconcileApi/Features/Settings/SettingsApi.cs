@@ -15,7 +15,8 @@ public sealed record SettingsResponse(int Version, DateTime? UpdatedAt, Reconcil
 /// </summary>
 public sealed class ReconcileSettingsValidator : AbstractValidator<ReconcileSettings>
 {
-    const int MaxName = 64, MaxSku = 255, MaxStatus = 64;
+    // As an order's platform, SKU and status are kept (OrderValidator).
+    const int MaxName = Orders.OrderValidator.MaxCodeLength, MaxSku = Orders.OrderValidator.MaxReferenceLength, MaxStatus = Orders.OrderValidator.MaxCodeLength;
 
     public ReconcileSettingsValidator() =>
         RuleFor(s => s).Custom((settings, context) =>
