@@ -592,12 +592,15 @@ public sealed class DiscrepancyListTests(ApiFactory factory) : IClassFixture<Api
     [Theory]
     [InlineData(";=cmd|' /C calc'!A0;", "\";'=cmd|' /C calc'!A0;\"")]
     [InlineData("a;b", "\"a;b\"")]
-    [InlineData("a; =1", "\"a; =1\"")]
+    [InlineData("a; =1", "\"a;' =1\"")]
+    [InlineData("  =HYPERLINK(\"http://x\")", "\"'  =HYPERLINK(\"\"http://x\"\")\"")]
+    [InlineData(" -5", " -5")]
+    [InlineData("a b", "a b")]
     [InlineData("x\ty", "\"x\ty\"")]
     [InlineData("\0x", "'\0x")]
     [InlineData("-5;-3.5", "\"-5;-3.5\"")]
     [InlineData("ok;@SUM(A1)", "\"ok;'@SUM(A1)\"")]
-    public void CsvCell_QuotesSemicolonsAndTabs_AndDefusesWhatFollowsASemicolonAsACellStart(string value, string cell)
+    public void CsvCell_QuotesSemicolonsAndTabs_AndDefusesWhatFollowsASemicolonOrSpacesAsACellStart(string value, string cell)
     {
         var line = new System.Text.StringBuilder();
 

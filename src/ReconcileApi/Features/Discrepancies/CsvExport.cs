@@ -6,8 +6,8 @@ namespace ReconcileApi.Features.Discrepancies;
 
 /// <summary>
 /// Discrepancies as CSV for spreadsheet users, streamed row by row from the query. A text cell that a
-/// spreadsheet would run as a formula (starting with =, +, -, @, tab, carriage return or NUL, or with one after a semicolon
-/// inside it) is prefixed there with an apostrophe so it shows as text, unless it is a plain negative number (a negative total in storeValue or
+/// spreadsheet would run as a formula (starting with =, +, -, @, tab, carriage return or NUL — after any spaces —, or with
+/// one after a semicolon inside it) is prefixed there with an apostrophe so it shows as text, unless it is a plain negative number (a negative total in storeValue or
 /// keapValue); amounts are written as plain numbers, negative ones too.
 /// </summary>
 /// <remarks>
@@ -119,9 +119,15 @@ public sealed class CsvExport(IQueryable<Discrepancy> rows, Guid? runId, bool ex
 
     static readonly SearchValues<char> Quoted = SearchValues.Create(",;\"\t\r\n");
 
-    /// <summary>Whether a cell starting here would run as a formula: = + - @, tab, carriage return or NUL, but not a plain negative number.</summary>
-    static bool RunsAsFormula(ReadOnlySpan<char> cell) =>
-        cell.Length > 0 && cell[0] is '=' or '+' or '-' or '@' or '\t' or '\r' or '\0' && !IsNegativeNumber(cell);
+    /// <summary>
+    /// Whether a cell starting here would run as a formula: = + - @, tab, carriage return or NUL, but not a plain negative
+    /// number — after any spaces before it, as a spreadsheet that trims cells on import (LibreOffice's "Trim spaces") sees it.
+    /// </summary>
+    static bool RunsAsFormula(ReadOnlySpan<char> cell)
+    {
+        cell = cell.TrimStart(' ');
+        return cell.Length > 0 && cell[0] is '=' or '+' or '-' or '@' or '\t' or '\r' or '\0' && !IsNegativeNumber(cell);
+    }
 
     /// <summary>The value with an apostrophe before each piece — the start, and what follows each semicolon — that would run as a formula.</summary>
     static string Defused(string value)
