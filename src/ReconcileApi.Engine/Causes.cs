@@ -41,31 +41,32 @@ internal static class Causes
     public static Cause Amount(CanonicalOrder s, CanonicalOrder k, LineComparison lines, decimal tolerance, bool linesDiffer)
     {
         var diff = s.Total - k.Total;
+        var money = AmountText.In(s.Currency ?? k.Currency);
         var abs = Math.Abs(diff);
         var (tax, shipping, discount) = (s.Tax ?? 0m, s.Shipping ?? 0m, s.Discount ?? 0m);
         bool Near(decimal x) => x > 0 && Math.Abs(abs - x) <= tolerance;
         if (EditedAfterSync(s, k, linesDiffer) is { } edited)
-            return new(CauseCodes.EditedAfterSync, string.Create(CultureInfo.InvariantCulture, $"The store order was edited on {edited} after its Keap copy was made: the Keap total {k.Total} is from before the edit, the store total is now {s.Total}."));
+            return new(CauseCodes.EditedAfterSync, string.Create(money, $"The store order was edited on {edited} after its Keap copy was made: the Keap total {k.Total} is from before the edit, the store total is now {s.Total}."));
         if (diff > 0 && NotSynced(s, k, tax, shipping, Near) is { } left)
-            return new(CauseCodes.TaxOrShippingNotSynced, string.Create(CultureInfo.InvariantCulture, $"The Keap total {k.Total} is the store total {s.Total} less {left}."));
+            return new(CauseCodes.TaxOrShippingNotSynced, string.Create(money, $"The Keap total {k.Total} is the store total {s.Total} less {left}."));
         // Tax on top of tax-inclusive prices: the store says its prices include tax, or Keap carries a tax item of that amount.
         var keapTax = k.Lines.Where(l => l.Kind == LineKind.Tax).Sum(l => l.LineTotal ?? l.Quantity * l.UnitPrice);
         if (diff < 0 && Near(tax) && (s.TaxesIncluded == true || Math.Abs(keapTax - tax) <= tolerance || !Near(discount)))
-            return new(CauseCodes.TaxCountedTwice, string.Create(CultureInfo.InvariantCulture,
+            return new(CauseCodes.TaxCountedTwice, string.Create(money,
                 $"The Keap total {k.Total} is the store total {s.Total} plus its tax {tax} again: {(s.TaxesIncluded == true ? "the store's prices already include tax" : "the tax was counted twice")}."));
         if (diff < 0 && Near(discount))
-            return new(CauseCodes.DiscountNotSynced, string.Create(CultureInfo.InvariantCulture, $"The Keap total {k.Total} exceeds the store total {s.Total} by the discount {discount}: the discount was not synced to Keap."));
+            return new(CauseCodes.DiscountNotSynced, string.Create(money, $"The Keap total {k.Total} exceeds the store total {s.Total} by the discount {discount}: the discount was not synced to Keap."));
         // Only the product lines at their prices before discounts reached Keap: the tax, shipping or fees are missing and so is the discount.
         if (discount > 0 && NotSynced(s, k, tax, shipping, x => Math.Abs(x - discount) > tolerance && Math.Abs(diff - (x - discount)) <= tolerance) is { } missing)
-            return new(CauseCodes.TaxOrShippingNotSynced, string.Create(CultureInfo.InvariantCulture,
+            return new(CauseCodes.TaxOrShippingNotSynced, string.Create(money,
                 $"The Keap total {k.Total} is the store total {s.Total} less {missing}; nor was its discount {discount}: Keap has the line prices before discounts."));
         if (s.PresentmentTotal is { } presentment && !string.Equals(s.PresentmentCurrency, s.Currency, StringComparison.OrdinalIgnoreCase) && Math.Abs(presentment - k.Total) <= tolerance)
-            return new(CauseCodes.PresentmentCurrency, string.Create(CultureInfo.InvariantCulture, $"The Keap total {k.Total} is what the buyer paid in {s.PresentmentCurrency}, booked as {k.Currency ?? s.Currency}; the store total is {s.Total} {s.Currency}."));
+            return new(CauseCodes.PresentmentCurrency, string.Create(money, $"The Keap total {AmountText.Show(k.Total, s.PresentmentCurrency)} is what the buyer paid in {s.PresentmentCurrency}, booked as {k.Currency ?? s.Currency}; the store total is {s.Total} {s.Currency}."));
         // A cent per unit: tax and discounts are rounded per line or per unit.
         var units = Math.Max(1, s.Lines.Where(lines.IsCompared).Sum(l => Math.Abs(l.Quantity)));
         if (abs <= 0.01m * units + tolerance)
-            return new(CauseCodes.Rounding, string.Create(CultureInfo.InvariantCulture, $"The totals differ by {abs} over {units} unit(s): per-line or per-unit rounding."));
-        return new(CauseCodes.Unknown, string.Create(CultureInfo.InvariantCulture, $"The store total {s.Total} and the Keap total {k.Total} differ by {diff}."));
+            return new(CauseCodes.Rounding, string.Create(money, $"The totals differ by {abs} over {units:0.####} unit(s): per-line or per-unit rounding."));
+        return new(CauseCodes.Unknown, string.Create(money, $"The store total {s.Total} and the Keap total {k.Total} differ by {diff}."));
     }
 
     /// <summary>
@@ -76,6 +77,7 @@ internal static class Causes
     /// </summary>
     static string? NotSynced(CanonicalOrder s, CanonicalOrder k, decimal tax, decimal shipping, Func<decimal, bool> near)
     {
+        var money = AmountText.In(s.Currency ?? k.Currency);
         var fees = s.Lines.Where(l => l.Kind == LineKind.Fee).Sum(l => l.LineTotal ?? l.Quantity * l.UnitPrice)
             - k.Lines.Where(l => l.Kind == LineKind.Fee).Sum(l => l.LineTotal ?? l.Quantity * l.UnitPrice);
         var netShipping = s.TaxesIncluded == true ? shipping - s.Lines.Where(l => l.Kind == LineKind.Shipping).Sum(l => l.Tax ?? 0m) : shipping;
@@ -91,11 +93,11 @@ internal static class Causes
                 continue;
             var parts = new List<string>(3);
             if (withTax)
-                parts.Add(string.Create(CultureInfo.InvariantCulture, $"tax {tax}"));
+                parts.Add(string.Create(money, $"tax {tax}"));
             if (withShipping)
-                parts.Add(string.Create(CultureInfo.InvariantCulture, $"shipping {shipped}") + (shipped == shipping ? "" : " before its tax"));
+                parts.Add(string.Create(money, $"shipping {shipped}") + (shipped == shipping ? "" : " before its tax"));
             if (withFees)
-                parts.Add(string.Create(CultureInfo.InvariantCulture, $"its fees {fees}"));
+                parts.Add(string.Create(money, $"its fees {fees}"));
             return parts.Count == 1
                 ? $"{parts[0]}: the {(withTax ? "tax line was" : withShipping ? "shipping line was" : "fee lines were")} not synced to Keap"
                 : $"{string.Join(", ", parts[..^1])} and {parts[^1]}: those lines were not synced to Keap";
@@ -204,7 +206,7 @@ internal static class Causes
         if (string.IsNullOrEmpty(source) || MadeInKeap.Contains(source))
         {
             var how = string.IsNullOrEmpty(source) ? "by hand, invoice or checkout form" : $"as {source}";
-            return (new(CauseCodes.CreatedInKeap, string.Create(CultureInfo.InvariantCulture,
+            return (new(CauseCodes.CreatedInKeap, string.Create(AmountText.In(k.Currency),
                 $"Keap order {k.OrderId} ({k.Total}{(k.OrderNumber is { } t ? $", \"{t}\"" : "")}) was made in Keap {how} and carries no store reference: the store never had it.")),
                 0m, actions.ReviewKeapOnly(k));
         }
@@ -220,7 +222,7 @@ internal static class Causes
     {
         if (store.UpdatedAt is not { } edited || (stale.CreatedAt ?? stale.OrderDate) is not { } made || edited <= made)
             return null;
-        return new(CauseCodes.EditedAfterSync, string.Create(CultureInfo.InvariantCulture,
+        return new(CauseCodes.EditedAfterSync, string.Create(AmountText.In(current.Currency ?? stale.Currency),
             $"Keap order {stale.OrderId} ({stale.Total}) is a copy made before the store order was edited on {edited:yyyy-MM-dd HH:mm}; Keap order {current.OrderId} ({current.Total}) matches the store as it is now."));
     }
 

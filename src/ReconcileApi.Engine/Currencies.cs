@@ -15,3 +15,35 @@ public static class Currencies
     /// <summary>The smallest amount of <paramref name="currency"/>: 1 yen, 0.01 dollar, 0.001 dinar.</summary>
     public static decimal MinorUnit(string? currency) => 1m / MinorUnitScale(currency);
 }
+
+/// <summary>
+/// How an explanation writes the amounts of one currency: every <see cref="decimal"/> without a format of its own at least
+/// to the currency's minor unit and without zeros past it — a BigCommerce 70.0000 reads 70.00, a Keap v1 250 reads 250.00,
+/// 12.3456 stays 12.3456, 1164 yen stay 1164 — so that a sentence does not carry each source's own scale. Everything else
+/// (and a decimal given a format, as a quantity's <c>{units:0.####}</c>) is written as the invariant culture writes it.
+/// Values (<c>storeValue</c>, <c>keapValue</c>) keep their source's text: they are what each system holds.
+/// </summary>
+public sealed class AmountText : IFormatProvider, ICustomFormatter
+{
+    static readonly AmountText Cents = new(2), Whole = new(0), Mils = new(3);
+
+    readonly string _pattern;
+
+    AmountText(int places) => _pattern = "0." + new string('0', places) + new string('#', 28 - places);
+
+    /// <summary>The provider for <paramref name="currency"/> (two places when it is unknown), for <c>string.Create</c>.</summary>
+    public static AmountText In(string? currency) => Currencies.MinorUnitScale(currency) switch { 1m => Whole, 1000m => Mils, _ => Cents };
+
+    /// <summary>One amount of <paramref name="currency"/>, for a sentence that holds amounts of two currencies.</summary>
+    public static string Show(decimal amount, string? currency) => In(currency).Format(null, amount, null);
+
+    public object? GetFormat(Type? formatType) =>
+        formatType == typeof(ICustomFormatter) ? this : System.Globalization.CultureInfo.InvariantCulture.GetFormat(formatType);
+
+    public string Format(string? format, object? arg, IFormatProvider? formatProvider) => arg switch
+    {
+        decimal d when string.IsNullOrEmpty(format) => d.ToString(_pattern, System.Globalization.CultureInfo.InvariantCulture),
+        IFormattable f => f.ToString(format, System.Globalization.CultureInfo.InvariantCulture),
+        _ => arg?.ToString() ?? "",
+    };
+}

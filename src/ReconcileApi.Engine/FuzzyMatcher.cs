@@ -108,7 +108,7 @@ internal static class FuzzyMatcher
     static string Reasons(CanonicalOrder s, CanonicalOrder k, NormalizedOrder sn, NormalizedOrder kn, ReconcileSettings settings, string? storeKey, string? keapKey)
     {
         var diff = s.Total - k.Total;
-        var amount = Math.Abs(diff) <= settings.AmountTolerance ? "the same total" : string.Create(CultureInfo.InvariantCulture, $"totals {diff} apart");
+        var amount = Math.Abs(diff) <= settings.AmountTolerance ? "the same total" : string.Create(AmountText.In(s.Currency ?? k.Currency), $"totals {diff} apart");
         var date = sn.Ticks == Normalizer.NoDate || kn.Ticks == Normalizer.NoDate
             ? "no date to compare"
             : string.Create(CultureInfo.InvariantCulture, $"dates {Math.Abs(sn.Ticks - kn.Ticks) / (double)TimeSpan.TicksPerHour:0.#} h apart");

@@ -122,15 +122,15 @@ internal sealed class PairComparer(ReconcileSettings settings, LineComparison li
             var same = Math.Abs(diff) <= Allowance(presentment, k.Total);
             impact = same ? 0m : Math.Round(Math.Abs(diff) * rate!.Value, 2);
             cause = new Cause(CauseCodes.PresentmentCurrency, same
-                ? string.Create(CultureInfo.InvariantCulture, $"Keap has the order in the buyer's currency: {k.Total} {keapCurrency}, the amount the buyer paid, where the store books {s.Total} {s.Currency}. The amounts agree; only the currency basis differs.")
-                : string.Create(CultureInfo.InvariantCulture, $"Keap has the order in the buyer's currency ({k.Total} {keapCurrency}) but the buyer paid {presentment} {keapCurrency}: {Math.Abs(diff)} {keapCurrency} (about {impact} {s.Currency}) apart."));
+                ? string.Create(CultureInfo.InvariantCulture, $"Keap has the order in the buyer's currency: {AmountText.Show(k.Total, keapCurrency)} {keapCurrency}, the amount the buyer paid, where the store books {AmountText.Show(s.Total, s.Currency)} {s.Currency}. The amounts agree; only the currency basis differs.")
+                : string.Create(AmountText.In(keapCurrency), $"Keap has the order in the buyer's currency ({k.Total} {keapCurrency}) but the buyer paid {presentment} {keapCurrency}: {Math.Abs(diff)} {keapCurrency} (about {AmountText.Show(impact, s.Currency)} {s.Currency}) apart."));
         }
         else
         {
             // Amounts in different currencies are never subtracted: the whole order is booked in the wrong currency.
             impact = s.Total;
             cause = new Cause(CauseCodes.Unknown, string.Create(CultureInfo.InvariantCulture,
-                $"The store order is {s.Total} {s.Currency} and the Keap order {k.Total} {k.Currency}: the order is booked in another currency, so its amounts cannot be compared."));
+                $"The store order is {AmountText.Show(s.Total, s.Currency)} {s.Currency} and the Keap order {AmountText.Show(k.Total, k.Currency)} {k.Currency}: the order is booked in another currency, so its amounts cannot be compared."));
         }
         var finding = Make(Category.CurrencyMismatch, key, s, k, sn, Fields.Currency, s.Currency, keapCurrency, s.Currency, k.Currency, null, impact, cause);
         return basis == Basis.Presentment ? finding with { SuggestedAction = Actions.ReviewField(Fields.Currency, s, k, s.Currency, keapCurrency) } : finding;

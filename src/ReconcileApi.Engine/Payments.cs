@@ -68,14 +68,18 @@ internal static class Payments
             if (ss == PaymentState.Cancelled && ks is PaymentState.Unpaid or PaymentState.Draft && (impact ?? 0) <= tolerance)
                 return new(CauseCodes.RefundNotPropagated, $"The store order was cancelled but Keap still has it open ({kn}): the cancellation did not reach Keap; no money was taken.");
             if (refundGap > tolerance)
-                return new(CauseCodes.RefundNotPropagated, Text($"The store gave {refundGap} back to the customer ({sn}) that Keap does not show ({kn}, {kp.Refunded ?? 0m} refunded): the refund did not reach Keap."));
+                return new(CauseCodes.RefundNotPropagated, Text($"The store gave {refundGap} back to the customer ({sn}) that Keap does not show ({kn}, {Keap(kp.Refunded ?? 0m)} refunded): the refund did not reach Keap."));
             if (ss is PaymentState.Refunded or PaymentState.PartiallyRefunded or PaymentState.Cancelled && ks is PaymentState.Paid or PaymentState.PartiallyPaid)
                 return new(CauseCodes.RefundNotPropagated, Text($"The store order is {sn} but Keap still has it {kn}: the refund or cancellation did not reach Keap."));
             if (collectGap > tolerance || (impact is null && ss is PaymentState.Paid or PaymentState.PartiallyRefunded or PaymentState.PartiallyPaid
                 && ks is PaymentState.Unpaid or PaymentState.Draft or PaymentState.PartiallyPaid))
-                return new(CauseCodes.PaymentNotRecorded, Text($"The store order is {sn} but Keap has it {kn} with {k.AmountPaid ?? 0m} of {k.Total} paid: {collectGap ?? s.Total - (k.AmountPaid ?? 0m)} of payment was not recorded in Keap."));
-            return new(CauseCodes.Unknown, Text($"The store says {sn} ({sp.Paid?.ToString(CultureInfo.InvariantCulture) ?? "?"} paid) and Keap says {kn} ({kp.Paid?.ToString(CultureInfo.InvariantCulture) ?? "?"} paid); {impact?.ToString(CultureInfo.InvariantCulture) ?? "an unknown amount"} of payment differs."));
+                return new(CauseCodes.PaymentNotRecorded, Text($"The store order is {sn} but Keap has it {kn} with {Keap(k.AmountPaid ?? 0m)} of {Keap(k.Total)} paid: {collectGap ?? s.Total - (k.AmountPaid ?? 0m)} of payment was not recorded in Keap."));
+            return new(CauseCodes.Unknown, Text($"The store says {sn} ({(sp.Paid is { } sPaid ? AmountText.Show(sPaid, s.Currency ?? k.Currency) : "?")} paid) and Keap says {kn} ({(kp.Paid is { } kPaid ? Keap(kPaid) : "?")} paid); {(impact is { } i ? AmountText.Show(i, s.Currency ?? k.Currency) : "an unknown amount")} of payment differs."));
         }
+
+        // A sentence's amounts are the store's (converted at the rate), but for what it quotes from Keap.
+        string Text(FormattableString text) => text.ToString(AmountText.In(s.Currency ?? k.Currency));
+        string Keap(decimal amount) => AmountText.Show(amount, k.Currency ?? s.Currency);
 
         // Amounts unknown: what the states themselves put at stake.
         decimal Fallback() => ss is PaymentState.Refunded or PaymentState.PartiallyRefunded or PaymentState.Cancelled && ks is PaymentState.Paid or PaymentState.PartiallyPaid
@@ -118,6 +122,4 @@ internal static class Payments
         string.Create(CultureInfo.InvariantCulture, $"{state}: {p.Paid} paid, {p.Refunded} refunded");
 
     static ActionValues Write(string state, PaymentPosition p) => new(WriteNames, state, p.Paid, p.Refunded);
-
-    static string Text(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

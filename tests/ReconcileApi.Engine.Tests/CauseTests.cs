@@ -86,12 +86,27 @@ public sealed class CauseTests
         Assert.False(string.IsNullOrWhiteSpace(finding.Cause.Explanation));
     }
 
+    /// <summary>A BigCommerce amount carries four places and a Keap v1 one none: a sentence writes both to the currency's minor unit.</summary>
+    [Theory]
+    [InlineData("USD", "The Keap total 80.00 is the store total 100.00 less tax 12.00 and shipping 8.00: those lines were not synced to Keap.")]
+    [InlineData("JPY", "The Keap total 80 is the store total 100 less tax 12 and shipping 8: those lines were not synced to Keap.")]
+    [InlineData("KWD", "The Keap total 80.000 is the store total 100.000 less tax 12.000 and shipping 8.000: those lines were not synced to Keap.")]
+    public void AmountMismatch_WritesItsAmountsToTheCurrencysMinorUnit_NotAtTheScaleEachSourceWrote(string currency, string explained)
+    {
+        var store = Store() with { Currency = currency, Total = 100.0000m, Tax = 12.0000m, Shipping = 8.0000m };
+
+        var finding = Single(Findings(store, Keap() with { Currency = currency, Total = 80m }), Category.AmountMismatch);
+
+        Assert.Equal(explained, finding.Cause.Explanation);
+        Assert.Equal("100.0000", finding.StoreValue); // the values stay as each system holds them
+    }
+
     [Fact]
     public void AmountMismatch_ExplainsWithTheNumbers()
     {
         var finding = Single(Findings(Store(), Keap() with { Total = 80m }), Category.AmountMismatch);
 
-        Assert.Equal("The Keap total 80 is the store total 100 less tax 12 and shipping 8: those lines were not synced to Keap.", finding.Cause.Explanation);
+        Assert.Equal("The Keap total 80.00 is the store total 100.00 less tax 12.00 and shipping 8.00: those lines were not synced to Keap.", finding.Cause.Explanation);
         Assert.Equal(20m, finding.Difference);
         Assert.Equal(20m, finding.Impact);
     }
@@ -109,14 +124,14 @@ public sealed class CauseTests
         var finding = Single(Findings(store, Keap() with { Total = 81.33m }), Category.AmountMismatch);
 
         Assert.Equal(CauseCodes.TaxOrShippingNotSynced, finding.Cause.Code);
-        Assert.Equal("The Keap total 81.33 is the store total 100 less tax 12 and shipping 6.67 before its tax: those lines were not synced to Keap.", finding.Cause.Explanation);
+        Assert.Equal("The Keap total 81.33 is the store total 100.00 less tax 12.00 and shipping 6.67 before its tax: those lines were not synced to Keap.", finding.Cause.Explanation);
     }
 
     [Theory]
-    [InlineData(92, "less shipping 8 and its fees 5: those lines")]
-    [InlineData(88, "less tax 12 and its fees 5: those lines")]
-    [InlineData(80, "less tax 12, shipping 8 and its fees 5: those lines")]
-    [InlineData(100, "less its fees 5: the fee lines were")]
+    [InlineData(92, "less shipping 8.00 and its fees 5.00: those lines")]
+    [InlineData(88, "less tax 12.00 and its fees 5.00: those lines")]
+    [InlineData(80, "less tax 12.00, shipping 8.00 and its fees 5.00: those lines")]
+    [InlineData(100, "less its fees 5.00: the fee lines were")]
     public void AmountMismatch_FeesKeapLacks_CountWithTaxAndShipping(decimal keapTotal, string explained)
     {
         // Handling 5 (BigCommerce) or cash on delivery (WooCommerce): a fee line beside the products.
@@ -129,8 +144,8 @@ public sealed class CauseTests
     }
 
     [Theory]
-    [InlineData(108, "less tax 12: the tax line was not synced to Keap; nor was its discount 10")]
-    [InlineData(100, "less tax 12 and shipping 8: those lines were not synced to Keap; nor was its discount 10")]
+    [InlineData(108, "less tax 12.00: the tax line was not synced to Keap; nor was its discount 10.00")]
+    [InlineData(100, "less tax 12.00 and shipping 8.00: those lines were not synced to Keap; nor was its discount 10.00")]
     public void AmountMismatch_KeapHasTheLinePricesBeforeDiscounts_TaxShippingAndDiscountNotSynced(decimal keapTotal, string explained)
     {
         // As Shopify order 450789469 (3 x 199 - TENOFF 10 + tax 11.94) whose Keap copy got the products at list price only:
