@@ -17,11 +17,11 @@ public static class Currencies
 }
 
 /// <summary>
-/// How an explanation writes the amounts of one currency: every <see cref="decimal"/> without a format of its own at least
-/// to the currency's minor unit and without zeros past it — a BigCommerce 70.0000 reads 70.00, a Keap v1 250 reads 250.00,
-/// 12.3456 stays 12.3456, 1164 yen stay 1164 — so that a sentence does not carry each source's own scale. Everything else
-/// (and a decimal given a format, as a quantity's <c>{units:0.####}</c>) is written as the invariant culture writes it.
-/// Values (<c>storeValue</c>, <c>keapValue</c>) keep their source's text: they are what each system holds.
+/// How a finding writes the amounts of one currency, in its values and its explanation: every <see cref="decimal"/> without
+/// a format of its own at least to the currency's minor unit and without zeros past it — a BigCommerce 70.0000 reads 70.00,
+/// a Keap v1 250 reads 250.00, 12.3456 stays 12.3456, 1164 yen stay 1164 — so that neither carries each sender's own scale
+/// (a finding's values then stay the same text whichever way a sender writes the same amount). Everything else (and a
+/// decimal given a format, as a quantity's <c>{units:0.####}</c>) is written as the invariant culture writes it.
 /// </summary>
 public sealed class AmountText : IFormatProvider, ICustomFormatter
 {

@@ -55,7 +55,7 @@ internal sealed class PairComparer(ReconcileSettings settings, LineComparison li
         {
             var diff = s.Total - k.Total;
             if (Math.Abs(diff) > Allowance(s.Total, k.Total))
-                findings.Add(Make(Category.AmountMismatch, key, s, k, sn, Fields.Total, Money(s.Total), Money(k.Total), s.Total, k.Total,
+                findings.Add(Make(Category.AmountMismatch, key, s, k, sn, Fields.Total, AmountText.Show(s.Total, s.Currency ?? k.Currency), AmountText.Show(k.Total, s.Currency ?? k.Currency), s.Total, k.Total,
                     diff, Math.Abs(diff), Causes.Amount(s, k, lines, settings.AmountTolerance, linesDiffer)));
         }
         else
@@ -81,7 +81,7 @@ internal sealed class PairComparer(ReconcileSettings settings, LineComparison li
             var impact = rate is { } r ? Math.Abs(storeValue - keapValue * r) : storeValue;
             // Only the side that is right is written to the other, so only its items are built.
             var storeIsRight = actions.TruthOf(Fields.Lines) == OrderSource.Store;
-            findings.Add(Make(Category.LineItemsMismatch, key, s, k, sn, Fields.Lines, Summary(diffs!, true), Summary(diffs!, false),
+            findings.Add(Make(Category.LineItemsMismatch, key, s, k, sn, Fields.Lines, Summary(diffs!, true, s.Currency), Summary(diffs!, false, k.Currency ?? s.Currency),
                 storeIsRight ? actions.Items(s, OrderSource.Store) : null, storeIsRight ? null : actions.Items(k, OrderSource.Keap),
                 null, Math.Round(impact, 2), Causes.Lines(diffs!, lines, s, k)) with
             {
@@ -161,16 +161,14 @@ internal sealed class PairComparer(ReconcileSettings settings, LineComparison li
         SuggestedAction = actions.Update(field, s, k, storeWrite, keapWrite),
     };
 
-    static string Money(decimal d) => d.ToString(CultureInfo.InvariantCulture);
-
-    static string Summary(List<LineDifference> diffs, bool store)
+    static string Summary(List<LineDifference> diffs, bool store, string? currency)
     {
         var parts = new List<string>(diffs.Count);
         foreach (var d in diffs)
         {
             var (q, p) = store ? (d.StoreQuantity, d.StoreUnitPrice) : (d.KeapQuantity, d.KeapUnitPrice);
             if (q is not null)
-                parts.Add(string.Create(CultureInfo.InvariantCulture, $"{d.Line} x{q} @ {p}"));
+                parts.Add(string.Create(AmountText.In(currency), $"{d.Line} x{q:0.####} @ {p}"));
         }
         return string.Join("; ", parts);
     }

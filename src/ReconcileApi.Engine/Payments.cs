@@ -59,7 +59,7 @@ internal static class Payments
             if (stake is not { } same || same <= tolerance)
                 return null;
             // One state, other money: show the amounts, and write them.
-            return (CauseOf(same), same, Amounts(sn, sp), Amounts(kn, kp), Write(sn, sp), Write(kn, kp));
+            return (CauseOf(same), same, Amounts(sn, sp, s.Currency ?? k.Currency), Amounts(kn, kp, k.Currency ?? s.Currency), Write(sn, sp), Write(kn, kp));
         }
         return (CauseOf(stake), stake ?? Fallback(), sn, kn, sn, kn);
 
@@ -118,8 +118,8 @@ internal static class Payments
 
     static readonly string[] WriteNames = ["status", "amountPaid", "amountRefunded"];
 
-    static string Amounts(string state, PaymentPosition p) =>
-        string.Create(CultureInfo.InvariantCulture, $"{state}: {p.Paid} paid, {p.Refunded} refunded");
+    static string Amounts(string state, PaymentPosition p, string? currency) =>
+        string.Create(AmountText.In(currency), $"{state}: {p.Paid} paid, {p.Refunded} refunded");
 
     static ActionValues Write(string state, PaymentPosition p) => new(WriteNames, state, p.Paid, p.Refunded);
 }

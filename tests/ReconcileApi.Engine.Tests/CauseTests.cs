@@ -86,19 +86,19 @@ public sealed class CauseTests
         Assert.False(string.IsNullOrWhiteSpace(finding.Cause.Explanation));
     }
 
-    /// <summary>A BigCommerce amount carries four places and a Keap v1 one none: a sentence writes both to the currency's minor unit.</summary>
+    /// <summary>A BigCommerce amount carries four places and a Keap v1 one none: the finding writes both to the currency's minor unit.</summary>
     [Theory]
-    [InlineData("USD", "The Keap total 80.00 is the store total 100.00 less tax 12.00 and shipping 8.00: those lines were not synced to Keap.")]
-    [InlineData("JPY", "The Keap total 80 is the store total 100 less tax 12 and shipping 8: those lines were not synced to Keap.")]
-    [InlineData("KWD", "The Keap total 80.000 is the store total 100.000 less tax 12.000 and shipping 8.000: those lines were not synced to Keap.")]
-    public void AmountMismatch_WritesItsAmountsToTheCurrencysMinorUnit_NotAtTheScaleEachSourceWrote(string currency, string explained)
+    [InlineData("USD", "100.00", "80.00", "The Keap total 80.00 is the store total 100.00 less tax 12.00 and shipping 8.00: those lines were not synced to Keap.")]
+    [InlineData("JPY", "100", "80", "The Keap total 80 is the store total 100 less tax 12 and shipping 8: those lines were not synced to Keap.")]
+    [InlineData("KWD", "100.000", "80.000", "The Keap total 80.000 is the store total 100.000 less tax 12.000 and shipping 8.000: those lines were not synced to Keap.")]
+    public void AmountMismatch_WritesItsValuesAndExplanationToTheCurrencysMinorUnit_NotAtTheScaleEachSourceWrote(string currency, string storeValue, string keapValue, string explained)
     {
         var store = Store() with { Currency = currency, Total = 100.0000m, Tax = 12.0000m, Shipping = 8.0000m };
 
         var finding = Single(Findings(store, Keap() with { Currency = currency, Total = 80m }), Category.AmountMismatch);
 
         Assert.Equal(explained, finding.Cause.Explanation);
-        Assert.Equal("100.0000", finding.StoreValue); // the values stay as each system holds them
+        Assert.Equal((storeValue, keapValue), (finding.StoreValue, finding.KeapValue));
     }
 
     [Fact]

@@ -286,9 +286,51 @@ public sealed class DiscrepancyLifecycleTests(ApiFactory factory) : IClassFixtur
         Assert.Equal((0, 1), (changed.GetProperty("newDiscrepancies").GetInt32(), changed.GetProperty("reopenedDiscrepancies").GetInt32()));
         var reopened = await GetAsync(ws, id);
         Assert.Equal("open", reopened.Str("state"));
-        Assert.Equal("45", reopened.Str("keapValue"));
+        Assert.Equal("45.00", reopened.Str("keapValue"));
         Assert.Equal(5m, reopened.GetProperty("difference").GetDecimal());
         Assert.Equal(["created", "state_changed", "reopened"], (await HistoryAsync(ws, id)).Select(h => h.Str("kind")));
+    }
+
+    /// <summary>
+    /// The same amount written another way is not a change: a Make scenario that sends 40 one day and 40.000 the next (or
+    /// another client's serializer) leaves an ignored discrepancy ignored, its values written to the currency's minor unit
+    /// either way; and a row an earlier build stored with the sender's scale ("40") stays ignored when a run now writes
+    /// "40.00" — the values are compared as numbers before an ignored discrepancy reopens.
+    /// </summary>
+    [Fact]
+    public async Task IgnoredDiscrepancy_StaysIgnored_WhenItsAmountIsWrittenOtherwise_NowOrByAnEarlierBuild()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        await IngestAmountMismatchAsync(ws);
+        await ws.Http.RunAsync(Window);
+        var id = Assert.Single(await ws.Http.DiscrepanciesAsync()).Id();
+        Assert.Equal(("50.00", "40.00"), ((await GetAsync(ws, id)).Str("storeValue"), (await GetAsync(ws, id)).Str("keapValue")));
+        await ResolveAsync(ws, id, "accepted_difference", "Known legacy difference");
+
+        var resent = await ws.Http.IngestAsync("keap", new[] { Order("K1", "Shopify Order #1001", 40.000m, "PAID", date: Day) });
+        Assert.Equal(1, resent.GetProperty("updated").GetInt32());
+        var again = await ws.Http.RunAsync(Window);
+        Assert.Equal((0, 1), (again.GetProperty("reopenedDiscrepancies").GetInt32(), again.GetProperty("persistingDiscrepancies").GetInt32()));
+        Assert.Equal(("ignored", "40.00"), ((await GetAsync(ws, id)).Str("state"), (await GetAsync(ws, id)).Str("keapValue")));
+        Assert.Equal(["created", "state_changed"], (await HistoryAsync(ws, id)).Select(h => h.Str("kind")));
+
+        // As an earlier build stored it: the sender's text, and no signature (the row is signed from its fields).
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<ReconcileDbContext>();
+            await db.Discrepancies.Where(d => d.Id == id).ExecuteUpdateAsync(u => u
+                .SetProperty(d => d.StoreValue, "50").SetProperty(d => d.KeapValue, "40").SetProperty(d => d.Signature, (byte[]?)null));
+        }
+        var upgraded = await ws.Http.RunAsync(Window);
+        Assert.Equal(0, upgraded.GetProperty("reopenedDiscrepancies").GetInt32());
+        var d = await GetAsync(ws, id);
+        Assert.Equal(("ignored", "50.00", "40.00"), (d.Str("state"), d.Str("storeValue"), d.Str("keapValue")));
+        Assert.Equal(["created", "state_changed", "values_changed"], (await HistoryAsync(ws, id)).Select(h => h.Str("kind")));
+
+        // A change in meaning still reopens it.
+        await ws.Http.IngestAsync("keap", new[] { Order("K1", "Shopify Order #1001", 45m, "PAID", date: Day) });
+        Assert.Equal(1, (await ws.Http.RunAsync(Window)).GetProperty("reopenedDiscrepancies").GetInt32());
+        Assert.Equal(("open", "45.00"), ((await GetAsync(ws, id)).Str("state"), (await GetAsync(ws, id)).Str("keapValue")));
     }
 
     /// <summary>
@@ -333,7 +375,7 @@ public sealed class DiscrepancyLifecycleTests(ApiFactory factory) : IClassFixtur
         var changed = await ws.Http.RunAsync(Window);
         Assert.Equal(action is null ? 0 : 1, changed.GetProperty("reopenedDiscrepancies").GetInt32());
         var now = await GetAsync(ws, id);
-        Assert.Equal(("open", "45"), (now.Str("state"), now.Str("keapValue")));
+        Assert.Equal(("open", "45.00"), (now.Str("state"), now.Str("keapValue")));
         Assert.Equal(action is null ? "values_changed" : "reopened", (await HistoryAsync(ws, id))[^1].Str("kind"));
         Assert.Equal(24, (await SignatureAsync())?.Length);
         Assert.NotEqual(signed, await SignatureAsync());
@@ -457,14 +499,14 @@ public sealed class DiscrepancyLifecycleTests(ApiFactory factory) : IClassFixtur
         Assert.Equal(0, changed.GetProperty("newDiscrepancies").GetInt32());
         var updated = await GetAsync(ws, id);
         Assert.Equal("acknowledged", updated.Str("state"));
-        Assert.Equal("45", updated.Str("keapValue"));
+        Assert.Equal("45.00", updated.Str("keapValue"));
         Assert.Equal(3, updated.GetProperty("occurrences").GetInt32());
         var last = (await HistoryAsync(ws, id))[^1];
         Assert.Equal("values_changed", last.Str("kind"));
         Assert.Equal(changed.GetProperty("id").GetGuid(), last.GetProperty("runId").GetGuid());
         Assert.Equal("acknowledged", last.Str("fromState"));
         Assert.Equal("acknowledged", last.Str("toState"));
-        Assert.Equal("45", last.GetProperty("values").Str("keapValue"));
+        Assert.Equal("45.00", last.GetProperty("values").Str("keapValue"));
     }
 
     [Fact]
@@ -504,8 +546,8 @@ public sealed class DiscrepancyLifecycleTests(ApiFactory factory) : IClassFixtur
         Assert.Equal("Added the missing line", changed.Str("note"));
         Assert.Equal("open", changed.Str("fromState"));
         Assert.Equal("resolved", changed.Str("toState"));
-        Assert.Equal("50", changed.GetProperty("values").Str("storeValue"));
-        Assert.Equal("40", changed.GetProperty("values").Str("keapValue"));
+        Assert.Equal("50.00", changed.GetProperty("values").Str("storeValue"));
+        Assert.Equal("40.00", changed.GetProperty("values").Str("keapValue"));
         Assert.Equal(third.GetProperty("id").GetGuid(), reopened.GetProperty("runId").GetGuid());
         Assert.Equal("resolved", reopened.Str("fromState"));
         Assert.Equal("open", reopened.Str("toState"));

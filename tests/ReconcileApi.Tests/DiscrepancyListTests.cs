@@ -541,8 +541,8 @@ public sealed class DiscrepancyListTests(ApiFactory factory) : IClassFixture<Api
         var rows = await CsvAsync(await ws.Http.GetAsync("/api/v1/discrepancies?format=csv"));
 
         var amount = rows.Single(r => r["category"] == "amount_mismatch");
-        Assert.Equal("-20", amount["storeValue"]);
-        Assert.Equal("-25", amount["keapValue"]);
+        Assert.Equal("-20.00", amount["storeValue"]);
+        Assert.Equal("-25.00", amount["keapValue"]);
         Assert.Equal("5", amount["difference"]);
         Assert.Equal("'-2+3+cmd|' /C calc'!A0", rows.Single(r => r["orderKey"] == "1002")["customerEmail"]);
     }

@@ -93,6 +93,19 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
         Mark("known");
         var texts = await textsAhead;
         Mark("texts");
+        // An ignored discrepancy whose values' hash differs reopens only if its values differ in meaning, not in how an amount
+        // was written (the stored row is read for these few).
+        var ignoredAsBefore = new HashSet<long>();
+        var ignoredChanged = known.Values.Where(k => k.State == DiscrepancyState.Ignored && FindingSignature.ValuesDiffer(k.Signature!, texts[k.IdentityKey].Signature))
+            .Select(k => k.Id).ToList();
+        foreach (var ids in ignoredChanged.Chunk(Chunk))
+        {
+            foreach (var d in await db.Discrepancies.AsNoTracking().Where(d => ids.Contains(d.Id)).ToListAsync(ct))
+            {
+                if (FindingSignature.SameValues(d, findings[d.IdentityKey]))
+                    ignoredAsBefore.Add(d.Id);
+            }
+        }
         var events = new List<DiscrepancyEvent>(findings.Count);
         var links = new List<RunDiscrepancy>();
         var newFindings = new List<KeyValuePair<string, Finding>>();
@@ -106,7 +119,8 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
                 continue;
             }
             var signature = texts[key].Signature;
-            var reopen = k.State == DiscrepancyState.Resolved || (k.State == DiscrepancyState.Ignored && FindingSignature.ValuesDiffer(k.Signature!, signature));
+            var reopen = k.State == DiscrepancyState.Resolved
+                || (k.State == DiscrepancyState.Ignored && FindingSignature.ValuesDiffer(k.Signature!, signature) && !ignoredAsBefore.Contains(k.Id));
             if (reopen || FindingSignature.Differs(k.Signature!, signature))
             {
                 // A change is history, and the run is linked to what it changed (what it created names it: FirstSeenRunId).

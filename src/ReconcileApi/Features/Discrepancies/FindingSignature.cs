@@ -1,7 +1,9 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Globalization;
 using System.IO.Hashing;
 using System.Runtime.InteropServices;
+using System.Text.RegularExpressions;
 
 namespace ReconcileApi.Features.Discrepancies;
 
@@ -64,6 +66,24 @@ public static class FindingSignature
 
     /// <summary>Whether the values a history entry records differ.</summary>
     public static bool ValuesDiffer(byte[] stored, byte[] current) => !stored.AsSpan(0, ValuesLength).SequenceEqual(current.AsSpan(0, ValuesLength));
+
+    /// <summary>
+    /// Whether a stored discrepancy's values (those <see cref="ValuesDiffer"/> hashes) say what <paramref name="f"/>'s say,
+    /// numbers in the value texts compared as numbers: "560", "560.0" and "560.00" are one amount, however a sender or an
+    /// earlier build wrote it (before values were written to the currency's minor unit). An ignored discrepancy reopens
+    /// only when its values change in meaning.
+    /// </summary>
+    public static bool SameValues(Discrepancy d, Finding f) =>
+        d.Severity == f.Severity && d.Difference == f.Difference && d.Impact == f.Impact && d.Currency == f.Currency
+        && SameText(d.StoreValue, f.StoreValue) && SameText(d.KeapValue, f.KeapValue);
+
+    static bool SameText(string? a, string? b) =>
+        a == b || (a is not null && b is not null && Numbers.Replace(a, Plain) == Numbers.Replace(b, Plain));
+
+    static readonly Regex Numbers = new(@"\d+(?:\.\d+)?", RegexOptions.CultureInvariant);
+
+    static string Plain(Match m) =>
+        decimal.Parse(m.ValueSpan, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture).ToString("0.############################", CultureInfo.InvariantCulture);
 
     /// <summary>Whether anything a finding writes differs.</summary>
     public static bool Differs(byte[] stored, byte[] current) => !stored.AsSpan().SequenceEqual(current);
