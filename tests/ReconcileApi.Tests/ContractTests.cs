@@ -177,7 +177,10 @@ public sealed class ContractTests(ApiFactory factory) : IClassFixture<ApiFactory
             foreach (var parameter in (operation["parameters"] as JsonArray ?? []).OfType<JsonObject>().Where(p => p["in"]?.GetValue<string>() == "query"))
             {
                 var schema = parameter["schema"]!;
-                var values = (schema["enum"] ?? schema["items"]?["enum"]) as JsonArray;
+                // The values are a component schema's (named once for every operation that takes them), in the array's items for a list.
+                JsonNode? Resolve(JsonNode? node) => node?["$ref"]?.GetValue<string>() is { } reference
+                    ? document["components"]!["schemas"]![reference["#/components/schemas/".Length..]] : node;
+                var values = (Resolve(schema)?["enum"] ?? Resolve(schema["items"])?["enum"]) as JsonArray;
                 foreach (var value in values?.Select(v => v?.GetValue<string>()).OfType<string>() ?? [])
                 {
                     var path = name[4..] + "?" + parameter["name"]!.GetValue<string>() + "=" + Uri.EscapeDataString(value);

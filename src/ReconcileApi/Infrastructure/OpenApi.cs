@@ -23,12 +23,19 @@ public static partial class OpenApi
     /// <summary>
     /// The values a text parameter takes, shown as an enum (a dropdown in the Swagger UI) on every operation of the
     /// endpoint or group that has a parameter of that name; <see cref="List"/> when it takes several, comma-separated.
+    /// The enum is a component schema the parameter refers to — the wire enum <see cref="Enum"/>'s own (as bodies use it),
+    /// else one named <see cref="Schema"/> — so that a generated client has one named type for it, not one per operation.
     /// </summary>
-    public sealed record ParameterValues(string Name, IReadOnlyList<string> Values, bool List = false);
+    public sealed record ParameterValues(string Name, string Schema, IReadOnlyList<string> Values, bool List = false, Type? Enum = null);
 
-    public static TBuilder WithParameterValues<TBuilder>(this TBuilder builder, string name, IEnumerable<string> values, bool list = false)
+    /// <summary>A parameter that takes the values of a wire enum (<see cref="WireEnum"/>), for <c>WithMetadata</c>.</summary>
+    public static ParameterValues EnumParameter<TEnum>(string name, bool list = false) where TEnum : struct, Enum =>
+        new(name, typeof(TEnum).Name, WireEnum.Values<TEnum>(), list, typeof(TEnum));
+
+    /// <summary>A parameter that takes <paramref name="values"/>, described once as the component schema <paramref name="schema"/>.</summary>
+    public static TBuilder WithParameterValues<TBuilder>(this TBuilder builder, string name, string schema, IEnumerable<string> values, bool list = false)
         where TBuilder : IEndpointConventionBuilder =>
-        builder.WithMetadata(new ParameterValues(name, values.ToList(), list));
+        builder.WithMetadata(new ParameterValues(name, schema, values.ToList(), list));
 
     /// <summary>
     /// A header an answer of <see cref="Status"/> carries, documented there so that a generated client can read it;
@@ -356,6 +363,25 @@ public static partial class OpenApi
     /// </summary>
     sealed class ParameterConventions : IOperationFilter
     {
+        /// <summary>
+        /// A reference to the component schema of <paramref name="values"/>: the wire enum's own (made as a body's would be),
+        /// or the named one, made by the first operation that names it. Either must hold exactly the values the endpoint
+        /// reads: a mismatch fails the document, not a client.
+        /// </summary>
+        static IOpenApiSchema Choices(ParameterValues values, ISchemaGenerator generator, SchemaRepository repository)
+        {
+            var reference = values.Enum is { } type
+                ? generator.GenerateSchema(type, repository)
+                : repository.Schemas.ContainsKey(values.Schema)
+                    ? new OpenApiSchemaReference(values.Schema)
+                    : repository.AddDefinition(values.Schema, new OpenApiSchema { Type = JsonSchemaType.String, Enum = values.Values.Select(v => (JsonNode)JsonValue.Create(v)).ToList() });
+            var id = (reference as OpenApiSchemaReference)?.Reference.Id;
+            var declared = id is not null && repository.Schemas.TryGetValue(id, out var target) ? (target as OpenApiSchema)?.Enum?.Select(v => v?.GetValue<string>()) : null;
+            if (id != values.Schema || declared is null || !declared.SequenceEqual(values.Values))
+                throw new InvalidOperationException($"Parameter '{values.Name}': schema '{id}' does not hold the values {string.Join(", ", values.Values)}.");
+            return reference;
+        }
+
         public void Apply(OpenApiOperation operation, OperationFilterContext context)
         {
             var metadata = context.ApiDescription.ActionDescriptor.EndpointMetadata;
@@ -367,7 +393,7 @@ public static partial class OpenApi
                 // A parameter typed as an enum already says its values.
                 if (values is null || parameter.Schema is not OpenApiSchema { Enum: null or { Count: 0 }, Type: { } type } || (type & ~JsonSchemaType.Null) != JsonSchemaType.String)
                     continue;
-                var choices = new OpenApiSchema { Type = JsonSchemaType.String, Enum = values.Values.Select(v => (JsonNode)JsonValue.Create(v)).ToList() };
+                var choices = Choices(values, context.SchemaGenerator, context.SchemaRepository);
                 parameter.Schema = values.List ? new OpenApiSchema { Type = JsonSchemaType.Array, Items = choices } : choices;
                 if (values.List)
                 {

@@ -10,7 +10,7 @@ public static class AlertsApi
     public static IEndpointRouteBuilder MapAlerts(this IEndpointRouteBuilder app)
     {
         var group = app.MapApiGroup("Alerts")
-            .WithParameterValues("status", WireEnum.Values<AlertStatus>());
+            .WithMetadata(OpenApi.EnumParameter<AlertStatus>("status"));
         AlertRules.Map(group);
         ListAlerts.Map(group);
         AcknowledgeAlert.Map(group);

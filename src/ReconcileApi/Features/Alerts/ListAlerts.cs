@@ -27,7 +27,7 @@ public static class ListAlerts
         .WithSummary("List alerts, newest first (status=open for the conditions that still hold)")
         .WithDescription("`limit` 1–500 (default 50); pass the previous page's `nextCursor` as `cursor`; `status` open or cleared.")
         .ProducesValidationProblem()
-        .WithParameterValues("status", WireEnum.Values<AlertStatus>())
+        .WithMetadata(OpenApi.EnumParameter<AlertStatus>("status"))
         .WithExamples(response: Examples.AlertPage);
 
     public static async Task<Results<Ok<AlertPage>, ValidationProblem>> Handle(

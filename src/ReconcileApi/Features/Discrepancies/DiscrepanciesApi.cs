@@ -6,11 +6,11 @@ public static class DiscrepanciesApi
     {
         var group = app.MapApiGroup("Discrepancies")
             // What the list reads from its text parameters (ContractTests checks each one is accepted).
-            .WithParameterValues("state", [.. WireEnum.Values<DiscrepancyState>(), "all"], list: true)
-            .WithParameterValues("category", WireEnum.Values<Category>(), list: true)
-            .WithParameterValues("severity", WireEnum.Values<Severity>(), list: true)
-            .WithParameterValues("sort", ["-detectedAt", "-impact", "severity", "-id"])
-            .WithParameterValues("format", ["json", "csv"]);
+            .WithParameterValues("state", "DiscrepancyStateFilter", [.. WireEnum.Values<DiscrepancyState>(), "all"], list: true)
+            .WithMetadata(OpenApi.EnumParameter<Category>("category", list: true))
+            .WithMetadata(OpenApi.EnumParameter<Severity>("severity", list: true))
+            .WithParameterValues("sort", "DiscrepancySort", ["-detectedAt", "-impact", "severity", "-id"])
+            .WithParameterValues("format", "ListFormat", ["json", "csv"]);
         ListDiscrepancies.Map(group);
         GetDiscrepancy.Map(group);
         GetDiscrepancyHistory.Map(group);

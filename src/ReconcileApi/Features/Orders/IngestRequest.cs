@@ -184,8 +184,8 @@ public sealed class IngestRequest : IIdempotentBody, IEndpointParameterMetadataP
     {
         foreach (var p in Parameters)
             builder.Metadata.Add(p);
-        builder.Metadata.Add(new OpenApi.ParameterValues("format", [.. OrderFormats.Json.Keys, .. OrderFormats.Tables.Keys]));
-        builder.Metadata.Add(new OpenApi.ParameterValues("dateOrder", WireEnum.Values<DateOrder>()));
+        builder.Metadata.Add(new OpenApi.ParameterValues("format", "IngestFormat", [.. OrderFormats.Json.Keys, .. OrderFormats.Tables.Keys]));
+        builder.Metadata.Add(OpenApi.EnumParameter<DateOrder>("dateOrder"));
         // Vendor payloads stay lenient: this binder reads the body, not the framework's JSON binding.
         builder.Metadata.Add(new JsonBodies.ReadByBinder());
     }

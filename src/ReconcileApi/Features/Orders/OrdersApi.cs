@@ -5,7 +5,7 @@ public static class OrdersApi
     public static IEndpointRouteBuilder MapOrders(this IEndpointRouteBuilder app)
     {
         var group = app.MapApiGroup("Orders")
-            .WithParameterValues("source", WireEnum.Values<OrderSource>());
+            .WithMetadata(OpenApi.EnumParameter<OrderSource>("source"));
         IngestOrders.Map(group);
         GetBatch.Map(group);
         ListOrders.Map(group);

@@ -14,7 +14,7 @@ public static class ListRuns
         .WithDescription("`limit` 1–500 (default 50); pass the previous page's `nextCursor` as `cursor`. `scheduleId` keeps one schedule's runs, " +
             "`status` one status (queued, running, succeeded, failed, cancelled).")
         .ProducesValidationProblem()
-        .WithParameterValues("status", WireEnum.Values<RunStatus>())
+        .WithMetadata(OpenApi.EnumParameter<RunStatus>("status"))
         .WithExamples(response: new RunPage([Examples.Run], null));
 
     public static async Task<Results<Ok<RunPage>, ValidationProblem>> Handle(

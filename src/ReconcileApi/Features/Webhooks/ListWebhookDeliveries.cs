@@ -26,7 +26,7 @@ public static class ListWebhookDeliveries
         .WithSummary("The subscription's deliveries, newest first, each with its attempts (status code, duration, start of the answer, error)")
         .WithDescription("`limit` 1–100 (default 20); `status` pending, succeeded or failed (comma-separated), e.g. `status=failed` for the deliveries to redeliver; " +
             "pass the previous page's `nextCursor` as `cursor` for the next page.")
-        .WithParameterValues("status", WireEnum.Values<WebhookDeliveryStatus>())
+        .WithMetadata(OpenApi.EnumParameter<WebhookDeliveryStatus>("status"))
         .ProducesValidationProblem()
         .ProducesProblem(StatusCodes.Status404NotFound)
         .WithExamples(response: new WebhookDeliveryPage([WebhookExamples.Delivery], null));
