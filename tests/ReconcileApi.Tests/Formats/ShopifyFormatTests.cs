@@ -66,6 +66,33 @@ public sealed class ShopifyFormatTests
     }
 
     [Fact]
+    public void Read_TakesTheOrdersDuties_AsAFeeLine_UnlessThePricesIncludeThem()
+    {
+        // Duties ("import taxes charged by customs authorities") are part of total_price beside the lines, tax and shipping:
+        // an order item a sync may leave out, and one a Keap copy needs for its items to add up to the total.
+        const string order = """
+            {"id": 7002, "financial_status": "paid", "total_price": "115.00", "created_at": "2026-10-14T10:00:00-05:00", "duties_included": false,
+             "original_total_duties_set": {"shop_money": {"amount": "15.00", "currency_code": "USD"}, "presentment_money": {"amount": "15.00", "currency_code": "USD"}},
+             "current_total_duties_set": {"shop_money": {"amount": "15.00", "currency_code": "USD"}, "presentment_money": {"amount": "15.00", "currency_code": "USD"}},
+             "line_items": [{"id": 1, "title": "Jacket", "sku": "JKT-1", "quantity": 1, "current_quantity": 1, "price": "100.00"}]}
+            """;
+        var duties = Assert.Single(Format.Read(Json(order), Utc).Order.Lines, l => l.Kind == LineKind.Fee);
+        Assert.Equal(("Duties", 1m, 15.00m, 15.00m), (duties.Name, duties.Quantity, duties.UnitPrice, duties.LineTotal));
+
+        // Duties already in the prices (duties_included: "whether duties are included in the subtotal price") are no charge of their own.
+        var included = Format.Read(Json(order.Replace("\"duties_included\": false", "\"duties_included\": true")), Utc).Order;
+        Assert.DoesNotContain(included.Lines, l => l.Kind == LineKind.Fee);
+        // Nor are the null duty sets of an order without duties (the documented examples).
+        var none = Format.Read(Json("""
+            {"id": 7003, "financial_status": "paid", "total_price": "100.00", "created_at": "2026-10-14T10:00:00-05:00",
+             "original_total_duties_set": null, "current_total_duties_set": null,
+             "line_items": [{"id": 1, "title": "Jacket", "sku": "JKT-1", "quantity": 1, "price": "100.00"}]}
+            """), Utc);
+        NoErrors(none);
+        Assert.Equal([LineKind.Product], none.Order.Lines.Select(l => l.Kind));
+    }
+
+    [Fact]
     public void Read_SaysCancelled_WhenCancelledAtIsSet_EvenIfPaid()
     {
         var o = Format.Read(Orders[1], Utc).Order;

@@ -4,7 +4,8 @@ namespace ReconcileApi.Features.Orders.Formats;
 /// Shopify REST Admin order objects (<c>GET /admin/api/…/orders.json</c>, order webhooks).
 /// <list type="bullet">
 /// <item>Lines: <c>line_items</c> become product lines (a tip, marked by <c>tip_payment_gateway</c>, a fee line) and
-/// <c>shipping_lines</c> shipping lines; tax and
+/// <c>shipping_lines</c> shipping lines, the order's duties (<c>original_total_duties_set</c>, after an edit
+/// <c>current_total_duties_set</c>; none when <c>duties_included</c>) a fee line; tax and
 /// discounts stay order-level amounts (Shopify spreads them over lines, so lines of their own would double
 /// count), and each line keeps its own share: <c>discount_allocations</c> as its discount, <c>tax_lines</c>
 /// as its tax. <c>price</c> is before discounts and includes tax when the order says <c>taxes_included</c>.</item>
@@ -118,6 +119,14 @@ public sealed class ShopifyFormat : IJsonOrderFormat
                 OriginalQuantity = removed ? 1 : null,
             });
         }
+        // Duties ("import taxes charged by customs authorities") are part of the total beside the lines, tax and shipping: an
+        // order item of their own, as a fee, unless the prices include them (duties_included). An edited order's total is
+        // current_total_price, so its duties are the current ones ("after any returns or modifications"); otherwise the
+        // original ones, as total_price is before refunds.
+        var duties = o.Flag("duties_included") == true ? null
+            : edited ? o.Money("current_total_duties_set.shop_money.amount") ?? o.Money("original_total_duties_set.shop_money.amount")
+            : o.Money("original_total_duties_set.shop_money.amount") ?? o.Money("current_total_duties_set.shop_money.amount");
+        List<OrderLine> dutyLines = duties is > 0m and var d ? [new OrderLine(null, null, "Duties", 1, d, d, LineKind.Fee)] : [];
         // What the buyer paid for shipping: the shipping lines after their discounts. total_shipping_price_set is before
         // them ("excluding discounts and returns"), so only an order without shipping lines falls back to it.
         var shipping = shippingLines.Count > 0 ? shippingLines.Sum(l => l.Quantity * l.UnitPrice) : o.Money("total_shipping_price_set.shop_money.amount");
@@ -162,7 +171,7 @@ public sealed class ShopifyFormat : IJsonOrderFormat
             TaxesIncluded = o.Flag("taxes_included") ?? FormatSupport.TaxesIncludedByAmounts(subtotal, shipping, totalTax, shopTotal),
             PresentmentCurrency = presentmentCurrency is not null && presentmentCurrency != currency ? presentmentCurrency : null,
             PresentmentTotal = presentmentCurrency is not null && presentmentCurrency != currency ? presentmentTotal : null,
-            Lines = lines.IsUnreadable ? [] : [.. lines.Lines, .. shippingLines],
+            Lines = lines.IsUnreadable ? [] : [.. lines.Lines, .. shippingLines, .. dutyLines],
         };
         return new ReadOrder(order, problems);
     }
