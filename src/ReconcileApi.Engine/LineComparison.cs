@@ -134,7 +134,7 @@ internal sealed class LineComparison
 
         List<decimal> MakePrices(bool? taxesIncluded)
         {
-            var prices = new List<decimal>(4) { UnitPrice };
+            var prices = new List<decimal>(5) { UnitPrice };
             // No unit to spread a discount or a tax over (a line of quantity 0, or lines that cancel out).
             if (Quantity == 0)
                 return prices;
@@ -145,6 +145,11 @@ internal sealed class LineComparison
                 var perUnit = Tax / Quantity * (taxesIncluded == true ? -1 : 1);
                 for (var i = prices.Count - 1; i >= 0; i--)
                     prices.Add(prices[i] + perUnit);
+                // A tax charged on the discounted price (WooCommerce's total_tax, "after discounts"; Shopify's tax_lines) at the
+                // same rate on the price before the discount: the net price with its tax as a shop entering prices with tax
+                // lists it (WooCommerce's subtotal + subtotal_tax), which Keap copies as the item's price beside a gross coupon.
+                if (DiscountKnown && Discount != 0 && Value != Discount && taxesIncluded != true)
+                    prices.Add(UnitPrice * (1 + Tax / (Value - Discount)));
             }
             return prices;
         }

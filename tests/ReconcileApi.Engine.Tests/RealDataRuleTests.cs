@@ -180,6 +180,20 @@ public sealed class RealDataRuleTests
         Assert.Empty(Findings(store, keap with { Lines = [Line(quantity: 2, unitPrice: 36m)] }));
     }
 
+    [Theory]
+    [InlineData(22.00, true)]   // the price with its tax before the coupon: subtotal + subtotal_tax, what the shop entered
+    [InlineData(19.80, true)]   // with its tax after the coupon: total + total_tax
+    [InlineData(23.00, false)]  // another price
+    public void DiscountedTaxedStoreLines_AgainstKeapPricesWithTaxBeforeTheDiscount_AreTheSame(decimal keapUnit, bool same)
+    {
+        // WooCommerce with prices entered with 10 % tax: 2 × 20.00 net (22.00 gross), a 10 % coupon (4.00 + 0.40 tax): the line's
+        // tax is after the coupon ("Line total tax (after discounts)": 3.60 on 36.00), charged at the rate that makes 22.00 of 20.00.
+        var store = Store() with { Total = 39.60m, Subtotal = 40m, Tax = 3.60m, Shipping = 0m, Discount = 4m, Lines = [Line(quantity: 2, unitPrice: 20m) with { Discount = 4m, LineTotal = 36m, Tax = 3.60m }] };
+        var keap = Keap() with { Total = 39.60m, Lines = [Line(quantity: 2, unitPrice: keapUnit), Line(null, 1, 39.60m - 2 * keapUnit, name: "Coupon", kind: LineKind.Discount)] };
+
+        Assert.Equal(same, !Findings(store, keap).Any(f => f.Category == Category.LineItemsMismatch));
+    }
+
     [Fact]
     public void LineRemovedByAnEdit_IsNotALine()
     {
