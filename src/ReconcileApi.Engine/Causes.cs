@@ -56,6 +56,11 @@ internal static class Causes
                 $"The Keap total {k.Total} is the store total {s.Total} plus its tax {tax} again: {(s.TaxesIncluded == true ? "the store's prices already include tax" : "the tax was counted twice")}."));
         if (diff < 0 && Near(discount))
             return new(CauseCodes.DiscountNotSynced, string.Create(money, $"The Keap total {k.Total} exceeds the store total {s.Total} by the discount {discount}: the discount was not synced to Keap."));
+        // A discount on taxed lines takes their tax down with it (WooCommerce's discount_tax): a Keap copy at the prices with tax
+        // and without the coupon exceeds the store by the discount and that tax.
+        if (diff < 0 && s.TaxesIncluded != true && DiscountTax(s) is > 0m and var discountTax && Near(discount + discountTax))
+            return new(CauseCodes.DiscountNotSynced, string.Create(money,
+                $"The Keap total {k.Total} exceeds the store total {s.Total} by the discount {discount} with its tax {discountTax}: the discount was not synced to Keap."));
         // Only the product lines at their prices before discounts reached Keap: the tax, shipping or fees are missing and so is the discount.
         if (discount > 0 && NotSynced(s, k, tax, shipping, x => Math.Abs(x - discount) > tolerance && Math.Abs(diff - (x - discount)) <= tolerance) is { } missing)
             return new(CauseCodes.TaxOrShippingNotSynced, string.Create(money,
@@ -67,6 +72,19 @@ internal static class Causes
         if (abs <= 0.01m * units + tolerance)
             return new(CauseCodes.Rounding, string.Create(money, $"The totals differ by {abs} over {units:0.####} unit(s): per-line or per-unit rounding."));
         return new(CauseCodes.Unknown, string.Create(money, $"The store total {s.Total} and the Keap total {k.Total} differ by {diff}."));
+    }
+
+    /// <summary>
+    /// The tax the store's line discounts took off with them: each discounted product line's discount at the rate of its tax on
+    /// what is left of it (line taxes are charged after discounts); 0 when no line states both.
+    /// </summary>
+    static decimal DiscountTax(CanonicalOrder s)
+    {
+        decimal sum = 0;
+        foreach (var line in s.Lines)
+            if (line is { Kind: LineKind.Product, Discount: > 0m and var discount, Tax: > 0m and var tax, LineTotal: > 0m and var net })
+                sum += Math.Round(discount * tax / net, 2, MidpointRounding.AwayFromZero);
+        return sum;
     }
 
     /// <summary>

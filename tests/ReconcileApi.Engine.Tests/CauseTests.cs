@@ -158,6 +158,21 @@ public sealed class CauseTests
         Assert.Contains(explained, finding.Cause.Explanation);
     }
 
+    [Fact]
+    public void AmountMismatch_HasCauseDiscountNotSynced_WhenKeapExceedsStoreByTheDiscountWithItsTax()
+    {
+        // A WooCommerce shop entering prices with 10 % tax: 2 × 22.00 with a 10 % coupon, 4.00 net + 0.40 tax (discount_total,
+        // discount_tax); the line's tax 3.60 is after the coupon. Keap has the gross prices and no coupon: 44.00 against 39.60.
+        var store = Store() with { Total = 39.60m, Subtotal = 40m, Tax = 3.60m, Shipping = 0m, Discount = 4m, Lines = [Line(quantity: 2, unitPrice: 20m) with { Discount = 4m, LineTotal = 36m, Tax = 3.60m }] };
+
+        var finding = Single(Findings(store, Keap() with { Total = 44m, Lines = [Line(quantity: 2, unitPrice: 22m)] }), Category.AmountMismatch);
+
+        Assert.Equal(CauseCodes.DiscountNotSynced, finding.Cause.Code);
+        Assert.Contains("by the discount 4 with its tax 0.4", finding.Cause.Explanation);
+        // A difference that is the discount and some other amount is not the discount.
+        Assert.Equal(CauseCodes.Unknown, Single(Findings(store, Keap() with { Total = 44.90m, Lines = [Line(quantity: 2, unitPrice: 22m)] }), Category.AmountMismatch).Cause.Code);
+    }
+
     [Theory]
     [InlineData(0, CauseCodes.RetryDuplicate)]
     [InlineData(7, CauseCodes.RetryDuplicate)]
