@@ -42,7 +42,8 @@ internal sealed class Actions(ReconcileSettings settings, LineComparison lines)
         // Keap builds an order's total from its items: shipping, tax and discount go in as items of their own.
         if (items.Count > 0)
         {
-            var netPrices = s.TaxesIncluded != true || s.Lines.Where(lines.IsCompared).All(l => l.Tax is not null);
+            // Products are written net where their tax is known; a charge without a stated tax (duties, a tip) at its price.
+            var netPrices = s.TaxesIncluded != true || s.Lines.Where(l => lines.IsCompared(l) && l.Kind == LineKind.Product).All(l => l.Tax is not null);
             if (s.Shipping is > 0m and var shipping)
                 items.Add(new ActionValues(ItemNames, null, "Shipping", 1m, shipping, "SHIPPING"));
             if (s.Tax is > 0m and var tax && netPrices)

@@ -148,8 +148,9 @@ internal sealed class LineComparison
                 // A tax charged on the discounted price (WooCommerce's total_tax, "after discounts"; Shopify's tax_lines) at the
                 // same rate on the price before the discount: the net price with its tax as a shop entering prices with tax
                 // lists it (WooCommerce's subtotal + subtotal_tax), which Keap copies as the item's price beside a gross coupon.
-                if (DiscountKnown && Discount != 0 && Value != Discount && taxesIncluded != true)
-                    prices.Add(UnitPrice * (1 + Tax / (Value - Discount)));
+                // A rate of at most 100 %, on what the discount left: anything else is no tax rate (and could overflow).
+                if (DiscountKnown && Discount != 0 && taxesIncluded != true && Value - Discount is > 0m and var left && Tax > 0 && Tax <= left)
+                    prices.Add(UnitPrice * (1 + Tax / left));
             }
             return prices;
         }
