@@ -40,6 +40,24 @@ public sealed class ActionAndSeverityTests
         Assert.Equal([(40m, "PRODUCT"), (16m, "TAX")], items.Select(i => ((decimal)i["price"]!, (string)i["type"]!)));
     }
 
+    [Fact]
+    public void Items_OfATaxInclusiveStore_WithAnUntaxedCharge_StillAddUpToTheTotal()
+    {
+        // A VAT shop's order with duties (or a tip): a fee line on which no tax is stated. The products are written net with the
+        // tax as an item; the charge at its price: 2 × 40 + 16 tax + 15 duties = 111.
+        var store = Store() with
+        {
+            TaxesIncluded = true, Total = 111m, Tax = 16m, Shipping = 0m,
+            Lines = [Line(quantity: 2, unitPrice: 48m) with { Tax = 16m }, Line(null, 1, 15m, name: "Duties", kind: LineKind.Fee)],
+        };
+
+        var finding = Single(Findings(store, null), Category.MissingInKeap);
+
+        var items = ((IEnumerable<IReadOnlyDictionary<string, object?>>)finding.SuggestedAction.Values["items"]!).ToList();
+        Assert.Equal([(40m, "PRODUCT"), (15m, "FEE"), (16m, "TAX")], items.Select(i => ((decimal)i["price"]!, (string)i["type"]!)));
+        Assert.Equal(111m, items.Sum(i => (decimal)i["quantity"]! * (decimal)i["price"]!));
+    }
+
     [Theory]
     [InlineData("woocommerce", null, "WooCommerce Order #1001")]
     [InlineData("bigcommerce", null, "BigCommerce Order #1001")]
