@@ -44,7 +44,9 @@ internal sealed class Actions(ReconcileSettings settings, LineComparison lines)
         {
             // Products are written net where their tax is known; a charge without a stated tax (duties, a tip) at its price.
             var netPrices = s.TaxesIncluded != true || s.Lines.Where(l => lines.IsCompared(l) && l.Kind == LineKind.Product).All(l => l.Tax is not null);
-            if (s.Shipping is > 0m and var shipping)
+            // With tax-inclusive prices the shipping includes its own tax too, which the tax item holds: written net of it.
+            var shippingTax = s.TaxesIncluded == true && netPrices ? s.Lines.Where(l => l.Kind == LineKind.Shipping).Sum(l => l.Tax ?? 0m) : 0m;
+            if (s.Shipping - shippingTax is > 0m and var shipping)
                 items.Add(new ActionValues(ItemNames, null, "Shipping", 1m, shipping, "SHIPPING"));
             if (s.Tax is > 0m and var tax && netPrices)
                 items.Add(new ActionValues(ItemNames, null, "Tax", 1m, tax, "TAX"));

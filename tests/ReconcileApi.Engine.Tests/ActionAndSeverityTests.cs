@@ -58,6 +58,23 @@ public sealed class ActionAndSeverityTests
         Assert.Equal(111m, items.Sum(i => (decimal)i["quantity"]! * (decimal)i["price"]!));
     }
 
+    [Fact]
+    public void Items_OfATaxInclusiveStore_WriteTheShippingNetOfItsTax_WhichTheTaxItemHolds()
+    {
+        // A VAT shop: shipping rates include tax as the prices do (Shopify's shipping line 6.00 with 1.00 VAT in its tax_lines); the
+        // order's tax 5.00 holds the shipping's 1.00, so the shipping item is 5.00: 2 × 10 + 5 + 5 = 30.
+        var store = Store() with
+        {
+            TaxesIncluded = true, Total = 30m, Tax = 5m, Shipping = 6m,
+            Lines = [Line(quantity: 2, unitPrice: 12m) with { Tax = 4m }, Line(null, 1, 6m, name: "Standard", kind: LineKind.Shipping) with { Tax = 1m }],
+        };
+
+        var finding = Single(Findings(store, null), Category.MissingInKeap);
+
+        var items = ((IEnumerable<IReadOnlyDictionary<string, object?>>)finding.SuggestedAction.Values["items"]!).ToList();
+        Assert.Equal([(10m, "PRODUCT"), (5m, "SHIPPING"), (5m, "TAX")], items.Select(i => ((decimal)i["price"]!, (string)i["type"]!)));
+    }
+
     [Theory]
     [InlineData("woocommerce", null, "WooCommerce Order #1001")]
     [InlineData("bigcommerce", null, "BigCommerce Order #1001")]
