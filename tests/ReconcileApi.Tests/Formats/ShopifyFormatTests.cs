@@ -93,6 +93,21 @@ public sealed class ShopifyFormatTests
     }
 
     [Fact]
+    public void Read_GivesALineMarkedNotTaxable_NoTax_WhereATaxableLineWithoutTaxLinesHasAnUnknownOne()
+    {
+        // The documented "tax lines split across taxable line items" order: Blue Suede Shoes sent with "taxable": false come back
+        // with "tax_lines": [] — no tax, which a gift card sold in a VAT shop has too. A taxable line listing no tax lines says nothing.
+        var lines = Format.Read(Json("""
+            {"id": 7004, "financial_status": "paid", "total_price": "49.00", "taxes_included": true, "created_at": "2026-10-11T10:00:00+01:00",
+             "line_items": [{"id": 1, "title": "Ceramic Mug", "sku": "MUG-01", "quantity": 2, "price": "12.00", "taxable": true,
+                             "tax_lines": [{"title": "VAT", "rate": 0.2, "price": "4.00"}]},
+                            {"id": 2, "title": "Gift Card", "sku": null, "quantity": 1, "price": "25.00", "gift_card": true, "taxable": false, "tax_lines": []},
+                            {"id": 3, "title": "Tote Bag", "sku": "TOTE", "quantity": 1, "price": "5.00", "taxable": true, "tax_lines": []}]}
+            """), Utc).Order.Lines;
+        Assert.Equal([4.00m, 0m, null], lines.Select(l => l.Tax));
+    }
+
+    [Fact]
     public void Read_SaysCancelled_WhenCancelledAtIsSet_EvenIfPaid()
     {
         var o = Format.Read(Orders[1], Utc).Order;

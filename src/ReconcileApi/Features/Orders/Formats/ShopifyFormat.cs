@@ -92,7 +92,9 @@ public sealed class ShopifyFormat : IJsonOrderFormat
                 discount = (discount ?? 0) + (allocation.Money("amount") ?? 0);
             if (discount is not > 0m)
                 discount = item.Money("total_discount") is > 0m and var lineDiscount ? lineDiscount : null;
-            var tax = Tax(item);
+            // A line marked not taxable (a gift card sold, the documented "taxable": false line) has no tax: 0, not unknown, which
+            // in a tax-inclusive shop would leave every price of the order uncompared and a create call without its tax item.
+            var tax = Tax(item) ?? (item.Flag("taxable") == false ? 0m : null);
             // A tip is a line item carrying tip_payment_gateway ("Present only on tips"): an order item like a fee, not a product.
             var kind = item.Text("tip_payment_gateway") is not null ? LineKind.Fee : LineKind.Product;
             lines.Add(new OrderLine(item.Text("sku"), item.Text("product_id"), item.Text("title") ?? item.Text("name"), quantity, p,
