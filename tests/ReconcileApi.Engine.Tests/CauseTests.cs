@@ -168,7 +168,7 @@ public sealed class CauseTests
         var finding = Single(Findings(store, Keap() with { Total = 44m, Lines = [Line(quantity: 2, unitPrice: 22m)] }), Category.AmountMismatch);
 
         Assert.Equal(CauseCodes.DiscountNotSynced, finding.Cause.Code);
-        Assert.Contains("by the discount 4 with its tax 0.4", finding.Cause.Explanation);
+        Assert.Contains("by the discount 4.00 with its tax 0.40", finding.Cause.Explanation);
         // A difference that is the discount and some other amount is not the discount.
         Assert.Equal(CauseCodes.Unknown, Single(Findings(store, Keap() with { Total = 44.90m, Lines = [Line(quantity: 2, unitPrice: 22m)] }), Category.AmountMismatch).Cause.Code);
     }
