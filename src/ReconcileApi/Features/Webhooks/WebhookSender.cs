@@ -43,13 +43,15 @@ public sealed class WebhookSender(HttpClient http, TimeProvider clock)
         try
         {
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
-            var text = await ReadStartAsync(response.Content, timeout.Token);
             var status = (int)response.StatusCode;
+            // The status decides; the answer is only logged. One that breaks off (the target closed the connection before
+            // the body it announced) is logged as far as it came, never thrown past the attempt's log and its schedule.
+            var (text, broken) = await ReadStartAsync(response.Content, timeout.Token);
             var error = status switch
             {
                 >= 200 and < 300 => null,
                 >= 300 and < 400 => $"redirect not followed ({status} to {response.Headers.Location?.ToString() ?? "no Location"}); subscribe the final URL",
-                _ => $"answered {status}",
+                _ => $"answered {status}" + (broken is null ? "" : $"; {broken}"),
             };
             return new SendResult(status, text, error, Elapsed());
         }
@@ -57,7 +59,7 @@ public sealed class WebhookSender(HttpClient http, TimeProvider clock)
         {
             return new SendResult(null, null, $"timed out after {Timeout.TotalSeconds:0} s", Elapsed());
         }
-        catch (HttpRequestException e)
+        catch (Exception e) when (e is HttpRequestException or IOException)
         {
             return new SendResult(null, null, Describe(e), Elapsed());
         }
@@ -74,17 +76,26 @@ public sealed class WebhookSender(HttpClient http, TimeProvider clock)
         return e.InnerException is { } cause ? $"{e.Message} ({cause.Message})" : e.Message;
     }
 
-    /// <summary>Reads at most <see cref="MaxResponseBytes"/> of the answer and keeps its first <see cref="KeptResponseChars"/> UTF-16 code units, whole characters only.</summary>
-    static async Task<string?> ReadStartAsync(HttpContent content, CancellationToken ct)
+    /// <summary>
+    /// Reads at most <see cref="MaxResponseBytes"/> of the answer and keeps its first <see cref="KeptResponseChars"/> UTF-16 code
+    /// units, whole characters only; and, when the answer broke off before its end, what the connection said.
+    /// </summary>
+    static async Task<(string? Text, string? Broken)> ReadStartAsync(HttpContent content, CancellationToken ct)
     {
-        await using var stream = await content.ReadAsStreamAsync(ct);
         var buffer = new byte[MaxResponseBytes];
         var length = 0;
-        int read;
-        while (length < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(length), ct)) > 0)
-            length += read;
-        if (length == 0)
-            return null;
-        return TextRules.Cut(Encoding.UTF8.GetString(buffer, 0, length), KeptResponseChars);
+        string? broken = null;
+        try
+        {
+            await using var stream = await content.ReadAsStreamAsync(ct);
+            int read;
+            while (length < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(length), ct)) > 0)
+                length += read;
+        }
+        catch (Exception e) when (e is IOException or HttpRequestException)
+        {
+            broken = $"the answer broke off after {length:N0} bytes ({e.Message})";
+        }
+        return (length == 0 ? null : TextRules.Cut(Encoding.UTF8.GetString(buffer, 0, length), KeptResponseChars), broken);
     }
 }

@@ -1,0 +1,138 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using ReconcileApi.Features.Webhooks;
+using static ReconcileApi.Tests.Api;
+
+namespace ReconcileApi.Tests;
+
+/// <summary>
+/// The eighth probe, as an outside tester: webhook targets whose answer breaks off, bodies that ask for an error per
+/// property, the problem every error answer is, and what a shared cache may keep of an authenticated answer.
+/// </summary>
+public sealed class ProbeEightTests(WebhookFactory factory) : IClassFixture<WebhookFactory>
+{
+    /// <summary>
+    /// A target that sends its status line and headers, then closes the connection before the body it announced: reading the
+    /// answer threw past the attempt's bookkeeping, so the attempt was counted but never logged, the retry schedule never
+    /// applied, and the overdue sweep sent it again every few minutes forever — never <c>failed</c>, never in the log. The
+    /// attempt is logged with its status and what arrived: a 2xx succeeded (the target said so), any other status is a failed
+    /// attempt that follows the schedule to <c>failed</c>.
+    /// </summary>
+    [Fact]
+    public async Task ATargetWhoseAnswerBreaksOff_IsLoggedByItsStatus_AndFollowsTheRetrySchedule()
+    {
+        using var accepting = await BrokenAnswerServer.StartAsync(200);
+        using var refusing = await BrokenAnswerServer.StartAsync(500);
+        using var ws = await factory.CreateWorkspaceAsync();
+        var accepted = await SubscribeAsync(ws, accepting.Url);
+        var refused = await SubscribeAsync(ws, refusing.Url);
+
+        using (var scope = factory.Services.CreateScope())
+            await scope.ServiceProvider.GetRequiredService<WebhookEvents>().PublishAsync(ws.WorkspaceId, WebhookEventTypes.RunFailed, new { runId = Guid.NewGuid() }, null, CancellationToken.None);
+
+        var succeeded = await WaitForDeliveryAsync(ws, accepted, d => d.GetProperty("status").GetString() == "succeeded");
+        var first = Assert.Single(succeeded.GetProperty("attemptLog").EnumerateArray());
+        Assert.Equal(200, first.GetProperty("statusCode").GetInt32());
+        Assert.Equal("partial", first.GetProperty("response").GetString());
+        var failed = await WaitForDeliveryAsync(ws, refused, d => d.GetProperty("status").GetString() == "failed");
+        // The factory's schedule: three retries, so four attempts, each logged with the status it got.
+        Assert.Equal(4, failed.GetProperty("attempts").GetInt32());
+        var log = failed.GetProperty("attemptLog").EnumerateArray().ToList();
+        Assert.Equal(4, log.Count);
+        Assert.All(log, a => Assert.Equal(500, a.GetProperty("statusCode").GetInt32()));
+        Assert.All(log, a => Assert.Contains("answered 500", a.GetProperty("error").GetString()));
+        Assert.Equal(4, refusing.Connections);
+    }
+
+    async Task<Guid> SubscribeAsync(WorkspaceClient ws, string url)
+    {
+        var response = await ws.Http.PostAsJsonAsync("/api/v1/webhooks", new { url, events = new[] { WebhookEventTypes.RunFailed } });
+        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+        return (await response.Json()).GetProperty("id").GetGuid();
+    }
+
+    static async Task<JsonElement> WaitForDeliveryAsync(WorkspaceClient ws, Guid webhookId, Func<JsonElement, bool> done)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var items = (await (await ws.Http.GetAsync($"/api/v1/webhooks/{webhookId}/deliveries")).Json()).GetProperty("items").EnumerateArray().ToList();
+            if (items.Count > 0 && done(items[0]))
+                return items[0];
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException("The delivery did not get there: " + string.Join(", ", items));
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>Answers every connection with the status line, a Content-Length of 1,000 and 7 bytes of it, then closes.</summary>
+    sealed class BrokenAnswerServer : IDisposable
+    {
+        readonly TcpListener listener = new(IPAddress.Loopback, 0);
+        int connections;
+
+        public string Url => $"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}/hook";
+
+        public int Connections => Volatile.Read(ref connections);
+
+        public static Task<BrokenAnswerServer> StartAsync(int status)
+        {
+            var server = new BrokenAnswerServer();
+            server.listener.Start();
+            _ = server.AcceptAsync(status);
+            return Task.FromResult(server);
+        }
+
+        async Task AcceptAsync(int status)
+        {
+            while (true)
+            {
+                TcpClient client;
+                try
+                {
+                    client = await listener.AcceptTcpClientAsync();
+                }
+                catch (Exception)
+                {
+                    return;
+                }
+                Interlocked.Increment(ref connections);
+                _ = Task.Run(async () =>
+                {
+                    using (client)
+                    {
+                        var stream = client.GetStream();
+                        var buffer = new byte[64 * 1024];
+                        var request = new StringBuilder();
+                        // Reads the request's headers and its body (Content-Length), then answers.
+                        while (true)
+                        {
+                            var read = await stream.ReadAsync(buffer);
+                            if (read == 0)
+                                return;
+                            request.Append(Encoding.ASCII.GetString(buffer, 0, read));
+                            var text = request.ToString();
+                            var end = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+                            if (end < 0)
+                                continue;
+                            var length = text.Split("\r\n").FirstOrDefault(l => l.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase)) is { } header
+                                ? int.Parse(header["Content-Length:".Length..].Trim()) : 0;
+                            if (text.Length - end - 4 >= length)
+                                break;
+                        }
+                        await stream.WriteAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 {status} X\r\nContent-Type: text/plain\r\nContent-Length: 1000\r\n\r\npartial"));
+                        await stream.FlushAsync();
+                        client.Client.Shutdown(SocketShutdown.Both);
+                    }
+                });
+            }
+        }
+
+        public void Dispose() => listener.Stop();
+    }
+}
