@@ -54,4 +54,27 @@ public static class Races
                 return true;
         return false;
     }
+
+    /// <summary>
+    /// Why the database refuses writes when it is neither busy nor the request wrong: SQLite's file is on a full disk
+    /// (SQLITE_FULL, 13) or read-only (SQLITE_READONLY, 8: a remount, a restore, its permissions), SQL Server's file group or
+    /// log is full (1105, 9002) or the database is read-only (3906). Reads still work; the condition clears without the
+    /// service (room is made, the file is writable again), so the request is answered 503, not 500. Null when it is not that.
+    /// </summary>
+    public static string? StorageUnavailable(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                case SqliteException { SqliteErrorCode: 13 }:
+                case SqlException { Number: 1105 or 9002 }:
+                    return "its disk is full";
+                case SqliteException { SqliteErrorCode: 8 }:
+                case SqlException { Number: 3906 }:
+                    return "it is read-only";
+            }
+        }
+        return null;
+    }
 }

@@ -13,7 +13,7 @@ namespace ReconcileApi.Infrastructure;
 /// </summary>
 public static class Problems
 {
-    public const int DatabaseBusyRetrySeconds = 5;
+    public const int DatabaseBusyRetrySeconds = 5, StorageUnavailableRetrySeconds = 30;
 
     /// <summary>The 503 of a request whose database stayed locked by another writer past the service's wait.</summary>
     public const string DatabaseBusy = "The database stayed locked by another writer (a backup, a migration or another process on the file) for longer than the service waits, so this request did not finish; send it again after 5 s (an Idempotency-Key is not used up by this answer).";
@@ -114,15 +114,30 @@ public static class Problems
             // Binding failures (a body or query parameter that does not read as its type) name the field, in the caller's terms.
             var problem = exception is BadHttpRequestException bad ? await BindingFailures.DescribeAsync(httpContext, bad)
                 : Races.IsDatabaseBusy(exception) ? Busy(httpContext)
+                : Races.StorageUnavailable(exception) is { } why ? Unwritable(httpContext, why)
                 : new ProblemDetails { Status = StatusCodes.Status500InternalServerError, Detail = "An unexpected error occurred. Quote the traceId when reporting it." };
-            if (problem.Status == StatusCodes.Status503ServiceUnavailable)
+            if (problem.Status == StatusCodes.Status503ServiceUnavailable && Races.IsDatabaseBusy(exception))
                 logger.LogWarning(exception, "The database stayed busy for {Method} {Path}; answered 503", httpContext.Request.Method, httpContext.Request.Path);
+            else if (problem.Status == StatusCodes.Status503ServiceUnavailable)
+                logger.LogError(exception, "The database cannot be written for {Method} {Path}; answered 503", httpContext.Request.Method, httpContext.Request.Path);
             else if (problem.Status >= 500)
                 logger.LogError(exception, "Unhandled exception for {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
             httpContext.Response.StatusCode = problem.Status!.Value;
             return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem });
         }
 
+
+        /// <summary>The 503 of a write the database refused because its disk is full or its file read-only: the operator's to clear.</summary>
+        static ProblemDetails Unwritable(HttpContext httpContext, string why)
+        {
+            httpContext.Response.Headers.RetryAfter = StorageUnavailableRetrySeconds.ToString(CultureInfo.InvariantCulture);
+            return new ProblemDetails
+            {
+                Status = StatusCodes.Status503ServiceUnavailable,
+                Detail = $"The database cannot be written just now: {why}. Nothing of this request was kept; send it again once " +
+                    $"the database takes writes (an Idempotency-Key is not used up by this answer). Reads still answer.",
+            };
+        }
 
         static ProblemDetails Busy(HttpContext httpContext)
         {

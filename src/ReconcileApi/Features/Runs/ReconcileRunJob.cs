@@ -20,6 +20,9 @@ public sealed class ReconcileRunJob(
 {
     public static readonly TimeSpan WaitBeforeRetry = TimeSpan.FromSeconds(2);
 
+    /// <summary>How long a run waits for a database that took no writes (a full disk, a read-only file) before it tries again.</summary>
+    public static readonly TimeSpan WaitAfterStorageFailure = TimeSpan.FromSeconds(5);
+
     // workspaceId: the run's workspace, only for the name of the job in the Hangfire dashboard.
     [AutomaticRetry(Attempts = 0)]
     [JobDisplayName("Run {0} (workspace {1})")]
@@ -29,6 +32,14 @@ public sealed class ReconcileRunJob(
         try
         {
             claimedAt = await ClaimAsync(runId, cancellationToken);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && Races.StorageUnavailable(e) is { } why)
+        {
+            // The database takes no writes (a full disk, a read-only file): the run waits for it, it is not lost — a run
+            // left running by a job that could not record its failure is claimed again here once it can.
+            logger.LogWarning(e, "Run {RunId} cannot be claimed: the database's {Why}; tried again in {Wait}", runId, why, WaitAfterStorageFailure);
+            jobs.Schedule<ReconcileRunJob>(job => job.ExecuteAsync(runId, workspaceId, CancellationToken.None), WaitAfterStorageFailure);
+            return;
         }
         catch (System.Data.Common.DbException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -59,14 +70,27 @@ public sealed class ReconcileRunJob(
             // The engine's parallel loops wrap what they throw.
             var budget = e as RunBudgetExceededException
                 ?? (e as AggregateException)?.Flatten().InnerExceptions.OfType<RunBudgetExceededException>().FirstOrDefault();
-            var message = budget is not null
-                ? budget.Message
-                : $"The run stopped on an unexpected error and saved nothing; it is logged with run id {runId}. Start a new run; if it fails again, report that id.";
-            await db.Runs.Where(r => r.Id == runId && r.Status == RunStatus.Running)
-                .ExecuteUpdateAsync(s => s
-                    .SetProperty(r => r.Status, RunStatus.Failed)
-                    .SetProperty(r => r.Error, message)
-                    .SetProperty(r => r.FinishedAt, clock.GetUtcNow().UtcDateTime), CancellationToken.None);
+            var message = budget is not null ? budget.Message
+                : Races.StorageUnavailable(e) is { } why
+                    ? $"The run could not save its results because the database cannot be written ({why}); it saved nothing. Start a new run once the database takes writes again."
+                    : $"The run stopped on an unexpected error and saved nothing; it is logged with run id {runId}. Start a new run; if it fails again, report that id.";
+            try
+            {
+                await db.Runs.Where(r => r.Id == runId && r.Status == RunStatus.Running)
+                    .ExecuteUpdateAsync(s => s
+                        .SetProperty(r => r.Status, RunStatus.Failed)
+                        .SetProperty(r => r.Error, message)
+                        .SetProperty(r => r.FinishedAt, clock.GetUtcNow().UtcDateTime), CancellationToken.None);
+            }
+            catch (Exception recording)
+            {
+                // Its failure cannot be written either (the disk is still full): left running, the run would hold its
+                // workspace — whose runs go one at a time — until a restart. Its job runs it again later instead; a run
+                // claimed again starts clean and saves in one transaction, as after a crash.
+                logger.LogError(recording, "Run {RunId}: its failure could not be recorded; the run is tried again in {Wait}", runId, WaitAfterStorageFailure);
+                jobs.Schedule<ReconcileRunJob>(job => job.ExecuteAsync(runId, workspaceId, CancellationToken.None), WaitAfterStorageFailure);
+                return;
+            }
             await NotifyAsync(runId);
         }
         // Out of RunAsync, whose state held the run's orders and findings: they are garbage now.
