@@ -288,6 +288,9 @@ public static partial class JsonBodies
 
     static void Walk(JsonElement value, JsonTypeInfo info, string path, JsonSerializerOptions options, Dictionary<string, string[]> found)
     {
+        // One past what an answer lists is enough to tell that there are more (Problems.InvalidFields).
+        if (found.Count > Problems.MaxErrors)
+            return;
         switch (info.Kind)
         {
             case JsonTypeInfoKind.Object when value.ValueKind == JsonValueKind.Object:
@@ -297,6 +300,8 @@ public static partial class JsonBodies
                 var seen = new HashSet<string>(StringComparer.FromComparison(comparison));
                 foreach (var property in value.EnumerateObject())
                 {
+                    if (found.Count > Problems.MaxErrors)
+                        return;
                     var at = path.Length == 0 ? property.Name : $"{path}.{property.Name}";
                     if (!seen.Add(property.Name))
                         found[at] = [Duplicate];
@@ -310,12 +315,18 @@ public static partial class JsonBodies
             case JsonTypeInfoKind.Enumerable when value.ValueKind == JsonValueKind.Array && info.ElementType is { } element:
                 var i = 0;
                 foreach (var item in value.EnumerateArray())
+                {
+                    if (found.Count > Problems.MaxErrors)
+                        return;
                     Walk(item, options.GetTypeInfo(element), $"{path}[{i++}]", options, found);
+                }
                 break;
             case JsonTypeInfoKind.Dictionary when value.ValueKind == JsonValueKind.Object && info.ElementType is { } element:
                 var keys = new HashSet<string>(StringComparer.Ordinal);
                 foreach (var property in value.EnumerateObject())
                 {
+                    if (found.Count > Problems.MaxErrors)
+                        return;
                     var at = path.Length == 0 ? property.Name : $"{path}.{property.Name}";
                     if (!keys.Add(property.Name))
                         found[at] = [Duplicate];
