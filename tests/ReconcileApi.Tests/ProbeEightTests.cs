@@ -171,4 +171,49 @@ public sealed class ProbeEightTests(WebhookFactory factory) : IClassFixture<Webh
         Assert.Equal(["form", "too", "lable"], errors.EnumerateObject().Select(e => e.Name).ToArray());
         Assert.Equal("One or more fields are invalid; see errors.", (await few.Json()).GetProperty("detail").GetString());
     }
+
+    /// <summary>
+    /// Every error answer is a problem with <c>type</c>, <c>title</c>, <c>status</c>, <c>detail</c> and <c>traceId</c>: the 429
+    /// of the rate limit and the 431 of oversized headers had no <c>type</c> (ASP.NET Core knows no default for RFC 6585's
+    /// codes), where every other error names the RFC section of its status.
+    /// </summary>
+    [Fact]
+    public async Task EveryErrorAnswer_IsAProblemWithTypeTitleStatusDetailAndTraceId()
+    {
+        using var limited = factory.WithWebHostBuilder(b => b.UseSetting("RateLimit:PermitsPerMinute", "2"));
+        using var client = limited.CreateClient();
+        client.DefaultRequestHeaders.Add("X-Api-Key", "rk_no_such_key");
+        HttpResponseMessage? tooMany = null;
+        for (var i = 0; i < 5 && tooMany is null; i++)
+        {
+            var answer = await client.GetAsync("/api/v1/runs");
+            if (answer.StatusCode == HttpStatusCode.TooManyRequests)
+                tooMany = answer;
+        }
+        Assert.NotNull(tooMany);
+        using var ws = await factory.CreateWorkspaceAsync();
+        var largeHeaders = new HttpRequestMessage(HttpMethod.Get, "/api/v1/runs");
+        largeHeaders.Headers.Add("X-Large", new string('a', 33_000));
+        var answers = new (string What, HttpResponseMessage Response)[]
+        {
+            ("429", tooMany),
+            ("431", await ws.Http.SendAsync(largeHeaders)),
+            ("414", await ws.Http.GetAsync("/api/v1/runs?status=" + new string('a', 9_000))),
+            ("404", await ws.Http.GetAsync("/api/v1/nowhere")),
+            ("405", await ws.Http.DeleteAsync("/api/v1/runs")),
+            ("400", await ws.Http.GetAsync("/api/v1/runs?limit=0")),
+            ("401", await factory.CreateClient().GetAsync("/api/v1/runs")),
+        };
+
+        foreach (var (what, response) in answers)
+        {
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.True(what == ((int)response.StatusCode).ToString(), $"{what}: {(int)response.StatusCode} {body}");
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            var problem = JsonDocument.Parse(body).RootElement;
+            foreach (var member in new[] { "type", "title", "detail", "traceId" })
+                Assert.True(problem.TryGetProperty(member, out var value) && value.GetString() is { Length: > 0 }, $"{what} has no {member}: {body}");
+            Assert.Equal((int)response.StatusCode, problem.GetProperty("status").GetInt32());
+        }
+    }
 }

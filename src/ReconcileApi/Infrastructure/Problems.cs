@@ -73,6 +73,7 @@ public static class Problems
         {
             ctx.ProblemDetails.Extensions["traceId"] = Activity.Current?.Id ?? ctx.HttpContext.TraceIdentifier;
             ctx.ProblemDetails.Title ??= ReasonPhrases.GetReasonPhrase(ctx.ProblemDetails.Status ?? 500);
+            ctx.ProblemDetails.Type ??= DefaultType(ctx.ProblemDetails.Status ?? 500);
             ctx.ProblemDetails.Detail ??= DefaultDetail(ctx.HttpContext.Request, ctx.ProblemDetails.Status ?? 500);
         });
         // After the default writer: it declines when Accept names no JSON type (a CSV export's text/csv),
@@ -84,6 +85,17 @@ public static class Problems
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         return services;
     }
+
+    /// <summary>
+    /// The type of a problem whose status ASP.NET Core gives none (it knows RFC 9110's): RFC 6585's 429 and 431 name their
+    /// section as the others do; anything else is <c>about:blank</c>, what a problem without a type means (RFC 9457, 3.1.1).
+    /// </summary>
+    static string DefaultType(int status) => status switch
+    {
+        StatusCodes.Status429TooManyRequests => "https://tools.ietf.org/html/rfc6585#section-4",
+        StatusCodes.Status431RequestHeaderFieldsTooLarge => "https://tools.ietf.org/html/rfc6585#section-5",
+        _ => "about:blank",
+    };
 
     /// <summary>What an otherwise empty error answer (from routing or the framework) says went wrong.</summary>
     static string? DefaultDetail(HttpRequest request, int status) => status switch
