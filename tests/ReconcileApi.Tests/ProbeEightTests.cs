@@ -216,4 +216,35 @@ public sealed class ProbeEightTests(WebhookFactory factory) : IClassFixture<Webh
             Assert.Equal((int)response.StatusCode, problem.GetProperty("status").GetInt32());
         }
     }
+
+    /// <summary>
+    /// An answer to a request that carried a key is a workspace's (or the admin's) and must not be kept by a shared cache nor
+    /// served to another caller: <c>Cache-Control: no-store</c> and <c>Vary</c> on the headers a key travels in. The API's
+    /// answers had no-store but no Vary, and the contract read with a key (outside Development it needs one) had neither.
+    /// </summary>
+    [Fact]
+    public async Task AnAuthenticatedAnswer_IsNotStored_AndVariesByTheKeysHeaders()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        using var admin = factory.CreateAdminClient();
+        var answers = new (string What, HttpResponseMessage Response)[]
+        {
+            ("runs", await ws.Http.GetAsync("/api/v1/runs")),
+            ("settings", await ws.Http.GetAsync("/api/v1/settings")),
+            ("not found", await ws.Http.GetAsync("/api/v1/runs/" + Guid.NewGuid())),
+            ("contract", await ws.Http.GetAsync("/swagger/v1/swagger.json")),
+            ("contract as admin", await admin.GetAsync("/swagger/v1/swagger.json")),
+            ("jobs dashboard", await admin.GetAsync("/hangfire")),
+            ("refused", await factory.CreateClient().GetAsync("/swagger/v1/swagger.json")),
+        };
+        foreach (var (what, response) in answers)
+        {
+            Assert.True(response.Headers.CacheControl?.NoStore == true, $"{what}: Cache-Control {response.Headers.CacheControl}");
+            var vary = string.Join(",", response.Headers.Vary).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            Assert.True(vary.Contains("Authorization", StringComparer.OrdinalIgnoreCase) && vary.Contains("X-Api-Key", StringComparer.OrdinalIgnoreCase),
+                $"{what}: Vary {string.Join(", ", vary)}");
+        }
+        // The public dashboard page holds no data, and stays cacheable.
+        Assert.NotEqual(true, (await factory.CreateClient().GetAsync("/dashboard")).Headers.CacheControl?.NoStore);
+    }
 }
