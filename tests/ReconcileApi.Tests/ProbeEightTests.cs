@@ -247,4 +247,23 @@ public sealed class ProbeEightTests(WebhookFactory factory) : IClassFixture<Webh
         // The public dashboard page holds no data, and stays cacheable.
         Assert.NotEqual(true, (await factory.CreateClient().GetAsync("/dashboard")).Headers.CacheControl?.NoStore);
     }
+
+    /// <summary>
+    /// An alert rule's threshold past its upper bound was refused saying "an amount of money, 0 or more" (2,000,000,000,000) or
+    /// "a whole number of findings, 0 or more" (20,000,000): a caller who sent a positive number was told what it had done.
+    /// The message names the range, as every other bounded field's does; the bounds themselves still pass.
+    /// </summary>
+    [Theory]
+    [InlineData("impact_above", "2000000000000", "1000000000000", "between 0 and 1,000,000,000,000")]
+    [InlineData("new_discrepancies_above", "20000000", "10000000", "between 0 and 10,000,000")]
+    public async Task AnAlertThresholdPastItsBound_IsToldTheRange(string rule, string over, string bound, string says)
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+
+        var response = await ws.Http.PutAsync("/api/v1/alert-rules", JsonBody($$"""{"rules": [{"rule": "{{rule}}", "threshold": {{over}}}]}"""));
+
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.Contains(says, (await response.Json()).GetProperty("errors").GetProperty("rules[0].threshold")[0].GetString());
+        Assert.Equal(HttpStatusCode.OK, (await ws.Http.PutAsync("/api/v1/alert-rules", JsonBody($$"""{"rules": [{"rule": "{{rule}}", "threshold": {{bound}}}]}"""))).StatusCode);
+    }
 }

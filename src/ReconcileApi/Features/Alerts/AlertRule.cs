@@ -29,9 +29,9 @@ public sealed class AlertRuleValidator : AbstractValidator<AlertRule>
         RuleFor(r => r.Threshold).Must(t => t is >= 0 and <= 1)
             .When(r => r.Rule == AlertRuleKind.MatchRateBelow).WithMessage("match_rate_below needs a threshold between 0 and 1 (0.95 = 95 %).");
         RuleFor(r => r.Threshold).Must(t => t is >= 0 and <= 1_000_000_000_000m)
-            .When(r => r.Rule == AlertRuleKind.ImpactAbove).WithMessage("impact_above needs a threshold: an amount of money, 0 or more.");
+            .When(r => r.Rule == AlertRuleKind.ImpactAbove).WithMessage("impact_above needs a threshold: an amount of money between 0 and 1,000,000,000,000.");
         RuleFor(r => r.Threshold).Must(t => t is >= 0 and <= 10_000_000 && decimal.Truncate(t.Value) == t)
-            .When(r => r.Rule == AlertRuleKind.NewDiscrepanciesAbove).WithMessage("new_discrepancies_above needs a threshold: a whole number of findings, 0 or more.");
+            .When(r => r.Rule == AlertRuleKind.NewDiscrepanciesAbove).WithMessage("new_discrepancies_above needs a threshold: a whole number of findings between 0 and 10,000,000.");
         RuleFor(r => r.Threshold).Null()
             .When(r => r.Rule is AlertRuleKind.SideSilent or AlertRuleKind.RunFailed).WithMessage("Only match_rate_below, impact_above and new_discrepancies_above take a threshold.");
         RuleFor(r => r.Hours).Must(h => h is >= 1 and <= 24 * 366)
