@@ -266,4 +266,52 @@ public sealed class ProbeEightTests(WebhookFactory factory) : IClassFixture<Webh
         Assert.Contains(says, (await response.Json()).GetProperty("errors").GetProperty("rules[0].threshold")[0].GetString());
         Assert.Equal(HttpStatusCode.OK, (await ws.Http.PutAsync("/api/v1/alert-rules", JsonBody($$"""{"rules": [{"rule": "{{rule}}", "threshold": {{bound}}}]}"""))).StatusCode);
     }
+
+    /// <summary>
+    /// SQLite's long writes (an ingest's batch, a run's results) take turns at one in-process gate, and the turns went first
+    /// come, first served: a workspace that sent four large ingests at once (the bench's four clients) had all four served
+    /// before another workspace's one-order ingest, which waited out their sum — past a Zapier step's 30 s. The turns go
+    /// round the workspaces that wait: B's one ingest is served after at most one of A's.
+    /// </summary>
+    [Fact]
+    public async Task TheWriteGate_TakesTurnsAcrossWorkspaces_SoOnesQueueOfIngestsDoesNotHoldAnotherBack()
+    {
+        using var a = await factory.CreateWorkspaceAsync();
+        using var b = await factory.CreateWorkspaceAsync();
+        var gate = factory.Services.GetRequiredService<ReconcileApi.Data.WriteGate>();
+        using var scope = factory.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<ReconcileApi.Data.ReconcileDbContext>();
+        var finished = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        async Task Send(WorkspaceClient ws, string name)
+        {
+            var response = await ws.Http.PostAsJsonAsync("/api/v1/sources/store/orders", new[] { Order(name) }, ApiFactory.Json);
+            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+            finished.Enqueue(name);
+        }
+        async Task WaitForWaiters(int count)
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (gate.Waiting < count)
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"{gate.Waiting} of {count} writes wait at the gate");
+                await Task.Delay(10);
+            }
+        }
+
+        // A long write holds the gate (as the checkpointer's restart or a run's save would) while A's four ingests queue, then B's.
+        var held = await gate.EnterAsync(db, CancellationToken.None);
+        var fromA = new List<Task>();
+        for (var i = 0; i < 4; i++)
+        {
+            fromA.Add(Send(a, $"A{i}"));
+            await WaitForWaiters(i + 1);
+        }
+        var fromB = Send(b, "B");
+        await WaitForWaiters(5);
+        held.Dispose();
+        await Task.WhenAll(fromA.Append(fromB));
+
+        var order = finished.ToList();
+        Assert.True(order.IndexOf("B") <= 1, "Served in the order " + string.Join(", ", order));
+    }
 }

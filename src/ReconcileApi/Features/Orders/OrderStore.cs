@@ -65,7 +65,7 @@ public sealed class OrderStore(ReconcileDbContext db, IValidator<CanonicalOrder>
         // first chunk (the whole of a typical request) is ready before the write lock is taken.
         using var chunk = chunks.GetEnumerator();
         var prepared = chunk.MoveNext() ? await PrepareAsync(batch, chunk.Current, receipt, ct) : null;
-        using var turn = await gate.EnterAsync(db, ct);
+        using var turn = await gate.EnterAsync(db, workspaceId, ct);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         for (; prepared is not null; prepared = chunk.MoveNext() ? await PrepareAsync(batch, chunk.Current, receipt, ct) : null)
             await UpsertAsync(batch, receipt, prepared, now, ct);

@@ -211,7 +211,7 @@ public sealed class ReconcileRunJob(
         db.ChangeTracker.Clear();
         var timer = System.Diagnostics.Stopwatch.StartNew();
         var (gcPause, fullCollections) = (GC.GetTotalPauseDuration(), GC.CollectionCount(2));
-        using var turn = await gate.EnterAsync(db, ct);
+        using var turn = await gate.EnterAsync(db, run.WorkspaceId, ct);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         await SqlitePragmas.LargeWriteCacheAsync(db, ct);
         var begun = timer.ElapsedMilliseconds;
