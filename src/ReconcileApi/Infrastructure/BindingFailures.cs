@@ -27,6 +27,11 @@ public static class BindingFailures
                     $"Send the body as JSON with Content-Type: application/json (this request's Content-Type is '{request.ContentType}').");
             case StatusCodes.Status413PayloadTooLarge:
                 return Problem(StatusCodes.Status413PayloadTooLarge, "The body is over the request body limit (Limits:MaxRequestBodyBytes).");
+            case StatusCodes.Status408RequestTimeout:
+                // Kestrel's minimum data rate: a body trickled slower than 240 bytes a second (after the first 5 s) is cut off,
+                // so a slow client cannot hold a connection and its buffer; the caller is told the fault was its pace.
+                return Problem(StatusCodes.Status408RequestTimeout,
+                    "The body came too slowly: after its first 5 s a body must arrive at 240 bytes a second or more. Send it at once, not trickled.");
             case not StatusCodes.Status400BadRequest:
                 return Problem(exception.StatusCode, "The request could not be read.");
         }
