@@ -376,4 +376,34 @@ public sealed class ProbeEightTests(WebhookFactory factory) : IClassFixture<Webh
                 File.Delete(database + suffix);
         }
     }
+
+    /// <summary>
+    /// A problem's title belongs to its type (RFC 9457, 3.1.3: it should not change from occurrence to occurrence): the 400s
+    /// of the validation filter said "One or more validation errors occurred." and every other 400 "Bad Request", all under
+    /// the same type. Every 400 is "Bad Request" now; what went wrong is in detail and errors, as before.
+    /// </summary>
+    [Fact]
+    public async Task ProblemsOfOneType_HaveOneTitle()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var answers = new[]
+        {
+            await ws.Http.GetAsync("/api/v1/runs?limit=0"),
+            await ws.Http.GetAsync("/api/v1/runs?zzNotAParameter=1"),
+            await ws.Http.PostAsync("/api/v1/runs", JsonBody("{\"form\": \"2026-11-01\"}")),
+            await ws.Http.PostAsync("/api/v1/runs", JsonBody("{\"from\": ")),
+            await ws.Http.PostAsync("/api/v1/sources/store/orders", JsonBody("[{\"orderId\": ")),
+            await ws.Http.PostAsync("/api/v1/sources/store/orders?format=nope", JsonBody("[]")),
+        };
+        var problems = new List<(string Type, string Title, string Body)>();
+        foreach (var response in answers)
+        {
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, body);
+            var problem = JsonDocument.Parse(body).RootElement;
+            problems.Add((problem.GetProperty("type").GetString()!, problem.GetProperty("title").GetString()!, body));
+        }
+        Assert.Single(problems.Select(p => p.Type).Distinct());
+        Assert.All(problems, p => Assert.True(p.Title == "Bad Request", p.Body));
+    }
 }

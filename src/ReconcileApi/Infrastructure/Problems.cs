@@ -72,7 +72,9 @@ public static class Problems
         services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
         {
             ctx.ProblemDetails.Extensions["traceId"] = Activity.Current?.Id ?? ctx.HttpContext.TraceIdentifier;
-            ctx.ProblemDetails.Title ??= ReasonPhrases.GetReasonPhrase(ctx.ProblemDetails.Status ?? 500);
+            // The title belongs to the type (RFC 9457, 3.1.3), and our types are the status's: a validation problem's own default
+            // ("One or more validation errors occurred.") made two titles for one type; what went wrong is in detail and errors.
+            ctx.ProblemDetails.Title = ReasonPhrases.GetReasonPhrase(ctx.ProblemDetails.Status ?? 500) is { Length: > 0 } phrase ? phrase : ctx.ProblemDetails.Title;
             ctx.ProblemDetails.Type ??= DefaultType(ctx.ProblemDetails.Status ?? 500);
             ctx.ProblemDetails.Detail ??= DefaultDetail(ctx.HttpContext.Request, ctx.ProblemDetails.Status ?? 500);
         });
