@@ -406,4 +406,26 @@ public sealed class ProbeEightTests(WebhookFactory factory) : IClassFixture<Webh
         Assert.Single(problems.Select(p => p.Type).Distinct());
         Assert.All(problems, p => Assert.True(p.Title == "Bad Request", p.Body));
     }
+
+    /// <summary>
+    /// A number too large for its field — in a body or the query — was told it was no number: a threshold of 1e300 "Must be a
+    /// number.", a windowDays or limit of 2147483648 "Must be a whole number.". It is told the field's range and that the value
+    /// is out of it; a value that is no number, or a fraction where a whole number goes, is told what it must be, as before.
+    /// </summary>
+    [Theory]
+    [InlineData("PUT", "/api/v1/alert-rules", """{"rules": [{"rule": "impact_above", "threshold": 1e300}]}""", "rules[0].threshold", "Must be a number from -79,228,162,514,264,337,593,543,950,335 to 79,228,162,514,264,337,593,543,950,335; 1e300 is out of range.")]
+    [InlineData("POST", "/api/v1/schedules", """{"name": "n", "cron": "0 6 * * *", "windowDays": 2147483648}""", "windowDays", "Must be a whole number from -2,147,483,648 to 2,147,483,647; 2147483648 is out of range.")]
+    [InlineData("GET", "/api/v1/runs?limit=99999999999999999999", null, "limit", "Must be a whole number from -2,147,483,648 to 2,147,483,647; 99999999999999999999 is out of range.")]
+    [InlineData("POST", "/api/v1/schedules", """{"name": "n", "cron": "0 6 * * *", "windowDays": 1.5}""", "windowDays", "Must be a whole number.")]
+    [InlineData("GET", "/api/v1/runs?limit=ten", null, "limit", "Must be a whole number.")]
+    public async Task ANumberOutOfItsFieldsRange_IsToldTheRange_NotThatItIsNoNumber(string method, string url, string? body, string field, string message)
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        using var request = new HttpRequestMessage(new HttpMethod(method), url) { Content = body is null ? null : JsonBody(body) };
+
+        var response = await ws.Http.SendAsync(request);
+
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.Equal(message, (await response.Json()).GetProperty("errors").GetProperty(field)[0].GetString());
+    }
 }

@@ -85,6 +85,7 @@ public static class BindingFailures
         var message = unknownKey
             ?? (type is null ? "Has a value of the wrong kind; see the operation's request body in /swagger."
                 : type == typeof(string) && IsInvalidText(body, json.Path) ? InvalidText
+                : NumberAt(body, json.Path) is { } number && OutOfRange(number, type) is { } range ? range
                 : JsonBodies.Expectation(type));
         return new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [message] })
         {
@@ -104,21 +105,53 @@ public static class BindingFailures
     static bool IsInvalidText(ReadOnlyMemory<byte> body, string path)
     {
         using var document = JsonDocument.Parse(body, new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
-        var element = document.RootElement;
+        return At(document.RootElement, path) is { ValueKind: JsonValueKind.String } element && !JsonText.IsValid(element);
+    }
+
+    /// <summary>The JSON number at the body's path as written (<c>1e300</c>), or null when the value there is no number.</summary>
+    static string? NumberAt(ReadOnlyMemory<byte> body, string path)
+    {
+        using var document = JsonDocument.Parse(body, new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
+        return At(document.RootElement, path) is { ValueKind: JsonValueKind.Number } element ? element.GetRawText() : null;
+    }
+
+    static JsonElement? At(JsonElement element, string path)
+    {
         foreach (var (name, index) in JsonBodies.PathSteps(path))
         {
             if (name is null)
             {
                 if (element.ValueKind != JsonValueKind.Array || index >= element.GetArrayLength())
-                    return false;
+                    return null;
                 element = element[index];
             }
             else if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty(name, out element))
             {
-                return false;
+                return null;
             }
         }
-        return element.ValueKind == JsonValueKind.String && !JsonText.IsValid(element);
+        return element;
+    }
+
+    /// <summary>
+    /// What a number too large (or small) for its field is told: its range. "Must be a number." for a threshold of 1e300, and
+    /// "Must be a whole number." for a windowDays of 2147483648, told a caller who had sent a number that it had not.
+    /// </summary>
+    static string? OutOfRange(string number, Type type)
+    {
+        (decimal Min, decimal Max, bool Whole)? range = Type.GetTypeCode(Nullable.GetUnderlyingType(type) ?? type) switch
+        {
+            TypeCode.Int16 => (short.MinValue, short.MaxValue, true),
+            TypeCode.Int32 => (int.MinValue, int.MaxValue, true),
+            TypeCode.Int64 => (long.MinValue, long.MaxValue, true),
+            TypeCode.Decimal => (decimal.MinValue, decimal.MaxValue, false),
+            _ => null,
+        };
+        if (range is not { } r || !double.TryParse(number, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value)
+            || double.IsNaN(value) || (value >= (double)r.Min && value <= (double)r.Max))
+            return null;
+        return $"Must be a {(r.Whole ? "whole number" : "number")} from {r.Min.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} " +
+            $"to {r.Max.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)}; {number} is out of range.";
     }
 
     static (string Path, bool IsName)? FirstInvalidText(ReadOnlyMemory<byte> body)
@@ -166,7 +199,7 @@ public static class BindingFailures
             }
             else if (!Reads(text, type))
             {
-                errors[wire] = [JsonBodies.Expectation(type)];
+                errors[wire] = [OutOfRange(text, type) ?? JsonBodies.Expectation(type)];
             }
         }
         return errors;
