@@ -12,7 +12,9 @@ namespace ReconcileApi.Tests;
 
 /// <summary>
 /// The eighth probe, as an outside tester: webhook targets whose answer breaks off, bodies that ask for an error per
-/// property, the problem every error answer is, and what a shared cache may keep of an authenticated answer.
+/// property, the problem every error answer is (type, title, detail that says where the fault is), what a shared cache may
+/// keep of an authenticated answer, slow bodies on Kestrel, numbers out of their field's range, and one workspace's queue
+/// of long writes against another's. The disk full or read-only is <see cref="StorageFailureTests"/>.
 /// </summary>
 public sealed class ProbeEightTests(WebhookFactory factory) : IClassFixture<WebhookFactory>
 {
