@@ -707,11 +707,56 @@ public sealed class DiscrepancyLifecycleTests(ApiFactory factory) : IClassFixtur
         Assert.Equal(["created", "values_changed", "state_changed"], (await HistoryAsync(ws, id)).Select(e => e.Str("kind")));
     }
 
-    /// <summary>Holds each run in its save (results written, write lock held) until the test releases it.</summary>
+    /// <summary>
+    /// A run queued behind its workspace's running one asks whether it can be claimed by a read, and its job ends at once
+    /// (it is looked at again in 2 s): it used to open the claim's write transaction and wait behind the running run's save for
+    /// SQLite's busy timeout (30 s), holding one of the process's two workers — a workspace with a queue of runs held every
+    /// worker another workspace's run needed (the eighth probe).
+    /// </summary>
+    [Fact]
+    public async Task ARunQueuedBehindARunThatSaves_DoesNotHoldAWorker_WaitingForTheWriteLock()
+    {
+        var held = new HeldSave { Matching = new(TaskCreationOptions.RunContinuationsAsynchronously) };
+        using var slow = factory.WithWebHostBuilder(b => b.ConfigureTestServices(s => s.AddSingleton<RunCheckpoints>(held)));
+        using var ws = await slow.CreateWorkspaceAsync();
+        await IngestAmountMismatchAsync(ws);
+        // The second is asked for while the first waits before matching: a new run is a write too, which would wait for
+        // the save's lock on SQLite.
+        var first = await ws.Http.PostAsJsonAsync("/api/v1/runs", Window);
+        var queuedId = Guid.Parse((await (await ws.Http.PostAsJsonAsync("/api/v1/runs", Window)).Json()).Str("id")!);
+        held.Matching.SetResult();
+        await held.Saving.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        try
+        {
+            var monitoring = slow.Services.GetRequiredService<Hangfire.JobStorage>().GetMonitoringApi();
+            bool Ours(Hangfire.Common.Job? job) => job?.Type == typeof(Features.Runs.ReconcileRunJob) && Equals(job.Args[0], queuedId);
+            int Looks() => monitoring.SucceededJobs(0, 1000).Count(j => Ours(j.Value.Job));
+            // Looked at while the first run holds its save (it is looked at again every 2 s while it waits).
+            var before = Looks();
+            var deadline = DateTime.UtcNow.AddSeconds(15);
+            while (Looks() <= before)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "The queued run's job still waits for the write lock the running run's save holds.");
+                await Task.Delay(50);
+            }
+            Assert.Equal("queued", (await (await ws.Http.GetAsync($"/api/v1/runs/{queuedId}")).Json()).Str("status"));
+        }
+        finally
+        {
+            held.Release.TrySetResult();
+        }
+        Assert.Equal("succeeded", (await ws.Http.WaitForRunAsync(first.Headers.Location!.ToString())).Str("status"));
+    }
+
+    /// <summary>Holds each run in its save (results written, write lock held) until the test releases it, and before matching when asked to.</summary>
     sealed class HeldSave : RunCheckpoints
     {
         public TaskCompletionSource Saving = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public TaskCompletionSource Release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        /// <summary>When set, each run also waits before matching until this is completed.</summary>
+        public TaskCompletionSource? Matching;
+
+        public override Task BeforeMatchingAsync(Guid runId, CancellationToken ct) => Matching?.Task.WaitAsync(ct) ?? Task.CompletedTask;
 
         public override async Task WhileSavingAsync(Guid runId, CancellationToken ct)
         {

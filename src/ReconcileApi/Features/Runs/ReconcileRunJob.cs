@@ -28,10 +28,14 @@ public sealed class ReconcileRunJob(
     [JobDisplayName("Run {0} (workspace {1})")]
     public async Task ExecuteAsync(Guid runId, Guid workspaceId, CancellationToken cancellationToken)
     {
-        DateTime? claimedAt;
+        DateTime? claimedAt = null;
         try
         {
-            claimedAt = await ClaimAsync(runId, cancellationToken);
+            // Asked by a read first: a run that cannot be claimed yet (its workspace runs another) would otherwise wait for
+            // the write lock behind that run's save — seconds to minutes on SQLite — holding a worker another workspace's
+            // run could use, and a workspace's queue of runs would hold them all.
+            if (await Claimable(runId).AnyAsync(cancellationToken))
+                claimedAt = await ClaimAsync(runId, cancellationToken);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested && Races.StorageUnavailable(e) is { } why)
         {
@@ -98,6 +102,12 @@ public sealed class ReconcileRunJob(
             CollectRunMemory(runId, held);
     }
 
+    /// <summary>The run, when it is this job's to run: queued (or running, picked up again after a crash), with no other run of its workspace running and no older one waiting.</summary>
+    IQueryable<Run> Claimable(Guid runId) =>
+        db.Runs.Where(r => r.Id == runId && (r.Status == RunStatus.Queued || r.Status == RunStatus.Running)
+            && !db.Runs.Any(o => o.WorkspaceId == r.WorkspaceId && o.Id != r.Id
+                && (o.Status == RunStatus.Running || (o.Status == RunStatus.Queued && o.CreatedAt < r.CreatedAt))));
+
     /// <summary>
     /// Claims the run (running, loading) and returns the moment it held it, or null when it is not this job's to run (its
     /// workspace is busy, an older run waits first, or it ended). The moment is read after the claim's update, in its
@@ -109,10 +119,7 @@ public sealed class ReconcileRunJob(
     Task<DateTime?> ClaimAsync(Guid runId, CancellationToken ct) =>
         db.InTransactionAsync(async ct =>
         {
-            var claimed = await db.Runs
-                .Where(r => r.Id == runId && (r.Status == RunStatus.Queued || r.Status == RunStatus.Running)
-                    && !db.Runs.Any(o => o.WorkspaceId == r.WorkspaceId && o.Id != r.Id
-                        && (o.Status == RunStatus.Running || (o.Status == RunStatus.Queued && o.CreatedAt < r.CreatedAt))))
+            var claimed = await Claimable(runId)
                 .ExecuteUpdateAsync(s => s
                     .SetProperty(r => r.Status, RunStatus.Running)
                     .SetProperty(r => r.Phase, RunPhase.Loading)
