@@ -165,6 +165,16 @@ public sealed class ContractTests(ApiFactory factory) : IClassFixture<ApiFactory
         Assert.Contains("\"persistAuthorization\":true", script.Replace(" ", ""));
     }
 
+    /// <summary>A body trickled below Kestrel's minimum rate is a 408 problem (BindingFailures): documented on every operation that reads one.</summary>
+    [Fact]
+    public async Task EveryOperationThatReadsABody_DocumentsThe408OfABodyThatCameTooSlowly()
+    {
+        var document = await LiveDocumentAsync();
+        var withBody = Operations(document).Where(o => o.Operation["requestBody"] is not null).ToList();
+        Assert.NotEmpty(withBody);
+        Assert.All(withBody, o => Assert.True(o.Operation["responses"]?["408"]?["content"]?["application/problem+json"] is not null, $"{o.Name} documents no 408 problem"));
+    }
+
     /// <summary>Each value the contract offers for a query parameter is one the endpoint accepts (no 400).</summary>
     [Fact]
     public async Task EveryOfferedQueryValue_IsAccepted()

@@ -1,3 +1,6 @@
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.AspNetCore.Mvc;
+
 namespace ReconcileApi.Infrastructure;
 
 public static class Api
@@ -26,6 +29,12 @@ public static class Api
         ((IEndpointConventionBuilder)group).Finally(ETags.DocumentUnversioned);
         ((IEndpointConventionBuilder)group).Finally(KnownQuery.Document);
         ((IEndpointConventionBuilder)group).Finally(ETags.DocumentNotModified);
+        // Where a body is read, one trickled below Kestrel's minimum data rate is cut off with a 408 saying so (BindingFailures).
+        ((IEndpointConventionBuilder)group).Finally(endpoint =>
+        {
+            if (endpoint.Metadata.OfType<IAcceptsMetadata>().Any())
+                endpoint.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status408RequestTimeout, typeof(ProblemDetails), ["application/problem+json"]));
+        });
         // The filter honours Idempotency-Key for workspace callers only (an admin request passes through it).
         if (policy == Auth.WorkspacePolicy)
             group.WithMetadata(new Idempotency.Honoured());
