@@ -30,8 +30,7 @@ public static class BindingFailures
             case StatusCodes.Status408RequestTimeout:
                 // Kestrel's minimum data rate: a body trickled slower than 240 bytes a second (after the first 5 s) is cut off,
                 // so a slow client cannot hold a connection and its buffer; the caller is told the fault was its pace.
-                return Problem(StatusCodes.Status408RequestTimeout,
-                    "The body came too slowly: after its first 5 s a body must arrive at 240 bytes a second or more. Send it at once, not trickled.");
+                return Problem(StatusCodes.Status408RequestTimeout, Problems.BodyTooSlow);
             case not StatusCodes.Status400BadRequest:
                 return Problem(exception.StatusCode, "The request could not be read.");
         }

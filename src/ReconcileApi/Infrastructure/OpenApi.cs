@@ -345,7 +345,7 @@ public static partial class OpenApi
             401 => "An API key is required: send it as X-Api-Key, Authorization: Bearer, or Basic auth with the key as user name (or as password with an empty user name).",
             403 => "This key may not call this endpoint.",
             404 => "Run '0193f0c2-7d4e-7a10-9c55-3c1f0b6f2a11' was not found in this workspace.",
-            408 => "The body came too slowly: after its first 5 s a body must arrive at 240 bytes a second or more. Send it at once, not trickled.",
+            408 => Problems.BodyTooSlow,
             409 => "The discrepancy is resolved; only 'reopen' applies.",
             412 => "The discrepancy changed since you read it (ETag \"3\"); read it again.",
             413 => "The body is 41943040 bytes; the limit is 31457280 bytes.",

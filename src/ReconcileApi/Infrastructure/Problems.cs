@@ -44,6 +44,9 @@ public static class Problems
     public static ProblemHttpResult Unprocessable(string detail) =>
         Problem(StatusCodes.Status422UnprocessableEntity, detail);
 
+    /// <summary>The 408 of a body trickled below Kestrel's minimum data rate (<see cref="BindingFailures"/>).</summary>
+    public const string BodyTooSlow = "The body came too slowly: after its first 5 s a body must arrive at 240 bytes a second or more. Send it at once, not trickled.";
+
     /// <summary>What a validation problem about a body's fields says beside its <c>errors</c>.</summary>
     public const string FieldsInvalid = "One or more fields are invalid; see errors.";
 
