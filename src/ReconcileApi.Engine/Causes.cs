@@ -82,9 +82,9 @@ internal static class Causes
     {
         decimal sum = 0;
         foreach (var line in s.Lines)
-            // A rate of at most 100 %: anything else is no tax rate (and could overflow).
-            if (line is { Kind: LineKind.Product, Discount: > 0m and var discount, Tax: > 0m and var tax, LineTotal: > 0m and var net } && tax <= net)
-                sum += Math.Round(discount * tax / net, 2, MidpointRounding.AwayFromZero);
+            if (line is { Kind: LineKind.Product, Discount: > 0m and var discount, Tax: { } tax }
+                && LineComparison.TaxRateAfterDiscount(line.Quantity * line.UnitPrice, discount, tax) is { } rate)
+                sum += Math.Round(discount * rate, 2, MidpointRounding.AwayFromZero);
         return sum;
     }
 

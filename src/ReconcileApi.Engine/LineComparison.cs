@@ -148,13 +148,20 @@ internal sealed class LineComparison
                 // A tax charged on the discounted price (WooCommerce's total_tax, "after discounts"; Shopify's tax_lines) at the
                 // same rate on the price before the discount: the net price with its tax as a shop entering prices with tax
                 // lists it (WooCommerce's subtotal + subtotal_tax), which Keap copies as the item's price beside a gross coupon.
-                // A rate of at most 100 %, on what the discount left: anything else is no tax rate (and could overflow).
-                if (DiscountKnown && Discount != 0 && taxesIncluded != true && Value - Discount is > 0m and var left && Tax > 0 && Tax <= left)
-                    prices.Add(UnitPrice * (1 + Tax / left));
+                if (DiscountKnown && Discount != 0 && taxesIncluded != true && TaxRateAfterDiscount(Value, Discount, Tax) is { } rate)
+                    prices.Add(UnitPrice * (1 + rate));
             }
             return prices;
         }
     }
+
+    /// <summary>
+    /// The rate of a discounted line's tax, charged on what its discount left of its value (WooCommerce's total_tax is "after
+    /// discounts", as Shopify's tax_lines); null when the line has no tax or nothing left, or the rate is above 100 %: that is
+    /// no tax rate (and a price grown by it could overflow).
+    /// </summary>
+    public static decimal? TaxRateAfterDiscount(decimal value, decimal discount, decimal tax) =>
+        value - discount is > 0m and var left && tax > 0 && tax <= left ? tax / left : null;
 
     /// <summary>
     /// The differences between the lines of both sides in key order, or null when lines are not compared
