@@ -42,7 +42,7 @@ public sealed class ReconcileRunJob(
             // The database takes no writes (a full disk, a read-only file): the run waits for it, it is not lost — a run
             // left running by a job that could not record its failure is claimed again here once it can.
             logger.LogWarning(e, "Run {RunId} cannot be claimed: the database's {Why}; tried again in {Wait}", runId, why, WaitAfterStorageFailure);
-            jobs.Schedule<ReconcileRunJob>(job => job.ExecuteAsync(runId, workspaceId, CancellationToken.None), WaitAfterStorageFailure);
+            RunAgain(runId, workspaceId, WaitAfterStorageFailure);
             return;
         }
         catch (System.Data.Common.DbException) when (!cancellationToken.IsCancellationRequested)
@@ -55,7 +55,7 @@ public sealed class ReconcileRunJob(
             // Still queued: the workspace is busy with another run, or an older one waits first.
             var status = await db.Runs.Where(r => r.Id == runId).Select(r => new { r.Status, r.NotifiedAt }).SingleOrDefaultAsync(cancellationToken);
             if (status?.Status == RunStatus.Queued)
-                jobs.Schedule<ReconcileRunJob>(job => job.ExecuteAsync(runId, workspaceId, CancellationToken.None), WaitBeforeRetry);
+                RunAgain(runId, workspaceId, WaitBeforeRetry);
             else if (status is { NotifiedAt: null, Status: RunStatus.Succeeded or RunStatus.Failed })
                 await NotifyAsync(runId); // this job ended the run and stopped before announcing it
             return;
@@ -92,7 +92,7 @@ public sealed class ReconcileRunJob(
                 // workspace — whose runs go one at a time — until a restart. Its job runs it again later instead; a run
                 // claimed again starts clean and saves in one transaction, as after a crash.
                 logger.LogError(recording, "Run {RunId}: its failure could not be recorded; the run is tried again in {Wait}", runId, WaitAfterStorageFailure);
-                jobs.Schedule<ReconcileRunJob>(job => job.ExecuteAsync(runId, workspaceId, CancellationToken.None), WaitAfterStorageFailure);
+                RunAgain(runId, workspaceId, WaitAfterStorageFailure);
                 return;
             }
             await NotifyAsync(runId);
@@ -101,6 +101,10 @@ public sealed class ReconcileRunJob(
         if (held >= CollectAfterOrders)
             CollectRunMemory(runId, held);
     }
+
+    /// <summary>This run's job once more, after <paramref name="wait"/>: a queued run looks again, one the database refused waits for it.</summary>
+    void RunAgain(Guid runId, Guid workspaceId, TimeSpan wait) =>
+        jobs.Schedule<ReconcileRunJob>(job => job.ExecuteAsync(runId, workspaceId, CancellationToken.None), wait);
 
     /// <summary>The run, when it is this job's to run: queued (or running, picked up again after a crash), with no other run of its workspace running and no older one waiting.</summary>
     IQueryable<Run> Claimable(Guid runId) =>
