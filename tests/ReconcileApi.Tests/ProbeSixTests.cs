@@ -234,11 +234,13 @@ public sealed class ProbeSixTests(ApiFactory factory) : IClassFixture<ApiFactory
         await ws.Http.IngestAsync("keap", new[] { Order("P6-K1", "#1", date: now.AddDays(-3)) });
         await ws.Http.IngestAsync("store", new[] { Order("P6-S1", "#1", date: now.AddDays(-3)), Order("P6-S2", "#2", date: now.AddHours(-2)) });
         await factory.WaitForSilenceChecksAsync(ws.WorkspaceId);
-        Assert.True((await ws.Http.PutAsJsonAsync("/api/v1/alert-rules", new { rules = new[] { new { rule = "side_silent", hours = 24 } } })).IsSuccessStatusCode);
-
+        // The failure is in place before the rule: an ingest's check that Hangfire starts late (after the wait above) then
+        // fails as the test's own does, instead of opening and announcing the alert first (seen once under a full suite).
         var trigger = $"p6_fail_{ws.WorkspaceId:N}";
         await factory.ExecuteSqlAsync($"CREATE TRIGGER {trigger} BEFORE INSERT ON WebhookDeliveries WHEN NEW.EventType = 'alert.triggered' " +
             $"AND NEW.WorkspaceId = '{ws.WorkspaceId.ToString().ToUpperInvariant()}' BEGIN SELECT RAISE(ABORT, 'injected: the delivery cannot be saved'); END;");
+        Assert.True((await ws.Http.PutAsJsonAsync("/api/v1/alert-rules", new { rules = new[] { new { rule = "side_silent", hours = 24 } } })).IsSuccessStatusCode);
+
         await Assert.ThrowsAnyAsync<Exception>(() => CheckSilenceAsync(ws.WorkspaceId));
         await factory.ExecuteSqlAsync($"DROP TRIGGER {trigger};");
 
