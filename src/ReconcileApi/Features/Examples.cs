@@ -119,8 +119,8 @@ public static class Examples
 
     public static readonly HistoryEntry[] History =
     [
-        new(1, "created", At, "system", null, DiscrepancyState.Open, null, null, RunId, null),
-        new(2, "state_changed", At.AddHours(2), "ana@example.com", DiscrepancyState.Open, DiscrepancyState.Resolved, "updated_in_keap", Resolve.Note, null, null),
+        new(1, DiscrepancyEventKind.Created, At, "system", null, DiscrepancyState.Open, null, null, RunId, null),
+        new(2, DiscrepancyEventKind.StateChanged, At.AddHours(2), "ana@example.com", DiscrepancyState.Open, DiscrepancyState.Resolved, ResolutionAction.UpdatedInKeap, Resolve.Note, null, null),
     ];
 
     public static readonly WorkspaceCreated WorkspaceCreated = new(

@@ -371,11 +371,9 @@ public static partial class OpenApi
         /// </summary>
         static IOpenApiSchema Choices(ParameterValues values, ISchemaGenerator generator, SchemaRepository repository)
         {
-            var reference = values.Enum is { } type
-                ? generator.GenerateSchema(type, repository)
-                : repository.Schemas.ContainsKey(values.Schema)
-                    ? new OpenApiSchemaReference(values.Schema)
-                    : repository.AddDefinition(values.Schema, new OpenApiSchema { Type = JsonSchemaType.String, Enum = values.Values.Select(v => (JsonNode)JsonValue.Create(v)).ToList() });
+            if (values.Enum is null)
+                return NamedValues(values.Schema, values.Values, repository);
+            var reference = generator.GenerateSchema(values.Enum, repository);
             var id = (reference as OpenApiSchemaReference)?.Reference.Id;
             var declared = id is not null && repository.Schemas.TryGetValue(id, out var target) ? (target as OpenApiSchema)?.Enum?.Select(v => v?.GetValue<string>()) : null;
             if (id != values.Schema || declared is null || !declared.SequenceEqual(values.Values))

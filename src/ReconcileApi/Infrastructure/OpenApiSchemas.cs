@@ -24,15 +24,19 @@ public static partial class OpenApi
     public const string InputSuffix = "Input";
 
     /// <summary>A property as System.Text.Json reads and writes it, with what its C# declaration says.</summary>
-    sealed record WireProperty(string Name, bool Nullable, bool AlwaysWritten, bool RequiredInRequests, bool IsDecimal, IReadOnlyList<string>? Values);
+    sealed record WireProperty(string Name, bool Nullable, bool AlwaysWritten, bool RequiredInRequests, bool IsDecimal, ValuesOfAttribute? Values);
 
     /// <summary>
     /// The values a text property takes, read from a static <c>IEnumerable&lt;string&gt;</c> property of
-    /// <paramref name="source"/> (so the list the code checks against is the one the contract shows): an enum in the schema.
+    /// <paramref name="source"/> (so the list the code checks against is the one the contract shows): the component
+    /// schema <paramref name="schema"/>, a string enum, which every property declaring it refers to — one type in a
+    /// generated client, not one per request type.
     /// </summary>
     [AttributeUsage(AttributeTargets.Property)]
-    public sealed class ValuesOfAttribute(Type source, string property) : Attribute
+    public sealed class ValuesOfAttribute(Type source, string property, string schema) : Attribute
     {
+        public string Schema => schema;
+
         public IReadOnlyList<string> Values =>
             (source.GetProperty(property, BindingFlags.Public | BindingFlags.Static)?.GetValue(null) as IEnumerable<string>)?.ToList()
             ?? throw new InvalidOperationException($"{source.Name}.{property} is not a public static IEnumerable<string>.");
@@ -66,7 +70,7 @@ public static partial class OpenApi
                 || p.AssociatedParameter is { HasDefaultValue: false, AttributeProvider: ParameterInfo parameter }
                     && nullability.Create(parameter).WriteState == NullabilityState.NotNull;
             var underlying = System.Nullable.GetUnderlyingType(memberType) ?? memberType;
-            var values = (p.AttributeProvider as MemberInfo)?.GetCustomAttribute<ValuesOfAttribute>()?.Values;
+            var values = (p.AttributeProvider as MemberInfo)?.GetCustomAttribute<ValuesOfAttribute>();
             result.Add(new WireProperty(p.Name, nullable, alwaysWritten, requiredInRequests, underlying == typeof(decimal), values));
         }
         return result;
@@ -101,7 +105,7 @@ public static partial class OpenApi
         }
     }
 
-    /// <summary>A text property declared with <see cref="ValuesOfAttribute"/> becomes an enum of those values.</summary>
+    /// <summary>A text property declared with <see cref="ValuesOfAttribute"/> refers to the named enum of those values.</summary>
     public sealed class ValuesFromDeclarations(IOptions<JsonOptions> json) : ISchemaFilter
     {
         public void Apply(IOpenApiSchema schema, SchemaFilterContext context)
@@ -112,13 +116,22 @@ public static partial class OpenApi
             {
                 if (property.Values is { } values && target.Properties.TryGetValue(property.Name, out var current) && current is OpenApiSchema text
                     && text.Type is { } type && (type & ~JsonSchemaType.Null) == JsonSchemaType.String)
-                {
-                    text.Enum = values.Select(v => (JsonNode)JsonValue.Create(v)).ToList();
-                    if (type.HasFlag(JsonSchemaType.Null))
-                        text.Enum.Add(null!);
-                }
+                    target.Properties[property.Name] = WithNullable(NamedValues(values.Schema, values.Values, context.SchemaRepository), type.HasFlag(JsonSchemaType.Null));
             }
         }
+    }
+
+    /// <summary>
+    /// A reference to the component schema <paramref name="name"/>, a string enum of <paramref name="values"/>, made by the
+    /// first property or parameter that names it; a schema of that name holding other values fails the document, not a client.
+    /// </summary>
+    static OpenApiSchemaReference NamedValues(string name, IReadOnlyList<string> values, SchemaRepository repository)
+    {
+        if (!repository.Schemas.TryGetValue(name, out var existing))
+            return repository.AddDefinition(name, new OpenApiSchema { Type = JsonSchemaType.String, Enum = values.Select(v => (JsonNode)JsonValue.Create(v)).ToList() });
+        if ((existing as OpenApiSchema)?.Enum?.Select(v => v?.GetValue<string>()).SequenceEqual(values) != true)
+            throw new InvalidOperationException($"Schema '{name}' does not hold the values {string.Join(", ", values)}.");
+        return new OpenApiSchemaReference(name);
     }
 
     /// <summary>The member of a <c>oneOf</c> that admits null and nothing else, in a form OpenAPI 3.0 accepts (a type beside <c>nullable</c>).</summary>

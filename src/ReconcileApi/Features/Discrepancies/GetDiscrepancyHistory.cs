@@ -1,8 +1,8 @@
 namespace ReconcileApi.Features.Discrepancies;
 
 public sealed record HistoryEntry(
-    long Id, string Kind, DateTime At, string? Actor, DiscrepancyState? FromState, DiscrepancyState ToState,
-    string? Action, string? Note, Guid? RunId, System.Text.Json.JsonElement? Values);
+    long Id, DiscrepancyEventKind Kind, DateTime At, string? Actor, DiscrepancyState? FromState, DiscrepancyState ToState,
+    ResolutionAction? Action, string? Note, Guid? RunId, System.Text.Json.JsonElement? Values);
 
 /// <summary>GET /api/v1/discrepancies/{id}/history — append-only: created, seen again, state changes by whom.</summary>
 public static class GetDiscrepancyHistory
@@ -25,7 +25,7 @@ public static class GetDiscrepancyHistory
             .OrderBy(e => e.Id)
             .ToListAsync(ct);
         return TypedResults.Ok(events.ConvertAll(e => new HistoryEntry(
-            e.Id, WireEnum.Name(e.Kind), e.At, e.Actor, e.FromState, e.ToState, e.Action is { } action ? WireEnum.Name(action) : null, e.Note, e.RunId,
+            e.Id, e.Kind, e.At, e.Actor, e.FromState, e.ToState, e.Action, e.Note, e.RunId,
             e.Values is null ? null : System.Text.Json.JsonDocument.Parse(e.Values).RootElement.Clone())));
     }
 }

@@ -4,7 +4,7 @@ using FluentValidation;
 namespace ReconcileApi.Features.Discrepancies;
 
 public sealed record ResolveManyRequest(
-    IReadOnlyList<long> Ids, [property: OpenApi.ValuesOf(typeof(Resolutions), nameof(Resolutions.Actions))] string Action, string? Note, string ResolvedBy);
+    IReadOnlyList<long> Ids, [property: OpenApi.ValuesOf(typeof(Resolutions), nameof(Resolutions.Actions), "ResolveAction")] string Action, string? Note, string ResolvedBy);
 
 [JsonConverter(typeof(SnakeCaseEnumConverter<ResolutionOutcome>))]
 public enum ResolutionOutcome { Applied, Unchanged, NotFound, InvalidTransition, ChangedConcurrently }

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace ReconcileApi.Features.Discrepancies;
 
-public sealed record ResolveRequest([property: OpenApi.ValuesOf(typeof(Resolutions), nameof(Resolutions.Actions))] string Action, string? Note, string ResolvedBy);
+public sealed record ResolveRequest([property: OpenApi.ValuesOf(typeof(Resolutions), nameof(Resolutions.Actions), "ResolveAction")] string Action, string? Note, string ResolvedBy);
 
 public sealed class ResolveRequestValidator : AbstractValidator<ResolveRequest>
 {
