@@ -510,6 +510,38 @@ public sealed class DiscrepancyLifecycleTests(ApiFactory factory) : IClassFixtur
     }
 
     [Fact]
+    public async Task AChangeInHistory_NamesWhatChanged_WithTheNewTextOfFieldsBeyondTheValues()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        await IngestAmountMismatchAsync(ws);
+        await ws.Http.RunAsync(Window);
+        var id = Assert.Single(await ws.Http.DiscrepanciesAsync()).Id();
+
+        // Only the customer's email changes: the six values every entry records stay as they were.
+        await ws.Http.IngestAsync("store", new[] { Order("S1", "#1001", 50m, email: "new.address@example.com", date: Day) });
+        await ws.Http.RunAsync(Window);
+        var emailChange = (await HistoryAsync(ws, id))[^1];
+        Assert.Equal("values_changed", emailChange.Str("kind"));
+        var values = emailChange.GetProperty("values");
+        Assert.Equal(["customerEmail"], values.GetProperty("changed").EnumerateArray().Select(c => c.GetString()));
+        Assert.Equal("new.address@example.com", values.Str("customerEmail"));
+        Assert.Equal("40.00", values.Str("keapValue"));
+
+        // The Keap total changes: the amounts and the explanation change, the names say which.
+        await ws.Http.IngestAsync("keap", new[] { Order("K1", "Shopify Order #1001", 45m, "PAID", date: Day) });
+        await ws.Http.RunAsync(Window);
+        var amountChange = (await HistoryAsync(ws, id))[^1].GetProperty("values");
+        var names = amountChange.GetProperty("changed").EnumerateArray().Select(c => c.GetString()).ToList();
+        Assert.Contains("keapValue", names);
+        Assert.Contains("difference", names);
+        Assert.DoesNotContain("customerEmail", names);
+        Assert.Equal("45.00", amountChange.Str("keapValue"));
+        Assert.False(amountChange.TryGetProperty("customerEmail", out _));
+        Assert.Contains("causeText", names);
+        Assert.Equal((await GetAsync(ws, id)).Str("causeText"), amountChange.Str("causeText"));
+    }
+
+    [Fact]
     public async Task History_IsAppendOnlyAndOrdered_CreatedStateChangedReopened_WithActorNoteAndValues()
     {
         using var ws = await factory.CreateWorkspaceAsync();

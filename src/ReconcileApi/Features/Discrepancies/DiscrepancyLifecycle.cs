@@ -110,7 +110,7 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
         var links = new List<RunDiscrepancy>();
         var newFindings = new List<KeyValuePair<string, Finding>>();
         var seenAgain = new List<long>();
-        var changed = new Dictionary<long, (Finding Finding, bool Reopen)>();
+        var changed = new Dictionary<long, (Finding Finding, bool Reopen, DiscrepancyEvent Event)>();
         foreach (var (key, finding) in findings)
         {
             if (!known.TryGetValue(key, out var k))
@@ -124,10 +124,12 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
             if (reopen || FindingSignature.Differs(k.Signature!, signature))
             {
                 // A change is history, and the run is linked to what it changed (what it created names it: FirstSeenRunId).
-                changed[k.Id] = (finding, reopen);
+                // Its values are written when its row is loaded below, with what changed.
+                var change = Event(k.Id, reopen ? DiscrepancyEventKind.Reopened : DiscrepancyEventKind.ValuesChanged, k.State,
+                    reopen ? DiscrepancyState.Open : k.State, runId, now, null);
+                changed[k.Id] = (finding, reopen, change);
                 links.Add(new RunDiscrepancy { RunId = runId, DiscrepancyId = k.Id });
-                events.Add(Event(k.Id, reopen ? DiscrepancyEventKind.Reopened : DiscrepancyEventKind.ValuesChanged, k.State,
-                    reopen ? DiscrepancyState.Open : k.State, runId, now, Snapshot(finding)));
+                events.Add(change);
             }
             else
             {
@@ -143,8 +145,10 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
         {
             foreach (var tracked in await db.Discrepancies.Where(d => ids.Contains(d.Id)).ToListAsync(ct))
             {
-                var (finding, reopen) = changed[tracked.Id];
+                var (finding, reopen, change) = changed[tracked.Id];
+                var was = Recorded.Select(r => r.Read(tracked)).ToArray();
                 Copy(finding, texts[tracked.IdentityKey], tracked);
+                change.Values = Snapshot(finding, Recorded.Where((r, i) => !Equals(was[i], r.Read(tracked))).Select(r => r.Name).ToList(), tracked);
                 tracked.LastSeenRunId = runId;
                 tracked.Occurrences++;
                 tracked.UpdatedAt = now;
@@ -349,6 +353,37 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
         JsonSerializer.Serialize(new { severity, storeValue, keapValue, difference, impact, currency }, StoredJson.Options);
 
     static string Snapshot(Finding f) => Snapshot(f.Severity, f.StoreValue, f.KeapValue, f.Difference, f.Impact, f.Currency);
+
+    /// <summary>
+    /// What a discrepancy's row holds that a run may change, by its name in the API's answer: the values every history entry
+    /// records, then the rest. A change records which of them changed (<c>changed</c>) and the new text of each of the rest.
+    /// </summary>
+    static readonly (string Name, Func<Discrepancy, object?> Read, bool Shown)[] Recorded =
+    [
+        ("severity", d => d.Severity, false), ("storeValue", d => d.StoreValue, false), ("keapValue", d => d.KeapValue, false),
+        ("difference", d => d.Difference, false), ("impact", d => d.Impact, false), ("currency", d => d.Currency, false),
+        ("customerEmail", d => d.CustomerEmail, true), ("orderDate", d => d.OrderDate, true), ("storeOrderId", d => d.StoreOrderId, true),
+        ("keapOrderId", d => d.KeapOrderId, true), ("duplicateOrderId", d => d.DuplicateOrderId, true), ("field", d => d.Field, true),
+        ("causeCode", d => d.CauseCode, true), ("causeText", d => d.CauseExplanation, true),
+        // Stored JSON: named when changed, read in full on the discrepancy.
+        ("suggestedAction", d => d.SuggestedAction, false), ("lineDifferences", d => d.LineDifferences, false),
+    ];
+
+    /// <summary>The values of a discrepancy found again changed: the usual six, the names of what changed, the new text of those shown.</summary>
+    static string Snapshot(Finding f, List<string> changes, Discrepancy after)
+    {
+        var values = new Dictionary<string, object?>
+        {
+            ["severity"] = f.Severity, ["storeValue"] = f.StoreValue, ["keapValue"] = f.KeapValue, ["difference"] = f.Difference,
+            ["impact"] = f.Impact, ["currency"] = f.Currency, ["changed"] = changes,
+        };
+        foreach (var (name, read, shown) in Recorded)
+        {
+            if (shown && changes.Contains(name))
+                values[name] = read(after);
+        }
+        return JsonSerializer.Serialize(values, StoredJson.Options);
+    }
 
     public static DiscrepancyEvent Event(long discrepancyId, DiscrepancyEventKind kind, DiscrepancyState? from, DiscrepancyState to, Guid? runId, DateTime at, string? values) => new()
     {
