@@ -1,6 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using ReconcileApi.Data;
+using ReconcileApi.Features.Runs;
 using static ReconcileApi.Tests.Api;
 
 namespace ReconcileApi.Tests;
@@ -32,6 +36,43 @@ public sealed class RunListTests(ApiFactory factory) : IClassFixture<ApiFactory>
         Assert.Equal(5, (await (await ws.Http.GetAsync("/api/v1/runs?status=succeeded")).Json()).GetProperty("items").GetArrayLength());
         Assert.Empty((await (await ws.Http.GetAsync("/api/v1/runs?status=failed")).Json()).GetProperty("items").EnumerateArray());
         Assert.Empty((await (await ws.Http.GetAsync($"/api/v1/runs?scheduleId={Guid.NewGuid()}")).Json()).GetProperty("items").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task AWorkspaceWithTheMostRunsWaitingToStart_GetsA409NamingTheNewest_UntilOneIsCancelled()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        // Runs waiting behind a long one, as a caller looping on POST /runs leaves them (no job: they stay queued).
+        var now = DateTime.UtcNow;
+        var waiting = Enumerable.Range(0, StartRun.MaxQueued).Select(i => new Run
+        {
+            Id = Guid.CreateVersion7(), WorkspaceId = ws.WorkspaceId, Status = RunStatus.Queued, From = now.AddDays(-30), To = now,
+            CreatedAt = now.AddMinutes(i - StartRun.MaxQueued),
+        }).ToList();
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<ReconcileDbContext>();
+            db.Runs.AddRange(waiting);
+            await db.SaveChangesAsync();
+        }
+
+        var refused = await ws.Http.PostAsJsonAsync("/api/v1/runs", new { label = "one more" });
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Contains($"/api/v1/runs/{waiting[^1].Id}", (await refused.Json()).Str("detail"));
+        Assert.Equal(StartRun.MaxQueued, (await (await ws.Http.GetAsync("/api/v1/runs?status=queued")).Json()).GetProperty("items").GetArrayLength());
+
+        (await ws.Http.PostAsync($"/api/v1/runs/{waiting[0].Id}/cancel", null)).EnsureSuccessStatusCode();
+        var accepted = await ws.Http.PostAsJsonAsync("/api/v1/runs", new { label = "one more" });
+        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+
+        // The rest give way, and the accepted run runs.
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<ReconcileDbContext>();
+            var ids = waiting.Select(r => r.Id).ToList();
+            await db.Runs.Where(r => ids.Contains(r.Id)).ExecuteUpdateAsync(u => u.SetProperty(r => r.Status, RunStatus.Cancelled));
+        }
+        Assert.Equal("succeeded", (await ws.Http.WaitForRunAsync(accepted.Headers.Location!.ToString())).Str("status"));
     }
 
     [Theory]

@@ -31,21 +31,36 @@ public static class StartRun
 {
     public const int DefaultWindowDays = 30;
 
+    /// <summary>
+    /// Runs of a workspace waiting to start, the most a caller may queue: each reads what was ingested before it starts,
+    /// so runs queued behind that many repeat one another's work, and a caller looping on this endpoint (a Zap or scenario
+    /// run away) would fill the workers' time without end. Schedules are bounded on their own (20, once a minute at most).
+    /// Two requests at once may both pass the count: the bound is a guard, not a count kept exact.
+    /// </summary>
+    public const int MaxQueued = 10;
+
     public static RouteHandlerBuilder Map(RouteGroupBuilder group) => group
         .MapPost("/runs", Handle)
         .WithName(nameof(StartRun))
         .WithSummary("Start a reconciliation run (asynchronous: 202 + Location to poll)")
         .WithDescription("No body, an empty body or `{}` starts a run over the default window, the last 30 days. `from`/`to` without an offset (or a date alone) are read in the workspace's timezone. " +
-            "Both sides are read with a margin of dateToleranceHours around the window, so a pair whose dates straddle an edge is matched, not reported missing.")
+            "Both sides are read with a margin of dateToleranceHours around the window, so a pair whose dates straddle an edge is matched, not reported missing. " +
+            $"A workspace may have {MaxQueued} runs it asked for waiting to start; one more is a 409 naming the newest.")
         .ProducesValidationProblem()
+        .ProducesProblem(StatusCodes.Status409Conflict)
         .WithExamples(request: Examples.StartRun, response: Examples.Run);
 
-    public static async Task<Accepted<RunResponse>> Handle(
+    public static async Task<Results<Accepted<RunResponse>, ProblemHttpResult>> Handle(
         StartRunRequest? request, ClaimsPrincipal user, ReconcileDbContext db, RunStarter runs, TimeProvider clock, CancellationToken ct)
     {
         // No body at all (Zapier and Make send none for "start a run"): the defaults.
         request ??= new StartRunRequest();
         var workspaceId = user.WorkspaceId();
+        var queued = await db.Runs.Where(r => r.WorkspaceId == workspaceId && r.Status == RunStatus.Queued && r.ScheduleId == null)
+            .OrderByDescending(r => r.CreatedAt).Select(r => r.Id).Take(MaxQueued).ToListAsync(ct);
+        if (queued.Count >= MaxQueued)
+            return Problems.Conflict($"The workspace has {MaxQueued} runs waiting to start, the most it may have; each reads what was ingested before it starts. " +
+                $"Wait for them (the newest is /api/v1/runs/{queued[0]}) or cancel runs you do not need (POST /api/v1/runs/{{id}}/cancel).");
         var zone = TimeZoneInfo.Utc;
         if (request.From?.Kind == DateTimeKind.Unspecified || request.To?.Kind == DateTimeKind.Unspecified)
             TimeZones.TryFind(await db.Workspaces.Where(w => w.Id == workspaceId).Select(w => w.Timezone).SingleAsync(ct), out zone);
