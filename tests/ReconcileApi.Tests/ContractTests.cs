@@ -177,6 +177,32 @@ public sealed partial class ContractTests(ApiFactory factory) : IClassFixture<Ap
     }
 
     /// <summary>Each value the contract offers for a query parameter is one the endpoint accepts (no 400).</summary>
+    /// <summary>An operation that refuses for a reason of its own shows that reason in its 409's example, not another operation's.</summary>
+    [Fact]
+    public async Task A409Example_SaysTheOperationsOwnConflict()
+    {
+        var document = await LiveDocumentAsync();
+        string Detail(string path, string method) =>
+            document["paths"]![path]![method]!["responses"]!["409"]!["content"]!["application/problem+json"]!["example"]!["detail"]!.GetValue<string>();
+        var own = new Dictionary<string, string>
+        {
+            ["POST /api/v1/runs"] = Detail("/api/v1/runs", "post"),
+            ["POST /api/v1/runs/{id}/cancel"] = Detail("/api/v1/runs/{id}/cancel", "post"),
+            ["POST /api/v1/schedules"] = Detail("/api/v1/schedules", "post"),
+            ["POST /api/v1/webhooks"] = Detail("/api/v1/webhooks", "post"),
+            ["POST /api/v1/discrepancies/{id}/resolution"] = Detail("/api/v1/discrepancies/{id}/resolution", "post"),
+        };
+        Assert.Equal(own.Count, own.Values.Distinct().Count());
+        Assert.Contains("runs waiting to start", own["POST /api/v1/runs"]);
+        Assert.Contains("only queued or running runs", own["POST /api/v1/runs/{id}/cancel"]);
+        Assert.Contains("schedules", own["POST /api/v1/schedules"]);
+        Assert.Contains("webhooks", own["POST /api/v1/webhooks"]);
+        Assert.StartsWith("The discrepancy is resolved; 'acknowledge' applies only to", own["POST /api/v1/discrepancies/{id}/resolution"]);
+        // The others refuse only a key whose first request is still in progress.
+        Assert.Contains("is still in progress", Detail("/api/v1/sources/{source}/orders", "post"));
+        Assert.Contains("is still in progress", Detail("/api/v1/settings", "put"));
+    }
+
     [Fact]
     public async Task EveryOfferedQueryValue_IsAccepted()
     {

@@ -22,6 +22,9 @@ namespace ReconcileApi.Infrastructure;
 /// </remarks>
 public sealed class Idempotency(ReconcileDbContext db, TimeProvider clock, IOptions<JsonOptions> json, IOptions<ServiceOptions> service)
 {
+    /// <summary>The 409 of a key whose first request has not finished.</summary>
+    public static string InProgress(string key) => $"A request with the Idempotency-Key '{key}' is still in progress; retry after it finishes.";
+
     public const string Header = "Idempotency-Key";
     public const string ReplayedHeader = "Idempotent-Replayed";
     /// <summary>How long a key replays its answer (<c>Retention:IdempotencyHours</c>, default 24); the daily purge drops it after.</summary>
@@ -72,7 +75,7 @@ public sealed class Idempotency(ReconcileDbContext db, TimeProvider clock, IOpti
                 if (existing.RequestHash != requestHash)
                     return new Rejected(Problems.Unprocessable($"The Idempotency-Key '{key}' was used with another request; use a new key for a new request."));
                 if (existing.StatusCode is null)
-                    return new Rejected(Problems.Conflict($"A request with the Idempotency-Key '{key}' is still in progress; retry after it finishes."));
+                    return new Rejected(Problems.Conflict(InProgress(key)));
                 return new Replay(existing.StatusCode.Value, existing.ResponseBody, existing.Location);
             }
             if (!claim)

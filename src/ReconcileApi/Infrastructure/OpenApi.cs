@@ -54,6 +54,13 @@ public static partial class OpenApi
             (always ? "" : " Absent on an answer replayed for an Idempotency-Key (Idempotent-Replayed: true): read the resource again for it."),
             always);
 
+    /// <summary>The <c>detail</c> a problem of <see cref="Status"/> has on this operation, for its example (the others take a generic one).</summary>
+    public sealed record ProblemExampleDetail(int Status, string Detail);
+
+    /// <summary>A problem answer of <paramref name="status"/>, its example saying what <paramref name="detail"/> says: the handler's own sentence.</summary>
+    public static RouteHandlerBuilder ProducesProblemSaying(this RouteHandlerBuilder builder, int status, string detail) =>
+        builder.ProducesProblem(status).WithMetadata(new ProblemExampleDetail(status, detail));
+
     public static RouteHandlerBuilder WithExamples(this RouteHandlerBuilder builder, object? request = null, object? response = null, string? csv = null) =>
         builder.WithMetadata(new ExamplesMetadata(request, response, csv));
 
@@ -188,6 +195,9 @@ public static partial class OpenApi
                         {
                             media.Example ??= ProblemExample(int.Parse(status),
                                 ETags.Versioned(metadata) ? null : $"{context.ApiDescription.HttpMethod} /{RouteConstraint().Replace(context.ApiDescription.RelativePath ?? "", "}")}");
+                            if (metadata.OfType<ProblemExampleDetail>().LastOrDefault(e => e.Status.ToString(System.Globalization.CultureInfo.InvariantCulture) == status) is { } own
+                                && media.Example is JsonObject withDetail)
+                                withDetail["detail"] = own.Detail;
                             // An operation that reads no query parameter and no body answers 400 only for a parameter it does not read (KnownQuery).
                             if (status == "400" && operation.RequestBody is null && operation.Parameters?.Any(p => p.In == ParameterLocation.Query) != true
                                 && media.Example is JsonObject { } unknown && unknown["errors"] is JsonObject { } errors && errors.ContainsKey("limit"))
@@ -229,9 +239,7 @@ public static partial class OpenApi
             }
             if (honoured)
             {
-                var inProgress = ProblemExample(StatusCodes.Status409Conflict);
-                inProgress["detail"] = "A request with the Idempotency-Key 'k-1' is still in progress; retry after it finishes.";
-                AddProblem(responses, StatusCodes.Status409Conflict, typeof(Microsoft.AspNetCore.Mvc.ProblemDetails), context, inProgress);
+                AddProblem(responses, StatusCodes.Status409Conflict, typeof(Microsoft.AspNetCore.Mvc.ProblemDetails), context, ProblemExample(StatusCodes.Status409Conflict));
                 AddProblem(responses, StatusCodes.Status422UnprocessableEntity, typeof(Microsoft.AspNetCore.Mvc.ProblemDetails), context, ProblemExample(StatusCodes.Status422UnprocessableEntity));
             }
         }
@@ -346,7 +354,7 @@ public static partial class OpenApi
             403 => "This key may not call this endpoint.",
             404 => "Run '0193f0c2-7d4e-7a10-9c55-3c1f0b6f2a11' was not found in this workspace.",
             408 => Problems.BodyTooSlow,
-            409 => "The discrepancy is resolved; only 'reopen' applies.",
+            409 => Idempotency.InProgress("k-1"),
             412 => "The discrepancy changed since you read it (ETag \"3\"); read it again.",
             413 => "The body is 41943040 bytes; the limit is 31457280 bytes.",
             415 => "Content-Type 'text/plain' is not supported; send application/json.",

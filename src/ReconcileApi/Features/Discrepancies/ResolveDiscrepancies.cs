@@ -83,7 +83,7 @@ public static class ResolveDiscrepancies
                 results[id] = new(id, ResolutionOutcome.NotFound, null, $"Discrepancy '{id}' was not found in this workspace.");
             else if (Resolutions.AlreadyApplied(d, action))
                 results[id] = new(id, ResolutionOutcome.Unchanged, d.State, null);
-            else if (Resolutions.Conflict(d, action) is { } conflict)
+            else if (Resolutions.Conflict(d.State, action) is { } conflict)
                 results[id] = new(id, ResolutionOutcome.InvalidTransition, d.State, conflict);
             else
             {

@@ -54,12 +54,12 @@ public static class Resolutions
     }
 
     /// <summary>Why the action does not apply to the discrepancy in its current state, or null when it does.</summary>
-    public static string? Conflict(Discrepancy d, ResolutionAction action)
+    public static string? Conflict(DiscrepancyState state, ResolutionAction action)
     {
         var (from, _) = Transitions[action];
-        return from.Contains(d.State)
+        return from.Contains(state)
             ? null
-            : $"The discrepancy is {WireEnum.Name(d.State)}; '{WireEnum.Name(action)}' applies only to {string.Join(" or ", from.Select(WireEnum.Name))} ones.";
+            : $"The discrepancy is {WireEnum.Name(state)}; '{WireEnum.Name(action)}' applies only to {string.Join(" or ", from.Select(WireEnum.Name))} ones.";
     }
 
     /// <summary>Moves a tracked discrepancy to the action's state and records who did it in its history.</summary>
@@ -106,7 +106,7 @@ public static class ResolveDiscrepancy
             "overwriting someone else's change (412 when stale). Returns the whole updated discrepancy.")
         .ProducesValidationProblem()
         .ProducesProblem(StatusCodes.Status404NotFound)
-        .ProducesProblem(StatusCodes.Status409Conflict)
+        .ProducesProblemSaying(StatusCodes.Status409Conflict, Resolutions.Conflict(DiscrepancyState.Resolved, ResolutionAction.Acknowledge)!)
         .ProducesProblem(StatusCodes.Status412PreconditionFailed)
         .WithETag("the discrepancy", always: false)
         .WithExamples(request: Examples.Resolve, response: Examples.ResolvedDiscrepancy);
@@ -133,7 +133,7 @@ public static class ResolveDiscrepancy
             if (!ETags.Matches(ifMatch, d.Version))
                 return Problems.PreconditionFailed($"The discrepancy changed since you read it (it is now ETag {ETags.Of(d.Version)}); read it again.");
 
-            if (Resolutions.Conflict(d, action) is { } conflict)
+            if (Resolutions.Conflict(d.State, action) is { } conflict)
                 return Problems.Conflict(conflict, new Dictionary<string, object?> { ["currentState"] = WireEnum.Name(d.State) });
 
             db.DiscrepancyEvents.Add(Resolutions.Apply(d, action, request.Note, request.ResolvedBy, clock.GetUtcNow().UtcDateTime));

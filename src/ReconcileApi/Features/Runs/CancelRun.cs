@@ -8,7 +8,7 @@ public static class CancelRun
         .WithName(nameof(CancelRun))
         .WithSummary("Cancel a queued or running run")
         .ProducesProblem(StatusCodes.Status404NotFound)
-        .ProducesProblem(StatusCodes.Status409Conflict)
+        .ProducesProblemSaying(StatusCodes.Status409Conflict, NotCancellable(RunStatus.Succeeded))
         .WithExamples(response: Examples.Run with { Status = RunStatus.Cancelled });
 
     public static async Task<Results<Ok<RunResponse>, ProblemHttpResult>> Handle(
@@ -24,6 +24,8 @@ public static class CancelRun
             return Problems.NotFound("Run", id);
         return run.Status == RunStatus.Cancelled
             ? TypedResults.Ok(RunResponse.Of(run))
-            : Problems.Conflict($"The run is {run.Status.ToString().ToLowerInvariant()}; only queued or running runs can be cancelled.");
+            : Problems.Conflict(NotCancellable(run.Status));
     }
+
+    static string NotCancellable(RunStatus status) => $"The run is {WireEnum.Name(status)}; only queued or running runs can be cancelled.";
 }

@@ -47,7 +47,7 @@ public static class StartRun
             "Both sides are read with a margin of dateToleranceHours around the window, so a pair whose dates straddle an edge is matched, not reported missing. " +
             $"A workspace may have {MaxQueued} runs it asked for waiting to start; one more is a 409 naming the newest.")
         .ProducesValidationProblem()
-        .ProducesProblem(StatusCodes.Status409Conflict)
+        .ProducesProblemSaying(StatusCodes.Status409Conflict, QueueFull(Examples.Run.Id))
         .WithExamples(request: Examples.StartRun, response: Examples.Run);
 
     public static async Task<Results<Accepted<RunResponse>, ProblemHttpResult>> Handle(
@@ -59,8 +59,7 @@ public static class StartRun
         var queued = await db.Runs.Where(r => r.WorkspaceId == workspaceId && r.Status == RunStatus.Queued && r.ScheduleId == null)
             .OrderByDescending(r => r.CreatedAt).Select(r => r.Id).Take(MaxQueued).ToListAsync(ct);
         if (queued.Count >= MaxQueued)
-            return Problems.Conflict($"The workspace has {MaxQueued} runs waiting to start, the most it may have; each reads what was ingested before it starts. " +
-                $"Wait for them (the newest is /api/v1/runs/{queued[0]}) or cancel runs you do not need (POST /api/v1/runs/{{id}}/cancel).");
+            return Problems.Conflict(QueueFull(queued[0]));
         var zone = TimeZoneInfo.Utc;
         if (request.From?.Kind == DateTimeKind.Unspecified || request.To?.Kind == DateTimeKind.Unspecified)
             TimeZones.TryFind(await db.Workspaces.Where(w => w.Id == workspaceId).Select(w => w.Timezone).SingleAsync(ct), out zone);
@@ -69,6 +68,10 @@ public static class StartRun
             new RunStarter.Request(Utc(request.From, zone) ?? to.AddDays(-DefaultWindowDays), to, request.Label, request.CallbackUrl), ct);
         return TypedResults.Accepted($"/api/v1/runs/{run!.Id}", RunResponse.Of(run));
     }
+
+    static string QueueFull(Guid newest) =>
+        $"The workspace has {MaxQueued} runs waiting to start, the most it may have; each reads what was ingested before it starts. " +
+        $"Wait for them (the newest is /api/v1/runs/{newest}) or cancel runs you do not need (POST /api/v1/runs/{{id}}/cancel).";
 
     /// <summary>An instant as sent; a wall-clock time (no offset) is read in the workspace's zone.</summary>
     static DateTime? Utc(DateTime? value, TimeZoneInfo zone) => value switch

@@ -34,19 +34,21 @@ public static class CreateWebhook
             "(webhook-id, webhook-timestamp, webhook-signature: v1,<base64 HMAC-SHA256 of id.timestamp.body keyed with the secret's decoded bytes>). " +
             "The URL must be reachable on the public internet (not loopback, private, link-local or metadata addresses).")
         .ProducesValidationProblem()
-        .ProducesProblem(StatusCodes.Status409Conflict)
+        .ProducesProblemSaying(StatusCodes.Status409Conflict, Full)
         .WithExamples(request: new CreateWebhookRequest("https://hooks.example.com/reconcile", [WebhookEventTypes.RunFailed, WebhookEventTypes.AlertTriggered]),
             response: WebhookExamples.Created);
 
     /// <summary>Every event fans out to each subscription: a bound keeps one workspace from multiplying deliveries without end.</summary>
     public const int MaxPerWorkspace = 20;
 
+    static readonly string Full = $"The workspace has {MaxPerWorkspace} webhooks, the most it may have; delete one (DELETE /api/v1/webhooks/{{id}}) or let one URL take several events.";
+
     public static async Task<Results<Created<WebhookCreated>, ProblemHttpResult>> Handle(
         CreateWebhookRequest request, ClaimsPrincipal user, ReconcileDbContext db, TimeProvider clock, CancellationToken ct)
     {
         var workspaceId = user.WorkspaceId();
         if (await db.WebhookSubscriptions.CountAsync(s => s.WorkspaceId == workspaceId, ct) >= MaxPerWorkspace)
-            return Problems.Conflict($"The workspace has {MaxPerWorkspace} webhooks, the most it may have; delete one (DELETE /api/v1/webhooks/{{id}}) or let one URL take several events.");
+            return Problems.Conflict(Full);
         var subscription = new WebhookSubscription
         {
             Id = Guid.CreateVersion7(),
