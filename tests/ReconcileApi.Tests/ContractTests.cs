@@ -177,13 +177,13 @@ public sealed partial class ContractTests(ApiFactory factory) : IClassFixture<Ap
     }
 
     /// <summary>Each value the contract offers for a query parameter is one the endpoint accepts (no 400).</summary>
-    /// <summary>An operation that refuses for a reason of its own shows that reason in its 409's example, not another operation's.</summary>
+    /// <summary>An operation that refuses for a reason of its own shows that reason in its 409's example, and its 404's names what it looked for.</summary>
     [Fact]
-    public async Task A409Example_SaysTheOperationsOwnConflict()
+    public async Task A409Or404Example_SaysTheOperationsOwnProblem()
     {
         var document = await LiveDocumentAsync();
-        string Detail(string path, string method) =>
-            document["paths"]![path]![method]!["responses"]!["409"]!["content"]!["application/problem+json"]!["example"]!["detail"]!.GetValue<string>();
+        string Detail(string path, string method, string status = "409") =>
+            document["paths"]![path]![method]!["responses"]![status]!["content"]!["application/problem+json"]!["example"]!["detail"]!.GetValue<string>();
         var own = new Dictionary<string, string>
         {
             ["POST /api/v1/runs"] = Detail("/api/v1/runs", "post"),
@@ -201,6 +201,12 @@ public sealed partial class ContractTests(ApiFactory factory) : IClassFixture<Ap
         // The others refuse only a key whose first request is still in progress.
         Assert.Contains("is still in progress", Detail("/api/v1/sources/{source}/orders", "post"));
         Assert.Contains("is still in progress", Detail("/api/v1/settings", "put"));
+
+        Assert.StartsWith("Discrepancy '", Detail("/api/v1/discrepancies/{id}/history", "get", "404"));
+        Assert.StartsWith("Webhook '", Detail("/api/v1/webhooks/{id}/deliveries", "get", "404"));
+        Assert.StartsWith("Delivery '", Detail("/api/v1/webhooks/{id}/deliveries/{deliveryId}/redeliver", "post", "404"));
+        Assert.StartsWith("Order '", Detail("/api/v1/sources/{source}/orders/{orderId}", "get", "404"));
+        Assert.StartsWith("Run '", Detail("/api/v1/runs/{id}/pending", "get", "404"));
     }
 
     [Fact]

@@ -11,7 +11,7 @@ namespace ReconcileApi.Features;
 /// <summary>The request and response examples of the OpenAPI contract, one realistic story.</summary>
 public static class Examples
 {
-    static readonly Guid RunId = new("0193f0c2-7d4e-7a10-9c55-3c1f0b6f2a11");
+    public static readonly Guid RunId = new("0193f0c2-7d4e-7a10-9c55-3c1f0b6f2a11");
     static readonly Guid BatchId = new("0193f0c1-11aa-7b22-8c33-4d5e6f708192");
     static readonly DateTime At = new(2026, 10, 2, 6, 0, 5, DateTimeKind.Utc);
 

@@ -116,11 +116,11 @@ public static partial class OpenApi
         return app;
     }
 
-    /// <summary>operationId from the endpoint name; examples from <see cref="ExamplesMetadata"/>; a problem example on every error response.</summary>
     /// <summary>A route parameter's constraint (<c>:guid</c> in <c>{id:guid}</c>), up to its closing brace.</summary>
     [System.Text.RegularExpressions.GeneratedRegex(@":[^}]+\}")]
     private static partial System.Text.RegularExpressions.Regex RouteConstraint();
 
+    /// <summary>operationId from the endpoint name; examples from <see cref="ExamplesMetadata"/>; a problem example on every error response.</summary>
     sealed class OperationConventions(IOptions<JsonOptions> json) : IOperationFilter
     {
         JsonSerializerOptions Json => json.Value.SerializerOptions;
@@ -195,9 +195,10 @@ public static partial class OpenApi
                         {
                             media.Example ??= ProblemExample(int.Parse(status),
                                 ETags.Versioned(metadata) ? null : $"{context.ApiDescription.HttpMethod} /{RouteConstraint().Replace(context.ApiDescription.RelativePath ?? "", "}")}");
-                            if (metadata.OfType<ProblemExampleDetail>().LastOrDefault(e => e.Status.ToString(System.Globalization.CultureInfo.InvariantCulture) == status) is { } own
-                                && media.Example is JsonObject withDetail)
-                                withDetail["detail"] = own.Detail;
+                            var own = metadata.OfType<ProblemExampleDetail>().LastOrDefault(e => e.Status.ToString(System.Globalization.CultureInfo.InvariantCulture) == status)?.Detail
+                                ?? (status == "404" ? NotFoundDetail(context.ApiDescription.RelativePath ?? "") : null);
+                            if (own is not null && media.Example is JsonObject withDetail)
+                                withDetail["detail"] = own;
                             // An operation that reads no query parameter and no body answers 400 only for a parameter it does not read (KnownQuery).
                             if (status == "400" && operation.RequestBody is null && operation.Parameters?.Any(p => p.In == ParameterLocation.Query) != true
                                 && media.Example is JsonObject { } unknown && unknown["errors"] is JsonObject { } errors && errors.ContainsKey("limit"))
@@ -327,6 +328,36 @@ public static partial class OpenApi
                 m.Example = m.Schema.Format is null && m.Schema.Type == JsonSchemaType.String ? JsonValue.Create(CsvExample) : null;
             }
         }
+
+        /// <summary>
+        /// What a 404 of the operation at <paramref name="path"/> says: the resource its last path parameter names, in the words
+        /// of <see cref="Problems.NotFound"/>. A path whose resource is not listed here fails the document (add it).
+        /// </summary>
+        static string NotFoundDetail(string path)
+        {
+            var segments = path.Split('/');
+            var last = Array.FindLastIndex(segments, s => s.StartsWith('{'));
+            if (last < 1)
+                throw new InvalidOperationException($"{path}: a 404 without a path parameter; give the operation its own example (ProducesProblemSaying).");
+            var (what, id, inWorkspace) = segments[last - 1] switch
+            {
+                "runs" => ("Run", (object)Features.Examples.RunId, true),
+                "discrepancies" => ("Discrepancy", 1042L, true),
+                "schedules" => ("Schedule", ExampleId, true),
+                "webhooks" => ("Webhook", ExampleId, true),
+                "deliveries" => ("Delivery", ExampleId, true),
+                "alerts" => ("Alert", 17L, true),
+                "batches" => ("Batch", ExampleId, true),
+                "orders" => ("Order", "450789469", true),
+                "sources" => ("Source", "billing", true),
+                "workspaces" => ("Workspace", ExampleId, false),
+                "keys" => ("API key", ExampleId, false),
+                var other => throw new InvalidOperationException($"{path}: no 404 example for '{other}'; add it here."),
+            };
+            return Problems.NotFound(what, id, inWorkspace).ProblemDetails.Detail!;
+        }
+
+        static readonly Guid ExampleId = new("0193f0c4-2b6e-7c01-8d2f-5a6b7c8d9e0f");
 
         /// <summary>A problem example for <paramref name="status"/>; <paramref name="unversioned"/> names a write without versions, whose 412 says so.</summary>
         static JsonObject ProblemExample(int status, string? unversioned = null)
