@@ -177,9 +177,9 @@ public sealed partial class ContractTests(ApiFactory factory) : IClassFixture<Ap
     }
 
     /// <summary>Each value the contract offers for a query parameter is one the endpoint accepts (no 400).</summary>
-    /// <summary>An operation that refuses for a reason of its own shows that reason in its 409's example, and its 404's names what it looked for.</summary>
+    /// <summary>An operation that refuses for a reason of its own shows that reason in its example (409, 412, 422), and its 404's names what it looked for.</summary>
     [Fact]
-    public async Task A409Or404Example_SaysTheOperationsOwnProblem()
+    public async Task AProblemExample_SaysTheOperationsOwnProblem()
     {
         var document = await LiveDocumentAsync();
         string Detail(string path, string method, string status = "409") =>
@@ -207,6 +207,10 @@ public sealed partial class ContractTests(ApiFactory factory) : IClassFixture<Ap
         Assert.StartsWith("Delivery '", Detail("/api/v1/webhooks/{id}/deliveries/{deliveryId}/redeliver", "post", "404"));
         Assert.StartsWith("Order '", Detail("/api/v1/sources/{source}/orders/{orderId}", "get", "404"));
         Assert.StartsWith("Run '", Detail("/api/v1/runs/{id}/pending", "get", "404"));
+
+        Assert.StartsWith("The settings changed since you read them", Detail("/api/v1/settings", "put", "412"));
+        Assert.StartsWith("The discrepancy changed since you read it", Detail("/api/v1/discrepancies/{id}/resolution", "post", "412"));
+        Assert.StartsWith("Every order of the batch was rejected", Detail("/api/v1/sources/{source}/orders", "post", "422"));
     }
 
     [Fact]

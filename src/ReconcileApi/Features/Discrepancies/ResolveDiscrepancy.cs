@@ -107,7 +107,7 @@ public static class ResolveDiscrepancy
         .ProducesValidationProblem()
         .ProducesProblem(StatusCodes.Status404NotFound)
         .ProducesProblemSaying(StatusCodes.Status409Conflict, Resolutions.Conflict(DiscrepancyState.Resolved, ResolutionAction.Acknowledge)!)
-        .ProducesProblem(StatusCodes.Status412PreconditionFailed)
+        .ProducesProblemSaying(StatusCodes.Status412PreconditionFailed, Stale(4))
         .WithETag("the discrepancy", always: false)
         .WithExamples(request: Examples.Resolve, response: Examples.ResolvedDiscrepancy);
 
@@ -131,7 +131,7 @@ public static class ResolveDiscrepancy
                 return TypedResults.Ok(DiscrepancyResponse.From(d));
             }
             if (!ETags.Matches(ifMatch, d.Version))
-                return Problems.PreconditionFailed($"The discrepancy changed since you read it (it is now ETag {ETags.Of(d.Version)}); read it again.");
+                return Problems.PreconditionFailed(Stale(d.Version));
 
             if (Resolutions.Conflict(d.State, action) is { } conflict)
                 return Problems.Conflict(conflict, new Dictionary<string, object?> { ["currentState"] = WireEnum.Name(d.State) });
@@ -151,4 +151,6 @@ public static class ResolveDiscrepancy
             return TypedResults.Ok(DiscrepancyResponse.From(d));
         }, () => Problems.Conflict("The discrepancy kept changing under other requests while this one was applied; send it again."), ct);
     }
+
+    static string Stale(int version) => $"The discrepancy changed since you read it (it is now ETag {ETags.Of(version)}); read it again.";
 }

@@ -41,7 +41,7 @@ public static class IngestOrders
         .ProducesProblem(StatusCodes.Status409Conflict)
         .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
         .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
-        .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+        .ProducesProblemSaying(StatusCodes.Status422UnprocessableEntity, RejectedDetail(3, 3))
         .WithResponseHeader(StatusCodes.Status422UnprocessableEntity, "Location",
             "The stored batch with its rejected records, when every order was rejected (not on a 422 for a reused Idempotency-Key).", always: false)
         .WithMetadata(new Idempotency.RecordedByEndpoint())
@@ -82,10 +82,11 @@ public static class IngestOrders
     {
         var extensions = JsonSerializer.SerializeToElement(receipt, JsonSerializerOptions.Web).EnumerateObject()
             .ToDictionary(p => p.Name, p => (object?)p.Value.Clone());
-        return Problems.Problem(StatusCodes.Status422UnprocessableEntity,
-            $"Every order of the batch was rejected ({receipt.Rejected} of {receipt.Received}): nothing was stored. The batch keeps them " +
-            "as sent (Location); `errors` says what to fix in each.", extensions);
+        return Problems.Problem(StatusCodes.Status422UnprocessableEntity, RejectedDetail(receipt.Rejected, receipt.Received), extensions);
     }
+
+    static string RejectedDetail(int rejected, int received) =>
+        $"Every order of the batch was rejected ({rejected} of {received}): nothing was stored. The batch keeps them as sent (Location); `errors` says what to fix in each.";
 
     public static IngestReceipt ToReceipt(Batch batch) => new(
         batch.Id, batch.Source, batch.Format, batch.Received, batch.Inserted, batch.Updated, batch.Unchanged, batch.Rejected, batch.Skipped, batch.Repeated,

@@ -57,7 +57,7 @@ public static class SettingsApi
             .WithSummary("Replace the settings; each change is a new version and later runs record the version they used")
             .WithDescription("Send the whole settings object (start from GET). If-Match with the ETag of the version you read avoids overwriting someone else's change (412 when stale).")
             .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status412PreconditionFailed)
+            .ProducesProblemSaying(StatusCodes.Status412PreconditionFailed, Stale(4))
             .WithETag("the settings", always: false)
             .WithExamples(request: ReconcileSettings.Default with { AmountTolerance = 0.05m }, response: new SettingsResponse(1, new DateTime(2026, 10, 2, 8, 0, 0, DateTimeKind.Utc), ReconcileSettings.Default with { AmountTolerance = 0.05m }));
         return app;
@@ -83,7 +83,7 @@ public static class SettingsApi
         {
             var version = await SettingsStore.CurrentVersionAsync(db, workspaceId, ct);
             if (!ETags.Matches(ifMatch, version))
-                return Problems.PreconditionFailed($"The settings changed since you read them (now version {version}); read them again.");
+                return Problems.PreconditionFailed(Stale(version));
             var row = new SettingsVersion { WorkspaceId = workspaceId, Version = version + 1, Json = json, CreatedAt = clock.GetUtcNow().UtcDateTime };
             db.SettingsVersions.Add(row);
             try
@@ -120,4 +120,6 @@ public static class SettingsApi
             ? new SettingsResponse(0, null, await SettingsStore.LoadAsync(db, workspaceId, 0, ct))
             : new SettingsResponse(latest.Version, latest.CreatedAt, JsonSerializer.Deserialize<ReconcileSettings>(latest.Json, StoredJson.Options)!);
     }
+
+    static string Stale(int version) => $"The settings changed since you read them (now version {version}); read them again.";
 }
