@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -238,6 +239,37 @@ public sealed partial class ContractTests(ApiFactory factory) : IClassFixture<Ap
             }
         }
         Assert.True(tried >= 20, $"Only {tried} offered values were tried; the walk is broken.");
+    }
+
+    /// <summary>
+    /// Every list's <c>limit</c> says its bounds (a generated client and the Swagger UI check them before sending), and the
+    /// operation holds to them: its maximum is a page, one more is the 400 its example shows.
+    /// </summary>
+    [Fact]
+    public async Task EveryLimit_DocumentsItsBounds_AndTheOperationTakesExactlyThose()
+    {
+        var document = await LiveDocumentAsync();
+        using var workspace = await factory.CreateWorkspaceAsync();
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var ids = await EveryOperation.SeedAsync(workspace, receiver.Url, "LIMIT-1");
+        var lists = 0;
+        foreach (var (name, operation) in Operations(document))
+        {
+            if ((operation["parameters"] as JsonArray ?? []).OfType<JsonObject>()
+                    .FirstOrDefault(p => p["in"]?.GetValue<string>() == "query" && p["name"]?.GetValue<string>() == "limit") is not { } limit)
+                continue;
+            lists++;
+            Assert.True(limit["schema"]?["minimum"]?.GetValue<int>() == 1, $"{name}: limit has no minimum 1");
+            var max = limit["schema"]?["maximum"]?.GetValue<int>() ?? throw new Xunit.Sdk.XunitException($"{name}: limit has no maximum");
+            var url = EveryOperation.Url(name[4..], ids);
+            using (var page = await workspace.Http.GetAsync($"{url}?limit={max}"))
+                Assert.True(page.IsSuccessStatusCode, $"{name}?limit={max} answered {(int)page.StatusCode}: {await page.Content.ReadAsStringAsync()}");
+            using var over = await workspace.Http.GetAsync($"{url}?limit={max + 1}");
+            Assert.Equal(HttpStatusCode.BadRequest, over.StatusCode);
+            var said = (await over.Json()).GetProperty("errors").GetProperty("limit")[0].GetString();
+            Assert.Equal(operation["responses"]!["400"]!["content"]!["application/problem+json"]!["example"]!["errors"]!["limit"]![0]!.GetValue<string>(), said);
+        }
+        Assert.True(lists >= 7, $"Only {lists} lists take a limit; the walk is broken.");
     }
 
     /// <summary>The rules above must be able to fail: each one flags its defect in a hand-made bad document.</summary>

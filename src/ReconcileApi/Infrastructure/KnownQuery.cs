@@ -30,14 +30,18 @@ public sealed class KnownQuery : IEndpointFilter
             var unknown = http.Request.Query.Keys.Where(k => !known.Contains(k)).ToList();
             if (unknown.Count > 0)
             {
-                var reads = known.Count == 0
-                    ? "This operation reads no query parameters (its input, if any, goes in the body)."
-                    : $"This operation reads: {string.Join(", ", known.Order(StringComparer.Ordinal))}.";
-                return Problems.InvalidQuery(unknown.ToDictionary(k => k, _ => new[] { $"Is not a query parameter of this operation. {reads}" }));
+                var notRead = NotRead(known);
+                return Problems.InvalidQuery(unknown.ToDictionary(k => k, _ => new[] { notRead }));
             }
         }
         return await next(context);
     }
+
+    /// <summary>What a parameter the operation does not read is told, naming those it reads.</summary>
+    public static string NotRead(IReadOnlyCollection<string> known) =>
+        "Is not a query parameter of this operation. " + (known.Count == 0
+            ? "This operation reads no query parameters (its input, if any, goes in the body)."
+            : $"This operation reads: {string.Join(", ", known.Order(StringComparer.Ordinal))}.");
 
     static FrozenSet<string>? Of(Endpoint endpoint, IServiceProvider services)
     {

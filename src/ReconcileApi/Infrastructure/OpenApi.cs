@@ -54,6 +54,11 @@ public static partial class OpenApi
             (always ? "" : " Absent on an answer replayed for an Idempotency-Key (Idempotent-Replayed: true): read the resource again for it."),
             always);
 
+    /// <summary>The most a list's <c>limit</c> takes (<see cref="Paging.CheckLimit"/>): the parameter's <c>minimum</c> 1 and <c>maximum</c>, and its 400 example.</summary>
+    public sealed record LimitRange(int Max);
+
+    public static RouteHandlerBuilder WithLimit(this RouteHandlerBuilder builder, int max) => builder.WithMetadata(new LimitRange(max));
+
     /// <summary>The <c>detail</c> a problem of <see cref="Status"/> has on this operation, for its example (the others take a generic one).</summary>
     public sealed record ProblemExampleDetail(int Status, string Detail);
 
@@ -199,12 +204,18 @@ public static partial class OpenApi
                                 ?? (status == "404" ? NotFoundDetail(context.ApiDescription.RelativePath ?? "") : null);
                             if (own is not null && media.Example is JsonObject withDetail)
                                 withDetail["detail"] = own;
-                            // An operation that reads no query parameter and no body answers 400 only for a parameter it does not read (KnownQuery).
-                            if (status == "400" && operation.RequestBody is null && operation.Parameters?.Any(p => p.In == ParameterLocation.Query) != true
-                                && media.Example is JsonObject { } unknown && unknown["errors"] is JsonObject { } errors && errors.ContainsKey("limit"))
+                            // The generic 400 names `limit`; an operation without it shows a body that is not JSON, or else a query
+                            // parameter it does not read (KnownQuery), as it would answer them.
+                            var query = operation.Parameters?.OfType<OpenApiParameter>().Where(p => p.In == ParameterLocation.Query).Select(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name!)).ToList() ?? [];
+                            if (status == "400" && query.Contains("limit") && metadata.OfType<LimitRange>().LastOrDefault() is { } range
+                                && media.Example is JsonObject { } paged && paged["errors"] is JsonObject { } limitErrors)
+                                limitErrors["limit"] = new JsonArray(Paging.LimitOutOfRange(range.Max));
+                            if (status == "400" && !query.Contains("limit") && media.Example is JsonObject { } unknown && unknown["errors"] is JsonObject { } errors && errors.Remove("limit"))
                             {
-                                errors.Remove("limit");
-                                errors["expand"] = new JsonArray("Is not a query parameter of this operation. This operation reads no query parameters (its input, if any, goes in the body).");
+                                if (operation.RequestBody is not null)
+                                    errors[BindingFailures.BodyField] = new JsonArray(BodyNotJson);
+                                else
+                                    errors["expand"] = new JsonArray(KnownQuery.NotRead(query));
                             }
                         }
                     }
@@ -227,7 +238,7 @@ public static partial class OpenApi
             {
                 var example = ProblemExample(StatusCodes.Status400BadRequest);
                 example["errors"] = operation.RequestBody is not null
-                    ? new JsonObject { [BindingFailures.BodyField] = new JsonArray("Is not valid JSON at line 1, position 16: Expected depth to be zero at the end of the JSON payload.") }
+                    ? new JsonObject { [BindingFailures.BodyField] = new JsonArray(BodyNotJson) }
                     : new JsonObject { [Idempotency.Header] = new JsonArray("Must be at most 255 characters.") };
                 AddProblem(responses, StatusCodes.Status400BadRequest, typeof(HttpValidationProblemDetails), context, example);
             }
@@ -296,6 +307,8 @@ public static partial class OpenApi
                 };
             }
         }
+
+        const string BodyNotJson = "Is not valid JSON at line 1, position 16: Expected depth to be zero at the end of the JSON payload.";
 
         const string CsvExample =
             "Name,Email,Financial Status,Currency,Total,Created at,Lineitem quantity,Lineitem name,Lineitem price,Lineitem sku,Id\n" +
@@ -427,6 +440,8 @@ public static partial class OpenApi
             {
                 if (parameter.In == ParameterLocation.Query && parameter.Name is { Length: > 0 } name && char.IsUpper(name[0]))
                     parameter.Name = JsonNamingPolicy.CamelCase.ConvertName(name);
+                if (parameter is { In: ParameterLocation.Query, Name: "limit", Schema: OpenApiSchema limit } && metadata.OfType<LimitRange>().LastOrDefault() is { } range)
+                    (limit.Minimum, limit.Maximum) = ("1", range.Max.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 var values = metadata.OfType<ParameterValues>().LastOrDefault(v => string.Equals(v.Name, parameter.Name, StringComparison.OrdinalIgnoreCase));
                 // A parameter typed as an enum already says its values.
                 if (values is null || parameter.Schema is not OpenApiSchema { Enum: null or { Count: 0 }, Type: { } type } || (type & ~JsonSchemaType.Null) != JsonSchemaType.String)

@@ -11,8 +11,10 @@ public static class Paging
     public static void CheckLimit(Dictionary<string, string[]> errors, int limit, int max)
     {
         if (limit < 1 || limit > max)
-            errors["limit"] = [$"Must be between 1 and {max}."];
+            errors["limit"] = [LimitOutOfRange(max)];
     }
+
+    public static string LimitOutOfRange(int max) => $"Must be between 1 and {max}.";
 
     /// <summary>
     /// Adds an error for each of the text filters <paramref name="names"/> given more than once: the framework joins the copies

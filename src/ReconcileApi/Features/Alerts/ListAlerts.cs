@@ -24,6 +24,7 @@ public static class ListAlerts
     public static RouteHandlerBuilder Map(RouteGroupBuilder group) => group
         .MapGet("/alerts", Handle)
         .WithName(nameof(ListAlerts))
+        .WithLimit(MaxLimit)
         .WithSummary("List alerts, newest first (status=open for the conditions that still hold)")
         .WithDescription("`limit` 1–500 (default 50); pass the previous page's `nextCursor` as `cursor`; `status` open or cleared.")
         .ProducesValidationProblem()

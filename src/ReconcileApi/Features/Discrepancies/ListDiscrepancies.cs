@@ -26,6 +26,7 @@ public static class ListDiscrepancies
             .WithName(nameof(ListDiscrepancies))
             .WithSummary("List discrepancies across runs (default: open, newest first)")
             .WithDescription(Description)
+            .WithLimit(MaxLimit)
             .ProducesValidationProblem()
             .WithExamples(response: Examples.DiscrepancyPage, csv: Examples.DiscrepancyCsv);
         group.MapGet("/runs/{id:guid}/discrepancies", (Guid id, [AsParameters] DiscrepancyQuery query, HttpRequest request, ClaimsPrincipal user, ReconcileDbContext db, CancellationToken ct) =>
@@ -34,6 +35,7 @@ public static class ListDiscrepancies
             .WithSummary("List the discrepancies one run created, reopened or changed, and those it is the latest run to have seen (default: open, newest first)")
             .WithDescription("For the workspace's latest run that is everything it found; an earlier run's list no longer shows what later runs saw " +
                 "again unchanged (those count in the discrepancy's `occurrences` and `lastSeenRunId`, not in a row per run). " + Description)
+            .WithLimit(MaxLimit)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .WithExamples(response: Examples.DiscrepancyPage, csv: Examples.DiscrepancyCsv);

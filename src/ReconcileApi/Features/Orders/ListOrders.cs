@@ -14,6 +14,7 @@ public static class ListOrders
     public static RouteHandlerBuilder Map(RouteGroupBuilder group) => group
         .MapGet("/sources/{source}/orders", Handle)
         .WithName(nameof(ListOrders))
+        .WithLimit(MaxLimit)
         .WithSummary("List a side's stored orders, the latest stored first (filters: since, orderKey, email)")
         .WithDescription("`since`: stored or changed at or after this instant. `orderKey`: the order's reference as the workspace's key pattern reads it " +
             "from the order number (`1001` finds `#1001` and `Shopify Order #1001`), or its order id. `email`: the customer's email, any case. " +

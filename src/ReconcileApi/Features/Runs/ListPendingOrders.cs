@@ -14,6 +14,7 @@ public static class ListPendingOrders
     public static RouteHandlerBuilder Map(RouteGroupBuilder group) => group
         .MapGet("/runs/{id:guid}/pending", Handle)
         .WithName(nameof(ListPendingOrders))
+        .WithLimit(MaxLimit)
         .WithSummary("List the orders a run counted as pending (younger than settleMinutes at its cut-off), with their age")
         .WithDescription("An unpaired order dated after the run's pendingAfter (its cut-off less settleMinutes) is not called missing yet. " +
             "Page with `limit` (1–1000, default 100) and `cursor` = the previous page's `nextCursor`.")

@@ -10,6 +10,7 @@ public static class ListRuns
     public static RouteHandlerBuilder Map(RouteGroupBuilder group) => group
         .MapGet("/runs", Handle)
         .WithName(nameof(ListRuns))
+        .WithLimit(MaxLimit)
         .WithSummary("List runs, newest first, a page at a time")
         .WithDescription("`limit` 1–500 (default 50); pass the previous page's `nextCursor` as `cursor`. `scheduleId` keeps one schedule's runs, " +
             "`status` one status (queued, running, succeeded, failed, cancelled).")

@@ -14,7 +14,9 @@ public sealed record DeliveriesQuery(int? Limit, string? Status = null, string? 
 
 public sealed class DeliveriesQueryValidator : AbstractValidator<DeliveriesQuery>
 {
-    public DeliveriesQueryValidator() => RuleFor(q => q.Limit).InclusiveBetween(1, 100).WithMessage("Must be between 1 and 100.");
+    public const int MaxLimit = 100;
+
+    public DeliveriesQueryValidator() => RuleFor(q => q.Limit).InclusiveBetween(1, MaxLimit).WithMessage(Paging.LimitOutOfRange(MaxLimit));
 }
 
 /// <summary>GET /api/v1/webhooks/{id}/deliveries — the delivery log: every message and every attempt of it.</summary>
@@ -27,6 +29,7 @@ public static class ListWebhookDeliveries
         .WithDescription("`limit` 1–100 (default 20); `status` pending, succeeded or failed (comma-separated), e.g. `status=failed` for the deliveries to redeliver; " +
             "pass the previous page's `nextCursor` as `cursor` for the next page.")
         .WithMetadata(OpenApi.EnumParameter<WebhookDeliveryStatus>("status"))
+        .WithLimit(DeliveriesQueryValidator.MaxLimit)
         .ProducesValidationProblem()
         .ProducesProblem(StatusCodes.Status404NotFound)
         .WithExamples(response: new WebhookDeliveryPage([WebhookExamples.Delivery], null));
