@@ -247,6 +247,31 @@ public sealed class ResolutionTests(ApiFactory factory) : IClassFixture<ApiFacto
     }
 
     [Fact]
+    public async Task Bulk_WithAnIdGivenTwice_AppliesItOnce_AndReportsEveryIdSent()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var ids = await MissingOrdersAsync(ws, 2);
+        var unknown = ids.Max() + 1_000_000;
+
+        var response = await ws.Http.PostAsJsonAsync("/api/v1/discrepancies/resolutions", new
+        {
+            ids = new[] { ids[0], ids[1], ids[0], unknown, unknown },
+            action = "acknowledge",
+            resolvedBy = "make@example.com",
+        });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.Json();
+        var results = body.GetProperty("results").EnumerateArray().ToList();
+        Assert.Equal([ids[0], ids[1], ids[0], unknown, unknown], results.Select(r => r.Id()));
+        Assert.Equal(["applied", "applied", "unchanged", "not_found", "not_found"], results.Select(r => r.Str("outcome")));
+        Assert.Equal("acknowledged", results[2].Str("state"));
+        Assert.Equal((2, 1, 2), (body.GetProperty("applied").GetInt32(), body.GetProperty("unchanged").GetInt32(), body.GetProperty("failed").GetInt32()));
+        // Applied once: one state change in its history.
+        Assert.Equal(["created", "state_changed"], (await HistoryAsync(ws, ids[0])).Select(h => h.Str("kind")));
+    }
+
+    [Fact]
     public async Task Bulk_ReportsEachId_AppliedNotFoundOrInvalidTransition_AndAnotherWorkspacesIdIsNotFound()
     {
         using var ws = await factory.CreateWorkspaceAsync();

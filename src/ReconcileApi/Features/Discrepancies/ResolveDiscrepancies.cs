@@ -37,7 +37,8 @@ public static class ResolveDiscrepancies
         .WithSummary("Apply one resolution action to up to 1,000 discrepancies; the answer reports each id")
         .WithDescription("Each id is applied whole or not at all: `applied`, `unchanged` (already in the action's state by that action: a repeat, " +
             "counted as done, not as failed), `not_found` (no such id in this workspace), " +
-            "`invalid_transition` (the action does not apply to its current state) or `changed_concurrently`.")
+            "`invalid_transition` (the action does not apply to its current state) or `changed_concurrently`. " +
+            "`results` has one entry per id sent, in that order: an id given twice is applied once and its second entry is `unchanged`.")
         .ProducesValidationProblem()
         .WithExamples(
             request: new ResolveManyRequest([1042, 1043, 999], "accepted_difference", "Rounding on legacy orders", "ana@example.com"),
@@ -62,12 +63,12 @@ public static class ResolveDiscrepancies
         return TypedResults.Ok(await db.DecideAgainLockedAsync<ResolveManyResponse>(workspaceId, async () =>
         {
             pending = await ApplyAsync(db, workspaceId, pending, action, request, now, results, ct);
-            return pending.Count == 0 ? Summary(ids, results) : null;
+            return pending.Count == 0 ? Summary(request.Ids, results) : null;
         }, () =>
         {
             foreach (var id in pending)
                 results[id] = new(id, ResolutionOutcome.ChangedConcurrently, null, "The discrepancy kept changing under other requests while this one was applied; send it again.");
-            return Summary(ids, results);
+            return Summary(request.Ids, results);
         }, ct));
     }
 
@@ -112,9 +113,16 @@ public static class ResolveDiscrepancies
         }
     }
 
-    static ResolveManyResponse Summary(List<long> ids, Dictionary<long, ResolutionResult> results)
+    /// <summary>
+    /// One result per id sent, in the order sent: an id given again is applied once, and its repeat reported as a repeat
+    /// (<c>unchanged</c>) of what the first did, or as the same failure.
+    /// </summary>
+    static ResolveManyResponse Summary(IReadOnlyList<long> ids, Dictionary<long, ResolutionResult> results)
     {
-        var ordered = ids.Select(id => results[id]).ToList();
+        var seen = new HashSet<long>();
+        var ordered = ids.Select(id => seen.Add(id) || results[id].Outcome is not (ResolutionOutcome.Applied or ResolutionOutcome.Unchanged)
+            ? results[id]
+            : new ResolutionResult(id, ResolutionOutcome.Unchanged, results[id].State, "Given earlier in this request: applied once.")).ToList();
         var applied = ordered.Count(r => r.Outcome == ResolutionOutcome.Applied);
         var unchanged = ordered.Count(r => r.Outcome == ResolutionOutcome.Unchanged);
         return new ResolveManyResponse(applied, unchanged, ordered.Count - applied - unchanged, ordered);
