@@ -645,9 +645,10 @@ public sealed class DiscrepancyLifecycleTests(ApiFactory factory) : IClassFixtur
     [Fact]
     public async Task RunsOfOneWorkspace_RunOneAtATimeOldestFirst_WhileOtherWorkspacesRunsGoAhead()
     {
-        // Every run holds a second before matching: long enough for the others to try to start meanwhile.
+        // Every run holds 3 s before matching: long enough for the others to try to start meanwhile, even when a loaded machine
+        // (a full suite from a fresh clone) takes a second to hand the other workspace's job to the free worker.
         using var paused = factory.WithWebHostBuilder(b => b.ConfigureTestServices(s =>
-            s.AddSingleton<RunCheckpoints>(new PausingCheckpoints(TimeSpan.FromSeconds(1)))));
+            s.AddSingleton<RunCheckpoints>(new PausingCheckpoints(TimeSpan.FromSeconds(3)))));
         async Task<WorkspaceClient> Workspace()
         {
             var ws = await paused.CreateWorkspaceAsync();
