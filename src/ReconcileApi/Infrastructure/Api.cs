@@ -5,11 +5,15 @@ namespace ReconcileApi.Infrastructure;
 
 public static class Api
 {
-    /// <summary>The /api/v1 group of one feature: its tag, auth (workspace keys, or the admin key), validation, and the problems every operation can answer.</summary>
-    public static RouteGroupBuilder MapApiGroup(this IEndpointRouteBuilder app, string tag, string policy = Auth.WorkspacePolicy)
+    /// <summary>
+    /// The /api/v1 group of one feature: its tag and what the tag groups (the contract's tag description, which the Swagger UI
+    /// shows above the operations), auth (workspace keys, or the admin key), validation, and the problems every operation can answer.
+    /// </summary>
+    public static RouteGroupBuilder MapApiGroup(this IEndpointRouteBuilder app, string tag, string description, string policy = Auth.WorkspacePolicy)
     {
         var group = app.MapGroup("/api/v1")
             .WithTags(tag)
+            .WithMetadata(new OpenApi.TagDescription(tag, description))
             .RequireAuthorization(policy)
             .RequireRateLimiting(RateLimits.Policy)
             .AddEndpointFilter<KnownQuery>()

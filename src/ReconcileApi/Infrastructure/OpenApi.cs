@@ -59,6 +59,9 @@ public static partial class OpenApi
 
     public static RouteHandlerBuilder WithLimit(this RouteHandlerBuilder builder, int max) => builder.WithMetadata(new LimitRange(max));
 
+    /// <summary>What the operations of a tag do together: the tag's description in the contract (<see cref="Api.MapApiGroup"/>).</summary>
+    public sealed record TagDescription(string Tag, string Description);
+
     /// <summary>The <c>detail</c> a problem of <see cref="Status"/> has on this operation, for its example (the others take a generic one).</summary>
     public sealed record ProblemExampleDetail(int Status, string Detail);
 
@@ -96,6 +99,7 @@ public static partial class OpenApi
             o.SchemaFilter<NullableFromAnnotations>();
             o.SchemaFilter<ValuesFromDeclarations>();
             o.DocumentFilter<RequestAndResponseForms>();
+            o.DocumentFilter<TagDescriptions>();
             // Field descriptions (the canonical order's among them) from the XML comments of both assemblies.
             foreach (var assembly in new[] { typeof(OpenApi).Assembly, typeof(Engine.CanonicalOrder).Assembly })
                 o.IncludeXmlComments(Path.Combine(AppContext.BaseDirectory, assembly.GetName().Name + ".xml"));
@@ -119,6 +123,21 @@ public static partial class OpenApi
             o.EnablePersistAuthorization();
         });
         return app;
+    }
+
+    /// <summary>Each tag of the document with the description its feature's group gave (<see cref="TagDescription"/>).</summary>
+    sealed class TagDescriptions : IDocumentFilter
+    {
+        public void Apply(OpenApiDocument document, DocumentFilterContext context)
+        {
+            var described = context.ApiDescriptions
+                .SelectMany(d => d.ActionDescriptor.EndpointMetadata.OfType<TagDescription>())
+                .DistinctBy(t => t.Tag)
+                .ToDictionary(t => t.Tag, t => t.Description);
+            foreach (var tag in document.Tags ?? new HashSet<OpenApiTag>())
+                if (tag.Name is { } name && described.TryGetValue(name, out var description))
+                    tag.Description = description;
+        }
     }
 
     /// <summary>A route parameter's constraint (<c>:guid</c> in <c>{id:guid}</c>), up to its closing brace.</summary>

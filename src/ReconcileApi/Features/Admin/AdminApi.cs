@@ -29,7 +29,7 @@ public static class AdminApi
 {
     public static IEndpointRouteBuilder MapAdmin(this IEndpointRouteBuilder app)
     {
-        var group = app.MapApiGroup("Admin", Auth.AdminPolicy).MapGroup("/admin");
+        var group = app.MapApiGroup("Admin", "Workspaces and their API keys; only with the admin key.", Auth.AdminPolicy).MapGroup("/admin");
         group.MapPost("/workspaces", CreateWorkspace)
             .WithName(nameof(CreateWorkspace))
             .WithSummary("Create a workspace and its first API key (the key is shown once)")

@@ -9,7 +9,7 @@ public static class AlertsApi
 
     public static IEndpointRouteBuilder MapAlerts(this IEndpointRouteBuilder app)
     {
-        var group = app.MapApiGroup("Alerts")
+        var group = app.MapApiGroup("Alerts", "Alert rules checked after runs and ingests, and the alerts they open until their condition clears.")
             .WithMetadata(OpenApi.EnumParameter<AlertStatus>("status"));
         AlertRules.Map(group);
         ListAlerts.Map(group);

@@ -4,7 +4,7 @@ public static class DiscrepanciesApi
 {
     public static IEndpointRouteBuilder MapDiscrepancies(this IEndpointRouteBuilder app)
     {
-        var group = app.MapApiGroup("Discrepancies")
+        var group = app.MapApiGroup("Discrepancies", "What runs found, tracked until resolved: list, filter, export as CSV, resolve one or many, read the history.")
             // What the list reads from its text parameters (ContractTests checks each one is accepted).
             .WithParameterValues("state", "DiscrepancyStateFilter", [.. WireEnum.Values<DiscrepancyState>(), "all"], list: true)
             .WithMetadata(OpenApi.EnumParameter<Category>("category", list: true))

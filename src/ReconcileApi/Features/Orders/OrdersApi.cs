@@ -4,7 +4,7 @@ public static class OrdersApi
 {
     public static IEndpointRouteBuilder MapOrders(this IEndpointRouteBuilder app)
     {
-        var group = app.MapApiGroup("Orders")
+        var group = app.MapApiGroup("Orders", "Each side's orders in, in canonical JSON or a vendor's own JSON or CSV shape, and what was stored from them.")
             .WithMetadata(OpenApi.EnumParameter<OrderSource>("source"));
         IngestOrders.Map(group);
         GetBatch.Map(group);

@@ -11,7 +11,7 @@ public static class RunsApi
 
     public static IEndpointRouteBuilder MapRuns(this IEndpointRouteBuilder app)
     {
-        var group = app.MapApiGroup("Runs");
+        var group = app.MapApiGroup("Runs", "Reconciliations of a window of stored orders, in the background: start, poll, cancel, list, and the orders a run left pending.");
         StartRun.Map(group);
         ListRuns.Map(group);
         GetRun.Map(group);

@@ -16,7 +16,7 @@ public static class Schedules
 
     public static IEndpointRouteBuilder MapSchedules(this IEndpointRouteBuilder app)
     {
-        var group = app.MapApiGroup("Schedules");
+        var group = app.MapApiGroup("Schedules", "Runs started by a cron in a time zone, each over the days before it.");
         CreateSchedule.Map(group);
         ListSchedules.Map(group);
         GetSchedule.Map(group);

@@ -46,7 +46,7 @@ public static class SettingsApi
 {
     public static IEndpointRouteBuilder MapSettings(this IEndpointRouteBuilder app)
     {
-        var group = app.MapApiGroup("Settings");
+        var group = app.MapApiGroup("Settings", "How the workspace pairs and compares orders: key patterns, tolerances, severity thresholds, source of truth.");
         group.MapGet("/settings", GetSettings)
             .WithName(nameof(GetSettings))
             .WithSummary("Read the workspace's reconciliation settings (version 0 = the defaults)")

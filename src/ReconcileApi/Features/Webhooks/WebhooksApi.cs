@@ -34,7 +34,7 @@ public static class WebhooksApi
 
     public static IEndpointRouteBuilder MapWebhooks(this IEndpointRouteBuilder app)
     {
-        var group = app.MapApiGroup("Webhooks");
+        var group = app.MapApiGroup("Webhooks", "Signed callbacks for run and alert events, and each delivery's log.");
         CreateWebhook.Map(group);
         ListWebhooks.Map(group);
         GetWebhook.Map(group);
