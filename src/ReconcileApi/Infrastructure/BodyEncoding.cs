@@ -33,9 +33,26 @@ public static class BodyEncoding
     }
 
     /// <summary>
-    /// Refuses, for every endpoint, a body this service would misread. A request without a body has nothing to misread,
-    /// whatever its headers say (a tool that sends its Content-Type on every GET): it goes on, and an operation that needs
-    /// a body says so (400), as the contract documents for each.
+    /// The Content-Type of a body <see cref="CharsetFault"/> accepted, its charset written <c>utf-8</c> (other parameters
+    /// kept), or null when it names no charset or already names it so. The framework's JSON binding looks the charset up as
+    /// an encoding name: <c>utf8</c> and a quoted <c>"utf-8"</c> (RFC 9110, 5.6.6: the same value) are no names it knows, an
+    /// unhandled exception and a 500 on every operation but ingest, and it decoded <c>us-ascii</c> as ASCII, so each
+    /// non-ASCII letter of a body read as UTF-8 everywhere else was stored as '?' ("café" became "caf??").
+    /// </summary>
+    public static string? AsUtf8(string? contentType)
+    {
+        if (!MediaTypeHeaderValue.TryParse(contentType, out var type) || !type.Charset.HasValue
+            || type.MediaType.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase) || type.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase))
+            return null;
+        type.Charset = "utf-8";
+        return type.ToString();
+    }
+
+    /// <summary>
+    /// Refuses, for every endpoint, a body this service would misread, and declares the one it reads as UTF-8 in the form
+    /// every reader knows (<see cref="AsUtf8"/>). A request without a body has nothing to misread, whatever its headers say
+    /// (a tool that sends its Content-Type on every GET): it goes on, and an operation that needs a body says so (400), as
+    /// the contract documents for each.
     /// </summary>
     public static WebApplication UseBodyEncodingCheck(this WebApplication app)
     {
@@ -43,9 +60,13 @@ public static class BodyEncoding
         {
             if (HasBody(context.Request)
                 && (CodingFault(context.Request.Headers.ContentEncoding.ToString()) ?? CharsetFault(context.Request.ContentType)) is { } fault)
+            {
                 await Problems.UnsupportedMediaType(fault).ExecuteAsync(context);
-            else
-                await next(context);
+                return;
+            }
+            if (AsUtf8(context.Request.ContentType) is { } utf8)
+                context.Request.ContentType = utf8;
+            await next(context);
         });
         return app;
     }
