@@ -52,4 +52,97 @@ public sealed class ProbeNineTests(ApiFactory factory) : IClassFixture<ApiFactor
         var stored = await (await ws.Http.GetAsync("/api/v1/sources/store/orders/U1")).Json();
         Assert.Equal("José ✓", stored.GetProperty("order").GetProperty("customerName").GetString());
     }
+
+    static HttpRequestMessage Write(HttpMethod method, string path, object? body, params (string Name, string Value)[] headers)
+    {
+        var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body, options: ApiFactory.Json) };
+        foreach (var (name, value) in headers)
+            request.Headers.TryAddWithoutValidation(name, value);
+        return request;
+    }
+
+    /// <summary>
+    /// If-None-Match on the two versioned writes was ignored: <c>If-None-Match: *</c> ("only if nothing is there yet") replaced
+    /// the settings and resolved a discrepancy. RFC 9110 (13.1.2) has the server evaluate it on every method: the write is
+    /// refused with a 412 and changes nothing when the header is <c>*</c> (both always exist) or names the current version
+    /// (weak comparison); another version passes; a header that is no entity tag is a 400 on it. A 412 keeps no
+    /// Idempotency-Key, so the corrected request goes through with the same key.
+    /// </summary>
+    [Fact]
+    public async Task IfNoneMatch_OnAVersionedWrite_Is412WhenItNamesTheCurrentVersionOrIsAStar_AndChangesNothing()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var settings = (await (await ws.Http.GetAsync("/api/v1/settings")).Json()).GetProperty("settings");
+        async Task<int> SettingsVersion() => (await (await ws.Http.GetAsync("/api/v1/settings")).Json()).GetProperty("version").GetInt32();
+
+        await (await ws.Http.SendAsync(Write(HttpMethod.Put, "/api/v1/settings", settings, ("If-None-Match", "*"), ("Idempotency-Key", "inm-1"))))
+            .AssertProblemAsync(HttpStatusCode.PreconditionFailed, "If-None-Match: *");
+        await (await ws.Http.SendAsync(Write(HttpMethod.Put, "/api/v1/settings", settings, ("If-None-Match", "\"0\""))))
+            .AssertProblemAsync(HttpStatusCode.PreconditionFailed, "ETag \"0\"");
+        await (await ws.Http.SendAsync(Write(HttpMethod.Put, "/api/v1/settings", settings, ("If-None-Match", "\"7\", W/\"0\""))))
+            .AssertProblemAsync(HttpStatusCode.PreconditionFailed);
+        var unquoted = await ws.Http.SendAsync(Write(HttpMethod.Put, "/api/v1/settings", settings, ("If-None-Match", "0")));
+        await unquoted.AssertProblemAsync(HttpStatusCode.BadRequest, "quotes included");
+        Assert.True((await unquoted.Json()).GetProperty("errors").TryGetProperty("If-None-Match", out _));
+        Assert.Equal(0, await SettingsVersion());
+
+        var written = await ws.Http.SendAsync(Write(HttpMethod.Put, "/api/v1/settings", settings, ("If-None-Match", "\"7\"")));
+        Assert.Equal(HttpStatusCode.OK, written.StatusCode);
+        Assert.Equal("\"1\"", written.Headers.ETag?.ToString());
+        // The key the 412 carried was not kept: the same request without the condition runs.
+        Assert.Equal(HttpStatusCode.OK, (await ws.Http.SendAsync(Write(HttpMethod.Put, "/api/v1/settings", settings, ("Idempotency-Key", "inm-1")))).StatusCode);
+        Assert.Equal(2, await SettingsVersion());
+
+        await ws.Http.IngestAsync("store", new[] { Order("N1") });
+        await ws.Http.RunAsync();
+        var id = (await ws.Http.DiscrepanciesAsync()).Single().GetProperty("id").GetInt64();
+        var read = await ws.Http.GetAsync($"/api/v1/discrepancies/{id}");
+        var etag = read.Headers.ETag!.ToString();
+        var resolve = new { action = "acknowledge", resolvedBy = "ana@example.com" };
+        await (await ws.Http.SendAsync(Write(HttpMethod.Post, $"/api/v1/discrepancies/{id}/resolution", resolve, ("If-None-Match", "*"))))
+            .AssertProblemAsync(HttpStatusCode.PreconditionFailed, "If-None-Match: *");
+        await (await ws.Http.SendAsync(Write(HttpMethod.Post, $"/api/v1/discrepancies/{id}/resolution", resolve, ("If-None-Match", etag))))
+            .AssertProblemAsync(HttpStatusCode.PreconditionFailed, etag);
+        await (await ws.Http.SendAsync(Write(HttpMethod.Post, $"/api/v1/discrepancies/{id}/resolution", resolve, ("If-None-Match", "nope"))))
+            .AssertProblemAsync(HttpStatusCode.BadRequest, "If-None-Match");
+        Assert.Equal("open", (await (await ws.Http.GetAsync($"/api/v1/discrepancies/{id}")).Json()).GetProperty("state").GetString());
+        Assert.Single((await (await ws.Http.GetAsync($"/api/v1/discrepancies/{id}/history")).Json()).EnumerateArray());
+
+        var acknowledged = await ws.Http.SendAsync(Write(HttpMethod.Post, $"/api/v1/discrepancies/{id}/resolution", resolve, ("If-None-Match", "\"999\"")));
+        Assert.Equal(HttpStatusCode.OK, acknowledged.StatusCode);
+        Assert.Equal("acknowledged", (await acknowledged.Json()).GetProperty("state").GetString());
+    }
+
+    /// <summary>
+    /// If-None-Match on a write without versions (a new run, a schedule, a bulk resolution, the alert rules): <c>*</c> asks to
+    /// write only where nothing exists, which none of them can promise (a POST adds to a collection that exists), so it is a
+    /// 412 and nothing is created or changed; it was ignored, and a caller who sent it to create something once created it
+    /// on every retry. Its tags name no current version, so they pass; a header that is no entity tag is a 400.
+    /// </summary>
+    [Fact]
+    public async Task IfNoneMatch_OnAWriteWithoutVersions_IsA412ForAStar_AndChangesNothing()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var schedule = new { name = "Nightly", cron = "30 2 * * *" };
+
+        await (await ws.Http.SendAsync(Write(HttpMethod.Post, "/api/v1/runs", new { }, ("If-None-Match", "*"))))
+            .AssertProblemAsync(HttpStatusCode.PreconditionFailed, "If-None-Match: *");
+        await (await ws.Http.SendAsync(Write(HttpMethod.Post, "/api/v1/schedules", schedule, ("If-None-Match", "*"))))
+            .AssertProblemAsync(HttpStatusCode.PreconditionFailed);
+        await (await ws.Http.SendAsync(Write(HttpMethod.Put, "/api/v1/alert-rules", new { rules = new[] { new { rule = "run_failed" } } }, ("If-None-Match", " * "))))
+            .AssertProblemAsync(HttpStatusCode.PreconditionFailed);
+        await (await ws.Http.SendAsync(Write(HttpMethod.Post, "/api/v1/discrepancies/resolutions", new { ids = new[] { 1 }, action = "acknowledge", resolvedBy = "a@example.com" }, ("If-None-Match", "*"))))
+            .AssertProblemAsync(HttpStatusCode.PreconditionFailed);
+        await (await ws.Http.SendAsync(Write(HttpMethod.Post, "/api/v1/schedules", schedule, ("If-None-Match", "1"))))
+            .AssertProblemAsync(HttpStatusCode.BadRequest, "If-None-Match");
+        Assert.Empty((await (await ws.Http.GetAsync("/api/v1/runs")).Json()).GetProperty("items").EnumerateArray());
+        Assert.Empty((await (await ws.Http.GetAsync("/api/v1/schedules")).Json()).EnumerateArray());
+        Assert.Empty((await (await ws.Http.GetAsync("/api/v1/alert-rules")).Json()).GetProperty("rules").EnumerateArray());
+
+        var created = await ws.Http.SendAsync(Write(HttpMethod.Post, "/api/v1/schedules", schedule, ("If-None-Match", "\"3\"")));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var id = (await created.Json()).GetProperty("id").GetString();
+        await (await ws.Http.SendAsync(Write(HttpMethod.Delete, $"/api/v1/schedules/{id}", null, ("If-None-Match", "*")))).AssertProblemAsync(HttpStatusCode.PreconditionFailed);
+        Assert.Equal(HttpStatusCode.OK, (await ws.Http.GetAsync($"/api/v1/schedules/{id}")).StatusCode);
+    }
 }

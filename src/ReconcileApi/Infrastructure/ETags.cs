@@ -6,6 +6,7 @@ namespace ReconcileApi.Infrastructure;
 public static class ETags
 {
     public const string IfMatchHeader = "If-Match";
+    public const string IfNoneMatchHeader = "If-None-Match";
 
     public static string Of(int version) => $"\"{version}\"";
 
@@ -13,7 +14,7 @@ public static class ETags
     /// True when no If-Match was sent, when it is "*", or when one of its tags names this version. A weak tag (<c>W/"9"</c>)
     /// counts: these tags name versions, not bytes, so weak and strong name the same state — and a proxy that compresses
     /// answers (nginx's gzip) turns the ETag a caller reads into a weak one, which RFC 9110's strong comparison would refuse
-    /// forever. Call on a header <see cref="Unreadable"/> accepted.
+    /// forever. Call on a header <see cref="Unreadable(string)"/> accepted.
     /// </summary>
     public static bool Matches([NotNullWhen(false)] string? ifMatch, int version) =>
         ifMatch is null || Parse(ifMatch) is { } tags && tags.Exists(t => t == Any || t.Opaque == Of(version));
@@ -22,16 +23,40 @@ public static class ETags
     /// The 400 for an If-Match that is not a list of entity tags (an unquoted <c>9</c>, say), or null when it is one: such a
     /// header can match no version, and a 412 would tell the caller its ETag is stale when the ETag it read is current.
     /// </summary>
-    public static ProblemHttpResult? Unreadable(string ifMatch)
+    public static ProblemHttpResult? Unreadable(string ifMatch) => Unreadable(IfMatchHeader, ifMatch);
+
+    /// <summary>
+    /// The 400 for a conditional header (<see cref="IfMatchHeader"/> or, on a write, <see cref="IfNoneMatchHeader"/>) that is
+    /// not a list of entity tags, or null when it is one: it can name no version, so a write can neither be refused nor
+    /// allowed on it.
+    /// </summary>
+    public static ProblemHttpResult? Unreadable(string header, string value)
     {
-        if (Parse(ifMatch) is not null)
+        if (Parse(value) is not null)
             return null;
         // A bare version number is the ETag without its quotes: show it quoted.
-        var example = ifMatch.Trim() is { Length: > 0 } bare && bare.All(char.IsAsciiDigit) ? $"\"{bare}\"" : Of(9);
-        return Problems.Invalid(IfMatchHeader,
-            $"Must be the ETag you read, quotes included (If-Match: {example}); several separated by commas, or *.",
-            $"The If-Match header '{ifMatch}' is not an entity tag: send the ETag as the service gave it, quotes included (If-Match: {example}).");
+        var example = value.Trim() is { Length: > 0 } bare && bare.All(char.IsAsciiDigit) ? $"\"{bare}\"" : Of(9);
+        return Problems.Invalid(header,
+            $"Must be the ETag you read, quotes included ({header}: {example}); several separated by commas, or *.",
+            $"The {header} header '{value}' is not an entity tag: send the ETag as the service gave it, quotes included ({header}: {example}).");
     }
+
+    /// <summary>
+    /// If-None-Match on a write (RFC 9110, 13.1.2): true when none was sent, or when it is not <c>*</c> and none of its tags
+    /// names this version (weak comparison, as 13.1.2 requires). False means the write must not happen: 412, nothing changed.
+    /// It was ignored on every write: <c>If-None-Match: *</c>, "only if nothing is there yet", replaced the settings. Call on a
+    /// header <see cref="Unreadable(string, string)"/> accepted.
+    /// </summary>
+    public static bool NoneMatch([NotNullWhen(false)] string? ifNoneMatch, int version) =>
+        ifNoneMatch is null || Parse(ifNoneMatch) is { } tags && !tags.Exists(t => t == Any || t.Opaque == Of(version));
+
+    /// <summary>The 412 of an If-None-Match that named the version a write found (<see cref="NoneMatch"/> false).</summary>
+    public static ProblemHttpResult Exists(string ifNoneMatch, int version) => Problems.PreconditionFailed(
+        ifNoneMatch.Trim(' ', '\t') == "*"
+            ? $"If-None-Match: * asks to write only where nothing is yet, and this has a current version (ETag {Of(version)}), so nothing was changed; " +
+              $"send it without If-None-Match, or with If-Match: {Of(version)} to write only if nobody else did first."
+            : $"If-None-Match {ifNoneMatch} names the current version (ETag {Of(version)}), so nothing was changed; " +
+              "send it without If-None-Match to write whatever the version.");
 
     readonly record struct EntityTag(string Opaque, bool Weak);
 
@@ -133,21 +158,32 @@ public static class ETags
     /// If-Match on a write whose resource has no versions (a schedule, a webhook, the alert rules, a new run): it can name no
     /// current ETag, so the condition is false and the write must not happen (RFC 9110, 13.1.1) — the caller sent it to have
     /// the change refused if someone else's came first. It was ignored and the change applied. <c>*</c> (the resource exists)
-    /// passes; a header that is no entity tag is the 400 a versioned write gives.
+    /// passes; a header that is no entity tag is the 400 a versioned write gives. If-None-Match is the converse (13.1.2): its
+    /// tags name no current ETag, so they pass, and <c>*</c> — write only where nothing exists — fails, as the resource (or
+    /// the collection a POST adds to) exists; it was ignored, and a caller who sent <c>*</c> to create once created again.
     /// </summary>
     public sealed class UnversionedFilter : IEndpointFilter
     {
         public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
         {
             var http = context.HttpContext;
-            if (http.Request.Headers.IfMatch.ToString() is { Length: > 0 } ifMatch && http.GetEndpoint() is { } endpoint
-                && IsWrite(endpoint.Metadata) && !Versioned(endpoint.Metadata))
+            if (http.GetEndpoint() is not { } endpoint || !IsWrite(endpoint.Metadata) || Versioned(endpoint.Metadata))
+                return await next(context);
+            if (http.Request.Headers.IfMatch.ToString() is { Length: > 0 } ifMatch)
             {
                 if (Unreadable(ifMatch) is { } unreadable)
                     return unreadable;
                 if (!Matches(ifMatch, version: -1))
                     return Problems.PreconditionFailed($"{http.Request.Method} {http.Request.Path} has no versions, so If-Match {ifMatch} names none of its ETags " +
                         "and nothing was changed; send it without If-Match (or with If-Match: *).");
+            }
+            if (http.Request.Headers.IfNoneMatch.ToString() is { Length: > 0 } ifNoneMatch)
+            {
+                if (Unreadable(IfNoneMatchHeader, ifNoneMatch) is { } unreadable)
+                    return unreadable;
+                if (!NoneMatch(ifNoneMatch, version: -1))
+                    return Problems.PreconditionFailed($"{http.Request.Method} {http.Request.Path} has no versions, and If-None-Match: * asks to write only where " +
+                        "nothing exists, which it cannot promise, so nothing was changed; send it without If-None-Match (an Idempotency-Key makes a retry safe).");
             }
             return await next(context);
         }

@@ -476,6 +476,8 @@ public static partial class OpenApi
             }
             if (operation.Parameters?.OfType<OpenApiParameter>().FirstOrDefault(p => p.In == ParameterLocation.Header && p.Name == "If-Match") is { Description: null } ifMatch)
                 ifMatch.Description = "The ETag you read the resource with: 412 when it changed since (the change is not applied). Without it the change applies whatever the version.";
+            if (operation.Parameters?.OfType<OpenApiParameter>().FirstOrDefault(p => p.In == ParameterLocation.Header && p.Name == ETags.IfNoneMatchHeader) is { Description: null } ifNoneMatch)
+                ifNoneMatch.Description = "ETags the change must not be applied over: 412 when the resource is one of them now, and always with * (it exists). Without it the change applies whatever the version.";
             if (metadata.OfType<Idempotency.Honoured>().Any() && context.ApiDescription.HttpMethod is "POST" or "PUT"
                 && operation.Parameters?.Any(p => string.Equals(p.Name, Idempotency.Header, StringComparison.OrdinalIgnoreCase)) != true)
             {

@@ -15,11 +15,14 @@ public sealed class ValidationFilter(IServiceProvider services, IOptions<JsonOpt
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
-        // An If-Match that is no list of entity tags is refused here, before the idempotency filter claims the request's key,
+        // An If-Match (or If-None-Match) that is no list of entity tags is refused here, before the idempotency filter claims the request's key,
         // so the corrected request goes through with the same key.
-        if (context.HttpContext.Request.Headers.IfMatch is { Count: > 0 } ifMatch && ReadsIfMatch(context.HttpContext.GetEndpoint())
-            && ETags.Unreadable(ifMatch.ToString()) is { } unreadable)
-            return unreadable;
+        foreach (var header in (string[])[ETags.IfMatchHeader, ETags.IfNoneMatchHeader])
+        {
+            if (context.HttpContext.Request.Headers[header] is { Count: > 0 } value && ReadsHeader(context.HttpContext.GetEndpoint(), header)
+                && ETags.Unreadable(header, value.ToString()) is { } unreadable)
+                return unreadable;
+        }
         Dictionary<string, string[]>? errors = null;
         if (JsonBodies.BodyType(context.HttpContext.GetEndpoint()) is { } bodyType
             && await JsonBodies.ReadBufferedAsync(context.HttpContext.Request) is { Length: > 0 } body
@@ -41,10 +44,10 @@ public sealed class ValidationFilter(IServiceProvider services, IOptions<JsonOpt
             : Problems.InvalidFields(errors);
     }
 
-    /// <summary>Whether the endpoint's handler takes If-Match (the versioned writes); the others ignore the header.</summary>
-    static bool ReadsIfMatch(Endpoint? endpoint) =>
+    /// <summary>Whether the endpoint's handler takes the conditional header (the versioned writes); the others ignore it here.</summary>
+    static bool ReadsHeader(Endpoint? endpoint, string header) =>
         endpoint?.Metadata.GetMetadata<MethodInfo>()?.GetParameters()
-            .Any(p => p.GetCustomAttribute<Microsoft.AspNetCore.Mvc.FromHeaderAttribute>()?.Name == ETags.IfMatchHeader) == true;
+            .Any(p => p.GetCustomAttribute<Microsoft.AspNetCore.Mvc.FromHeaderAttribute>()?.Name == header) == true;
 
     /// <summary>
     /// Registers the validators and this filter's rule for all of them: a rule stops at its first failure, so a

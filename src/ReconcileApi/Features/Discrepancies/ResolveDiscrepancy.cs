@@ -103,7 +103,8 @@ public static class ResolveDiscrepancy
             "accepted_difference, false_positive (→ ignored); reopen (resolved or ignored → open). Repeating the action that put the discrepancy " +
             "in its current state changes nothing and answers 200 with it (a replayed request is not a conflict); another action that does not apply " +
             "to the state is 409. Send If-Match with the ETag you read to avoid " +
-            "overwriting someone else's change (412 when stale). Returns the whole updated discrepancy.")
+            "overwriting someone else's change (412 when stale); If-None-Match with an ETag applies the action only when the discrepancy is no longer " +
+            "that version, and If-None-Match: * is always 412 (the discrepancy exists). Returns the whole updated discrepancy.")
         .ProducesValidationProblem()
         .ProducesProblem(StatusCodes.Status404NotFound)
         .ProducesProblemSaying(StatusCodes.Status409Conflict, Resolutions.Conflict(DiscrepancyState.Resolved, ResolutionAction.Acknowledge)!)
@@ -113,7 +114,7 @@ public static class ResolveDiscrepancy
 
     public static async Task<Results<Ok<DiscrepancyResponse>, ProblemHttpResult>> Handle(
         long id, ResolveRequest request, [FromHeader(Name = ETags.IfMatchHeader)] string? ifMatch,
-        ClaimsPrincipal user, ReconcileDbContext db, HttpResponse response, TimeProvider clock, CancellationToken ct)
+        [FromHeader(Name = ETags.IfNoneMatchHeader)] string? ifNoneMatch, ClaimsPrincipal user, ReconcileDbContext db, HttpResponse response, TimeProvider clock, CancellationToken ct)
     {
         var workspaceId = user.WorkspaceId();
         Resolutions.TryParse(request.Action, out var action);
@@ -124,6 +125,9 @@ public static class ResolveDiscrepancy
             var d = await db.Discrepancies.SingleOrDefaultAsync(x => x.Id == id && x.WorkspaceId == workspaceId, ct);
             if (d is null)
                 return Problems.NotFound("Discrepancy", id);
+            // Before the repeat: If-None-Match: * (the discrepancy exists) refused the first attempt too, so its retry is refused alike.
+            if (!ETags.NoneMatch(ifNoneMatch, d.Version))
+                return ETags.Exists(ifNoneMatch, d.Version);
             // A repeat overwrites nothing, so even the If-Match of the first attempt (now stale) gets the discrepancy as it is.
             if (Resolutions.AlreadyApplied(d, action))
             {

@@ -55,7 +55,8 @@ public static class SettingsApi
         group.MapPut("/settings", UpdateSettings)
             .WithName(nameof(UpdateSettings))
             .WithSummary("Replace the settings; each change is a new version and later runs record the version they used")
-            .WithDescription("Send the whole settings object (start from GET). If-Match with the ETag of the version you read avoids overwriting someone else's change (412 when stale).")
+            .WithDescription("Send the whole settings object (start from GET). If-Match with the ETag of the version you read avoids overwriting someone else's change (412 when stale); " +
+                "If-None-Match with an ETag writes only when the settings are no longer that version, and If-None-Match: * is always 412 (the settings always have a version, 0 being the defaults).")
             .ProducesValidationProblem()
             .ProducesProblemSaying(StatusCodes.Status412PreconditionFailed, Stale(4))
             .WithETag("the settings", always: false)
@@ -73,7 +74,7 @@ public static class SettingsApi
 
     public static async Task<Results<Ok<SettingsResponse>, ProblemHttpResult>> UpdateSettings(
         ReconcileSettings settings, [FromHeader(Name = ETags.IfMatchHeader)] string? ifMatch,
-        ClaimsPrincipal user, ReconcileDbContext db, HttpResponse response, TimeProvider clock, CancellationToken ct)
+        [FromHeader(Name = ETags.IfNoneMatchHeader)] string? ifNoneMatch, ClaimsPrincipal user, ReconcileDbContext db, HttpResponse response, TimeProvider clock, CancellationToken ct)
     {
         var workspaceId = user.WorkspaceId();
         var json = JsonSerializer.Serialize(settings, StoredJson.Options);
@@ -84,6 +85,9 @@ public static class SettingsApi
             var version = await SettingsStore.CurrentVersionAsync(db, workspaceId, ct);
             if (!ETags.Matches(ifMatch, version))
                 return Problems.PreconditionFailed(Stale(version));
+            // The settings always have a version (0: the defaults), so If-None-Match: * is always refused.
+            if (!ETags.NoneMatch(ifNoneMatch, version))
+                return ETags.Exists(ifNoneMatch, version);
             var row = new SettingsVersion { WorkspaceId = workspaceId, Version = version + 1, Json = json, CreatedAt = clock.GetUtcNow().UtcDateTime };
             db.SettingsVersions.Add(row);
             try
