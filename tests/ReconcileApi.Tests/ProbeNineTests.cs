@@ -145,4 +145,29 @@ public sealed class ProbeNineTests(ApiFactory factory) : IClassFixture<ApiFactor
         await (await ws.Http.SendAsync(Write(HttpMethod.Delete, $"/api/v1/schedules/{id}", null, ("If-None-Match", "*")))).AssertProblemAsync(HttpStatusCode.PreconditionFailed);
         Assert.Equal(HttpStatusCode.OK, (await ws.Http.GetAsync($"/api/v1/schedules/{id}")).StatusCode);
     }
+
+    /// <summary>
+    /// An Idempotency-Key header sent twice with different keys (a tool's retry header beside the one a person set) was
+    /// joined into one key neither names ("a,b"): the request ran, and a retry carrying either key ran again. It is a 400 on
+    /// the header that runs nothing and claims no key; the same key sent twice is that key, and replays under it.
+    /// </summary>
+    [Fact]
+    public async Task AnIdempotencyKeySentTwiceWithDifferentKeys_Is400OnIt_AndTheSameKeyTwiceIsThatKey()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var twice = await ws.Http.SendAsync(Write(HttpMethod.Post, "/api/v1/runs", new { label = "twice" }, ("Idempotency-Key", "run-a"), ("Idempotency-Key", "run-b")));
+        await twice.AssertProblemAsync(HttpStatusCode.BadRequest, "'run-a', 'run-b'");
+        Assert.True((await twice.Json()).GetProperty("errors").TryGetProperty("Idempotency-Key", out _));
+        await (await ws.Http.SendAsync(Write(HttpMethod.Post, "/api/v1/sources/store/orders", new[] { Order("T1") }, ("Idempotency-Key", "in-a"), ("Idempotency-Key", "in-b"))))
+            .AssertProblemAsync(HttpStatusCode.BadRequest, "Idempotency-Key");
+        Assert.Empty((await (await ws.Http.GetAsync("/api/v1/runs")).Json()).GetProperty("items").EnumerateArray());
+        Assert.Equal(HttpStatusCode.NotFound, (await ws.Http.GetAsync("/api/v1/sources/store/orders/T1")).StatusCode);
+
+        var first = await ws.Http.SendAsync(Write(HttpMethod.Post, "/api/v1/runs", new { label = "twice" }, ("Idempotency-Key", "run-a"), ("Idempotency-Key", "run-a")));
+        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        var retry = await ws.Http.SendAsync(Write(HttpMethod.Post, "/api/v1/runs", new { label = "twice" }, ("Idempotency-Key", "run-a")));
+        Assert.Equal(HttpStatusCode.Accepted, retry.StatusCode);
+        Assert.Equal("true", retry.Headers.GetValues("Idempotent-Replayed").Single());
+        Assert.Equal((await first.Json()).GetProperty("id").GetString(), (await retry.Json()).GetProperty("id").GetString());
+    }
 }

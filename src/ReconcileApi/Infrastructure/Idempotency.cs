@@ -201,8 +201,10 @@ public sealed class Idempotency(ReconcileDbContext db, TimeProvider clock, IOpti
             var bodyKey = bound is not null ? bound.IdempotencyKey : JsonBodies.IdempotencyKey(body.Span, out invalid);
             if (invalid is not null)
                 return Problems.InvalidFields(new() { [JsonBodies.IdempotencyKeyProperty] = [invalid] });
+            if (Twice(http.Request.Headers[Header]) is { } twice)
+                return twice;
             // The header wins; else the body's own idempotencyKey (no-code tools that cannot set headers), on every write.
-            var key = http.Request.Headers[Header].ToString() is { Length: > 0 } header ? header : bodyKey;
+            var key = http.Request.Headers[Header].FirstOrDefault(k => !string.IsNullOrEmpty(k)) is { } header ? header : bodyKey;
             if (string.IsNullOrEmpty(key))
                 return await next(context);
 
@@ -250,6 +252,21 @@ public sealed class Idempotency(ReconcileDbContext db, TimeProvider clock, IOpti
             await idempotency.CompleteAsync(workspaceId, key, status,
                 value is null ? null : JsonSerializer.Serialize(value, value.GetType(), json.Value.SerializerOptions), location);
             return result;
+        }
+
+        /// <summary>
+        /// The 400 of an Idempotency-Key header sent more than once with different keys (a tool's own retry header beside the
+        /// one a person set, a copied step): the copies were joined with a comma into a key neither names ("a,b"), so the
+        /// request ran under it and a retry that sent one of them ran again. The same key sent twice is that key.
+        /// </summary>
+        static ProblemHttpResult? Twice(Microsoft.Extensions.Primitives.StringValues keys)
+        {
+            var distinct = keys.Where(k => !string.IsNullOrEmpty(k)).Distinct(StringComparer.Ordinal).ToList();
+            if (distinct.Count < 2)
+                return null;
+            var shown = string.Join(", ", distinct.Take(3).Select(k => $"'{TextRules.Cut(k!, 40)}'"));
+            return Problems.Invalid(Header, $"Must be sent once; it came {keys.Count} times with different keys ({shown}).",
+                $"The Idempotency-Key header came {keys.Count} times with different keys ({shown}): send it once, so a retry is known by its key.");
         }
 
         /// <summary>Status, body and Location of what the endpoint answered (the chosen case of a <c>Results&lt;…&gt;</c>).</summary>
