@@ -170,4 +170,40 @@ public sealed class ProbeNineTests(ApiFactory factory) : IClassFixture<ApiFactor
         Assert.Equal("true", retry.Headers.GetValues("Idempotent-Replayed").Single());
         Assert.Equal((await first.Json()).GetProperty("id").GetString(), (await retry.Json()).GetProperty("id").GetString());
     }
+
+    /// <summary>
+    /// The discrepancy list answered CSV whenever Accept held the text "text/csv": <c>text/csv;q=0</c> (CSV not acceptable)
+    /// and a JSON preferred by its quality got CSV. CSV is answered when text/csv's quality is above 0 and at least that of
+    /// the most specific range covering JSON; <c>?format=csv</c> still asks for CSV whatever Accept says.
+    /// </summary>
+    [Theory]
+    [InlineData("text/csv", true)]
+    [InlineData("application/json, text/csv", true)]
+    [InlineData("text/csv, */*;q=0.1", true)]
+    [InlineData("application/json;q=0.5, text/csv;q=0.8", true)]
+    [InlineData("text/csv;q=0, application/json", false)]
+    [InlineData("text/csv;q=0", false)]
+    [InlineData("text/csv;q=0.1, application/json;q=0.9", false)]
+    [InlineData("text/csv;q=0.5, */*", false)]
+    [InlineData("*/*", false)]
+    public async Task TheCsvExport_FollowsTheQualitiesOfAccept(string accept, bool csv)
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        await ws.Http.IngestAsync("store", new[] { Order("Q1") });
+        await ws.Http.RunAsync();
+        var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/discrepancies");
+        request.Headers.TryAddWithoutValidation("Accept", accept);
+
+        var response = await ws.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(csv ? "text/csv" : "application/json", response.Content.Headers.ContentType?.MediaType);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.Contains("Q1", body);
+        if (!csv)
+        {
+            var forced = await ws.Http.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/api/v1/discrepancies?format=csv") { Headers = { { "Accept", accept } } });
+            Assert.Equal("text/csv", forced.Content.Headers.ContentType?.MediaType);
+        }
+    }
 }

@@ -21,6 +21,23 @@ public sealed class CsvExport(IQueryable<Discrepancy> rows, Guid? runId, bool ex
         "difference,impact,currency,causeCode,causeExplanation,suggestedAction,suggestedSystem,firstSeenRunId,lastSeenRunId,occurrences," +
         "detectedAt,updatedAt,resolutionAction,resolutionNote,resolvedBy,resolvedAt,suggestedValues,lineDifferences";
 
+    /// <summary>
+    /// Whether the request's Accept prefers CSV (RFC 9110, 12.5.1): <c>text/csv</c> with a quality above 0 and at least that
+    /// of the most specific range covering JSON (<c>application/json</c>, else <c>application/*</c>, else <c>*/*</c>). It only
+    /// looked for the text "text/csv", so <c>text/csv;q=0</c> — CSV is not acceptable — and <c>text/csv;q=0.1,
+    /// application/json;q=0.9</c> were answered CSV. An Accept that does not parse asks for nothing: JSON.
+    /// </summary>
+    public static bool Preferred(HttpRequest request)
+    {
+        if (!Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParseList(request.Headers.Accept, out var ranges))
+            return false;
+        double Quality(string type) => ranges.Where(r => r.MediaType.Equals(type, StringComparison.OrdinalIgnoreCase))
+            .Select(r => r.Quality ?? 1).DefaultIfEmpty(-1).Max();
+        var csv = Quality("text/csv");
+        var json = Quality("application/json") is >= 0 and var exact ? exact : Quality("application/*") is >= 0 and var any ? any : Quality("*/*");
+        return csv > 0 && csv >= json;
+    }
+
     public async Task ExecuteAsync(HttpContext context)
     {
         context.Response.ContentType = "text/csv; charset=utf-8";

@@ -47,7 +47,7 @@ public static class ListDiscrepancies
         "Sort `-detectedAt` (default: newest first, one run's findings by severity then impact), `-impact`, `severity`, or `-id` " +
         "(newest first by id: a polling trigger that reads only the first page sees every new finding across runs). " +
         "Page with `limit` (1–500, default 100) and the `nextCursor` of the previous page as `cursor`. " +
-        "`?format=csv` or `Accept: text/csv` streams every matching row (from `cursor` on, up to `limit` when given) as CSV for spreadsheets, " +
+        "`?format=csv` or `Accept: text/csv` (at a quality no lower than JSON's) streams every matching row (from `cursor` on, up to `limit` when given) as CSV for spreadsheets, " +
         "with the suggested values (JSON) and the line differences as columns; add `excel=true` for a byte order mark and dates Excel recognises.";
 
     public static async Task<Results<Ok<DiscrepancyPage>, CsvExport, ValidationProblem, ProblemHttpResult>> Handle(
@@ -55,7 +55,7 @@ public static class ListDiscrepancies
     {
         var (state, category, severity, since, orderKey, customerEmail, sort, limit, cursor, format, excel) = q;
         var csv = string.Equals(format, "csv", StringComparison.OrdinalIgnoreCase)
-            || (format is null && request.Headers.Accept.ToString().Contains("text/csv", StringComparison.OrdinalIgnoreCase));
+            || (format is null && CsvExport.Preferred(request));
         var workspaceId = user.WorkspaceId();
         var errors = new Dictionary<string, string[]>();
         var query = db.Discrepancies.AsNoTracking().Where(d => d.WorkspaceId == workspaceId);
