@@ -206,4 +206,28 @@ public sealed class ProbeNineTests(ApiFactory factory) : IClassFixture<ApiFactor
             Assert.Equal("text/csv", forced.Content.Headers.ContentType?.MediaType);
         }
     }
+
+    /// <summary>
+    /// Two different keys in one request: X-Api-Key twice was joined into a key that is none and answered "unknown or
+    /// revoked" (the caller went to rotate a key that works), and X-Api-Key beside an Authorization holding another workspace
+    /// key acted silently in X-Api-Key's workspace. Both are a 401 saying the request holds two keys; the same key twice, or
+    /// beside an Authorization that is no key of ours (a gateway's token), is read as before.
+    /// </summary>
+    [Fact]
+    public async Task TwoDifferentKeysInOneRequest_AreA401SayingSo_AndNeitherWorkspaceIsRead()
+    {
+        using var a = await factory.CreateWorkspaceAsync();
+        using var b = await factory.CreateWorkspaceAsync();
+        using var client = factory.CreateClient();
+        Task<HttpResponseMessage> Get(params (string Name, string Value)[] headers) => client.SendAsync(Write(HttpMethod.Get, "/api/v1/runs", null, headers));
+
+        await (await Get(("X-Api-Key", a.ApiKey), ("X-Api-Key", b.ApiKey))).AssertProblemAsync(HttpStatusCode.Unauthorized, "came 2 times with different keys");
+        await (await Get(("X-Api-Key", a.ApiKey), ("Authorization", $"Bearer {b.ApiKey}"))).AssertProblemAsync(HttpStatusCode.Unauthorized, "hold different keys");
+        var basic = Convert.ToBase64String(Encoding.UTF8.GetBytes(b.ApiKey + ":"));
+        await (await Get(("X-Api-Key", a.ApiKey), ("Authorization", $"Basic {basic}"))).AssertProblemAsync(HttpStatusCode.Unauthorized, "hold different keys");
+
+        Assert.Equal(HttpStatusCode.OK, (await Get(("X-Api-Key", a.ApiKey), ("X-Api-Key", a.ApiKey))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Get(("X-Api-Key", a.ApiKey), ("Authorization", $"Bearer {a.ApiKey}"))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Get(("X-Api-Key", a.ApiKey), ("Authorization", "Bearer eyJhbGciOiJIUzI1NiJ9.gateway.token"))).StatusCode);
+    }
 }

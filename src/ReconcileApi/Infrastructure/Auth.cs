@@ -59,8 +59,30 @@ public static class Auth
 
     static string? PresentedKey(HttpRequest request)
     {
-        if (request.Headers["X-Api-Key"].ToString() is { Length: > 0 } header)
+        if (request.Headers["X-Api-Key"].FirstOrDefault(k => !string.IsNullOrWhiteSpace(k)) is { } header)
             return header.Trim();
+        return AuthorizationKey(request);
+    }
+
+    /// <summary>
+    /// Why the request names two different keys, or null: X-Api-Key sent twice with different keys, or beside an Authorization
+    /// header holding another workspace key (<c>rk_…</c>; an Authorization that is no key of ours — a gateway's token — is left
+    /// to it). The copies of X-Api-Key were joined with a comma into a key that is none ("unknown or revoked"), and beside
+    /// Authorization the X-Api-Key won silently: a Zap whose connection holds one workspace's key and whose step adds
+    /// another's wrote to a workspace its author did not see.
+    /// </summary>
+    static string? TwoKeys(HttpRequest request)
+    {
+        var keys = request.Headers["X-Api-Key"].Where(k => !string.IsNullOrWhiteSpace(k)).Select(k => k!.Trim()).Distinct(StringComparer.Ordinal).ToList();
+        if (keys.Count > 1)
+            return $"The X-Api-Key header came {keys.Count} times with different keys ({string.Join(", ", keys.Select(k => KeyPrefix(k) + "…"))}): send one key, once.";
+        return keys.Count == 1 && AuthorizationKey(request) is { } other && other.StartsWith("rk_", StringComparison.Ordinal) && other != keys[0]
+            ? $"X-Api-Key ({KeyPrefix(keys[0])}…) and the Authorization header ({KeyPrefix(other)}…) hold different keys: send one of them, so the request acts in the workspace you mean."
+            : null;
+    }
+
+    static string? AuthorizationKey(HttpRequest request)
+    {
         var authorization = request.Headers.Authorization.ToString();
         if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
             return authorization[7..].Trim();
@@ -110,6 +132,8 @@ public static class Auth
     {
         protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
         {
+            if (TwoKeys(Request) is { } twoKeys)
+                return AuthenticateResult.Fail(twoKeys);
             if (PresentedKey(Request) is not { } key)
                 return AuthenticateResult.NoResult();
             // Everyone knows it from the README, and a database first served in Development keeps it when the same
@@ -140,7 +164,8 @@ public static class Auth
             var inQuery = Request.Query.Keys.FirstOrDefault(k => QueryKeyNames.Contains(k));
             var authorization = Request.Headers.Authorization.ToString().Trim();
             var scheme = authorization.Split(' ', 2)[0];
-            var detail = PresentedKey(Request) is not null ? "The API key is unknown or revoked."
+            var detail = TwoKeys(Request) is { } twoKeys ? twoKeys
+                : PresentedKey(Request) is not null ? "The API key is unknown or revoked."
                 : inQuery is not null ? $"An API key in the query string ('{inQuery}') is not read, as URLs are kept in logs: remove it from the URL (and rotate it if it was a real key); {Ways}"
                 // A header that was sent but not understood: say which part, not "a key is required".
                 : scheme.Equals("Basic", StringComparison.OrdinalIgnoreCase) ? $"The Authorization header's Basic credentials are not base64 of 'key:' (or ':key') holding a key; {Ways}"
