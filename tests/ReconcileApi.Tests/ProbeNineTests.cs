@@ -230,4 +230,29 @@ public sealed class ProbeNineTests(ApiFactory factory) : IClassFixture<ApiFactor
         Assert.Equal(HttpStatusCode.OK, (await Get(("X-Api-Key", a.ApiKey), ("Authorization", $"Bearer {a.ApiKey}"))).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await Get(("X-Api-Key", a.ApiKey), ("Authorization", "Bearer eyJhbGciOiJIUzI1NiJ9.gateway.token"))).StatusCode);
     }
+
+    /// <summary>
+    /// A body sent as Latin-1 (Windows PowerShell's Invoke-RestMethod sends a string so): "José" arrives with the byte 0xE9,
+    /// and the field was told it held "a lone UTF-16 surrogate (an unpaired \ud800–\udfff escape)", which its caller never
+    /// wrote. The 400 names the byte and says to send UTF-8; an escaped lone surrogate is still told as one.
+    /// </summary>
+    [Fact]
+    public async Task AFieldOfLatin1Bytes_IsTheByteThatIsNotUtf8_NotALoneSurrogate()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var latin1 = new ByteArrayContent(Encoding.Latin1.GetBytes("""{"name":"José","cron":"0 1 * * *"}"""));
+        latin1.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+
+        var response = await ws.Http.PostAsync("/api/v1/schedules", latin1);
+
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest);
+        var message = (await response.Json()).GetProperty("errors").GetProperty("name")[0].GetString();
+        Assert.Contains("0xE9", message);
+        Assert.Contains("UTF-8", message);
+        Assert.DoesNotContain("surrogate", message);
+
+        var escaped = await ws.Http.PostAsync("/api/v1/schedules", JsonBody("""{"name":"Jos\ud800","cron":"0 1 * * *"}"""));
+        Assert.Contains("lone UTF-16 surrogate", (await escaped.Json()).GetProperty("errors").GetProperty("name")[0].GetString());
+        Assert.Empty((await (await ws.Http.GetAsync("/api/v1/schedules")).Json()).EnumerateArray());
+    }
 }

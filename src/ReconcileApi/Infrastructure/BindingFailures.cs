@@ -83,7 +83,7 @@ public static class BindingFailures
             return BodyProblem("Must be a JSON object; see the operation's request body in /swagger.", "The request body must be a JSON object; see the operation's request body in /swagger.");
         var message = unknownKey
             ?? (type is null ? "Has a value of the wrong kind; see the operation's request body in /swagger."
-                : type == typeof(string) && IsInvalidText(body, json.Path) ? InvalidText
+                : type == typeof(string) && InvalidTextAt(body, json.Path) is { } invalid ? invalid
                 : NumberAt(body, json.Path) is { } number && OutOfRange(number, type) is { } range ? range
                 : JsonBodies.Expectation(type));
         return new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [message] })
@@ -93,18 +93,17 @@ public static class BindingFailures
         };
     }
 
-    const string InvalidText = "Is not valid text: it holds a lone UTF-16 surrogate (an unpaired \\ud800–\\udfff escape).";
-    const string InvalidName = "Is a property name that is not valid text: it holds a lone UTF-16 surrogate (an unpaired \\ud800–\\udfff escape).";
+    const string InvalidName = "Is a property name that is not valid text: it holds a lone UTF-16 surrogate (an unpaired \\ud800–\\udfff escape) or bytes that are not UTF-8.";
 
     /// <summary>
-    /// Whether the value at the body's JSON path (<c>$.alerts[0].name</c>, as <see cref="JsonException.Path"/> gives it) is a
-    /// string that is not valid text. A string property refuses only that and values that are not strings, and those two
+    /// Why the value at the body's JSON path (<c>$.alerts[0].name</c>, as <see cref="JsonException.Path"/> gives it) is a
+    /// string that is not valid text (<see cref="JsonText.WhyInvalid"/>), or null when it is no such string. A string property refuses only that and values that are not strings, and those two
     /// deserve different answers; the document holds such a string as written, and refuses only to read it as text.
     /// </summary>
-    static bool IsInvalidText(ReadOnlyMemory<byte> body, string path)
+    static string? InvalidTextAt(ReadOnlyMemory<byte> body, string path)
     {
         using var document = JsonDocument.Parse(body, new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
-        return At(document.RootElement, path) is { ValueKind: JsonValueKind.String } element && !JsonText.IsValid(element);
+        return At(document.RootElement, path) is { ValueKind: JsonValueKind.String } element && !JsonText.IsValid(element) ? JsonText.WhyInvalid(element) : null;
     }
 
     /// <summary>The JSON number at the body's path as written (<c>1e300</c>), or null when the value there is no number.</summary>

@@ -64,6 +64,26 @@ public static class JsonText
     }
 
     /// <summary>
+    /// Why a string value that is not valid text (<see cref="IsValid"/> false) is not, in the caller's words. Bytes that are no
+    /// UTF-8 were told as a lone surrogate escape the caller never wrote: a Windows PowerShell <c>Invoke-RestMethod</c> sends a
+    /// string body as Latin-1, so "José" arrives with the byte 0xE9 and its caller looked for a <c>\ud800</c> in vain.
+    /// </summary>
+    public static string WhyInvalid(JsonElement value)
+    {
+        var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(value);
+        for (var i = 0; i < raw.Length;)
+        {
+            if (System.Text.Rune.DecodeFromUtf8(raw[i..], out _, out var length) != System.Buffers.OperationStatus.Done)
+                return $"Is not valid text: it holds the byte 0x{raw[i]:X2}, which is not UTF-8 (a body sent as Latin-1 or Windows-1252, as " +
+                    "Windows PowerShell sends a string); send the body as UTF-8.";
+            i += length;
+        }
+        return LoneSurrogate;
+    }
+
+    public const string LoneSurrogate = "Is not valid text: it holds a lone UTF-16 surrogate (an unpaired \\ud800–\\udfff escape).";
+
+    /// <summary>
     /// The first string or property name in document order that is not valid text: its path (<c>lines[2].sku</c>, or
     /// <c>statusMap.(a property name)</c> for a name) and whether it is a name; null when all text is valid.
     /// </summary>
