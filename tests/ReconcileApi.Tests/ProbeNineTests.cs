@@ -255,4 +255,42 @@ public sealed class ProbeNineTests(ApiFactory factory) : IClassFixture<ApiFactor
         Assert.Contains("lone UTF-16 surrogate", (await escaped.Json()).GetProperty("errors").GetProperty("name")[0].GetString());
         Assert.Empty((await (await ws.Http.GetAsync("/api/v1/schedules")).Json()).EnumerateArray());
     }
+
+    /// <summary>
+    /// A JSON file saved as UTF-16 (Windows PowerShell's Out-File, Notepad's "Unicode") was told "'0xFF' is an invalid start
+    /// of a value" at position 1, or a NUL byte at position 2: nothing said the encoding. The 400 says the body is UTF-16 (or
+    /// UTF-32) and to send UTF-8, on ingest and on our own bodies alike; nothing is stored.
+    /// </summary>
+    [Theory]
+    [InlineData("utf-16le-bom")]
+    [InlineData("utf-16be-bom")]
+    [InlineData("utf-16le")]
+    [InlineData("utf-32le-bom")]
+    public async Task AJsonBodyInUtf16OrUtf32_IsA400SayingItsEncoding(string encoding)
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        HttpContent Body(string json)
+        {
+            Encoding text = encoding switch
+            {
+                "utf-16le-bom" => new UnicodeEncoding(bigEndian: false, byteOrderMark: true),
+                "utf-16be-bom" => new UnicodeEncoding(bigEndian: true, byteOrderMark: true),
+                "utf-16le" => new UnicodeEncoding(bigEndian: false, byteOrderMark: false),
+                _ => new UTF32Encoding(bigEndian: false, byteOrderMark: true),
+            };
+            var bytes = text.GetPreamble().Concat(text.GetBytes(json)).ToArray();
+            var content = new ByteArrayContent(bytes);
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            return content;
+        }
+        var name = encoding.StartsWith("utf-32") ? "UTF-32" : "UTF-16";
+
+        var ingest = await ws.Http.PostAsync("/api/v1/sources/store/orders", Body($"[{JsonSerializer.Serialize(Order("W1"), ApiFactory.Json)}]"));
+        await ingest.AssertProblemAsync(HttpStatusCode.BadRequest, $"The body is {name}, not UTF-8");
+        var run = await ws.Http.PostAsync("/api/v1/runs", Body("""{"label":"wide"}"""));
+        await run.AssertProblemAsync(HttpStatusCode.BadRequest, $"The body is {name}, not UTF-8");
+
+        Assert.Equal(HttpStatusCode.NotFound, (await ws.Http.GetAsync("/api/v1/sources/store/orders/W1")).StatusCode);
+        Assert.Empty((await (await ws.Http.GetAsync("/api/v1/runs")).Json()).GetProperty("items").EnumerateArray());
+    }
 }

@@ -60,7 +60,7 @@ public static class BindingFailures
         // A body that is not JSON at all: say where, in the reader's words (no type names there).
         if (SyntaxError(body.Span) is { } syntax)
         {
-            var (line, position, reason) = JsonBodies.SyntaxFault(syntax);
+            var (line, position, reason) = JsonBodies.SyntaxFault(syntax, body.Span);
             var problem = BodyProblem($"Is not valid JSON at line {line}, position {position}: {reason}",
                 $"The request body is not valid JSON at line {line}, position {position}: {reason}");
             problem.Extensions["line"] = line;

@@ -245,8 +245,10 @@ public static partial class JsonBodies
     /// Where a JSON syntax error is — line and byte position, both 1-based — and what it is: the reader's sentence without the
     /// " LineNumber: 0 | BytePositionInLine: 12." it appends in 0-based terms, so a problem says the place once.
     /// </summary>
-    public static (int Line, int Position, string Reason) SyntaxFault(JsonException e)
+    public static (int Line, int Position, string Reason) SyntaxFault(JsonException e, ReadOnlySpan<byte> body)
     {
+        if (WideEncoding(body) is { } wide)
+            return (1, 1, wide);
         var reason = e.Message;
         foreach (var marker in new[] { " Path: ", " LineNumber: ", " | LineNumber" })
         {
@@ -255,6 +257,22 @@ public static partial class JsonBodies
                 reason = reason[..at];
         }
         return ((int)(e.LineNumber ?? 0) + 1, (int)(e.BytePositionInLine ?? 0) + 1, reason.Trim());
+    }
+
+    /// <summary>
+    /// The body's encoding when it is UTF-16 or UTF-32 (by its byte order mark, or a first character with a zero byte beside
+    /// it), said so, or null: such a body was told "'0xFF' is an invalid start of a value" at position 1, which names no cause
+    /// (Windows PowerShell's Out-File and Notepad's "Unicode" save a file so).
+    /// </summary>
+    static string? WideEncoding(ReadOnlySpan<byte> body)
+    {
+        var encoding = body switch
+        {
+            [0xFF, 0xFE, 0, 0, ..] or [0, 0, 0xFE, 0xFF, ..] => "UTF-32",
+            [0xFF, 0xFE, ..] or [0xFE, 0xFF, ..] or [> 0 and < 0x80, 0, ..] or [0, > 0 and < 0x80, ..] => "UTF-16",
+            _ => null,
+        };
+        return encoding is null ? null : $"The body is {encoding}, not UTF-8: send it as UTF-8 (save the file as UTF-8, or set the tool's encoding to UTF-8).";
     }
 
     /// <summary>What a property sent twice in one object is told: which of its values is meant cannot be told, so neither is taken.</summary>

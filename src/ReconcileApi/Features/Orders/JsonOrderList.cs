@@ -198,7 +198,7 @@ public sealed class JsonOrderList
         }
         catch (JsonException e)
         {
-            var (line, position, reason) = JsonBodies.SyntaxFault(e);
+            var (line, position, reason) = JsonBodies.SyntaxFault(e, body.Span);
             // The reader started after a byte order mark: a position on the first line counts it, as the body has it.
             position += line == 1 ? offset : 0;
             malformed = new MalformedBody($"Malformed JSON at line {line}, position {position}: {reason}", line, position);
