@@ -75,6 +75,8 @@ public sealed class IngestFormatsApiTests(ApiFactory factory) : IClassFixture<Ap
     [InlineData("""[{"id": 3, "line_items": [], "billing": {"email": "a@example.com"}, "date_created": "2026-11-01T10:00:00", "total": "5.00"}]""", "woocommerce")]
     [InlineData("""[{"id": 4, "date_created": "Sun, 01 Nov 2026 10:00:00 +0000", "total_inc_tax": "5.0000"}]""", "bigcommerce")]
     [InlineData("""{"orders": [{"id": 5, "order_items": [], "contact": {"email": "a@example.com"}, "total": 5}]}""", "keap")]
+    [InlineData("""{"data": {"orders": {"edges": [{"node": {"id": "gid://shopify/Order/9", "name": "#1009", "createdAt": "2026-11-01T10:00:00Z", "taxesIncluded": false, "totalPriceSet": {"shopMoney": {"amount": "5.00"}}}}]}}}""", "shopify-graphql")]
+    [InlineData("""[{"id": "gid://shopify/Order/10", "name": "#1010", "processedAt": "2026-11-01T10:00:00Z", "displayFinancialStatus": "PAID", "lineItems": {"nodes": []}}]""", "shopify-graphql")]
     [InlineData("""[{"orderId": "6", "total": 5, "line_items": "the caller's own field"}]""", "canonical")]
     [InlineData("""[{"total": 5}]""", "canonical")]
     public async Task JsonWithoutFormat_IsReadInTheShapeItsFieldsName(string body, string format)

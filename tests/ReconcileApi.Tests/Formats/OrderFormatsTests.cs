@@ -7,7 +7,7 @@ public sealed class OrderFormatsTests
     [Fact]
     public void Registry_ListsEveryFormatByItsName_CaseInsensitively()
     {
-        Assert.Equal(["canonical", "shopify", "woocommerce", "bigcommerce", "keap"], OrderFormats.Json.Keys);
+        Assert.Equal(["canonical", "shopify", "shopify-graphql", "woocommerce", "bigcommerce", "keap"], OrderFormats.Json.Keys);
         Assert.Equal(["csv", "shopify-csv", "keap-csv"], OrderFormats.Tables.Keys);
         Assert.IsType<ShopifyFormat>(OrderFormats.Json["Shopify"]);
         Assert.IsType<KeapCsvFormat>(OrderFormats.Tables["KEAP-CSV"]);

@@ -25,8 +25,9 @@ public static class IngestOrders
         .MapPost("/sources/{source}/orders", Handle)
         .WithName(nameof(IngestOrders))
         .WithSummary("Ingest a batch of orders from the store or from Keap (JSON, CSV, .xlsx or a file upload)")
-        .WithDescription("JSON bodies: an array of orders, the format's list wrapper (`{\"orders\": [...]}`), or one order; `?format=` canonical (default), " +
-            "shopify, woocommerce, bigcommerce or keap; without it, a vendor's own JSON is recognised by its documented fields (the receipt's `format` says " +
+        .WithDescription("JSON bodies: an array of orders, the format's list wrapper (`{\"orders\": [...]}`; for shopify-graphql the `orders` query's " +
+            "response, `{\"data\": {\"orders\": {\"edges\"|\"nodes\": [...]}}}`), or one order; `?format=` canonical (default), " +
+            "shopify, shopify-graphql, woocommerce, bigcommerce or keap; without it, a vendor's own JSON is recognised by its documented fields (the receipt's `format` says " +
             "which was used) and vendor-like JSON that names no one vendor is a 400 naming the values to send. CSV (`text/csv`), an Excel workbook (first sheet) or a `multipart/form-data` upload with a `file` field: " +
             "`?format=` csv, shopify-csv or keap-csv (detected from the header when absent); `?columnMap=total=Grand Total;orderId=Ref` maps columns explicitly. " +
             "Timestamps without an offset are read in `?timezone=` (IANA) or the workspace's timezone; a numeric date whose day could come first or second (05/06/2026) " +

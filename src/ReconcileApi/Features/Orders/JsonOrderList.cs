@@ -5,7 +5,8 @@ namespace ReconcileApi.Features.Orders;
 /// <summary>
 /// The orders of a JSON body, located in one validating pass without building a document of the
 /// whole body: each order is parsed on its own later, so memory stays near the body's size.
-/// Accepts an array, an object whose wrapper property holds the array (or one order), or one order.
+/// Accepts an array, an object whose wrapper holds the array (or one order) — a property, or a path such as a GraphQL
+/// response's <c>data.orders.edges.node</c> — or one order.
 /// </summary>
 public sealed class JsonOrderList
 {
@@ -25,7 +26,7 @@ public sealed class JsonOrderList
     public IReadOnlyList<Range> Elements { get; }
     /// <summary>The body's top-level <c>idempotencyKey</c>, for no-code tools that cannot set headers.</summary>
     public string? IdempotencyKey { get; }
-    /// <summary>The wrapper property the orders were found in (<c>orders</c>); null for an array or a single order.</summary>
+    /// <summary>The wrapper the orders were found in (<c>orders</c>, <c>data.orders.edges.node</c>); null for an array or a single order.</summary>
     public string? Wrapper { get; }
 
     /// <summary>The top-level property names of the first <paramref name="count"/> orders that are objects: what a format is recognised by.</summary>
@@ -142,31 +143,26 @@ public sealed class JsonOrderList
             else if (reader.TokenType == JsonTokenType.StartObject)
             {
                 var rootStart = (int)reader.TokenStartIndex + offset;
-                var wrapped = false;
+                var paths = wrappers.Select(w => w.Split('.')).ToList();
+                // The root property the orders were found under: another one of that name is a second wrapper.
+                string? rootName = null;
                 while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                 {
                     var isKey = JsonText.NameIs(ref reader, "idempotencyKey"u8);
                     // Which of two wrappers or keys is meant cannot be told: neither is taken.
-                    if ((wrapper is not null && JsonText.NameIs(ref reader, wrapper)) || (isKey && key is not null))
+                    if ((rootName is not null && JsonText.NameIs(ref reader, rootName)) || (isKey && key is not null))
                     {
                         var twice = reader.GetString();
                         malformed = new MalformedBody($"The body has '{twice}' more than once; send it once.", 1, 1, Field: twice, FieldMessage: JsonBodies.Duplicate);
                         return false;
                     }
-                    var isWrapper = !wrapped && IsAny(ref reader, wrappers);
-                    var name = isWrapper ? reader.GetString() : null;
+                    var along = wrapper is null ? Along(ref reader, paths, 0) : [];
+                    var name = along.Count > 0 ? reader.GetString() : null;
                     reader.Read();
-                    if (isWrapper && reader.TokenType == JsonTokenType.StartArray)
+                    if (along.Count > 0)
                     {
-                        CollectArray(ref reader, elements, offset);
-                        (wrapped, wrapper) = (true, name);
-                    }
-                    else if (isWrapper && reader.TokenType == JsonTokenType.StartObject)
-                    {
-                        var start = (int)reader.TokenStartIndex + offset;
-                        reader.Skip();
-                        elements.Add(start..((int)reader.BytesConsumed + offset));
-                        (wrapped, wrapper) = (true, name);
+                        if (Collect(ref reader, along, 1, elements, offset) is { } found)
+                            (rootName, wrapper) = (name, found);
                     }
                     else if (isKey)
                     {
@@ -183,7 +179,7 @@ public sealed class JsonOrderList
                         reader.Skip();
                     }
                 }
-                if (!wrapped)
+                if (wrapper is null)
                     elements.Add(rootStart..((int)reader.BytesConsumed + offset));
             }
             else
@@ -208,14 +204,69 @@ public sealed class JsonOrderList
         return true;
     }
 
-    static bool IsAny(ref Utf8JsonReader reader, IReadOnlyList<string> names)
+    /// <summary>The wrapper paths whose step <paramref name="step"/> is the property name the reader is on.</summary>
+    static List<string[]> Along(ref Utf8JsonReader reader, List<string[]> paths, int step)
     {
-        foreach (var name in names)
+        var along = new List<string[]>();
+        foreach (var path in paths)
         {
-            if (JsonText.NameIs(ref reader, name))
-                return true;
+            if (path.Length > step && JsonText.NameIs(ref reader, path[step]))
+                along.Add(path);
         }
-        return false;
+        return along;
+    }
+
+    /// <summary>
+    /// The orders in the value the reader is on, reached by the first <paramref name="step"/> steps of <paramref name="paths"/>
+    /// (a wrapper is a path of property names: <c>orders</c>, or GraphQL's <c>data.orders.edges.node</c>, where a step into an
+    /// array is taken in each of its objects). A path that ends here takes an array's elements or an object as one order, unless
+    /// a longer path finds orders inside that object. The value is read to its end; the path that found the orders, or null.
+    /// </summary>
+    static string? Collect(ref Utf8JsonReader reader, List<string[]> paths, int step, List<Range> elements, int offset)
+    {
+        var ends = paths.Find(p => p.Length == step);
+        var further = paths.FindAll(p => p.Length > step);
+        if (reader.TokenType == JsonTokenType.StartArray)
+        {
+            if (ends is not null)
+            {
+                CollectArray(ref reader, elements, offset);
+                return string.Join('.', ends);
+            }
+            // A connection's edges: the order is further along in each one (its node).
+            string? found = null;
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            {
+                if (reader.TokenType == JsonTokenType.StartObject)
+                    found = Collect(ref reader, further, step, elements, offset) ?? found;
+                else
+                    reader.Skip();
+            }
+            // No edges at all is no orders, not a body that is one order.
+            return found ?? string.Join('.', further[0]);
+        }
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return null;
+        }
+        var start = (int)reader.TokenStartIndex + offset;
+        string? inside = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var along = inside is null ? Along(ref reader, further, step) : [];
+            reader.Read();
+            if (along.Count > 0)
+                inside = Collect(ref reader, along, step + 1, elements, offset);
+            else
+                reader.Skip();
+        }
+        if (inside is not null)
+            return inside;
+        if (ends is null)
+            return null;
+        elements.Add(start..((int)reader.BytesConsumed + offset));
+        return string.Join('.', ends);
     }
 
     static void CollectArray(ref Utf8JsonReader reader, List<Range> elements, int offset)

@@ -189,6 +189,44 @@ public readonly struct JsonFields(JsonElement element, TimeZoneInfo zone, ReadPr
         }
     }
 
+    /// <summary>
+    /// The objects of a GraphQL connection (<c>{"nodes": […]}</c>, or <c>{"edges": [{"node": …}]}</c>) or of an array, as
+    /// <see cref="Objects"/> reads them; an edge without a node object is a line that cannot be read (or, not for lines, left out).
+    /// </summary>
+    public IEnumerable<JsonFields> Connection(string path, LineReader? lines = null)
+    {
+        if (!TryGet(path, out var value) || value.ValueKind != JsonValueKind.Object)
+            return Objects(path, lines);
+        if (TryGet(path + ".nodes", out _))
+            return Objects(path + ".nodes", lines);
+        if (TryGet(path + ".edges", out _))
+            return Nodes(path + ".edges", lines);
+        var message = "Must be an array or a connection (nodes or edges), not an object without them.";
+        if (lines is null)
+            Warn(path, message + " Left out.");
+        else
+            lines.Unreadable(prefix + path, message);
+        return [];
+    }
+
+    IEnumerable<JsonFields> Nodes(string edgesPath, LineReader? lines)
+    {
+        foreach (var edge in Objects(edgesPath, lines))
+        {
+            var there = edge.TryGet("node", out var node);
+            if (there && node.ValueKind == JsonValueKind.Object)
+            {
+                yield return edge.Object("node");
+                continue;
+            }
+            var message = there ? $"Must be a JSON object, not {Kind(node)}." : "Is missing.";
+            if (lines is null)
+                edge.Warn("node", message + " Left out.");
+            else
+                lines.Unreadable(edge.PathOf("node"), message);
+        }
+    }
+
     /// <summary>The object at <paramref name="path"/>; absent, or of another kind (with a warning), an object with no fields.</summary>
     public JsonFields Object(string path)
     {

@@ -36,7 +36,10 @@ public interface IJsonOrderFormat
     /// <summary>The <c>?format=</c> value.</summary>
     string Name { get; }
 
-    /// <summary>The property that wraps the array in this format's list responses, e.g. "orders" in <c>{"orders": [...]}</c>.</summary>
+    /// <summary>
+    /// What wraps the array in this format's list responses: a property, e.g. "orders" in <c>{"orders": [...]}</c>, or a path of
+    /// them, e.g. "data.orders.edges.node" in a GraphQL response (a step into an array is taken in each of its objects).
+    /// </summary>
     IReadOnlyList<string> WrapperProperties { get; }
 
     /// <summary>
@@ -44,6 +47,12 @@ public interface IJsonOrderFormat
     /// <c>?format=</c> is recognised (<see cref="OrderFormats.DetectJson"/>).
     /// </summary>
     IReadOnlyList<string> Signature { get; }
+
+    /// <summary>
+    /// Top-level field names only this shape has, one of which names it even beside fields a canonical order has too (a GraphQL
+    /// order's <c>createdAt</c>): checked before <see cref="Signature"/>. Most shapes have none.
+    /// </summary>
+    IReadOnlyList<string> Marks => [];
 
     /// <summary>The top-level field this shape keeps its order id in: what the reader takes the id from, and where a record sent again is looked up (<see cref="SentRecord"/>).</summary>
     string OrderIdField { get; }

@@ -4,7 +4,7 @@ namespace ReconcileApi.Features.Orders.Formats;
 public static class OrderFormats
 {
     public static IReadOnlyDictionary<string, IJsonOrderFormat> Json { get; } =
-        new IJsonOrderFormat[] { new CanonicalFormat(), new ShopifyFormat(), new WooCommerceFormat(), new BigCommerceFormat(), new KeapFormat() }
+        new IJsonOrderFormat[] { new CanonicalFormat(), new ShopifyFormat(), new ShopifyGraphQlFormat(), new WooCommerceFormat(), new BigCommerceFormat(), new KeapFormat() }
             .ToDictionary(f => f.Name, StringComparer.OrdinalIgnoreCase);
 
     public static IReadOnlyDictionary<string, ITableOrderFormat> Tables { get; } =
@@ -19,7 +19,8 @@ public static class OrderFormats
 
     /// <summary>
     /// The JSON format the first orders of a body (<paramref name="fieldNames"/>: their top-level property names) are
-    /// in, from each format's <see cref="IJsonOrderFormat.Signature"/>. Canonical stays the default: any canonical field,
+    /// in, from each format's <see cref="IJsonOrderFormat.Marks"/> and <see cref="IJsonOrderFormat.Signature"/>. A field only one
+    /// shape has (a GraphQL order's <c>totalPriceSet</c>) names it. Else canonical stays the default: any canonical field,
     /// or no vendor field at all, is canonical. Otherwise the vendor with the most of its fields wins, when it has at least
     /// two and no other vendor has as many; a body with vendor fields that none wins is not guessed at: the hint names the
     /// <c>?format=</c> values to send.
@@ -27,6 +28,9 @@ public static class OrderFormats
     public static JsonDetection DetectJson(IReadOnlyCollection<string> fieldNames)
     {
         var canonical = Json["canonical"];
+        var marked = Json.Values.Where(f => f.Marks.Any(fieldNames.Contains)).ToList();
+        if (marked.Count == 1)
+            return new(marked[0], null);
         if (fieldNames.Count == 0 || canonical.Signature.Any(fieldNames.Contains))
             return new(canonical, null);
         var scores = Json.Values.Where(f => f != canonical)

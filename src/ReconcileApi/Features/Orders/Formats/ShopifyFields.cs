@@ -1,9 +1,11 @@
 namespace ReconcileApi.Features.Orders.Formats;
 
 /// <summary>
-/// Where Shopify's REST Admin API keeps each order field <see cref="ShopifyOrderReader"/> reads: the paths in one table, not
-/// in the reader, so that another API describing the same order model can be read by the same reader. A path list is tried
-/// in order.
+/// Where one of Shopify's Admin APIs keeps each order field <see cref="ShopifyOrderReader"/> reads: the REST API's
+/// snake_case fields with amounts in shop money, or the GraphQL API's camelCase ones with MoneyBag amounts
+/// (<c>totalPriceSet.shopMoney.amount</c>), lists as connections (<c>nodes</c> or <c>edges[].node</c>), <c>gid://</c>
+/// ids and enums in capitals. The two describe one order model, so one reader maps either to the same canonical order;
+/// a path list is tried in order, and a null path is a field that API does not have.
 /// </summary>
 public sealed record ShopifyFields
 {
@@ -32,6 +34,7 @@ public sealed record ShopifyFields
         TotalDiscounts = "total_discounts",
         TotalOutstanding = "total_outstanding",
         TotalShipping = "total_shipping_price_set.shop_money.amount",
+        TotalRefunded = null,
         TaxesIncluded = "taxes_included",
         DutiesIncluded = "duties_included",
         OriginalDuties = "original_total_duties_set.shop_money.amount",
@@ -57,10 +60,75 @@ public sealed record ShopifyFields
         RefundLineItemTax = ["total_tax_set.shop_money.amount", "total_tax"],
         RefundShippingLines = "refund_shipping_lines",
         RefundShippingSubtotal = "subtotal_amount_set.shop_money.amount",
+        RefundShippingTax = null,
         OrderAdjustments = "order_adjustments",
         AdjustmentAmount = ["amount_set.shop_money.amount", "amount"],
         AdjustmentTax = ["tax_amount_set.shop_money.amount", "tax_amount"],
+        TransactionShopAmount = null,
         TransactionAmount = "amount",
+    };
+
+    public static ShopifyFields GraphQl { get; } = new()
+    {
+        // legacyResourceId is "the ID of the corresponding resource in the REST Admin API"; id is the same number in a gid.
+        Ids = ["legacyResourceId", "id"],
+        FinancialStatus = "displayFinancialStatus",
+        CancelledAt = "cancelledAt",
+        OrderNumber = ["name"],
+        Email = ["email", "customer.defaultEmailAddress.emailAddress", "customer.email"],
+        CustomerFirstName = "customer.firstName",
+        CustomerLastName = "customer.lastName",
+        BillingFirstName = "billingAddress.firstName",
+        BillingLastName = "billingAddress.lastName",
+        BillingName = "billingAddress.name",
+        ProcessedAt = "processedAt",
+        CreatedAt = "createdAt",
+        UpdatedAt = "updatedAt",
+        Currency = "currencyCode",
+        PresentmentCurrency = "presentmentCurrencyCode",
+        TotalPrice = "totalPriceSet.shopMoney.amount",
+        PresentmentTotalPrice = "totalPriceSet.presentmentMoney.amount",
+        CurrentTotalPrice = "currentTotalPriceSet.shopMoney.amount",
+        SubtotalPrice = "subtotalPriceSet.shopMoney.amount",
+        TotalTax = "totalTaxSet.shopMoney.amount",
+        TotalDiscounts = "totalDiscountsSet.shopMoney.amount",
+        TotalOutstanding = "totalOutstandingSet.shopMoney.amount",
+        TotalShipping = "totalShippingPriceSet.shopMoney.amount",
+        TotalRefunded = "totalRefundedSet.shopMoney.amount",
+        TaxesIncluded = "taxesIncluded",
+        DutiesIncluded = "dutiesIncluded",
+        OriginalDuties = "originalTotalDutiesSet.shopMoney.amount",
+        CurrentDuties = "currentTotalDutiesSet.shopMoney.amount",
+        LineItems = "lineItems",
+        LineTitle = ["title", "name"],
+        LineProductId = "product.id",
+        LineCurrentQuantity = "currentQuantity",
+        LinePrice = "originalUnitPriceSet.shopMoney.amount",
+        LineDiscountAllocations = "discountAllocations",
+        AllocationAmount = "allocatedAmountSet.shopMoney.amount",
+        LineTotalDiscount = "totalDiscountSet.shopMoney.amount",
+        LineTip = null,
+        TaxLines = "taxLines",
+        TaxLinePrice = "priceSet.shopMoney.amount",
+        ShippingLines = "shippingLines",
+        ShippingDiscountedPrice = "discountedPriceSet.shopMoney.amount",
+        ShippingPrice = "originalPriceSet.shopMoney.amount",
+        ShippingRemoved = "isRemoved",
+        RefundLineItems = "refundLineItems",
+        RefundLineItemLineId = ["lineItem.id"],
+        RefundLineItemSubtotal = ["subtotalSet.shopMoney.amount"],
+        RefundLineItemTax = ["totalTaxSet.shopMoney.amount"],
+        RefundShippingLines = "refundShippingLines",
+        RefundShippingSubtotal = "subtotalAmountSet.shopMoney.amount",
+        // A refund shipping line carries its own tax here; REST gave the shipping's tax only on the shipping_refund adjustment.
+        RefundShippingTax = "taxAmountSet.shopMoney.amount",
+        OrderAdjustments = "orderAdjustments",
+        AdjustmentAmount = ["amountSet.shopMoney.amount"],
+        AdjustmentTax = ["taxAmountSet.shopMoney.amount"],
+        TransactionShopAmount = "amountSet.shopMoney.amount",
+        TransactionAmount = "amountSet.presentmentMoney.amount",
+        Connections = true,
+        EnumsInCapitals = true,
     };
 
     public required IReadOnlyList<string> Ids { get; init; }
@@ -87,6 +155,8 @@ public sealed record ShopifyFields
     public required string TotalDiscounts { get; init; }
     public required string TotalOutstanding { get; init; }
     public required string TotalShipping { get; init; }
+    /// <summary>The order's own refunded total in shop money, where the API has one; else the refund transactions say it.</summary>
+    public required string? TotalRefunded { get; init; }
     public required string TaxesIncluded { get; init; }
     public required string DutiesIncluded { get; init; }
     public required string OriginalDuties { get; init; }
@@ -105,7 +175,7 @@ public sealed record ShopifyFields
     public required string AllocationAmount { get; init; }
     public required string LineTotalDiscount { get; init; }
     public string LineTaxable { get; init; } = "taxable";
-    public required string LineTip { get; init; }
+    public required string? LineTip { get; init; }
     public required string TaxLines { get; init; }
     public required string TaxLinePrice { get; init; }
 
@@ -123,6 +193,7 @@ public sealed record ShopifyFields
     public required IReadOnlyList<string> RefundLineItemTax { get; init; }
     public required string RefundShippingLines { get; init; }
     public required string RefundShippingSubtotal { get; init; }
+    public required string? RefundShippingTax { get; init; }
     public required string OrderAdjustments { get; init; }
     public string AdjustmentKind { get; init; } = "kind";
     public required IReadOnlyList<string> AdjustmentAmount { get; init; }
@@ -130,8 +201,20 @@ public sealed record ShopifyFields
     public string Transactions { get; init; } = "transactions";
     public string TransactionKind { get; init; } = "kind";
     public string TransactionStatus { get; init; } = "status";
+    /// <summary>A refund transaction's amount in shop money, where the API gives it; else <see cref="TransactionAmount"/> converted.</summary>
+    public required string? TransactionShopAmount { get; init; }
     /// <summary>A refund transaction's amount in the presentment currency.</summary>
     public required string TransactionAmount { get; init; }
+
+    /// <summary>Lists may be connections (<c>{"nodes": […]}</c> or <c>{"edges": [{"node": …}]}</c>) as well as arrays.</summary>
+    public bool Connections { get; init; }
+
+    /// <summary>Enum values are written in capitals (<c>PARTIALLY_REFUNDED</c>); REST's lower-case names are the order's status.</summary>
+    public bool EnumsInCapitals { get; init; }
+
+    /// <summary>The objects of a list of this API: an array, or with <see cref="Connections"/> a connection too.</summary>
+    public IEnumerable<JsonFields> Items(JsonFields o, string path, LineReader? lines = null) =>
+        Connections ? o.Connection(path, lines) : o.Objects(path, lines);
 
     /// <summary>The first of <paramref name="paths"/> that is there, as text.</summary>
     public static string? Text(JsonFields o, IReadOnlyList<string> paths)

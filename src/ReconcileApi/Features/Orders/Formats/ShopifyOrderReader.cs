@@ -1,7 +1,8 @@
 namespace ReconcileApi.Features.Orders.Formats;
 
 /// <summary>
-/// A Shopify order (<see cref="ShopifyFields"/> says where each field is) as the canonical order.
+/// A Shopify order, from the REST or the GraphQL Admin API (<see cref="ShopifyFields"/> says where each field is), as the
+/// canonical order.
 /// <list type="bullet">
 /// <item>Lines: line items become product lines (a tip, marked by <c>tip_payment_gateway</c>, a fee line) and
 /// shipping lines shipping lines, the order's duties (<c>original_total_duties_set</c>, after an edit
@@ -16,8 +17,8 @@ namespace ReconcileApi.Features.Orders.Formats;
 /// it is the order after edits and before refunds, like <c>total_price</c> of an unedited one. A shipping line an edit
 /// removed (<c>is_removed</c>) leaves the order the same way: quantity 0, its first quantity kept.</item>
 /// <item>Money: <c>currency</c> is the shop's; <c>presentment_currency</c> and <c>total_price_set.presentment_money</c>
-/// are what the buyer paid in. Refund transactions are in the presentment currency: converted to shop money
-/// with the order's own rate (its shop total over its presentment total).</item>
+/// are what the buyer paid in. REST refund transactions are in the presentment currency: converted to shop money
+/// with the order's own rate (its shop total over its presentment total); GraphQL gives their shop money.</item>
 /// <item>Status: <c>financial_status</c>, or "cancelled" when <c>cancelled_at</c> is set; a cancelled order
 /// counts as paid only if its financial status says so. A test order is skipped.</item>
 /// </list>
@@ -41,6 +42,8 @@ static class ShopifyOrderReader
             FormatSupport.MissingOrderId(problems, string.Join(" or ", f.Ids));
 
         var financial = o.Text(f.FinancialStatus);
+        if (f.EnumsInCapitals)
+            financial = financial?.ToLowerInvariant();
         var status = financial;
         if (o.Text(f.CancelledAt) is not null)
         {
@@ -51,11 +54,11 @@ static class ShopifyOrderReader
         // Read once: each reading of a bad list would warn again.
         var refunds = o.TryGet(f.Refunds, out _) ? o.Objects(f.Refunds).ToList() : null;
         // Read once too: both the units refunds took back and, after an edit, their money come from these.
-        var refundLineItems = refunds?.SelectMany(r => r.Objects(f.RefundLineItems)).ToList();
+        var refundLineItems = refunds?.SelectMany(r => f.Items(r, f.RefundLineItems)).ToList();
         var refundedUnits = RefundedUnits(refundLineItems, f);
         var lines = new LineReader(problems);
         var edited = false;
-        foreach (var item in o.Objects(f.LineItems, lines))
+        foreach (var item in f.Items(o, f.LineItems, lines))
         {
             var ordered = item.LineQuantity(f.LineQuantity, lines);
             var price = item.LineAmount(f.LinePrice, lines);
@@ -78,7 +81,7 @@ static class ShopifyOrderReader
             // in a tax-inclusive shop would leave every price of the order uncompared and a create call without its tax item.
             var tax = Tax(item, f) ?? (item.Flag(f.LineTaxable) == false ? 0m : null);
             // A tip is a line item carrying tip_payment_gateway ("Present only on tips"): an order item like a fee, not a product.
-            var kind = item.Text(f.LineTip) is not null ? LineKind.Fee : LineKind.Product;
+            var kind = f.LineTip is { } tip && item.Text(tip) is not null ? LineKind.Fee : LineKind.Product;
             lines.Add(new OrderLine(item.Text(f.LineSku), ShopifyFields.LegacyId(item.Text(f.LineProductId)), ShopifyFields.Text(item, f.LineTitle),
                 quantity, p, FormatSupport.LineAmount(quantity, p, discount), kind)
             {
@@ -89,7 +92,7 @@ static class ShopifyOrderReader
             });
         }
         var shippingLines = new List<OrderLine>();
-        foreach (var item in o.Objects(f.ShippingLines, lines))
+        foreach (var item in f.Items(o, f.ShippingLines, lines))
         {
             if ((item.Money(f.ShippingDiscountedPrice) ?? item.LineAmount(f.ShippingPrice, lines)) is not { } price)
                 continue;
@@ -120,7 +123,7 @@ static class ShopifyOrderReader
         var currency = o.Text(f.Currency)?.ToUpperInvariant();
         var presentmentTotal = o.Money(f.PresentmentTotalPrice);
         var rate = presentmentTotal is > 0m and var pt && !string.Equals(presentmentCurrency, currency, StringComparison.Ordinal) ? shopTotal / pt : 1m;
-        var refunded = Refunded(refunds, rate, f);
+        var refunded = (f.TotalRefunded is { } totalRefunded ? o.Money(totalRefunded) : null) ?? Refunded(refunds, rate, f);
         var total = shopTotal;
         if (edited && o.Money(f.CurrentTotalPrice) is { } currentTotal)
         {
@@ -192,8 +195,8 @@ static class ShopifyOrderReader
     /// <summary>
     /// The shop money refunds of lines and shipping took off <c>current_total_price</c>: refund line items' subtotal and tax,
     /// refunded shipping (<c>refund_shipping_lines</c>, or before API 2024-10 the <c>shipping_refund</c> order adjustment) and
-    /// the shipping's tax, which only the <c>shipping_refund</c> adjustment gives ("taxes that are added to amount, such as
-    /// applicable shipping taxes added to a shipping refund"; adjustments are negative).
+    /// the shipping's tax, which in REST only the <c>shipping_refund</c> adjustment gives ("taxes that are added to amount, such as
+    /// applicable shipping taxes added to a shipping refund"; adjustments are negative) and in GraphQL the refund shipping line.
     /// </summary>
     static decimal RefundedLineMoney(List<JsonFields>? refunds, List<JsonFields>? refundLineItems, ShopifyFields f)
     {
@@ -202,16 +205,17 @@ static class ShopifyOrderReader
             sum += (ShopifyFields.Money(item, f.RefundLineItemSubtotal) ?? 0) + (ShopifyFields.Money(item, f.RefundLineItemTax) ?? 0);
         foreach (var refund in refunds ?? [])
         {
-            var shippingLines = refund.Objects(f.RefundShippingLines).ToList();
+            var shippingLines = f.Items(refund, f.RefundShippingLines).ToList();
             foreach (var shipping in shippingLines)
-                sum += shipping.Money(f.RefundShippingSubtotal) ?? 0;
-            foreach (var adjustment in refund.Objects(f.OrderAdjustments))
+                sum += (shipping.Money(f.RefundShippingSubtotal) ?? 0) + (f.RefundShippingTax is { } taxPath ? shipping.Money(taxPath) ?? 0 : 0);
+            foreach (var adjustment in f.Items(refund, f.OrderAdjustments))
             {
                 if (!string.Equals(adjustment.Text(f.AdjustmentKind), "shipping_refund", StringComparison.OrdinalIgnoreCase))
                     continue;
                 if (shippingLines.Count == 0)
                     sum -= ShopifyFields.Money(adjustment, f.AdjustmentAmount) ?? 0;
-                sum -= ShopifyFields.Money(adjustment, f.AdjustmentTax) ?? 0;
+                if (shippingLines.Count == 0 || f.RefundShippingTax is null)
+                    sum -= ShopifyFields.Money(adjustment, f.AdjustmentTax) ?? 0;
             }
         }
         return sum;
@@ -219,7 +223,7 @@ static class ShopifyOrderReader
 
     /// <summary>
     /// Successful refund transactions, in shop money (<paramref name="rate"/> converts the presentment amounts
-    /// they are written in). An order without refunds, or whose refunds list no transactions (older API
+    /// REST writes them in). An order without refunds, or whose refunds list no transactions (older API
     /// versions show only refund line items), says nothing: null, not 0. An unreadable amount makes it unknown.
     /// </summary>
     static decimal? Refunded(List<JsonFields>? refunds, decimal rate, ShopifyFields f)
@@ -230,7 +234,7 @@ static class ShopifyOrderReader
         var sawTransactions = false;
         foreach (var refund in refunds)
         {
-            foreach (var transaction in refund.Objects(f.Transactions))
+            foreach (var transaction in f.Items(refund, f.Transactions))
             {
                 sawTransactions = true;
                 if (!string.Equals(transaction.Text(f.TransactionKind), "refund", StringComparison.OrdinalIgnoreCase))
@@ -238,7 +242,8 @@ static class ShopifyOrderReader
                 var status = transaction.Text(f.TransactionStatus);
                 if (status is not null && !string.Equals(status, "success", StringComparison.OrdinalIgnoreCase))
                     continue;
-                sum += transaction.Money(f.TransactionAmount) is { } amount ? Math.Round(amount * rate, 2) : null;
+                sum += (f.TransactionShopAmount is { } shopPath ? transaction.Money(shopPath) : null)
+                    ?? (transaction.Money(f.TransactionAmount) is { } amount ? Math.Round(amount * rate, 2) : null);
             }
         }
         return refunds.Count > 0 && !sawTransactions ? null : sum;
