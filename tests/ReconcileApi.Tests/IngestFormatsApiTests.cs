@@ -98,6 +98,28 @@ public sealed class IngestFormatsApiTests(ApiFactory factory) : IClassFixture<Ap
         Assert.Equal(HttpStatusCode.NotFound, (await ws.Http.GetAsync("/api/v1/sources/store/orders/7")).StatusCode);
     }
 
+    /// <summary>
+    /// A Make or Zapier step that passes on a failed orders query sends Shopify's GraphQL error response instead of orders: it
+    /// was read as one order and rejected for want of an id (a 422 that stored a batch of it). Orders beside errors (a partial
+    /// response) are read.
+    /// </summary>
+    [Theory]
+    [InlineData("""{"data": {"orders": null}, "errors": [{"message": "Throttled", "extensions": {"code": "THROTTLED"}}], "extensions": {"cost": {"requestedQueryCost": 752}}}""", "?format=shopify-graphql", "errors[0].message: \"Throttled\", code THROTTLED")]
+    [InlineData("""{"errors": [{"message": "Field 'foo' doesn't exist on type 'Order'", "locations": [{"line": 1, "column": 20}]}, {"message": "Variable $first is declared but not used"}]}""", "", "errors[0].message: \"Field 'foo' doesn't exist on type 'Order'\", and 1 more")]
+    public async Task AGraphQlErrorResponse_IsA400SayingItsError_AndStoresNothing(string body, string format, string said)
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var response = await ws.Http.PostAsync($"/api/v1/sources/store/orders{format}", JsonBody(body));
+        var problem = await response.Json();
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest, "GraphQL error response");
+        Assert.Equal(said, problem.GetProperty("errors").GetProperty("errors")[0].GetString());
+        Assert.Empty((await (await ws.Http.GetAsync("/api/v1/sources/store/orders")).Json()).GetProperty("items").EnumerateArray());
+
+        var partial = """{"data": {"orders": {"nodes": [{"legacyResourceId": "11", "name": "#1011", "createdAt": "2026-11-01T10:00:00Z", "totalPriceSet": {"shopMoney": {"amount": "5.00", "currencyCode": "USD"}}}]}}, "errors": [{"message": "Access denied for customer field"}]}""";
+        var receipt = await (await ws.Http.PostAsync("/api/v1/sources/store/orders", JsonBody(partial))).Json();
+        Assert.Equal(1, receipt.GetProperty("inserted").GetInt32());
+    }
+
     [Fact]
     public async Task Shopify_SkipsTestOrders_AndCountsThem()
     {

@@ -146,9 +146,12 @@ public sealed class JsonOrderList
                 var paths = wrappers.Select(w => w.Split('.')).ToList();
                 // The root property the orders were found under: another one of that name is a second wrapper.
                 string? rootName = null;
+                // A GraphQL response's errors (Shopify's when a query is throttled or wrong), where its data has no orders.
+                Range? errors = null;
                 while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                 {
                     var isKey = JsonText.NameIs(ref reader, "idempotencyKey"u8);
+                    var isErrors = JsonText.NameIs(ref reader, "errors"u8);
                     // Which of two wrappers or keys is meant cannot be told: neither is taken.
                     if ((rootName is not null && JsonText.NameIs(ref reader, rootName)) || (isKey && key is not null))
                     {
@@ -176,8 +179,18 @@ public sealed class JsonOrderList
                     }
                     else
                     {
+                        var start = (int)reader.TokenStartIndex;
+                        var array = reader.TokenType == JsonTokenType.StartArray;
                         reader.Skip();
+                        if (isErrors && array)
+                            errors = start..(int)reader.BytesConsumed;
                     }
+                }
+                if (wrapper is null && errors is { } fault && GraphQlErrors(body.Span[offset..][fault]) is { } said)
+                {
+                    malformed = new MalformedBody($"The body is a GraphQL error response, not orders ({said}): nothing was stored. Send the orders once the query succeeds.",
+                        1, 1, Field: "errors", FieldMessage: said);
+                    return false;
                 }
                 if (wrapper is null)
                     elements.Add(rootStart..((int)reader.BytesConsumed + offset));
@@ -202,6 +215,30 @@ public sealed class JsonOrderList
         }
         list = new JsonOrderList(body, elements, key, wrapper);
         return true;
+    }
+
+    /// <summary>
+    /// What a GraphQL response's <c>errors</c> say (the first message, its <c>extensions.code</c>, and how many there are), or
+    /// null when the array is not that: objects with a <c>message</c>. A Make or Zapier step that passes on a failed orders query
+    /// (throttled, a field the API version lacks) sends this instead of orders; read as one order, it was rejected for want of an id.
+    /// </summary>
+    static string? GraphQlErrors(ReadOnlySpan<byte> value)
+    {
+        var reader = new Utf8JsonReader(value);
+        if (!JsonDocument.TryParseValue(ref reader, out var document))
+            return null;
+        using (document)
+        {
+            var items = document.RootElement.EnumerateArray().ToList();
+            if (items.Count == 0 || !items.TrueForAll(e => e.ValueKind == JsonValueKind.Object && e.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String))
+                return null;
+            var first = items[0];
+            var said = $"errors[0].message: \"{first.GetProperty("message").GetString()}\"";
+            if (first.TryGetProperty("extensions", out var extensions) && extensions.ValueKind == JsonValueKind.Object
+                && extensions.TryGetProperty("code", out var code) && code.ValueKind == JsonValueKind.String)
+                said += $", code {code.GetString()}";
+            return items.Count > 1 ? $"{said}, and {items.Count - 1} more" : said;
+        }
     }
 
     /// <summary>The wrapper paths whose step <paramref name="step"/> is the property name the reader is on.</summary>
