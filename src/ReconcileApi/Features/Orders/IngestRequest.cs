@@ -142,7 +142,7 @@ public sealed class IngestRequest : IIdempotentBody, IEndpointParameterMetadataP
         {
             dateOrder = (await SettingsStore.CurrentAsync(context.RequestServices.GetRequiredService<ReconcileDbContext>(), context.User.WorkspaceId(), ct)).DateOrder;
         }
-        var formatContext = new FormatContext(zone, map, dateOrder);
+        var formatContext = new FormatContext(zone, map, dateOrder, side);
 
         // The whole body's structure is read here, so that a malformed one is refused before anything is stored.
         if (kind == BodyKind.Json)

@@ -6,7 +6,8 @@ namespace ReconcileApi.Features.Orders.Formats;
 /// A generic order table: one row per order, or several rows sharing an order id (one per line; the
 /// order's fields come from its first row that has them, and a later row with another value is a warning). Columns are found by the header aliases in
 /// <see cref="Aliases"/> (keys are the canonical field names a column map may name). Line columns give
-/// product lines unless a line kind column says otherwise.
+/// product lines unless a line kind column says otherwise; a table without them whose products are packed in one cell
+/// (BigCommerce's and WooCommerce's one-row-per-order exports) gives the lines <see cref="PackedLines"/> reads.
 /// </summary>
 public sealed class CsvFormat : ITableOrderFormat
 {
@@ -20,14 +21,16 @@ public sealed class CsvFormat : ITableOrderFormat
         ["lastName"] = ["last name", "billing last name", "family name", "surname", "customer last name"],
         ["orderDate"] = ["order date", "date", "created at", "created", "date created", "created date", "order time", "creation date"],
         ["updatedAt"] = ["updated at", "updated", "date modified", "modified", "last updated", "modification date"],
-        ["currency"] = ["currency", "currency code"],
-        ["total"] = ["total", "order total", "amount", "grand total", "total price", "total amount"],
-        ["subtotal"] = ["subtotal", "sub total", "subtotal price"],
-        ["tax"] = ["tax", "taxes", "total tax", "tax amount", "sales tax"],
-        ["shipping"] = ["shipping", "shipping total", "shipping amount", "shipping cost", "shipping price"],
+        ["currency"] = ["currency", "currency code", "order currency", "order currency code"],
+        // BigCommerce's export writes each amount with and without tax: the total is the one with it ("Inc-Tax Total" in its MYOB
+        // template, whose "Total" is the subtotal), the subtotal and shipping the ones without, as its API reader takes them.
+        ["total"] = ["inc-tax total", "order total (inc tax)", "total", "order total", "amount", "grand total", "total price", "total amount"],
+        ["subtotal"] = ["subtotal", "sub total", "subtotal price", "subtotal (ex tax)"],
+        ["tax"] = ["tax", "taxes", "total tax", "tax total", "tax amount", "sales tax"],
+        ["shipping"] = ["shipping", "shipping total", "shipping amount", "shipping cost", "shipping price", "shipping cost (ex tax)", "shipping cost (inc tax)", "inc-tax freight amount"],
         ["discount"] = ["discount", "discounts", "discount amount", "discount total", "total discounts"],
         ["amountPaid"] = ["amount paid", "total paid", "paid amount"],
-        ["amountRefunded"] = ["amount refunded", "refunded", "refunded amount", "refund total", "refund amount", "total refunded"],
+        ["amountRefunded"] = ["amount refunded", "refunded", "refunded amount", "refund total", "refund amount", "total refunded", "refunded total"],
         ["status"] = ["status", "financial status", "pay status", "payment status", "order status"],
         ["paymentReference"] = ["payment reference", "transaction id", "payment id", "payment ref"],
         ["platform"] = ["platform", "store platform"],
@@ -39,9 +42,16 @@ public sealed class CsvFormat : ITableOrderFormat
         [Quantity] = ["quantity", "qty", "lineitem quantity", "item quantity", "line quantity"],
         [UnitPrice] = ["unit price", "price", "lineitem price", "item price", "price per unit", "line price"],
         [LineTotal] = ["line total", "lineitem total", "item total"],
+        [LineSubtotal] = ["line subtotal", "lineitem subtotal", "item subtotal"],
+        [LineTax] = ["line tax", "lineitem tax", "item tax", "item total tax"],
         [LineDiscount] = ["line discount", "lineitem discount", "item discount"],
         [LineKindField] = ["line kind", "kind", "line type", "item type"],
+        // Every product of the order in one cell (BigCommerce's "Product Details", WooCommerce's "line_items"): see PackedLines.
+        [PackedItems] = ["product details", "line items"],
     };
+
+    const string PackedItems = "packedLines";
+    static readonly string[] LineColumns = [Sku, ProductId, ProductName, Quantity, UnitPrice, LineTotal];
 
     public string Name => "csv";
 
@@ -52,24 +62,34 @@ public sealed class CsvFormat : ITableOrderFormat
     public IEnumerable<TableOrder> Read(Table table, FormatContext context)
     {
         var columns = new TableColumns(table.Header, Aliases, context.ColumnMap);
-        return TableOrders.Read(table, context, Aliases, columns.Has(OrderId) || !columns.Has(OrderNumber) ? OrderId : OrderNumber, Map);
+        // WooCommerce Analytics' orders download has "Net sales" and no total: a missing total names it.
+        var netSales = table.Header.FirstOrDefault(h => TableColumns.Key(h) == "netsales")?.Trim();
+        return TableOrders.Read(table, context, Aliases, columns.Has(OrderId) || !columns.Has(OrderNumber) ? OrderId : OrderNumber, o => Map(o, netSales));
     }
 
     const string OrderNumber = "orderNumber";
 
-    static ReadOrder Map(TableOrderRows o)
+    static ReadOrder Map(TableOrderRows o, string? netSales)
     {
         var id = RequireId(o, o.Text(OrderId) ?? (o.Columns.Has(OrderId) ? null : o.Text(OrderNumber)), "order id");
+        if (!o.Columns.Has("total"))
+            o.Problems.Error("total", "Is required: the table has no order total column (Order Total, Total, order_total, Order Total (inc tax), …); " +
+                "name it with ?columnMap=total=<header>." + (netSales is not null
+                    ? $" '{netSales}' is not the order total (it leaves out tax and shipping and takes out refunds): export the orders with their totals."
+                    : ""));
         var order = new CanonicalOrder
         {
             OrderId = id ?? "",
-            OrderNumber = o.Text(OrderNumber),
+            // A store's export without order numbers (BigCommerce's has only "Order ID"; WooCommerce's order_number is empty
+            // unless a plugin numbers orders) is keyed by its ids, which are the numbers the store shows, as the stores' API
+            // readers do. A Keap id is never a store reference.
+            OrderNumber = o.Text(OrderNumber) ?? (o.Context.Side == OrderSource.Store ? id : null),
             CustomerEmail = o.Text("customerEmail"),
             CustomerName = o.Text("customerName") ?? FormatSupport.PersonName(o.Text("firstName"), o.Text("lastName")),
             OrderDate = o.Instant("orderDate", strict: true),
             UpdatedAt = o.Instant("updatedAt"),
             Currency = o.Text("currency")?.ToUpperInvariant(),
-            Total = o.Money("total", required: true) ?? 0,
+            Total = o.Columns.Has("total") ? o.Money("total", required: true) ?? 0 : 0,
             Subtotal = o.Money("subtotal"),
             Tax = o.Money("tax"),
             Shipping = o.Money("shipping"),
@@ -81,7 +101,7 @@ public sealed class CsvFormat : ITableOrderFormat
             Platform = o.Text("platform")?.ToLowerInvariant(),
             SourceType = o.Text("sourceType")?.ToUpperInvariant(),
             TaxesIncluded = Flag(o, "taxesIncluded"),
-            Lines = Lines(o, LineKinds.FromText),
+            Lines = o.Columns.Has(PackedItems) && !LineColumns.Any(o.Columns.Has) ? PackedLines.Read(o, PackedItems) : Lines(o, LineKinds.FromText),
         };
         return new ReadOrder(order, o.Problems);
     }

@@ -4,10 +4,10 @@ namespace ReconcileApi.Features.Orders.Formats;
 public sealed record FieldError(string Field, string Message);
 
 /// <summary>
-/// What a format needs besides the record: the zone for offset-less times, the caller's column map, and the order of numeric
-/// dates such as 05/06/2026 (null: such a date is ambiguous and rejected).
+/// What a format needs besides the record: the zone for offset-less times, the caller's column map, the order of numeric
+/// dates such as 05/06/2026 (null: such a date is ambiguous and rejected), and the side the records come from (null: not said).
 /// </summary>
-public sealed record FormatContext(TimeZoneInfo Zone, IReadOnlyDictionary<string, string> ColumnMap, DateOrder? DateOrder = null)
+public sealed record FormatContext(TimeZoneInfo Zone, IReadOnlyDictionary<string, string> ColumnMap, DateOrder? DateOrder = null, OrderSource? Side = null)
 {
     public static FormatContext Utc { get; } = new(TimeZoneInfo.Utc, new Dictionary<string, string>());
 }

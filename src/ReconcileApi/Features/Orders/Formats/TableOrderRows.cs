@@ -14,6 +14,8 @@ public sealed class TableOrderRows(TableColumns columns, IReadOnlyList<TableRow>
 
     public TableColumns Columns => columns;
 
+    public FormatContext Context => context;
+
     /// <summary>An order-level field: the first non-empty cell among the order's rows (normally its first row).</summary>
     public string? Text(string field) => First(field, string.Equals)?.Text;
 

@@ -12,6 +12,9 @@ static class TableOrders
     public const string LineTotal = "lineTotal";
     public const string LineDiscount = "lineDiscount";
     public const string LineKindField = "lineKind";
+    /// <summary>A line's amount before its discounts (WooCommerce's <c>item_subtotal</c>; <see cref="LineTotal"/> is after them).</summary>
+    public const string LineSubtotal = "lineSubtotal";
+    public const string LineTax = "lineTax";
 
     static readonly string[] LineFields = [Sku, ProductId, ProductName, Quantity, UnitPrice, LineTotal];
 
@@ -98,10 +101,12 @@ static class TableOrders
                 lines.Unreadable(o.Columns.HeaderOf(LineKindField), $"Line {row.Line}: unknown line kind '{kindText}'; use product, shipping, tax, discount or fee.");
             var quantity = o.LineQuantity(row, Quantity, lines);
             var lineTotal = o.OptionalNumber(row, LineTotal);
-            var price = o.Text(row, UnitPrice) is null && lineTotal is { } t && quantity is { } q && q != 0 ? t / q : o.LineAmount(row, UnitPrice, lines);
+            // Without a unit price, the price is the amount before discounts (else the line total) per unit.
+            var subtotal = o.OptionalNumber(row, LineSubtotal);
+            var price = o.Text(row, UnitPrice) is null && (subtotal ?? lineTotal) is { } t && quantity is { } q && q != 0 ? t / q : o.LineAmount(row, UnitPrice, lines);
             if (quantity is null || price is null || kind is null)
                 continue;
-            var discount = o.OptionalNumber(row, LineDiscount);
+            var discount = o.OptionalNumber(row, LineDiscount) ?? (subtotal is { } s && lineTotal is { } lt && s != lt ? s - lt : null);
             lines.Add(new OrderLine(
                 o.Text(row, Sku),
                 o.Text(row, ProductId),
@@ -109,7 +114,7 @@ static class TableOrders
                 quantity.Value,
                 price.Value,
                 lineTotal ?? FormatSupport.LineAmount(quantity.Value, price.Value, discount),
-                kind.Value) { Discount = discount is { } d && d != 0 ? d : null });
+                kind.Value) { Discount = discount is { } d && d != 0 ? d : null, Tax = o.OptionalNumber(row, LineTax) });
         }
         return lines.Lines;
     }
