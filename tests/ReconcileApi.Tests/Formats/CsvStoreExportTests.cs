@@ -125,6 +125,21 @@ public sealed class CsvStoreExportTests
     }
 
     [Fact]
+    public void Read_TakesTheWholeTotalAsRefunded_WhenARefundedStoreOrdersRefundAmountIsZero_WithAWarning()
+    {
+        var table = Table(["Order ID", "Order Status", "Order Total (inc tax)", "Refund Amount"],
+            ["189", "Refunded", "120.00", "0.0000"], ["190", "Partially Refunded", "80.00", "0.0000"], ["191", "Refunded", "50.00", "20.00"]);
+
+        var orders = Format.Read(table, StoreSide).Select(o => o.Read).ToList();
+
+        Assert.Equal([120.00m, 0m, 20.00m], orders.Select(o => o.Order.AmountRefunded!.Value));
+        var warning = Assert.Single(orders[0].Problems.Warnings);
+        Assert.Equal(("Refund Amount", "Line 2: the order is 'Refunded' with a refunded amount of 0; its whole total 120.00 is read as refunded."), (warning.Field, warning.Message));
+        Assert.All(orders.Skip(1), o => Assert.Empty(o.Problems.Warnings));
+        Assert.Equal(0m, Format.Read(table, FormatContext.Utc with { Side = OrderSource.Keap }).First().Read.Order.AmountRefunded);
+    }
+
+    [Fact]
     public void Read_KeepsAKeapTablesOrderNumber_EmptyWhenItHasNone()
     {
         var table = Table(["Order ID", "Order Total"], ["8812", "10.00"]);

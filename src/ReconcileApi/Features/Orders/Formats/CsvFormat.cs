@@ -77,6 +77,7 @@ public sealed class CsvFormat : ITableOrderFormat
                 "name it with ?columnMap=total=<header>." + (netSales is not null
                     ? $" '{netSales}' is not the order total (it leaves out tax and shipping and takes out refunds): export the orders with their totals."
                     : ""));
+        var total = o.Columns.Has("total") ? o.Money("total", required: true) ?? 0 : 0;
         var order = new CanonicalOrder
         {
             OrderId = id ?? "",
@@ -89,13 +90,13 @@ public sealed class CsvFormat : ITableOrderFormat
             OrderDate = o.Instant("orderDate", strict: true),
             UpdatedAt = o.Instant("updatedAt"),
             Currency = o.Text("currency")?.ToUpperInvariant(),
-            Total = o.Columns.Has("total") ? o.Money("total", required: true) ?? 0 : 0,
+            Total = total,
             Subtotal = o.Money("subtotal"),
             Tax = o.Money("tax"),
             Shipping = o.Money("shipping"),
             Discount = o.Money("discount"),
             AmountPaid = o.Money("amountPaid"),
-            AmountRefunded = o.Money("amountRefunded"),
+            AmountRefunded = Refunded(o, total),
             Status = o.Text("status"),
             PaymentReference = o.Text("paymentReference"),
             Platform = o.Text("platform")?.ToLowerInvariant(),
@@ -104,5 +105,21 @@ public sealed class CsvFormat : ITableOrderFormat
             Lines = o.Columns.Has(PackedItems) && !LineColumns.Any(o.Columns.Has) ? PackedLines.Read(o, PackedItems) : Lines(o, LineKinds.FromText),
         };
         return new ReadOrder(order, o.Problems);
+    }
+
+    /// <summary>
+    /// The refunded amount; for a store order whose status says it was refunded (not partly) and whose refund column says 0 or
+    /// nothing, its total, with a warning: BigCommerce's export writes its Refund Amount from refunded_amount, documented as
+    /// "always returns 0", so a Refunded order shows 0.0000 (its API reader takes the total the same way).
+    /// </summary>
+    static decimal? Refunded(TableOrderRows o, decimal total)
+    {
+        var refunded = o.Money("amountRefunded");
+        if (o.Context.Side == OrderSource.Keap || refunded is not (null or 0m) || total <= 0m
+            || !string.Equals(o.Text("status"), "refunded", StringComparison.OrdinalIgnoreCase))
+            return refunded;
+        o.Problems.Warn(o.Columns.HeaderOf(refunded is null ? "status" : "amountRefunded"),
+            $"Line {o.Rows[0].Line}: the order is '{o.Text("status")}' with {(refunded is null ? "no refunded amount" : "a refunded amount of 0")}; its whole total {total} is read as refunded.");
+        return total;
     }
 }
