@@ -83,8 +83,9 @@ public sealed class CsvFormat : ITableOrderFormat
             OrderId = id ?? "",
             // A store's export without order numbers (BigCommerce's has only "Order ID"; WooCommerce's order_number is empty
             // unless a plugin numbers orders) is keyed by its ids, which are the numbers the store shows, as the stores' API
-            // readers do. A Keap id is never a store reference.
-            OrderNumber = o.Text(OrderNumber) ?? (o.Context.Side == OrderSource.Store ? id : null),
+            // readers do (an id with a control character, which the validator rejects, is not copied to say it twice). A Keap id is
+            // never a store reference.
+            OrderNumber = o.Text(OrderNumber) ?? (o.Context.Side == OrderSource.Store && id?.Any(char.IsControl) == false ? id : null),
             CustomerEmail = o.Text("customerEmail"),
             CustomerName = o.Text("customerName") ?? FormatSupport.PersonName(o.Text("firstName"), o.Text("lastName")),
             OrderDate = o.Instant("orderDate", strict: true),
