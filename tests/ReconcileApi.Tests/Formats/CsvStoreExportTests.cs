@@ -43,10 +43,22 @@ public sealed class CsvStoreExportTests
         Assert.Equal("dawn@mail.example.com", o.CustomerEmail);
         Assert.Equal(new DateTime(2026, 10, 26, 0, 0, 0, DateTimeKind.Utc), o.OrderDate);
         Assert.Equal((291.75m, 265.50m, 21.25m, 5.00m, 0m), (o.Total, o.Subtotal!.Value, o.Tax!.Value, o.Shipping!.Value, o.AmountRefunded!.Value));
-        Assert.Equal(("USD", "Shipped"), (o.Currency, o.Status));
+        Assert.Equal(("USD", "Shipped", false), (o.Currency, o.Status, o.TaxesIncluded));
         Assert.Equal(
             [("8810-WB-S", "100", "Surya Leopard Yoga Legging", 1m, 67.50m, 67.50m), ("KN-1", "166", "Boning Knife | Butcher's Edition", 3m, 66.00m, 198.00m)],
             o.Lines.Select(l => (l.Sku, l.ProductId, l.Name, l.Quantity, l.UnitPrice, l.LineTotal!.Value)));
+    }
+
+    [Fact]
+    public void Read_TakesBigCommerceProductPrices_AsIncludingTax_WhenTheyAddUpToTheSubtotalWithTax()
+    {
+        // A store that shows order prices with tax exports each product's price_inc_tax; only the amounts say so.
+        var table = Table(["Order ID", "Subtotal (inc tax)", "Subtotal (ex tax)", "Tax Total", "Order Total (inc tax)", "Product Details"],
+            ["201", "120.00", "100.00", "20.00", "120.00", "Product ID: 5, Product Qty: 2, Product SKU: T-1, Product Unit Price: 60.00, Product Total Price: 120.00"],
+            ["202", "120.00", "100.00", "20.00", "120.00", "Product ID: 5, Product Qty: 2, Product SKU: T-1, Product Unit Price: 50.00, Product Total Price: 100.00"],
+            ["203", "120.00", "100.00", "20.00", "120.00", "Product ID: 5, Product Qty: 2, Product SKU: T-1, Product Unit Price: 55.00, Product Total Price: 110.00"]);
+
+        Assert.Equal([true, false, null], Format.Read(table, StoreSide).Select(o => o.Read.Order.TaxesIncluded));
     }
 
     [Fact]

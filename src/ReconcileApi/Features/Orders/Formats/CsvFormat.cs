@@ -26,6 +26,7 @@ public sealed class CsvFormat : ITableOrderFormat
         // template, whose "Total" is the subtotal), the subtotal and shipping the ones without, as its API reader takes them.
         ["total"] = ["inc-tax total", "order total (inc tax)", "total", "order total", "amount", "grand total", "total price", "total amount"],
         ["subtotal"] = ["subtotal", "sub total", "subtotal price", "subtotal (ex tax)"],
+        [SubtotalIncTax] = ["subtotal (inc tax)"],
         ["tax"] = ["tax", "taxes", "total tax", "tax total", "tax amount", "sales tax"],
         ["shipping"] = ["shipping", "shipping total", "shipping amount", "shipping cost", "shipping price", "shipping cost (ex tax)", "shipping cost (inc tax)", "inc-tax freight amount"],
         ["discount"] = ["discount", "discounts", "discount amount", "discount total", "total discounts"],
@@ -51,6 +52,7 @@ public sealed class CsvFormat : ITableOrderFormat
     };
 
     const string PackedItems = "packedLines";
+    const string SubtotalIncTax = "subtotalIncTax";
     static readonly string[] LineColumns = [Sku, ProductId, ProductName, Quantity, UnitPrice, LineTotal];
 
     public string Name => "csv";
@@ -72,12 +74,6 @@ public sealed class CsvFormat : ITableOrderFormat
     static ReadOrder Map(TableOrderRows o, string? netSales)
     {
         var id = RequireId(o, o.Text(OrderId) ?? (o.Columns.Has(OrderId) ? null : o.Text(OrderNumber)), "order id");
-        if (!o.Columns.Has("total"))
-            o.Problems.Error("total", "Is required: the table has no order total column (Order Total, Total, order_total, Order Total (inc tax), …); " +
-                "name it with ?columnMap=total=<header>." + (netSales is not null
-                    ? $" '{netSales}' is not the order total (it leaves out tax and shipping and takes out refunds): export the orders with their totals."
-                    : ""));
-        var total = o.Columns.Has("total") ? o.Money("total", required: true) ?? 0 : 0;
         var order = new CanonicalOrder
         {
             OrderId = id ?? "",
@@ -91,13 +87,13 @@ public sealed class CsvFormat : ITableOrderFormat
             OrderDate = o.Instant("orderDate", strict: true),
             UpdatedAt = o.Instant("updatedAt"),
             Currency = o.Text("currency")?.ToUpperInvariant(),
-            Total = total,
+            Total = o.Columns.Has("total") ? o.Money("total", required: true) ?? 0 : NoTotalColumn(o, netSales),
             Subtotal = o.Money("subtotal"),
             Tax = o.Money("tax"),
             Shipping = o.Money("shipping"),
             Discount = o.Money("discount"),
             AmountPaid = o.Money("amountPaid"),
-            AmountRefunded = Refunded(o, total),
+            AmountRefunded = o.Money("amountRefunded"),
             Status = o.Text("status"),
             PaymentReference = o.Text("paymentReference"),
             Platform = o.Text("platform")?.ToLowerInvariant(),
@@ -105,7 +101,34 @@ public sealed class CsvFormat : ITableOrderFormat
             TaxesIncluded = Flag(o, "taxesIncluded"),
             Lines = o.Columns.Has(PackedItems) && !LineColumns.Any(o.Columns.Has) ? PackedLines.Read(o, PackedItems) : Lines(o, LineKinds.FromText),
         };
+        order = order with
+        {
+            AmountRefunded = Refunded(o, order.Total, order.AmountRefunded),
+            TaxesIncluded = order.TaxesIncluded ?? LinesIncludeTax(order.Lines, order.Subtotal, o.Money(SubtotalIncTax)),
+        };
         return new ReadOrder(order, o.Problems);
+    }
+
+    static decimal NoTotalColumn(TableOrderRows o, string? netSales)
+    {
+        o.Problems.Error("total", "Is required: the table has no order total column (Order Total, Total, order_total, Order Total (inc tax), …); " +
+            "name it with ?columnMap=total=<header>." + (netSales is not null
+                ? $" '{netSales}' is not the order total (it leaves out tax and shipping and takes out refunds): export the orders with their totals."
+                : ""));
+        return 0;
+    }
+
+    /// <summary>
+    /// Whether the line prices include tax, from a table that gives the subtotal both ways (BigCommerce's Subtotal (ex tax) and
+    /// (inc tax)): its products are priced with tax when the store shows order prices with tax, without it otherwise, and nothing
+    /// else in the file says which. The lines' totals add up to one of the two; null when they add up to neither (or both).
+    /// </summary>
+    static bool? LinesIncludeTax(IReadOnlyList<OrderLine> lines, decimal? exTax, decimal? incTax)
+    {
+        if (exTax is not { } ex || incTax is not { } inc || ex == inc || lines.Count == 0 || lines.Any(l => l.LineTotal is null))
+            return null;
+        var sum = lines.Sum(l => l.LineTotal!.Value);
+        return Math.Abs(sum - inc) <= 0.01m ? true : Math.Abs(sum - ex) <= 0.01m ? false : null;
     }
 
     /// <summary>
@@ -113,9 +136,8 @@ public sealed class CsvFormat : ITableOrderFormat
     /// nothing, its total, with a warning: BigCommerce's export writes its Refund Amount from refunded_amount, documented as
     /// "always returns 0", so a Refunded order shows 0.0000 (its API reader takes the total the same way).
     /// </summary>
-    static decimal? Refunded(TableOrderRows o, decimal total)
+    static decimal? Refunded(TableOrderRows o, decimal total, decimal? refunded)
     {
-        var refunded = o.Money("amountRefunded");
         if (o.Context.Side == OrderSource.Keap || refunded is not (null or 0m) || total <= 0m
             || !string.Equals(o.Text("status"), "refunded", StringComparison.OrdinalIgnoreCase))
             return refunded;
