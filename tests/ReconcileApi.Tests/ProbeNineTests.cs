@@ -293,4 +293,36 @@ public sealed class ProbeNineTests(ApiFactory factory) : IClassFixture<ApiFactor
         Assert.Equal(HttpStatusCode.NotFound, (await ws.Http.GetAsync("/api/v1/sources/store/orders/W1")).StatusCode);
         Assert.Empty((await (await ws.Http.GetAsync("/api/v1/runs")).Json()).GetProperty("items").EnumerateArray());
     }
+
+    /// <summary>
+    /// If-Match on a GET of a versioned resource (the settings, a discrepancy) was ignored and the current version sent to a
+    /// caller who asked for it only if it was still the one it held (RFC 9110, 13.1.1 applies to every method). Tags that
+    /// name another version are a 412 without the body; the current tag, a weak one or <c>*</c> get the 200; If-Match is
+    /// evaluated before If-None-Match.
+    /// </summary>
+    [Fact]
+    public async Task IfMatch_OnAGetOfAVersionedResource_Is412WhenItNamesAnotherVersion()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        Task<HttpResponseMessage> Get(string path, params (string Name, string Value)[] headers) => ws.Http.SendAsync(Write(HttpMethod.Get, path, null, headers));
+        var settings = await (await ws.Http.GetAsync("/api/v1/settings")).Json();
+        Assert.Equal(HttpStatusCode.OK, (await ws.Http.PutAsJsonAsync("/api/v1/settings", settings.GetProperty("settings"), ApiFactory.Json)).StatusCode);
+
+        var stale = await Get("/api/v1/settings", ("If-Match", "\"0\""));
+        await stale.AssertProblemAsync(HttpStatusCode.PreconditionFailed, "ETag \"1\"");
+        Assert.Null(stale.Headers.ETag);
+        Assert.Equal(HttpStatusCode.OK, (await Get("/api/v1/settings", ("If-Match", "\"1\""))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Get("/api/v1/settings", ("If-Match", "W/\"1\""))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Get("/api/v1/settings", ("If-Match", "*"))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotModified, (await Get("/api/v1/settings", ("If-Match", "\"1\""), ("If-None-Match", "\"1\""))).StatusCode);
+        await (await Get("/api/v1/settings", ("If-Match", "\"0\""), ("If-None-Match", "\"1\""))).AssertProblemAsync(HttpStatusCode.PreconditionFailed);
+
+        await ws.Http.IngestAsync("store", new[] { Order("G1") });
+        await ws.Http.RunAsync();
+        var id = (await ws.Http.DiscrepanciesAsync()).Single().GetProperty("id").GetInt64();
+        var etag = (await ws.Http.GetAsync($"/api/v1/discrepancies/{id}")).Headers.ETag!.ToString();
+        await (await Get($"/api/v1/discrepancies/{id}", ("If-Match", "\"999\""))).AssertProblemAsync(HttpStatusCode.PreconditionFailed);
+        Assert.Equal(HttpStatusCode.OK, (await Get($"/api/v1/discrepancies/{id}", ("If-Match", etag))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Get("/api/v1/discrepancies/999999", ("If-Match", "\"1\""))).StatusCode);
+    }
 }

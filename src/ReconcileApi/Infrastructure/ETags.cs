@@ -103,6 +103,8 @@ public static class ETags
     /// and no body, so a caller polling a discrepancy or the settings with the ETag it holds transfers nothing while nothing
     /// changed. It was ignored: a 200 with the whole body every time. A header that is no list of entity tags is ignored
     /// (the full answer is always correct); the check runs after the handler, on the ETag the handler set, so a 404 stays a 404.
+    /// If-Match is evaluated before it (13.2.2): tags that name none of the current version are a 412, where the current
+    /// version used to be sent to a caller who had asked for it only if it was still the one it held.
     /// </summary>
     public sealed class NotModifiedFilter : IEndpointFilter
     {
@@ -110,14 +112,25 @@ public static class ETags
         {
             var result = await next(context);
             var http = context.HttpContext;
-            if ((HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method))
-                && http.Request.Headers.IfNoneMatch.ToString() is { Length: > 0 } ifNoneMatch
-                && http.Response.Headers.ETag.ToString() is { Length: > 0 } etag
-                && StatusOf(result) == StatusCodes.Status200OK
+            if (!(HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method))
+                || http.Response.Headers.ETag.ToString() is not { Length: > 0 } etag || StatusOf(result) != StatusCodes.Status200OK)
+                return result;
+            // If-Match first (RFC 9110, 13.2.2): a GET whose tags name another version is 412 — the caller asked for this
+            // representation only if it is still the one it holds. It was ignored and the current one sent.
+            if (http.Request.Headers.IfMatch.ToString() is { Length: > 0 } ifMatch && Parse(ifMatch) is { } required
+                && !required.Exists(t => t == Any || t.Opaque == etag))
+            {
+                http.Response.Headers.Remove("ETag");
+                return Problems.PreconditionFailed(ReadStale(ifMatch, etag));
+            }
+            if (http.Request.Headers.IfNoneMatch.ToString() is { Length: > 0 } ifNoneMatch
                 && Parse(ifNoneMatch) is { } tags && tags.Exists(t => t == Any || t.Opaque == etag))
                 return TypedResults.StatusCode(StatusCodes.Status304NotModified);
             return result;
         }
+
+        public static string ReadStale(string ifMatch, string etag) =>
+            $"If-Match {ifMatch} names none of this resource's current version (ETag {etag}); read it without If-Match to get it as it is.";
 
         static int? StatusOf(object? result) => result switch
         {
@@ -127,13 +140,19 @@ public static class ETags
         };
     }
 
-    /// <summary>The 304 a GET of a versioned resource answers to If-None-Match with its current ETag, in its contract.</summary>
+    /// <summary>
+    /// The 304 a GET of a versioned resource answers to If-None-Match with its current ETag, and the 412 it answers to an
+    /// If-Match naming another version, in its contract.
+    /// </summary>
     public static void DocumentNotModified(EndpointBuilder endpoint)
     {
         if (Versioned(endpoint.Metadata) && endpoint.Metadata.OfType<Microsoft.AspNetCore.Routing.HttpMethodMetadata>().Any(m => m.HttpMethods.Contains("GET")))
         {
             endpoint.Metadata.Add(new Microsoft.AspNetCore.Http.ProducesResponseTypeMetadata(StatusCodes.Status304NotModified, typeof(void), []));
             endpoint.Metadata.Add(new OpenApi.ResponseHeader(StatusCodes.Status304NotModified, "ETag", "The current version, the one If-None-Match named: what you hold is current."));
+            endpoint.Metadata.Add(new Microsoft.AspNetCore.Http.ProducesResponseTypeMetadata(
+                StatusCodes.Status412PreconditionFailed, typeof(Microsoft.AspNetCore.Mvc.ProblemDetails), ["application/problem+json"]));
+            endpoint.Metadata.Add(new OpenApi.ProblemExampleDetail(StatusCodes.Status412PreconditionFailed, NotModifiedFilter.ReadStale(Of(3), Of(4))));
         }
     }
 
