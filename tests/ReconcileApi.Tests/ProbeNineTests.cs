@@ -325,4 +325,32 @@ public sealed class ProbeNineTests(ApiFactory factory) : IClassFixture<ApiFactor
         Assert.Equal(HttpStatusCode.OK, (await Get($"/api/v1/discrepancies/{id}", ("If-Match", etag))).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await Get("/api/v1/discrepancies/999999", ("If-Match", "\"1\""))).StatusCode);
     }
+
+    /// <summary>
+    /// A date in the query that exists where it was written but falls past the calendar's ends in UTC
+    /// (9999-12-31T23:59:59-05:00), or a year of five digits, was told "Must be a date like 2026-11-01T00:00:00Z." — it is
+    /// one. It is told the range; a date that does not exist is told what a date looks like, as before; the calendar's first
+    /// day is read.
+    /// </summary>
+    [Theory]
+    [InlineData("9999-12-31T23:59:59-05:00", "Must be a date from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z; 9999-12-31T23:59:59-05:00 falls outside them in UTC.")]
+    [InlineData("0001-01-01T00:00:00+01:00", null)]
+    [InlineData("10000-01-01", "Must be a date from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z; 10000-01-01 falls outside them in UTC.")]
+    [InlineData("2026-12-32", "Must be a date like 2026-11-01T00:00:00Z.")]
+    [InlineData("2026-12-01T25:00:00Z", "Must be a date like 2026-11-01T00:00:00Z.")]
+    [InlineData("0001-01-01", null)]
+    public async Task ASinceDatePastTheCalendarInUtc_IsToldTheRange(string since, string? message)
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+
+        var response = await ws.Http.GetAsync("/api/v1/discrepancies?since=" + Uri.EscapeDataString(since));
+
+        if (message is null)
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            return;
+        }
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.Equal(message, (await response.Json()).GetProperty("errors").GetProperty("since")[0].GetString());
+    }
 }

@@ -11,7 +11,7 @@ namespace ReconcileApi.Infrastructure;
 /// What the framework's parameter binding refused, told the caller's way: the field by its wire name (camelCase, its path
 /// in the body) and what it must look like — never the framework's text, a .NET type name or an internal class's path.
 /// </summary>
-public static class BindingFailures
+public static partial class BindingFailures
 {
     public static async Task<ProblemDetails> DescribeAsync(HttpContext context, BadHttpRequestException exception)
     {
@@ -137,6 +137,8 @@ public static class BindingFailures
     /// </summary>
     static string? OutOfRange(string number, Type type)
     {
+        if ((Nullable.GetUnderlyingType(type) ?? type) is var date && (date == typeof(DateTime) || date == typeof(DateTimeOffset)))
+            return PastTheCalendar(number);
         (decimal Min, decimal Max, bool Whole)? range = Type.GetTypeCode(Nullable.GetUnderlyingType(type) ?? type) switch
         {
             TypeCode.Int16 => (short.MinValue, short.MaxValue, true),
@@ -151,6 +153,26 @@ public static class BindingFailures
         return $"Must be a {(r.Whole ? "whole number" : "number")} from {r.Min.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} " +
             $"to {r.Max.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)}; {number} is out of range.";
     }
+
+    /// <summary>
+    /// What a date past the calendar's ends in UTC is told: its range. 9999-12-31T23:59:59-05:00 (a day that exists, in a zone
+    /// where it falls after 9999 in UTC) and a year of five digits were told "Must be a date like 2026-11-01T00:00:00Z.".
+    /// </summary>
+    static string? PastTheCalendar(string text)
+    {
+        return FiveDigitYear().IsMatch(text.Trim())
+            || WithOffset().Match(text.Trim()) is { Success: true } withOffset
+                && DateTime.TryParse(withOffset.Groups["local"].Value, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out _)
+            ? $"Must be a date from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z; {text} falls outside them in UTC."
+            : null;
+    }
+
+    /// <summary>A date and time with its offset (Z or ±hh:mm) at the end; <c>local</c> is what comes before the offset.</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(?<local>.+[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)\s*(Z|[+-]\d{2}(:?\d{2})?)$", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    private static partial System.Text.RegularExpressions.Regex WithOffset();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[+-]?\d{5,}-\d{2}-\d{2}")]
+    private static partial System.Text.RegularExpressions.Regex FiveDigitYear();
 
     static (string Path, bool IsName)? FirstInvalidText(ReadOnlyMemory<byte> body)
     {
