@@ -353,4 +353,30 @@ public sealed class ProbeNineTests(ApiFactory factory) : IClassFixture<ApiFactor
         await response.AssertProblemAsync(HttpStatusCode.BadRequest);
         Assert.Equal(message, (await response.Json()).GetProperty("errors").GetProperty("since")[0].GetString());
     }
+
+    /// <summary>
+    /// A DELETE retried after a timeout (Zapier and Make retry a step whose answer did not arrive) found the schedule or
+    /// webhook its first attempt had deleted gone: a 404, and the scenario stopped on a delete that had worked. With the
+    /// Idempotency-Key the retry replays the 204; the same key on another delete is 422; without a key it is the 404 as before.
+    /// </summary>
+    [Fact]
+    public async Task ADeleteRetriedWithItsIdempotencyKey_ReplaysThe204()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var schedule = (await (await ws.Http.PostAsJsonAsync("/api/v1/schedules", new { name = "Nightly", cron = "30 2 * * *" })).Json()).GetProperty("id").GetString();
+        var webhook = (await (await ws.Http.PostAsJsonAsync("/api/v1/webhooks", new { url = "https://example.com/hook", events = new[] { "run.succeeded" } })).Json()).GetProperty("id").GetString();
+
+        foreach (var path in new[] { $"/api/v1/schedules/{schedule}", $"/api/v1/webhooks/{webhook}" })
+        {
+            var key = ("Idempotency-Key", "delete-" + path);
+            Assert.Equal(HttpStatusCode.NoContent, (await ws.Http.SendAsync(Write(HttpMethod.Delete, path, null, key))).StatusCode);
+            var retry = await ws.Http.SendAsync(Write(HttpMethod.Delete, path, null, key));
+            Assert.Equal(HttpStatusCode.NoContent, retry.StatusCode);
+            Assert.Equal("true", retry.Headers.GetValues("Idempotent-Replayed").Single());
+            Assert.Equal(HttpStatusCode.NotFound, (await ws.Http.GetAsync(path)).StatusCode);
+            await (await ws.Http.DeleteAsync(path)).AssertProblemAsync(HttpStatusCode.NotFound);
+        }
+        await (await ws.Http.SendAsync(Write(HttpMethod.Delete, $"/api/v1/webhooks/{Guid.NewGuid()}", null, ("Idempotency-Key", $"delete-/api/v1/schedules/{schedule}"))))
+            .AssertProblemAsync(HttpStatusCode.UnprocessableEntity);
+    }
 }

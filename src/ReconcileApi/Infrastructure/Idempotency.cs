@@ -35,6 +35,13 @@ public sealed class Idempotency(ReconcileDbContext db, TimeProvider clock, IOpti
     /// <summary>Marks the endpoints behind the filter whose keys it honours (workspace callers'): the contract declares the header there.</summary>
     public sealed class Honoured;
 
+    /// <summary>
+    /// The methods whose requests a key makes safe to repeat. DELETE among them: a retry after a timeout found the schedule or
+    /// webhook the first attempt had deleted gone and answered 404, so Zapier or Make stopped the scenario on a delete that
+    /// had worked; with its key it replays the 204.
+    /// </summary>
+    public static bool Honours(string method) => HttpMethods.IsPost(method) || HttpMethods.IsPut(method) || HttpMethods.IsDelete(method);
+
     /// <summary>Marks an endpoint that writes its idempotency record in its own transaction (<see cref="AddCompleted"/>).</summary>
     public sealed class RecordedByEndpoint;
 
@@ -185,14 +192,14 @@ public sealed class Idempotency(ReconcileDbContext db, TimeProvider clock, IOpti
         }
     }
 
-    /// <summary>The endpoint filter every POST/PUT endpoint runs behind.</summary>
+    /// <summary>The endpoint filter every POST/PUT/DELETE endpoint runs behind.</summary>
     public sealed class Filter(Idempotency idempotency, IOptions<JsonOptions> json) : IEndpointFilter
     {
         public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
         {
             var http = context.HttpContext;
             var bound = context.Arguments.OfType<IIdempotentBody>().FirstOrDefault();
-            if (!HttpMethods.IsPost(http.Request.Method) && !HttpMethods.IsPut(http.Request.Method)
+            if (!Honours(http.Request.Method)
                 || bound?.Problem is not null
                 || http.User.FindFirst(Auth.WorkspaceClaim) is null)
                 return await next(context);

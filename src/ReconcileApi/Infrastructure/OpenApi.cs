@@ -252,7 +252,7 @@ public static partial class OpenApi
         {
             if (operation.Responses is not { } responses)
                 return;
-            var honoured = metadata.OfType<Idempotency.Honoured>().Any() && context.ApiDescription.HttpMethod is "POST" or "PUT";
+            var honoured = metadata.OfType<Idempotency.Honoured>().Any() && Idempotency.Honours(context.ApiDescription.HttpMethod ?? "");
             if (operation.RequestBody is not null || honoured)
             {
                 var example = ProblemExample(StatusCodes.Status400BadRequest);
@@ -305,7 +305,7 @@ public static partial class OpenApi
                 headers.Add(new ResponseHeader(int.Parse(status, System.Globalization.CultureInfo.InvariantCulture), "Location",
                     status == "201" ? "Where the created resource is read." : "Where to poll what was started."));
             }
-            if (metadata.OfType<Idempotency.Honoured>().Any() && context.ApiDescription.HttpMethod is "POST" or "PUT")
+            if (metadata.OfType<Idempotency.Honoured>().Any() && Idempotency.Honours(context.ApiDescription.HttpMethod ?? ""))
             {
                 foreach (var status in responses.Keys.Where(k => k.StartsWith('2')))
                 {
@@ -478,7 +478,7 @@ public static partial class OpenApi
                 ifMatch.Description = "The ETag you read the resource with: 412 when it changed since (the change is not applied). Without it the change applies whatever the version.";
             if (operation.Parameters?.OfType<OpenApiParameter>().FirstOrDefault(p => p.In == ParameterLocation.Header && p.Name == ETags.IfNoneMatchHeader) is { Description: null } ifNoneMatch)
                 ifNoneMatch.Description = "ETags the change must not be applied over: 412 when the resource is one of them now, and always with * (it exists). Without it the change applies whatever the version.";
-            if (metadata.OfType<Idempotency.Honoured>().Any() && context.ApiDescription.HttpMethod is "POST" or "PUT"
+            if (metadata.OfType<Idempotency.Honoured>().Any() && Idempotency.Honours(context.ApiDescription.HttpMethod ?? "")
                 && operation.Parameters?.Any(p => string.Equals(p.Name, Idempotency.Header, StringComparison.OrdinalIgnoreCase)) != true)
             {
                 operation.Parameters ??= [];
