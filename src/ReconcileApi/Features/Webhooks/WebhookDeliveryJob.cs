@@ -57,18 +57,34 @@ public sealed class WebhookDeliveryJob(
 
         var result = await sender.SendAsync(delivery, key, cancellationToken);
         var now = clock.GetUtcNow().UtcDateTime;
-        db.WebhookAttempts.Add(new WebhookAttempt
-        {
-            DeliveryId = deliveryId,
-            AttemptedAt = claimedAt,
-            StatusCode = result.StatusCode,
-            DurationMs = result.DurationMs,
-            Response = result.Response,
-            Error = Truncate(result.Error),
-        });
+        var delays = options.Value.Webhooks.RetryDelays() ?? [];
+        TimeSpan? retryAfter = !result.Succeeded && attempt - 1 < delays.Count ? delays[attempt - 1] : null;
+        var status = result.Succeeded ? WebhookDeliveryStatus.Succeeded : retryAfter is null ? WebhookDeliveryStatus.Failed : WebhookDeliveryStatus.Pending;
+        // The attempt and the status it leads to in one transaction: written one after the other, a reader between them saw
+        // the 200 in the log of a delivery still pending (the suite's redelivery test did, under load), and a crash between
+        // them left a logged success that the overdue sweep sent again.
         try
         {
-            await db.SaveChangesAsync(CancellationToken.None);
+            await db.InTransactionAsync(async ct =>
+            {
+                db.WebhookAttempts.Add(new WebhookAttempt
+                {
+                    DeliveryId = deliveryId,
+                    AttemptedAt = claimedAt,
+                    StatusCode = result.StatusCode,
+                    DurationMs = result.DurationMs,
+                    Response = result.Response,
+                    Error = Truncate(result.Error),
+                });
+                await db.SaveChangesAsync(ct);
+                await db.WebhookDeliveries
+                    .Where(d => d.Id == deliveryId && d.Attempts == attempt)
+                    .ExecuteUpdateAsync(s => s
+                        .SetProperty(d => d.Status, status)
+                        .SetProperty(d => d.NextAttemptAt, now + retryAfter)
+                        .SetProperty(d => d.LastStatusCode, result.StatusCode)
+                        .SetProperty(d => d.LastError, Truncate(result.Error)), ct);
+            }, CancellationToken.None);
         }
         catch (DbUpdateException)
         {
@@ -78,17 +94,6 @@ public sealed class WebhookDeliveryJob(
             logger.LogInformation("Webhook delivery {DeliveryId}: its webhook was deleted during attempt {Attempt}; the attempt is not logged", deliveryId, attempt);
             return;
         }
-
-        var delays = options.Value.Webhooks.RetryDelays() ?? [];
-        TimeSpan? retryAfter = !result.Succeeded && attempt - 1 < delays.Count ? delays[attempt - 1] : null;
-        var status = result.Succeeded ? WebhookDeliveryStatus.Succeeded : retryAfter is null ? WebhookDeliveryStatus.Failed : WebhookDeliveryStatus.Pending;
-        await db.WebhookDeliveries
-            .Where(d => d.Id == deliveryId && d.Attempts == attempt)
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(d => d.Status, status)
-                .SetProperty(d => d.NextAttemptAt, now + retryAfter)
-                .SetProperty(d => d.LastStatusCode, result.StatusCode)
-                .SetProperty(d => d.LastError, Truncate(result.Error)), CancellationToken.None);
         if (retryAfter is { } delay)
             queue.Schedule(deliveryId, attempt + 1, delay);
         else if (!result.Succeeded)
