@@ -379,4 +379,25 @@ public sealed class ProbeNineTests(ApiFactory factory) : IClassFixture<ApiFactor
         await (await ws.Http.SendAsync(Write(HttpMethod.Delete, $"/api/v1/webhooks/{Guid.NewGuid()}", null, ("Idempotency-Key", $"delete-/api/v1/schedules/{schedule}"))))
             .AssertProblemAsync(HttpStatusCode.UnprocessableEntity);
     }
+
+    /// <summary>
+    /// An ingest query parameter given twice (a Make module's query field beside the same parameter typed into the URL) was
+    /// joined with a comma: <c>format=canonical&amp;format=csv</c> was "Unknown format 'canonical,csv'", and two timezones were an
+    /// unknown zone. It is a 400 saying the parameter is given more than once, as on every other operation; nothing is stored.
+    /// </summary>
+    [Theory]
+    [InlineData("format=canonical&format=canonical", "format")]
+    [InlineData("format=canonical&format=shopify", "format")]
+    [InlineData("timezone=UTC&timezone=Europe/Paris", "timezone")]
+    [InlineData("dateOrder=dmy&dateOrder=mdy", "dateOrder")]
+    public async Task AnIngestQueryParameterGivenTwice_Is400SayingSo(string query, string field)
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+
+        var response = await ws.Http.PostAsJsonAsync("/api/v1/sources/store/orders?" + query, new[] { Order("P1") }, ApiFactory.Json);
+
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest, "more than once");
+        Assert.Equal("Is given more than once; send it once.", (await response.Json()).GetProperty("errors").GetProperty(field)[0].GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await ws.Http.GetAsync("/api/v1/sources/store/orders/P1")).StatusCode);
+    }
 }

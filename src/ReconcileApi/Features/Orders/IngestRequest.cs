@@ -61,6 +61,9 @@ public sealed class IngestRequest : IIdempotentBody, IEndpointParameterMetadataP
         var ct = context.RequestAborted;
         if (!TryParseSource(request.RouteValues["source"]?.ToString() ?? "", out var side))
             return new(Problems.NotFound("Source", request.RouteValues["source"] ?? ""));
+        // The framework joins a parameter's copies with a comma: format=canonical&format=csv was "Unknown format 'canonical,csv'".
+        if (QueryParameters.FirstOrDefault(name => request.Query[name].Count > 1) is { } repeated)
+            return new(Problems.Invalid(repeated, "Is given more than once; send it once.", $"The query parameter '{repeated}' is given more than once; send it once."));
         var format = Query(request, "format")?.Trim().ToLowerInvariant();
         if (format is not null && !OrderFormats.Json.ContainsKey(format) && !OrderFormats.Tables.ContainsKey(format))
             return new(Problems.Invalid("format", $"Must be one of: {AllFormats}.", $"Unknown format '{format}'. Supported: {AllFormats}."));
@@ -192,6 +195,8 @@ public sealed class IngestRequest : IIdempotentBody, IEndpointParameterMetadataP
 
     public static bool TryParseSource(string text, out OrderSource source) =>
         Enum.TryParse(text, ignoreCase: true, out source) && Enum.IsDefined(source) && !int.TryParse(text, out _);
+
+    static readonly string[] QueryParameters = ["format", "columnMap", "timezone", "dateOrder"];
 
     static string? Query(HttpRequest request, string name) =>
         request.Query[name].ToString() is { } value && !string.IsNullOrWhiteSpace(value) ? value : null;
