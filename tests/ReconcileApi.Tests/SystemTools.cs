@@ -26,22 +26,8 @@ public static class SystemTools
                 $"`sudo sh -c '{installCommand}'`; {otherwise}. (As root on Debian the test installs it by itself.)");
         }
 
-        // One installer at a time across processes (FileShare.None takes an exclusive lock on the file).
-        var lockPath = Path.Combine(Path.GetTempPath(), "reconcile-apt-install.lock");
-        var deadline = DateTime.UtcNow + timeout;
-        FileStream? held = null;
-        while (held is null)
-        {
-            try
-            {
-                held = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            }
-            catch (IOException) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(TimeSpan.FromSeconds(1));
-            }
-        }
-        await using (held)
+        // One installer at a time across processes.
+        await using (await LockAsync(Path.Combine(Path.GetTempPath(), "reconcile-apt-install.lock"), timeout))
         {
             // Another run may have installed it while this one waited.
             if (FindOnPath(executable) is { } installed)
@@ -53,6 +39,26 @@ public static class SystemTools
                 throw new InvalidOperationException($"Installing {executable} failed (exit {exitCode}): {installCommand}\n{Tail(output)}\n{Tail(errors)}");
             note($"installed {path}");
             return path;
+        }
+    }
+
+    /// <summary>
+    /// Waits until this process alone holds <paramref name="path"/> (FileShare.None takes an exclusive lock on the file),
+    /// for work that test runs of one machine must not do at once; disposing the stream lets the next one in.
+    /// </summary>
+    public static async Task<FileStream> LockAsync(string path, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1));
+            }
         }
     }
 
