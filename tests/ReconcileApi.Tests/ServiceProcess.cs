@@ -195,6 +195,6 @@ public sealed class ServiceProcess : IAsyncDisposable
     }
 
     /// <summary>The dotnet host that runs the tests (dotnet test sets DOTNET_HOST_PATH), else dotnet from PATH.</summary>
-    static string DotnetHost() =>
+    public static string DotnetHost() =>
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } path && File.Exists(path) ? path : "dotnet";
 }
