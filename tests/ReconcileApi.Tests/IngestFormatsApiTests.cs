@@ -120,6 +120,31 @@ public sealed class IngestFormatsApiTests(ApiFactory factory) : IClassFixture<Ap
         Assert.Equal(1, receipt.GetProperty("inserted").GetInt32());
     }
 
+    /// <summary>A step that maps an orders query's <c>data.orders.edges</c> into the body sends the edges themselves: each order is its node.</summary>
+    [Theory]
+    [InlineData("")]
+    [InlineData("?format=shopify-graphql")]
+    public async Task AnArrayOfGraphQlEdges_IsReadAsTheirNodes(string format)
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var body = """
+            [{"cursor": "eyJsYXN0X2lkIjoxMiwibGFzdF92YWx1ZSI6IjEyIn0=", "node": {"id": "gid://shopify/Order/12", "legacyResourceId": "12", "name": "#1012",
+               "createdAt": "2026-11-01T10:00:00Z", "displayFinancialStatus": "PAID", "totalPriceSet": {"shopMoney": {"amount": "25.00", "currencyCode": "USD"}}}},
+             {"cursor": "eyJsYXN0X2lkIjoxMywibGFzdF92YWx1ZSI6IjEzIn0=", "node": {"id": "gid://shopify/Order/13", "legacyResourceId": "13", "name": "#1013",
+               "createdAt": "2026-11-01T11:00:00Z", "displayFinancialStatus": "PAID", "test": true, "totalPriceSet": {"shopMoney": {"amount": "1.00", "currencyCode": "USD"}}}}]
+            """;
+        var response = await ws.Http.PostAsync($"/api/v1/sources/store/orders{format}", JsonBody(body));
+        var receipt = await response.Json();
+
+        Assert.True(HttpStatusCode.Created == response.StatusCode, receipt.ToString());
+        Assert.Equal("shopify-graphql", receipt.GetProperty("format").GetString());
+        Assert.Equal(1, receipt.GetProperty("inserted").GetInt32());
+        Assert.Equal(1, receipt.GetProperty("skipped").GetInt32());
+        var order = await (await ws.Http.GetAsync("/api/v1/sources/store/orders/12")).Json();
+        Assert.Equal("#1012", order.GetProperty("order").GetProperty("orderNumber").GetString());
+        Assert.Equal(25m, order.GetProperty("order").GetProperty("total").GetDecimal());
+    }
+
     [Fact]
     public async Task Shopify_SkipsTestOrders_AndCountsThem()
     {

@@ -26,6 +26,8 @@ public sealed class ShopifyGraphQlFormat : IJsonOrderFormat
         "legacyResourceId", "displayFinancialStatus", "displayFulfillmentStatus", "presentmentCurrencyCode", "totalPriceSet", "currentTotalPriceSet",
         "originalTotalPriceSet", "subtotalPriceSet", "currentSubtotalPriceSet", "totalTaxSet", "currentTotalTaxSet", "totalDiscountsSet",
         "currentTotalDiscountsSet", "totalShippingPriceSet", "totalRefundedSet", "totalOutstandingSet", "totalReceivedSet",
+        // A connection's edge sent as a record of its own ({"cursor": …, "node": {…}}).
+        "node",
     ];
 
     /// <summary>The Order object's fields (https://shopify.dev/docs/api/admin-graphql/latest/objects/Order).</summary>
@@ -33,5 +35,11 @@ public sealed class ShopifyGraphQlFormat : IJsonOrderFormat
 
     public ShopifyGraphQlFormat() => Signature = [.. Marks, "lineItems", "shippingLines", "processedAt", "cancelledAt", "currencyCode", "discountCodes"];
 
-    public ReadOrder Read(JsonElement element, FormatContext context) => ShopifyOrderReader.Read(element, context, ShopifyFields.GraphQl);
+    /// <summary>
+    /// An order, or an edge of a connection passed on as it is — a Make or Zapier step that maps <c>data.orders.edges</c> into the
+    /// body sends <c>[{"cursor": …, "node": {…}}]</c> —, whose order is its <c>node</c>.
+    /// </summary>
+    public ReadOrder Read(JsonElement element, FormatContext context) =>
+        ShopifyOrderReader.Read(element.ValueKind == JsonValueKind.Object && element.TryGetProperty("node", out var node) && node.ValueKind == JsonValueKind.Object ? node : element,
+            context, ShopifyFields.GraphQl);
 }
