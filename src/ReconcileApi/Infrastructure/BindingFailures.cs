@@ -215,7 +215,7 @@ public static partial class BindingFailures
             else if (sent.Count > 1)
             {
                 // The framework joins the copies with a comma ("1,2"), which reads as no number: say what was sent.
-                errors[wire] = ["Is given more than once; send it once."];
+                errors[wire] = [Paging.GivenTwice];
             }
             else if (!Reads(text, type))
             {

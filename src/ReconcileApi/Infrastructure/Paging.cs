@@ -14,6 +14,9 @@ public static class Paging
             errors["limit"] = [LimitOutOfRange(max)];
     }
 
+    /// <summary>What a query parameter (or header) given more than once is told: the framework joins the copies with a comma.</summary>
+    public const string GivenTwice = "Is given more than once; send it once.";
+
     public static string LimitOutOfRange(int max) => $"Must be between 1 and {max}.";
 
     /// <summary>
@@ -26,7 +29,7 @@ public static class Paging
         foreach (var name in names)
         {
             if (query[name].Count > 1)
-                errors[name] = ["Is given more than once; send it once."];
+                errors[name] = [GivenTwice];
         }
     }
 

@@ -63,7 +63,7 @@ public sealed class IngestRequest : IIdempotentBody, IEndpointParameterMetadataP
             return new(Problems.NotFound("Source", request.RouteValues["source"] ?? ""));
         // The framework joins a parameter's copies with a comma: format=canonical&format=csv was "Unknown format 'canonical,csv'".
         if (QueryParameters.FirstOrDefault(name => request.Query[name].Count > 1) is { } repeated)
-            return new(Problems.Invalid(repeated, "Is given more than once; send it once.", $"The query parameter '{repeated}' is given more than once; send it once."));
+            return new(Problems.Invalid(repeated, Paging.GivenTwice, $"The query parameter '{repeated}' is given more than once; send it once."));
         var format = Query(request, "format")?.Trim().ToLowerInvariant();
         if (format is not null && !OrderFormats.Json.ContainsKey(format) && !OrderFormats.Tables.ContainsKey(format))
             return new(Problems.Invalid("format", $"Must be one of: {AllFormats}.", $"Unknown format '{format}'. Supported: {AllFormats}."));

@@ -127,8 +127,7 @@ public sealed class CsvFormat : ITableOrderFormat
     {
         if (exTax is not { } ex || incTax is not { } inc || ex == inc || lines.Count == 0 || lines.Any(l => l.LineTotal is null))
             return null;
-        var sum = lines.Sum(l => l.LineTotal!.Value);
-        return Math.Abs(sum - inc) <= 0.01m ? true : Math.Abs(sum - ex) <= 0.01m ? false : null;
+        return FormatSupport.TaxInside(lines.Sum(l => l.LineTotal!.Value), withTaxInside: inc, withTaxOnTop: ex);
     }
 
     /// <summary>

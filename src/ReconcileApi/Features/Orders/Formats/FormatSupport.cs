@@ -52,8 +52,15 @@ static class FormatSupport
         if (subtotal is not { } sub || tax is not > 0m)
             return null;
         var beforeTax = sub + (shipping ?? 0);
-        return Math.Abs(beforeTax - total) <= 0.01m ? true : Math.Abs(beforeTax + tax.Value - total) <= 0.01m ? false : null;
+        return TaxInside(total, withTaxInside: beforeTax, withTaxOnTop: beforeTax + tax.Value);
     }
+
+    /// <summary>
+    /// True when <paramref name="amount"/> is, within a cent, what it would be with the tax inside the prices, false when it is
+    /// what it would be with the tax on top, null when it is neither.
+    /// </summary>
+    public static bool? TaxInside(decimal amount, decimal withTaxInside, decimal withTaxOnTop) =>
+        Math.Abs(amount - withTaxInside) <= 0.01m ? true : Math.Abs(amount - withTaxOnTop) <= 0.01m ? false : null;
 
     /// <summary>Quantity × unit price, less a line discount when one is given.</summary>
     public static decimal LineAmount(decimal quantity, decimal unitPrice, decimal? discount = null) =>
