@@ -62,6 +62,14 @@ static class FormatSupport
     public static bool? TaxInside(decimal amount, decimal withTaxInside, decimal withTaxOnTop) =>
         Math.Abs(amount - withTaxInside) <= 0.01m ? true : Math.Abs(amount - withTaxOnTop) <= 0.01m ? false : null;
 
+    /// <summary>A line's unit price where none is given: its amount before discounts (else after them) per unit; null for no quantity.</summary>
+    public static decimal? PriceFromAmounts(decimal? quantity, decimal? beforeDiscounts, decimal? afterDiscounts) =>
+        quantity is { } q && q != 0 && (beforeDiscounts ?? afterDiscounts) is { } amount ? amount / q : null;
+
+    /// <summary>A line's discount from its amounts before and after discounts (WooCommerce's <c>subtotal</c> and <c>total</c>), or null.</summary>
+    public static decimal? DiscountFromAmounts(decimal? beforeDiscounts, decimal? afterDiscounts) =>
+        beforeDiscounts is { } before && afterDiscounts is { } after && before != after ? before - after : null;
+
     /// <summary>Quantity × unit price, less a line discount when one is given.</summary>
     public static decimal LineAmount(decimal quantity, decimal unitPrice, decimal? discount = null) =>
         quantity * unitPrice - (discount ?? 0);

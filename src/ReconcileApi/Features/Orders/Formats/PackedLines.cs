@@ -101,15 +101,14 @@ public static partial class PackedLines
         }
         var total = Number(TableOrders.LineTotal, "total");
         var subtotal = Number(TableOrders.LineSubtotal, "subtotal");
-        var price = Number(TableOrders.UnitPrice, "unit price")
-            ?? (quantity is > 0 && (subtotal ?? total) is { } amount ? amount / quantity : null);
+        var price = Number(TableOrders.UnitPrice, "unit price") ?? FormatSupport.PriceFromAmounts(quantity, subtotal, total);
         if (quantity is null || price is null)
         {
             if (quantity is not null)
                 lines.Unreadable(header, $"{where}: has no unit price (nor a total to take it from).");
             return;
         }
-        var discount = subtotal is { } s && total is { } t && s != t ? s - t : (decimal?)null;
+        var discount = FormatSupport.DiscountFromAmounts(subtotal, total);
         // WooCommerce writes "unknown_product" for the SKU of a product deleted since: no SKU.
         var sku = Value(TableOrders.Sku) is { } code && code != "unknown_product" ? code : null;
         lines.Add(new OrderLine(sku, Value(TableOrders.ProductId), Value(TableOrders.ProductName), quantity.Value, price.Value,

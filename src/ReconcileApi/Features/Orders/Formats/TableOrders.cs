@@ -103,10 +103,10 @@ static class TableOrders
             var lineTotal = o.OptionalNumber(row, LineTotal);
             // Without a unit price, the price is the amount before discounts (else the line total) per unit.
             var subtotal = o.OptionalNumber(row, LineSubtotal);
-            var price = o.Text(row, UnitPrice) is null && (subtotal ?? lineTotal) is { } t && quantity is { } q && q != 0 ? t / q : o.LineAmount(row, UnitPrice, lines);
+            var price = o.Text(row, UnitPrice) is null && FormatSupport.PriceFromAmounts(quantity, subtotal, lineTotal) is { } derived ? derived : o.LineAmount(row, UnitPrice, lines);
             if (quantity is null || price is null || kind is null)
                 continue;
-            var discount = o.OptionalNumber(row, LineDiscount) ?? (subtotal is { } s && lineTotal is { } lt && s != lt ? s - lt : null);
+            var discount = o.OptionalNumber(row, LineDiscount) ?? FormatSupport.DiscountFromAmounts(subtotal, lineTotal);
             lines.Add(new OrderLine(
                 o.Text(row, Sku),
                 o.Text(row, ProductId),
