@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmarks, one section per subcommand: scripts/bench.sh engine [--sizes 10000,100000,1000000] [--iterations 5] [--seed 42] [--phases] [--encoded]
+# Benchmarks, one section per subcommand: scripts/bench.sh engine [--sizes 10000,100000,1000000] [--iterations 5] [--seed 42] [--phases] [--alloc-types] [--encoded]
 # Each section builds in Release and fails (non-zero exit) when its correctness check fails.
 set -euo pipefail
 
@@ -9,7 +9,7 @@ cd "$root"
 usage() {
   echo "usage: $0 <section> [options]" >&2
   echo "sections:" >&2
-  echo "  engine   reconcile synthetic store x Keap datasets in memory (10k, 100k, 1M per side by default) [--phases] [--encoded: as a run holds them]" >&2
+  echo "  engine   reconcile synthetic store x Keap datasets in memory (10k, 100k, 1M per side by default) [--phases: each phase's time and MB allocated] [--alloc-types: allocations sampled by type] [--encoded: as a run holds them]" >&2
   echo "  ingest   POST orders through HTTP into the SQLite default [--orders 200000] [--clients 2]" >&2
   echo "  runs     a run end to end over stored orders, twice, then page latency with wrk [--orders 200000] [--seconds 20] [--connections 8]" >&2
   echo "  monitoring  run end → webhook latency (median of 20), then page p99 and a run with 1,000 deliveries queued to a 2 s target [--runs 20] [--backlog 1000] [--seconds 10] [--per-target 60]" >&2

@@ -4,7 +4,7 @@ using ReconcileApi.Benchmarks;
 using ReconcileApi.Benchmarks.Http;
 using ReconcileApi.Engine;
 
-// Usage: engine [--sizes 10000,100000,1000000] [--iterations 5] [--seed 42] [--phases] [--profile-normalize] [--no-prefetch] [--in-order] [--encoded]
+// Usage: engine [--sizes 10000,100000,1000000] [--iterations 5] [--seed 42] [--phases] [--alloc-types] [--profile-normalize] [--no-prefetch] [--in-order] [--encoded]
 var section = args.FirstOrDefault() ?? "engine";
 if (section == "ingest")
     return await ReconcileApi.Benchmarks.Http.IngestBenchmark.RunAsync(int.Parse(Option("--orders", "200000")), int.Parse(Option("--clients", "2")));
@@ -31,6 +31,7 @@ var seed = int.Parse(Option("--seed", "42"));
 var showPhases = args.Contains("--phases");
 // --no-prefetch measures what the prefetch hints are worth (src/ReconcileApi.Engine/Prefetch.cs).
 var tuning = Tuning.Default with { Prefetch = !args.Contains("--no-prefetch") };
+using var sampler = args.Contains("--alloc-types") ? new AllocationSampler() : null;
 
 Console.WriteLine($"load average before: {BenchService.LoadAverage()}; {BenchService.FreshMemory()}");
 Console.WriteLine($"engine benchmark: {Environment.ProcessorCount} cores, server GC {GCSettings.IsServerGC}, {iterations} timed iterations after warm-up runs, seed {seed}, lists {(args.Contains("--in-order") ? "in creation order" : "shuffled")}{(args.Contains("--encoded") ? ", encoded (decoded when read)" : "")}");
@@ -69,11 +70,22 @@ foreach (var n in sizes)
         var before = GC.GetTotalAllocatedBytes(precise: true);
         self.Refresh();
         var cpuBefore = self.TotalProcessorTime;
+        if (sampler is not null)
+            sampler.Recording = true;
         var sw = Stopwatch.StartNew();
         var phases = new List<string>();
         var (g0, g1, g2, pause) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration());
-        result = Reconciler.Reconcile(store, keap, settings, tuning, (phase, at) => phases.Add($"{phase} {at.TotalMilliseconds:F0}"));
+        var allocatedBefore = before;
+        // Each phase's time and what it allocated (MB), to see which one feeds the collector.
+        result = Reconciler.Reconcile(store, keap, settings, tuning, (phase, at) =>
+        {
+            var now = GC.GetTotalAllocatedBytes(precise: true);
+            phases.Add($"{phase} {at.TotalMilliseconds:F0} (+{(now - allocatedBefore) / 1048576.0:F0} MB)");
+            allocatedBefore = now;
+        });
         sw.Stop();
+        if (sampler is not null)
+            sampler.Recording = false;
         if (showPhases)
             Console.WriteLine($"  phases (ms since start): {string.Join(", ", phases)}; GCs gen0/1/2 {GC.CollectionCount(0) - g0}/{GC.CollectionCount(1) - g1}/{GC.CollectionCount(2) - g2}, pause {(GC.GetTotalPauseDuration() - pause).TotalMilliseconds:F0} ms");
         self.Refresh();
@@ -88,6 +100,7 @@ foreach (var n in sizes)
     var gcInfo = GC.GetGCMemoryInfo(GCKind.Any);
     Console.WriteLine($"{n,12:N0} {data.Store.Count,9:N0} {data.Keap.Count,9:N0} {result.Findings.Count,9:N0} {times[times.Count / 2],10:F1} {times[0],8:F1} {times[^1],8:F1} {cpu[cpu.Count / 2],8:F0} {allocated / 1048576.0,13:F1} {process.PeakWorkingSet64 / 1048576.0,11:F0} {gcInfo.HeapSizeBytes / 1048576.0,11:F0}");
     GC.KeepAlive(data);
+    sampler?.Print(iterations);
     Console.WriteLine($"  load average after: {BenchService.LoadAverage()} (other work on this machine inflates wall times; cpu ms is the process's CPU time, median)");
 }
 return 0;
