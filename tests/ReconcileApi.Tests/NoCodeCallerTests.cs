@@ -392,6 +392,22 @@ public sealed class NoCodeCallerTests(ApiFactory factory) : IClassFixture<ApiFac
         await AssertNoFrameworkTextAsync(response);
     }
 
+    [Theory]
+    [InlineData("/api/v1/sources/store/orders", "send application/json, text/csv, ")]
+    [InlineData("/api/v1/runs", "send application/json.")]
+    [InlineData("/api/v1/schedules", "send application/json.")]
+    public async Task AFormPost_Is415NamingWhatToSend_AndHowZapierOrCurlSentAForm(string path, string send)
+    {
+        // Zapier's Webhooks POST sends a form unless its Payload Type is json; curl -d does unless told the type.
+        using var ws = await factory.CreateWorkspaceAsync();
+        var response = await ws.Http.PostAsync(path, new FormUrlEncodedContent([new("order_id", "1001"), new("total", "10.00")]));
+        await response.AssertProblemAsync(HttpStatusCode.UnsupportedMediaType, send);
+        var detail = (await response.Json()).GetProperty("detail").GetString()!;
+        Assert.Contains("Content-Type 'application/x-www-form-urlencoded' is not supported", detail);
+        Assert.Contains("in Zapier's Webhooks POST set Payload Type to json", detail);
+        await AssertNoFrameworkTextAsync(response);
+    }
+
     [Fact]
     public async Task IdempotencyKeyInTheBody_IsHonouredOnEveryWrite_TheHeaderWins_AndAnotherBodyIs422()
     {

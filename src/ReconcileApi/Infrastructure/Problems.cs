@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Diagnostics;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.AspNetCore.Routing.Template;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
@@ -107,9 +109,44 @@ public static class Problems
     {
         StatusCodes.Status404NotFound => $"No endpoint matches {request.Method} {request.Path}; see /swagger for the API.",
         StatusCodes.Status405MethodNotAllowed => $"{request.Method} is not allowed on {request.Path}.",
-        StatusCodes.Status415UnsupportedMediaType => $"Content-Type '{request.ContentType}' is not supported by {request.Method} {request.Path}; see the operation's request body types in /swagger.",
+        StatusCodes.Status415UnsupportedMediaType => $"Content-Type '{request.ContentType}' is not supported by {request.Method} {request.Path}; {WhatToSend(request)}",
         _ => null,
     };
+
+    /// <summary>
+    /// The body types of the operation at the request's method and path. Routing refuses a type no candidate accepts
+    /// before it selects an endpoint, so the candidates are found again here (a 415 is rare; the walk costs nothing otherwise).
+    /// </summary>
+    static IReadOnlyList<string>? AcceptedBy(HttpRequest request)
+    {
+        if (request.HttpContext.GetEndpoint()?.Metadata.GetMetadata<IAcceptsMetadata>() is { } own)
+            return own.ContentTypes;
+        var endpoints = request.HttpContext.RequestServices.GetService<EndpointDataSource>()?.Endpoints ?? [];
+        foreach (var endpoint in endpoints.OfType<RouteEndpoint>())
+        {
+            if (endpoint.Metadata.GetMetadata<IAcceptsMetadata>() is not { } accepts
+                || endpoint.Metadata.GetMetadata<IHttpMethodMetadata>() is not { } methods
+                || !methods.HttpMethods.Contains(request.Method, StringComparer.OrdinalIgnoreCase))
+                continue;
+            var matcher = new TemplateMatcher(TemplateParser.Parse(endpoint.RoutePattern.RawText ?? ""), []);
+            if (matcher.TryMatch(request.Path, []))
+                return accepts.ContentTypes;
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// The body types the operation takes, and for a form post how it came to be one: Zapier's Webhooks POST sends a form
+    /// unless its Payload Type is set to json, and so does <c>curl -d</c> without a Content-Type header.
+    /// </summary>
+    static string WhatToSend(HttpRequest request)
+    {
+        var accepted = AcceptedBy(request)?.Where(t => t is not "text/plain" and not "application/csv").ToList();
+        var send = accepted is { Count: > 0 } ? $"send {string.Join(", ", accepted)}." : "see the operation's request body types in /swagger.";
+        return Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(request.ContentType, out var type) && type.MediaType.Equals("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase)
+            ? send + " A form post: in Zapier's Webhooks POST set Payload Type to json; with curl add -H 'Content-Type: application/json'."
+            : send;
+    }
 
     public static WebApplication UseProblems(this WebApplication app)
     {
