@@ -103,6 +103,48 @@ public sealed class IngestFormatsApiTests(ApiFactory factory) : IClassFixture<Ap
     /// was read as one order and rejected for want of an id (a 422 that stored a batch of it). Orders beside errors (a partial
     /// response) are read.
     /// </summary>
+    [Fact]
+    public async Task ACanonicalOrderWithAFieldItDoesNotHave_IsStoredWithAWarningNamingIt_AndTheFieldItMeant()
+    {
+        // The canonical format is the service's own: a name it lacks is a typo or another naming, whose value was dropped without a word.
+        using var ws = await factory.CreateWorkspaceAsync();
+        var body = """
+            [{"orderId": "C-1", "orderDate": "2026-11-02T10:00:00Z", "total": "25.00", "customer_email": "ann@example.com", "totl": 3,
+              "lines": [{"sku": "MUG", "quantity": 1, "unitPrice": "25.00", "Kind": "product"}]}]
+            """;
+        var receipt = await (await ws.Http.PostAsync("/api/v1/sources/store/orders", JsonBody(body))).Json();
+        Assert.Equal(1, receipt.GetProperty("inserted").GetInt32());
+        var warnings = receipt.GetProperty("warnings").EnumerateArray().ToDictionary(w => w.GetProperty("field").GetString()!, w => w.GetProperty("message").GetString()!);
+        Assert.Equal(["customer_email", "lines[0].Kind", "totl"], warnings.Keys.Order(StringComparer.Ordinal));
+        Assert.Contains("Did you mean `customerEmail`?", warnings["customer_email"]);
+        Assert.Contains("Did you mean `kind`?", warnings["lines[0].Kind"]);
+        Assert.Equal("Is not a field of the canonical order: not read.", warnings["totl"]);
+        Assert.All(receipt.GetProperty("warnings").EnumerateArray(), w => Assert.Equal("C-1", w.GetProperty("orderId").GetString()));
+
+        // Sent again as it is: unchanged, and told again.
+        var again = await (await ws.Http.PostAsync("/api/v1/sources/store/orders", JsonBody(body))).Json();
+        Assert.Equal(1, again.GetProperty("unchanged").GetInt32());
+        Assert.Equal(3, again.GetProperty("warnings").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task ACanonicalOrderInSnakeCase_IsRejectedWithWarningsNamingTheCamelCaseFields()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var response = await ws.Http.PostAsync("/api/v1/sources/keap/orders",
+            JsonBody("""[{"order_id": "K77", "total": "25.00", "order_date": "2026-11-02", "lines": []}]"""));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        var receipt = await response.Json();
+        Assert.Equal("orderId", receipt.GetProperty("errors")[0].GetProperty("field").GetString());
+        var warnings = receipt.GetProperty("warnings").EnumerateArray().Select(w => $"{w.GetProperty("field").GetString()}: {w.GetProperty("message").GetString()}").ToList();
+        Assert.Contains(warnings, w => w.StartsWith("order_id: ") && w.Contains("Did you mean `orderId`?"));
+        Assert.Contains(warnings, w => w.StartsWith("order_date: ") && w.Contains("Did you mean `orderDate`?"));
+
+        // Without a field that makes it canonical, detection cannot tell; the hint names the camelCase fields too.
+        var undetected = await ws.Http.PostAsync("/api/v1/sources/keap/orders", JsonBody("""{"order_id": "K78", "total": "1.00", "order_date": "12/01/2026"}"""));
+        await undetected.AssertProblemAsync(HttpStatusCode.BadRequest, "For canonical orders the names are camelCase: order_date → orderDate, order_id → orderId.");
+    }
+
     [Theory]
     [InlineData("""{"data": {"orders": null}, "errors": [{"message": "Throttled", "extensions": {"code": "THROTTLED"}}], "extensions": {"cost": {"requestedQueryCost": 752}}}""", "?format=shopify-graphql", "errors[0].message: \"Throttled\", code THROTTLED")]
     [InlineData("""{"errors": [{"message": "Field 'foo' doesn't exist on type 'Order'", "locations": [{"line": 1, "column": 20}]}, {"message": "Variable $first is declared but not used"}]}""", "", "errors[0].message: \"Field 'foo' doesn't exist on type 'Order'\", and 1 more")]

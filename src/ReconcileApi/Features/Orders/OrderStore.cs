@@ -118,6 +118,9 @@ public sealed class OrderStore(ReconcileDbContext db, IValidator<CanonicalOrder>
                 continue;
             }
             var orderId = record.Read.Order.OrderId is { Length: > 0 } id ? id : null;
+            // A rejected order's warnings too: "customer_email is not read, did you mean customerEmail" explains its errors.
+            foreach (var w in record.Read.Problems.Warnings)
+                receipt.Warnings.Add(new ReceiptError(record.Index, orderId, w.Field, w.Message, record.Line));
             var failures = Validate(record.Read);
             if (failures.Count > 0)
             {
@@ -125,8 +128,6 @@ public sealed class OrderStore(ReconcileDbContext db, IValidator<CanonicalOrder>
                 receipt.Rejected.Add(record.Raw());
                 continue;
             }
-            foreach (var w in record.Read.Problems.Warnings)
-                receipt.Warnings.Add(new ReceiptError(record.Index, orderId, w.Field, w.Message, record.Line));
             var order = Rounded(record.Read.Order);
             if (order.OrderDate is null)
                 receipt.Warnings.Add(new ReceiptError(record.Index, orderId, "orderDate", NoDate, record.Line));

@@ -1,5 +1,3 @@
-using System.IO.Hashing;
-using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace ReconcileApi.Features.Orders.Formats;
@@ -7,7 +5,7 @@ namespace ReconcileApi.Features.Orders.Formats;
 /// <summary>
 /// The canonical order read in one pass over its bytes, for the common case: each field is of the kind it should be and
 /// nothing would be warned about. Anything else — a field of another kind, an amount or a date that does not read, a line
-/// the lenient reader would leave out, any property twice in one object, text that is not valid Unicode — gives null, and the order
+/// the lenient reader would leave out, a property the canonical order does not have, any property twice in one object, text that is not valid Unicode — gives null, and the order
 /// is read by <see cref="CanonicalFormat.Read"/>, which names each problem. The two read the same orders the same way
 /// (CanonicalCleanReaderTests, over generated orders with every field in every kind); a field added to the canonical format
 /// belongs in <see cref="CanonicalFormat.Read"/>, here and in that test's generator. Reading a document per order and
@@ -46,8 +44,7 @@ internal static class CanonicalCleanReader
         bool? taxesIncluded = null;
         List<OrderLine>? lines = null;
         int seen = 0, next;
-        var others = new PropertyNames();
-        while ((next = Next(ref r, FieldOf, ref seen, ref others)) >= 0)
+        while ((next = Next(ref r, FieldOf, ref seen)) >= 0)
         {
             var ok = (Field)next switch
             {
@@ -78,7 +75,7 @@ internal static class CanonicalCleanReader
             if (!ok)
                 return null;
         }
-        if (next == Twice || total is null)
+        if (next != End || total is null)
             return null;
         return new CanonicalOrder
         {
@@ -130,8 +127,7 @@ internal static class CanonicalCleanReader
         string? kindText = null, sku = null, productId = null, name = null;
         decimal? quantity = null, unitPrice = null, lineTotal = null, discount = null, tax = null, originalQuantity = null;
         int seen = 0, next;
-        var others = new PropertyNames();
-        while ((next = Next(ref r, LineFieldOf, ref seen, ref others)) >= 0)
+        while ((next = Next(ref r, LineFieldOf, ref seen)) >= 0)
         {
             var ok = (LineField)next switch
             {
@@ -150,97 +146,30 @@ internal static class CanonicalCleanReader
                 return null;
         }
         // Without a quantity (zero or more) and a price, or with a kind it does not know, the lenient reader leaves the lines out.
-        if (next == Twice || LineKinds.Canonical(kindText) is not { } kind || quantity is not >= 0 || unitPrice is not { } price)
+        if (next != End || LineKinds.Canonical(kindText) is not { } kind || quantity is not >= 0 || unitPrice is not { } price)
             return null;
         return new OrderLine(sku, productId, name, quantity.Value, price, lineTotal, kind) { Discount = discount, Tax = tax, OriginalQuantity = originalQuantity };
     }
 
     delegate int Names(ref Utf8JsonReader r);
 
-    const int End = -1, Twice = -2;
+    const int End = -1, Other = -2;
 
     /// <summary>
-    /// Moves to the value of the object's next known property and returns its number (unknown ones are skipped);
-    /// <see cref="End"/> at the object's end, <see cref="Twice"/> for a property seen before — known or not, at any depth
-    /// of an unknown one's value — which the document reader rejects naming it (or that this pass cannot tell cheaply).
+    /// Moves to the value of the object's next property and returns its number; <see cref="End"/> at the object's end,
+    /// <see cref="Other"/> for a property the canonical order does not have (the document reader warns about it) or one seen
+    /// before (which it rejects naming it).
     /// </summary>
-    static int Next(ref Utf8JsonReader r, Names names, ref int seen, ref PropertyNames others)
+    static int Next(ref Utf8JsonReader r, Names names, ref int seen)
     {
-        while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
-        {
-            var field = names(ref r);
-            var fresh = field >= 0 || others.Add(ref r);
-            r.Read();
-            if (field < 0)
-            {
-                if (!fresh || !SkipUnique(ref r))
-                    return Twice;
-                continue;
-            }
-            if ((seen & (1 << field)) != 0)
-                return Twice;
-            seen |= 1 << field;
-            return field;
-        }
-        return End;
-    }
-
-    /// <summary>Skips the value at <paramref name="r"/>; false when an object in it has a property twice (or more than this pass tracks).</summary>
-    static bool SkipUnique(ref Utf8JsonReader r)
-    {
-        if (r.TokenType == JsonTokenType.StartArray)
-        {
-            while (r.Read() && r.TokenType != JsonTokenType.EndArray)
-            {
-                if (!SkipUnique(ref r))
-                    return false;
-            }
-            return true;
-        }
-        if (r.TokenType != JsonTokenType.StartObject)
-            return true;
-        var names = new PropertyNames();
-        while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
-        {
-            if (!names.Add(ref r))
-                return false;
-            r.Read();
-            if (!SkipUnique(ref r))
-                return false;
-        }
-        return true;
-    }
-
-    /// <summary>
-    /// The names of one object's properties this pass does not read, as 64-bit hashes in a fixed buffer on the stack: no
-    /// allocation per order. A name it cannot track — escaped, or past the sixteenth — or a hash seen before counts as a
-    /// repeat; the document reader then decides exactly (a hash collision only costs that slower read).
-    /// </summary>
-    struct PropertyNames
-    {
-        const int Capacity = 16;
-        Hashes hashes;
-        int count;
-
-        public bool Add(ref Utf8JsonReader r)
-        {
-            if (r.ValueIsEscaped || count == Capacity)
-                return false;
-            var hash = XxHash3.HashToUInt64(r.ValueSpan);
-            for (var i = 0; i < count; i++)
-            {
-                if (hashes[i] == hash)
-                    return false;
-            }
-            hashes[count++] = hash;
-            return true;
-        }
-
-        [InlineArray(Capacity)]
-        struct Hashes
-        {
-            ulong first;
-        }
+        if (!r.Read() || r.TokenType != JsonTokenType.PropertyName)
+            return End;
+        var field = names(ref r);
+        r.Read();
+        if (field < 0 || (seen & (1 << field)) != 0)
+            return Other;
+        seen |= 1 << field;
+        return field;
     }
 
     /// <summary>As <see cref="JsonFields.Text"/>: a string trimmed (empty is null), a number or a boolean as written.</summary>

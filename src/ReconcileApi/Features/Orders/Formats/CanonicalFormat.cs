@@ -18,12 +18,24 @@ public sealed class CanonicalFormat : IJsonOrderFormat
 
     public CanonicalOrder? TryReadClean(ReadOnlySpan<byte> json, FormatContext context) => CanonicalCleanReader.TryRead(json, context);
 
+    /// <summary>The canonical order's fields and its lines' (DESIGN.md): any other property is warned about, not read.</summary>
+    public static readonly IReadOnlyList<string> OrderFields =
+    [
+        "orderId", "orderNumber", "customerEmail", "customerName", "orderDate", "currency", "total", "subtotal", "tax", "shipping", "discount",
+        "amountPaid", "amountRefunded", "status", "paymentReference", "updatedAt", "createdAt", "platform", "taxesIncluded",
+        "presentmentCurrency", "presentmentTotal", "sourceType", "lines",
+    ];
+
+    public static readonly IReadOnlyList<string> LineFields =
+        ["kind", "quantity", "unitPrice", "sku", "productId", "name", "lineTotal", "discount", "tax", "originalQuantity"];
+
     public ReadOrder Read(JsonElement element, FormatContext context)
     {
         if (FormatSupport.NotAnObject(element) is { } notAnObject)
             return notAnObject;
         var problems = new ReadProblems();
         var o = new JsonFields(element, context.Zone, problems, dateOrder: context.DateOrder);
+        WarnUnknown(o, OrderFields);
         var order = new CanonicalOrder
         {
             OrderId = o.Text(OrderIdField) ?? "",
@@ -58,6 +70,7 @@ public sealed class CanonicalFormat : IJsonOrderFormat
         var lines = new LineReader(order.Problems);
         foreach (var line in order.Objects("lines", lines))
         {
+            WarnUnknown(line, LineFields);
             var kindText = line.Text("kind");
             var kind = LineKinds.Canonical(kindText);
             if (kind is null)
@@ -74,5 +87,30 @@ public sealed class CanonicalFormat : IJsonOrderFormat
             });
         }
         return lines.Lines;
+    }
+
+    /// <summary>
+    /// A property the canonical order does not have is not read, and the receipt says so: the canonical format is this
+    /// service's own, so a name it lacks is a caller's typo or another naming (`customer_email`, `Total`), whose value would
+    /// otherwise be lost without a word. A name that is a canonical one written another way names it.
+    /// </summary>
+    static void WarnUnknown(JsonFields fields, IReadOnlyList<string> known)
+    {
+        foreach (var property in fields.Element.EnumerateObject())
+        {
+            if (known.Contains(property.Name))
+                continue;
+            var meant = MeantField(property.Name, known);
+            fields.Warn(property.Name, meant is null
+                ? "Is not a field of the canonical order: not read."
+                : $"Is not a field of the canonical order: not read. Did you mean `{meant}`? Canonical names are camelCase.");
+        }
+    }
+
+    /// <summary>The canonical field <paramref name="name"/> is another spelling of (case, `_`, `-` and spaces aside), if any.</summary>
+    public static string? MeantField(string name, IReadOnlyList<string> known)
+    {
+        var key = TableColumns.Key(name);
+        return known.FirstOrDefault(k => k.Equals(key, StringComparison.OrdinalIgnoreCase));
     }
 }
