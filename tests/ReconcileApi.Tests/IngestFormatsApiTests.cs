@@ -109,22 +109,37 @@ public sealed class IngestFormatsApiTests(ApiFactory factory) : IClassFixture<Ap
         // The canonical format is the service's own: a name it lacks is a typo or another naming, whose value was dropped without a word.
         using var ws = await factory.CreateWorkspaceAsync();
         var body = """
-            [{"orderId": "C-1", "orderDate": "2026-11-02T10:00:00Z", "total": "25.00", "customer_email": "ann@example.com", "totl": 3,
+            [{"orderId": "C-1", "orderDate": "2026-11-02T10:00:00Z", "total": "25.00", "customer_email": "ann@example.com", "totl": 3, "giftNote": "Happy birthday",
               "lines": [{"sku": "MUG", "quantity": 1, "unitPrice": "25.00", "Kind": "product"}]}]
             """;
         var receipt = await (await ws.Http.PostAsync("/api/v1/sources/store/orders", JsonBody(body))).Json();
         Assert.Equal(1, receipt.GetProperty("inserted").GetInt32());
         var warnings = receipt.GetProperty("warnings").EnumerateArray().ToDictionary(w => w.GetProperty("field").GetString()!, w => w.GetProperty("message").GetString()!);
-        Assert.Equal(["customer_email", "lines[0].Kind", "totl"], warnings.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["customer_email", "giftNote", "lines[0].Kind", "totl"], warnings.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal("Is not a field of the canonical order: not read.", warnings["giftNote"]);
         Assert.Contains("Did you mean `customerEmail`?", warnings["customer_email"]);
         Assert.Contains("Did you mean `kind`?", warnings["lines[0].Kind"]);
-        Assert.Equal("Is not a field of the canonical order: not read.", warnings["totl"]);
+        Assert.Contains("Did you mean `total`?", warnings["totl"]);
         Assert.All(receipt.GetProperty("warnings").EnumerateArray(), w => Assert.Equal("C-1", w.GetProperty("orderId").GetString()));
 
         // Sent again as it is: unchanged, and told again.
         var again = await (await ws.Http.PostAsync("/api/v1/sources/store/orders", JsonBody(body))).Json();
         Assert.Equal(1, again.GetProperty("unchanged").GetInt32());
-        Assert.Equal(3, again.GetProperty("warnings").GetArrayLength());
+        Assert.Equal(4, again.GetProperty("warnings").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task ACsvHeaderOneEditFromAFieldTheTableLacks_IsToldOnce_AndOtherUnreadColumnsAreNot()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var csv = "order_id,total,order_date,customer_emial,customer_note,Order Notes\nT-1,10.00,2026-11-02,a@example.com,gift,\nT-2,12.00,2026-11-02,b@example.com,,rush\n";
+        var receipt = await (await ws.Http.PostAsync("/api/v1/sources/store/orders", new StringContent(csv, Encoding.UTF8, "text/csv"))).Json();
+        Assert.Equal(2, receipt.GetProperty("inserted").GetInt32());
+        var warning = Assert.Single(receipt.GetProperty("warnings").EnumerateArray());
+        Assert.Equal("customer_emial", warning.GetProperty("field").GetString());
+        Assert.Equal(0, warning.GetProperty("index").GetInt32());
+        Assert.Contains("did you mean 'customer email' (customerEmail)? Rename the header, or map it: ?columnMap=customerEmail=customer_emial",
+            warning.GetProperty("message").GetString());
     }
 
     [Fact]

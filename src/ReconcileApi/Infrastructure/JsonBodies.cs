@@ -354,38 +354,9 @@ public static partial class JsonBodies
         }
     }
 
-    static string Unknown(string name, IReadOnlyList<string> known)
-    {
-        var closest = known
-            .Select(k => (Name: k, Distance: Distance(name.ToLowerInvariant(), k.ToLowerInvariant())))
-            .Where(k => k.Distance <= Math.Max(1, Math.Min(3, name.Length / 3)))
-            .OrderBy(k => k.Distance)
-            .FirstOrDefault();
-        return closest.Name is not null
-            ? $"Unknown property; did you mean '{closest.Name}'?"
-            : $"Unknown property; expected {(known.Count == 0 ? "none" : "one of: " + string.Join(", ", known))}.";
-    }
-
-    /// <summary>Edits (insert, delete, replace, swap two neighbours) from one name to another: "form" is one from "from".</summary>
-    static int Distance(string a, string b)
-    {
-        var d = new int[a.Length + 1, b.Length + 1];
-        for (var i = 0; i <= a.Length; i++)
-            d[i, 0] = i;
-        for (var j = 0; j <= b.Length; j++)
-            d[0, j] = j;
-        for (var i = 1; i <= a.Length; i++)
-        {
-            for (var j = 1; j <= b.Length; j++)
-            {
-                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
-                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
-                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-                    d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
-            }
-        }
-        return d[a.Length, b.Length];
-    }
+    static string Unknown(string name, IReadOnlyList<string> known) => Spelling.Closest(name, known) is { } closest
+        ? $"Unknown property; did you mean '{closest}'?"
+        : $"Unknown property; expected {(known.Count == 0 ? "none" : "one of: " + string.Join(", ", known))}.";
 
     /// <summary>An enum member's name on the wire (snake_case).</summary>
     static string Wire(string name) => JsonNamingPolicy.SnakeCaseLower.ConvertName(name);

@@ -100,17 +100,10 @@ public sealed class CanonicalFormat : IJsonOrderFormat
         {
             if (known.Contains(property.Name))
                 continue;
-            var meant = MeantField(property.Name, known);
+            var meant = Spelling.Closest(property.Name, known);
             fields.Warn(property.Name, meant is null
                 ? "Is not a field of the canonical order: not read."
                 : $"Is not a field of the canonical order: not read. Did you mean `{meant}`? Canonical names are camelCase.");
         }
-    }
-
-    /// <summary>The canonical field <paramref name="name"/> is another spelling of (case, `_`, `-` and spaces aside), if any.</summary>
-    public static string? MeantField(string name, IReadOnlyList<string> known)
-    {
-        var key = TableColumns.Key(name);
-        return known.FirstOrDefault(k => k.Equals(key, StringComparison.OrdinalIgnoreCase));
     }
 }

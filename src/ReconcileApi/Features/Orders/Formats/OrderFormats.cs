@@ -45,7 +45,7 @@ public static class OrderFormats
         var seen = string.Join(", ", scores.SelectMany(s => s.Fields).Distinct().Order(StringComparer.Ordinal));
         var candidates = string.Join(" or ", scores.Select(s => $"?format={s.Format.Name}"));
         // Canonical fields written another way (`order_id`, as a Make or Zapier user may type them) are named.
-        var respelled = fieldNames.Select(n => (Sent: n, Meant: CanonicalFormat.MeantField(n, CanonicalFormat.OrderFields)))
+        var respelled = fieldNames.Select(n => (Sent: n, Meant: Spelling.Closest(n, CanonicalFormat.OrderFields)))
             .Where(m => m.Meant is not null && m.Meant != m.Sent).OrderBy(m => m.Sent, StringComparer.Ordinal).Select(m => $"{m.Sent} → {m.Meant}").ToList();
         var camel = respelled.Count == 0 ? "" : $" For canonical orders the names are camelCase: {string.Join(", ", respelled)}.";
         return new(null,

@@ -13,6 +13,9 @@ public sealed class TableColumns
     /// <summary>Problems with the column map; every order of the table reports them, so a wrong map never passes silently.</summary>
     public IReadOnlyList<FieldError> MapErrors { get; }
 
+    /// <summary>Headers no field reads that look like the name of a field the table lacks; the table's first order reports them.</summary>
+    public IReadOnlyList<FieldError> Misspelt { get; }
+
     public TableColumns(IReadOnlyList<string> header, IReadOnlyDictionary<string, string[]> aliases, IReadOnlyDictionary<string, string> columnMap)
     {
         this.header = header;
@@ -50,6 +53,20 @@ public sealed class TableColumns
                 index[canonical] = i;
         }
         MapErrors = mapErrors;
+        // A header no field reads that is a spelling of a field the table has no column for ("customer_emial"): its cells
+        // would be lost without a word. Vendors' exports carry dozens of columns no field reads (`customer_note` beside
+        // `customer_name`, `Order Notes`), so only a header one edit from a missing field's alias is told: a typo.
+        var read = index.Values.ToHashSet();
+        var missing = aliases.Where(a => !index.ContainsKey(a.Key)).SelectMany(a => a.Value.Select(name => (Alias: name, Field: a.Key))).ToList();
+        var aliasNames = missing.Select(m => m.Alias).ToList();
+        Misspelt = header.Select((text, i) => (Text: text.Trim().TrimStart('\uFEFF'), Column: i))
+            .Where(h => !read.Contains(h.Column) && Key(h.Text).Length >= 5)
+            .Select(h => (h.Text, h.Column, Alias: Spelling.Closest(h.Text, aliasNames, maxEdits: 1)))
+            .Where(h => h.Alias is not null)
+            .Select(h => new FieldError(h.Text, $"Column {h.Column + 1} is not a column this format reads, so no order has its values; did you mean " +
+                $"'{h.Alias}' ({missing.First(m => m.Alias == h.Alias).Field})? Rename the header, or map it: " +
+                $"?columnMap={missing.First(m => m.Alias == h.Alias).Field}={h.Text}"))
+            .ToList();
         // A field read from a column whose header the table has more than once: its other copies are compared with it.
         this.copies = index.Where(p => copies.ContainsKey(p.Value)).Select(p => (p.Key, copies[p.Value].ToArray())).ToList();
     }
@@ -79,8 +96,7 @@ public sealed class TableColumns
     }
 
     /// <summary>A header or field name reduced for comparison: "Order #" → "order#", "Lineitem_SKU" → "lineitemsku".</summary>
-    public static string Key(string text) =>
-        new(text.Where(c => !char.IsWhiteSpace(c) && c is not ('_' or '-' or '.' or '\uFEFF')).Select(char.ToLowerInvariant).ToArray());
+    public static string Key(string text) => Spelling.Key(text);
 
     public bool Has(string field) => index.ContainsKey(field);
 

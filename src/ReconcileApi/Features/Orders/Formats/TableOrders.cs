@@ -68,6 +68,8 @@ static class TableOrders
         {
             var problems = new ReadProblems();
             problems.Errors.AddRange(columns.MapErrors);
+            if (rows == groups[0])
+                problems.Warnings.AddRange(columns.Misspelt);
             foreach (var row in rows)
             {
                 columns.CompareCopies(row, problems);
