@@ -41,28 +41,44 @@ internal static class FuzzyMatcher
                 byEmail[email] = block = [];
             block.Add(k);
         }
+        // Each block in date order (undated first: NoDate is the least value), so an order's candidates are the undated and
+        // those within a day of it, found by halving: one email on thousands of orders (a point of sale's placeholder)
+        // costs each order its day's candidates, not the whole block.
+        var blocks = byEmail.Values.Select(b =>
+        {
+            b.Sort((x, y) => keapNorm[x].Ticks.CompareTo(keapNorm[y].Ticks));
+            return (Block: b, Ticks: b.Select(k => keapNorm[k].Ticks).ToArray());
+        }).ToDictionary(b => keapNorm[b.Block[0]].Email);
         var blockTicks = (long)(Math.Max(settings.DateToleranceHours, 24) * TimeSpan.TicksPerHour);
         var bestStore = new Dictionary<int, Best>();
         var bestKeap = new Dictionary<int, Best>();
         foreach (var s in storeResidue)
         {
-            if (storeNorm[s].Email == 0 || !byEmail.TryGetValue(storeNorm[s].Email, out var block))
+            if (storeNorm[s].Email == 0 || !blocks.TryGetValue(storeNorm[s].Email, out var entry))
                 continue;
+            var (block, ticks) = entry;
+            var st = storeNorm[s].Ticks;
+            var undated = FirstAtOrAfter(ticks, Normalizer.NoDate + 1);
+            // An undated order is a candidate of every order; a dated one of the orders within a day (or the tolerance) of it.
+            var (from, to) = st == Normalizer.NoDate ? (undated, block.Count)
+                : (FirstAtOrAfter(ticks, Math.Max(Normalizer.NoDate + 1, st - blockTicks)), FirstAtOrAfter(ticks, st > long.MaxValue - blockTicks ? long.MaxValue : st + blockTicks + 1));
             // Each order is read once here: the service's lists decode an order every time it is read.
             var so = store[s];
-            foreach (var k in block)
+            for (var pass = 0; pass < 2; pass++)
             {
-                var (st, kt) = (storeNorm[s].Ticks, keapNorm[k].Ticks);
-                if (st != Normalizer.NoDate && kt != Normalizer.NoDate && Math.Abs(st - kt) > blockTicks)
-                    continue;
-                var ko = keap[k];
-                if (!Emails.Same(so.CustomerEmail, ko.CustomerEmail))
-                    continue;
-                var score = Score(so, ko, st, kt, settings);
-                if (score + Epsilon < settings.FuzzyThreshold)
-                    continue;
-                Offer(bestStore, s, k, score);
-                Offer(bestKeap, k, s, score);
+                var (lo, hi) = pass == 0 ? (0, undated) : (from, to);
+                for (var i = lo; i < hi; i++)
+                {
+                    var k = block[i];
+                    var ko = keap[k];
+                    if (!Emails.Same(so.CustomerEmail, ko.CustomerEmail))
+                        continue;
+                    var score = Score(so, ko, st, ticks[i], settings);
+                    if (score + Epsilon < settings.FuzzyThreshold)
+                        continue;
+                    Offer(bestStore, s, k, score);
+                    Offer(bestKeap, k, s, score);
+                }
             }
         }
         foreach (var (s, b) in bestStore)
@@ -74,6 +90,17 @@ internal static class FuzzyMatcher
             }
         }
         return pairs;
+    }
+
+    /// <summary>The first index of <paramref name="ticks"/> (ascending) whose value is at least <paramref name="value"/>.</summary>
+    static int FirstAtOrAfter(long[] ticks, long value)
+    {
+        var i = Array.BinarySearch(ticks, value);
+        if (i < 0)
+            return ~i;
+        while (i > 0 && ticks[i - 1] == value)
+            i--;
+        return i;
     }
 
     static void Offer(Dictionary<int, Best> best, int me, int other, double score)

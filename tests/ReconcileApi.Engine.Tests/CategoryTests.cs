@@ -258,6 +258,29 @@ public sealed class CategoryTests
     }
 
     [Fact]
+    public void Fuzzy_PairsEachOrderByItsDate_WhenThousandsShareOneEmail()
+    {
+        // A store whose point-of-sale orders all carry one placeholder email, against Keap copies whose titles hold no
+        // order number: every order is in one email block, and each pairs with the copy of its own hour.
+        const int n = 30_000;
+        var store = new List<CanonicalOrder>();
+        var keap = new List<CanonicalOrder>();
+        for (var i = 0; i < n; i++)
+        {
+            var at = T0.AddHours(i * 3);
+            var total = 10m + i % 7;
+            store.Add(Store(number: $"#{5000 + i}", id: $"S{i}", date: at) with { CustomerEmail = "pos@example.com", Total = total, AmountPaid = total, Lines = [] });
+            keap.Add(Keap(number: "Order from the shop", id: $"K{i}", date: at.AddMinutes(2)) with { CustomerEmail = "POS@example.com ", Total = total, AmountPaid = total, Lines = [] });
+        }
+        var result = Reconcile(store, keap);
+
+        var probable = result.Findings.Where(f => f.Category == Category.ProbableMatch).ToList();
+        Assert.Equal(n, probable.Count);
+        Assert.All(probable, p => Assert.Equal(p.StoreOrderId![1..], p.KeapOrderId![1..]));
+        Assert.DoesNotContain(result.Findings, f => f.Category is Category.MissingInKeap or Category.MissingInStore);
+    }
+
+    [Fact]
     public void Fuzzy_PairsTheBestCandidate_AndComparesThePair()
     {
         var later = LaterPair();
