@@ -41,27 +41,29 @@ internal static class FuzzyMatcher
                 byEmail[email] = block = [];
             block.Add(k);
         }
-        // Each block in date order (undated first: NoDate is the least value), so an order's candidates are the undated and
-        // those within a day of it, found by halving: one email on thousands of orders (a point of sale's placeholder)
-        // costs each order its day's candidates, not the whole block.
-        var blocks = byEmail.Values.Select(b =>
+        // A large block in date order (undated first: NoDate is the least value), so an order's candidates are the undated and
+        // those within a day of it, found by halving: one email on thousands of orders (a point of sale's placeholder) costs
+        // each order its day's candidates, not the whole block. Most blocks hold an order or two and are scanned.
+        foreach (var block in byEmail.Values)
         {
-            b.Sort((x, y) => keapNorm[x].Ticks.CompareTo(keapNorm[y].Ticks));
-            return (Block: b, Ticks: b.Select(k => keapNorm[k].Ticks).ToArray());
-        }).ToDictionary(b => keapNorm[b.Block[0]].Email);
+            if (block.Count > ScanUpTo)
+                block.Sort((x, y) => keapNorm[x].Ticks.CompareTo(keapNorm[y].Ticks));
+        }
         var blockTicks = (long)(Math.Max(settings.DateToleranceHours, 24) * TimeSpan.TicksPerHour);
         var bestStore = new Dictionary<int, Best>();
         var bestKeap = new Dictionary<int, Best>();
         foreach (var s in storeResidue)
         {
-            if (storeNorm[s].Email == 0 || !blocks.TryGetValue(storeNorm[s].Email, out var entry))
+            if (storeNorm[s].Email == 0 || !byEmail.TryGetValue(storeNorm[s].Email, out var block))
                 continue;
-            var (block, ticks) = entry;
             var st = storeNorm[s].Ticks;
-            var undated = FirstAtOrAfter(ticks, Normalizer.NoDate + 1);
-            // An undated order is a candidate of every order; a dated one of the orders within a day (or the tolerance) of it.
-            var (from, to) = st == Normalizer.NoDate ? (undated, block.Count)
-                : (FirstAtOrAfter(ticks, Math.Max(Normalizer.NoDate + 1, st - blockTicks)), FirstAtOrAfter(ticks, st > long.MaxValue - blockTicks ? long.MaxValue : st + blockTicks + 1));
+            int undated = 0, from = 0, to = block.Count;
+            if (block.Count > ScanUpTo && st != Normalizer.NoDate)
+            {
+                undated = FirstAtOrAfter(block, keapNorm, Normalizer.NoDate + 1);
+                from = Math.Max(undated, FirstAtOrAfter(block, keapNorm, st - blockTicks));
+                to = FirstAtOrAfter(block, keapNorm, st > long.MaxValue - blockTicks ? long.MaxValue : st + blockTicks + 1);
+            }
             // Each order is read once here: the service's lists decode an order every time it is read.
             var so = store[s];
             for (var pass = 0; pass < 2; pass++)
@@ -70,10 +72,13 @@ internal static class FuzzyMatcher
                 for (var i = lo; i < hi; i++)
                 {
                     var k = block[i];
+                    var kt = keapNorm[k].Ticks;
+                    if (st != Normalizer.NoDate && kt != Normalizer.NoDate && Math.Abs(st - kt) > blockTicks)
+                        continue;
                     var ko = keap[k];
                     if (!Emails.Same(so.CustomerEmail, ko.CustomerEmail))
                         continue;
-                    var score = Score(so, ko, st, ticks[i], settings);
+                    var score = Score(so, ko, st, kt, settings);
                     if (score + Epsilon < settings.FuzzyThreshold)
                         continue;
                     Offer(bestStore, s, k, score);
@@ -92,15 +97,22 @@ internal static class FuzzyMatcher
         return pairs;
     }
 
-    /// <summary>The first index of <paramref name="ticks"/> (ascending) whose value is at least <paramref name="value"/>.</summary>
-    static int FirstAtOrAfter(long[] ticks, long value)
+    /// <summary>Blocks up to this size are scanned whole; larger ones are sorted by date and halved.</summary>
+    const int ScanUpTo = 32;
+
+    /// <summary>The first index of <paramref name="block"/> (in date order) whose order is dated at or after <paramref name="ticks"/>.</summary>
+    static int FirstAtOrAfter(List<int> block, NormalizedOrder[] norm, long ticks)
     {
-        var i = Array.BinarySearch(ticks, value);
-        if (i < 0)
-            return ~i;
-        while (i > 0 && ticks[i - 1] == value)
-            i--;
-        return i;
+        var (lo, hi) = (0, block.Count);
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (norm[block[mid]].Ticks < ticks)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        return lo;
     }
 
     static void Offer(Dictionary<int, Best> best, int me, int other, double score)

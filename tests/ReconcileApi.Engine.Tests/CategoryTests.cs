@@ -281,6 +281,30 @@ public sealed class CategoryTests
     }
 
     [Fact]
+    public void Fuzzy_InALargeEmailBlock_StillPairsUndatedOrdersWithDatedOnes()
+    {
+        // Past the size scanned whole, a block is searched by date; an order without a date is a candidate of every order.
+        var store = new List<CanonicalOrder>();
+        var keap = new List<CanonicalOrder>();
+        for (var i = 0; i < 100; i++)
+        {
+            var at = T0.AddDays(i);
+            store.Add(Store(number: $"#{7000 + i}", id: $"S{i}", date: at) with { CustomerEmail = "pos@example.com", Total = 10m + i, AmountPaid = 10m + i, Lines = [] });
+            keap.Add(Keap(number: null, id: $"K{i}", date: at) with { CustomerEmail = "pos@example.com", Total = 10m + i, AmountPaid = 10m + i, Lines = [] });
+        }
+        store.Add(Store(number: "#7999", id: "S-dated", date: T0.AddDays(400)) with { CustomerEmail = "pos@example.com", Total = 999m, AmountPaid = 999m, Lines = [] });
+        keap.Add(Keap(number: null, id: "K-undated") with { OrderDate = null, CustomerEmail = "pos@example.com", Total = 999m, AmountPaid = 999m, Lines = [] });
+        store.Add(Store(number: "#7998", id: "S-undated") with { OrderDate = null, CustomerEmail = "pos@example.com", Total = 555m, AmountPaid = 555m, Lines = [] });
+        keap.Add(Keap(number: null, id: "K-dated", date: T0.AddDays(50).AddHours(6)) with { CustomerEmail = "pos@example.com", Total = 555m, AmountPaid = 555m, Lines = [] });
+
+        var probable = Reconcile(store, keap).Findings.Where(f => f.Category == Category.ProbableMatch).ToDictionary(f => f.StoreOrderId!, f => f.KeapOrderId);
+
+        Assert.Equal(102, probable.Count);
+        Assert.Equal("K-undated", probable["S-dated"]);
+        Assert.Equal("K-dated", probable["S-undated"]);
+    }
+
+    [Fact]
     public void Fuzzy_PairsTheBestCandidate_AndComparesThePair()
     {
         var later = LaterPair();
