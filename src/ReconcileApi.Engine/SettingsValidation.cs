@@ -36,7 +36,9 @@ internal static class SettingsValidation
         else
             foreach (var (source, map) in s.StatusMap)
                 if (map is null || map.Keys.Any(string.IsNullOrWhiteSpace))
-                    errors.Add(new($"statusMap.{(source == OrderSource.Store ? "store" : "keap")}", "Raw statuses must not be empty."));
+                    errors.Add(new($"statusMap.{(source == OrderSource.Store ? "store" : "keap")}", map is null
+                        ? "Must be an object of raw status → canonical state (may be empty)."
+                        : "Raw statuses must not be empty."));
         if (s.SkuMap is null || s.SkuMap.Any(p => string.IsNullOrWhiteSpace(p.Key) || string.IsNullOrWhiteSpace(p.Value)))
             errors.Add(new("skuMap", "Store and Keap SKUs must not be empty."));
         if (s.IgnoreLineKinds is null)

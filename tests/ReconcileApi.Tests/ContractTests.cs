@@ -77,6 +77,25 @@ public sealed partial class ContractTests(ApiFactory factory) : IClassFixture<Ap
         AssertNone(EnumFailures(document));
     }
 
+    /// <summary>
+    /// NSwag's System.Text.Json client converts enums only where a property is of the enum type: an enum as a list's items
+    /// or a map's values threw reading GET /settings. Such collections hold text (their values in the description).
+    /// </summary>
+    [Fact]
+    public async Task NoListOrMapOfABodyHoldsAnEnum()
+    {
+        var document = await LiveDocumentAsync();
+        var enums = document["components"]!["schemas"]!.AsObject().Where(s => s.Value?["enum"] is JsonArray).Select(s => "#/components/schemas/" + s.Key).ToHashSet();
+        var failures = new List<string>();
+        Walk(document["components"]!, "#/components", (node, pointer) =>
+        {
+            foreach (var member in new[] { "items", "additionalProperties" })
+                if (node[member] is JsonObject child && child["$ref"]?.GetValue<string>() is { } target && enums.Contains(target))
+                    failures.Add($"{pointer}/{member}: refers to the enum {target}; make it text");
+        });
+        AssertNone(failures);
+    }
+
     [Fact]
     public async Task QueryParameters_AreNamedAsTheApiReadsThem() =>
         AssertNone(ParameterNameFailures(await LiveDocumentAsync()));

@@ -40,6 +40,26 @@ public sealed class SettingsTests(ApiFactory factory) : IClassFixture<ApiFactory
     }
 
     [Fact]
+    public async Task Put_TakesMapsAsGeneratedClientsWriteThem_EnumValuesInAnyCase_AndAMapLeftNullAsLeftOut()
+    {
+        // NSwag's System.Text.Json client writes a settings model with every property: an unset source map as null.
+        using var ws = await factory.CreateWorkspaceAsync();
+        var put = await ws.Http.PutAsync("/api/v1/settings", JsonBody("""
+            {"ignoreLineKinds": ["Shipping", "TAX"], "statusMap": {"store": {"Captured": "PAID"}, "keap": null}, "sourceOfTruth": {"total": "Keap"}, "skuMap": null}
+            """));
+        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        var settings = (await put.Json()).GetProperty("settings");
+        Assert.Equal(["shipping", "tax"], settings.GetProperty("ignoreLineKinds").EnumerateArray().Select(k => k.GetString()));
+        Assert.Equal("paid", settings.GetProperty("statusMap").GetProperty("store").GetProperty("Captured").GetString());
+        Assert.False(settings.GetProperty("statusMap").TryGetProperty("keap", out var keap) && keap.EnumerateObject().Any());
+        Assert.Equal("keap", settings.GetProperty("sourceOfTruth").GetProperty("total").GetString());
+
+        // A SKU mapped to null is no map entry to leave out: it is named.
+        var nullSku = await ws.Http.PutAsync("/api/v1/settings", JsonBody("""{"skuMap": {"TEE": null}}"""));
+        await nullSku.AssertProblemAsync(HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
     public async Task Put_Returns400ByField_ForAPatternWithoutOneCaptureGroup_AndAnUnknownTimezone()
     {
         using var ws = await factory.CreateWorkspaceAsync();

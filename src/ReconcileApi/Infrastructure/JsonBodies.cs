@@ -134,7 +134,10 @@ public static partial class JsonBodies
             var child = property is not null ? options.GetTypeInfo(property.PropertyType)
                 : info is { Kind: JsonTypeInfoKind.Dictionary, ElementType: { } e } ? options.GetTypeInfo(e) : null;
             reader.Read();
-            if (reader.TokenType == JsonTokenType.Null && property is not null && NullMeansLeftOut(property))
+            // A map's entry whose value is a map or an object (statusMap's "keap": null from a client that writes every
+            // property of its model) is left out as well; a null text value (a SKU) stays, for validation to name.
+            var entryLeftOut = property is null && info is { Kind: JsonTypeInfoKind.Dictionary } && child is { Kind: JsonTypeInfoKind.Dictionary or JsonTypeInfoKind.Object };
+            if (reader.TokenType == JsonTokenType.Null && (property is not null && NullMeansLeftOut(property) || entryLeftOut))
             {
                 if (lastEnd >= 0)
                     blanks.Add((lastEnd, (int)reader.BytesConsumed));

@@ -99,6 +99,7 @@ public static partial class OpenApi
             o.SchemaFilter<NullableFromAnnotations>();
             o.SchemaFilter<ValuesFromDeclarations>();
             o.DocumentFilter<RequestAndResponseForms>();
+            o.DocumentFilter<EnumCollectionsAsText>();
             o.DocumentFilter<TagDescriptions>();
             // Field descriptions (the canonical order's among them) from the XML comments of both assemblies.
             foreach (var assembly in new[] { typeof(OpenApi).Assembly, typeof(Engine.CanonicalOrder).Assembly })

@@ -288,6 +288,57 @@ public static partial class OpenApi
         }
     }
 
+    /// <summary>
+    /// A list or a map whose values are an enum holds text in the contract, its values named in the description. NSwag's
+    /// System.Text.Json client reads and writes an enum only through the converter it puts on an enum-typed property:
+    /// the items of <c>ignoreLineKinds</c> and the values of <c>statusMap</c> and <c>sourceOfTruth</c> had none, so its
+    /// <c>GET /settings</c> threw on the first value and its <c>PUT</c> wrote numbers. As text every generator reads
+    /// and writes them as the API does (which takes each value in any case and names a wrong one in its 400).
+    /// An enum schema nothing refers to any more is dropped with it.
+    /// </summary>
+    public sealed class EnumCollectionsAsText : IDocumentFilter
+    {
+        public void Apply(OpenApiDocument document, DocumentFilterContext context)
+        {
+            if (document.Components?.Schemas is not { } schemas)
+                return;
+            var enums = schemas.Where(s => s.Value is OpenApiSchema { Enum.Count: > 0 })
+                .ToDictionary(s => s.Key, s => ((OpenApiSchema)s.Value).Enum!.Select(v => v?.GetValue<string>()).OfType<string>().ToList());
+            var replaced = new HashSet<string>(StringComparer.Ordinal);
+            var seen = new HashSet<IOpenApiSchema>(ReferenceEqualityComparer.Instance);
+            foreach (var schema in schemas.Values)
+                Visit(schema);
+            var roots = document.Paths.Values.SelectMany(p => p.Operations?.Values.AsEnumerable() ?? [])
+                .SelectMany(o => (o.RequestBody?.Content?.Values.Select(m => m.Schema) ?? [])
+                    .Concat(o.Parameters?.Select(p => p.Schema) ?? [])
+                    .Concat(o.Responses?.Values.SelectMany(r => r.Content?.Values ?? []).Select(m => m.Schema) ?? []))
+                .OfType<IOpenApiSchema>();
+            var reachable = Reachable(roots, schemas);
+            foreach (var id in replaced.Where(id => !reachable.Contains(id)))
+                schemas.Remove(id);
+
+            void Visit(IOpenApiSchema schema)
+            {
+                if (schema is not OpenApiSchema concrete || !seen.Add(concrete))
+                    return;
+                if (AsText(concrete.Items) is { } items)
+                    concrete.Items = items;
+                if (AsText(concrete.AdditionalProperties) is { } values)
+                    concrete.AdditionalProperties = values;
+                foreach (var child in Children(concrete))
+                    Visit(child);
+            }
+
+            OpenApiSchema? AsText(IOpenApiSchema? member)
+            {
+                if (member is not OpenApiSchemaReference { Reference.Id: { } id } || !enums.TryGetValue(id, out var values))
+                    return null;
+                replaced.Add(id);
+                return new OpenApiSchema { Type = JsonSchemaType.String, Description = $"One of: {string.Join(", ", values)} (any case)." };
+            }
+        }
+    }
+
     /// <summary>The ids of the component schemas the roots lead to.</summary>
     static HashSet<string> Reachable(IEnumerable<IOpenApiSchema> roots, IDictionary<string, IOpenApiSchema> schemas)
     {
