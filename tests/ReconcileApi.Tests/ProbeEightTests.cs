@@ -328,58 +328,39 @@ public sealed class ProbeEightTests(WebhookFactory factory) : IClassFixture<Webh
     [Fact]
     public async Task ABodyTrickledSlowerThanTheMinimumRate_Is408SayingItCameTooSlowly_OnKestrel()
     {
-        var database = Path.Combine(Path.GetTempPath(), "reconcile-tests", $"slow-{Guid.NewGuid():N}.db");
-        Directory.CreateDirectory(Path.GetDirectoryName(database)!);
-        try
+        await using var service = await TestService.StartAsync("slow");
+        var key = await service.CreateWorkspaceAsync("Slow");
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(service.BaseAddress.Host, service.BaseAddress.Port);
+        var stream = tcp.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(
+            $"POST /api/v1/sources/store/orders HTTP/1.1\r\nHost: {service.BaseAddress.Authority}\r\nX-Api-Key: {key}\r\n" +
+            "Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n["));
+        var answer = new StringBuilder();
+        var buffer = new byte[8192];
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        var reading = stream.ReadAsync(buffer).AsTask();
+        while (!reading.IsCompleted && DateTime.UtcNow < deadline)
         {
-            await using var service = await ServiceProcess.StartAsync("slow", new Dictionary<string, string>
+            try
             {
-                ["ASPNETCORE_ENVIRONMENT"] = "Testing",
-                ["ConnectionStrings__Reconcile"] = $"Data Source={database}",
-                ["Auth__AdminKey"] = ApiFactory.AdminKey,
-                ["Jobs__WorkerCount"] = "1",
-            });
-            string key;
-            using (var admin = service.CreateClient(ApiFactory.AdminKey))
-                key = (await (await admin.PostAsJsonAsync("/api/v1/admin/workspaces", new { name = "Slow" })).Json()).GetProperty("apiKey").GetString()!;
-
-            using var tcp = new TcpClient();
-            await tcp.ConnectAsync(service.BaseAddress.Host, service.BaseAddress.Port);
-            var stream = tcp.GetStream();
-            await stream.WriteAsync(Encoding.ASCII.GetBytes(
-                $"POST /api/v1/sources/store/orders HTTP/1.1\r\nHost: {service.BaseAddress.Authority}\r\nX-Api-Key: {key}\r\n" +
-                "Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n["));
-            var answer = new StringBuilder();
-            var buffer = new byte[8192];
-            var deadline = DateTime.UtcNow.AddSeconds(30);
-            var reading = stream.ReadAsync(buffer).AsTask();
-            while (!reading.IsCompleted && DateTime.UtcNow < deadline)
-            {
-                try
-                {
-                    await stream.WriteAsync(" "u8.ToArray());
-                }
-                catch (IOException)
-                {
-                    break;
-                }
-                await Task.WhenAny(reading, Task.Delay(500));
+                await stream.WriteAsync(" "u8.ToArray());
             }
-            var read = await reading.WaitAsync(TimeSpan.FromSeconds(10));
+            catch (IOException)
+            {
+                break;
+            }
+            await Task.WhenAny(reading, Task.Delay(500));
+        }
+        var read = await reading.WaitAsync(TimeSpan.FromSeconds(10));
+        answer.Append(Encoding.UTF8.GetString(buffer, 0, read));
+        while (!answer.ToString().Contains("\r\n0\r\n", StringComparison.Ordinal) && (read = await stream.ReadAsync(buffer).AsTask().WaitAsync(TimeSpan.FromSeconds(10))) > 0)
             answer.Append(Encoding.UTF8.GetString(buffer, 0, read));
-            while (!answer.ToString().Contains("\r\n0\r\n", StringComparison.Ordinal) && (read = await stream.ReadAsync(buffer).AsTask().WaitAsync(TimeSpan.FromSeconds(10))) > 0)
-                answer.Append(Encoding.UTF8.GetString(buffer, 0, read));
 
-            var text = answer.ToString();
-            Assert.StartsWith("HTTP/1.1 408", text);
-            Assert.Contains("Content-Type: application/problem+json", text);
-            Assert.Contains("too slowly", text);
-        }
-        finally
-        {
-            foreach (var suffix in new[] { "", "-wal", "-shm" })
-                File.Delete(database + suffix);
-        }
+        var text = answer.ToString();
+        Assert.StartsWith("HTTP/1.1 408", text);
+        Assert.Contains("Content-Type: application/problem+json", text);
+        Assert.Contains("too slowly", text);
     }
 
     /// <summary>

@@ -263,34 +263,16 @@ public sealed class ProbeSixTests(ApiFactory factory) : IClassFixture<ApiFactory
     [Fact]
     public async Task ALongUrlOrLargeHeaders_AreProblemsSayingWhatWasTooLong_OnKestrel()
     {
-        var database = Path.Combine(Path.GetTempPath(), "reconcile-tests", $"limits-{Guid.NewGuid():N}.db");
-        Directory.CreateDirectory(Path.GetDirectoryName(database)!);
-        try
-        {
-            await using (var service = await ServiceProcess.StartAsync("limits", new Dictionary<string, string>
-            {
-                ["ASPNETCORE_ENVIRONMENT"] = "Testing",
-                ["ConnectionStrings__Reconcile"] = $"Data Source={database}",
-                ["Auth__AdminKey"] = ApiFactory.AdminKey,
-                ["Jobs__WorkerCount"] = "1",
-            }))
-            {
-                using var client = service.CreateClient(ApiFactory.AdminKey);
-                var url = await client.GetAsync("/api/v1/discrepancies?orderKey=" + new string('a', 10_000));
-                await url.AssertProblemAsync(HttpStatusCode.RequestUriTooLong, "the url is 10,");
-                Assert.Contains("at most 8,192", (await url.Json()).GetProperty("detail").GetString());
+        await using var service = await TestService.StartAsync("limits");
+        using var client = service.CreateClient(ApiFactory.AdminKey);
+        var url = await client.GetAsync("/api/v1/discrepancies?orderKey=" + new string('a', 10_000));
+        await url.AssertProblemAsync(HttpStatusCode.RequestUriTooLong, "the url is 10,");
+        Assert.Contains("at most 8,192", (await url.Json()).GetProperty("detail").GetString());
 
-                using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/runs");
-                request.Headers.Add("Cookie", "session=" + new string('c', 40_000));
-                var headers = await client.SendAsync(request);
-                await headers.AssertProblemAsync(HttpStatusCode.RequestHeaderFieldsTooLarge, "The largest is Cookie");
-            }
-        }
-        finally
-        {
-            foreach (var suffix in new[] { "", "-wal", "-shm" })
-                File.Delete(database + suffix);
-        }
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/runs");
+        request.Headers.Add("Cookie", "session=" + new string('c', 40_000));
+        var headers = await client.SendAsync(request);
+        await headers.AssertProblemAsync(HttpStatusCode.RequestHeaderFieldsTooLarge, "The largest is Cookie");
     }
 
     /// <summary>

@@ -1,7 +1,7 @@
 // A C# caller's whole flow through the client Kiota generates from api-spec/openapi.json (KiotaFlow.csproj), against a
 // running service: KiotaFlow <base URL> [the API key of an empty workspace; the Development key if none]. Each step
 // checks what the contract promises for it; the exit code is the number of failed checks (a call that threw is one),
-// so KiotaClientTests fails with this output.
+// so GeneratedClientTests fails with this output.
 using Microsoft.Kiota.Abstractions;
 using Microsoft.Kiota.Abstractions.Authentication;
 using Microsoft.Kiota.Http.HttpClientLibrary;
