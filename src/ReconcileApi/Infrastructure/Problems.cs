@@ -128,11 +128,23 @@ public static class Problems
                 || endpoint.Metadata.GetMetadata<IHttpMethodMetadata>() is not { } methods
                 || !methods.HttpMethods.Contains(request.Method, StringComparer.OrdinalIgnoreCase))
                 continue;
-            var matcher = new TemplateMatcher(TemplateParser.Parse(endpoint.RoutePattern.RawText ?? ""), []);
-            if (matcher.TryMatch(request.Path, []))
+            if (Matches(endpoint.RoutePattern.RawText, request.Path))
                 return accepts.ContentTypes;
         }
         return null;
+    }
+
+    /// <summary>Whether a route template matches a path (its constraints aside); a template this cannot parse matches nothing.</summary>
+    static bool Matches(string? template, PathString path)
+    {
+        try
+        {
+            return new TemplateMatcher(TemplateParser.Parse(template ?? ""), []).TryMatch(path, []);
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 
     /// <summary>
