@@ -109,13 +109,15 @@ public sealed class IngestFormatsApiTests(ApiFactory factory) : IClassFixture<Ap
         // The canonical format is the service's own: a name it lacks is a typo or another naming, whose value was dropped without a word.
         using var ws = await factory.CreateWorkspaceAsync();
         var body = """
-            [{"orderId": "C-1", "orderDate": "2026-11-02T10:00:00Z", "total": "25.00", "customer_email": "ann@example.com", "totl": 3, "giftNote": "Happy birthday",
-              "lines": [{"sku": "MUG", "quantity": 1, "unitPrice": "25.00", "Kind": "product"}]}]
+            [{"orderId": "C-1", "orderDate": "2026-11-02T10:00:00Z", "total": "25.00", "customer_email": "ann@example.com", "totl": 3, "giftNote": "Happy birthday", "email": "ann@example.com",
+              "lines": [{"sku": "MUG", "quantity": 1, "unitPrice": "25.00", "Kind": "product", "qty": 1}]}]
             """;
         var receipt = await (await ws.Http.PostAsync("/api/v1/sources/store/orders", JsonBody(body))).Json();
         Assert.Equal(1, receipt.GetProperty("inserted").GetInt32());
         var warnings = receipt.GetProperty("warnings").EnumerateArray().ToDictionary(w => w.GetProperty("field").GetString()!, w => w.GetProperty("message").GetString()!);
-        Assert.Equal(["customer_email", "giftNote", "lines[0].Kind", "totl"], warnings.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["customer_email", "email", "giftNote", "lines[0].Kind", "lines[0].qty", "totl"], warnings.Keys.Order(StringComparer.Ordinal));
+        Assert.Contains("Did you mean `customerEmail`?", warnings["email"]);
+        Assert.Contains("Did you mean `quantity`?", warnings["lines[0].qty"]);
         Assert.Equal("Is not a field of the canonical order: not read.", warnings["giftNote"]);
         Assert.Contains("Did you mean `customerEmail`?", warnings["customer_email"]);
         Assert.Contains("Did you mean `kind`?", warnings["lines[0].Kind"]);
@@ -125,7 +127,7 @@ public sealed class IngestFormatsApiTests(ApiFactory factory) : IClassFixture<Ap
         // Sent again as it is: unchanged, and told again.
         var again = await (await ws.Http.PostAsync("/api/v1/sources/store/orders", JsonBody(body))).Json();
         Assert.Equal(1, again.GetProperty("unchanged").GetInt32());
-        Assert.Equal(4, again.GetProperty("warnings").GetArrayLength());
+        Assert.Equal(6, again.GetProperty("warnings").GetArrayLength());
     }
 
     [Fact]

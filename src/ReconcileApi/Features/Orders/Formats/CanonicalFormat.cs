@@ -26,6 +26,15 @@ public sealed class CanonicalFormat : IJsonOrderFormat
         "presentmentCurrency", "presentmentTotal", "sourceType", "lines",
     ];
 
+    /// <summary>What other systems and hand-written steps call a canonical field (by <see cref="Spelling.Key"/>), for the warning's hint.</summary>
+    static readonly Dictionary<string, string> OtherNames = new(StringComparer.Ordinal)
+    {
+        ["id"] = "orderId", ["number"] = "orderNumber", ["name"] = "customerName", ["email"] = "customerEmail", ["contactemail"] = "customerEmail",
+        ["date"] = "orderDate", ["createdat"] = "createdAt", ["amount"] = "total", ["totalprice"] = "total", ["grandtotal"] = "total",
+        ["ordertotal"] = "total", ["paid"] = "amountPaid", ["refunded"] = "amountRefunded", ["items"] = "lines", ["lineitems"] = "lines",
+        ["products"] = "lines", ["price"] = "unitPrice", ["qty"] = "quantity", ["title"] = "name", ["product"] = "name", ["type"] = "kind",
+    };
+
     public static readonly IReadOnlyList<string> LineFields =
         ["kind", "quantity", "unitPrice", "sku", "productId", "name", "lineTotal", "discount", "tax", "originalQuantity"];
 
@@ -100,7 +109,8 @@ public sealed class CanonicalFormat : IJsonOrderFormat
         {
             if (known.Contains(property.Name))
                 continue;
-            var meant = Spelling.Closest(property.Name, known);
+            var meant = Spelling.Closest(property.Name, known)
+                ?? (OtherNames.TryGetValue(Spelling.Key(property.Name), out var named) && known.Contains(named) ? named : null);
             fields.Warn(property.Name, meant is null
                 ? "Is not a field of the canonical order: not read."
                 : $"Is not a field of the canonical order: not read. Did you mean `{meant}`? Canonical names are camelCase.");
