@@ -114,6 +114,9 @@ public sealed class OrderStore(ReconcileDbContext db, IValidator<CanonicalOrder>
             }
             if (record.Read.SkipReason is not null)
             {
+                // A skip that says why (a repeated header row) tells it: counted alone, the row would vanish without a word.
+                foreach (var w in record.Read.Problems.Warnings)
+                    receipt.Warnings.Add(new ReceiptError(record.Index, null, w.Field, w.Message, record.Line));
                 batch.Skipped++;
                 continue;
             }

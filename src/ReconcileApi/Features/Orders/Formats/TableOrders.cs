@@ -40,6 +40,14 @@ static class TableOrders
         {
             if (row.Cells.All(string.IsNullOrWhiteSpace))
                 continue;
+            if (RepeatsHeader(row, table.Header))
+            {
+                // Two exports joined into one file (cat, or a spreadsheet's paste) repeat the header: it was read as an order
+                // with the id "order_id", rejected for a total "total" that is no number — true, and no help.
+                groups.Add([row]);
+                previous = null;
+                continue;
+            }
             var key = columns.Cell(row, groupField);
             if (key is not null && splitField is not null)
             {
@@ -66,6 +74,13 @@ static class TableOrders
         }
         foreach (var rows in groups)
         {
+            if (rows.Count == 1 && RepeatsHeader(rows[0], table.Header))
+            {
+                var skipped = ReadOrder.Skipped("", "repeated header");
+                skipped.Problems.Warn("", $"Line {rows[0].Line} repeats the header row (two exports joined into one file?): it is no order, and was skipped.");
+                yield return new TableOrder(rows[0].Line, skipped, columns.Raw(rows));
+                continue;
+            }
             var problems = new ReadProblems();
             problems.Errors.AddRange(columns.MapErrors);
             if (rows == groups[0])
@@ -83,6 +98,22 @@ static class TableOrders
             var read = map(new TableOrderRows(columns, rows, context, problems));
             yield return new TableOrder(rows[0].Line, read, columns.Raw(rows));
         }
+    }
+
+    /// <summary>A row whose cells are the header's names again (compared first by its first cell, so a data row costs one comparison).</summary>
+    static bool RepeatsHeader(TableRow row, IReadOnlyList<string> header)
+    {
+        if (row.Cells.Count != header.Count || header.Count == 0 || !Same(row.Cells[0], header[0]))
+            return false;
+        for (var i = 1; i < header.Count; i++)
+        {
+            if (!Same(row.Cells[i], header[i]))
+                return false;
+        }
+        return true;
+
+        static bool Same(string? cell, string name) =>
+            cell is not null && cell.AsSpan().Trim().TrimStart('\uFEFF').Equals(name, StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>
