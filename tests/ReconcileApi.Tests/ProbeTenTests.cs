@@ -6,7 +6,7 @@ using static ReconcileApi.Tests.Api;
 namespace ReconcileApi.Tests;
 
 /// <summary>
-/// The tenth probe, as an outside tester: tables joined from two exports.
+/// The tenth probe, as an outside tester: tables joined from two exports, and amounts a spreadsheet wrote in scientific notation.
 /// </summary>
 public sealed class ProbeTenTests(ApiFactory factory) : IClassFixture<ApiFactory>
 {
@@ -52,5 +52,35 @@ public sealed class ProbeTenTests(ApiFactory factory) : IClassFixture<ApiFactory
 
         Assert.Equal((1, 0), (receipt.GetProperty("rejected").GetInt32(), receipt.GetProperty("skipped").GetInt32()));
         Assert.Equal("total", Assert.Single(receipt.GetProperty("errors").EnumerateArray()).Str("field"));
+    }
+
+    /// <summary>
+    /// Excel shows a number too long for its column as 1.23457E+11 and saves that display to CSV, its digits rounded away; the
+    /// order was rejected with "'1.23457E+11' is not a number" (or, in JSON, "must be a numeric string"), which it plainly is.
+    /// It stays refused — read, it would be a rounded amount, not the order's — and the error says why and what to do. A JSON
+    /// number with an exponent is exact and read, as before.
+    /// </summary>
+    [Fact]
+    public async Task AnAmountInScientificNotationAsText_IsRejectedSayingWhy_AndAJsonNumberWithAnExponentIsRead()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var content = new ByteArrayContent(Encoding.UTF8.GetBytes("order_id,total,order_date\nA,1.23457E+11,2026-11-01\nB,12.50,2026-11-01\n"));
+        content.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
+
+        var csv = await (await ws.Http.PostAsync(StoreOrders, content)).Json();
+
+        Assert.Equal(1, csv.GetProperty("inserted").GetInt32());
+        var error = Assert.Single(csv.GetProperty("errors").EnumerateArray());
+        Assert.Equal(("A", "total"), (error.Str("orderId"), error.Str("field")));
+        Assert.Contains("scientific notation", error.Str("message"));
+
+        var json = new StringContent("""[{"orderId":"C","total":"1E+2","orderDate":"2026-11-01T00:00:00Z"},{"orderId":"D","total":1E+2,"orderDate":"2026-11-01T00:00:00Z"}]""",
+            Encoding.UTF8, "application/json");
+        var receipt = await (await ws.Http.PostAsync(StoreOrders, json)).Json();
+
+        Assert.Equal(1, receipt.GetProperty("inserted").GetInt32());
+        Assert.Contains("scientific notation", Assert.Single(receipt.GetProperty("errors").EnumerateArray()).Str("message"));
+        var stored = await (await ws.Http.GetAsync(StoreOrders + "/D")).Json();
+        Assert.Equal(100m, stored.GetProperty("order").GetProperty("total").GetDecimal());
     }
 }

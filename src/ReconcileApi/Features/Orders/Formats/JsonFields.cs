@@ -122,7 +122,8 @@ public readonly struct JsonFields(JsonElement element, TimeZoneInfo zone, ReadPr
     }
 
     static string NotANumber(JsonElement value, bool outOfRange, string range) =>
-        outOfRange ? $"Must be {range}, not {value.GetRawText()}." : $"Must be a number or a numeric string, not {value.GetRawText()}.";
+        outOfRange ? $"Must be {range}, not {value.GetRawText()}." : $"Must be a number or a numeric string, not {value.GetRawText()}."
+            + (value.ValueKind == JsonValueKind.String ? Lenient.NotANumberHint(value.GetString()) : "");
 
     /// <summary>A line's quantity: as <see cref="LineAmount"/>, and a negative one cannot be read either.</summary>
     public decimal? LineQuantity(string path, LineReader lines)

@@ -139,6 +139,21 @@ public static partial class Lenient
         return true;
     }
 
+    /// <summary>
+    /// Why <paramref name="text"/>, which <see cref="TryDecimal(string?, out decimal, out bool)"/> did not read, is no amount, when
+    /// a reason beyond "not a number" is known; else empty. Scientific notation ("1.23457E+11") is refused, not read: it is how a
+    /// spreadsheet displays, and saves to CSV, a number too long for its column — its digits rounded away — so the value read
+    /// would not be the order's. (A JSON number with an exponent is exact, and read.)
+    /// </summary>
+    public static string NotANumberHint(string? text) =>
+        text is not null && Scientific().IsMatch(text)
+            ? " It is in scientific notation, which a spreadsheet writes for a rounded display of a long number: format the column as Number " +
+              "with its decimals (or as Text) and export again, or send the amount's digits."
+            : "";
+
+    [GeneratedRegex(@"^\s*[+-]?(\d+\.?\d*|\.\d+)[eE][+-]?\d+\s*$")]
+    private static partial Regex Scientific();
+
     static string StripCurrency(string s)
     {
         s = CurrencyCode().Replace(s.Trim(), "").Trim();

@@ -89,7 +89,7 @@ public static partial class PackedLines
             }
             if (Lenient.TryDecimal(text, out var value))
                 return value;
-            lines.Unreadable(header, $"{where}: {what} '{text}' is not a number.");
+            lines.Unreadable(header, $"{where}: {what} '{text}' is not a number." + Lenient.NotANumberHint(text));
             return null;
         }
 

@@ -72,7 +72,7 @@ public sealed class TableOrderRows(TableColumns columns, IReadOnlyList<TableRow>
     }
 
     static string NotANumber(TableRow row, string text, bool outOfRange, string range) =>
-        outOfRange ? $"Line {row.Line}: '{text}' must be {range}." : $"Line {row.Line}: '{text}' is not a number.";
+        outOfRange ? $"Line {row.Line}: '{text}' must be {range}." : $"Line {row.Line}: '{text}' is not a number." + Lenient.NotANumberHint(text);
 
     /// <summary>A line's quantity in one row: as <see cref="LineAmount"/>, and a negative one cannot be read either.</summary>
     public decimal? LineQuantity(TableRow row, string field, LineReader lines)
