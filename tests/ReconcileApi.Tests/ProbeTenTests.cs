@@ -6,7 +6,7 @@ using static ReconcileApi.Tests.Api;
 namespace ReconcileApi.Tests;
 
 /// <summary>
-/// The tenth probe, as an outside tester: tables joined from two exports, and amounts a spreadsheet wrote in scientific notation.
+/// The tenth probe, as an outside tester: tables joined from two exports, amounts a spreadsheet wrote in scientific notation, and ids of the wrong form in a path.
 /// </summary>
 public sealed class ProbeTenTests(ApiFactory factory) : IClassFixture<ApiFactory>
 {
@@ -82,5 +82,26 @@ public sealed class ProbeTenTests(ApiFactory factory) : IClassFixture<ApiFactory
         Assert.Contains("scientific notation", Assert.Single(receipt.GetProperty("errors").EnumerateArray()).Str("message"));
         var stored = await (await ws.Http.GetAsync(StoreOrders + "/D")).Json();
         Assert.Equal(100m, stored.GetProperty("order").GetProperty("total").GetDecimal());
+    }
+
+    /// <summary>
+    /// A Make or Zapier step that maps an order number where a run id goes (<c>/runs/1001</c>) got "No endpoint matches GET
+    /// /api/v1/runs/1001; see /swagger": the operation exists, and its id was of the wrong form. The 404 names the parameter,
+    /// the operation and the form it takes; a path that names no operation is answered as before.
+    /// </summary>
+    [Theory]
+    [InlineData("GET", "/api/v1/runs/1001", "'1001' cannot be the {id} of GET /api/v1/runs/{id}: it is a GUID")]
+    [InlineData("POST", "/api/v1/runs/1001/cancel", "'1001' cannot be the {id} of POST /api/v1/runs/{id}/cancel: it is a GUID")]
+    [InlineData("GET", "/api/v1/discrepancies/D-12", "'D-12' cannot be the {id} of GET /api/v1/discrepancies/{id}: it is a whole number")]
+    [InlineData("POST", "/api/v1/webhooks/01a23b8c-1061-7f6f-b18e-a9de4df7da02/deliveries/x/redeliver",
+        "'x' cannot be the {deliveryId} of POST /api/v1/webhooks/{id}/deliveries/{deliveryId}/redeliver: it is a GUID")]
+    [InlineData("GET", "/api/v1/runz/1001", "No endpoint matches")]
+    public async Task AnIdOfTheWrongFormInAPath_Is404NamingTheParameterAndItsForm(string method, string path, string detail)
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+
+        var response = await ws.Http.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
+
+        await response.AssertProblemAsync(HttpStatusCode.NotFound, detail);
     }
 }

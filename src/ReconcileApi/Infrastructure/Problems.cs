@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Diagnostics;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.AspNetCore.Routing.Template;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.WebUtilities;
@@ -107,10 +108,69 @@ public static class Problems
     /// <summary>What an otherwise empty error answer (from routing or the framework) says went wrong.</summary>
     static string? DefaultDetail(HttpRequest request, int status) => status switch
     {
-        StatusCodes.Status404NotFound => $"No endpoint matches {request.Method} {request.Path}; see /swagger for the API.",
+        StatusCodes.Status404NotFound => MalformedId(request) ?? $"No endpoint matches {request.Method} {request.Path}; see /swagger for the API.",
         StatusCodes.Status405MethodNotAllowed => $"{request.Method} is not allowed on {request.Path}.",
         StatusCodes.Status415UnsupportedMediaType => $"Content-Type '{request.ContentType}' is not supported by {request.Method} {request.Path}; {WhatToSend(request)}",
         _ => null,
+    };
+
+    /// <summary>
+    /// A path that names an operation but for an id of the wrong form (<c>/runs/1001</c>: a Make or Zapier step that mapped an order
+    /// number where a run id goes): routing's constraint refused it, and the 404 said no such endpoint existed, sending the caller to
+    /// the paths when the id was wrong. Found again here as the 415's body types are: the walk runs only for a 404 without an endpoint.
+    /// </summary>
+    static string? MalformedId(HttpRequest request)
+    {
+        if (request.HttpContext.GetEndpoint() is not null || request.Path.Value is not { Length: > 1 } path)
+            return null;
+        var segments = path.Trim('/').Split('/');
+        var method = HttpMethods.IsHead(request.Method) ? HttpMethods.Get : request.Method;
+        var endpoints = request.HttpContext.RequestServices.GetService<EndpointDataSource>()?.Endpoints ?? [];
+        foreach (var endpoint in endpoints.OfType<RouteEndpoint>())
+        {
+            var pattern = endpoint.RoutePattern;
+            if (pattern.PathSegments.Count != segments.Length
+                || endpoint.Metadata.GetMetadata<IHttpMethodMetadata>() is { } methods && !methods.HttpMethods.Contains(method, StringComparer.OrdinalIgnoreCase))
+                continue;
+            string? wrong = null;
+            var matches = true;
+            for (var i = 0; i < segments.Length && matches; i++)
+            {
+                var parts = pattern.PathSegments[i].Parts;
+                if (parts is [RoutePatternLiteralPart literal])
+                    matches = literal.Content.Equals(segments[i], StringComparison.OrdinalIgnoreCase);
+                else if (parts is [RoutePatternParameterPart { IsCatchAll: false } parameter] && parameter.ParameterPolicies.Count > 0)
+                {
+                    var form = parameter.ParameterPolicies[0].Content switch
+                    {
+                        "guid" => "a GUID (such as 01a23b8c-1061-7f6f-b18e-a9de4df7da02)",
+                        "long" or "int" => "a whole number",
+                        _ => null,
+                    };
+                    if (form is not null && !RouteValueFits(parameter.ParameterPolicies[0].Content!, segments[i]))
+                        wrong ??= $"'{segments[i]}' cannot be the {{{parameter.Name}}} of {method} /{string.Join('/', pattern.PathSegments.Select(Text))}: " +
+                            $"it is {form}. Check the value mapped into the URL.";
+                }
+                else if (parts is not [RoutePatternParameterPart])
+                    matches = false;
+            }
+            if (matches && wrong is not null)
+                return wrong;
+        }
+        return null;
+
+        static string Text(RoutePatternPathSegment segment) => string.Concat(segment.Parts.Select(p => p switch
+        {
+            RoutePatternLiteralPart l => l.Content,
+            RoutePatternParameterPart q => "{" + q.Name + "}",
+            _ => "",
+        }));
+    }
+
+    static bool RouteValueFits(string constraint, string value) => constraint switch
+    {
+        "guid" => Guid.TryParse(value, out _),
+        _ => long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out _),
     };
 
     /// <summary>
