@@ -233,6 +233,32 @@ public sealed partial class ContractTests(ApiFactory factory) : IClassFixture<Ap
         Assert.StartsWith("Every order of the batch was rejected", Detail("/api/v1/sources/{source}/orders", "post", "422"));
     }
 
+    /// <summary>
+    /// The ingest's 422 names its own schema: a generated client reads the receipt of a rejected batch (batchId, errors…) as
+    /// typed fields, where a plain ProblemDetails left them untyped (Kiota's AdditionalData). Every field the service writes is
+    /// one the schema has, and none is required: a 422 for a reused Idempotency-Key carries the problem's fields alone.
+    /// </summary>
+    [Fact]
+    public async Task TheIngests422_TypesTheReceiptOfARejectedBatch()
+    {
+        var document = await LiveDocumentAsync();
+        var response422 = document["paths"]!["/api/v1/sources/{source}/orders"]!["post"]!["responses"]!["422"]!["content"]!["application/problem+json"]!;
+        Assert.Equal("#/components/schemas/RejectedIngestProblem", response422["schema"]!["$ref"]?.GetValue<string>());
+        var schema = document["components"]!["schemas"]!["RejectedIngestProblem"]!;
+        var properties = schema["properties"]!.AsObject().Select(p => p.Key).ToHashSet();
+        var receipt = document["components"]!["schemas"]!["IngestReceipt"]!["properties"]!.AsObject().Select(p => p.Key);
+        Assert.Subset(properties, receipt.Concat(["type", "title", "status", "detail", "traceId"]).ToHashSet());
+        Assert.True(schema["required"] is null or JsonArray { Count: 0 }, $"required: {schema["required"]?.ToJsonString()}");
+
+        using var workspace = await factory.CreateWorkspaceAsync();
+        using var answer = await workspace.Http.PostAsync("/api/v1/sources/store/orders",
+            new StringContent("""[{"orderId": "bad", "total": "n/a"}]""", Encoding.UTF8, "application/json"));
+        var body = JsonNode.Parse(await answer.Content.ReadAsStringAsync())!.AsObject();
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, answer.StatusCode);
+        Assert.Subset(properties, body.Select(p => p.Key).ToHashSet());
+        Assert.Equal("bad", body["errors"]![0]!["orderId"]!.GetValue<string>());
+    }
+
     [Fact]
     public async Task EveryOfferedQueryValue_IsAccepted()
     {

@@ -79,10 +79,11 @@ try
     // Money as text the contract allows is read as the number.
     var asText = await stores.PostAsync([new CanonicalOrderInput { OrderId = "k4", OrderNumber = "#1004", OrderDate = new DateTimeOffset(day.AddHours(11), TimeSpan.Zero), Currency = "USD", Total = new() { String = "12.50" } }]);
     Check(asText?.Inserted == 1 && asText.Rejected == 0, $"total as the text \"12.50\": inserted {asText?.Inserted}");
-    // The 422 carries the receipt (batchId, errors…) as extensions the contract leaves untyped (plain ProblemDetails),
-    // so Kiota hands them over only as AdditionalData.
-    var allBad = await Fails<ProblemDetails>(() => stores.PostAsync([new CanonicalOrderInput { OrderId = "bad2", Total = new() { String = "n/a" } }]));
-    Check(allBad?.ResponseStatusCode == 422 && allBad.AdditionalData.ContainsKey("errors") && allBad.AdditionalData.ContainsKey("batchId"), $"every order rejected: {allBad?.ResponseStatusCode} {allBad?.Detail}");
+    // The 422 carries the receipt's fields, typed in the contract (RejectedIngestProblem): Kiota reads them as properties.
+    var allBad = await Fails<RejectedIngestProblem>(() => stores.PostAsync([new CanonicalOrderInput { OrderId = "bad2", Total = new() { String = "n/a" } }]));
+    Check(allBad?.ResponseStatusCode == 422 && allBad.Status == 422 && allBad.BatchId is { } rejectedBatch && rejectedBatch != Guid.Empty
+        && allBad.Received == 1 && allBad.Rejected == 1 && allBad.Inserted == 0 && allBad.Errors is [{ Index: 0, OrderId: "bad2", Field: "total" }],
+        $"every order rejected: {allBad?.ResponseStatusCode} {allBad?.Detail} batch {allBad?.BatchId} rejected {allBad?.Rejected} {allBad?.Errors?.FirstOrDefault()?.Field}");
 
     step = "run";
     var (runInspect, runHeader) = Inspect();

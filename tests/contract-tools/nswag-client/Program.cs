@@ -41,6 +41,17 @@ try
     Check(keap.Inserted == 1, "keap ingest: 1 inserted");
     var batch = await client.GetBatchAsync(store.BatchId);
     Check(batch.Inserted == 2, "the batch's receipt again");
+    try
+    {
+        // A total past the API's limit (1e12): every order of the batch is rejected, a 422 that carries the receipt's fields.
+        await client.IngestOrdersAsync(OrderSource.Store, null, null, null, null, null, [Order("S-bad", "#1009", 10_000_000_000_000m, "eve@example.com")], null);
+        Check(false, "a batch whose every order is rejected is a 422");
+    }
+    catch (ApiException<RejectedIngestProblem> e)
+    {
+        Check(e.StatusCode == 422 && e.Result.Status == 422 && e.Result.BatchId is { } rejected && rejected != Guid.Empty && e.Result.Rejected == 1
+            && e.Result.Errors.FirstOrDefault() is { Index: 0, OrderId: "S-bad", Field: "total" }, $"a rejected batch arrives as a typed problem with its receipt ({e.Result.Status}, batch {e.Result.BatchId}, {e.Result.Rejected} rejected, {e.Result.Errors.FirstOrDefault()?.Index} {e.Result.Errors.FirstOrDefault()?.OrderId} {e.Result.Errors.FirstOrDefault()?.Field})");
+    }
 
     step = "run";
     var run = await client.StartRunAsync("nswag-run-1", new StartRunRequest { Label = "nswag" });

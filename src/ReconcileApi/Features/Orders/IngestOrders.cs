@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using ReconcileApi.Features.Alerts;
 namespace ReconcileApi.Features.Orders;
 
@@ -17,6 +18,34 @@ public sealed record IngestReceipt(
     int Repeated,
     IReadOnlyList<ReceiptError> Errors,
     IReadOnlyList<ReceiptError> Warnings);
+
+/// <summary>
+/// The ingest's 422 as a generated client reads it: the problem's fields and, when every order of the batch was rejected, the
+/// receipt's (what to fix is in <c>errors</c>). A 422 for a reused Idempotency-Key has the problem's fields alone, so none is required.
+/// Only the contract names it (each field absent rather than null, as on the wire): the handler writes the receipt as the problem's extensions.
+/// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1812", Justification = "Only the contract names it.")]
+public sealed class RejectedIngestProblem
+{
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Type { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Title { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? Status { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Detail { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Instance { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? TraceId { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public Guid? BatchId { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public OrderSource? Source { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Format { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? Received { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? Inserted { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? Updated { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? Unchanged { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? Rejected { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? Skipped { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? Repeated { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyList<ReceiptError>? Errors { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyList<ReceiptError>? Warnings { get; init; }
+}
 
 /// <summary>POST /api/v1/sources/{source}/orders — store a batch of orders of one side, in any supported shape.</summary>
 public static class IngestOrders
@@ -42,7 +71,8 @@ public static class IngestOrders
         .ProducesProblem(StatusCodes.Status409Conflict)
         .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
         .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
-        .ProducesProblemSaying(StatusCodes.Status422UnprocessableEntity, RejectedDetail(3, 3))
+        .Produces<RejectedIngestProblem>(StatusCodes.Status422UnprocessableEntity, "application/problem+json")
+        .WithMetadata(new OpenApi.ProblemExampleDetail(StatusCodes.Status422UnprocessableEntity, RejectedDetail(3, 3)))
         .WithResponseHeader(StatusCodes.Status422UnprocessableEntity, "Location",
             "The stored batch with its rejected records, when every order was rejected (not on a 422 for a reused Idempotency-Key).", always: false)
         .WithMetadata(new Idempotency.RecordedByEndpoint())
