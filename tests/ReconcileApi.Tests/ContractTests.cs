@@ -259,6 +259,35 @@ public sealed partial class ContractTests(ApiFactory factory) : IClassFixture<Ap
         Assert.Equal("bad", body["errors"]![0]!["orderId"]!.GetValue<string>());
     }
 
+    /// <summary>
+    /// Each money input of the canonical order that the contract offers as number-or-text, the optional ones as much as
+    /// <c>total</c>, is read from text by the service: a client that sends the text form the contract allows is not refused.
+    /// </summary>
+    [Fact]
+    public async Task OptionalMoneyOfferedAsText_IsReadAsTheAmount()
+    {
+        var document = await LiveDocumentAsync();
+        var properties = document["components"]!["schemas"]!["CanonicalOrderInput"]!["properties"]!;
+        string[] money = ["total", "subtotal", "tax", "shipping", "discount", "amountPaid", "amountRefunded"];
+        Assert.All(money, field => Assert.Contains(properties[field]!["oneOf"]!.AsArray(), member => member?["type"]?.GetValue<string>() == "string" && member["pattern"] is not null));
+
+        using var workspace = await factory.CreateWorkspaceAsync();
+        using var answer = await workspace.Http.PostAsync("/api/v1/sources/store/orders", new StringContent(
+            """[{"orderId": "t1", "orderDate": "2026-11-02T10:00:00Z", "currency": "USD", "total": "13.25", "subtotal": "10.00", "tax": "1.50", "shipping": "2", "discount": "0.25", "amountPaid": "13.25", "amountRefunded": "0"}]""",
+            Encoding.UTF8, "application/json"));
+        var receipt = JsonNode.Parse(await answer.Content.ReadAsStringAsync())!;
+        Assert.True(answer.StatusCode == HttpStatusCode.Created, receipt.ToJsonString());
+        Assert.Equal(1, receipt["inserted"]!.GetValue<int>());
+        using var stored = await workspace.Http.GetAsync("/api/v1/sources/store/orders/t1");
+        var order = JsonNode.Parse(await stored.Content.ReadAsStringAsync())!["order"]!;
+        Assert.Equal(10.00m, order["subtotal"]!.GetValue<decimal>());
+        Assert.Equal(1.50m, order["tax"]!.GetValue<decimal>());
+        Assert.Equal(2m, order["shipping"]!.GetValue<decimal>());
+        Assert.Equal(0.25m, order["discount"]!.GetValue<decimal>());
+        Assert.Equal(13.25m, order["amountPaid"]!.GetValue<decimal>());
+        Assert.Equal(0m, order["amountRefunded"]!.GetValue<decimal>());
+    }
+
     [Fact]
     public async Task EveryOfferedQueryValue_IsAccepted()
     {
