@@ -288,6 +288,25 @@ public sealed partial class ContractTests(ApiFactory factory) : IClassFixture<Ap
         Assert.Equal(0m, order["amountRefunded"]!.GetValue<decimal>());
     }
 
+    /// <summary>The metrics' <c>from</c> and <c>to</c> are days: <c>format: date</c> (a generated client types them as a date and writes yyyy-MM-dd, which the service takes), not free text.</summary>
+    [Fact]
+    public async Task TheMetricsDays_AreDates()
+    {
+        var document = await LiveDocumentAsync();
+        using var workspace = await factory.CreateWorkspaceAsync();
+        foreach (var path in new[] { "/api/v1/metrics/daily", "/api/v1/metrics/causes" })
+        {
+            var parameters = document["paths"]![path]!["get"]!["parameters"]!.AsArray();
+            foreach (var name in new[] { "from", "to" })
+            {
+                var parameter = parameters.Single(p => p!["name"]!.GetValue<string>() == name)!;
+                Assert.Equal("date", parameter["schema"]!["format"]?.GetValue<string>());
+            }
+            using var answer = await workspace.Http.GetAsync(path + "?from=2026-11-01&to=2026-11-30");
+            Assert.True(answer.IsSuccessStatusCode, $"{path}: {(int)answer.StatusCode} {await answer.Content.ReadAsStringAsync()}");
+        }
+    }
+
     [Fact]
     public async Task EveryOfferedQueryValue_IsAccepted()
     {

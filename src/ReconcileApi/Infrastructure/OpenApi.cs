@@ -59,6 +59,11 @@ public static partial class OpenApi
 
     public static RouteHandlerBuilder WithLimit(this RouteHandlerBuilder builder, int max) => builder.WithMetadata(new LimitRange(max));
 
+    /// <summary>Query parameters that take a day (<c>yyyy-MM-dd</c>): <c>format: date</c>, so a generated client types and writes them as a date, not free text.</summary>
+    public sealed record DayParameters(IReadOnlyList<string> Names);
+
+    public static RouteHandlerBuilder WithDayParameters(this RouteHandlerBuilder builder, params string[] names) => builder.WithMetadata(new DayParameters(names));
+
     /// <summary>What the operations of a tag do together: the tag's description in the contract (<see cref="Api.MapApiGroup"/>).</summary>
     public sealed record TagDescription(string Tag, string Description);
 
@@ -462,6 +467,12 @@ public static partial class OpenApi
                     parameter.Name = JsonNamingPolicy.CamelCase.ConvertName(name);
                 if (parameter is { In: ParameterLocation.Query, Name: "limit", Schema: OpenApiSchema limit } && metadata.OfType<LimitRange>().LastOrDefault() is { } range)
                     (limit.Minimum, limit.Maximum) = ("1", range.Max.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                if (parameter is { In: ParameterLocation.Query, Schema: OpenApiSchema { Format: null } day } && metadata.OfType<DayParameters>().Any(d => d.Names.Contains(parameter.Name))
+                    && day.Type is { } dayType && (dayType & ~JsonSchemaType.Null) == JsonSchemaType.String)
+                {
+                    day.Format = "date";
+                    parameter.Description ??= "A day (yyyy-MM-dd) in the workspace's timezone; an instant with a time (2026-11-01T10:00:00Z) is read as its day there.";
+                }
                 var values = metadata.OfType<ParameterValues>().LastOrDefault(v => string.Equals(v.Name, parameter.Name, StringComparison.OrdinalIgnoreCase));
                 // A parameter typed as an enum already says its values.
                 if (values is null || parameter.Schema is not OpenApiSchema { Enum: null or { Count: 0 }, Type: { } type } || (type & ~JsonSchemaType.Null) != JsonSchemaType.String)

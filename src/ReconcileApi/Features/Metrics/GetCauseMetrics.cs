@@ -15,6 +15,7 @@ public static class GetCauseMetrics
         .MapGet("/metrics/causes", Handle)
         .WithName(nameof(GetCauseMetrics))
         .WithSummary("The baseline of weak points: findings and money by cause and category, with the trend against the previous period")
+        .WithDayParameters("from", "to")
         .WithDescription("Counts the discrepancies first detected in the period (`from`/`to`: days in the workspace's timezone, default the last 30) and in the " +
             "period of the same length just before it. Sorted by money, then findings. trend: new (none before), up, down or flat (by findings).")
         .ProducesValidationProblem()

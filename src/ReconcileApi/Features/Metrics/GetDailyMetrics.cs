@@ -25,6 +25,7 @@ public static class GetDailyMetrics
         .MapGet("/metrics/daily", Handle)
         .WithName(nameof(GetDailyMetrics))
         .WithSummary("Per day: orders and revenue per side, matched and match rate, discrepancies found and resolved, impact, median time to resolve")
+        .WithDayParameters("from", "to")
         .WithDescription("`from` and `to` are days (yyyy-MM-dd) in the workspace's timezone, both included; the default is the last 30 days, at most 366. " +
             "Order counts, matched and the match rate of a day are those of the latest run whose window covered it (a whole day preferred over part of one), " +
             "so they add up with that run's own summary; `found` counts the discrepancies first detected that day (a run's newDiscrepancies), `resolved` those resolved that day.")
