@@ -135,6 +135,9 @@ try
     await client.DeleteWebhookAsync(hook.Id, null);
     var metrics = await client.GetDailyMetricsAsync(null, null);
     Check(metrics.Days.Count > 0 && (await client.GetCauseMetricsAsync(null, null)).Causes.Count > 0, "daily and cause metrics");
+    // The days are format: date, so the client writes them as yyyy-MM-dd.
+    var week = await client.GetDailyMetricsAsync(day.AddDays(-6), day);
+    Check(week.Days.Count == 7 && week.To == day.Date, $"daily metrics of a typed week: {week.Days.Count} days to {week.To:yyyy-MM-dd}");
     var orders = await client.ListOrdersAsync(OrderSource.Store, null, null, null, 10, null);
     Check(orders.Items.Count == 2 && (await client.GetOrderAsync(OrderSource.Store, "S-1")).Version == 1, "stored orders");
 }
