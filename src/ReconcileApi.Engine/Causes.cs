@@ -7,6 +7,11 @@ public static class CauseCodes
 {
     public const string TaxOrShippingNotSynced = "tax_or_shipping_not_synced";
     public const string DiscountNotSynced = "discount_not_synced";
+    /// <summary>
+    /// Keap is lower by discount items the store order does not have: a gift card, store credit or gift certificate — a
+    /// payment, which leaves the store's total whole — booked in Keap as a discount.
+    /// </summary>
+    public const string TenderBookedAsDiscount = "tender_booked_as_discount";
     /// <summary>Keap added tax on top of prices that already included it.</summary>
     public const string TaxCountedTwice = "tax_counted_twice";
     /// <summary>The store order was edited after its Keap copy was made.</summary>
@@ -47,6 +52,12 @@ internal static class Causes
         bool Near(decimal x) => x > 0 && Math.Abs(abs - x) <= tolerance;
         if (EditedAfterSync(s, k, linesDiffer) is { } edited)
             return new(CauseCodes.EditedAfterSync, string.Create(money, $"The store order was edited on {edited} after its Keap copy was made: the Keap total {k.Total} is from before the edit, the store total is now {s.Total}."));
+        // Store credit, gift cards and gift certificates pay for an order (BigCommerce store_credit_amount and
+        // gift_certificate_amount, Shopify's gift_card gateway) and leave its total whole; a connector with no Keap payment
+        // type for them books them as DISCOUNT items, and Keap falls short by exactly the discount the store does not have.
+        if (diff > 0 && (k.Discount ?? 0m) - discount is > 0m and var keapOnly && Near(keapOnly))
+            return new(CauseCodes.TenderBookedAsDiscount, string.Create(money,
+                $"The Keap total {k.Total} is the store total {s.Total} less a discount of {keapOnly} the store order does not have: a gift card, store credit or gift certificate that paid for the order was booked in Keap as a discount."));
         if (diff > 0 && NotSynced(s, k, tax, shipping, Near) is { } left)
             return new(CauseCodes.TaxOrShippingNotSynced, string.Create(money, $"The Keap total {k.Total} is the store total {s.Total} less {left}."));
         // Tax on top of tax-inclusive prices: the store says its prices include tax, or Keap carries a tax item of that amount.

@@ -174,6 +174,25 @@ public sealed class CauseTests
     }
 
     [Theory]
+    [InlineData(0, 50, CauseCodes.TenderBookedAsDiscount)]
+    [InlineData(5, 55, CauseCodes.TenderBookedAsDiscount)]
+    [InlineData(0, 40, CauseCodes.Unknown)]
+    public void AmountMismatch_KeapLowerByDiscountItemsTheStoreHasNot_IsATenderBookedAsADiscount(decimal storeDiscount, decimal keapDiscount, string cause)
+    {
+        // A BigCommerce order of 128.00 paid 20.00 by store credit and 30.00 by gift certificate: its total stays 128.00 (the
+        // tenders are payments); the Keap copy booked both as DISCOUNT_ORDER_TOTAL items and totals 78.00. Beside a coupon the
+        // store has too (5.00), Keap's discount is the coupon and the tenders; a Keap discount that is not the gap explains nothing.
+        var store = Store() with { Total = 128m - storeDiscount, Subtotal = 120m, Tax = 0m, Shipping = 8m, Discount = storeDiscount };
+        var keap = Keap() with { Total = 78m - storeDiscount, Discount = keapDiscount };
+
+        var finding = Single(Findings(store, keap), Category.AmountMismatch);
+
+        Assert.Equal(cause, finding.Cause.Code);
+        if (cause == CauseCodes.TenderBookedAsDiscount)
+            Assert.Equal($"The Keap total {78m - storeDiscount:0.00} is the store total {128m - storeDiscount:0.00} less a discount of 50.00 the store order does not have: a gift card, store credit or gift certificate that paid for the order was booked in Keap as a discount.", finding.Cause.Explanation);
+    }
+
+    [Theory]
     [InlineData(0, CauseCodes.RetryDuplicate)]
     [InlineData(7, CauseCodes.RetryDuplicate)]
     [InlineData(600, CauseCodes.Unknown)]
