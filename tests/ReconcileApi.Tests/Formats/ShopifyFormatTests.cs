@@ -93,6 +93,39 @@ public sealed class ShopifyFormatTests
     }
 
     [Fact]
+    public void Read_TakesTheOrdersAdditionalFees_AsAFeeLine_InTheRestAndTheGraphQlShape()
+    {
+        // A Colorado retail delivery fee of 0.28: original_total_additional_fees_set / originalTotalAdditionalFeesSet, part of
+        // total_price beside the lines. Unread, a Keap copy without it was short by an amount no cause named, and one with the
+        // fee as an item had a line the store lacked.
+        var rest = Format.Read(Json("""
+            {"id": 7004, "financial_status": "paid", "total_price": "50.28", "created_at": "2026-10-14T10:00:00-06:00",
+             "original_total_additional_fees_set": {"shop_money": {"amount": "0.28", "currency_code": "USD"}, "presentment_money": {"amount": "0.28", "currency_code": "USD"}},
+             "current_total_additional_fees_set": {"shop_money": {"amount": "0.28", "currency_code": "USD"}, "presentment_money": {"amount": "0.28", "currency_code": "USD"}},
+             "line_items": [{"id": 1, "title": "Jacket", "sku": "JKT-1", "quantity": 1, "current_quantity": 1, "price": "50.00"}]}
+            """), Utc);
+        NoErrors(rest);
+        var fee = Assert.Single(rest.Order.Lines, l => l.Kind == LineKind.Fee);
+        Assert.Equal(("Additional fees", 1m, 0.28m, 0.28m), (fee.Name, fee.Quantity, fee.UnitPrice, fee.LineTotal));
+
+        var graphQl = new ShopifyGraphQlFormat().Read(Json("""
+            {"id": "gid://shopify/Order/7004", "name": "#1004", "displayFinancialStatus": "PAID", "createdAt": "2026-10-14T16:00:00Z", "currencyCode": "USD",
+             "totalPriceSet": {"shopMoney": {"amount": "50.28", "currencyCode": "USD"}},
+             "originalTotalAdditionalFeesSet": {"shopMoney": {"amount": "0.28", "currencyCode": "USD"}, "presentmentMoney": {"amount": "0.28", "currencyCode": "USD"}},
+             "lineItems": {"nodes": [{"id": "gid://shopify/LineItem/1", "name": "Jacket", "sku": "JKT-1", "quantity": 1, "currentQuantity": 1,
+               "originalUnitPriceSet": {"shopMoney": {"amount": "50.00", "currencyCode": "USD"}}}]}}
+            """), Utc);
+        NoErrors(graphQl);
+        Assert.Equal(0.28m, Assert.Single(graphQl.Order.Lines, l => l.Kind == LineKind.Fee).LineTotal);
+        // The documented orders' null sets are no fee.
+        Assert.DoesNotContain(Format.Read(Json("""
+            {"id": 7005, "financial_status": "paid", "total_price": "50.00", "created_at": "2026-10-14T10:00:00-06:00",
+             "original_total_additional_fees_set": null, "current_total_additional_fees_set": null,
+             "line_items": [{"id": 1, "title": "Jacket", "sku": "JKT-1", "quantity": 1, "price": "50.00"}]}
+            """), Utc).Order.Lines, l => l.Kind == LineKind.Fee);
+    }
+
+    [Fact]
     public void Read_GivesALineMarkedNotTaxable_NoTax_WhereATaxableLineWithoutTaxLinesHasAnUnknownOne()
     {
         // The documented "tax lines split across taxable line items" order: Blue Suede Shoes sent with "taxable": false come back

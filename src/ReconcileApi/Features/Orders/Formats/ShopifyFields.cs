@@ -39,6 +39,8 @@ public sealed record ShopifyFields
         DutiesIncluded = "duties_included",
         OriginalDuties = "original_total_duties_set.shop_money.amount",
         CurrentDuties = "current_total_duties_set.shop_money.amount",
+        OriginalAdditionalFees = "original_total_additional_fees_set.shop_money.amount",
+        CurrentAdditionalFees = "current_total_additional_fees_set.shop_money.amount",
         LineItems = "line_items",
         LineTitle = ["title", "name"],
         LineProductId = "product_id",
@@ -99,6 +101,8 @@ public sealed record ShopifyFields
         DutiesIncluded = "dutiesIncluded",
         OriginalDuties = "originalTotalDutiesSet.shopMoney.amount",
         CurrentDuties = "currentTotalDutiesSet.shopMoney.amount",
+        OriginalAdditionalFees = "originalTotalAdditionalFeesSet.shopMoney.amount",
+        CurrentAdditionalFees = "currentTotalAdditionalFeesSet.shopMoney.amount",
         LineItems = "lineItems",
         LineTitle = ["title", "name"],
         LineProductId = "product.id",
@@ -161,6 +165,9 @@ public sealed record ShopifyFields
     public required string DutiesIncluded { get; init; }
     public required string OriginalDuties { get; init; }
     public required string CurrentDuties { get; init; }
+    /// <summary>The order's additional fees (a retail delivery fee, a bag fee …), part of its total like duties.</summary>
+    public required string OriginalAdditionalFees { get; init; }
+    public required string CurrentAdditionalFees { get; init; }
     public string Refunds { get; init; } = "refunds";
 
     public required string LineItems { get; init; }

@@ -6,7 +6,8 @@ namespace ReconcileApi.Features.Orders.Formats;
 /// <list type="bullet">
 /// <item>Lines: line items become product lines (a tip, marked by <c>tip_payment_gateway</c>, a fee line) and
 /// shipping lines shipping lines, the order's duties (<c>original_total_duties_set</c>, after an edit
-/// <c>current_total_duties_set</c>; none when <c>duties_included</c>) a fee line; tax and
+/// <c>current_total_duties_set</c>; none when <c>duties_included</c>) a fee line, its additional fees
+/// (<c>original_total_additional_fees_set</c>, after an edit <c>current_…</c>) another; tax and
 /// discounts stay order-level amounts (Shopify spreads them over lines, so lines of their own would double
 /// count), and each line keeps its own share: <c>discount_allocations</c> as its discount, <c>tax_lines</c>
 /// as its tax. <c>price</c> is before discounts and includes tax when the order says <c>taxes_included</c>.</item>
@@ -113,7 +114,15 @@ static class ShopifyOrderReader
         var duties = o.Flag(f.DutiesIncluded) == true ? null
             : edited ? o.Money(f.CurrentDuties) ?? o.Money(f.OriginalDuties)
             : o.Money(f.OriginalDuties) ?? o.Money(f.CurrentDuties);
-        List<OrderLine> dutyLines = duties is > 0m and var d ? [new OrderLine(null, null, "Duties", 1, d, d, LineKind.Fee)] : [];
+        // Additional fees (original_total_additional_fees_set; current_… "reflect order edits, returns, and refunds") are charged
+        // beside the lines as duties are: an order item of their own in Keap, a fee line here, never left out of the total's causes.
+        var fees = edited ? o.Money(f.CurrentAdditionalFees) ?? o.Money(f.OriginalAdditionalFees)
+            : o.Money(f.OriginalAdditionalFees) ?? o.Money(f.CurrentAdditionalFees);
+        List<OrderLine>? chargeLines = null;
+        if (duties is > 0m and var d)
+            (chargeLines = new(2)).Add(new OrderLine(null, null, "Duties", 1, d, d, LineKind.Fee));
+        if (fees is > 0m and var fee)
+            (chargeLines ??= new(1)).Add(new OrderLine(null, null, "Additional fees", 1, fee, fee, LineKind.Fee));
         // What the buyer paid for shipping: the shipping lines after their discounts. total_shipping_price_set is before
         // them ("excluding discounts and returns"), so only an order without shipping lines falls back to it.
         var shipping = shippingLines.Count > 0 ? shippingLines.Sum(l => l.Quantity * l.UnitPrice) : o.Money(f.TotalShipping);
@@ -158,7 +167,7 @@ static class ShopifyOrderReader
             TaxesIncluded = o.Flag(f.TaxesIncluded) ?? FormatSupport.TaxesIncludedByAmounts(subtotal, shipping, totalTax, shopTotal),
             PresentmentCurrency = presentmentCurrency is not null && presentmentCurrency != currency ? presentmentCurrency : null,
             PresentmentTotal = presentmentCurrency is not null && presentmentCurrency != currency ? presentmentTotal : null,
-            Lines = lines.IsUnreadable ? [] : [.. lines.Lines, .. shippingLines, .. dutyLines],
+            Lines = lines.IsUnreadable ? [] : [.. lines.Lines, .. shippingLines, .. chargeLines ?? []],
         };
         return new ReadOrder(order, problems);
     }
