@@ -10,6 +10,26 @@ public sealed class WooCommerceFormatTests
     static readonly System.Text.Json.JsonElement[] Orders = JsonOrders("woocommerce-orders.json");
 
     [Fact]
+    public void Read_AddsTheGiftCardsOfWooCommerceGiftCards_BackToTheTotal()
+    {
+        // WooCommerce Gift Cards sets the order's total to the total less the cards used and lists them in gift_cards
+        // ({id, code, amount}, amount a number): 128.00 paid 50.00 by gift card is total "78.00". The order's price is 128.00.
+        const string order = """
+            {"id": 741, "number": "741", "status": "processing", "currency": "USD", "total": "78.00", "discount_total": "0.00",
+             "date_created_gmt": "2026-10-16T11:00:00", "date_paid_gmt": "2026-10-16T11:00:05",
+             "line_items": [{"id": 1, "name": "Trail Runner", "sku": "TRAIL-42", "quantity": 1, "subtotal": "120.00", "total": "120.00", "price": 120}],
+             "gift_cards": [{"id": 43, "code": "XXXX-XXXX-XXXX-XXXX", "amount": 30}, {"id": 96, "code": "KKKK-KKKK-KKKK-KKKK", "amount": 20.5}]}
+            """;
+        var read = Format.Read(Json(order), Utc);
+        NoErrors(read);
+        Assert.Equal(128.50m, read.Order.Total);
+        Assert.Equal(128.50m, read.Order.AmountPaid);
+        Assert.Equal(0m, read.Order.Discount);
+        // The plugin's empty list (an order without cards) changes nothing.
+        Assert.Equal(78m, Format.Read(Json(order.Replace("""{"id": 43, "code": "XXXX-XXXX-XXXX-XXXX", "amount": 30}, {"id": 96, "code": "KKKK-KKKK-KKKK-KKKK", "amount": 20.5}""", "")), Utc).Order.Total);
+    }
+
+    [Fact]
     public void Read_MapsTheDocumentedOrder727()
     {
         var read = Format.Read(Orders[0], In("America/Los_Angeles"));

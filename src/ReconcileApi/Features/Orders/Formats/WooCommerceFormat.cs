@@ -40,6 +40,14 @@ public sealed class WooCommerceFormat : IJsonOrderFormat
         if (id is null)
             FormatSupport.MissingOrderId(problems, "id");
         var total = o.Money("total", required: true) ?? 0;
+        // WooCommerce Gift Cards takes the cards used off the order's total (set_total(total - gift cards); its admin shows the
+        // "Order Total (before gift cards)") and lists them as gift_cards [{id, code, amount}]. A gift card pays for the order, as
+        // Shopify's and BigCommerce's do, whose totals keep the whole price: added back, so a Keap copy at the price agrees.
+        if (o.TryGet("gift_cards", out _))
+        {
+            foreach (var card in o.Objects("gift_cards"))
+                total += card.Money("amount") ?? 0;
+        }
 
         var lines = new LineReader(problems);
         var subtotals = new List<decimal?>();
