@@ -55,6 +55,61 @@ public sealed class SentRecordTests(ApiFactory factory) : IClassFixture<ApiFacto
         Assert.Empty(again.GetProperty("warnings").EnumerateArray());
     }
 
+    /// <summary>
+    /// During a resend (the side's last lookup found most orders stored) the lookup waits for a turn at the write gate and
+    /// reads through the gate's one connection, whose page cache other connections' commits do not empty (WriteGate.OnWriterConnection):
+    /// it then sees what a write holding the gate changed. Here that write makes S1's stored bytes another's and forgets its
+    /// content: S1 is read again and updated, S2 still recognised. A lookup made before the wait (through a pooled connection,
+    /// as new orders do) would have recognised both.
+    /// </summary>
+    [Fact]
+    public async Task A_resends_lookup_waits_its_turn_at_the_gate_and_sees_the_write_before_it()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        await SendAsync(ws, Body);
+        Assert.Equal((0, 0, 2, 0), Counts(await SendAsync(ws, Body)));
+        var gate = factory.Services.GetRequiredService<WriteGate>();
+        Assert.True(gate.Resending(ws.WorkspaceId, ReconcileApi.Engine.OrderSource.Store));
+        using var scope = factory.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<ReconcileDbContext>();
+
+        var held = await gate.EnterAsync(db, ws.WorkspaceId, CancellationToken.None);
+        var resend = SendAsync(ws, Body);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (gate.Waiting < 1)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the resend never waited at the gate");
+            await Task.Delay(10);
+        }
+        await db.Orders.Where(o => o.WorkspaceId == ws.WorkspaceId && o.OrderId == "S1")
+            .ExecuteUpdateAsync(s => s.SetProperty(o => o.SentHash, new byte[16]).SetProperty(o => o.ContentHash, "forgotten"));
+        held.Dispose();
+
+        Assert.Equal((0, 1, 1, 0), Counts(await resend));
+    }
+
+    /// <summary>
+    /// Resends from several clients at once go through the gate's one connection a turn at a time: each gets its own receipt
+    /// and the changed orders among them are stored, none lost or taken from another request.
+    /// </summary>
+    [Fact]
+    public async Task Resends_from_several_clients_at_once_each_get_their_own_receipt()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        string Batch(int k, bool changed) => JsonSerializer.Serialize(Enumerable.Range(0, 20)
+            .Select(i => Order($"C{k}-{i}", total: changed && i < 5 ? 999m : 10m + i)), ApiFactory.Json);
+        for (var k = 0; k < 8; k++)
+            Assert.Equal((20, 0, 0, 0), Counts(await SendAsync(ws, Batch(k, changed: false))));
+
+        var receipts = await Task.WhenAll(Enumerable.Range(0, 8).Select(k => SendAsync(ws, Batch(k, changed: k % 2 == 1))));
+
+        for (var k = 0; k < 8; k++)
+            Assert.Equal(k % 2 == 1 ? (0, 5, 15, 0) : (0, 0, 20, 0), Counts(receipts[k]));
+        using var scope = factory.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<ReconcileDbContext>();
+        Assert.Equal(20, await db.Orders.CountAsync(o => o.WorkspaceId == ws.WorkspaceId && o.Version == 2));
+    }
+
     [Fact]
     public async Task The_same_orders_in_other_bytes_are_read_and_their_bytes_remembered()
     {

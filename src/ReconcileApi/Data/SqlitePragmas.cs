@@ -24,7 +24,10 @@ public sealed class SqlitePragmas : DbConnectionInterceptor
     static readonly string Pragmas =
         $"PRAGMA synchronous=NORMAL; PRAGMA busy_timeout={BusyTimeout}; PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456; PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit={LogSizeLimit};";
 
-    public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
+    public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Apply(connection);
+
+    /// <summary>The pragmas, on a connection EF Core opens or one opened outside it (<see cref="WriteGate.OnWriterConnection"/>).</summary>
+    public static void Apply(DbConnection connection)
     {
         using var command = connection.CreateCommand();
         command.CommandText = Pragmas;
