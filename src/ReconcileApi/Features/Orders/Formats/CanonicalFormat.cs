@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace ReconcileApi.Features.Orders.Formats;
 
 /// <summary>The canonical order JSON of DESIGN.md ("Orders — ingest"), with the fields the engine reads to compare like with like.</summary>
@@ -43,7 +45,7 @@ public sealed class CanonicalFormat : IJsonOrderFormat
         if (FormatSupport.NotAnObject(element) is { } notAnObject)
             return notAnObject;
         var problems = new ReadProblems();
-        var o = new JsonFields(element, context.Zone, problems, dateOrder: context.DateOrder);
+        var o = new JsonFields(Recased(element), context.Zone, problems, dateOrder: context.DateOrder);
         WarnUnknown(o, OrderFields);
         var order = new CanonicalOrder
         {
@@ -97,6 +99,64 @@ public sealed class CanonicalFormat : IJsonOrderFormat
         }
         return lines.Lines;
     }
+
+    /// <summary>
+    /// The order with its fields' and its lines' names as the format writes them, when some are written in another case
+    /// (`OrderId`, `CustomerEmail`, `UnitPrice`: a C# tool serializing with .NET's or Newtonsoft's defaults): ASP.NET Core
+    /// binds JSON without regard to case, and such an order lost every field — rejected for want of an id. Only a name
+    /// that differs from a canonical one by case alone is renamed, and not when the order also has that name as written.
+    /// </summary>
+    static JsonElement Recased(JsonElement order)
+    {
+        if (!Miscased(order, OrderFields) && !(Lines(order) is { ValueKind: JsonValueKind.Array } lines && lines.EnumerateArray().Any(l => Miscased(l, LineFields))))
+            return order;
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            foreach (var property in order.EnumerateObject())
+            {
+                var name = Rename(order, property.Name, OrderFields);
+                writer.WritePropertyName(name);
+                if (name != "lines" || property.Value.ValueKind != JsonValueKind.Array)
+                {
+                    property.Value.WriteTo(writer);
+                    continue;
+                }
+                writer.WriteStartArray();
+                foreach (var line in property.Value.EnumerateArray())
+                {
+                    if (line.ValueKind != JsonValueKind.Object)
+                    {
+                        line.WriteTo(writer);
+                        continue;
+                    }
+                    writer.WriteStartObject();
+                    foreach (var field in line.EnumerateObject())
+                    {
+                        writer.WritePropertyName(Rename(line, field.Name, LineFields));
+                        field.Value.WriteTo(writer);
+                    }
+                    writer.WriteEndObject();
+                }
+                writer.WriteEndArray();
+            }
+            writer.WriteEndObject();
+        }
+        var reader = new Utf8JsonReader(buffer.WrittenSpan);
+        return JsonElement.ParseValue(ref reader);
+
+        static JsonElement? Lines(JsonElement order) =>
+            order.EnumerateObject().Where(p => p.Name.Equals("lines", StringComparison.OrdinalIgnoreCase)).Select(p => (JsonElement?)p.Value).LastOrDefault();
+    }
+
+    static bool Miscased(JsonElement fields, IReadOnlyList<string> known) =>
+        fields.ValueKind == JsonValueKind.Object && fields.EnumerateObject().Any(p => Rename(fields, p.Name, known) != p.Name);
+
+    static string Rename(JsonElement fields, string name, IReadOnlyList<string> known) =>
+        known.Contains(name) ? name
+        : known.FirstOrDefault(k => k.Equals(name, StringComparison.OrdinalIgnoreCase)) is { } canonical && !fields.TryGetProperty(canonical, out _) ? canonical
+        : name;
 
     /// <summary>
     /// A property the canonical order does not have is not read, and the receipt says so: the canonical format is this

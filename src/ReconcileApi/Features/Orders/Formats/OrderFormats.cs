@@ -31,7 +31,8 @@ public static class OrderFormats
         var marked = Json.Values.Where(f => f.Marks.Any(fieldNames.Contains)).ToList();
         if (marked.Count == 1)
             return new(marked[0], null);
-        if (fieldNames.Count == 0 || canonical.Signature.Any(fieldNames.Contains))
+        // The canonical names in any case: a C# tool's serializer may write them PascalCase (CanonicalFormat reads those too).
+        if (fieldNames.Count == 0 || canonical.Signature.Any(s => fieldNames.Contains(s, StringComparer.OrdinalIgnoreCase)))
             return new(canonical, null);
         var scores = Json.Values.Where(f => f != canonical)
             .Select(f => (Format: f, Fields: f.Signature.Where(fieldNames.Contains).ToList()))
