@@ -134,6 +134,26 @@ public sealed class IngestFormatsApiTests(ApiFactory factory) : IClassFixture<Ap
     /// (ASP.NET Core binds JSON without regard to case): it was rejected for want of an `orderId`, every field dropped with a
     /// warning. Lines' fields too; a name that is no canonical one in any case is still warned about.
     /// </summary>
+    /// <summary>
+    /// The same tool wraps its orders as `{"Orders": [...], "IdempotencyKey": "..."}`: the wrapper was taken for one order
+    /// (rejected, "Orders" warned about with a hint at `orderId`) and the key ignored, so a retry would have been stored twice.
+    /// </summary>
+    [Fact]
+    public async Task APascalCaseWrapperAndIdempotencyKey_AreTakenAsTheirCamelCaseNames()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var body = """{"Orders": [{"OrderId": "PW-1", "OrderDate": "2026-11-02T10:00:00Z", "Total": 12}, {"OrderId": "PW-2", "OrderDate": "2026-11-02T11:00:00Z", "Total": 13}], "IdempotencyKey": "zap-pw-1"}""";
+        var first = await ws.Http.PostAsync("/api/v1/sources/store/orders", JsonBody(body));
+        var receipt = await first.Json();
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        Assert.Equal(2, receipt.GetProperty("inserted").GetInt32());
+        Assert.Empty(receipt.GetProperty("warnings").EnumerateArray());
+
+        var retry = await ws.Http.PostAsync("/api/v1/sources/store/orders", JsonBody(body));
+        Assert.Equal("true", retry.Headers.GetValues("Idempotent-Replayed").Single());
+        Assert.Equal(receipt.GetProperty("batchId").GetString(), (await retry.Json()).GetProperty("batchId").GetString());
+    }
+
     [Fact]
     public async Task ACanonicalOrderInPascalCase_IsReadWhole_WithoutAFormatParameter()
     {

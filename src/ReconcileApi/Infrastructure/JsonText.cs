@@ -49,6 +49,26 @@ public static class JsonText
         }
     }
 
+    /// <summary>
+    /// Whether the reader's property name is <paramref name="name"/> in any case: `Orders`, `IdempotencyKey`, as .NET's and
+    /// Newtonsoft's serializers write them by default (ASP.NET Core binds JSON without regard to case).
+    /// </summary>
+    public static bool NameIsInAnyCase(ref Utf8JsonReader reader, string name)
+    {
+        if (NameIs(ref reader, name))
+            return true;
+        if (!reader.ValueIsEscaped && reader.ValueSpan.Length != name.Length)
+            return false;
+        try
+        {
+            return string.Equals(reader.GetString(), name, StringComparison.OrdinalIgnoreCase);
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Whether a string value reads as .NET text.</summary>
     public static bool IsValid(JsonElement value)
     {

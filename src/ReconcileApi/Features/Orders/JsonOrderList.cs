@@ -150,7 +150,7 @@ public sealed class JsonOrderList
                 Range? errors = null;
                 while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                 {
-                    var isKey = JsonText.NameIs(ref reader, "idempotencyKey"u8);
+                    var isKey = JsonText.NameIsInAnyCase(ref reader, JsonBodies.IdempotencyKeyProperty);
                     var isErrors = JsonText.NameIs(ref reader, "errors"u8);
                     // Which of two wrappers or keys is meant cannot be told: neither is taken.
                     if ((rootName is not null && JsonText.NameIs(ref reader, rootName)) || (isKey && key is not null))
@@ -247,7 +247,8 @@ public sealed class JsonOrderList
         var along = new List<string[]>();
         foreach (var path in paths)
         {
-            if (path.Length > step && JsonText.NameIs(ref reader, path[step]))
+            // The root's wrapper in any case (`Orders`); names inside a vendor's response are the vendor's own.
+            if (path.Length > step && (step == 0 ? JsonText.NameIsInAnyCase(ref reader, path[step]) : JsonText.NameIs(ref reader, path[step])))
                 along.Add(path);
         }
         return along;
