@@ -55,6 +55,17 @@ public sealed class SentRecordTests(ApiFactory factory) : IClassFixture<ApiFacto
         Assert.Empty(again.GetProperty("warnings").EnumerateArray());
     }
 
+    [Fact]
+    public async Task A_pascal_case_record_sent_again_is_recognised_by_its_OrderId()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        const string pascal = """[{"OrderId": "PC-1", "OrderDate": "2026-11-02T10:00:00Z", "Total": 12.5}]""";
+        Assert.Equal((1, 0, 0, 0), Counts(await SendAsync(ws, pascal)));
+        Assert.Equal(1, await ForgetContentAsync(ws));
+
+        Assert.Equal((0, 0, 1, 0), Counts(await SendAsync(ws, pascal)));
+    }
+
     /// <summary>
     /// During a resend (the side's last lookup found most orders stored) the lookup waits for a turn at the write gate and
     /// reads through the gate's one connection, whose page cache other connections' commits do not empty (WriteGate.OnWriterConnection):

@@ -39,7 +39,7 @@ public readonly record struct SentRecord(UInt128 Hash, string? OrderId)
         {
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                var isId = JsonText.NameIs(ref reader, orderIdField);
+                var isId = JsonText.NameIsInAnyCase(ref reader, orderIdField);
                 reader.Read();
                 if (isId && reader.TokenType is JsonTokenType.String or JsonTokenType.Number)
                 {
