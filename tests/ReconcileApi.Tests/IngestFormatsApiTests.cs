@@ -135,6 +135,31 @@ public sealed class IngestFormatsApiTests(ApiFactory factory) : IClassFixture<Ap
     /// warning. Lines' fields too; a name that is no canonical one in any case is still warned about.
     /// </summary>
     /// <summary>
+    /// A time without an offset is read in the request's zone; one a DST change skips (02:30 on 2026-03-08 in New York) or
+    /// repeats (01:30 on 2026-11-01) is read at the zone's standard offset — possibly an hour from what was meant — and was
+    /// taken without a word. The receipt now says so, in JSON and in a CSV export, and the order is stored.
+    /// </summary>
+    [Fact]
+    public async Task ALocalTimeADstChangeSkipsOrRepeats_IsReadWithAWarningSayingHow()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        var body = """[{"orderId": "DST-1", "orderDate": "2026-03-08T02:30:00", "total": 5}, {"orderId": "DST-2", "orderDate": "2026-11-01T01:30:00", "total": 5}, {"orderId": "DST-3", "orderDate": "2026-11-01T03:30:00", "total": 5}]""";
+        var receipt = await (await ws.Http.PostAsync("/api/v1/sources/store/orders?timezone=America/New_York", JsonBody(body))).Json();
+        Assert.Equal(3, receipt.GetProperty("inserted").GetInt32());
+        var warnings = receipt.GetProperty("warnings").EnumerateArray().ToDictionary(w => w.GetProperty("orderId").GetString()!, w => w.GetProperty("message").GetString()!);
+        Assert.Equal(["DST-1", "DST-2"], warnings.Keys.Order(StringComparer.Ordinal));
+        Assert.StartsWith("'2026-03-08T02:30:00' does not exist in America/New_York: the clocks went forward over it. Read as 2026-03-08T07:30:00Z", warnings["DST-1"]);
+        Assert.StartsWith("'2026-11-01T01:30:00' happened twice in America/New_York: the clocks went back over it. Read as 2026-11-01T06:30:00Z", warnings["DST-2"]);
+
+        var csv = "order_id,total,order_date\nDST-4,5.00,2026-03-08 02:15\nDST-5,5.00,2026-03-08 04:15\n";
+        var table = await (await ws.Http.PostAsync("/api/v1/sources/keap/orders?timezone=America/New_York", new StringContent(csv, Encoding.UTF8, "text/csv"))).Json();
+        Assert.Equal(2, table.GetProperty("inserted").GetInt32());
+        var warning = Assert.Single(table.GetProperty("warnings").EnumerateArray());
+        Assert.Equal("DST-4", warning.GetProperty("orderId").GetString());
+        Assert.StartsWith("Line 2: '2026-03-08 02:15' does not exist in America/New_York", warning.GetProperty("message").GetString());
+    }
+
+    /// <summary>
     /// The same tool wraps its orders as `{"Orders": [...], "IdempotencyKey": "..."}`: the wrapper was taken for one order
     /// (rejected, "Orders" warned about with a hint at `orderId`) and the key ignored, so a retry would have been stored twice.
     /// </summary>

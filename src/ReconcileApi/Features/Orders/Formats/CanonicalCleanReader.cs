@@ -218,7 +218,8 @@ internal static class CanonicalCleanReader
             return false;
         if (text is null)
             return true;
-        if (!Lenient.TryInstant(text, context.Zone, context.DateOrder, out var utc, out _))
+        // A time a DST change skips or repeats is read with a warning: the document reader gives it.
+        if (!Lenient.TryInstant(text, context.Zone, context.DateOrder, out var utc, out _, out var note) || note is not null)
             return false;
         value = utc;
         return true;

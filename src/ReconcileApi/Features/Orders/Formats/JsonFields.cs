@@ -145,8 +145,12 @@ public readonly struct JsonFields(JsonElement element, TimeZoneInfo zone, ReadPr
         var text = Text(path);
         if (text is null)
             return null;
-        if (Lenient.TryInstant(text, zone, dateOrder, out var utc, out var failure))
+        if (Lenient.TryInstant(text, zone, dateOrder, out var utc, out var failure, out var note))
+        {
+            if (note is not null)
+                Warn(path, note);
             return utc;
+        }
         var message = Lenient.DateProblem(text, failure);
         if (strict)
             Error(path, message);

@@ -182,15 +182,32 @@ public static partial class Lenient
     /// order, one whose first two parts are different and both at most 12 is <see cref="DateFailure.Ambiguous"/>, and not
     /// read. A date whose instant falls off the calendar (0001-01-01 read east of UTC) is <see cref="DateFailure.OutOfRange"/>.
     /// </summary>
-    public static bool TryInstant(string? text, TimeZoneInfo zone, DateOrder? order, out DateTime utc, out DateFailure failure)
+    public static bool TryInstant(string? text, TimeZoneInfo zone, DateOrder? order, out DateTime utc, out DateFailure failure) =>
+        TryInstant(text, zone, order, out utc, out failure, out _);
+
+    /// <summary>
+    /// As <see cref="TryInstant(string?, TimeZoneInfo, DateOrder?, out DateTime, out DateFailure)"/>, with what the receipt
+    /// should say of a wall-clock time a DST change skips or repeats in the zone (<paramref name="note"/>): it is read at the
+    /// zone's standard offset (<see cref="TimeZones.TryToUtc"/>), which may be an hour from what the sender meant.
+    /// </summary>
+    public static bool TryInstant(string? text, TimeZoneInfo zone, DateOrder? order, out DateTime utc, out DateFailure failure, out string? note)
     {
-        failure = Instant(text, zone, order, out utc);
+        failure = Instant(text, zone, order, out utc, out var wallClock);
+        note = failure == DateFailure.None && wallClock is { } w ? WallClockNote(text!, w, zone, utc) : null;
         return failure == DateFailure.None;
     }
 
-    static DateFailure Instant(string? text, TimeZoneInfo zone, DateOrder? order, out DateTime utc)
+    static string? WallClockNote(string text, DateTime wallClock, TimeZoneInfo zone, DateTime utc) =>
+        zone.IsInvalidTime(wallClock)
+            ? string.Create(CultureInfo.InvariantCulture, $"'{text.Trim()}' does not exist in {zone.Id}: the clocks went forward over it. Read as {utc:yyyy-MM-ddTHH:mm:ss}Z, at the zone's standard offset; send the time with its offset (e.g. 2026-03-08T03:30:00-04:00) to be exact.")
+        : zone.IsAmbiguousTime(wallClock)
+            ? string.Create(CultureInfo.InvariantCulture, $"'{text.Trim()}' happened twice in {zone.Id}: the clocks went back over it. Read as {utc:yyyy-MM-ddTHH:mm:ss}Z, at the zone's standard offset; send the time with its offset to say which.")
+        : null;
+
+    static DateFailure Instant(string? text, TimeZoneInfo zone, DateOrder? order, out DateTime utc, out DateTime? wallClock)
     {
         utc = default;
+        wallClock = null;
         if (string.IsNullOrWhiteSpace(text))
             return DateFailure.NotADate;
         // Fast path for ISO 8601 with 'Z' or a "+hh:mm" offset, the form most APIs send.
@@ -232,6 +249,8 @@ public static partial class Lenient
             utc = parsed.ToUniversalTime();
         else if (!TimeZones.TryToUtc(parsed, zone, out utc))
             return DateFailure.OutOfRange;
+        else
+            wallClock = parsed;
         return DateFailure.None;
     }
 

@@ -38,8 +38,12 @@ public sealed class TableOrderRows(TableColumns columns, IReadOnlyList<TableRow>
     {
         if (First(field, SameInstant) is not { } cell)
             return null;
-        if (Lenient.TryInstant(cell.Text, context.Zone, context.DateOrder, out var utc, out var failure))
+        if (Lenient.TryInstant(cell.Text, context.Zone, context.DateOrder, out var utc, out var failure, out var note))
+        {
+            if (note is not null)
+                problems.Warn(columns.HeaderOf(field), $"Line {cell.Row.Line}: {note}");
             return utc;
+        }
         Report(strict, field, $"Line {cell.Row.Line}: {Lenient.DateProblem(cell.Text, failure)}");
         return null;
     }
