@@ -49,9 +49,11 @@ internal sealed class LineComparison
     public bool IsMapped(string? storeSku) => storeSku is not null && _skuLookup.ContainsKey(storeSku.AsSpan().Trim());
 
     /// <summary>The SKU both systems know a line by: store SKUs go through the SKU map; empty when the line has none.</summary>
-    public ReadOnlySpan<char> Sku(OrderLine line, OrderSource source)
+    public ReadOnlySpan<char> Sku(OrderLine line, OrderSource source) => Sku(line.Sku, source);
+
+    ReadOnlySpan<char> Sku(ReadOnlySpan<char> text, OrderSource source)
     {
-        var sku = line.Sku.AsSpan().Trim();
+        var sku = text.Trim();
         if (!sku.IsEmpty && source == OrderSource.Store && _skuMap.Count > 0 && _skuLookup.TryGetValue(sku, out var mapped))
             return mapped;
         return sku;
@@ -65,15 +67,18 @@ internal sealed class LineComparison
     {
         ulong sum = 0;
         for (var i = 0; i < lines.Count; i++)
-        {
-            var line = lines[i];
-            if (!IsCompared(line))
-                continue;
-            var sku = Sku(line, source);
-            var key = Engine.Fingerprint.OfFolded(sku.IsEmpty ? line.Name.AsSpan() : sku);
-            sum += Engine.Fingerprint.Mix(key.A ^ Engine.Fingerprint.Mix(Bits(line.Quantity) ^ (Bits(line.UnitPrice) * 31)) ^ key.B) | 1;
-        }
+            sum += Print(LineFacts.Of(lines[i]), source);
         return sum;
+    }
+
+    /// <summary>One line's share of <see cref="Fingerprint"/>: 0 for a line not compared, odd otherwise.</summary>
+    public ulong Print(in LineFacts line, OrderSource source)
+    {
+        if (_ignored[(int)line.Kind] || line.Quantity == 0)
+            return 0;
+        var sku = Sku(line.Sku, source);
+        var key = Engine.Fingerprint.OfFolded(sku.IsEmpty ? line.Name : sku);
+        return Engine.Fingerprint.Mix(key.A ^ Engine.Fingerprint.Mix(Bits(line.Quantity) ^ (Bits(line.UnitPrice) * 31)) ^ key.B) | 1;
     }
 
     /// <summary>

@@ -35,7 +35,13 @@ public ref struct OrderFacts
     public decimal? AmountPaid;
     public decimal? AmountRefunded;
     public string? SourceType;
+    /// <summary>The lines, unless <see cref="LinesPrint"/> gives what the engine reads of them.</summary>
     public IReadOnlyList<OrderLine> Lines;
+    /// <summary>
+    /// The sum of <see cref="FactsScratch.PrintLine"/> over the lines, when the list read them that way instead of
+    /// building them (then <see cref="Lines"/> is empty).
+    /// </summary>
+    public ulong? LinesPrint;
 
     public static OrderFacts Of(CanonicalOrder o) => new()
     {
@@ -55,14 +61,39 @@ public interface IOrderFactsList : IReadOnlyList<CanonicalOrder>
     OrderFacts Facts(int index, FactsScratch scratch);
 }
 
+/// <summary>What the engine reads of a line to fingerprint an order's lines (<see cref="FactsScratch.PrintLine"/>).</summary>
+public ref struct LineFacts
+{
+    public LineKind Kind;
+    public ReadOnlySpan<char> Sku;
+    public ReadOnlySpan<char> Name;
+    public decimal Quantity;
+    public decimal UnitPrice;
+
+    public static LineFacts Of(OrderLine l) => new() { Kind = l.Kind, Sku = l.Sku, Name = l.Name, Quantity = l.Quantity, UnitPrice = l.UnitPrice };
+}
+
+/// <summary>A line's share of its order's line fingerprint.</summary>
+public delegate ulong LinePrinter(in LineFacts line);
+
 /// <summary>Room one thread reuses for the facts of one order after another (<see cref="IOrderFactsList"/>).</summary>
 public sealed class FactsScratch
 {
     public char[] Text = new char[256];
+    /// <summary>Room for a line's text, apart from <see cref="Text"/> (which holds the order's number and email meanwhile).</summary>
+    public char[] LineText = new char[256];
     public readonly List<OrderLine> Lines = [];
+    /// <summary>
+    /// Set by the normalize pass: a list that can read a line's <see cref="LineFacts"/> without building the line gives
+    /// the sum of this over the lines as <see cref="OrderFacts.LinesPrint"/>; unset, it gives the lines.
+    /// </summary>
+    public LinePrinter? PrintLine;
 
     /// <summary>Room for <paramref name="length"/> characters of text, grown when needed (its content is not kept).</summary>
     public char[] TextOf(int length) => Text.Length >= length ? Text : Text = new char[Math.Max(length, Text.Length * 2)];
+
+    /// <summary>As <see cref="TextOf"/>, for a line's text.</summary>
+    public char[] LineTextOf(int length) => LineText.Length >= length ? LineText : LineText = new char[Math.Max(length, LineText.Length * 2)];
 }
 
 /// <summary>Normalizes the orders of one source: key, instant, canonical state.</summary>
@@ -86,7 +117,7 @@ internal sealed class Normalizer(OrderSource source, ReconcileSettings settings,
         tuning.ForRanges(orders.Count, (from, to) =>
         {
             var memo = new Memo();
-            var scratch = facts is null ? null : new FactsScratch();
+            var scratch = facts is null ? null : new FactsScratch { PrintLine = (in LineFacts line) => lines.Print(line, source) };
             for (var i = from; i < to; i++)
             {
                 if (prefetch)
@@ -128,7 +159,7 @@ internal sealed class Normalizer(OrderSource source, ReconcileSettings settings,
             Key = SoldInKeap(order.SourceType) ? Fingerprint.None : _keys.Fingerprint(order.OrderNumber),
             Email = Fingerprint.OfFolded(order.CustomerEmail).A,
             Currency = memo.CurrencyPrint,
-            Lines = lines.Fingerprint(order.Lines, source),
+            Lines = order.LinesPrint ?? lines.Fingerprint(order.Lines, source),
             Ticks = Instant(order.OrderDate),
             Total = order.Total,
             State = state,

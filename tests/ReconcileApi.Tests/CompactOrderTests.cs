@@ -41,7 +41,17 @@ public sealed class CompactOrderTests(ApiFactory factory) : IClassFixture<ApiFac
             f.OrderDate?.Ticks, f.OrderDate?.Kind, f.Total, f.AmountPaid, f.AmountRefunded, string.Join(", ", f.Lines));
         var scratch = new FactsScratch { Text = new char[1] };
         var facts = OrderCodec.Facts(encoded, scratch);
-        Assert.Equal(Describe(OrderFacts.Of(OrderCodec.Decode(encoded))), Describe(facts));
+        var decoded = OrderCodec.Decode(encoded);
+        Assert.Equal(Describe(OrderFacts.Of(decoded)), Describe(facts));
+
+        // Read as the normalize pass reads them: each line's facts straight from the bytes, into the printer.
+        static ulong Print(in LineFacts l) =>
+            (ulong)(uint)string.Join("|", l.Kind, l.Sku.ToString(), l.Name.ToString(), l.Quantity, l.UnitPrice).GetHashCode() * 0x9E3779B97F4A7C15UL;
+        var printing = new FactsScratch { Text = new char[1], LineText = new char[1], PrintLine = Print };
+        var printed = OrderCodec.Facts(encoded, printing);
+        Assert.Equal(decoded.Lines.Aggregate(0UL, (sum, l) => sum + Print(LineFacts.Of(l))), printed.LinesPrint);
+        Assert.Empty(printed.Lines);
+        Assert.Equal(Describe(OrderFacts.Of(decoded with { Lines = [] })), Describe(printed));
     }
 
     public static TheoryData<string> Orders => [.. Samples().Keys];
