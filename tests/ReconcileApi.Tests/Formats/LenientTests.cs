@@ -117,6 +117,19 @@ public sealed class LenientTests
     }
 
     [Theory]
+    [InlineData("25/11/2026", DateOrder.Dmy)]
+    [InlineData("Wed, 25.11.2026 10:00", DateOrder.Dmy)]
+    [InlineData("11/25/2026", DateOrder.Mdy)]
+    [InlineData("'11-25-2026", DateOrder.Mdy)]
+    [InlineData("05/06/2026", null)]
+    [InlineData("05/05/2026", null)]
+    [InlineData("13/13/2026", null)]
+    [InlineData("2026-11-25", null)]
+    [InlineData("", null)]
+    public void OrderShown_IsTheOrderADatesOwnNumbersProve(string text, DateOrder? expected) =>
+        Assert.Equal(expected, Lenient.OrderShown(text));
+
+    [Theory]
     [InlineData("13/13/2026")]
     [InlineData("yesterday")]
     [InlineData("2025-13-45 10:00:00 +0200")]

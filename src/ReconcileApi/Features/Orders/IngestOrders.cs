@@ -60,7 +60,7 @@ public static class IngestOrders
             "which was used) and vendor-like JSON that names no one vendor is a 400 naming the values to send. CSV (`text/csv`), an Excel workbook (first sheet) or a `multipart/form-data` upload with a `file` field: " +
             "`?format=` csv, shopify-csv or keap-csv (detected from the header when absent); `?columnMap=total=Grand Total;orderId=Ref` maps columns explicitly. " +
             "Timestamps without an offset are read in `?timezone=` (IANA) or the workspace's timezone; a numeric date whose day could come first or second (05/06/2026) " +
-            "is rejected unless `?dateOrder=dmy|mdy` or the workspace setting `dateOrder` says which. Each order is validated on its own: valid orders are " +
+            "is rejected unless `?dateOrder=dmy|mdy` or the workspace setting `dateOrder` says which, or, in a table, its other dates all show one order (25/11/2026: day first; read so with a warning). Each order is validated on its own: valid orders are " +
             "upserted by (source, orderId) and counted as inserted, updated (the previous version is kept) or unchanged — or skipped, with a warning, when its own update time " +
             "says it is older than the version stored (webhooks arrive out of order); invalid ones are listed in `errors` " +
             "and kept with the batch; when every order is rejected the answer is a 422 problem that carries the receipt's fields (the batch is stored and its Location works). Send `Idempotency-Key` (or a top-level `idempotencyKey` in a JSON object body) to make a retry safe.")

@@ -132,7 +132,7 @@ public sealed class IngestRequest : IIdempotentBody, IEndpointParameterMetadataP
             var workspaceZone = await db.Workspaces.Where(w => w.Id == context.User.WorkspaceId()).Select(w => w.Timezone).SingleAsync(ct);
             TimeZones.TryFind(workspaceZone, out zone);
         }
-        // Numeric dates such as 05/06/2026: the request's order, else the workspace's; neither rejects the ambiguous ones.
+        // Numeric dates such as 05/06/2026: the request's order, else the workspace's; neither rejects the ambiguous ones (but where a table's own dates show the order: TableOrders).
         DateOrder? dateOrder;
         if (Query(request, "dateOrder") is { } orderText)
         {

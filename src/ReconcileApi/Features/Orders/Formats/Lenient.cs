@@ -254,6 +254,18 @@ public static partial class Lenient
         return DateFailure.None;
     }
 
+    /// <summary>
+    /// The order a numeric date's own numbers prove ("25/11/2026" can only be day first, "11/25/2026" only month first);
+    /// null for any other text, and for one either order reads ("05/06/2026", "05/05/2026").
+    /// </summary>
+    public static DateOrder? OrderShown(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text) || NumericDate().Match(DayName().Replace(text.Trim().TrimStart('\'').Trim(), "")) is not { Success: true } numeric)
+            return null;
+        var (first, second) = (int.Parse(numeric.Groups[1].Value), int.Parse(numeric.Groups[2].Value));
+        return first > 12 && second <= 12 ? DateOrder.Dmy : second > 12 && first <= 12 ? DateOrder.Mdy : null;
+    }
+
     /// <summary>What a receipt says of a date <see cref="TryInstant(string?, TimeZoneInfo, DateOrder?, out DateTime, out DateFailure)"/> did not read.</summary>
     public static string DateProblem(string text, DateFailure failure) => failure switch
     {

@@ -5,10 +5,16 @@ public sealed record FieldError(string Field, string Message);
 
 /// <summary>
 /// What a format needs besides the record: the zone for offset-less times, the caller's column map, the order of numeric
-/// dates such as 05/06/2026 (null: such a date is ambiguous and rejected), and the side the records come from (null: not said).
+/// dates such as 05/06/2026 (null: such a date is ambiguous and rejected, unless a table's own dates show the order — <see cref="DateOrderShownBy"/>), and the side the records come from (null: not said).
 /// </summary>
 public sealed record FormatContext(TimeZoneInfo Zone, IReadOnlyDictionary<string, string> ColumnMap, DateOrder? DateOrder = null, OrderSource? Side = null)
 {
+    /// <summary>
+    /// Where <see cref="DateOrder"/> was read off the table itself (a date only one order allows, e.g. "line 7: '25/11/2026'"),
+    /// not given by the request or the settings: a date it decides is read with a warning naming this.
+    /// </summary>
+    public string? DateOrderShownBy { get; init; }
+
     public static FormatContext Utc { get; } = new(TimeZoneInfo.Utc, new Dictionary<string, string>());
 }
 

@@ -42,6 +42,9 @@ public sealed class TableOrderRows(TableColumns columns, IReadOnlyList<TableRow>
         {
             if (note is not null)
                 problems.Warn(columns.HeaderOf(field), $"Line {cell.Row.Line}: {note}");
+            if (context.DateOrderShownBy is { } shownBy && !Lenient.TryInstant(cell.Text, context.Zone, null, out _, out var alone) && alone == DateFailure.Ambiguous)
+                problems.Warn(columns.HeaderOf(field), $"Line {cell.Row.Line}: '{cell.Text.Trim()}' read {(context.DateOrder == DateOrder.Dmy ? "day" : "month")} first, " +
+                    $"as the file writes its dates ({shownBy}); send ?dateOrder=dmy or ?dateOrder=mdy to say so.");
             return utc;
         }
         Report(strict, field, $"Line {cell.Row.Line}: {Lenient.DateProblem(cell.Text, failure)}");

@@ -32,6 +32,7 @@ static class TableOrders
         Func<TableOrderRows, ReadOrder> map, string? splitField = null)
     {
         var columns = new TableColumns(table.Header, aliases, context.ColumnMap);
+        context = WithDateOrderShown(table, columns, context);
         var groups = new List<List<TableRow>>();
         var byKey = new Dictionary<string, List<TableRow>>(StringComparer.Ordinal);
         var lastSplit = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -98,6 +99,36 @@ static class TableOrders
             var read = map(new TableOrderRows(columns, rows, context, problems));
             yield return new TableOrder(rows[0].Line, read, columns.Raw(rows));
         }
+    }
+
+    /// <summary>The date columns a table format reads (<see cref="TableOrderRows.Instant"/>).</summary>
+    static readonly string[] DateFields = ["orderDate", "updatedAt", "createdAt", "paidAt", "cancelledAt"];
+
+    /// <summary>
+    /// A file is written by one exporter in one date format: when neither the request nor the settings give a date order
+    /// and the table's dates show one — some only day first can read ("25/11/2026"), none only month first, or the other
+    /// way round — its dates are read that way, so a BigCommerce export's "05/11/2026" is 5 November beside its
+    /// "25/11/2026" instead of rejecting every order dated on a day of 12 or less. Dates that show both orders decide nothing.
+    /// </summary>
+    static FormatContext WithDateOrderShown(Table table, TableColumns columns, FormatContext context)
+    {
+        if (context.DateOrder is not null)
+            return context;
+        var fields = DateFields.Where(columns.Has).ToArray();
+        (DateOrder Order, string ShownBy)? shown = null;
+        foreach (var row in table.Rows)
+        {
+            foreach (var field in fields)
+            {
+                var text = columns.Cell(row, field);
+                if (Lenient.OrderShown(text) is not { } order)
+                    continue;
+                if (shown is { } known && known.Order != order)
+                    return context;
+                shown ??= (order, $"line {row.Line}: '{text!.Trim()}' in {columns.HeaderOf(field)}");
+            }
+        }
+        return shown is { } s ? context with { DateOrder = s.Order, DateOrderShownBy = s.ShownBy } : context;
     }
 
     /// <summary>A row whose cells are the header's names again (compared first by its first cell, so a data row costs one comparison).</summary>
