@@ -100,6 +100,30 @@ public sealed class SentRecordTests(ApiFactory factory) : IClassFixture<ApiFacto
     }
 
     /// <summary>
+    /// A resend whose every record names a stored order writes in the turn its lookup took: one turn a request, not a second
+    /// queue behind the other clients' lookups. A batch with a new order releases its lookup's turn (reading and validating new
+    /// orders never holds the gate) and writes in a turn of its own.
+    /// </summary>
+    [Fact]
+    public async Task A_resend_writes_in_the_turn_it_looked_up_in()
+    {
+        using var ws = await factory.CreateWorkspaceAsync();
+        await SendAsync(ws, Body);
+        Assert.Equal((0, 0, 2, 0), Counts(await SendAsync(ws, Body)));
+        var gate = factory.Services.GetRequiredService<WriteGate>();
+        Assert.True(gate.Resending(ws.WorkspaceId, ReconcileApi.Engine.OrderSource.Store));
+
+        var before = gate.TurnsOf(ws.WorkspaceId);
+        Assert.Equal((0, 0, 2, 0), Counts(await SendAsync(ws, Body)));
+        Assert.Equal(1, gate.TurnsOf(ws.WorkspaceId) - before);
+
+        before = gate.TurnsOf(ws.WorkspaceId);
+        var withANewOrder = JsonSerializer.Serialize(JsonDocument.Parse(Body).RootElement.EnumerateArray().Append(JsonSerializer.SerializeToElement(Order("S-new"), ApiFactory.Json)), ApiFactory.Json);
+        Assert.Equal(1, Counts(await SendAsync(ws, withANewOrder)).Item1);
+        Assert.Equal(2, gate.TurnsOf(ws.WorkspaceId) - before);
+    }
+
+    /// <summary>
     /// Resends from several clients at once go through the gate's one connection a turn at a time: each gets its own receipt
     /// and the changed orders among them are stored, none lost or taken from another request.
     /// </summary>

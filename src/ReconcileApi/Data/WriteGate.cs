@@ -37,6 +37,11 @@ public sealed class WriteGate : IDisposable
         }
     }
 
+    readonly ConcurrentDictionary<Guid, int> turnsGiven = new();
+
+    /// <summary>How many turns the gate has given a workspace's writes (for tests and diagnostics).</summary>
+    public int TurnsOf(Guid workspaceId) => turnsGiven.GetValueOrDefault(workspaceId);
+
     /// <summary>A write of no workspace.</summary>
     public Task<IDisposable> EnterAsync(ReconcileDbContext db, CancellationToken ct) => EnterAsync(db, Guid.Empty, ct);
 
@@ -53,6 +58,7 @@ public sealed class WriteGate : IDisposable
             {
                 held = true;
                 lastTurn = workspaceId;
+                turnsGiven.AddOrUpdate(workspaceId, 1, (_, n) => n + 1);
                 return new Exit(this);
             }
             turn = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -114,6 +120,7 @@ public sealed class WriteGate : IDisposable
                 return null;
             held = true;
             lastTurn = workspaceId;
+            turnsGiven.AddOrUpdate(workspaceId, 1, (_, n) => n + 1);
             return new Exit(this);
         }
     }
@@ -171,6 +178,7 @@ public sealed class WriteGate : IDisposable
             else
                 round.AddLast(workspaceId);
             lastTurn = workspaceId;
+            turnsGiven.AddOrUpdate(workspaceId, 1, (_, n) => n + 1);
             turn.SetResult();
         }
     }
