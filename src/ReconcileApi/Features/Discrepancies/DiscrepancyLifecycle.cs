@@ -66,11 +66,18 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
         // Serializing a finding's action and lines is the largest CPU cost here after the writes. A run that finds stored
         // discrepancies compares them by their texts' signature, so every finding's texts are made on the other cores
         // while this thread reads the stored ones (one core's work: SQLite); a first run makes them while it inserts (below).
+        var textsMade = TimeSpan.Zero;
         var textsAhead = anyStored
-            ? Task.Run(() => findings.AsParallel().WithDegreeOfParallelism(Math.Max(1, Environment.ProcessorCount - 1)).WithCancellation(ct)
-                // The work is in Select: PLINQ's ToDictionary calls its selectors on the consuming thread, one at a time.
-                .Select(p => (p.Key, Texts: Texts.Of(p.Value)))
-                .ToDictionary(p => p.Key, p => p.Texts, StringComparer.Ordinal), ct)
+            ? Task.Run(() =>
+            {
+                var made = findings.AsParallel().WithDegreeOfParallelism(Math.Max(1, Environment.ProcessorCount - 1)).WithCancellation(ct)
+                    // The work is in Select: PLINQ's ToDictionary calls its selectors on the consuming thread, one at a time.
+                    .Select(p => (p.Key, Texts: Texts.Of(p.Value)))
+                    .ToDictionary(p => p.Key, p => p.Texts, StringComparer.Ordinal);
+                // Logged with the steps: whether the look-up of the stored discrepancies or this work bounds the step.
+                textsMade = timer.Elapsed;
+                return made;
+            }, ct)
             : Task.FromResult(new Dictionary<string, Texts>());
         foreach (var keys in anyStored ? findings.Keys.Chunk(Chunk) : [])
         {
@@ -92,7 +99,7 @@ public sealed class DiscrepancyLifecycle(ReconcileDbContext db, TimeProvider clo
 
         Mark("known");
         var texts = await textsAhead;
-        Mark("texts");
+        Mark($"texts (made by {textsMade.TotalMilliseconds:F0})");
         // An ignored discrepancy whose values' hash differs reopens only if its values differ in meaning, not in how an amount
         // was written (the stored row is read for these few).
         var ignoredAsBefore = new HashSet<long>();
