@@ -30,6 +30,31 @@ public sealed class WooCommerceFormatTests
     }
 
     [Fact]
+    public void Read_TakesAWooPaymentsMultiCurrencyOrder_InTheStoresCurrency_WithTheCustomersAsPresentment()
+    {
+        // WooPayments writes the rate of the day (order-currency units per store unit) and the store's currency on an order paid
+        // in another currency; once Stripe settled it, the processor's rate (store units per order unit) too, which wins.
+        const string order = """
+            {"id": 7301, "number": "7301", "status": "processing", "currency": "EUR", "total": "92.00", "total_tax": "0.00",
+             "date_created_gmt": "2026-10-16T11:00:00", "date_paid_gmt": "2026-10-16T11:00:05",
+             "line_items": [{"id": 1, "name": "Linen Apron", "sku": "APRON-LIN", "quantity": 2, "subtotal": "92.00", "total": "92.00", "price": 46}],
+             "meta_data": [{"id": 1, "key": "_wcpay_multi_currency_order_exchange_rate", "value": "0.92"},
+                           {"id": 2, "key": "_wcpay_multi_currency_order_default_currency", "value": "USD"}STRIPE]}
+            """;
+        var read = Format.Read(Json(order.Replace("STRIPE", "")), Utc);
+        NoErrors(read);
+        var o = read.Order;
+        Assert.Equal(("USD", 100.00m, 100.00m, "EUR", 92.00m), (o.Currency, o.Total, o.AmountPaid, o.PresentmentCurrency, o.PresentmentTotal));
+        var line = Assert.Single(o.Lines);
+        Assert.Equal((50.00m, 100.00m), (line.UnitPrice, line.LineTotal));
+
+        var settled = Format.Read(Json(order.Replace("STRIPE", """, {"id": 3, "key": "_wcpay_multi_currency_stripe_exchange_rate", "value": 1.0875}""")), Utc).Order;
+        Assert.Equal((100.05m, 50.025m), (settled.Total, settled.Lines[0].UnitPrice));
+        // An order in the store's own currency carries no such meta and is read as it is.
+        Assert.Equal(("EUR", 92.00m, null), (Format.Read(Json(order.Replace("_wcpay_", "_other_").Replace("STRIPE", "")), Utc).Order is var plain ? (plain.Currency, plain.Total, plain.PresentmentCurrency) : default));
+    }
+
+    [Fact]
     public void Read_MapsTheDocumentedOrder727()
     {
         var read = Format.Read(Orders[0], In("America/Los_Angeles"));

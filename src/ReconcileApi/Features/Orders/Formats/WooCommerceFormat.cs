@@ -136,6 +136,62 @@ public sealed class WooCommerceFormat : IJsonOrderFormat
             TaxesIncluded = false,
             Lines = lines.Lines,
         };
-        return new ReadOrder(order, problems);
+        return new ReadOrder(InStoreCurrency(order, o), problems);
+    }
+
+    /// <summary>
+    /// An order a customer paid in another currency through WooPayments' multi-currency is recorded in that currency (its
+    /// <c>currency</c> and every amount), with the store's currency and the rate of the day in its meta:
+    /// <c>_wcpay_multi_currency_order_default_currency</c>, <c>_wcpay_multi_currency_order_exchange_rate</c> (order-currency units per
+    /// store unit) and, once the payment settled, <c>_wcpay_multi_currency_stripe_exchange_rate</c> (store units per order unit,
+    /// which WooCommerce's analytics prefer). Read as Shopify's are: amounts in the store's currency (rounded to its minor unit,
+    /// prices to the four places kept), the customer's currency and total as the presentment ones — so a Keap copy in either
+    /// currency is compared through the order's own rate, and the money at stake is in the store's currency.
+    /// </summary>
+    static CanonicalOrder InStoreCurrency(CanonicalOrder order, JsonFields o)
+    {
+        string? store = null;
+        decimal? orderRate = null, stripeRate = null;
+        foreach (var meta in o.Objects("meta_data"))
+        {
+            switch (meta.Text("key"))
+            {
+                case "_wcpay_multi_currency_order_default_currency":
+                    store = meta.Text("value")?.ToUpperInvariant();
+                    break;
+                case "_wcpay_multi_currency_order_exchange_rate":
+                    orderRate = meta.Money("value");
+                    break;
+                case "_wcpay_multi_currency_stripe_exchange_rate":
+                    stripeRate = meta.Money("value");
+                    break;
+            }
+        }
+        var toStore = stripeRate is > 0 ? stripeRate.Value : orderRate is > 0 ? 1 / orderRate.Value : 0;
+        if (store is null || toStore == 0 || order.Currency is null || store == order.Currency || toStore is < 0.000001m or > 1_000_000m)
+            return order;
+        var scale = Currencies.MinorUnitScale(store);
+        decimal Money(decimal amount) => Math.Round(amount * toStore * scale, MidpointRounding.AwayFromZero) / scale;
+        decimal? Maybe(decimal? amount) => amount is { } a ? Money(a) : null;
+        return order with
+        {
+            Currency = store,
+            PresentmentCurrency = order.Currency,
+            PresentmentTotal = order.Total,
+            Total = Money(order.Total),
+            Subtotal = Maybe(order.Subtotal),
+            Tax = Maybe(order.Tax),
+            Shipping = Maybe(order.Shipping),
+            Discount = Maybe(order.Discount),
+            AmountPaid = Maybe(order.AmountPaid),
+            AmountRefunded = Maybe(order.AmountRefunded),
+            Lines = [.. order.Lines.Select(l => l with
+            {
+                UnitPrice = Math.Round(l.UnitPrice * toStore, OrderValidator.Decimals, MidpointRounding.AwayFromZero),
+                LineTotal = Maybe(l.LineTotal),
+                Discount = Maybe(l.Discount),
+                Tax = Maybe(l.Tax),
+            })],
+        };
     }
 }
