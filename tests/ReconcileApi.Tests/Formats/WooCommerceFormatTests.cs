@@ -50,6 +50,10 @@ public sealed class WooCommerceFormatTests
 
         var settled = Format.Read(Json(order.Replace("STRIPE", """, {"id": 3, "key": "_wcpay_multi_currency_stripe_exchange_rate", "value": 1.0875}""")), Utc).Order;
         Assert.Equal((100.05m, 50.025m), (settled.Total, settled.Lines[0].UnitPrice));
+        // FOX (WOOCS) writes the store's currency and the same rate under its own keys.
+        var woocs = Format.Read(Json(order.Replace("STRIPE", "").Replace("_wcpay_multi_currency_order_exchange_rate", "_woocs_order_rate")
+            .Replace("_wcpay_multi_currency_order_default_currency", "_woocs_order_base_currency")), Utc).Order;
+        Assert.Equal(("USD", 100.00m, "EUR"), (woocs.Currency, woocs.Total, woocs.PresentmentCurrency));
         // An order in the store's own currency carries no such meta and is read as it is.
         Assert.Equal(("EUR", 92.00m, null), (Format.Read(Json(order.Replace("_wcpay_", "_other_").Replace("STRIPE", "")), Utc).Order is var plain ? (plain.Currency, plain.Total, plain.PresentmentCurrency) : default));
     }

@@ -144,7 +144,8 @@ public sealed class WooCommerceFormat : IJsonOrderFormat
     /// <c>currency</c> and every amount), with the store's currency and the rate of the day in its meta:
     /// <c>_wcpay_multi_currency_order_default_currency</c>, <c>_wcpay_multi_currency_order_exchange_rate</c> (order-currency units per
     /// store unit) and, once the payment settled, <c>_wcpay_multi_currency_stripe_exchange_rate</c> (store units per order unit,
-    /// which WooCommerce's analytics prefer). Read as Shopify's are: amounts in the store's currency (rounded to its minor unit,
+    /// which WooCommerce's analytics prefer). FOX (WOOCS), the other common switcher, writes the same two facts as
+    /// <c>_woocs_order_base_currency</c> and <c>_woocs_order_rate</c> (order-currency units per store unit). Read as Shopify's are: amounts in the store's currency (rounded to its minor unit,
     /// prices to the four places kept), the customer's currency and total as the presentment ones — so a Keap copy in either
     /// currency is compared through the order's own rate, and the money at stake is in the store's currency.
     /// </summary>
@@ -156,10 +157,10 @@ public sealed class WooCommerceFormat : IJsonOrderFormat
         {
             switch (meta.Text("key"))
             {
-                case "_wcpay_multi_currency_order_default_currency":
+                case "_wcpay_multi_currency_order_default_currency" or "_woocs_order_base_currency":
                     store = meta.Text("value")?.ToUpperInvariant();
                     break;
-                case "_wcpay_multi_currency_order_exchange_rate":
+                case "_wcpay_multi_currency_order_exchange_rate" or "_woocs_order_rate":
                     orderRate = meta.Money("value");
                     break;
                 case "_wcpay_multi_currency_stripe_exchange_rate":
