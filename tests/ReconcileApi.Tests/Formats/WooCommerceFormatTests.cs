@@ -54,6 +54,12 @@ public sealed class WooCommerceFormatTests
         var woocs = Format.Read(Json(order.Replace("STRIPE", "").Replace("_wcpay_multi_currency_order_exchange_rate", "_woocs_order_rate")
             .Replace("_wcpay_multi_currency_order_default_currency", "_woocs_order_base_currency")), Utc).Order;
         Assert.Equal(("USD", 100.00m, "EUR"), (woocs.Currency, woocs.Total, woocs.PresentmentCurrency));
+        // A rate no two currencies have (zero, negative, 1e-29 whose inverse is past decimal's range) is no basis: read as it is.
+        foreach (var rate in new[] { "\"0\"", "-0.92", "0.00000000000000000000000000001", "\"abc\"" })
+        {
+            var odd = Format.Read(Json(order.Replace("STRIPE", "").Replace("\"0.92\"", rate)), Utc);
+            Assert.Equal(("EUR", 92.00m, null), (odd.Order.Currency, odd.Order.Total, odd.Order.PresentmentCurrency));
+        }
         // An order in the store's own currency carries no such meta and is read as it is.
         Assert.Equal(("EUR", 92.00m, null), (Format.Read(Json(order.Replace("_wcpay_", "_other_").Replace("STRIPE", "")), Utc).Order is var plain ? (plain.Currency, plain.Total, plain.PresentmentCurrency) : default));
     }

@@ -168,8 +168,11 @@ public sealed class WooCommerceFormat : IJsonOrderFormat
                     break;
             }
         }
-        var toStore = stripeRate is > 0 ? stripeRate.Value : orderRate is > 0 ? 1 / orderRate.Value : 0;
-        if (store is null || toStore == 0 || order.Currency is null || store == order.Currency || toStore is < 0.000001m or > 1_000_000m)
+        // Between any two currencies in use a rate lies within a million either way (as PairComparer.PlausibleRate has it); one
+        // outside is a mistake, and dividing by it could overflow.
+        static bool Plausible(decimal? rate) => rate is >= 0.000001m and <= 1_000_000m;
+        var toStore = Plausible(stripeRate) ? stripeRate!.Value : Plausible(orderRate) ? 1 / orderRate!.Value : 0;
+        if (store is null || toStore == 0 || order.Currency is null || store == order.Currency)
             return order;
         var scale = Currencies.MinorUnitScale(store);
         decimal Money(decimal amount) => Math.Round(amount * toStore * scale, MidpointRounding.AwayFromZero) / scale;
