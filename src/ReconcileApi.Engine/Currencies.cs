@@ -14,6 +14,12 @@ public static class Currencies
 
     /// <summary>The smallest amount of <paramref name="currency"/>: 1 yen, 0.01 dollar, 0.001 dinar.</summary>
     public static decimal MinorUnit(string? currency) => 1m / MinorUnitScale(currency);
+
+    /// <summary>
+    /// Whether a rate lies between any two currencies in use (the Kuwaiti dinar buys about 300,000 Iranian rials): one that
+    /// implies more is a mistake, not a basis to convert by — and converting by it could overflow.
+    /// </summary>
+    public static bool PlausibleRate(decimal rate) => rate is >= 0.000001m and <= 1_000_000m;
 }
 
 /// <summary>

@@ -35,7 +35,9 @@ internal sealed class LineComparison
     }
 
     /// <summary>A line that takes part in the comparison: a kind not ignored, still on the order.</summary>
-    public bool IsCompared(OrderLine line) => !_ignored[(int)line.Kind] && line.Quantity != 0;
+    public bool IsCompared(OrderLine line) => IsCompared(line.Kind, line.Quantity);
+
+    bool IsCompared(LineKind kind, decimal quantity) => !_ignored[(int)kind] && quantity != 0;
 
     public bool HasCompared(IReadOnlyList<OrderLine> lines)
     {
@@ -74,7 +76,7 @@ internal sealed class LineComparison
     /// <summary>One line's share of <see cref="Fingerprint"/>: 0 for a line not compared, odd otherwise.</summary>
     public ulong Print(in LineFacts line, OrderSource source)
     {
-        if (_ignored[(int)line.Kind] || line.Quantity == 0)
+        if (!IsCompared(line.Kind, line.Quantity))
             return 0;
         var sku = Sku(line.Sku, source);
         var key = Engine.Fingerprint.OfFolded(sku.IsEmpty ? line.Name : sku);

@@ -90,10 +90,12 @@ public sealed class FactsScratch
     public LinePrinter? PrintLine;
 
     /// <summary>Room for <paramref name="length"/> characters of text, grown when needed (its content is not kept).</summary>
-    public char[] TextOf(int length) => Text.Length >= length ? Text : Text = new char[Math.Max(length, Text.Length * 2)];
+    public char[] TextOf(int length) => Room(ref Text, length);
 
     /// <summary>As <see cref="TextOf"/>, for a line's text.</summary>
-    public char[] LineTextOf(int length) => LineText.Length >= length ? LineText : LineText = new char[Math.Max(length, LineText.Length * 2)];
+    public char[] LineTextOf(int length) => Room(ref LineText, length);
+
+    static char[] Room(ref char[] buffer, int length) => buffer.Length >= length ? buffer : buffer = new char[Math.Max(length, buffer.Length * 2)];
 }
 
 /// <summary>Normalizes the orders of one source: key, instant, canonical state.</summary>

@@ -93,7 +93,7 @@ internal sealed class PairComparer(ReconcileSettings settings, LineComparison li
     static Basis BasisOf(CanonicalOrder s, CanonicalOrder k, in NormalizedOrder sn, in NormalizedOrder kn)
     {
         var presentment = s.PresentmentCurrency is { } pc && s.PresentmentTotal is > 0m && !SameCurrency(pc, s.Currency)
-            && PlausibleRate(s.Total / s.PresentmentTotal.Value);
+            && Currencies.PlausibleRate(s.Total / s.PresentmentTotal.Value);
         if (sn.Currency == kn.Currency || sn.Currency == 0 || SameCurrency(s.Currency, k.Currency))
             return Basis.Same;
         if (kn.Currency == 0)
@@ -101,12 +101,6 @@ internal sealed class PairComparer(ReconcileSettings settings, LineComparison li
             return presentment && Math.Abs(k.Total - s.PresentmentTotal!.Value) < Math.Abs(k.Total - s.Total) ? Basis.Presentment : Basis.Same;
         return presentment && SameCurrency(s.PresentmentCurrency, k.Currency) ? Basis.Presentment : Basis.Foreign;
     }
-
-    /// <summary>
-    /// Between any two currencies in use (the Kuwaiti dinar buys about 300,000 Iranian rials): a presentment total
-    /// that implies more is a mistake, not a basis to convert by — and converting by it could overflow.
-    /// </summary>
-    static bool PlausibleRate(decimal rate) => rate is >= 0.000001m and <= 1_000_000m;
 
     static bool SameCurrency(string? a, string? b) => a.AsSpan().Trim().Equals(b.AsSpan().Trim(), StringComparison.OrdinalIgnoreCase);
 

@@ -66,6 +66,17 @@ public sealed class SentRecordTests(ApiFactory factory) : IClassFixture<ApiFacto
         Assert.Equal((0, 0, 1, 0), Counts(await SendAsync(ws, pascal)));
     }
 
+    /// <summary>A workspace whose orders were sent and then sent again unchanged: the gate takes its store side as being resent.</summary>
+    async Task<(WorkspaceClient Ws, WriteGate Gate)> ResendingAsync()
+    {
+        var ws = await factory.CreateWorkspaceAsync();
+        await SendAsync(ws, Body);
+        Assert.Equal((0, 0, 2, 0), Counts(await SendAsync(ws, Body)));
+        var gate = factory.Services.GetRequiredService<WriteGate>();
+        Assert.True(gate.Resending(ws.WorkspaceId, ReconcileApi.Engine.OrderSource.Store));
+        return (ws, gate);
+    }
+
     /// <summary>
     /// During a resend (the side's last lookup found most orders stored) the lookup waits for a turn at the write gate and
     /// reads through the gate's one connection, whose page cache other connections' commits do not empty (WriteGate.OnWriterConnection):
@@ -76,11 +87,8 @@ public sealed class SentRecordTests(ApiFactory factory) : IClassFixture<ApiFacto
     [Fact]
     public async Task A_resends_lookup_waits_its_turn_at_the_gate_and_sees_the_write_before_it()
     {
-        using var ws = await factory.CreateWorkspaceAsync();
-        await SendAsync(ws, Body);
-        Assert.Equal((0, 0, 2, 0), Counts(await SendAsync(ws, Body)));
-        var gate = factory.Services.GetRequiredService<WriteGate>();
-        Assert.True(gate.Resending(ws.WorkspaceId, ReconcileApi.Engine.OrderSource.Store));
+        var (ws, gate) = await ResendingAsync();
+        using var _ = ws;
         using var scope = factory.Services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<ReconcileDbContext>();
 
@@ -107,11 +115,8 @@ public sealed class SentRecordTests(ApiFactory factory) : IClassFixture<ApiFacto
     [Fact]
     public async Task A_resend_writes_in_the_turn_it_looked_up_in()
     {
-        using var ws = await factory.CreateWorkspaceAsync();
-        await SendAsync(ws, Body);
-        Assert.Equal((0, 0, 2, 0), Counts(await SendAsync(ws, Body)));
-        var gate = factory.Services.GetRequiredService<WriteGate>();
-        Assert.True(gate.Resending(ws.WorkspaceId, ReconcileApi.Engine.OrderSource.Store));
+        var (ws, gate) = await ResendingAsync();
+        using var _ = ws;
 
         var before = gate.TurnsOf(ws.WorkspaceId);
         Assert.Equal((0, 0, 2, 0), Counts(await SendAsync(ws, Body)));

@@ -55,12 +55,7 @@ public sealed class WriteGate : IDisposable
         lock (sync)
         {
             if (!held)
-            {
-                held = true;
-                lastTurn = workspaceId;
-                turnsGiven.AddOrUpdate(workspaceId, 1, (_, n) => n + 1);
-                return new Exit(this);
-            }
+                return Give(workspaceId);
             turn = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             if (!waiting.TryGetValue(workspaceId, out var writes))
             {
@@ -116,12 +111,7 @@ public sealed class WriteGate : IDisposable
             return null;
         lock (sync)
         {
-            if (held)
-                return null;
-            held = true;
-            lastTurn = workspaceId;
-            turnsGiven.AddOrUpdate(workspaceId, 1, (_, n) => n + 1);
-            return new Exit(this);
+            return held ? null : Give(workspaceId);
         }
     }
 
@@ -151,6 +141,15 @@ public sealed class WriteGate : IDisposable
         }
     }
 
+    /// <summary>The gate is <paramref name="workspaceId"/>'s until the returned turn is disposed (under <see cref="sync"/>).</summary>
+    Exit Give(Guid workspaceId)
+    {
+        held = true;
+        lastTurn = workspaceId;
+        turnsGiven.AddOrUpdate(workspaceId, 1, (_, n) => n + 1);
+        return new Exit(this);
+    }
+
     /// <summary>The turn passes to the next workspace in the round (not the one that just wrote, while another waits).</summary>
     void Release()
     {
@@ -177,8 +176,7 @@ public sealed class WriteGate : IDisposable
                 waiting.Remove(workspaceId);
             else
                 round.AddLast(workspaceId);
-            lastTurn = workspaceId;
-            turnsGiven.AddOrUpdate(workspaceId, 1, (_, n) => n + 1);
+            Give(workspaceId);
             turn.SetResult();
         }
     }

@@ -218,10 +218,10 @@ public static partial class Lenient
             utc = iso.UtcDateTime;
             return DateFailure.None;
         }
-        var s = DayName().Replace(text.Trim().TrimStart('\'').Trim(), "");
+        var s = WithoutDayName(text);
         if (NumericDate().Match(s) is { Success: true } numeric)
         {
-            var (first, second) = (int.Parse(numeric.Groups[1].Value), int.Parse(numeric.Groups[2].Value));
+            var (first, second) = FirstTwoParts(numeric);
             var dayFirst = first > 12 ? true : second > 12 ? false : first == second ? true : order is { } o ? o == DateOrder.Dmy : (bool?)null;
             if (dayFirst is null)
                 return DateFailure.Ambiguous;
@@ -260,11 +260,17 @@ public static partial class Lenient
     /// </summary>
     public static DateOrder? OrderShown(string? text)
     {
-        if (string.IsNullOrWhiteSpace(text) || NumericDate().Match(DayName().Replace(text.Trim().TrimStart('\'').Trim(), "")) is not { Success: true } numeric)
+        if (string.IsNullOrWhiteSpace(text) || NumericDate().Match(WithoutDayName(text)) is not { Success: true } numeric)
             return null;
-        var (first, second) = (int.Parse(numeric.Groups[1].Value), int.Parse(numeric.Groups[2].Value));
+        var (first, second) = FirstTwoParts(numeric);
         return first > 12 && second <= 12 ? DateOrder.Dmy : second > 12 && first <= 12 ? DateOrder.Mdy : null;
     }
+
+    /// <summary>A date's text without a spreadsheet's leading quote and a day name ("Wed, 05/06/2026" → "05/06/2026").</summary>
+    static string WithoutDayName(string text) => DayName().Replace(text.Trim().TrimStart('\'').Trim(), "");
+
+    /// <summary>The first two numbers of a <see cref="NumericDate"/> match: the day and month in some order.</summary>
+    static (int First, int Second) FirstTwoParts(Match numeric) => (int.Parse(numeric.Groups[1].Value), int.Parse(numeric.Groups[2].Value));
 
     /// <summary>What a receipt says of a date <see cref="TryInstant(string?, TimeZoneInfo, DateOrder?, out DateTime, out DateFailure)"/> did not read.</summary>
     public static string DateProblem(string text, DateFailure failure) => failure switch

@@ -168,10 +168,8 @@ public sealed class WooCommerceFormat : IJsonOrderFormat
                     break;
             }
         }
-        // Between any two currencies in use a rate lies within a million either way (as PairComparer.PlausibleRate has it); one
-        // outside is a mistake, and dividing by it could overflow.
-        static bool Plausible(decimal? rate) => rate is >= 0.000001m and <= 1_000_000m;
-        var toStore = Plausible(stripeRate) ? stripeRate!.Value : Plausible(orderRate) ? 1 / orderRate!.Value : 0;
+        var toStore = stripeRate is { } settled && Currencies.PlausibleRate(settled) ? settled
+            : orderRate is { } ofTheDay && Currencies.PlausibleRate(ofTheDay) ? 1 / ofTheDay : 0;
         if (store is null || toStore == 0 || order.Currency is null || store == order.Currency)
             return order;
         var scale = Currencies.MinorUnitScale(store);
