@@ -12,7 +12,8 @@ if (section == "runs")
     return await ReconcileApi.Benchmarks.Http.RunsBenchmark.RunAsync(int.Parse(Option("--orders", "200000")), int.Parse(Option("--seconds", "20")), int.Parse(Option("--connections", "8")));
 if (section == "scale")
     return await ReconcileApi.Benchmarks.Http.ScaleBenchmark.RunAsync(int.Parse(Option("--orders", "1000000")), int.Parse(Option("--clients", "4")), int.Parse(Option("--seconds", "20")), int.Parse(Option("--connections", "8")),
-        args.Contains("--from-snapshot") ? Option("--from-snapshot", "") : args.Contains("--snapshot") ? Option("--snapshot", "") : null, args.Contains("--from-snapshot"), args.Contains("--in-order"), args.Contains("--resend"));
+        args.Contains("--from-snapshot") ? Option("--from-snapshot", "") : args.Contains("--snapshot") ? Option("--snapshot", "") : null, args.Contains("--from-snapshot"), args.Contains("--in-order"), args.Contains("--resend"),
+        int.Parse(Option("--add", "0")));
 if (section == "workers")
     return await ReconcileApi.Benchmarks.Http.WorkersBenchmark.RunAsync(int.Parse(Option("--workspaces", "8")), int.Parse(Option("--orders", "20000")),
         Option("--workers", "1,2,4").Split(',').Select(int.Parse).ToArray(), int.Parse(Option("--rounds", "3")));

@@ -51,7 +51,7 @@ public sealed class OrderListTests(ApiFactory factory) : IClassFixture<ApiFactor
     [Fact]
     public async Task EmailFilter_FindsACustomersOrdersAcrossIdBlocks_LatestFirst_FromTheBlockIndex()
     {
-        // The SQLite index is keyed by blocks of 4,096 order ids (EmailIndex): Ann's orders sit in three blocks, with
+        // The SQLite index is keyed by blocks of 4,096 order ids (IdBlockIndexes): Ann's orders sit in three blocks, with
         // another workspace's orders and another customer's between them, and pages must cross from block to block.
         using var ws = await factory.CreateWorkspaceAsync();
         using var other = await factory.CreateWorkspaceAsync();
@@ -78,10 +78,48 @@ public sealed class OrderListTests(ApiFactory factory) : IClassFixture<ApiFactor
         using var scope = factory.Services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<ReconcileDbContext>();
         var ids = await db.Orders.Where(o => o.WorkspaceId == ws.WorkspaceId && o.Source == OrderSource.Store).Select(o => o.Id).ToListAsync();
-        Assert.Equal(3, ids.Select(id => id / EmailIndex.Block).Distinct().Count());
-        var query = await EmailIndex.WhereEmailAsync(db, db.Orders.Where(o => o.WorkspaceId == ws.WorkspaceId && o.Source == OrderSource.Store),
+        Assert.Equal(3, ids.Select(id => id / IdBlockIndexes.Block).Distinct().Count());
+        var query = await IdBlockIndexes.WhereEmailAsync(db, db.Orders.Where(o => o.WorkspaceId == ws.WorkspaceId && o.Source == OrderSource.Store),
             ws.WorkspaceId, OrderSource.Store, "ann@example.com", CancellationToken.None);
         Assert.Contains("SEARCH o USING INDEX IX_Orders_WorkspaceId_Source_IdBlock_CustomerEmail (WorkspaceId=? AND Source=? AND <expr>=? AND CustomerEmail=?)", await QueryPlanAsync(db, query.OrderByDescending(o => o.Id).Take(3)));
+    }
+
+    [Fact]
+    public async Task TheRunsIndex_IsKeyedByIdBlock_AndTheNewestOrderDateIsFoundAcrossBlocks()
+    {
+        // The run's SQLite index is (workspace, source, block of ids, date, binary form) (IdBlockIndexes): the newest order
+        // date is the newest of each block's, so an order dated later but stored in an earlier block must still win.
+        using var ws = await factory.CreateWorkspaceAsync();
+        using var other = await factory.CreateWorkspaceAsync();
+        var day = new DateTime(2026, 10, 5, 12, 0, 0, DateTimeKind.Utc);
+        await ws.Http.IngestAsync("store", new[] { Order("A1", "#1", date: day) });
+        foreach (var chunk in Enumerable.Range(0, 4_500).Select(i => Order($"X{i}", $"#{i}", date: day.AddDays(3))).Chunk(1_000))
+            await other.Http.IngestAsync("store", chunk);
+        await ws.Http.IngestAsync("store", new[] { Order("A2", "#2", date: day.AddDays(-4)), Order("A3", "#3", date: day.AddYears(4)) });
+        await ws.Http.IngestAsync("keap", new[] { Order("K1", "Shopify Order #1", status: "PAID", date: day.AddDays(-1)) });
+
+        using var scope = factory.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<ReconcileDbContext>();
+        var ids = await db.Orders.Where(o => o.WorkspaceId == ws.WorkspaceId && o.Source == OrderSource.Store).Select(o => o.Id).ToListAsync();
+        Assert.Equal(2, ids.Select(id => id / IdBlockIndexes.Block).Distinct().Count());
+        async Task<DateTime?> Newest(OrderSource side, DateTime until, Guid? workspace = null) =>
+            await OrderStore.NewestOrderDateAsync(db, workspace ?? ws.WorkspaceId, side, until, CancellationToken.None);
+        var now = day.AddDays(10);
+        Assert.Equal(day, await Newest(OrderSource.Store, now));
+        Assert.Equal(DateTimeKind.Utc, (await Newest(OrderSource.Store, now))!.Value.Kind);
+        Assert.Equal(day.AddDays(-4), await Newest(OrderSource.Store, day.AddTicks(-1)));
+        Assert.Equal(day, await Newest(OrderSource.Store, day));
+        Assert.Null(await Newest(OrderSource.Store, day.AddDays(-5)));
+        Assert.Equal(day.AddYears(4), await Newest(OrderSource.Store, DateTime.MaxValue.AddDays(-1).ToUniversalTime()));
+        Assert.Equal(day.AddDays(-1), await Newest(OrderSource.Keap, now));
+        Assert.Equal(day.AddDays(3), await Newest(OrderSource.Store, now, other.WorkspaceId));
+        Assert.Null(await Newest(OrderSource.Keap, now, other.WorkspaceId));
+
+        // A run reads each side from the index alone, the window filtered in its entries.
+        var window = Features.Runs.ReconcileRunJob.Window(db, ws.WorkspaceId, OrderSource.Store, day.AddDays(-1), day.AddDays(1));
+        Assert.Contains("SEARCH o USING COVERING INDEX IX_Orders_WorkspaceId_Source_IdBlock_OrderDate_Compact (WorkspaceId=? AND Source=?)",
+            await QueryPlanAsync(db, window));
+        Assert.Equal(ids.Order().Take(1), (await window.ToListAsync()).Select(o => o.Id));
     }
 
     /// <summary>SQLite's plan for what EF sends, its parameters bound as EF's `.param set` lines give them.</summary>

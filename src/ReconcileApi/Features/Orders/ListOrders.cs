@@ -43,7 +43,7 @@ public static class ListOrders
             query = query.Where(o => o.UpdatedAt >= from);
         }
         if (!string.IsNullOrWhiteSpace(email))
-            query = await EmailIndex.WhereEmailAsync(db, query, workspaceId, side, email.Trim().ToLowerInvariant(), ct);
+            query = await IdBlockIndexes.WhereEmailAsync(db, query, workspaceId, side, email.Trim().ToLowerInvariant(), ct);
         if (before is { } id)
             query = query.Where(o => o.Id < id);
         if (errors.Count > 0)

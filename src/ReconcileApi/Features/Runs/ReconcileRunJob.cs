@@ -311,8 +311,8 @@ public sealed class ReconcileRunJob(
     }
 
     /// <remarks>
-    /// The query touches only columns of the (workspace, source, date) index, which carries the binary form, so the
-    /// database reads the window from the index in order. An order stored before the binary form existed is read
+    /// The query (<see cref="Window"/>) touches only columns of the run's index, which carries the binary form, so the
+    /// database reads the side from the index in order. An order stored before the binary form existed is read
     /// from its payload afterwards and encoded here.
     /// </remarks>
     EncodedOrders LoadSide(Guid workspaceId, OrderSource source, DateTime from, DateTime to, CancellationToken ct)
@@ -321,10 +321,7 @@ public sealed class ReconcileRunJob(
         var db = scope.ServiceProvider.GetRequiredService<ReconcileDbContext>();
         var orders = new EncodedOrders();
         var legacy = new List<long>();
-        using (var command = db.Orders
-            .Where(o => o.WorkspaceId == workspaceId && o.Source == source && (o.OrderDate == null || (o.OrderDate >= from && o.OrderDate < to)))
-            .Select(o => new { o.Id, o.Compact })
-            .CreateDbCommand())
+        using (var command = Window(db, workspaceId, source, from, to).CreateDbCommand())
         {
             db.Database.OpenConnection();
             using var reader = command.ExecuteReader();
@@ -345,6 +342,15 @@ public sealed class ReconcileRunJob(
         }
         return orders;
     }
+
+    /// <summary>
+    /// A side's orders in the window (and those without a date), each as its id and binary form. The window is not a range
+    /// of the index (undated orders are in it too): the database reads the side's entries and keeps those in the window.
+    /// </summary>
+    public static IQueryable<(long Id, byte[]? Compact)> Window(ReconcileDbContext db, Guid workspaceId, OrderSource source, DateTime from, DateTime to) =>
+        db.Orders
+            .Where(o => o.WorkspaceId == workspaceId && o.Source == source && (o.OrderDate == null || (o.OrderDate >= from && o.OrderDate < to)))
+            .Select(o => ValueTuple.Create(o.Id, o.Compact));
 
     /// <summary>Records the phase; false when the run is no longer running (cancelled).</summary>
     async Task<bool> ProgressAsync(Guid runId, RunPhase phase, int processed, int total, CancellationToken ct) =>

@@ -13,7 +13,7 @@ namespace ReconcileApi.Data.Migrations.Sqlite
             migrationBuilder.DropIndex(
                 name: "IX_Orders_WorkspaceId_Source_CustomerEmail",
                 table: "Orders");
-            // An expression index (EF cannot model one): see Features/Orders/EmailIndex.cs.
+            // An expression index (EF cannot model one): see Features/Orders/IdBlockIndexes.cs.
             migrationBuilder.Sql("""CREATE INDEX "IX_Orders_WorkspaceId_Source_IdBlock_CustomerEmail" ON "Orders" ("WorkspaceId", "Source", "Id" / 4096, "CustomerEmail");""");
         }
 

@@ -807,8 +807,6 @@ namespace ReconcileApi.Data.Migrations.Sqlite
                     b.HasIndex("WorkspaceId", "Source", "OrderId")
                         .IsUnique();
 
-                    b.HasIndex("WorkspaceId", "Source", "OrderDate", "Compact");
-
                     b.HasIndex("WorkspaceId", "Source", "OrderId", "SentHash");
 
                     b.ToTable("Orders", (string)null);

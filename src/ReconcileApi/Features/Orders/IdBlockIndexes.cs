@@ -1,0 +1,69 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+
+namespace ReconcileApi.Features.Orders;
+
+/// <summary>
+/// The SQLite indexes on orders keyed by the order's block of <see cref="Block"/> ids first: expression indexes EF cannot
+/// model, created by raw SQL in migrations. SQLite's log takes whole pages, and an index keyed by what arrives in no order
+/// puts each new order on a random page of it; a transaction's orders take consecutive ids, so in these their entries land
+/// in one block's few pages. SQL Server keeps plain indexes: its log records rows, not pages. The SQL below must say
+/// `"Id" / 4096` as the indexes do, or SQLite cannot use them.
+/// <list type="bullet">
+/// <item>The order list's email filter, (workspace, source, block, email) (migration EmailIndexByIdBlock). In an ingest
+/// that otherwise appends (ids and dates growing, as syncs send them) a plain email index was 910 of every 1,332 log pages;
+/// with `sqlite3` alone, 400,000 orders after 200,000 in transactions of 1,000: 10.97 s with the plain index, 6.06 s with
+/// this one, 4.50 s with none.</item>
+/// <item>The run's index, (workspace, source, block, date, binary form) (migration OrderDateIndexByIdBlock): a run reads a
+/// side's orders from it alone, in order. Keyed by date it put every order sent out of date order (a backfill in id or
+/// email order, an export) on a random page, each carrying its ≈ 200-byte binary form: with `sqlite3` on the million-order
+/// snapshot, 1,000 new orders in random date order cost 30–49 ms and 8.4 MB of log against 19–24 ms and 4.8 MB keyed by
+/// block. A run's query never used the date to seek (its window is `date is null or date in range`, so SQLite already read
+/// the side's whole range and filtered), and reads the same entries in the same time (a million a side: 344 against 355 ms).</item>
+/// </list>
+/// A lookup lists the side's blocks (two index seeks each), then seeks in each: at a million orders a side, 241 blocks and
+/// 2–5 ms against 0.04 ms for a plain index. The walk grows with the blocks a side's orders are spread over, not with its
+/// orders: a workspace that sends an order at a time among busy others can touch a block per order (a side of 100,000 such
+/// orders among 100 million: at most 24,400 blocks, ≈ 50,000 seeks, tens of milliseconds) — still a lookup, never a scan.
+/// </summary>
+public static class IdBlockIndexes
+{
+    public const int Block = 4096;
+
+    public static async Task<IQueryable<StoredOrder>> WhereEmailAsync(ReconcileDbContext db, IQueryable<StoredOrder> query, Guid workspaceId,
+        OrderSource side, string email, CancellationToken ct)
+    {
+        query = query.Where(o => o.CustomerEmail == email);
+        if (!db.Database.IsSqlite())
+            return query;
+        var blocks = await BlocksAsync(db, workspaceId, side, ct);
+        return query.Where(o => blocks.Contains(o.Id / Block));
+    }
+
+    /// <summary>A side's newest order date up to <paramref name="until"/> on SQLite: the newest in each block, one seek each.</summary>
+    public static async Task<DateTime?> NewestOrderDateAsync(ReconcileDbContext db, Guid workspaceId, OrderSource side, DateTime until, CancellationToken ct)
+    {
+        var source = side.ToString();
+        var blocks = JsonSerializer.Serialize(await BlocksAsync(db, workspaceId, side, ct));
+        var newest = await db.Database.SqlQuery<DateTime?>($"""
+            SELECT max((SELECT max("OrderDate") FROM "Orders"
+                        WHERE "WorkspaceId" = {workspaceId} AND "Source" = {source} AND "Id" / 4096 = b.value AND "OrderDate" <= {until})) AS "Value"
+            FROM json_each({blocks}) AS b
+            """).SingleAsync(ct);
+        return newest is { } value ? DateTime.SpecifyKind(value, DateTimeKind.Utc) : null;
+    }
+
+    /// <summary>The blocks of ids a side's orders are in, newest first.</summary>
+    static Task<List<long>> BlocksAsync(ReconcileDbContext db, Guid workspaceId, OrderSource side, CancellationToken ct)
+    {
+        var source = side.ToString();
+        return db.Database.SqlQuery<long>($"""
+            WITH RECURSIVE b(k) AS (
+                SELECT max("Id" / 4096) FROM "Orders" WHERE "WorkspaceId" = {workspaceId} AND "Source" = {source}
+                UNION ALL
+                SELECT (SELECT max("Id" / 4096) FROM "Orders" WHERE "WorkspaceId" = {workspaceId} AND "Source" = {source} AND "Id" / 4096 < b.k)
+                FROM b WHERE b.k IS NOT NULL)
+            SELECT k AS "Value" FROM b WHERE k IS NOT NULL
+            """).ToListAsync(ct);
+    }
+}
