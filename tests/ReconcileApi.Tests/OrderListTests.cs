@@ -114,12 +114,32 @@ public sealed class OrderListTests(ApiFactory factory) : IClassFixture<ApiFactor
         Assert.Equal(day.AddDays(-1), await Newest(OrderSource.Keap, now));
         Assert.Equal(day.AddDays(3), await Newest(OrderSource.Store, now, other.WorkspaceId));
         Assert.Null(await Newest(OrderSource.Keap, now, other.WorkspaceId));
+        // Through the block index: a max over the side's dates would read every entry of the side (no date index to seek).
+        var sent = new SentCommands();
+        await using (var watched = new SqliteReconcileDbContext(new DbContextOptionsBuilder<SqliteReconcileDbContext>()
+            .UseSqlite(db.Database.GetConnectionString()).AddInterceptors(sent).Options))
+            Assert.Equal(day, await OrderStore.NewestOrderDateAsync(watched, ws.WorkspaceId, OrderSource.Store, now, CancellationToken.None));
+        Assert.NotEmpty(sent.Texts);
+        Assert.All(sent.Texts, text => Assert.Contains("\"Id\" / 4096", text));
 
         // A run reads each side from the index alone, the window filtered in its entries.
         var window = Features.Runs.ReconcileRunJob.Window(db, ws.WorkspaceId, OrderSource.Store, day.AddDays(-1), day.AddDays(1));
         Assert.Contains("SEARCH o USING COVERING INDEX IX_Orders_WorkspaceId_Source_IdBlock_OrderDate_Compact (WorkspaceId=? AND Source=?)",
             await QueryPlanAsync(db, window));
         Assert.Equal(ids.Order().Take(1), (await window.ToListAsync()).Select(o => o.Id));
+    }
+
+    sealed class SentCommands : Microsoft.EntityFrameworkCore.Diagnostics.DbCommandInterceptor
+    {
+        public List<string> Texts { get; } = [];
+
+        public override ValueTask<Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<System.Data.Common.DbDataReader>> ReaderExecutingAsync(
+            System.Data.Common.DbCommand command, Microsoft.EntityFrameworkCore.Diagnostics.CommandEventData eventData,
+            Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<System.Data.Common.DbDataReader> result, CancellationToken cancellationToken = default)
+        {
+            Texts.Add(command.CommandText);
+            return ValueTask.FromResult(result);
+        }
     }
 
     /// <summary>SQLite's plan for what EF sends, its parameters bound as EF's `.param set` lines give them.</summary>
