@@ -22,14 +22,14 @@ public static class DataSetup
         }
         else
         {
-            services.AddDbContext<ReconcileDbContext, SqliteReconcileDbContext>(o =>
+            services.AddDbContext<ReconcileDbContext, SqliteReconcileDbContext>((sp, o) =>
                 QuietHandledFailures(o).UseSqlite(connectionString, sqlite => sqlite
                     .CommandTimeout(60)
                     // A list (ids.Contains) as one JSON parameter read with json_each: Microsoft.Data.Sqlite
                     // binds parameters by name in linear time, so a thousand of them cost more than the query.
                     .UseParameterizedCollectionMode(ParameterTranslationMode.Parameter)
                     .ExecutionStrategy(d => options.Database.Retries ? new SqliteRetryingExecutionStrategy(d) : new NonRetryingExecutionStrategy(d)))
-                .AddInterceptors(new SqlitePragmas()));
+                .AddInterceptors(new SqlitePragmas(), new GatedWrites(sp.GetRequiredService<WriteGate>())));
             services.AddHostedService<SqliteCheckpointer>();
         }
         services.AddSingleton<WriteGate>();

@@ -261,6 +261,11 @@ public abstract class ReconcileDbContext(DbContextOptions options) : DbContext(o
         v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
 }
 
-public sealed class SqliteReconcileDbContext(DbContextOptions<SqliteReconcileDbContext> options) : ReconcileDbContext(options);
+public sealed class SqliteReconcileDbContext : ReconcileDbContext
+{
+    public SqliteReconcileDbContext(DbContextOptions<SqliteReconcileDbContext> options) : base(options) =>
+        // SaveChanges opens a transaction even for one statement, so that it takes its turn at the write gate (GatedWrites).
+        Database.AutoTransactionBehavior = AutoTransactionBehavior.Always;
+}
 
 public sealed class SqlServerReconcileDbContext(DbContextOptions<SqlServerReconcileDbContext> options) : ReconcileDbContext(options);

@@ -19,6 +19,8 @@ public sealed class WriteGate : IDisposable
 {
     readonly Lock sync = new();
     bool held;
+    /// <summary>The context whose write holds the gate (once its turn reached it), for <see cref="IsHeldBy"/>.</summary>
+    volatile DbContext? holder;
     Guid? lastTurn;
     SqliteConnection? writer;
     readonly ConcurrentDictionary<(Guid, OrderSource), bool> resending = new();
@@ -55,7 +57,7 @@ public sealed class WriteGate : IDisposable
         lock (sync)
         {
             if (!held)
-                return Give(workspaceId);
+                return Give(workspaceId, db);
             turn = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             if (!waiting.TryGetValue(workspaceId, out var writes))
             {
@@ -66,8 +68,12 @@ public sealed class WriteGate : IDisposable
         }
         await using (ct.Register(() => Cancel(workspaceId, node)))
             await turn.Task;
+        holder = db;
         return new Exit(this);
     }
+
+    /// <summary>Whether <paramref name="db"/>'s write holds the gate: its own further writes go through (<see cref="GatedWrites"/>).</summary>
+    public bool IsHeldBy(DbContext db) => ReferenceEquals(holder, db);
 
     /// <summary>
     /// Points <paramref name="db"/> (SQLite, inside a turn) at the gate's own connection until disposed, then at a connection of
@@ -111,7 +117,7 @@ public sealed class WriteGate : IDisposable
             return null;
         lock (sync)
         {
-            return held ? null : Give(workspaceId);
+            return held ? null : Give(workspaceId, db);
         }
     }
 
@@ -142,9 +148,10 @@ public sealed class WriteGate : IDisposable
     }
 
     /// <summary>The gate is <paramref name="workspaceId"/>'s until the returned turn is disposed (under <see cref="sync"/>).</summary>
-    Exit Give(Guid workspaceId)
+    Exit Give(Guid workspaceId, DbContext? db = null)
     {
         held = true;
+        holder = db;
         lastTurn = workspaceId;
         turnsGiven.AddOrUpdate(workspaceId, 1, (_, n) => n + 1);
         return new Exit(this);
@@ -155,6 +162,7 @@ public sealed class WriteGate : IDisposable
     {
         lock (sync)
         {
+            holder = null;
             if (round.First is not { } next)
             {
                 held = false;
