@@ -95,13 +95,16 @@ public sealed class OrderListTests(ApiFactory factory) : IClassFixture<ApiFactor
         await ws.Http.IngestAsync("store", new[] { Order("A1", "#1", date: day) });
         foreach (var chunk in Enumerable.Range(0, 4_500).Select(i => Order($"X{i}", $"#{i}", date: day.AddDays(3))).Chunk(1_000))
             await other.Http.IngestAsync("store", chunk);
-        await ws.Http.IngestAsync("store", new[] { Order("A2", "#2", date: day.AddDays(-4)), Order("A3", "#3", date: day.AddYears(4)) });
+        var undated = Order("A4", "#4");
+        undated.Remove("orderDate");
+        await ws.Http.IngestAsync("store", new[] { Order("A2", "#2", date: day.AddDays(-4)), Order("A3", "#3", date: day.AddYears(4)), undated });
         await ws.Http.IngestAsync("keap", new[] { Order("K1", "Shopify Order #1", status: "PAID", date: day.AddDays(-1)) });
 
         using var scope = factory.Services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<ReconcileDbContext>();
         var ids = await db.Orders.Where(o => o.WorkspaceId == ws.WorkspaceId && o.Source == OrderSource.Store).Select(o => o.Id).ToListAsync();
         Assert.Equal(2, ids.Select(id => id / IdBlockIndexes.Block).Distinct().Count());
+        await db.Database.OpenConnectionAsync();
         async Task<DateTime?> Newest(OrderSource side, DateTime until, Guid? workspace = null) =>
             await OrderStore.NewestOrderDateAsync(db, workspace ?? ws.WorkspaceId, side, until, CancellationToken.None);
         var now = day.AddDays(10);
@@ -122,11 +125,38 @@ public sealed class OrderListTests(ApiFactory factory) : IClassFixture<ApiFactor
         Assert.NotEmpty(sent.Texts);
         Assert.All(sent.Texts, text => Assert.Contains("\"Id\" / 4096", text));
 
-        // A run reads each side from the index alone, the window filtered in its entries.
-        var window = Features.Runs.ReconcileRunJob.Window(db, ws.WorkspaceId, OrderSource.Store, day.AddDays(-1), day.AddDays(1));
-        Assert.Contains("SEARCH o USING COVERING INDEX IX_Orders_WorkspaceId_Source_IdBlock_OrderDate_Compact (WorkspaceId=? AND Source=?)",
-            await QueryPlanAsync(db, window));
-        Assert.Equal(ids.Order().Take(1), (await window.ToListAsync()).Select(o => o.Id));
+        // A run reads a side's window from the index alone, two seeks a block (the undated orders, the window's range), and
+        // reads what EF's plain query reads: bounds included at the start and not at the end, undated orders in every window.
+        var store = await db.Orders.Where(o => o.WorkspaceId == ws.WorkspaceId && o.Source == OrderSource.Store).ToDictionaryAsync(o => o.OrderId, o => o.Id);
+        foreach (var (workspace, from, to, expected) in new[]
+        {
+            (ws.WorkspaceId, day.AddDays(-1), day.AddDays(1), new[] { "A1", "A4" }),
+            (ws.WorkspaceId, day.AddDays(-4), day, new[] { "A2", "A4" }),
+            (ws.WorkspaceId, day, day.AddTicks(1), new[] { "A1", "A4" }),
+            (ws.WorkspaceId, day.AddYears(-1), day.AddYears(5), new[] { "A1", "A2", "A3", "A4" }),
+            (other.WorkspaceId, day, day.AddDays(1), Array.Empty<string>()),
+        })
+        {
+            var plain = await Features.Runs.ReconcileRunJob.Window(db, workspace, OrderSource.Store, from, to).Select(o => o.Id).ToListAsync();
+            var byBlock = new List<long>();
+            await using (var command = IdBlockIndexes.WindowCommand(db, workspace, OrderSource.Store, from, to))
+            await using (var reader = await command.ExecuteReaderAsync())
+                while (await reader.ReadAsync())
+                    byBlock.Add(reader.GetInt64(0));
+            Assert.Equal(plain.Order(), byBlock.Order());
+            if (workspace == ws.WorkspaceId)
+                Assert.Equal(expected.Select(id => store[id]).Order(), byBlock.Order());
+        }
+        await using (var explain = IdBlockIndexes.WindowCommand(db, ws.WorkspaceId, OrderSource.Store, day, day.AddDays(1)))
+        {
+            explain.CommandText = "EXPLAIN QUERY PLAN " + explain.CommandText;
+            var plan = new List<string>();
+            await using var reader = await explain.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+                plan.Add(reader.GetString(3));
+            Assert.Contains("SEARCH o USING COVERING INDEX IX_Orders_WorkspaceId_Source_IdBlock_OrderDate_Compact (WorkspaceId=? AND Source=? AND <expr>=? AND OrderDate=?)", plan);
+            Assert.Contains("SEARCH o USING COVERING INDEX IX_Orders_WorkspaceId_Source_IdBlock_OrderDate_Compact (WorkspaceId=? AND Source=? AND <expr>=? AND OrderDate>? AND OrderDate<?)", plan);
+        }
     }
 
     sealed class SentCommands : Microsoft.EntityFrameworkCore.Diagnostics.DbCommandInterceptor

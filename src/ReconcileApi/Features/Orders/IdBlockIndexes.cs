@@ -1,4 +1,5 @@
-using System.Text.Json;
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
 namespace ReconcileApi.Features.Orders;
@@ -36,34 +37,60 @@ public static class IdBlockIndexes
         query = query.Where(o => o.CustomerEmail == email);
         if (!db.Database.IsSqlite())
             return query;
-        var blocks = await BlocksAsync(db, workspaceId, side, ct);
+        var blocks = await db.Database.SqlQueryRaw<long>($"WITH RECURSIVE {BlocksOfSide} SELECT k AS \"Value\" FROM b WHERE k IS NOT NULL",
+            Parameters(workspaceId, side)).ToListAsync(ct);
         return query.Where(o => blocks.Contains(o.Id / Block));
     }
 
     /// <summary>A side's newest order date up to <paramref name="until"/> on SQLite: the newest in each block, one seek each.</summary>
     public static async Task<DateTime?> NewestOrderDateAsync(ReconcileDbContext db, Guid workspaceId, OrderSource side, DateTime until, CancellationToken ct)
     {
-        var source = side.ToString();
-        var blocks = JsonSerializer.Serialize(await BlocksAsync(db, workspaceId, side, ct));
-        var newest = await db.Database.SqlQuery<DateTime?>($"""
+        var newest = await db.Database.SqlQueryRaw<DateTime?>($"""
+            WITH RECURSIVE {BlocksOfSide}
             SELECT max((SELECT max("OrderDate") FROM "Orders"
-                        WHERE "WorkspaceId" = {workspaceId} AND "Source" = {source} AND "Id" / 4096 = b.value AND "OrderDate" <= {until})) AS "Value"
-            FROM json_each({blocks}) AS b
-            """).SingleAsync(ct);
+                        WHERE "WorkspaceId" = @ws AND "Source" = @source AND "Id" / 4096 = b.k AND "OrderDate" <= @until)) AS "Value"
+            FROM b WHERE b.k IS NOT NULL
+            """, [.. Parameters(workspaceId, side), new SqliteParameter("@until", until)]).SingleAsync(ct);
         return newest is { } value ? DateTime.SpecifyKind(value, DateTimeKind.Utc) : null;
     }
 
-    /// <summary>The blocks of ids a side's orders are in, newest first.</summary>
-    static Task<List<long>> BlocksAsync(ReconcileDbContext db, Guid workspaceId, OrderSource side, CancellationToken ct)
+    /// <summary>
+    /// A run's read of a side on SQLite: its orders in the window and those without a date (in every window), as id and
+    /// binary form. In each block of the side, one seek for the undated and one for the window's range: a day of a million
+    /// orders in 50–57 ms with `sqlite3` against 313–347 ms filtering all the side's entries, the whole side in the same time.
+    /// </summary>
+    public static DbCommand WindowCommand(ReconcileDbContext db, Guid workspaceId, OrderSource side, DateTime from, DateTime to)
     {
-        var source = side.ToString();
-        return db.Database.SqlQuery<long>($"""
-            WITH RECURSIVE b(k) AS (
-                SELECT max("Id" / 4096) FROM "Orders" WHERE "WorkspaceId" = {workspaceId} AND "Source" = {source}
-                UNION ALL
-                SELECT (SELECT max("Id" / 4096) FROM "Orders" WHERE "WorkspaceId" = {workspaceId} AND "Source" = {source} AND "Id" / 4096 < b.k)
-                FROM b WHERE b.k IS NOT NULL)
-            SELECT k AS "Value" FROM b WHERE k IS NOT NULL
-            """).ToListAsync(ct);
+        var command = db.Database.GetDbConnection().CreateCommand();
+        command.CommandText = $"""
+            WITH RECURSIVE {BlocksOfSide}
+            SELECT o."Id", o."Compact" FROM b CROSS JOIN "Orders" AS o
+            WHERE b.k IS NOT NULL AND o."WorkspaceId" = @ws AND o."Source" = @source AND o."Id" / 4096 = b.k AND o."OrderDate" IS NULL
+            UNION ALL
+            SELECT o."Id", o."Compact" FROM b CROSS JOIN "Orders" AS o
+            WHERE b.k IS NOT NULL AND o."WorkspaceId" = @ws AND o."Source" = @source AND o."Id" / 4096 = b.k
+              AND o."OrderDate" >= @from AND o."OrderDate" < @to
+            """;
+        command.Parameters.AddRange((SqliteParameter[])[.. Parameters(workspaceId, side), new("@from", from), new("@to", to)]);
+        return command;
     }
+
+    /// <summary>
+    /// The side's blocks of ids, <c>b(k)</c> newest first (two index seeks a block), for <c>WITH RECURSIVE</c>; parameters
+    /// <see cref="Parameters"/>.
+    /// </summary>
+    const string BlocksOfSide = """
+        b(k) AS (
+            SELECT max("Id" / 4096) FROM "Orders" WHERE "WorkspaceId" = @ws AND "Source" = @source
+            UNION ALL
+            SELECT (SELECT max("Id" / 4096) FROM "Orders" WHERE "WorkspaceId" = @ws AND "Source" = @source AND "Id" / 4096 < b.k)
+            FROM b WHERE b.k IS NOT NULL)
+        """;
+
+    /// <summary>
+    /// @ws and @source as EF stores them on SQLite: a Guid as upper-case text, the side's name. Dates bind as EF stores them
+    /// (`yyyy-MM-dd HH:mm:ss.FFFFFFF`); `OrderListTests.TheRunsIndex_…` holds these queries to EF's own.
+    /// </summary>
+    static SqliteParameter[] Parameters(Guid workspaceId, OrderSource side) =>
+        [new("@ws", workspaceId.ToString().ToUpperInvariant()), new("@source", side.ToString())];
 }

@@ -311,8 +311,8 @@ public sealed class ReconcileRunJob(
     }
 
     /// <remarks>
-    /// The query (<see cref="Window"/>) touches only columns of the run's index, which carries the binary form, so the
-    /// database reads the side from the index in order. An order stored before the binary form existed is read
+    /// The query touches only columns of the run's index, which carries the binary form, so the database reads the window
+    /// from the index alone. An order stored before the binary form existed is read
     /// from its payload afterwards and encoded here.
     /// </remarks>
     EncodedOrders LoadSide(Guid workspaceId, OrderSource source, DateTime from, DateTime to, CancellationToken ct)
@@ -321,7 +321,9 @@ public sealed class ReconcileRunJob(
         var db = scope.ServiceProvider.GetRequiredService<ReconcileDbContext>();
         var orders = new EncodedOrders();
         var legacy = new List<long>();
-        using (var command = Window(db, workspaceId, source, from, to).CreateDbCommand())
+        using (var command = db.Database.IsSqlite()
+            ? IdBlockIndexes.WindowCommand(db, workspaceId, source, from, to)
+            : Window(db, workspaceId, source, from, to).CreateDbCommand())
         {
             db.Database.OpenConnection();
             using var reader = command.ExecuteReader();
@@ -344,8 +346,8 @@ public sealed class ReconcileRunJob(
     }
 
     /// <summary>
-    /// A side's orders in the window (and those without a date), each as its id and binary form. The window is not a range
-    /// of the index (undated orders are in it too): the database reads the side's entries and keeps those in the window.
+    /// A side's orders in the window (and those without a date), each as its id and binary form: what SQL Server reads from
+    /// the (workspace, source, date) index. SQLite's index is keyed by blocks of ids first (<see cref="IdBlockIndexes.WindowCommand"/>).
     /// </summary>
     public static IQueryable<(long Id, byte[]? Compact)> Window(ReconcileDbContext db, Guid workspaceId, OrderSource source, DateTime from, DateTime to) =>
         db.Orders
