@@ -64,7 +64,7 @@ public static class DataSetup
             }
             await db.Database.MigrateAsync();
         }
-        if (options.Database.Provider == DatabaseProvider.Sqlite)
+        if (db.Database.IsSqlite())
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
     }
 }

@@ -23,7 +23,7 @@ public sealed class GatedWrites(WriteGate gate) : IDbTransactionInterceptor, IDb
     public async ValueTask<InterceptionResult<DbTransaction>> TransactionStartingAsync(DbConnection connection, TransactionStartingEventData eventData,
         InterceptionResult<DbTransaction> result, CancellationToken cancellationToken = default)
     {
-        if (result.HasResult || eventData.Context is not ReconcileDbContext db || gate.IsHeldBy(db))
+        if (result.HasResult || Outside(eventData.Context) is not { } db)
             return result;
         using (await gate.EnterAsync(db, cancellationToken))
             return InterceptionResult<DbTransaction>.SuppressWithResult(await connection.BeginTransactionAsync(eventData.IsolationLevel, cancellationToken));
@@ -31,7 +31,7 @@ public sealed class GatedWrites(WriteGate gate) : IDbTransactionInterceptor, IDb
 
     public InterceptionResult<DbTransaction> TransactionStarting(DbConnection connection, TransactionStartingEventData eventData, InterceptionResult<DbTransaction> result)
     {
-        if (result.HasResult || eventData.Context is not ReconcileDbContext db || gate.IsHeldBy(db))
+        if (result.HasResult || Outside(eventData.Context) is not { } db)
             return result;
         using (gate.EnterAsync(db, CancellationToken.None).GetAwaiter().GetResult())
             return InterceptionResult<DbTransaction>.SuppressWithResult(connection.BeginTransaction(eventData.IsolationLevel));
@@ -82,7 +82,10 @@ public sealed class GatedWrites(WriteGate gate) : IDbTransactionInterceptor, IDb
 
     /// <summary>The context of a write statement that runs on its own (no transaction) outside a turn; null otherwise.</summary>
     ReconcileDbContext? Gated(DbCommand command, CommandEventData eventData) =>
-        command.Transaction is null && eventData.Context is ReconcileDbContext db && !gate.IsHeldBy(db) && Writes(command.CommandText) ? db : null;
+        command.Transaction is null && Writes(command.CommandText) ? Outside(eventData.Context) : null;
+
+    /// <summary>The service's context when its write does not hold the gate (it waits for a turn); null otherwise.</summary>
+    ReconcileDbContext? Outside(DbContext? context) => context is ReconcileDbContext db && !gate.IsHeldBy(db) ? db : null;
 
     static bool Writes(string sql)
     {

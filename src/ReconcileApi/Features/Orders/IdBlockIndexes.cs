@@ -37,7 +37,7 @@ public static class IdBlockIndexes
         query = query.Where(o => o.CustomerEmail == email);
         if (!db.Database.IsSqlite())
             return query;
-        var blocks = await db.Database.SqlQueryRaw<long>($"WITH RECURSIVE {BlocksOfSide} SELECT k AS \"Value\" FROM b WHERE k IS NOT NULL",
+        var blocks = await db.Database.SqlQueryRaw<long>($"WITH RECURSIVE {BlocksOfSide} SELECT k AS \"Value\" FROM blocks",
             Parameters(workspaceId, side)).ToListAsync(ct);
         return query.Where(o => blocks.Contains(o.Id / Block));
     }
@@ -49,7 +49,7 @@ public static class IdBlockIndexes
             WITH RECURSIVE {BlocksOfSide}
             SELECT max((SELECT max("OrderDate") FROM "Orders"
                         WHERE "WorkspaceId" = @ws AND "Source" = @source AND "Id" / 4096 = b.k AND "OrderDate" <= @until)) AS "Value"
-            FROM b WHERE b.k IS NOT NULL
+            FROM blocks AS b
             """, [.. Parameters(workspaceId, side), new SqliteParameter("@until", until)]).SingleAsync(ct);
         return newest is { } value ? DateTime.SpecifyKind(value, DateTimeKind.Utc) : null;
     }
@@ -64,11 +64,11 @@ public static class IdBlockIndexes
         var command = db.Database.GetDbConnection().CreateCommand();
         command.CommandText = $"""
             WITH RECURSIVE {BlocksOfSide}
-            SELECT o."Id", o."Compact" FROM b CROSS JOIN "Orders" AS o
-            WHERE b.k IS NOT NULL AND o."WorkspaceId" = @ws AND o."Source" = @source AND o."Id" / 4096 = b.k AND o."OrderDate" IS NULL
+            SELECT o."Id", o."Compact" FROM blocks AS b CROSS JOIN "Orders" AS o
+            WHERE o."WorkspaceId" = @ws AND o."Source" = @source AND o."Id" / 4096 = b.k AND o."OrderDate" IS NULL
             UNION ALL
-            SELECT o."Id", o."Compact" FROM b CROSS JOIN "Orders" AS o
-            WHERE b.k IS NOT NULL AND o."WorkspaceId" = @ws AND o."Source" = @source AND o."Id" / 4096 = b.k
+            SELECT o."Id", o."Compact" FROM blocks AS b CROSS JOIN "Orders" AS o
+            WHERE o."WorkspaceId" = @ws AND o."Source" = @source AND o."Id" / 4096 = b.k
               AND o."OrderDate" >= @from AND o."OrderDate" < @to
             """;
         command.Parameters.AddRange((SqliteParameter[])[.. Parameters(workspaceId, side), new("@from", from), new("@to", to)]);
@@ -76,15 +76,16 @@ public static class IdBlockIndexes
     }
 
     /// <summary>
-    /// The side's blocks of ids, <c>b(k)</c> newest first (two index seeks a block), for <c>WITH RECURSIVE</c>; parameters
-    /// <see cref="Parameters"/>.
+    /// The side's blocks of ids, <c>blocks(k)</c> newest first (two index seeks a block), for <c>WITH RECURSIVE</c>; parameters
+    /// <see cref="Parameters"/>. The walk (<c>walk</c>) ends on the null its last step finds, which <c>blocks</c> leaves out.
     /// </summary>
     const string BlocksOfSide = """
-        b(k) AS (
+        walk(k) AS (
             SELECT max("Id" / 4096) FROM "Orders" WHERE "WorkspaceId" = @ws AND "Source" = @source
             UNION ALL
-            SELECT (SELECT max("Id" / 4096) FROM "Orders" WHERE "WorkspaceId" = @ws AND "Source" = @source AND "Id" / 4096 < b.k)
-            FROM b WHERE b.k IS NOT NULL)
+            SELECT (SELECT max("Id" / 4096) FROM "Orders" WHERE "WorkspaceId" = @ws AND "Source" = @source AND "Id" / 4096 < walk.k)
+            FROM walk WHERE walk.k IS NOT NULL),
+        blocks(k) AS (SELECT k FROM walk WHERE k IS NOT NULL)
         """;
 
     /// <summary>
