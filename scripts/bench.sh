@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks, one section per subcommand: scripts/bench.sh engine [--sizes 10000,100000,1000000] [--iterations 5] [--seed 42] [--phases] [--alloc-types] [--encoded]
 # Each section builds in Release and fails (non-zero exit) when its correctness check fails.
+# engine, ingest, runs, scale and save also print DuckDB's time on the same data (tests/ReconcileApi.Benchmarks/DuckDbYardstick.cs).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -38,6 +38,7 @@ public static class IngestBenchmark
             var json = Generate(orders, seed: 1).Chunk(PerRequest).Select(c => JsonSerializer.Serialize(c, JsonSerializerOptions.Web)).ToList();
             var (client, _) = await service.WorkspaceAsync();
             var store = Report("canonical JSON, store (new)", await SendAsync(client, clients, "store", "canonical", json, "application/json", expect: "inserted"));
+            await DuckDbYardstick.LoadJsonAsync(json, "store orders");
             Report("canonical JSON, keap (new)", await SendAsync(client, clients, "keap", "canonical", json, "application/json", expect: "inserted"));
             Report("canonical JSON, store resent (unchanged)", await SendAsync(client, clients, "store", "canonical", json, "application/json", expect: "unchanged"));
             json.Clear();

@@ -33,6 +33,7 @@ public static partial class RunsBenchmark
         await IngestAsync(client, "store", data.Store);
         await IngestAsync(client, "keap", data.Keap);
         Console.WriteLine($"  ingested in {ingest.Elapsed.TotalSeconds:F1} s (not part of the run times)");
+        await DuckDbYardstick.CompareAsync(data);
 
         var first = await TimedRunAsync(client, service, "first run", expected);
         await PrintPhasesAsync(service, first);

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using DuckDB.NET.Data;
 
 namespace ReconcileApi.Benchmarks.Http;
 
@@ -36,7 +35,7 @@ public static class ScaleBenchmark
         Console.WriteLine($"scale: {data.Store.Count:N0} store and {data.Keap.Count:N0} Keap orders, {data.Expected.Count:N0} injected discrepancies " +
             $"(generated in {generated.Elapsed.TotalSeconds:F1} s, {(inOrder ? "in date order" : "shuffled")}); {Environment.ProcessorCount} cores; load average {BenchService.LoadAverage()}");
 
-        await DuckDbAsync(data);
+        await DuckDbYardstick.CompareAsync(data);
 
         var (database, keyFile) = snapshot is null ? (null, null) : (Path.Combine(snapshot, "bench.db"), Path.Combine(snapshot, "key"));
         await using var service = await BenchService.StartAsync("scale-bench", workers: Environment.ProcessorCount, database: fromSnapshot ? database : null);
@@ -157,57 +156,4 @@ public static class ScaleBenchmark
     static void Report(string what, (int Orders, TimeSpan Elapsed, TimeSpan ServiceCpu) r, BenchService service) =>
         Console.WriteLine($"  {what,-32} {r.Orders,10:N0} orders in {r.Elapsed.TotalSeconds,6:F1} s: {r.Orders / r.Elapsed.TotalSeconds,8:N0} orders/s; " +
             $"service CPU {r.ServiceCpu.TotalMilliseconds / (r.Orders / 1000.0):F0} ms per 1,000 orders; service peak memory {service.Process.PeakMemoryMb:N0} MB");
-
-    /// <summary>
-    /// DuckDB (in process, all cores) over the same orders: loaded with its appender (not timed), then one query that
-    /// reads each side's reference from the order number, full-outer-joins the sides on it and counts what is missing on
-    /// either side and which totals, statuses and emails differ. The median of three runs of the query.
-    /// </summary>
-    static async Task DuckDbAsync(SyntheticDataset data)
-    {
-        await using var connection = new DuckDBConnection("DataSource=:memory:");
-        await connection.OpenAsync();
-        await using (var create = connection.CreateCommand())
-        {
-            create.CommandText = """
-                CREATE TABLE store (order_id VARCHAR, order_number VARCHAR, email VARCHAR, total DECIMAL(18,4), status VARCHAR, order_date TIMESTAMP);
-                CREATE TABLE keap (order_id VARCHAR, order_number VARCHAR, email VARCHAR, total DECIMAL(18,4), status VARCHAR, order_date TIMESTAMP);
-                """;
-            await create.ExecuteNonQueryAsync();
-        }
-        var loading = Stopwatch.StartNew();
-        foreach (var (table, orders) in new[] { ("store", data.Store), ("keap", data.Keap) })
-        {
-            using var appender = connection.CreateAppender(table);
-            foreach (var o in orders)
-                appender.CreateRow().AppendValue(o.OrderId).AppendValue(o.OrderNumber).AppendValue(o.CustomerEmail).AppendValue(o.Total)
-                    .AppendValue(o.Status).AppendValue(o.OrderDate).EndRow();
-        }
-        var loaded = loading.Elapsed;
-        const string Query = """
-            WITH s AS (SELECT regexp_extract(order_number, '#\s*([A-Za-z0-9][A-Za-z0-9_-]*)\s*$', 1) AS k, total, lower(status) AS status, lower(trim(email)) AS email FROM store),
-                 c AS (SELECT regexp_extract(order_number, '#\s*([A-Za-z0-9][A-Za-z0-9_-]*)\s*$', 1) AS k, total, lower(status) AS status, lower(trim(email)) AS email FROM keap)
-            SELECT count(*) FILTER (WHERE c.k IS NULL) AS missing_in_keap,
-                   count(*) FILTER (WHERE s.k IS NULL) AS missing_in_store,
-                   count(*) FILTER (WHERE s.k IS NOT NULL AND c.k IS NOT NULL AND s.total <> c.total) AS amount_differs,
-                   count(*) FILTER (WHERE s.k IS NOT NULL AND c.k IS NOT NULL AND s.email <> c.email) AS email_differs,
-                   count(*) FILTER (WHERE s.k IS NOT NULL AND c.k IS NOT NULL AND (s.status = 'refunded') <> (c.status = 'refunded')) AS status_differs
-            FROM (SELECT * FROM s WHERE k <> '') s FULL OUTER JOIN (SELECT * FROM c WHERE k <> '') c ON s.k = c.k
-            """;
-        var times = new List<double>();
-        string counts = "";
-        for (var i = 0; i < 3; i++)
-        {
-            await using var command = connection.CreateCommand();
-            command.CommandText = Query;
-            var clock = Stopwatch.StartNew();
-            await using var reader = await command.ExecuteReaderAsync();
-            await reader.ReadAsync();
-            times.Add(clock.Elapsed.TotalMilliseconds);
-            counts = string.Join(", ", Enumerable.Range(0, reader.FieldCount).Select(f => $"{reader.GetName(f)} {reader.GetValue(f)}"));
-        }
-        times.Sort();
-        Console.WriteLine($"  DuckDB: the comparison in SQL over the same {data.Store.Count + data.Keap.Count:N0} orders, median of 3: {times[1]:N0} ms " +
-            $"(loaded in {loaded.TotalSeconds:F1} s, not timed); it counts {counts} — a bare join without lines, fuzzy pairs, pending or causes");
-    }
 }
