@@ -4,6 +4,10 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using ReconcileApi.Data;
+using ReconcileApi.Features.Discrepancies;
 using static ReconcileApi.Tests.Api;
 using static ReconcileApi.Tests.LifecycleTestData;
 
@@ -104,6 +108,33 @@ public sealed class DiscrepancyListTests(ApiFactory factory) : IClassFixture<Api
         Assert.Equal(["critical", "high", "medium", "medium", "medium", "medium", "low", "low"], rest.Select(i => i.Str("severity")));
         Assert.Equal([1500m, 150m, 60m, 40m, 15m, 15m, 5.5m, 5m], rest.Select(Impact));
         Assert.True(rest[4].Id() > rest[5].Id(), "Equal impacts: the larger id first.");
+    }
+
+    /// <summary>
+    /// Each sort's page, first and after a cursor, as the endpoint builds it: a range of one of the list's indexes read in its
+    /// order (forwards or backwards), never the rows sorted — the page of 100 stays a range scan with a million stored.
+    /// </summary>
+    [Theory]
+    [InlineData("Newest", "IX_Discrepancies_WorkspaceId_State_DetectedAt_SeverityRank_Impact_Id")]
+    [InlineData("Impact", "IX_Discrepancies_WorkspaceId_State_Impact_Id")]
+    [InlineData("Severity", "IX_Discrepancies_WorkspaceId_State_SeverityRank_Impact_Id")]
+    [InlineData("NewestId", "IX_Discrepancies_WorkspaceId_State_Id")]
+    public async Task EverySort_ReadsAPageFromItsIndex_WithoutSorting(string sortName, string index)
+    {
+        var sort = Enum.Parse<ListDiscrepancies.Sort>(sortName);
+        using var ws = await factory.CreateWorkspaceAsync();
+        await TwoRunsAsync(ws);
+        using var scope = factory.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<ReconcileDbContext>();
+        var state = DiscrepancyState.Open;
+        var open = db.Discrepancies.AsNoTracking().Where(d => d.WorkspaceId == ws.WorkspaceId && d.State == state);
+        var last = await ListDiscrepancies.Page(open, sort, null).Skip(5).FirstAsync();
+        foreach (var cursor in new[] { null, ListDiscrepancies.Cursor.After(last, sort) })
+        {
+            var plan = await QueryPlans.OfAsync(db, ListDiscrepancies.Page(open, sort, cursor).Take(101));
+            Assert.Contains($"USING INDEX {index} (WorkspaceId=? AND State=?", plan);
+            Assert.DoesNotContain("TEMP B-TREE", plan);
+        }
     }
 
     [Theory]

@@ -81,7 +81,7 @@ public sealed class OrderListTests(ApiFactory factory) : IClassFixture<ApiFactor
         Assert.Equal(3, ids.Select(id => id / IdBlockIndexes.Block).Distinct().Count());
         var query = await IdBlockIndexes.WhereEmailAsync(db, db.Orders.Where(o => o.WorkspaceId == ws.WorkspaceId && o.Source == OrderSource.Store),
             ws.WorkspaceId, OrderSource.Store, "ann@example.com", CancellationToken.None);
-        Assert.Contains("SEARCH o USING INDEX IX_Orders_WorkspaceId_Source_IdBlock_CustomerEmail (WorkspaceId=? AND Source=? AND <expr>=? AND CustomerEmail=?)", await QueryPlanAsync(db, query.OrderByDescending(o => o.Id).Take(3)));
+        Assert.Contains("SEARCH o USING INDEX IX_Orders_WorkspaceId_Source_IdBlock_CustomerEmail (WorkspaceId=? AND Source=? AND <expr>=? AND CustomerEmail=?)", await QueryPlans.OfAsync(db, query.OrderByDescending(o => o.Id).Take(3)));
     }
 
     [Fact]
@@ -170,29 +170,6 @@ public sealed class OrderListTests(ApiFactory factory) : IClassFixture<ApiFactor
             Texts.Add(command.CommandText);
             return ValueTask.FromResult(result);
         }
-    }
-
-    /// <summary>SQLite's plan for what EF sends, its parameters bound as EF's `.param set` lines give them.</summary>
-    static async Task<string> QueryPlanAsync<T>(ReconcileDbContext db, IQueryable<T> query)
-    {
-        var text = query.ToQueryString();
-        await db.Database.OpenConnectionAsync();
-        await using var command = db.Database.GetDbConnection().CreateCommand();
-        var lines = text.Split('\n');
-        foreach (var line in lines.Where(l => l.StartsWith(".param set ", StringComparison.Ordinal)))
-        {
-            var parts = line[".param set ".Length..].Split(' ', 2);
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = parts[0];
-            parameter.Value = parts[1].StartsWith('\'') ? parts[1].Trim('\'') : parts[1];
-            command.Parameters.Add(parameter);
-        }
-        command.CommandText = "EXPLAIN QUERY PLAN " + string.Join('\n', lines.Where(l => !l.StartsWith(".param", StringComparison.Ordinal)));
-        var plan = new List<string>();
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-            plan.Add(reader.GetString(3));
-        return string.Join("\n", plan);
     }
 
     [Theory]

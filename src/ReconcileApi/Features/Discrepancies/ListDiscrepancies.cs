@@ -133,7 +133,7 @@ public static class ListDiscrepancies
         return TypedResults.Ok(new DiscrepancyPage(items, next));
     }
 
-    enum Sort { Newest, Impact, Severity, NewestId }
+    internal enum Sort { Newest, Impact, Severity, NewestId }
 
     /// <summary>The sorts as <c>?sort=</c> names them, in the order of <see cref="Sort"/>.</summary>
     static readonly string[] SortNames = ["-detectedAt", "-impact", "severity", "-id"];
@@ -143,7 +143,7 @@ public static class ListDiscrepancies
     /// detection time) by severity, then impact; the id makes every order total, so pages never repeat
     /// or skip a row.
     /// </summary>
-    static IQueryable<Discrepancy> Page(IQueryable<Discrepancy> query, Sort order, Cursor? after)
+    internal static IQueryable<Discrepancy> Page(IQueryable<Discrepancy> query, Sort order, Cursor? after)
     {
         switch (order)
         {
@@ -185,7 +185,7 @@ public static class ListDiscrepancies
     }
 
     /// <summary>Opaque keyset cursor: the sort it was made for, the sort values and the id of the last row of a page.</summary>
-    sealed record Cursor(Sort Order, long Ticks, int Rank, long ImpactUnits, long Id)
+    internal sealed record Cursor(Sort Order, long Ticks, int Rank, long ImpactUnits, long Id)
     {
         /// <summary>More than any finding's impact: the difference of two totals within ±10^12, in 1/10,000 units.</summary>
         const long MaxImpactUnits = 100_000_000_000_000_000;
