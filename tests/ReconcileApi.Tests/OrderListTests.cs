@@ -106,7 +106,7 @@ public sealed class OrderListTests(ApiFactory factory) : IClassFixture<ApiFactor
         Assert.Equal(2, ids.Select(id => id / IdBlockIndexes.Block).Distinct().Count());
         await db.Database.OpenConnectionAsync();
         async Task<DateTime?> Newest(OrderSource side, DateTime until, Guid? workspace = null) =>
-            await OrderStore.NewestOrderDateAsync(db, workspace ?? ws.WorkspaceId, side, until, CancellationToken.None);
+            await IdBlockIndexes.NewestOrderDateAsync(db, workspace ?? ws.WorkspaceId, side, until, CancellationToken.None);
         var now = day.AddDays(10);
         Assert.Equal(day, await Newest(OrderSource.Store, now));
         Assert.Equal(DateTimeKind.Utc, (await Newest(OrderSource.Store, now))!.Value.Kind);
@@ -121,7 +121,7 @@ public sealed class OrderListTests(ApiFactory factory) : IClassFixture<ApiFactor
         var sent = new SentCommands();
         await using (var watched = new SqliteReconcileDbContext(new DbContextOptionsBuilder<SqliteReconcileDbContext>()
             .UseSqlite(db.Database.GetConnectionString()).AddInterceptors(sent).Options))
-            Assert.Equal(day, await OrderStore.NewestOrderDateAsync(watched, ws.WorkspaceId, OrderSource.Store, now, CancellationToken.None));
+            Assert.Equal(day, await IdBlockIndexes.NewestOrderDateAsync(watched, ws.WorkspaceId, OrderSource.Store, now, CancellationToken.None));
         Assert.NotEmpty(sent.Texts);
         Assert.All(sent.Texts, text => Assert.Contains("\"Id\" / 4096", text));
 
@@ -137,7 +137,7 @@ public sealed class OrderListTests(ApiFactory factory) : IClassFixture<ApiFactor
             (other.WorkspaceId, day, day.AddDays(1), Array.Empty<string>()),
         })
         {
-            var plain = await Features.Runs.ReconcileRunJob.Window(db, workspace, OrderSource.Store, from, to).Select(o => o.Id).ToListAsync();
+            var plain = await IdBlockIndexes.Window(db, workspace, OrderSource.Store, from, to).Select(o => o.Id).ToListAsync();
             var byBlock = new List<long>();
             await using (var command = IdBlockIndexes.WindowCommand(db, workspace, OrderSource.Store, from, to))
             await using (var reader = await command.ExecuteReaderAsync())

@@ -80,8 +80,8 @@ public sealed class AlertEvaluator(ReconcileDbContext db, TimeProvider clock, IL
     {
         var now = clock.GetUtcNow().UtcDateTime;
         // Dates past now are clock or zone errors, not a live sync (as the run's sync lag reads them).
-        var store = await Orders.OrderStore.NewestOrderDateAsync(db, workspaceId, OrderSource.Store, now, ct);
-        var keap = await Orders.OrderStore.NewestOrderDateAsync(db, workspaceId, OrderSource.Keap, now, ct);
+        var store = await Orders.IdBlockIndexes.NewestOrderDateAsync(db, workspaceId, OrderSource.Store, now, ct);
+        var keap = await Orders.IdBlockIndexes.NewestOrderDateAsync(db, workspaceId, OrderSource.Keap, now, ct);
         var since = now.AddHours(-hours);
         foreach (var (side, newest, other, otherNewest) in new[] { ("Keap", keap, "the store", store), ("The store", store, "Keap", keap) })
         {

@@ -22,6 +22,7 @@ namespace ReconcileApi.Features.Orders;
 /// block. A run's query never used the date to seek (its window is `date is null or date in range`, so SQLite already read
 /// the side's whole range and filtered), and reads the same entries in the same time (a million a side: 344 against 355 ms).</item>
 /// </list>
+/// Each read here also gives its plain form for SQL Server, so callers never choose by provider.
 /// A lookup lists the side's blocks (two index seeks each), then seeks in each: at a million orders a side, 241 blocks and
 /// 2–5 ms against 0.04 ms for a plain index. The walk grows with the blocks a side's orders are spread over, not with its
 /// orders: a workspace that sends an order at a time among busy others can touch a block per order (a side of 100,000 such
@@ -42,9 +43,16 @@ public static class IdBlockIndexes
         return query.Where(o => blocks.Contains(o.Id / Block));
     }
 
-    /// <summary>A side's newest order date up to <paramref name="until"/> on SQLite: the newest in each block, one seek each.</summary>
+    /// <summary>
+    /// A side's newest order date up to <paramref name="until"/> (later ones are clock or zone errors, not a live sync): how
+    /// a run measures sync lag and <c>side_silent</c> tells a dead sync. On SQL Server one index seek (workspace, source, date);
+    /// on SQLite the newest in each block, one seek each: a plain max would read every entry of the side (a million: ≈ 0.3 s,
+    /// inside the silence check's transaction).
+    /// </summary>
     public static async Task<DateTime?> NewestOrderDateAsync(ReconcileDbContext db, Guid workspaceId, OrderSource side, DateTime until, CancellationToken ct)
     {
+        if (!db.Database.IsSqlite())
+            return await db.Orders.Where(o => o.WorkspaceId == workspaceId && o.Source == side && o.OrderDate <= until).MaxAsync(o => o.OrderDate, ct);
         var newest = await db.Database.SqlQueryRaw<DateTime?>($"""
             WITH RECURSIVE {BlocksOfSide}
             SELECT max((SELECT max("OrderDate") FROM "Orders"
@@ -55,12 +63,15 @@ public static class IdBlockIndexes
     }
 
     /// <summary>
-    /// A run's read of a side on SQLite: its orders in the window and those without a date (in every window), as id and
-    /// binary form. In each block of the side, one seek for the undated and one for the window's range: a day of a million
-    /// orders in 50–57 ms with `sqlite3` against 313–347 ms filtering all the side's entries, the whole side in the same time.
+    /// A run's read of a side: its orders in the window and those without a date (in every window), as id and binary form
+    /// (<see cref="Window"/>), read from the run's index alone. On SQLite, in each block of the side, one seek for the undated
+    /// and one for the window's range: a day of a million orders in 50–57 ms with `sqlite3` against 313–347 ms filtering all
+    /// the side's entries, the whole side in the same time.
     /// </summary>
     public static DbCommand WindowCommand(ReconcileDbContext db, Guid workspaceId, OrderSource side, DateTime from, DateTime to)
     {
+        if (!db.Database.IsSqlite())
+            return Window(db, workspaceId, side, from, to).CreateDbCommand();
         var command = db.Database.GetDbConnection().CreateCommand();
         command.CommandText = $"""
             WITH RECURSIVE {BlocksOfSide}
@@ -74,6 +85,15 @@ public static class IdBlockIndexes
         command.Parameters.AddRange((SqliteParameter[])[.. Parameters(workspaceId, side), new("@from", from), new("@to", to)]);
         return command;
     }
+
+    /// <summary>
+    /// A side's orders in the window (and those without a date), each as its id and binary form: what SQL Server reads from its
+    /// (workspace, source, date) index, and what <see cref="WindowCommand"/> reads on SQLite.
+    /// </summary>
+    public static IQueryable<(long Id, byte[]? Compact)> Window(ReconcileDbContext db, Guid workspaceId, OrderSource side, DateTime from, DateTime to) =>
+        db.Orders
+            .Where(o => o.WorkspaceId == workspaceId && o.Source == side && (o.OrderDate == null || (o.OrderDate >= from && o.OrderDate < to)))
+            .Select(o => ValueTuple.Create(o.Id, o.Compact));
 
     /// <summary>
     /// The side's blocks of ids, <c>blocks(k)</c> newest first (two index seeks a block), for <c>WITH RECURSIVE</c>; parameters

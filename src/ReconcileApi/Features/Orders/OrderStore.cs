@@ -388,17 +388,6 @@ public sealed class OrderStore(ReconcileDbContext db, IValidator<CanonicalOrder>
         }
     }
 
-    /// <summary>
-    /// A side's newest order date up to <paramref name="until"/> (later ones are clock or zone errors, not a live sync): how
-    /// a run measures sync lag and <c>side_silent</c> tells a dead sync. On SQL Server one index seek (workspace, source, date);
-    /// on SQLite, whose index is keyed by blocks of ids first, one seek a block (<see cref="IdBlockIndexes"/>): through the
-    /// query below SQLite would read every entry of the side (a million: ≈ 0.3 s, inside the silence check's transaction).
-    /// </summary>
-    public static Task<DateTime?> NewestOrderDateAsync(ReconcileDbContext db, Guid workspaceId, OrderSource source, DateTime until, CancellationToken ct) =>
-        db.Database.IsSqlite()
-            ? IdBlockIndexes.NewestOrderDateAsync(db, workspaceId, source, until, ct)
-            : db.Orders.Where(o => o.WorkspaceId == workspaceId && o.Source == source && o.OrderDate <= until).MaxAsync(o => o.OrderDate, ct);
-
     /// <summary>The columns derived from the order, set when it is written (an unchanged order is not): its binary form, and what the order list and the run's index read.</summary>
     static StoredOrder Apply(StoredOrder stored, CanonicalOrder order, byte[] compact, byte[]? sentHash, Guid batchId, DateTime now)
     {

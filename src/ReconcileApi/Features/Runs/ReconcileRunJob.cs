@@ -155,8 +155,8 @@ public sealed class ReconcileRunJob(
         // The run looks from its first start, so a run picked up again after a crash gives the same answer.
         // Whether a side fell silent depends on all its orders, not only those in the window.
         var startedAt = run.StartedAt ?? now;
-        var newestStore = await OrderStore.NewestOrderDateAsync(db, run.WorkspaceId, OrderSource.Store, startedAt + margin, cancellationToken);
-        var newestKeap = await OrderStore.NewestOrderDateAsync(db, run.WorkspaceId, OrderSource.Keap, startedAt + margin, cancellationToken);
+        var newestStore = await IdBlockIndexes.NewestOrderDateAsync(db, run.WorkspaceId, OrderSource.Store, startedAt + margin, cancellationToken);
+        var newestKeap = await IdBlockIndexes.NewestOrderDateAsync(db, run.WorkspaceId, OrderSource.Keap, startedAt + margin, cancellationToken);
         var zoneId = await db.Workspaces.Where(w => w.Id == run.WorkspaceId).Select(w => w.Timezone).SingleAsync(cancellationToken);
         TimeZones.TryFind(zoneId, out var zone);
         var phases = new List<string>();
@@ -321,9 +321,7 @@ public sealed class ReconcileRunJob(
         var db = scope.ServiceProvider.GetRequiredService<ReconcileDbContext>();
         var orders = new EncodedOrders();
         var legacy = new List<long>();
-        using (var command = db.Database.IsSqlite()
-            ? IdBlockIndexes.WindowCommand(db, workspaceId, source, from, to)
-            : Window(db, workspaceId, source, from, to).CreateDbCommand())
+        using (var command = IdBlockIndexes.WindowCommand(db, workspaceId, source, from, to))
         {
             db.Database.OpenConnection();
             using var reader = command.ExecuteReader();
@@ -344,15 +342,6 @@ public sealed class ReconcileRunJob(
         }
         return orders;
     }
-
-    /// <summary>
-    /// A side's orders in the window (and those without a date), each as its id and binary form: what SQL Server reads from
-    /// the (workspace, source, date) index. SQLite's index is keyed by blocks of ids first (<see cref="IdBlockIndexes.WindowCommand"/>).
-    /// </summary>
-    public static IQueryable<(long Id, byte[]? Compact)> Window(ReconcileDbContext db, Guid workspaceId, OrderSource source, DateTime from, DateTime to) =>
-        db.Orders
-            .Where(o => o.WorkspaceId == workspaceId && o.Source == source && (o.OrderDate == null || (o.OrderDate >= from && o.OrderDate < to)))
-            .Select(o => ValueTuple.Create(o.Id, o.Compact));
 
     /// <summary>Records the phase; false when the run is no longer running (cancelled).</summary>
     async Task<bool> ProgressAsync(Guid runId, RunPhase phase, int processed, int total, CancellationToken ct) =>
